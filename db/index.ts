@@ -1,0 +1,75 @@
+import { Sequelize, type Transaction } from 'sequelize';
+import pg from 'pg';
+import { initOrganisation, Organisation } from './models/organisation';
+import { initUser, User } from './models/user';
+import { initSession, Session } from './models/session';
+import { initProperty, Property } from './models/property';
+import { initUnit, Unit } from './models/unit';
+import { initTenancy, Tenancy } from './models/tenancy';
+import { initDevice, Device } from './models/device';
+import { initReading, Reading } from './models/reading';
+import { initNotification, Notification } from './models/notification';
+import { initMail, Mail } from './models/mail';
+import { initAuditEntry, AuditEntry } from './models/audit-entry';
+
+// Return BIGINT/COUNT as numbers: ids and counts here stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export const models = { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry };
+
+let initialised = false;
+
+function initModels(sequelize: Sequelize) {
+  // Model classes are module singletons; each process binds them to its one Sequelize instance.
+  if (initialised) return;
+  for (const init of [initOrganisation, initUser, initSession, initProperty, initUnit, initTenancy, initDevice,
+    initReading, initNotification, initMail, initAuditEntry]) init(sequelize);
+  initialised = true;
+}
+
+export interface Db {
+  sequelize: Sequelize;
+  models: typeof models;
+  /** NOTIFY on a channel after the transaction (if any) commits; web instances LISTEN and push to pages. */
+  notify(channel: LiveChannel, payload: Record<string, unknown>, transaction?: Transaction): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type LiveChannel = 'klarmeter_live';
+export const LIVE_CHANNEL: LiveChannel = 'klarmeter_live';
+
+export function createDb(url: string, options: { poolMax?: number; logging?: boolean } = {}): Db {
+  const sequelize = new Sequelize(url, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: options.logging ? console.log : false,
+    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000 },
+  });
+  initModels(sequelize);
+  return {
+    sequelize,
+    models,
+    async notify(channel, payload, transaction) {
+      // pg_notify inside a transaction is delivered only at commit, which is exactly what we want.
+      await sequelize.query('SELECT pg_notify(:channel, :payload)', {
+        replacements: { channel, payload: JSON.stringify(payload) },
+        transaction,
+      });
+    },
+    close: () => sequelize.close(),
+  };
+}
+
+let shared: Db | undefined;
+
+/** One database handle per process, configured from DATABASE_URL. */
+export function db(): Db {
+  if (!shared) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set');
+    shared = createDb(url);
+  }
+  return shared;
+}
+
+export type { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry };

@@ -1,0 +1,31 @@
+import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+
+export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare kind: string;
+  declare title: string;
+  declare body: string;
+  declare link: string | null;
+  // Activities may run twice; the key makes the second insert a no-op.
+  declare dedupeKey: string;
+  declare readAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export function initNotification(sequelize: Sequelize) {
+  Notification.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      kind: { type: DataTypes.TEXT, allowNull: false },
+      title: { type: DataTypes.TEXT, allowNull: false },
+      body: { type: DataTypes.TEXT, allowNull: false },
+      link: { type: DataTypes.TEXT },
+      dedupeKey: { type: DataTypes.TEXT, allowNull: false },
+      readAt: { type: DataTypes.DATE },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'notifications', underscored: true, updatedAt: false },
+  );
+}

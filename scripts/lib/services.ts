@@ -1,0 +1,69 @@
+// Local defaults shared by `npm start`, `npm run seed` and `npm run migrate`: PostgreSQL and Temporal
+// from the environment when given, else embedded ones whose data lives in .data/.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startEmbeddedPostgres } from './postgres';
+import { findTemporalCli, startTemporalDevServer } from './temporal';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const DATA_DIR = path.join(ROOT, '.data');
+const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
+const TEMPORAL_UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+
+export type Stop = () => Promise<void>;
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => { socket.end(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Development secrets, generated once into .data/ so sessions and encrypted documents survive
+ * restarts. Production sets SESSION_SECRET and DOCUMENT_KEY itself.
+ */
+export function ensureDevSecrets(): void {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, 'secrets.json');
+  if (!existsSync(file)) {
+    writeFileSync(file, JSON.stringify({ SESSION_SECRET: randomBytes(32).toString('hex'), DOCUMENT_KEY: randomBytes(32).toString('hex') }), { mode: 0o600 });
+  }
+  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  for (const [key, value] of Object.entries(secrets)) process.env[key] ??= value;
+}
+
+/** Sets DATABASE_URL, starting embedded PostgreSQL unless one is configured or already running. */
+export async function ensureDatabase(log: (line: string) => void): Promise<Stop> {
+  if (process.env.DATABASE_URL) return async () => undefined;
+  const url = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/klarmeter`;
+  if (await portOpen(EMBEDDED_PG_PORT)) {
+    // Another `npm start` owns it; use it, don't stop it.
+    process.env.DATABASE_URL = url;
+    return async () => undefined;
+  }
+  log(`PostgreSQL (embedded) starting, data in ${path.relative(ROOT, path.join(DATA_DIR, 'pg'))}/ …`);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pg'), port: EMBEDDED_PG_PORT, database: 'klarmeter' });
+  process.env.DATABASE_URL = pg.url;
+  return pg.stop;
+}
+
+/** Sets TEMPORAL_ADDRESS, starting the Temporal dev server (UI on) unless one is configured or running. */
+export async function ensureTemporal(log: (line: string) => void): Promise<Stop> {
+  if (process.env.TEMPORAL_ADDRESS) return async () => undefined;
+  process.env.TEMPORAL_ADDRESS = `127.0.0.1:${TEMPORAL_PORT}`;
+  process.env.TEMPORAL_UI_URL ??= `http://localhost:${TEMPORAL_UI_PORT}`;
+  if (await portOpen(TEMPORAL_PORT)) return async () => undefined;
+  log('Temporal dev server starting, history in .data/temporal.db …');
+  const server = await startTemporalDevServer({
+    cli: await findTemporalCli(log),
+    port: TEMPORAL_PORT,
+    uiPort: TEMPORAL_UI_PORT,
+    dbFile: path.join(DATA_DIR, 'temporal.db'),
+    log: (line) => { if (/error|fatal/i.test(line)) log(`[temporal] ${line}`); },
+  });
+  return server.stop;
+}

@@ -1,0 +1,148 @@
+// The Temporal dev server for local runs and tests: finding (or building) the CLI and starting it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/shared/search-attributes';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const cacheBin = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'klarmeter', 'bin');
+
+function onPath(command: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
+}
+
+/**
+ * TEMPORAL_CLI, then `temporal` on PATH, then the per-user cache, else build it with Go (the module
+ * proxy works where GitHub downloads do not). Null when none of these works: the caller then tries
+ * the SDK's own download.
+ */
+export async function findTemporalCli(log: (line: string) => void = console.log): Promise<string | null> {
+  const explicit = process.env.TEMPORAL_CLI;
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`TEMPORAL_CLI points to ${explicit}, which does not exist`);
+    return explicit;
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath) return fromPath;
+  const cached = path.join(cacheBin, 'temporal');
+  if (existsSync(cached)) return cached;
+  if (onPath('go')) {
+    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheBin} (once per machine, a few minutes)…`);
+    mkdirSync(cacheBin, { recursive: true });
+    const built = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, CGO_ENABLED: '0', GOBIN: cacheBin },
+      stdio: 'inherit',
+    });
+    if (built.status === 0 && existsSync(cached)) return cached;
+    log('Building the Temporal CLI with Go failed.');
+  }
+  return null;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host }, () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`Nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess | null;
+  stop(): Promise<void>;
+}
+
+const DYNAMIC_CONFIG = [
+  'frontend.enableUpdateWorkflowExecution=true',
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+  'frontend.enableExecuteMultiOperation=true',
+];
+
+/**
+ * `temporal server start-dev` with our search attributes and updates enabled, as the SDK harnesses
+ * do. Without a local CLI it falls back to the binary the SDK downloads (needs internet).
+ */
+export async function startTemporalDevServer(opts: {
+  cli: string | null;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  log?: (line: string) => void;
+}): Promise<DevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  if (opts.dbFile) {
+    mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  for (const { name, type } of SEARCH_ATTRIBUTE_DECLARATIONS) args.push('--search-attribute', `${name}=${type}`);
+  for (const flag of DYNAMIC_CONFIG) args.push('--dynamic-config-value', flag);
+  if (!opts.cli) return downloadedDevServer(opts, args.slice(2));
+  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => opts.log?.(chunk.toString().trimEnd());
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`Temporal dev server exited early (code ${code})`))),
+  );
+  await Promise.race([waitForPort(opts.port, 60_000), exited]);
+  exited.catch(() => undefined);
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : null,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+async function downloadedDevServer(opts: { port: number; uiPort?: number }, extraArgs: string[]): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  let env;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download' }, extraArgs } });
+  } catch (error) {
+    throw new Error(
+      'No Temporal CLI found and the SDK could not download one. Install the Temporal CLI ' +
+        `(put \`temporal\` on PATH or set TEMPORAL_CLI), install Go (npm start then builds it), or set ` +
+        `TEMPORAL_ADDRESS to a running server. (${(error as Error).message})`,
+    );
+  }
+  return {
+    address: env.address,
+    uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : null,
+    process: null,
+    stop: () => env.teardown(),
+  };
+}

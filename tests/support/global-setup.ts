@@ -1,0 +1,60 @@
+// One PostgreSQL and one Temporal dev server for the whole integration run (not one per file).
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { startEmbeddedPostgres, type LocalPostgres } from '../../scripts/lib/postgres';
+import { findTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../../scripts/lib/temporal';
+import { createDb } from '../../db';
+import { migrate } from '../../db/migrate';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    temporalAddress: string;
+  }
+}
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export default async function setup(project: TestProject) {
+  let localPg: LocalPostgres | undefined;
+  let temporal: DevServer | undefined;
+
+  // TEST_DATABASE_URL points at any server where we may create and drop a test database.
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    localPg = await startEmbeddedPostgres({ dataDir: path.join(root, '.data', 'test-pg'), port: await freePort(), database: 'postgres' });
+    adminUrl = localPg.url;
+  }
+  const databaseUrl = await freshDatabase(adminUrl, 'klarmeter_test');
+  const db = createDb(databaseUrl);
+  await migrate(db.sequelize);
+  await db.close();
+
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    temporal = await startTemporalDevServer({ cli: await findTemporalCli(), port: await freePort() });
+    temporalAddress = temporal.address;
+  }
+
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.TEMPORAL_ADDRESS = temporalAddress;
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('temporalAddress', temporalAddress);
+
+  return async () => {
+    await temporal?.stop();
+    await localPg?.stop();
+  };
+}

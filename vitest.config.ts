@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+import tsconfigPaths from 'vite-tsconfig-paths';
+
+// Pure rules run without services; everything else shares one PostgreSQL and one Temporal dev
+// server started once per run by tests/support/global-setup.ts.
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['db/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'app/**/*.test.ts', 'tests/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
