@@ -1,0 +1,14 @@
+// `npm run bench -- <name>`: benchmarks with targets from the issues; figures go to stdout as JSON.
+const benches: Record<string, () => Promise<unknown>> = {
+  devices: async () => (await import('./bench/devices')).benchDevices(),
+};
+
+const name = process.argv[2];
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  console.error(`Usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+const result = await bench();
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);

@@ -1,0 +1,97 @@
+// `npm start` (and `npm run dev` with --dev): PostgreSQL, Temporal, migrations, demo data, worker
+// and web, all from one command on a fresh clone. Ctrl-C stops every child process.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createDb } from '../db';
+import { migrate } from '../db/migrate';
+import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../db/seed/demo';
+import { calendarDate } from '../domain/calendar';
+import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
+import { stopChild } from './lib/temporal';
+import { startAllDeviceWorkflows } from './lib/workflow-starts';
+
+const dev = process.argv.includes('--dev');
+const log = (line: string) => console.log(`[klarmeter] ${line}`);
+const stops: Stop[] = [];
+const children: ChildProcess[] = [];
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('Stopping …');
+  await Promise.all(children.map((child) => stopChild(child)));
+  for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`while stopping: ${e.message}`));
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the Remix app when there is no build or the sources are newer. */
+function ensureBuild() {
+  const serverBuild = path.join(ROOT, 'build', 'server', 'index.js');
+  if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs > newestMtime(path.join(ROOT, 'app'))) return;
+  log('Building the web app …');
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js'), 'vite:build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error('The web build failed (see above).');
+}
+
+function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    log(`${name} exited (${signal ?? code}); stopping everything.`);
+    void shutdown(1);
+  });
+  children.push(child);
+  return child;
+}
+
+try {
+  ensureDevSecrets();
+  stops.push(await ensureDatabase(log));
+  stops.push(await ensureTemporal(log));
+
+  const db = createDb(process.env.DATABASE_URL!);
+  const applied = await migrate(db.sequelize);
+  if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
+  if (await isEmpty(db)) {
+    log('Empty database: seeding the demo portfolio …');
+    await seedDemo(db, calendarDate(new Date()));
+  }
+
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
+  // In development the worker restarts on changes (it bundles the workflow code at start).
+  startChild('worker', 'worker.ts', { nodeArgs: dev ? ['--watch'] : [] }, env);
+  // Workflows for devices without one (first start, or a reset Temporal history); idempotent.
+  await startAllDeviceWorkflows(db, log);
+  await db.close();
+
+  if (!dev) ensureBuild();
+  startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
+
+  const port = process.env.PORT ?? '3000';
+  console.log(`
+  Klarmeter läuft:    http://localhost:${port}
+  Temporal UI:        ${process.env.TEMPORAL_UI_URL ?? '(external cluster)'}
+  Health:             http://localhost:${port}/healthz
+
+  Demo-Zugänge (Passwort "${DEMO_PASSWORD}"):
+${DEMO_LOGINS.map((l) => `    ${l.role.padEnd(11)} ${l.email}`).join('\n')}
+
+  Ctrl-C beendet alles.
+`);
+} catch (error) {
+  console.error(`[klarmeter] ${(error as Error).message}`);
+  await shutdown(1);
+}
