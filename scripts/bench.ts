@@ -1,3 +1,4 @@
+export {};
 // `npm run bench -- <name>`: benchmarks with targets from the issues; figures go to stdout as JSON.
 const benches: Record<string, () => Promise<unknown>> = {
   devices: async () => (await import('./bench/devices')).benchDevices(),

@@ -4,6 +4,7 @@ import type { Transaction } from 'sequelize';
 import { addDays, addMonths } from '../../domain/dates';
 import { deadlineOf, lightAt, type DeviceFacts, type DeviceType } from '../../domain/deadlines';
 import type { Db } from '../index';
+import type { CreationAttributes } from 'sequelize';
 import type { Device } from '../models/device';
 import type { Random } from './random';
 
@@ -55,7 +56,7 @@ export function serialCounter(taken: ReadonlySet<string> = new Set()): SerialCou
   };
 }
 
-type DeviceRow = Parameters<typeof Device.bulkCreate>[0][number];
+type DeviceRow = CreationAttributes<Device>;
 
 /**
  * Facts of one generated device. The weights put most devices in the green, some within three

@@ -14,4 +14,4 @@ export const SA = {
 
 /** `Name=Type` pairs as the Temporal CLI expects them (`--search-attribute` / operator create). */
 export const SEARCH_ATTRIBUTE_DECLARATIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Datetime' }> =
-  Object.values(SA).map((key) => ({ name: key.name, type: key.valueType === 'DATETIME' ? 'Datetime' : 'Keyword' }));
+  Object.values(SA).map((key) => ({ name: key.name, type: key.type === 'DATETIME' ? 'Datetime' : 'Keyword' }));

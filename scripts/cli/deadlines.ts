@@ -1,0 +1,133 @@
+// `cli deadlines [--as-of YYYY-MM-DD] FILE` (HKVO.md §4): reads a JSON array of devices from FILE
+// (`-` = standard input) and prints, in input order, each device's next deadline and its traffic
+// light as of the given day. Without --as-of the day is today in the process's local time zone
+// (set TZ=Europe/Berlin for German calendar days). Any invalid input prints one line naming the
+// offending field to stderr, nothing to stdout, and exits non-zero: 2 for wrong arguments, 1 for
+// unreadable or invalid input.
+import { readFile } from 'node:fs/promises';
+import { formatDate, isDate } from '../../domain/dates';
+import { ValidationError, deadlineOf, lightForDue, parseDevice, type DeadlineKind, type Light } from '../../domain/deadlines';
+
+const USAGE = 'usage: cli deadlines [--as-of YYYY-MM-DD] FILE (FILE - reads standard input)';
+const EXIT_INVALID_INPUT = 1;
+const EXIT_USAGE = 2;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function usageError(message: string): CliError {
+  return new CliError(`${message}; ${USAGE}`, EXIT_USAGE);
+}
+
+interface Options {
+  asOf: string;
+  file: string;
+}
+
+function parseArgs(args: readonly string[]): Options {
+  let asOf: string | undefined;
+  let file: string | undefined;
+  let optionsEnded = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!optionsEnded && arg === '--') {
+      optionsEnded = true;
+    } else if (!optionsEnded && (arg === '--as-of' || arg.startsWith('--as-of='))) {
+      if (asOf !== undefined) throw usageError('--as-of: given more than once');
+      const value = arg === '--as-of' ? args[++i] : arg.slice('--as-of='.length);
+      if (value === undefined) throw usageError('--as-of: missing (expected a date YYYY-MM-DD)');
+      if (!isDate(value)) throw usageError(`--as-of: expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+      asOf = value;
+    } else if (!optionsEnded && arg.startsWith('-') && arg !== '-') {
+      throw usageError(`unknown option ${JSON.stringify(arg)}`);
+    } else if (file !== undefined) {
+      throw usageError(`unexpected argument ${JSON.stringify(arg)}: only one FILE`);
+    } else {
+      file = arg;
+    }
+  }
+  if (file === undefined) throw usageError('FILE: missing');
+  return { asOf: asOf ?? today(), file };
+}
+
+function today(): string {
+  const now = new Date();
+  return formatDate({ year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readSource(file: string, label: string): Promise<string> {
+  try {
+    return file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${label}: cannot read (${error instanceof Error ? error.message : String(error)})`, EXIT_INVALID_INPUT);
+  }
+}
+
+function parseDeviceList(text: string, label: string): unknown[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, '')); // editors on Windows like to prepend a BOM
+  } catch (error) {
+    throw new ValidationError(label, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!Array.isArray(data)) {
+    throw new ValidationError(label, `expected a JSON array of devices, got ${data === null ? 'null' : `a JSON ${typeof data}`}`);
+  }
+  return data;
+}
+
+interface DeadlineRow {
+  id: string;
+  deadline: DeadlineKind;
+  dueAt: string;
+  light: Light;
+}
+
+function deadlineRow(item: unknown, index: number, asOf: string): DeadlineRow {
+  const path = `[${index}]`;
+  const { id, facts } = parseDevice(item, path);
+  try {
+    const { kind, dueAt } = deadlineOf(facts);
+    return { id, deadline: kind, dueAt, light: lightForDue(dueAt, asOf, facts) };
+  } catch (error) {
+    // Date arithmetic leaves the years 1–9999 only for absurd inputs (installed in 9995, say).
+    if (error instanceof RangeError) throw new ValidationError(path, `cannot compute the deadline (${error.message})`);
+    throw error;
+  }
+}
+
+// Resolves once the text is handed to the OS, so the dispatcher's process.exit cannot cut it off.
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export async function runDeadlines(args: string[]): Promise<number> {
+  let output: string;
+  try {
+    const { asOf, file } = parseArgs(args);
+    const label = file === '-' ? '<stdin>' : file;
+    const devices = parseDeviceList(await readSource(file, label), label);
+    output = `${JSON.stringify(devices.map((item, index) => deadlineRow(item, index, asOf)), null, 2)}\n`;
+  } catch (error) {
+    if (!(error instanceof CliError || error instanceof ValidationError)) throw error;
+    const oneLine = error.message.replace(/[\r\n]+/g, ' ');
+    await write(process.stderr, `${oneLine}\n`);
+    return error instanceof CliError ? error.exitCode : EXIT_INVALID_INPUT;
+  }
+  await write(process.stdout, output);
+  return 0;
+}
