@@ -1,13 +1,26 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
-import * as initial from './migrations/0001-initial';
 
 export type Migration = (params: { context: Sequelize }) => Promise<void>;
 
-// Migrations are listed explicitly (not globbed) so the bundled web build and tsx runs agree.
-const migrations = [{ name: '0001-initial', ...initial }];
+const migrationsDir = path.join(import.meta.dirname, 'migrations');
 
-export function migrator(sequelize: Sequelize) {
+/** Migrations are the files `NNNN-name.ts` in db/migrations, applied in name order. */
+async function loadMigrations() {
+  const files = readdirSync(migrationsDir).filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts')).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const module = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as { up: Migration; down: Migration };
+      return { name: file.replace(/\.ts$/, ''), up: module.up, down: module.down };
+    }),
+  );
+}
+
+export async function migrator(sequelize: Sequelize) {
+  const migrations = await loadMigrations();
   return new Umzug({
     migrations: migrations.map(({ name, up, down }) => ({
       name,
@@ -22,6 +35,6 @@ export function migrator(sequelize: Sequelize) {
 
 // Run by `npm start`, `npm run migrate` and the test setup before web or worker processes start.
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
-  const done = await migrator(sequelize).up();
+  const done = await (await migrator(sequelize)).up();
   return done.map((m) => m.name);
 }
