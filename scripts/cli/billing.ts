@@ -1,28 +1,18 @@
 // `cli billing compute FILE` (HKVO.md §2): one JSON result on stdout and exit 0, or a message naming
 // the offending field on stderr, a non-zero exit and nothing on stdout.
-import { readFile } from 'node:fs/promises';
 import { computeBilling, parseBillingInput } from '../../domain/billing';
 import { ValidationError } from '../../domain/validation';
+import { readInput, write } from './io';
 
 const USAGE = 'Usage: cli billing compute FILE   (FILE "-" reads standard input)';
 const EXIT_INVALID_INPUT = 1;
 const EXIT_USAGE = 2;
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
-}
-
 /** Reads and parses FILE; a failure is reported as an input error, not a crash. */
 async function readJson(file: string): Promise<{ json: unknown } | { error: string }> {
   let text: string;
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    text = await readInput(file);
   } catch (error) {
     return { error: `FILE: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -4,7 +4,7 @@
 // (set TZ=Europe/Berlin for German calendar days). Any invalid input prints one line naming the
 // offending field to stderr, nothing to stdout, and exits non-zero: 2 for wrong arguments, 1 for
 // unreadable or invalid input.
-import { readFile } from 'node:fs/promises';
+import { readInput, write } from './io';
 import { formatDate, isDate } from '../../domain/dates';
 import { ValidationError, deadlineOf, lightForDue, parseDevice, type DeadlineKind, type Light } from '../../domain/deadlines';
 
@@ -61,15 +61,9 @@ function today(): string {
   return formatDate({ year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() });
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function readSource(file: string, label: string): Promise<string> {
   try {
-    return file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    return await readInput(file);
   } catch (error) {
     throw new CliError(`${label}: cannot read (${error instanceof Error ? error.message : String(error)})`, EXIT_INVALID_INPUT);
   }
@@ -78,7 +72,7 @@ async function readSource(file: string, label: string): Promise<string> {
 function parseDeviceList(text: string, label: string): unknown[] {
   let data: unknown;
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, '')); // editors on Windows like to prepend a BOM
+    data = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(label, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -106,13 +100,6 @@ function deadlineRow(item: unknown, index: number, asOf: string): DeadlineRow {
     if (error instanceof RangeError) throw new ValidationError(path, `cannot compute the deadline (${error.message})`);
     throw error;
   }
-}
-
-// Resolves once the text is handed to the OS, so the dispatcher's process.exit cannot cut it off.
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
-  });
 }
 
 export async function runDeadlines(args: string[]): Promise<number> {
