@@ -1,4 +1,5 @@
 // One PostgreSQL and one Temporal dev server for the whole integration run (not one per file).
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
@@ -29,12 +30,16 @@ async function freshDatabase(adminUrl: string, name: string): Promise<string> {
 
 export default async function setup(project: TestProject) {
   let localPg: LocalPostgres | undefined;
+  let dataDir: string | undefined;
   let temporal: DevServer | undefined;
 
   // TEST_DATABASE_URL points at any server where we may create and drop a test database.
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    localPg = await startEmbeddedPostgres({ dataDir: path.join(root, '.data', 'test-pg'), port: await freePort(), database: 'postgres' });
+    // A cluster of its own per run, so parallel runs (two checkouts, two terminals) never collide.
+    dataDir = path.join(root, '.data', `test-pg-${process.pid}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    localPg = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
     adminUrl = localPg.url;
   }
   const databaseUrl = await freshDatabase(adminUrl, 'klarmeter_test');
@@ -56,5 +61,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await temporal?.stop();
     await localPg?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
 }
