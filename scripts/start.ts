@@ -1,12 +1,12 @@
 // `npm start` (and `npm run dev` with --dev): PostgreSQL, Temporal, migrations, demo data, worker
 // and web, all from one command on a fresh clone. Ctrl-C stops every child process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createDb } from '../db';
 import { migrate } from '../db/migrate';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
+import { ensureWebBuild } from './lib/build';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
@@ -27,24 +27,6 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the Remix app when there is no build or the sources are newer. */
-function ensureBuild() {
-  const serverBuild = path.join(ROOT, 'build', 'server', 'index.js');
-  if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs > newestMtime(path.join(ROOT, 'app'))) return;
-  log('Building the web app …');
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js'), 'vite:build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) throw new Error('The web build failed (see above).');
-}
 
 function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -77,7 +59,7 @@ try {
   await startAllDeviceWorkflows(db, log);
   await db.close();
 
-  if (!dev) ensureBuild();
+  if (!dev) ensureWebBuild(log);
   startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
 
   const port = process.env.PORT ?? '3000';

@@ -1,0 +1,332 @@
+// Side effects of the device deadline workflow: the projection on the Device row (light, due date)
+// with its live NOTIFY and audit entry, reminders and escalations to the right people, and the
+// link between a replaced device and its successor. Every activity is idempotent: a retry after a
+// crash changes nothing twice (dedupe keys, "only if not yet set" updates).
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Transaction } from 'sequelize';
+import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
+import { appendAudit } from '../db/audit';
+import { parseDate } from '../domain/dates';
+import type { DeadlineKind, DeviceFacts, DeviceType, Light } from '../domain/deadlines';
+import type { deviceDeadline } from '../workflows/device-deadline';
+import {
+  DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline,
+} from '../workflows/shared/device';
+import { SA } from '../workflows/shared/search-attributes';
+import type { Mailer } from './mail';
+import { insertNotifications } from './notifications';
+
+export interface RecordDeadlineInput extends RecordedDeadline {
+  deviceId: number;
+}
+
+export interface DeviceReminderInput {
+  deviceId: number;
+  kind: DeadlineKind;
+  dueAt: string;
+  daysBefore: number;
+  dedupeKey: string;
+}
+
+export interface DeviceEscalationInput {
+  deviceId: number;
+  kind: DeadlineKind;
+  dueAt: string;
+  dedupeKey: string;
+}
+
+export interface DeviceReplacementInput {
+  deviceId: number;
+  successorId?: number;
+  replacedAt: string;
+}
+
+/** The payload on LIVE_CHANNEL whenever a device's projection changes (a type alias, so it is a plain record). */
+export type DeviceLiveEvent = {
+  type: 'device';
+  deviceId: number;
+  propertyId: number;
+  unitId: number | null;
+  light: Light | null;
+  dueAt: string | null;
+};
+
+const DEADLINE_LABEL: Record<DeadlineKind, string> = {
+  calibration: 'Eichfrist',
+  replacement: 'Austauschfrist',
+  inspection: 'Wartungsfrist',
+};
+
+const DEVICE_LABEL: Record<DeviceType, string> = {
+  HKV: 'Heizkostenverteiler',
+  'WZ-K': 'Kaltwasserzähler',
+  'WZ-W': 'Warmwasserzähler',
+  WMZ: 'Wärmemengenzähler',
+  GZ: 'Gaszähler',
+  RWM: 'Rauchwarnmelder',
+};
+
+const REQUESTED_WORK: Record<DeadlineKind, string> = {
+  calibration: 'den Austausch oder die Nacheichung',
+  replacement: 'den Austausch',
+  inspection: 'die Wartung',
+};
+
+function deviceGone(deviceId: number): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Gerät ${deviceId} existiert nicht mehr`, DEVICE_GONE);
+}
+
+function germanDate(date: string): string {
+  const { year, month, day } = parseDate(date);
+  return `${String(day).padStart(2, '0')}.${String(month).padStart(2, '0')}.${year}`;
+}
+
+function inDays(days: number): string {
+  if (days <= 0) return 'heute';
+  return days === 1 ? 'in 1 Tag' : `in ${days} Tagen`;
+}
+
+interface DeviceContext {
+  device: Device;
+  property: Property;
+  unit: Unit | null;
+}
+
+interface ComposedMessage {
+  subject: string;
+  /** One or two sentences: the notification body and the heart of the e-mail. */
+  summary: string;
+}
+
+/** "Eichfrist in 30 Tagen: WZ-2021-01887 (Musterstraße 12, Whg. 1.03)" and the sentence behind it. */
+function composeDeviceMessage({ device, property, unit }: DeviceContext, event: { kind: DeadlineKind; dueAt: string; daysBefore: number | null }): ComposedMessage {
+  const place = unit ? `${property.street}, ${unit.label}` : property.street;
+  const label = DEADLINE_LABEL[event.kind];
+  const which = `des ${DEVICE_LABEL[device.type]}s ${device.serial} (${place})`;
+  if (event.daysBefore === null) {
+    return {
+      subject: `${label} abgelaufen: ${device.serial} (${place})`,
+      summary: `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ` +
+        `Bitte veranlassen Sie umgehend ${REQUESTED_WORK[event.kind]}.`,
+    };
+  }
+  return {
+    subject: `${label} ${inDays(event.daysBefore)}: ${device.serial} (${place})`,
+    summary: `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ` +
+      `Bitte veranlassen Sie rechtzeitig ${REQUESTED_WORK[event.kind]}.`,
+  };
+}
+
+function mailText(summary: string, link: string): string {
+  return `Guten Tag,\n\n${summary}\n\nZum Gerät im Portal: ${link}\n\nIhr Klarmeter-Portal\n`;
+}
+
+export function deviceLiveEvent(device: Device): DeviceLiveEvent {
+  return {
+    type: 'device',
+    deviceId: device.id,
+    propertyId: device.propertyId,
+    unitId: device.unitId,
+    light: device.light,
+    dueAt: device.dueAt,
+  };
+}
+
+/** The facts domain/deadlines needs, from the Device row and its organisation's settings. */
+export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hkvLifetimeYears'>): DeviceFacts {
+  return {
+    type: device.type,
+    installedAt: device.installedAt,
+    calibratedYear: device.calibratedYear,
+    lastInspectionAt: device.lastInspectionAt,
+    batteryPercent: device.batteryPercent,
+    // The staleness rule counts calendar days; the reading's instant is kept in UTC days like every deadline.
+    lastReadingAt: device.lastReadingAt ? device.lastReadingAt.toISOString().slice(0, 10) : null,
+    hkvLifetimeYears: organisation.hkvLifetimeYears,
+  };
+}
+
+export interface DeviceWorkflowStart {
+  workflowId: string;
+  input: DeviceDeadlineInput;
+}
+
+/**
+ * Start inputs for the given devices, read in three queries however many there are. Devices that
+ * were replaced or removed (or do not exist) get none: their obligation has ended.
+ */
+export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly number[]): Promise<DeviceWorkflowStart[]> {
+  const { Device, Property, Organisation } = db.models;
+  const devices = await Device.findAll({ where: { id: [...new Set(deviceIds)], successorId: null, removedAt: null } });
+  if (devices.length === 0) return [];
+  const properties = await Property.findAll({ where: { id: [...new Set(devices.map((d) => d.propertyId))] }, attributes: ['id', 'organisationId'] });
+  const organisations = await Organisation.findAll({ where: { id: [...new Set(properties.map((p) => p.organisationId))] } });
+  const organisationOfProperty = new Map(properties.map((p) => [p.id, organisations.find((o) => o.id === p.organisationId)!]));
+  return devices.map((device) => {
+    const organisation = organisationOfProperty.get(device.propertyId)!;
+    return {
+      workflowId: deviceWorkflowId(device.id),
+      input: {
+        deviceId: device.id,
+        propertyId: device.propertyId,
+        unitId: device.unitId,
+        facts: deviceFacts(device, organisation),
+        reminderDays: organisation.reminderDays,
+        predecessorWorkflowId: device.predecessorId ? deviceWorkflowId(device.predecessorId) : null,
+      },
+    };
+  });
+}
+
+/**
+ * Starts the device's workflow unless it runs already (then returns the running one). A run that
+ * completed — the device was replaced or removed — is never started again; only a failed or
+ * terminated one may be. runId is null when the workflow exists but has ended.
+ */
+export async function startDeviceWorkflow(client: Client, { workflowId, input }: DeviceWorkflowStart, taskQueue: string): Promise<{ workflowId: string; runId: string | null }> {
+  try {
+    const handle = await client.workflow.start<typeof deviceDeadline>(DEVICE_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
+      // Identity is searchable from the start; the workflow adds due date, light and state itself.
+      typedSearchAttributes: [
+        { key: SA.device, value: String(input.deviceId) },
+        { key: SA.property, value: String(input.propertyId) },
+        ...(input.unitId === null ? [] : [{ key: SA.unit, value: String(input.unitId) }]),
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: null };
+    throw error;
+  }
+}
+
+export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+  const { Device, Property, Unit, User } = db.models;
+
+  /** The device (row-locked for the transaction), its property and unit; DeviceGone if deleted. */
+  async function loadContext(deviceId: number, transaction: Transaction): Promise<DeviceContext> {
+    const device = await Device.findByPk(deviceId, { transaction, lock: transaction.LOCK.UPDATE });
+    if (!device) throw deviceGone(deviceId);
+    const property = await Property.findByPk(device.propertyId, { transaction, rejectOnEmpty: true });
+    const unit = device.unitId === null ? null : await Unit.findByPk(device.unitId, { transaction });
+    return { device, property, unit };
+  }
+
+  async function managersOf(property: Property, transaction: Transaction): Promise<User[]> {
+    return User.findAll({ where: { organisationId: property.organisationId, role: 'manager' }, order: [['id', 'ASC']], transaction });
+  }
+
+  function notifyAll(recipients: User[], deviceId: number, message: ComposedMessage, kind: string, dedupeKey: string, transaction: Transaction) {
+    return insertNotifications(db, {
+      userIds: recipients.map((user) => user.id), kind, title: message.subject, body: message.summary, link: devicePath(deviceId), dedupeKey,
+    }, transaction);
+  }
+
+  // Outside the database transaction: each e-mail is its own idempotent delivery.
+  async function mailAll(recipients: User[], deviceId: number, message: ComposedMessage, dedupeKey: string) {
+    for (const user of recipients) {
+      await mailer.send({
+        to: user.email,
+        subject: message.subject,
+        text: mailText(message.summary, `${publicUrl ?? ''}${devicePath(deviceId)}`),
+        dedupeKey: `${dedupeKey}:user-${user.id}`,
+      });
+    }
+  }
+
+  return {
+    /** Writes deadline and light to the Device row; NOTIFY when anything changed, audit when the light did. */
+    async recordDeviceDeadline({ deviceId, kind, dueAt, light }: RecordDeadlineInput): Promise<void> {
+      await db.sequelize.transaction(async (transaction) => {
+        const { device, property } = await loadContext(deviceId, transaction);
+        const previousLight = device.light;
+        const lightChanged = previousLight !== light;
+        const deadlineChanged = device.dueAt !== dueAt || device.deadlineKind !== kind;
+        if (!lightChanged && !deadlineChanged) return;
+        await device.update({
+          deadlineKind: kind,
+          dueAt,
+          light,
+          ...(lightChanged ? { lightChangedAt: new Date() } : {}),
+          // Reminder and escalation marks belong to a deadline; a new one starts without them.
+          ...(deadlineChanged ? { lastReminderDays: null, escalatedAt: null } : {}),
+        }, { transaction });
+        if (lightChanged) {
+          await appendAudit(db, {
+            organisationId: property.organisationId,
+            actorId: null,
+            actor: 'system',
+            action: 'device.light_changed',
+            entity: 'device',
+            entityId: deviceId,
+            details: { from: previousLight, to: light, kind, dueAt, workflowId: deviceWorkflowId(deviceId) },
+          }, transaction);
+        }
+        await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
+      });
+    },
+
+    /** Reminds the managers of the device's organisation (portal and e-mail), once per key. */
+    async sendDeviceReminder({ deviceId, kind, dueAt, daysBefore, dedupeKey }: DeviceReminderInput): Promise<void> {
+      const { managers, message } = await db.sequelize.transaction(async (transaction) => {
+        const context = await loadContext(deviceId, transaction);
+        const managers = await managersOf(context.property, transaction);
+        if (managers.length === 0) log.warn('No manager to remind', { deviceId, organisationId: context.property.organisationId });
+        await context.device.update({ lastReminderDays: daysBefore }, { transaction });
+        const message = composeDeviceMessage(context, { kind, dueAt, daysBefore });
+        await notifyAll(managers, deviceId, message, 'device-reminder', dedupeKey, transaction);
+        return { managers, message };
+      });
+      await mailAll(managers, deviceId, message, dedupeKey);
+    },
+
+    /** The deadline has passed: managers and the property's owner are told, escalatedAt is set once. */
+    async escalateDevice({ deviceId, kind, dueAt, dedupeKey }: DeviceEscalationInput): Promise<void> {
+      const { recipients, message } = await db.sequelize.transaction(async (transaction) => {
+        const context = await loadContext(deviceId, transaction);
+        const managers = await managersOf(context.property, transaction);
+        const owner = context.property.ownerId === null ? null : await User.findByPk(context.property.ownerId, { transaction });
+        const recipients = owner && !managers.some((m) => m.id === owner.id) ? [...managers, owner] : managers;
+        if (!context.device.escalatedAt) {
+          await context.device.update({ escalatedAt: new Date() }, { transaction });
+          await db.notify(LIVE_CHANNEL, deviceLiveEvent(context.device), transaction);
+        }
+        const message = composeDeviceMessage(context, { kind, dueAt, daysBefore: null });
+        await notifyAll(recipients, deviceId, message, 'device-escalation', dedupeKey, transaction);
+        return { recipients, message };
+      });
+      await mailAll(recipients, deviceId, message, dedupeKey);
+    },
+
+    /**
+     * Links a replaced device with its successor (both directions; the app has usually done so
+     * already) and starts the successor's workflow on this worker's task queue.
+     */
+    async linkDeviceReplacement({ deviceId, successorId, replacedAt }: DeviceReplacementInput): Promise<{ successorWorkflowId: string | null }> {
+      const successor = await db.sequelize.transaction(async (transaction) => {
+        const { device } = await loadContext(deviceId, transaction);
+        const found = successorId === undefined ? null : await Device.findByPk(successorId, { transaction, lock: transaction.LOCK.UPDATE });
+        if (successorId !== undefined && !found) log.warn('Successor device does not exist; recording the removal only', { deviceId, successorId });
+        await device.update({ removedAt: device.removedAt ?? replacedAt, successorId: found?.id ?? device.successorId }, { transaction });
+        if (found && found.predecessorId === null) await found.update({ predecessorId: deviceId }, { transaction });
+        await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
+        return found;
+      });
+      if (!successor) return { successorWorkflowId: null };
+      const [start] = await loadDeviceWorkflowStarts(db, [successor.id]);
+      if (!start) return { successorWorkflowId: null }; // the successor was itself replaced meanwhile
+      const { client, info } = Context.current();
+      await startDeviceWorkflow(client, start, info.taskQueue);
+      return { successorWorkflowId: start.workflowId };
+    },
+  };
+}
+
+export type DeviceActivities = ReturnType<typeof createDeviceActivities>;

@@ -1,0 +1,24 @@
+// All activities of the worker, built from their dependencies (tests pass their own database and mailer).
+import type { Db } from '../db';
+import { createDeviceActivities } from './devices';
+import type { Mailer, MailMessage } from './mail';
+import { createNotificationActivities } from './notifications';
+
+export interface ActivityDeps {
+  db: Db;
+  mailer: Mailer;
+  /** Base URL for links in e-mails (PUBLIC_URL); without it e-mails carry the bare path. */
+  publicUrl?: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDeviceActivities(deps),
+    ...createNotificationActivities(deps),
+    async sendMail(message: MailMessage): Promise<void> {
+      await deps.mailer.send(message);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,29 @@
+// `npm run worker`: runs every workflow and activity on the task queue until SIGINT/SIGTERM.
+// Stateless: start as many as the load needs.
+import { NativeConnection } from '@temporalio/worker';
+import { db } from '../db';
+import { createMailer } from '../activities/mail';
+import { temporalSettings } from '../app/utils/temporal.server';
+import { DEFAULT_MAIL_FROM, buildWorker } from './lib/worker';
+
+async function main() {
+  const { address, namespace, taskQueue } = temporalSettings();
+  const database = db();
+  const mailer = createMailer({ db: database, smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || DEFAULT_MAIL_FROM });
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await buildWorker({ connection, namespace, taskQueue, db: database, mailer, publicUrl: process.env.PUBLIC_URL });
+    console.log(`Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`);
+    // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
+    await worker.run();
+  } finally {
+    mailer.close();
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

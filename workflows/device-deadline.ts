@@ -1,0 +1,264 @@
+// One workflow per device (id `device-<id>`): it watches the device's deadline (calibration,
+// replacement or inspection, HKVO.md §3), keeps the light on the Device row current, reminds the
+// managers before the deadline and escalates when it passes, until the device is replaced.
+//
+// Deterministic code only: time comes from the workflow clock (Date.now() here is the time of the
+// current workflow task), side effects happen in activities.
+//
+// VERSIONING: executions of this workflow run for years. Any change that alters the commands an
+// existing history replays to (another activity, timer or order, a different wake-up point) must be
+// guarded with patched('<change-id>') so running executions keep their old path; see
+// https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities,
+  setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../activities';
+import { addDays, addMonths, daysBetween } from '../domain/dates';
+import {
+  MAX_READING_GAP_DAYS, WARNING_MONTHS, deadlineOf, lightAt, lightForDue, parseDeviceFacts, reminderDates,
+  type DeadlineKind, type DeviceFacts, type Light,
+} from '../domain/deadlines';
+import {
+  DEVICE_GONE, deviceDedupeKey, deviceHealth, deviceRecalibrated, deviceReplaced, getStatus,
+  type CarriedDeviceState, type DeadlineOverride, type DeviceDeadlineInput, type DeviceDeadlineStatus,
+  type DeviceReplaced, type DeviceWorkflowState, type RecordedDeadline,
+} from './shared/device';
+import { SA } from './shared/search-attributes';
+
+const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
+});
+
+/** Keeps each run's history small even when signals arrive often (daily readings, battery reports). */
+const DEFAULT_MAX_ITERATIONS_PER_RUN = 200;
+const DAY_MS = 86_400_000;
+
+interface ReminderPoint {
+  dedupeKey: string;
+  daysBefore: number;
+  atMs: number;
+}
+
+/** Everything the workflow derives from the facts at one instant. */
+interface DeadlinePlan {
+  kind: DeadlineKind;
+  dueAt: string;
+  dueMs: number;
+  light: Light;
+  reminders: ReminderPoint[]; // ascending by time
+  escalationKey: string;
+  /** Instants at which the plan may change by itself: reminders, light boundaries, the deadline. */
+  wakePoints: number[];
+}
+
+/** A calendar day's deadline starts at 00:00 UTC: the light is red ON the due date. */
+function startOfDayMs(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+function dateOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The first day on which the deadline alone makes the light yellow (month-end clamping may shift it by up to 3 days). */
+function firstWarningDay(dueAt: string): string {
+  let day = addMonths(dueAt, -WARNING_MONTHS);
+  while (lightForDue(dueAt, day) === 'green') day = addDays(day, 1);
+  return day;
+}
+
+function calendarReminders(deviceId: number, dueAt: string, reminderDays: readonly number[]): ReminderPoint[] {
+  return reminderDates(dueAt, reminderDays).map((date) => {
+    const daysBefore = daysBetween(date, dueAt);
+    return { dedupeKey: deviceDedupeKey(deviceId, dueAt, `reminder-${daysBefore}`), daysBefore, atMs: startOfDayMs(date) };
+  });
+}
+
+function overrideReminders(deviceId: number, dueAt: string, { dueAtMs, reminderLeadMs }: DeadlineOverride): ReminderPoint[] {
+  return [...new Set(reminderLeadMs)]
+    .filter((lead) => lead > 0)
+    .sort((a, b) => b - a)
+    .map((lead) => ({ dedupeKey: deviceDedupeKey(deviceId, dueAt, `reminder-${lead}ms`), daysBefore: Math.round(lead / DAY_MS), atMs: dueAtMs - lead }));
+}
+
+function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: number): DeadlinePlan {
+  const today = dateOf(nowMs);
+  const { kind, dueAt: calendarDueAt } = deadlineOf(facts);
+  const { override } = input;
+  const dueAt = override ? dateOf(override.dueAtMs) : calendarDueAt;
+  const dueMs = override ? override.dueAtMs : startOfDayMs(dueAt);
+  const reminders = override ? overrideReminders(input.deviceId, dueAt, override) : calendarReminders(input.deviceId, dueAt, input.reminderDays);
+  // An overridden deadline is seen as due today once its instant has passed (red), tomorrow before (yellow).
+  const light = override ? lightForDue(nowMs >= dueMs ? today : addDays(today, 1), today, facts) : lightAt(facts, today);
+  const wakePoints = [...reminders.map((r) => r.atMs), dueMs];
+  if (!override) wakePoints.push(startOfDayMs(firstWarningDay(dueAt)));
+  if (facts.lastReadingAt) wakePoints.push(startOfDayMs(addDays(facts.lastReadingAt, MAX_READING_GAP_DAYS + 1)));
+  return { kind, dueAt, dueMs, light, reminders, escalationKey: deviceDedupeKey(input.deviceId, dueAt, 'escalation'), wakePoints };
+}
+
+function nextWakeAfter(plan: DeadlinePlan, nowMs: number): number | null {
+  const ahead = plan.wakePoints.filter((at) => at > nowMs);
+  return ahead.length > 0 ? Math.min(...ahead) : null;
+}
+
+function sameFacts(a: DeviceFacts, b: DeviceFacts): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof DeviceFacts>);
+  return [...keys].every((key) => (a[key] ?? null) === (b[key] ?? null));
+}
+
+function isDeviceGone(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === DEVICE_GONE;
+}
+
+export async function deviceDeadline(input: DeviceDeadlineInput): Promise<DeviceDeadlineStatus> {
+  const { deviceId } = input;
+  const carried: CarriedDeviceState = input.carried ?? { handledReminders: [], escalationKey: null, recorded: null };
+  let facts = input.facts;
+  let factsChanged = false;
+  let handledReminders = new Set(carried.handledReminders);
+  let escalationKey = carried.escalationKey;
+  let recorded = carried.recorded;
+  let ended: { state: DeviceWorkflowState; successorWorkflowId: string | null } | null = null;
+  const pending: { replacement: DeviceReplaced | null } = { replacement: null };
+
+  // Values last written to the search attributes (inherited from the start or the previous run).
+  const published = new Map<string, string>();
+  const searchAttributeText = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+  for (const { key, value } of workflowInfo().typedSearchAttributes.getAll()) published.set(key.name, searchAttributeText(value));
+
+  function applyFacts(patch: Partial<DeviceFacts>, what: string) {
+    let next: DeviceFacts;
+    try {
+      next = parseDeviceFacts({ ...facts, ...patch });
+    } catch (error) {
+      // A signal cannot be refused; a bad one is logged and ignored instead of failing the workflow task forever.
+      log.warn(`Ignoring invalid ${what}`, { deviceId, patch, error: String(error) });
+      return;
+    }
+    if (sameFacts(next, facts)) return;
+    facts = next;
+    factsChanged = true;
+  }
+
+  function stateOf(plan: DeadlinePlan): DeviceWorkflowState {
+    if (ended) return ended.state;
+    return escalationKey === plan.escalationKey ? 'escalated' : 'watching';
+  }
+
+  function status(): DeviceDeadlineStatus {
+    const now = Date.now();
+    const plan = planDeadline(input, facts, now);
+    const nextWake = ended ? null : nextWakeAfter(plan, now);
+    return {
+      deviceId,
+      propertyId: input.propertyId,
+      unitId: input.unitId,
+      state: stateOf(plan),
+      kind: plan.kind,
+      dueAt: plan.dueAt,
+      dueInstant: new Date(plan.dueMs).toISOString(),
+      light: plan.light,
+      facts,
+      reminders: plan.reminders.map((r) => ({
+        dedupeKey: r.dedupeKey, daysBefore: r.daysBefore, at: new Date(r.atMs).toISOString(), handled: handledReminders.has(r.dedupeKey),
+      })),
+      escalated: escalationKey === plan.escalationKey,
+      nextWakeAt: nextWake === null ? null : new Date(nextWake).toISOString(),
+      predecessorWorkflowId: input.predecessorWorkflowId ?? null,
+      successorWorkflowId: ended?.successorWorkflowId ?? null,
+      overridden: input.override !== undefined,
+    };
+  }
+
+  function publishSearchAttributes(plan: DeadlinePlan) {
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: SA.obligation, value: plan.kind },
+      { key: SA.device, value: String(deviceId) },
+      { key: SA.property, value: String(input.propertyId) },
+      { key: SA.dueAt, value: new Date(plan.dueMs) },
+      { key: SA.light, value: plan.light },
+      { key: SA.state, value: stateOf(plan) },
+    ];
+    if (input.unitId !== null) wanted.push({ key: SA.unit, value: String(input.unitId) });
+    const changed = wanted.filter(({ key, value }) => published.get(key.name) !== searchAttributeText(value));
+    if (changed.length === 0) return;
+    upsertSearchAttributes(changed);
+    for (const { key, value } of changed) published.set(key.name, searchAttributeText(value));
+  }
+
+  async function recordProjection(plan: DeadlinePlan) {
+    const next: RecordedDeadline = { kind: plan.kind, dueAt: plan.dueAt, light: plan.light };
+    if (recorded && recorded.kind === next.kind && recorded.dueAt === next.dueAt && recorded.light === next.light) return;
+    await recordDeviceDeadline({ deviceId, ...next });
+    recorded = next;
+  }
+
+  /**
+   * Sends what is due at `nowMs`. Past the deadline: the escalation, once, instead of any reminder
+   * still outstanding. Before it: of the reminder points passed and not yet handled only the latest —
+   * after a first start or a long outage one reminder says it all, and none is sent twice.
+   */
+  async function fireDuePoints(plan: DeadlinePlan, nowMs: number) {
+    if (nowMs >= plan.dueMs) {
+      for (const reminder of plan.reminders) handledReminders.add(reminder.dedupeKey);
+      if (escalationKey === plan.escalationKey) return;
+      await escalateDevice({ deviceId, kind: plan.kind, dueAt: plan.dueAt, dedupeKey: plan.escalationKey });
+      escalationKey = plan.escalationKey;
+      return;
+    }
+    const passed = plan.reminders.filter((r) => r.atMs <= nowMs && !handledReminders.has(r.dedupeKey));
+    if (passed.length === 0) return;
+    const latest = passed[passed.length - 1];
+    await sendDeviceReminder({ deviceId, kind: plan.kind, dueAt: plan.dueAt, daysBefore: latest.daysBefore, dedupeKey: latest.dedupeKey });
+    for (const reminder of passed) handledReminders.add(reminder.dedupeKey);
+  }
+
+  async function finishReplaced({ successorId, replacedAt }: DeviceReplaced): Promise<DeviceDeadlineStatus> {
+    const { successorWorkflowId } = await linkDeviceReplacement({ deviceId, successorId, replacedAt });
+    ended = { state: successorId === undefined ? 'removed' : 'replaced', successorWorkflowId };
+    if (successorWorkflowId) upsertMemo({ successorWorkflowId });
+    publishSearchAttributes(planDeadline(input, facts, Date.now()));
+    await condition(allHandlersFinished);
+    return status();
+  }
+
+  setHandler(getStatus, status);
+  setHandler(deviceRecalibrated, (change) => applyFacts(change, 'recalibration'));
+  setHandler(deviceHealth, (report) => applyFacts(report, 'health report'));
+  setHandler(deviceReplaced, (replacement) => {
+    pending.replacement ??= replacement;
+  });
+
+  try {
+    for (let iteration = 1; pending.replacement === null; iteration++) {
+      if (iteration > (input.maxIterationsPerRun ?? DEFAULT_MAX_ITERATIONS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof deviceDeadline>({ ...input, facts, carried: { handledReminders: [...handledReminders], escalationKey, recorded } });
+      }
+      factsChanged = false;
+      const now = Date.now();
+      const plan = planDeadline(input, facts, now);
+      // Handled marks of an earlier deadline (before a recalibration) mean nothing for this one.
+      handledReminders = new Set(plan.reminders.map((r) => r.dedupeKey).filter((key) => handledReminders.has(key)));
+      await recordProjection(plan);
+      await fireDuePoints(plan, now);
+      publishSearchAttributes(plan);
+
+      const wakeAt = nextWakeAfter(plan, now);
+      const woken = () => factsChanged || pending.replacement !== null;
+      if (wakeAt === null) await condition(woken);
+      else if (wakeAt > Date.now()) await condition(woken, wakeAt - Date.now());
+    }
+    return await finishReplaced(pending.replacement);
+  } catch (error) {
+    if (!isDeviceGone(error)) throw error;
+    log.warn('Device no longer exists; ending its deadline workflow', { deviceId });
+    ended = { state: 'gone', successorWorkflowId: null };
+    publishSearchAttributes(planDeadline(input, facts, Date.now()));
+    return status();
+  }
+}
