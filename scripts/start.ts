@@ -8,7 +8,7 @@ import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
 import { ensureWebBuild } from './lib/build';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
-import { stopChild } from './lib/temporal';
+import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 
 const dev = process.argv.includes('--dev');
@@ -35,6 +35,7 @@ function startChild(name: string, script: string, opts: { nodeArgs?: string[]; a
     log(`${name} exited (${signal ?? code}); stopping everything.`);
     void shutdown(1);
   });
+  killOnExit(child);
   children.push(child);
   return child;
 }
@@ -55,12 +56,13 @@ try {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).
   startChild('worker', 'worker.ts', { nodeArgs: dev ? ['--watch'] : [] }, env);
-  // Workflows for devices without one (first start, or a reset Temporal history); idempotent.
-  await startAllDeviceWorkflows(db, log);
-  await db.close();
-
   if (!dev) ensureWebBuild(log);
   startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
+  // Workflows for devices without one (first start, or a reset Temporal history); idempotent, so
+  // it runs while the portal already answers.
+  void startAllDeviceWorkflows(db, log)
+    .catch((error: Error) => log(`Starting device workflows failed: ${error.message}`))
+    .finally(() => db.close());
 
   const port = process.env.PORT ?? '3000';
   console.log(`

