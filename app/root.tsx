@@ -1,0 +1,138 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import {
+  Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
+import stylesheet from '~/styles/app.css?url';
+import { getOptionalUser } from '~/utils/auth.server';
+import { ROLE_LABELS, formatNumber } from '~/utils/format';
+import { NAVIGATION, homePath } from '~/utils/navigation';
+import { unreadCount } from '~/utils/notifications.server';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.ico', type: 'image/svg+xml' },
+];
+
+export const meta: MetaFunction = () => [{ title: 'Klarmeter' }, { name: 'description', content: 'Messdienst-Portal für Heiz- und Wasserkosten' }];
+
+// Pages show personal data: no shared cache may keep them, and the back button after log-out must not show them.
+export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  if (!user) return { user: null, unread: 0 };
+  return {
+    user: {
+      name: user.name,
+      role: user.role,
+      roleLabel: ROLE_LABELS[user.role],
+      organisationName: user.organisationName,
+      home: homePath(user.role),
+      navigation: NAVIGATION[user.role],
+    },
+    unread: await unreadCount(user.id),
+  };
+}
+
+type RootData = Awaited<ReturnType<typeof loader>>;
+
+function AppHeader({ data }: { data: RootData }) {
+  const { user, unread } = data;
+  if (!user) {
+    return (
+      <header className="app-header">
+        <div className="app-header__inner">
+          <Link to="/" className="brand"><span className="brand__mark" aria-hidden="true">K</span>Klarmeter</Link>
+        </div>
+      </header>
+    );
+  }
+  return (
+    <header className="app-header">
+      <div className="app-header__inner">
+        <Link to={user.home} className="brand">
+          <span className="brand__mark" aria-hidden="true">K</span>
+          <span>Klarmeter<span className="brand__org">{user.organisationName}</span></span>
+        </Link>
+        <nav aria-label="Hauptnavigation" className="main-nav">
+          <ul>
+            {user.navigation.map((item) => (
+              <li key={item.to}><NavLink to={item.to}>{item.label}</NavLink></li>
+            ))}
+          </ul>
+        </nav>
+        <div className="app-header__user">
+          <NavLink to="/benachrichtigungen" className="inbox-link">
+            Benachrichtigungen
+            {unread > 0 ? (
+              <span className="count-pill"><span className="visually-hidden">, </span>{formatNumber(unread)}<span className="visually-hidden"> ungelesen</span></span>
+            ) : null}
+          </NavLink>
+          <span className="user-chip">
+            <span className="user-chip__name">{user.name}</span>
+            <span className="user-chip__role">{user.roleLabel}</span>
+          </span>
+          <Form method="post" action="/logout">
+            <button type="submit" className="button button--header">Abmelden</button>
+          </Form>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root');
+  return (
+    <html lang="de">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a href="#main" className="skip-link">Zum Inhalt springen</a>
+        <AppHeader data={data ?? { user: null, unread: 0 }} />
+        <main id="main" tabIndex={-1} className="main">{children}</main>
+        <footer className="app-footer">
+          <p>Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten</p>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  const data = useRouteLoaderData<typeof loader>('root');
+  useLiveRevalidation(Boolean(data?.user));
+  return <Outlet />;
+}
+
+const ERROR_TEXTS: Record<number, { title: string; text: string }> = {
+  400: { title: 'Ungültige Anfrage', text: 'Die Anfrage konnte nicht verarbeitet werden.' },
+  403: { title: 'Keine Berechtigung', text: 'Sie haben keinen Zugriff auf diese Seite.' },
+  404: { title: 'Nicht gefunden', text: 'Die gesuchte Seite oder der Datensatz existiert nicht oder ist für Sie nicht sichtbar.' },
+};
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const { title, text } = ERROR_TEXTS[status] ?? {
+    title: 'Es ist ein Fehler aufgetreten',
+    text: 'Bitte versuchen Sie es in einem Moment erneut. Besteht das Problem weiter, wenden Sie sich an Ihre Hausverwaltung.',
+  };
+  if (!isRouteErrorResponse(error)) console.error(error);
+  return (
+    <div className="error-page">
+      <p className="error-page__code">Fehler {status}</p>
+      <h1>{title}</h1>
+      <p>{text}</p>
+      <p><Link to="/" className="button button--primary">Zur Startseite</Link></p>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { RadioStatus } from '~/components/device-table';
+import { LightBadge } from '~/components/light-badge';
+import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { deviceWorkflowStatus, type WorkflowStatus } from '~/utils/device-status.server';
+import { exchangeHistory, findDevice } from '~/utils/devices.server';
+import {
+  deadlineKindLabel, deviceTypeLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatReading, propertyAddress,
+} from '~/utils/format';
+import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { parseId } from '~/utils/params';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.device.serial ?? 'Gerät'} · Klarmeter` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'read:device:own');
+  const id = parseId(params.id);
+  const scope = await visibleScope(user);
+  const device = id ? await findDevice(scope, id) : null;
+  if (!device) throw notFound();
+  const [history, workflow] = await Promise.all([exchangeHistory(scope, device.id), deviceWorkflowStatus(device.id)]);
+  return {
+    device,
+    history,
+    workflow,
+    backTo: hasPermission(user, 'read:register:own') ? { to: '/geraete', label: '← Geräteregister' } : { to: '/meine-wohnung', label: '← Meine Wohnung' },
+  };
+}
+
+export default function DeviceDetail() {
+  const { device, history, workflow, backTo } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to={backTo.to}>{backTo.label}</Link>}
+        title={`${deviceTypeLabel(device.type)} ${device.serial}`}
+        description={`${device.propertyName} · ${device.unitLabel ?? 'Gebäude'}${device.location ? ` · ${device.location}` : ''}`}
+        actions={<span className="status-line">Ampel <LightBadge light={device.light} /></span>}
+      />
+      {device.removedAt ? (
+        <div className="alert alert--info" role="status">Dieses Gerät wurde am {formatDate(device.removedAt)} ausgebaut.</div>
+      ) : null}
+      <div className="grid-2">
+        <Panel id="facts" title="Gerätedaten">
+          <Facts items={[
+            ['Seriennummer', <span key="serial" className="mono">{device.serial}</span>],
+            ['Gerätetyp', `${deviceTypeLabel(device.type)} (${device.type})`],
+            ['Liegenschaft', propertyAddress({ name: device.propertyName, street: device.propertyStreet, postalCode: device.propertyPostalCode, city: device.propertyCity })],
+            ['Einheit', device.unitLabel ? `${device.unitLabel}${device.unitFloor ? ` (${device.unitFloor})` : ''}` : 'Gebäude (keine Wohneinheit)'],
+            ['Einbauort', device.location ?? '–'],
+            ['Eingebaut am', formatDate(device.installedAt)],
+            ...(device.calibratedYear ? [['Eichjahr', String(device.calibratedYear)] as [string, string]] : []),
+            ...(device.lastInspectionAt ? [['Letzte Wartung', formatDate(device.lastInspectionAt)] as [string, string]] : []),
+          ]} />
+        </Panel>
+        <Panel id="deadline" title="Frist und Zustand">
+          <Facts items={[
+            ['Frist', deadlineKindLabel(device.deadlineKind)],
+            ['Fällig am', formatDate(device.dueAt)],
+            ['Ampel', <LightBadge key="light" light={device.light} />],
+            ['Ampel geändert', formatDateTime(device.lightChangedAt)],
+            ['Batterie', formatPercent(device.batteryPercent)],
+            ['Funk', <RadioStatus key="radio" status={device.radioStatus} />],
+            ['Fernablesung', device.remoteReadable ? 'Ja' : 'Nein'],
+            ['Letzte Ablesung', device.lastReadingAt
+              ? `${formatReading(device.lastReadingValue, device.type)} am ${formatDateTime(device.lastReadingAt)}`
+              : '–'],
+          ]} />
+        </Panel>
+      </div>
+      <Panel id="workflow" title="Live-Status des Fristen-Workflows">
+        <WorkflowPanel workflow={workflow} />
+      </Panel>
+      <Panel id="history" title="Austauschhistorie">
+        {history.length <= 1 ? (
+          <EmptyState>Für dieses Gerät ist kein Austausch erfasst.</EmptyState>
+        ) : (
+          <div className="table-wrap" role="region" aria-label="Austauschhistorie" tabIndex={0}>
+            <table className="table">
+              <caption className="visually-hidden">Austauschkette des Geräts, älteste zuerst</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Seriennummer</th>
+                  <th scope="col">Gerätetyp</th>
+                  <th scope="col">Eingebaut</th>
+                  <th scope="col">Ausgebaut</th>
+                  <th scope="col">Rolle</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.map((step) => (
+                  <tr key={step.id} aria-current={step.position === 0 ? 'true' : undefined} className={step.position === 0 ? 'is-current' : undefined}>
+                    <th scope="row" className="mono">
+                      {step.position === 0 ? step.serial : <Link to={`/geraete/${step.id}`}>{step.serial}</Link>}
+                    </th>
+                    <td>{deviceTypeLabel(step.type)}</td>
+                    <td>{formatDate(step.installedAt)}</td>
+                    <td>{step.removedAt ? formatDate(step.removedAt) : <span className="muted">in Betrieb</span>}</td>
+                    <td>{step.position < 0 ? 'Vorgänger' : step.position > 0 ? 'Nachfolger' : 'Dieses Gerät'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}
+
+const WORKFLOW_STATES: Record<string, string> = {
+  watching: 'Frist wird überwacht',
+  escalated: 'Eskaliert',
+  replaced: 'Gerät ausgetauscht',
+  removed: 'Gerät ausgebaut',
+  gone: 'Gerät gelöscht',
+};
+
+function WorkflowPanel({ workflow }: { workflow: WorkflowStatus }) {
+  if (!workflow.available) return <p className="muted" role="status">{workflow.reason}</p>;
+  const { status } = workflow;
+  return (
+    <>
+      <Facts items={[
+        ['Zustand', WORKFLOW_STATES[status.state] ?? status.state],
+        ['Frist', `${deadlineKindLabel(status.kind)} am ${formatDate(status.dueAt)}`],
+        ['Ampel laut Workflow', <LightBadge key="light" light={status.light} />],
+        ['Nächste Prüfung', status.nextWakeAt ? formatDateTime(status.nextWakeAt) : 'wartet auf Austausch oder Nacheichung'],
+        ['Eskaliert', status.escalated ? 'Ja' : 'Nein'],
+      ]} />
+      {status.reminders.length > 0 ? (
+        <>
+          <h3 className="subheading">Erinnerungen</h3>
+          <ul className="reminders">
+            {status.reminders.map((reminder) => (
+              <li key={reminder.dedupeKey} className={reminder.handled ? 'is-done' : undefined}>
+                {formatNumber(reminder.daysBefore)} Tage vorher ({formatDateTime(reminder.at)}):{' '}
+                {reminder.handled ? 'erledigt' : 'geplant'}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { DEVICE_TYPES, type Light } from '../../domain/deadlines';
+import { DeviceTable } from '~/components/device-table';
+import { FilterForm, SelectFilter } from '~/components/filters';
+import { LightSummary } from '~/components/light-summary';
+import { EmptyState, PageHeader } from '~/components/page-header';
+import { Pagination } from '~/components/pagination';
+import { registerPage } from '~/utils/devices.server';
+import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, lightLabel } from '~/utils/format';
+import { hasPermission, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { PAGE_SIZE, parseRegisterFilters, registerQuery, type RegisterFilters } from '~/utils/register-filters';
+
+export const meta: MetaFunction = () => [{ title: 'Geräteregister · Klarmeter' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'read:register:own');
+  const url = new URL(request.url);
+  const filters = parseRegisterFilters(url);
+  // One export implementation: ?format=csv is an alias of the resource route /geraete.csv.
+  if (url.searchParams.get('format') === 'csv') throw redirect(`/geraete.csv${registerQuery(filters)}`);
+  const scope = await visibleScope(user);
+  const page = await registerPage(scope, filters);
+  return { page, filters, properties: scope.properties, canExport: hasPermission(user, 'export:device:own') };
+}
+
+const TYPE_OPTIONS = DEVICE_TYPES.map((type) => ({ value: type, label: DEVICE_TYPE_LABELS[type] }));
+const LIGHT_OPTIONS = LIGHTS_BY_SEVERITY.map((light) => ({ value: light, label: lightLabel(light) }));
+
+export default function Register() {
+  const { page, filters, properties, canExport } = useLoaderData<typeof loader>();
+  const withFilters = (changes: Partial<RegisterFilters>, pageNumber?: number) =>
+    `/geraete${registerQuery({ ...filters, ...changes }, pageNumber && pageNumber > 1 ? { page: String(pageNumber) } : {})}`;
+  return (
+    <>
+      <PageHeader
+        title="Geräteregister"
+        description={<>Alle eingebauten Geräte mit Fristen und Zustand, nach Fälligkeit sortiert. <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        actions={canExport ? (
+          <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>CSV exportieren</a>
+        ) : null}
+      />
+      <FilterForm resetTo="/geraete" label="Geräte filtern">
+        <SelectFilter
+          name="property" label="Liegenschaft" allLabel="Alle Liegenschaften" value={filters.propertyId ? String(filters.propertyId) : null}
+          options={properties.map((p) => ({ value: String(p.id), label: p.name }))}
+        />
+        <SelectFilter name="type" label="Gerätetyp" allLabel="Alle Gerätetypen" value={filters.type} options={TYPE_OPTIONS} />
+        <SelectFilter name="light" label="Ampel" allLabel="Alle Zustände" value={filters.light} options={LIGHT_OPTIONS} />
+      </FilterForm>
+      <LightSummary
+        counts={page.counts}
+        current={filters.light}
+        hrefFor={(light: Light) => withFilters({ light: filters.light === light ? null : light })}
+        label="Gefilterte Geräte nach Ampel"
+      />
+      {page.rows.length === 0 ? (
+        <EmptyState>Keine Geräte gefunden, die den Filtern entsprechen.</EmptyState>
+      ) : (
+        <>
+          <DeviceTable rows={page.rows} caption="Geräteregister" />
+          <Pagination page={page.page} pageCount={page.pageCount} total={page.total} pageSize={PAGE_SIZE} hrefFor={(n) => withFilters({}, n)} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,12 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { registerCsvResponse } from '~/utils/devices.server';
+import { requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { parseRegisterFilters } from '~/utils/register-filters';
+import { clientIp } from '~/utils/request.server';
+
+/** GET /geraete.csv?property=&type=&light= — the register with the page's filters, for German Excel. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'export:device:own');
+  const filters = parseRegisterFilters(new URL(request.url));
+  return registerCsvResponse({ user, scope: await visibleScope(user), filters, ip: clientIp(context) });
+}

@@ -1,0 +1,53 @@
+// /healthz against the run's real PostgreSQL and Temporal: 503 until a worker polls the task
+// queue, 200 while one does, 503 when Temporal cannot be reached.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { inject } from 'vitest';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { uniqueSuffix } from '../../tests/support/fixtures';
+import { eventually } from '../../tests/support/eventually';
+import { closeWebResources, useTestEnvironment } from '../../tests/support/web';
+import type { HealthReport } from '../utils/health.server';
+
+// TASK_QUEUE is read when temporal.server loads: a queue of our own keeps other files' workers out.
+const taskQueue = `healthz-${uniqueSuffix()}`;
+let healthz: typeof import('./healthz').loader;
+
+beforeAll(async () => {
+  useTestEnvironment();
+  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+  ({ loader: healthz } = await import('./healthz'));
+});
+
+afterAll(closeWebResources);
+
+async function check(): Promise<{ status: number; body: HealthReport }> {
+  const response = await healthz();
+  return { status: response.status, body: (await response.json()) as HealthReport };
+}
+
+test('503 naming the worker when nobody polls the task queue', async () => {
+  const { status, body } = await check();
+  expect(status).toBe(503);
+  expect(body.status).toBe('unavailable');
+  expect(body.checks.database.status).toBe('up');
+  expect(body.checks.temporal.status).toBe('up');
+  expect(body.checks.worker).toMatchObject({ status: 'down' });
+  expect(body.checks.worker.detail).toContain(taskQueue);
+});
+
+test('200 while a worker polls the task queue', async () => {
+  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  // An activity-only worker polls without a workflow bundle: enough to prove the check.
+  const worker = await Worker.create({ connection, taskQueue, activities: { noop: async () => undefined } });
+  try {
+    await worker.runUntil(eventually(async () => {
+      const { status, body } = await check();
+      expect(body.checks.worker.status).toBe('up');
+      expect(status).toBe(200);
+      expect(body.status).toBe('ok');
+    }, { timeoutMs: 20_000, intervalMs: 250 }));
+  } finally {
+    await connection.close();
+  }
+});

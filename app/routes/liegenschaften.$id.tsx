@@ -1,0 +1,82 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { calendarDate } from '../../domain/calendar';
+import { LightBadge } from '~/components/light-badge';
+import { LightSummary } from '~/components/light-summary';
+import { NextAction } from '~/components/next-action';
+import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { formatNumber, streetAddress } from '~/utils/format';
+import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { buildingDeviceCount, propertySummaries, unitSummaries } from '~/utils/properties.server';
+import { parseId } from '~/utils/params';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.property.name ?? 'Liegenschaft'} · Klarmeter` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'read:property:own');
+  const id = parseId(params.id);
+  const scope = await visibleScope(user);
+  const [property] = id ? await propertySummaries(scope, id) : [];
+  if (!id || !property) throw notFound();
+  const withTenants = hasPermission(user, 'read:tenancy:any');
+  const [units, buildingDevices] = await Promise.all([unitSummaries(scope, id, { withTenants }), buildingDeviceCount(id)]);
+  return { property, units, buildingDevices, withTenants, today: calendarDate(new Date()) };
+}
+
+export default function PropertyDetail() {
+  const { property, units, buildingDevices, withTenants, today } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/liegenschaften">← Alle Liegenschaften</Link>}
+        title={property.name}
+        description={streetAddress(property)}
+        actions={<Link to={`/geraete?property=${property.id}`} className="button button--primary">Geräte dieser Liegenschaft</Link>}
+      />
+      <div className="grid-2">
+        <Panel id="overview" title="Überblick">
+          <Facts items={[
+            ['Status', property.status ? <LightBadge light={property.status} /> : 'Keine Geräte'],
+            ['Wohneinheiten', formatNumber(property.unitCount)],
+            ['Geräte', `${formatNumber(property.deviceCount)} (davon ${formatNumber(buildingDevices)} im Gebäude)`],
+            ['Nächste Aktion', <NextAction key="next" action={property.nextAction} today={today} />],
+          ]} />
+        </Panel>
+        <Panel id="lights" title="Geräte nach Ampel">
+          <LightSummary counts={property.counts} hrefFor={(light) => `/geraete?property=${property.id}&light=${light}`} />
+        </Panel>
+      </div>
+      <Panel id="units" title="Wohneinheiten">
+        {units.length === 0 ? <EmptyState>Keine Wohneinheiten erfasst.</EmptyState> : (
+          <div className="table-wrap" role="region" aria-label="Wohneinheiten" tabIndex={0}>
+            <table className="table">
+              <caption className="visually-hidden">Wohneinheiten von {property.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Einheit</th>
+                  <th scope="col">Geschoss</th>
+                  <th scope="col" className="num">Fläche</th>
+                  {withTenants ? <th scope="col">Nutzer</th> : null}
+                  <th scope="col" className="num">Geräte</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {units.map((unit) => (
+                  <tr key={unit.id}>
+                    <th scope="row">{unit.label}</th>
+                    <td>{unit.floor ?? '–'}</td>
+                    <td className="num">{formatNumber(unit.areaM2, true)} m²</td>
+                    {withTenants ? <td>{unit.tenantName ?? <span className="muted">Leerstand</span>}</td> : null}
+                    <td className="num">{formatNumber(unit.deviceCount)}</td>
+                    <td>{unit.worst ? <LightBadge light={unit.worst} /> : <span className="muted">Keine Geräte</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}

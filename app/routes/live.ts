@@ -1,0 +1,75 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { getOptionalUser } from '~/utils/auth.server';
+import { liveHub, type LiveEvent } from '~/utils/live.server';
+import { hasPermission, scopeCovers, visibleScope, type Scope } from '~/utils/permissions.server';
+import { sessionToken, userForToken } from '~/utils/session.server';
+
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * GET /live: server-sent events for the signed-in user, only about what its scope covers. Each
+ * heartbeat re-checks the session (a revoked or expired one ends the stream) and refreshes the
+ * scope (a tenancy may have ended).
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  // An EventSource cannot follow a log-in redirect; 401 makes it stop retrying.
+  if (!user) return new Response('Nicht angemeldet', { status: 401 });
+  if (!hasPermission(user, 'read:device:own')) return new Response('Keine Berechtigung', { status: 403 });
+  const token = await sessionToken(request);
+  let scope: Scope = await visibleScope(user);
+  const encoder = new TextEncoder();
+  let stop = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      const relevant = (event: LiveEvent) =>
+        event.type === 'resync' || event.userId === user.id || scopeCovers(scope, event);
+      const unsubscribe = liveHub().subscribe((event) => {
+        if (event.type === 'shutdown') return stop();
+        if (relevant(event)) send(`data: ${JSON.stringify(event)}\n\n`);
+      });
+      const heartbeat = setInterval(async () => {
+        const current = token ? await userForToken(token).catch(() => undefined) : null;
+        if (current === null) return stop();
+        if (current) scope = await visibleScope(current).catch(() => scope);
+        send(': ping\n\n');
+      }, HEARTBEAT_MS);
+      stop = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client going away.
+        }
+      };
+      request.signal.addEventListener('abort', () => stop(), { once: true });
+      // Reconnect after 5 s if the connection drops; the comment flushes headers through proxies.
+      send('retry: 5000\n: verbunden\n\n');
+    },
+    cancel() {
+      stop();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      // nginx buffers responses by default; SSE must pass through at once.
+      'X-Accel-Buffering': 'no',
+    },
+  });
+}

@@ -1,0 +1,15 @@
+import { redirect, type ActionFunctionArgs } from '@remix-run/node';
+import { logout } from '~/utils/auth.server';
+import { clientIp, requireSameOrigin } from '~/utils/request.server';
+import { serializeClearedCookie } from '~/utils/session.server';
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  await logout(request, clientIp(context));
+  return redirect('/login', { headers: { 'Set-Cookie': await serializeClearedCookie(request) } });
+}
+
+/** Log-out changes state, so only POST does it; a plain visit goes home. */
+export function loader() {
+  return redirect('/');
+}

@@ -1,0 +1,107 @@
+// Log-in, log-out and "who is asking": argon2 passwords, server-side sessions, throttled failures,
+// every outcome in the audit log.
+import { hash, verify } from '@node-rs/argon2';
+import { redirect } from '@remix-run/node';
+import { QueryTypes } from 'sequelize';
+import { db } from '../../db';
+import { appendAudit } from '../../db/audit';
+import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session.server';
+
+export const MAX_FAILURES = 5;
+export const FAILURE_WINDOW_MINUTES = 15;
+
+export const LOGIN_MESSAGES = {
+  invalid: 'E-Mail-Adresse oder Passwort ist falsch.',
+  throttled: `Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie ${FAILURE_WINDOW_MINUTES} Minuten und versuchen Sie es dann erneut.`,
+} as const;
+
+export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
+  const token = await sessionToken(request);
+  return token ? userForToken(token) : null;
+}
+
+/** The signed-in user, or a redirect to the login page that brings the user back afterwards. */
+export async function requireUser(request: Request): Promise<SessionUser> {
+  const user = await getOptionalUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const back = `${url.pathname}${url.search}`;
+  throw redirect(back === '/' ? '/login' : `/login?redirectTo=${encodeURIComponent(back)}`);
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/** Unknown e-mail addresses cost the same argon2 work as known ones, so timing reveals nothing. */
+function hashForUnknownUser(): Promise<string> {
+  dummyHash ??= hash('klarmeter-no-such-user');
+  return dummyHash;
+}
+
+async function recentFailures(email: string): Promise<number> {
+  const [row] = await db().sequelize.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM login_failures WHERE email = :email AND at > now() - make_interval(mins => :minutes)`,
+    { replacements: { email, minutes: FAILURE_WINDOW_MINUTES }, type: QueryTypes.SELECT },
+  );
+  return row?.n ?? 0;
+}
+
+export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string };
+
+export async function login(input: { email: string; password: string; ip: string | null; userAgent: string | null }): Promise<LoginResult> {
+  const database = db();
+  const email = normaliseEmail(input.email);
+  const user = await database.models.User.findOne({
+    where: database.sequelize.where(database.sequelize.fn('lower', database.sequelize.col('email')), email),
+  });
+  const auditFailure = (reason: string) =>
+    appendAudit(database, {
+      organisationId: user?.organisationId ?? null,
+      actorId: user?.id ?? null,
+      actor: email,
+      action: 'login_failed',
+      entity: 'user',
+      entityId: user?.id ?? null,
+      ip: input.ip,
+      details: { reason },
+    });
+
+  if ((await recentFailures(email)) >= MAX_FAILURES) {
+    await auditFailure('throttled');
+    return { ok: false, message: LOGIN_MESSAGES.throttled };
+  }
+
+  const passwordOk = await verify(user?.passwordHash ?? (await hashForUnknownUser()), input.password).catch(() => false);
+  if (!user || !passwordOk) {
+    await database.sequelize.query('INSERT INTO login_failures (email, ip) VALUES (:email, :ip)', {
+      replacements: { email, ip: input.ip },
+    });
+    await auditFailure(user ? 'wrong_password' : 'unknown_user');
+    return { ok: false, message: LOGIN_MESSAGES.invalid };
+  }
+
+  await database.sequelize.query('DELETE FROM login_failures WHERE email = :email', { replacements: { email } });
+  const token = await createSession({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
+  await appendAudit(database, {
+    organisationId: user.organisationId, actorId: user.id, actor: user.email, action: 'login', entity: 'user', entityId: user.id, ip: input.ip,
+  });
+  const sessionUser = await userForToken(token);
+  if (!sessionUser) throw new Error('A session created a moment ago is not found');
+  return { ok: true, user: sessionUser, token };
+}
+
+/** Revokes the request's session (if any) and records the log-out. */
+export async function logout(request: Request, ip: string | null): Promise<void> {
+  const token = await sessionToken(request);
+  if (!token) return;
+  const user = await userForToken(token);
+  await revokeSession(token);
+  if (user) {
+    await appendAudit(db(), {
+      organisationId: user.organisationId, actorId: user.id, actor: user.email, action: 'logout', entity: 'user', entityId: user.id, ip,
+    });
+  }
+}

@@ -1,0 +1,148 @@
+// One LISTEN connection per web process on the live channel, fanned out to the open SSE streams.
+// PostgreSQL NOTIFY (not an in-process bus) so that every web instance behind a load balancer
+// hears every change.
+import pg from 'pg';
+import { LIVE_CHANNEL } from '../../db';
+
+export interface LiveEvent {
+  type: string;
+  propertyId?: number;
+  unitId?: number | null;
+  userId?: number;
+  [key: string]: unknown;
+}
+
+type Listener = (event: LiveEvent) => void;
+
+/** Sent to every listener after a reconnect: events may have been missed, pages should reload data. */
+export const RESYNC_EVENT: LiveEvent = { type: 'resync' };
+
+const MAX_BACKOFF_MS = 30_000;
+
+export class LiveHub {
+  private readonly listeners = new Set<Listener>();
+  private client: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 500;
+  private everConnected = false;
+  private closed = false;
+
+  constructor(private readonly connectionString: string) {}
+
+  /** Starts listening on first use; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    void this.ensureConnected();
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  ensureConnected(): Promise<void> {
+    if (this.closed || this.client) return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => { this.connecting = null; });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, application_name: 'klarmeter-web-live' });
+    // Errors after connecting (server restart, network) arrive here; without a handler they crash the process.
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) => {
+      if (message.channel !== LIVE_CHANNEL || !message.payload) return;
+      let event: LiveEvent;
+      try {
+        event = JSON.parse(message.payload) as LiveEvent;
+      } catch {
+        return;
+      }
+      if (event && typeof event.type === 'string') this.emit(event);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${LIVE_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect(error as Error);
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.backoffMs = 500;
+    if (this.everConnected) this.emit(RESYNC_EVENT);
+    this.everConnected = true;
+  }
+
+  private lost(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    void client.end().catch(() => undefined);
+    if (!this.closed) this.scheduleReconnect(error);
+  }
+
+  private scheduleReconnect(error?: Error): void {
+    if (this.closed || this.reconnectTimer) return;
+    if (error) console.warn(`[live] LISTEN connection lost (${error.message}); retrying in ${this.backoffMs} ms`);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.ensureConnected();
+    }, this.backoffMs);
+    this.reconnectTimer.unref();
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+
+  private emit(event: LiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('[live] listener failed', error);
+      }
+    }
+  }
+
+  /** Stops listening and tells every stream to end (graceful shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.emit({ type: 'shutdown' });
+    this.listeners.clear();
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+// On globalThis so that Vite's hot module reload in development does not open a second connection.
+const holder = globalThis as typeof globalThis & { __klarmeterLiveHub?: LiveHub };
+
+export function liveHub(): LiveHub {
+  if (!holder.__klarmeterLiveHub) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set');
+    holder.__klarmeterLiveHub = new LiveHub(url);
+  }
+  return holder.__klarmeterLiveHub;
+}
+
+export async function closeLiveHub(): Promise<void> {
+  const hub = holder.__klarmeterLiveHub;
+  holder.__klarmeterLiveHub = undefined;
+  await hub?.close();
+}

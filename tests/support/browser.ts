@@ -1,0 +1,38 @@
+// Debian's Chromium through puppeteer-core, for browser tests and screenshots.
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--headless=new',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    // The flags above carry headless mode; puppeteer must not add its own.
+    headless: false,
+    args: CHROMIUM_ARGS,
+    defaultViewport: { width: 1360, height: 1000 },
+  });
+}
+
+/**
+ * Logs in through the real form and waits for the landing page. (Never "networkidle0" here: the
+ * pages keep an EventSource open, so the network is never idle.)
+ */
+export async function logIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`, { waitUntil: 'load' });
+  await page.type('#email', email);
+  await page.type('#password', password);
+  await page.click('button[type="submit"]');
+  await page.waitForFunction(() => location.pathname !== '/login' || document.querySelector('[role="alert"]'), { timeout: 30_000 });
+  if (new URL(page.url()).pathname === '/login') {
+    const message = await page.$eval('[role="alert"]', (el) => el.textContent);
+    throw new Error(`login as ${email} failed: ${message}`);
+  }
+}
