@@ -1,0 +1,152 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { db } from '../../db';
+import { statementVersions } from '../../db/statements';
+import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
+import { Facts, PageHeader, Panel } from '~/components/page-header';
+import { StatementUnitsTable } from '~/components/statement-units';
+import statementStyles from '~/styles/statements.css?url';
+import { formatDateTime, formatNumber } from '~/utils/format';
+import { parseId } from '~/utils/params';
+import { hasPermission, notFound } from '~/utils/permissions.server';
+import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
+import { findStatementVisibleTo, hasStatementPermission, requireStatementPermission } from '~/utils/statements.server';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },
+];
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementStyles }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireStatementPermission(request, 'read:statement:own');
+  const id = parseId(params.id);
+  const statement = id ? await findStatementVisibleTo(user, id) : null;
+  if (!statement?.stored) throw notFound();
+  const url = new URL(request.url);
+  const selectedUnitId = parseId(url.searchParams.get('einheit') ?? undefined) ?? statement.units[0]?.unitId;
+  const selected = statement.units.find((u) => u.unitId === selectedUnitId) ?? statement.units[0];
+  const model = selected ? statementDocumentModel(statement, { unitId: selected.unitId, occupancyKey: null }, { standalone: false }) : null;
+  const withTenants = hasPermission(user, 'read:tenancy:any');
+  const { summary, stored } = statement;
+  return {
+    statement: {
+      id: stored.id,
+      documentNumber: stored.documentNumber,
+      version: stored.version,
+      status: stored.status,
+      createdAt: stored.createdAt,
+      correctionReason: stored.correctionReason,
+      inputHash: stored.engineInputSha256,
+      propertyId: statement.property.id,
+      propertyName: statement.property.name,
+      period: statement.period,
+      plantCost: summary.plant.cost,
+      hotWaterSharePercent: summary.combined ? summary.combined.hotWaterShare * 100 : null,
+      heatingCost: summary.combined?.heatingCost ?? null,
+      hotWaterCost: summary.combined?.hotWaterCost ?? null,
+      coldWaterCost: statement.parameters.coldWaterCost,
+      co2: summary.co2 ?? null,
+      heatingUnit: summary.heatingUnit,
+    },
+    units: statement.units.map((unit) => ({
+      unitId: unit.unitId,
+      label: unit.label,
+      areaM2: unit.areaM2,
+      consumption: unit.consumption,
+      estimated: unit.estimated,
+      amounts: unit.amounts,
+      occupancies: unit.occupancies.map((o) => ({ key: o.key, name: withTenants ? o.tenantName ?? 'Leerstand' : null, from: o.from, to: o.to, splitByDays: o.splitByDays.length > 0, amountDue: o.amounts.amountDue })),
+    })),
+    counts: {
+      estimated: statement.units.filter((u) => u.estimated.length > 0).length,
+      splitByDays: statement.units.filter((u) => u.occupancies.some((o) => o.splitByDays.length > 0)).length,
+      tenantChanges: statement.units.filter((u) => u.occupancies.length > 1).length,
+    },
+    notices: model?.notices ?? [],
+    selected: selected ? { unitId: selected.unitId, label: selected.label, html: model ? renderStatementHtml(model) : '' } : null,
+    versions: await statementVersions(db(), statement.property.id, statement.period),
+    withTenants,
+    canCreate: hasStatementPermission(user, 'create:statement:any'),
+  };
+}
+
+const pdfHref = (statementId: number, unitId: number, occupancyKey?: string) =>
+  `/abrechnungen/${statementId}/einheit/${unitId}.pdf${occupancyKey ? `?nutzung=${encodeURIComponent(occupancyKey)}` : ''}`;
+
+export default function StatementDetail() {
+  const { statement, units, counts, notices, selected, versions, withTenants, canCreate } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to={`/abrechnungen?property=${statement.propertyId}`}>← Alle Abrechnungen</Link>}
+        title={`Heizkostenabrechnung ${formatPeriod(statement.period.start, statement.period.end)}`}
+        description={<>{statement.propertyName} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version} · {statementStatusLabel(statement.status)}</>}
+        actions={canCreate ? <Link to={`/abrechnungen/neu?korrektur=${statement.id}`} className="button button--primary">Korrektur erstellen</Link> : null}
+      />
+      <div className="grid-2">
+        <Panel id="overview" title="Überblick">
+          <Facts items={[
+            ['Dokument-Nr.', <span key="n" className="mono">{statement.documentNumber}</span>],
+            ['Version', statement.correctionReason ? `${statement.version} – Korrektur: ${statement.correctionReason}` : String(statement.version)],
+            ['Status', statementStatusLabel(statement.status)],
+            ['Erstellt', formatDateTime(statement.createdAt)],
+            ['Einheiten', `${formatNumber(units.length)} (${formatNumber(counts.estimated)} mit Ersatzwert, ${formatNumber(counts.tenantChanges)} mit Nutzerwechsel)`],
+            ['Prüfsumme der Eingaben', <span key="h" className="mono" title="SHA-256 der Berechnungseingabe">{statement.inputHash.slice(0, 16)}…</span>],
+          ]} />
+        </Panel>
+        <Panel id="costs" title="Kosten">
+          <Facts items={[
+            ['Kosten der Heizanlage', formatEuro(statement.plantCost)],
+            ['davon Heizung', formatEuro(statement.heatingCost)],
+            ['davon Warmwasser', `${formatEuro(statement.hotWaterCost)}${statement.hotWaterSharePercent === null ? '' : ` (${formatNumber(statement.hotWaterSharePercent, true)} %)`}`],
+            ['Kaltwasser', formatEuro(statement.coldWaterCost)],
+            ['CO₂-Kosten', statement.co2 ? `${formatNumber(statement.co2.kgPerM2, true)} kg/m² → Vermieter ${formatNumber(statement.co2.landlordShare * 100)} % = ${formatEuro(statement.co2.landlordCost)}` : 'nicht erfasst'],
+          ]} />
+        </Panel>
+      </div>
+      {notices.map((notice) => <div key={notice} className="alert alert--info">{notice}</div>)}
+      {counts.splitByDays > 0 ? (
+        <div className="alert alert--info">Bei {formatNumber(counts.splitByDays)} Einheiten mit Nutzerwechsel fehlte eine Zwischenablesung; der Verbrauch wurde dort nach Tagen aufgeteilt (markiert).</div>
+      ) : null}
+      <Panel id="units" title="Ergebnis je Wohneinheit">
+        <StatementUnitsTable
+          units={units}
+          heatingUnit={statement.heatingUnit}
+          selectedUnitId={selected?.unitId ?? null}
+          label={(unit) => <Link to={`?einheit=${unit.unitId}#ableitung`}>{unit.label}</Link>}
+          extra={{
+            title: withTenants ? 'Nutzer und Dokumente' : 'Dokumente',
+            cell: (unit) => unit.occupancies.map((o, index) => (
+              <div key={o.key}>
+                {withTenants ? <>{o.name} · </> : null}
+                {unit.occupancies.length > 1
+                  ? <a href={pdfHref(statement.id, unit.unitId, o.key)} download>PDF Nutzer {index + 1}</a>
+                  : <a href={pdfHref(statement.id, unit.unitId)} download>PDF</a>}
+                {unit.occupancies.length > 1 ? <span className="cell-sub">{formatPeriod(o.from, o.to)}{o.splitByDays ? ' · Verbrauch nach Tagen' : ''}</span> : null}
+              </div>
+            )).concat(unit.occupancies.length > 1 ? [<div key="unit"><a href={pdfHref(statement.id, unit.unitId)} download>PDF Wohneinheit</a></div>] : []),
+          }}
+        />
+        <p className="muted">E = Ersatzwert (§9a HKVO). Ein Klick auf die Einheit zeigt ihre vollständige Abrechnung mit Herleitung.</p>
+      </Panel>
+      {selected ? (
+        <Panel id="ableitung" title={`Abrechnung und Herleitung: ${selected.label}`} actions={<a href={pdfHref(statement.id, selected.unitId)} className="button button--small" download>PDF herunterladen</a>}>
+          {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}
+          <div className="statement-document" dangerouslySetInnerHTML={{ __html: selected.html }} />
+        </Panel>
+      ) : null}
+      <Panel id="versions" title="Versionen">
+        <ul>
+          {versions.map((v) => (
+            <li key={v.id}>
+              {v.id === statement.id ? <strong>Version {v.version}</strong> : <Link to={`/abrechnungen/${v.id}`}>Version {v.version}</Link>}
+              {' '}· <span className="mono">{v.documentNumber}</span> · {statementStatusLabel(v.status)} · {formatDateTime(v.createdAt)}
+              {v.correctionReason ? <> · Korrektur: {v.correctionReason}</> : null}
+            </li>
+          ))}
+        </ul>
+      </Panel>
+    </>
+  );
+}

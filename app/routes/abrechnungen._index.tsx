@@ -1,0 +1,77 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { FilterForm, SelectFilter } from '~/components/filters';
+import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { formatDateTime, formatNumber } from '~/utils/format';
+import { parseId } from '~/utils/params';
+import { visibleScope } from '~/utils/permissions.server';
+import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
+import { hasStatementPermission, listStatements, requireStatementPermission } from '~/utils/statements.server';
+
+export const meta: MetaFunction = () => [{ title: 'Heizkostenabrechnungen · Klarmeter' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireStatementPermission(request, 'read:statement:own');
+  const propertyId = parseId(new URL(request.url).searchParams.get('property') ?? undefined);
+  const [scope, statements] = await Promise.all([visibleScope(user), listStatements(user, propertyId)]);
+  return {
+    statements,
+    properties: scope.properties,
+    propertyId,
+    canCreate: hasStatementPermission(user, 'create:statement:any'),
+  };
+}
+
+export default function Statements() {
+  const { statements, properties, propertyId, canCreate } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader
+        title="Heizkostenabrechnungen"
+        description="Jährliche Abrechnungen nach der Heizkostenverordnung, je Liegenschaft und Zeitraum mit allen Versionen."
+        actions={canCreate ? <Link to={propertyId ? `/abrechnungen/neu?property=${propertyId}` : '/abrechnungen/neu'} className="button button--primary">Neue Abrechnung</Link> : null}
+      />
+      <FilterForm resetTo="/abrechnungen" label="Abrechnungen filtern">
+        <SelectFilter name="property" label="Liegenschaft" value={propertyId ? String(propertyId) : null} allLabel="Alle Liegenschaften"
+          options={properties.map((p) => ({ value: String(p.id), label: p.name }))} />
+      </FilterForm>
+      <Panel id="statements" title="Abrechnungen">
+        {statements.length === 0 ? (
+          <EmptyState>Noch keine Abrechnungen{canCreate ? <> – <Link to="/abrechnungen/neu">jetzt eine erstellen</Link></> : null}.</EmptyState>
+        ) : (
+          <div className="table-wrap" role="region" aria-label="Abrechnungen" tabIndex={0}>
+            <table className="table">
+              <caption className="visually-hidden">Heizkostenabrechnungen</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Liegenschaft</th>
+                  <th scope="col">Zeitraum</th>
+                  <th scope="col" className="num">Version</th>
+                  <th scope="col">Dokument-Nr.</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">Einheiten</th>
+                  <th scope="col" className="num">Kosten Heizanlage</th>
+                  <th scope="col">Erstellt</th>
+                </tr>
+              </thead>
+              <tbody>
+                {statements.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row">{s.propertyName}</th>
+                    <td>{formatPeriod(s.periodStart, s.periodEnd)}</td>
+                    <td className="num">{s.version}{s.latest ? null : <span className="muted"> (ältere Version)</span>}</td>
+                    <td><Link to={`/abrechnungen/${s.id}`} className="mono">{s.documentNumber}</Link></td>
+                    <td>{statementStatusLabel(s.status)}</td>
+                    <td className="num">{formatNumber(s.unitCount)}</td>
+                    <td className="num">{formatEuro(s.plantCost)}</td>
+                    <td>{formatDateTime(s.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}

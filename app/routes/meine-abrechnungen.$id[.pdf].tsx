@@ -1,0 +1,18 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { db } from '../../db';
+import { statementPdf } from '../../activities/statement-document';
+import { parseId } from '~/utils/params';
+import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { actorOf, findTenantStatement, pdfRenderer, pdfResponse } from '~/utils/statements.server';
+
+/** GET /meine-abrechnungen/:id.pdf?einheit=… — the tenant's own statement as PDF (stored on first request). */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'read:tenancy:own');
+  const id = parseId(params.id);
+  const unitId = parseId(new URL(request.url).searchParams.get('einheit') ?? undefined);
+  const own = id ? await findTenantStatement(user, id, unitId) : null;
+  if (!own) throw notFound();
+  const document = await statementPdf(db(), pdfRenderer(), own.statement, own.addressee, actorOf(user, context));
+  if (!document) throw notFound();
+  return pdfResponse(document);
+}

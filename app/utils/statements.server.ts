@@ -1,0 +1,470 @@
+// Server side of the statement pages: who may read and create statements (the role table in
+// permissions.server.ts has no statement entity yet), scoped lookups, the entry form and one
+// Chromium per web process for the PDFs.
+import { QueryTypes } from 'sequelize';
+import { z } from 'zod';
+import { db } from '../../db';
+import type { Role } from '../../db/models/user';
+import type { StatementStatus } from '../../db/models/statement';
+import {
+  FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, loadStatement, type Actor, type CostLine, type StatementData, type StatementRequest,
+} from '../../db/statements';
+import { addresseeKey, type Addressee } from '../../activities/statement-document';
+import { createPdfRenderer, type PdfRenderer } from '../../activities/pdf';
+import { isDate } from '../../domain/dates';
+import { requireUser } from './auth.server';
+import { forbidden, visibleScope } from './permissions.server';
+import { clientIp, type RequestContext } from './request.server';
+import type { SessionUser } from './session.server';
+
+// ---------------------------------------------------------------------------------------------
+// Permissions
+
+/** `own`: statements of the user's properties; `any`: all of its organisation. */
+export type StatementPermission = 'read:statement:own' | 'read:statement:any' | 'create:statement:any';
+
+const STATEMENT_PERMISSIONS: Readonly<Record<Role, readonly StatementPermission[]>> = {
+  manager: ['read:statement:any', 'create:statement:any'],
+  compliance: ['read:statement:any'],
+  owner: ['read:statement:own'],
+  // Tenants read their own statements through their tenancies (meine-abrechnungen), not these pages.
+  tenant: [],
+  technician: [],
+};
+
+export function hasStatementPermission(user: Pick<SessionUser, 'role'>, permission: StatementPermission): boolean {
+  const granted = STATEMENT_PERMISSIONS[user.role] ?? [];
+  return granted.includes(permission) || (permission === 'read:statement:own' && granted.includes('read:statement:any'));
+}
+
+export async function requireStatementPermission(request: Request, permission: StatementPermission): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!hasStatementPermission(user, permission)) throw forbidden();
+  return user;
+}
+
+export function actorOf(user: SessionUser, context: RequestContext | undefined): Actor {
+  return { userId: user.id, email: user.email, organisationId: user.organisationId, ip: clientIp(context) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoped lookups
+
+/** Statements the tenant may see: the lifecycle delivers them; drafts and approvals stay internal. */
+export const TENANT_VISIBLE_STATUSES: readonly StatementStatus[] = ['delivered', 'final'];
+
+export interface StatementListRow {
+  id: number;
+  propertyId: number;
+  propertyName: string;
+  periodStart: string;
+  periodEnd: string;
+  version: number;
+  documentNumber: string;
+  status: StatementStatus;
+  createdAt: string;
+  latest: boolean;
+  unitCount: number;
+  plantCost: number;
+}
+
+/** Every version of every statement of the properties the user may see, newest period first. */
+export async function listStatements(user: SessionUser, propertyId: number | null): Promise<StatementListRow[]> {
+  const scope = await visibleScope(user);
+  const ids = propertyId === null ? scope.propertyIds : scope.propertyIds.filter((id) => id === propertyId);
+  if (ids.length === 0) return [];
+  return db().sequelize.query<StatementListRow>(
+    `SELECT s.id, s.property_id AS "propertyId", p.name AS "propertyName", s.period_start::text AS "periodStart",
+            s.period_end::text AS "periodEnd", s.version, s.document_number AS "documentNumber", s.status,
+            s.created_at AS "createdAt",
+            s.version = max(s.version) OVER (PARTITION BY s.property_id, s.period_start, s.period_end) AS latest,
+            (SELECT count(*)::int FROM statement_keys k WHERE k.statement_id = s.id) AS "unitCount",
+            (s.summary #>> '{plant,cost}')::float AS "plantCost"
+       FROM statements s JOIN properties p ON p.id = s.property_id
+      WHERE s.property_id IN (:ids) AND p.organisation_id = :organisationId
+      ORDER BY s.period_end DESC, p.name, s.property_id, s.version DESC`,
+    { replacements: { ids, organisationId: user.organisationId }, type: QueryTypes.SELECT },
+  );
+}
+
+/** A stored statement of a property the user may see, else null (the caller answers 404). */
+export async function findStatementVisibleTo(user: SessionUser, id: number): Promise<StatementData | null> {
+  const row = await db().models.Statement.findByPk(id, { attributes: ['id', 'propertyId'] });
+  if (!row || !(await visibleScope(user)).propertyIds.includes(row.propertyId)) return null;
+  const statement = await loadStatement(db(), id);
+  return statement && statement.property.organisationId === user.organisationId ? statement : null;
+}
+
+export interface TenantStatementRow {
+  id: number;
+  unitId: number;
+  unitLabel: string;
+  propertyName: string;
+  periodStart: string;
+  periodEnd: string;
+  occupancyFrom: string;
+  occupancyTo: string;
+  version: number;
+  documentNumber: string;
+  status: StatementStatus;
+  amountDue: number;
+}
+
+/** The delivered statements of the user's own tenancies, one row per flat and statement version. */
+export async function tenantStatements(user: SessionUser): Promise<TenantStatementRow[]> {
+  return db().sequelize.query<TenantStatementRow>(
+    `SELECT s.id, o.unit_id AS "unitId", k.unit_label AS "unitLabel", p.name AS "propertyName",
+            s.period_start::text AS "periodStart", s.period_end::text AS "periodEnd",
+            o.date_from::text AS "occupancyFrom", o.date_to::text AS "occupancyTo",
+            s.version, s.document_number AS "documentNumber", s.status, o.amount_due::float AS "amountDue"
+       FROM statement_occupancies o
+       JOIN tenancies t ON t.id = o.tenancy_id
+       JOIN statements s ON s.id = o.statement_id
+       JOIN statement_keys k ON k.statement_id = s.id AND k.unit_id = o.unit_id
+       JOIN properties p ON p.id = s.property_id
+      WHERE t.user_id = :userId AND p.organisation_id = :organisationId AND s.status IN (:statuses)
+      ORDER BY s.period_end DESC, p.name, k.unit_label, s.version DESC`,
+    { replacements: { userId: user.id, organisationId: user.organisationId, statuses: TENANT_VISIBLE_STATUSES }, type: QueryTypes.SELECT },
+  );
+}
+
+/**
+ * The tenant's own statement and the addressee it may see (its occupancy of its flat), else null.
+ * `unitId` chooses between two flats of the same tenant in one house.
+ */
+export async function findTenantStatement(user: SessionUser, statementId: number, unitId: number | null): Promise<{ statement: StatementData; addressee: Addressee } | null> {
+  const own = (await tenantStatements(user)).filter((row) => row.id === statementId && (unitId === null || row.unitId === unitId));
+  if (own.length === 0) return null;
+  const statement = await loadStatement(db(), statementId);
+  if (!statement) return null;
+  const tenancyIds = new Set(
+    (await db().models.Tenancy.findAll({ where: { userId: user.id, unitId: own[0].unitId }, attributes: ['id'] })).map((t) => t.id),
+  );
+  const unit = statement.units.find((u) => u.unitId === own[0].unitId);
+  const occupancy = unit?.occupancies.find((o) => o.tenancyId !== null && tenancyIds.has(o.tenancyId));
+  if (!unit || !occupancy) return null;
+  const key = addresseeKey(unit, occupancy.tenancyId!);
+  return key === undefined ? null : { statement, addressee: { unitId: unit.unitId, occupancyKey: key } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDF
+
+let renderer: PdfRenderer | undefined;
+
+/** One Chromium per web process, launched on the first PDF and reused. */
+export function pdfRenderer(): PdfRenderer {
+  renderer ??= createPdfRenderer({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH });
+  return renderer;
+}
+
+export function pdfResponse(document: { content: Buffer; fileName: string; sha256: string }): Response {
+  return new Response(new Uint8Array(document.content), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${document.fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      'Content-Length': String(document.content.length),
+      'Cache-Control': 'private, no-store',
+      'X-Content-SHA256': document.sha256,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The entry form: strings in German notation in, a StatementRequest (or errors by field) out
+
+export interface FuelRow {
+  date: string;
+  category: string;
+  description: string;
+  kwh: string;
+  litres: string;
+  taxes: string;
+  amount: string;
+}
+
+export interface OperatingRow {
+  category: string;
+  description: string;
+  amount: string;
+}
+
+export interface StatementFormValues {
+  propertyId: string;
+  periodStart: string;
+  periodEnd: string;
+  fuel: FuelRow[];
+  operating: OperatingRow[];
+  heatingShare: string;
+  hotWaterShare: string;
+  coldWaterCost: string;
+  coldWaterShare: string;
+  hotWaterMode: 'formula' | 'measured';
+  hotWaterTempC: string;
+  hotWaterKwhMeasured: string;
+  hotWaterM3: string;
+  districtHeating: boolean;
+  co2Kg: string;
+  co2Cost: string;
+  heatedAreaM2: string;
+  correctionOf: string;
+  correctionReason: string;
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** Blank rows shown below the entered ones, so that a form without JavaScript can grow. */
+export const BLANK_ROWS = 2;
+
+const emptyFuel = (): FuelRow => ({ date: '', category: FUEL_CATEGORIES[0], description: '', kwh: '', litres: '', taxes: '', amount: '' });
+const emptyOperating = (): OperatingRow => ({ category: OPERATING_COST_CATEGORIES[0], description: '', amount: '' });
+
+/** A number as a German user types it: 1.234,56 or 1234,56 or 1234.56. */
+export function parseGermanNumber(text: string): number | null {
+  const trimmed = text.trim().replace(/\s|€|%/g, '');
+  if (trimmed === '') return null;
+  let normalised = trimmed;
+  if (trimmed.includes(',')) normalised = trimmed.replace(/\./g, '').replace(',', '.');
+  else if (/^-?\d{1,3}(\.\d{3})+$/.test(trimmed)) normalised = trimmed.replace(/\./g, '');
+  if (!/^-?\d+(\.\d+)?$/.test(normalised)) return Number.NaN;
+  return Number(normalised);
+}
+
+/** For prefilled fields: German decimal comma, no grouping (1234,5). */
+export function germanNumber(value: number | null): string {
+  return value === null ? '' : String(value).replace('.', ',');
+}
+
+const decimals = (value: number) => (String(value).split('.')[1] ?? '').length;
+
+/** A German number field: optional or required, with bounds and a maximum of decimals. */
+function numberField(label: string, options: { required?: boolean; min?: number; max?: number; maxDecimals?: number; minExclusive?: boolean } = {}) {
+  return z.string().transform((text, ctx): number | null => {
+    const value = parseGermanNumber(text);
+    const fail = (message: string) => {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+      return z.NEVER;
+    };
+    if (value === null) return options.required ? fail(`${label}: Bitte einen Wert angeben.`) : null;
+    if (Number.isNaN(value)) return fail(`${label}: Bitte eine Zahl angeben, z. B. 1.234,56.`);
+    if (options.min !== undefined && (options.minExclusive ? value <= options.min : value < options.min)) {
+      return fail(`${label}: Der Wert muss ${options.minExclusive ? 'größer als' : 'mindestens'} ${germanNumber(options.min)} sein.`);
+    }
+    if (options.max !== undefined && value > options.max) return fail(`${label}: Der Wert darf höchstens ${germanNumber(options.max)} sein.`);
+    if (options.maxDecimals !== undefined && decimals(value) > options.maxDecimals) return fail(`${label}: Höchstens ${options.maxDecimals} Nachkommastellen.`);
+    return value;
+  });
+}
+
+const amount = (label: string, required = false) => numberField(label, { required, min: 0, maxDecimals: 2 });
+const dateField = (label: string, required: boolean) =>
+  z.string().trim().refine((text) => (text === '' ? !required : isDate(text)), { message: `${label}: Bitte ein gültiges Datum angeben.` });
+
+const FuelSchema = z.object({
+  date: dateField('Datum', false),
+  category: z.enum(FUEL_CATEGORIES, { errorMap: () => ({ message: 'Energieträger: Bitte aus der Liste wählen.' }) }),
+  description: z.string().trim().max(200, 'Beleg: höchstens 200 Zeichen.'),
+  kwh: numberField('Energie (kWh)', { required: true, min: 0, minExclusive: true, maxDecimals: 3 }),
+  litres: numberField('Menge (l)', { min: 0, maxDecimals: 3 }),
+  taxes: amount('Steuern und Abgaben'),
+  amount: amount('Betrag', true),
+});
+
+const OperatingSchema = z.object({
+  category: z.enum(OPERATING_COST_CATEGORIES, { errorMap: () => ({ message: 'Position: Bitte aus der Liste wählen.' }) }),
+  description: z.string().trim().max(200, 'Beleg: höchstens 200 Zeichen.'),
+  amount: amount('Betrag', true),
+});
+
+const StatementFormSchema = z.object({
+  propertyId: z.string().regex(/^\d{1,9}$/, 'Liegenschaft: Bitte eine Liegenschaft wählen.').transform(Number),
+  periodStart: dateField('Beginn des Abrechnungszeitraums', true),
+  periodEnd: dateField('Ende des Abrechnungszeitraums', true),
+  heatingShare: numberField('Verbrauchsanteil Heizung (%)', { required: true, min: 50, max: 70, maxDecimals: 1 }),
+  hotWaterShare: numberField('Verbrauchsanteil Warmwasser (%)', { required: true, min: 50, max: 70, maxDecimals: 1 }),
+  coldWaterCost: amount('Kosten Kaltwasser'),
+  coldWaterShare: numberField('Verbrauchsanteil Kaltwasser (%)', { required: true, min: 0, max: 100, maxDecimals: 1 }),
+  hotWaterMode: z.enum(['formula', 'measured']),
+  hotWaterTempC: numberField('Warmwassertemperatur (°C)', { min: 10, max: 95, maxDecimals: 1 }),
+  hotWaterKwhMeasured: numberField('Wärmemenge Warmwasser (kWh)', { min: 0, maxDecimals: 3 }),
+  hotWaterM3: numberField('Warmwasservolumen (m³)', { min: 0, maxDecimals: 3 }),
+  districtHeating: z.boolean(),
+  co2Kg: numberField('CO₂-Emissionen (kg)', { min: 0, maxDecimals: 3 }),
+  co2Cost: amount('CO₂-Kosten'),
+  heatedAreaM2: numberField('Wohnfläche des Gebäudes (m²)', { min: 0, minExclusive: true, maxDecimals: 2 }),
+  correctionReason: z.string().trim().max(500, 'Grund der Korrektur: höchstens 500 Zeichen.'),
+});
+
+/** Rows named like `fuel[2].amount`, in index order; rows left completely blank are dropped. */
+function readRows<T extends object>(form: FormData, prefix: string, fields: ReadonlyArray<keyof T & string>, ignoreForBlank: ReadonlyArray<keyof T & string>): T[] {
+  const indexes = new Set<number>();
+  for (const key of form.keys()) {
+    const match = new RegExp(`^${prefix}\\[(\\d{1,3})\\]\\.`).exec(key);
+    if (match) indexes.add(Number(match[1]));
+  }
+  return [...indexes].sort((a, b) => a - b)
+    .map((index) => Object.fromEntries(fields.map((field) => [field, String(form.get(`${prefix}[${index}].${field}`) ?? '')])) as T)
+    .filter((row) => fields.some((field) => !ignoreForBlank.includes(field) && String(row[field]).trim() !== ''));
+}
+
+export function formValuesFrom(form: FormData): StatementFormValues {
+  const text = (name: string) => String(form.get(name) ?? '');
+  return {
+    propertyId: text('propertyId'),
+    periodStart: text('periodStart'),
+    periodEnd: text('periodEnd'),
+    fuel: readRows<FuelRow>(form, 'fuel', ['date', 'category', 'description', 'kwh', 'litres', 'taxes', 'amount'], ['category']),
+    operating: readRows<OperatingRow>(form, 'operating', ['category', 'description', 'amount'], ['category']),
+    heatingShare: text('heatingShare'),
+    hotWaterShare: text('hotWaterShare'),
+    coldWaterCost: text('coldWaterCost'),
+    coldWaterShare: text('coldWaterShare'),
+    hotWaterMode: text('hotWaterMode') === 'measured' ? 'measured' : 'formula',
+    hotWaterTempC: text('hotWaterTempC'),
+    hotWaterKwhMeasured: text('hotWaterKwhMeasured'),
+    hotWaterM3: text('hotWaterM3'),
+    districtHeating: form.get('districtHeating') === 'on',
+    co2Kg: text('co2Kg'),
+    co2Cost: text('co2Cost'),
+    heatedAreaM2: text('heatedAreaM2'),
+    correctionOf: text('correctionOf'),
+    correctionReason: text('correctionReason'),
+  };
+}
+
+function collectErrors(prefix: string, issues: z.ZodIssue[], errors: FieldErrors): void {
+  for (const issue of issues) {
+    const name = `${prefix}${issue.path.join('.')}`;
+    errors[name] ??= issue.message;
+  }
+}
+
+/** Validates the entered values; the request when everything is valid, else German errors by field name. */
+export function parseStatementForm(values: StatementFormValues): { request: StatementRequest | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const scalar = StatementFormSchema.safeParse(values);
+  if (!scalar.success) collectErrors('', scalar.error.issues, errors);
+  const fuel = values.fuel.map((row, index) => {
+    const parsed = FuelSchema.safeParse(row);
+    if (!parsed.success) collectErrors(`fuel[${index}].`, parsed.error.issues, errors);
+    return parsed.success ? parsed.data : null;
+  });
+  const operating = values.operating.map((row, index) => {
+    const parsed = OperatingSchema.safeParse(row);
+    if (!parsed.success) collectErrors(`operating[${index}].`, parsed.error.issues, errors);
+    return parsed.success ? parsed.data : null;
+  });
+  if (values.fuel.length === 0) errors['fuel'] = 'Bitte mindestens eine Brennstofflieferung oder -rechnung erfassen.';
+  if (values.correctionOf !== '' && values.correctionReason.trim() === '') errors['correctionReason'] = 'Grund der Korrektur: Bitte angeben, was korrigiert wurde.';
+  if (scalar.success) {
+    const s = scalar.data;
+    if (isDate(s.periodStart) && isDate(s.periodEnd) && s.periodEnd < s.periodStart) errors['periodEnd'] = 'Ende des Abrechnungszeitraums: darf nicht vor dem Beginn liegen.';
+    if (s.hotWaterMode === 'formula' && s.hotWaterTempC === null) errors['hotWaterTempC'] = 'Warmwassertemperatur (°C): Bitte angeben (für Q = 2,5 × V × (t − 10)).';
+    if (s.hotWaterMode === 'measured' && s.hotWaterKwhMeasured === null) errors['hotWaterKwhMeasured'] = 'Wärmemenge Warmwasser (kWh): Bitte den gemessenen Wert angeben.';
+    if ((s.co2Kg === null) !== (s.co2Cost === null)) errors[s.co2Kg === null ? 'co2Kg' : 'co2Cost'] = 'CO₂: Bitte Emissionen und Kosten zusammen angeben.';
+  }
+  if (!scalar.success || Object.keys(errors).length > 0) return { request: null, errors };
+  const s = scalar.data;
+  const costs: CostLine[] = [
+    ...fuel.map((row) => ({ kind: 'fuel' as const, category: row!.category, description: row!.description || null, invoiceDate: row!.date || null, amount: row!.amount!, taxesAndLevies: row!.taxes, kwh: row!.kwh, litres: row!.litres })),
+    ...operating.map((row) => ({ kind: 'operating' as const, category: row!.category, description: row!.description || null, invoiceDate: null, amount: row!.amount!, taxesAndLevies: null, kwh: null, litres: null })),
+  ];
+  return {
+    errors,
+    request: {
+      propertyId: s.propertyId,
+      period: { start: s.periodStart, end: s.periodEnd },
+      costs,
+      parameters: {
+        heatingConsumptionShare: s.heatingShare! / 100,
+        hotWaterConsumptionShare: s.hotWaterShare! / 100,
+        coldWaterCost: s.coldWaterCost ?? 0,
+        coldWaterConsumptionShare: s.coldWaterShare! / 100,
+        hotWaterTempC: s.hotWaterMode === 'formula' ? s.hotWaterTempC : null,
+        hotWaterKwhMeasured: s.hotWaterMode === 'measured' ? s.hotWaterKwhMeasured : null,
+        hotWaterM3Entered: s.hotWaterMode === 'formula' ? s.hotWaterM3 : null,
+        districtHeating: s.districtHeating,
+        co2Kg: s.co2Kg,
+        co2Cost: s.co2Cost,
+        heatedAreaM2: s.heatedAreaM2,
+      },
+      correctionReason: s.correctionReason || null,
+    },
+  };
+}
+
+/**
+ * The service names fields of the request (`costs[3].kwh`); the form lists fuel rows first and
+ * operating rows after them, so a cost index maps back to its row.
+ */
+export function formFieldOf(field: string, values: StatementFormValues): string {
+  const match = /^costs\[(\d+)\]\.(\w+)$/.exec(field);
+  if (!match) return field;
+  const index = Number(match[1]);
+  return index < values.fuel.length ? `fuel[${index}].${match[2]}` : `operating[${index - values.fuel.length}].${match[2]}`;
+}
+
+const percentText = (share: number) => germanNumber(Math.round(share * 1000) / 10);
+
+/** The form prefilled from a request (a stored statement for its correction). */
+export function formValuesOf(request: StatementRequest, correctionOf: number | null): StatementFormValues {
+  const p = request.parameters;
+  return {
+    propertyId: String(request.propertyId),
+    periodStart: request.period.start,
+    periodEnd: request.period.end,
+    fuel: request.costs.filter((c) => c.kind === 'fuel').map((c) => ({
+      date: c.invoiceDate ?? '', category: c.category, description: c.description ?? '', kwh: germanNumber(c.kwh), litres: germanNumber(c.litres), taxes: germanNumber(c.taxesAndLevies), amount: germanNumber(c.amount),
+    })),
+    operating: request.costs.filter((c) => c.kind === 'operating').map((c) => ({ category: c.category, description: c.description ?? '', amount: germanNumber(c.amount) })),
+    heatingShare: percentText(p.heatingConsumptionShare),
+    hotWaterShare: percentText(p.hotWaterConsumptionShare),
+    coldWaterCost: germanNumber(p.coldWaterCost),
+    coldWaterShare: percentText(p.coldWaterConsumptionShare),
+    hotWaterMode: p.hotWaterKwhMeasured !== null ? 'measured' : 'formula',
+    hotWaterTempC: germanNumber(p.hotWaterTempC),
+    hotWaterKwhMeasured: germanNumber(p.hotWaterKwhMeasured),
+    hotWaterM3: germanNumber(p.hotWaterM3Entered),
+    districtHeating: p.districtHeating,
+    co2Kg: germanNumber(p.co2Kg),
+    co2Cost: germanNumber(p.co2Cost),
+    heatedAreaM2: germanNumber(p.heatedAreaM2),
+    correctionOf: correctionOf === null ? '' : String(correctionOf),
+    correctionReason: '',
+  };
+}
+
+/** A new statement: last calendar year, the usual 70 % by consumption, water heated to 60 °C. */
+export function defaultFormValues(propertyId: number | null, today: string): StatementFormValues {
+  const year = Number(today.slice(0, 4)) - 1;
+  return {
+    propertyId: propertyId === null ? '' : String(propertyId),
+    periodStart: `${year}-01-01`,
+    periodEnd: `${year}-12-31`,
+    fuel: [],
+    operating: [],
+    heatingShare: '70',
+    hotWaterShare: '70',
+    coldWaterCost: '',
+    coldWaterShare: '100',
+    hotWaterMode: 'formula',
+    hotWaterTempC: '60',
+    hotWaterKwhMeasured: '',
+    hotWaterM3: '',
+    districtHeating: false,
+    co2Kg: '',
+    co2Cost: '',
+    heatedAreaM2: '',
+    correctionOf: '',
+    correctionReason: '',
+  };
+}
+
+/** The rows to show: the entered ones and `BLANK_ROWS` (or more) empty ones to fill in. */
+export function withBlankRows(values: StatementFormValues, extra = 0): StatementFormValues {
+  return {
+    ...values,
+    fuel: [...values.fuel, ...Array.from({ length: BLANK_ROWS + extra }, emptyFuel)],
+    operating: [...values.operating, ...Array.from({ length: BLANK_ROWS + extra }, emptyOperating)],
+  };
+}

@@ -1,0 +1,180 @@
+// `npm run bench -- billing`: the HKVO engine for 1,000 and 10,000 units (median of several runs,
+// also the whole assembly from readings), and statement PDFs per second against raw Chromium
+// printing of a trivial page in the same browser, same count, same concurrency, same print options
+// (A4, running footer with page numbers). Target: the statement rate is at least 80 % of the raw
+// rate. For reference also the rate of a bare A4 print without the footer. Synthetic data: no
+// database needed.
+import { cpus } from 'node:os';
+import type { Browser } from 'puppeteer-core';
+import { computeBilling } from '../../domain/billing';
+import { addDays } from '../../domain/dates';
+import { assembleStatement, type BillingFacts, type DeviceFacts, type ReadingPoint, type StatementRequest, type UnitFacts } from '../../db/statements';
+import { statementRequest } from '../../tests/support/statement-fixtures';
+import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../activities/pdf';
+import { renderStatementPdf, statementDocumentModel } from '../../activities/statement-document';
+import { seededRandom } from '../../db/seed/random';
+import { pool, round } from './stats';
+
+const PERIOD = { start: '2025-01-01', end: '2025-12-31' };
+const ENGINE_SIZES = [1_000, 10_000];
+const PDF_COUNT = Number(process.env.BENCH_PDFS ?? 40);
+const PDF_CONCURRENCY = Number(process.env.BENCH_PDF_CONCURRENCY ?? Math.max(1, Math.min(4, cpus().length)));
+const TARGET_RATIO = 0.8;
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const point = (day: string, value: number): ReadingPoint => ({ day, at: Date.parse(`${day}T04:00:00Z`), value, setDateValue: null });
+
+/**
+ * A property of `size` flats, four HKVs and two water meters each, read at the period's start and
+ * end: one flat in 20 changed tenant mid-year (with an intermediate reading), one in 50 lacks its
+ * end reading (substitute value).
+ */
+export function syntheticFacts(size: number, seed = size): BillingFacts {
+  const random = seededRandom(seed);
+  const end = addDays(PERIOD.end, 1);
+  let deviceId = 0;
+  const units: UnitFacts[] = Array.from({ length: size }, (_, i) => {
+    const id = i + 1;
+    const change = i % 20 === 7 ? '2025-06-16' : null;
+    const missing = i % 50 === 13;
+    const device = (type: DeviceFacts['type'], perYear: number, decimals: number): DeviceFacts => {
+      const start = random.int(0, 5000);
+      const round3 = (v: number) => Number(v.toFixed(decimals));
+      const readings = [point(PERIOD.start, start)];
+      if (change) readings.push(point(change, round3(start + perYear * 0.6)));
+      if (!missing || type !== 'HKV') readings.push(point(end, round3(start + perYear)));
+      return { id: ++deviceId, serial: `${type}-${deviceId}`, type, location: null, installedAt: '2020-01-01', remoteReadable: true, readings };
+    };
+    const area = random.int(38, 118);
+    return {
+      id,
+      label: `Whg. ${Math.floor(i / 8)}.${String((i % 8) + 1).padStart(2, '0')}`,
+      floor: null,
+      areaM2: area,
+      devices: [
+        ...Array.from({ length: 4 }, () => device('HKV', random.int(150, 900), 0)),
+        device('WZ-W', area * (0.2 + random.next() * 0.2), 3),
+        device('WZ-K', area * (0.4 + random.next() * 0.4), 3),
+      ],
+      tenancies: change
+        ? [{ id: id * 2, tenantName: `Mieter ${id}a`, startsOn: '2015-01-01', endsOn: addDays(change, -1) }, { id: id * 2 + 1, tenantName: `Mieter ${id}b`, startsOn: change, endsOn: null }]
+        : [{ id: id * 2, tenantName: `Mieter ${id}`, startsOn: '2015-01-01', endsOn: null }],
+    };
+  });
+  return {
+    organisationName: 'Benchmark Immobilien',
+    property: { id: 1, organisationId: 1, name: 'Benchmarkstraße 1', street: 'Benchmarkstraße 1', postalCode: '10115', city: 'Berlin', federalState: 'BE' },
+    period: PERIOD,
+    units,
+  };
+}
+
+/** The fixture's costs, scaled so that a large house has plausible totals. */
+export function requestFor(size: number): StatementRequest {
+  const request = statementRequest(1);
+  const scale = Math.max(1, Math.round(size / 4));
+  return {
+    ...request,
+    costs: request.costs.map((line) => ({ ...line, amount: line.amount * scale, taxesAndLevies: line.taxesAndLevies && line.taxesAndLevies * scale, kwh: line.kwh && line.kwh * scale })),
+    parameters: { ...request.parameters, coldWaterCost: request.parameters.coldWaterCost * scale, co2Kg: request.parameters.co2Kg! * scale, co2Cost: request.parameters.co2Cost! * scale },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function medianMs(runs: number, work: () => void): { medianMs: number; runs: number } {
+  work(); // warm-up: JIT and lazy initialisation
+  const samples = Array.from({ length: runs }, () => {
+    const started = performance.now();
+    work();
+    return performance.now() - started;
+  });
+  return { medianMs: round(median(samples), 1), runs };
+}
+
+function benchEngine() {
+  return ENGINE_SIZES.map((units) => {
+    const facts = syntheticFacts(units);
+    const request = requestFor(units);
+    const { input } = assembleStatement(facts, request);
+    const runs = units >= 10_000 ? 5 : 9;
+    log(`engine: ${units} units …`);
+    return {
+      units,
+      engine: medianMs(runs, () => computeBilling(input)),
+      // From readings to the statement: boundary values, substitutes, occupancies, engine, CO2 credits.
+      assembly: medianMs(runs, () => assembleStatement(facts, request)),
+    };
+  });
+}
+
+type PdfKind = 'raw' | 'bare' | 'statement';
+const KINDS: readonly PdfKind[] = ['raw', 'bare', 'statement'];
+
+/**
+ * Renders `count` PDFs of each kind with `PDF_CONCURRENCY` in flight, the kinds interleaved PDF by
+ * PDF, so that the load of a shared machine hits all of them alike; a kind's rate is its count over
+ * its summed render time divided by the concurrency.
+ */
+async function interleavedRates(count: number, render: Record<PdfKind, (index: number) => Promise<Buffer>>): Promise<Record<PdfKind, number>> {
+  const busyMs: Record<PdfKind, number> = { raw: 0, bare: 0, statement: 0 };
+  const tasks = Array.from({ length: count * KINDS.length }, (_, i) => i);
+  await pool(tasks, PDF_CONCURRENCY, async (i) => {
+    const kind = KINDS[i % KINDS.length];
+    const started = performance.now();
+    await render[kind](Math.floor(i / KINDS.length));
+    busyMs[kind] += performance.now() - started;
+  });
+  return { raw: rate(count, busyMs.raw), bare: rate(count, busyMs.bare), statement: rate(count, busyMs.statement) };
+}
+
+const rate = (count: number, busyMs: number) => count / (busyMs / 1000 / PDF_CONCURRENCY);
+
+async function benchPdf(browser: Browser) {
+  const { statement } = assembleStatement(syntheticFacts(48, 20261126), requestFor(48));
+  const renderer = createPdfRenderer({ browser });
+  const trivialPage = '<!DOCTYPE html><html lang="de"><body><p>Hallo</p></body></html>';
+  const render: Record<PdfKind, (index: number) => Promise<Buffer>> = {
+    // The whole pipeline: view model, Handlebars, Chromium with the renderer's print options.
+    statement: (i) => {
+      const unit = statement.units[i % statement.units.length];
+      return renderStatementPdf(renderer, statementDocumentModel(statement, { unitId: unit.unitId, occupancyKey: null }, { standalone: true })!);
+    },
+    // Raw Chromium printing of a trivial page: same browser, a page per PDF, same print options.
+    raw: () => printPage(browser, trivialPage, pdfOptions({ footer: 'Heizkostenabrechnung 01.01.2025 – 31.12.2025 · Klarmeter' })),
+    // For reference: the bare minimum, A4 without the running footer.
+    bare: () => printPage(browser, trivialPage, { format: 'A4' }),
+  };
+  const sample = await render.statement(0);
+  const pages = sample.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+  await interleavedRates(2, render); // warm-up
+  log(`pdf: ${PDF_COUNT} each of raw, bare and statement, interleaved, concurrency ${PDF_CONCURRENCY} …`);
+  const rates = await interleavedRates(PDF_COUNT, render);
+  return {
+    count: PDF_COUNT,
+    concurrency: PDF_CONCURRENCY,
+    statementPages: pages,
+    statementsPerSecond: round(rates.statement, 2),
+    rawPerSecond: round(rates.raw, 2),
+    ratio: round(rates.statement / rates.raw, 3),
+    target: TARGET_RATIO,
+    met: rates.statement / rates.raw >= TARGET_RATIO,
+    bareRawPerSecond: round(rates.bare, 2),
+    ratioToBarePrint: round(rates.statement / rates.bare, 3),
+  };
+}
+
+export async function benchBilling() {
+  const engine = benchEngine();
+  log('launching Chromium once for both PDF series …');
+  const browser = await launchChromium();
+  try {
+    return { engine, pdf: await benchPdf(browser) };
+  } finally {
+    await browser.close();
+  }
+}
