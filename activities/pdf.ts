@@ -1,7 +1,7 @@
 // HTML → PDF with Debian's Chromium through puppeteer-core. Launching Chromium costs far more than
 // printing a page, so a renderer launches it once and reuses it, with a fresh page per render (no
 // state leaks from one document into the next); a crashed browser is relaunched on the next render.
-import puppeteer, { type Browser, type PDFOptions } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -66,14 +66,17 @@ export async function printPage(browser: Browser, html: string, options: PDFOpti
 /**
  * `browser`: print with a browser the caller launched and will close (the benchmark compares
  * against raw printing in the same browser); otherwise the renderer launches and closes its own.
+ * Pages are kept and reused: opening a tab costs about as much as laying out a two-page statement.
  */
 export function createPdfRenderer(options: { executablePath?: string; browser?: Browser } = {}): PdfRenderer {
   let browser: Promise<Browser> | null = options.browser ? Promise.resolve(options.browser) : null;
+  let idlePages: Page[] = [];
 
   const connected = (): Promise<Browser> => {
     browser ??= launchChromium(options.executablePath).then((launched) => {
       launched.once('disconnected', () => {
         browser = null;
+        idlePages = [];
       });
       return launched;
     }, (error: unknown) => {
@@ -83,13 +86,34 @@ export function createPdfRenderer(options: { executablePath?: string; browser?: 
     return browser;
   };
 
+  const takePage = async (): Promise<Page> => {
+    const idle = idlePages.pop();
+    if (idle && !idle.isClosed()) return idle;
+    const page = await (await connected()).newPage();
+    await page.setJavaScriptEnabled(false);
+    return page;
+  };
+
   return {
     async renderPdf(html, pageOptions) {
-      return printPage(await connected(), html, pdfOptions(pageOptions));
+      const page = await takePage();
+      try {
+        await page.setContent(html, { waitUntil: 'load' });
+        const pdf = Buffer.from(await page.pdf(pdfOptions(pageOptions)));
+        idlePages.push(page);
+        return pdf;
+      } catch (error) {
+        // A page that failed may be in any state: never hand it out again.
+        await page.close().catch(() => undefined);
+        throw error;
+      }
     },
     async close() {
       const current = browser;
+      const pages = idlePages;
       browser = null;
+      idlePages = [];
+      await Promise.all(pages.map((page) => page.close().catch(() => undefined)));
       if (current && !options.browser) await (await current.catch(() => null))?.close();
     },
   };
