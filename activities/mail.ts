@@ -1,8 +1,16 @@
 // Outgoing e-mail. Every message is first recorded in `mails` under its dedupe key, so an activity
 // that is retried (or runs twice after a worker crash) sends nothing twice; without SMTP_URL the
 // table is the whole delivery (the development sink, viewable in the portal).
+//
+// Messages are written with Handlebars templates (activities/templates/mail: a subject, a text and
+// an HTML part per template, framed by the layouts), and only to users whose preferences allow
+// the channel for the message's topic.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
 import nodemailer from 'nodemailer';
 import type { Db } from '../db';
+import { NOTIFICATION_TOPICS, type NotificationTopic } from '../db/models/notification-preference';
 
 export interface MailMessage {
   to: string;
@@ -64,4 +72,74 @@ export function createMailer({ db, smtpUrl, from }: { db: Db; smtpUrl?: string; 
       smtp?.close();
     },
   };
+}
+
+// ---- templates ----
+
+export const MAIL_TEMPLATES = ['ticket-update', 'ticket-escalation', 'appointment-update'] as const;
+export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+
+/** What every template is given: the message in parts, so each template only arranges and words them. */
+export interface MailData {
+  recipientName: string;
+  /** "Vorgang #12" / "Terminanfrage #7": the subject prefix and the reference in the footer. */
+  reference: string;
+  headline: string;
+  intro: string;
+  facts: Array<{ label: string; value: string }>;
+  /** A message to pass on verbatim (a reply, a question, a resolution), with its author. */
+  quote?: { author: string; text: string } | null;
+  action: { label: string; url: string };
+  preferencesUrl: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const TEMPLATE_DIR = fileURLToPath(new URL('./templates/mail/', import.meta.url));
+
+type Compiled = (data: unknown) => string;
+const compiled = new Map<string, Compiled>();
+
+/** Subject and text are plain text (no HTML escaping); the HTML part escapes every value. */
+function template(name: string, format: 'html' | 'text'): Compiled {
+  let fn = compiled.get(name);
+  if (!fn) {
+    fn = Handlebars.compile(readFileSync(`${TEMPLATE_DIR}${name}.hbs`, 'utf8'), { noEscape: format === 'text', strict: true });
+    compiled.set(name, fn);
+  }
+  return fn;
+}
+
+export function renderMail(name: MailTemplate, input: MailData): RenderedMail {
+  // Strict templates fail on a missing field instead of sending a gap; the optional quote is always present.
+  const data = { ...input, quote: input.quote ?? null };
+  const subject = template(`${name}.subject`, 'text')(data).replace(/\s+/g, ' ').trim();
+  const text = template('layout.text', 'text')({ ...data, content: template(`${name}.text`, 'text')(data).trim() });
+  const html = template('layout.html', 'html')({ ...data, subject, content: new Handlebars.SafeString(template(`${name}.html`, 'html')(data)) });
+  return { subject, text, html };
+}
+
+// ---- preferences ----
+
+export { NOTIFICATION_TOPICS, type NotificationTopic };
+
+export interface Channels {
+  inPortal: boolean;
+  email: boolean;
+}
+
+/** Each user's channels for a topic; users without a stored choice get both. */
+export async function channelsFor(db: Db, userIds: readonly number[], topic: NotificationTopic): Promise<Map<number, Channels>> {
+  const ids = [...new Set(userIds)];
+  const rows = ids.length === 0 ? [] : await db.models.NotificationPreference.findAll({ where: { userId: ids, topic } });
+  const stored = new Map(rows.map((row) => [row.userId, { inPortal: row.inPortal, email: row.email }]));
+  return new Map(ids.map((id) => [id, stored.get(id) ?? { inPortal: true, email: true }]));
+}
+
+export function isNotificationTopic(value: unknown): value is NotificationTopic {
+  return typeof value === 'string' && (NOTIFICATION_TOPICS as readonly string[]).includes(value);
 }

@@ -1,0 +1,265 @@
+// Side effects of the ticket workflow: every step is written to the ticket's history and its row
+// (the projection lists read), and the people involved are told in the portal and by e-mail.
+// Idempotent: a step is keyed by (ticket, seq), its notifications and e-mails by `ticket-<id>:<seq>`,
+// so a retried activity writes and sends nothing twice.
+import { ApplicationFailure } from '@temporalio/activity';
+import { Op, type Transaction } from 'sequelize';
+import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
+import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
+import {
+  INTERNAL_TICKET_EVENTS, TICKET_GONE, TICKET_STATUS_LABELS, TICKET_STATUS_LABELS_FOR_TENANT, ticketDedupeKey, ticketStaffPath,
+  ticketTenantPath, type TicketEventRecord, type TicketNotice,
+} from '../workflows/shared/ticket';
+import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
+import { insertNotifications } from './notifications';
+
+export const PREFERENCES_PATH = '/einstellungen/benachrichtigungen';
+
+/** The payload on LIVE_CHANNEL when a ticket changes: pages of everyone who may see it reload. */
+export type TicketLiveEvent = {
+  type: 'ticket';
+  ticketId: number;
+  propertyId: number;
+  unitId: number | null;
+  /** The tenant who filed it: its pages reload even where its scope would not cover the unit. */
+  userId: number;
+  status: string;
+};
+
+const berlinDateTime = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+});
+
+/** "05.03.2026, 14:07 Uhr" in German time. */
+export function germanDateTime(value: Date | string): string {
+  return `${berlinDateTime.format(typeof value === 'string' ? new Date(value) : value)} Uhr`;
+}
+
+export interface OutgoingNotice {
+  /** The inbox entry. */
+  title: string;
+  body: string;
+  link: string;
+  /** The e-mail, in the parts the templates arrange. */
+  template: MailTemplate;
+  mail: Omit<MailData, 'recipientName' | 'action' | 'preferencesUrl'> & { actionLabel: string };
+}
+
+/**
+ * Tells each recipient what `compose` says to it, through the channels its preferences allow for
+ * the topic: the inbox entries in one transaction, then one e-mail each (outside it: every
+ * e-mail is its own idempotent delivery).
+ */
+export async function deliverToUsers(
+  deps: { db: Db; mailer: Mailer; publicUrl?: string },
+  input: { recipients: User[]; topic: NotificationTopic; kind: string; dedupeKey: string; compose: (user: User) => OutgoingNotice },
+): Promise<void> {
+  const { db, mailer, publicUrl = '' } = deps;
+  const channels = await channelsFor(db, input.recipients.map((u) => u.id), input.topic);
+  const notices = input.recipients.map((user) => ({ user, notice: input.compose(user), channels: channels.get(user.id)! }));
+  await db.sequelize.transaction(async (transaction) => {
+    for (const { user, notice } of notices.filter((n) => n.channels.inPortal)) {
+      await insertNotifications(db, { userIds: [user.id], kind: input.kind, title: notice.title, body: notice.body, link: notice.link, dedupeKey: input.dedupeKey }, transaction);
+    }
+  });
+  for (const { user, notice } of notices.filter((n) => n.channels.email)) {
+    const { actionLabel, ...mail } = notice.mail;
+    const rendered = renderMail(notice.template, {
+      ...mail,
+      recipientName: user.name,
+      action: { label: actionLabel, url: `${publicUrl}${notice.link}` },
+      preferencesUrl: `${publicUrl}${PREFERENCES_PATH}`,
+    });
+    await mailer.send({ to: user.email, subject: rendered.subject, text: rendered.text, html: rendered.html, dedupeKey: `${input.dedupeKey}:user-${user.id}` });
+  }
+}
+
+/** The audience's users: named ones and, when asked, the organisation's managers; never the actor itself. */
+export async function recipientsOf(db: Db, organisationId: number, audience: { userIds: number[]; managers: boolean }, actorId: number | null, transaction?: Transaction): Promise<User[]> {
+  const { User } = db.models;
+  const named = { id: audience.userIds.length > 0 ? audience.userIds : [-1] };
+  const where = audience.managers ? { [Op.or]: [named, { role: 'manager' }] } : named;
+  const users = await User.findAll({ where: { organisationId, ...where }, order: [['id', 'ASC']], transaction });
+  return users.filter((user) => user.id !== actorId);
+}
+
+const DEADLINE_NAMES: Record<string, string> = { reaction: 'Reaktionsfrist', resolution: 'Lösungsfrist' };
+
+interface TicketContext {
+  ticket: Ticket;
+  event: TicketEvent;
+  propertyName: string;
+}
+
+/** What a step means to one recipient: the tenant reads "Ihr Anliegen", staff read "Vorgang". */
+function composeTicketNotice({ ticket, event, propertyName }: TicketContext, user: User): OutgoingNotice {
+  const forTenant = user.id === ticket.createdBy;
+  const ref = forTenant ? `Anliegen #${ticket.id}` : `Vorgang #${ticket.id}`;
+  const your = forTenant ? `Ihr Anliegen #${ticket.id}` : `Vorgang #${ticket.id}`;
+  const statusLabel = (forTenant ? TICKET_STATUS_LABELS_FOR_TENANT : TICKET_STATUS_LABELS)[ticket.status];
+  const quote = event.body ? { author: event.actorName, text: event.body } : null;
+  const facts = [
+    { label: 'Betreff', value: ticket.subject },
+    { label: 'Status', value: statusLabel },
+    ...(forTenant ? [] : [
+      { label: 'Kategorie', value: `${TICKET_CATEGORY_LABELS[ticket.category]}, Priorität ${TICKET_PRIORITY_LABELS[ticket.priority]}` },
+      { label: 'Liegenschaft', value: propertyName },
+    ]),
+  ];
+  const dueFact = (label: string, due: Date | null) => (due ? [{ label, value: germanDateTime(due) }] : []);
+  let title: string;
+  let body: string;
+  let template: MailTemplate = 'ticket-update';
+
+  switch (event.kind) {
+    case 'created':
+      title = forTenant ? `${your} ist eingegangen` : `Neuer Vorgang #${ticket.id}: ${ticket.subject}`;
+      body = forTenant
+        ? `Wir haben Ihr Anliegen „${ticket.subject}“ erhalten und melden uns so schnell wie möglich.`
+        : `${event.actorName} hat ein Anliegen eingereicht (${TICKET_CATEGORY_LABELS[ticket.category]}, ${TICKET_PRIORITY_LABELS[ticket.priority]}).`;
+      facts.push(...(forTenant ? [] : dueFact('Reaktion fällig', ticket.reactionDueAt)));
+      break;
+    case 'assigned': {
+      const assigneeName = String(event.details.assigneeName ?? 'Die Verwaltung');
+      const toAssignee = user.id === event.details.assigneeId;
+      title = forTenant ? `${your} wird bearbeitet` : toAssignee ? `Vorgang #${ticket.id} wurde Ihnen zugewiesen` : `Vorgang #${ticket.id} zugewiesen an ${assigneeName}`;
+      body = forTenant ? `${assigneeName} kümmert sich um Ihr Anliegen „${ticket.subject}“.` : `„${ticket.subject}“ – ${event.actorName} hat den Vorgang ${toAssignee ? 'Ihnen' : assigneeName} zugewiesen.`;
+      facts.push(...(forTenant ? [] : dueFact('Lösung fällig', ticket.resolutionDueAt)));
+      break;
+    }
+    case 'replied':
+      title = `Antwort zu ${forTenant ? 'Ihrem Anliegen' : 'Vorgang'} #${ticket.id}`;
+      body = `${event.actorName} hat auf „${ticket.subject}“ geantwortet.`;
+      break;
+    case 'asked_tenant':
+      title = `Rückfrage zu ${forTenant ? 'Ihrem Anliegen' : 'Vorgang'} #${ticket.id}`;
+      body = forTenant
+        ? `${event.actorName} hat eine Rückfrage zu „${ticket.subject}“. Bitte antworten Sie im Portal.`
+        : `${event.actorName} hat den Mieter zu „${ticket.subject}“ gefragt; die Frist ruht bis zur Antwort.`;
+      break;
+    case 'tenant_replied':
+      title = `Antwort des Mieters zu Vorgang #${ticket.id}`;
+      body = event.details.resumed
+        ? `${event.actorName} hat die Rückfrage zu „${ticket.subject}“ beantwortet; die Frist läuft weiter.`
+        : `${event.actorName} hat zu „${ticket.subject}“ geschrieben.`;
+      facts.push(...dueFact('Lösung fällig', ticket.resolutionDueAt));
+      break;
+    case 'resolved':
+      title = `${your} wurde gelöst`;
+      body = forTenant
+        ? `${event.actorName} hat Ihr Anliegen „${ticket.subject}“ gelöst. Ist etwas offen geblieben, können Sie es im Portal wieder öffnen.`
+        : `${event.actorName} hat „${ticket.subject}“ gelöst.`;
+      break;
+    case 'reopened':
+      title = `${your} wurde wieder geöffnet`;
+      body = `${event.actorName} hat „${ticket.subject}“ wieder geöffnet.`;
+      facts.push(...(forTenant ? [] : dueFact('Neue Lösungsfrist', ticket.resolutionDueAt)));
+      break;
+    case 'closed':
+      title = `${your} wurde geschlossen`;
+      body = `„${ticket.subject}“ ist abgeschlossen.`;
+      break;
+    case 'sla_warning':
+    case 'sla_breached': {
+      const deadline = DEADLINE_NAMES[String(event.details.measure)] ?? 'Frist';
+      const due = typeof event.details.dueAt === 'string' ? germanDateTime(event.details.dueAt) : null;
+      template = 'ticket-escalation';
+      if (event.kind === 'sla_warning') {
+        title = `${deadline} zu 75 % verbraucht: Vorgang #${ticket.id}`;
+        body = `Die ${deadline} für „${ticket.subject}“ endet${due ? ` am ${due}` : ' bald'}. Bitte kümmern Sie sich jetzt darum.`;
+      } else {
+        title = `${deadline} überschritten: Vorgang #${ticket.id}`;
+        body = `Die ${deadline} für „${ticket.subject}“ ist${due ? ` am ${due}` : ''} abgelaufen. Die Überschreitung ist im Verlauf des Vorgangs festgehalten.`;
+      }
+      break;
+    }
+    default:
+      title = `${your}: ${event.kind}`;
+      body = ticket.subject;
+  }
+  return {
+    title,
+    body,
+    link: forTenant ? ticketTenantPath(ticket.id) : ticketStaffPath(ticket.id),
+    template,
+    mail: { reference: ref, headline: title, intro: body, facts, quote, actionLabel: forTenant ? 'Anliegen im Portal öffnen' : 'Vorgang im Portal öffnen' },
+  };
+}
+
+function ticketGone(ticketId: number): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Vorgang ${ticketId} existiert nicht mehr`, TICKET_GONE);
+}
+
+export function ticketLiveEvent(ticket: Ticket): TicketLiveEvent {
+  return { type: 'ticket', ticketId: ticket.id, propertyId: ticket.propertyId, unitId: ticket.unitId, userId: ticket.createdBy, status: ticket.status };
+}
+
+export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
+  const { db } = deps;
+  const { Ticket, TicketEvent, Property } = db.models;
+
+  return {
+    /** Appends the step to the history and moves the row forward to it (never back to an older step). */
+    async recordTicketEvent(record: TicketEventRecord): Promise<void> {
+      await db.sequelize.transaction(async (transaction) => {
+        const ticket = await Ticket.findByPk(record.ticketId, { transaction, lock: transaction.LOCK.UPDATE });
+        if (!ticket) throw ticketGone(record.ticketId);
+        await TicketEvent.bulkCreate([{
+          ticketId: record.ticketId,
+          seq: record.seq,
+          kind: record.kind,
+          visibility: INTERNAL_TICKET_EVENTS.has(record.kind) ? 'internal' : 'public',
+          actorId: record.actor.userId,
+          actorName: record.actor.name,
+          actorRole: record.actor.role,
+          at: new Date(record.at),
+          body: record.body,
+          details: record.details,
+        }], { ignoreDuplicates: true, transaction });
+        if (ticket.eventSeq >= record.seq) return;
+        const p = record.projection;
+        const date = (value: string | null) => (value === null ? null : new Date(value));
+        await ticket.update({
+          status: p.status,
+          category: p.category,
+          priority: p.priority,
+          assigneeId: p.assigneeId,
+          round: p.round,
+          slaClock: p.slaClock,
+          reactionDueAt: date(p.reactionDueAt),
+          resolutionDueAt: date(p.resolutionDueAt),
+          reactionRemainingMs: p.reactionRemainingMs,
+          resolutionRemainingMs: p.resolutionRemainingMs,
+          slaPausedAt: date(p.slaPausedAt),
+          reactedAt: date(p.reactedAt),
+          resolvedAt: date(p.resolvedAt),
+          closedAt: date(p.closedAt),
+          reactionBreachedAt: date(p.reactionBreachedAt),
+          resolutionBreachedAt: date(p.resolutionBreachedAt),
+          eventSeq: record.seq,
+        }, { transaction });
+        await db.notify(LIVE_CHANNEL, ticketLiveEvent(ticket), transaction);
+      });
+    },
+
+    /** Tells the step's audience, each through the channels it chose for tickets or for escalations. */
+    async notifyTicketEvent({ ticketId, seq, audience }: TicketNotice & { ticketId: number }): Promise<void> {
+      const ticket = await Ticket.findByPk(ticketId);
+      if (!ticket) throw ticketGone(ticketId);
+      const event = await TicketEvent.findOne({ where: { ticketId, seq }, rejectOnEmpty: true });
+      const property = await Property.findByPk(ticket.propertyId, { attributes: ['name'], rejectOnEmpty: true });
+      // The filing itself is the one step its actor hears back about: the receipt.
+      const recipients = await recipientsOf(db, ticket.organisationId, audience, event.kind === 'created' ? null : event.actorId);
+      const escalation = event.kind === 'sla_warning' || event.kind === 'sla_breached';
+      await deliverToUsers(deps, {
+        recipients,
+        topic: escalation ? 'ticket-escalation' : 'ticket',
+        kind: `ticket-${event.kind.replace(/_/g, '-')}`,
+        dedupeKey: ticketDedupeKey(ticketId, seq),
+        compose: (user) => composeTicketNotice({ ticket, event, propertyName: property.name }, user),
+      });
+    },
+  };
+}
+
+export type TicketActivities = ReturnType<typeof createTicketActivities>;

@@ -1,0 +1,125 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ActionMessage, Timeline } from '~/components/cases';
+import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { formatDateTime } from '~/utils/format';
+import { parseId } from '~/utils/params';
+import { notFound } from '~/utils/permissions.server';
+import { requireSameOrigin } from '~/utils/request.server';
+import { actorOf, findTicket, requireCasePermission, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '~/utils/tickets.server';
+import { TICKET_TOPICS } from '../../domain/ticket-triage';
+import { TICKET_STATUS_LABELS_FOR_TENANT, closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Anliegen #${data.ticket.id}` : 'Anliegen'} · Klarmeter` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireCasePermission(request, 'read:ticket:own');
+  const id = parseId(params.id);
+  const ticket = id ? await findTicket(user, id) : null;
+  if (!ticket) throw notFound();
+  // A ticket nothing has happened to may lack its workflow (its start failed): this repairs it.
+  if (ticket.status === 'open' && ticket.timeline.length === 1) await ticketWorkflowStatus(ticket.id);
+  return {
+    ticket: {
+      id: ticket.id,
+      subject: ticket.subject,
+      body: ticket.body,
+      topicLabel: TICKET_TOPICS[ticket.topic]?.label ?? ticket.topic,
+      place: `${ticket.propertyName}${ticket.unitLabel ? `, ${ticket.unitLabel}` : ''}`,
+      createdAt: ticket.createdAt,
+      status: ticket.status,
+      statusLabel: TICKET_STATUS_LABELS_FOR_TENANT[ticket.status],
+      assigneeName: ticket.assigneeName,
+      // The tenant's promise: an answer by the reaction deadline (internal escalations stay internal).
+      answerBy: ticket.reactedAt === null && ticket.status === 'open' ? ticket.reactionDueAt : null,
+    },
+    timeline: ticketTimelineItems(ticket.timeline, user.id),
+  };
+}
+
+type ActionData = { ok: boolean; message: string };
+
+export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
+  requireSameOrigin(request);
+  const user = await requireCasePermission(request, 'read:ticket:own');
+  const id = parseId(params.id);
+  const ticket = id ? await findTicket(user, id) : null;
+  if (!ticket || ticket.createdBy !== user.id) throw notFound();
+  const form = await request.formData();
+  const message = { actor: actorOf(user), text: String(form.get('text') ?? '') };
+  const intent = form.get('intent');
+  const update = intent === 'reply' ? replyToTicket : intent === 'reopen' ? reopenTicket : intent === 'close' ? closeTicket : null;
+  if (!update) throw new Response('Ungültige Anfrage', { status: 400 });
+  const outcome = await updateTicket(ticket.id, update, message);
+  const done = { reply: 'Ihre Nachricht wurde gesendet.', reopen: 'Ihr Anliegen ist wieder geöffnet.', close: 'Ihr Anliegen ist geschlossen.' };
+  return outcome.ok ? { ok: true, message: done[intent as keyof typeof done] } : { ok: false, message: outcome.message };
+}
+
+export default function MyTicket() {
+  const { ticket, timeline } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const waiting = ticket.status === 'waiting_for_tenant';
+  const open = ticket.status === 'open' || ticket.status === 'in_progress' || waiting;
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/anliegen">← Meine Anliegen</Link>}
+        title={ticket.subject}
+        description={<>Anliegen #{ticket.id} · {ticket.place} · <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        actions={<span className="status-line">Status <span className="status status--current" data-status={ticket.status} id="ticket-status">{ticket.statusLabel}</span></span>}
+      />
+      <ActionMessage data={result} />
+      {waiting ? <div className="alert alert--info" role="status">Die Hausverwaltung hat eine Rückfrage. Bitte antworten Sie unten.</div> : null}
+      <div className="grid-2 case-layout">
+        <div>
+          <Panel id="request" title="Ihr Anliegen">
+            <Facts items={[
+              ['Thema', ticket.topicLabel],
+              ['Eingereicht', formatDateTime(ticket.createdAt)],
+              ['Bearbeitet von', ticket.assigneeName ?? 'noch niemandem zugewiesen'],
+              ...(ticket.answerBy ? [['Antwort spätestens', formatDateTime(ticket.answerBy)] as [string, string]] : []),
+            ]} />
+            <p className="case-body">{ticket.body}</p>
+          </Panel>
+          <Panel id="history" title="Verlauf">
+            {timeline.length === 0 ? <EmptyState>Noch keine Schritte.</EmptyState> : <Timeline items={timeline} label="Verlauf Ihres Anliegens" />}
+          </Panel>
+        </div>
+        <div className="case-actions" key={timeline.length}>
+          {open ? (
+            <Panel id="reply" title={waiting ? 'Rückfrage beantworten' : 'Nachricht schreiben'}>
+              <Form method="post" className="form">
+                <div className="field">
+                  <label htmlFor="reply-text">Ihre Nachricht</label>
+                  <textarea id="reply-text" name="text" rows={4} required maxLength={5000} />
+                </div>
+                <div><button type="submit" name="intent" value="reply" className="button button--primary" disabled={busy}>Senden</button></div>
+              </Form>
+            </Panel>
+          ) : null}
+          {ticket.status === 'resolved' ? (
+            <Panel id="reopen" title="Nicht erledigt?">
+              <Form method="post" className="form">
+                <div className="field">
+                  <label htmlFor="reopen-text">Was ist noch offen?</label>
+                  <textarea id="reopen-text" name="text" rows={3} required maxLength={5000} />
+                </div>
+                <div><button type="submit" name="intent" value="reopen" className="button" disabled={busy}>Wieder öffnen</button></div>
+              </Form>
+            </Panel>
+          ) : null}
+          {ticket.status !== 'closed' ? (
+            <Panel id="close" title={open ? 'Anliegen zurückziehen' : 'Abschließen'}>
+              <Form method="post" className="form">
+                <input type="hidden" name="text" value="" />
+                <p className="muted">{open ? 'Hat sich Ihr Anliegen erledigt, können Sie es hier schließen.' : 'Ist alles erledigt, können Sie das Anliegen schließen.'}</p>
+                <div><button type="submit" name="intent" value="close" className="button" disabled={busy}>Anliegen schließen</button></div>
+              </Form>
+            </Panel>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

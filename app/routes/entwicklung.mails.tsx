@@ -1,0 +1,60 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { QueryTypes } from 'sequelize';
+import { EmptyState, PageHeader } from '~/components/page-header';
+import { requireUser } from '~/utils/auth.server';
+import { formatDateTime } from '~/utils/format';
+import { notFound } from '~/utils/permissions.server';
+import { db } from '../../db';
+
+export const meta: MetaFunction = () => [{ title: 'Mail-Ausgang (Entwicklung) · Klarmeter' }];
+
+const LIMIT = 50;
+
+/**
+ * The development mail sink: without SMTP_URL nothing leaves the machine and the messages are only
+ * kept in `mails`; managers can read those addressed to their organisation here. With SMTP the
+ * page does not exist.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  if (process.env.SMTP_URL || user.role !== 'manager') throw notFound();
+  const mails = await db().sequelize.query<{ id: number; toAddress: string; subject: string; textBody: string; htmlBody: string | null; createdAt: Date }>(
+    `SELECT m.id, m.to_address AS "toAddress", m.subject, m.text_body AS "textBody", m.html_body AS "htmlBody", m.created_at AS "createdAt"
+       FROM mails m
+      WHERE m.transport = 'sink'
+        AND EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(m.to_address) AND u.organisation_id = :organisationId)
+      ORDER BY m.id DESC
+      LIMIT ${LIMIT}`,
+    { replacements: { organisationId: user.organisationId }, type: QueryTypes.SELECT },
+  );
+  return { mails: mails.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
+}
+
+export default function MailSink() {
+  const { mails } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Mail-Ausgang (Entwicklung)" description={`Ohne SMTP_URL werden E-Mails hier gesammelt statt versandt. Die letzten ${LIMIT} an Ihre Organisation.`} />
+      {mails.length === 0 ? <EmptyState>Noch keine E-Mails.</EmptyState> : (
+        <ul className="mail-sink">
+          {mails.map((mail) => (
+            <li key={mail.id} className="mail-sink__item">
+              <details>
+                <summary>
+                  <span className="mail-sink__subject">{mail.subject}</span>
+                  <span className="mail-sink__meta">an {mail.toAddress} · {formatDateTime(mail.createdAt)}</span>
+                </summary>
+                {mail.htmlBody ? (
+                  // A sandboxed frame without scripts: the HTML part as a mail client would show it.
+                  <iframe title={`HTML-Ansicht: ${mail.subject}`} className="mail-sink__html" sandbox="" srcDoc={mail.htmlBody} />
+                ) : null}
+                <pre className="mail-sink__text">{mail.textBody}</pre>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

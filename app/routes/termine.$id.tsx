@@ -1,0 +1,196 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ActionMessage, SlotFields, Timeline, ToneBadge, type TimelineItem } from '~/components/cases';
+import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { formatDateTime } from '~/utils/format';
+import { parseId } from '~/utils/params';
+import { notFound } from '~/utils/permissions.server';
+import { requireSameOrigin } from '~/utils/request.server';
+import { SLOT_WINDOWS, findAppointment, isFinished, slotsFromForm, updateAppointment, type AppointmentRow } from '~/utils/appointments.server';
+import { actorOf, hasCasePermission, requireCasePermission } from '~/utils/tickets.server';
+import type { SessionUser } from '~/utils/session.server';
+import { describeSlot } from '../../activities/appointments';
+import { addDays } from '../../domain/dates';
+import { calendarDate } from '../../domain/calendar';
+import {
+  APPOINTMENT_EVENT_LABELS, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, MAX_SLOTS_PER_OFFER, cancelAppointment, chooseSlot,
+  proposeSlots, recordOutcome,
+} from '../../workflows/shared/appointment';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Terminanfrage #${data.appointment.id}` : 'Terminanfrage'} · Klarmeter` }];
+
+type Side = 'tenant' | 'technician' | null;
+
+/** Which side of the appointment the user acts for: the tenant who asked, or the technician side (technician, managers). */
+function sideOf(user: SessionUser, row: AppointmentRow): Side {
+  if (user.role === 'tenant') return row.tenantId === user.id ? 'tenant' : null;
+  return hasCasePermission(user, 'handle:appointment:own') ? 'technician' : null;
+}
+
+async function load(request: Request, params: { id?: string }) {
+  const user = await requireCasePermission(request, 'read:appointment:own');
+  const id = parseId(params.id);
+  const row = id ? await findAppointment(user, id) : null;
+  if (!row) throw notFound();
+  return { user, row, side: sideOf(user, row) };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, row, side } = await load(request, params);
+  const { timeline, ...appointment } = row;
+  const open = !isFinished(row.status);
+  const confirmed = row.slots.find((s) => s.position === row.confirmedSlot) ?? null;
+  const started = confirmed !== null && Date.parse(confirmed.startsAt) <= Date.now();
+  // The slots this user may take: those the other side offered last.
+  const choosable = open && row.status !== 'confirmed' && side !== null
+    ? row.slots.filter((s) => row.openOffer.includes(s.position) && s.offeredBy !== side).map((s) => s.position)
+    : [];
+  const items: TimelineItem[] = timeline.map((e) => ({
+    key: e.seq, label: APPOINTMENT_EVENT_LABELS[e.kind], at: e.at, actor: e.actorId === user.id ? 'Sie' : e.actorName, body: e.body,
+    tone: e.kind === 'confirmation_overdue' || e.kind === 'no_show' ? 'red' : e.kind === 'confirmed' || e.kind === 'done' ? 'green' : 'unknown',
+  }));
+  return {
+    appointment: {
+      ...appointment,
+      reasonLabel: APPOINTMENT_REASON_LABELS[row.reason],
+      statusLabel: APPOINTMENT_STATUS_LABELS[row.status],
+      slots: row.slots.map((s) => ({ ...s, label: describeSlot(s), current: row.openOffer.includes(s.position), confirmed: s.position === row.confirmedSlot })),
+    },
+    timeline: items,
+    side,
+    can: {
+      choose: choosable,
+      propose: open && side === 'technician',
+      outcome: side === 'technician' && row.status === 'confirmed' && started,
+      cancel: open && side !== null,
+    },
+    windows: SLOT_WINDOWS.map(({ value, label }) => ({ value, label })),
+    slotCount: MAX_SLOTS_PER_OFFER,
+    earliestDate: addDays(calendarDate(new Date()), 1),
+  };
+}
+
+type ActionData = { ok: boolean; message: string };
+
+export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
+  requireSameOrigin(request);
+  const { user, row, side } = await load(request, params);
+  if (side === null) throw notFound();
+  const form = await request.formData();
+  const actor = actorOf(user);
+  const intent = form.get('intent');
+  let outcome;
+  if (intent === 'choose') {
+    const position = Number(form.get('position'));
+    outcome = await updateAppointment(row.id, chooseSlot, { actor, position });
+  } else if (intent === 'propose') {
+    const parsed = slotsFromForm(form);
+    if ('error' in parsed) return { ok: false, message: parsed.error };
+    outcome = await updateAppointment(row.id, proposeSlots, { actor, slots: parsed.slots, note: String(form.get('note') ?? '') });
+  } else if (intent === 'done' || intent === 'no_show') {
+    outcome = await updateAppointment(row.id, recordOutcome, { actor, outcome: intent, note: String(form.get('note') ?? '') });
+  } else if (intent === 'cancel') {
+    outcome = await updateAppointment(row.id, cancelAppointment, { actor, reason: String(form.get('reason') ?? '') });
+  } else {
+    throw new Response('Ungültige Anfrage', { status: 400 });
+  }
+  const done: Record<string, string> = {
+    choose: 'Der Termin ist bestätigt.', propose: 'Die Vorschläge wurden gesendet.', done: 'Als erledigt erfasst.', no_show: 'Als nicht angetroffen erfasst.', cancel: 'Der Termin ist abgesagt.',
+  };
+  return outcome.ok ? { ok: true, message: done[String(intent)] } : { ok: false, message: outcome.message };
+}
+
+export default function AppointmentDetail() {
+  const { appointment: a, timeline, side, can, windows, slotCount, earliestDate } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const backTo = side === 'tenant' ? 'Meine Termine' : 'Termine';
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/termine">← {backTo}</Link>}
+        title={`${a.reasonLabel}: ${a.propertyStreet}, ${a.unitLabel}`}
+        description={<>Terminanfrage #{a.id} · {a.tenantName} · <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        actions={<span className="status-line">Status <span className="status status--current" data-status={a.status} id="appointment-status">{a.statusLabel}</span></span>}
+      />
+      <ActionMessage data={result} />
+      <div className="grid-2 case-layout">
+        <div>
+          <Panel id="request" title="Anfrage">
+            <Facts items={[
+              ['Anlass', a.reasonLabel],
+              ['Ort', `${a.propertyName}, ${a.unitLabel}`],
+              ['Technik', a.technicianName ?? 'Hausverwaltung'],
+              ['Angefragt', formatDateTime(a.createdAt)],
+              ...(a.status === 'requested' && a.confirmDueAt ? [['Bestätigung bis', formatDateTime(a.confirmDueAt)] as [string, string]] : []),
+              ...(a.escalatedAt ? [['Eskaliert', formatDateTime(a.escalatedAt)] as [string, string]] : []),
+              ...(a.remindedAt ? [['Erinnert', formatDateTime(a.remindedAt)] as [string, string]] : []),
+            ]} />
+            {a.note ? <p className="case-body">{a.note}</p> : null}
+          </Panel>
+          <Panel id="slots" title="Termine">
+            <ul className="slots">
+              {a.slots.map((slot) => (
+                <li key={slot.position} className={`slots__item${slot.confirmed ? ' slots__item--confirmed' : ''}${slot.current || slot.confirmed ? '' : ' slots__item--stale'}`} data-position={slot.position}>
+                  <span className="slots__when">{slot.label}</span>
+                  <span className="muted">{slot.offeredBy === 'tenant' ? 'Wunsch des Mieters' : 'Vorschlag der Technik'}</span>
+                  {slot.confirmed ? <ToneBadge tone="green">Bestätigt</ToneBadge> : null}
+                  {can.choose.includes(slot.position) ? (
+                    <Form method="post">
+                      <input type="hidden" name="position" value={slot.position} />
+                      <button type="submit" name="intent" value="choose" className="button button--primary button--small" disabled={busy}>
+                        {side === 'tenant' ? 'Diesen Termin nehmen' : 'Bestätigen'}
+                      </button>
+                    </Form>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </Panel>
+          <Panel id="history" title="Verlauf">
+            {timeline.length === 0 ? <EmptyState>Noch keine Schritte.</EmptyState> : <Timeline items={timeline} label="Verlauf der Terminanfrage" />}
+          </Panel>
+        </div>
+        <div className="case-actions" key={timeline.length}>
+          {can.outcome ? (
+            <Panel id="outcome" title="Ergebnis erfassen">
+              <Form method="post" className="form">
+                <div className="field">
+                  <label htmlFor="outcome-note">Notiz (optional)</label>
+                  <textarea id="outcome-note" name="note" rows={2} maxLength={2000} />
+                </div>
+                <div className="case-action__buttons">
+                  <button type="submit" name="intent" value="done" className="button button--primary" disabled={busy}>Erledigt</button>
+                  <button type="submit" name="intent" value="no_show" className="button" disabled={busy}>Nicht angetroffen</button>
+                </div>
+              </Form>
+            </Panel>
+          ) : null}
+          {can.propose ? (
+            <Panel id="propose" title={a.status === 'confirmed' ? 'Termin verlegen' : 'Andere Termine vorschlagen'}>
+              <Form method="post" className="form">
+                <SlotFields count={slotCount} windows={windows} earliestDate={earliestDate} firstRequired />
+                <div className="field">
+                  <label htmlFor="propose-note">Nachricht an den Mieter (optional)</label>
+                  <textarea id="propose-note" name="note" rows={2} maxLength={2000} />
+                </div>
+                <div><button type="submit" name="intent" value="propose" className="button" disabled={busy}>Vorschläge senden</button></div>
+              </Form>
+            </Panel>
+          ) : null}
+          {can.cancel ? (
+            <Panel id="cancel" title="Absagen">
+              <Form method="post" className="form">
+                <div className="field">
+                  <label htmlFor="cancel-reason">Grund</label>
+                  <textarea id="cancel-reason" name="reason" rows={2} required maxLength={2000} />
+                </div>
+                <div><button type="submit" name="intent" value="cancel" className="button" disabled={busy}>Termin absagen</button></div>
+              </Form>
+            </Panel>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,265 @@
+// Appointment requests in the web app: filing one (the tenant's slots), the scoped queries behind
+// the pages, slot input from forms, and the workflow updates the pages' actions call.
+import { QueryTypes, type Transaction } from 'sequelize';
+import { db as sharedDb } from '../../db';
+import { appendAudit } from '../../db/audit';
+import { berlinWallTime } from '../../domain/business-hours';
+import { isDate } from '../../domain/dates';
+import {
+  APPOINTMENT_WORKFLOW_TYPE, FINAL_APPOINTMENT_STATUSES, MAX_SLOTS_PER_OFFER, appointmentWorkflowId, getAppointmentStatus,
+  slotOfferProblem,
+  type AppointmentEventKind, type AppointmentReason, type AppointmentSlot, type AppointmentStatus, type AppointmentStatusView,
+  type AppointmentWorkflowInput, type SlotOfferer,
+} from '../../workflows/shared/appointment';
+import type { UpdateDefinition } from '@temporalio/common';
+import { federalStateOf, hasCasePermission, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets.server';
+import { currentTenancies } from './permissions.server';
+import type { SessionUser } from './session.server';
+import { temporalClient, temporalSettings } from './temporal.server';
+
+// ---- slots from forms ----
+
+/** The windows a slot can be asked for, in German local time. */
+export const SLOT_WINDOWS = [
+  { value: '08-10', label: '08:00–10:00 Uhr', from: 8, to: 10 },
+  { value: '10-12', label: '10:00–12:00 Uhr', from: 10, to: 12 },
+  { value: '12-14', label: '12:00–14:00 Uhr', from: 12, to: 14 },
+  { value: '14-16', label: '14:00–16:00 Uhr', from: 14, to: 16 },
+  { value: '16-18', label: '16:00–18:00 Uhr', from: 16, to: 18 },
+] as const;
+
+export interface SlotInput {
+  startsAt: string;
+  endsAt: string;
+}
+
+/**
+ * Slots from the form fields `slot<N>Date` and `slot<N>Window` (N = 1…3); rows left empty are
+ * skipped. Returns the slots, or the message to show.
+ */
+export function slotsFromForm(form: FormData, nowMs = Date.now()): { slots: SlotInput[] } | { error: string } {
+  const slots: SlotInput[] = [];
+  for (let n = 1; n <= MAX_SLOTS_PER_OFFER; n++) {
+    const date = String(form.get(`slot${n}Date`) ?? '').trim();
+    const windowValue = String(form.get(`slot${n}Window`) ?? '').trim();
+    if (date === '' && windowValue === '') continue;
+    const window = SLOT_WINDOWS.find((w) => w.value === windowValue);
+    if (!isDate(date) || !window) return { error: `Termin ${n}: Bitte wählen Sie Datum und Uhrzeit.` };
+    slots.push({ startsAt: new Date(berlinWallTime(date, window.from)).toISOString(), endsAt: new Date(berlinWallTime(date, window.to)).toISOString() });
+  }
+  const problem = slotOfferProblem(slots, nowMs);
+  return problem ? { error: problem } : { slots };
+}
+
+// ---- filing a request ----
+
+export interface RequestAppointmentInput {
+  organisationId: number;
+  unitId: number;
+  tenantId: number;
+  reason: AppointmentReason;
+  note: string | null;
+  slots: SlotInput[];
+}
+
+export interface RequestAppointmentOptions extends WorkflowOptions {
+  /** Shorter windows for tests and demos (seconds on the wall clock instead of working days). */
+  timing?: Pick<AppointmentWorkflowInput, 'confirmWithinMs' | 'confirmClock' | 'reminderLeadMs' | 'finishedLingerMs'>;
+}
+
+/**
+ * Files an appointment request for the tenant's unit with its slots and first history step, then
+ * starts its workflow. It goes to the property's technician (or the managers without one). The
+ * caller has checked that the tenant rents the unit.
+ */
+export async function requestAppointment(input: RequestAppointmentInput, options: RequestAppointmentOptions = {}): Promise<{ appointmentId: number }> {
+  const database = options.db ?? sharedDb();
+  const problem = slotOfferProblem(input.slots, Date.now());
+  if (problem) throw new RangeError(problem);
+  const workflowInput = await database.sequelize.transaction(async (transaction: Transaction) => {
+    const { Unit, Property, User, AppointmentRequest, AppointmentSlot, AppointmentEvent } = database.models;
+    const unit = await Unit.findByPk(input.unitId, { transaction, rejectOnEmpty: true });
+    const property = await Property.findOne({ where: { id: unit.propertyId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const tenant = await User.findOne({ where: { id: input.tenantId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const requestedAt = new Date();
+    const slots: AppointmentSlot[] = input.slots.map((slot, position) => ({ position, startsAt: slot.startsAt, endsAt: slot.endsAt, offeredBy: 'tenant' }));
+    const request = await AppointmentRequest.create({
+      organisationId: input.organisationId,
+      propertyId: property.id,
+      unitId: unit.id,
+      tenantId: tenant.id,
+      technicianId: property.technicianId,
+      reason: input.reason,
+      note: input.note?.trim() || null,
+      status: 'requested',
+      openOffer: slots.map((slot) => slot.position),
+      confirmDueAt: null,
+      createdAt: requestedAt,
+    }, { transaction });
+    await AppointmentSlot.bulkCreate(slots.map((slot) => ({ ...slot, appointmentId: request.id, startsAt: new Date(slot.startsAt), endsAt: new Date(slot.endsAt) })), { transaction });
+    await AppointmentEvent.create({
+      appointmentId: request.id, seq: 1, kind: 'requested', actorId: tenant.id, actorName: tenant.name, actorRole: tenant.role,
+      at: requestedAt, body: request.note, details: { reason: input.reason, positions: slots.map((s) => s.position) },
+    }, { transaction });
+    await appendAudit(database, {
+      organisationId: input.organisationId, actorId: tenant.id, actor: tenant.email, action: 'appointment.requested', entity: 'appointment', entityId: request.id,
+      details: { reason: input.reason, slots: slots.length },
+    }, transaction);
+    const started: AppointmentWorkflowInput = {
+      appointmentId: request.id,
+      organisationId: input.organisationId,
+      propertyId: property.id,
+      unitId: unit.id,
+      tenantId: tenant.id,
+      technicianId: property.technicianId,
+      reason: input.reason,
+      slots,
+      requestedAtMs: requestedAt.getTime(),
+      federalState: federalStateOf(property),
+      lastSeq: 1,
+      ...options.timing,
+    };
+    return started;
+  });
+  await startCaseWorkflow(options.client ?? temporalClient(), {
+    workflowType: APPOINTMENT_WORKFLOW_TYPE,
+    workflowId: appointmentWorkflowId(workflowInput.appointmentId),
+    taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
+    args: [workflowInput],
+    obligation: 'appointment',
+    propertyId: workflowInput.propertyId,
+    unitId: workflowInput.unitId,
+  });
+  return { appointmentId: workflowInput.appointmentId };
+}
+
+export function updateAppointment<A>(appointmentId: number, update: UpdateDefinition<AppointmentStatusView, [A]>, arg: A, options: WorkflowOptions = {}): Promise<UpdateOutcome<AppointmentStatusView>> {
+  return runCaseUpdate(options.client ?? temporalClient(), appointmentWorkflowId(appointmentId), update, arg,
+    'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.');
+}
+
+export function appointmentWorkflowStatus(appointmentId: number) {
+  const client = temporalClient();
+  return queryCase(client, appointmentWorkflowId(appointmentId), () => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).query(getAppointmentStatus));
+}
+
+// ---- reading requests ----
+
+export interface SlotRow {
+  position: number;
+  startsAt: string;
+  endsAt: string;
+  offeredBy: SlotOfferer;
+}
+
+export interface AppointmentRow {
+  id: number;
+  reason: AppointmentReason;
+  status: AppointmentStatus;
+  note: string | null;
+  createdAt: string;
+  confirmDueAt: string | null;
+  escalatedAt: string | null;
+  remindedAt: string | null;
+  completedAt: string | null;
+  confirmedSlot: number | null;
+  openOffer: number[];
+  propertyId: number;
+  propertyName: string;
+  propertyStreet: string;
+  unitLabel: string;
+  tenantId: number;
+  tenantName: string;
+  technicianName: string | null;
+  slots: SlotRow[];
+}
+
+/**
+ * Tenants see their own requests for a unit they still rent, technicians those of the properties
+ * they look after, managers and compliance all of the organisation.
+ */
+async function appointmentScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
+  const replacements = { organisationId: user.organisationId, userId: user.id };
+  if (hasCasePermission(user, 'read:appointment:any')) return { sql: 'r.organisation_id = :organisationId', replacements };
+  if (!hasCasePermission(user, 'read:appointment:own')) return null;
+  if (user.role === 'technician') return { sql: 'r.organisation_id = :organisationId AND p.technician_id = :userId', replacements };
+  const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
+  if (unitIds.length === 0) return null;
+  return { sql: 'r.organisation_id = :organisationId AND r.tenant_id = :userId AND r.unit_id IN (:unitIds)', replacements: { ...replacements, unitIds } };
+}
+
+const APPOINTMENT_SELECT = `
+  SELECT r.id, r.reason, r.status, r.note, r.created_at AS "createdAt", r.confirm_due_at AS "confirmDueAt",
+         r.escalated_at AS "escalatedAt", r.reminded_at AS "remindedAt", r.completed_at AS "completedAt",
+         r.confirmed_slot AS "confirmedSlot", r.open_offer AS "openOffer",
+         r.property_id AS "propertyId", p.name AS "propertyName", p.street AS "propertyStreet", u.label AS "unitLabel",
+         r.tenant_id AS "tenantId", t.name AS "tenantName", tech.name AS "technicianName"
+    FROM appointment_requests r
+    JOIN properties p ON p.id = r.property_id
+    JOIN units u ON u.id = r.unit_id
+    JOIN users t ON t.id = r.tenant_id
+    LEFT JOIN users tech ON tech.id = p.technician_id`;
+
+type AppointmentRecord = Omit<AppointmentRow, 'slots' | 'createdAt' | 'confirmDueAt' | 'escalatedAt' | 'remindedAt' | 'completedAt'> & {
+  createdAt: Date; confirmDueAt: Date | null; escalatedAt: Date | null; remindedAt: Date | null; completedAt: Date | null;
+};
+
+async function withSlots(records: AppointmentRecord[]): Promise<AppointmentRow[]> {
+  if (records.length === 0) return [];
+  const slots = await sharedDb().models.AppointmentSlot.findAll({ where: { appointmentId: records.map((r) => r.id) }, order: [['position', 'ASC']] });
+  const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+  return records.map((record) => ({
+    ...record,
+    createdAt: new Date(record.createdAt).toISOString(),
+    confirmDueAt: iso(record.confirmDueAt),
+    escalatedAt: iso(record.escalatedAt),
+    remindedAt: iso(record.remindedAt),
+    completedAt: iso(record.completedAt),
+    slots: slots.filter((s) => s.appointmentId === record.id).map((s) => ({
+      position: s.position, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), offeredBy: s.offeredBy,
+    })),
+  }));
+}
+
+export const APPOINTMENT_LIST_LIMIT = 200;
+
+/** Open requests first (unanswered ones first of all, then by the confirmed date), then finished ones, newest first. */
+export async function listAppointments(user: SessionUser): Promise<AppointmentRow[]> {
+  const scope = await appointmentScope(user);
+  if (!scope) return [];
+  const records = await sharedDb().sequelize.query<AppointmentRecord>(
+    `${APPOINTMENT_SELECT}
+      WHERE ${scope.sql}
+      ORDER BY (r.status IN ('done','no_show','cancelled')), (r.status <> 'requested'),
+               (SELECT s.starts_at FROM appointment_slots s WHERE s.appointment_id = r.id AND s.position = r.confirmed_slot) ASC NULLS LAST,
+               r.created_at DESC
+      LIMIT ${APPOINTMENT_LIST_LIMIT}`,
+    { replacements: scope.replacements, type: QueryTypes.SELECT },
+  );
+  return withSlots(records);
+}
+
+export interface AppointmentTimelineEntry {
+  seq: number;
+  kind: AppointmentEventKind;
+  at: string;
+  actorId: number | null;
+  actorName: string;
+  body: string | null;
+}
+
+export async function findAppointment(user: SessionUser, appointmentId: number): Promise<(AppointmentRow & { timeline: AppointmentTimelineEntry[] }) | null> {
+  const scope = await appointmentScope(user);
+  if (!scope) return null;
+  const [record] = await sharedDb().sequelize.query<AppointmentRecord>(`${APPOINTMENT_SELECT} WHERE ${scope.sql} AND r.id = :appointmentId`, {
+    replacements: { ...scope.replacements, appointmentId }, type: QueryTypes.SELECT,
+  });
+  if (!record) return null;
+  const [row] = await withSlots([record]);
+  const events = await sharedDb().models.AppointmentEvent.findAll({ where: { appointmentId }, order: [['seq', 'ASC']] });
+  return { ...row, timeline: events.map((e) => ({ seq: e.seq, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId, actorName: e.actorName, body: e.body })) };
+}
+
+export function isFinished(status: AppointmentStatus): boolean {
+  return FINAL_APPOINTMENT_STATUSES.has(status);
+}

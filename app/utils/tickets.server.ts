@@ -1,0 +1,660 @@
+// Tickets in the web app: who may do what with them (case permissions, also used for appointment
+// requests), filing one (`openTicket`, reusable by other features such as statement objections),
+// the scoped queries behind the pages, and the workflow updates the pages' actions call.
+import {
+  WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowExecutionAlreadyStartedError,
+  type Client,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { db as sharedDb, type Db } from '../../db';
+import { appendAudit } from '../../db/audit';
+import type { Role } from '../../db/models/user';
+import { isFederalState, type FederalState } from '../../domain/holidays';
+import {
+  describeBudget, dueAtOf, slaMatrixWith, startMeasure, type MeasureState, type SlaClock, type SlaMatrix, type TicketCategory, type TicketPriority,
+} from '../../domain/sla';
+import { triageTicket, type TicketTopic } from '../../domain/ticket-triage';
+import type { CountdownSla, TimelineItem, Tone } from '~/components/cases';
+import {
+  INTERNAL_TICKET_EVENTS, TICKET_EVENT_LABELS, TICKET_STATUSES, TICKET_WORKFLOW_TYPE, getTicketStatus, ticketWorkflowId,
+  type Actor, type MeasureView, type TicketEventKind, type TicketStatus, type TicketStatusView, type TicketWorkflowInput,
+} from '../../workflows/shared/ticket';
+import { SA } from '../../workflows/shared/search-attributes';
+import { requireUser } from './auth.server';
+import { currentTenancies, forbidden } from './permissions.server';
+import type { SessionUser } from './session.server';
+import { temporalClient, temporalSettings } from './temporal.server';
+
+// ---- permissions ----
+
+/**
+ * Permissions for cases (tickets and appointment requests), in the style of permissions.server.ts:
+ * `own` rows are the tenant's own, the technician's properties'; `any` all of the organisation.
+ */
+export type CasePermission =
+  | 'file:ticket:own' | 'read:ticket:own' | 'read:ticket:any' | 'handle:ticket:any'
+  | 'request:appointment:own' | 'read:appointment:own' | 'read:appointment:any' | 'handle:appointment:own' | 'handle:appointment:any';
+
+const CASE_PERMISSIONS: Readonly<Record<Role, readonly CasePermission[]>> = {
+  manager: ['read:ticket:any', 'handle:ticket:any', 'read:appointment:any', 'handle:appointment:any'],
+  compliance: ['read:ticket:any', 'read:appointment:any'],
+  // Tickets and appointments carry tenants' personal matters; owners are not party to them.
+  owner: [],
+  technician: ['read:appointment:own', 'handle:appointment:own'],
+  tenant: ['file:ticket:own', 'read:ticket:own', 'request:appointment:own', 'read:appointment:own'],
+};
+
+/** `any` implies `own`. */
+export function hasCasePermission(user: Pick<SessionUser, 'role'>, permission: CasePermission): boolean {
+  const granted = CASE_PERMISSIONS[user.role] ?? [];
+  if (granted.includes(permission)) return true;
+  const [action, entity, access] = permission.split(':');
+  return access === 'own' && granted.includes(`${action}:${entity}:any` as CasePermission);
+}
+
+export async function requireCasePermission(request: Request, permission: CasePermission): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!hasCasePermission(user, permission)) throw forbidden();
+  return user;
+}
+
+export function actorOf(user: SessionUser): Actor {
+  return { userId: user.id, name: user.name, role: user.role };
+}
+
+// ---- workflows ----
+
+export interface WorkflowOptions {
+  db?: Db;
+  client?: Client;
+  taskQueue?: string;
+}
+
+/** Starts a case's workflow unless it exists (running or ended): filing twice never makes two. */
+export async function startCaseWorkflow(
+  client: Client,
+  start: { workflowType: string; workflowId: string; taskQueue: string; args: unknown[]; obligation: string; propertyId: number; unitId: number | null },
+): Promise<void> {
+  try {
+    await client.workflow.start(start.workflowType, {
+      workflowId: start.workflowId,
+      taskQueue: start.taskQueue,
+      args: start.args,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.obligation, value: start.obligation },
+        { key: SA.property, value: String(start.propertyId) },
+        ...(start.unitId === null ? [] : [{ key: SA.unit, value: String(start.unitId) }]),
+      ],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
+
+const UPDATE_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs a workflow update and turns its refusal into the validator's own German message. A
+ * workflow that has ended answers with `endedMessage`.
+ */
+export async function runCaseUpdate<T, A>(client: Client, workflowId: string, update: UpdateDefinition<T, [A]>, arg: A, endedMessage: string): Promise<UpdateOutcome<T>> {
+  try {
+    const result = await client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
+      client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
+    return { ok: true, result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { ok: false, message: error.cause?.message ?? error.message };
+    if (error instanceof WorkflowNotFoundError) return { ok: false, message: endedMessage };
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      return { ok: false, message: 'Der Vorgang antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.' };
+    }
+    throw error;
+  }
+}
+
+/** A query for a detail page; Temporal being away must not take the page down. */
+export type CaseStatus<T> = { available: true; status: T } | { available: false; reason: string; missing: boolean };
+
+export async function queryCase<T>(client: Client, workflowId: string, query: () => Promise<T>): Promise<CaseStatus<T>> {
+  try {
+    return { available: true, status: await client.withDeadline(Date.now() + 2_000, query) };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };
+    console.warn(`[${workflowId}] getStatus failed: ${(error as Error).message}`);
+    return { available: false, missing: false, reason: 'Der Live-Status ist derzeit nicht verfügbar; die Angaben stammen aus der Datenbank.' };
+  }
+}
+
+// ---- filing a ticket ----
+
+export async function loadSlaMatrix(database: Db, organisationId: number, transaction?: Transaction): Promise<SlaMatrix> {
+  const rules = await database.models.TicketSlaRule.findAll({ where: { organisationId }, transaction });
+  return slaMatrixWith(rules.map((r) => r.get({ plain: true })));
+}
+
+export function federalStateOf(property: { id: number; federalState: string }): FederalState {
+  if (!isFederalState(property.federalState)) throw new RangeError(`property ${property.id}: unknown federal state ${property.federalState}`);
+  return property.federalState;
+}
+
+export interface OpenTicketInput {
+  organisationId: number;
+  propertyId: number;
+  unitId: number | null;
+  createdBy: number;
+  /** Set by the caller when it knows better than triage (a statement objection); else triage decides. */
+  category?: TicketCategory;
+  topic: TicketTopic;
+  subject: string;
+  body: string;
+  linked?: { kind: 'statement'; id: number; version: number };
+}
+
+/**
+ * Files a ticket: writes the row and its first history step, then — after the transaction has
+ * committed — starts its workflow. Pass `transaction` to file it as part of a larger change (the
+ * workflow then starts when that transaction commits; a failed start is logged and repaired by
+ * `ensureTicketWorkflow`). The caller has checked that `createdBy` may file for this unit.
+ */
+export interface OpenTicketOptions extends WorkflowOptions {
+  transaction?: Transaction;
+  /** Shorter waits after resolving and closing, for tests and demos. */
+  timing?: Pick<TicketWorkflowInput, 'autoCloseAfterMs' | 'closedLingerMs'>;
+}
+
+export async function openTicket(input: OpenTicketInput, options: OpenTicketOptions = {}): Promise<{ ticketId: number; workflowId: string }> {
+  const database = options.db ?? sharedDb();
+  const subject = input.subject.trim();
+  const body = input.body.trim();
+  const triage = triageTicket({ topic: input.topic, subject, body, linked: input.linked ?? null });
+  const category = input.category ?? triage.category;
+  const reasons = input.category && input.category !== triage.category ? [...triage.reasons, 'Kategorie vom auslösenden Vorgang vorgegeben'] : triage.reasons;
+
+  const write = async (transaction: Transaction) => {
+    const { Property, User, Ticket, TicketEvent } = database.models;
+    const property = await Property.findOne({ where: { id: input.propertyId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const creator = await User.findOne({ where: { id: input.createdBy, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const matrix = await loadSlaMatrix(database, input.organisationId, transaction);
+    const target = matrix[category][triage.priority];
+    const openedAt = new Date();
+    const calendar = { federalState: federalStateOf(property) };
+    const dueAt = (budgetMs: number) => new Date(dueAtOf(startMeasure(budgetMs, target.clock, openedAt.getTime()), calendar)!);
+    const ticket = await Ticket.create({
+      organisationId: input.organisationId,
+      propertyId: input.propertyId,
+      unitId: input.unitId,
+      createdBy: input.createdBy,
+      topic: input.topic,
+      subject,
+      body,
+      category,
+      priority: triage.priority,
+      triageReasons: reasons,
+      linkedKind: input.linked?.kind ?? null,
+      linkedId: input.linked?.id ?? null,
+      linkedVersion: input.linked?.version ?? null,
+      status: 'open',
+      slaClock: target.clock,
+      reactionDueAt: dueAt(target.reactionMs),
+      resolutionDueAt: dueAt(target.resolutionMs),
+      createdAt: openedAt,
+    }, { transaction });
+    await TicketEvent.create({
+      ticketId: ticket.id, seq: 1, kind: 'created', visibility: 'public', actorId: creator.id, actorName: creator.name, actorRole: creator.role,
+      at: openedAt, body, details: { topic: input.topic, category, priority: triage.priority, reasons, linked: input.linked ?? null },
+    }, { transaction });
+    await appendAudit(database, {
+      organisationId: input.organisationId, actorId: creator.id, actor: creator.email, action: 'ticket.opened', entity: 'ticket', entityId: ticket.id,
+      details: { category, priority: triage.priority, linked: input.linked ?? null },
+    }, transaction);
+    const workflowInput: TicketWorkflowInput = {
+      ticketId: ticket.id,
+      organisationId: input.organisationId,
+      propertyId: input.propertyId,
+      unitId: input.unitId,
+      createdBy: input.createdBy,
+      category,
+      priority: triage.priority,
+      openedAtMs: openedAt.getTime(),
+      federalState: calendar.federalState,
+      slaMatrix: matrix,
+      lastSeq: 1,
+      ...options.timing,
+    };
+    return workflowInput;
+  };
+
+  // The ticket is filed once its row is committed. Should Temporal be unreachable at that moment,
+  // the start is repaired by ensureTicketWorkflow (the ticket's pages call it when they find no workflow).
+  const start = (workflowInput: TicketWorkflowInput) => startTicketWorkflow(workflowInput, options).catch((error: Error) => {
+    console.error(`[ticket ${workflowInput.ticketId}] starting the workflow failed; ensureTicketWorkflow repairs it`, error);
+  });
+  let workflowInput: TicketWorkflowInput;
+  if (options.transaction) {
+    const { transaction } = options;
+    workflowInput = await write(transaction);
+    transaction.afterCommit(() => start(workflowInput));
+  } else {
+    workflowInput = await database.sequelize.transaction(write);
+    await start(workflowInput);
+  }
+  return { ticketId: workflowInput.ticketId, workflowId: ticketWorkflowId(workflowInput.ticketId) };
+}
+
+export function startTicketWorkflow(input: TicketWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  return startCaseWorkflow(options.client ?? temporalClient(), {
+    workflowType: TICKET_WORKFLOW_TYPE,
+    workflowId: ticketWorkflowId(input.ticketId),
+    taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
+    args: [input],
+    obligation: 'ticket',
+    propertyId: input.propertyId,
+    unitId: input.unitId,
+  });
+}
+
+/**
+ * Starts the workflow of a ticket that has none (its start after commit failed). Only a ticket
+ * nothing has happened to yet can be started from its row; a started one is left alone.
+ */
+export async function ensureTicketWorkflow(ticketId: number, options: WorkflowOptions = {}): Promise<boolean> {
+  const database = options.db ?? sharedDb();
+  const ticket = await database.models.Ticket.findByPk(ticketId);
+  if (!ticket || ticket.eventSeq !== 1 || ticket.status !== 'open') return false;
+  const property = await database.models.Property.findByPk(ticket.propertyId, { rejectOnEmpty: true });
+  await startTicketWorkflow({
+    ticketId: ticket.id,
+    organisationId: ticket.organisationId,
+    propertyId: ticket.propertyId,
+    unitId: ticket.unitId,
+    createdBy: ticket.createdBy,
+    category: ticket.category,
+    priority: ticket.priority,
+    openedAtMs: ticket.createdAt.getTime(),
+    federalState: federalStateOf(property),
+    slaMatrix: await loadSlaMatrix(database, ticket.organisationId),
+    lastSeq: 1,
+  }, options);
+  return true;
+}
+
+const TICKET_ENDED = 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.';
+
+/** An update of the ticket's workflow; a ticket whose workflow never started gets it first. */
+export async function updateTicket<A>(ticketId: number, update: UpdateDefinition<TicketStatusView, [A]>, arg: A, options: WorkflowOptions = {}): Promise<UpdateOutcome<TicketStatusView>> {
+  const client = options.client ?? temporalClient();
+  const outcome = await runCaseUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
+  if (outcome.ok || outcome.message !== TICKET_ENDED || !(await ensureTicketWorkflow(ticketId, options))) return outcome;
+  return runCaseUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
+}
+
+/** The workflow's live view; a ticket whose workflow never started gets it now. */
+export async function ticketWorkflowStatus(ticketId: number, options: WorkflowOptions = {}) {
+  const client = options.client ?? temporalClient();
+  const query = () => queryCase(client, ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
+  const status = await query();
+  if (status.available || !status.missing || !(await ensureTicketWorkflow(ticketId, options).catch(() => false))) return status;
+  return query();
+}
+
+// ---- reading tickets ----
+
+/** What a list row or a page needs to show the current deadline and count it down. */
+export interface SlaSummary {
+  /** The deadline that matters now: reaction until answered, then resolution; null once resolved or closed. */
+  measure: 'reaction' | 'resolution' | null;
+  state: MeasureState | 'done';
+  dueAt: string | null;
+  /** While paused: SLA time that was left when the tenant was asked. */
+  remainingMs: number | null;
+  clock: SlaClock;
+  federalState: FederalState;
+  breached: boolean;
+}
+
+export interface TicketRow {
+  id: number;
+  subject: string;
+  topic: TicketTopic;
+  category: TicketCategory;
+  priority: TicketPriority;
+  status: TicketStatus;
+  createdAt: string;
+  creatorName: string;
+  assigneeId: number | null;
+  assigneeName: string | null;
+  propertyId: number;
+  propertyName: string;
+  unitId: number | null;
+  unitLabel: string | null;
+  sla: SlaSummary;
+}
+
+interface TicketRecord {
+  id: number;
+  subject: string;
+  topic: TicketTopic;
+  body: string;
+  category: TicketCategory;
+  priority: TicketPriority;
+  status: TicketStatus;
+  round: number;
+  triageReasons: string[];
+  linkedKind: string | null;
+  linkedId: number | null;
+  linkedVersion: number | null;
+  createdAt: Date;
+  createdBy: number;
+  creatorName: string;
+  assigneeId: number | null;
+  assigneeName: string | null;
+  propertyId: number;
+  propertyName: string;
+  propertyStreet: string;
+  federalState: string;
+  unitId: number | null;
+  unitLabel: string | null;
+  slaClock: SlaClock;
+  reactionDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  reactionRemainingMs: number | null;
+  resolutionRemainingMs: number | null;
+  slaPausedAt: Date | null;
+  reactedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  reactionBreachedAt: Date | null;
+  resolutionBreachedAt: Date | null;
+}
+
+const TICKET_SELECT = `
+  SELECT t.id, t.subject, t.topic, t.body, t.category, t.priority, t.status, t.round, t.triage_reasons AS "triageReasons",
+         t.linked_kind AS "linkedKind", t.linked_id AS "linkedId", t.linked_version AS "linkedVersion",
+         t.created_at AS "createdAt", t.created_by AS "createdBy", c.name AS "creatorName",
+         t.assignee_id AS "assigneeId", a.name AS "assigneeName",
+         t.property_id AS "propertyId", p.name AS "propertyName", p.street AS "propertyStreet", p.federal_state AS "federalState",
+         t.unit_id AS "unitId", u.label AS "unitLabel", t.sla_clock AS "slaClock",
+         t.reaction_due_at AS "reactionDueAt", t.resolution_due_at AS "resolutionDueAt",
+         t.reaction_remaining_ms AS "reactionRemainingMs", t.resolution_remaining_ms AS "resolutionRemainingMs",
+         t.sla_paused_at AS "slaPausedAt", t.reacted_at AS "reactedAt", t.resolved_at AS "resolvedAt", t.closed_at AS "closedAt",
+         t.reaction_breached_at AS "reactionBreachedAt", t.resolution_breached_at AS "resolutionBreachedAt"
+    FROM tickets t
+    JOIN properties p ON p.id = t.property_id
+    JOIN users c ON c.id = t.created_by
+    LEFT JOIN users a ON a.id = t.assignee_id
+    LEFT JOIN units u ON u.id = t.unit_id`;
+
+/** Tenants see the tickets they filed for a unit they still rent; staff of the organisation see all of it. */
+async function ticketScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
+  if (hasCasePermission(user, 'read:ticket:any')) return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
+  if (!hasCasePermission(user, 'read:ticket:own')) return null;
+  const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
+  if (unitIds.length === 0) return null;
+  return {
+    sql: 't.organisation_id = :organisationId AND t.created_by = :userId AND t.unit_id IN (:unitIds)',
+    replacements: { organisationId: user.organisationId, userId: user.id, unitIds },
+  };
+}
+
+function slaSummaryOf(record: TicketRecord): SlaSummary {
+  const federalState = isFederalState(record.federalState) ? record.federalState : 'BE';
+  const base = { clock: record.slaClock, federalState, breached: record.reactionBreachedAt !== null || record.resolutionBreachedAt !== null };
+  if (record.status === 'resolved' || record.status === 'closed') return { ...base, measure: null, state: 'done', dueAt: null, remainingMs: null };
+  const measure = record.reactedAt === null ? 'reaction' : 'resolution';
+  const dueAt = measure === 'reaction' ? record.reactionDueAt : record.resolutionDueAt;
+  const breachedAt = measure === 'reaction' ? record.reactionBreachedAt : record.resolutionBreachedAt;
+  if (record.status === 'waiting_for_tenant') {
+    const remainingMs = Number(measure === 'reaction' ? record.reactionRemainingMs : record.resolutionRemainingMs);
+    return { ...base, measure, state: remainingMs <= 0 ? 'breached' : 'paused', dueAt: null, remainingMs };
+  }
+  const overdue = breachedAt !== null || (dueAt !== null && dueAt.getTime() <= Date.now());
+  return { ...base, measure, state: overdue ? 'breached' : 'running', dueAt: dueAt?.toISOString() ?? null, remainingMs: null };
+}
+
+function rowOf(record: TicketRecord): TicketRow {
+  return {
+    id: record.id,
+    subject: record.subject,
+    topic: record.topic,
+    category: record.category,
+    priority: record.priority,
+    status: record.status,
+    createdAt: new Date(record.createdAt).toISOString(),
+    creatorName: record.creatorName,
+    assigneeId: record.assigneeId,
+    assigneeName: record.assigneeName,
+    propertyId: record.propertyId,
+    propertyName: record.propertyName,
+    unitId: record.unitId,
+    unitLabel: record.unitLabel,
+    sla: slaSummaryOf(record),
+  };
+}
+
+export const TICKET_LIST_VIEWS = ['active', 'mine', 'breached', 'done', 'all'] as const;
+export type TicketListView = (typeof TICKET_LIST_VIEWS)[number];
+
+const VIEW_CONDITIONS: Record<TicketListView, string> = {
+  active: "t.status NOT IN ('resolved','closed')",
+  mine: "t.status NOT IN ('resolved','closed') AND t.assignee_id = :userId",
+  breached: "t.status NOT IN ('resolved','closed') AND (t.reaction_breached_at IS NOT NULL OR t.resolution_breached_at IS NOT NULL)",
+  done: "t.status IN ('resolved','closed')",
+  all: 'true',
+};
+
+export const TICKET_LIST_LIMIT = 200;
+
+/** The tickets the user may see, most pressing first: open ones by their current deadline, then the rest, newest first. */
+export async function listTickets(user: SessionUser, view: TicketListView = 'all'): Promise<TicketRow[]> {
+  const scope = await ticketScope(user);
+  if (!scope) return [];
+  const records = await sharedDb().sequelize.query<TicketRecord>(
+    `${TICKET_SELECT}
+      WHERE ${scope.sql} AND ${VIEW_CONDITIONS[view]}
+      ORDER BY (t.status IN ('resolved','closed')), (t.status = 'waiting_for_tenant'),
+               CASE WHEN t.reacted_at IS NULL THEN t.reaction_due_at ELSE t.resolution_due_at END ASC NULLS LAST, t.id DESC
+      LIMIT ${TICKET_LIST_LIMIT}`,
+    { replacements: { ...scope.replacements, userId: user.id }, type: QueryTypes.SELECT },
+  );
+  return records.map(rowOf);
+}
+
+export interface TimelineEntry {
+  seq: number;
+  kind: TicketEventKind;
+  at: string;
+  actorId: number | null;
+  actorName: string;
+  actorRole: string;
+  body: string | null;
+  details: Record<string, unknown>;
+  internal: boolean;
+}
+
+export interface TicketDetail extends TicketRow {
+  body: string;
+  round: number;
+  createdBy: number;
+  triageReasons: string[];
+  linked: { kind: string; id: number; version: number | null } | null;
+  propertyStreet: string;
+  reactionDueAt: string | null;
+  resolutionDueAt: string | null;
+  reactedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  reactionBreachedAt: string | null;
+  resolutionBreachedAt: string | null;
+  timeline: TimelineEntry[];
+}
+
+/** The ticket with its history if the user may see it, else null (the page answers 404). Tenants get the public steps only. */
+export async function findTicket(user: SessionUser, ticketId: number): Promise<TicketDetail | null> {
+  const scope = await ticketScope(user);
+  if (!scope) return null;
+  const database = sharedDb();
+  const [record] = await database.sequelize.query<TicketRecord>(`${TICKET_SELECT} WHERE ${scope.sql} AND t.id = :ticketId`, {
+    replacements: { ...scope.replacements, ticketId }, type: QueryTypes.SELECT,
+  });
+  if (!record) return null;
+  const staff = hasCasePermission(user, 'read:ticket:any');
+  const events = await database.models.TicketEvent.findAll({ where: { ticketId }, order: [['seq', 'ASC']] });
+  const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+  return {
+    ...rowOf(record),
+    body: record.body,
+    round: record.round,
+    createdBy: record.createdBy,
+    triageReasons: staff ? record.triageReasons : [],
+    linked: record.linkedKind && record.linkedId !== null ? { kind: record.linkedKind, id: record.linkedId, version: record.linkedVersion } : null,
+    propertyStreet: record.propertyStreet,
+    reactionDueAt: iso(record.reactionDueAt),
+    resolutionDueAt: iso(record.resolutionDueAt),
+    reactedAt: iso(record.reactedAt),
+    resolvedAt: iso(record.resolvedAt),
+    closedAt: iso(record.closedAt),
+    reactionBreachedAt: iso(record.reactionBreachedAt),
+    resolutionBreachedAt: iso(record.resolutionBreachedAt),
+    timeline: events
+      .filter((e) => staff || !INTERNAL_TICKET_EVENTS.has(e.kind))
+      .map((e) => ({
+        seq: e.seq, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId, actorName: e.actorName, actorRole: e.actorRole, body: e.body, details: e.details,
+        internal: INTERNAL_TICKET_EVENTS.has(e.kind),
+      })),
+  };
+}
+
+/** Who a ticket can be assigned to: the organisation's managers. */
+export async function assignableUsers(organisationId: number): Promise<Array<{ id: number; name: string }>> {
+  const users = await sharedDb().models.User.findAll({ where: { organisationId, role: 'manager' }, attributes: ['id', 'name'], order: [['name', 'ASC']] });
+  return users.map((u) => ({ id: u.id, name: u.name }));
+}
+
+export function isTicketStatus(value: unknown): value is TicketStatus {
+  return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
+}
+
+export interface TicketCounts {
+  active: number;
+  breached: number;
+  waiting: number;
+  resolvedLast30Days: number;
+}
+
+/** The figures above the list, for the whole organisation. */
+export async function ticketCounts(user: SessionUser): Promise<TicketCounts> {
+  const [counts] = await sharedDb().sequelize.query<TicketCounts>(
+    `SELECT count(*) FILTER (WHERE status NOT IN ('resolved','closed'))::int AS active,
+            count(*) FILTER (WHERE status NOT IN ('resolved','closed') AND (reaction_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL))::int AS breached,
+            count(*) FILTER (WHERE status = 'waiting_for_tenant')::int AS waiting,
+            count(*) FILTER (WHERE resolved_at > now() - interval '30 days')::int AS "resolvedLast30Days"
+       FROM tickets WHERE organisation_id = :organisationId`,
+    { replacements: { organisationId: user.organisationId }, type: QueryTypes.SELECT },
+  );
+  return counts;
+}
+
+const EVENT_TONES: Partial<Record<TicketEventKind, Tone>> = {
+  created: 'unknown', assigned: 'green', replied: 'green', asked_tenant: 'yellow', resolved: 'green', reopened: 'yellow',
+  sla_warning: 'yellow', sla_breached: 'red',
+};
+
+const DEADLINE_NAMES: Record<string, string> = { reaction: 'Reaktionsfrist', resolution: 'Lösungsfrist' };
+
+/** The history as the timeline shows it; the viewer reads "Sie" where it acted itself. */
+export function ticketTimelineItems(entries: TimelineEntry[], viewerId: number): TimelineItem[] {
+  return entries.map((entry) => {
+    const deadline = DEADLINE_NAMES[String(entry.details.measure)] ?? 'Frist';
+    const labels: Partial<Record<TicketEventKind, string>> = {
+      assigned: `Zugewiesen an ${String(entry.details.assigneeName ?? '')}`.trim(),
+      reopened: `Wieder geöffnet (Runde ${String(entry.details.round ?? '')})`,
+      sla_warning: `SLA-Warnung: ${deadline} zu 75 % verbraucht`,
+      sla_breached: `SLA überschritten: ${deadline}`,
+    };
+    const notes: Partial<Record<TicketEventKind, string>> = {
+      asked_tenant: 'Die Frist ruht bis zur Antwort.',
+      tenant_replied: entry.details.resumed ? 'Die Frist läuft weiter.' : '',
+      closed: entry.details.automatic ? 'Automatisch nach der Lösung.' : '',
+    };
+    return {
+      key: entry.seq,
+      label: labels[entry.kind] ?? TICKET_EVENT_LABELS[entry.kind],
+      at: entry.at,
+      actor: entry.actorId === viewerId ? 'Sie' : entry.actorName,
+      body: entry.body,
+      note: notes[entry.kind] || null,
+      tone: EVENT_TONES[entry.kind] ?? 'unknown',
+      internal: entry.internal,
+    };
+  });
+}
+
+const MEASURE_STATE_LABELS: Record<MeasureState, string> = {
+  running: 'Läuft',
+  paused: 'Ruht (Rückfrage an den Mieter)',
+  breached: 'Überschritten',
+  met: 'Eingehalten',
+  met_late: 'Verspätet erfüllt',
+};
+
+export interface DeadlineView {
+  name: string;
+  stateLabel: string;
+  budget: string | null;
+  dueAt: string | null;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  endedAt: string | null;
+  sla: CountdownSla;
+}
+
+/**
+ * Both deadlines for the detail page: from the workflow's live view when it answers, else from the
+ * row (which lacks only the budgets).
+ */
+export function ticketDeadlines(ticket: TicketDetail, live: TicketStatusView | null): DeadlineView[] {
+  const federalState = ticket.sla.federalState;
+  const fromLive = (name: string, measure: 'reaction' | 'resolution', view: MeasureView): DeadlineView => ({
+    name,
+    stateLabel: MEASURE_STATE_LABELS[view.state],
+    budget: describeBudget({ ms: view.budgetMs, clock: view.clock }),
+    dueAt: view.dueAt,
+    warnedAt: view.warnedAt,
+    breachedAt: view.breachedAt,
+    endedAt: view.endedAt,
+    sla: {
+      measure: view.endedAt === null ? measure : null,
+      state: view.state,
+      dueAt: view.dueAt,
+      remainingMs: view.state === 'paused' || (view.dueAt === null && view.endedAt === null) ? view.remainingMs : null,
+      clock: view.clock,
+      federalState,
+      breached: view.breachedAt !== null || view.state === 'met_late',
+    },
+  });
+  if (live) return [fromLive('Reaktion', 'reaction', live.reaction), fromLive(`Lösung (Runde ${live.round})`, 'resolution', live.resolution)];
+
+  const fromRow = (name: string, measure: 'reaction' | 'resolution', dueAt: string | null, endedAt: string | null, breachedAt: string | null): DeadlineView => {
+    const ended = endedAt !== null || ticket.status === 'resolved' || ticket.status === 'closed';
+    const paused = !ended && ticket.status === 'waiting_for_tenant' && ticket.sla.measure === measure;
+    return {
+      name,
+      stateLabel: ended ? (breachedAt ? 'Verspätet erfüllt' : 'Eingehalten') : paused ? MEASURE_STATE_LABELS.paused : breachedAt ? 'Überschritten' : 'Läuft',
+      budget: null,
+      dueAt,
+      warnedAt: null,
+      breachedAt,
+      endedAt,
+      sla: { ...ticket.sla, measure: ended ? null : measure, dueAt: paused ? null : dueAt, remainingMs: paused ? ticket.sla.remainingMs : null, breached: breachedAt !== null },
+    };
+  };
+  return [
+    fromRow('Reaktion', 'reaction', ticket.reactionDueAt, ticket.reactedAt, ticket.reactionBreachedAt),
+    fromRow(`Lösung (Runde ${ticket.round})`, 'resolution', ticket.resolutionDueAt, ticket.resolvedAt ?? ticket.closedAt, ticket.resolutionBreachedAt),
+  ];
+}

@@ -1,0 +1,36 @@
+import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import type { AppointmentEventKind } from '../../workflows/shared/appointment';
+
+/** One step in an appointment request's history. Append-only: a trigger refuses UPDATE and DELETE. */
+export class AppointmentEvent extends Model<InferAttributes<AppointmentEvent>, InferCreationAttributes<AppointmentEvent>> {
+  declare id: CreationOptional<number>;
+  declare appointmentId: number;
+  declare seq: number;
+  declare kind: AppointmentEventKind;
+  declare actorId: number | null;
+  declare actorName: string;
+  declare actorRole: string;
+  declare at: Date;
+  declare body: string | null;
+  declare details: CreationOptional<Record<string, unknown>>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export function initAppointmentEvent(sequelize: Sequelize) {
+  AppointmentEvent.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      appointmentId: { type: DataTypes.INTEGER, allowNull: false },
+      seq: { type: DataTypes.INTEGER, allowNull: false },
+      kind: { type: DataTypes.TEXT, allowNull: false },
+      actorId: { type: DataTypes.INTEGER },
+      actorName: { type: DataTypes.TEXT, allowNull: false },
+      actorRole: { type: DataTypes.TEXT, allowNull: false },
+      at: { type: DataTypes.DATE, allowNull: false },
+      body: { type: DataTypes.TEXT },
+      details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'appointment_events', underscored: true, updatedAt: false },
+  );
+}

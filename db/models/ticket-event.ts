@@ -1,0 +1,39 @@
+import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import type { TicketEventKind } from '../../workflows/shared/ticket';
+
+/** One step in a ticket's history. Append-only: a trigger refuses UPDATE and DELETE. */
+export class TicketEvent extends Model<InferAttributes<TicketEvent>, InferCreationAttributes<TicketEvent>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number;
+  /** The workflow's sequence number: unique per ticket, so a retried activity writes the step once. */
+  declare seq: number;
+  declare kind: TicketEventKind;
+  declare visibility: 'public' | 'internal';
+  declare actorId: number | null;
+  declare actorName: string;
+  declare actorRole: string;
+  declare at: Date;
+  declare body: string | null;
+  declare details: CreationOptional<Record<string, unknown>>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export function initTicketEvent(sequelize: Sequelize) {
+  TicketEvent.init(
+    {
+      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      ticketId: { type: DataTypes.INTEGER, allowNull: false },
+      seq: { type: DataTypes.INTEGER, allowNull: false },
+      kind: { type: DataTypes.TEXT, allowNull: false },
+      visibility: { type: DataTypes.TEXT, allowNull: false },
+      actorId: { type: DataTypes.INTEGER },
+      actorName: { type: DataTypes.TEXT, allowNull: false },
+      actorRole: { type: DataTypes.TEXT, allowNull: false },
+      at: { type: DataTypes.DATE, allowNull: false },
+      body: { type: DataTypes.TEXT },
+      details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+      createdAt: DataTypes.DATE,
+    },
+    { sequelize, tableName: 'ticket_events', underscored: true, updatedAt: false },
+  );
+}
