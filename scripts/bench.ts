@@ -2,6 +2,8 @@ export {};
 // `npm run bench -- <name>`: benchmarks with targets from the issues; figures go to stdout as JSON.
 const benches: Record<string, () => Promise<unknown>> = {
   devices: async () => (await import('./bench/devices')).benchDevices(),
+  billing: async () => (await import('./bench/billing')).benchBilling(),
+  monthly: async () => (await import('./bench/monthly')).benchMonthly(),
 };
 
 const name = process.argv[2];

@@ -2,41 +2,16 @@
 // Temporal server (ratio), and p50/p95 of the device register under 10 concurrent clients, on a
 // portfolio of BENCH_UNITS (default 10,000) units in its own database `klarmeter_bench`.
 import { hash } from '@node-rs/argon2';
-import pg from 'pg';
-import { Op } from 'sequelize';
-import { createDb } from '../../db';
-import { migrate } from '../../db/migrate';
-import { seedLargePortfolio } from '../../db/seed/demo';
-import { calendarDate } from '../../domain/calendar';
 import { ensureDeviceWorkflows, temporalClient } from '../../app/utils/temporal.server';
 import { ensureWebBuild } from '../lib/build';
-import { ensureDatabase, ensureDevSecrets } from '../lib/services';
-import { findTemporalCli, freePort, startTemporalDevServer } from '../lib/temporal';
+import { freePort } from '../lib/temporal';
+import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
 import { percentile, pool, round } from './stats';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const CONCURRENCY = 50;
 const CLIENTS = 10;
 const REQUESTS_PER_CLIENT = Number(process.env.BENCH_REQUESTS ?? 30);
-const log = (line: string) => console.error(`[bench] ${line}`);
-
-async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const stop = await ensureDatabase(log);
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'klarmeter_bench'");
-  if (exists.rowCount === 0) await admin.query('CREATE DATABASE klarmeter_bench');
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = '/klarmeter_bench';
-  return { url: url.toString(), stop };
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
-  const started = performance.now();
-  const result = await work();
-  return { result, seconds: (performance.now() - started) / 1000 };
-}
 
 async function loginCookie(baseUrl: string, email: string, password: string): Promise<string> {
   const response = await fetch(`${baseUrl}/login`, {
@@ -66,26 +41,12 @@ async function latencies(url: string, cookie: string): Promise<{ p50: number; p9
 }
 
 export async function benchDevices() {
-  ensureDevSecrets();
-  const database = await benchDatabase();
-  process.env.DATABASE_URL = database.url;
-  const db = createDb(database.url, { poolMax: 20 });
-  await migrate(db.sequelize);
-
-  // An isolated in-memory Temporal server, so earlier runs' workflows do not count.
-  const temporal = await startTemporalDevServer({ cli: await findTemporalCli(log), port: await freePort() });
-  process.env.TEMPORAL_ADDRESS = temporal.address;
+  const { db, close } = await startBenchEnvironment();
   const taskQueue = 'klarmeter-bench';
   try {
-    let org = await db.models.Organisation.findOne({ where: { name: { [Op.like]: `Benchmark Immobilien (${UNITS} %` } } });
-    if (!org) {
-      log(`seeding ${UNITS} units …`);
-      await seedLargePortfolio(db, UNITS, calendarDate(new Date()));
-      org = await db.models.Organisation.findOne({ where: { name: { [Op.like]: `Benchmark Immobilien (${UNITS} %` } } });
-    }
-    const properties = await db.models.Property.findAll({ where: { organisationId: org!.id }, attributes: ['id'], order: [['id', 'ASC']], raw: true });
-    const deviceIds = (await db.models.Device.findAll({ where: { propertyId: properties.map((p) => p.id) }, attributes: ['id'], order: [['id', 'ASC']], raw: true })).map((d) => d.id);
-    log(`${deviceIds.length} devices in ${properties.length} properties`);
+    const { organisationId, propertyIds } = await benchPortfolio(db, UNITS);
+    const deviceIds = (await db.models.Device.findAll({ where: { propertyId: propertyIds }, attributes: ['id'], order: [['id', 'ASC']], raw: true })).map((d) => d.id);
+    log(`${deviceIds.length} devices in ${propertyIds.length} properties`);
 
     const client = temporalClient();
     log('starting no-op workflows …');
@@ -100,15 +61,15 @@ export async function benchDevices() {
 
     // The register, served by the production build as users get it.
     ensureWebBuild(log);
-    const manager = `bench-manager-${org!.id}@klarmeter.de`;
+    const manager = `bench-manager-${organisationId}@klarmeter.de`;
     const password = 'bench-password';
-    await db.models.User.findOrCreate({ where: { email: manager }, defaults: { organisationId: org!.id, email: manager, name: 'Bench Verwaltung', role: 'manager', passwordHash: await hash(password) } });
+    await db.models.User.findOrCreate({ where: { email: manager }, defaults: { organisationId, email: manager, name: 'Bench Verwaltung', role: 'manager', passwordHash: await hash(password) } });
     process.env.NODE_ENV = 'production';
     const { startWebServer } = await import('../web');
     const web = await startWebServer({ port: await freePort() });
     try {
       const cookie = await loginCookie(web.url, manager, password);
-      const oneProperty = await latencies(`${web.url}/geraete?property=${properties[0].id}`, cookie);
+      const oneProperty = await latencies(`${web.url}/geraete?property=${propertyIds[0]}`, cookie);
       const firstPageOfAll = await latencies(`${web.url}/geraete`, cookie);
       return {
         units: UNITS,
@@ -125,8 +86,6 @@ export async function benchDevices() {
       await web.close();
     }
   } finally {
-    await temporal.stop();
-    await db.close();
-    await database.stop();
+    await close();
   }
 }

@@ -1,0 +1,185 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { QueryTypes } from 'sequelize';
+import { db } from '../../db';
+import type { MonthlyDelivery } from '../../db/models/monthly-information';
+import { formatChange, formatKwh, germanMonth, isYearMonth } from '../../domain/monthly';
+import { FilterForm, SelectFilter } from '~/components/filters';
+import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { Pagination } from '~/components/pagination';
+import monthlyStyles from '~/styles/monthly.css?url';
+import { formatDateTime, formatNumber } from '~/utils/format';
+import { parseId } from '~/utils/params';
+import { hasPermission, notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Monatsinformation ${data ? germanMonth(data.month) : ''} · Klarmeter` }];
+
+const PAGE_SIZE = 100;
+
+const DELIVERY_LABELS: Record<MonthlyDelivery, string> = {
+  portal: 'Im Portal',
+  'no-account': 'Kein Portalzugang',
+  vacant: 'Leerstand',
+  'tenant-change': 'Nutzerwechsel im Monat',
+};
+
+/** The list's filters, each a SQL condition on monthly_information mi. */
+const STATUS_FILTERS = {
+  opened: { label: 'Geöffnet', sql: 'mi.opened_at IS NOT NULL' },
+  unopened: { label: 'Zugestellt, nicht geöffnet', sql: "mi.delivery = 'portal' AND mi.opened_at IS NULL" },
+  'no-account': { label: 'Ohne Portalzugang (andere Zustellung nötig)', sql: "mi.delivery = 'no-account'" },
+  vacant: { label: 'Leerstand', sql: "mi.delivery = 'vacant'" },
+  'tenant-change': { label: 'Nutzerwechsel im Monat', sql: "mi.delivery = 'tenant-change'" },
+  estimated: { label: 'Mit Ersatzwert', sql: 'mi.estimated' },
+  'not-remote': { label: 'Nicht fernablesbar (§ 12: 3 % Kürzung möglich)', sql: 'NOT mi.remote_readable' },
+} as const;
+type StatusFilter = keyof typeof STATUS_FILTERS;
+
+const isStatusFilter = (value: string | null): value is StatusFilter => value !== null && value in STATUS_FILTERS;
+
+interface Row {
+  id: number;
+  propertyName: string;
+  unitLabel: string;
+  tenantName: string | null;
+  delivery: MonthlyDelivery;
+  totalKwh: string | null;
+  changePreviousYear: string | null;
+  estimated: boolean;
+  remoteReadable: boolean;
+  devicesOk: boolean;
+  publishedAt: Date;
+  revisedAt: Date | null;
+  openedAt: Date | null;
+}
+
+/**
+ * GET /monatsinformationen/:month — every unit's information of that month: who received it and
+ * when, who opened it, substitutes, and the units whose devices are not remotely readable.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, 'read:unit:any');
+  const month = params.month ?? '';
+  if (!isYearMonth(month)) throw notFound();
+  const url = new URL(request.url);
+  const scope = await visibleScope(user);
+  const propertyFilter = parseId(url.searchParams.get('liegenschaft') ?? undefined);
+  const statusParam = url.searchParams.get('status');
+  const status = isStatusFilter(statusParam) ? statusParam : null;
+  const page = Math.max(1, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
+  const withTenants = hasPermission(user, 'read:tenancy:any');
+  const propertyIds = propertyFilter ? scope.propertyIds.filter((id) => id === propertyFilter) : scope.propertyIds;
+  const empty = { month, rows: [], total: 0, page, pageCount: 1, summary: null, properties: scope.properties, propertyFilter, status, withTenants };
+  if (scopeIsEmpty(scope) || propertyIds.length === 0) return empty;
+
+  const { sequelize } = db();
+  const where = `mi.month = $1 AND mi.property_id = ANY($2::int[])${status ? ` AND ${STATUS_FILTERS[status].sql}` : ''}`;
+  const bind = [`${month}-01`, propertyIds];
+  const [rows, [counts], [summary]] = await Promise.all([
+    sequelize.query<Row>(
+      `SELECT mi.id, p.name AS "propertyName", u.label AS "unitLabel", ${withTenants ? 't.tenant_name' : 'NULL'} AS "tenantName",
+              mi.delivery, mi.total_kwh AS "totalKwh", mi.change_previous_year AS "changePreviousYear", mi.estimated,
+              mi.remote_readable AS "remoteReadable", mi.devices_ok AS "devicesOk", mi.published_at AS "publishedAt",
+              mi.revised_at AS "revisedAt", mi.opened_at AS "openedAt"
+         FROM monthly_information mi
+         JOIN units u ON u.id = mi.unit_id JOIN properties p ON p.id = mi.property_id
+         LEFT JOIN tenancies t ON t.id = mi.tenancy_id
+        WHERE ${where}
+        ORDER BY p.name, p.id, u.label, u.id
+        LIMIT ${PAGE_SIZE} OFFSET $3`,
+      { bind: [...bind, (page - 1) * PAGE_SIZE], type: QueryTypes.SELECT },
+    ),
+    sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM monthly_information mi WHERE ${where}`, { bind, type: QueryTypes.SELECT }),
+    sequelize.query<{ units: number; informed: number; portal: number; opened: number; notRemote: number; estimated: number; noAccount: number }>(
+      `SELECT (SELECT count(*) FROM units WHERE property_id = ANY($2::int[]))::int AS units, count(*)::int AS informed,
+              count(*) FILTER (WHERE delivery = 'portal')::int AS portal, count(opened_at)::int AS opened,
+              count(*) FILTER (WHERE NOT remote_readable)::int AS "notRemote", count(*) FILTER (WHERE estimated)::int AS estimated,
+              count(*) FILTER (WHERE delivery = 'no-account')::int AS "noAccount"
+         FROM monthly_information WHERE month = $1 AND property_id = ANY($2::int[])`,
+      { bind, type: QueryTypes.SELECT },
+    ),
+  ]);
+  if (summary.informed === 0 && !propertyFilter && !status) throw notFound();
+  return { ...empty, rows, total: counts.total, pageCount: Math.max(1, Math.ceil(counts.total / PAGE_SIZE)), summary };
+}
+
+export default function MonthDetail() {
+  const { month, rows, total, page, pageCount, summary, properties, propertyFilter, status, withTenants } = useLoaderData<typeof loader>();
+  const query = (changes: Record<string, string | null>) => {
+    const params = new URLSearchParams();
+    const values = { liegenschaft: propertyFilter ? String(propertyFilter) : null, status, ...changes };
+    for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  };
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/monatsinformationen">← Alle Monate</Link>}
+        title={`Monatsinformation ${germanMonth(month)}`}
+        description={<>Je Wohnung: Verbrauch, Zustellung und Öffnung. <span className="live-hint">Aktualisiert sich automatisch</span></>}
+      />
+      {summary ? (
+        <Panel id="summary" title="Überblick">
+          <Facts items={[
+            ['Erstellt', `${formatNumber(summary.informed)} von ${formatNumber(summary.units)} Wohnungen`],
+            ['Im Portal zugestellt', formatNumber(summary.portal)],
+            ['Geöffnet', `${formatNumber(summary.opened)} von ${formatNumber(summary.portal)} (${summary.portal ? Math.round((summary.opened / summary.portal) * 100) : 0} %)`],
+            ['Ohne Portalzugang', <Link key="no-account" to={query({ status: 'no-account', seite: null })}>{formatNumber(summary.noAccount)}</Link>],
+            ['Mit Ersatzwert', <Link key="estimated" to={query({ status: 'estimated', seite: null })}>{formatNumber(summary.estimated)}</Link>],
+            ['Nicht fernablesbar', summary.notRemote > 0
+              ? <Link key="not-remote" to={query({ status: 'not-remote', seite: null })} className="tag tag--risk">{formatNumber(summary.notRemote)} – Risiko 3 % Kürzung (§ 12)</Link>
+              : '0'],
+          ]} />
+        </Panel>
+      ) : null}
+      <FilterForm resetTo={`/monatsinformationen/${month}`} label="Wohnungen filtern">
+        <SelectFilter name="liegenschaft" label="Liegenschaft" allLabel="Alle Liegenschaften" value={propertyFilter ? String(propertyFilter) : null}
+          options={properties.map((p) => ({ value: String(p.id), label: p.name }))} />
+        <SelectFilter name="status" label="Status" allLabel="Alle Wohnungen" value={status}
+          options={Object.entries(STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label }))} />
+      </FilterForm>
+      {rows.length === 0 ? <EmptyState>Keine Wohnungen, die den Filtern entsprechen.</EmptyState> : (
+        <>
+          <div className="table-wrap" role="region" aria-label="Wohnungen" tabIndex={0}>
+            <table className="table">
+              <caption className="visually-hidden">Monatsinformationen {germanMonth(month)} je Wohnung</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Wohnung</th>
+                  {withTenants ? <th scope="col">Nutzer</th> : null}
+                  <th scope="col" className="num">Verbrauch</th>
+                  <th scope="col" className="num">ggü. Vorjahr</th>
+                  <th scope="col">Zustellung</th>
+                  <th scope="col">Bereitgestellt</th>
+                  <th scope="col">Geöffnet</th>
+                  <th scope="col">Hinweise</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    <th scope="row"><span className="cell-main">{r.unitLabel}</span><span className="cell-sub">{r.propertyName}</span></th>
+                    {withTenants ? <td>{r.tenantName ?? <span className="muted">–</span>}</td> : null}
+                    <td className="num">{formatKwh(r.totalKwh === null ? null : Number(r.totalKwh))}</td>
+                    <td className="num">{formatChange(r.changePreviousYear === null ? null : Number(r.changePreviousYear))}</td>
+                    <td>{r.delivery === 'portal' ? DELIVERY_LABELS.portal : <span className="tag tag--warning">{DELIVERY_LABELS[r.delivery]}</span>}</td>
+                    <td>{formatDateTime(r.publishedAt)}{r.revisedAt ? <span className="cell-sub">aktualisiert {formatDateTime(r.revisedAt)}</span> : null}</td>
+                    <td>{r.openedAt ? formatDateTime(r.openedAt) : <span className="muted">{r.delivery === 'portal' ? 'noch nicht' : '–'}</span>}</td>
+                    <td>
+                      {r.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}{' '}
+                      {r.devicesOk ? null : <span className="tag tag--warning">Gerät ohne Werte</span>}{' '}
+                      {r.remoteReadable ? null : <span className="tag tag--risk">nicht fernablesbar</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={page} pageCount={pageCount} total={total} pageSize={PAGE_SIZE} hrefFor={(n) => query({ seite: n > 1 ? String(n) : null })} />
+        </>
+      )}
+    </>
+  );
+}

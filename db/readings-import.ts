@@ -1,0 +1,210 @@
+// Applying readings (a CSV export of the radio collection software, or one entered by hand) to the
+// database: all rows or none. The unique (device_id, read_at) index makes a second import of the
+// same file a no-op; a stored reading with another value is an error, never overwritten. Serials
+// are looked up only among the organisation's devices, so a file cannot touch another customer's.
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Db } from './index';
+import { appendAudit, sha256 } from './audit';
+import type { DeviceType } from '../domain/deadlines';
+import { READING_FIELDS, UNIT_FOR_DEVICE, parseReadingsCsv, type ReadingRow, type RowError } from '../domain/readings-csv';
+
+export type ReadingSource = 'import' | 'manual';
+
+export interface ImportOptions {
+  organisationId: number;
+  /** Who imported (audit log); null for the system. */
+  actor: { id: number; email: string } | null;
+  source: ReadingSource;
+  /** Apply the known serials' rows and list the unknown ones, instead of refusing the file. */
+  skipUnknown?: boolean;
+  fileName?: string;
+  ip?: string | null;
+  now?: Date;
+}
+
+export interface ImportReport {
+  /** False when any row had an error: then nothing was written. */
+  applied: boolean;
+  /** Data rows read. */
+  rows: number;
+  inserted: number;
+  /** Readings already stored with the same values, and repeated rows of the file. */
+  unchanged: number;
+  /** Rows of unknown serials left out (only with skipUnknown). */
+  skipped: number;
+  errors: RowError[];
+  /** Serials no device of the organisation has, with the lines they are on. */
+  unknownSerials: Array<{ serial: string; lines: number[] }>;
+}
+
+interface KnownDevice {
+  id: number;
+  serial: string;
+  type: DeviceType;
+  installedAt: string;
+  removedAt: string | null;
+}
+
+const DEVICE_TYPE_NAMES: Readonly<Record<DeviceType, string>> = {
+  HKV: 'Heizkostenverteiler', 'WZ-K': 'Kaltwasserzähler', 'WZ-W': 'Warmwasserzähler', WMZ: 'Wärmemengenzähler', GZ: 'Gaszähler', RWM: 'Rauchwarnmelder',
+};
+
+const fieldError = (line: number, field: keyof typeof READING_FIELDS, message: string): RowError => ({ line, field: READING_FIELDS[field], message });
+
+const germanDate = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
+const germanNumber = (value: number) => value.toLocaleString('de-DE', { maximumFractionDigits: 3 });
+
+async function devicesBySerial(db: Db, organisationId: number, serials: string[]): Promise<Map<string, KnownDevice>> {
+  if (serials.length === 0) return new Map();
+  const rows = await db.sequelize.query<KnownDevice>(
+    `SELECT d.id, d.serial, d.type, d.installed_at AS "installedAt", d.removed_at AS "removedAt"
+       FROM devices d JOIN properties p ON p.id = d.property_id
+      WHERE p.organisation_id = $1 AND upper(d.serial) = ANY($2::text[])`,
+    { bind: [organisationId, serials.map((s) => s.toUpperCase())], type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map((row) => [row.serial.toUpperCase(), row]));
+}
+
+/** What a row may not be for its device: the wrong unit, a set-date value on a meter, a time outside its service. */
+function deviceErrors(row: ReadingRow, device: KnownDevice): RowError[] {
+  const errors: RowError[] = [];
+  const expected = UNIT_FOR_DEVICE[device.type];
+  if (expected === null) errors.push(fieldError(row.line, 'serial', `${device.serial} ist ein ${DEVICE_TYPE_NAMES[device.type]} und liefert keine Verbrauchswerte`));
+  else if (row.unit !== expected) errors.push(fieldError(row.line, 'unit', `${device.serial} (${DEVICE_TYPE_NAMES[device.type]}) misst in ${expected}, nicht in ${row.unit}`));
+  if (row.setDateValue !== null && device.type !== 'HKV') errors.push(fieldError(row.line, 'setDateValue', 'gibt es nur bei Heizkostenverteilern'));
+  const day = row.readAt.toISOString().slice(0, 10);
+  if (day < device.installedAt) errors.push(fieldError(row.line, 'readAt', `liegt vor dem Einbau des Geräts (${germanDate(device.installedAt)})`));
+  if (device.removedAt && day > device.removedAt) errors.push(fieldError(row.line, 'readAt', `liegt nach dem Ausbau des Geräts (${germanDate(device.removedAt)})`));
+  return errors;
+}
+
+interface Resolved {
+  row: ReadingRow;
+  device: KnownDevice;
+}
+
+class ConflictsFound extends Error {
+  constructor(readonly errors: RowError[]) {
+    super('stored readings differ');
+  }
+}
+
+/**
+ * Inserts what is new; readings already stored must have the same values (checked after the
+ * insert, inside the transaction, so a concurrent import cannot slip a different value past it).
+ */
+async function insertAll(db: Db, resolved: Resolved[], source: ReadingSource, transaction: Transaction): Promise<number> {
+  const bind = [
+    resolved.map((r) => r.device.id),
+    resolved.map((r) => r.row.readAt.toISOString()),
+    resolved.map((r) => r.row.value),
+    resolved.map((r) => r.row.unit),
+    resolved.map((r) => r.row.setDateValue),
+    source,
+  ];
+  const inserted = await db.sequelize.query<{ deviceId: number; readAt: Date }>(
+    `INSERT INTO readings (device_id, read_at, value, unit, set_date_value, source)
+     SELECT *, $6::text FROM unnest($1::int[], $2::timestamptz[], $3::numeric[], $4::text[], $5::numeric[])
+     ON CONFLICT (device_id, read_at) DO NOTHING
+     RETURNING device_id AS "deviceId", read_at AS "readAt"`,
+    { bind, type: QueryTypes.SELECT, transaction },
+  );
+  const key = (deviceId: number, readAt: Date) => `${deviceId}@${readAt.getTime()}`;
+  const fresh = new Set(inserted.map((r) => key(r.deviceId, new Date(r.readAt))));
+  const existing = resolved.filter((r) => !fresh.has(key(r.device.id, r.row.readAt)));
+  if (existing.length > 0) {
+    const stored = await db.sequelize.query<{ deviceId: number; readAt: Date; value: string; setDateValue: string | null }>(
+      `SELECT r.device_id AS "deviceId", r.read_at AS "readAt", r.value, r.set_date_value AS "setDateValue"
+         FROM readings r JOIN unnest($1::int[], $2::timestamptz[]) AS k(device_id, read_at)
+           ON r.device_id = k.device_id AND r.read_at = k.read_at`,
+      { bind: [existing.map((r) => r.device.id), existing.map((r) => r.row.readAt.toISOString())], type: QueryTypes.SELECT, transaction },
+    );
+    const byKey = new Map(stored.map((s) => [key(s.deviceId, new Date(s.readAt)), s]));
+    const conflicts: RowError[] = [];
+    for (const { row, device } of existing) {
+      const s = byKey.get(key(device.id, row.readAt));
+      if (!s) continue;
+      if (Number(s.value) !== row.value) conflicts.push(fieldError(row.line, 'value', `für ${device.serial} zu diesem Zeitpunkt ist bereits ${germanNumber(Number(s.value))} ${row.unit} gespeichert`));
+      else if ((s.setDateValue === null ? null : Number(s.setDateValue)) !== row.setDateValue) {
+        conflicts.push(fieldError(row.line, 'setDateValue', `für ${device.serial} zu diesem Zeitpunkt ist ein anderer Stichtagswert gespeichert`));
+      }
+    }
+    if (conflicts.length > 0) throw new ConflictsFound(conflicts);
+  }
+  // The register shows each device's latest reading; only a newer one moves it.
+  await db.sequelize.query(
+    `UPDATE devices d SET last_reading_at = x.read_at, last_reading_value = x.value, updated_at = now()
+       FROM (SELECT DISTINCT ON (device_id) device_id, read_at, value
+               FROM unnest($1::int[], $2::timestamptz[], $3::numeric[]) AS r(device_id, read_at, value)
+              ORDER BY device_id, read_at DESC) x
+      WHERE d.id = x.device_id AND (d.last_reading_at IS NULL OR d.last_reading_at < x.read_at)`,
+    { bind: bind.slice(0, 3), transaction },
+  );
+  return inserted.length;
+}
+
+/** Applies parsed rows (a file's or a form's) atomically and reports what happened to each. */
+export async function applyReadings(db: Db, rows: ReadingRow[], options: ImportOptions & { parseErrors?: RowError[]; total?: number; duplicates?: number; fileSha256?: string }): Promise<ImportReport> {
+  const report: ImportReport = {
+    applied: false, rows: options.total ?? rows.length, inserted: 0, unchanged: options.duplicates ?? 0, skipped: 0, errors: [...(options.parseErrors ?? [])], unknownSerials: [],
+  };
+  const devices = await devicesBySerial(db, options.organisationId, [...new Set(rows.map((r) => r.serial))]);
+  const resolved: Resolved[] = [];
+  const unknown = new Map<string, { serial: string; lines: number[] }>();
+  for (const row of rows) {
+    const device = devices.get(row.serial.toUpperCase());
+    if (!device) {
+      const entry = unknown.get(row.serial.toUpperCase()) ?? { serial: row.serial, lines: [] };
+      entry.lines.push(row.line);
+      unknown.set(row.serial.toUpperCase(), entry);
+      if (options.skipUnknown) report.skipped += 1;
+      else report.errors.push(fieldError(row.line, 'serial', `unbekannte Zählernummer „${row.serial}“`));
+      continue;
+    }
+    const errors = deviceErrors(row, device);
+    if (errors.length > 0) report.errors.push(...errors);
+    else resolved.push({ row, device });
+  }
+  report.unknownSerials = [...unknown.values()];
+  if (report.errors.length > 0) return finish(report);
+
+  try {
+    await db.sequelize.transaction(async (transaction) => {
+      report.inserted = resolved.length === 0 ? 0 : await insertAll(db, resolved, options.source, transaction);
+      report.unchanged += resolved.length - report.inserted;
+      await appendAudit(db, {
+        organisationId: options.organisationId,
+        actorId: options.actor?.id ?? null,
+        actor: options.actor?.email ?? 'system',
+        action: options.source === 'manual' ? 'readings.entered' : 'readings.imported',
+        entity: 'readings',
+        ip: options.ip ?? null,
+        details: {
+          fileName: options.fileName ?? null, fileSha256: options.fileSha256 ?? null, rows: report.rows,
+          inserted: report.inserted, unchanged: report.unchanged, skipped: report.skipped, unknownSerials: report.unknownSerials.map((u) => u.serial),
+        },
+      }, transaction);
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictsFound)) throw error;
+    report.inserted = 0;
+    report.unchanged = options.duplicates ?? 0;
+    report.errors.push(...error.errors);
+    return finish(report);
+  }
+  report.applied = true;
+  return report;
+}
+
+function finish(report: ImportReport): ImportReport {
+  report.errors.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+/** Parses and applies a CSV export; parse errors refuse the file before anything is looked up. */
+export async function importReadingsCsv(db: Db, text: string, options: ImportOptions): Promise<ImportReport> {
+  const parsed = parseReadingsCsv(text, { now: options.now });
+  return applyReadings(db, parsed.rows, {
+    ...options, parseErrors: parsed.errors, total: parsed.total, duplicates: parsed.duplicates, fileSha256: sha256(text),
+  });
+}

@@ -1,0 +1,194 @@
+// `npm run bench -- monthly`: the monthly information (HKVO §6a) end to end for BENCH_UNITS (default
+// 10,000) units: the real run workflow, its property child workflows and batch activities on an
+// in-process worker against an isolated Temporal dev server and the bench database. Every unit has a
+// tenant with a portal account, so each information is computed, published, proven, notified and
+// e-mailed (to the sink). Reports units per second of a first run and of an idempotent rerun, and
+// the peak resident memory of this process (worker included) and of the Temporal server.
+// Target: at least 55 units per second on a two-core machine.
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import type { Db } from '../../db';
+import { calendarDate } from '../../domain/calendar';
+import { HISTORY_MONTHS, monthBoundaries, monthsEnding, reportingMonthFor, type YearMonth } from '../../domain/monthly';
+import type { monthlyInformationRun } from '../../workflows/monthly-information';
+import { DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey } from '../../workflows/shared/monthly';
+import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
+import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
+import { round } from './stats';
+
+const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH ?? DEFAULT_BATCH_SIZE);
+const PROPERTY_CONCURRENCY = Number(process.env.BENCH_PROPERTY_CONCURRENCY ?? DEFAULT_PROPERTY_CONCURRENCY);
+const TARGET_UNITS_PER_SECOND = 55;
+const TASK_QUEUE = 'klarmeter-bench-monthly';
+
+/**
+ * Two years of monthly readings for every allocator and water meter of the organisation's units,
+ * varying by device and month; one device in 97 lacks the month's end reading (a substitute value).
+ * Idempotent: existing readings stay.
+ */
+async function seedReadings(db: Db, organisationId: number, month: YearMonth): Promise<number> {
+  const boundaries = monthBoundaries(monthsEnding(month, HISTORY_MONTHS));
+  const [, inserted] = await db.sequelize.query(
+    `INSERT INTO readings (device_id, read_at, value, unit, source)
+     SELECT id, at + interval '6 hours', round((100 + coalesce(sum(used) OVER (PARTITION BY id ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::numeric, 3),
+            CASE type WHEN 'HKV' THEN 'Einheiten' ELSE 'm³' END, 'radio'
+       FROM (SELECT d.id, d.type, b.at, b.k,
+                    CASE d.type WHEN 'HKV' THEN 8 + d.id % 13 WHEN 'WZ-W' THEN 0.25 + (d.id % 7) * 0.05 ELSE 0.5 + (d.id % 5) * 0.1 END
+                      * (0.8 + ((d.id * 31 + b.k * 17) % 10) / 20.0) AS used
+               FROM devices d JOIN properties p ON p.id = d.property_id
+              CROSS JOIN unnest($2::timestamptz[]) WITH ORDINALITY AS b(at, k)
+              WHERE p.organisation_id = $1 AND d.unit_id IS NOT NULL AND d.type IN ('HKV', 'WZ-W', 'WZ-K')) x
+      WHERE NOT (id % 97 = 0 AND k = $3)
+     ON CONFLICT (device_id, read_at) DO NOTHING`,
+    { bind: [organisationId, boundaries.map((b) => b.toISOString()), boundaries.length] },
+  );
+  return Number(inserted ?? 0);
+}
+
+/** A portal account for every tenant, so that every information is notified and mailed. */
+async function seedTenantAccounts(db: Db, organisationId: number): Promise<void> {
+  await db.sequelize.query(
+    `WITH pending AS (
+       SELECT t.id, t.tenant_name FROM tenancies t JOIN units u ON u.id = t.unit_id JOIN properties p ON p.id = u.property_id
+        WHERE p.organisation_id = $1 AND t.user_id IS NULL),
+     created AS (
+       INSERT INTO users (organisation_id, email, name, role, password_hash)
+       SELECT $1, 'bench-tenant-' || id || '@klarmeter.de', tenant_name, 'tenant', 'bench-without-login' FROM pending
+       ON CONFLICT (email) DO NOTHING RETURNING id, email)
+     UPDATE tenancies t SET user_id = created.id FROM created WHERE created.email = 'bench-tenant-' || t.id || '@klarmeter.de'`,
+    { bind: [organisationId] },
+  );
+}
+
+/**
+ * A first run must find nothing published. Delivery events are append-only (no DELETE), but the
+ * bench database may be emptied with TRUNCATE, which that rule is not about.
+ */
+async function resetMonthlyState(db: Db, month: YearMonth): Promise<void> {
+  await db.sequelize.query('TRUNCATE monthly_delivery_events, monthly_information, monthly_run_properties, monthly_runs');
+  await db.sequelize.query('DELETE FROM notifications WHERE dedupe_key = $1', { bind: [monthlyNotificationKey(month)] });
+  await db.sequelize.query('DELETE FROM mails WHERE dedupe_key LIKE $1', { bind: [`${monthlyNotificationKey(month)}:%`] });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function residentMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Peak RSS of this process and of the Temporal server, sampled every 200 ms while `work` runs, and
+ * the CPU seconds both used (the machine is shared: CPU time does not depend on others' load).
+ */
+async function measured<T>(temporalPid: number | undefined, work: () => Promise<T>) {
+  const peak = { processMb: 0, temporalMb: 0 };
+  const cpuBefore = { process: process.cpuUsage(), temporal: cpuSeconds(temporalPid) };
+  const sample = () => {
+    peak.processMb = Math.max(peak.processMb, process.memoryUsage().rss / 1024 / 1024);
+    peak.temporalMb = Math.max(peak.temporalMb, residentMb(temporalPid) ?? 0);
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  try {
+    const result = await work();
+    sample();
+    const used = process.cpuUsage(cpuBefore.process);
+    const temporalCpu = cpuSeconds(temporalPid);
+    return {
+      result,
+      peak: { processMb: round(peak.processMb), temporalServerMb: temporalPid ? round(peak.temporalMb) : null },
+      cpuSeconds: {
+        process: round((used.user + used.system) / 1e6, 2),
+        temporalServer: temporalCpu !== null && cpuBefore.temporal !== null ? round(temporalCpu - cpuBefore.temporal, 2) : null,
+      },
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function benchMonthly() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { db, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
+  const month = reportingMonthFor(calendarDate(new Date()));
+  try {
+    const { organisationId, propertyIds } = await benchPortfolio(db, UNITS);
+    const units = await db.models.Unit.count({ where: { propertyId: propertyIds } });
+    log(`${units} units in ${propertyIds.length} properties; readings and tenant accounts …`);
+    const seeded = await timed(() => seedReadings(db, organisationId, month));
+    await seedTenantAccounts(db, organisationId);
+    log(`${seeded.result} readings added in ${round(seeded.seconds)} s; bundling workflows …`);
+    await resetMonthlyState(db, month);
+    await db.sequelize.query('VACUUM ANALYZE readings');
+
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await buildWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, db, workflowBundle });
+    const running = worker.run();
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    const runMonth = (label: string) => client.workflow.execute<typeof monthlyInformationRun>(MONTHLY_RUN_WORKFLOW_TYPE, {
+      workflowId: `monthly-information-bench-${label}-${Date.now()}`,
+      taskQueue: TASK_QUEUE,
+      args: [{ month, organisationIds: [organisationId], batchSize: BATCH_SIZE, propertyConcurrency: PROPERTY_CONCURRENCY }],
+    });
+    try {
+      log(`first run for ${month} …`);
+      const first = await measured(temporal.process?.pid, () => timed(() => runMonth('first')));
+      log(`rerun (idempotent) …`);
+      const rerun = await measured(temporal.process?.pid, () => timed(() => runMonth('rerun')));
+      const firstRate = first.result.result.unitsDone / first.result.seconds;
+      return {
+        units: first.result.result.unitsDone,
+        properties: propertyIds.length,
+        month,
+        cpus: cpus().length,
+        loadAverageAtEnd: round(loadavg()[0], 2),
+        batchSize: BATCH_SIZE,
+        propertyConcurrency: PROPERTY_CONCURRENCY,
+        firstRun: {
+          seconds: round(first.result.seconds, 2),
+          unitsPerSecond: round(firstRate),
+          totals: first.result.result.totals,
+          peakRssMb: first.peak,
+          cpuSeconds: first.cpuSeconds,
+        },
+        idempotentRerun: {
+          seconds: round(rerun.result.seconds, 2),
+          unitsPerSecond: round(rerun.result.result.unitsDone / rerun.result.seconds),
+          published: rerun.result.result.totals.published,
+          mailed: rerun.result.result.totals.mailed,
+          peakRssMb: rerun.peak,
+          cpuSeconds: rerun.cpuSeconds,
+        },
+        target: { unitsPerSecond: TARGET_UNITS_PER_SECOND, met: firstRate >= TARGET_UNITS_PER_SECOND },
+      };
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+    }
+  } finally {
+    await close();
+  }
+}
