@@ -11,11 +11,35 @@ import { initReading, Reading } from './models/reading';
 import { initNotification, Notification } from './models/notification';
 import { initMail, Mail } from './models/mail';
 import { initAuditEntry, AuditEntry } from './models/audit-entry';
+import { initStatement, Statement } from './models/statement';
+import { initStatementCost, StatementCost } from './models/statement-cost';
+import { initStatementKey, StatementKey } from './models/statement-key';
+import { initStatementUnitResult, StatementUnitResult } from './models/statement-unit-result';
+import { initStatementOccupancy, StatementOccupancy } from './models/statement-occupancy';
+import { initDocument, Document } from './models/document';
+import { initMonthlyInformation, MonthlyInformation } from './models/monthly-information';
+import { initMonthlyRun, MonthlyRun } from './models/monthly-run';
+import { initMonthlyRunProperty, MonthlyRunProperty } from './models/monthly-run-property';
+import { initMonthlyDeliveryEvent, MonthlyDeliveryEvent } from './models/monthly-delivery-event';
+import { initMonthlyPropertySetting, MonthlyPropertySetting } from './models/monthly-property-setting';
+import { initTicket, Ticket } from './models/ticket';
+import { initTicketEvent, TicketEvent } from './models/ticket-event';
+import { initTicketSlaRule, TicketSlaRule } from './models/ticket-sla-rule';
+import { initAppointmentRequest, AppointmentRequest } from './models/appointment';
+import { initAppointmentSlot, AppointmentSlot } from './models/appointment-slot';
+import { initAppointmentEvent, AppointmentEvent } from './models/appointment-event';
+import { initNotificationPreference, NotificationPreference } from './models/notification-preference';
+import { initProofEvent, ProofEvent } from './models/proof-event';
+import { initObjection, Objection } from './models/objection';
 
 // Return BIGINT/COUNT as numbers: ids and counts here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export const models = { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry };
+export const models = { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry,
+  Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy, Document,
+  MonthlyInformation, MonthlyRun, MonthlyRunProperty, MonthlyDeliveryEvent, MonthlyPropertySetting,
+  Ticket, TicketEvent, TicketSlaRule, AppointmentRequest, AppointmentSlot, AppointmentEvent, NotificationPreference,
+  ProofEvent, Objection };
 
 let initialised = false;
 
@@ -23,7 +47,11 @@ function initModels(sequelize: Sequelize) {
   // Model classes are module singletons; each process binds them to its one Sequelize instance.
   if (initialised) return;
   for (const init of [initOrganisation, initUser, initSession, initProperty, initUnit, initTenancy, initDevice,
-    initReading, initNotification, initMail, initAuditEntry]) init(sequelize);
+    initReading, initNotification, initMail, initAuditEntry,
+    initStatement, initStatementCost, initStatementKey, initStatementUnitResult, initStatementOccupancy, initDocument,
+    initMonthlyInformation, initMonthlyRun, initMonthlyRunProperty, initMonthlyDeliveryEvent, initMonthlyPropertySetting,
+    initTicket, initTicketEvent, initTicketSlaRule, initAppointmentRequest, initAppointmentSlot, initAppointmentEvent, initNotificationPreference,
+    initProofEvent, initObjection]) init(sequelize);
   initialised = true;
 }
 
@@ -73,3 +101,7 @@ export function db(): Db {
 }
 
 export type { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry };
+export type { Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy, Document };
+export type { MonthlyInformation, MonthlyRun, MonthlyRunProperty, MonthlyDeliveryEvent, MonthlyPropertySetting };
+export type { Ticket, TicketEvent, TicketSlaRule, AppointmentRequest, AppointmentSlot, AppointmentEvent, NotificationPreference };
+export type { ProofEvent, Objection };

@@ -1,2 +1,6 @@
 // Every workflow the worker runs; the worker bundles this file (workflowsPath).
 export { deviceDeadline } from './device-deadline';
+export { ticketWorkflow } from './ticket';
+export { appointmentWorkflow } from './appointment';
+export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
+export { statementLifecycle } from './statement-lifecycle';

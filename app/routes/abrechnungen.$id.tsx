@@ -1,5 +1,9 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { ActionMessage } from '~/components/cases';
+import { LifecycleSection } from '~/components/statement-lifecycle';
+import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
+import { lifecyclePanel, statementAction } from '~/utils/statement-lifecycle.server';
 import { db } from '../../db';
 import { statementVersions } from '../../db/statements';
 import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
@@ -68,14 +72,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     versions: await statementVersions(db(), statement.property.id, statement.period),
     withTenants,
     canCreate: hasStatementPermission(user, 'create:statement:any'),
+    lifecycle: await lifecyclePanel(user, { id: stored.id, version: stored.version, status: stored.status, propertyId: statement.property.id }),
   };
+}
+
+/** Approve, deliver (portal or post) and correct the receipt date: updates the lifecycle workflow validates. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return statementAction(request, params.id, context);
 }
 
 const pdfHref = (statementId: number, unitId: number, occupancyKey?: string) =>
   `/abrechnungen/${statementId}/einheit/${unitId}.pdf${occupancyKey ? `?nutzung=${encodeURIComponent(occupancyKey)}` : ''}`;
 
 export default function StatementDetail() {
-  const { statement, units, counts, notices, selected, versions, withTenants, canCreate } = useLoaderData<typeof loader>();
+  const { statement, units, counts, notices, selected, versions, withTenants, canCreate, lifecycle } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  useLiveRevalidation();
   return (
     <>
       <PageHeader
@@ -105,6 +117,8 @@ export default function StatementDetail() {
           ]} />
         </Panel>
       </div>
+      <ActionMessage data={outcome} />
+      <LifecycleSection statementId={statement.id} lifecycle={lifecycle} actions={<LifecycleForms lifecycle={lifecycle} />} />
       {notices.map((notice) => <div key={notice} className="alert alert--info">{notice}</div>)}
       {counts.splitByDays > 0 ? (
         <div className="alert alert--info">Bei {formatNumber(counts.splitByDays)} Einheiten mit Nutzerwechsel fehlte eine Zwischenablesung; der Verbrauch wurde dort nach Tagen aufgeteilt (markiert).</div>
@@ -148,5 +162,32 @@ export default function StatementDetail() {
         </ul>
       </Panel>
     </>
+  );
+}
+
+/** The manager's next step: approve a draft, deliver an approved version, correct a postal receipt date. */
+function LifecycleForms({ lifecycle }: { lifecycle: { canApprove: boolean; canDeliver: boolean; state: string; delivery: { channel: string; receivedOn: string } | null } }) {
+  return (
+    <div className="lifecycle-forms">
+      {lifecycle.canApprove ? (
+        <Form method="post"><button type="submit" name="intent" value="approve" className="button button--primary">Freigeben</button></Form>
+      ) : null}
+      {lifecycle.canDeliver ? (
+        <>
+          <Form method="post"><button type="submit" name="intent" value="deliver-portal" className="button button--primary">Im Portal zustellen (mit E-Mail)</button></Form>
+          <Form method="post" className="lifecycle-forms__post">
+            <label>Versand per Post am <input type="date" name="dispatchedOn" required /></label>
+            <label>Zugang am (leer: Versand + 3 Tage) <input type="date" name="receivedOn" /></label>
+            <button type="submit" name="intent" value="deliver-post" className="button">Postversand erfassen</button>
+          </Form>
+        </>
+      ) : null}
+      {lifecycle.delivery?.channel === 'post' && (lifecycle.state === 'delivered' || lifecycle.state === 'opened') ? (
+        <Form method="post" className="lifecycle-forms__post">
+          <label>Zugangsdatum berichtigen <input type="date" name="receivedOn" defaultValue={lifecycle.delivery.receivedOn} required /></label>
+          <button type="submit" name="intent" value="correct-receipt" className="button">Berichtigen</button>
+        </Form>
+      ) : null}
+    </div>
   );
 }

@@ -7,6 +7,10 @@ import { parseId } from '~/utils/params';
 import { visibleScope } from '~/utils/permissions.server';
 import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
 import { hasStatementPermission, listStatements, requireStatementPermission } from '~/utils/statements.server';
+import { Countdown, LifecycleBadge } from '~/components/statement-lifecycle';
+import { useNow } from '~/components/cases';
+import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
+import { listLifecycles } from '~/utils/statement-lifecycle.server';
 
 export const meta: MetaFunction = () => [{ title: 'Heizkostenabrechnungen · Klarmeter' }];
 
@@ -19,11 +23,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
     properties: scope.properties,
     propertyId,
     canCreate: hasStatementPermission(user, 'create:statement:any'),
+    lifecycles: await listLifecycles(user.organisationId, statements),
+    now: new Date().toISOString(),
   };
 }
 
 export default function Statements() {
-  const { statements, properties, propertyId, canCreate } = useLoaderData<typeof loader>();
+  const { statements, properties, propertyId, canCreate, lifecycles, now: serverNow } = useLoaderData<typeof loader>();
+  const now = useNow(serverNow, 30_000);
+  useLiveRevalidation();
   return (
     <>
       <PageHeader
@@ -49,6 +57,7 @@ export default function Statements() {
                   <th scope="col" className="num">Version</th>
                   <th scope="col">Dokument-Nr.</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Frist</th>
                   <th scope="col" className="num">Einheiten</th>
                   <th scope="col" className="num">Kosten Heizanlage</th>
                   <th scope="col">Erstellt</th>
@@ -61,7 +70,8 @@ export default function Statements() {
                     <td>{formatPeriod(s.periodStart, s.periodEnd)}</td>
                     <td className="num">{s.version}{s.latest ? null : <span className="muted"> (ältere Version)</span>}</td>
                     <td><Link to={`/abrechnungen/${s.id}`} className="mono">{s.documentNumber}</Link></td>
-                    <td>{statementStatusLabel(s.status)}</td>
+                    <td>{lifecycles[s.id] ? <LifecycleBadge state={lifecycles[s.id].state} label={lifecycles[s.id].stateLabel} /> : statementStatusLabel(s.status)}</td>
+                    <td>{lifecycles[s.id]?.deadline ? <>{lifecycles[s.id].deadline!.kind === 'delivery' ? 'Zustellung ' : 'Einspruch '}<Countdown until={lifecycles[s.id].deadline!.endsAt} now={now} /></> : '–'}</td>
                     <td className="num">{formatNumber(s.unitCount)}</td>
                     <td className="num">{formatEuro(s.plantCost)}</td>
                     <td>{formatDateTime(s.createdAt)}</td>

@@ -20,6 +20,7 @@ import {
   withBlankRows, type FieldErrors, type StatementFormValues,
 } from '~/utils/statements.server';
 import type { SessionUser } from '~/utils/session.server';
+import { lifecycleActor, startStatementLifecycle } from '~/utils/statement-lifecycle.server';
 
 export const meta: MetaFunction = () => [{ title: 'Neue Heizkostenabrechnung · Klarmeter' }];
 
@@ -108,6 +109,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if (intent.kind === 'save' && form.get('token') === token) {
       const saved = await saveStatement(db(), statementRequest, actorOf(user, context));
+      await startStatementLifecycle(saved.stored!.id, await lifecycleActor(user, saved.property.id, context));
       throw redirect(`/abrechnungen/${saved.stored!.id}`);
     }
     const statement = await previewStatement(db(), statementRequest);

@@ -4,6 +4,7 @@ import { statementPdf } from '../../activities/statement-document';
 import { parseId } from '~/utils/params';
 import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { actorOf, findTenantStatement, pdfRenderer, pdfResponse } from '~/utils/statements.server';
+import { recordTenantOpening } from '~/utils/statement-lifecycle.server';
 
 /** GET /meine-abrechnungen/:id.pdf?einheit=… — the tenant's own statement as PDF (stored on first request). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -14,5 +15,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!own) throw notFound();
   const document = await statementPdf(db(), pdfRenderer(), own.statement, own.addressee, actorOf(user, context));
   if (!document) throw notFound();
+  await recordTenantOpening(user, own, 'download', context, document.sha256);
   return pdfResponse(document);
 }

@@ -1,0 +1,186 @@
+// Side effects of the statement lifecycle: proof events with the statement's status in one
+// transaction, the delivery notice to the tenants, deadline reminders, objections. Every activity
+// is idempotent (proof events by step and key, mails and notifications by dedupe key), so a retried
+// attempt records one event and sends one message.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db';
+import type { StatementStatus } from '../db/models/statement';
+import { appendProofEvent, type ProofActor } from '../db/proof';
+import type { ProofStep } from '../domain/statement-lifecycle';
+import type { Mailer } from './mail';
+import type { PdfRenderer } from './pdf';
+import { insertNotifications } from './notifications';
+import { STATEMENT_GONE } from '../workflows/shared/statement';
+
+export interface ProofStepInput {
+  statementId: number;
+  version: number;
+  step: ProofStep;
+  idempotencyKey: string;
+  actor: ProofActor;
+  ip?: string | null;
+  documentSha256: string;
+  details?: Record<string, unknown>;
+  /** The statement row's status after this step, when the step moves it. */
+  status?: StatementStatus;
+}
+
+export interface ProvenStep {
+  seq: number;
+  at: string;
+}
+
+export interface DeliveryNoticeInput {
+  statementId: number;
+  version: number;
+  dedupeKey: string;
+}
+
+export interface DeadlineAlertInput {
+  statementId: number;
+  version: number;
+  organisationId: number;
+  propertyId: number;
+  dedupeKey: string;
+  kind: 'reminder' | 'escalation';
+  dueOn: string;
+  daysBefore: number | null;
+}
+
+export interface ObjectionInput {
+  statementId: number;
+  version: number;
+  unitId: number;
+  filedBy: ProofActor;
+  ip: string | null;
+  positions: string[];
+  reason: string;
+  idempotencyKey: string;
+  documentSha256: string;
+}
+
+export function statementPath(statementId: number): string {
+  return `/abrechnungen/${statementId}`;
+}
+
+async function recordStep(db: Db, input: ProofStepInput, transaction: Transaction): Promise<ProvenStep> {
+  const { status, ...event } = input;
+  const { event: stored, created } = await appendProofEvent(db, event, transaction);
+  if (status && created) {
+    const [changed] = await db.models.Statement.update({ status, statusChangedAt: stored.at }, { where: { id: input.statementId }, transaction });
+    if (changed === 0) throw ApplicationFailure.nonRetryable(`statement ${input.statementId} gone`, STATEMENT_GONE);
+  }
+  return { seq: stored.seq, at: stored.at.toISOString() };
+}
+
+export function createStatementLifecycleActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+  async function tenantsOf(statementId: number): Promise<Array<{ id: number; email: string; name: string }>> {
+    return db.sequelize.query(
+      `SELECT DISTINCT u.id, u.email, u.name
+         FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id JOIN users u ON u.id = t.user_id
+        WHERE o.statement_id = :statementId ORDER BY u.id`,
+      { replacements: { statementId }, type: QueryTypes.SELECT },
+    );
+  }
+
+  async function managersOf(organisationId: number): Promise<Array<{ id: number; email: string }>> {
+    return db.models.User.findAll({ where: { organisationId, role: 'manager' }, attributes: ['id', 'email'], raw: true });
+  }
+
+  return {
+    /** Appends a proof event (once per step and key) and moves the statement's status with it. */
+    async recordStatementStep(input: ProofStepInput): Promise<ProvenStep> {
+      return db.sequelize.transaction((transaction) => recordStep(db, input, transaction));
+    },
+
+    /** Tells the tenants by e-mail that their statement is in the portal (once per tenant and version). */
+    async sendDeliveryNotice(input: DeliveryNoticeInput): Promise<number> {
+      const tenants = await tenantsOf(input.statementId);
+      const link = `${publicUrl ?? ''}/meine-abrechnungen/${input.statementId}`;
+      for (const tenant of tenants) {
+        await mailer.send({
+          to: tenant.email,
+          subject: 'Ihre Heizkostenabrechnung liegt im Portal bereit',
+          text: `Guten Tag ${tenant.name},\n\nIhre Heizkostenabrechnung (Version ${input.version}) wurde Ihnen im Klarmeter-Portal zugestellt:\n${link}\n\nEinwendungen können Sie innerhalb der Einspruchsfrist direkt bei der Abrechnung erheben.`,
+          dedupeKey: `${input.dedupeKey}:${tenant.id}`,
+        });
+      }
+      return tenants.length;
+    },
+
+    /** Reminds the managers before the BGB §556(3) deadline, or escalates once it has passed. */
+    async alertStatementDeadline(input: DeadlineAlertInput): Promise<void> {
+      const managers = await managersOf(input.organisationId);
+      const title = input.kind === 'escalation'
+        ? 'Zustellfrist der Heizkostenabrechnung versäumt'
+        : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`;
+      const body = input.kind === 'escalation'
+        ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${input.dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
+        : `Die Abrechnung (Version ${input.version}) muss bis zum ${input.dueOn} beim Mieter sein (BGB §556 Abs. 3).`;
+      await insertNotifications(db, {
+        userIds: managers.map((m) => m.id), kind: `statement-${input.kind}`, title, body, link: statementPath(input.statementId), dedupeKey: input.dedupeKey,
+      });
+      for (const manager of managers) {
+        await mailer.send({ to: manager.email, subject: title, text: `${body}\n\n${publicUrl ?? ''}${statementPath(input.statementId)}`, dedupeKey: `${input.dedupeKey}:${manager.id}` });
+      }
+    },
+
+    /** Stores the objection (once per filing key) and proves it in the version's chain. */
+    async recordObjection(input: ObjectionInput): Promise<{ objectionId: number }> {
+      const objectionId = await db.sequelize.transaction(async (transaction) => {
+        const { Objection } = db.models;
+        await Objection.bulkCreate([{
+          statementId: input.statementId, version: input.version, unitId: input.unitId, filedBy: input.filedBy.userId!,
+          positions: input.positions, reason: input.reason, idempotencyKey: input.idempotencyKey, ticketId: null,
+        }], { ignoreDuplicates: true, transaction });
+        const objection = await Objection.findOne({ where: { idempotencyKey: input.idempotencyKey }, transaction, rejectOnEmpty: true });
+        await recordStep(db, {
+          statementId: input.statementId, version: input.version, step: 'objection_filed', idempotencyKey: input.idempotencyKey,
+          actor: input.filedBy, ip: input.ip, documentSha256: input.documentSha256,
+          details: { objectionId: objection.id, unitId: input.unitId, positions: input.positions },
+        }, transaction);
+        return objection.id;
+      });
+      return { objectionId };
+    },
+  };
+}
+
+export type StatementLifecycleActivities = ReturnType<typeof createStatementLifecycleActivities>;
+
+// ---------------------------------------------------------------------------------------------
+// The proof as a PDF (exported from the proof page)
+
+export interface ProofDocumentModel {
+  propertyName: string;
+  period: string;
+  documentNumber: string;
+  version: number;
+  stateLabel: string;
+  generatedAt: string;
+  verdict: { ok: boolean; checked: number; brokenAt?: { seq: number; step: string; reason: string } };
+  events: Array<{ seq: number; label: string; note: string | null; at: string; actor: string; ip: string; documentSha256: string; prevHash: string; hash: string }>;
+}
+
+let proofTemplate: HandlebarsTemplateDelegate<ProofDocumentModel> | undefined;
+
+/** The template sits beside this module in the sources; the web build runs from the project root. */
+function proofTemplatePath(): string {
+  const candidates = [path.join(import.meta.dirname ?? '', 'templates', 'proof.hbs'), path.join(process.cwd(), 'activities', 'templates', 'proof.hbs')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`proof template not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export function renderProofHtml(model: ProofDocumentModel): string {
+  proofTemplate ??= Handlebars.create().compile<ProofDocumentModel>(readFileSync(proofTemplatePath(), 'utf8'));
+  return proofTemplate(model);
+}
+
+export function renderProofPdf(renderer: PdfRenderer, model: ProofDocumentModel): Promise<Buffer> {
+  return renderer.renderPdf(renderProofHtml(model), { footer: `Zustellnachweis ${model.documentNumber} v${model.version}` });
+}

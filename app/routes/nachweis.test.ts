@@ -1,0 +1,106 @@
+// The proof page and the tenant's objection as a browser meets them (real session cookies, real
+// workflow): managers of the organisation see the chain, nobody else does; a tenant sees and objects
+// to its own flat's statement only.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { User } from '../../db';
+import { saveStatement, type StatementData } from '../../db/statements';
+import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
+import { eventually } from '../../tests/support/eventually';
+import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
+import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
+import { approve, deliver, startStatementLifecycle } from '../utils/statement-lifecycle.server';
+import { loader as proofLoader } from './abrechnungen.$id.nachweis';
+import { loader as proofPdfLoader } from './abrechnungen.$id.nachweis[.pdf]';
+import { pdfRenderer } from '../utils/statements.server';
+import { action as detailAction } from './abrechnungen.$id';
+import { action as objectionAction, loader as myStatementLoader } from './meine-abrechnungen.$id';
+
+const database = testDb();
+process.env.TEMPORAL_TASK_QUEUE = `nachweis-${uniqueSuffix()}`;
+
+type Who = 'manager' | 'tenantA' | 'tenantC' | 'otherManager';
+const cookies = {} as Record<Who, string>;
+let house: StatementFixture;
+let statement: StatementData;
+let worker: RunningWorker;
+let tenantA: User;
+
+beforeAll(async () => {
+  worker = await startTestWorker({ taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database });
+  const org = await createOrgFixture(database);
+  tenantA = await createUserFixture(database, org.organisation.id, 'tenant');
+  const tenantC = await createUserFixture(database, org.organisation.id, 'tenant');
+  house = await createStatementFixture(database, { tenantA, tenantC }, org);
+  const other = await createOrgFixture(database);
+  const manager = org.managers[0];
+  statement = await saveStatement(database, house.request, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+  const ref = { id: statement.stored!.id, version: statement.stored!.version };
+  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
+  await startStatementLifecycle(ref.id, actor, { override: { objectionWindowMs: 3_600_000 } });
+  expect((await approve(ref, actor)).ok).toBe(true);
+  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+  Object.assign(cookies, {
+    manager: await cookieFor(manager), tenantA: await cookieFor(tenantA), tenantC: await cookieFor(tenantC), otherManager: await cookieFor(other.managers[0]),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await pdfRenderer().close();
+  await worker?.stop();
+  await database.close();
+});
+
+const id = () => statement.stored!.id;
+const proof = (who: Who) => run(proofLoader, makeRequest(`/abrechnungen/${id()}/nachweis`, { cookie: cookies[who] }), { id: String(id()) });
+const myStatement = (who: Who, unitId: number) => run(myStatementLoader, makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id()) });
+const object = (who: Who, unitId: number) => run(objectionAction, makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, {
+  cookie: cookies[who], form: { positions: 'Heizkosten', reason: 'Zu hoch.', token: `tok${uniqueSuffix()}` },
+}), { id: String(id()) });
+const statusOf = (outcome: Awaited<ReturnType<typeof run>>) => (outcome.kind === 'response' ? outcome.status : 200);
+
+describe('proof page', () => {
+  test('the manager sees the verified chain', async () => {
+    const data = dataOf(await proof('manager'));
+    expect(data.events.map((e) => e.label)).toEqual(['Erzeugt', 'Freigegeben', 'Zugestellt']);
+    expect(data.lifecycle.verdict).toEqual({ ok: true, checked: 3 });
+  });
+
+  test('a tenant and another organisation\'s manager do not', async () => {
+    expect(statusOf(await proof('tenantA'))).toBe(403);
+    expect(statusOf(await proof('otherManager'))).toBe(404);
+    const pdf = (who: Who) => run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies[who] }), { id: String(id()) });
+    expect(statusOf(await pdf('tenantA'))).toBe(403);
+    expect(statusOf(await pdf('otherManager'))).toBe(404);
+  });
+
+  test('exports the proof as a PDF', async () => {
+    const outcome = await run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies.manager }), { id: String(id()) });
+    expect(outcome.kind).toBe('response');
+    const response = (outcome as { response: Response }).response;
+    expect(response.headers.get('Content-Type')).toBe('application/pdf');
+    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  }, 60_000);
+
+  test('a tenant cannot approve or deliver', async () => {
+    const outcome = await run(detailAction, makeRequest(`/abrechnungen/${id()}`, { cookie: cookies.tenantA, form: { intent: 'approve' } }), { id: String(id()) });
+    expect(statusOf(outcome)).toBe(403);
+  });
+});
+
+describe('tenant', () => {
+  test('cannot see or object to another flat\'s statement', async () => {
+    expect(statusOf(await myStatement('tenantC', house.units.a.id))).toBe(404);
+    expect(statusOf(await object('tenantC', house.units.a.id))).toBe(404);
+  });
+
+  test('opening its own statement is proven, and its objection is accepted and shown in both timelines', async () => {
+    expect(statusOf(await myStatement('tenantA', house.units.a.id))).toBe(200);
+    await eventually(async () => expect(dataOf(await proof('manager')).events.map((e) => e.label)).toContain('Geöffnet'));
+    expect(dataOf(await object('tenantA', house.units.a.id))).toMatchObject({ ok: true });
+    const page = dataOf(await myStatement('tenantA', house.units.a.id));
+    expect(page.objections).toHaveLength(1);
+    expect(page.lifecycle.timeline.map((item) => item.label)).toEqual(['Erzeugt', 'Freigegeben', 'Zugestellt', 'Geöffnet', 'Einspruch']);
+    expect(dataOf(await proof('manager')).lifecycle.verdict).toEqual({ ok: true, checked: 5 });
+  });
+});

@@ -1,0 +1,86 @@
+// The delivery proof in a real browser: the manager watches the statement page while the tenant,
+// in a second browser context, opens the statement; "Geöffnet" appears on the manager's page
+// without a reload (proof event → NOTIFY → SSE → revalidation).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { User } from '../../db';
+import { saveStatement, type StatementData } from '../../db/statements';
+import { liveHub } from '../../app/utils/live.server';
+import { approve, deliver, startStatementLifecycle } from '../../app/utils/statement-lifecycle.server';
+import { startWebServer, type WebServer } from '../../scripts/web';
+import { launchBrowser, logIn } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { createOrgFixture, uniqueSuffix } from '../support/fixtures';
+import { createStatementFixture, type StatementFixture } from '../support/statement-fixtures';
+import { startTestWorker, type RunningWorker } from '../support/temporal';
+import { createLoginUser, testDb, TEST_PASSWORD } from '../support/web';
+
+const database = testDb();
+process.env.TEMPORAL_TASK_QUEUE = `statement-opened-${uniqueSuffix()}`;
+const viteCache = mkdtempSync(path.join(os.tmpdir(), 'klarmeter-e2e-vite-'));
+let web: WebServer;
+let browser: Browser;
+let tenantContext: BrowserContext;
+let managerPage: Page;
+let tenantPage: Page;
+let worker: RunningWorker;
+let house: StatementFixture;
+let manager: User;
+let tenant: User;
+let statement: StatementData;
+
+beforeAll(async () => {
+  worker = await startTestWorker({ taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database });
+  const org = await createOrgFixture(database);
+  manager = await createLoginUser(database, org.organisation.id, 'manager');
+  tenant = await createLoginUser(database, org.organisation.id, 'tenant');
+  house = await createStatementFixture(database, { tenantA: tenant }, org);
+  statement = await saveStatement(database, house.request, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+  const ref = { id: statement.stored!.id, version: statement.stored!.version };
+  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
+  await startStatementLifecycle(ref.id, actor);
+  expect((await approve(ref, actor)).ok).toBe(true);
+  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+
+  [web, browser] = await Promise.all([
+    startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
+    launchBrowser(),
+  ]);
+  managerPage = await browser.newPage();
+  tenantContext = await browser.createBrowserContext();
+  tenantPage = await tenantContext.newPage();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await worker?.stop();
+  await database.close();
+  rmSync(viteCache, { recursive: true, force: true });
+});
+
+const lifecycleState = (page: Page) => page.$eval('[aria-labelledby="lifecycle"] [data-lifecycle-state]', (el) => el.getAttribute('data-lifecycle-state')).catch(() => null);
+
+test('the tenant opens the statement and the manager\'s open page shows "Geöffnet" without reload', async () => {
+  await logIn(managerPage, web.url, manager.email, TEST_PASSWORD);
+  const subscribersBefore = liveHub().subscriberCount;
+  await managerPage.goto(`${web.url}/abrechnungen/${statement.stored!.id}`, { waitUntil: 'load' });
+  expect(await lifecycleState(managerPage)).toBe('delivered');
+  await eventually(() => expect(liveHub().subscriberCount).toBeGreaterThan(subscribersBefore), { timeoutMs: 30_000 });
+  await managerPage.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+
+  await logIn(tenantPage, web.url, tenant.email, TEST_PASSWORD);
+  await tenantPage.goto(`${web.url}/meine-abrechnungen/${statement.stored!.id}?einheit=${house.units.a.id}`, { waitUntil: 'load' });
+  await tenantPage.waitForSelector('.statement-document');
+
+  await managerPage.waitForFunction(
+    () => document.querySelector('[aria-labelledby="lifecycle"] [data-lifecycle-state]')?.textContent?.includes('Geöffnet') === true,
+    { timeout: 20_000 },
+  );
+  expect(await managerPage.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  const steps = await managerPage.$$eval('[aria-labelledby="lifecycle"] .timeline__label', (els) => els.map((el) => el.textContent));
+  expect(steps).toEqual(['Erzeugt', 'Freigegeben', 'Zugestellt', 'Geöffnet']);
+}, 120_000);

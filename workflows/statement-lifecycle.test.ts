@@ -1,0 +1,191 @@
+// The statement lifecycle against the real Temporal dev server and PostgreSQL of the test run:
+// deadlines seconds ahead (the input's override), real timers, real proof events.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createDb, type User } from '../db';
+import { saveStatement, type StatementData } from '../db/statements';
+import { proofEvents, verifyProofChain } from '../db/proof';
+import { createActivities } from '../activities';
+import { createMailer } from '../activities/mail';
+import type { ProofStepInput } from '../activities/statement-lifecycle';
+import {
+  approve, correctReceiptDate, deliver, fileStatementObjection, lifecycleStatus, recordOpening, startStatementLifecycle,
+} from '../app/utils/statement-lifecycle.server';
+import type { SessionUser } from '../app/utils/session.server';
+import { eventually } from '../tests/support/eventually';
+import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
+import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { bundleWorkflows, connectTestClient, type TestClient } from '../tests/support/temporal';
+import type { LifecycleActor, LifecycleOverride, StatementLifecycleStatus } from './shared/statement';
+
+const db = createDb(inject('databaseUrl'));
+const taskQueue = `statement-lifecycle-${uniqueSuffix()}`;
+let temporal: TestClient;
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+let connection: NativeConnection;
+let house: StatementFixture;
+let tenantA: User;
+let tenantC: User;
+/** Delivery attempts that recorded their proof and then crashed, per statement version. */
+const crashedDeliveries = new Set<string>();
+
+beforeAll(async () => {
+  // The injected delivery crash is expected; only errors are worth printing.
+  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const bundle = await bundleWorkflows();
+  [temporal, connection] = await Promise.all([connectTestClient(), NativeConnection.connect({ address: inject('temporalAddress') })]);
+  client = temporal.client;
+  const activities = createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }) });
+  // Failure injection: the first delivery of each version crashes after its proof committed, so the
+  // retry must find the stored event instead of writing a second one.
+  const recordStatementStep = async (input: ProofStepInput) => {
+    const proven = await activities.recordStatementStep(input);
+    const key = `${input.statementId}-${input.version}`;
+    if (input.step === 'delivered' && !crashedDeliveries.has(key)) {
+      crashedDeliveries.add(key);
+      throw new Error('worker crashed after the delivery was recorded');
+    }
+    return proven;
+  };
+  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...activities, recordStatementStep } });
+  running = worker.run();
+}, 60_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await temporal?.close();
+  await db.close();
+});
+
+const options = () => ({ db, client, taskQueue });
+
+function sessionUser(user: User): SessionUser {
+  return { id: user.id, organisationId: user.organisationId, organisationName: '', email: user.email, name: user.name, role: user.role };
+}
+
+function actor(user: User, extra: Partial<LifecycleActor> = {}): LifecycleActor {
+  return { userId: user.id, name: user.email, role: user.role, ip: '203.0.113.9', ...extra };
+}
+
+async function newStatement(correctionReason?: string): Promise<StatementData> {
+  const manager = house.org.managers[0];
+  return saveStatement(db, { ...house.request, ...(correctionReason && { correctionReason }) }, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+}
+
+async function started(override: LifecycleOverride, statement?: StatementData) {
+  const saved = statement ?? (await newStatement());
+  const ref = { id: saved.stored!.id, version: saved.stored!.version };
+  await startStatementLifecycle(ref.id, actor(house.org.managers[0]), { ...options(), override });
+  return { saved, ref };
+}
+
+async function statusOf(ref: { id: number; version: number }): Promise<StatementLifecycleStatus> {
+  const result = await lifecycleStatus(ref, options());
+  if (!result.available) throw new Error(result.reason);
+  return result.status;
+}
+
+async function steps(ref: { id: number; version: number }): Promise<string[]> {
+  return (await proofEvents(db, ref.id, ref.version)).map((e) => e.step);
+}
+
+async function dbStatus(id: number) {
+  return (await db.models.Statement.findByPk(id, { rejectOnEmpty: true })).status;
+}
+
+function objection(ref: { id: number; version: number }, unitId: number, key: string) {
+  return {
+    statement: { ...ref, propertyId: house.property.id, organisationId: house.org.organisation.id },
+    unitId, positions: ['Heizung: Verbrauchsanteil'], reason: 'Der Zählerstand zum 31.12. ist zu hoch.', idempotencyKey: key,
+  };
+}
+
+beforeAll(async () => {
+  const org = await createOrgFixture(db);
+  tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
+  tenantC = await createUserFixture(db, org.organisation.id, 'tenant');
+  house = await createStatementFixture(db, { tenantA, tenantC }, org);
+});
+
+describe('statement lifecycle', () => {
+  test('draft → approved → delivered → opened → objection → final, every step proven once', async () => {
+    const { ref } = await started({ objectionWindowMs: 6_000, deliveryDueAtMs: Date.now() + 3_600_000 });
+    const manager = house.org.managers[0];
+    await eventually(async () => expect(await steps(ref)).toEqual(['created']));
+
+    const byOwner = await approve(ref, actor(house.org.owner), options());
+    expect(byOwner).toEqual({ ok: false, message: 'Freigeben dürfen die Verwaltung und von ihr beauftragte Eigentümer.' });
+    const tooEarly = await deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
+    expect(tooEarly.ok).toBe(false);
+
+    expect(await approve(ref, actor(house.org.owner, { delegated: true }), options())).toMatchObject({ ok: true, result: { state: 'approved' } });
+    expect((await approve(ref, actor(manager), options())).ok).toBe(false);
+    expect(await dbStatus(ref.id)).toBe('approved');
+
+    const delivered = await deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
+    expect(delivered).toMatchObject({ ok: true, result: { state: 'delivered', delivery: { channel: 'portal' } } });
+    expect(crashedDeliveries.has(`${ref.id}-${ref.version}`)).toBe(true);
+    expect(await dbStatus(ref.id)).toBe('delivered');
+    const notices = await db.models.Mail.findAll({ where: { toAddress: [tenantA.email, tenantC.email] } });
+    expect(notices.filter((m) => m.subject.includes('Portal bereit'))).toHaveLength(2);
+
+    await recordOpening(ref, actor(tenantA), house.units.a.id, 'view', undefined, options());
+    await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', 'b'.repeat(64), options());
+    await eventually(async () => expect((await statusOf(ref)).state).toBe('opened'));
+
+    const filed = await fileStatementObjection(sessionUser(tenantA), objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    expect(filed.ok).toBe(true);
+    const stored = await db.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0].ticketId).not.toBeNull();
+    const ticket = await db.models.Ticket.findByPk(stored[0].ticketId!, { rejectOnEmpty: true });
+    expect(ticket).toMatchObject({ category: 'statement_objection', linkedKind: 'statement', linkedId: ref.id, linkedVersion: ref.version });
+
+    await eventually(async () => expect(await dbStatus(ref.id)).toBe('final'), { timeoutMs: 15_000 });
+    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection_filed', 'final']);
+    expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: 6 });
+
+    const late = await fileStatementObjection(sessionUser(tenantA), objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    expect(late.ok).toBe(false);
+    expect(late.ok === false && late.message).toMatch(/Einspruchsfrist .*abgelaufen/);
+  }, 60_000);
+
+  test('the delivery deadline reminds the managers and escalates when missed', async () => {
+    const { ref } = await started({ deliveryDueAtMs: Date.now() + 3_000, reminderLeadMs: [2_000, 1_000] });
+    const manager = house.org.managers[0];
+    await eventually(async () => expect((await statusOf(ref)).deliveryDeadlineMissed).toBe(true), { timeoutMs: 15_000 });
+    const notes = await db.models.Notification.findAll({ where: { userId: manager.id, link: `/abrechnungen/${ref.id}` }, order: [['id', 'ASC']] });
+    expect(notes.map((n) => n.kind)).toEqual(['statement-reminder', 'statement-reminder', 'statement-escalation']);
+  }, 30_000);
+
+  test('post: the receipt defaults to three days after dispatch and can be corrected', async () => {
+    const { ref } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 });
+    const manager = house.org.managers[0];
+    await approve(ref, actor(manager), options());
+    const sent = await deliver(ref, { actor: actor(manager), channel: 'post', dispatchedOn: '2026-11-02' }, options());
+    expect(sent).toMatchObject({ ok: true, result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' } });
+    const corrected = await correctReceiptDate(ref, actor(manager), '2026-11-09', options());
+    expect(corrected).toMatchObject({ ok: true, result: { delivery: { receivedOn: '2026-11-09' } } });
+    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'receipt_corrected']);
+  }, 30_000);
+
+  test('a tenant cannot object before delivery; a correction supersedes the version and starts its own chain', async () => {
+    const { ref: v1 } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 });
+    await approve(v1, actor(house.org.managers[0]), options());
+    const early = await fileStatementObjection(sessionUser(tenantA), objection(v1, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
+
+    const v2saved = await newStatement('Zählerstand berichtigt');
+    const { ref: v2 } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 }, v2saved);
+    await eventually(async () => expect(await dbStatus(v1.id)).toBe('superseded'));
+    expect(await steps(v1)).toEqual(['created', 'approved', 'corrected']);
+    await eventually(async () => expect(await steps(v2)).toEqual(['created']));
+    expect((await statusOf(v2)).state).toBe('draft');
+    expect((await verifyProofChain(db, v1.id, v1.version)).ok).toBe(true);
+  }, 30_000);
+});

@@ -1,0 +1,268 @@
+// One workflow per statement version (id `statement-<id>-v<n>`): draft → approved → delivered →
+// opened → objection window → final, or superseded by a correction. It watches the BGB §556(3)
+// delivery deadline (reminders before, escalation when missed) and the tenant's objection window
+// (HKVO.md §3), and proves every step in the version's hash chain through its activities.
+//
+// Deterministic code only: time comes from the workflow clock, side effects happen in activities.
+// VERSIONING: first version; guard later changes to the command sequence with patched().
+import {
+  ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { ProofStepInput } from '../activities/statement-lifecycle';
+import { addDays, isDate } from '../domain/dates';
+import { berlinDateOf } from '../domain/business-hours';
+import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';
+import {
+  DELIVERY_REMINDER_DAYS, LIFECYCLE_STATE_LABELS, POSTAL_DELIVERY_DAYS, canTransition, endOfGermanDayMs, isEnded, mayApprove, objectionWindowRuns,
+  type LifecycleState,
+} from '../domain/statement-lifecycle';
+import {
+  STATEMENT_GONE, approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementDedupeKey, statementOpened, statementSuperseded,
+  type DeliveryRecord, type LifecycleActor, type OpenedSignal, type StatementLifecycleInput, type StatementLifecycleStatus, type SupersededSignal,
+} from './shared/statement';
+import { SA } from './shared/search-attributes';
+
+const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // No attempt limit: a proof must eventually be written, however long the database is down.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
+});
+
+interface ReminderPoint {
+  key: string;
+  daysBefore: number;
+  atMs: number;
+}
+
+function refuse(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'StatementLifecycleRefused');
+}
+
+export async function statementLifecycle(input: StatementLifecycleInput): Promise<StatementLifecycleStatus> {
+  const { statementId, version, override } = input;
+  const dueOn = override?.deliveryDueAtMs !== undefined ? berlinDateOf(override.deliveryDueAtMs) : deliveryDeadline(input.periodEnd);
+  const deliveryDueMs = override?.deliveryDueAtMs ?? endOfGermanDayMs(dueOn);
+  const reminders: ReminderPoint[] = (override?.reminderLeadMs ?? DELIVERY_REMINDER_DAYS.map((days) => days * 86_400_000))
+    .map((leadMs) => {
+      const daysBefore = Math.round(leadMs / 86_400_000);
+      const key = statementDedupeKey(statementId, version, override?.reminderLeadMs ? `reminder-${leadMs}ms` : `reminder-${daysBefore}`);
+      return { key, daysBefore, atMs: deliveryDueMs - leadMs };
+    })
+    .sort((a, b) => a.atMs - b.atMs);
+  const escalationKey = statementDedupeKey(statementId, version, 'escalation');
+
+  // Casts keep TypeScript from narrowing what the handlers change behind its back.
+  let state = 'draft' as LifecycleState;
+  let busy = false; // an update is writing its proof: others wait for their turn
+  let delivery: DeliveryRecord | null = null;
+  let windowEndMs: number | null = null;
+  let openedAt: string | null = null;
+  let objections = 0;
+  let deadlineMissed = false;
+  const remindersHandled = new Set<string>();
+  const openings: OpenedSignal[] = [];
+  const openedUnits = new Set<number>();
+  let superseded = null as SupersededSignal | null;
+  let woken = false;
+
+  const objectionLastDay = () => (delivery && windowEndMs !== null ? berlinDateOf(windowEndMs - 1) : null);
+
+  function status(): StatementLifecycleStatus {
+    return {
+      statementId,
+      version,
+      state,
+      deliveryDueAt: new Date(deliveryDueMs).toISOString(),
+      deliveryDeadlineMissed: deadlineMissed,
+      remindersSent: [...remindersHandled],
+      delivery,
+      openedAt,
+      objectionDeadline: objectionLastDay(),
+      objectionWindowEndsAt: windowEndMs === null ? null : new Date(windowEndMs).toISOString(),
+      objections,
+      supersededByVersion: superseded?.byVersion ?? null,
+      overridden: override !== undefined,
+    };
+  }
+
+  function publishSearchAttributes() {
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: SA.obligation, value: 'statement' },
+      { key: SA.property, value: String(input.propertyId) },
+      { key: SA.period, value: `${input.periodStart}/${input.periodEnd}` },
+      { key: SA.state, value: state },
+      { key: SA.dueAt, value: new Date(windowEndMs ?? deliveryDueMs) },
+    ];
+    upsertSearchAttributes(pairs);
+  }
+
+  async function prove(step: ProofStepInput['step'], idempotencyKey: string, actor: LifecycleActor | { userId: number | null; name: string; ip?: string | null },
+    details: Record<string, unknown> = {}, next?: LifecycleState, documentSha256 = input.documentSha256) {
+    const proven = await recordStatementStep({
+      statementId, version, step, idempotencyKey, actor: { userId: actor.userId, name: actor.name }, ip: actor.ip ?? null, documentSha256, details,
+      status: next === undefined || next === 'opened' ? undefined : next,
+    });
+    if (next) state = next;
+    publishSearchAttributes();
+    return proven;
+  }
+
+  /** Runs an update's writes one at a time, so two approvals cannot both pass their validator and write. */
+  async function exclusively<T>(work: () => Promise<T>): Promise<T> {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+      woken = true;
+    }
+  }
+
+  function requireState(allowed: (s: LifecycleState) => boolean, message: string) {
+    if (busy || !allowed(state)) refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${busy ? ', ein anderer Schritt läuft' : ''}).`);
+  }
+
+  function setWindow(receivedOn: string, deliveredAtMs: number) {
+    windowEndMs = override?.objectionWindowMs !== undefined
+      ? deliveredAtMs + override.objectionWindowMs
+      : endOfGermanDayMs(objectionDeadline(receivedOn, input.objectionMode));
+  }
+
+  setHandler(getStatus, status);
+
+  setHandler(approveStatement, ({ actor }) => exclusively(async () => {
+    await prove('approved', 'approval', actor, { role: actor.role, delegated: actor.delegated ?? false }, 'approved');
+    return status();
+  }), {
+    validator: ({ actor }) => {
+      requireState((s) => s === 'draft', 'Nur ein Entwurf kann freigegeben werden');
+      if (!mayApprove(actor)) refuse('Freigeben dürfen die Verwaltung und von ihr beauftragte Eigentümer.');
+    },
+  });
+
+  setHandler(deliverStatement, (request) => exclusively(async () => {
+    const nowMs = Date.now();
+    const today = berlinDateOf(nowMs);
+    const dispatchedOn = request.channel === 'post' ? request.dispatchedOn : null;
+    const receivedOn = request.channel === 'post' ? request.receivedOn ?? addDays(request.dispatchedOn, POSTAL_DELIVERY_DAYS) : today;
+    const proven = await prove('delivered', 'delivery', request.actor, { channel: request.channel, dispatchedOn, receivedOn }, 'delivered');
+    delivery = { channel: request.channel, deliveredAt: proven.at, dispatchedOn, receivedOn };
+    setWindow(receivedOn, Date.parse(proven.at));
+    publishSearchAttributes();
+    if (request.channel === 'portal') await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
+    return status();
+  }), {
+    validator: (request) => {
+      requireState((s) => s === 'approved', 'Zustellen lässt sich nur eine freigegebene Abrechnung');
+      if (request.actor.role !== 'manager') refuse('Zustellen darf nur die Verwaltung.');
+      if (request.channel === 'post') {
+        if (!isDate(request.dispatchedOn)) refuse('Bitte ein gültiges Versanddatum angeben.');
+        if (request.receivedOn !== undefined && (!isDate(request.receivedOn) || request.receivedOn < request.dispatchedOn)) {
+          refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+        }
+      }
+    },
+  });
+
+  setHandler(correctReceipt, ({ actor, receivedOn }) => exclusively(async () => {
+    await prove('receipt_corrected', `receipt-${receivedOn}`, actor, { previous: delivery!.receivedOn, receivedOn });
+    delivery = { ...delivery!, receivedOn };
+    setWindow(receivedOn, Date.parse(delivery.deliveredAt));
+    publishSearchAttributes();
+    return status();
+  }), {
+    validator: ({ actor, receivedOn }) => {
+      requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
+      if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
+      if (delivery?.channel !== 'post') refuse('Nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.');
+      if (!isDate(receivedOn) || (delivery.dispatchedOn !== null && receivedOn < delivery.dispatchedOn)) refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+    },
+  });
+
+  setHandler(fileObjection, (request) => exclusively(async () => {
+    const { objectionId } = await recordObjection({
+      statementId, version, unitId: request.unitId, filedBy: { userId: request.actor.userId, name: request.actor.name }, ip: request.actor.ip ?? null,
+      positions: request.positions, reason: request.reason, idempotencyKey: request.idempotencyKey, documentSha256: input.documentSha256,
+    });
+    objections += 1;
+    publishSearchAttributes();
+    return { objectionId, status: status() };
+  }), {
+    validator: (request) => {
+      if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
+        refuse(`Die Einspruchsfrist ist am ${germanDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+      }
+      requireState(objectionWindowRuns, 'Einspruch ist erst nach der Zustellung möglich');
+      if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
+      if (request.positions.length === 0) refuse('Bitte mindestens eine beanstandete Position nennen.');
+      if (request.reason.trim().length === 0) refuse('Bitte den Einspruch begründen.');
+    },
+  });
+
+  setHandler(statementOpened, (signal) => {
+    openings.push(signal);
+    woken = true;
+  });
+  setHandler(statementSuperseded, (signal) => {
+    superseded ??= signal;
+    woken = true;
+  });
+
+  await prove('created', 'created', input.createdBy, { propertyId: input.propertyId, periodStart: input.periodStart, periodEnd: input.periodEnd });
+
+  while (!isEnded(state)) {
+    await condition(() => !busy);
+    if (superseded && canTransition(state, 'superseded')) {
+      const by = superseded;
+      await prove('corrected', 'superseded', by.actor, { byStatementId: by.byStatementId, byVersion: by.byVersion }, 'superseded');
+      break;
+    }
+    for (const opening of openings.splice(0)) {
+      // Opening counts once per flat: the first view or download after delivery is the proof.
+      if (!objectionWindowRuns(state) || openedUnits.has(opening.unitId)) continue;
+      const proven = await prove('opened', `unit-${opening.unitId}`, opening.actor, { unitId: opening.unitId, via: opening.via },
+        state === 'delivered' ? 'opened' : undefined, opening.documentSha256 ?? input.documentSha256);
+      openedUnits.add(opening.unitId);
+      openedAt ??= proven.at;
+    }
+    const nowMs = Date.now();
+    let wakeAtMs: number | null = null;
+    if (state === 'draft' || state === 'approved') {
+      // Only the latest reminder that is due is sent: a statement created 20 days before its deadline gets no "60 days" notice.
+      const due = reminders.filter((r) => r.atMs <= nowMs && !remindersHandled.has(r.key));
+      if (due.length > 0 && !deadlineMissed) {
+        const latest = due[due.length - 1];
+        await alertStatementDeadline({ statementId, version, organisationId: input.organisationId, propertyId: input.propertyId, dedupeKey: latest.key, kind: 'reminder', dueOn, daysBefore: latest.daysBefore });
+      }
+      for (const r of due) remindersHandled.add(r.key);
+      if (!deadlineMissed && nowMs >= deliveryDueMs) {
+        await alertStatementDeadline({ statementId, version, organisationId: input.organisationId, propertyId: input.propertyId, dedupeKey: escalationKey, kind: 'escalation', dueOn, daysBefore: null });
+        deadlineMissed = true;
+      }
+      const ahead = [...reminders.filter((r) => !remindersHandled.has(r.key)).map((r) => r.atMs), ...(deadlineMissed ? [] : [deliveryDueMs])];
+      wakeAtMs = ahead.length > 0 ? Math.min(...ahead) : null;
+    } else if (objectionWindowRuns(state) && windowEndMs !== null) {
+      if (nowMs >= windowEndMs) {
+        await prove('final', 'final', { userId: null, name: 'system' }, { objectionDeadline: objectionLastDay(), objections }, 'final');
+        break;
+      }
+      wakeAtMs = windowEndMs;
+    }
+    if (busy || openings.length > 0 || superseded) continue;
+    woken = false;
+    if (wakeAtMs === null) await condition(() => woken);
+    else await condition(() => woken, Math.max(1, wakeAtMs - Date.now()));
+  }
+  // Answer updates and signals that raced with the end, then finish; the version's history stays queryable.
+  await condition(() => !busy);
+  return status();
+}
+
+function germanDate(date: string | null): string {
+  if (!date) return '–';
+  const [y, m, d] = date.split('-');
+  return `${d}.${m}.${y}`;
+}
