@@ -73,4 +73,12 @@ describe('proof chain', () => {
     await tamper('DELETE FROM statement_proof_events WHERE statement_id = :id AND version = 3 AND seq = 2', { id });
     expect(await verifyProofChain(db, id, 3)).toMatchObject({ ok: false, brokenAt: { seq: 3, step: 'delivered', reason: 'Ereignis Nr. 2 fehlt (gelöscht)' } });
   });
+
+  test('deleting the newest event is detected against the chain head', async () => {
+    const id = statement.stored!.id;
+    for (const [step, key] of [['created', 'created'], ['approved', 'approval'], ['delivered', 'delivery']] as const) await appendProofEvent(db, event(step, key, 4));
+    expect(await verifyProofChain(db, id, 4)).toEqual({ ok: true, checked: 3 });
+    await tamper('DELETE FROM statement_proof_events WHERE statement_id = :id AND version = 4 AND seq = 3', { id });
+    expect(await verifyProofChain(db, id, 4)).toMatchObject({ ok: false, checked: 2, brokenAt: { seq: 3, reason: 'Ereignis Nr. 3 fehlt (jüngstes Ereignis gelöscht)' } });
+  });
 });

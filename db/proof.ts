@@ -79,6 +79,11 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
       prevHash: last?.hash ?? GENESIS_HASH,
     };
     const event = await Events.create({ ...fields, step: input.step, hash: eventHash(fields) }, { transaction });
+    await db.sequelize.query(
+      `INSERT INTO statement_proof_heads (statement_id, version, last_seq, last_hash) VALUES (:statementId, :version, :seq, :hash)
+       ON CONFLICT (statement_id, version) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
+      { replacements: { ...where, seq: fields.seq, hash: event.hash }, transaction },
+    );
     await db.notify(LIVE_CHANNEL, { type: 'statement', statementId: input.statementId, version: input.version, step: input.step, propertyId: statement.propertyId }, transaction);
     return { event, created: true };
   };
@@ -100,6 +105,10 @@ export interface ProofVerdict {
 /** Recomputes the version's chain from its first event and names the first broken link. */
 export async function verifyProofChain(db: Db, statementId: number, version: number): Promise<ProofVerdict> {
   const rows = await proofEvents(db, statementId, version);
+  const [head] = await db.sequelize.query<{ last_seq: number; last_hash: string }>(
+    'SELECT last_seq, last_hash FROM statement_proof_heads WHERE statement_id = :statementId AND version = :version',
+    { replacements: { statementId, version }, type: QueryTypes.SELECT },
+  );
   let prev = GENESIS_HASH;
   for (const [index, row] of rows.entries()) {
     const broken = (reason: string): ProofVerdict => ({ ok: false, checked: rows.length, brokenAt: { seq: row.seq, step: row.step, reason } });
@@ -108,6 +117,11 @@ export async function verifyProofChain(db: Db, statementId: number, version: num
     const { id: _id, hash, ...fields } = row.get({ plain: true });
     if (eventHash({ ...fields, at: new Date(fields.at) }) !== hash) return broken('Inhalt nachträglich geändert');
     prev = hash;
+  }
+  const last = rows.at(-1);
+  if (head && (!last || last.seq !== head.last_seq || last.hash !== head.last_hash)) {
+    const missing = (last?.seq ?? 0) + 1;
+    return { ok: false, checked: rows.length, brokenAt: { seq: missing, step: '—', reason: `Ereignis Nr. ${missing} fehlt (jüngstes Ereignis gelöscht)` } };
   }
   return { ok: true, checked: rows.length };
 }

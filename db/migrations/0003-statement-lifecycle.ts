@@ -29,6 +29,16 @@ export const up: Migration = async ({ context: sequelize }) => {
     CREATE TRIGGER statement_proof_events_append_only BEFORE UPDATE OR DELETE ON statement_proof_events
       FOR EACH ROW EXECUTE FUNCTION forbid_change();
 
+    -- The chain's end, written with every append: removing the newest event leaves no gap in seq,
+    -- but it no longer matches the head.
+    CREATE TABLE statement_proof_heads (
+      statement_id INTEGER NOT NULL REFERENCES statements(id),
+      version INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      last_hash TEXT NOT NULL,
+      PRIMARY KEY (statement_id, version)
+    );
+
     CREATE TABLE statement_objections (
       id SERIAL PRIMARY KEY,
       statement_id INTEGER NOT NULL REFERENCES statements(id),
@@ -61,6 +71,6 @@ export const up: Migration = async ({ context: sequelize }) => {
 
 export const down: Migration = async ({ context: sequelize }) => {
   await sequelize.query(`
-    DROP TABLE IF EXISTS statement_approval_delegations, statement_lifecycle_settings, statement_objections, statement_proof_events CASCADE;
+    DROP TABLE IF EXISTS statement_approval_delegations, statement_lifecycle_settings, statement_objections, statement_proof_heads, statement_proof_events CASCADE;
   `);
 };
