@@ -63,6 +63,28 @@ describe('device activities', () => {
     expect(mails[0].subject).toBe(`Austauschfrist abgelaufen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
   });
 
+  test('reminders and escalations follow each recipient’s channels for device deadlines', async () => {
+    const fixture = await createOrgFixture(db, { managers: 2 });
+    const [mailOnly, portalOnly] = fixture.managers;
+    await db.models.NotificationPreference.bulkCreate([
+      { userId: mailOnly.id, topic: 'device', inPortal: false, email: true },
+      { userId: portalOnly.id, topic: 'device', inPortal: true, email: false },
+      { userId: fixture.owner.id, topic: 'device', inPortal: false, email: false },
+      // Another topic's choice does not count for devices.
+      { userId: mailOnly.id, topic: 'ticket', inPortal: true, email: false },
+    ]);
+    const device = await createDeviceFixture(db, fixture);
+    const reminderKey = deviceDedupeKey(device.id, dueAt, 'reminder-7');
+    await env.run(activities.sendDeviceReminder, { deviceId: device.id, kind: 'calibration' as const, dueAt, daysBefore: 7, dedupeKey: reminderKey });
+    const escalationKey = deviceDedupeKey(device.id, dueAt, 'escalation');
+    await env.run(activities.escalateDevice, { deviceId: device.id, kind: 'calibration' as const, dueAt, dedupeKey: escalationKey });
+
+    for (const dedupeKey of [reminderKey, escalationKey]) {
+      expect((await db.models.Notification.findAll({ where: { dedupeKey } })).map((n) => n.userId)).toEqual([portalOnly.id]);
+      expect((await mailsFor(dedupeKey)).map((m) => m.toAddress)).toEqual([mailOnly.email]);
+    }
+  });
+
   test('recording the projection twice writes, audits and announces once', async () => {
     const fixture = await createOrgFixture(db);
     const device = await createDeviceFixture(db, fixture);

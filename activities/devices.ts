@@ -14,7 +14,7 @@ import {
   DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline,
 } from '../workflows/shared/device';
 import { SA } from '../workflows/shared/search-attributes';
-import type { Mailer } from './mail';
+import { channelsFor, type Mailer } from './mail';
 import { insertNotifications } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {
@@ -229,6 +229,15 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
     }, transaction);
   }
 
+  /** The recipients each channel reaches, by everyone's preferences for the "device" topic. */
+  async function byChannel(recipients: User[]): Promise<{ inPortal: User[]; email: User[] }> {
+    const channels = await channelsFor(db, recipients.map((user) => user.id), 'device');
+    return {
+      inPortal: recipients.filter((user) => channels.get(user.id)!.inPortal),
+      email: recipients.filter((user) => channels.get(user.id)!.email),
+    };
+  }
+
   // Outside the database transaction: each e-mail is its own idempotent delivery.
   async function mailAll(recipients: User[], deviceId: number, message: ComposedMessage, dedupeKey: string) {
     for (const user of recipients) {
@@ -273,18 +282,19 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
       });
     },
 
-    /** Reminds the managers of the device's organisation (portal and e-mail), once per key. */
+    /** Reminds the managers of the device's organisation (portal and e-mail, as each chose), once per key. */
     async sendDeviceReminder({ deviceId, kind, dueAt, daysBefore, dedupeKey }: DeviceReminderInput): Promise<void> {
-      const { managers, message } = await db.sequelize.transaction(async (transaction) => {
+      const { recipients, message } = await db.sequelize.transaction(async (transaction) => {
         const context = await loadContext(deviceId, transaction);
         const managers = await managersOf(context.property, transaction);
         if (managers.length === 0) log.warn('No manager to remind', { deviceId, organisationId: context.property.organisationId });
         await context.device.update({ lastReminderDays: daysBefore }, { transaction });
         const message = composeDeviceMessage(context, { kind, dueAt, daysBefore });
-        await notifyAll(managers, deviceId, message, 'device-reminder', dedupeKey, transaction);
-        return { managers, message };
+        const recipients = await byChannel(managers);
+        await notifyAll(recipients.inPortal, deviceId, message, 'device-reminder', dedupeKey, transaction);
+        return { recipients, message };
       });
-      await mailAll(managers, deviceId, message, dedupeKey);
+      await mailAll(recipients.email, deviceId, message, dedupeKey);
     },
 
     /** The deadline has passed: managers and the property's owner are told, escalatedAt is set once. */
@@ -293,16 +303,16 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
         const context = await loadContext(deviceId, transaction);
         const managers = await managersOf(context.property, transaction);
         const owner = context.property.ownerId === null ? null : await User.findByPk(context.property.ownerId, { transaction });
-        const recipients = owner && !managers.some((m) => m.id === owner.id) ? [...managers, owner] : managers;
+        const recipients = await byChannel(owner && !managers.some((m) => m.id === owner.id) ? [...managers, owner] : managers);
         if (!context.device.escalatedAt) {
           await context.device.update({ escalatedAt: new Date() }, { transaction });
           await db.notify(LIVE_CHANNEL, deviceLiveEvent(context.device), transaction);
         }
         const message = composeDeviceMessage(context, { kind, dueAt, daysBefore: null });
-        await notifyAll(recipients, deviceId, message, 'device-escalation', dedupeKey, transaction);
+        await notifyAll(recipients.inPortal, deviceId, message, 'device-escalation', dedupeKey, transaction);
         return { recipients, message };
       });
-      await mailAll(recipients, deviceId, message, dedupeKey);
+      await mailAll(recipients.email, deviceId, message, dedupeKey);
     },
 
     /**

@@ -3,6 +3,10 @@ import type { Db } from '../db';
 import { createDeviceActivities } from './devices';
 import type { Mailer, MailMessage } from './mail';
 import { createNotificationActivities } from './notifications';
+import { createTicketActivities } from './tickets';
+import { createAppointmentActivities } from './appointments';
+import { createMonthlyActivities } from './monthly';
+import { createStatementLifecycleActivities } from './statement-lifecycle';
 
 export interface ActivityDeps {
   db: Db;
@@ -15,6 +19,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createDeviceActivities(deps),
     ...createNotificationActivities(deps),
+    ...createTicketActivities(deps),
+    ...createAppointmentActivities(deps),
+    ...createMonthlyActivities(deps),
+    ...createStatementLifecycleActivities(deps),
     async sendMail(message: MailMessage): Promise<void> {
       await deps.mailer.send(message);
     },

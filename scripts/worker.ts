@@ -4,7 +4,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { db } from '../db';
 import { createMailer } from '../activities/mail';
 import { temporalSettings } from '../app/utils/temporal.server';
+import { ensureOpenCaseWorkflows } from '../app/utils/case-sweep.server';
 import { DEFAULT_MAIL_FROM, buildWorker } from './lib/worker';
+import { ensureMonthlyScheduleAt } from './lib/monthly-schedule';
 
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
@@ -13,7 +15,12 @@ async function main() {
   const connection = await NativeConnection.connect({ address });
   try {
     const worker = await buildWorker({ connection, namespace, taskQueue, db: database, mailer, publicUrl: process.env.PUBLIC_URL });
+    console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
     console.log(`Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`);
+    // Repairs cases whose workflow start failed after commit; in the background, so polling starts at once.
+    void ensureOpenCaseWorkflows({ db: database, taskQueue })
+      .then(({ tickets, appointments }) => console.log(`Start-up sweep: workflows ensured for ${tickets} open tickets and ${appointments} open appointment requests`))
+      .catch((error: unknown) => console.error('Start-up sweep failed', error));
     // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
     await worker.run();
   } finally {

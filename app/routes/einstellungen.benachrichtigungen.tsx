@@ -11,7 +11,7 @@ import { channelsFor } from '../../activities/mail';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];
 
-const TOPICS: Record<Exclude<NotificationTopic, 'device'>, { label: string; description: Partial<Record<Role, string>> }> = {
+const TOPICS: Record<NotificationTopic, { label: string; description: Partial<Record<Role, string>> }> = {
   ticket: {
     label: 'Anliegen und Vorgänge',
     description: {
@@ -31,9 +31,16 @@ const TOPICS: Record<Exclude<NotificationTopic, 'device'>, { label: string; desc
       manager: 'Unbestätigte Terminanfragen und nicht angetroffene Mieter.',
     },
   },
+  device: {
+    label: 'Gerätefristen',
+    description: {
+      manager: 'Erinnerungen vor Eich-, Austausch- und Wartungsfristen und die Meldung, wenn eine Frist abgelaufen ist.',
+      owner: 'Die Meldung, wenn die Frist eines Geräts in Ihrer Liegenschaft abgelaufen ist.',
+    },
+  },
 };
 
-/** The topics that concern a role (device reminders follow once the device workflow reads these preferences). */
+/** The topics that concern a role. */
 function topicsFor(role: Role) {
   return (Object.keys(TOPICS) as Array<keyof typeof TOPICS>).filter((topic) => TOPICS[topic].description[role] !== undefined);
 }

@@ -1,15 +1,21 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { ActionMessage } from '~/components/cases';
 import { RadioStatus } from '~/components/device-table';
+import { DeviceWorkForms } from '~/components/device-work-forms';
 import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { deviceWorkflowStatus, type WorkflowStatus } from '~/utils/device-status.server';
+import { deviceWorkFor } from '~/utils/device-work';
+import { recordDeviceWork } from '~/utils/device-work.server';
 import { exchangeHistory, findDevice } from '~/utils/devices.server';
 import {
   deadlineKindLabel, deviceTypeLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatReading, propertyAddress,
 } from '~/utils/format';
 import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { parseId } from '~/utils/params';
+import { clientIp, requireSameOrigin } from '~/utils/request.server';
+import { calendarDate } from '../../domain/calendar';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.device.serial ?? 'Gerät'} · Klarmeter` }];
 
@@ -24,12 +30,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     device,
     history,
     workflow,
+    // Work is recorded on installed devices only; a removed one points to its successor instead.
+    work: hasPermission(user, 'update:device:own') && !device.removedAt && !device.successorId ? deviceWorkFor(device) : [],
+    today: calendarDate(new Date()),
     backTo: hasPermission(user, 'read:register:own') ? { to: '/geraete', label: '← Geräteregister' } : { to: '/meine-wohnung', label: '← Meine Wohnung' },
   };
 }
 
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireUserWithPermission(request, 'update:device:own');
+  const id = parseId(params.id);
+  const device = id ? await findDevice(await visibleScope(user), id) : null;
+  if (!device) throw notFound();
+  return recordDeviceWork({ user, device, form: await request.formData(), ip: clientIp(context) });
+}
+
 export default function DeviceDetail() {
-  const { device, history, workflow, backTo } = useLoaderData<typeof loader>();
+  const { device, history, workflow, work, today, backTo } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
   return (
     <>
       <PageHeader
@@ -41,6 +60,7 @@ export default function DeviceDetail() {
       {device.removedAt ? (
         <div className="alert alert--info" role="status">Dieses Gerät wurde am {formatDate(device.removedAt)} ausgebaut.</div>
       ) : null}
+      <ActionMessage data={outcome} />
       <div className="grid-2">
         <Panel id="facts" title="Gerätedaten">
           <Facts items={[
@@ -69,6 +89,11 @@ export default function DeviceDetail() {
           ]} />
         </Panel>
       </div>
+      {work.length > 0 ? (
+        <Panel id="work" title="Arbeiten am Gerät erfassen">
+          <DeviceWorkForms work={work} today={today} outcome={outcome} />
+        </Panel>
+      ) : null}
       <Panel id="workflow" title="Live-Status des Fristen-Workflows">
         <WorkflowPanel workflow={workflow} />
       </Panel>

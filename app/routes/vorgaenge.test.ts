@@ -206,7 +206,7 @@ describe('notification settings and the development mail sink', () => {
     const after = dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie: cookies.tenant })));
     expect(after.topics.map((t) => [t.topic, t.inPortal, t.email])).toEqual([['ticket', true, false], ['appointment', false, true]]);
     const manager = dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie: cookies.manager })));
-    expect(manager.topics.map((t) => t.topic)).toEqual(['ticket', 'ticket-escalation', 'appointment']);
+    expect(manager.topics.map((t) => t.topic)).toEqual(['ticket', 'ticket-escalation', 'appointment', 'device']);
   });
 
   test('the sink shows managers their organisation’s mails, only while no SMTP_URL is set', async () => {

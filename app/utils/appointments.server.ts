@@ -121,16 +121,48 @@ export async function requestAppointment(input: RequestAppointmentInput, options
     };
     return started;
   });
-  await startCaseWorkflow(options.client ?? temporalClient(), {
-    workflowType: APPOINTMENT_WORKFLOW_TYPE,
-    workflowId: appointmentWorkflowId(workflowInput.appointmentId),
-    taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
-    args: [workflowInput],
-    obligation: 'appointment',
-    propertyId: workflowInput.propertyId,
-    unitId: workflowInput.unitId,
-  });
+  await startAppointmentWorkflow(workflowInput, options);
   return { appointmentId: workflowInput.appointmentId };
+}
+
+export function startAppointmentWorkflow(input: AppointmentWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  return startCaseWorkflow(options.client ?? temporalClient(), {
+    workflowType: APPOINTMENT_WORKFLOW_TYPE,
+    workflowId: appointmentWorkflowId(input.appointmentId),
+    taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
+    args: [input],
+    obligation: 'appointment',
+    propertyId: input.propertyId,
+    unitId: input.unitId,
+  });
+}
+
+/**
+ * Starts the workflow of a request that has none (its start after commit failed, or its row was
+ * seeded). Like ensureTicketWorkflow, only a request nothing has happened to yet is started from
+ * its row (with the default timing); a started one is left alone.
+ */
+export async function ensureAppointmentWorkflow(appointmentId: number, options: WorkflowOptions = {}): Promise<boolean> {
+  const database = options.db ?? sharedDb();
+  const { AppointmentRequest, AppointmentSlot, Property } = database.models;
+  const request = await AppointmentRequest.findByPk(appointmentId);
+  if (!request || request.eventSeq !== 1 || request.status !== 'requested') return false;
+  const property = await Property.findByPk(request.propertyId, { rejectOnEmpty: true });
+  const slots = await AppointmentSlot.findAll({ where: { appointmentId }, order: [['position', 'ASC']] });
+  await startAppointmentWorkflow({
+    appointmentId: request.id,
+    organisationId: request.organisationId,
+    propertyId: request.propertyId,
+    unitId: request.unitId,
+    tenantId: request.tenantId,
+    technicianId: request.technicianId,
+    reason: request.reason,
+    slots: slots.map((slot) => ({ position: slot.position, startsAt: slot.startsAt.toISOString(), endsAt: slot.endsAt.toISOString(), offeredBy: slot.offeredBy })),
+    requestedAtMs: request.createdAt.getTime(),
+    federalState: federalStateOf(property),
+    lastSeq: 1,
+  }, options);
+  return true;
 }
 
 export function updateAppointment<A>(appointmentId: number, update: UpdateDefinition<AppointmentStatusView, [A]>, arg: A, options: WorkflowOptions = {}): Promise<UpdateOutcome<AppointmentStatusView>> {

@@ -17,7 +17,7 @@ export type Permission = `${Action}:${Entity}:${Access}`;
 const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   manager: [
     'read:property:any', 'read:unit:any', 'read:tenancy:any', 'read:device:any', 'read:register:any',
-    'export:device:any', 'read:notification:own', 'update:notification:own',
+    'export:device:any', 'read:notification:own', 'update:notification:own', 'update:device:any',
   ],
   compliance: [
     'read:property:any', 'read:unit:any', 'read:device:any', 'read:register:any', 'export:device:any',
@@ -29,6 +29,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   technician: [
     'read:device:own', 'read:register:own', 'export:device:own', 'read:notification:own', 'update:notification:own',
+    // Device work on the properties the technician is assigned to (its scope).
+    'update:device:own',
   ],
   tenant: ['read:tenancy:own', 'read:unit:own', 'read:device:own', 'read:notification:own', 'update:notification:own'],
 };

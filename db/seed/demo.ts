@@ -4,6 +4,8 @@ import { deadlineOf, lightAt, type DeviceFacts } from '../../domain/deadlines';
 import type { Db } from '../index';
 import type { Role } from '../models/user';
 import { seededRandom } from './random';
+import { seedDemoReadings } from './readings';
+import { seedDemoCases } from './cases';
 import { seedProperty, serialCounter, type PropertySpec } from './portfolio';
 
 export const DEMO_PASSWORD = 'klarmeter-demo';
@@ -71,6 +73,8 @@ export async function seedDemo(db: Db, today: string): Promise<{ organisationId:
         { transaction },
       );
     }
+    await seedDemoReadings(db, { organisationId: org.id, today, transaction });
+    await seedDemoCases(db, { organisationId: org.id, tenantUnitId, passwordHash, transaction });
     return { organisationId: org.id };
   });
 }

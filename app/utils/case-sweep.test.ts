@@ -1,0 +1,53 @@
+// The worker's start-up sweep against the demo seed: the seeded cases are rows only, the sweep
+// starts their workflows, and running it again changes nothing.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { seedDemo } from '../../db/seed/demo';
+import { calendarDate } from '../../domain/calendar';
+import { appointmentWorkflowId } from '../../workflows/shared/appointment';
+import { ticketWorkflowId } from '../../workflows/shared/ticket';
+import { uniqueSuffix } from '../../tests/support/fixtures';
+import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
+import { testDb } from '../../tests/support/web';
+import { ensureOpenCaseWorkflows } from './case-sweep.server';
+
+const database = testDb();
+const taskQueue = `case-sweep-${uniqueSuffix()}`;
+let worker: RunningWorker;
+let temporal: TestClient;
+
+beforeAll(async () => {
+  worker = await startTestWorker({ taskQueue, db: database, workflowBundle: await bundleWorkflows() });
+  temporal = await connectTestClient();
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await temporal?.close();
+  await database.close();
+});
+
+test('the demo cases get their workflows from the sweep, once', async () => {
+  const { organisationId } = await seedDemo(database, calendarDate(new Date()));
+  const tickets = await database.models.Ticket.findAll({ where: { organisationId }, order: [['id', 'ASC']] });
+  const appointments = await database.models.AppointmentRequest.findAll({ where: { organisationId } });
+  expect(tickets.map((t) => t.subject)).toEqual(['Heizung im Bad bleibt kalt', 'Frage zur Abrechnung 2025', 'Rauchmelder piept']);
+  expect(new Set(tickets.map((t) => t.createdBy)).size).toBe(3);
+  expect(appointments).toHaveLength(1);
+
+  const workflowIds = [...tickets.map((t) => ticketWorkflowId(t.id)), appointmentWorkflowId(appointments[0].id)];
+  const describe = (id: string) => temporal.client.workflow.getHandle(id).describe();
+  await expect(describe(workflowIds[0])).rejects.toThrow();
+
+  const first = await ensureOpenCaseWorkflows({ db: database, taskQueue });
+  expect(first.tickets).toBeGreaterThanOrEqual(3);
+  expect(first.appointments).toBeGreaterThanOrEqual(1);
+  const runs = await Promise.all(workflowIds.map(async (id) => (await describe(id)).runId));
+
+  await ensureOpenCaseWorkflows({ db: database, taskQueue });
+  const again = await Promise.all(workflowIds.map(async (id) => {
+    const description = await describe(id);
+    expect(description.status.name, id).toBe('RUNNING');
+    return description.runId;
+  }));
+  expect(again).toEqual(runs);
+});
