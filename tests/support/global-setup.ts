@@ -1,5 +1,5 @@
 // One PostgreSQL and one Temporal dev server for the whole integration run (not one per file).
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
@@ -16,6 +16,20 @@ declare module 'vitest' {
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** Clusters left behind by runs that were killed before their teardown. */
+function removeStaleClusters(dataRoot: string) {
+  if (!existsSync(dataRoot)) return;
+  for (const name of readdirSync(dataRoot)) {
+    const pid = Number(/^test-pg-(\d+)$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(path.join(dataRoot, name), { recursive: true, force: true });
+    }
+  }
+}
 
 async function freshDatabase(adminUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -37,6 +51,7 @@ export default async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     // A cluster of its own per run, so parallel runs (two checkouts, two terminals) never collide.
+    removeStaleClusters(path.join(root, '.data'));
     dataDir = path.join(root, '.data', `test-pg-${process.pid}`);
     rmSync(dataDir, { recursive: true, force: true });
     localPg = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
