@@ -8,7 +8,7 @@ import {
   type AppointmentEventRecord, type AppointmentNotice,
 } from '../workflows/shared/appointment';
 import type { Mailer } from './mail';
-import { deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './tickets';
+import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './tickets';
 
 export type AppointmentLiveEvent = {
   type: 'appointment';
@@ -104,17 +104,7 @@ export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publ
       await db.sequelize.transaction(async (transaction) => {
         const request = await AppointmentRequest.findByPk(record.appointmentId, { transaction, lock: transaction.LOCK.UPDATE });
         if (!request) throw appointmentGone(record.appointmentId);
-        await AppointmentEvent.bulkCreate([{
-          appointmentId: record.appointmentId,
-          seq: record.seq,
-          kind: record.kind,
-          actorId: record.actor.userId,
-          actorName: record.actor.name,
-          actorRole: record.actor.role,
-          at: new Date(record.at),
-          body: record.body,
-          details: record.details,
-        }], { ignoreDuplicates: true, transaction });
+        await AppointmentEvent.bulkCreate([{ ...caseEventColumns(record), appointmentId: record.appointmentId }], { ignoreDuplicates: true, transaction });
         if (record.newSlots.length > 0) {
           await AppointmentSlot.bulkCreate(record.newSlots.map((slot) => ({
             appointmentId: record.appointmentId, position: slot.position, startsAt: new Date(slot.startsAt), endsAt: new Date(slot.endsAt), offeredBy: slot.offeredBy,
@@ -122,7 +112,7 @@ export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publ
         }
         if (request.eventSeq >= record.seq) return;
         const p = record.projection;
-        const date = (value: string | null) => (value === null ? null : new Date(value));
+        const date = dateOrNull;
         await request.update({
           status: p.status,
           openOffer: p.openOffer,

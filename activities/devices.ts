@@ -8,7 +8,8 @@ import type { Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
 import { appendAudit } from '../db/audit';
 import { parseDate } from '../domain/dates';
-import type { DeadlineKind, DeviceFacts, DeviceType, Light } from '../domain/deadlines';
+import type { DeadlineKind, DeviceFacts, Light } from '../domain/deadlines';
+import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
 import {
   DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline,
@@ -58,15 +59,6 @@ const DEADLINE_LABEL: Record<DeadlineKind, string> = {
   inspection: 'Wartungsfrist',
 };
 
-const DEVICE_LABEL: Record<DeviceType, string> = {
-  HKV: 'Heizkostenverteiler',
-  'WZ-K': 'Kaltwasserzähler',
-  'WZ-W': 'Warmwasserzähler',
-  WMZ: 'Wärmemengenzähler',
-  GZ: 'Gaszähler',
-  RWM: 'Rauchwarnmelder',
-};
-
 const REQUESTED_WORK: Record<DeadlineKind, string> = {
   calibration: 'den Austausch oder die Nacheichung',
   replacement: 'den Austausch',
@@ -103,7 +95,7 @@ interface ComposedMessage {
 function composeDeviceMessage({ device, property, unit }: DeviceContext, event: { kind: DeadlineKind; dueAt: string; daysBefore: number | null }): ComposedMessage {
   const place = unit ? `${property.street}, ${unit.label}` : property.street;
   const label = DEADLINE_LABEL[event.kind];
-  const which = `des ${DEVICE_LABEL[device.type]}s ${device.serial} (${place})`;
+  const which = `des ${DEVICE_TYPE_LABELS[device.type]}s ${device.serial} (${place})`;
   if (event.daysBefore === null) {
     return {
       subject: `${label} abgelaufen: ${device.serial} (${place})`,

@@ -8,7 +8,7 @@ import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from 
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
 import {
   INTERNAL_TICKET_EVENTS, TICKET_GONE, TICKET_STATUS_LABELS, TICKET_STATUS_LABELS_FOR_TENANT, ticketDedupeKey, ticketStaffPath,
-  ticketTenantPath, type TicketEventRecord, type TicketNotice,
+  ticketTenantPath, type Actor, type TicketEventRecord, type TicketNotice,
 } from '../workflows/shared/ticket';
 import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
 import { insertNotifications } from './notifications';
@@ -81,6 +81,25 @@ export async function recipientsOf(db: Db, organisationId: number, audience: { u
   const where = audience.managers ? { [Op.or]: [named, { role: 'manager' }] } : named;
   const users = await User.findAll({ where: { organisationId, ...where }, order: [['id', 'ASC']], transaction });
   return users.filter((user) => user.id !== actorId);
+}
+
+/** The columns of a history row (ticket_events, appointment_events) that every case step carries. */
+export function caseEventColumns<K extends string>(record: { seq: number; kind: K; at: string; actor: Actor; body: string | null; details: Record<string, unknown> }) {
+  return {
+    seq: record.seq,
+    kind: record.kind,
+    actorId: record.actor.userId,
+    actorName: record.actor.name,
+    actorRole: record.actor.role,
+    at: new Date(record.at),
+    body: record.body,
+    details: record.details,
+  };
+}
+
+/** A projection's ISO instant as the row stores it. */
+export function dateOrNull(value: string | null): Date | null {
+  return value === null ? null : new Date(value);
 }
 
 const DEADLINE_NAMES: Record<string, string> = { reaction: 'Reaktionsfrist', resolution: 'Lösungsfrist' };
@@ -205,20 +224,13 @@ export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl
         const ticket = await Ticket.findByPk(record.ticketId, { transaction, lock: transaction.LOCK.UPDATE });
         if (!ticket) throw ticketGone(record.ticketId);
         await TicketEvent.bulkCreate([{
+          ...caseEventColumns(record),
           ticketId: record.ticketId,
-          seq: record.seq,
-          kind: record.kind,
           visibility: INTERNAL_TICKET_EVENTS.has(record.kind) ? 'internal' : 'public',
-          actorId: record.actor.userId,
-          actorName: record.actor.name,
-          actorRole: record.actor.role,
-          at: new Date(record.at),
-          body: record.body,
-          details: record.details,
         }], { ignoreDuplicates: true, transaction });
         if (ticket.eventSeq >= record.seq) return;
         const p = record.projection;
-        const date = (value: string | null) => (value === null ? null : new Date(value));
+        const date = dateOrNull;
         await ticket.update({
           status: p.status,
           category: p.category,

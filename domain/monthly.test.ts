@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { zonedTimeToInstant } from './calendar';
 import {
   DEFAULT_CONVERSION, HISTORY_MONTHS, formatChange, formatKwh, PEER_MONTHS, addMonthsTo, composeMonthlyInformation, firstOwnMonth, hotWaterKwh,
   meterConsumption, monthBoundaries, monthStartInstant, monthsEnding, peerAverageFor, peerBaseline, percentChange,
-  reportingMonthFor, unitMonthKinds, zonedTimeToInstant,
+  reportingMonthFor, unitMonthKinds,
   type Assumptions, type BoundaryReading, type MonthlyInput, type PeerMonth, type UnitDevice,
 } from './monthly';
 

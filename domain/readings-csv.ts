@@ -3,7 +3,7 @@
 // one pass. German exports are the norm: `;` separators, decimal commas, dd.mm.yyyy hh:mm times in
 // German local time. Pure: which serials exist and what is stored already is checked by the caller.
 import type { DeviceType } from './deadlines';
-import { zonedTimeToInstant } from './monthly';
+import { zonedTimeToInstant } from './calendar';
 import { isDate } from './dates';
 
 /** Field names as the report shows them (German UI). */

@@ -15,6 +15,7 @@ import type { BusinessCalendar } from '../domain/business-hours';
 import { BUSINESS_DAY_MS } from '../domain/business-hours';
 import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from '../domain/sla';
 import { SA } from './shared/search-attributes';
+import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
   APPOINTMENT_GONE, FINAL_APPOINTMENT_STATUSES, cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome,
   slotOfferProblem,
@@ -261,19 +262,12 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     await actOnTheClock();
     changed = false;
     const wakeAt = nextWakeAt();
-    const woken = () => changed || state.outbox.length > 0;
     if (FINAL_APPOINTMENT_STATUSES.has(state.status)) break;
-    if (wakeAt === null) await condition(woken);
-    else if (wakeAt > Date.now()) await condition(woken, wakeAt - Date.now());
+    await sleepUntilWokenOr(() => changed || state.outbox.length > 0, wakeAt);
   }
 
   // Finished: keep answering (and refusing changes clearly) for a while, then end.
   const lingerUntil = (state.finishedAtMs ?? Date.now()) + (input.finishedLingerMs ?? DEFAULT_FINISHED_LINGER_MS);
-  while (Date.now() < lingerUntil) {
-    await tellEveryone();
-    await condition(() => state.outbox.length > 0, lingerUntil - Date.now());
-  }
-  await condition(allHandlersFinished);
-  await tellEveryone();
+  await lingerThenDrain(lingerUntil, () => state.outbox.length > 0, tellEveryone);
   return view();
 }

@@ -14,8 +14,8 @@ import {
   isCancellation, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { calendarDate } from '../domain/calendar';
-import { TIME_ZONE, isYearMonth, reportingMonthFor } from '../domain/monthly';
+import { TIME_ZONE, calendarDate } from '../domain/calendar';
+import { isYearMonth, reportingMonthFor } from '../domain/monthly';
 import {
   DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, EMPTY_TOTALS, MONTHLY_OBLIGATION, addTotals, getMonthlyPropertyStatus,
   getMonthlyRunStatus, monthlyPropertyWorkflowId,

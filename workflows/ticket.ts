@@ -23,6 +23,7 @@ import {
   warningAtOf, type Escalation, type SlaMeasure,
 } from '../domain/sla';
 import { SA } from './shared/search-attributes';
+import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
   SYSTEM_ACTOR, TICKET_GONE, askTenant, assignTicket, closeTicket, getTicketStatus, handlesTickets, recategoriseTicket,
   reopenTicket, replyToTicket, resolveTicket,
@@ -391,12 +392,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return points.length > 0 ? Math.min(...points) : null;
   }
 
-  async function sleepUntilChangedOr(wakeAt: number | null) {
-    const woken = () => changed || state.outbox.length > 0;
-    if (wakeAt === null) await condition(woken);
-    else if (wakeAt > Date.now()) await condition(woken, wakeAt - Date.now());
-  }
-
   // A function, not an inline comparison: steps inside the loop close the ticket behind TypeScript's back.
   const isClosed = () => state.status === 'closed';
 
@@ -409,16 +404,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await tellEveryone();
     await actOnTheClock();
     changed = false; // reset before planning: a step from here on wakes the sleep below
-    if (!isClosed()) await sleepUntilChangedOr(nextWakeAt());
+    if (!isClosed()) await sleepUntilWokenOr(() => changed || state.outbox.length > 0, nextWakeAt());
   }
 
   // Closed: answer queries and refuse updates with a clear message for a while, then finish.
   const lingerUntil = (state.closedAtMs ?? Date.now()) + (input.closedLingerMs ?? DEFAULT_CLOSED_LINGER_MS);
-  while (Date.now() < lingerUntil) {
-    await tellEveryone();
-    await condition(() => state.outbox.length > 0, lingerUntil - Date.now());
-  }
-  await condition(allHandlersFinished);
-  await tellEveryone();
+  await lingerThenDrain(lingerUntil, () => state.outbox.length > 0, tellEveryone);
   return view();
 }

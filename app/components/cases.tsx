@@ -4,6 +4,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { businessTimeBetween } from '../../domain/business-hours';
 import { describeRemaining, formatSpan } from '../../domain/sla';
 import type { FederalState } from '../../domain/holidays';
+import { EmptyState, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 
 export type Tone = 'green' | 'yellow' | 'red' | 'unknown';
@@ -114,6 +115,15 @@ export function Timeline({ items, label }: { items: TimelineItem[]; label: strin
         </li>
       ))}
     </ol>
+  );
+}
+
+/** A case page's history panel ("Verlauf"); a case without steps says so. */
+export function HistoryPanel({ items, label }: { items: TimelineItem[]; label: string }) {
+  return (
+    <Panel id="history" title="Verlauf">
+      {items.length === 0 ? <EmptyState>Noch keine Schritte.</EmptyState> : <Timeline items={items} label={label} />}
+    </Panel>
   );
 }
 

@@ -2,6 +2,7 @@ import { Link } from '@remix-run/react';
 import type { DeviceRow } from '~/utils/devices.server';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '~/utils/format';
 import { LightBadge } from './light-badge';
+import { DataTable } from './data-table';
 
 /** The device list used by the register, the tenant's page and property pages. */
 export function DeviceTable({ rows, caption, showProperty = true, showUnit = true }: {
@@ -11,47 +12,45 @@ export function DeviceTable({ rows, caption, showProperty = true, showUnit = tru
   showUnit?: boolean;
 }) {
   return (
-    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
-      <table className="table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Seriennummer</th>
-            <th scope="col">Gerätetyp</th>
-            {showProperty ? <th scope="col">Liegenschaft</th> : null}
-            <th scope="col">{showUnit ? 'Einheit / Einbauort' : 'Einbauort'}</th>
-            <th scope="col">Eingebaut</th>
-            <th scope="col">Frist</th>
-            <th scope="col" className="num">Batterie</th>
-            <th scope="col">Funk</th>
-            <th scope="col">Ampel</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id} data-device-id={row.id}>
-              <th scope="row" className="mono">
-                <Link to={`/geraete/${row.id}`}>{row.serial}</Link>
-              </th>
-              <td>{deviceTypeLabel(row.type)}</td>
-              {showProperty ? <td>{row.propertyName}</td> : null}
-              <td>
-                {showUnit ? <span className="cell-main">{row.unitLabel ?? 'Gebäude'}</span> : null}
-                {row.location ? <span className={showUnit ? 'cell-sub' : undefined}>{row.location}</span> : null}
-              </td>
-              <td>{formatDate(row.installedAt)}</td>
-              <td>
-                <span className="cell-main">{deadlineKindLabel(row.deadlineKind)}</span>
-                <span className="cell-sub">{formatDate(row.dueAt)}</span>
-              </td>
-              <td className="num">{formatPercent(row.batteryPercent)}</td>
-              <td><RadioStatus status={row.radioStatus} /></td>
-              <td><LightBadge light={row.light} /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={caption}
+      caption={<>{caption}</>}
+      head={(
+        <tr>
+          <th scope="col">Seriennummer</th>
+          <th scope="col">Gerätetyp</th>
+          {showProperty ? <th scope="col">Liegenschaft</th> : null}
+          <th scope="col">{showUnit ? 'Einheit / Einbauort' : 'Einbauort'}</th>
+          <th scope="col">Eingebaut</th>
+          <th scope="col">Frist</th>
+          <th scope="col" className="num">Batterie</th>
+          <th scope="col">Funk</th>
+          <th scope="col">Ampel</th>
+        </tr>
+      )}
+    >
+      {rows.map((row) => (
+        <tr key={row.id} data-device-id={row.id}>
+          <th scope="row" className="mono">
+            <Link to={`/geraete/${row.id}`}>{row.serial}</Link>
+          </th>
+          <td>{deviceTypeLabel(row.type)}</td>
+          {showProperty ? <td>{row.propertyName}</td> : null}
+          <td>
+            {showUnit ? <span className="cell-main">{row.unitLabel ?? 'Gebäude'}</span> : null}
+            {row.location ? <span className={showUnit ? 'cell-sub' : undefined}>{row.location}</span> : null}
+          </td>
+          <td>{formatDate(row.installedAt)}</td>
+          <td>
+            <span className="cell-main">{deadlineKindLabel(row.deadlineKind)}</span>
+            <span className="cell-sub">{formatDate(row.dueAt)}</span>
+          </td>
+          <td className="num">{formatPercent(row.batteryPercent)}</td>
+          <td><RadioStatus status={row.radioStatus} /></td>
+          <td><LightBadge light={row.light} /></td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

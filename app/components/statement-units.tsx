@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatNumber } from '~/utils/format';
 import { formatEuro, formatQuantity } from '~/utils/statement-format';
+import { DataTable } from './data-table';
 
 type CostType = 'heating' | 'hotWater' | 'coldWater';
 const COST_TYPES: ReadonlyArray<[CostType, string]> = [['heating', 'Heizung'], ['hotWater', 'Warmwasser'], ['coldWater', 'Kaltwasser']];
@@ -27,40 +28,39 @@ export function StatementUnitsTable<T extends StatementUnitRow>({ units, heating
 }) {
   const unitOf = (type: CostType) => (type === 'heating' ? (heatingUnit === 'kWh' ? 'kWh' : 'Einh.') : 'm³');
   return (
-    <div className="table-wrap" role="region" aria-label="Ergebnis je Wohneinheit" tabIndex={0}>
-      <table className="table statement-units">
-        <caption className="visually-hidden">Ergebnis je Wohneinheit: Beträge, darunter der Verbrauch</caption>
-        <thead>
-          <tr>
-            <th scope="col">Einheit</th>
-            <th scope="col" className="num">Fläche</th>
-            {COST_TYPES.map(([type, name]) => <th key={type} scope="col" className="num">{name}</th>)}
-            <th scope="col" className="num">CO₂-Gutschrift</th>
-            <th scope="col" className="num">Betrag</th>
-            <th scope="col">{extra.title}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {units.map((unit) => (
-            <tr key={unit.unitId} aria-current={selectedUnitId === unit.unitId ? 'true' : undefined}>
-              <th scope="row">{label(unit)}</th>
-              <td className="num">{formatNumber(unit.areaM2, true)} m²</td>
-              {COST_TYPES.map(([type]) => (
-                <td key={type} className="num">
-                  <span className="cell-main">{formatEuro(unit.amounts[type])}</span>
-                  <span className="cell-sub">
-                    {formatQuantity(unit.consumption[type])} {unitOf(type)}
-                    {unit.estimated.includes(type) ? <> <abbr title="Ersatzwert nach §9a HKVO">E</abbr></> : null}
-                  </span>
-                </td>
-              ))}
-              <td className="num">{formatEuro(-unit.amounts.co2Credit)}</td>
-              <td className="num"><strong>{formatEuro(unit.amounts.amountDue)}</strong></td>
-              <td>{extra.cell(unit)}</td>
-            </tr>
+    <DataTable
+      label="Ergebnis je Wohneinheit"
+      caption="Ergebnis je Wohneinheit: Beträge, darunter der Verbrauch"
+      className="statement-units"
+      head={(
+        <tr>
+          <th scope="col">Einheit</th>
+          <th scope="col" className="num">Fläche</th>
+          {COST_TYPES.map(([type, name]) => <th key={type} scope="col" className="num">{name}</th>)}
+          <th scope="col" className="num">CO₂-Gutschrift</th>
+          <th scope="col" className="num">Betrag</th>
+          <th scope="col">{extra.title}</th>
+        </tr>
+      )}
+    >
+      {units.map((unit) => (
+        <tr key={unit.unitId} aria-current={selectedUnitId === unit.unitId ? 'true' : undefined}>
+          <th scope="row">{label(unit)}</th>
+          <td className="num">{formatNumber(unit.areaM2, true)} m²</td>
+          {COST_TYPES.map(([type]) => (
+            <td key={type} className="num">
+              <span className="cell-main">{formatEuro(unit.amounts[type])}</span>
+              <span className="cell-sub">
+                {formatQuantity(unit.consumption[type])} {unitOf(type)}
+                {unit.estimated.includes(type) ? <> <abbr title="Ersatzwert nach §9a HKVO">E</abbr></> : null}
+              </span>
+            </td>
           ))}
-        </tbody>
-      </table>
-    </div>
+          <td className="num">{formatEuro(-unit.amounts.co2Credit)}</td>
+          <td className="num"><strong>{formatEuro(unit.amounts.amountDue)}</strong></td>
+          <td>{extra.cell(unit)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { db } from '../../db';
 import { statementPdf } from '../../activities/statement-document';
 import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
-import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse, requireStatementPermission } from '~/utils/statements.server';
+import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse } from '~/utils/statements.server';
 
 /**
  * GET /abrechnungen/:id/einheit/:unitId.pdf[?nutzung=T12] — the unit's statement (or one
@@ -11,7 +11,7 @@ import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse, requireState
  * afterwards served from storage; every download is audited.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'read:statement:own');
+  const user = await requireUserWithPermission(request, 'read:statement:own');
   const id = parseId(params.id);
   const unitId = parseId(params.unitId);
   const statement = id && unitId ? await findStatementVisibleTo(user, id) : null;

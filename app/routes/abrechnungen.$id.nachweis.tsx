@@ -2,14 +2,12 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Link, useLoaderData } from '@remix-run/react';
 import { PageHeader, Panel } from '~/components/page-header';
 import { LifecycleSection } from '~/components/statement-lifecycle';
+import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDateTime } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
 import { formatPeriod } from '~/utils/statement-format';
-import { lifecyclePanel, proofView } from '~/utils/statement-lifecycle.server';
-import { findStatementVisibleTo, requireStatementPermission } from '~/utils/statements.server';
+import { loadStatementProof } from '~/utils/statement-lifecycle.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Zustellnachweis ${data.statement.documentNumber} · Klarmeter` : 'Zustellnachweis · Klarmeter' },
@@ -19,16 +17,7 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementS
 
 /** GET /abrechnungen/:id/nachweis — the version's proof chain, verified on every load. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'read:statement:own');
-  const id = parseId(params.id);
-  const statement = id ? await findStatementVisibleTo(user, id) : null;
-  if (!statement?.stored) throw notFound();
-  const { stored } = statement;
-  const ref = { id: stored.id, version: stored.version };
-  const [lifecycle, proof] = await Promise.all([
-    lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
-    proofView(ref),
-  ]);
+  const { statement, stored, lifecycle, proof } = await loadStatementProof(request, params.id);
   return {
     statement: { id: stored.id, version: stored.version, documentNumber: stored.documentNumber, propertyName: statement.property.name, period: statement.period },
     lifecycle,
@@ -49,37 +38,35 @@ export default function ProofPage() {
       />
       <LifecycleSection statementId={statement.id} lifecycle={lifecycle} />
       <Panel id="chain" title="Nachweiskette (SHA-256)">
-        <div className="table-wrap" role="region" aria-label="Nachweiskette" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Ereignisse mit Prüfsummen</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">Nr.</th>
-                <th scope="col">Schritt</th>
-                <th scope="col">Zeit (Server)</th>
-                <th scope="col">Wer</th>
-                <th scope="col">IP</th>
-                <th scope="col">Dokument</th>
-                <th scope="col">Vorgänger</th>
-                <th scope="col">Hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.seq}>
-                  <td className="num">{e.seq}</td>
-                  <th scope="row">{e.label}</th>
-                  <td>{formatDateTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td className="mono">{e.ip ?? '–'}</td>
-                  <td className="mono" title={e.documentSha256}>{e.documentSha256.slice(0, 12)}…</td>
-                  <td className="mono" title={e.prevHash}>{e.prevHash.slice(0, 12)}…</td>
-                  <td className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Nachweiskette"
+          caption="Ereignisse mit Prüfsummen"
+          head={(
+            <tr>
+              <th scope="col" className="num">Nr.</th>
+              <th scope="col">Schritt</th>
+              <th scope="col">Zeit (Server)</th>
+              <th scope="col">Wer</th>
+              <th scope="col">IP</th>
+              <th scope="col">Dokument</th>
+              <th scope="col">Vorgänger</th>
+              <th scope="col">Hash</th>
+            </tr>
+          )}
+        >
+          {events.map((e) => (
+            <tr key={e.seq}>
+              <td className="num">{e.seq}</td>
+              <th scope="row">{e.label}</th>
+              <td>{formatDateTime(e.at)}</td>
+              <td>{e.actor}</td>
+              <td className="mono">{e.ip ?? '–'}</td>
+              <td className="mono" title={e.documentSha256}>{e.documentSha256.slice(0, 12)}…</td>
+              <td className="mono" title={e.prevHash}>{e.prevHash.slice(0, 12)}…</td>
+              <td className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
+            </tr>
+          ))}
+        </DataTable>
       </Panel>
     </>
   );

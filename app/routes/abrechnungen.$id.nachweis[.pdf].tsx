@@ -2,21 +2,13 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { renderProofPdf } from '../../activities/statement-lifecycle';
 import { sha256 } from '../../db/audit';
 import { formatDateTime } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
 import { formatPeriod } from '~/utils/statement-format';
-import { lifecyclePanel, proofView } from '~/utils/statement-lifecycle.server';
-import { findStatementVisibleTo, pdfRenderer, pdfResponse, requireStatementPermission } from '~/utils/statements.server';
+import { loadStatementProof } from '~/utils/statement-lifecycle.server';
+import { pdfRenderer, pdfResponse } from '~/utils/statements.server';
 
 /** GET /abrechnungen/:id/nachweis.pdf — the proof chain and its verification as a PDF. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'read:statement:own');
-  const id = parseId(params.id);
-  const statement = id ? await findStatementVisibleTo(user, id) : null;
-  if (!statement?.stored) throw notFound();
-  const { stored } = statement;
-  const ref = { id: stored.id, version: stored.version };
-  const [lifecycle, proof] = await Promise.all([lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }), proofView(ref)]);
+  const { statement, stored, lifecycle, proof } = await loadStatementProof(request, params.id);
   const notes = new Map(lifecycle.timeline.map((item) => [item.key, item.note ?? null]));
   const content = await renderProofPdf(pdfRenderer(), {
     propertyName: statement.property.name,

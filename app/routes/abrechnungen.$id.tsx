@@ -12,9 +12,9 @@ import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, notFound } from '~/utils/permissions.server';
+import { hasPermission } from '~/utils/permissions.server';
 import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
-import { findStatementVisibleTo, hasStatementPermission, requireStatementPermission } from '~/utils/statements.server';
+import { requireStoredStatement } from '~/utils/statements.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },
@@ -23,16 +23,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'read:statement:own');
-  const id = parseId(params.id);
-  const statement = id ? await findStatementVisibleTo(user, id) : null;
-  if (!statement?.stored) throw notFound();
+  const { user, statement, stored } = await requireStoredStatement(request, params.id);
   const url = new URL(request.url);
   const selectedUnitId = parseId(url.searchParams.get('einheit') ?? undefined) ?? statement.units[0]?.unitId;
   const selected = statement.units.find((u) => u.unitId === selectedUnitId) ?? statement.units[0];
   const model = selected ? statementDocumentModel(statement, { unitId: selected.unitId, occupancyKey: null }, { standalone: false }) : null;
   const withTenants = hasPermission(user, 'read:tenancy:any');
-  const { summary, stored } = statement;
+  const { summary } = statement;
   return {
     statement: {
       id: stored.id,
@@ -71,7 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     selected: selected ? { unitId: selected.unitId, label: selected.label, html: model ? renderStatementHtml(model) : '' } : null,
     versions: await statementVersions(db(), statement.property.id, statement.period),
     withTenants,
-    canCreate: hasStatementPermission(user, 'create:statement:any'),
+    canCreate: hasPermission(user, 'create:statement:any'),
     lifecycle: await lifecyclePanel(user, { id: stored.id, version: stored.version, status: stored.status, propertyId: statement.property.id }),
   };
 }

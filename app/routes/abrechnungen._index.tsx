@@ -4,25 +4,26 @@ import { FilterForm, SelectFilter } from '~/components/filters';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { visibleScope } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
-import { hasStatementPermission, listStatements, requireStatementPermission } from '~/utils/statements.server';
+import { listStatements } from '~/utils/statements.server';
 import { Countdown, LifecycleBadge } from '~/components/statement-lifecycle';
 import { useNow } from '~/components/cases';
+import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import { listLifecycles } from '~/utils/statement-lifecycle.server';
 
 export const meta: MetaFunction = () => [{ title: 'Heizkostenabrechnungen · Klarmeter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'read:statement:own');
+  const user = await requireUserWithPermission(request, 'read:statement:own');
   const propertyId = parseId(new URL(request.url).searchParams.get('property') ?? undefined);
   const [scope, statements] = await Promise.all([visibleScope(user), listStatements(user, propertyId)]);
   return {
     statements,
     properties: scope.properties,
     propertyId,
-    canCreate: hasStatementPermission(user, 'create:statement:any'),
+    canCreate: hasPermission(user, 'create:statement:any'),
     lifecycles: await listLifecycles(user.organisationId, statements),
     now: new Date().toISOString(),
   };
@@ -47,39 +48,37 @@ export default function Statements() {
         {statements.length === 0 ? (
           <EmptyState>Noch keine Abrechnungen{canCreate ? <> – <Link to="/abrechnungen/neu">jetzt eine erstellen</Link></> : null}.</EmptyState>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Abrechnungen" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Heizkostenabrechnungen</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Liegenschaft</th>
-                  <th scope="col">Zeitraum</th>
-                  <th scope="col" className="num">Version</th>
-                  <th scope="col">Dokument-Nr.</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Frist</th>
-                  <th scope="col" className="num">Einheiten</th>
-                  <th scope="col" className="num">Kosten Heizanlage</th>
-                  <th scope="col">Erstellt</th>
-                </tr>
-              </thead>
-              <tbody>
-                {statements.map((s) => (
-                  <tr key={s.id}>
-                    <th scope="row">{s.propertyName}</th>
-                    <td>{formatPeriod(s.periodStart, s.periodEnd)}</td>
-                    <td className="num">{s.version}{s.latest ? null : <span className="muted"> (ältere Version)</span>}</td>
-                    <td><Link to={`/abrechnungen/${s.id}`} className="mono">{s.documentNumber}</Link></td>
-                    <td>{lifecycles[s.id] ? <LifecycleBadge state={lifecycles[s.id].state} label={lifecycles[s.id].stateLabel} /> : statementStatusLabel(s.status)}</td>
-                    <td>{lifecycles[s.id]?.deadline ? <>{lifecycles[s.id].deadline!.kind === 'delivery' ? 'Zustellung ' : 'Einspruch '}<Countdown until={lifecycles[s.id].deadline!.endsAt} now={now} /></> : '–'}</td>
-                    <td className="num">{formatNumber(s.unitCount)}</td>
-                    <td className="num">{formatEuro(s.plantCost)}</td>
-                    <td>{formatDateTime(s.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Abrechnungen"
+            caption="Heizkostenabrechnungen"
+            head={(
+              <tr>
+                <th scope="col">Liegenschaft</th>
+                <th scope="col">Zeitraum</th>
+                <th scope="col" className="num">Version</th>
+                <th scope="col">Dokument-Nr.</th>
+                <th scope="col">Status</th>
+                <th scope="col">Frist</th>
+                <th scope="col" className="num">Einheiten</th>
+                <th scope="col" className="num">Kosten Heizanlage</th>
+                <th scope="col">Erstellt</th>
+              </tr>
+            )}
+          >
+            {statements.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{s.propertyName}</th>
+                <td>{formatPeriod(s.periodStart, s.periodEnd)}</td>
+                <td className="num">{s.version}{s.latest ? null : <span className="muted"> (ältere Version)</span>}</td>
+                <td><Link to={`/abrechnungen/${s.id}`} className="mono">{s.documentNumber}</Link></td>
+                <td>{lifecycles[s.id] ? <LifecycleBadge state={lifecycles[s.id].state} label={lifecycles[s.id].stateLabel} /> : statementStatusLabel(s.status)}</td>
+                <td>{lifecycles[s.id]?.deadline ? <>{lifecycles[s.id].deadline!.kind === 'delivery' ? 'Zustellung ' : 'Einspruch '}<Countdown until={lifecycles[s.id].deadline!.endsAt} now={now} /></> : '–'}</td>
+                <td className="num">{formatNumber(s.unitCount)}</td>
+                <td className="num">{formatEuro(s.plantCost)}</td>
+                <td>{formatDateTime(s.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Panel>
     </>

@@ -12,12 +12,12 @@ import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
 import { formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound, visibleScope } from '~/utils/permissions.server';
+import { notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
 import { formatEuro, formatPeriod, formatQuantity } from '~/utils/statement-format';
 import {
-  actorOf, defaultFormValues, findStatementVisibleTo, formFieldOf, formValuesFrom, formValuesOf, parseStatementForm, requireStatementPermission,
-  withBlankRows, type FieldErrors, type StatementFormValues,
+  actorOf, defaultFormValues, findStatementVisibleTo, formFieldOf, formValuesFrom, formValuesOf, parseStatementForm, withBlankRows,
+  type FieldErrors, type StatementFormValues,
 } from '~/utils/statements.server';
 import type { SessionUser } from '~/utils/session.server';
 import { lifecycleActor, startStatementLifecycle } from '~/utils/statement-lifecycle.server';
@@ -42,7 +42,7 @@ async function correctionOf(user: SessionUser, id: string | null): Promise<{ cor
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireStatementPermission(request, 'create:statement:any');
+  const user = await requireUserWithPermission(request, 'create:statement:any');
   const url = new URL(request.url);
   const scope = await visibleScope(user);
   const corrected = await correctionOf(user, url.searchParams.get('korrektur'));
@@ -88,7 +88,7 @@ function previewOf(statement: StatementData, unitId: number | null, nextVersion:
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSameOrigin(request);
-  const user = await requireStatementPermission(request, 'create:statement:any');
+  const user = await requireUserWithPermission(request, 'create:statement:any');
   const form = await request.formData();
   const intent = intentOf(form.get('intent'));
   const values = formValuesFrom(form);

@@ -1,19 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ActionMessage, Timeline } from '~/components/cases';
-import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { ActionMessage, HistoryPanel } from '~/components/cases';
+import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
+import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
-import { actorOf, findTicket, requireCasePermission, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '~/utils/tickets.server';
+import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '~/utils/tickets.server';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { TICKET_STATUS_LABELS_FOR_TENANT, closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Anliegen #${data.ticket.id}` : 'Anliegen'} · Klarmeter` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'read:ticket:own');
+  const user = await requireUserWithPermission(request, 'read:ticket:own');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();
@@ -41,7 +41,7 @@ type ActionData = { ok: boolean; message: string };
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
-  const user = await requireCasePermission(request, 'read:ticket:own');
+  const user = await requireUserWithPermission(request, 'read:ticket:own');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket || ticket.createdBy !== user.id) throw notFound();
@@ -82,9 +82,7 @@ export default function MyTicket() {
             ]} />
             <p className="case-body">{ticket.body}</p>
           </Panel>
-          <Panel id="history" title="Verlauf">
-            {timeline.length === 0 ? <EmptyState>Noch keine Schritte.</EmptyState> : <Timeline items={timeline} label="Verlauf Ihres Anliegens" />}
-          </Panel>
+          <HistoryPanel items={timeline} label="Verlauf Ihres Anliegens" />
         </div>
         <div className="case-actions" key={timeline.length}>
           {open ? (

@@ -2,13 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
-import { listTickets, requireCasePermission } from '~/utils/tickets.server';
+import { listTickets } from '~/utils/tickets.server';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../workflows/shared/ticket';
+import { requireUserWithPermission } from '~/utils/permissions.server';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Anliegen · Klarmeter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'file:ticket:own');
+  const user = await requireUserWithPermission(request, 'file:ticket:own');
   const tickets = await listTickets(user);
   return {
     tickets: tickets.map((t) => ({ id: t.id, subject: t.subject, createdAt: t.createdAt, status: t.status, statusLabel: TICKET_STATUS_LABELS_FOR_TENANT[t.status] })),

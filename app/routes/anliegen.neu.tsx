@@ -1,15 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
-import { currentTenancies } from '~/utils/permissions.server';
+import { currentTenancies, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
-import { openTicket, requireCasePermission } from '~/utils/tickets.server';
+import { openTicket } from '~/utils/tickets.server';
 import { TICKET_TOPICS, isTicketTopic, type TicketTopic } from '../../domain/ticket-triage';
 
 export const meta: MetaFunction = () => [{ title: 'Neues Anliegen · Klarmeter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'file:ticket:own');
+  const user = await requireUserWithPermission(request, 'file:ticket:own');
   const tenancies = await currentTenancies(user);
   return { units: tenancies.map((t) => ({ id: t.unitId, label: `${t.propertyName}, ${t.unitLabel}` })) };
 }
@@ -22,7 +22,7 @@ const MAX_BODY = 5_000;
 
 export async function action({ request }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
-  const user = await requireCasePermission(request, 'file:ticket:own');
+  const user = await requireUserWithPermission(request, 'file:ticket:own');
   const form = await request.formData();
   const values = Object.fromEntries((['unitId', 'topic', 'subject', 'body'] as const).map((f) => [f, String(form.get(f) ?? '').trim()])) as Record<Field, string>;
   const tenancy = (await currentTenancies(user)).find((t) => String(t.unitId) === values.unitId);

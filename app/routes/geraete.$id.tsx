@@ -5,6 +5,7 @@ import { RadioStatus } from '~/components/device-table';
 import { DeviceWorkForms } from '~/components/device-work-forms';
 import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import { deviceWorkflowStatus, type WorkflowStatus } from '~/utils/device-status.server';
 import { deviceWorkFor } from '~/utils/device-work';
 import { recordDeviceWork } from '~/utils/device-work.server';
@@ -101,33 +102,31 @@ export default function DeviceDetail() {
         {history.length <= 1 ? (
           <EmptyState>Für dieses Gerät ist kein Austausch erfasst.</EmptyState>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Austauschhistorie" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Austauschkette des Geräts, älteste zuerst</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Seriennummer</th>
-                  <th scope="col">Gerätetyp</th>
-                  <th scope="col">Eingebaut</th>
-                  <th scope="col">Ausgebaut</th>
-                  <th scope="col">Rolle</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((step) => (
-                  <tr key={step.id} aria-current={step.position === 0 ? 'true' : undefined} className={step.position === 0 ? 'is-current' : undefined}>
-                    <th scope="row" className="mono">
-                      {step.position === 0 ? step.serial : <Link to={`/geraete/${step.id}`}>{step.serial}</Link>}
-                    </th>
-                    <td>{deviceTypeLabel(step.type)}</td>
-                    <td>{formatDate(step.installedAt)}</td>
-                    <td>{step.removedAt ? formatDate(step.removedAt) : <span className="muted">in Betrieb</span>}</td>
-                    <td>{step.position < 0 ? 'Vorgänger' : step.position > 0 ? 'Nachfolger' : 'Dieses Gerät'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Austauschhistorie"
+            caption="Austauschkette des Geräts, älteste zuerst"
+            head={(
+              <tr>
+                <th scope="col">Seriennummer</th>
+                <th scope="col">Gerätetyp</th>
+                <th scope="col">Eingebaut</th>
+                <th scope="col">Ausgebaut</th>
+                <th scope="col">Rolle</th>
+              </tr>
+            )}
+          >
+            {history.map((step) => (
+              <tr key={step.id} aria-current={step.position === 0 ? 'true' : undefined} className={step.position === 0 ? 'is-current' : undefined}>
+                <th scope="row" className="mono">
+                  {step.position === 0 ? step.serial : <Link to={`/geraete/${step.id}`}>{step.serial}</Link>}
+                </th>
+                <td>{deviceTypeLabel(step.type)}</td>
+                <td>{formatDate(step.installedAt)}</td>
+                <td>{step.removedAt ? formatDate(step.removedAt) : <span className="muted">in Betrieb</span>}</td>
+                <td>{step.position < 0 ? 'Vorgänger' : step.position > 0 ? 'Nachfolger' : 'Dieses Gerät'}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Panel>
     </>

@@ -5,6 +5,7 @@ import { LightBadge } from '~/components/light-badge';
 import { LightSummary } from '~/components/light-summary';
 import { NextAction } from '~/components/next-action';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import { formatNumber, streetAddress } from '~/utils/format';
 import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { buildingDeviceCount, propertySummaries, unitSummaries } from '~/utils/properties.server';
@@ -48,33 +49,31 @@ export default function PropertyDetail() {
       </div>
       <Panel id="units" title="Wohneinheiten">
         {units.length === 0 ? <EmptyState>Keine Wohneinheiten erfasst.</EmptyState> : (
-          <div className="table-wrap" role="region" aria-label="Wohneinheiten" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Wohneinheiten von {property.name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Einheit</th>
-                  <th scope="col">Geschoss</th>
-                  <th scope="col" className="num">Fläche</th>
-                  {withTenants ? <th scope="col">Nutzer</th> : null}
-                  <th scope="col" className="num">Geräte</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {units.map((unit) => (
-                  <tr key={unit.id}>
-                    <th scope="row">{unit.label}</th>
-                    <td>{unit.floor ?? '–'}</td>
-                    <td className="num">{formatNumber(unit.areaM2, true)} m²</td>
-                    {withTenants ? <td>{unit.tenantName ?? <span className="muted">Leerstand</span>}</td> : null}
-                    <td className="num">{formatNumber(unit.deviceCount)}</td>
-                    <td>{unit.worst ? <LightBadge light={unit.worst} /> : <span className="muted">Keine Geräte</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Wohneinheiten"
+            caption={<>Wohneinheiten von {property.name}</>}
+            head={(
+              <tr>
+                <th scope="col">Einheit</th>
+                <th scope="col">Geschoss</th>
+                <th scope="col" className="num">Fläche</th>
+                {withTenants ? <th scope="col">Nutzer</th> : null}
+                <th scope="col" className="num">Geräte</th>
+                <th scope="col">Status</th>
+              </tr>
+            )}
+          >
+            {units.map((unit) => (
+              <tr key={unit.id}>
+                <th scope="row">{unit.label}</th>
+                <td>{unit.floor ?? '–'}</td>
+                <td className="num">{formatNumber(unit.areaM2, true)} m²</td>
+                {withTenants ? <td>{unit.tenantName ?? <span className="muted">Leerstand</span>}</td> : null}
+                <td className="num">{formatNumber(unit.deviceCount)}</td>
+                <td>{unit.worst ? <LightBadge light={unit.worst} /> : <span className="muted">Keine Geräte</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Panel>
     </>

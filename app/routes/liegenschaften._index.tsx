@@ -5,6 +5,7 @@ import { LightBadge } from '~/components/light-badge';
 import { LightSummary } from '~/components/light-summary';
 import { NextAction } from '~/components/next-action';
 import { EmptyState, PageHeader } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import { formatNumber } from '~/utils/format';
 import { requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { addLightCounts, emptyLightCounts, worstLight } from '~/utils/lights';
@@ -33,40 +34,38 @@ export default function Properties() {
       {properties.length === 0 ? (
         <EmptyState>Ihnen sind keine Liegenschaften zugeordnet.</EmptyState>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Liegenschaften" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Liegenschaften mit Status und nächster Frist</caption>
-            <thead>
-              <tr>
-                <th scope="col">Liegenschaft</th>
-                <th scope="col" className="num">Einheiten</th>
-                <th scope="col" className="num">Geräte</th>
-                <th scope="col" className="num">Kritisch</th>
-                <th scope="col" className="num">Warnung</th>
-                <th scope="col" className="num">OK</th>
-                <th scope="col">Status</th>
-                <th scope="col">Nächste Aktion</th>
-              </tr>
-            </thead>
-            <tbody>
-              {properties.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">
-                    <Link to={`/liegenschaften/${p.id}`} className="cell-main">{p.name}</Link>
-                    <span className="cell-sub">{p.postalCode} {p.city}</span>
-                  </th>
-                  <td className="num">{formatNumber(p.unitCount)}</td>
-                  <td className="num">{formatNumber(p.deviceCount)}</td>
-                  <td className="num"><CountLink count={p.counts.red} to={`/geraete?property=${p.id}&light=red`} /></td>
-                  <td className="num"><CountLink count={p.counts.yellow} to={`/geraete?property=${p.id}&light=yellow`} /></td>
-                  <td className="num">{formatNumber(p.counts.green)}</td>
-                  <td>{p.status ? <LightBadge light={p.status} /> : <span className="muted">Keine Geräte</span>}</td>
-                  <td><NextAction action={p.nextAction} today={today} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Liegenschaften"
+          caption="Liegenschaften mit Status und nächster Frist"
+          head={(
+            <tr>
+              <th scope="col">Liegenschaft</th>
+              <th scope="col" className="num">Einheiten</th>
+              <th scope="col" className="num">Geräte</th>
+              <th scope="col" className="num">Kritisch</th>
+              <th scope="col" className="num">Warnung</th>
+              <th scope="col" className="num">OK</th>
+              <th scope="col">Status</th>
+              <th scope="col">Nächste Aktion</th>
+            </tr>
+          )}
+        >
+          {properties.map((p) => (
+            <tr key={p.id}>
+              <th scope="row">
+                <Link to={`/liegenschaften/${p.id}`} className="cell-main">{p.name}</Link>
+                <span className="cell-sub">{p.postalCode} {p.city}</span>
+              </th>
+              <td className="num">{formatNumber(p.unitCount)}</td>
+              <td className="num">{formatNumber(p.deviceCount)}</td>
+              <td className="num"><CountLink count={p.counts.red} to={`/geraete?property=${p.id}&light=red`} /></td>
+              <td className="num"><CountLink count={p.counts.yellow} to={`/geraete?property=${p.id}&light=yellow`} /></td>
+              <td className="num">{formatNumber(p.counts.green)}</td>
+              <td>{p.status ? <LightBadge light={p.status} /> : <span className="muted">Keine Geräte</span>}</td>
+              <td><NextAction action={p.nextAction} today={today} /></td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

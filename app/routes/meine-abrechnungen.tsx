@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, Outlet, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import statementStyles from '~/styles/statements.css?url';
 import { requireUserWithPermission } from '~/utils/permissions.server';
 import { formatEuro, formatPeriod } from '~/utils/statement-format';
@@ -27,33 +28,31 @@ export default function MyStatements() {
         {statements.length === 0 ? (
           <EmptyState>Für Sie liegt noch keine zugestellte Abrechnung vor.</EmptyState>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Meine Abrechnungen" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Meine Abrechnungen</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Abrechnungszeitraum</th>
-                  <th scope="col">Wohnung</th>
-                  <th scope="col">Ihr Nutzungszeitraum</th>
-                  <th scope="col">Dokument</th>
-                  <th scope="col" className="num">Ihr Anteil</th>
-                  <th scope="col">PDF</th>
-                </tr>
-              </thead>
-              <tbody>
-                {statements.map((row) => (
-                  <tr key={`${row.id}-${row.unitId}`}>
-                    <th scope="row"><Link to={statementPath(row)}>{formatPeriod(row.periodStart, row.periodEnd)}</Link></th>
-                    <td>{row.propertyName} · {row.unitLabel}</td>
-                    <td>{formatPeriod(row.occupancyFrom, row.occupancyTo)}</td>
-                    <td><span className="mono">{row.documentNumber}</span> · Version {row.version}</td>
-                    <td className="num statement-list__amount">{formatEuro(row.amountDue)}</td>
-                    <td><a href={`/meine-abrechnungen/${row.id}.pdf?einheit=${row.unitId}`} download>Herunterladen</a></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Meine Abrechnungen"
+            caption="Meine Abrechnungen"
+            head={(
+              <tr>
+                <th scope="col">Abrechnungszeitraum</th>
+                <th scope="col">Wohnung</th>
+                <th scope="col">Ihr Nutzungszeitraum</th>
+                <th scope="col">Dokument</th>
+                <th scope="col" className="num">Ihr Anteil</th>
+                <th scope="col">PDF</th>
+              </tr>
+            )}
+          >
+            {statements.map((row) => (
+              <tr key={`${row.id}-${row.unitId}`}>
+                <th scope="row"><Link to={statementPath(row)}>{formatPeriod(row.periodStart, row.periodEnd)}</Link></th>
+                <td>{row.propertyName} · {row.unitLabel}</td>
+                <td>{formatPeriod(row.occupancyFrom, row.occupancyTo)}</td>
+                <td><span className="mono">{row.documentNumber}</span> · Version {row.version}</td>
+                <td className="num statement-list__amount">{formatEuro(row.amountDue)}</td>
+                <td><a href={`/meine-abrechnungen/${row.id}.pdf?einheit=${row.unitId}`} download>Herunterladen</a></td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Panel>
       <Outlet />

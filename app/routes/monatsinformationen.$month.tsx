@@ -7,6 +7,7 @@ import { formatChange, formatKwh, germanMonth, isYearMonth } from '../../domain/
 import { FilterForm, SelectFilter } from '~/components/filters';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
+import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
@@ -59,7 +60,7 @@ interface Row {
  * when, who opened it, substitutes, and the units whose devices are not remotely readable.
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUserWithPermission(request, 'read:unit:any');
+  const user = await requireUserWithPermission(request, 'read:monthly-information:any');
   const month = params.month ?? '';
   if (!isYearMonth(month)) throw notFound();
   const url = new URL(request.url);
@@ -142,41 +143,39 @@ export default function MonthDetail() {
       </FilterForm>
       {rows.length === 0 ? <EmptyState>Keine Wohnungen, die den Filtern entsprechen.</EmptyState> : (
         <>
-          <div className="table-wrap" role="region" aria-label="Wohnungen" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Monatsinformationen {germanMonth(month)} je Wohnung</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Wohnung</th>
-                  {withTenants ? <th scope="col">Nutzer</th> : null}
-                  <th scope="col" className="num">Verbrauch</th>
-                  <th scope="col" className="num">ggü. Vorjahr</th>
-                  <th scope="col">Zustellung</th>
-                  <th scope="col">Bereitgestellt</th>
-                  <th scope="col">Geöffnet</th>
-                  <th scope="col">Hinweise</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.id}>
-                    <th scope="row"><span className="cell-main">{r.unitLabel}</span><span className="cell-sub">{r.propertyName}</span></th>
-                    {withTenants ? <td>{r.tenantName ?? <span className="muted">–</span>}</td> : null}
-                    <td className="num">{formatKwh(r.totalKwh === null ? null : Number(r.totalKwh))}</td>
-                    <td className="num">{formatChange(r.changePreviousYear === null ? null : Number(r.changePreviousYear))}</td>
-                    <td>{r.delivery === 'portal' ? DELIVERY_LABELS.portal : <span className="tag tag--warning">{DELIVERY_LABELS[r.delivery]}</span>}</td>
-                    <td>{formatDateTime(r.publishedAt)}{r.revisedAt ? <span className="cell-sub">aktualisiert {formatDateTime(r.revisedAt)}</span> : null}</td>
-                    <td>{r.openedAt ? formatDateTime(r.openedAt) : <span className="muted">{r.delivery === 'portal' ? 'noch nicht' : '–'}</span>}</td>
-                    <td>
-                      {r.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}{' '}
-                      {r.devicesOk ? null : <span className="tag tag--warning">Gerät ohne Werte</span>}{' '}
-                      {r.remoteReadable ? null : <span className="tag tag--risk">nicht fernablesbar</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Wohnungen"
+            caption={<>Monatsinformationen {germanMonth(month)} je Wohnung</>}
+            head={(
+              <tr>
+                <th scope="col">Wohnung</th>
+                {withTenants ? <th scope="col">Nutzer</th> : null}
+                <th scope="col" className="num">Verbrauch</th>
+                <th scope="col" className="num">ggü. Vorjahr</th>
+                <th scope="col">Zustellung</th>
+                <th scope="col">Bereitgestellt</th>
+                <th scope="col">Geöffnet</th>
+                <th scope="col">Hinweise</th>
+              </tr>
+            )}
+          >
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row"><span className="cell-main">{r.unitLabel}</span><span className="cell-sub">{r.propertyName}</span></th>
+                {withTenants ? <td>{r.tenantName ?? <span className="muted">–</span>}</td> : null}
+                <td className="num">{formatKwh(r.totalKwh === null ? null : Number(r.totalKwh))}</td>
+                <td className="num">{formatChange(r.changePreviousYear === null ? null : Number(r.changePreviousYear))}</td>
+                <td>{r.delivery === 'portal' ? DELIVERY_LABELS.portal : <span className="tag tag--warning">{DELIVERY_LABELS[r.delivery]}</span>}</td>
+                <td>{formatDateTime(r.publishedAt)}{r.revisedAt ? <span className="cell-sub">aktualisiert {formatDateTime(r.revisedAt)}</span> : null}</td>
+                <td>{r.openedAt ? formatDateTime(r.openedAt) : <span className="muted">{r.delivery === 'portal' ? 'noch nicht' : '–'}</span>}</td>
+                <td>
+                  {r.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}{' '}
+                  {r.devicesOk ? null : <span className="tag tag--warning">Gerät ohne Werte</span>}{' '}
+                  {r.remoteReadable ? null : <span className="tag tag--risk">nicht fernablesbar</span>}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} pageCount={pageCount} total={total} pageSize={PAGE_SIZE} hrefFor={(n) => query({ seite: n > 1 ? String(n) : null })} />
         </>
       )}

@@ -8,10 +8,11 @@ import { DEFAULT_CONVERSION, germanMonth } from '../../domain/monthly';
 import { parseDecimal } from '../../domain/readings-csv';
 import { MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { forbidden, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
 import { temporalClient } from '~/utils/temporal.server';
 
@@ -59,9 +60,9 @@ async function nextScheduledRun(): Promise<Date | null> {
  * addressees opened it, the latest run's live progress and the conversion factors per property.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUserWithPermission(request, 'read:unit:any');
+  const user = await requireUserWithPermission(request, 'read:monthly-information:any');
   const scope = await visibleScope(user);
-  const canManage = user.role === 'manager';
+  const canManage = hasPermission(user, 'update:monthly-information:any');
   if (scopeIsEmpty(scope)) return { run: null, months: [], unitCount: 0, properties: [], nextRun: null, canManage, defaults: DEFAULT_CONVERSION };
   const { sequelize } = db();
   const bind = [scope.propertyIds];
@@ -119,9 +120,7 @@ interface ActionResult {
 /** POST: start the month's run now (through the Schedule, so never twice at once), or set a property's factors. */
 export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult> {
   requireSameOrigin(request);
-  const user = await requireUserWithPermission(request, 'read:unit:any');
-  // Until permissions.server.ts has a permission for it, changing the monthly information is the managers' job.
-  if (user.role !== 'manager') throw forbidden();
+  const user = await requireUserWithPermission(request, 'update:monthly-information:any');
   const form = await request.formData();
   const database = db();
   const audit = (action: string, details: Record<string, unknown>, entityId: number | null = null) => appendAudit(database, {
@@ -228,35 +227,33 @@ export default function MonthlyOverview() {
 
       <Panel id="months" title="Monate">
         {months.length === 0 ? <EmptyState>Noch keine Monatsinformationen erstellt.</EmptyState> : (
-          <div className="table-wrap" role="region" aria-label="Monate" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Monatsinformationen je Monat: erstellt, zugestellt, geöffnet</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Monat</th>
-                  <th scope="col">Erstellt</th>
-                  <th scope="col" className="num">Im Portal zugestellt</th>
-                  <th scope="col">Geöffnet</th>
-                  <th scope="col" className="num">Ohne Portalzugang</th>
-                  <th scope="col" className="num">Ersatzwerte</th>
-                  <th scope="col" className="num">Nicht fernablesbar</th>
-                </tr>
-              </thead>
-              <tbody>
-                {months.map((m) => (
-                  <tr key={m.month}>
-                    <th scope="row"><Link to={`/monatsinformationen/${m.month}`}>{germanMonth(m.month)}</Link></th>
-                    <td><Progress done={m.units} total={Math.max(unitCount, m.units)} label={`Erstellt für ${germanMonth(m.month)}`} /></td>
-                    <td className="num">{formatNumber(m.portal)}</td>
-                    <td><OpenedRate opened={m.opened} delivered={m.portal} /></td>
-                    <td className="num">{m.noAccount > 0 ? <Link to={`/monatsinformationen/${m.month}?status=no-account`}>{formatNumber(m.noAccount)}</Link> : '0'}</td>
-                    <td className="num">{m.estimated > 0 ? <Link to={`/monatsinformationen/${m.month}?status=estimated`}>{formatNumber(m.estimated)}</Link> : '0'}</td>
-                    <td className="num">{m.notRemote > 0 ? <Link to={`/monatsinformationen/${m.month}?status=not-remote`} className="tag tag--risk">{formatNumber(m.notRemote)}</Link> : '0'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Monate"
+            caption="Monatsinformationen je Monat: erstellt, zugestellt, geöffnet"
+            head={(
+              <tr>
+                <th scope="col">Monat</th>
+                <th scope="col">Erstellt</th>
+                <th scope="col" className="num">Im Portal zugestellt</th>
+                <th scope="col">Geöffnet</th>
+                <th scope="col" className="num">Ohne Portalzugang</th>
+                <th scope="col" className="num">Ersatzwerte</th>
+                <th scope="col" className="num">Nicht fernablesbar</th>
+              </tr>
+            )}
+          >
+            {months.map((m) => (
+              <tr key={m.month}>
+                <th scope="row"><Link to={`/monatsinformationen/${m.month}`}>{germanMonth(m.month)}</Link></th>
+                <td><Progress done={m.units} total={Math.max(unitCount, m.units)} label={`Erstellt für ${germanMonth(m.month)}`} /></td>
+                <td className="num">{formatNumber(m.portal)}</td>
+                <td><OpenedRate opened={m.opened} delivered={m.portal} /></td>
+                <td className="num">{m.noAccount > 0 ? <Link to={`/monatsinformationen/${m.month}?status=no-account`}>{formatNumber(m.noAccount)}</Link> : '0'}</td>
+                <td className="num">{m.estimated > 0 ? <Link to={`/monatsinformationen/${m.month}?status=estimated`}>{formatNumber(m.estimated)}</Link> : '0'}</td>
+                <td className="num">{m.notRemote > 0 ? <Link to={`/monatsinformationen/${m.month}?status=not-remote`} className="tag tag--risk">{formatNumber(m.notRemote)}</Link> : '0'}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Panel>
 
@@ -265,34 +262,32 @@ export default function MonthlyOverview() {
           Heizkostenverteiler-Einheiten × Faktor der Liegenschaft; Warmwasser nach § 9 HeizkostenV (2,5 kWh/(m³·K) × m³ × (t<sub>w</sub> − 10 °C), Fernwärme ÷ 1,15).
           Ohne eigene Angabe gelten {formatNumber(defaults.hkvKwhPerUnit, true)} kWh je Einheit und {formatNumber(defaults.hotWaterTempC)} °C. Den Mietern wird die Umrechnung erläutert.
         </p>
-        <div className="table-wrap" role="region" aria-label="Umrechnung je Liegenschaft" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Umrechnungsfaktoren je Liegenschaft</caption>
-            <thead>
-              <tr><th scope="col">Liegenschaft</th><th scope="col">kWh je Einheit · Warmwasser °C · Fernwärme</th></tr>
-            </thead>
-            <tbody>
-              {properties.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.name}{p.own ? null : <span className="muted"> (Standard)</span>}</th>
-                  <td>
-                    {canManage ? (
-                      <Form method="post" className="settings-form" aria-label={`Umrechnung ${p.name}`}>
-                        <input type="hidden" name="intent" value="settings" />
-                        <input type="hidden" name="propertyId" value={p.id} />
-                        <label>Faktor <input type="text" inputMode="decimal" name="hkvKwhPerUnit" defaultValue={formatNumber(p.hkvKwhPerUnit, true)} /></label>
-                        <label>t<sub>w</sub> <input type="text" inputMode="decimal" name="hotWaterTempC" defaultValue={formatNumber(p.hotWaterTempC, true)} /></label>
-                        <label><input type="checkbox" name="districtHeating" defaultChecked={p.districtHeating} /> Fernwärme</label>
-                        <button type="submit" className="button button--small">Speichern</button>
-                        {result?.propertyId === p.id ? <span className={result.ok ? 'muted' : 'field__error'} role="status">{result.message}</span> : null}
-                      </Form>
-                    ) : `${formatNumber(p.hkvKwhPerUnit, true)} kWh · ${formatNumber(p.hotWaterTempC, true)} °C · ${p.districtHeating ? 'Fernwärme' : 'eigene Anlage'}`}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Umrechnung je Liegenschaft"
+          caption="Umrechnungsfaktoren je Liegenschaft"
+          head={(
+            <tr><th scope="col">Liegenschaft</th><th scope="col">kWh je Einheit · Warmwasser °C · Fernwärme</th></tr>
+          )}
+        >
+          {properties.map((p) => (
+            <tr key={p.id}>
+              <th scope="row">{p.name}{p.own ? null : <span className="muted"> (Standard)</span>}</th>
+              <td>
+                {canManage ? (
+                  <Form method="post" className="settings-form" aria-label={`Umrechnung ${p.name}`}>
+                    <input type="hidden" name="intent" value="settings" />
+                    <input type="hidden" name="propertyId" value={p.id} />
+                    <label>Faktor <input type="text" inputMode="decimal" name="hkvKwhPerUnit" defaultValue={formatNumber(p.hkvKwhPerUnit, true)} /></label>
+                    <label>t<sub>w</sub> <input type="text" inputMode="decimal" name="hotWaterTempC" defaultValue={formatNumber(p.hotWaterTempC, true)} /></label>
+                    <label><input type="checkbox" name="districtHeating" defaultChecked={p.districtHeating} /> Fernwärme</label>
+                    <button type="submit" className="button button--small">Speichern</button>
+                    {result?.propertyId === p.id ? <span className={result.ok ? 'muted' : 'field__error'} role="status">{result.message}</span> : null}
+                  </Form>
+                ) : `${formatNumber(p.hkvKwhPerUnit, true)} kWh · ${formatNumber(p.hotWaterTempC, true)} °C · ${p.districtHeating ? 'Fernwärme' : 'eigene Anlage'}`}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </Panel>
     </>
   );

@@ -5,11 +5,11 @@ import { db } from '../../db';
 import { applyReadings, importReadingsCsv, type ImportReport } from '../../db/readings-import';
 import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, type RowError } from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
-import { forbidden, requireUserWithPermission } from '~/utils/permissions.server';
+import { requireUserWithPermission } from '~/utils/permissions.server';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
-import type { SessionUser } from '~/utils/session.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction = () => [{ title: 'Ablesungen erfassen · Klarmeter' }];
@@ -19,15 +19,8 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
 const SHOWN_ERRORS = 300;
 const IMPORT_ACTIONS = ['readings.imported', 'readings.entered'];
 
-async function requireManager(request: Request): Promise<SessionUser> {
-  const user = await requireUserWithPermission(request, 'read:device:any');
-  // Until permissions.server.ts has a permission for it, entering readings is the managers' job.
-  if (user.role !== 'manager') throw forbidden();
-  return user;
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireManager(request);
+  const user = await requireUserWithPermission(request, 'create:reading:any');
   const recent = await db().models.AuditEntry.findAll({
     where: { organisationId: user.organisationId, action: { [Op.in]: IMPORT_ACTIONS } },
     attributes: ['id', 'at', 'actor', 'action', 'details'],
@@ -53,7 +46,7 @@ const FIELD_OF_LABEL = Object.fromEntries(Object.entries(READING_FIELDS).map(([f
 /** POST: a CSV file (intent=import) or one reading by hand (intent=manual); both all-or-nothing. */
 export async function action({ request, context }: ActionFunctionArgs): Promise<ReadingsActionResult> {
   requireSameOrigin(request);
-  const user = await requireManager(request);
+  const user = await requireUserWithPermission(request, 'create:reading:any');
   if (Number(request.headers.get('Content-Length') ?? 0) > MAX_FILE_BYTES) throw new Response('Datei zu groß (höchstens 20 MB)', { status: 413 });
   const form = await request.formData();
   const options = { organisationId: user.organisationId, actor: { id: user.id, email: user.email }, ip: clientIp(context) };
@@ -149,27 +142,25 @@ export default function Readings() {
 
       <Panel id="recent" title="Letzte Importe und Eingaben">
         {recent.length === 0 ? <EmptyState>Noch keine Ablesungen importiert.</EmptyState> : (
-          <div className="table-wrap" role="region" aria-label="Letzte Importe" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Letzte Importe und Eingaben von Ablesungen</caption>
-              <thead><tr><th scope="col">Zeitpunkt</th><th scope="col">Von</th><th scope="col">Datei</th><th scope="col" className="num">Zeilen</th><th scope="col" className="num">Neu</th><th scope="col" className="num">Unverändert</th></tr></thead>
-              <tbody>
-                {recent.map((entry) => {
-                  const details = entry.details as { fileName?: string | null; rows?: number; inserted?: number; unchanged?: number };
-                  return (
-                    <tr key={entry.id}>
-                      <td>{formatDateTime(entry.at)}</td>
-                      <td>{entry.actor}</td>
-                      <td>{entry.action === 'readings.entered' ? <span className="muted">von Hand</span> : details.fileName ?? '–'}</td>
-                      <td className="num">{formatNumber(details.rows ?? 0)}</td>
-                      <td className="num">{formatNumber(details.inserted ?? 0)}</td>
-                      <td className="num">{formatNumber(details.unchanged ?? 0)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Letzte Importe"
+            caption="Letzte Importe und Eingaben von Ablesungen"
+            head={<tr><th scope="col">Zeitpunkt</th><th scope="col">Von</th><th scope="col">Datei</th><th scope="col" className="num">Zeilen</th><th scope="col" className="num">Neu</th><th scope="col" className="num">Unverändert</th></tr>}
+          >
+            {recent.map((entry) => {
+              const details = entry.details as { fileName?: string | null; rows?: number; inserted?: number; unchanged?: number };
+              return (
+                <tr key={entry.id}>
+                  <td>{formatDateTime(entry.at)}</td>
+                  <td>{entry.actor}</td>
+                  <td>{entry.action === 'readings.entered' ? <span className="muted">von Hand</span> : details.fileName ?? '–'}</td>
+                  <td className="num">{formatNumber(details.rows ?? 0)}</td>
+                  <td className="num">{formatNumber(details.inserted ?? 0)}</td>
+                  <td className="num">{formatNumber(details.unchanged ?? 0)}</td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </Panel>
     </>

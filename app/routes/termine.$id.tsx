@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ActionMessage, SlotFields, Timeline, ToneBadge, type TimelineItem } from '~/components/cases';
-import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
+import { ActionMessage, HistoryPanel, SlotFields, ToneBadge, type TimelineItem } from '~/components/cases';
+import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
 import { SLOT_WINDOWS, findAppointment, isFinished, slotsFromForm, updateAppointment, type AppointmentRow } from '~/utils/appointments.server';
-import { actorOf, hasCasePermission, requireCasePermission } from '~/utils/tickets.server';
+import { actorOf } from '~/utils/tickets.server';
 import type { SessionUser } from '~/utils/session.server';
 import { describeSlot } from '../../activities/appointments';
 import { addDays } from '../../domain/dates';
@@ -24,11 +24,11 @@ type Side = 'tenant' | 'technician' | null;
 /** Which side of the appointment the user acts for: the tenant who asked, or the technician side (technician, managers). */
 function sideOf(user: SessionUser, row: AppointmentRow): Side {
   if (user.role === 'tenant') return row.tenantId === user.id ? 'tenant' : null;
-  return hasCasePermission(user, 'handle:appointment:own') ? 'technician' : null;
+  return hasPermission(user, 'handle:appointment:own') ? 'technician' : null;
 }
 
 async function load(request: Request, params: { id?: string }) {
-  const user = await requireCasePermission(request, 'read:appointment:own');
+  const user = await requireUserWithPermission(request, 'read:appointment:own');
   const id = parseId(params.id);
   const row = id ? await findAppointment(user, id) : null;
   if (!row) throw notFound();
@@ -147,9 +147,7 @@ export default function AppointmentDetail() {
               ))}
             </ul>
           </Panel>
-          <Panel id="history" title="Verlauf">
-            {timeline.length === 0 ? <EmptyState>Noch keine Schritte.</EmptyState> : <Timeline items={timeline} label="Verlauf der Terminanfrage" />}
-          </Panel>
+          <HistoryPanel items={timeline} label="Verlauf der Terminanfrage" />
         </div>
         <div className="case-actions" key={timeline.length}>
           {can.outcome ? (

@@ -2,21 +2,22 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { ToneBadge, type Tone } from '~/components/cases';
 import { EmptyState, PageHeader } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import { formatDateTime } from '~/utils/format';
 import { listAppointments } from '~/utils/appointments.server';
-import { hasCasePermission, requireCasePermission } from '~/utils/tickets.server';
 import { describeSlot } from '../../activities/appointments';
 import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../workflows/shared/appointment';
 import type { AppointmentStatus } from '../../workflows/shared/appointment';
+import { hasPermission, requireUserWithPermission } from '~/utils/permissions.server';
 
 export const meta: MetaFunction = () => [{ title: 'Termine · Klarmeter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'read:appointment:own');
+  const user = await requireUserWithPermission(request, 'read:appointment:own');
   const rows = await listAppointments(user);
   return {
     isTenant: user.role === 'tenant',
-    showTenant: hasCasePermission(user, 'handle:appointment:own'),
+    showTenant: hasPermission(user, 'handle:appointment:own'),
     appointments: rows.map((r) => {
       const confirmed = r.slots.find((s) => s.position === r.confirmedSlot);
       return {
@@ -47,38 +48,36 @@ export default function Appointments() {
         actions={isTenant ? <Link to="/termine/neu" className="button button--primary">Termin anfragen</Link> : null}
       />
       {appointments.length === 0 ? <EmptyState>Keine Terminanfragen.</EmptyState> : (
-        <div className="table-wrap" role="region" aria-label="Terminanfragen" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Terminanfragen, unbeantwortete zuerst</caption>
-            <thead>
-              <tr>
-                <th scope="col">Anlass</th>
-                <th scope="col">Ort</th>
-                {showTenant ? <th scope="col">Mieter</th> : null}
-                <th scope="col">Status</th>
-                <th scope="col">Termin</th>
-              </tr>
-            </thead>
-            <tbody>
-              {appointments.map((a) => (
-                <tr key={a.id} data-appointment-id={a.id}>
-                  <th scope="row"><Link to={`/termine/${a.id}`} className="cell-main">{a.reasonLabel}</Link><span className="cell-sub">Anfrage #{a.id}</span></th>
-                  <td>{a.place}</td>
-                  {showTenant ? <td>{a.tenantName}</td> : null}
-                  <td>
-                    <ToneBadge tone={a.overdue ? 'red' : STATUS_TONES[a.status]}>{a.statusLabel}</ToneBadge>
-                    {a.confirmDueAt ? <span className="cell-sub">{a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}</span> : null}
-                  </td>
-                  <td>
-                    {a.when.length === 0 ? <span className="muted">–</span> : (
-                      <ul className="slot-list">{a.when.map((w) => <li key={w} className={a.confirmed ? 'slot-list__confirmed' : undefined}>{w}</li>)}</ul>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Terminanfragen"
+          caption="Terminanfragen, unbeantwortete zuerst"
+          head={(
+            <tr>
+              <th scope="col">Anlass</th>
+              <th scope="col">Ort</th>
+              {showTenant ? <th scope="col">Mieter</th> : null}
+              <th scope="col">Status</th>
+              <th scope="col">Termin</th>
+            </tr>
+          )}
+        >
+          {appointments.map((a) => (
+            <tr key={a.id} data-appointment-id={a.id}>
+              <th scope="row"><Link to={`/termine/${a.id}`} className="cell-main">{a.reasonLabel}</Link><span className="cell-sub">Anfrage #{a.id}</span></th>
+              <td>{a.place}</td>
+              {showTenant ? <td>{a.tenantName}</td> : null}
+              <td>
+                <ToneBadge tone={a.overdue ? 'red' : STATUS_TONES[a.status]}>{a.statusLabel}</ToneBadge>
+                {a.confirmDueAt ? <span className="cell-sub">{a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}</span> : null}
+              </td>
+              <td>
+                {a.when.length === 0 ? <span className="muted">–</span> : (
+                  <ul className="slot-list">{a.when.map((w) => <li key={w} className={a.confirmed ? 'slot-list__confirmed' : undefined}>{w}</li>)}</ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

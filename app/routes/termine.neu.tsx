@@ -3,9 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SlotFields } from '~/components/cases';
 import { SLOT_WINDOWS, requestAppointment, slotsFromForm } from '~/utils/appointments.server';
-import { currentTenancies } from '~/utils/permissions.server';
+import { currentTenancies, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
-import { requireCasePermission } from '~/utils/tickets.server';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
 import { APPOINTMENT_REASONS, APPOINTMENT_REASON_LABELS, MAX_SLOTS_PER_OFFER, isAppointmentReason } from '../../workflows/shared/appointment';
@@ -13,7 +12,7 @@ import { APPOINTMENT_REASONS, APPOINTMENT_REASON_LABELS, MAX_SLOTS_PER_OFFER, is
 export const meta: MetaFunction = () => [{ title: 'Termin anfragen · Klarmeter' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'request:appointment:own');
+  const user = await requireUserWithPermission(request, 'request:appointment:own');
   const tenancies = await currentTenancies(user);
   return {
     units: tenancies.map((t) => ({ id: t.unitId, label: `${t.propertyName}, ${t.unitLabel}` })),
@@ -26,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
-  const user = await requireCasePermission(request, 'request:appointment:own');
+  const user = await requireUserWithPermission(request, 'request:appointment:own');
   const form = await request.formData();
   const tenancy = (await currentTenancies(user)).find((t) => String(t.unitId) === String(form.get('unitId')));
   const reason = form.get('reason');

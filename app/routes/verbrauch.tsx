@@ -7,6 +7,7 @@ import {
   type Hint, type MonthlyInformationContent, type SubstituteMethod, type YearMonth,
 } from '../../domain/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { DEVICE_TYPE_LABELS, formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
@@ -94,26 +95,24 @@ export default function Consumption() {
       )}
       {months.length > 0 ? (
         <Panel id="past-months" title="Alle Monate">
-          <div className="table-wrap" role="region" aria-label="Alle Monate" tabIndex={0}>
-            <table className="table">
-              <caption className="visually-hidden">Ihre Verbrauchsinformationen nach Monat</caption>
-              <thead>
-                <tr><th scope="col">Monat</th><th scope="col" className="num">Verbrauch</th><th scope="col" className="num">gegenüber Vorjahresmonat</th><th scope="col">Hinweis</th></tr>
-              </thead>
-              <tbody>
-                {months.map((m) => (
-                  <tr key={m.month} className={m.month === information?.month ? 'is-current' : undefined}>
-                    <th scope="row">
-                      {m.month === information?.month ? <span aria-current="page">{germanMonth(m.month)}</span> : <Link to={query(m.month)}>{germanMonth(m.month)}</Link>}
-                    </th>
-                    <td className="num">{formatKwh(m.totalKwh)}</td>
-                    <td className="num">{formatChange(m.changePreviousYear)}</td>
-                    <td>{m.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Alle Monate"
+            caption="Ihre Verbrauchsinformationen nach Monat"
+            head={(
+              <tr><th scope="col">Monat</th><th scope="col" className="num">Verbrauch</th><th scope="col" className="num">gegenüber Vorjahresmonat</th><th scope="col">Hinweis</th></tr>
+            )}
+          >
+            {months.map((m) => (
+              <tr key={m.month} className={m.month === information?.month ? 'is-current' : undefined}>
+                <th scope="row">
+                  {m.month === information?.month ? <span aria-current="page">{germanMonth(m.month)}</span> : <Link to={query(m.month)}>{germanMonth(m.month)}</Link>}
+                </th>
+                <td className="num">{formatKwh(m.totalKwh)}</td>
+                <td className="num">{formatChange(m.changePreviousYear)}</td>
+                <td>{m.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}</td>
+              </tr>
+            ))}
+          </DataTable>
         </Panel>
       ) : null}
     </>

@@ -5,11 +5,10 @@ import { ActionMessage, SlaCountdown, Timeline, ToneBadge, useNow } from '~/comp
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
 import {
-  actorOf, assignableUsers, findTicket, hasCasePermission, requireCasePermission, ticketDeadlines, ticketTimelineItems, ticketWorkflowStatus,
-  updateTicket,
+  actorOf, assignableUsers, findTicket, ticketDeadlines, ticketTimelineItems, ticketWorkflowStatus, updateTicket,
 } from '~/utils/tickets.server';
 import {
   TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, TICKET_PRIORITIES, TICKET_PRIORITY_LABELS, isTicketCategory, isTicketPriority,
@@ -23,11 +22,11 @@ import type { TicketStatus } from '../../workflows/shared/ticket';
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Vorgang #${data.ticket.id}` : 'Vorgang'} · Klarmeter` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'read:ticket:any');
+  const user = await requireUserWithPermission(request, 'read:ticket:any');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();
-  const canHandle = hasCasePermission(user, 'handle:ticket:any');
+  const canHandle = hasPermission(user, 'handle:ticket:any');
   const [workflow, assignees] = await Promise.all([ticketWorkflowStatus(ticket.id), canHandle ? assignableUsers(user.organisationId) : []]);
   const { timeline, ...rest } = ticket;
   return {
@@ -55,7 +54,7 @@ const DONE: Record<string, string> = {
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
-  const user = await requireCasePermission(request, 'handle:ticket:any');
+  const user = await requireUserWithPermission(request, 'handle:ticket:any');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();

@@ -2,13 +2,15 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { SlaCountdown, ToneBadge, useNow, type Tone } from '~/components/cases';
 import { EmptyState, PageHeader } from '~/components/page-header';
+import { DataTable } from '~/components/data-table';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import {
-  TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, requireCasePermission, ticketCounts, type TicketListView,
+  TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, ticketCounts, type TicketListView,
 } from '~/utils/tickets.server';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS, type TicketPriority } from '../../domain/sla';
 import { TICKET_STATUS_LABELS } from '../../workflows/shared/ticket';
 import type { TicketStatus } from '../../workflows/shared/ticket';
+import { requireUserWithPermission } from '~/utils/permissions.server';
 
 export const meta: MetaFunction = () => [{ title: 'Vorgänge · Klarmeter' }];
 
@@ -25,7 +27,7 @@ function viewOf(value: string | null): TicketListView {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCasePermission(request, 'read:ticket:any');
+  const user = await requireUserWithPermission(request, 'read:ticket:any');
   const view = viewOf(new URL(request.url).searchParams.get('ansicht'));
   const [tickets, counts] = await Promise.all([listTickets(user, view), ticketCounts(user)]);
   return {
@@ -74,38 +76,37 @@ export default function Tickets() {
         ))}
       </nav>
       {tickets.length === 0 ? <EmptyState>Keine Vorgänge in dieser Ansicht.</EmptyState> : (
-        <div className="table-wrap" role="region" aria-label="Vorgänge" tabIndex={0}>
-          <table className="table tickets-table">
-            <caption className="visually-hidden">Vorgänge, dringendste Frist zuerst</caption>
-            <thead>
-              <tr>
-                <th scope="col">Nr.</th>
-                <th scope="col">Betreff</th>
-                <th scope="col">Kategorie</th>
-                <th scope="col">Priorität</th>
-                <th scope="col">Status</th>
-                <th scope="col">Zuständig</th>
-                <th scope="col">SLA</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tickets.map((t) => (
-                <tr key={t.id} data-ticket-id={t.id}>
-                  <td className="mono">#{t.id}</td>
-                  <th scope="row">
-                    <Link to={`/vorgaenge/${t.id}`} className="cell-main">{t.subject}</Link>
-                    <span className="cell-sub">{t.creatorName} · {t.propertyName}{t.unitLabel ? `, ${t.unitLabel}` : ''} · {formatDateTime(t.createdAt)}</span>
-                  </th>
-                  <td>{TICKET_CATEGORY_LABELS[t.category]}</td>
-                  <td><ToneBadge tone={PRIORITY_TONES[t.priority]}>{TICKET_PRIORITY_LABELS[t.priority]}</ToneBadge></td>
-                  <td><span className={`status status--${STATUS_TONES[t.status]}`} data-status={t.status}>{t.statusLabel}</span></td>
-                  <td>{t.assigneeName ?? <span className="muted">niemand</span>}</td>
-                  <td><SlaCountdown sla={t.sla} now={now} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Vorgänge"
+          caption="Vorgänge, dringendste Frist zuerst"
+          className="tickets-table"
+          head={(
+            <tr>
+              <th scope="col">Nr.</th>
+              <th scope="col">Betreff</th>
+              <th scope="col">Kategorie</th>
+              <th scope="col">Priorität</th>
+              <th scope="col">Status</th>
+              <th scope="col">Zuständig</th>
+              <th scope="col">SLA</th>
+            </tr>
+          )}
+        >
+          {tickets.map((t) => (
+            <tr key={t.id} data-ticket-id={t.id}>
+              <td className="mono">#{t.id}</td>
+              <th scope="row">
+                <Link to={`/vorgaenge/${t.id}`} className="cell-main">{t.subject}</Link>
+                <span className="cell-sub">{t.creatorName} · {t.propertyName}{t.unitLabel ? `, ${t.unitLabel}` : ''} · {formatDateTime(t.createdAt)}</span>
+              </th>
+              <td>{TICKET_CATEGORY_LABELS[t.category]}</td>
+              <td><ToneBadge tone={PRIORITY_TONES[t.priority]}>{TICKET_PRIORITY_LABELS[t.priority]}</ToneBadge></td>
+              <td><span className={`status status--${STATUS_TONES[t.status]}`} data-status={t.status}>{t.statusLabel}</span></td>
+              <td>{t.assigneeName ?? <span className="muted">niemand</span>}</td>
+              <td><SlaCountdown sla={t.sla} now={now} /></td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {limitReached ? <p className="muted">Es werden die ersten {formatNumber(limit)} Vorgänge gezeigt.</p> : null}
     </>

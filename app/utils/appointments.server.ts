@@ -12,8 +12,8 @@ import {
   type AppointmentWorkflowInput, type SlotOfferer,
 } from '../../workflows/shared/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
-import { federalStateOf, hasCasePermission, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets.server';
-import { currentTenancies } from './permissions.server';
+import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets.server';
+import { currentTenancies, hasPermission } from './permissions.server';
 import type { SessionUser } from './session.server';
 import { temporalClient, temporalSettings } from './temporal.server';
 
@@ -83,13 +83,17 @@ export async function requestAppointment(input: RequestAppointmentInput, options
     const tenant = await User.findOne({ where: { id: input.tenantId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
     const requestedAt = new Date();
     const slots: AppointmentSlot[] = input.slots.map((slot, position) => ({ position, startsAt: slot.startsAt, endsAt: slot.endsAt, offeredBy: 'tenant' }));
-    const request = await AppointmentRequest.create({
+    // Who and what the request concerns: the row and the workflow's input both start from it.
+    const parties = {
       organisationId: input.organisationId,
       propertyId: property.id,
       unitId: unit.id,
       tenantId: tenant.id,
       technicianId: property.technicianId,
       reason: input.reason,
+    };
+    const request = await AppointmentRequest.create({
+      ...parties,
       note: input.note?.trim() || null,
       status: 'requested',
       openOffer: slots.map((slot) => slot.position),
@@ -107,12 +111,7 @@ export async function requestAppointment(input: RequestAppointmentInput, options
     }, transaction);
     const started: AppointmentWorkflowInput = {
       appointmentId: request.id,
-      organisationId: input.organisationId,
-      propertyId: property.id,
-      unitId: unit.id,
-      tenantId: tenant.id,
-      technicianId: property.technicianId,
-      reason: input.reason,
+      ...parties,
       slots,
       requestedAtMs: requestedAt.getTime(),
       federalState: federalStateOf(property),
@@ -212,8 +211,8 @@ export interface AppointmentRow {
  */
 async function appointmentScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
   const replacements = { organisationId: user.organisationId, userId: user.id };
-  if (hasCasePermission(user, 'read:appointment:any')) return { sql: 'r.organisation_id = :organisationId', replacements };
-  if (!hasCasePermission(user, 'read:appointment:own')) return null;
+  if (hasPermission(user, 'read:appointment:any')) return { sql: 'r.organisation_id = :organisationId', replacements };
+  if (!hasPermission(user, 'read:appointment:own')) return null;
   if (user.role === 'technician') return { sql: 'r.organisation_id = :organisationId AND p.technician_id = :userId', replacements };
   const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
   if (unitIds.length === 0) return null;

@@ -2,15 +2,9 @@
 import type { DeadlineKind, DeviceType, Light } from '../../domain/deadlines';
 import type { RadioStatus } from '../../db/models/device';
 import type { Role } from '../../db/models/user';
+import { DEVICE_TYPE_LABELS } from '../../domain/device-labels';
 
-export const DEVICE_TYPE_LABELS: Readonly<Record<DeviceType, string>> = {
-  HKV: 'Heizkostenverteiler',
-  'WZ-K': 'Kaltwasserzähler',
-  'WZ-W': 'Warmwasserzähler',
-  WMZ: 'Wärmemengenzähler',
-  GZ: 'Gaszähler',
-  RWM: 'Rauchwarnmelder',
-};
+export { DEVICE_TYPE_LABELS };
 
 /** What a device's reading counts (HKV: unitless allocator units). */
 export const READING_UNITS: Readonly<Record<DeviceType, string>> = {

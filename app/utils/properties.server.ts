@@ -15,7 +15,8 @@ export interface NextAction {
   light: Light | null;
 }
 
-export interface PropertySummary {
+/** A property's address and size, as lists show it. */
+interface PropertyFacts {
   id: number;
   name: string;
   street: string;
@@ -23,20 +24,16 @@ export interface PropertySummary {
   city: string;
   unitCount: number;
   deviceCount: number;
+}
+
+export interface PropertySummary extends PropertyFacts {
   counts: LightCounts;
   /** Worst light of its devices: any red → red, any yellow → yellow; null without devices. */
   status: Light | null;
   nextAction: NextAction | null;
 }
 
-interface SummaryRow {
-  id: number;
-  name: string;
-  street: string;
-  postalCode: string;
-  city: string;
-  unitCount: number;
-  deviceCount: number;
+interface SummaryRow extends PropertyFacts {
   red: number;
   yellow: number;
   green: number;

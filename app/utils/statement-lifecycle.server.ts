@@ -15,9 +15,9 @@ import {
 import { SA } from '../../workflows/shared/search-attributes';
 import type { TimelineItem } from '~/components/cases';
 import { parseId } from './params';
-import { notFound } from './permissions.server';
+import { hasPermission, notFound, requireUserWithPermission } from './permissions.server';
 import { clientIp, requireSameOrigin, type RequestContext } from './request.server';
-import { findStatementVisibleTo, requireStatementPermission } from './statements.server';
+import { findStatementVisibleTo, requireStoredStatement } from './statements.server';
 import type { StatementData } from '../../db/statements';
 import type { Addressee } from '../../activities/statement-document';
 import type { LifecycleView } from '~/components/statement-lifecycle';
@@ -273,9 +273,20 @@ export async function lifecyclePanel(user: SessionUser, statement: { id: number;
     timeline: proofTimelineItems(proof.events),
     verdict: proof.verdict,
     canApprove: state === 'draft' && mayApprove(actor),
-    canDeliver: state === 'approved' && user.role === 'manager',
+    canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
     now: new Date().toISOString(),
   };
+}
+
+/** The proof page and its PDF: the stored version, its lifecycle panel and its verified proof chain. */
+export async function loadStatementProof(request: Request, rawId: string | undefined) {
+  const { user, statement, stored } = await requireStoredStatement(request, rawId);
+  const ref = { id: stored.id, version: stored.version };
+  const [lifecycle, proof] = await Promise.all([
+    lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
+    proofView(ref),
+  ]);
+  return { statement, stored, lifecycle, proof };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +303,7 @@ const DONE: Record<string, string> = {
 
 /** The manager's lifecycle forms on the statement page. */
 export async function statementAction(request: Request, rawId: string | undefined, context: RequestContext | undefined, options: LifecycleOptions = {}): Promise<ActionResult> {
-  const user = await requireStatementPermission(request, 'read:statement:own');
+  const user = await requireUserWithPermission(request, 'read:statement:own');
   requireSameOrigin(request);
   const id = parseId(rawId);
   const statement = id ? await findStatementVisibleTo(user, id) : null;

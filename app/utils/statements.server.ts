@@ -1,10 +1,8 @@
-// Server side of the statement pages: who may read and create statements (the role table in
-// permissions.server.ts has no statement entity yet), scoped lookups, the entry form and one
-// Chromium per web process for the PDFs.
+// Server side of the statement pages: scoped lookups, the entry form and one Chromium per web
+// process for the PDFs. Who may read and create statements: permissions.server.ts.
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import { db } from '../../db';
-import type { Role } from '../../db/models/user';
 import type { StatementStatus } from '../../db/models/statement';
 import {
   FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, loadStatement, type Actor, type CostLine, type StatementData, type StatementRequest,
@@ -12,36 +10,13 @@ import {
 import { addresseeKey, type Addressee } from '../../activities/statement-document';
 import { createPdfRenderer, type PdfRenderer } from '../../activities/pdf';
 import { isDate } from '../../domain/dates';
-import { requireUser } from './auth.server';
-import { forbidden, visibleScope } from './permissions.server';
+import { parseId } from './params';
+import { notFound, requireUserWithPermission, visibleScope } from './permissions.server';
 import { clientIp, type RequestContext } from './request.server';
 import type { SessionUser } from './session.server';
 
 // ---------------------------------------------------------------------------------------------
-// Permissions
-
-/** `own`: statements of the user's properties; `any`: all of its organisation. */
-export type StatementPermission = 'read:statement:own' | 'read:statement:any' | 'create:statement:any';
-
-const STATEMENT_PERMISSIONS: Readonly<Record<Role, readonly StatementPermission[]>> = {
-  manager: ['read:statement:any', 'create:statement:any'],
-  compliance: ['read:statement:any'],
-  owner: ['read:statement:own'],
-  // Tenants read their own statements through their tenancies (meine-abrechnungen), not these pages.
-  tenant: [],
-  technician: [],
-};
-
-export function hasStatementPermission(user: Pick<SessionUser, 'role'>, permission: StatementPermission): boolean {
-  const granted = STATEMENT_PERMISSIONS[user.role] ?? [];
-  return granted.includes(permission) || (permission === 'read:statement:own' && granted.includes('read:statement:any'));
-}
-
-export async function requireStatementPermission(request: Request, permission: StatementPermission): Promise<SessionUser> {
-  const user = await requireUser(request);
-  if (!hasStatementPermission(user, permission)) throw forbidden();
-  return user;
-}
+// Actors
 
 export function actorOf(user: SessionUser, context: RequestContext | undefined): Actor {
   return { userId: user.id, email: user.email, organisationId: user.organisationId, ip: clientIp(context) };
@@ -93,6 +68,18 @@ export async function findStatementVisibleTo(user: SessionUser, id: number): Pro
   if (!row || !(await visibleScope(user)).propertyIds.includes(row.propertyId)) return null;
   const statement = await loadStatement(db(), id);
   return statement && statement.property.organisationId === user.organisationId ? statement : null;
+}
+
+/**
+ * The statement pages' common start: a reader of statements and a stored statement version of a
+ * property it may see, by the route's id; else 404.
+ */
+export async function requireStoredStatement(request: Request, rawId: string | undefined) {
+  const user = await requireUserWithPermission(request, 'read:statement:own');
+  const id = parseId(rawId);
+  const statement = id ? await findStatementVisibleTo(user, id) : null;
+  if (!statement?.stored) throw notFound();
+  return { user, statement, stored: statement.stored };
 }
 
 export interface TenantStatementRow {

@@ -1,5 +1,5 @@
-// Tickets in the web app: who may do what with them (case permissions, also used for appointment
-// requests), filing one (`openTicket`, reusable by other features such as statement objections),
+// Tickets in the web app (who may do what with them and with appointment requests:
+// permissions.server.ts): filing one (`openTicket`, reusable by other features such as statement objections),
 // the scoped queries behind the pages, and the workflow updates the pages' actions call.
 import {
   WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowExecutionAlreadyStartedError,
@@ -9,7 +9,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { db as sharedDb, type Db } from '../../db';
 import { appendAudit } from '../../db/audit';
-import type { Role } from '../../db/models/user';
 import { isFederalState, type FederalState } from '../../domain/holidays';
 import {
   describeBudget, dueAtOf, slaMatrixWith, startMeasure, type MeasureState, type SlaClock, type SlaMatrix, type TicketCategory, type TicketPriority,
@@ -21,43 +20,11 @@ import {
   type Actor, type MeasureView, type TicketEventKind, type TicketStatus, type TicketStatusView, type TicketWorkflowInput,
 } from '../../workflows/shared/ticket';
 import { SA } from '../../workflows/shared/search-attributes';
-import { requireUser } from './auth.server';
-import { currentTenancies, forbidden } from './permissions.server';
+import { currentTenancies, hasPermission } from './permissions.server';
 import type { SessionUser } from './session.server';
 import { temporalClient, temporalSettings } from './temporal.server';
 
-// ---- permissions ----
-
-/**
- * Permissions for cases (tickets and appointment requests), in the style of permissions.server.ts:
- * `own` rows are the tenant's own, the technician's properties'; `any` all of the organisation.
- */
-export type CasePermission =
-  | 'file:ticket:own' | 'read:ticket:own' | 'read:ticket:any' | 'handle:ticket:any'
-  | 'request:appointment:own' | 'read:appointment:own' | 'read:appointment:any' | 'handle:appointment:own' | 'handle:appointment:any';
-
-const CASE_PERMISSIONS: Readonly<Record<Role, readonly CasePermission[]>> = {
-  manager: ['read:ticket:any', 'handle:ticket:any', 'read:appointment:any', 'handle:appointment:any'],
-  compliance: ['read:ticket:any', 'read:appointment:any'],
-  // Tickets and appointments carry tenants' personal matters; owners are not party to them.
-  owner: [],
-  technician: ['read:appointment:own', 'handle:appointment:own'],
-  tenant: ['file:ticket:own', 'read:ticket:own', 'request:appointment:own', 'read:appointment:own'],
-};
-
-/** `any` implies `own`. */
-export function hasCasePermission(user: Pick<SessionUser, 'role'>, permission: CasePermission): boolean {
-  const granted = CASE_PERMISSIONS[user.role] ?? [];
-  if (granted.includes(permission)) return true;
-  const [action, entity, access] = permission.split(':');
-  return access === 'own' && granted.includes(`${action}:${entity}:any` as CasePermission);
-}
-
-export async function requireCasePermission(request: Request, permission: CasePermission): Promise<SessionUser> {
-  const user = await requireUser(request);
-  if (!hasCasePermission(user, permission)) throw forbidden();
-  return user;
-}
+// ---- actors ----
 
 export function actorOf(user: SessionUser): Actor {
   return { userId: user.id, name: user.name, role: user.role };
@@ -391,8 +358,8 @@ const TICKET_SELECT = `
 
 /** Tenants see the tickets they filed for a unit they still rent; staff of the organisation see all of it. */
 async function ticketScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
-  if (hasCasePermission(user, 'read:ticket:any')) return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
-  if (!hasCasePermission(user, 'read:ticket:own')) return null;
+  if (hasPermission(user, 'read:ticket:any')) return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
+  if (!hasPermission(user, 'read:ticket:own')) return null;
   const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
   if (unitIds.length === 0) return null;
   return {
@@ -502,7 +469,7 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
     replacements: { ...scope.replacements, ticketId }, type: QueryTypes.SELECT,
   });
   if (!record) return null;
-  const staff = hasCasePermission(user, 'read:ticket:any');
+  const staff = hasPermission(user, 'read:ticket:any');
   const events = await database.models.TicketEvent.findAll({ where: { ticketId }, order: [['seq', 'ASC']] });
   const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
   return {

@@ -1,5 +1,6 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { AppointmentEventKind } from '../../workflows/shared/appointment';
+import { caseEventColumns } from './case-event-columns';
 
 /** One step in an appointment request's history. Append-only: a trigger refuses UPDATE and DELETE. */
 export class AppointmentEvent extends Model<InferAttributes<AppointmentEvent>, InferCreationAttributes<AppointmentEvent>> {
@@ -19,17 +20,8 @@ export class AppointmentEvent extends Model<InferAttributes<AppointmentEvent>, I
 export function initAppointmentEvent(sequelize: Sequelize) {
   AppointmentEvent.init(
     {
-      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      ...caseEventColumns(),
       appointmentId: { type: DataTypes.INTEGER, allowNull: false },
-      seq: { type: DataTypes.INTEGER, allowNull: false },
-      kind: { type: DataTypes.TEXT, allowNull: false },
-      actorId: { type: DataTypes.INTEGER },
-      actorName: { type: DataTypes.TEXT, allowNull: false },
-      actorRole: { type: DataTypes.TEXT, allowNull: false },
-      at: { type: DataTypes.DATE, allowNull: false },
-      body: { type: DataTypes.TEXT },
-      details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-      createdAt: DataTypes.DATE,
     },
     { sequelize, tableName: 'appointment_events', underscored: true, updatedAt: false },
   );

@@ -1,5 +1,6 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { TicketEventKind } from '../../workflows/shared/ticket';
+import { caseEventColumns } from './case-event-columns';
 
 /** One step in a ticket's history. Append-only: a trigger refuses UPDATE and DELETE. */
 export class TicketEvent extends Model<InferAttributes<TicketEvent>, InferCreationAttributes<TicketEvent>> {
@@ -21,18 +22,9 @@ export class TicketEvent extends Model<InferAttributes<TicketEvent>, InferCreati
 export function initTicketEvent(sequelize: Sequelize) {
   TicketEvent.init(
     {
-      id: { type: DataTypes.BIGINT, autoIncrement: true, primaryKey: true },
+      ...caseEventColumns(),
       ticketId: { type: DataTypes.INTEGER, allowNull: false },
-      seq: { type: DataTypes.INTEGER, allowNull: false },
-      kind: { type: DataTypes.TEXT, allowNull: false },
       visibility: { type: DataTypes.TEXT, allowNull: false },
-      actorId: { type: DataTypes.INTEGER },
-      actorName: { type: DataTypes.TEXT, allowNull: false },
-      actorRole: { type: DataTypes.TEXT, allowNull: false },
-      at: { type: DataTypes.DATE, allowNull: false },
-      body: { type: DataTypes.TEXT },
-      details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
-      createdAt: DataTypes.DATE,
     },
     { sequelize, tableName: 'ticket_events', underscored: true, updatedAt: false },
   );

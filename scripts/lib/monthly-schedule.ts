@@ -4,7 +4,7 @@
 import {
   Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec,
 } from '@temporalio/client';
-import { TIME_ZONE } from '../../domain/monthly';
+import { TIME_ZONE } from '../../domain/calendar';
 import type { monthlyInformationRun } from '../../workflows/monthly-information';
 import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
 import { SA } from '../../workflows/shared/search-attributes';

@@ -1,15 +1,9 @@
 // Debian's Chromium through puppeteer-core, for browser tests and screenshots.
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS as PDF_CHROMIUM_ARGS } from '../../activities/pdf';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--headless=new',
-];
+/** The renderer's flags, plus headless mode carried as a flag. */
+export const CHROMIUM_ARGS = [...PDF_CHROMIUM_ARGS, '--headless=new'];
 
 export function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({
