@@ -2,6 +2,7 @@
 // and web, all from one command on a fresh clone. Ctrl-C stops every child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { createDb } from '../db';
 import { migrate } from '../db/migrate';
 import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../db/seed/demo';
@@ -10,6 +11,8 @@ import { ensureWebBuild } from './lib/build';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
+import { temporalClient } from '../app/utils/temporal.server';
+import { MONTHLY_SCHEDULE_ID } from '../workflows/shared/monthly';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -27,6 +30,21 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+
+/** Triggers the monthly Schedule once the worker has created it. */
+async function triggerFirstMonthlyRun() {
+  const schedule = temporalClient().schedule.getHandle(MONTHLY_SCHEDULE_ID);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+      log('Monthly consumption information for last month is being prepared for the demo.');
+      return;
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError) || attempt >= 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
 
 function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -48,7 +66,8 @@ try {
   const db = createDb(process.env.DATABASE_URL!);
   const applied = await migrate(db.sequelize);
   if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
-  if (await isEmpty(db)) {
+  const freshDemo = await isEmpty(db);
+  if (freshDemo) {
     log('Empty database: seeding the demo portfolio …');
     await seedDemo(db, calendarDate(new Date()));
   }
@@ -63,6 +82,8 @@ try {
   void startAllDeviceWorkflows(db, log)
     .catch((error: Error) => log(`Starting device workflows failed: ${error.message}`))
     .finally(() => db.close());
+  // A new demo shows last month's consumption information at once instead of on the 5th.
+  if (freshDemo) void triggerFirstMonthlyRun().catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
 
   const port = process.env.PORT ?? '3000';
   console.log(`
