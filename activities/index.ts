@@ -7,12 +7,19 @@ import { createTicketActivities } from './tickets';
 import { createAppointmentActivities } from './appointments';
 import { createMonthlyActivities } from './monthly';
 import { createStatementLifecycleActivities } from './statement-lifecycle';
+import type { PdfRenderer } from './pdf';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   /** Base URL for links in e-mails (PUBLIC_URL); without it e-mails carry the bare path. */
   publicUrl?: string;
+  /**
+   * The worker's PDF renderer, shared by all activities: lazy (Chromium starts on the first render)
+   * and closed by whoever created it when the worker shuts down. Without it, an activity that
+   * renders launches Chromium for that call only.
+   */
+  pdfRenderer?: PdfRenderer;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -20,6 +20,7 @@ import {
   type SubstituteValue,
 } from '../db/statements';
 import type { Db } from '../db';
+import type { Document } from '../db/models/document';
 import { appendAudit } from '../db/audit';
 import type { Actor } from '../db/statements';
 import { findStatementDocument, openDocument, storeDocument, type OpenedDocument } from './documents';
@@ -577,6 +578,45 @@ export function renderStatementPdf(renderer: PdfRenderer, model: StatementDocume
   return renderer.renderPdf(renderStatementHtml(model), statementPageOptions(model));
 }
 
+/** Every document a stored statement has: each unit's, and after a change of tenant each occupancy's too. */
+export function statementAddressees(statement: StatementData): Addressee[] {
+  return statement.units.flatMap((unit) => [
+    { unitId: unit.unitId, occupancyKey: null },
+    ...(unit.occupancies.length > 1 ? unit.occupancies.map((o) => ({ unitId: unit.unitId, occupancyKey: o.key })) : []),
+  ]);
+}
+
+/**
+ * The stored PDF row of a statement for one addressee: the stored one if it was rendered before
+ * (never rendered again), else rendered and stored (encrypted, hashed). Null for an addressee the
+ * statement does not have. Concurrent first renders store one row (storeDocument finds the other's).
+ */
+export async function ensureStatementDocument(
+  db: Db,
+  renderer: PdfRenderer,
+  statement: StatementData,
+  addressee: Addressee,
+  createdBy: number | null,
+): Promise<{ row: Document; rendered: boolean } | null> {
+  const stored = statement.stored;
+  if (!stored) throw new Error('only stored statements have documents');
+  const identity = { statementId: stored.id, unitId: addressee.unitId, occupancyKey: addressee.occupancyKey };
+  const existing = await findStatementDocument(db, identity);
+  if (existing) return { row: existing, rendered: false };
+  const model = statementDocumentModel(statement, addressee, { standalone: true });
+  if (!model) return null;
+  const row = await storeDocument(db, {
+    kind: 'statement',
+    ...identity,
+    version: stored.version,
+    fileName: statementFileName(statement, model.unit, addressee.occupancyKey),
+    contentType: 'application/pdf',
+    content: await renderStatementPdf(renderer, model),
+    createdBy,
+  });
+  return { row, rendered: true };
+}
+
 /**
  * The PDF of a stored statement for one addressee: rendered and stored (encrypted, hashed) on first
  * request, afterwards the stored one, decrypted and verified. Each delivery is audited with the
@@ -591,23 +631,10 @@ export async function statementPdf(
 ): Promise<(OpenedDocument & { rendered: boolean }) | null> {
   const stored = statement.stored;
   if (!stored) throw new Error('only stored statements have documents');
-  const identity = { statementId: stored.id, unitId: addressee.unitId, occupancyKey: addressee.occupancyKey };
-  let row = await findStatementDocument(db, identity);
-  const rendered = row === null;
-  if (!row) {
-    const model = statementDocumentModel(statement, addressee, { standalone: true });
-    if (!model) return null;
-    row = await storeDocument(db, {
-      kind: 'statement',
-      ...identity,
-      version: stored.version,
-      fileName: statementFileName(statement, model.unit, addressee.occupancyKey),
-      contentType: 'application/pdf',
-      content: await renderStatementPdf(renderer, model),
-      createdBy: actor.userId,
-    });
-  }
-  const document = openDocument(row);
+  const ensured = await ensureStatementDocument(db, renderer, statement, addressee, actor.userId);
+  if (!ensured) return null;
+  const { rendered } = ensured;
+  const document = openDocument(ensured.row);
   await appendAudit(db, {
     organisationId: actor.organisationId ?? statement.property.organisationId,
     actorId: actor.userId,

@@ -12,8 +12,11 @@ import type { StatementStatus } from '../db/models/statement';
 import { appendProofEvent, type ProofActor } from '../db/proof';
 import type { ProofStep } from '../domain/statement-lifecycle';
 import type { Mailer } from './mail';
-import type { PdfRenderer } from './pdf';
+import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { insertNotifications } from './notifications';
+import { canonicalJson, sha256 } from '../db/audit';
+import { loadStatement } from '../db/statements';
+import { ensureStatementDocument, statementAddressees } from './statement-document';
 import { STATEMENT_GONE } from '../workflows/shared/statement';
 
 export interface ProofStepInput {
@@ -63,6 +66,37 @@ export interface ObjectionInput {
   documentSha256: string;
 }
 
+export interface RenderDocumentsInput {
+  statementId: number;
+  version: number;
+  /** Who approved: recorded as the creator of documents rendered now. */
+  createdBy: number | null;
+}
+
+/** One stored PDF of a statement version: per unit, and per occupancy after a change of tenant. */
+export interface DocumentManifestEntry {
+  unitId: number;
+  occupancyKey: string | null;
+  documentId: number;
+  sha256: string;
+}
+
+export interface DocumentManifest {
+  /** SHA-256 of the canonical JSON of `documents`: the proof's documentSha256 from approval on. */
+  sha256: string;
+  documents: DocumentManifestEntry[];
+}
+
+/** Sorted by unit, the whole unit's document (no occupancy) first, then by occupancy key. */
+export function sortManifest(entries: readonly DocumentManifestEntry[]): DocumentManifestEntry[] {
+  return [...entries].sort((a, b) => a.unitId - b.unitId
+    || (a.occupancyKey === b.occupancyKey ? 0 : a.occupancyKey === null ? -1 : b.occupancyKey === null ? 1 : a.occupancyKey < b.occupancyKey ? -1 : 1));
+}
+
+export function documentManifestSha256(entries: readonly DocumentManifestEntry[]): string {
+  return sha256(canonicalJson(sortManifest(entries)));
+}
+
 export function statementPath(statementId: number): string {
   return `/abrechnungen/${statementId}`;
 }
@@ -77,7 +111,7 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
   return { seq: stored.seq, at: stored.at.toISOString() };
 }
 
-export function createStatementLifecycleActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createStatementLifecycleActivities({ db, mailer, publicUrl, pdfRenderer }: { db: Db; mailer: Mailer; publicUrl?: string; pdfRenderer?: PdfRenderer }) {
   async function tenantsOf(statementId: number): Promise<Array<{ id: number; email: string; name: string }>> {
     return db.sequelize.query(
       `SELECT DISTINCT u.id, u.email, u.name
@@ -95,6 +129,31 @@ export function createStatementLifecycleActivities({ db, mailer, publicUrl }: { 
     /** Appends a proof event (once per step and key) and moves the statement's status with it. */
     async recordStatementStep(input: ProofStepInput): Promise<ProvenStep> {
       return db.sequelize.transaction((transaction) => recordStep(db, input, transaction));
+    },
+
+    /**
+     * Renders and stores every PDF of the version (each unit's, and each occupancy's after a change
+     * of tenant) through the download's code path, and returns their manifest. Idempotent: a stored
+     * document is reused, never rendered again, so a retry (or a download that came first) yields the
+     * same manifest. Without a shared renderer (tests, tools) one is launched for this call only.
+     */
+    async renderStatementDocuments(input: RenderDocumentsInput): Promise<DocumentManifest> {
+      const statement = await loadStatement(db, input.statementId);
+      if (!statement?.stored || statement.stored.version !== input.version) {
+        throw ApplicationFailure.nonRetryable(`statement ${input.statementId} v${input.version} gone`, STATEMENT_GONE);
+      }
+      const renderer = pdfRenderer ?? createPdfRenderer();
+      try {
+        const documents: DocumentManifestEntry[] = [];
+        for (const addressee of statementAddressees(statement)) {
+          const ensured = await ensureStatementDocument(db, renderer, statement, addressee, input.createdBy);
+          if (ensured) documents.push({ unitId: addressee.unitId, occupancyKey: addressee.occupancyKey, documentId: ensured.row.id, sha256: ensured.row.sha256 });
+        }
+        const sorted = sortManifest(documents);
+        return { sha256: documentManifestSha256(sorted), documents: sorted };
+      } finally {
+        if (!pdfRenderer) await renderer.close();
+      }
     },
 
     /** Tells the tenants by e-mail that their statement is in the portal (once per tenant and version). */

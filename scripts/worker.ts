@@ -3,6 +3,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { db } from '../db';
 import { createMailer } from '../activities/mail';
+import { createPdfRenderer } from '../activities/pdf';
+import { env } from '../db/env';
 import { temporalSettings } from '../app/utils/temporal.server';
 import { ensureOpenCaseWorkflows } from '../app/utils/case-sweep.server';
 import { DEFAULT_MAIL_FROM, buildWorker } from './lib/worker';
@@ -12,9 +14,11 @@ async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
   const database = db();
   const mailer = createMailer({ db: database, smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || DEFAULT_MAIL_FROM });
+  // Lazy: Chromium is launched on the first PDF (statement approval) and reused until shutdown.
+  const pdfRenderer = createPdfRenderer({ executablePath: env().PUPPETEER_EXECUTABLE_PATH });
   const connection = await NativeConnection.connect({ address });
   try {
-    const worker = await buildWorker({ connection, namespace, taskQueue, db: database, mailer, publicUrl: process.env.PUBLIC_URL });
+    const worker = await buildWorker({ connection, namespace, taskQueue, db: database, mailer, publicUrl: process.env.PUBLIC_URL, pdfRenderer });
     console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
     console.log(`Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`);
     // Repairs cases whose workflow start failed after commit; in the background, so polling starts at once.
@@ -24,6 +28,7 @@ async function main() {
     // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
     await worker.run();
   } finally {
+    await pdfRenderer.close();
     mailer.close();
     await connection.close();
     await database.close();

@@ -8,7 +8,9 @@ import { saveStatement, type StatementData } from '../db/statements';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { createActivities } from '../activities';
 import { createMailer } from '../activities/mail';
-import type { ProofStepInput } from '../activities/statement-lifecycle';
+import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type ProofStepInput } from '../activities/statement-lifecycle';
+import { statementAddressees } from '../activities/statement-document';
+import { loadStatement } from '../db/statements';
 import {
   approve, correctReceiptDate, deliver, fileStatementObjection, lifecycleStatus, recordOpening, startStatementLifecycle,
 } from '../app/utils/statement-lifecycle.server';
@@ -16,9 +18,12 @@ import type { SessionUser } from '../app/utils/session.server';
 import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { useTestEnvironment } from '../tests/support/web';
 import { bundleWorkflows, connectTestClient, type TestClient } from '../tests/support/temporal';
 import type { LifecycleActor, LifecycleOverride, StatementLifecycleStatus } from './shared/statement';
 
+// The approval renders and stores every PDF, encrypted: the activities need the app's environment (DOCUMENT_KEY).
+useTestEnvironment();
 const db = createDb(inject('databaseUrl'));
 const taskQueue = `statement-lifecycle-${uniqueSuffix()}`;
 let temporal: TestClient;
@@ -98,6 +103,12 @@ async function dbStatus(id: number) {
   return (await db.models.Statement.findByPk(id, { rejectOnEmpty: true })).status;
 }
 
+/** The stored PDFs of a version as the manifest lists them. */
+async function storedManifest(ref: { id: number; version: number }): Promise<DocumentManifestEntry[]> {
+  const rows = await db.models.Document.findAll({ where: { kind: 'statement', statementId: ref.id, version: ref.version } });
+  return sortManifest(rows.map((d) => ({ unitId: d.unitId!, occupancyKey: d.occupancyKey, documentId: d.id, sha256: d.sha256 })));
+}
+
 function objection(ref: { id: number; version: number }, unitId: number, key: string) {
   return {
     statement: { ...ref, propertyId: house.property.id, organisationId: house.org.organisation.id },
@@ -127,6 +138,17 @@ describe('statement lifecycle', () => {
     expect((await approve(ref, actor(manager), options())).ok).toBe(false);
     expect(await dbStatus(ref.id)).toBe('approved');
 
+    // The approval rendered and stored every unit's (and occupancy's) PDF; the proof refers to their manifest.
+    const statement = (await loadStatement(db, ref.id))!;
+    const manifest = await storedManifest(ref);
+    expect(manifest.map((d) => [d.unitId, d.occupancyKey])).toEqual(sortManifest(statementAddressees(statement).map((a) => ({ ...a, documentId: 0, sha256: '' }))).map((a) => [a.unitId, a.occupancyKey]));
+    expect(new Set(manifest.filter((d) => d.occupancyKey === null).map((d) => d.unitId))).toEqual(new Set(statement.units.map((u) => u.unitId)));
+    const manifestSha256 = documentManifestSha256(manifest);
+    const [created, approved] = await proofEvents(db, ref.id, ref.version);
+    expect(created.documentSha256).toBe(statement.stored!.engineInputSha256);
+    expect(approved.documentSha256).toBe(manifestSha256);
+    expect(approved.details.documents).toEqual(manifest);
+
     const delivered = await deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
     expect(delivered).toMatchObject({ ok: true, result: { state: 'delivered', delivery: { channel: 'portal' } } });
     expect(crashedDeliveries.has(`${ref.id}-${ref.version}`)).toBe(true);
@@ -149,6 +171,10 @@ describe('statement lifecycle', () => {
     await eventually(async () => expect(await dbStatus(ref.id)).toBe('final'), { timeoutMs: 15_000 });
     expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection_filed', 'final']);
     expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: 6 });
+    // From approval on every step refers to the manifest; the first opening (a view) too.
+    expect((await proofEvents(db, ref.id, ref.version)).slice(1).map((e) => e.documentSha256)).toEqual(Array(5).fill(manifestSha256));
+    // The stored PDFs were reused, not rendered again.
+    expect(await storedManifest(ref)).toEqual(manifest);
 
     const late = await fileStatementObjection(sessionUser(tenantA), objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
     expect(late.ok).toBe(false);

@@ -4,9 +4,11 @@
 // (HKVO.md §3), and proves every step in the version's hash chain through its activities.
 //
 // Deterministic code only: time comes from the workflow clock, side effects happen in activities.
-// VERSIONING: first version; guard later changes to the command sequence with patched().
+// VERSIONING: guard changes to the command sequence with patched(). Patches so far:
+// - 'render-documents-at-approval': the approval renders and stores every PDF first; from then on
+//   the proof's documentSha256 is the hash of their manifest instead of the computed content's.
 import {
-  ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes,
+  ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -27,6 +29,12 @@ import { SA } from './shared/search-attributes';
 const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // No attempt limit: a proof must eventually be written, however long the database is down.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
+});
+
+// Rendering a whole property's PDFs takes longer than a database write; retried like the proofs.
+const { renderStatementDocuments } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
 });
 
@@ -66,6 +74,8 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   const openedUnits = new Set<number>();
   let superseded = null as SupersededSignal | null;
   let woken = false;
+  /** What the proof events refer to: the computed content until approval, then the PDFs' manifest. */
+  let documentSha256 = input.documentSha256;
 
   const objectionLastDay = () => (delivery && windowEndMs !== null ? berlinDateOf(windowEndMs - 1) : null);
 
@@ -99,9 +109,9 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   }
 
   async function prove(step: ProofStepInput['step'], idempotencyKey: string, actor: LifecycleActor | { userId: number | null; name: string; ip?: string | null },
-    details: Record<string, unknown> = {}, next?: LifecycleState, documentSha256 = input.documentSha256) {
+    details: Record<string, unknown> = {}, next?: LifecycleState, documentHash = documentSha256) {
     const proven = await recordStatementStep({
-      statementId, version, step, idempotencyKey, actor: { userId: actor.userId, name: actor.name }, ip: actor.ip ?? null, documentSha256, details,
+      statementId, version, step, idempotencyKey, actor: { userId: actor.userId, name: actor.name }, ip: actor.ip ?? null, documentSha256: documentHash, details,
       status: next === undefined || next === 'opened' ? undefined : next,
     });
     if (next) state = next;
@@ -134,7 +144,14 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   setHandler(getStatus, status);
 
   setHandler(approveStatement, ({ actor }) => exclusively(async () => {
-    await prove('approved', 'approval', actor, { role: actor.role, delegated: actor.delegated ?? false }, 'approved');
+    const details: Record<string, unknown> = { role: actor.role, delegated: actor.delegated ?? false };
+    if (patched('render-documents-at-approval')) {
+      // What is approved is the PDFs the tenants will get: rendered and stored now, their manifest proven.
+      const manifest = await renderStatementDocuments({ statementId, version, createdBy: actor.userId });
+      documentSha256 = manifest.sha256;
+      details.documents = manifest.documents;
+    }
+    await prove('approved', 'approval', actor, details, 'approved');
     return status();
   }), {
     validator: ({ actor }) => {
@@ -185,7 +202,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   setHandler(fileObjection, (request) => exclusively(async () => {
     const { objectionId } = await recordObjection({
       statementId, version, unitId: request.unitId, filedBy: { userId: request.actor.userId, name: request.actor.name }, ip: request.actor.ip ?? null,
-      positions: request.positions, reason: request.reason, idempotencyKey: request.idempotencyKey, documentSha256: input.documentSha256,
+      positions: request.positions, reason: request.reason, idempotencyKey: request.idempotencyKey, documentSha256,
     });
     objections += 1;
     publishSearchAttributes();
@@ -224,7 +241,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       // Opening counts once per flat: the first view or download after delivery is the proof.
       if (!objectionWindowRuns(state) || openedUnits.has(opening.unitId)) continue;
       const proven = await prove('opened', `unit-${opening.unitId}`, opening.actor, { unitId: opening.unitId, via: opening.via },
-        state === 'delivered' ? 'opened' : undefined, opening.documentSha256 ?? input.documentSha256);
+        state === 'delivered' ? 'opened' : undefined, opening.documentSha256 ?? documentSha256);
       openedUnits.add(opening.unitId);
       openedAt ??= proven.at;
     }

@@ -22,11 +22,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     statement: { id: stored.id, version: stored.version, documentNumber: stored.documentNumber, propertyName: statement.property.name, period: statement.period },
     lifecycle,
     events: proof.events,
+    documents: proof.documents && {
+      sha256: proof.documents.sha256,
+      entries: proof.documents.documents.map((d) => ({ ...d, unitLabel: statement.units.find((u) => u.unitId === d.unitId)?.label ?? `Einheit ${d.unitId}` })),
+    },
   };
 }
 
 export default function ProofPage() {
-  const { statement, lifecycle, events } = useLoaderData<typeof loader>();
+  const { statement, lifecycle, events, documents } = useLoaderData<typeof loader>();
   useLiveRevalidation();
   return (
     <>
@@ -68,6 +72,35 @@ export default function ProofPage() {
           ))}
         </DataTable>
       </Panel>
+      {documents ? (
+        <Panel id="documents" title="Freigegebene PDF-Dokumente (SHA-256)">
+          <p className="muted">
+            Bei der Freigabe erzeugt und unverändert gespeichert. Ab der Freigabe verweist jedes Ereignis auf die Prüfsumme dieser Liste:{' '}
+            <span className="mono">{documents.sha256}</span>
+          </p>
+          <DataTable
+            label="PDF-Dokumente"
+            caption="PDF-Dokumente je Einheit mit Prüfsummen"
+            head={(
+              <tr>
+                <th scope="col">Einheit</th>
+                <th scope="col">Nutzung</th>
+                <th scope="col" className="num">Dokument</th>
+                <th scope="col">SHA-256</th>
+              </tr>
+            )}
+          >
+            {documents.entries.map((d) => (
+              <tr key={`${d.unitId}:${d.occupancyKey ?? ''}`}>
+                <th scope="row">{d.unitLabel}</th>
+                <td>{d.occupancyKey ?? 'gesamte Einheit'}</td>
+                <td className="num">{d.documentId}</td>
+                <td className="mono">{d.sha256}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </Panel>
+      ) : null}
     </>
   );
 }

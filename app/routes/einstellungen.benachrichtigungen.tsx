@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { SettingsNav } from '~/components/settings-nav';
+import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUser } from '~/utils/auth.server';
 import { requireSameOrigin } from '~/utils/request.server';
 import { db } from '../../db';
@@ -53,6 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     topics: channels.map(({ topic, channels }) => ({ topic, label: TOPICS[topic].label, description: TOPICS[topic].description[user.role]!, ...channels })),
     email: user.email,
     mailSink: !process.env.SMTP_URL && user.role === 'manager',
+    settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }
 
@@ -68,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettings() {
-  const { topics, email, mailSink } = useLoaderData<typeof loader>();
+  const { topics, email, mailSink, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   return (
@@ -78,6 +81,7 @@ export default function NotificationSettings() {
         title="Benachrichtigungen einstellen"
         description={`Wählen Sie, worüber Sie im Portal und per E-Mail an ${email} informiert werden.`}
       />
+      <SettingsNav items={settingsPages} />
       <ActionMessage data={result} />
       {topics.length === 0 ? <EmptyState>Für Ihre Rolle gibt es keine einstellbaren Benachrichtigungen.</EmptyState> : (
         <Panel id="preferences" title="Kanäle je Thema">

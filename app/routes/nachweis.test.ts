@@ -64,6 +64,12 @@ describe('proof page', () => {
     const data = dataOf(await proof('manager'));
     expect(data.events.map((e) => e.label)).toEqual(['Erzeugt', 'Freigegeben', 'Zugestellt']);
     expect(data.lifecycle.verdict).toEqual({ ok: true, checked: 3 });
+    // The approval proved every unit's PDF: listed with its hash, the manifest's hash in each later event.
+    expect(data.documents?.entries.filter((d) => d.occupancyKey === null).map((d) => d.unitLabel).sort()).toEqual(statement.units.map((u) => u.label).sort());
+    // After a change of tenant each occupancy has its own document too.
+    expect(data.documents?.entries.filter((d) => d.occupancyKey !== null)).toHaveLength(statement.units.filter((u) => u.occupancies.length > 1).reduce((n, u) => n + u.occupancies.length, 0));
+    expect(data.documents?.entries.every((d) => /^[0-9a-f]{64}$/.test(d.sha256))).toBe(true);
+    expect(data.events.slice(1).map((e) => e.documentSha256)).toEqual([data.documents!.sha256, data.documents!.sha256]);
   });
 
   test('a tenant and another organisation\'s manager do not', async () => {

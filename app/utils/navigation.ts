@@ -27,6 +27,18 @@ export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
 };
 
+const NOTIFICATION_SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Benachrichtigungen' };
+const STATEMENT_SETTINGS: NavItem = { to: '/einstellungen/abrechnungen', label: 'Abrechnungen' };
+
+/** The settings pages per role (the sub-navigation of "Einstellungen"). */
+export const SETTINGS_NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
+  manager: [NOTIFICATION_SETTINGS, STATEMENT_SETTINGS],
+  owner: [NOTIFICATION_SETTINGS],
+  compliance: [NOTIFICATION_SETTINGS],
+  technician: [NOTIFICATION_SETTINGS],
+  tenant: [NOTIFICATION_SETTINGS],
+};
+
 export function homePath(role: Role): string {
   return NAVIGATION[role][0]?.to ?? '/benachrichtigungen';
 }

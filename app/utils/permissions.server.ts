@@ -11,7 +11,7 @@ import type { SessionUser } from './session.server';
 type Action = 'read' | 'create' | 'update' | 'export' | 'deliver' | 'file' | 'handle' | 'request';
 type Entity =
   | 'property' | 'unit' | 'tenancy' | 'device' | 'register' | 'notification'
-  | 'statement' | 'ticket' | 'appointment' | 'monthly-information' | 'reading';
+  | 'statement' | 'statement-settings' | 'ticket' | 'appointment' | 'monthly-information' | 'reading';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -28,6 +28,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     // Running the monthly information, its conversion factors and entering readings are the
     // managers' job; compliance only reads.
     'read:monthly-information:any', 'update:monthly-information:any', 'create:reading:any',
+    // The organisation's objection-window mode and the owners' approval delegation.
+    'update:statement-settings:any',
   ],
   compliance: [
     'read:property:any', 'read:unit:any', 'read:device:any', 'read:register:any', 'export:device:any',

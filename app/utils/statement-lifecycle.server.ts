@@ -20,6 +20,7 @@ import { clientIp, requireSameOrigin, type RequestContext } from './request.serv
 import { findStatementVisibleTo, requireStoredStatement } from './statements.server';
 import type { StatementData } from '../../db/statements';
 import type { Addressee } from '../../activities/statement-document';
+import type { DocumentManifest, DocumentManifestEntry } from '../../activities/statement-lifecycle';
 import type { LifecycleView } from '~/components/statement-lifecycle';
 import type { SessionUser } from './session.server';
 import { temporalClient, temporalSettings } from './temporal.server';
@@ -202,6 +203,8 @@ export interface ProofTimelineItem {
 export interface ProofView {
   events: ProofTimelineItem[];
   verdict: ProofVerdict;
+  /** The PDFs proven at approval (each with its SHA-256) and their manifest's hash; null before approval. */
+  documents: DocumentManifest | null;
 }
 
 export async function proofView(statement: { id: number; version: number }, database: Db = sharedDb()): Promise<ProofView> {
@@ -212,7 +215,14 @@ export async function proofView(statement: { id: number; version: number }, data
       documentSha256: e.documentSha256, hash: e.hash, prevHash: e.prevHash, details: e.details,
     })),
     verdict,
+    documents: provenDocuments(events),
   };
+}
+
+/** The manifest the approval proved (stored in its event's details); the latest one if there were several. */
+function provenDocuments(events: Array<{ documentSha256: string; details: Record<string, unknown> }>): DocumentManifest | null {
+  const event = [...events].reverse().find((e) => Array.isArray(e.details.documents));
+  return event ? { sha256: event.documentSha256, documents: event.details.documents as DocumentManifestEntry[] } : null;
 }
 
 // ---------------------------------------------------------------------------------------------

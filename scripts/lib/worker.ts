@@ -4,6 +4,7 @@ import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleO
 import type { Db } from '../../db';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/mail';
+import type { PdfRenderer } from '../../activities/pdf';
 
 /** The module the worker bundles: every workflow re-exported from workflows/index.ts. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -19,6 +20,8 @@ export interface BuildWorkerOptions {
   mailer?: Mailer;
   /** Base URL for links in e-mails. */
   publicUrl?: string;
+  /** Shared by the activities (lazy: Chromium starts on the first PDF); the caller closes it after run(). */
+  pdfRenderer?: PdfRenderer;
   /** A bundle from bundleWorkflowCode, to skip bundling on every start (tests build one per file). */
   workflowBundle?: WorkflowBundleOption;
   /** Anything else Worker.create accepts (tuning, shorter sticky timeouts in tests). */
@@ -32,7 +35,7 @@ export async function buildWorker(options: BuildWorkerOptions): Promise<Worker> 
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: options.db, mailer, publicUrl: options.publicUrl }),
+    activities: createActivities({ db: options.db, mailer, publicUrl: options.publicUrl, pdfRenderer: options.pdfRenderer }),
     ...options.workerOptions,
   });
 }

@@ -1,5 +1,6 @@
 // Helpers for tests of the web app: users who can log in, requests carrying their real session
 // cookie, and a fixture organisation with properties, units, a tenant and devices of every light.
+import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { inject } from 'vitest';
 import { db, type Db, type Device, type Property, type Unit, type User } from '../../db';
@@ -18,6 +19,8 @@ export function useTestEnvironment(): void {
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
   process.env.SESSION_SECRET ??= 'test-session-secret-0123456789';
   process.env.COOKIE_SECURE ??= 'auto';
+  // Statement PDFs are stored encrypted, from approval on (the worker renders them).
+  process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 }
 
 /** The process-wide handle the app itself uses, so that test and app share one Sequelize. */

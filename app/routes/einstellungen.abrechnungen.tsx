@@ -1,0 +1,157 @@
+// The organisation's settings of the statement lifecycle: how the objection window is computed and
+// which owners may approve their property's statements. Managers only; a plain form (works without JS).
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { QueryTypes } from 'sequelize';
+import { ActionMessage } from '~/components/cases';
+import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { SettingsNav } from '~/components/settings-nav';
+import { SETTINGS_NAVIGATION } from '~/utils/navigation';
+import { requireUserWithPermission } from '~/utils/permissions.server';
+import { clientIp, requireSameOrigin, type RequestContext } from '~/utils/request.server';
+import { objectionDeadlineMode } from '~/utils/statement-lifecycle.server';
+import { db } from '../../db';
+import { appendAudit } from '../../db/audit';
+import type { ObjectionDeadlineMode } from '../../domain/statement-deadlines';
+
+export const meta: MetaFunction = () => [{ title: 'Einstellungen · Abrechnungen · Klarmeter' }];
+
+const PERMISSION = 'update:statement-settings:any';
+
+const MODES: Record<ObjectionDeadlineMode, { label: string; description: string }> = {
+  'end-of-month': {
+    label: 'Zum Monatsende',
+    description: 'Die Einwendungsfrist endet am Ende des Monats, in dem die zwölf Monate ab Zugang ablaufen.',
+  },
+  'exact-day': {
+    label: 'Taggenau',
+    description: 'Die Einwendungsfrist endet genau zwölf Monate nach dem Zugang der Abrechnung.',
+  },
+};
+
+function isMode(value: unknown): value is ObjectionDeadlineMode {
+  return typeof value === 'string' && Object.hasOwn(MODES, value);
+}
+
+interface PropertyRow {
+  id: number;
+  name: string;
+  ownerId: number | null;
+  ownerName: string | null;
+  delegated: boolean;
+}
+
+/** The organisation's properties with their owner and whether that owner may approve statements. */
+async function propertyRows(organisationId: number): Promise<PropertyRow[]> {
+  return db().sequelize.query<PropertyRow>(
+    `SELECT p.id, p.name, p.owner_id AS "ownerId", o.name AS "ownerName",
+            EXISTS (SELECT 1 FROM statement_approval_delegations d WHERE d.property_id = p.id AND d.user_id = p.owner_id) AS delegated
+       FROM properties p
+       LEFT JOIN users o ON o.id = p.owner_id
+      WHERE p.organisation_id = :organisationId
+      ORDER BY p.name, p.id`,
+    { replacements: { organisationId }, type: QueryTypes.SELECT },
+  );
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUserWithPermission(request, PERMISSION);
+  return {
+    mode: await objectionDeadlineMode(db(), user.organisationId),
+    modes: (Object.keys(MODES) as ObjectionDeadlineMode[]).map((mode) => ({ mode, ...MODES[mode] })),
+    properties: await propertyRows(user.organisationId),
+    settingsPages: SETTINGS_NAVIGATION[user.role],
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireUserWithPermission(request, PERMISSION);
+  const form = await request.formData();
+  const mode = form.get('objectionDeadlineMode');
+  if (!isMode(mode)) return { ok: false, message: 'Bitte wählen Sie, wie die Einwendungsfrist berechnet wird.' };
+  const database = db();
+  const properties = (await propertyRows(user.organisationId)).filter((p) => p.ownerId !== null);
+  const delegated = properties.filter((p) => form.has(`delegate:${p.id}`)).map((p) => p.id);
+  await database.sequelize.transaction(async (transaction) => {
+    await database.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, objection_deadline_mode) VALUES (:organisationId, :mode)
+       ON CONFLICT (organisation_id) DO UPDATE SET objection_deadline_mode = EXCLUDED.objection_deadline_mode`,
+      { replacements: { organisationId: user.organisationId, mode }, transaction },
+    );
+    for (const property of properties) {
+      if (delegated.includes(property.id)) {
+        await database.sequelize.query(
+          `INSERT INTO statement_approval_delegations (property_id, user_id, delegated_by) VALUES (:propertyId, :userId, :by)
+           ON CONFLICT (property_id, user_id) DO NOTHING`,
+          { replacements: { propertyId: property.id, userId: property.ownerId, by: user.id }, transaction },
+        );
+      } else {
+        // Also drops a delegation left over from a previous owner of the property.
+        await database.sequelize.query('DELETE FROM statement_approval_delegations WHERE property_id = :propertyId', { replacements: { propertyId: property.id }, transaction });
+      }
+    }
+    await appendAudit(database, {
+      organisationId: user.organisationId,
+      actorId: user.id,
+      actor: user.email,
+      action: 'update',
+      entity: 'statement-settings',
+      entityId: user.organisationId,
+      ip: clientIp(context as RequestContext),
+      details: { objectionDeadlineMode: mode, approvalDelegatedFor: delegated },
+    }, transaction);
+  });
+  return { ok: true, message: 'Die Einstellungen sind gespeichert.' };
+}
+
+export default function StatementSettings() {
+  const { mode, modes, properties, settingsPages } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const owned = properties.filter((p) => p.ownerId !== null);
+  return (
+    <>
+      <PageHeader
+        eyebrow={<Link to="/abrechnungen">← Abrechnungen</Link>}
+        title="Einstellungen · Abrechnungen"
+        description="Wie die Einwendungsfrist Ihrer Abrechnungen berechnet wird und welche Eigentümer Abrechnungen selbst freigeben dürfen."
+      />
+      <SettingsNav items={settingsPages} />
+      <ActionMessage data={result} />
+      <Form method="post" className="form">
+        <Panel id="objection-window" title="Einwendungsfrist">
+          <fieldset>
+            <legend>Ende der Einwendungsfrist</legend>
+            {modes.map((m) => (
+              <label key={m.mode} className="choice">
+                <input type="radio" name="objectionDeadlineMode" value={m.mode} defaultChecked={m.mode === mode} required />
+                <span><span className="cell-main">{m.label}</span><span className="cell-sub">{m.description}</span></span>
+              </label>
+            ))}
+          </fieldset>
+          <p className="muted">Die Einstellung gilt für Abrechnungen, die ab jetzt angelegt werden.</p>
+        </Panel>
+        <Panel id="approval-delegation" title="Freigabe durch Eigentümer">
+          {owned.length === 0 ? <EmptyState>Keine Liegenschaft Ihrer Organisation hat einen Eigentümer im Portal.</EmptyState> : (
+            <table className="table">
+              <thead>
+                <tr><th scope="col">Liegenschaft</th><th scope="col">Eigentümer</th><th scope="col">Eigentümer darf Abrechnungen freigeben</th></tr>
+              </thead>
+              <tbody>
+                {owned.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{p.name}</th>
+                    <td>{p.ownerName}</td>
+                    <td><input type="checkbox" name={`delegate:${p.id}`} defaultChecked={p.delegated} aria-label={`Eigentümer darf Abrechnungen freigeben: ${p.name}`} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Panel>
+        <div><button type="submit" className="button button--primary" disabled={busy}>Speichern</button></div>
+      </Form>
+    </>
+  );
+}
