@@ -9,8 +9,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db';
 import type { StatementStatus } from '../db/models/statement';
-import { appendProofEvent, type ProofActor } from '../db/proof';
-import type { ProofStep } from '../domain/statement-lifecycle';
+import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { insertNotifications } from './notifications';
@@ -19,15 +18,7 @@ import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-document';
 import { STATEMENT_GONE } from '../workflows/shared/statement';
 
-export interface ProofStepInput {
-  statementId: number;
-  version: number;
-  step: ProofStep;
-  idempotencyKey: string;
-  actor: ProofActor;
-  ip?: string | null;
-  documentSha256: string;
-  details?: Record<string, unknown>;
+export interface ProofStepInput extends ProofEventInput {
   /** The statement row's status after this step, when the step moves it. */
   status?: StatementStatus;
 }

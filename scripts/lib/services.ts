@@ -2,10 +2,9 @@
 // from the environment when given, else embedded ones whose data lives in .data/.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { startEmbeddedPostgres } from './postgres';
-import { findTemporalCli, startTemporalDevServer } from './temporal';
+import { findTemporalCli, portOpen, startTemporalDevServer } from './temporal';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DATA_DIR = path.join(ROOT, '.data');
@@ -14,13 +13,6 @@ const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 
 export type Stop = () => Promise<void>;
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' }, () => { socket.end(); resolve(true); });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 /**
  * Development secrets, generated once into .data/ so sessions and encrypted documents survive
