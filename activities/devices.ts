@@ -12,7 +12,12 @@ import type { DeadlineKind, DeviceFacts, Light } from '../domain/deadlines';
 import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
 import {
-  DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline,
+  DEVICE_GONE,
+  DEVICE_WORKFLOW_TYPE,
+  devicePath,
+  deviceWorkflowId,
+  type DeviceDeadlineInput,
+  type RecordedDeadline,
 } from '../workflows/shared/device';
 import { SA } from '../workflows/shared/search-attributes';
 import { channelsFor, type Mailer } from './mail';
@@ -92,21 +97,25 @@ interface ComposedMessage {
 }
 
 /** "Eichfrist in 30 Tagen: WZ-2021-01887 (Musterstraße 12, Whg. 1.03)" and the sentence behind it. */
-function composeDeviceMessage({ device, property, unit }: DeviceContext, event: { kind: DeadlineKind; dueAt: string; daysBefore: number | null }): ComposedMessage {
+function composeDeviceMessage(
+  { device, property, unit }: DeviceContext,
+  event: { kind: DeadlineKind; dueAt: string; daysBefore: number | null },
+): ComposedMessage {
   const place = unit ? `${property.street}, ${unit.label}` : property.street;
   const label = DEADLINE_LABEL[event.kind];
   const which = `des ${DEVICE_TYPE_LABELS[device.type]}s ${device.serial} (${place})`;
   if (event.daysBefore === null) {
     return {
       subject: `${label} abgelaufen: ${device.serial} (${place})`,
-      summary: `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ` +
+      summary:
+        `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ` +
         `Bitte veranlassen Sie umgehend ${REQUESTED_WORK[event.kind]}.`,
     };
   }
   return {
     subject: `${label} ${inDays(event.daysBefore)}: ${device.serial} (${place})`,
-    summary: `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ` +
-      `Bitte veranlassen Sie rechtzeitig ${REQUESTED_WORK[event.kind]}.`,
+    summary:
+      `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ` + `Bitte veranlassen Sie rechtzeitig ${REQUESTED_WORK[event.kind]}.`,
   };
 }
 
@@ -152,7 +161,10 @@ export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly numbe
   const { Device, Property, Organisation } = db.models;
   const devices = await Device.findAll({ where: { id: [...new Set(deviceIds)], successorId: null, removedAt: null } });
   if (devices.length === 0) return [];
-  const properties = await Property.findAll({ where: { id: [...new Set(devices.map((d) => d.propertyId))] }, attributes: ['id', 'organisationId'] });
+  const properties = await Property.findAll({
+    where: { id: [...new Set(devices.map((d) => d.propertyId))] },
+    attributes: ['id', 'organisationId'],
+  });
   const organisations = await Organisation.findAll({ where: { id: [...new Set(properties.map((p) => p.organisationId))] } });
   const organisationOfProperty = new Map(properties.map((p) => [p.id, organisations.find((o) => o.id === p.organisationId)!]));
   return devices.map((device) => {
@@ -176,7 +188,11 @@ export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly numbe
  * completed — the device was replaced or removed — is never started again; only a failed or
  * terminated one may be. runId is null when the workflow exists but has ended.
  */
-export async function startDeviceWorkflow(client: Client, { workflowId, input }: DeviceWorkflowStart, taskQueue: string): Promise<{ workflowId: string; runId: string | null }> {
+export async function startDeviceWorkflow(
+  client: Client,
+  { workflowId, input }: DeviceWorkflowStart,
+  taskQueue: string,
+): Promise<{ workflowId: string; runId: string | null }> {
   try {
     const handle = await client.workflow.start<typeof deviceDeadline>(DEVICE_WORKFLOW_TYPE, {
       workflowId,
@@ -215,15 +231,35 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
     return User.findAll({ where: { organisationId: property.organisationId, role: 'manager' }, order: [['id', 'ASC']], transaction });
   }
 
-  function notifyAll(recipients: User[], deviceId: number, message: ComposedMessage, kind: string, dedupeKey: string, transaction: Transaction) {
-    return insertNotifications(db, {
-      userIds: recipients.map((user) => user.id), kind, title: message.subject, body: message.summary, link: devicePath(deviceId), dedupeKey,
-    }, transaction);
+  function notifyAll(
+    recipients: User[],
+    deviceId: number,
+    message: ComposedMessage,
+    kind: string,
+    dedupeKey: string,
+    transaction: Transaction,
+  ) {
+    return insertNotifications(
+      db,
+      {
+        userIds: recipients.map((user) => user.id),
+        kind,
+        title: message.subject,
+        body: message.summary,
+        link: devicePath(deviceId),
+        dedupeKey,
+      },
+      transaction,
+    );
   }
 
   /** The recipients each channel reaches, by everyone's preferences for the "device" topic. */
   async function byChannel(recipients: User[]): Promise<{ inPortal: User[]; email: User[] }> {
-    const channels = await channelsFor(db, recipients.map((user) => user.id), 'device');
+    const channels = await channelsFor(
+      db,
+      recipients.map((user) => user.id),
+      'device',
+    );
     return {
       inPortal: recipients.filter((user) => channels.get(user.id)!.inPortal),
       email: recipients.filter((user) => channels.get(user.id)!.email),
@@ -251,24 +287,31 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
         const lightChanged = previousLight !== light;
         const deadlineChanged = device.dueAt !== dueAt || device.deadlineKind !== kind;
         if (!lightChanged && !deadlineChanged) return;
-        await device.update({
-          deadlineKind: kind,
-          dueAt,
-          light,
-          ...(lightChanged ? { lightChangedAt: new Date() } : {}),
-          // Reminder and escalation marks belong to a deadline; a new one starts without them.
-          ...(deadlineChanged ? { lastReminderDays: null, escalatedAt: null } : {}),
-        }, { transaction });
+        await device.update(
+          {
+            deadlineKind: kind,
+            dueAt,
+            light,
+            ...(lightChanged ? { lightChangedAt: new Date() } : {}),
+            // Reminder and escalation marks belong to a deadline; a new one starts without them.
+            ...(deadlineChanged ? { lastReminderDays: null, escalatedAt: null } : {}),
+          },
+          { transaction },
+        );
         if (lightChanged) {
-          await appendAudit(db, {
-            organisationId: property.organisationId,
-            actorId: null,
-            actor: 'system',
-            action: 'device.light_changed',
-            entity: 'device',
-            entityId: deviceId,
-            details: { from: previousLight, to: light, kind, dueAt, workflowId: deviceWorkflowId(deviceId) },
-          }, transaction);
+          await appendAudit(
+            db,
+            {
+              organisationId: property.organisationId,
+              actorId: null,
+              actor: 'system',
+              action: 'device.light_changed',
+              entity: 'device',
+              entityId: deviceId,
+              details: { from: previousLight, to: light, kind, dueAt, workflowId: deviceWorkflowId(deviceId) },
+            },
+            transaction,
+          );
         }
         await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
       });
@@ -311,11 +354,16 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
      * Links a replaced device with its successor (both directions; the app has usually done so
      * already) and starts the successor's workflow on this worker's task queue.
      */
-    async linkDeviceReplacement({ deviceId, successorId, replacedAt }: DeviceReplacementInput): Promise<{ successorWorkflowId: string | null }> {
+    async linkDeviceReplacement({
+      deviceId,
+      successorId,
+      replacedAt,
+    }: DeviceReplacementInput): Promise<{ successorWorkflowId: string | null }> {
       const successor = await db.sequelize.transaction(async (transaction) => {
         const { device } = await loadContext(deviceId, transaction);
         const found = successorId === undefined ? null : await Device.findByPk(successorId, { transaction, lock: transaction.LOCK.UPDATE });
-        if (successorId !== undefined && !found) log.warn('Successor device does not exist; recording the removal only', { deviceId, successorId });
+        if (successorId !== undefined && !found)
+          log.warn('Successor device does not exist; recording the removal only', { deviceId, successorId });
         await device.update({ removedAt: device.removedAt ?? replacedAt, successorId: found?.id ?? device.successorId }, { transaction });
         if (found && found.predecessorId === null) await found.update({ predecessorId: deviceId }, { transaction });
         await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);

@@ -7,7 +7,17 @@ import { testDb } from '../tests/support/web';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
 import { sha256 } from '../db/audit';
 import { saveStatement, type StatementData } from '../db/statements';
-import { DocumentIntegrityError, decrypt, documentKey, encrypt, findStatementDocument, openDocument, readDocument, storeDocument, type NewDocument } from './documents';
+import {
+  DocumentIntegrityError,
+  decrypt,
+  documentKey,
+  encrypt,
+  findStatementDocument,
+  openDocument,
+  readDocument,
+  storeDocument,
+  type NewDocument,
+} from './documents';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const database = testDb();
@@ -18,14 +28,28 @@ let unitId: number;
 
 beforeAll(async () => {
   const f = await createStatementFixture(database);
-  statement = await saveStatement(database, f.request, { userId: f.org.managers[0].id, email: f.org.managers[0].email, organisationId: f.org.organisation.id });
+  statement = await saveStatement(database, f.request, {
+    userId: f.org.managers[0].id,
+    email: f.org.managers[0].email,
+    organisationId: f.org.organisation.id,
+  });
   unitId = f.units.c.id;
 });
 
 const pdfLike = (text: string) => Buffer.from(`%PDF-1.7\n${text}\n%%EOF`);
 
 function newDocument(content: Buffer, occupancyKey: string | null = null): NewDocument {
-  return { kind: 'statement', statementId: statement.stored!.id, unitId, occupancyKey, version: statement.stored!.version, fileName: 'a.pdf', contentType: 'application/pdf', content, createdBy: null };
+  return {
+    kind: 'statement',
+    statementId: statement.stored!.id,
+    unitId,
+    occupancyKey,
+    version: statement.stored!.version,
+    fileName: 'a.pdf',
+    contentType: 'application/pdf',
+    content,
+    createdBy: null,
+  };
 }
 
 describe('encryption', () => {
@@ -52,7 +76,10 @@ describe('stored documents', () => {
     const row = await storeDocument(database, newDocument(content, 'round-trip'));
     expect(row.sha256).toBe(sha256(content));
     expect(row.byteSize).toBe(content.length);
-    const [raw] = await database.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM documents WHERE id = :id', { replacements: { id: row.id }, type: QueryTypes.SELECT });
+    const [raw] = await database.sequelize.query<{ ciphertext: Buffer }>('SELECT ciphertext FROM documents WHERE id = :id', {
+      replacements: { id: row.id },
+      type: QueryTypes.SELECT,
+    });
     expect(raw.ciphertext.includes(Buffer.from('%PDF'))).toBe(false);
     const opened = await readDocument(database, row.id);
     expect(opened!.content.equals(content)).toBe(true);
@@ -85,7 +112,11 @@ describe('stored documents', () => {
     const second = await storeDocument(database, newDocument(pdfLike('second'), 'once'));
     expect(second.id).toBe(first.id);
     expect((await readDocument(database, first.id))!.content.toString()).toContain('first');
-    await expect(database.sequelize.query('UPDATE documents SET file_name = :name WHERE id = :id', { replacements: { id: first.id, name: 'x.pdf' } })).rejects.toThrow(/append-only/);
-    await expect(database.sequelize.query('DELETE FROM documents WHERE id = :id', { replacements: { id: first.id } })).rejects.toThrow(/append-only/);
+    await expect(
+      database.sequelize.query('UPDATE documents SET file_name = :name WHERE id = :id', { replacements: { id: first.id, name: 'x.pdf' } }),
+    ).rejects.toThrow(/append-only/);
+    await expect(database.sequelize.query('DELETE FROM documents WHERE id = :id', { replacements: { id: first.id } })).rejects.toThrow(
+      /append-only/,
+    );
   });
 });

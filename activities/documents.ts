@@ -20,7 +20,8 @@ export interface Sealed {
 
 /** The 32-byte key from DOCUMENT_KEY (64 hex characters). */
 export function documentKey(hex: string | undefined = env().DOCUMENT_KEY): Buffer {
-  if (!hex || !/^[0-9a-f]{64}$/i.test(hex)) throw new Error('DOCUMENT_KEY must be set to 32 bytes in hex (64 characters) to store or read documents');
+  if (!hex || !/^[0-9a-f]{64}$/i.test(hex))
+    throw new Error('DOCUMENT_KEY must be set to 32 bytes in hex (64 characters) to store or read documents');
   return Buffer.from(hex, 'hex');
 }
 
@@ -61,7 +62,10 @@ export interface NewDocument extends DocumentIdentity {
 }
 
 export class DocumentIntegrityError extends Error {
-  constructor(readonly documentId: number, reason: string) {
+  constructor(
+    readonly documentId: number,
+    reason: string,
+  ) {
     super(`document ${documentId}: ${reason}`);
     this.name = 'DocumentIntegrityError';
   }
@@ -71,14 +75,19 @@ export class DocumentIntegrityError extends Error {
  * Encrypts and inserts a document as a new row. When the same statement document was stored
  * concurrently (unique per statement, unit and occupancy), the row stored first wins and is returned.
  */
-export async function storeDocument(db: Db, document: NewDocument, options: { key?: Buffer; transaction?: Transaction } = {}): Promise<Document> {
+export async function storeDocument(
+  db: Db,
+  document: NewDocument,
+  options: { key?: Buffer; transaction?: Transaction } = {},
+): Promise<Document> {
   const key = options.key ?? documentKey();
   const { content, ...identity } = document;
   const sealed = encrypt(content, key, associatedData(identity));
-  const [row] = await db.models.Document.bulkCreate(
-    [{ ...identity, sha256: sha256(content), byteSize: content.length, ...sealed }],
-    { ignoreDuplicates: true, returning: true, transaction: options.transaction },
-  );
+  const [row] = await db.models.Document.bulkCreate([{ ...identity, sha256: sha256(content), byteSize: content.length, ...sealed }], {
+    ignoreDuplicates: true,
+    returning: true,
+    transaction: options.transaction,
+  });
   if (row?.id) return row;
   const existing = await findStatementDocument(db, identity, options.transaction);
   if (!existing) throw new Error('document neither inserted nor found');
@@ -86,7 +95,11 @@ export async function storeDocument(db: Db, document: NewDocument, options: { ke
 }
 
 /** The stored document of a statement for a unit (and occupancy), if it was rendered before. */
-export async function findStatementDocument(db: Db, identity: Pick<DocumentIdentity, 'statementId' | 'unitId' | 'occupancyKey'>, transaction?: Transaction): Promise<Document | null> {
+export async function findStatementDocument(
+  db: Db,
+  identity: Pick<DocumentIdentity, 'statementId' | 'unitId' | 'occupancyKey'>,
+  transaction?: Transaction,
+): Promise<Document | null> {
   return db.models.Document.findOne({
     where: { kind: 'statement', statementId: identity.statementId, unitId: identity.unitId, occupancyKey: identity.occupancyKey },
     transaction,

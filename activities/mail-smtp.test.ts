@@ -64,7 +64,8 @@ function decodeHeader(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?utf-8\?([qb])\?([^?]*)\?=/gi, (_m, encoding: string, text: string) =>
-      encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBytes(text.replace(/_/g, ' ')));
+      encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBytes(text.replace(/_/g, ' ')),
+    );
 }
 
 function parseMail(raw: string): { subject: string; text: string; html: string } {
@@ -89,11 +90,31 @@ describe('ticket e-mails over SMTP', () => {
     const { Ticket, TicketEvent } = db.models;
     const now = new Date();
     const ticket = await Ticket.create({
-      organisationId: org.organisation.id, propertyId: org.property.id, unitId: org.unit.id, createdBy: tenant.id, topic: 'hot_water',
-      subject: 'Kein Warmwasser <sofort>', body: 'Seit heute früh kein Warmwasser & keine Heizung.', category: 'device_report', priority: 'urgent',
-      status: 'open', slaClock: 'calendar', reactionDueAt: new Date(now.getTime() + 7_200_000), resolutionDueAt: new Date(now.getTime() + 86_400_000),
+      organisationId: org.organisation.id,
+      propertyId: org.property.id,
+      unitId: org.unit.id,
+      createdBy: tenant.id,
+      topic: 'hot_water',
+      subject: 'Kein Warmwasser <sofort>',
+      body: 'Seit heute früh kein Warmwasser & keine Heizung.',
+      category: 'device_report',
+      priority: 'urgent',
+      status: 'open',
+      slaClock: 'calendar',
+      reactionDueAt: new Date(now.getTime() + 7_200_000),
+      resolutionDueAt: new Date(now.getTime() + 86_400_000),
     });
-    await TicketEvent.create({ ticketId: ticket.id, seq: 1, kind: 'created', visibility: 'public', actorId: tenant.id, actorName: tenant.name, actorRole: 'tenant', at: now, body: ticket.body });
+    await TicketEvent.create({
+      ticketId: ticket.id,
+      seq: 1,
+      kind: 'created',
+      visibility: 'public',
+      actorId: tenant.id,
+      actorName: tenant.name,
+      actorRole: 'tenant',
+      at: now,
+      body: ticket.body,
+    });
     const { notifyTicketEvent } = createTicketActivities({ db, mailer, publicUrl: 'https://portal.example' });
     const env = new MockActivityEnvironment();
     const notice = { ticketId: ticket.id, seq: 1, audience: { userIds: [tenant.id], managers: true } };

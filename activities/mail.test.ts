@@ -19,8 +19,13 @@ beforeAll(async () => {
     logger: false,
     onData(stream, _session, callback) {
       let raw = '';
-      stream.on('data', (chunk: Buffer) => { raw += chunk.toString(); });
-      stream.on('end', () => { received.push(raw); callback(); });
+      stream.on('data', (chunk: Buffer) => {
+        raw += chunk.toString();
+      });
+      stream.on('end', () => {
+        received.push(raw);
+        callback();
+      });
     },
   });
   await new Promise<void>((resolve) => smtpServer.listen(0, '127.0.0.1', resolve));
@@ -34,7 +39,13 @@ afterAll(async () => {
 
 function message(overrides: Partial<MailMessage> = {}): MailMessage {
   const suffix = uniqueSuffix();
-  return { to: `manager-${suffix}@test.klarmeter.de`, subject: `Eichfrist in 30 Tagen: WZ-${suffix}`, text: 'Guten Tag', dedupeKey: `test-${suffix}`, ...overrides };
+  return {
+    to: `manager-${suffix}@test.klarmeter.de`,
+    subject: `Eichfrist in 30 Tagen: WZ-${suffix}`,
+    text: 'Guten Tag',
+    dedupeKey: `test-${suffix}`,
+    ...overrides,
+  };
 }
 
 async function rowsFor(dedupeKey: string) {

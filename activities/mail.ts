@@ -45,15 +45,17 @@ export function createMailer({ db, smtpUrl, from }: { db: Db; smtpUrl?: string; 
     async send(message) {
       return db.sequelize.transaction(async (transaction) => {
         await Mail.bulkCreate(
-          [{
-            dedupeKey: message.dedupeKey,
-            toAddress: message.to,
-            subject: message.subject,
-            textBody: message.text,
-            htmlBody: message.html ?? null,
-            transport: smtp ? 'smtp' : 'sink',
-            sentAt: null,
-          }],
+          [
+            {
+              dedupeKey: message.dedupeKey,
+              toAddress: message.to,
+              subject: message.subject,
+              textBody: message.text,
+              htmlBody: message.html ?? null,
+              transport: smtp ? 'smtp' : 'sink',
+              sentAt: null,
+            },
+          ],
           { ignoreDuplicates: true, transaction },
         );
         // The row lock serialises attempts with the same key: a concurrent retry waits here and then
@@ -119,7 +121,10 @@ export function renderMail(name: MailTemplate, input: MailData): RenderedMail {
   const data = { ...input, quote: input.quote ?? null };
   const subject = template(`${name}.subject`, 'text')(data).replace(/\s+/g, ' ').trim();
   const text = template('layout.text', 'text')({ ...data, content: template(`${name}.text`, 'text')(data).trim() });
-  const html = template('layout.html', 'html')({ ...data, subject, content: new Handlebars.SafeString(template(`${name}.html`, 'html')(data)) });
+  const html = template(
+    'layout.html',
+    'html',
+  )({ ...data, subject, content: new Handlebars.SafeString(template(`${name}.html`, 'html')(data)) });
   return { subject, text, html };
 }
 

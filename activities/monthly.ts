@@ -12,13 +12,33 @@ import type { MonthlyDeliveryEventKind } from '../db/models/monthly-delivery-eve
 import { addDays } from '../domain/dates';
 import type { DeviceType } from '../domain/deadlines';
 import {
-  BOUNDARY_TOLERANCE_DAYS, CONSUMPTION_DEVICE_TYPES, DEFAULT_CONVERSION, HISTORY_MONTHS, PEER_MONTHS, addMonthsTo,
-  composeMonthlyInformation, firstOwnMonth, germanMonth, monthBoundaries, monthsEnding, peerBaseline, unitMonthKinds,
-  type Assumptions, type BoundaryReading, type PeerMonth, type UnitDevice, type YearMonth,
+  BOUNDARY_TOLERANCE_DAYS,
+  CONSUMPTION_DEVICE_TYPES,
+  DEFAULT_CONVERSION,
+  HISTORY_MONTHS,
+  PEER_MONTHS,
+  addMonthsTo,
+  composeMonthlyInformation,
+  firstOwnMonth,
+  germanMonth,
+  monthBoundaries,
+  monthsEnding,
+  peerBaseline,
+  unitMonthKinds,
+  type Assumptions,
+  type BoundaryReading,
+  type PeerMonth,
+  type UnitDevice,
+  type YearMonth,
 } from '../domain/monthly';
 import {
-  EMPTY_TOTALS, monthlyInformationPath, monthlyNotificationKey,
-  type MonthlyBatchInput, type PropertyPlan, type PropertyPreparation, type PropertyTotals,
+  EMPTY_TOTALS,
+  monthlyInformationPath,
+  monthlyNotificationKey,
+  type MonthlyBatchInput,
+  type PropertyPlan,
+  type PropertyPreparation,
+  type PropertyTotals,
 } from '../workflows/shared/monthly';
 import type { Mailer } from './mail';
 import { insertNotifications } from './notifications';
@@ -44,7 +64,12 @@ const firstDay = (month: YearMonth) => `${month}-01`;
 export async function loadAssumptions(db: Db, propertyId: number, transaction?: Transaction): Promise<Assumptions> {
   const settings = await db.models.MonthlyPropertySetting.findByPk(propertyId, { transaction });
   return settings
-    ? { hkvKwhPerUnit: settings.hkvKwhPerUnit, hotWaterTempC: settings.hotWaterTempC, districtHeating: settings.districtHeating, source: 'property' }
+    ? {
+        hkvKwhPerUnit: settings.hkvKwhPerUnit,
+        hotWaterTempC: settings.hotWaterTempC,
+        districtHeating: settings.districtHeating,
+        source: 'property',
+      }
     : { ...DEFAULT_CONVERSION, source: 'default' };
 }
 
@@ -64,7 +89,11 @@ interface DeviceRow {
  * The consumption devices of the units with, per month boundary, the reading nearest to it within
  * BOUNDARY_TOLERANCE_DAYS: one index lookup per device and boundary, however often devices report.
  */
-export async function loadUnitDevices(db: Db, unitIds: readonly number[], months: readonly YearMonth[]): Promise<Map<number, UnitDevice[]>> {
+export async function loadUnitDevices(
+  db: Db,
+  unitIds: readonly number[],
+  months: readonly YearMonth[],
+): Promise<Map<number, UnitDevice[]>> {
   const byUnit = new Map<number, UnitDevice[]>(unitIds.map((id) => [id, []]));
   if (unitIds.length === 0) return byUnit;
   const windowEnd = firstDay(addMonthsTo(months[months.length - 1], 1));
@@ -78,7 +107,13 @@ export async function loadUnitDevices(db: Db, unitIds: readonly number[], months
   );
   if (devices.length === 0) return byUnit;
   const boundaries = monthBoundaries(months);
-  const readings = await db.sequelize.query<{ deviceId: number; index: number; value: string; setDateValue: string | null; source: string }>(
+  const readings = await db.sequelize.query<{
+    deviceId: number;
+    index: number;
+    value: string;
+    setDateValue: string | null;
+    source: string;
+  }>(
     `SELECT d.id AS "deviceId", b.i::int - 1 AS "index", r.value, r.set_date_value AS "setDateValue", r.source
        FROM unnest($1::int[]) AS d(id)
       CROSS JOIN unnest($2::timestamptz[]) WITH ORDINALITY AS b(at, i)
@@ -91,7 +126,11 @@ export async function loadUnitDevices(db: Db, unitIds: readonly number[], months
   );
   const aligned = new Map<number, Array<BoundaryReading | null>>(devices.map((d) => [d.id, boundaries.map(() => null)]));
   for (const r of readings) {
-    aligned.get(r.deviceId)![r.index] = { value: Number(r.value), setDateValue: r.setDateValue === null ? null : Number(r.setDateValue), estimated: r.source === 'estimate' };
+    aligned.get(r.deviceId)![r.index] = {
+      value: Number(r.value),
+      setDateValue: r.setDateValue === null ? null : Number(r.setDateValue),
+      estimated: r.source === 'estimate',
+    };
   }
   for (const d of devices) {
     byUnit.get(d.unitId)?.push({
@@ -115,10 +154,10 @@ interface UnitRow {
 
 async function loadUnits(db: Db, where: { propertyId: number } | { unitIds: readonly number[] }): Promise<UnitRow[]> {
   const [condition, bind] = 'propertyId' in where ? ['property_id = $1', [where.propertyId]] : ['id = ANY($1::int[])', [where.unitIds]];
-  return db.sequelize.query<UnitRow>(
-    `SELECT id, label, area_m2::float AS "areaM2" FROM units WHERE ${condition} ORDER BY id`,
-    { bind, type: QueryTypes.SELECT },
-  );
+  return db.sequelize.query<UnitRow>(`SELECT id, label, area_m2::float AS "areaM2" FROM units WHERE ${condition} ORDER BY id`, {
+    bind,
+    type: QueryTypes.SELECT,
+  });
 }
 
 interface Addressee {
@@ -152,18 +191,30 @@ function deliveryFor(month: YearMonth, addressee: Addressee | undefined): { deli
 }
 
 const TOTAL_OF_DELIVERY: Readonly<Record<MonthlyDelivery, keyof PropertyTotals>> = {
-  portal: 'portal', 'no-account': 'noAccount', vacant: 'vacant', 'tenant-change': 'tenantChange',
+  portal: 'portal',
+  'no-account': 'noAccount',
+  vacant: 'vacant',
+  'tenant-change': 'tenantChange',
 };
 
 /**
  * The property's comparison groups for the PEER_MONTHS months ending with `month`, from devices
  * loaded for the `monthCount` months ending with it.
  */
-function propertyPeers(month: YearMonth, units: UnitRow[], devices: Map<number, UnitDevice[]>, monthCount: number, assumptions: Assumptions): PeerMonth[] {
-  return peerBaseline(monthsEnding(month, PEER_MONTHS), units.map((unit) => {
-    const own = devices.get(unit.id) ?? [];
-    return { areaM2: unit.areaM2, devices: own, kinds: unitMonthKinds(own, monthCount, assumptions).slice(-PEER_MONTHS) };
-  }));
+function propertyPeers(
+  month: YearMonth,
+  units: UnitRow[],
+  devices: Map<number, UnitDevice[]>,
+  monthCount: number,
+  assumptions: Assumptions,
+): PeerMonth[] {
+  return peerBaseline(
+    monthsEnding(month, PEER_MONTHS),
+    units.map((unit) => {
+      const own = devices.get(unit.id) ?? [];
+      return { areaM2: unit.areaM2, devices: own, kinds: unitMonthKinds(own, monthCount, assumptions).slice(-PEER_MONTHS) };
+    }),
+  );
 }
 
 // ---- The delivery proof ----
@@ -193,10 +244,19 @@ const eventKey = (e: Pick<DeliveryEventInput, 'informationId' | 'kind' | 'userId
  * (the unique indexes would refuse them, and a refused row would break the chain). Returns the
  * events written.
  */
-export async function appendDeliveryEvents(db: Db, events: readonly DeliveryEventInput[], transaction: Transaction): Promise<DeliveryEventInput[]> {
+export async function appendDeliveryEvents(
+  db: Db,
+  events: readonly DeliveryEventInput[],
+  transaction: Transaction,
+): Promise<DeliveryEventInput[]> {
   if (events.length === 0) return [];
   await db.sequelize.query(`SELECT pg_advisory_xact_lock(${DELIVERY_CHAIN_LOCK})`, { transaction });
-  const recorded = await db.sequelize.query<{ informationId: number; kind: MonthlyDeliveryEventKind; userId: number | null; contentSha256: string }>(
+  const recorded = await db.sequelize.query<{
+    informationId: number;
+    kind: MonthlyDeliveryEventKind;
+    userId: number | null;
+    contentSha256: string;
+  }>(
     `SELECT information_id AS "informationId", kind, user_id AS "userId", content_sha256 AS "contentSha256"
        FROM monthly_delivery_events WHERE information_id = ANY($1::bigint[])`,
     { bind: [[...new Set(events.map((e) => e.informationId))]], type: QueryTypes.SELECT, transaction },
@@ -209,7 +269,10 @@ export async function appendDeliveryEvents(db: Db, events: readonly DeliveryEven
     return true;
   });
   if (fresh.length === 0) return [];
-  const [last] = await db.sequelize.query<{ hash: string }>('SELECT hash FROM monthly_delivery_events ORDER BY id DESC LIMIT 1', { type: QueryTypes.SELECT, transaction });
+  const [last] = await db.sequelize.query<{ hash: string }>('SELECT hash FROM monthly_delivery_events ORDER BY id DESC LIMIT 1', {
+    type: QueryTypes.SELECT,
+    transaction,
+  });
   let prevHash = last?.hash ?? GENESIS_HASH;
   const at = new Date();
   const rows = fresh.map((event, position) => {
@@ -217,8 +280,15 @@ export async function appendDeliveryEvents(db: Db, events: readonly DeliveryEven
     const hash = deliveryEventHash(fields);
     prevHash = hash;
     return {
-      position, information_id: event.informationId, kind: event.kind, user_id: event.userId, content_sha256: event.contentSha256,
-      at: at.toISOString(), details: event.details, prev_hash: fields.prevHash, hash,
+      position,
+      information_id: event.informationId,
+      kind: event.kind,
+      user_id: event.userId,
+      content_sha256: event.contentSha256,
+      at: at.toISOString(),
+      details: event.details,
+      prev_hash: fields.prevHash,
+      hash,
     };
   });
   // Inserted in chain order, so that ids follow the chain.
@@ -246,9 +316,16 @@ export async function verifyDeliveryChain(db: Db): Promise<DeliveryChainVerdict>
   for (const row of rows) {
     if (row.prevHash !== prev) return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Verkettung unterbrochen' } };
     const fields: ChainedFields = {
-      informationId: Number(row.informationId), kind: row.kind, userId: row.userId, contentSha256: row.contentSha256, details: row.details, at: new Date(row.at), prevHash: row.prevHash,
+      informationId: Number(row.informationId),
+      kind: row.kind,
+      userId: row.userId,
+      contentSha256: row.contentSha256,
+      details: row.details,
+      at: new Date(row.at),
+      prevHash: row.prevHash,
     };
-    if (deliveryEventHash(fields) !== row.hash) return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
+    if (deliveryEventHash(fields) !== row.hash)
+      return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
     prev = row.hash;
   }
   return { ok: true, checked: rows.length };
@@ -258,14 +335,25 @@ export async function verifyDeliveryChain(db: Db): Promise<DeliveryChainVerdict>
  * The addressee opened its information: recorded once per user (proof event and opened_at), with a
  * live event for the managers' overview. Returns whether this was the first opening.
  */
-export async function recordOpening(db: Db, info: { id: number; propertyId: number; unitId: number; month: string; contentSha256: string }, userId: number): Promise<boolean> {
+export async function recordOpening(
+  db: Db,
+  info: { id: number; propertyId: number; unitId: number; month: string; contentSha256: string },
+  userId: number,
+): Promise<boolean> {
   // Most views are repeat views: answered without the chain's lock, which every writer shares.
   const opened = await db.models.MonthlyDeliveryEvent.count({ where: { informationId: info.id, kind: 'opened', userId } });
   if (opened > 0) return false;
   return db.sequelize.transaction(async (transaction) => {
-    const [written] = await appendDeliveryEvents(db, [{ informationId: info.id, kind: 'opened', userId, contentSha256: info.contentSha256, details: { month: info.month.slice(0, 7) } }], transaction);
+    const [written] = await appendDeliveryEvents(
+      db,
+      [{ informationId: info.id, kind: 'opened', userId, contentSha256: info.contentSha256, details: { month: info.month.slice(0, 7) } }],
+      transaction,
+    );
     if (!written) return false;
-    await db.sequelize.query('UPDATE monthly_information SET opened_at = coalesce(opened_at, now()) WHERE id = $1', { bind: [info.id], transaction });
+    await db.sequelize.query('UPDATE monthly_information SET opened_at = coalesce(opened_at, now()) WHERE id = $1', {
+      bind: [info.id],
+      transaction,
+    });
     const event: MonthlyLiveEvent = { type: 'monthly', propertyId: info.propertyId, unitId: info.unitId, month: info.month.slice(0, 7) };
     await db.notify(LIVE_CHANNEL, event, transaction);
     return true;
@@ -297,9 +385,11 @@ interface PublishedRow {
 
 async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await task(items[next++]);
+    }),
+  );
 }
 
 export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
@@ -331,14 +421,18 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
       await mailer.send({
         to: row.email,
         subject: `Ihre Verbrauchsinformation für ${germanMonth(month)}`,
-        text: `Guten Tag,\n\nIhre monatliche Verbrauchsinformation für ${germanMonth(month)} (${propertyName}, ${row.label}) liegt im Portal bereit: `
-          + `Ihr Heiz- und Warmwasserverbrauch in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.\n\n`
-          + `Zur Verbrauchsinformation: ${link}\n\nIhr Klarmeter-Portal\n`,
+        text:
+          `Guten Tag,\n\nIhre monatliche Verbrauchsinformation für ${germanMonth(month)} (${propertyName}, ${row.label}) liegt im Portal bereit: ` +
+          `Ihr Heiz- und Warmwasserverbrauch in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.\n\n` +
+          `Zur Verbrauchsinformation: ${link}\n\nIhr Klarmeter-Portal\n`,
         dedupeKey: `${monthlyNotificationKey(month)}:unit-${row.unitId}:user-${row.userId}`,
       });
       mailed.push(row.id);
     });
-    if (mailed.length > 0) await db.sequelize.query('UPDATE monthly_information SET mailed_at = now() WHERE id = ANY($1::bigint[]) AND mailed_at IS NULL', { bind: [mailed] });
+    if (mailed.length > 0)
+      await db.sequelize.query('UPDATE monthly_information SET mailed_at = now() WHERE id = ANY($1::bigint[]) AND mailed_at IS NULL', {
+        bind: [mailed],
+      });
     return mailed.length;
   }
 
@@ -366,19 +460,40 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
         );
         const unitsTotal = properties.reduce((sum, p) => sum + p.units, 0);
         await db.models.MonthlyRun.update({ propertiesTotal: properties.length, unitsTotal }, { where: { id: run.id }, transaction });
-        await appendAudit(db, {
-          organisationId: organisationIds?.length === 1 ? organisationIds[0] : null, actorId: null, actor: 'system',
-          action: 'monthly.run_started', entity: 'monthly_run', entityId: run.id, details: { month, workflowId, properties: properties.length, units: unitsTotal },
-        }, transaction);
+        await appendAudit(
+          db,
+          {
+            organisationId: organisationIds?.length === 1 ? organisationIds[0] : null,
+            actorId: null,
+            actor: 'system',
+            action: 'monthly.run_started',
+            entity: 'monthly_run',
+            entityId: run.id,
+            details: { month, workflowId, properties: properties.length, units: unitsTotal },
+          },
+          transaction,
+        );
         await notifyRunProperties(run.id, month, transaction);
         return { runId: run.id, properties };
       });
     },
 
     /** The property's units, conversion and comparison groups of the last PEER_MONTHS months, computed once for all its batches. */
-    async prepareMonthlyProperty({ runId, month, propertyId }: { runId: number; month: YearMonth; propertyId: number }): Promise<PropertyPreparation> {
+    async prepareMonthlyProperty({
+      runId,
+      month,
+      propertyId,
+    }: {
+      runId: number;
+      month: YearMonth;
+      propertyId: number;
+    }): Promise<PropertyPreparation> {
       const [units, assumptions] = await Promise.all([loadUnits(db, { propertyId }), loadAssumptions(db, propertyId)]);
-      const devices = await loadUnitDevices(db, units.map((u) => u.id), monthsEnding(month, PEER_MONTHS));
+      const devices = await loadUnitDevices(
+        db,
+        units.map((u) => u.id),
+        monthsEnding(month, PEER_MONTHS),
+      );
       const peers = propertyPeers(month, units, devices, PEER_MONTHS, assumptions);
       await countUnits(runId, propertyId, units.length);
       return { unitIds: units.map((u) => u.id), peers, assumptions };
@@ -405,7 +520,14 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
       const records = units.map((unit) => {
         const addressee = addressees.get(unit.id);
         const { delivery, visibleFrom } = deliveryFor(month, addressee);
-        const content = composeMonthlyInformation({ month, areaM2: unit.areaM2, devices: devices.get(unit.id) ?? [], assumptions, peers, visibleFrom });
+        const content = composeMonthlyInformation({
+          month,
+          areaM2: unit.areaM2,
+          devices: devices.get(unit.id) ?? [],
+          assumptions,
+          peers,
+          visibleFrom,
+        });
         totals.units += 1;
         totals[TOTAL_OF_DELIVERY[delivery]] += 1;
         if (content.estimated) totals.estimated += 1;
@@ -455,17 +577,25 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
         totals.published = published.length;
         const recipients = published.filter((row) => row.recipientId !== null);
         if (recipients.length > 0) {
-          await insertNotifications(db, {
-            userIds: recipients.map((row) => row.recipientId!),
-            kind: 'monthly-information',
-            title: `Ihre Verbrauchsinformation für ${germanMonth(month)}`,
-            body: 'Ihr Heiz- und Warmwasserverbrauch des Monats mit Vergleich zum Vormonat, zum Vorjahr und zu vergleichbaren Wohnungen liegt bereit.',
-            link: monthlyInformationPath(month),
-            dedupeKey: monthlyNotificationKey(month),
-          }, transaction);
-          await db.sequelize.query('UPDATE monthly_information SET notified_at = coalesce(notified_at, now()) WHERE id = ANY($1::bigint[])', {
-            bind: [recipients.map((row) => row.id)], transaction,
-          });
+          await insertNotifications(
+            db,
+            {
+              userIds: recipients.map((row) => row.recipientId!),
+              kind: 'monthly-information',
+              title: `Ihre Verbrauchsinformation für ${germanMonth(month)}`,
+              body: 'Ihr Heiz- und Warmwasserverbrauch des Monats mit Vergleich zum Vormonat, zum Vorjahr und zu vergleichbaren Wohnungen liegt bereit.',
+              link: monthlyInformationPath(month),
+              dedupeKey: monthlyNotificationKey(month),
+            },
+            transaction,
+          );
+          await db.sequelize.query(
+            'UPDATE monthly_information SET notified_at = coalesce(notified_at, now()) WHERE id = ANY($1::bigint[])',
+            {
+              bind: [recipients.map((row) => row.id)],
+              transaction,
+            },
+          );
         }
         await db.sequelize.query(
           `UPDATE monthly_run_properties
@@ -477,10 +607,17 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
         const event: MonthlyLiveEvent = { type: 'monthly', propertyId, month };
         await db.notify(LIVE_CHANNEL, event, transaction);
         // Last: the chain's lock is held only for the events' insert and the commit.
-        await appendDeliveryEvents(db, published.map((row) => ({
-          informationId: row.id, kind: 'provided', userId: row.recipientId, contentSha256: row.contentSha256,
-          details: { month, unitId: row.unitId, delivery: row.delivery, runId },
-        })), transaction);
+        await appendDeliveryEvents(
+          db,
+          published.map((row) => ({
+            informationId: row.id,
+            kind: 'provided',
+            userId: row.recipientId,
+            contentSha256: row.contentSha256,
+            details: { month, unitId: row.unitId, delivery: row.delivery, runId },
+          })),
+          transaction,
+        );
       });
 
       // After the commit, so a failed relay cannot undo the publication; mailed_at makes retries and reruns skip what went out.
@@ -494,10 +631,19 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
         const run = await db.models.MonthlyRun.findByPk(runId, { transaction, lock: transaction.LOCK.UPDATE, rejectOnEmpty: true });
         if (run.status !== 'running') return;
         await run.update({ status, finishedAt: new Date(), summary }, { transaction });
-        await appendAudit(db, {
-          organisationId: null, actorId: null, actor: 'system', action: `monthly.run_${status}`, entity: 'monthly_run', entityId: runId,
-          details: { month: run.month.slice(0, 7), workflowId: run.workflowId, ...summary },
-        }, transaction);
+        await appendAudit(
+          db,
+          {
+            organisationId: null,
+            actorId: null,
+            actor: 'system',
+            action: `monthly.run_${status}`,
+            entity: 'monthly_run',
+            entityId: runId,
+            details: { month: run.month.slice(0, 7), workflowId: run.workflowId, ...summary },
+          },
+          transaction,
+        );
         if (status === 'failed') log.warn('Monthly information run failed', { runId, summary });
         await notifyRunProperties(runId, run.month.slice(0, 7), transaction);
       });

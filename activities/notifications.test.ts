@@ -15,7 +15,14 @@ describe('notifyUsers', () => {
     const fixture = await createOrgFixture(db, { managers: 2 });
     const userIds = [...fixture.managers.map((m) => m.id), fixture.owner.id];
     const dedupeKey = `test-${uniqueSuffix()}`;
-    const input = { userIds: [...userIds, userIds[0]], kind: 'test', title: 'Eichfrist in 30 Tagen', body: 'Bitte handeln.', link: '/geraete/1', dedupeKey };
+    const input = {
+      userIds: [...userIds, userIds[0]],
+      kind: 'test',
+      title: 'Eichfrist in 30 Tagen',
+      body: 'Bitte handeln.',
+      link: '/geraete/1',
+      dedupeKey,
+    };
     const env = new MockActivityEnvironment();
 
     await env.run(notifyUsers, input);

@@ -19,7 +19,11 @@ let statement: StatementData;
 
 beforeAll(async () => {
   f = await createStatementFixture(database);
-  statement = await saveStatement(database, f.request, { userId: f.org.managers[0].id, email: f.org.managers[0].email, organisationId: f.org.organisation.id });
+  statement = await saveStatement(database, f.request, {
+    userId: f.org.managers[0].id,
+    email: f.org.managers[0].email,
+    organisationId: f.org.organisation.id,
+  });
 });
 
 afterAll(async () => {
@@ -35,7 +39,8 @@ async function pdfText(pdf: Buffer): Promise<string> {
   return (await child).stdout.replace(/\u00a0/g, ' ');
 }
 
-const euro = (value: number) => new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' }).format(value).replace(/\u00a0/g, ' ');
+const euro = (value: number) =>
+  new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' }).format(value).replace(/\u00a0/g, ' ');
 
 async function render(unitId: number, occupancyKey: string | null): Promise<string> {
   const model = statementDocumentModel(statement, { unitId, occupancyKey }, { standalone: true })!;
@@ -62,7 +67,13 @@ describe('the statement PDF of a unit', () => {
   });
 
   test('shows the amount of every cost type, the total and the amount due, in German format', () => {
-    for (const amount of [unit.amounts.heating, unit.amounts.hotWater, unit.amounts.coldWater, unit.amounts.total, unit.amounts.amountDue]) {
+    for (const amount of [
+      unit.amounts.heating,
+      unit.amounts.hotWater,
+      unit.amounts.coldWater,
+      unit.amounts.total,
+      unit.amounts.amountDue,
+    ]) {
       expect(text).toContain(euro(amount));
     }
     expect(text).toContain(euro(-unit.amounts.co2Credit));
@@ -75,7 +86,22 @@ describe('the statement PDF of a unit', () => {
     expect(text).toMatch(/Heizung\s+10\.175,00 €\s+70 % ÷ 5\.425,45 Einheiten = 1,312794/);
     expect(text).toContain('30 % ÷ 234,50 m²');
     expect(text).toContain('13,017058 € je m²');
-    for (const section of ['Energieträger, Steuern und Entgelte', 'Erdgas: 100.000 kWh', 'Steuern, Abgaben und Zölle', 'Entgelte für Messgeräte und Abrechnung', 'CO₂-Kosten: Vermieter und Mieter', 'Vorjahreszeitraum', 'Durchschnittsnutzer', 'Verbraucherzentrale Bundesverband', 'Verbraucherzentrale Berlin', 'Deutsche Energie-Agentur', 'Berliner Energieagentur', 'Einwände und Beschwerden', 'Ablauf des 12. Monats', 'Schlichtungsstelle Energie']) {
+    for (const section of [
+      'Energieträger, Steuern und Entgelte',
+      'Erdgas: 100.000 kWh',
+      'Steuern, Abgaben und Zölle',
+      'Entgelte für Messgeräte und Abrechnung',
+      'CO₂-Kosten: Vermieter und Mieter',
+      'Vorjahreszeitraum',
+      'Durchschnittsnutzer',
+      'Verbraucherzentrale Bundesverband',
+      'Verbraucherzentrale Berlin',
+      'Deutsche Energie-Agentur',
+      'Berliner Energieagentur',
+      'Einwände und Beschwerden',
+      'Ablauf des 12. Monats',
+      'Schlichtungsstelle Energie',
+    ]) {
       expect(text, section).toContain(section);
     }
     expect(text).toContain('2.000,00 €'); // taxes and levies in the fuel invoice
@@ -116,7 +142,9 @@ describe('stored PDFs', () => {
     expect(again.id).toBe(first.id);
     expect(again.content.equals(first.content)).toBe(true);
     expect(await pdfText(again.content)).toContain('Whg. 2.02');
-    const audits = await database.models.AuditEntry.count({ where: { action: 'statement_document_downloaded', entityId: String(first.id) } });
+    const audits = await database.models.AuditEntry.count({
+      where: { action: 'statement_document_downloaded', entityId: String(first.id) },
+    });
     expect(audits).toBe(2);
   });
 });

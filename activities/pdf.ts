@@ -27,7 +27,8 @@ function escapeHtml(text: string): string {
 }
 
 // The footer is rendered by Chromium outside the page, without its styles: inline only.
-const RUNNING_STYLE = 'font-family: DejaVu Sans, sans-serif; font-size: 7.5pt; color: #555; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;';
+const RUNNING_STYLE =
+  'font-family: DejaVu Sans, sans-serif; font-size: 7.5pt; color: #555; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;';
 
 /**
  * A4 with a running footer "… · Seite x von y". Chromium lays the footer out once per page as a
@@ -73,16 +74,19 @@ export function createPdfRenderer(options: { executablePath?: string; browser?: 
   let idlePages: Page[] = [];
 
   const connected = (): Promise<Browser> => {
-    browser ??= launchChromium(options.executablePath).then((launched) => {
-      launched.once('disconnected', () => {
+    browser ??= launchChromium(options.executablePath).then(
+      (launched) => {
+        launched.once('disconnected', () => {
+          browser = null;
+          idlePages = [];
+        });
+        return launched;
+      },
+      (error: unknown) => {
         browser = null;
-        idlePages = [];
-      });
-      return launched;
-    }, (error: unknown) => {
-      browser = null;
-      throw error;
-    });
+        throw error;
+      },
+    );
     return browser;
   };
 

@@ -62,30 +62,81 @@ export interface Contact {
 
 const NATIONAL_CONTACTS: readonly Contact[] = [
   { name: 'Verbraucherzentrale Bundesverband e. V. (vzbv)', detail: 'Rudi-Dutschke-Straße 17, 10969 Berlin', web: 'www.vzbv.de' },
-  { name: 'Energieberatung der Verbraucherzentralen', detail: 'kostenfreie Hotline 0800 809 802 400', web: 'www.verbraucherzentrale-energieberatung.de' },
+  {
+    name: 'Energieberatung der Verbraucherzentralen',
+    detail: 'kostenfreie Hotline 0800 809 802 400',
+    web: 'www.verbraucherzentrale-energieberatung.de',
+  },
   { name: 'Deutsche Energie-Agentur GmbH (dena)', detail: 'Chausseestraße 128 a, 10115 Berlin', web: 'www.dena.de' },
 ];
 
-const DISPUTE_CONTACT: Contact = { name: 'Schlichtungsstelle Energie e. V.', detail: 'Friedrichstraße 133, 10117 Berlin', web: 'www.schlichtungsstelle-energie.de' };
+const DISPUTE_CONTACT: Contact = {
+  name: 'Schlichtungsstelle Energie e. V.',
+  detail: 'Friedrichstraße 133, 10117 Berlin',
+  web: 'www.schlichtungsstelle-energie.de',
+};
 
 /** Regional consumer advice centre and, where the state has one, its energy agency. */
 const REGIONAL_CONTACTS: Readonly<Record<string, { consumer: Contact; agency?: Contact }>> = {
-  BW: { consumer: { name: 'Verbraucherzentrale Baden-Württemberg e. V.', detail: 'Stuttgart', web: 'www.verbraucherzentrale-bawue.de' }, agency: { name: 'KEA Klimaschutz- und Energieagentur Baden-Württemberg', detail: 'Karlsruhe', web: 'www.kea-bw.de' } },
+  BW: {
+    consumer: { name: 'Verbraucherzentrale Baden-Württemberg e. V.', detail: 'Stuttgart', web: 'www.verbraucherzentrale-bawue.de' },
+    agency: { name: 'KEA Klimaschutz- und Energieagentur Baden-Württemberg', detail: 'Karlsruhe', web: 'www.kea-bw.de' },
+  },
   BY: { consumer: { name: 'Verbraucherzentrale Bayern e. V.', detail: 'München', web: 'www.verbraucherzentrale-bayern.de' } },
-  BE: { consumer: { name: 'Verbraucherzentrale Berlin e. V.', detail: 'Berlin', web: 'www.verbraucherzentrale-berlin.de' }, agency: { name: 'Berliner Energieagentur GmbH', detail: 'Berlin', web: 'www.berliner-e-agentur.de' } },
-  BB: { consumer: { name: 'Verbraucherzentrale Brandenburg e. V.', detail: 'Potsdam', web: 'www.verbraucherzentrale-brandenburg.de' }, agency: { name: 'Energieagentur Brandenburg (WFBB)', detail: 'Potsdam', web: 'energieagentur.wfbb.de' } },
-  HB: { consumer: { name: 'Verbraucherzentrale Bremen e. V.', detail: 'Bremen', web: 'www.verbraucherzentrale-bremen.de' }, agency: { name: 'energiekonsens – Die Klimaschützer', detail: 'Bremen', web: 'www.energiekonsens.de' } },
+  BE: {
+    consumer: { name: 'Verbraucherzentrale Berlin e. V.', detail: 'Berlin', web: 'www.verbraucherzentrale-berlin.de' },
+    agency: { name: 'Berliner Energieagentur GmbH', detail: 'Berlin', web: 'www.berliner-e-agentur.de' },
+  },
+  BB: {
+    consumer: { name: 'Verbraucherzentrale Brandenburg e. V.', detail: 'Potsdam', web: 'www.verbraucherzentrale-brandenburg.de' },
+    agency: { name: 'Energieagentur Brandenburg (WFBB)', detail: 'Potsdam', web: 'energieagentur.wfbb.de' },
+  },
+  HB: {
+    consumer: { name: 'Verbraucherzentrale Bremen e. V.', detail: 'Bremen', web: 'www.verbraucherzentrale-bremen.de' },
+    agency: { name: 'energiekonsens – Die Klimaschützer', detail: 'Bremen', web: 'www.energiekonsens.de' },
+  },
   HH: { consumer: { name: 'Verbraucherzentrale Hamburg e. V.', detail: 'Hamburg', web: 'www.vzhh.de' } },
-  HE: { consumer: { name: 'Verbraucherzentrale Hessen e. V.', detail: 'Frankfurt am Main', web: 'www.verbraucherzentrale-hessen.de' }, agency: { name: 'LandesEnergieAgentur Hessen GmbH', detail: 'Wiesbaden', web: 'www.lea-hessen.de' } },
-  MV: { consumer: { name: 'Verbraucherzentrale Mecklenburg-Vorpommern e. V.', detail: 'Rostock', web: 'www.verbraucherzentrale-mv.de' }, agency: { name: 'Landesenergie- und Klimaschutzagentur Mecklenburg-Vorpommern', detail: 'Stralsund', web: 'www.leka-mv.de' } },
-  NI: { consumer: { name: 'Verbraucherzentrale Niedersachsen e. V.', detail: 'Hannover', web: 'www.verbraucherzentrale-niedersachsen.de' }, agency: { name: 'Klimaschutz- und Energieagentur Niedersachsen', detail: 'Hannover', web: 'www.klimaschutz-niedersachsen.de' } },
-  NW: { consumer: { name: 'Verbraucherzentrale Nordrhein-Westfalen e. V.', detail: 'Düsseldorf', web: 'www.verbraucherzentrale.nrw' }, agency: { name: 'NRW.Energy4Climate', detail: 'Düsseldorf', web: 'www.energy4climate.nrw' } },
-  RP: { consumer: { name: 'Verbraucherzentrale Rheinland-Pfalz e. V.', detail: 'Mainz', web: 'www.verbraucherzentrale-rlp.de' }, agency: { name: 'Energieagentur Rheinland-Pfalz GmbH', detail: 'Kaiserslautern', web: 'www.energieagentur.rlp.de' } },
+  HE: {
+    consumer: { name: 'Verbraucherzentrale Hessen e. V.', detail: 'Frankfurt am Main', web: 'www.verbraucherzentrale-hessen.de' },
+    agency: { name: 'LandesEnergieAgentur Hessen GmbH', detail: 'Wiesbaden', web: 'www.lea-hessen.de' },
+  },
+  MV: {
+    consumer: { name: 'Verbraucherzentrale Mecklenburg-Vorpommern e. V.', detail: 'Rostock', web: 'www.verbraucherzentrale-mv.de' },
+    agency: { name: 'Landesenergie- und Klimaschutzagentur Mecklenburg-Vorpommern', detail: 'Stralsund', web: 'www.leka-mv.de' },
+  },
+  NI: {
+    consumer: { name: 'Verbraucherzentrale Niedersachsen e. V.', detail: 'Hannover', web: 'www.verbraucherzentrale-niedersachsen.de' },
+    agency: { name: 'Klimaschutz- und Energieagentur Niedersachsen', detail: 'Hannover', web: 'www.klimaschutz-niedersachsen.de' },
+  },
+  NW: {
+    consumer: { name: 'Verbraucherzentrale Nordrhein-Westfalen e. V.', detail: 'Düsseldorf', web: 'www.verbraucherzentrale.nrw' },
+    agency: { name: 'NRW.Energy4Climate', detail: 'Düsseldorf', web: 'www.energy4climate.nrw' },
+  },
+  RP: {
+    consumer: { name: 'Verbraucherzentrale Rheinland-Pfalz e. V.', detail: 'Mainz', web: 'www.verbraucherzentrale-rlp.de' },
+    agency: { name: 'Energieagentur Rheinland-Pfalz GmbH', detail: 'Kaiserslautern', web: 'www.energieagentur.rlp.de' },
+  },
   SL: { consumer: { name: 'Verbraucherzentrale des Saarlandes e. V.', detail: 'Saarbrücken', web: 'www.verbraucherzentrale-saarland.de' } },
-  SN: { consumer: { name: 'Verbraucherzentrale Sachsen e. V.', detail: 'Leipzig', web: 'www.verbraucherzentrale-sachsen.de' }, agency: { name: 'Sächsische Energieagentur – SAENA GmbH', detail: 'Dresden', web: 'www.saena.de' } },
-  ST: { consumer: { name: 'Verbraucherzentrale Sachsen-Anhalt e. V.', detail: 'Halle (Saale)', web: 'www.verbraucherzentrale-sachsen-anhalt.de' }, agency: { name: 'Landesenergieagentur Sachsen-Anhalt GmbH (LENA)', detail: 'Magdeburg', web: 'www.lena.sachsen-anhalt.de' } },
-  SH: { consumer: { name: 'Verbraucherzentrale Schleswig-Holstein e. V.', detail: 'Kiel', web: 'www.verbraucherzentrale.sh' }, agency: { name: 'EKSH Gesellschaft für Energie und Klimaschutz Schleswig-Holstein', detail: 'Kiel', web: 'www.eksh.org' } },
-  TH: { consumer: { name: 'Verbraucherzentrale Thüringen e. V.', detail: 'Erfurt', web: 'www.vzth.de' }, agency: { name: 'Thüringer Energie- und GreenTech-Agentur (ThEGA)', detail: 'Erfurt', web: 'www.thega.de' } },
+  SN: {
+    consumer: { name: 'Verbraucherzentrale Sachsen e. V.', detail: 'Leipzig', web: 'www.verbraucherzentrale-sachsen.de' },
+    agency: { name: 'Sächsische Energieagentur – SAENA GmbH', detail: 'Dresden', web: 'www.saena.de' },
+  },
+  ST: {
+    consumer: {
+      name: 'Verbraucherzentrale Sachsen-Anhalt e. V.',
+      detail: 'Halle (Saale)',
+      web: 'www.verbraucherzentrale-sachsen-anhalt.de',
+    },
+    agency: { name: 'Landesenergieagentur Sachsen-Anhalt GmbH (LENA)', detail: 'Magdeburg', web: 'www.lena.sachsen-anhalt.de' },
+  },
+  SH: {
+    consumer: { name: 'Verbraucherzentrale Schleswig-Holstein e. V.', detail: 'Kiel', web: 'www.verbraucherzentrale.sh' },
+    agency: { name: 'EKSH Gesellschaft für Energie und Klimaschutz Schleswig-Holstein', detail: 'Kiel', web: 'www.eksh.org' },
+  },
+  TH: {
+    consumer: { name: 'Verbraucherzentrale Thüringen e. V.', detail: 'Erfurt', web: 'www.vzth.de' },
+    agency: { name: 'Thüringer Energie- und GreenTech-Agentur (ThEGA)', detail: 'Erfurt', web: 'www.thega.de' },
+  },
 };
 
 export function contactsFor(federalState: string): { consumer: Contact[]; energy: Contact[]; dispute: Contact } {
@@ -177,13 +228,30 @@ export interface StatementDocumentModel {
   recipient: string;
   period: { start: string; end: string; days: number };
   usage: { from: string; to: string; days: number; partial: boolean };
-  amounts: { rows: AmountRow[]; subtotal: number; cut: number; cutReasons: string[]; cutPercent: number; total: number; co2Credit: number; amountDue: number };
+  amounts: {
+    rows: AmountRow[];
+    subtotal: number;
+    cut: number;
+    cutReasons: string[];
+    cutPercent: number;
+    total: number;
+    co2Credit: number;
+    amountDue: number;
+  };
   derivation: DerivationRow[];
   occupancyShares: OccupancyShareRow[] | null;
   /** The manager's whole-unit document after a change of tenant: every occupancy's amount. */
   occupancies: Array<{ name: string; from: string; to: string; amountDue: number; splitByDays: string[] }> | null;
   plant: {
-    fuel: Array<{ date: string | null; category: string; description: string | null; kwh: number | null; litres: number | null; taxes: number | null; amount: number }>;
+    fuel: Array<{
+      date: string | null;
+      category: string;
+      description: string | null;
+      kwh: number | null;
+      litres: number | null;
+      taxes: number | null;
+      amount: number;
+    }>;
     operating: Array<{ category: string; description: string | null; amount: number; meteringFee: boolean }>;
     fuelCost: number;
     operatingCost: number;
@@ -203,10 +271,31 @@ export interface StatementDocumentModel {
   energySources: Array<{ category: string; kwh: number; sharePercent: number }>;
   taxesAndLevies: number;
   meteringFees: number;
-  co2: null | { kg: number; area: number; kgPerM2: number; landlordSharePercent: number; tenantSharePercent: number; cost: number; landlordCost: number; tenantCost: number; credit: number };
+  co2: null | {
+    kg: number;
+    area: number;
+    kgPerM2: number;
+    landlordSharePercent: number;
+    tenantSharePercent: number;
+    cost: number;
+    landlordCost: number;
+    tenantCost: number;
+    credit: number;
+  };
   comparison: ComparisonRow[];
   comparisonNote: string | null;
-  readings: Array<{ serial: string; device: string; location: string | null; start: number | null; startNote: string | null; end: number | null; endNote: string | null; consumption: number | null; problem: string | null; unit: string }>;
+  readings: Array<{
+    serial: string;
+    device: string;
+    location: string | null;
+    start: number | null;
+    startNote: string | null;
+    end: number | null;
+    endNote: string | null;
+    consumption: number | null;
+    problem: string | null;
+    unit: string;
+  }>;
   substitutes: string[];
   notices: string[];
   contacts: ReturnType<typeof contactsFor>;
@@ -221,7 +310,11 @@ function consumptionUnit(type: CostType, heatingUnit: string): string {
 const fixedFormats = new Map<number, Intl.NumberFormat>();
 const de = (value: number, decimals: number): string => {
   let format = fixedFormats.get(decimals);
-  if (!format) fixedFormats.set(decimals, (format = new Intl.NumberFormat('de-DE', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })));
+  if (!format)
+    fixedFormats.set(
+      decimals,
+      (format = new Intl.NumberFormat('de-DE', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })),
+    );
   return format.format(value);
 };
 const quantityFormat = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 3 });
@@ -240,7 +333,8 @@ function substituteNote(substitute: SubstituteValue, unit: string, area: number)
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
-const percentChange = (current: number, reference: number | null) => (reference === null || reference === 0 ? null : round2(((current - reference) * 100) / reference));
+const percentChange = (current: number, reference: number | null) =>
+  reference === null || reference === 0 ? null : round2(((current - reference) * 100) / reference);
 
 /** The consumption part of a unit's amount, rounded to cents; the fixed part is the rest, so both add up. */
 function consumptionPart(unit: StatementUnitData, type: CostType): number {
@@ -276,7 +370,9 @@ function recipientName(unit: StatementUnitData, occupancy: StatementOccupancyDat
 type ReadingRow = StatementDocumentModel['readings'][number];
 
 const readingNote = (value: BoundaryValue | null) =>
-  value ? `${value.how === 'set-date' ? 'Stichtagswert, übermittelt am' : 'abgelesen am'} ${value.readOn.split('-').reverse().join('.')}` : null;
+  value
+    ? `${value.how === 'set-date' ? 'Stichtagswert, übermittelt am' : 'abgelesen am'} ${value.readOn.split('-').reverse().join('.')}`
+    : null;
 
 /**
  * A device's values for the addressee: the period's start and end, or after a change of tenant the
@@ -287,8 +383,18 @@ function readingRow(reading: DeviceConsumption, usage: { from: string; to: strin
   const start = usage && usage.from !== period.start ? at(usage.from) : reading.start;
   const end = usage && usage.to !== period.end ? at(addDays(usage.to, 1)) : reading.end;
   const ownPart = usage !== null && (usage.from !== period.start || usage.to !== period.end);
-  const consumption = !ownPart ? reading.consumption : start && end && end.value >= start.value ? Math.round((end.value - start.value) * 1000) / 1000 : null;
-  const problem = !ownPart ? (reading.problem ? PROBLEM_LABELS[reading.problem] : null) : consumption === null ? 'kein Zwischenwert: Verbrauch nach Tagen aufgeteilt' : null;
+  const consumption = !ownPart
+    ? reading.consumption
+    : start && end && end.value >= start.value
+      ? Math.round((end.value - start.value) * 1000) / 1000
+      : null;
+  const problem = !ownPart
+    ? reading.problem
+      ? PROBLEM_LABELS[reading.problem]
+      : null
+    : consumption === null
+      ? 'kein Zwischenwert: Verbrauch nach Tagen aufgeteilt'
+      : null;
   return {
     serial: reading.serial,
     device: DEVICE_LABELS[reading.type] ?? reading.type,
@@ -307,8 +413,25 @@ function plantModel(statement: StatementData): StatementDocumentModel['plant'] {
   const { plant, combined } = statement.summary;
   const { parameters } = statement;
   return {
-    fuel: statement.costs.filter((c) => c.kind === 'fuel').map((c) => ({ date: c.invoiceDate, category: c.category, description: c.description, kwh: c.kwh, litres: c.litres, taxes: c.taxesAndLevies, amount: c.amount })),
-    operating: statement.costs.filter((c) => c.kind === 'operating').map((c) => ({ category: c.category, description: c.description, amount: c.amount, meteringFee: METERING_FEE_CATEGORIES.includes(c.category) })),
+    fuel: statement.costs
+      .filter((c) => c.kind === 'fuel')
+      .map((c) => ({
+        date: c.invoiceDate,
+        category: c.category,
+        description: c.description,
+        kwh: c.kwh,
+        litres: c.litres,
+        taxes: c.taxesAndLevies,
+        amount: c.amount,
+      })),
+    operating: statement.costs
+      .filter((c) => c.kind === 'operating')
+      .map((c) => ({
+        category: c.category,
+        description: c.description,
+        amount: c.amount,
+        meteringFee: METERING_FEE_CATEGORIES.includes(c.category),
+      })),
     fuelCost: plant.fuelCost,
     operatingCost: plant.operatingCost,
     cost: plant.cost,
@@ -328,7 +451,8 @@ function plantModel(statement: StatementData): StatementDocumentModel['plant'] {
 
 function energySources(statement: StatementData): StatementDocumentModel['energySources'] {
   const byCategory = new Map<string, number>();
-  for (const line of statement.costs) if (line.kind === 'fuel') byCategory.set(line.category, (byCategory.get(line.category) ?? 0) + (line.kwh ?? 0));
+  for (const line of statement.costs)
+    if (line.kind === 'fuel') byCategory.set(line.category, (byCategory.get(line.category) ?? 0) + (line.kwh ?? 0));
   const total = [...byCategory.values()].reduce((a, b) => a + b, 0);
   const order = (category: string) => {
     const index = (FUEL_CATEGORIES as readonly string[]).indexOf(category);
@@ -359,7 +483,11 @@ function methodNotices(statement: StatementData): string[] {
  * tenant, or the manager's overview after a change of tenant). Returns null for an unknown unit or
  * occupancy.
  */
-export function statementDocumentModel(statement: StatementData, addressee: Addressee, options: { standalone: boolean }): StatementDocumentModel | null {
+export function statementDocumentModel(
+  statement: StatementData,
+  addressee: Addressee,
+  options: { standalone: boolean },
+): StatementDocumentModel | null {
   const unit = statement.units.find((u) => u.unitId === addressee.unitId);
   if (!unit) return null;
   const occupancy = occupancyFor(unit, addressee.occupancyKey);
@@ -401,19 +529,20 @@ export function statementDocumentModel(statement: StatementData, addressee: Addr
     };
   });
 
-  const occupancyShares = partial && occupancy?.derivation
-    ? COST_TYPES.map((type) => ({
-        label: COST_TYPE_LABELS[type],
-        unitAmount: unit.amounts[type],
-        unitConsumption: unit.consumption[type],
-        consumption: occupancy.consumption[type],
-        consumptionUnit: consumptionUnit(type, heatingUnit),
-        fixedKeyLabel: type === 'heating' ? 'Gradtagzahlen' : 'Tage',
-        fixedKeyPercent: round2((type === 'heating' ? occupancy.derivation!.degreeDayShare : occupancy.derivation!.dayShare) * 100),
-        amount: occupancy.amounts[type],
-        splitByDays: occupancy.splitByDays.includes(type),
-      }))
-    : null;
+  const occupancyShares =
+    partial && occupancy?.derivation
+      ? COST_TYPES.map((type) => ({
+          label: COST_TYPE_LABELS[type],
+          unitAmount: unit.amounts[type],
+          unitConsumption: unit.consumption[type],
+          consumption: occupancy.consumption[type],
+          consumptionUnit: consumptionUnit(type, heatingUnit),
+          fixedKeyLabel: type === 'heating' ? 'Gradtagzahlen' : 'Tage',
+          fixedKeyPercent: round2((type === 'heating' ? occupancy.derivation!.degreeDayShare : occupancy.derivation!.dayShare) * 100),
+          amount: occupancy.amounts[type],
+          splitByDays: occupancy.splitByDays.includes(type),
+        }))
+      : null;
 
   const co2 = statement.summary.co2;
   const co2Area = statement.parameters.heatedAreaM2 ?? statement.units.reduce((sum, u) => sum + u.areaM2, 0);
@@ -421,7 +550,8 @@ export function statementDocumentModel(statement: StatementData, addressee: Addr
   const comparison = comparisonTypes.map((type) => {
     // An average user of the property: its consumption per m², for this area and (after a change
     // of tenant) for this part of the period, weighted like the fixed costs.
-    const share = partial && occupancy?.derivation ? (type === 'heating' ? occupancy.derivation.degreeDayShare : occupancy.derivation.dayShare) : 1;
+    const share =
+      partial && occupancy?.derivation ? (type === 'heating' ? occupancy.derivation.degreeDayShare : occupancy.derivation.dayShare) : 1;
     const average = propertyAverage(statement, type) * unit.areaM2 * share;
     const previous = partial ? null : unit.previous[type];
     return {
@@ -451,7 +581,11 @@ export function statementDocumentModel(statement: StatementData, addressee: Addr
     correctionReason: stored?.correctionReason ?? null,
     supersedes: (stored?.version ?? 1) > 1,
     issuer: statement.organisationName,
-    property: { name: statement.property.name, street: statement.property.street, place: `${statement.property.postalCode} ${statement.property.city}` },
+    property: {
+      name: statement.property.name,
+      street: statement.property.street,
+      place: `${statement.property.postalCode} ${statement.property.city}`,
+    },
     unit: { label: unit.label, floor: unit.floor, areaM2: unit.areaM2 },
     recipient: recipientName(unit, occupancy),
     period: { start: statement.period.start, end: statement.period.end, days: periodDays },
@@ -474,26 +608,34 @@ export function statementDocumentModel(statement: StatementData, addressee: Addr
     },
     derivation,
     occupancyShares,
-    occupancies: addressee.occupancyKey === null && unit.occupancies.length > 1
-      ? unit.occupancies.map((o) => ({ name: o.tenantName ?? 'Leerstand (Eigentümer)', from: o.from, to: o.to, amountDue: o.amounts.amountDue, splitByDays: o.splitByDays.map((t) => COST_TYPE_LABELS[t]) }))
-      : null,
+    occupancies:
+      addressee.occupancyKey === null && unit.occupancies.length > 1
+        ? unit.occupancies.map((o) => ({
+            name: o.tenantName ?? 'Leerstand (Eigentümer)',
+            from: o.from,
+            to: o.to,
+            amountDue: o.amounts.amountDue,
+            splitByDays: o.splitByDays.map((t) => COST_TYPE_LABELS[t]),
+          }))
+        : null,
     plant: plantModel(statement),
     energySources: energySources(statement),
     taxesAndLevies: statement.summary.plant.taxesAndLevies,
     meteringFees: statement.summary.plant.meteringFees,
-    co2: co2 && statement.parameters.co2Kg !== null && statement.parameters.co2Cost !== null
-      ? {
-          kg: statement.parameters.co2Kg,
-          area: co2Area,
-          kgPerM2: co2.kgPerM2,
-          landlordSharePercent: round2(co2.landlordShare * 100),
-          tenantSharePercent: round2(100 - co2.landlordShare * 100),
-          cost: statement.parameters.co2Cost,
-          landlordCost: co2.landlordCost,
-          tenantCost: co2.tenantCost,
-          credit: amounts.co2Credit,
-        }
-      : null,
+    co2:
+      co2 && statement.parameters.co2Kg !== null && statement.parameters.co2Cost !== null
+        ? {
+            kg: statement.parameters.co2Kg,
+            area: co2Area,
+            kgPerM2: co2.kgPerM2,
+            landlordSharePercent: round2(co2.landlordShare * 100),
+            tenantSharePercent: round2(100 - co2.landlordShare * 100),
+            cost: statement.parameters.co2Cost,
+            landlordCost: co2.landlordCost,
+            tenantCost: co2.tenantCost,
+            credit: amounts.co2Credit,
+          }
+        : null,
     comparison,
     comparisonNote,
     readings: unit.readings.map((r) => readingRow(r, partial ? usage : null, statement.period)),
@@ -545,7 +687,10 @@ handlebars.registerHelper('minus', (value: unknown) => (typeof value === 'number
  * module elsewhere but runs from the project root, where the sources are too.
  */
 function templatePath(): string {
-  const candidates = [path.join(import.meta.dirname ?? '', 'templates', 'statement.hbs'), path.join(process.cwd(), 'activities', 'templates', 'statement.hbs')];
+  const candidates = [
+    path.join(import.meta.dirname ?? '', 'templates', 'statement.hbs'),
+    path.join(process.cwd(), 'activities', 'templates', 'statement.hbs'),
+  ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`statement template not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -561,17 +706,28 @@ export function renderStatementHtml(model: StatementDocumentModel): string {
 /** File name of a statement document, e.g. Heizkostenabrechnung_2025_Whg-1-03_DOC-2026-00001_v2.pdf */
 export function statementFileName(statement: StatementData, unit: { label: string }, occupancyKey: string | null): string {
   const safe = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  const year = statement.period.start.slice(0, 4) === statement.period.end.slice(0, 4) ? statement.period.start.slice(0, 4) : `${statement.period.start}_${statement.period.end}`;
-  const parts = ['Heizkostenabrechnung', year, safe(unit.label), statement.stored?.documentNumber ?? 'Vorschau', statement.stored ? `v${statement.stored.version}` : null, occupancyKey ? safe(occupancyKey) : null];
+  const year =
+    statement.period.start.slice(0, 4) === statement.period.end.slice(0, 4)
+      ? statement.period.start.slice(0, 4)
+      : `${statement.period.start}_${statement.period.end}`;
+  const parts = [
+    'Heizkostenabrechnung',
+    year,
+    safe(unit.label),
+    statement.stored?.documentNumber ?? 'Vorschau',
+    statement.stored ? `v${statement.stored.version}` : null,
+    occupancyKey ? safe(occupancyKey) : null,
+  ];
   return `${parts.filter(Boolean).join('_')}.pdf`;
 }
 
 /** The PDF's running footer: which statement, which flat, which version. */
 export function statementPageOptions(model: StatementDocumentModel): { footer: string } {
   const id = model.documentNumber ? `${model.documentNumber} · Version ${model.version}` : 'Vorschau';
-  return { footer: `${model.title} ${formatDate(model.period.start)} – ${formatDate(model.period.end)} · ${model.property.name}, ${model.unit.label} · ${id}` };
+  return {
+    footer: `${model.title} ${formatDate(model.period.start)} – ${formatDate(model.period.end)} · ${model.property.name}, ${model.unit.label} · ${id}`,
+  };
 }
-
 
 /** The PDF of a model, with its running footer. */
 export function renderStatementPdf(renderer: PdfRenderer, model: StatementDocumentModel): Promise<Buffer> {
@@ -643,7 +799,15 @@ export async function statementPdf(
     entity: 'document',
     entityId: document.id,
     ip: actor.ip ?? null,
-    details: { statementId: stored.id, documentNumber: stored.documentNumber, version: stored.version, unitId: addressee.unitId, occupancyKey: addressee.occupancyKey, sha256: document.sha256, rendered },
+    details: {
+      statementId: stored.id,
+      documentNumber: stored.documentNumber,
+      version: stored.version,
+      unitId: addressee.unitId,
+      occupancyKey: addressee.occupancyKey,
+      sha256: document.sha256,
+      rendered,
+    },
   });
   return { ...document, rendered };
 }

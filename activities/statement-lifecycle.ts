@@ -80,8 +80,19 @@ export interface DocumentManifest {
 
 /** Sorted by unit, the whole unit's document (no occupancy) first, then by occupancy key. */
 export function sortManifest(entries: readonly DocumentManifestEntry[]): DocumentManifestEntry[] {
-  return [...entries].sort((a, b) => a.unitId - b.unitId
-    || (a.occupancyKey === b.occupancyKey ? 0 : a.occupancyKey === null ? -1 : b.occupancyKey === null ? 1 : a.occupancyKey < b.occupancyKey ? -1 : 1));
+  return [...entries].sort(
+    (a, b) =>
+      a.unitId - b.unitId ||
+      (a.occupancyKey === b.occupancyKey
+        ? 0
+        : a.occupancyKey === null
+          ? -1
+          : b.occupancyKey === null
+            ? 1
+            : a.occupancyKey < b.occupancyKey
+              ? -1
+              : 1),
+  );
 }
 
 export function documentManifestSha256(entries: readonly DocumentManifestEntry[]): string {
@@ -96,13 +107,26 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
   const { status, ...event } = input;
   const { event: stored, created } = await appendProofEvent(db, event, transaction);
   if (status && created) {
-    const [changed] = await db.models.Statement.update({ status, statusChangedAt: stored.at }, { where: { id: input.statementId }, transaction });
+    const [changed] = await db.models.Statement.update(
+      { status, statusChangedAt: stored.at },
+      { where: { id: input.statementId }, transaction },
+    );
     if (changed === 0) throw ApplicationFailure.nonRetryable(`statement ${input.statementId} gone`, STATEMENT_GONE);
   }
   return { seq: stored.seq, at: stored.at.toISOString() };
 }
 
-export function createStatementLifecycleActivities({ db, mailer, publicUrl, pdfRenderer }: { db: Db; mailer: Mailer; publicUrl?: string; pdfRenderer?: PdfRenderer }) {
+export function createStatementLifecycleActivities({
+  db,
+  mailer,
+  publicUrl,
+  pdfRenderer,
+}: {
+  db: Db;
+  mailer: Mailer;
+  publicUrl?: string;
+  pdfRenderer?: PdfRenderer;
+}) {
   async function tenantsOf(statementId: number): Promise<Array<{ id: number; email: string; name: string }>> {
     return db.sequelize.query(
       `SELECT DISTINCT u.id, u.email, u.name
@@ -138,7 +162,13 @@ export function createStatementLifecycleActivities({ db, mailer, publicUrl, pdfR
         const documents: DocumentManifestEntry[] = [];
         for (const addressee of statementAddressees(statement)) {
           const ensured = await ensureStatementDocument(db, renderer, statement, addressee, input.createdBy);
-          if (ensured) documents.push({ unitId: addressee.unitId, occupancyKey: addressee.occupancyKey, documentId: ensured.row.id, sha256: ensured.row.sha256 });
+          if (ensured)
+            documents.push({
+              unitId: addressee.unitId,
+              occupancyKey: addressee.occupancyKey,
+              documentId: ensured.row.id,
+              sha256: ensured.row.sha256,
+            });
         }
         const sorted = sortManifest(documents);
         return { sha256: documentManifestSha256(sorted), documents: sorted };
@@ -165,17 +195,29 @@ export function createStatementLifecycleActivities({ db, mailer, publicUrl, pdfR
     /** Reminds the managers before the BGB §556(3) deadline, or escalates once it has passed. */
     async alertStatementDeadline(input: DeadlineAlertInput): Promise<void> {
       const managers = await managersOf(input.organisationId);
-      const title = input.kind === 'escalation'
-        ? 'Zustellfrist der Heizkostenabrechnung versäumt'
-        : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`;
-      const body = input.kind === 'escalation'
-        ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${input.dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
-        : `Die Abrechnung (Version ${input.version}) muss bis zum ${input.dueOn} beim Mieter sein (BGB §556 Abs. 3).`;
+      const title =
+        input.kind === 'escalation'
+          ? 'Zustellfrist der Heizkostenabrechnung versäumt'
+          : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`;
+      const body =
+        input.kind === 'escalation'
+          ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${input.dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
+          : `Die Abrechnung (Version ${input.version}) muss bis zum ${input.dueOn} beim Mieter sein (BGB §556 Abs. 3).`;
       await insertNotifications(db, {
-        userIds: managers.map((m) => m.id), kind: `statement-${input.kind}`, title, body, link: statementPath(input.statementId), dedupeKey: input.dedupeKey,
+        userIds: managers.map((m) => m.id),
+        kind: `statement-${input.kind}`,
+        title,
+        body,
+        link: statementPath(input.statementId),
+        dedupeKey: input.dedupeKey,
       });
       for (const manager of managers) {
-        await mailer.send({ to: manager.email, subject: title, text: `${body}\n\n${publicUrl ?? ''}${statementPath(input.statementId)}`, dedupeKey: `${input.dedupeKey}:${manager.id}` });
+        await mailer.send({
+          to: manager.email,
+          subject: title,
+          text: `${body}\n\n${publicUrl ?? ''}${statementPath(input.statementId)}`,
+          dedupeKey: `${input.dedupeKey}:${manager.id}`,
+        });
       }
     },
 
@@ -183,16 +225,36 @@ export function createStatementLifecycleActivities({ db, mailer, publicUrl, pdfR
     async recordObjection(input: ObjectionInput): Promise<{ objectionId: number }> {
       const objectionId = await db.sequelize.transaction(async (transaction) => {
         const { Objection } = db.models;
-        await Objection.bulkCreate([{
-          statementId: input.statementId, version: input.version, unitId: input.unitId, filedBy: input.filedBy.userId!,
-          positions: input.positions, reason: input.reason, idempotencyKey: input.idempotencyKey, ticketId: null,
-        }], { ignoreDuplicates: true, transaction });
+        await Objection.bulkCreate(
+          [
+            {
+              statementId: input.statementId,
+              version: input.version,
+              unitId: input.unitId,
+              filedBy: input.filedBy.userId!,
+              positions: input.positions,
+              reason: input.reason,
+              idempotencyKey: input.idempotencyKey,
+              ticketId: null,
+            },
+          ],
+          { ignoreDuplicates: true, transaction },
+        );
         const objection = await Objection.findOne({ where: { idempotencyKey: input.idempotencyKey }, transaction, rejectOnEmpty: true });
-        await recordStep(db, {
-          statementId: input.statementId, version: input.version, step: 'objection_filed', idempotencyKey: input.idempotencyKey,
-          actor: input.filedBy, ip: input.ip, documentSha256: input.documentSha256,
-          details: { objectionId: objection.id, unitId: input.unitId, positions: input.positions },
-        }, transaction);
+        await recordStep(
+          db,
+          {
+            statementId: input.statementId,
+            version: input.version,
+            step: 'objection_filed',
+            idempotencyKey: input.idempotencyKey,
+            actor: input.filedBy,
+            ip: input.ip,
+            documentSha256: input.documentSha256,
+            details: { objectionId: objection.id, unitId: input.unitId, positions: input.positions },
+          },
+          transaction,
+        );
         return objection.id;
       });
       return { objectionId };
@@ -213,14 +275,27 @@ export interface ProofDocumentModel {
   stateLabel: string;
   generatedAt: string;
   verdict: { ok: boolean; checked: number; brokenAt?: { seq: number; step: string; reason: string } };
-  events: Array<{ seq: number; label: string; note: string | null; at: string; actor: string; ip: string; documentSha256: string; prevHash: string; hash: string }>;
+  events: Array<{
+    seq: number;
+    label: string;
+    note: string | null;
+    at: string;
+    actor: string;
+    ip: string;
+    documentSha256: string;
+    prevHash: string;
+    hash: string;
+  }>;
 }
 
 let proofTemplate: HandlebarsTemplateDelegate<ProofDocumentModel> | undefined;
 
 /** The template sits beside this module in the sources; the web build runs from the project root. */
 function proofTemplatePath(): string {
-  const candidates = [path.join(import.meta.dirname ?? '', 'templates', 'proof.hbs'), path.join(process.cwd(), 'activities', 'templates', 'proof.hbs')];
+  const candidates = [
+    path.join(import.meta.dirname ?? '', 'templates', 'proof.hbs'),
+    path.join(process.cwd(), 'activities', 'templates', 'proof.hbs'),
+  ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`proof template not found (looked in ${candidates.join(', ')})`);
   return found;

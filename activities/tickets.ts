@@ -7,8 +7,16 @@ import { Op, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
 import {
-  INTERNAL_TICKET_EVENTS, TICKET_GONE, TICKET_STATUS_LABELS, TICKET_STATUS_LABELS_FOR_TENANT, ticketDedupeKey, ticketStaffPath,
-  ticketTenantPath, type Actor, type TicketEventRecord, type TicketNotice,
+  INTERNAL_TICKET_EVENTS,
+  TICKET_GONE,
+  TICKET_STATUS_LABELS,
+  TICKET_STATUS_LABELS_FOR_TENANT,
+  ticketDedupeKey,
+  ticketStaffPath,
+  ticketTenantPath,
+  type Actor,
+  type TicketEventRecord,
+  type TicketNotice,
 } from '../workflows/shared/ticket';
 import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
 import { insertNotifications } from './notifications';
@@ -27,7 +35,12 @@ export type TicketLiveEvent = {
 };
 
 const berlinDateTime = new Intl.DateTimeFormat('de-DE', {
-  timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+  timeZone: 'Europe/Berlin',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
 });
 
 /** "05.03.2026, 14:07 Uhr" in German time. */
@@ -55,11 +68,19 @@ export async function deliverToUsers(
   input: { recipients: User[]; topic: NotificationTopic; kind: string; dedupeKey: string; compose: (user: User) => OutgoingNotice },
 ): Promise<void> {
   const { db, mailer, publicUrl = '' } = deps;
-  const channels = await channelsFor(db, input.recipients.map((u) => u.id), input.topic);
+  const channels = await channelsFor(
+    db,
+    input.recipients.map((u) => u.id),
+    input.topic,
+  );
   const notices = input.recipients.map((user) => ({ user, notice: input.compose(user), channels: channels.get(user.id)! }));
   await db.sequelize.transaction(async (transaction) => {
     for (const { user, notice } of notices.filter((n) => n.channels.inPortal)) {
-      await insertNotifications(db, { userIds: [user.id], kind: input.kind, title: notice.title, body: notice.body, link: notice.link, dedupeKey: input.dedupeKey }, transaction);
+      await insertNotifications(
+        db,
+        { userIds: [user.id], kind: input.kind, title: notice.title, body: notice.body, link: notice.link, dedupeKey: input.dedupeKey },
+        transaction,
+      );
     }
   });
   for (const { user, notice } of notices.filter((n) => n.channels.email)) {
@@ -70,12 +91,24 @@ export async function deliverToUsers(
       action: { label: actionLabel, url: `${publicUrl}${notice.link}` },
       preferencesUrl: `${publicUrl}${PREFERENCES_PATH}`,
     });
-    await mailer.send({ to: user.email, subject: rendered.subject, text: rendered.text, html: rendered.html, dedupeKey: `${input.dedupeKey}:user-${user.id}` });
+    await mailer.send({
+      to: user.email,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      dedupeKey: `${input.dedupeKey}:user-${user.id}`,
+    });
   }
 }
 
 /** The audience's users: named ones and, when asked, the organisation's managers; never the actor itself. */
-export async function recipientsOf(db: Db, organisationId: number, audience: { userIds: number[]; managers: boolean }, actorId: number | null, transaction?: Transaction): Promise<User[]> {
+export async function recipientsOf(
+  db: Db,
+  organisationId: number,
+  audience: { userIds: number[]; managers: boolean },
+  actorId: number | null,
+  transaction?: Transaction,
+): Promise<User[]> {
   const { User } = db.models;
   const named = { id: audience.userIds.length > 0 ? audience.userIds : [-1] };
   const where = audience.managers ? { [Op.or]: [named, { role: 'manager' }] } : named;
@@ -84,7 +117,14 @@ export async function recipientsOf(db: Db, organisationId: number, audience: { u
 }
 
 /** The columns of a history row (ticket_events, appointment_events) that every case step carries. */
-export function caseEventColumns<K extends string>(record: { seq: number; kind: K; at: string; actor: Actor; body: string | null; details: Record<string, unknown> }) {
+export function caseEventColumns<K extends string>(record: {
+  seq: number;
+  kind: K;
+  at: string;
+  actor: Actor;
+  body: string | null;
+  details: Record<string, unknown>;
+}) {
   return {
     seq: record.seq,
     kind: record.kind,
@@ -120,10 +160,12 @@ function composeTicketNotice({ ticket, event, propertyName }: TicketContext, use
   const facts = [
     { label: 'Betreff', value: ticket.subject },
     { label: 'Status', value: statusLabel },
-    ...(forTenant ? [] : [
-      { label: 'Kategorie', value: `${TICKET_CATEGORY_LABELS[ticket.category]}, Priorität ${TICKET_PRIORITY_LABELS[ticket.priority]}` },
-      { label: 'Liegenschaft', value: propertyName },
-    ]),
+    ...(forTenant
+      ? []
+      : [
+          { label: 'Kategorie', value: `${TICKET_CATEGORY_LABELS[ticket.category]}, Priorität ${TICKET_PRIORITY_LABELS[ticket.priority]}` },
+          { label: 'Liegenschaft', value: propertyName },
+        ]),
   ];
   const dueFact = (label: string, due: Date | null) => (due ? [{ label, value: germanDateTime(due) }] : []);
   let title: string;
@@ -141,8 +183,14 @@ function composeTicketNotice({ ticket, event, propertyName }: TicketContext, use
     case 'assigned': {
       const assigneeName = String(event.details.assigneeName ?? 'Die Verwaltung');
       const toAssignee = user.id === event.details.assigneeId;
-      title = forTenant ? `${your} wird bearbeitet` : toAssignee ? `Vorgang #${ticket.id} wurde Ihnen zugewiesen` : `Vorgang #${ticket.id} zugewiesen an ${assigneeName}`;
-      body = forTenant ? `${assigneeName} kümmert sich um Ihr Anliegen „${ticket.subject}“.` : `„${ticket.subject}“ – ${event.actorName} hat den Vorgang ${toAssignee ? 'Ihnen' : assigneeName} zugewiesen.`;
+      title = forTenant
+        ? `${your} wird bearbeitet`
+        : toAssignee
+          ? `Vorgang #${ticket.id} wurde Ihnen zugewiesen`
+          : `Vorgang #${ticket.id} zugewiesen an ${assigneeName}`;
+      body = forTenant
+        ? `${assigneeName} kümmert sich um Ihr Anliegen „${ticket.subject}“.`
+        : `„${ticket.subject}“ – ${event.actorName} hat den Vorgang ${toAssignee ? 'Ihnen' : assigneeName} zugewiesen.`;
       facts.push(...(forTenant ? [] : dueFact('Lösung fällig', ticket.resolutionDueAt)));
       break;
     }
@@ -201,7 +249,14 @@ function composeTicketNotice({ ticket, event, propertyName }: TicketContext, use
     body,
     link: forTenant ? ticketTenantPath(ticket.id) : ticketStaffPath(ticket.id),
     template,
-    mail: { reference: ref, headline: title, intro: body, facts, quote, actionLabel: forTenant ? 'Anliegen im Portal öffnen' : 'Vorgang im Portal öffnen' },
+    mail: {
+      reference: ref,
+      headline: title,
+      intro: body,
+      facts,
+      quote,
+      actionLabel: forTenant ? 'Anliegen im Portal öffnen' : 'Vorgang im Portal öffnen',
+    },
   };
 }
 
@@ -210,7 +265,14 @@ function ticketGone(ticketId: number): ApplicationFailure {
 }
 
 export function ticketLiveEvent(ticket: Ticket): TicketLiveEvent {
-  return { type: 'ticket', ticketId: ticket.id, propertyId: ticket.propertyId, unitId: ticket.unitId, userId: ticket.createdBy, status: ticket.status };
+  return {
+    type: 'ticket',
+    ticketId: ticket.id,
+    propertyId: ticket.propertyId,
+    unitId: ticket.unitId,
+    userId: ticket.createdBy,
+    status: ticket.status,
+  };
 }
 
 export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
@@ -223,33 +285,41 @@ export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl
       await db.sequelize.transaction(async (transaction) => {
         const ticket = await Ticket.findByPk(record.ticketId, { transaction, lock: transaction.LOCK.UPDATE });
         if (!ticket) throw ticketGone(record.ticketId);
-        await TicketEvent.bulkCreate([{
-          ...caseEventColumns(record),
-          ticketId: record.ticketId,
-          visibility: INTERNAL_TICKET_EVENTS.has(record.kind) ? 'internal' : 'public',
-        }], { ignoreDuplicates: true, transaction });
+        await TicketEvent.bulkCreate(
+          [
+            {
+              ...caseEventColumns(record),
+              ticketId: record.ticketId,
+              visibility: INTERNAL_TICKET_EVENTS.has(record.kind) ? 'internal' : 'public',
+            },
+          ],
+          { ignoreDuplicates: true, transaction },
+        );
         if (ticket.eventSeq >= record.seq) return;
         const p = record.projection;
         const date = dateOrNull;
-        await ticket.update({
-          status: p.status,
-          category: p.category,
-          priority: p.priority,
-          assigneeId: p.assigneeId,
-          round: p.round,
-          slaClock: p.slaClock,
-          reactionDueAt: date(p.reactionDueAt),
-          resolutionDueAt: date(p.resolutionDueAt),
-          reactionRemainingMs: p.reactionRemainingMs,
-          resolutionRemainingMs: p.resolutionRemainingMs,
-          slaPausedAt: date(p.slaPausedAt),
-          reactedAt: date(p.reactedAt),
-          resolvedAt: date(p.resolvedAt),
-          closedAt: date(p.closedAt),
-          reactionBreachedAt: date(p.reactionBreachedAt),
-          resolutionBreachedAt: date(p.resolutionBreachedAt),
-          eventSeq: record.seq,
-        }, { transaction });
+        await ticket.update(
+          {
+            status: p.status,
+            category: p.category,
+            priority: p.priority,
+            assigneeId: p.assigneeId,
+            round: p.round,
+            slaClock: p.slaClock,
+            reactionDueAt: date(p.reactionDueAt),
+            resolutionDueAt: date(p.resolutionDueAt),
+            reactionRemainingMs: p.reactionRemainingMs,
+            resolutionRemainingMs: p.resolutionRemainingMs,
+            slaPausedAt: date(p.slaPausedAt),
+            reactedAt: date(p.reactedAt),
+            resolvedAt: date(p.resolvedAt),
+            closedAt: date(p.closedAt),
+            reactionBreachedAt: date(p.reactionBreachedAt),
+            resolutionBreachedAt: date(p.resolutionBreachedAt),
+            eventSeq: record.seq,
+          },
+          { transaction },
+        );
         await db.notify(LIVE_CHANNEL, ticketLiveEvent(ticket), transaction);
       });
     },

@@ -1,6 +1,16 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import {
-  Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData,
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
@@ -15,7 +25,10 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: '/favicon.ico', type: 'image/svg+xml' },
 ];
 
-export const meta: MetaFunction = () => [{ title: 'Klarmeter' }, { name: 'description', content: 'Messdienst-Portal für Heiz- und Wasserkosten' }];
+export const meta: MetaFunction = () => [
+  { title: 'Klarmeter' },
+  { name: 'description', content: 'Messdienst-Portal für Heiz- und Wasserkosten' },
+];
 
 // Pages show personal data: no shared cache may keep them, and the back button after log-out must not show them.
 export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-store' });
@@ -44,7 +57,12 @@ function AppHeader({ data }: { data: RootData }) {
     return (
       <header className="app-header">
         <div className="app-header__inner">
-          <Link to="/" className="brand"><span className="brand__mark" aria-hidden="true">K</span>Klarmeter</Link>
+          <Link to="/" className="brand">
+            <span className="brand__mark" aria-hidden="true">
+              K
+            </span>
+            Klarmeter
+          </Link>
         </div>
       </header>
     );
@@ -53,13 +71,19 @@ function AppHeader({ data }: { data: RootData }) {
     <header className="app-header">
       <div className="app-header__inner">
         <Link to={user.home} className="brand">
-          <span className="brand__mark" aria-hidden="true">K</span>
-          <span>Klarmeter<span className="brand__org">{user.organisationName}</span></span>
+          <span className="brand__mark" aria-hidden="true">
+            K
+          </span>
+          <span>
+            Klarmeter<span className="brand__org">{user.organisationName}</span>
+          </span>
         </Link>
         <nav aria-label="Hauptnavigation" className="main-nav">
           <ul>
             {user.navigation.map((item) => (
-              <li key={item.to}><NavLink to={item.to}>{item.label}</NavLink></li>
+              <li key={item.to}>
+                <NavLink to={item.to}>{item.label}</NavLink>
+              </li>
             ))}
           </ul>
         </nav>
@@ -67,7 +91,11 @@ function AppHeader({ data }: { data: RootData }) {
           <NavLink to="/benachrichtigungen" className="inbox-link">
             Benachrichtigungen
             {unread > 0 ? (
-              <span className="count-pill"><span className="visually-hidden">, </span>{formatNumber(unread)}<span className="visually-hidden"> ungelesen</span></span>
+              <span className="count-pill">
+                <span className="visually-hidden">, </span>
+                {formatNumber(unread)}
+                <span className="visually-hidden"> ungelesen</span>
+              </span>
             ) : null}
           </NavLink>
           <span className="user-chip">
@@ -75,7 +103,9 @@ function AppHeader({ data }: { data: RootData }) {
             <span className="user-chip__role">{user.roleLabel}</span>
           </span>
           <Form method="post" action="/logout">
-            <button type="submit" className="button button--header">Abmelden</button>
+            <button type="submit" className="button button--header">
+              Abmelden
+            </button>
           </Form>
         </div>
       </div>
@@ -94,9 +124,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <a href="#main" className="skip-link">Zum Inhalt springen</a>
+        <a href="#main" className="skip-link">
+          Zum Inhalt springen
+        </a>
         <AppHeader data={data ?? { user: null, unread: 0 }} />
-        <main id="main" tabIndex={-1} className="main">{children}</main>
+        <main id="main" tabIndex={-1} className="main">
+          {children}
+        </main>
         <footer className="app-footer">
           <p>Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten</p>
         </footer>
@@ -132,7 +166,11 @@ export function ErrorBoundary() {
       <p className="error-page__code">Fehler {status}</p>
       <h1>{title}</h1>
       <p>{text}</p>
-      <p><Link to="/" className="button button--primary">Zur Startseite</Link></p>
+      <p>
+        <Link to="/" className="button button--primary">
+          Zur Startseite
+        </Link>
+      </p>
     </div>
   );
 }

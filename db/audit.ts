@@ -82,9 +82,15 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
   const rows = await db.models.AuditEntry.findAll({ order: [['id', 'ASC']], raw: true });
   let prev = GENESIS_HASH;
   for (const row of rows) {
-    if (row.prevHash !== prev) return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' } };
+    if (row.prevHash !== prev)
+      return {
+        ok: false,
+        checked: rows.length,
+        brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' },
+      };
     const { id: _id, hash, ...fields } = row;
-    if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash) return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
+    if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash)
+      return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
     prev = hash;
   }
   return { ok: true, checked: rows.length };

@@ -9,7 +9,10 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klarmeter'),
   TEMPORAL_UI_URL: z.string().optional(),
   SESSION_SECRET: z.string().min(16, 'SESSION_SECRET must have at least 16 characters'),
-  DOCUMENT_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'DOCUMENT_KEY must be 32 bytes in hex').optional(),
+  DOCUMENT_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'DOCUMENT_KEY must be 32 bytes in hex')
+    .optional(),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Klarmeter <noreply@klarmeter.local>'),
   PORT: z.coerce.number().int().positive().default(3000),

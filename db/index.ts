@@ -35,23 +35,79 @@ import { initObjection, Objection } from './models/objection';
 // Return BIGINT/COUNT as numbers: ids and counts here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export const models = { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry,
-  Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy, Document,
-  MonthlyInformation, MonthlyRun, MonthlyRunProperty, MonthlyDeliveryEvent, MonthlyPropertySetting,
-  Ticket, TicketEvent, TicketSlaRule, AppointmentRequest, AppointmentSlot, AppointmentEvent, NotificationPreference,
-  ProofEvent, Objection };
+export const models = {
+  Organisation,
+  User,
+  Session,
+  Property,
+  Unit,
+  Tenancy,
+  Device,
+  Reading,
+  Notification,
+  Mail,
+  AuditEntry,
+  Statement,
+  StatementCost,
+  StatementKey,
+  StatementUnitResult,
+  StatementOccupancy,
+  Document,
+  MonthlyInformation,
+  MonthlyRun,
+  MonthlyRunProperty,
+  MonthlyDeliveryEvent,
+  MonthlyPropertySetting,
+  Ticket,
+  TicketEvent,
+  TicketSlaRule,
+  AppointmentRequest,
+  AppointmentSlot,
+  AppointmentEvent,
+  NotificationPreference,
+  ProofEvent,
+  Objection,
+};
 
 let initialised = false;
 
 function initModels(sequelize: Sequelize) {
   // Model classes are module singletons; each process binds them to its one Sequelize instance.
   if (initialised) return;
-  for (const init of [initOrganisation, initUser, initSession, initProperty, initUnit, initTenancy, initDevice,
-    initReading, initNotification, initMail, initAuditEntry,
-    initStatement, initStatementCost, initStatementKey, initStatementUnitResult, initStatementOccupancy, initDocument,
-    initMonthlyInformation, initMonthlyRun, initMonthlyRunProperty, initMonthlyDeliveryEvent, initMonthlyPropertySetting,
-    initTicket, initTicketEvent, initTicketSlaRule, initAppointmentRequest, initAppointmentSlot, initAppointmentEvent, initNotificationPreference,
-    initProofEvent, initObjection]) init(sequelize);
+  for (const init of [
+    initOrganisation,
+    initUser,
+    initSession,
+    initProperty,
+    initUnit,
+    initTenancy,
+    initDevice,
+    initReading,
+    initNotification,
+    initMail,
+    initAuditEntry,
+    initStatement,
+    initStatementCost,
+    initStatementKey,
+    initStatementUnitResult,
+    initStatementOccupancy,
+    initDocument,
+    initMonthlyInformation,
+    initMonthlyRun,
+    initMonthlyRunProperty,
+    initMonthlyDeliveryEvent,
+    initMonthlyPropertySetting,
+    initTicket,
+    initTicketEvent,
+    initTicketSlaRule,
+    initAppointmentRequest,
+    initAppointmentSlot,
+    initAppointmentEvent,
+    initNotificationPreference,
+    initProofEvent,
+    initObjection,
+  ])
+    init(sequelize);
   initialised = true;
 }
 

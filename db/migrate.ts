@@ -10,7 +10,9 @@ const migrationsDir = path.join(import.meta.dirname, 'migrations');
 
 /** Migrations are the files `NNNN-name.ts` in db/migrations, applied in name order. */
 async function loadMigrations() {
-  const files = readdirSync(migrationsDir).filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts')).sort();
+  const files = readdirSync(migrationsDir)
+    .filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const module = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as { up: Migration; down: Migration };

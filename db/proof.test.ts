@@ -21,7 +21,16 @@ const sha = 'a'.repeat(64);
 const actor = { userId: null, name: 'system' };
 
 function event(step: ProofEventInput['step'], idempotencyKey: string, version = 1): ProofEventInput {
-  return { statementId: statement.stored!.id, version, step, idempotencyKey, actor, ip: '203.0.113.7', documentSha256: sha, details: { note: 'ä€' } };
+  return {
+    statementId: statement.stored!.id,
+    version,
+    step,
+    idempotencyKey,
+    actor,
+    ip: '203.0.113.7',
+    documentSha256: sha,
+    details: { note: 'ä€' },
+  };
 }
 
 /** Changes a stored row behind the trigger's back, as a database superuser could. */
@@ -52,10 +61,14 @@ describe('proof chain', () => {
   });
 
   test('the application cannot change or delete an event', async () => {
-    await expect(db.sequelize.query("UPDATE statement_proof_events SET actor = 'x' WHERE statement_id = :id", { replacements: { id: statement.stored!.id } }))
-      .rejects.toThrow(/append-only/);
-    await expect(db.sequelize.query('DELETE FROM statement_proof_events WHERE statement_id = :id', { replacements: { id: statement.stored!.id } }))
-      .rejects.toThrow(/append-only/);
+    await expect(
+      db.sequelize.query("UPDATE statement_proof_events SET actor = 'x' WHERE statement_id = :id", {
+        replacements: { id: statement.stored!.id },
+      }),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      db.sequelize.query('DELETE FROM statement_proof_events WHERE statement_id = :id', { replacements: { id: statement.stored!.id } }),
+    ).rejects.toThrow(/append-only/);
   });
 
   test('a changed event is named as the first broken link', async () => {
@@ -64,21 +77,42 @@ describe('proof chain', () => {
     await appendProofEvent(db, event('approved', 'approval', 2));
     await appendProofEvent(db, event('delivered', 'delivery', 2));
     await tamper("UPDATE statement_proof_events SET ip = '198.51.100.1' WHERE statement_id = :id AND version = 2 AND seq = 2", { id });
-    expect(await verifyProofChain(db, id, 2)).toEqual({ ok: false, checked: 3, brokenAt: { seq: 2, step: 'approved', reason: 'Inhalt nachträglich geändert' } });
+    expect(await verifyProofChain(db, id, 2)).toEqual({
+      ok: false,
+      checked: 3,
+      brokenAt: { seq: 2, step: 'approved', reason: 'Inhalt nachträglich geändert' },
+    });
   });
 
   test('a deleted event is detected by the gap it leaves', async () => {
     const id = statement.stored!.id;
-    for (const [step, key] of [['created', 'created'], ['approved', 'approval'], ['delivered', 'delivery']] as const) await appendProofEvent(db, event(step, key, 3));
+    for (const [step, key] of [
+      ['created', 'created'],
+      ['approved', 'approval'],
+      ['delivered', 'delivery'],
+    ] as const)
+      await appendProofEvent(db, event(step, key, 3));
     await tamper('DELETE FROM statement_proof_events WHERE statement_id = :id AND version = 3 AND seq = 2', { id });
-    expect(await verifyProofChain(db, id, 3)).toMatchObject({ ok: false, brokenAt: { seq: 3, step: 'delivered', reason: 'Ereignis Nr. 2 fehlt (gelöscht)' } });
+    expect(await verifyProofChain(db, id, 3)).toMatchObject({
+      ok: false,
+      brokenAt: { seq: 3, step: 'delivered', reason: 'Ereignis Nr. 2 fehlt (gelöscht)' },
+    });
   });
 
   test('deleting the newest event is detected against the chain head', async () => {
     const id = statement.stored!.id;
-    for (const [step, key] of [['created', 'created'], ['approved', 'approval'], ['delivered', 'delivery']] as const) await appendProofEvent(db, event(step, key, 4));
+    for (const [step, key] of [
+      ['created', 'created'],
+      ['approved', 'approval'],
+      ['delivered', 'delivery'],
+    ] as const)
+      await appendProofEvent(db, event(step, key, 4));
     expect(await verifyProofChain(db, id, 4)).toEqual({ ok: true, checked: 3 });
     await tamper('DELETE FROM statement_proof_events WHERE statement_id = :id AND version = 4 AND seq = 3', { id });
-    expect(await verifyProofChain(db, id, 4)).toMatchObject({ ok: false, checked: 2, brokenAt: { seq: 3, reason: 'Ereignis Nr. 3 fehlt (jüngstes Ereignis gelöscht)' } });
+    expect(await verifyProofChain(db, id, 4)).toMatchObject({
+      ok: false,
+      checked: 2,
+      brokenAt: { seq: 3, reason: 'Ereignis Nr. 3 fehlt (jüngstes Ereignis gelöscht)' },
+    });
   });
 });

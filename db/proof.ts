@@ -58,7 +58,9 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
   const { ProofEvent: Events, Statement } = db.models;
   const write = async (transaction: Transaction): Promise<AppendedProof> => {
     await db.sequelize.query(`SELECT pg_advisory_xact_lock(hashtextextended('statement-proof:' || :statementId || ':' || :version, 0))`, {
-      replacements: { statementId: input.statementId, version: input.version }, type: QueryTypes.SELECT, transaction,
+      replacements: { statementId: input.statementId, version: input.version },
+      type: QueryTypes.SELECT,
+      transaction,
     });
     const where = { statementId: input.statementId, version: input.version };
     const existing = await Events.findOne({ where: { ...where, step: input.step, idempotencyKey: input.idempotencyKey }, transaction });
@@ -84,7 +86,11 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
        ON CONFLICT (statement_id, version) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
       { replacements: { ...where, seq: fields.seq, hash: event.hash }, transaction },
     );
-    await db.notify(LIVE_CHANNEL, { type: 'statement', statementId: input.statementId, version: input.version, step: input.step, propertyId: statement.propertyId }, transaction);
+    await db.notify(
+      LIVE_CHANNEL,
+      { type: 'statement', statementId: input.statementId, version: input.version, step: input.step, propertyId: statement.propertyId },
+      transaction,
+    );
     return { event, created: true };
   };
   return outer ? write(outer) : db.sequelize.transaction(write);
@@ -92,7 +98,13 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
 
 /** The version's events in chain order. */
 export async function proofEvents(db: Db, statementId: number, version: number): Promise<ProofEvent[]> {
-  return db.models.ProofEvent.findAll({ where: { statementId, version }, order: [['seq', 'ASC'], ['id', 'ASC']] });
+  return db.models.ProofEvent.findAll({
+    where: { statementId, version },
+    order: [
+      ['seq', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
 }
 
 export interface ProofVerdict {
@@ -111,7 +123,11 @@ export async function verifyProofChain(db: Db, statementId: number, version: num
   );
   let prev = GENESIS_HASH;
   for (const [index, row] of rows.entries()) {
-    const broken = (reason: string): ProofVerdict => ({ ok: false, checked: rows.length, brokenAt: { seq: row.seq, step: row.step, reason } });
+    const broken = (reason: string): ProofVerdict => ({
+      ok: false,
+      checked: rows.length,
+      brokenAt: { seq: row.seq, step: row.step, reason },
+    });
     if (row.seq !== index + 1) return broken(`Ereignis Nr. ${index + 1} fehlt (gelöscht)`);
     if (row.prevHash !== prev) return broken('Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)');
     const { id: _id, hash, ...fields } = row.get({ plain: true });
@@ -121,7 +137,11 @@ export async function verifyProofChain(db: Db, statementId: number, version: num
   const last = rows.at(-1);
   if (head && (!last || last.seq !== head.last_seq || last.hash !== head.last_hash)) {
     const missing = (last?.seq ?? 0) + 1;
-    return { ok: false, checked: rows.length, brokenAt: { seq: missing, step: '—', reason: `Ereignis Nr. ${missing} fehlt (jüngstes Ereignis gelöscht)` } };
+    return {
+      ok: false,
+      checked: rows.length,
+      brokenAt: { seq: missing, step: '—', reason: `Ereignis Nr. ${missing} fehlt (jüngstes Ereignis gelöscht)` },
+    };
   }
   return { ok: true, checked: rows.length };
 }

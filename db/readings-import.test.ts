@@ -35,11 +35,12 @@ async function readingsOf(device: Device) {
 }
 
 describe('a valid file', () => {
-  const file = () => csv(
-    `${hkv.serial};01.10.2026 06:00;812;Einheiten;`,
-    `${hkv.serial};01.11.2026 06:00;35;Einheiten;905`,
-    `${water.serial};01.11.2026 06:00;412,750;m³;`,
-  );
+  const file = () =>
+    csv(
+      `${hkv.serial};01.10.2026 06:00;812;Einheiten;`,
+      `${hkv.serial};01.11.2026 06:00;35;Einheiten;905`,
+      `${water.serial};01.11.2026 06:00;412,750;m³;`,
+    );
 
   test('is applied in one go, and the devices show their latest reading', async () => {
     const report = await importReadingsCsv(db, file(), { ...options, fileName: 'oktober.csv' });
@@ -51,7 +52,10 @@ describe('a valid file', () => {
     await water.reload();
     expect(water.lastReadingValue).toBe(412.75);
     expect(water.lastReadingAt?.toISOString()).toBe('2026-11-01T05:00:00.000Z');
-    const audit = await db.models.AuditEntry.findOne({ where: { action: 'readings.imported', organisationId: org.organisation.id }, order: [['id', 'DESC']] });
+    const audit = await db.models.AuditEntry.findOne({
+      where: { action: 'readings.imported', organisationId: org.organisation.id },
+      order: [['id', 'DESC']],
+    });
     expect(audit?.details).toMatchObject({ fileName: 'oktober.csv', inserted: 3, rows: 3 });
   });
 
@@ -65,14 +69,18 @@ describe('a valid file', () => {
 
 describe('a file with errors is not applied at all', () => {
   test('one bad row keeps the good ones out too; the errors name line and field', async () => {
-    const report = await importReadingsCsv(db, csv(
-      `${water.serial};01.09.2026 06:00;400;m³;`,
-      `${water.serial};31.09.2026 06:00;401;m³;`,
-      `${water.serial};02.09.2026 06:00;401;kWh;`,
-      `${water.serial};03.09.2026 06:00;402;m³;400`,
-      `${smokeAlarm.serial};03.09.2026 06:00;1;Einheiten;`,
-      `${hkv.serial};01.01.2019 06:00;1;Einheiten;`,
-    ), options);
+    const report = await importReadingsCsv(
+      db,
+      csv(
+        `${water.serial};01.09.2026 06:00;400;m³;`,
+        `${water.serial};31.09.2026 06:00;401;m³;`,
+        `${water.serial};02.09.2026 06:00;401;kWh;`,
+        `${water.serial};03.09.2026 06:00;402;m³;400`,
+        `${smokeAlarm.serial};03.09.2026 06:00;1;Einheiten;`,
+        `${hkv.serial};01.01.2019 06:00;1;Einheiten;`,
+      ),
+      options,
+    );
     expect(report.applied).toBe(false);
     expect(report.inserted).toBe(0);
     expect(report.errors).toEqual([
@@ -86,24 +94,28 @@ describe('a file with errors is not applied at all', () => {
   });
 
   test('a stored reading is never overwritten with another value', async () => {
-    const report = await importReadingsCsv(db, csv(
-      `${water.serial};01.08.2026 06:00;390;m³;`,
-      `${water.serial};01.11.2026 06:00;413;m³;`,
-    ), options);
+    const report = await importReadingsCsv(
+      db,
+      csv(`${water.serial};01.08.2026 06:00;390;m³;`, `${water.serial};01.11.2026 06:00;413;m³;`),
+      options,
+    );
     expect(report.applied).toBe(false);
-    expect(report.errors).toEqual([{ line: 3, field: 'Wert', message: `für ${water.serial} zu diesem Zeitpunkt ist bereits 412,75 m³ gespeichert` }]);
+    expect(report.errors).toEqual([
+      { line: 3, field: 'Wert', message: `für ${water.serial} zu diesem Zeitpunkt ist bereits 412,75 m³ gespeichert` },
+    ]);
     // The transaction was rolled back: the new August reading is not there either.
     expect((await readingsOf(water)).map((r) => r.at)).toEqual(['2026-11-01T05:00:00.000Z']);
   });
 });
 
 describe('unknown serials', () => {
-  const file = () => csv(
-    `${water.serial};01.07.2026 06:00;380;m³;`,
-    'WZ-GIBT-ES-NICHT;01.07.2026 06:00;1;m³;',
-    `${foreign.serial};01.07.2026 06:00;1;m³;`,
-    'WZ-GIBT-ES-NICHT;01.08.2026 06:00;2;m³;',
-  );
+  const file = () =>
+    csv(
+      `${water.serial};01.07.2026 06:00;380;m³;`,
+      'WZ-GIBT-ES-NICHT;01.07.2026 06:00;1;m³;',
+      `${foreign.serial};01.07.2026 06:00;1;m³;`,
+      'WZ-GIBT-ES-NICHT;01.08.2026 06:00;2;m³;',
+    );
 
   test('are reported with their lines and refuse the file (another organisation’s devices count as unknown)', async () => {
     const report = await importReadingsCsv(db, file(), options);
@@ -112,7 +124,11 @@ describe('unknown serials', () => {
       { serial: 'WZ-GIBT-ES-NICHT', lines: [3, 5] },
       { serial: foreign.serial, lines: [4] },
     ]);
-    expect(report.errors.map((e) => [e.line, e.field])).toEqual([[3, 'Zählernummer'], [4, 'Zählernummer'], [5, 'Zählernummer']]);
+    expect(report.errors.map((e) => [e.line, e.field])).toEqual([
+      [3, 'Zählernummer'],
+      [4, 'Zählernummer'],
+      [5, 'Zählernummer'],
+    ]);
     expect(await readingsOf(foreign)).toEqual([]);
   });
 
@@ -124,7 +140,11 @@ describe('unknown serials', () => {
 });
 
 test('a manual entry takes the same path (serials in any case)', async () => {
-  const { row } = parseReadingRecord({ serial: hkv.serial.toLowerCase(), readAt: '2026-09-01T06:00', value: '700', unit: 'Einheiten' }, 1, now);
+  const { row } = parseReadingRecord(
+    { serial: hkv.serial.toLowerCase(), readAt: '2026-09-01T06:00', value: '700', unit: 'Einheiten' },
+    1,
+    now,
+  );
   const report = await applyReadings(db, [row!], { ...options, source: 'manual' });
   expect(report).toMatchObject({ applied: true, inserted: 1 });
   expect((await readingsOf(hkv))[0]).toEqual({ at: '2026-09-01T04:00:00.000Z', value: 700, setDateValue: null, source: 'manual' });

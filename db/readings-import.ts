@@ -46,10 +46,19 @@ interface KnownDevice {
 }
 
 const DEVICE_TYPE_NAMES: Readonly<Record<DeviceType, string>> = {
-  HKV: 'Heizkostenverteiler', 'WZ-K': 'Kaltwasserzähler', 'WZ-W': 'Warmwasserzähler', WMZ: 'Wärmemengenzähler', GZ: 'Gaszähler', RWM: 'Rauchwarnmelder',
+  HKV: 'Heizkostenverteiler',
+  'WZ-K': 'Kaltwasserzähler',
+  'WZ-W': 'Warmwasserzähler',
+  WMZ: 'Wärmemengenzähler',
+  GZ: 'Gaszähler',
+  RWM: 'Rauchwarnmelder',
 };
 
-const fieldError = (line: number, field: keyof typeof READING_FIELDS, message: string): RowError => ({ line, field: READING_FIELDS[field], message });
+const fieldError = (line: number, field: keyof typeof READING_FIELDS, message: string): RowError => ({
+  line,
+  field: READING_FIELDS[field],
+  message,
+});
 
 const germanDate = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 const germanNumber = (value: number) => value.toLocaleString('de-DE', { maximumFractionDigits: 3 });
@@ -69,12 +78,21 @@ async function devicesBySerial(db: Db, organisationId: number, serials: string[]
 function deviceErrors(row: ReadingRow, device: KnownDevice): RowError[] {
   const errors: RowError[] = [];
   const expected = UNIT_FOR_DEVICE[device.type];
-  if (expected === null) errors.push(fieldError(row.line, 'serial', `${device.serial} ist ein ${DEVICE_TYPE_NAMES[device.type]} und liefert keine Verbrauchswerte`));
-  else if (row.unit !== expected) errors.push(fieldError(row.line, 'unit', `${device.serial} (${DEVICE_TYPE_NAMES[device.type]}) misst in ${expected}, nicht in ${row.unit}`));
-  if (row.setDateValue !== null && device.type !== 'HKV') errors.push(fieldError(row.line, 'setDateValue', 'gibt es nur bei Heizkostenverteilern'));
+  if (expected === null)
+    errors.push(
+      fieldError(row.line, 'serial', `${device.serial} ist ein ${DEVICE_TYPE_NAMES[device.type]} und liefert keine Verbrauchswerte`),
+    );
+  else if (row.unit !== expected)
+    errors.push(
+      fieldError(row.line, 'unit', `${device.serial} (${DEVICE_TYPE_NAMES[device.type]}) misst in ${expected}, nicht in ${row.unit}`),
+    );
+  if (row.setDateValue !== null && device.type !== 'HKV')
+    errors.push(fieldError(row.line, 'setDateValue', 'gibt es nur bei Heizkostenverteilern'));
   const day = row.readAt.toISOString().slice(0, 10);
-  if (day < device.installedAt) errors.push(fieldError(row.line, 'readAt', `liegt vor dem Einbau des Geräts (${germanDate(device.installedAt)})`));
-  if (device.removedAt && day > device.removedAt) errors.push(fieldError(row.line, 'readAt', `liegt nach dem Ausbau des Geräts (${germanDate(device.removedAt)})`));
+  if (day < device.installedAt)
+    errors.push(fieldError(row.line, 'readAt', `liegt vor dem Einbau des Geräts (${germanDate(device.installedAt)})`));
+  if (device.removedAt && day > device.removedAt)
+    errors.push(fieldError(row.line, 'readAt', `liegt nach dem Ausbau des Geräts (${germanDate(device.removedAt)})`));
   return errors;
 }
 
@@ -124,9 +142,18 @@ async function insertAll(db: Db, resolved: Resolved[], source: ReadingSource, tr
     for (const { row, device } of existing) {
       const s = byKey.get(key(device.id, row.readAt));
       if (!s) continue;
-      if (Number(s.value) !== row.value) conflicts.push(fieldError(row.line, 'value', `für ${device.serial} zu diesem Zeitpunkt ist bereits ${germanNumber(Number(s.value))} ${row.unit} gespeichert`));
+      if (Number(s.value) !== row.value)
+        conflicts.push(
+          fieldError(
+            row.line,
+            'value',
+            `für ${device.serial} zu diesem Zeitpunkt ist bereits ${germanNumber(Number(s.value))} ${row.unit} gespeichert`,
+          ),
+        );
       else if ((s.setDateValue === null ? null : Number(s.setDateValue)) !== row.setDateValue) {
-        conflicts.push(fieldError(row.line, 'setDateValue', `für ${device.serial} zu diesem Zeitpunkt ist ein anderer Stichtagswert gespeichert`));
+        conflicts.push(
+          fieldError(row.line, 'setDateValue', `für ${device.serial} zu diesem Zeitpunkt ist ein anderer Stichtagswert gespeichert`),
+        );
       }
     }
     if (conflicts.length > 0) throw new ConflictsFound(conflicts);
@@ -144,9 +171,19 @@ async function insertAll(db: Db, resolved: Resolved[], source: ReadingSource, tr
 }
 
 /** Applies parsed rows (a file's or a form's) atomically and reports what happened to each. */
-export async function applyReadings(db: Db, rows: ReadingRow[], options: ImportOptions & { parseErrors?: RowError[]; total?: number; duplicates?: number; fileSha256?: string }): Promise<ImportReport> {
+export async function applyReadings(
+  db: Db,
+  rows: ReadingRow[],
+  options: ImportOptions & { parseErrors?: RowError[]; total?: number; duplicates?: number; fileSha256?: string },
+): Promise<ImportReport> {
   const report: ImportReport = {
-    applied: false, rows: options.total ?? rows.length, inserted: 0, unchanged: options.duplicates ?? 0, skipped: 0, errors: [...(options.parseErrors ?? [])], unknownSerials: [],
+    applied: false,
+    rows: options.total ?? rows.length,
+    inserted: 0,
+    unchanged: options.duplicates ?? 0,
+    skipped: 0,
+    errors: [...(options.parseErrors ?? [])],
+    unknownSerials: [],
   };
   const devices = await devicesBySerial(db, options.organisationId, [...new Set(rows.map((r) => r.serial))]);
   const resolved: Resolved[] = [];
@@ -172,18 +209,27 @@ export async function applyReadings(db: Db, rows: ReadingRow[], options: ImportO
     await db.sequelize.transaction(async (transaction) => {
       report.inserted = resolved.length === 0 ? 0 : await insertAll(db, resolved, options.source, transaction);
       report.unchanged += resolved.length - report.inserted;
-      await appendAudit(db, {
-        organisationId: options.organisationId,
-        actorId: options.actor?.id ?? null,
-        actor: options.actor?.email ?? 'system',
-        action: options.source === 'manual' ? 'readings.entered' : 'readings.imported',
-        entity: 'readings',
-        ip: options.ip ?? null,
-        details: {
-          fileName: options.fileName ?? null, fileSha256: options.fileSha256 ?? null, rows: report.rows,
-          inserted: report.inserted, unchanged: report.unchanged, skipped: report.skipped, unknownSerials: report.unknownSerials.map((u) => u.serial),
+      await appendAudit(
+        db,
+        {
+          organisationId: options.organisationId,
+          actorId: options.actor?.id ?? null,
+          actor: options.actor?.email ?? 'system',
+          action: options.source === 'manual' ? 'readings.entered' : 'readings.imported',
+          entity: 'readings',
+          ip: options.ip ?? null,
+          details: {
+            fileName: options.fileName ?? null,
+            fileSha256: options.fileSha256 ?? null,
+            rows: report.rows,
+            inserted: report.inserted,
+            unchanged: report.unchanged,
+            skipped: report.skipped,
+            unknownSerials: report.unknownSerials.map((u) => u.serial),
+          },
         },
-      }, transaction);
+        transaction,
+      );
     });
   } catch (error) {
     if (!(error instanceof ConflictsFound)) throw error;
@@ -205,6 +251,10 @@ function finish(report: ImportReport): ImportReport {
 export async function importReadingsCsv(db: Db, text: string, options: ImportOptions): Promise<ImportReport> {
   const parsed = parseReadingsCsv(text, { now: options.now });
   return applyReadings(db, parsed.rows, {
-    ...options, parseErrors: parsed.errors, total: parsed.total, duplicates: parsed.duplicates, fileSha256: sha256(text),
+    ...options,
+    parseErrors: parsed.errors,
+    total: parsed.total,
+    duplicates: parsed.duplicates,
+    fileSha256: sha256(text),
   });
 }

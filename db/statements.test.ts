@@ -6,14 +6,24 @@ import { testDb } from '../tests/support/web';
 import { CHANGE_A, CHANGE_D, createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { ValidationError } from '../domain/validation';
 import {
-  boundaryValue, loadStatement, occupancySegments, previewStatement, saveStatement, statementVersions,
-  type StatementData, type StatementUnitData,
+  boundaryValue,
+  loadStatement,
+  occupancySegments,
+  previewStatement,
+  saveStatement,
+  statementVersions,
+  type StatementData,
+  type StatementUnitData,
 } from './statements';
 
 const database = testDb();
 afterAll(() => database.close());
 
-const actorOf = (f: StatementFixture) => ({ userId: f.org.managers[0].id, email: f.org.managers[0].email, organisationId: f.org.organisation.id });
+const actorOf = (f: StatementFixture) => ({
+  userId: f.org.managers[0].id,
+  email: f.org.managers[0].email,
+  organisationId: f.org.organisation.id,
+});
 const unitOf = (statement: StatementData, unitId: number): StatementUnitData => statement.units.find((u) => u.unitId === unitId)!;
 const cents = (euros: number) => Math.round(euros * 100);
 const sumCents = (values: number[]) => values.reduce((sum, v) => sum + cents(v), 0);
@@ -24,11 +34,22 @@ describe('assembling a statement from the stored readings', () => {
     const statement = (await previewStatement(database, f.request))!;
     expect(unitOf(statement, f.units.c.id).consumption).toEqual({ heating: 1500, hotWater: 10, coldWater: 25 });
     expect(unitOf(statement, f.units.c.id).estimated).toEqual([]);
-    expect(statement.summary.plant).toMatchObject({ cost: 11000, energyKwh: 100000, hotWaterM3: 60, hotWaterM3Source: 'meters', taxesAndLevies: 2000, meteringFees: 700 });
+    expect(statement.summary.plant).toMatchObject({
+      cost: 11000,
+      energyKwh: 100000,
+      hotWaterM3: 60,
+      hotWaterM3Source: 'meters',
+      taxesAndLevies: 2000,
+      meteringFees: 700,
+    });
     // §9: Q = 2.5 × 60 m³ × 50 K = 7 500 kWh of 100 000 → 7.5 % of 11 000 €.
     expect(statement.summary.combined).toMatchObject({ hotWaterKwh: 7500, hotWaterCost: 825, heatingCost: 10175 });
     expect(statement.summary.methods).toEqual({ heating: 'consumption', hotWater: 'consumption', coldWater: 'consumption' });
-    for (const [type, cost] of [['heating', 10175], ['hotWater', 825], ['coldWater', 1000]] as const) {
+    for (const [type, cost] of [
+      ['heating', 10175],
+      ['hotWater', 825],
+      ['coldWater', 1000],
+    ] as const) {
       expect(sumCents(statement.units.map((u) => u.amounts[type]))).toBe(cents(cost));
     }
   });
@@ -60,7 +81,9 @@ describe('assembling a statement from the stored readings', () => {
     for (const type of ['heating', 'hotWater', 'coldWater', 'co2Credit', 'amountDue'] as const) {
       expect(sumCents(a.occupancies.map((o) => o.amounts[type]))).toBe(cents(a.amounts[type]));
     }
-    expect(a.readings.find((r) => r.type === 'HKV')!.intermediate).toEqual([{ day: CHANGE_A, value: { value: 400, readOn: CHANGE_A, how: 'reading' } }]);
+    expect(a.readings.find((r) => r.type === 'HKV')!.intermediate).toEqual([
+      { day: CHANGE_A, value: { value: 400, readOn: CHANGE_A, how: 'reading' } },
+    ]);
   });
 
   test('a change of tenant without an intermediate reading is split by days and flagged', async () => {
@@ -78,7 +101,8 @@ describe('assembling a statement from the stored readings', () => {
     // 20 000 kg over 234.5 m² = 85.29 kg/m² → 95 % of 900 €.
     expect(statement.summary.co2).toMatchObject({ kgPerM2: 85.29, landlordShare: 0.95, landlordCost: 855, tenantCost: 45 });
     expect(sumCents(statement.units.map((u) => u.amounts.co2Credit))).toBe(cents(855));
-    for (const unit of statement.units) expect(cents(unit.amounts.amountDue)).toBe(cents(unit.amounts.total) - cents(unit.amounts.co2Credit));
+    for (const unit of statement.units)
+      expect(cents(unit.amounts.amountDue)).toBe(cents(unit.amounts.total) - cents(unit.amounts.co2Credit));
   });
 
   test('input errors name the field in German', async () => {
@@ -92,7 +116,12 @@ describe('assembling a statement from the stored readings', () => {
 });
 
 describe('boundary values and occupancies (pure)', () => {
-  const point = (day: string, value: number, setDateValue: number | null = null) => ({ day, at: Date.parse(`${day}T04:00:00Z`), value, setDateValue });
+  const point = (day: string, value: number, setDateValue: number | null = null) => ({
+    day,
+    at: Date.parse(`${day}T04:00:00Z`),
+    value,
+    setDateValue,
+  });
 
   test('a reading on the day, else late the day before, else at a set date the stored set-date value', () => {
     expect(boundaryValue([point('2026-01-01', 7)], '2026-01-01', true)).toEqual({ value: 7, readOn: '2026-01-01', how: 'reading' });
@@ -125,7 +154,11 @@ describe('stored statements', () => {
     expect(v1.stored).toMatchObject({ version: 1, status: 'draft', supersedesId: null });
     expect(v1.stored!.documentNumber).toMatch(/^DOC-\d{4}-\d{5}$/);
 
-    const corrected = { ...f.request, costs: [{ ...f.request.costs[0], amount: 12000 }, ...f.request.costs.slice(1)], correctionReason: 'Gasrechnung korrigiert' };
+    const corrected = {
+      ...f.request,
+      costs: [{ ...f.request.costs[0], amount: 12000 }, ...f.request.costs.slice(1)],
+      correctionReason: 'Gasrechnung korrigiert',
+    };
     const v2 = await saveStatement(database, corrected, actorOf(f));
     expect(v2.stored).toMatchObject({ version: 2, supersedesId: v1.stored!.id, correctionReason: 'Gasrechnung korrigiert' });
     expect(v2.stored!.documentNumber).not.toBe(v1.stored!.documentNumber);
@@ -158,8 +191,8 @@ describe('stored statements', () => {
       ['UPDATE statement_occupancies SET amount_due = 0 WHERE statement_id = :id', /append-only/],
       ['UPDATE statement_keys SET heating = 0 WHERE statement_id = :id', /append-only/],
       ['DELETE FROM statement_costs WHERE statement_id = :id', /append-only/],
-      ['UPDATE statements SET summary = \'{}\' WHERE id = :id', /only the status/],
-      ['UPDATE statements SET status = \'approved\', version = 9 WHERE id = :id', /only the status/],
+      ["UPDATE statements SET summary = '{}' WHERE id = :id", /only the status/],
+      ["UPDATE statements SET status = 'approved', version = 9 WHERE id = :id", /only the status/],
       ['DELETE FROM statements WHERE id = :id', /cannot be deleted/],
     ])('%s raises', async (sql, message) => {
       const f = await createStatementFixture(database);
@@ -171,7 +204,10 @@ describe('stored statements', () => {
       const f = await createStatementFixture(database);
       const { stored } = await saveStatement(database, f.request, actorOf(f));
       await query("UPDATE statements SET status = 'approved', status_changed_at = now() WHERE id = :id", stored!.id);
-      const [row] = await database.sequelize.query<{ status: string }>('SELECT status FROM statements WHERE id = :id', { replacements: { id: stored!.id }, type: QueryTypes.SELECT });
+      const [row] = await database.sequelize.query<{ status: string }>('SELECT status FROM statements WHERE id = :id', {
+        replacements: { id: stored!.id },
+        type: QueryTypes.SELECT,
+      });
       expect(row.status).toBe('approved');
     });
   });

@@ -300,22 +300,52 @@ function boundaryDays(period: BillingPeriod, tenancyStarts: readonly string[]): 
 }
 
 /** Loads the property, its units, tenancies, consumption devices and the readings around the boundaries. */
-export async function loadBillingFacts(db: Db, propertyId: number, period: BillingPeriod, transaction?: Transaction): Promise<BillingFacts | null> {
+export async function loadBillingFacts(
+  db: Db,
+  propertyId: number,
+  period: BillingPeriod,
+  transaction?: Transaction,
+): Promise<BillingFacts | null> {
   const { Property, Organisation, Unit, Tenancy, Device } = db.models;
   const property = await Property.findByPk(propertyId, { transaction });
   if (!property) return null;
   const organisation = await Organisation.findByPk(property.organisationId, { transaction });
   const units = await Unit.findAll({ where: { propertyId }, order: [['id', 'ASC']], transaction });
   const unitIds = units.map((u) => u.id);
-  const tenancies = unitIds.length === 0 ? [] : await Tenancy.findAll({ where: { unitId: unitIds }, order: [['startsOn', 'ASC'], ['id', 'ASC']], transaction });
-  const devices = unitIds.length === 0 ? [] : await Device.findAll({ where: { unitId: unitIds, type: CONSUMPTION_DEVICE_TYPES as DeviceType[] }, order: [['id', 'ASC']], transaction });
-  const billable = devices.filter((d) => compareDates(d.installedAt, period.end) <= 0 && (d.removedAt === null || compareDates(d.removedAt, period.start) >= 0));
+  const tenancies =
+    unitIds.length === 0
+      ? []
+      : await Tenancy.findAll({
+          where: { unitId: unitIds },
+          order: [
+            ['startsOn', 'ASC'],
+            ['id', 'ASC'],
+          ],
+          transaction,
+        });
+  const devices =
+    unitIds.length === 0
+      ? []
+      : await Device.findAll({
+          where: { unitId: unitIds, type: CONSUMPTION_DEVICE_TYPES as DeviceType[] },
+          order: [['id', 'ASC']],
+          transaction,
+        });
+  const billable = devices.filter(
+    (d) => compareDates(d.installedAt, period.end) <= 0 && (d.removedAt === null || compareDates(d.removedAt, period.start) >= 0),
+  );
 
   const readings = new Map<number, ReadingPoint[]>();
   if (billable.length > 0) {
-    const days = boundaryDays(period, tenancies.map((t) => t.startsOn));
+    const days = boundaryDays(
+      period,
+      tenancies.map((t) => t.startsOn),
+    );
     // One window per boundary: the day before (a reading late that day) up to the set-date lookahead.
-    const windows = days.map((_, i) => `(r.read_at >= (CAST(:from${i} AS date)::timestamp AT TIME ZONE 'Europe/Berlin') AND r.read_at < (CAST(:to${i} AS date)::timestamp AT TIME ZONE 'Europe/Berlin'))`);
+    const windows = days.map(
+      (_, i) =>
+        `(r.read_at >= (CAST(:from${i} AS date)::timestamp AT TIME ZONE 'Europe/Berlin') AND r.read_at < (CAST(:to${i} AS date)::timestamp AT TIME ZONE 'Europe/Berlin'))`,
+    );
     const replacements: Record<string, unknown> = { deviceIds: billable.map((d) => d.id) };
     days.forEach((day, i) => {
       replacements[`from${i}`] = addDays(day, -1);
@@ -331,7 +361,12 @@ export async function loadBillingFacts(db: Db, propertyId: number, period: Billi
     );
     for (const row of rows) {
       const list = readings.get(row.deviceId) ?? [];
-      list.push({ day: row.day, at: new Date(row.at).getTime(), value: Number(row.value), setDateValue: row.setDateValue === null ? null : Number(row.setDateValue) });
+      list.push({
+        day: row.day,
+        at: new Date(row.at).getTime(),
+        value: Number(row.value),
+        setDateValue: row.setDateValue === null ? null : Number(row.setDateValue),
+      });
       readings.set(row.deviceId, list);
     }
   }
@@ -339,8 +374,13 @@ export async function loadBillingFacts(db: Db, propertyId: number, period: Billi
   return {
     organisationName: organisation?.name ?? '',
     property: {
-      id: property.id, organisationId: property.organisationId, name: property.name, street: property.street,
-      postalCode: property.postalCode, city: property.city, federalState: property.federalState,
+      id: property.id,
+      organisationId: property.organisationId,
+      name: property.name,
+      street: property.street,
+      postalCode: property.postalCode,
+      city: property.city,
+      federalState: property.federalState,
     },
     period,
     units: units.map((unit) => ({
@@ -348,11 +388,20 @@ export async function loadBillingFacts(db: Db, propertyId: number, period: Billi
       label: unit.label,
       floor: unit.floor,
       areaM2: unit.areaM2,
-      tenancies: tenancies.filter((t) => t.unitId === unit.id).map((t) => ({ id: t.id, tenantName: t.tenantName, startsOn: t.startsOn, endsOn: t.endsOn })),
-      devices: billable.filter((d) => d.unitId === unit.id).map((d) => ({
-        id: d.id, serial: d.serial, type: d.type, location: d.location, installedAt: d.installedAt,
-        remoteReadable: d.remoteReadable, readings: readings.get(d.id) ?? [],
-      })),
+      tenancies: tenancies
+        .filter((t) => t.unitId === unit.id)
+        .map((t) => ({ id: t.id, tenantName: t.tenantName, startsOn: t.startsOn, endsOn: t.endsOn })),
+      devices: billable
+        .filter((d) => d.unitId === unit.id)
+        .map((d) => ({
+          id: d.id,
+          serial: d.serial,
+          type: d.type,
+          location: d.location,
+          installedAt: d.installedAt,
+          remoteReadable: d.remoteReadable,
+          readings: readings.get(d.id) ?? [],
+        })),
     })),
   };
 }
@@ -377,7 +426,9 @@ export function boundaryValue(readings: readonly ReadingPoint[], day: string, se
   const lateBefore = readings.filter((r) => r.day === dayBefore).at(-1);
   if (lateBefore) return { value: lateBefore.value, readOn: lateBefore.day, how: 'reading' };
   if (!setDate) return null;
-  const later = readings.find((r) => r.setDateValue !== null && compareDates(r.day, day) > 0 && daysBetween(day, r.day) <= SET_DATE_LOOKAHEAD_DAYS);
+  const later = readings.find(
+    (r) => r.setDateValue !== null && compareDates(r.day, day) > 0 && daysBetween(day, r.day) <= SET_DATE_LOOKAHEAD_DAYS,
+  );
   return later ? { value: later.setDateValue!, readOn: later.day, how: 'set-date' } : null;
 }
 
@@ -394,16 +445,26 @@ function deviceConsumption(device: DeviceFacts, period: BillingPeriod, changeDay
   const start = boundaryValue(device.readings, period.start, true);
   const end = boundaryValue(device.readings, addDays(period.end, 1), true);
   const milli = start && end ? toMilli(end.value) - toMilli(start.value) : null;
-  const problem: ReadingProblem | null = !start && !end ? 'missing' : !start ? 'missing-start' : !end ? 'missing-end' : milli! < 0 ? 'decreasing' : null;
+  const problem: ReadingProblem | null =
+    !start && !end ? 'missing' : !start ? 'missing-start' : !end ? 'missing-end' : milli! < 0 ? 'decreasing' : null;
   return {
-    deviceId: device.id, serial: device.serial, type: device.type, location: device.location, start, end,
-    consumption: problem ? null : fromMilli(milli!), problem,
+    deviceId: device.id,
+    serial: device.serial,
+    type: device.type,
+    location: device.location,
+    start,
+    end,
+    consumption: problem ? null : fromMilli(milli!),
+    problem,
     intermediate: changeDays.map((day) => ({ day, value: boundaryValue(device.readings, day, false) })),
   };
 }
 
 /** Which devices measure which cost type. Heating: the HKVs, or heat meters where a property has none. */
-function devicesByCostType(units: readonly UnitFacts[]): { heatingUnit: HeatingUnit; devicesOf: (unit: UnitFacts, type: CostType) => DeviceFacts[] } {
+function devicesByCostType(units: readonly UnitFacts[]): {
+  heatingUnit: HeatingUnit;
+  devicesOf: (unit: UnitFacts, type: CostType) => DeviceFacts[];
+} {
   const heatingType: DeviceType = units.some((u) => u.devices.some((d) => d.type === 'HKV')) ? 'HKV' : 'WMZ';
   const typeOf: PerCostType<DeviceType> = { heating: heatingType, hotWater: 'WZ-W', coldWater: 'WZ-K' };
   return {
@@ -472,10 +533,14 @@ function occupancyConsumptions(
   if (!estimated) {
     const measured = segments.map((segment) =>
       sumMilli(devices, (device) =>
-        deviceMilli(device, segment.from, addDays(segment.to, 1), { from: segment.from === period.start, until: segment.to === period.end }),
+        deviceMilli(device, segment.from, addDays(segment.to, 1), {
+          from: segment.from === period.start,
+          until: segment.to === period.end,
+        }),
       ),
     );
-    if (measured.every((m): m is Milli => m !== null) && measured.reduce((a, b) => a + b, 0) === unitMilli) return { milli: measured, byDays: false };
+    if (measured.every((m): m is Milli => m !== null) && measured.reduce((a, b) => a + b, 0) === unitMilli)
+      return { milli: measured, byDays: false };
   }
   return { milli: splitMilliByDays(unitMilli, segments), byDays: true };
 }
@@ -487,7 +552,8 @@ const toCentsInt = (euros: number): number => Math.round(euros * 100);
 const fromCentsInt = (cents: number): number => cents / 100;
 
 function plantSummary(costs: readonly CostLine[], hotWaterM3: { value: number; source: PlantSummary['hotWaterM3Source'] }): PlantSummary {
-  const cents = (lines: readonly CostLine[], pick: (line: CostLine) => number | null) => lines.reduce((sum, line) => sum + toCentsInt(pick(line) ?? 0), 0);
+  const cents = (lines: readonly CostLine[], pick: (line: CostLine) => number | null) =>
+    lines.reduce((sum, line) => sum + toCentsInt(pick(line) ?? 0), 0);
   const fuel = costs.filter((c) => c.kind === 'fuel');
   const operating = costs.filter((c) => c.kind === 'operating');
   return {
@@ -495,7 +561,12 @@ function plantSummary(costs: readonly CostLine[], hotWaterM3: { value: number; s
     fuelCost: fromCentsInt(cents(fuel, (c) => c.amount)),
     operatingCost: fromCentsInt(cents(operating, (c) => c.amount)),
     taxesAndLevies: fromCentsInt(cents(costs, (c) => c.taxesAndLevies)),
-    meteringFees: fromCentsInt(cents(operating.filter((c) => METERING_FEE_CATEGORIES.includes(c.category)), (c) => c.amount)),
+    meteringFees: fromCentsInt(
+      cents(
+        operating.filter((c) => METERING_FEE_CATEGORIES.includes(c.category)),
+        (c) => c.amount,
+      ),
+    ),
     energyKwh: fromMilli(fuel.reduce((sum, line) => sum + toMilli(line.kwh ?? 0), 0)),
     hotWaterM3: hotWaterM3.value,
     hotWaterM3Source: hotWaterM3.source,
@@ -514,7 +585,10 @@ function cutsFor(unit: UnitFacts): CutReason[] {
  */
 function splitCentsByWeights(totalCents: number, weights: readonly number[]): number[] {
   if (totalCents === 0 || weights.every((w) => w === 0)) return weights.map(() => 0);
-  return splitCents(BigInt(totalCents), weights.map((w) => Ratio.of(w))).map(Number);
+  return splitCents(
+    BigInt(totalCents),
+    weights.map((w) => Ratio.of(w)),
+  ).map(Number);
 }
 
 interface UnitMeasurement {
@@ -526,9 +600,15 @@ interface UnitMeasurement {
   previous: PerCostType<Milli | null>;
 }
 
-function measureUnit(unit: UnitFacts, period: BillingPeriod, devicesOf: (unit: UnitFacts, type: CostType) => DeviceFacts[]): UnitMeasurement {
+function measureUnit(
+  unit: UnitFacts,
+  period: BillingPeriod,
+  devicesOf: (unit: UnitFacts, type: CostType) => DeviceFacts[],
+): UnitMeasurement {
   const previous = previousPeriod(period);
-  const changeDays = occupancySegments(unit.tenancies, period).slice(1).map((segment) => segment.from);
+  const changeDays = occupancySegments(unit.tenancies, period)
+    .slice(1)
+    .map((segment) => segment.from);
   const readingsOf = perCostType((type) => devicesOf(unit, type).map((d) => deviceConsumption(d, period, changeDays)));
   const sum = (readings: readonly DeviceConsumption[]) =>
     readings.some((r) => r.consumption === null) ? null : readings.reduce((total, r) => total + toMilli(r.consumption!), 0);
@@ -539,7 +619,9 @@ function measureUnit(unit: UnitFacts, period: BillingPeriod, devicesOf: (unit: U
     measured: perCostType((type) => sum(readingsOf[type])),
     previous: perCostType((type) => {
       const devices = devicesOf(unit, type);
-      return devices.length === 0 ? null : sumMilli(devices, (d) => deviceMilli(d, previous.start, addDays(previous.end, 1), { from: true, until: true }));
+      return devices.length === 0
+        ? null
+        : sumMilli(devices, (d) => deviceMilli(d, previous.start, addDays(previous.end, 1), { from: true, until: true }));
     }),
   };
 }
@@ -548,10 +630,15 @@ function measureUnit(unit: UnitFacts, period: BillingPeriod, devicesOf: (unit: U
  * §9a(1): a unit without a usable reading gets its consumption of the previous period, else the
  * average per m² of the units with readings times its area.
  */
-function substitute(measurement: UnitMeasurement, type: CostType, all: readonly UnitMeasurement[]): { milli: Milli; value: SubstituteValue } {
+function substitute(
+  measurement: UnitMeasurement,
+  type: CostType,
+  all: readonly UnitMeasurement[],
+): { milli: Milli; value: SubstituteValue } {
   const missingSerials = measurement.readingsOf[type].filter((r) => r.problem !== null).map((r) => r.serial);
   const previous = measurement.previous[type];
-  if (previous !== null) return { milli: previous, value: { method: 'previous-period', previous: fromMilli(previous), devices: missingSerials } };
+  if (previous !== null)
+    return { milli: previous, value: { method: 'previous-period', previous: fromMilli(previous), devices: missingSerials } };
   const measured = all.filter((m) => m.measured[type] !== null);
   const area = measured.reduce((sum, m) => sum + m.unit.areaM2, 0);
   if (measured.length === 0 || area === 0) return { milli: 0, value: { method: 'no-basis', devices: missingSerials } };
@@ -570,11 +657,17 @@ function checkRequest(request: StatementRequest): void {
   if (costs.length === 0) throw new ValidationError('costs', 'Bitte mindestens eine Brennstofflieferung oder -rechnung erfassen.');
   costs.forEach((line, index) => {
     if (line.kind === 'fuel' && !(line.kwh !== null && line.kwh > 0)) {
-      throw new ValidationError(`costs[${index}].kwh`, 'Bitte die Energiemenge der Brennstoffzeile in kWh angeben (für die Aufteilung nach §9 HKVO).');
+      throw new ValidationError(
+        `costs[${index}].kwh`,
+        'Bitte die Energiemenge der Brennstoffzeile in kWh angeben (für die Aufteilung nach §9 HKVO).',
+      );
     }
   });
   if (parameters.hotWaterKwhMeasured === null && parameters.hotWaterTempC === null) {
-    throw new ValidationError('hotWaterTempC', 'Bitte die Warmwassertemperatur oder die gemessene Wärmemenge für Warmwasser angeben (§9 Abs. 2 HKVO).');
+    throw new ValidationError(
+      'hotWaterTempC',
+      'Bitte die Warmwassertemperatur oder die gemessene Wärmemenge für Warmwasser angeben (§9 Abs. 2 HKVO).',
+    );
   }
   if ((parameters.co2Kg === null) !== (parameters.co2Cost === null)) {
     throw new ValidationError(parameters.co2Kg === null ? 'co2Kg' : 'co2Cost', 'CO₂-Emissionen und CO₂-Kosten bitte zusammen angeben.');
@@ -607,13 +700,16 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
     }
     const estimated = COST_TYPES.filter((type) => substitutes[type] !== undefined);
     const segments = occupancySegments(measurement.unit.tenancies, period);
-    const split = perCostType((type) => occupancyConsumptions(segments, devicesOf(measurement.unit, type), consumption[type], estimated.includes(type), period));
+    const split = perCostType((type) =>
+      occupancyConsumptions(segments, devicesOf(measurement.unit, type), consumption[type], estimated.includes(type), period),
+    );
     return { measurement, consumption, substitutes, estimated, segments, split, cuts: cutsFor(measurement.unit) };
   });
 
-  const hotWaterM3 = parameters.hotWaterM3Entered !== null
-    ? { value: parameters.hotWaterM3Entered, source: 'entered' as const }
-    : { value: fromMilli(units.reduce((sum, u) => sum + u.consumption.hotWater, 0)), source: 'meters' as const };
+  const hotWaterM3 =
+    parameters.hotWaterM3Entered !== null
+      ? { value: parameters.hotWaterM3Entered, source: 'entered' as const }
+      : { value: fromMilli(units.reduce((sum, u) => sum + u.consumption.hotWater, 0)), source: 'meters' as const };
   const plant = plantSummary(request.costs, hotWaterM3);
 
   const input: BillingInput = {
@@ -627,10 +723,15 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
       ...perCostType((type) => fromMilli(u.consumption[type])),
       estimated: u.estimated,
       cuts: u.cuts,
-      occupancies: u.segments.length < 2 ? [] : u.segments.map((segment, index) => ({
-        id: segment.key, from: segment.from, to: segment.to,
-        ...perCostType((type) => fromMilli(u.split[type].milli[index])),
-      })),
+      occupancies:
+        u.segments.length < 2
+          ? []
+          : u.segments.map((segment, index) => ({
+              id: segment.key,
+              from: segment.from,
+              to: segment.to,
+              ...perCostType((type) => fromMilli(u.split[type].milli[index])),
+            })),
     })),
     combined: {
       cost: plant.cost,
@@ -640,9 +741,10 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
       hotWaterTempC: parameters.hotWaterTempC,
       districtHeating: parameters.districtHeating,
     },
-    ...(parameters.co2Kg !== null && parameters.co2Cost !== null && {
-      co2: { kg: parameters.co2Kg, cost: parameters.co2Cost, area: parameters.heatedAreaM2 },
-    }),
+    ...(parameters.co2Kg !== null &&
+      parameters.co2Cost !== null && {
+        co2: { kg: parameters.co2Kg, cost: parameters.co2Cost, area: parameters.heatedAreaM2 },
+      }),
   };
   const result = computeBilling(input);
 
@@ -653,9 +755,17 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
 
   const statementUnits: StatementUnitData[] = units.map((u, index) => {
     const unitResult = result.units[index];
-    const amountsOf = (r: { heating: number; hotWater: number; coldWater: number; cut: number; total: number }, creditCents: number): StatementAmounts => ({
-      heating: r.heating, hotWater: r.hotWater, coldWater: r.coldWater, cut: r.cut, total: r.total,
-      co2Credit: fromCentsInt(creditCents), amountDue: fromCentsInt(toCentsInt(r.total) - creditCents),
+    const amountsOf = (
+      r: { heating: number; hotWater: number; coldWater: number; cut: number; total: number },
+      creditCents: number,
+    ): StatementAmounts => ({
+      heating: r.heating,
+      hotWater: r.hotWater,
+      coldWater: r.coldWater,
+      cut: r.cut,
+      total: r.total,
+      co2Credit: fromCentsInt(creditCents),
+      amountDue: fromCentsInt(toCentsInt(r.total) - creditCents),
     });
     const amounts = amountsOf(unitResult, unitCredits[index]);
     const occupancyResults = unitResult.occupancies ?? [];
@@ -752,7 +862,10 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
   const { Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy } = db.models;
   const id = await db.sequelize.transaction(async (transaction) => {
     // Versions of one property are numbered one at a time.
-    await db.sequelize.query('SELECT pg_advisory_xact_lock(42002, :propertyId)', { replacements: { propertyId: request.propertyId }, transaction });
+    await db.sequelize.query('SELECT pg_advisory_xact_lock(42002, :propertyId)', {
+      replacements: { propertyId: request.propertyId },
+      transaction,
+    });
     const facts = await loadBillingFacts(db, request.propertyId, request.period, transaction);
     if (!facts) throw new ValidationError('propertyId', 'Liegenschaft nicht gefunden.');
     const { statement, input } = assembleStatement(facts, request);
@@ -770,7 +883,7 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
         version: (latest?.version ?? 0) + 1,
         documentNumber: await nextDocumentNumber(db, transaction),
         supersedesId: latest?.id ?? null,
-        correctionReason: latest ? (request.correctionReason?.trim() || null) : null,
+        correctionReason: latest ? request.correctionReason?.trim() || null : null,
         ...parameters,
         engineInput: input,
         engineInputSha256: sha256(canonicalJson(input)),
@@ -780,12 +893,25 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
       { transaction },
     );
     const statementId = stored.id;
-    await bulkInsert(request.costs.map((line, position) => ({ ...line, statementId, position })), (rows) => StatementCost.bulkCreate(rows, { transaction }));
+    await bulkInsert(
+      request.costs.map((line, position) => ({ ...line, statementId, position })),
+      (rows) => StatementCost.bulkCreate(rows, { transaction }),
+    );
     await bulkInsert(
       statement.units.map((unit, position) => ({
-        statementId, unitId: unit.unitId, position, unitLabel: unit.label, unitFloor: unit.floor, areaM2: unit.areaM2,
-        ...unit.consumption, heatingUnit: statement.summary.heatingUnit, estimated: unit.estimated,
-        substitutes: unit.substitutes, cuts: unit.cuts, previousConsumption: unit.previous, readings: unit.readings,
+        statementId,
+        unitId: unit.unitId,
+        position,
+        unitLabel: unit.label,
+        unitFloor: unit.floor,
+        areaM2: unit.areaM2,
+        ...unit.consumption,
+        heatingUnit: statement.summary.heatingUnit,
+        estimated: unit.estimated,
+        substitutes: unit.substitutes,
+        cuts: unit.cuts,
+        previousConsumption: unit.previous,
+        readings: unit.readings,
       })),
       (rows) => StatementKey.bulkCreate(rows, { transaction }),
     );
@@ -796,10 +922,23 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
     await bulkInsert(
       statement.units.flatMap((unit) =>
         unit.occupancies.map((o, position) => ({
-          statementId, unitId: unit.unitId, occupancyKey: o.key, position, tenancyId: o.tenancyId, tenantName: o.tenantName,
-          dateFrom: o.from, dateTo: o.to, ...o.consumption, splitByDays: o.splitByDays,
-          heatingAmount: o.amounts.heating, hotWaterAmount: o.amounts.hotWater, coldWaterAmount: o.amounts.coldWater,
-          cut: o.amounts.cut, total: o.amounts.total, co2Credit: o.amounts.co2Credit, amountDue: o.amounts.amountDue,
+          statementId,
+          unitId: unit.unitId,
+          occupancyKey: o.key,
+          position,
+          tenancyId: o.tenancyId,
+          tenantName: o.tenantName,
+          dateFrom: o.from,
+          dateTo: o.to,
+          ...o.consumption,
+          splitByDays: o.splitByDays,
+          heatingAmount: o.amounts.heating,
+          hotWaterAmount: o.amounts.hotWater,
+          coldWaterAmount: o.amounts.coldWater,
+          cut: o.amounts.cut,
+          total: o.amounts.total,
+          co2Credit: o.amounts.co2Credit,
+          amountDue: o.amounts.amountDue,
           derivation: o.derivation,
         })),
       ),
@@ -816,8 +955,12 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
         entityId: statementId,
         ip: actor.ip ?? null,
         details: {
-          propertyId: request.propertyId, periodStart: request.period.start, periodEnd: request.period.end,
-          version: stored.version, documentNumber: stored.documentNumber, supersedesId: stored.supersedesId,
+          propertyId: request.propertyId,
+          periodStart: request.period.start,
+          periodEnd: request.period.end,
+          version: stored.version,
+          documentNumber: stored.documentNumber,
+          supersedesId: stored.supersedesId,
           engineInputSha256: stored.engineInputSha256,
         },
       },
@@ -843,17 +986,35 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
     StatementCost.findAll({ where, order: [['position', 'ASC']] }),
     StatementKey.findAll({ where, order: [['position', 'ASC']] }),
     StatementUnitResult.findAll({ where }),
-    StatementOccupancy.findAll({ where, order: [['unitId', 'ASC'], ['position', 'ASC']] }),
+    StatementOccupancy.findAll({
+      where,
+      order: [
+        ['unitId', 'ASC'],
+        ['position', 'ASC'],
+      ],
+    }),
   ]);
   const resultOf = new Map(results.map((r) => [r.unitId, r]));
   const occupanciesOf = new Map<number, StatementOccupancyData[]>();
   for (const o of occupancies) {
     const list = occupanciesOf.get(o.unitId) ?? [];
     list.push({
-      key: o.occupancyKey, tenancyId: o.tenancyId, tenantName: o.tenantName, from: o.dateFrom, to: o.dateTo,
+      key: o.occupancyKey,
+      tenancyId: o.tenancyId,
+      tenantName: o.tenantName,
+      from: o.dateFrom,
+      to: o.dateTo,
       consumption: { heating: o.heating, hotWater: o.hotWater, coldWater: o.coldWater },
       splitByDays: o.splitByDays,
-      amounts: { heating: o.heatingAmount, hotWater: o.hotWaterAmount, coldWater: o.coldWaterAmount, cut: o.cut, total: o.total, co2Credit: o.co2Credit, amountDue: o.amountDue },
+      amounts: {
+        heating: o.heatingAmount,
+        hotWater: o.hotWaterAmount,
+        coldWater: o.coldWaterAmount,
+        cut: o.cut,
+        total: o.total,
+        co2Credit: o.co2Credit,
+        amountDue: o.amountDue,
+      },
       derivation: o.derivation,
     });
     occupanciesOf.set(o.unitId, list);
@@ -871,8 +1032,13 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
     },
     organisationName: organisation?.name ?? '',
     property: {
-      id: property.id, organisationId: property.organisationId, name: property.name, street: property.street,
-      postalCode: property.postalCode, city: property.city, federalState: property.federalState,
+      id: property.id,
+      organisationId: property.organisationId,
+      name: property.name,
+      street: property.street,
+      postalCode: property.postalCode,
+      city: property.city,
+      federalState: property.federalState,
     },
     period: { start: statement.periodStart, end: statement.periodEnd },
     parameters: {
@@ -889,8 +1055,14 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
       heatedAreaM2: statement.heatedAreaM2,
     },
     costs: costs.map((c) => ({
-      kind: c.kind, category: c.category, description: c.description, invoiceDate: c.invoiceDate,
-      amount: c.amount, taxesAndLevies: c.taxesAndLevies, kwh: c.kwh, litres: c.litres,
+      kind: c.kind,
+      category: c.category,
+      description: c.description,
+      invoiceDate: c.invoiceDate,
+      amount: c.amount,
+      taxesAndLevies: c.taxesAndLevies,
+      kwh: c.kwh,
+      litres: c.litres,
     })),
     summary: statement.summary,
     units: keys.map((key) => {
@@ -907,7 +1079,15 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
         previous: perCostType((type) => key.previousConsumption[type] ?? null),
         readings: key.readings,
         amounts: result
-          ? { heating: result.heating, hotWater: result.hotWater, coldWater: result.coldWater, cut: result.cut, total: result.total, co2Credit: result.co2Credit, amountDue: result.amountDue }
+          ? {
+              heating: result.heating,
+              hotWater: result.hotWater,
+              coldWater: result.coldWater,
+              cut: result.cut,
+              total: result.total,
+              co2Credit: result.co2Credit,
+              amountDue: result.amountDue,
+            }
           : zeroAmounts(),
         derivation: result?.derivation as UnitDerivation,
         occupancies: occupanciesOf.get(key.unitId) ?? [],
@@ -932,7 +1112,14 @@ export async function statementVersions(db: Db, propertyId: number, period: Bill
     attributes: ['id', 'version', 'documentNumber', 'status', 'createdAt', 'correctionReason'],
     order: [['version', 'DESC']],
   });
-  return rows.map((r) => ({ id: r.id, version: r.version, documentNumber: r.documentNumber, status: r.status, createdAt: r.createdAt.toISOString(), correctionReason: r.correctionReason }));
+  return rows.map((r) => ({
+    id: r.id,
+    version: r.version,
+    documentNumber: r.documentNumber,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    correctionReason: r.correctionReason,
+  }));
 }
 
 /** The request that produced a stored statement: the starting point of its correction. */

@@ -16,7 +16,14 @@ describe('German local time', () => {
   });
 
   it('agrees with the time zone database for every hour of two years', () => {
-    const format = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Berlin',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    });
     for (let ms = Date.parse('2025-01-01T00:30:00Z'); ms < Date.parse('2027-01-01T00:00:00Z'); ms += HOUR) {
       const parts = Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]));
       const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), 30);
@@ -73,10 +80,13 @@ describe('business time (Mon–Fri 8–17, holidays of the state)', () => {
   it('adding and measuring are inverse', () => {
     const start = fc.integer({ min: Date.parse('2024-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') });
     const duration = fc.integer({ min: 1, max: 30 * 9 * HOUR });
-    fc.assert(fc.property(start, duration, fc.constantFrom<FederalState>('BE', 'BY', 'SN', 'NW'), (startMs, durationMs, federalState) => {
-      const calendar = { federalState };
-      const end = addBusinessTime(startMs, durationMs, calendar);
-      expect(businessTimeBetween(startMs, end, calendar)).toBe(durationMs);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(start, duration, fc.constantFrom<FederalState>('BE', 'BY', 'SN', 'NW'), (startMs, durationMs, federalState) => {
+        const calendar = { federalState };
+        const end = addBusinessTime(startMs, durationMs, calendar);
+        expect(businessTimeBetween(startMs, end, calendar)).toBe(durationMs);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -25,9 +25,15 @@ export function daysInMonth(year: number, month: number): number {
 
 function isValidParts({ year, month, day }: DateParts): boolean {
   return (
-    Number.isInteger(year) && year >= MIN_YEAR && year <= MAX_YEAR &&
-    Number.isInteger(month) && month >= 1 && month <= 12 &&
-    Number.isInteger(day) && day >= 1 && day <= daysInMonth(year, month)
+    Number.isInteger(year) &&
+    year >= MIN_YEAR &&
+    year <= MAX_YEAR &&
+    Number.isInteger(month) &&
+    month >= 1 &&
+    month <= 12 &&
+    Number.isInteger(day) &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
   );
 }
 

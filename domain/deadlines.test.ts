@@ -221,14 +221,29 @@ describe('parseDeviceFacts', () => {
     [{ type: 'HKV' }, '[2].installedAt: missing (expected a date YYYY-MM-DD)'],
     [{ type: 'HKV', installedAt: '2025-02-30' }, '[2].installedAt: expected a date YYYY-MM-DD, got "2025-02-30"'],
     [{ type: 'HKV', installedAt: 20250101 }, '[2].installedAt: expected a date YYYY-MM-DD, got 20250101'],
-    [{ type: 'GZ', installedAt: '2020-01-01', calibratedYear: 2020.5 }, '[2].calibratedYear: expected an integer year from 1 to 9999, got 2020.5'],
-    [{ type: 'GZ', installedAt: '2020-01-01', calibratedYear: '2020' }, '[2].calibratedYear: expected an integer year from 1 to 9999, got "2020"'],
-    [{ type: 'RWM', installedAt: '2020-01-01', lastInspectionAt: '2020-13-01' }, '[2].lastInspectionAt: expected a date YYYY-MM-DD, got "2020-13-01"'],
+    [
+      { type: 'GZ', installedAt: '2020-01-01', calibratedYear: 2020.5 },
+      '[2].calibratedYear: expected an integer year from 1 to 9999, got 2020.5',
+    ],
+    [
+      { type: 'GZ', installedAt: '2020-01-01', calibratedYear: '2020' },
+      '[2].calibratedYear: expected an integer year from 1 to 9999, got "2020"',
+    ],
+    [
+      { type: 'RWM', installedAt: '2020-01-01', lastInspectionAt: '2020-13-01' },
+      '[2].lastInspectionAt: expected a date YYYY-MM-DD, got "2020-13-01"',
+    ],
     [{ type: 'RWM', installedAt: '2020-01-01', batteryPercent: 101 }, '[2].batteryPercent: expected a number from 0 to 100, got 101'],
     [{ type: 'RWM', installedAt: '2020-01-01', batteryPercent: -1 }, '[2].batteryPercent: expected a number from 0 to 100, got -1'],
     [{ type: 'RWM', installedAt: '2020-01-01', batteryPercent: '50' }, '[2].batteryPercent: expected a number from 0 to 100, got "50"'],
-    [{ type: 'WMZ', installedAt: '2020-01-01', lastReadingAt: 'yesterday' }, '[2].lastReadingAt: expected a date YYYY-MM-DD, got "yesterday"'],
-    [{ type: 'HKV', installedAt: '2020-01-01', hkvLifetimeYears: 0 }, '[2].hkvLifetimeYears: expected a positive integer number of years, got 0'],
+    [
+      { type: 'WMZ', installedAt: '2020-01-01', lastReadingAt: 'yesterday' },
+      '[2].lastReadingAt: expected a date YYYY-MM-DD, got "yesterday"',
+    ],
+    [
+      { type: 'HKV', installedAt: '2020-01-01', hkvLifetimeYears: 0 },
+      '[2].hkvLifetimeYears: expected a positive integer number of years, got 0',
+    ],
   ])('rejects %j', (input, message) => {
     const error = catchError(() => parseDeviceFacts(input, '[2]'));
     expect(error).toBeInstanceOf(ValidationError);

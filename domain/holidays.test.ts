@@ -18,29 +18,42 @@ describe('Easter and the days that move with it', () => {
   });
 
   it('is always a Sunday between 22 March and 25 April', () => {
-    fc.assert(fc.property(fc.integer({ min: 1600, max: 4000 }), (year) => {
-      const easter = easterSunday(year);
-      expect(weekdayOf(easter)).toBe(0);
-      expect(easter.slice(5) >= '03-22' && easter.slice(5) <= '04-25').toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1600, max: 4000 }), (year) => {
+        const easter = easterSunday(year);
+        expect(weekdayOf(easter)).toBe(0);
+        expect(easter.slice(5) >= '03-22' && easter.slice(5) <= '04-25').toBe(true);
+      }),
+    );
   });
 
   it('Buß- und Bettag is the Wednesday between 16 and 22 November', () => {
     expect([2023, 2024, 2025, 2026].map(repentanceDay)).toEqual(['2023-11-22', '2024-11-20', '2025-11-19', '2026-11-18']);
-    fc.assert(fc.property(fc.integer({ min: 1900, max: 3000 }), (year) => {
-      const day = repentanceDay(year);
-      expect(weekdayOf(day)).toBe(3);
-      expect(day.slice(5) >= '11-16' && day.slice(5) <= '11-22').toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 3000 }), (year) => {
+        const day = repentanceDay(year);
+        expect(weekdayOf(day)).toBe(3);
+        expect(day.slice(5) >= '11-16' && day.slice(5) <= '11-22').toBe(true);
+      }),
+    );
   });
 });
 
 describe('holidays per federal state', () => {
   it('Bavaria 2025: Epiphany, Corpus Christi and All Saints (municipal Assumption not modelled)', () => {
     expect(names(2025, 'BY')).toEqual([
-      '2025-01-01 Neujahr', '2025-01-06 Heilige Drei Könige', '2025-04-18 Karfreitag', '2025-04-21 Ostermontag',
-      '2025-05-01 Tag der Arbeit', '2025-05-29 Christi Himmelfahrt', '2025-06-09 Pfingstmontag', '2025-06-19 Fronleichnam',
-      '2025-10-03 Tag der Deutschen Einheit', '2025-11-01 Allerheiligen', '2025-12-25 1. Weihnachtstag', '2025-12-26 2. Weihnachtstag',
+      '2025-01-01 Neujahr',
+      '2025-01-06 Heilige Drei Könige',
+      '2025-04-18 Karfreitag',
+      '2025-04-21 Ostermontag',
+      '2025-05-01 Tag der Arbeit',
+      '2025-05-29 Christi Himmelfahrt',
+      '2025-06-09 Pfingstmontag',
+      '2025-06-19 Fronleichnam',
+      '2025-10-03 Tag der Deutschen Einheit',
+      '2025-11-01 Allerheiligen',
+      '2025-12-25 1. Weihnachtstag',
+      '2025-12-26 2. Weihnachtstag',
     ]);
   });
 
@@ -78,7 +91,17 @@ describe('holidays per federal state', () => {
   it('the nine nationwide holidays hold in every state', () => {
     for (const state of FEDERAL_STATES) {
       const dates = holidaysOf(2026, state).map((h) => h.date);
-      for (const date of ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-01', '2026-05-14', '2026-05-25', '2026-10-03', '2026-12-25', '2026-12-26']) {
+      for (const date of [
+        '2026-01-01',
+        '2026-04-03',
+        '2026-04-06',
+        '2026-05-01',
+        '2026-05-14',
+        '2026-05-25',
+        '2026-10-03',
+        '2026-12-25',
+        '2026-12-26',
+      ]) {
         expect(dates, `${state} ${date}`).toContain(date);
       }
     }

@@ -8,9 +8,22 @@ export const FEDERAL_STATES = ['BW', 'BY', 'BE', 'BB', 'HB', 'HH', 'HE', 'MV', '
 export type FederalState = (typeof FEDERAL_STATES)[number];
 
 export const FEDERAL_STATE_NAMES: Readonly<Record<FederalState, string>> = {
-  BW: 'Baden-Württemberg', BY: 'Bayern', BE: 'Berlin', BB: 'Brandenburg', HB: 'Bremen', HH: 'Hamburg', HE: 'Hessen',
-  MV: 'Mecklenburg-Vorpommern', NI: 'Niedersachsen', NW: 'Nordrhein-Westfalen', RP: 'Rheinland-Pfalz', SL: 'Saarland',
-  SN: 'Sachsen', ST: 'Sachsen-Anhalt', SH: 'Schleswig-Holstein', TH: 'Thüringen',
+  BW: 'Baden-Württemberg',
+  BY: 'Bayern',
+  BE: 'Berlin',
+  BB: 'Brandenburg',
+  HB: 'Bremen',
+  HH: 'Hamburg',
+  HE: 'Hessen',
+  MV: 'Mecklenburg-Vorpommern',
+  NI: 'Niedersachsen',
+  NW: 'Nordrhein-Westfalen',
+  RP: 'Rheinland-Pfalz',
+  SL: 'Saarland',
+  SN: 'Sachsen',
+  ST: 'Sachsen-Anhalt',
+  SH: 'Schleswig-Holstein',
+  TH: 'Thüringen',
 };
 
 export function isFederalState(value: unknown): value is FederalState {
@@ -91,7 +104,13 @@ const RULES: readonly HolidayRule[] = [
   { name: 'Reformationstag', dateIn: fixed(10, 31), states: REFORMATION_ALWAYS },
   { name: 'Reformationstag', dateIn: fixed(10, 31), states: REFORMATION_SINCE_2018, from: 2018 },
   // The 500th anniversary of the Reformation was a holiday everywhere.
-  { name: 'Reformationstag', dateIn: fixed(10, 31), states: FEDERAL_STATES.filter((s) => !REFORMATION_ALWAYS.includes(s)), from: 2017, until: 2017 },
+  {
+    name: 'Reformationstag',
+    dateIn: fixed(10, 31),
+    states: FEDERAL_STATES.filter((s) => !REFORMATION_ALWAYS.includes(s)),
+    from: 2017,
+    until: 2017,
+  },
   { name: 'Allerheiligen', dateIn: fixed(11, 1), states: ['BW', 'BY', 'NW', 'RP', 'SL'] },
   // Nationwide until 1994 (abolished to fund the care insurance), kept by Saxony.
   { name: 'Buß- und Bettag', dateIn: repentanceDay, states: ['SN'], from: 1995 },

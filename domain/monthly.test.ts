@@ -1,10 +1,29 @@
 import { describe, expect, test } from 'vitest';
 import { zonedTimeToInstant } from './calendar';
 import {
-  DEFAULT_CONVERSION, HISTORY_MONTHS, formatChange, formatKwh, PEER_MONTHS, addMonthsTo, composeMonthlyInformation, firstOwnMonth, hotWaterKwh,
-  meterConsumption, monthBoundaries, monthStartInstant, monthsEnding, peerAverageFor, peerBaseline, percentChange,
-  reportingMonthFor, unitMonthKinds,
-  type Assumptions, type BoundaryReading, type MonthlyInput, type PeerMonth, type UnitDevice,
+  DEFAULT_CONVERSION,
+  HISTORY_MONTHS,
+  formatChange,
+  formatKwh,
+  PEER_MONTHS,
+  addMonthsTo,
+  composeMonthlyInformation,
+  firstOwnMonth,
+  hotWaterKwh,
+  meterConsumption,
+  monthBoundaries,
+  monthStartInstant,
+  monthsEnding,
+  peerAverageFor,
+  peerBaseline,
+  percentChange,
+  reportingMonthFor,
+  unitMonthKinds,
+  type Assumptions,
+  type BoundaryReading,
+  type MonthlyInput,
+  type PeerMonth,
+  type UnitDevice,
 } from './monthly';
 
 const MONTH = '2026-10';
@@ -18,7 +37,15 @@ function readingsFor(monthly: ReadonlyArray<number>, start = 1000): BoundaryRead
 }
 
 function device(type: UnitDevice['type'], monthly: ReadonlyArray<number>, overrides: Partial<UnitDevice> = {}): UnitDevice {
-  return { serial: `${type}-${monthly[monthly.length - 1]}`, type, location: 'Bad', remoteReadable: true, radioStatus: 'ok', readings: readingsFor(monthly), ...overrides };
+  return {
+    serial: `${type}-${monthly[monthly.length - 1]}`,
+    type,
+    location: 'Bad',
+    remoteReadable: true,
+    radioStatus: 'ok',
+    readings: readingsFor(monthly),
+    ...overrides,
+  };
 }
 
 /** A unit heat meter (kWh directly): the HKVO.md examples need exact kWh without a conversion. */
@@ -53,7 +80,12 @@ describe('percentChange (HKVO.md §3, monthly information)', () => {
   });
 
   test('shown German: +11,43 %, −10,86 %, 1.234 kWh', () => {
-    expect([formatChange(11.43), formatChange(-10.86), formatChange(0), formatChange(null)]).toEqual(['+11,43 %', '−10,86 %', '±0,00 %', '–']);
+    expect([formatChange(11.43), formatChange(-10.86), formatChange(0), formatChange(null)]).toEqual([
+      '+11,43 %',
+      '−10,86 %',
+      '±0,00 %',
+      '–',
+    ]);
     expect([formatKwh(1234.4), formatKwh(null)]).toEqual(['1.234 kWh', '–']);
   });
 
@@ -74,7 +106,9 @@ describe('months', () => {
     expect(monthStartInstant('2026-10').toISOString()).toBe('2026-09-30T22:00:00.000Z');
     expect(monthStartInstant('2026-11').toISOString()).toBe('2026-10-31T23:00:00.000Z');
     expect(monthBoundaries(['2026-09', '2026-10']).map((d) => d.toISOString())).toEqual([
-      '2026-08-31T22:00:00.000Z', '2026-09-30T22:00:00.000Z', '2026-10-31T23:00:00.000Z',
+      '2026-08-31T22:00:00.000Z',
+      '2026-09-30T22:00:00.000Z',
+      '2026-10-31T23:00:00.000Z',
     ]);
   });
 
@@ -161,15 +195,20 @@ describe('the monthly information', () => {
     }
 
     test('are replaced by the unit’s own value a year earlier, marked as a substitute', () => {
-      const info = composeMonthlyInformation(input({ devices: [withMissingEnd(heatMeterWith(350, 280, 312))], peers: peersAveraging(300, 60) }));
+      const info = composeMonthlyInformation(
+        input({ devices: [withMissingEnd(heatMeterWith(350, 280, 312))], peers: peersAveraging(300, 60) }),
+      );
       expect(info.heatingKwh).toBe(350);
       expect(info.substitutes).toEqual([{ kind: 'heating', method: 'previous-year', kwh: 350 }]);
       expect(info.estimated).toBe(true);
       expect(info.devicesOk).toBe(false);
       expect(info.devices[0]).toMatchObject({ serial: 'WMZ-1', ok: false });
-      expect(info.hints.map((h) => h.text)).toEqual(expect.arrayContaining([
-        '1 Gerät hat im Monat keine vollständigen Funkwerte gesendet', 'Verbrauch teilweise geschätzt (Ersatzwert)',
-      ]));
+      expect(info.hints.map((h) => h.text)).toEqual(
+        expect.arrayContaining([
+          '1 Gerät hat im Monat keine vollständigen Funkwerte gesendet',
+          'Verbrauch teilweise geschätzt (Ersatzwert)',
+        ]),
+      );
     });
 
     test('without a value a year earlier, by comparable units scaled to the unit’s area', () => {
@@ -190,7 +229,9 @@ describe('the monthly information', () => {
   });
 
   test('months before the tenancy are neither shown nor used (a previous tenant’s consumption)', () => {
-    const info = composeMonthlyInformation(input({ devices: [heatMeterWith(350, 280, 312)], visibleFrom: '2026-04', peers: peersAveraging(300, 60) }));
+    const info = composeMonthlyInformation(
+      input({ devices: [heatMeterWith(350, 280, 312)], visibleFrom: '2026-04', peers: peersAveraging(300, 60) }),
+    );
     expect(info.series.filter((p) => p.kwh !== null).map((p) => p.month)).toEqual(monthsEnding(MONTH, 7));
     expect(info.comparisons.previousYear).toBeNull();
     expect(info.comparisons.previousMonth?.kwh).toBe(280);
@@ -208,26 +249,33 @@ describe('the monthly information', () => {
   });
 
   test('devices that are not remotely readable are flagged', () => {
-    const info = composeMonthlyInformation(input({ devices: [heatMeterWith(350, 280, 312), device('WZ-K', [3, 3], { remoteReadable: false, serial: 'WZ-K-1' })] }));
+    const info = composeMonthlyInformation(
+      input({ devices: [heatMeterWith(350, 280, 312), device('WZ-K', [3, 3], { remoteReadable: false, serial: 'WZ-K-1' })] }),
+    );
     expect(info.remoteReadable).toBe(false);
     expect(info.hints.map((h) => h.text)).toContain('1 Gerät ist nicht fernablesbar');
   });
 });
 
 describe('comparable units', () => {
-  const kinds = (heatingKwh: number | null, usesEstimate = false) => [{ heatingKwh, hotWaterKwh: 0, heatingUnits: 0, heatingMeterKwh: heatingKwh, hotWaterM3: 0, incomplete: [], usesEstimate }];
+  const kinds = (heatingKwh: number | null, usesEstimate = false) => [
+    { heatingKwh, hotWaterKwh: 0, heatingUnits: 0, heatingMeterKwh: heatingKwh, hotWaterM3: 0, incomplete: [], usesEstimate },
+  ];
   const heated = [{ type: 'WMZ' as const }];
 
   test('measured units of the same size class, per m², scaled to the unit’s area', () => {
-    const [month] = peerBaseline([MONTH], [
-      { areaM2: 55, devices: heated, kinds: kinds(550) },
-      { areaM2: 65, devices: heated, kinds: kinds(650) },
-      { areaM2: 60, devices: heated, kinds: kinds(900) },
-      { areaM2: 60, devices: heated, kinds: kinds(null) }, // gap: not a comparable user
-      { areaM2: 60, devices: heated, kinds: kinds(10, true) }, // estimate: neither
-      { areaM2: 60, devices: [], kinds: kinds(0) }, // no devices: neither
-      { areaM2: 100, devices: heated, kinds: kinds(100) },
-    ]);
+    const [month] = peerBaseline(
+      [MONTH],
+      [
+        { areaM2: 55, devices: heated, kinds: kinds(550) },
+        { areaM2: 65, devices: heated, kinds: kinds(650) },
+        { areaM2: 60, devices: heated, kinds: kinds(900) },
+        { areaM2: 60, devices: heated, kinds: kinds(null) }, // gap: not a comparable user
+        { areaM2: 60, devices: heated, kinds: kinds(10, true) }, // estimate: neither
+        { areaM2: 60, devices: [], kinds: kinds(0) }, // no devices: neither
+        { areaM2: 100, devices: heated, kinds: kinds(100) },
+      ],
+    );
     expect(month.classes[1]).toEqual({ units: 3, areaM2: 180, heatingKwh: 2100, hotWaterKwh: 0 });
     expect(peerAverageFor(60, month)).toMatchObject({ totalKwh: 700, basis: 'class', units: 3 });
     // The 100 m² class has one unit: the whole property (4 units, 2 200 kWh on 280 m²) stands in.
@@ -235,7 +283,13 @@ describe('comparable units', () => {
   });
 
   test('fewer than three measured units in the whole property: no comparison', () => {
-    const [month] = peerBaseline([MONTH], [{ areaM2: 55, devices: heated, kinds: kinds(550) }, { areaM2: 65, devices: heated, kinds: kinds(650) }]);
+    const [month] = peerBaseline(
+      [MONTH],
+      [
+        { areaM2: 55, devices: heated, kinds: kinds(550) },
+        { areaM2: 65, devices: heated, kinds: kinds(650) },
+      ],
+    );
     expect(peerAverageFor(60, month)).toBeNull();
   });
 });

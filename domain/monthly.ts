@@ -72,7 +72,20 @@ export function monthsEnding(last: YearMonth, count: number): YearMonth[] {
   return Array.from({ length: count }, (_, i) => addMonthsTo(last, i - count + 1));
 }
 
-const GERMAN_MONTHS = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+const GERMAN_MONTHS = [
+  'Januar',
+  'Februar',
+  'März',
+  'April',
+  'Mai',
+  'Juni',
+  'Juli',
+  'August',
+  'September',
+  'Oktober',
+  'November',
+  'Dezember',
+];
 
 /** "Oktober 2026" */
 export function germanMonth(month: YearMonth): string {
@@ -162,9 +175,13 @@ function round2(value: number): number {
 /** §9(2) HKVO, the billing engine's own formula: Q = 2.5 kWh/(m³·K) × V × (t_w − 10 °C), ÷ 1.15 for district heating. */
 export function hotWaterKwh(m3: number, settings: ConversionSettings): number {
   const { kwh } = hotWaterEnergy({
-    hotWaterKwh: null, hotWaterM3: m3, hotWaterTempC: settings.hotWaterTempC, districtHeating: settings.districtHeating,
+    hotWaterKwh: null,
+    hotWaterM3: m3,
+    hotWaterTempC: settings.hotWaterTempC,
+    districtHeating: settings.districtHeating,
     // Only the plant's split uses these; the energy of the hot water does not depend on them.
-    cost: 0, energyKwh: 0,
+    cost: 0,
+    energyKwh: 0,
   });
   return kwh.toNumber(2);
 }
@@ -230,7 +247,8 @@ export function unitMonthKinds(devices: readonly UnitDevice[], monthCount: numbe
       else if (device.type === 'WMZ') heatingMeterKwh = used === null || heatingMeterKwh === null ? null : heatingMeterKwh + used;
       else if (device.type === 'WZ-W') hotWaterM3 = used === null || hotWaterM3 === null ? null : hotWaterM3 + used;
     }
-    const heatingKwh = heatingUnits === null || heatingMeterKwh === null ? null : round2(heatingKwhFromUnits(heatingUnits, settings) + heatingMeterKwh);
+    const heatingKwh =
+      heatingUnits === null || heatingMeterKwh === null ? null : round2(heatingKwhFromUnits(heatingUnits, settings) + heatingMeterKwh);
     return {
       heatingKwh,
       hotWaterKwh: hotWaterM3 === null ? null : hotWaterKwh(hotWaterM3, settings),
@@ -306,7 +324,12 @@ export function peerBaseline(
         group.hotWaterKwh += kinds.hotWaterKwh!;
       }
     }
-    const tidy = (g: PeerGroup): PeerGroup => ({ units: g.units, areaM2: round2(g.areaM2), heatingKwh: round2(g.heatingKwh), hotWaterKwh: round2(g.hotWaterKwh) });
+    const tidy = (g: PeerGroup): PeerGroup => ({
+      units: g.units,
+      areaM2: round2(g.areaM2),
+      heatingKwh: round2(g.heatingKwh),
+      hotWaterKwh: round2(g.hotWaterKwh),
+    });
     return { month, classes: classes.map(tidy), property: tidy(property) };
   });
 }
@@ -330,7 +353,14 @@ export function peerAverageFor(areaM2: number, month: PeerMonth | undefined): Pe
   if (group.units < MIN_PEERS || group.areaM2 <= 0) return null;
   const heatingKwh = round2((group.heatingKwh / group.areaM2) * areaM2);
   const hotWaterKwh = round2((group.hotWaterKwh / group.areaM2) * areaM2);
-  return { heatingKwh, hotWaterKwh, totalKwh: round2(heatingKwh + hotWaterKwh), units: group.units, basis, classLabel: AREA_CLASSES[index].label };
+  return {
+    heatingKwh,
+    hotWaterKwh,
+    totalKwh: round2(heatingKwh + hotWaterKwh),
+    units: group.units,
+    basis,
+    classLabel: AREA_CLASSES[index].label,
+  };
 }
 
 // ---- The information ----
@@ -505,7 +535,8 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
     }
     const previous = yearAgo && !yearAgo.usesEstimate ? (kind === 'heating' ? yearAgo.heatingKwh : yearAgo.hotWaterKwh) : null;
     const fromPeers = peer ? (kind === 'heating' ? peer.heatingKwh : peer.hotWaterKwh) : null;
-    const [kwh, method]: [number | null, SubstituteMethod] = previous !== null ? [previous, 'previous-year'] : [fromPeers, 'comparable-units'];
+    const [kwh, method]: [number | null, SubstituteMethod] =
+      previous !== null ? [previous, 'previous-year'] : [fromPeers, 'comparable-units'];
     value[kind] = kwh;
     if (kwh !== null) substitutes.push({ kind, method, kwh });
   }
@@ -516,36 +547,65 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
     if (!visible(m)) return { month: m, kwh: null };
     return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]) };
   });
-  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({ month: m, kwh: peerAverageFor(areaM2, peersByMonth.get(m))?.totalKwh ?? null }));
+  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({
+    month: m,
+    kwh: peerAverageFor(areaM2, peersByMonth.get(m))?.totalKwh ?? null,
+  }));
 
   const previousMonthKwh = series[HISTORY_MONTHS - 2].kwh;
   const previousYearKwh = series[HISTORY_MONTHS - 13].kwh;
   const comparisons = {
     previousMonth: total !== null && previousMonthKwh !== null ? compare(total, previousMonthKwh) : null,
     previousYear: total !== null && previousYearKwh !== null ? compare(total, previousYearKwh) : null,
-    peers: total !== null && peer ? { ...compare(total, peer.totalKwh), units: peer.units, basis: peer.basis, classLabel: peer.classLabel } : null,
+    peers:
+      total !== null && peer
+        ? { ...compare(total, peer.totalKwh), units: peer.units, basis: peer.basis, classLabel: peer.classLabel }
+        : null,
   };
 
   const deviceStates: DeviceState[] = devices
     .filter((d) => CONSUMPTION_DEVICE_TYPES.includes(d.type) && (!d.inService || d.inService[HISTORY_MONTHS - 1]))
-    .map((d) => ({ serial: d.serial, type: d.type, location: d.location, remoteReadable: d.remoteReadable, ok: d.radioStatus !== 'offline' && !current.incomplete.includes(d.serial) }));
+    .map((d) => ({
+      serial: d.serial,
+      type: d.type,
+      location: d.location,
+      remoteReadable: d.remoteReadable,
+      ok: d.radioStatus !== 'offline' && !current.incomplete.includes(d.serial),
+    }));
   const remoteReadable = deviceStates.every((d) => d.remoteReadable);
   const devicesOk = deviceStates.every((d) => d.ok);
 
   const hints: Hint[] = [];
   if (total === null) hints.push({ kind: 'no-data', tone: 'warning', text: 'Für diesen Monat liegen keine verwertbaren Ablesewerte vor' });
   for (const hint of [
-    changeHint('previous-year', comparisons.previousYear?.changePercent ?? null, { above: 'über Vorjahr', below: 'unter Vorjahr', same: 'wie im Vorjahr' }),
-    changeHint('previous-month', comparisons.previousMonth?.changePercent ?? null, { above: 'über Vormonat', below: 'unter Vormonat', same: 'wie im Vormonat' }),
-    changeHint('peers', comparisons.peers?.changePercent ?? null, {
-      above: 'über dem Durchschnitt vergleichbarer Wohnungen', below: 'unter dem Durchschnitt vergleichbarer Wohnungen', same: 'wie der Durchschnitt vergleichbarer Wohnungen',
+    changeHint('previous-year', comparisons.previousYear?.changePercent ?? null, {
+      above: 'über Vorjahr',
+      below: 'unter Vorjahr',
+      same: 'wie im Vorjahr',
     }),
-  ]) if (hint) hints.push(hint);
+    changeHint('previous-month', comparisons.previousMonth?.changePercent ?? null, {
+      above: 'über Vormonat',
+      below: 'unter Vormonat',
+      same: 'wie im Vormonat',
+    }),
+    changeHint('peers', comparisons.peers?.changePercent ?? null, {
+      above: 'über dem Durchschnitt vergleichbarer Wohnungen',
+      below: 'unter dem Durchschnitt vergleichbarer Wohnungen',
+      same: 'wie der Durchschnitt vergleichbarer Wohnungen',
+    }),
+  ])
+    if (hint) hints.push(hint);
   const failing = deviceStates.filter((d) => !d.ok).length;
   if (deviceStates.length > 0) {
-    hints.push(devicesOk
-      ? { kind: 'devices', tone: 'ok', text: 'Alle Geräte funktionstüchtig' }
-      : { kind: 'devices', tone: 'warning', text: `${plural(failing, 'Gerät hat', 'Geräte haben')} im Monat keine vollständigen Funkwerte gesendet` });
+    hints.push(
+      devicesOk
+        ? { kind: 'devices', tone: 'ok', text: 'Alle Geräte funktionstüchtig' }
+        : {
+            kind: 'devices',
+            tone: 'warning',
+            text: `${plural(failing, 'Gerät hat', 'Geräte haben')} im Monat keine vollständigen Funkwerte gesendet`,
+          },
+    );
   }
   if (substitutes.length > 0) hints.push({ kind: 'estimated', tone: 'warning', text: 'Verbrauch teilweise geschätzt (Ersatzwert)' });
   if (!remoteReadable) {

@@ -5,8 +5,15 @@ const now = new Date('2026-11-26T12:00:00Z');
 
 describe('numbers, times and units as exports write them', () => {
   test.each([
-    ['1234,5', 1234.5], ['1.234,5', 1234.5], ['1,234.5', 1234.5], ['1234.5', 1234.5], ['1.234', 1.234],
-    [' 12 ', 12], ['0,125', 0.125], ['-3', -3], ['1 234,5', 1234.5],
+    ['1234,5', 1234.5],
+    ['1.234,5', 1234.5],
+    ['1,234.5', 1234.5],
+    ['1234.5', 1234.5],
+    ['1.234', 1.234],
+    [' 12 ', 12],
+    ['0,125', 0.125],
+    ['-3', -3],
+    ['1 234,5', 1234.5],
   ])('%s → %d', (text, expected) => {
     expect(parseDecimal(text)).toBe(expected);
   });
@@ -44,7 +51,14 @@ describe('numbers, times and units as exports write them', () => {
 describe('one record', () => {
   test('a form entry becomes a row; MWh are stored as kWh', () => {
     const { row } = parseReadingRecord({ serial: 'WMZ-2020-00001', readAt: '01.10.2026 06:00', value: '12,345', unit: 'MWh' }, 1, now);
-    expect(row).toEqual({ line: 1, serial: 'WMZ-2020-00001', readAt: new Date('2026-10-01T04:00:00Z'), value: 12345, unit: 'kWh', setDateValue: null });
+    expect(row).toEqual({
+      line: 1,
+      serial: 'WMZ-2020-00001',
+      readAt: new Date('2026-10-01T04:00:00Z'),
+      value: 12345,
+      unit: 'kWh',
+      setDateValue: null,
+    });
   });
 
   test('every field’s error at once, each named', () => {
@@ -59,18 +73,22 @@ describe('one record', () => {
   });
 
   test('more decimals than stored are refused rather than rounded', () => {
-    expect(parseReadingRecord({ serial: 'A', readAt: '2026-10-01', value: '1,2345', unit: 'm³' }, 1, now).errors[0]).toMatchObject({ field: 'Wert', message: 'höchstens 3 Nachkommastellen' });
+    expect(parseReadingRecord({ serial: 'A', readAt: '2026-10-01', value: '1,2345', unit: 'm³' }, 1, now).errors[0]).toMatchObject({
+      field: 'Wert',
+      message: 'höchstens 3 Nachkommastellen',
+    });
     expect(parseReadingRecord({ serial: 'A', readAt: '2026-10-01', value: '1234', unit: 'l' }, 1, now).row?.value).toBe(1.234);
   });
 });
 
 describe('a file', () => {
   test('German export: semicolons, decimal commas, local times, a set-date value and a BOM', () => {
-    const csv = '\uFEFFZählernummer;Zeitpunkt;Wert;Einheit;Stichtagswert\r\n'
-      + 'HKV-2023-00412;01.11.2026 06:00;1.234;Einheiten;\r\n'
-      + '\r\n'
-      + 'HKV-2023-00412;01.01.2026 06:00;35;Einheiten;1.020\r\n'
-      + 'WZ-2021-01887;01.11.2026 06:00;412,75;m³;\r\n';
+    const csv =
+      '\uFEFFZählernummer;Zeitpunkt;Wert;Einheit;Stichtagswert\r\n' +
+      'HKV-2023-00412;01.11.2026 06:00;1.234;Einheiten;\r\n' +
+      '\r\n' +
+      'HKV-2023-00412;01.01.2026 06:00;35;Einheiten;1.020\r\n' +
+      'WZ-2021-01887;01.11.2026 06:00;412,75;m³;\r\n';
     const parsed = parseReadingsCsv(csv, { now });
     expect(parsed.errors).toEqual([]);
     expect(parsed.total).toBe(3);
@@ -104,7 +122,9 @@ describe('a file', () => {
     const parsed = parseReadingsCsv(csv, { now });
     expect(parsed.rows).toHaveLength(1);
     expect(parsed.duplicates).toBe(1);
-    expect(parsed.errors).toEqual([{ line: 4, field: 'Wert', message: 'widerspricht Zeile 2 (gleiches Gerät, gleicher Zeitpunkt, anderer Wert)' }]);
+    expect(parsed.errors).toEqual([
+      { line: 4, field: 'Wert', message: 'widerspricht Zeile 2 (gleiches Gerät, gleicher Zeitpunkt, anderer Wert)' },
+    ]);
   });
 
   test('a missing column, an empty file and an unclosed quote are file errors', () => {

@@ -25,7 +25,12 @@ export type ReadingUnit = 'Einheiten' | 'm³' | 'kWh';
 
 /** What each device type reports; smoke alarms report nothing to consume. */
 export const UNIT_FOR_DEVICE: Readonly<Record<DeviceType, ReadingUnit | null>> = {
-  HKV: 'Einheiten', 'WZ-K': 'm³', 'WZ-W': 'm³', WMZ: 'kWh', GZ: 'm³', RWM: null,
+  HKV: 'Einheiten',
+  'WZ-K': 'm³',
+  'WZ-W': 'm³',
+  WMZ: 'kWh',
+  GZ: 'm³',
+  RWM: null,
 };
 
 export interface ReadingRow {
@@ -68,11 +73,33 @@ const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 /** Lower case, umlauts spelt out, nothing but letters and digits: "Zähler-Nr." → "zaehlernr". */
 function headerKey(name: string): string {
-  return name.trim().toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss').replace(/[^a-z0-9]/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/ß/g, 'ss')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 const HEADER_ALIASES: Readonly<Record<ReadingField, readonly string[]>> = {
-  serial: ['zaehlernummer', 'zaehlernr', 'zaehler', 'seriennummer', 'seriennr', 'serial', 'serialnumber', 'geraetenummer', 'geraetenr', 'geraet', 'meterid', 'meter', 'zaehlerid', 'geraeteid'],
+  serial: [
+    'zaehlernummer',
+    'zaehlernr',
+    'zaehler',
+    'seriennummer',
+    'seriennr',
+    'serial',
+    'serialnumber',
+    'geraetenummer',
+    'geraetenr',
+    'geraet',
+    'meterid',
+    'meter',
+    'zaehlerid',
+    'geraeteid',
+  ],
   readAt: ['zeitpunkt', 'ablesezeitpunkt', 'ablesedatum', 'datum', 'zeit', 'datumzeit', 'timestamp', 'readat', 'date', 'datetime'],
   value: ['wert', 'zaehlerstand', 'stand', 'messwert', 'aktuellerwert', 'value', 'reading', 'currentvalue'],
   unit: ['einheit', 'masseinheit', 'unit'],
@@ -148,7 +175,8 @@ export function parseTimestamp(text: string): Date | null {
 /** Stored unit and the factor to it: MWh arrive as kWh × 1000, litres as m³ ÷ 1000. */
 export function parseUnit(text: string): { unit: ReadingUnit; factor: number } | null {
   const key = text.trim().toLowerCase().replace(/\s/g, '');
-  if (['einheiten', 'einheit', 'einh', 'einh.', 've', 'verbrauchseinheiten', 'hkve', 'striche', 'units'].includes(key)) return { unit: 'Einheiten', factor: 1 };
+  if (['einheiten', 'einheit', 'einh', 'einh.', 've', 'verbrauchseinheiten', 'hkve', 'striche', 'units'].includes(key))
+    return { unit: 'Einheiten', factor: 1 };
   if (['m³', 'm3', 'm^3', 'cbm', 'kubikmeter'].includes(key)) return { unit: 'm³', factor: 1 };
   if (['l', 'liter', 'litre'].includes(key)) return { unit: 'm³', factor: 0.001 };
   if (key === 'kwh') return { unit: 'kWh', factor: 1 };
@@ -164,14 +192,19 @@ function scaled(value: number, factor: number): number {
 export type RecordInput = Partial<Record<ReadingField, string | null | undefined>>;
 
 /** One row (of a file or a form): the row, or every error it has. */
-export function parseReadingRecord(record: RecordInput, line: number, now: Date = new Date()): { row: ReadingRow; errors: [] } | { row: null; errors: RowError[] } {
+export function parseReadingRecord(
+  record: RecordInput,
+  line: number,
+  now: Date = new Date(),
+): { row: ReadingRow; errors: [] } | { row: null; errors: RowError[] } {
   const errors: RowError[] = [];
   const fail = (field: ReadingField, message: string) => errors.push({ line, field: READING_FIELDS[field], message });
   const text = (field: ReadingField) => (record[field] ?? '').trim();
 
   const serial = text('serial');
   if (!serial) fail('serial', 'fehlt');
-  else if (serial.length > 64 || [...serial].some((c) => c.charCodeAt(0) < 0x20)) fail('serial', `„${serial.slice(0, 64)}“ ist keine gültige Zählernummer`);
+  else if (serial.length > 64 || [...serial].some((c) => c.charCodeAt(0) < 0x20))
+    fail('serial', `„${serial.slice(0, 64)}“ ist keine gültige Zählernummer`);
 
   let readAt: Date | null = null;
   if (!text('readAt')) fail('readAt', 'fehlt');
@@ -192,7 +225,8 @@ export function parseReadingRecord(record: RecordInput, line: number, now: Date 
     if (value === null) fail(field, `„${raw}“ ist keine Zahl`);
     else if (value < 0) fail(field, 'darf nicht negativ sein');
     else if (value > MAX_VALUE) fail(field, 'ist zu groß');
-    else if (decimalsOf(raw) - Math.round(Math.log10(unit?.factor ?? 1)) > MAX_DECIMALS) fail(field, `höchstens ${MAX_DECIMALS} Nachkommastellen`);
+    else if (decimalsOf(raw) - Math.round(Math.log10(unit?.factor ?? 1)) > MAX_DECIMALS)
+      fail(field, `höchstens ${MAX_DECIMALS} Nachkommastellen`);
     else return value;
     return null;
   };
@@ -202,7 +236,14 @@ export function parseReadingRecord(record: RecordInput, line: number, now: Date 
 
   if (errors.length > 0 || readAt === null || value === null || unit === null) return { row: null, errors };
   return {
-    row: { line, serial, readAt, value: scaled(value, unit.factor), unit: unit.unit, setDateValue: setDateValue === null ? null : scaled(setDateValue, unit.factor) },
+    row: {
+      line,
+      serial,
+      readAt,
+      value: scaled(value, unit.factor),
+      unit: unit.unit,
+      setDateValue: setDateValue === null ? null : scaled(setDateValue, unit.factor),
+    },
     errors: [],
   };
 }
@@ -241,12 +282,23 @@ function* csvRecords(text: string, separator: string): Generator<CsvRecord | { l
     for (; i < text.length; i++) {
       const c = text[i];
       if (quoted) {
-        if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-        else if (c === '"') quoted = false;
-        else { if (c === '\n') line++; field += c; }
-      } else if (c === '"' && field.trim() === '' && !wasQuoted) { quoted = true; wasQuoted = true; field = ''; }
-      else if (c === separator) { fields.push(field); field = ''; wasQuoted = false; }
-      else if (c === '\n' || c === '\r') {
+        if (c === '"' && text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else {
+          if (c === '\n') line++;
+          field += c;
+        }
+      } else if (c === '"' && field.trim() === '' && !wasQuoted) {
+        quoted = true;
+        wasQuoted = true;
+        field = '';
+      } else if (c === separator) {
+        fields.push(field);
+        field = '';
+        wasQuoted = false;
+      } else if (c === '\n' || c === '\r') {
         if (c === '\r' && text[i + 1] === '\n') i++;
         i++;
         line++;
@@ -276,11 +328,13 @@ export function parseReadingsCsv(input: string, options: { now?: Date } = {}): P
   const errors: RowError[] = [];
   const rows: ReadingRow[] = [];
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  if (firstLine.trim() === '') return { rows, errors: [{ line: 1, field: FILE_FIELD, message: 'Die Datei ist leer' }], duplicates: 0, total: 0 };
+  if (firstLine.trim() === '')
+    return { rows, errors: [{ line: 1, field: FILE_FIELD, message: 'Die Datei ist leer' }], duplicates: 0, total: 0 };
 
   const records = csvRecords(text, detectSeparator(firstLine));
   const header = records.next();
-  if (header.done || 'error' in header.value) return { rows, errors: [{ line: 1, field: HEADER_FIELD, message: 'Kopfzeile nicht lesbar' }], duplicates: 0, total: 0 };
+  if (header.done || 'error' in header.value)
+    return { rows, errors: [{ line: 1, field: HEADER_FIELD, message: 'Kopfzeile nicht lesbar' }], duplicates: 0, total: 0 };
   const columns = new Map<ReadingField, number>();
   header.value.fields.forEach((name, index) => {
     const key = headerKey(name);
@@ -290,7 +344,18 @@ export function parseReadingsCsv(input: string, options: { now?: Date } = {}): P
   const missing = REQUIRED.filter((field) => !columns.has(field));
   if (missing.length > 0) {
     const names = missing.map((f) => READING_FIELDS[f]).join(', ');
-    return { rows, errors: [{ line: 1, field: HEADER_FIELD, message: `Spalte fehlt: ${names} (gefunden: ${header.value.fields.map((f) => f.trim()).join(', ')})` }], duplicates: 0, total: 0 };
+    return {
+      rows,
+      errors: [
+        {
+          line: 1,
+          field: HEADER_FIELD,
+          message: `Spalte fehlt: ${names} (gefunden: ${header.value.fields.map((f) => f.trim()).join(', ')})`,
+        },
+      ],
+      duplicates: 0,
+      total: 0,
+    };
   }
 
   const seen = new Map<string, ReadingRow>();
@@ -303,7 +368,11 @@ export function parseReadingsCsv(input: string, options: { now?: Date } = {}): P
     }
     total += 1;
     if (total > MAX_ROWS) {
-      errors.push({ line: record.line, field: FILE_FIELD, message: `Mehr als ${MAX_ROWS.toLocaleString('de-DE')} Zeilen: bitte die Datei aufteilen` });
+      errors.push({
+        line: record.line,
+        field: FILE_FIELD,
+        message: `Mehr als ${MAX_ROWS.toLocaleString('de-DE')} Zeilen: bitte die Datei aufteilen`,
+      });
       break;
     }
     const values: RecordInput = {};
@@ -320,7 +389,11 @@ export function parseReadingsCsv(input: string, options: { now?: Date } = {}): P
     } else if (earlier.value === parsed.row.value && earlier.setDateValue === parsed.row.setDateValue && earlier.unit === parsed.row.unit) {
       duplicates += 1;
     } else {
-      errors.push({ line: record.line, field: READING_FIELDS.value, message: `widerspricht Zeile ${earlier.line} (gleiches Gerät, gleicher Zeitpunkt, anderer Wert)` });
+      errors.push({
+        line: record.line,
+        field: READING_FIELDS.value,
+        message: `widerspricht Zeile ${earlier.line} (gleiches Gerät, gleicher Zeitpunkt, anderer Wert)`,
+      });
     }
   }
   return { rows, errors, duplicates, total };

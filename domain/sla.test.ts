@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { berlinWallTime } from './business-hours';
 import {
-  DEFAULT_SLA_MATRIX, TICKET_CATEGORIES, TICKET_PRIORITIES, describeBudget, describeRemaining, dueAtOf, dueEscalation,
-  endMeasure, measureState, nextEscalationAt, pauseMeasure, recordEscalation, remainingAt, resumeMeasure, retargetMeasure,
-  slaMatrixWith, startMeasure, warningAtOf,
+  DEFAULT_SLA_MATRIX,
+  TICKET_CATEGORIES,
+  TICKET_PRIORITIES,
+  describeBudget,
+  describeRemaining,
+  dueAtOf,
+  dueEscalation,
+  endMeasure,
+  measureState,
+  nextEscalationAt,
+  pauseMeasure,
+  recordEscalation,
+  remainingAt,
+  resumeMeasure,
+  retargetMeasure,
+  slaMatrixWith,
+  startMeasure,
+  warningAtOf,
 } from './sla';
 
 const berlin = { federalState: 'BE' } as const;
@@ -32,11 +47,15 @@ describe('the SLA matrix', () => {
   });
 
   it('takes an organisation’s overrides cell by cell, in seconds', () => {
-    const matrix = slaMatrixWith([{ category: 'reading', priority: 'normal', reactionSeconds: 4, resolutionSeconds: 8, businessHours: false }]);
+    const matrix = slaMatrixWith([
+      { category: 'reading', priority: 'normal', reactionSeconds: 4, resolutionSeconds: 8, businessHours: false },
+    ]);
     expect(matrix.reading.normal).toEqual({ reactionMs: 4_000, resolutionMs: 8_000, clock: 'calendar' });
     expect(matrix.reading.high).toEqual(DEFAULT_SLA_MATRIX.reading.high);
     expect(DEFAULT_SLA_MATRIX.reading.normal.reactionMs).toBe(9 * HOUR); // the defaults stay untouched
-    expect(() => slaMatrixWith([{ category: 'reading', priority: 'low', reactionSeconds: 0, resolutionSeconds: 8, businessHours: false }])).toThrow(RangeError);
+    expect(() =>
+      slaMatrixWith([{ category: 'reading', priority: 'low', reactionSeconds: 0, resolutionSeconds: 8, businessHours: false }]),
+    ).toThrow(RangeError);
   });
 });
 

@@ -106,7 +106,8 @@ export interface SlaRuleOverride {
 export function slaMatrixWith(overrides: readonly SlaRuleOverride[], base: SlaMatrix = DEFAULT_SLA_MATRIX): SlaMatrix {
   const matrix = Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, { ...base[c] }])) as SlaMatrix;
   for (const rule of overrides) {
-    if (!(rule.reactionSeconds > 0 && rule.resolutionSeconds > 0)) throw new RangeError(`SLA rule ${rule.category}/${rule.priority}: times must be positive`);
+    if (!(rule.reactionSeconds > 0 && rule.resolutionSeconds > 0))
+      throw new RangeError(`SLA rule ${rule.category}/${rule.priority}: times must be positive`);
     matrix[rule.category][rule.priority] = {
       reactionMs: rule.reactionSeconds * 1000,
       resolutionMs: rule.resolutionSeconds * 1000,
@@ -180,7 +181,13 @@ export function endMeasure(measure: SlaMeasure, atMs: number, calendar: Business
  * A new budget (the manager changed category or priority). Time already used stays used, counted
  * on the clock that ran at the time; escalations already made stay made.
  */
-export function retargetMeasure(measure: SlaMeasure, budgetMs: number, clock: SlaClock, atMs: number, calendar: BusinessCalendar): SlaMeasure {
+export function retargetMeasure(
+  measure: SlaMeasure,
+  budgetMs: number,
+  clock: SlaClock,
+  atMs: number,
+  calendar: BusinessCalendar,
+): SlaMeasure {
   if (measure.endedAtMs !== null) return { ...measure, budgetMs, clock };
   const paused = pauseMeasure(measure, atMs, calendar);
   return { ...paused, budgetMs, clock, runningSinceMs: measure.runningSinceMs === null ? null : atMs };

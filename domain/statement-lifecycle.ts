@@ -39,7 +39,16 @@ export const LIFECYCLE_STATE_LABELS: Readonly<Record<LifecycleState, string>> = 
   superseded: 'Ersetzt',
 };
 
-export const PROOF_STEPS = ['created', 'approved', 'delivered', 'receipt_corrected', 'opened', 'objection_filed', 'corrected', 'final'] as const;
+export const PROOF_STEPS = [
+  'created',
+  'approved',
+  'delivered',
+  'receipt_corrected',
+  'opened',
+  'objection_filed',
+  'corrected',
+  'final',
+] as const;
 export type ProofStep = (typeof PROOF_STEPS)[number];
 
 /** The brochure's timeline words. */

@@ -3,8 +3,14 @@ import { triageTicket } from './ticket-triage';
 
 describe('triageTicket', () => {
   it('takes category and base priority from the topic', () => {
-    expect(triageTicket({ topic: 'reading', subject: 'Zählerstand', body: 'Wann wird abgelesen?' })).toMatchObject({ category: 'reading', priority: 'normal' });
-    expect(triageTicket({ topic: 'other', subject: 'Frage', body: 'Wer ist mein Ansprechpartner?' })).toMatchObject({ category: 'general_question', priority: 'low' });
+    expect(triageTicket({ topic: 'reading', subject: 'Zählerstand', body: 'Wann wird abgelesen?' })).toMatchObject({
+      category: 'reading',
+      priority: 'normal',
+    });
+    expect(triageTicket({ topic: 'other', subject: 'Frage', body: 'Wer ist mein Ansprechpartner?' })).toMatchObject({
+      category: 'general_question',
+      priority: 'low',
+    });
   });
 
   it('"kein Warmwasser" is urgent, whatever the spelling', () => {
@@ -16,14 +22,23 @@ describe('triageTicket', () => {
   });
 
   it('an objection raised from a statement is a statement objection', () => {
-    const triage = triageTicket({ topic: 'statement_question', subject: 'Abrechnung 2024', body: 'Die Fläche stimmt nicht.', linked: { kind: 'statement' } });
+    const triage = triageTicket({
+      topic: 'statement_question',
+      subject: 'Abrechnung 2024',
+      body: 'Die Fläche stimmt nicht.',
+      linked: { kind: 'statement' },
+    });
     expect(triage.category).toBe('statement_objection');
     expect(triage.reasons).toContain('aus einer Abrechnung eingereicht → Einspruch Abrechnung');
   });
 
   it('keywords name the category of a general topic only', () => {
-    expect(triageTicket({ topic: 'other', subject: 'Auskunft', body: 'Ich bitte um Auskunft nach Art. 15 DSGVO.' }).category).toBe('data_protection');
-    expect(triageTicket({ topic: 'heating', subject: 'Heizkörper', body: 'Frage zum Datenschutz beim Funkzähler' }).category).toBe('device_report');
+    expect(triageTicket({ topic: 'other', subject: 'Auskunft', body: 'Ich bitte um Auskunft nach Art. 15 DSGVO.' }).category).toBe(
+      'data_protection',
+    );
+    expect(triageTicket({ topic: 'heating', subject: 'Heizkörper', body: 'Frage zum Datenschutz beim Funkzähler' }).category).toBe(
+      'device_report',
+    );
   });
 
   it('explains itself', () => {

@@ -31,13 +31,37 @@ interface KeywordRule {
 }
 
 const KEYWORDS: readonly KeywordRule[] = [
-  { pattern: /kein(e|en)? (warm ?wasser|warmes wasser|heisses wasser)/, phrase: 'kein Warmwasser', priority: 'urgent', category: 'device_report' },
-  { pattern: /kein(e|en)? heizung|heizung (ist |faellt |fällt )?(ausgefallen|aus\b|kalt)|heizkörper (sind |bleiben )?kalt/, phrase: 'Heizung ausgefallen', priority: 'urgent', category: 'device_report' },
-  { pattern: /wasserschaden|rohrbruch|wasser (läuft|tritt) aus|überschwemm/, phrase: 'Wasserschaden', priority: 'urgent', category: 'device_report' },
+  {
+    pattern: /kein(e|en)? (warm ?wasser|warmes wasser|heisses wasser)/,
+    phrase: 'kein Warmwasser',
+    priority: 'urgent',
+    category: 'device_report',
+  },
+  {
+    pattern: /kein(e|en)? heizung|heizung (ist |faellt |fällt )?(ausgefallen|aus\b|kalt)|heizkörper (sind |bleiben )?kalt/,
+    phrase: 'Heizung ausgefallen',
+    priority: 'urgent',
+    category: 'device_report',
+  },
+  {
+    pattern: /wasserschaden|rohrbruch|wasser (läuft|tritt) aus|überschwemm/,
+    phrase: 'Wasserschaden',
+    priority: 'urgent',
+    category: 'device_report',
+  },
   { pattern: /gasgeruch|riecht nach gas/, phrase: 'Gasgeruch', priority: 'urgent', category: 'device_report' },
   { pattern: /rauch(warn)?melder (piept|piepst|alarm)/, phrase: 'Rauchwarnmelder piept', priority: 'high', category: 'device_report' },
-  { pattern: /(zähler|zaehler|messgerät|heizkostenverteiler) (ist )?(defekt|kaputt|ausgefallen)/, phrase: 'Gerät defekt', priority: 'high', category: 'device_report' },
-  { pattern: /dsgvo|datenschutz|auskunft nach art|löschung meiner daten|meine daten löschen/, phrase: 'Datenschutz', category: 'data_protection' },
+  {
+    pattern: /(zähler|zaehler|messgerät|heizkostenverteiler) (ist )?(defekt|kaputt|ausgefallen)/,
+    phrase: 'Gerät defekt',
+    priority: 'high',
+    category: 'device_report',
+  },
+  {
+    pattern: /dsgvo|datenschutz|auskunft nach art|löschung meiner daten|meine daten löschen/,
+    phrase: 'Datenschutz',
+    category: 'data_protection',
+  },
   { pattern: /einspruch|widerspruch|widerspreche/, phrase: 'Einspruch', category: 'statement_objection' },
   { pattern: /zählerstand|ablesung|ablesetermin/, phrase: 'Ablesung', category: 'reading' },
 ];

@@ -47,7 +47,11 @@ async function triggerFirstMonthlyRun() {
 }
 
 function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])],
+    { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   child.on('exit', (code, signal) => {
     if (stopping) return;
     log(`${name} exited (${signal ?? code}); stopping everything.`);

@@ -15,7 +15,12 @@ try {
   if (missing.length) {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, type === 'Datetime' ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        missing.map(({ name, type }) => [
+          name,
+          type === 'Datetime' ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
     });
   }
   console.log(`Search attributes ready on ${address}/${namespace} (${missing.length} added).`);

@@ -47,8 +47,20 @@ function trustProxySetting(): boolean | number | string {
 }
 
 const SERVER_ONLY_PACKAGES = [
-  '@node-rs/argon2', '@remix-run/node', 'sequelize', 'pg', 'pg-hstore', 'zod', 'puppeteer-core', 'nodemailer', 'handlebars',
-  '@temporalio/client', '@temporalio/common', '@temporalio/workflow', '@temporalio/activity', '@temporalio/worker',
+  '@node-rs/argon2',
+  '@remix-run/node',
+  'sequelize',
+  'pg',
+  'pg-hstore',
+  'zod',
+  'puppeteer-core',
+  'nodemailer',
+  'handlebars',
+  '@temporalio/client',
+  '@temporalio/common',
+  '@temporalio/workflow',
+  '@temporalio/activity',
+  '@temporalio/worker',
 ];
 
 const securityHeaders: RequestHandler = (req, res, next) => {
@@ -70,7 +82,12 @@ const errorHandler: ErrorRequestHandler = (error: Error & { status?: number }, _
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
   if (status === 500) console.error('[web] request failed', error);
   if (res.headersSent) return res.end();
-  res.status(status).type('text/plain; charset=utf-8').send(status === 404 ? 'Nicht gefunden' : status === 500 ? 'Interner Fehler. Bitte versuchen Sie es später erneut.' : 'Ungültige Anfrage');
+  res
+    .status(status)
+    .type('text/plain; charset=utf-8')
+    .send(
+      status === 404 ? 'Nicht gefunden' : status === 500 ? 'Interner Fehler. Bitte versuchen Sie es später erneut.' : 'Ungültige Anfrage',
+    );
 };
 
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
@@ -104,16 +121,22 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     build = () => devServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>;
   } else {
     // Fingerprinted assets may be cached for ever (and a missing one is a plain 404, not a page); everything else briefly.
-    app.use('/assets', express.static(path.join(buildDirectory, 'client', 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+    app.use(
+      '/assets',
+      express.static(path.join(buildDirectory, 'client', 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
+    );
     app.use(express.static(path.join(buildDirectory, 'client'), { maxAge: '1h' }));
     build = (await import(pathToFileURL(path.join(buildDirectory, 'server', 'index.js')).href)) as ServerBuild;
   }
 
-  app.all('*', createRequestHandler({
-    build,
-    mode: dev ? 'development' : 'production',
-    getLoadContext: (req) => ({ clientIp: req.ip }),
-  }));
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: dev ? 'development' : 'production',
+      getLoadContext: (req) => ({ clientIp: req.ip }),
+    }),
+  );
   app.use(errorHandler);
 
   await new Promise<void>((resolve, reject) => {
@@ -155,7 +178,10 @@ if (isMain()) {
     console.log(`[web] ${signal}: finishing open requests …`);
     web.close().then(
       () => process.exit(0),
-      (error: Error) => { console.error('[web] shutdown failed', error); process.exit(1); },
+      (error: Error) => {
+        console.error('[web] shutdown failed', error);
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -13,17 +13,33 @@ import { ensureMonthlyScheduleAt } from './lib/monthly-schedule';
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
   const database = db();
-  const mailer = createMailer({ db: database, smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || DEFAULT_MAIL_FROM });
+  const mailer = createMailer({
+    db: database,
+    smtpUrl: process.env.SMTP_URL || undefined,
+    from: process.env.MAIL_FROM || DEFAULT_MAIL_FROM,
+  });
   // Lazy: Chromium is launched on the first PDF (statement approval) and reused until shutdown.
   const pdfRenderer = createPdfRenderer({ executablePath: env().PUPPETEER_EXECUTABLE_PATH });
   const connection = await NativeConnection.connect({ address });
   try {
-    const worker = await buildWorker({ connection, namespace, taskQueue, db: database, mailer, publicUrl: process.env.PUBLIC_URL, pdfRenderer });
+    const worker = await buildWorker({
+      connection,
+      namespace,
+      taskQueue,
+      db: database,
+      mailer,
+      publicUrl: process.env.PUBLIC_URL,
+      pdfRenderer,
+    });
     console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
-    console.log(`Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`);
+    console.log(
+      `Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`,
+    );
     // Repairs cases whose workflow start failed after commit; in the background, so polling starts at once.
     void ensureOpenCaseWorkflows({ db: database, taskQueue })
-      .then(({ tickets, appointments }) => console.log(`Start-up sweep: workflows ensured for ${tickets} open tickets and ${appointments} open appointment requests`))
+      .then(({ tickets, appointments }) =>
+        console.log(`Start-up sweep: workflows ensured for ${tickets} open tickets and ${appointments} open appointment requests`),
+      )
       .catch((error: unknown) => console.error('Start-up sweep failed', error));
     // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
     await worker.run();

@@ -8,7 +8,13 @@ import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import {
-  appointmentDedupeKey, appointmentWorkflowId, cancelAppointment, chooseSlot, proposeSlots, recordOutcome, type AppointmentEventKind,
+  appointmentDedupeKey,
+  appointmentWorkflowId,
+  cancelAppointment,
+  chooseSlot,
+  proposeSlots,
+  recordOutcome,
+  type AppointmentEventKind,
 } from './shared/appointment';
 import type { Actor } from './shared/ticket';
 
@@ -40,13 +46,21 @@ afterAll(async () => {
 
 const actor = (user: User): Actor => ({ userId: user.id, name: user.name, role: user.role });
 const slotIn = (fromNowMs: number, lengthMs = 2 * 3_600_000) => ({
-  startsAt: new Date(Date.now() + fromNowMs).toISOString(), endsAt: new Date(Date.now() + fromNowMs + lengthMs).toISOString(),
+  startsAt: new Date(Date.now() + fromNowMs).toISOString(),
+  endsAt: new Date(Date.now() + fromNowMs + lengthMs).toISOString(),
 });
 const DAY = 86_400_000;
 
 function request(slots = [slotIn(2 * DAY), slotIn(3 * DAY)], timing: RequestAppointmentOptions['timing'] = {}) {
   return requestAppointment(
-    { organisationId: org.organisation.id, unitId: org.unit.id, tenantId: tenant.id, reason: 'device_exchange', note: 'Bitte vormittags.', slots },
+    {
+      organisationId: org.organisation.id,
+      unitId: org.unit.id,
+      tenantId: tenant.id,
+      reason: 'device_exchange',
+      note: 'Bitte vormittags.',
+      slots,
+    },
     { db, client, taskQueue, timing: { confirmClock: 'calendar', finishedLingerMs: 1_000, ...timing } },
   );
 }
@@ -76,12 +90,18 @@ describe('confirmation window (2 s)', () => {
     const [overdue] = await events(appointmentId, 'confirmation_overdue');
     expect(await events(appointmentId, 'confirmation_overdue')).toHaveLength(1);
     expect(overdue.at.getTime() - row.createdAt.getTime()).toBeGreaterThanOrEqual(2_000);
-    await eventually(async () => expect(await toldUsers(appointmentId, overdue.seq)).toEqual([org.managers[0].id, technician.id].sort((a, b) => a - b)));
+    await eventually(async () =>
+      expect(await toldUsers(appointmentId, overdue.seq)).toEqual([org.managers[0].id, technician.id].sort((a, b) => a - b)),
+    );
     expect((await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true })).escalatedAt).not.toBeNull();
 
     // Still answerable after the escalation.
     const confirmed = await update(appointmentId, chooseSlot, { actor: actor(technician), position: 1 });
-    expect(confirmed.ok && confirmed.result).toMatchObject({ status: 'confirmed', confirmedSlot: { position: 1 }, confirmationOverdue: true });
+    expect(confirmed.ok && confirmed.result).toMatchObject({
+      status: 'confirmed',
+      confirmedSlot: { position: 1 },
+      confirmationOverdue: true,
+    });
     await client.workflow.getHandle(appointmentWorkflowId(appointmentId)).terminate();
   });
 
@@ -108,37 +128,65 @@ describe('confirming, proposing, reminding, recording', () => {
 
     await eventually(async () => expect(await events(appointmentId, 'reminded')).toHaveLength(1), { timeoutMs: 10_000 });
     const [reminded] = await events(appointmentId, 'reminded');
-    await eventually(async () => expect(await toldUsers(appointmentId, reminded.seq)).toEqual([tenant.id, technician.id].sort((a, b) => a - b)));
-    const note = await db.models.Notification.findOne({ where: { dedupeKey: appointmentDedupeKey(appointmentId, reminded.seq), userId: tenant.id }, rejectOnEmpty: true });
+    await eventually(async () =>
+      expect(await toldUsers(appointmentId, reminded.seq)).toEqual([tenant.id, technician.id].sort((a, b) => a - b)),
+    );
+    const note = await db.models.Notification.findOne({
+      where: { dedupeKey: appointmentDedupeKey(appointmentId, reminded.seq), userId: tenant.id },
+      rejectOnEmpty: true,
+    });
     expect(note.title).toBe('Erinnerung: morgen Gerätetausch');
 
-    await eventually(async () => {
-      const done = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'done', note: 'Zähler getauscht.' });
-      expect(done.ok && done.result.status).toBe('done');
-    }, { timeoutMs: 10_000, intervalMs: 500 });
+    await eventually(
+      async () => {
+        const done = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'done', note: 'Zähler getauscht.' });
+        expect(done.ok && done.result.status).toBe('done');
+      },
+      { timeoutMs: 10_000, intervalMs: 500 },
+    );
     const final = await client.workflow.getHandle(appointmentWorkflowId(appointmentId)).result();
     expect(final.status).toBe('done');
     expect((await events(appointmentId)).map((e) => e.kind)).toEqual(['requested', 'confirmed', 'reminded', 'done']);
     expect(await events(appointmentId, 'reminded')).toHaveLength(1);
-    expect(await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true })).toMatchObject({ status: 'done', confirmedSlot: 0 });
+    expect(await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true })).toMatchObject({
+      status: 'done',
+      confirmedSlot: 0,
+    });
   });
 
   test('the technician proposes other slots and the tenant takes one; stale and own offers are refused', async () => {
     const { appointmentId } = await request();
     const proposal = [slotIn(4 * DAY), slotIn(5 * DAY)];
-    const proposed = await update(appointmentId, proposeSlots, { actor: actor(technician), slots: proposal, note: 'Diese Woche geht es nicht.' });
+    const proposed = await update(appointmentId, proposeSlots, {
+      actor: actor(technician),
+      slots: proposal,
+      note: 'Diese Woche geht es nicht.',
+    });
     expect(proposed.ok && proposed.result).toMatchObject({ status: 'proposed', openOffer: [2, 3] });
     const slots = await db.models.AppointmentSlot.findAll({ where: { appointmentId }, order: [['position', 'ASC']] });
-    expect(slots.map((s) => [s.position, s.offeredBy])).toEqual([[0, 'tenant'], [1, 'tenant'], [2, 'technician'], [3, 'technician']]);
+    expect(slots.map((s) => [s.position, s.offeredBy])).toEqual([
+      [0, 'tenant'],
+      [1, 'tenant'],
+      [2, 'technician'],
+      [3, 'technician'],
+    ]);
 
     expect(await update(appointmentId, chooseSlot, { actor: actor(technician), position: 3 })).toEqual({
-      ok: false, message: 'Sie können nur einen Termin bestätigen, den der Mieter angeboten hat.',
+      ok: false,
+      message: 'Sie können nur einen Termin bestätigen, den der Mieter angeboten hat.',
     });
     expect(await update(appointmentId, chooseSlot, { actor: actor(technician), position: 0 })).toEqual({
-      ok: false, message: 'Dieser Termin wurde durch neuere Vorschläge ersetzt.',
+      ok: false,
+      message: 'Dieser Termin wurde durch neuere Vorschläge ersetzt.',
     });
-    expect(await update(appointmentId, proposeSlots, { actor: actor(tenant), slots: proposal })).toEqual({ ok: false, message: 'Nur die Technik kann andere Termine vorschlagen.' });
-    expect(await update(appointmentId, proposeSlots, { actor: actor(technician), slots: [slotIn(-DAY)] })).toEqual({ ok: false, message: 'Termine müssen in der Zukunft liegen.' });
+    expect(await update(appointmentId, proposeSlots, { actor: actor(tenant), slots: proposal })).toEqual({
+      ok: false,
+      message: 'Nur die Technik kann andere Termine vorschlagen.',
+    });
+    expect(await update(appointmentId, proposeSlots, { actor: actor(technician), slots: [slotIn(-DAY)] })).toEqual({
+      ok: false,
+      message: 'Termine müssen in der Zukunft liegen.',
+    });
 
     const taken = await update(appointmentId, chooseSlot, { actor: actor(tenant), position: 3 });
     expect(taken.ok && taken.result).toMatchObject({ status: 'confirmed', confirmedSlot: { position: 3, offeredBy: 'technician' } });
@@ -148,7 +196,8 @@ describe('confirming, proposing, reminding, recording', () => {
     const cancelled = await update(appointmentId, cancelAppointment, { actor: actor(tenant), reason: 'Ich bin verreist.' });
     expect(cancelled.ok && cancelled.result.status).toBe('cancelled');
     expect(await update(appointmentId, chooseSlot, { actor: actor(tenant), position: 2 })).toEqual({
-      ok: false, message: 'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.',
+      ok: false,
+      message: 'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.',
     });
     await client.workflow.getHandle(appointmentWorkflowId(appointmentId)).result();
   });
@@ -160,7 +209,9 @@ describe('confirming, proposing, reminding, recording', () => {
     const outcome = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'no_show', note: 'Niemand öffnete.' });
     expect(outcome.ok && outcome.result.status).toBe('no_show');
     const [noShow] = await events(appointmentId, 'no_show');
-    await eventually(async () => expect(await toldUsers(appointmentId, noShow.seq)).toEqual([tenant.id, org.managers[0].id].sort((a, b) => a - b)));
+    await eventually(async () =>
+      expect(await toldUsers(appointmentId, noShow.seq)).toEqual([tenant.id, org.managers[0].id].sort((a, b) => a - b)),
+    );
     await client.workflow.getHandle(appointmentWorkflowId(appointmentId)).result();
   });
 });

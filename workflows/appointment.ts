@@ -9,7 +9,15 @@
 // VERSIONING: any change that alters the commands an existing history replays to must be guarded
 // with patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BusinessCalendar } from '../domain/business-hours';
 import { BUSINESS_DAY_MS } from '../domain/business-hours';
@@ -17,10 +25,21 @@ import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
-  APPOINTMENT_GONE, FINAL_APPOINTMENT_STATUSES, cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome,
+  APPOINTMENT_GONE,
+  FINAL_APPOINTMENT_STATUSES,
+  cancelAppointment,
+  chooseSlot,
+  getAppointmentStatus,
+  proposeSlots,
+  recordOutcome,
   slotOfferProblem,
-  type AppointmentEventKind, type AppointmentProjection, type AppointmentSlot, type AppointmentState, type AppointmentStatusView,
-  type AppointmentWorkflowInput, type SlotOfferer,
+  type AppointmentEventKind,
+  type AppointmentProjection,
+  type AppointmentSlot,
+  type AppointmentState,
+  type AppointmentStatusView,
+  type AppointmentWorkflowInput,
+  type SlotOfferer,
 } from './shared/appointment';
 import { SYSTEM_ACTOR, type Actor, type Audience } from './shared/ticket';
 
@@ -63,12 +82,21 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     reminder: null,
     remindedAtMs: null,
     finishedAtMs: null,
-    outbox: [{ seq: input.lastSeq, audience: { userIds: [tenantId, ...(input.technicianId === null ? [] : [input.technicianId])], managers: input.technicianId === null } }],
+    outbox: [
+      {
+        seq: input.lastSeq,
+        audience: {
+          userIds: [tenantId, ...(input.technicianId === null ? [] : [input.technicianId])],
+          managers: input.technicianId === null,
+        },
+      },
+    ],
   };
   let changed = false;
 
   /** The technician, or the managers when the property has none. */
-  const technicianSide = (): Audience => (input.technicianId === null ? { userIds: [], managers: true } : { userIds: [input.technicianId], managers: false });
+  const technicianSide = (): Audience =>
+    input.technicianId === null ? { userIds: [], managers: true } : { userIds: [input.technicianId], managers: false };
   const bothSides = (): Audience => ({ userIds: [tenantId, ...technicianSide().userIds], managers: technicianSide().managers });
   const slotAt = (position: number) => state.slots.find((slot) => slot.position === position) ?? null;
   const confirmedSlot = () => (state.confirmedPosition === null ? null : slotAt(state.confirmedPosition));
@@ -112,11 +140,28 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     ]);
   }
 
-  async function record(kind: AppointmentEventKind, actor: Actor, body: string | null, details: Record<string, unknown>, audience: Audience | null, newSlots: AppointmentSlot[] = []) {
+  async function record(
+    kind: AppointmentEventKind,
+    actor: Actor,
+    body: string | null,
+    details: Record<string, unknown>,
+    audience: Audience | null,
+    newSlots: AppointmentSlot[] = [],
+  ) {
     const now = Date.now();
     const seq = ++state.seq;
     changed = true;
-    await recordAppointmentEvent({ appointmentId, seq, kind, at: new Date(now).toISOString(), actor, body, details, newSlots, projection: projection() });
+    await recordAppointmentEvent({
+      appointmentId,
+      seq,
+      kind,
+      at: new Date(now).toISOString(),
+      actor,
+      body,
+      details,
+      newSlots,
+      projection: projection(),
+    });
     if (audience) state.outbox.push({ seq, audience });
     publishSearchAttributes();
   }
@@ -139,101 +184,147 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
 
   setHandler(getAppointmentStatus, view);
 
-  setHandler(chooseSlot, async ({ actor, position }) => {
-    const now = Date.now();
-    const slot = slotAt(position)!;
-    state.status = 'confirmed';
-    state.confirmedPosition = position;
-    state.openOffer = [];
-    answered(now);
-    const reminderAt = Date.parse(slot.startsAt) - reminderLeadMs;
-    // Confirmed less than a day ahead: the confirmation itself is the reminder.
-    state.reminder = reminderAt > now ? { position, atMs: reminderAt } : null;
-    const otherSide = slot.offeredBy === 'tenant' ? { userIds: [tenantId], managers: false } : technicianSide();
-    await record('confirmed', actor, null, { position, startsAt: slot.startsAt, endsAt: slot.endsAt }, otherSide);
-    return view();
-  }, {
-    validator: ({ actor, position }) => {
-      requireOpen();
+  setHandler(
+    chooseSlot,
+    async ({ actor, position }) => {
+      const now = Date.now();
+      const slot = slotAt(position)!;
+      state.status = 'confirmed';
+      state.confirmedPosition = position;
+      state.openOffer = [];
+      answered(now);
+      const reminderAt = Date.parse(slot.startsAt) - reminderLeadMs;
+      // Confirmed less than a day ahead: the confirmation itself is the reminder.
+      state.reminder = reminderAt > now ? { position, atMs: reminderAt } : null;
+      const otherSide = slot.offeredBy === 'tenant' ? { userIds: [tenantId], managers: false } : technicianSide();
+      await record('confirmed', actor, null, { position, startsAt: slot.startsAt, endsAt: slot.endsAt }, otherSide);
+      return view();
+    },
+    {
+      validator: ({ actor, position }) => {
+        requireOpen();
+        const side = sideOf(actor, tenantId);
+        if (side === null) refuse('Keine Berechtigung für diese Terminanfrage.');
+        const slot = slotAt(position);
+        if (!slot) refuse('Diesen Termin gibt es nicht.');
+        if (slot.offeredBy === side)
+          refuse(
+            side === 'tenant'
+              ? 'Bitte warten Sie auf die Bestätigung durch die Technik.'
+              : 'Sie können nur einen Termin bestätigen, den der Mieter angeboten hat.',
+          );
+        if (state.status === 'confirmed')
+          refuse('Es ist bereits ein Termin bestätigt. Schlagen Sie andere Termine vor, um ihn zu verlegen.');
+        if (!state.openOffer.includes(position)) refuse('Dieser Termin wurde durch neuere Vorschläge ersetzt.');
+        if (Date.parse(slot.startsAt) <= Date.now()) refuse('Dieser Termin liegt in der Vergangenheit.');
+      },
+    },
+  );
+
+  setHandler(
+    proposeSlots,
+    async ({ actor, slots, note }) => {
+      const now = Date.now();
+      const first = state.slots.length === 0 ? 0 : Math.max(...state.slots.map((s) => s.position)) + 1;
+      const offered: AppointmentSlot[] = slots.map((slot, i) => ({
+        position: first + i,
+        startsAt: slot.startsAt,
+        endsAt: slot.endsAt,
+        offeredBy: 'technician',
+      }));
+      const rescheduled = state.status === 'confirmed';
+      state.slots = [...state.slots, ...offered];
+      state.openOffer = offered.map((slot) => slot.position);
+      state.status = 'proposed';
+      state.confirmedPosition = null;
+      state.reminder = null;
+      answered(now);
+      await record(
+        'proposed',
+        actor,
+        note?.trim() || null,
+        { positions: offered.map((s) => s.position), rescheduled },
+        { userIds: [tenantId], managers: false },
+        offered,
+      );
+      return view();
+    },
+    {
+      validator: ({ actor, slots, note }) => {
+        requireOpen();
+        if (sideOf(actor, tenantId) !== 'technician') refuse('Nur die Technik kann andere Termine vorschlagen.');
+        if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Nachricht ist zu lang (höchstens 2.000 Zeichen).');
+        const problem = slotOfferProblem(Array.isArray(slots) ? slots : [], Date.now());
+        if (problem) refuse(problem);
+      },
+    },
+  );
+
+  setHandler(
+    cancelAppointment,
+    async ({ actor, reason }) => {
+      const now = Date.now();
       const side = sideOf(actor, tenantId);
-      if (side === null) refuse('Keine Berechtigung für diese Terminanfrage.');
-      const slot = slotAt(position);
-      if (!slot) refuse('Diesen Termin gibt es nicht.');
-      if (slot.offeredBy === side) refuse(side === 'tenant' ? 'Bitte warten Sie auf die Bestätigung durch die Technik.' : 'Sie können nur einen Termin bestätigen, den der Mieter angeboten hat.');
-      if (state.status === 'confirmed') refuse('Es ist bereits ein Termin bestätigt. Schlagen Sie andere Termine vor, um ihn zu verlegen.');
-      if (!state.openOffer.includes(position)) refuse('Dieser Termin wurde durch neuere Vorschläge ersetzt.');
-      if (Date.parse(slot.startsAt) <= Date.now()) refuse('Dieser Termin liegt in der Vergangenheit.');
+      state.status = 'cancelled';
+      state.openOffer = [];
+      state.finishedAtMs = now;
+      state.reminder = null;
+      state.confirmation = endMeasure(state.confirmation, now, calendar);
+      await record('cancelled', actor, reason.trim(), {}, side === 'tenant' ? technicianSide() : { userIds: [tenantId], managers: false });
+      return view();
     },
-  });
+    {
+      validator: ({ actor, reason }) => {
+        requireOpen();
+        if (sideOf(actor, tenantId) === null) refuse('Keine Berechtigung für diese Terminanfrage.');
+        if (typeof reason !== 'string' || reason.trim() === '') refuse('Bitte geben Sie einen Grund für die Absage an.');
+        if (reason.length > MAX_NOTE_LENGTH) refuse('Der Grund ist zu lang (höchstens 2.000 Zeichen).');
+      },
+    },
+  );
 
-  setHandler(proposeSlots, async ({ actor, slots, note }) => {
-    const now = Date.now();
-    const first = state.slots.length === 0 ? 0 : Math.max(...state.slots.map((s) => s.position)) + 1;
-    const offered: AppointmentSlot[] = slots.map((slot, i) => ({ position: first + i, startsAt: slot.startsAt, endsAt: slot.endsAt, offeredBy: 'technician' }));
-    const rescheduled = state.status === 'confirmed';
-    state.slots = [...state.slots, ...offered];
-    state.openOffer = offered.map((slot) => slot.position);
-    state.status = 'proposed';
-    state.confirmedPosition = null;
-    state.reminder = null;
-    answered(now);
-    await record('proposed', actor, note?.trim() || null, { positions: offered.map((s) => s.position), rescheduled }, { userIds: [tenantId], managers: false }, offered);
-    return view();
-  }, {
-    validator: ({ actor, slots, note }) => {
-      requireOpen();
-      if (sideOf(actor, tenantId) !== 'technician') refuse('Nur die Technik kann andere Termine vorschlagen.');
-      if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Nachricht ist zu lang (höchstens 2.000 Zeichen).');
-      const problem = slotOfferProblem(Array.isArray(slots) ? slots : [], Date.now());
-      if (problem) refuse(problem);
+  setHandler(
+    recordOutcome,
+    async ({ actor, outcome, note }) => {
+      const now = Date.now();
+      state.status = outcome;
+      state.finishedAtMs = now;
+      state.reminder = null;
+      // Nobody home is the managers' business too: the device work is still outstanding.
+      await record(
+        outcome,
+        actor,
+        note?.trim() || null,
+        { position: state.confirmedPosition },
+        { userIds: [tenantId], managers: outcome === 'no_show' },
+      );
+      return view();
     },
-  });
-
-  setHandler(cancelAppointment, async ({ actor, reason }) => {
-    const now = Date.now();
-    const side = sideOf(actor, tenantId);
-    state.status = 'cancelled';
-    state.openOffer = [];
-    state.finishedAtMs = now;
-    state.reminder = null;
-    state.confirmation = endMeasure(state.confirmation, now, calendar);
-    await record('cancelled', actor, reason.trim(), {}, side === 'tenant' ? technicianSide() : { userIds: [tenantId], managers: false });
-    return view();
-  }, {
-    validator: ({ actor, reason }) => {
-      requireOpen();
-      if (sideOf(actor, tenantId) === null) refuse('Keine Berechtigung für diese Terminanfrage.');
-      if (typeof reason !== 'string' || reason.trim() === '') refuse('Bitte geben Sie einen Grund für die Absage an.');
-      if (reason.length > MAX_NOTE_LENGTH) refuse('Der Grund ist zu lang (höchstens 2.000 Zeichen).');
+    {
+      validator: ({ actor, outcome, note }) => {
+        requireOpen();
+        if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Notiz ist zu lang (höchstens 2.000 Zeichen).');
+        if (sideOf(actor, tenantId) !== 'technician') refuse('Nur die Technik kann das Ergebnis eines Termins erfassen.');
+        if (outcome !== 'done' && outcome !== 'no_show') refuse('Unbekanntes Ergebnis.');
+        const slot = confirmedSlot();
+        if (state.status !== 'confirmed' || !slot) refuse('Es ist noch kein Termin bestätigt.');
+        if (Date.parse(slot.startsAt) > Date.now()) refuse('Der Termin hat noch nicht begonnen.');
+      },
     },
-  });
-
-  setHandler(recordOutcome, async ({ actor, outcome, note }) => {
-    const now = Date.now();
-    state.status = outcome;
-    state.finishedAtMs = now;
-    state.reminder = null;
-    // Nobody home is the managers' business too: the device work is still outstanding.
-    await record(outcome, actor, note?.trim() || null, { position: state.confirmedPosition }, { userIds: [tenantId], managers: outcome === 'no_show' });
-    return view();
-  }, {
-    validator: ({ actor, outcome, note }) => {
-      requireOpen();
-      if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Notiz ist zu lang (höchstens 2.000 Zeichen).');
-      if (sideOf(actor, tenantId) !== 'technician') refuse('Nur die Technik kann das Ergebnis eines Termins erfassen.');
-      if (outcome !== 'done' && outcome !== 'no_show') refuse('Unbekanntes Ergebnis.');
-      const slot = confirmedSlot();
-      if (state.status !== 'confirmed' || !slot) refuse('Es ist noch kein Termin bestätigt.');
-      if (Date.parse(slot.startsAt) > Date.now()) refuse('Der Termin hat noch nicht begonnen.');
-    },
-  });
+  );
 
   async function actOnTheClock() {
     const now = Date.now();
     const { confirmation } = state;
     if (confirmation.endedAtMs === null && confirmation.breachedAtMs === null && remainingAt(confirmation, now, calendar) <= 0) {
       state.confirmation = recordEscalation(confirmation, 'breach', now);
-      await record('confirmation_overdue', SYSTEM_ACTOR, null, { dueAt: iso(dueAtOf(confirmation, calendar)) }, { ...technicianSide(), managers: true });
+      await record(
+        'confirmation_overdue',
+        SYSTEM_ACTOR,
+        null,
+        { dueAt: iso(dueAtOf(confirmation, calendar)) },
+        { ...technicianSide(), managers: true },
+      );
     }
     if (state.reminder && Date.now() >= state.reminder.atMs) {
       const { position } = state.reminder;

@@ -7,7 +7,12 @@ import { Op } from 'sequelize';
 import { createDb } from '../db';
 import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../activities/devices';
 import {
-  deviceWorkflowId, ensureDeviceWorkflow, ensureDeviceWorkflows, reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced,
+  deviceWorkflowId,
+  ensureDeviceWorkflow,
+  ensureDeviceWorkflows,
+  reportDeviceHealth,
+  reportDeviceRecalibrated,
+  reportDeviceReplaced,
 } from '../app/utils/temporal.server';
 import { eventually, sleep } from '../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
@@ -44,7 +49,11 @@ function handleOf(deviceId: number): DeviceHandle {
 }
 
 /** Starts the device's workflow as the app would, but with a deadline at an instant (the test hook). */
-async function startWithOverride(deviceId: number, override: DeadlineOverride, options: { queue?: string; maxIterationsPerRun?: number } = {}): Promise<DeviceHandle> {
+async function startWithOverride(
+  deviceId: number,
+  override: DeadlineOverride,
+  options: { queue?: string; maxIterationsPerRun?: number } = {},
+): Promise<DeviceHandle> {
   const [start] = await loadDeviceWorkflowStarts(db, [deviceId]);
   const input = { ...start.input, override, maxIterationsPerRun: options.maxIterationsPerRun };
   await startDeviceWorkflow(client, { ...start, input }, options.queue ?? taskQueue);
@@ -117,7 +126,10 @@ describe('device deadline workflow', () => {
     expect(await scheduledActivities(handle, 'sendDeviceReminder')).toBe(2);
     expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
 
-    const lightChanges = await db.models.AuditEntry.findAll({ where: { entity: 'device', entityId: String(device.id), action: 'device.light_changed' }, order: [['id', 'ASC']] });
+    const lightChanges = await db.models.AuditEntry.findAll({
+      where: { entity: 'device', entityId: String(device.id), action: 'device.light_changed' },
+      order: [['id', 'ASC']],
+    });
     expect(lightChanges.map((entry) => entry.details.to)).toEqual(['yellow', 'red']);
 
     const mail = await db.models.Mail.findOne({ where: { dedupeKey: `${escalationKey}:user-${fixture.owner.id}` }, rejectOnEmpty: true });
@@ -164,7 +176,9 @@ describe('device deadline workflow', () => {
 
     await reportDeviceRecalibrated(client, device.id, { calibratedYear: thisYear });
     const newDueAt = `${thisYear + 6}-12-31`;
-    await eventually(async () => expect(await handle.query(getStatus)).toMatchObject({ dueAt: newDueAt, light: 'green', state: 'watching' }));
+    await eventually(async () =>
+      expect(await handle.query(getStatus)).toMatchObject({ dueAt: newDueAt, light: 'green', state: 'watching' }),
+    );
     await eventually(async () => expect(await deviceRow(device.id)).toMatchObject({ light: 'green', dueAt: newDueAt, escalatedAt: null }));
 
     await reportDeviceHealth(client, device.id, { batteryPercent: 20 });
@@ -246,7 +260,9 @@ describe('device deadline workflow', () => {
     expect(await ensureDeviceWorkflows(client, [device.id, device.id, removed.id], { db, taskQueue })).toEqual({ ensured: 1, skipped: 1 });
     expect(await ensureDeviceWorkflow(client, removed.id, { db, taskQueue })).toBeNull();
 
-    await eventually(async () => expect(await client.workflow.count(`WorkflowId = "${deviceWorkflowId(device.id)}"`)).toMatchObject({ count: 1 }));
+    await eventually(async () =>
+      expect(await client.workflow.count(`WorkflowId = "${deviceWorkflowId(device.id)}"`)).toMatchObject({ count: 1 }),
+    );
     expect(await client.workflow.count(`WorkflowId = "${deviceWorkflowId(removed.id)}"`)).toMatchObject({ count: 0 });
     await handleOf(device.id).terminate();
   });

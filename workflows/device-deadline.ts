@@ -10,20 +10,47 @@
 // guarded with patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities,
-  setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { addDays, addMonths, daysBetween } from '../domain/dates';
 import {
-  MAX_READING_GAP_DAYS, WARNING_MONTHS, deadlineOf, lightAt, lightForDue, parseDeviceFacts, reminderDates,
-  type DeadlineKind, type DeviceFacts, type Light,
+  MAX_READING_GAP_DAYS,
+  WARNING_MONTHS,
+  deadlineOf,
+  lightAt,
+  lightForDue,
+  parseDeviceFacts,
+  reminderDates,
+  type DeadlineKind,
+  type DeviceFacts,
+  type Light,
 } from '../domain/deadlines';
 import {
-  DEVICE_GONE, deviceDedupeKey, deviceHealth, deviceRecalibrated, deviceReplaced, getStatus,
-  type CarriedDeviceState, type DeadlineOverride, type DeviceDeadlineInput, type DeviceDeadlineStatus,
-  type DeviceReplaced, type DeviceWorkflowState, type RecordedDeadline,
+  DEVICE_GONE,
+  deviceDedupeKey,
+  deviceHealth,
+  deviceRecalibrated,
+  deviceReplaced,
+  getStatus,
+  type CarriedDeviceState,
+  type DeadlineOverride,
+  type DeviceDeadlineInput,
+  type DeviceDeadlineStatus,
+  type DeviceReplaced,
+  type DeviceWorkflowState,
+  type RecordedDeadline,
 } from './shared/device';
 import { SA } from './shared/search-attributes';
 
@@ -82,7 +109,11 @@ function overrideReminders(deviceId: number, dueAt: string, { dueAtMs, reminderL
   return [...new Set(reminderLeadMs)]
     .filter((lead) => lead > 0)
     .sort((a, b) => b - a)
-    .map((lead) => ({ dedupeKey: deviceDedupeKey(deviceId, dueAt, `reminder-${lead}ms`), daysBefore: Math.round(lead / DAY_MS), atMs: dueAtMs - lead }));
+    .map((lead) => ({
+      dedupeKey: deviceDedupeKey(deviceId, dueAt, `reminder-${lead}ms`),
+      daysBefore: Math.round(lead / DAY_MS),
+      atMs: dueAtMs - lead,
+    }));
 }
 
 function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: number): DeadlinePlan {
@@ -91,7 +122,9 @@ function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: num
   const { override } = input;
   const dueAt = override ? dateOf(override.dueAtMs) : calendarDueAt;
   const dueMs = override ? override.dueAtMs : startOfDayMs(dueAt);
-  const reminders = override ? overrideReminders(input.deviceId, dueAt, override) : calendarReminders(input.deviceId, dueAt, input.reminderDays);
+  const reminders = override
+    ? overrideReminders(input.deviceId, dueAt, override)
+    : calendarReminders(input.deviceId, dueAt, input.reminderDays);
   // An overridden deadline is seen as due today once its instant has passed (red), tomorrow before (yellow).
   const light = override ? lightForDue(nowMs >= dueMs ? today : addDays(today, 1), today, facts) : lightAt(facts, today);
   const wakePoints = [...reminders.map((r) => r.atMs), dueMs];
@@ -164,7 +197,10 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       light: plan.light,
       facts,
       reminders: plan.reminders.map((r) => ({
-        dedupeKey: r.dedupeKey, daysBefore: r.daysBefore, at: new Date(r.atMs).toISOString(), handled: handledReminders.has(r.dedupeKey),
+        dedupeKey: r.dedupeKey,
+        daysBefore: r.daysBefore,
+        at: new Date(r.atMs).toISOString(),
+        handled: handledReminders.has(r.dedupeKey),
       })),
       escalated: escalationKey === plan.escalationKey,
       nextWakeAt: nextWake === null ? null : new Date(nextWake).toISOString(),
@@ -237,7 +273,11 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
     for (let iteration = 1; pending.replacement === null; iteration++) {
       if (iteration > (input.maxIterationsPerRun ?? DEFAULT_MAX_ITERATIONS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof deviceDeadline>({ ...input, facts, carried: { handledReminders: [...handledReminders], escalationKey, recorded } });
+        await continueAsNew<typeof deviceDeadline>({
+          ...input,
+          facts,
+          carried: { handledReminders: [...handledReminders], escalationKey, recorded },
+        });
       }
       factsChanged = false;
       const now = Date.now();

@@ -14,7 +14,12 @@ import { FIXTURE_MONTH, createMonthlyFixture, type FixtureUnitKey, type MonthlyF
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import { monthlyInformationRun } from './monthly-information';
 import {
-  MONTHLY_SCHEDULE_ID, getMonthlyPropertyStatus, getMonthlyRunStatus, monthlyNotificationKey, monthlyPropertyWorkflowId, type MonthlyRunInput,
+  MONTHLY_SCHEDULE_ID,
+  getMonthlyPropertyStatus,
+  getMonthlyRunStatus,
+  monthlyNotificationKey,
+  monthlyPropertyWorkflowId,
+  type MonthlyRunInput,
 } from './shared/monthly';
 
 const db = createDb(inject('databaseUrl'));
@@ -46,7 +51,9 @@ function startRun(overrides: Partial<MonthlyRunInput> = {}) {
   return client.workflow.start(monthlyInformationRun, {
     workflowId: `monthly-information-test-${uniqueSuffix()}`,
     taskQueue,
-    args: [{ month: FIXTURE_MONTH, organisationIds: [f.organisation.id], batchSize: 3, maxChildrenPerRun: 1, maxBatchesPerRun: 2, ...overrides }],
+    args: [
+      { month: FIXTURE_MONTH, organisationIds: [f.organisation.id], batchSize: 3, maxChildrenPerRun: 1, maxBatchesPerRun: 2, ...overrides },
+    ],
   });
 }
 
@@ -80,13 +87,32 @@ describe('a run over the fixture portfolio', () => {
     const handle = await startRun();
     const result = await handle.result();
     expect(result).toMatchObject({
-      month: FIXTURE_MONTH, state: 'completed', propertiesTotal: 2, propertiesDone: 2, propertiesFailed: [], unitsTotal: 9, unitsDone: 9,
-      totals: { units: 9, published: 9, portal: 1, noAccount: 6, vacant: 1, tenantChange: 1, estimated: 1, notRemoteReadable: 1, mailed: 1 },
+      month: FIXTURE_MONTH,
+      state: 'completed',
+      propertiesTotal: 2,
+      propertiesDone: 2,
+      propertiesFailed: [],
+      unitsTotal: 9,
+      unitsDone: 9,
+      totals: {
+        units: 9,
+        published: 9,
+        portal: 1,
+        noAccount: 6,
+        vacant: 1,
+        tenantChange: 1,
+        estimated: 1,
+        notRemoteReadable: 1,
+        mailed: 1,
+      },
     });
     const run = await db.models.MonthlyRun.findOne({ where: { workflowId: handle.workflowId }, rejectOnEmpty: true });
     expect(run).toMatchObject({ status: 'completed', propertiesTotal: 2, unitsTotal: 9, month: `${FIXTURE_MONTH}-01` });
     const progress = await db.models.MonthlyRunProperty.findAll({ where: { runId: run.id }, raw: true });
-    expect(progress.map((p) => [p.unitsDone, p.unitsTotal, p.finishedAt !== null])).toEqual([[7, 7, true], [2, 2, true]]);
+    expect(progress.map((p) => [p.unitsDone, p.unitsTotal, p.finishedAt !== null])).toEqual([
+      [7, 7, true],
+      [2, 2, true],
+    ]);
     first = await snapshot();
     expect(first.rows).toHaveLength(9);
     // Both workflows continued as new (one property per run, two batches per run): more than one run each.
@@ -97,18 +123,32 @@ describe('a run over the fixture portfolio', () => {
   test('the tenant’s flat: kWh, the three comparisons, hints and tips; notified and mailed once', async () => {
     const own = await informationOf('own');
     expect(own).toMatchObject({
-      delivery: 'portal', recipientId: expect.any(Number), totalKwh: 280, heatingKwh: 230, hotWaterKwh: 50,
-      changePreviousMonth: 12, changePreviousYear: 12, changePeers: 13.9, estimated: false, devicesOk: true, remoteReadable: true,
+      delivery: 'portal',
+      recipientId: expect.any(Number),
+      totalKwh: 280,
+      heatingKwh: 230,
+      hotWaterKwh: 50,
+      changePreviousMonth: 12,
+      changePreviousYear: 12,
+      changePeers: 13.9,
+      estimated: false,
+      devicesOk: true,
+      remoteReadable: true,
     });
     expect(own.content.comparisons.peers).toMatchObject({ kwh: 245.84, units: 4, basis: 'class', classLabel: '50–70 m²' });
     expect(own.content.hints.map((h) => h.text)).toEqual([
-      'Verbrauch 12 % über Vorjahr', 'Verbrauch 12 % über Vormonat', 'Verbrauch 14 % über dem Durchschnitt vergleichbarer Wohnungen', 'Alle Geräte funktionstüchtig',
+      'Verbrauch 12 % über Vorjahr',
+      'Verbrauch 12 % über Vormonat',
+      'Verbrauch 14 % über dem Durchschnitt vergleichbarer Wohnungen',
+      'Alle Geräte funktionstüchtig',
     ]);
     expect(own.content.tips.length).toBeGreaterThan(0);
     expect(own.content.assumptions).toEqual({ hkvKwhPerUnit: 5, hotWaterTempC: 60, districtHeating: false, source: 'property' });
     expect(own.notifiedAt).not.toBeNull();
     expect(own.mailedAt).not.toBeNull();
-    expect(await db.models.Notification.count({ where: { userId: own.recipientId!, dedupeKey: monthlyNotificationKey(FIXTURE_MONTH) } })).toBe(1);
+    expect(
+      await db.models.Notification.count({ where: { userId: own.recipientId!, dedupeKey: monthlyNotificationKey(FIXTURE_MONTH) } }),
+    ).toBe(1);
   });
 
   test('a missing reading gives a marked substitute value (the flat’s own October a year earlier)', async () => {
@@ -130,7 +170,10 @@ describe('a run over the fixture portfolio', () => {
     const events = await db.models.MonthlyDeliveryEvent.findAll({ where: { informationId: first.rows.map((r) => r.id) }, raw: true });
     expect(events.map((e) => e.kind)).toEqual(Array(9).fill('provided'));
     const own = await informationOf('own');
-    expect(events.find((e) => Number(e.informationId) === own.id)).toMatchObject({ userId: own.recipientId, contentSha256: own.contentSha256 });
+    expect(events.find((e) => Number(e.informationId) === own.id)).toMatchObject({
+      userId: own.recipientId,
+      contentSha256: own.contentSha256,
+    });
     expect(await verifyDeliveryChain(db)).toMatchObject({ ok: true });
   });
 
@@ -142,12 +185,19 @@ describe('a run over the fixture portfolio', () => {
 
   test('late readings replace the substitute at the next run: revised, proven anew, not announced again', async () => {
     await db.models.Reading.create({
-      deviceId: f.gapDevice.id, readAt: new Date('2026-11-01T05:00:00Z'), value: 100 + 19 * 25, unit: 'Einheiten', setDateValue: null, source: 'import',
+      deviceId: f.gapDevice.id,
+      readAt: new Date('2026-11-01T05:00:00Z'),
+      value: 100 + 19 * 25,
+      unit: 'Einheiten',
+      setDateValue: null,
+      source: 'import',
     });
     const result = await (await startRun()).result();
     // The flat now counts among the comparable users, so its whole property's averages moved; the other property is untouched.
     expect(result.totals).toMatchObject({ published: 7 });
-    expect((await snapshot()).rows.filter((row) => row.propertyId === f.secondProperty.id)).toEqual(first.rows.filter((row) => row.propertyId === f.secondProperty.id));
+    expect((await snapshot()).rows.filter((row) => row.propertyId === f.secondProperty.id)).toEqual(
+      first.rows.filter((row) => row.propertyId === f.secondProperty.id),
+    );
     const gap = await informationOf('gap');
     expect(gap).toMatchObject({ estimated: false, totalKwh: 240, devicesOk: true });
     expect(gap.revisedAt).not.toBeNull();
@@ -168,7 +218,12 @@ test('progress: the run and each property answer getStatus, also once finished',
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
   expect(await handle.query(getMonthlyRunStatus)).toMatchObject({ state: 'completed', unitsDone: 9, unitsTotal: 9, propertiesDone: 2 });
   const child = client.workflow.getHandle(monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id));
-  expect(await child.query(getMonthlyPropertyStatus)).toMatchObject({ state: 'completed', unitsDone: 7, unitsTotal: 7, propertyId: f.property.id });
+  expect(await child.query(getMonthlyPropertyStatus)).toMatchObject({
+    state: 'completed',
+    unitsDone: 7,
+    unitsTotal: 7,
+    propertyId: f.property.id,
+  });
 });
 
 describe('the Schedule', () => {
@@ -176,30 +231,45 @@ describe('the Schedule', () => {
   const idleQueue = `monthly-schedule-${uniqueSuffix()}`;
 
   afterAll(async () => {
-    await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).delete().catch(() => undefined);
+    await client.schedule
+      .getHandle(MONTHLY_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
   });
 
   test('exists after start-up: the 5th at 06:00 German time, overlap skip, catch-up 7 days; a second call updates it', async () => {
-    await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).delete().catch(() => undefined);
+    await client.schedule
+      .getHandle(MONTHLY_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     expect(await ensureMonthlySchedule(client, idleQueue)).toBe('created');
     expect(await ensureMonthlySchedule(client, idleQueue)).toBe('updated');
     const schedule = await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).describe();
     expect(schedule.spec.timezone).toBe('Europe/Berlin');
-    expect(schedule.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 5, end: 5, step: 1 }], hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(schedule.spec.calendars?.[0]).toMatchObject({
+      dayOfMonth: [{ start: 5, end: 5, step: 1 }],
+      hour: [{ start: 6, end: 6, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
+    });
     expect(schedule.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 7 * 24 * 3_600_000 });
     expect(schedule.action).toMatchObject({ workflowType: 'monthlyInformationRun', taskQueue: idleQueue });
     const next = schedule.info.nextActionTimes[0];
-    expect(new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('5, 06:00');
+    expect(
+      new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(next),
+    ).toBe('5, 06:00');
   });
 
   test('trigger starts a run (at most one at a time)', async () => {
     const handle = client.schedule.getHandle(MONTHLY_SCHEDULE_ID);
     await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    const running = await eventually(async () => {
-      const { info } = await handle.describe();
-      expect(info.runningActions).toHaveLength(1);
-      return info.runningActions[0].workflow;
-    }, { timeoutMs: 15_000 });
+    const running = await eventually(
+      async () => {
+        const { info } = await handle.describe();
+        expect(info.runningActions).toHaveLength(1);
+        return info.runningActions[0].workflow;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(running.workflowId).toMatch(/^monthly-information-/);
     await client.workflow.getHandle(running.workflowId).terminate('test: the run would process the whole shared database');
   });

@@ -10,17 +10,39 @@
 // Deterministic code only: time from the workflow clock, side effects in activities.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ApplicationFailure, ChildWorkflowFailure, ParentClosePolicy, allHandlersFinished, condition, continueAsNew, executeChild,
-  isCancellation, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { TIME_ZONE, calendarDate } from '../domain/calendar';
 import { isYearMonth, reportingMonthFor } from '../domain/monthly';
 import {
-  DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, EMPTY_TOTALS, MONTHLY_OBLIGATION, addTotals, getMonthlyPropertyStatus,
-  getMonthlyRunStatus, monthlyPropertyWorkflowId,
-  type CarriedRunState, type MonthlyPropertyInput, type MonthlyPropertyStatus, type MonthlyRunInput, type MonthlyRunStatus,
-  type PropertyPlan, type PropertyTotals,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_PROPERTY_CONCURRENCY,
+  EMPTY_TOTALS,
+  MONTHLY_OBLIGATION,
+  addTotals,
+  getMonthlyPropertyStatus,
+  getMonthlyRunStatus,
+  monthlyPropertyWorkflowId,
+  type CarriedRunState,
+  type MonthlyPropertyInput,
+  type MonthlyPropertyStatus,
+  type MonthlyRunInput,
+  type MonthlyRunStatus,
+  type PropertyPlan,
+  type PropertyTotals,
 } from './shared/monthly';
 import { SA } from './shared/search-attributes';
 
@@ -81,7 +103,14 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
     const lane = async () => {
       while (next < pending.length && !mustContinue()) {
         const property = pending[next++];
-        const totals = await processProperty({ runId, month, propertyId: property.propertyId, units: property.units, batchSize, maxBatchesPerRun: input.maxBatchesPerRun });
+        const totals = await processProperty({
+          runId,
+          month,
+          propertyId: property.propertyId,
+          units: property.units,
+          batchSize,
+          maxBatchesPerRun: input.maxBatchesPerRun,
+        });
         if (totals) {
           status.propertiesDone += 1;
           status.unitsDone += totals.units;
@@ -95,8 +124,13 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
 
     if (next < pending.length) {
       carried = {
-        month, runId, unitsTotal: status.unitsTotal, pending: pending.slice(next), done: status.totals,
-        propertiesDone: status.propertiesDone, propertiesFailed: status.propertiesFailed,
+        month,
+        runId,
+        unitsTotal: status.unitsTotal,
+        pending: pending.slice(next),
+        done: status.totals,
+        propertiesDone: status.propertiesDone,
+        propertiesFailed: status.propertiesFailed,
       };
     } else {
       status.state = status.propertiesFailed.length === 0 ? 'completed' : 'failed';
@@ -137,7 +171,11 @@ async function processProperty(input: MonthlyPropertyInput): Promise<PropertyTot
       return null;
     }
     if (error instanceof ChildWorkflowFailure) {
-      log.error('Monthly information of a property failed', { propertyId: input.propertyId, month: input.month, error: String(error.cause ?? error) });
+      log.error('Monthly information of a property failed', {
+        propertyId: input.propertyId,
+        month: input.month,
+        error: String(error.cause ?? error),
+      });
       return null;
     }
     throw error;
@@ -165,7 +203,8 @@ export async function monthlyPropertyInformation(input: MonthlyPropertyInput): P
     return totals;
   }
 
-  const prepared = input.carried ?? await prepareMonthlyProperty({ runId: input.runId, month: input.month, propertyId: input.propertyId });
+  const prepared =
+    input.carried ?? (await prepareMonthlyProperty({ runId: input.runId, month: input.month, propertyId: input.propertyId }));
   status.unitsTotal = prepared.unitIds.length;
   status.state = 'running';
 
@@ -174,12 +213,15 @@ export async function monthlyPropertyInformation(input: MonthlyPropertyInput): P
     if (batches >= (input.maxBatchesPerRun ?? DEFAULT_MAX_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       return await continueAsNew<typeof monthlyPropertyInformation>({
-        ...input, carried: { unitIds: prepared.unitIds, peers: prepared.peers, assumptions: prepared.assumptions, position, totals: status.totals },
+        ...input,
+        carried: { unitIds: prepared.unitIds, peers: prepared.peers, assumptions: prepared.assumptions, position, totals: status.totals },
       });
     }
     const unitIds = prepared.unitIds.slice(position, position + batchSize);
     const totals = await processMonthlyBatch({
-      runId: input.runId, month: input.month, propertyId: input.propertyId,
+      runId: input.runId,
+      month: input.month,
+      propertyId: input.propertyId,
       part: { unitIds, position: position + unitIds.length, peers: prepared.peers, assumptions: prepared.assumptions },
     });
     position += unitIds.length;

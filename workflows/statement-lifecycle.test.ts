@@ -12,7 +12,13 @@ import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type 
 import { statementAddressees } from '../activities/statement-document';
 import { loadStatement } from '../db/statements';
 import {
-  approve, correctReceiptDate, deliver, fileStatementObjection, lifecycleStatus, recordOpening, startStatementLifecycle,
+  approve,
+  correctReceiptDate,
+  deliver,
+  fileStatementObjection,
+  lifecycleStatus,
+  recordOpening,
+  startStatementLifecycle,
 } from '../app/utils/statement-lifecycle.server';
 import type { SessionUser } from '../app/utils/session.server';
 import { eventually } from '../tests/support/eventually';
@@ -79,7 +85,11 @@ function actor(user: User, extra: Partial<LifecycleActor> = {}): LifecycleActor 
 
 async function newStatement(correctionReason?: string): Promise<StatementData> {
   const manager = house.org.managers[0];
-  return saveStatement(db, { ...house.request, ...(correctionReason && { correctionReason }) }, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+  return saveStatement(
+    db,
+    { ...house.request, ...(correctionReason && { correctionReason }) },
+    { userId: manager.id, email: manager.email, organisationId: manager.organisationId },
+  );
 }
 
 async function started(override: LifecycleOverride, statement?: StatementData) {
@@ -112,7 +122,10 @@ async function storedManifest(ref: { id: number; version: number }): Promise<Doc
 function objection(ref: { id: number; version: number }, unitId: number, key: string) {
   return {
     statement: { ...ref, propertyId: house.property.id, organisationId: house.org.organisation.id },
-    unitId, positions: ['Heizung: Verbrauchsanteil'], reason: 'Der Zählerstand zum 31.12. ist zu hoch.', idempotencyKey: key,
+    unitId,
+    positions: ['Heizung: Verbrauchsanteil'],
+    reason: 'Der Zählerstand zum 31.12. ist zu hoch.',
+    idempotencyKey: key,
   };
 }
 
@@ -134,15 +147,22 @@ describe('statement lifecycle', () => {
     const tooEarly = await deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
     expect(tooEarly.ok).toBe(false);
 
-    expect(await approve(ref, actor(house.org.owner, { delegated: true }), options())).toMatchObject({ ok: true, result: { state: 'approved' } });
+    expect(await approve(ref, actor(house.org.owner, { delegated: true }), options())).toMatchObject({
+      ok: true,
+      result: { state: 'approved' },
+    });
     expect((await approve(ref, actor(manager), options())).ok).toBe(false);
     expect(await dbStatus(ref.id)).toBe('approved');
 
     // The approval rendered and stored every unit's (and occupancy's) PDF; the proof refers to their manifest.
     const statement = (await loadStatement(db, ref.id))!;
     const manifest = await storedManifest(ref);
-    expect(manifest.map((d) => [d.unitId, d.occupancyKey])).toEqual(sortManifest(statementAddressees(statement).map((a) => ({ ...a, documentId: 0, sha256: '' }))).map((a) => [a.unitId, a.occupancyKey]));
-    expect(new Set(manifest.filter((d) => d.occupancyKey === null).map((d) => d.unitId))).toEqual(new Set(statement.units.map((u) => u.unitId)));
+    expect(manifest.map((d) => [d.unitId, d.occupancyKey])).toEqual(
+      sortManifest(statementAddressees(statement).map((a) => ({ ...a, documentId: 0, sha256: '' }))).map((a) => [a.unitId, a.occupancyKey]),
+    );
+    expect(new Set(manifest.filter((d) => d.occupancyKey === null).map((d) => d.unitId))).toEqual(
+      new Set(statement.units.map((u) => u.unitId)),
+    );
     const manifestSha256 = documentManifestSha256(manifest);
     const [created, approved] = await proofEvents(db, ref.id, ref.version);
     expect(created.documentSha256).toBe(statement.stored!.engineInputSha256);
@@ -160,13 +180,23 @@ describe('statement lifecycle', () => {
     await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', 'b'.repeat(64), options());
     await eventually(async () => expect((await statusOf(ref)).state).toBe('opened'));
 
-    const filed = await fileStatementObjection(sessionUser(tenantA), objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    const filed = await fileStatementObjection(
+      sessionUser(tenantA),
+      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
+      undefined,
+      options(),
+    );
     expect(filed.ok).toBe(true);
     const stored = await db.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version } });
     expect(stored).toHaveLength(1);
     expect(stored[0].ticketId).not.toBeNull();
     const ticket = await db.models.Ticket.findByPk(stored[0].ticketId!, { rejectOnEmpty: true });
-    expect(ticket).toMatchObject({ category: 'statement_objection', linkedKind: 'statement', linkedId: ref.id, linkedVersion: ref.version });
+    expect(ticket).toMatchObject({
+      category: 'statement_objection',
+      linkedKind: 'statement',
+      linkedId: ref.id,
+      linkedVersion: ref.version,
+    });
 
     await eventually(async () => expect(await dbStatus(ref.id)).toBe('final'), { timeoutMs: 15_000 });
     expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection_filed', 'final']);
@@ -176,7 +206,12 @@ describe('statement lifecycle', () => {
     // The stored PDFs were reused, not rendered again.
     expect(await storedManifest(ref)).toEqual(manifest);
 
-    const late = await fileStatementObjection(sessionUser(tenantA), objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    const late = await fileStatementObjection(
+      sessionUser(tenantA),
+      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
+      undefined,
+      options(),
+    );
     expect(late.ok).toBe(false);
     expect(late.ok === false && late.message).toMatch(/Einspruchsfrist .*abgelaufen/);
   }, 60_000);
@@ -185,7 +220,10 @@ describe('statement lifecycle', () => {
     const { ref } = await started({ deliveryDueAtMs: Date.now() + 3_000, reminderLeadMs: [2_000, 1_000] });
     const manager = house.org.managers[0];
     await eventually(async () => expect((await statusOf(ref)).deliveryDeadlineMissed).toBe(true), { timeoutMs: 15_000 });
-    const notes = await db.models.Notification.findAll({ where: { userId: manager.id, link: `/abrechnungen/${ref.id}` }, order: [['id', 'ASC']] });
+    const notes = await db.models.Notification.findAll({
+      where: { userId: manager.id, link: `/abrechnungen/${ref.id}` },
+      order: [['id', 'ASC']],
+    });
     expect(notes.map((n) => n.kind)).toEqual(['statement-reminder', 'statement-reminder', 'statement-escalation']);
   }, 30_000);
 
@@ -194,7 +232,10 @@ describe('statement lifecycle', () => {
     const manager = house.org.managers[0];
     await approve(ref, actor(manager), options());
     const sent = await deliver(ref, { actor: actor(manager), channel: 'post', dispatchedOn: '2026-11-02' }, options());
-    expect(sent).toMatchObject({ ok: true, result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' } });
+    expect(sent).toMatchObject({
+      ok: true,
+      result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' },
+    });
     const corrected = await correctReceiptDate(ref, actor(manager), '2026-11-09', options());
     expect(corrected).toMatchObject({ ok: true, result: { delivery: { receivedOn: '2026-11-09' } } });
     expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'receipt_corrected']);
@@ -203,7 +244,12 @@ describe('statement lifecycle', () => {
   test('a tenant cannot object before delivery; a correction supersedes the version and starts its own chain', async () => {
     const { ref: v1 } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 });
     await approve(v1, actor(house.org.managers[0]), options());
-    const early = await fileStatementObjection(sessionUser(tenantA), objection(v1, house.units.a.id, `obj-${uniqueSuffix()}`), undefined, options());
+    const early = await fileStatementObjection(
+      sessionUser(tenantA),
+      objection(v1, house.units.a.id, `obj-${uniqueSuffix()}`),
+      undefined,
+      options(),
+    );
     expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
 
     const v2saved = await newStatement('Zählerstand berichtigt');

@@ -7,9 +7,7 @@
 // VERSIONING: guard changes to the command sequence with patched(). Patches so far:
 // - 'render-documents-at-approval': the approval renders and stores every PDF first; from then on
 //   the proof's documentSha256 is the hash of their manifest instead of the computed content's.
-import {
-  ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { ProofStepInput } from '../activities/statement-lifecycle';
@@ -17,12 +15,32 @@ import { addDays, isDate } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
 import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';
 import {
-  DELIVERY_REMINDER_DAYS, LIFECYCLE_STATE_LABELS, POSTAL_DELIVERY_DAYS, canTransition, endOfGermanDayMs, isEnded, mayApprove, objectionWindowRuns,
+  DELIVERY_REMINDER_DAYS,
+  LIFECYCLE_STATE_LABELS,
+  POSTAL_DELIVERY_DAYS,
+  canTransition,
+  endOfGermanDayMs,
+  isEnded,
+  mayApprove,
+  objectionWindowRuns,
   type LifecycleState,
 } from '../domain/statement-lifecycle';
 import {
-  STATEMENT_GONE, approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementDedupeKey, statementOpened, statementSuperseded,
-  type DeliveryRecord, type LifecycleActor, type OpenedSignal, type StatementLifecycleInput, type StatementLifecycleStatus, type SupersededSignal,
+  STATEMENT_GONE,
+  approveStatement,
+  correctReceipt,
+  deliverStatement,
+  fileObjection,
+  getStatus,
+  statementDedupeKey,
+  statementOpened,
+  statementSuperseded,
+  type DeliveryRecord,
+  type LifecycleActor,
+  type OpenedSignal,
+  type StatementLifecycleInput,
+  type StatementLifecycleStatus,
+  type SupersededSignal,
 } from './shared/statement';
 import { SA } from './shared/search-attributes';
 
@@ -108,10 +126,23 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     upsertSearchAttributes(pairs);
   }
 
-  async function prove(step: ProofStepInput['step'], idempotencyKey: string, actor: LifecycleActor | { userId: number | null; name: string; ip?: string | null },
-    details: Record<string, unknown> = {}, next?: LifecycleState, documentHash = documentSha256) {
+  async function prove(
+    step: ProofStepInput['step'],
+    idempotencyKey: string,
+    actor: LifecycleActor | { userId: number | null; name: string; ip?: string | null },
+    details: Record<string, unknown> = {},
+    next?: LifecycleState,
+    documentHash = documentSha256,
+  ) {
     const proven = await recordStatementStep({
-      statementId, version, step, idempotencyKey, actor: { userId: actor.userId, name: actor.name }, ip: actor.ip ?? null, documentSha256: documentHash, details,
+      statementId,
+      version,
+      step,
+      idempotencyKey,
+      actor: { userId: actor.userId, name: actor.name },
+      ip: actor.ip ?? null,
+      documentSha256: documentHash,
+      details,
       status: next === undefined || next === 'opened' ? undefined : next,
     });
     if (next) state = next;
@@ -132,92 +163,129 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   }
 
   function requireState(allowed: (s: LifecycleState) => boolean, message: string) {
-    if (busy || !allowed(state)) refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${busy ? ', ein anderer Schritt läuft' : ''}).`);
+    if (busy || !allowed(state))
+      refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${busy ? ', ein anderer Schritt läuft' : ''}).`);
   }
 
   function setWindow(receivedOn: string, deliveredAtMs: number) {
-    windowEndMs = override?.objectionWindowMs !== undefined
-      ? deliveredAtMs + override.objectionWindowMs
-      : endOfGermanDayMs(objectionDeadline(receivedOn, input.objectionMode));
+    windowEndMs =
+      override?.objectionWindowMs !== undefined
+        ? deliveredAtMs + override.objectionWindowMs
+        : endOfGermanDayMs(objectionDeadline(receivedOn, input.objectionMode));
   }
 
   setHandler(getStatus, status);
 
-  setHandler(approveStatement, ({ actor }) => exclusively(async () => {
-    const details: Record<string, unknown> = { role: actor.role, delegated: actor.delegated ?? false };
-    if (patched('render-documents-at-approval')) {
-      // What is approved is the PDFs the tenants will get: rendered and stored now, their manifest proven.
-      const manifest = await renderStatementDocuments({ statementId, version, createdBy: actor.userId });
-      documentSha256 = manifest.sha256;
-      details.documents = manifest.documents;
-    }
-    await prove('approved', 'approval', actor, details, 'approved');
-    return status();
-  }), {
-    validator: ({ actor }) => {
-      requireState((s) => s === 'draft', 'Nur ein Entwurf kann freigegeben werden');
-      if (!mayApprove(actor)) refuse('Freigeben dürfen die Verwaltung und von ihr beauftragte Eigentümer.');
-    },
-  });
-
-  setHandler(deliverStatement, (request) => exclusively(async () => {
-    const nowMs = Date.now();
-    const today = berlinDateOf(nowMs);
-    const dispatchedOn = request.channel === 'post' ? request.dispatchedOn : null;
-    const receivedOn = request.channel === 'post' ? request.receivedOn ?? addDays(request.dispatchedOn, POSTAL_DELIVERY_DAYS) : today;
-    const proven = await prove('delivered', 'delivery', request.actor, { channel: request.channel, dispatchedOn, receivedOn }, 'delivered');
-    delivery = { channel: request.channel, deliveredAt: proven.at, dispatchedOn, receivedOn };
-    setWindow(receivedOn, Date.parse(proven.at));
-    publishSearchAttributes();
-    if (request.channel === 'portal') await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
-    return status();
-  }), {
-    validator: (request) => {
-      requireState((s) => s === 'approved', 'Zustellen lässt sich nur eine freigegebene Abrechnung');
-      if (request.actor.role !== 'manager') refuse('Zustellen darf nur die Verwaltung.');
-      if (request.channel === 'post') {
-        if (!isDate(request.dispatchedOn)) refuse('Bitte ein gültiges Versanddatum angeben.');
-        if (request.receivedOn !== undefined && (!isDate(request.receivedOn) || request.receivedOn < request.dispatchedOn)) {
-          refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+  setHandler(
+    approveStatement,
+    ({ actor }) =>
+      exclusively(async () => {
+        const details: Record<string, unknown> = { role: actor.role, delegated: actor.delegated ?? false };
+        if (patched('render-documents-at-approval')) {
+          // What is approved is the PDFs the tenants will get: rendered and stored now, their manifest proven.
+          const manifest = await renderStatementDocuments({ statementId, version, createdBy: actor.userId });
+          documentSha256 = manifest.sha256;
+          details.documents = manifest.documents;
         }
-      }
+        await prove('approved', 'approval', actor, details, 'approved');
+        return status();
+      }),
+    {
+      validator: ({ actor }) => {
+        requireState((s) => s === 'draft', 'Nur ein Entwurf kann freigegeben werden');
+        if (!mayApprove(actor)) refuse('Freigeben dürfen die Verwaltung und von ihr beauftragte Eigentümer.');
+      },
     },
-  });
+  );
 
-  setHandler(correctReceipt, ({ actor, receivedOn }) => exclusively(async () => {
-    await prove('receipt_corrected', `receipt-${receivedOn}`, actor, { previous: delivery!.receivedOn, receivedOn });
-    delivery = { ...delivery!, receivedOn };
-    setWindow(receivedOn, Date.parse(delivery.deliveredAt));
-    publishSearchAttributes();
-    return status();
-  }), {
-    validator: ({ actor, receivedOn }) => {
-      requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
-      if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
-      if (delivery?.channel !== 'post') refuse('Nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.');
-      if (!isDate(receivedOn) || (delivery.dispatchedOn !== null && receivedOn < delivery.dispatchedOn)) refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+  setHandler(
+    deliverStatement,
+    (request) =>
+      exclusively(async () => {
+        const nowMs = Date.now();
+        const today = berlinDateOf(nowMs);
+        const dispatchedOn = request.channel === 'post' ? request.dispatchedOn : null;
+        const receivedOn = request.channel === 'post' ? (request.receivedOn ?? addDays(request.dispatchedOn, POSTAL_DELIVERY_DAYS)) : today;
+        const proven = await prove(
+          'delivered',
+          'delivery',
+          request.actor,
+          { channel: request.channel, dispatchedOn, receivedOn },
+          'delivered',
+        );
+        delivery = { channel: request.channel, deliveredAt: proven.at, dispatchedOn, receivedOn };
+        setWindow(receivedOn, Date.parse(proven.at));
+        publishSearchAttributes();
+        if (request.channel === 'portal')
+          await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
+        return status();
+      }),
+    {
+      validator: (request) => {
+        requireState((s) => s === 'approved', 'Zustellen lässt sich nur eine freigegebene Abrechnung');
+        if (request.actor.role !== 'manager') refuse('Zustellen darf nur die Verwaltung.');
+        if (request.channel === 'post') {
+          if (!isDate(request.dispatchedOn)) refuse('Bitte ein gültiges Versanddatum angeben.');
+          if (request.receivedOn !== undefined && (!isDate(request.receivedOn) || request.receivedOn < request.dispatchedOn)) {
+            refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+          }
+        }
+      },
     },
-  });
+  );
 
-  setHandler(fileObjection, (request) => exclusively(async () => {
-    const { objectionId } = await recordObjection({
-      statementId, version, unitId: request.unitId, filedBy: { userId: request.actor.userId, name: request.actor.name }, ip: request.actor.ip ?? null,
-      positions: request.positions, reason: request.reason, idempotencyKey: request.idempotencyKey, documentSha256,
-    });
-    objections += 1;
-    publishSearchAttributes();
-    return { objectionId, status: status() };
-  }), {
-    validator: (request) => {
-      if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
-        refuse(`Die Einspruchsfrist ist am ${germanDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
-      }
-      requireState(objectionWindowRuns, 'Einspruch ist erst nach der Zustellung möglich');
-      if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
-      if (request.positions.length === 0) refuse('Bitte mindestens eine beanstandete Position nennen.');
-      if (request.reason.trim().length === 0) refuse('Bitte den Einspruch begründen.');
+  setHandler(
+    correctReceipt,
+    ({ actor, receivedOn }) =>
+      exclusively(async () => {
+        await prove('receipt_corrected', `receipt-${receivedOn}`, actor, { previous: delivery!.receivedOn, receivedOn });
+        delivery = { ...delivery!, receivedOn };
+        setWindow(receivedOn, Date.parse(delivery.deliveredAt));
+        publishSearchAttributes();
+        return status();
+      }),
+    {
+      validator: ({ actor, receivedOn }) => {
+        requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
+        if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
+        if (delivery?.channel !== 'post') refuse('Nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.');
+        if (!isDate(receivedOn) || (delivery.dispatchedOn !== null && receivedOn < delivery.dispatchedOn))
+          refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+      },
     },
-  });
+  );
+
+  setHandler(
+    fileObjection,
+    (request) =>
+      exclusively(async () => {
+        const { objectionId } = await recordObjection({
+          statementId,
+          version,
+          unitId: request.unitId,
+          filedBy: { userId: request.actor.userId, name: request.actor.name },
+          ip: request.actor.ip ?? null,
+          positions: request.positions,
+          reason: request.reason,
+          idempotencyKey: request.idempotencyKey,
+          documentSha256,
+        });
+        objections += 1;
+        publishSearchAttributes();
+        return { objectionId, status: status() };
+      }),
+    {
+      validator: (request) => {
+        if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
+          refuse(`Die Einspruchsfrist ist am ${germanDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+        }
+        requireState(objectionWindowRuns, 'Einspruch ist erst nach der Zustellung möglich');
+        if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
+        if (request.positions.length === 0) refuse('Bitte mindestens eine beanstandete Position nennen.');
+        if (request.reason.trim().length === 0) refuse('Bitte den Einspruch begründen.');
+      },
+    },
+  );
 
   setHandler(statementOpened, (signal) => {
     openings.push(signal);
@@ -228,7 +296,11 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     woken = true;
   });
 
-  await prove('created', 'created', input.createdBy, { propertyId: input.propertyId, periodStart: input.periodStart, periodEnd: input.periodEnd });
+  await prove('created', 'created', input.createdBy, {
+    propertyId: input.propertyId,
+    periodStart: input.periodStart,
+    periodEnd: input.periodEnd,
+  });
 
   while (!isEnded(state)) {
     await condition(() => !busy);
@@ -240,8 +312,14 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     for (const opening of openings.splice(0)) {
       // Opening counts once per flat: the first view or download after delivery is the proof.
       if (!objectionWindowRuns(state) || openedUnits.has(opening.unitId)) continue;
-      const proven = await prove('opened', `unit-${opening.unitId}`, opening.actor, { unitId: opening.unitId, via: opening.via },
-        state === 'delivered' ? 'opened' : undefined, opening.documentSha256 ?? documentSha256);
+      const proven = await prove(
+        'opened',
+        `unit-${opening.unitId}`,
+        opening.actor,
+        { unitId: opening.unitId, via: opening.via },
+        state === 'delivered' ? 'opened' : undefined,
+        opening.documentSha256 ?? documentSha256,
+      );
       openedUnits.add(opening.unitId);
       openedAt ??= proven.at;
     }
@@ -252,14 +330,35 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       const due = reminders.filter((r) => r.atMs <= nowMs && !remindersHandled.has(r.key));
       if (due.length > 0 && !deadlineMissed) {
         const latest = due[due.length - 1];
-        await alertStatementDeadline({ statementId, version, organisationId: input.organisationId, propertyId: input.propertyId, dedupeKey: latest.key, kind: 'reminder', dueOn, daysBefore: latest.daysBefore });
+        await alertStatementDeadline({
+          statementId,
+          version,
+          organisationId: input.organisationId,
+          propertyId: input.propertyId,
+          dedupeKey: latest.key,
+          kind: 'reminder',
+          dueOn,
+          daysBefore: latest.daysBefore,
+        });
       }
       for (const r of due) remindersHandled.add(r.key);
       if (!deadlineMissed && nowMs >= deliveryDueMs) {
-        await alertStatementDeadline({ statementId, version, organisationId: input.organisationId, propertyId: input.propertyId, dedupeKey: escalationKey, kind: 'escalation', dueOn, daysBefore: null });
+        await alertStatementDeadline({
+          statementId,
+          version,
+          organisationId: input.organisationId,
+          propertyId: input.propertyId,
+          dedupeKey: escalationKey,
+          kind: 'escalation',
+          dueOn,
+          daysBefore: null,
+        });
         deadlineMissed = true;
       }
-      const ahead = [...reminders.filter((r) => !remindersHandled.has(r.key)).map((r) => r.atMs), ...(deadlineMissed ? [] : [deliveryDueMs])];
+      const ahead = [
+        ...reminders.filter((r) => !remindersHandled.has(r.key)).map((r) => r.atMs),
+        ...(deadlineMissed ? [] : [deliveryDueMs]),
+      ];
       wakeAtMs = ahead.length > 0 ? Math.min(...ahead) : null;
     } else if (objectionWindowRuns(state) && windowEndMs !== null) {
       if (nowMs >= windowEndMs) {

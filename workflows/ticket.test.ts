@@ -12,8 +12,18 @@ import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import {
-  askTenant, assignTicket, closeTicket, getTicketStatus, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket, ticketDedupeKey,
-  ticketWorkflowId, type Actor, type TicketEventKind,
+  askTenant,
+  assignTicket,
+  closeTicket,
+  getTicketStatus,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+  ticketDedupeKey,
+  ticketWorkflowId,
+  type Actor,
+  type TicketEventKind,
 } from './shared/ticket';
 
 const db = createDb(inject('databaseUrl'));
@@ -44,9 +54,16 @@ beforeAll(async () => {
   [manager, secondManager] = org.managers;
   tenant = await createUserFixture(db, org.organisation.id, 'tenant');
   otherTenant = await createUserFixture(db, org.organisation.id, 'tenant');
-  await db.models.TicketSlaRule.bulkCreate(SECONDS_MATRIX.map(([category, priority, reactionSeconds, resolutionSeconds]) => ({
-    organisationId: org.organisation.id, category, priority, reactionSeconds, resolutionSeconds, businessHours: false,
-  })));
+  await db.models.TicketSlaRule.bulkCreate(
+    SECONDS_MATRIX.map(([category, priority, reactionSeconds, resolutionSeconds]) => ({
+      organisationId: org.organisation.id,
+      category,
+      priority,
+      reactionSeconds,
+      resolutionSeconds,
+      businessHours: false,
+    })),
+  );
 });
 
 afterAll(async () => {
@@ -59,10 +76,19 @@ const actor = (user: User): Actor => ({ userId: user.id, name: user.name, role: 
 const options = () => ({ db, client, taskQueue, timing: { closedLingerMs: 1_500 } });
 
 async function file(overrides: Partial<OpenTicketInput> = {}) {
-  return openTicket({
-    organisationId: org.organisation.id, propertyId: org.property.id, unitId: org.unit.id, createdBy: tenant.id,
-    topic: 'reading', subject: 'Zählerstand Wasser', body: 'Mein Zählerstand wurde nicht übernommen.', ...overrides,
-  }, options());
+  return openTicket(
+    {
+      organisationId: org.organisation.id,
+      propertyId: org.property.id,
+      unitId: org.unit.id,
+      createdBy: tenant.id,
+      topic: 'reading',
+      subject: 'Zählerstand Wasser',
+      body: 'Mein Zählerstand wurde nicht übernommen.',
+      ...overrides,
+    },
+    options(),
+  );
 }
 
 async function events(ticketId: number, kind?: TicketEventKind) {
@@ -93,14 +119,20 @@ describe('filing', () => {
       expect(notified.map((n) => n.userId).sort((a, b) => a - b)).toEqual([manager.id, secondManager.id, tenant.id].sort((a, b) => a - b));
     });
     const receipt = await db.models.Notification.findOne({ where: { dedupeKey: key, userId: tenant.id }, rejectOnEmpty: true });
-    expect(receipt).toMatchObject({ kind: 'ticket-created', title: `Ihr Anliegen #${ticketId} ist eingegangen`, link: `/anliegen/${ticketId}` });
+    expect(receipt).toMatchObject({
+      kind: 'ticket-created',
+      title: `Ihr Anliegen #${ticketId} ist eingegangen`,
+      link: `/anliegen/${ticketId}`,
+    });
     // E-mails go out after the inbox entries are committed.
     const mails = await eventually(async () => {
       const rows = await db.models.Mail.findAll({ where: { dedupeKey: { [Op.like]: `${key}:%` } } });
       expect(rows.map((m) => m.toAddress).sort()).toEqual([manager.email, secondManager.email, tenant.email].sort());
       return rows;
     });
-    expect(mails.find((m) => m.toAddress === manager.email)?.subject).toBe(`[Vorgang #${ticketId}] Neuer Vorgang #${ticketId}: Zählerstand Wasser`);
+    expect(mails.find((m) => m.toAddress === manager.email)?.subject).toBe(
+      `[Vorgang #${ticketId}] Neuer Vorgang #${ticketId}: Zählerstand Wasser`,
+    );
     await client.workflow.getHandle(workflowId).terminate();
   });
 
@@ -155,7 +187,11 @@ describe('SLA timers (reaction 4 s, resolution 8 s)', () => {
   test('escalate at 75 % to the assignee and at the breach to the managers, each exactly once', async () => {
     const { ticketId } = await file();
     const opened = (await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).createdAt.getTime();
-    const assigned = await update(ticketId, assignTicket, { actor: actor(manager), assigneeId: secondManager.id, assigneeName: secondManager.name });
+    const assigned = await update(ticketId, assignTicket, {
+      actor: actor(manager),
+      assigneeId: secondManager.id,
+      assigneeName: secondManager.name,
+    });
     expect(assigned.ok && assigned.result).toMatchObject({ status: 'in_progress', assigneeId: secondManager.id });
 
     await eventually(async () => expect(await events(ticketId, 'sla_breached')).toHaveLength(2), { timeoutMs: 15_000 });
@@ -173,10 +209,14 @@ describe('SLA timers (reaction 4 s, resolution 8 s)', () => {
     expect(warnings.every((e) => e.visibility === 'internal')).toBe(true);
 
     // The warning went to the assignee only, the breach to the managers (the assignee is one of them).
-    const told = async (seq: number) => (await db.models.Notification.findAll({ where: { dedupeKey: ticketDedupeKey(ticketId, seq) } })).map((n) => n.userId).sort();
+    const told = async (seq: number) =>
+      (await db.models.Notification.findAll({ where: { dedupeKey: ticketDedupeKey(ticketId, seq) } })).map((n) => n.userId).sort();
     await eventually(async () => expect(await told(warnings[0].seq)).toEqual([secondManager.id]));
     await eventually(async () => expect(await told(breaches[0].seq)).toEqual([manager.id, secondManager.id].sort()));
-    const breachNote = await db.models.Notification.findOne({ where: { dedupeKey: ticketDedupeKey(ticketId, breaches[0].seq), userId: manager.id }, rejectOnEmpty: true });
+    const breachNote = await db.models.Notification.findOne({
+      where: { dedupeKey: ticketDedupeKey(ticketId, breaches[0].seq), userId: manager.id },
+      rejectOnEmpty: true,
+    });
     expect(breachNote).toMatchObject({ kind: 'ticket-sla-breached', title: `Reaktionsfrist überschritten: Vorgang #${ticketId}` });
 
     const row = await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true });
@@ -196,7 +236,7 @@ describe('SLA timers (reaction 4 s, resolution 8 s)', () => {
     const { ticketId } = await file();
     await update(ticketId, replyToTicket, { actor: actor(manager), text: 'Danke, wir prüfen das.' });
     await eventually(async () => expect(await events(ticketId, 'sla_breached')).toHaveLength(1), { timeoutMs: 15_000 });
-    const escalations = [...await events(ticketId, 'sla_warning'), ...await events(ticketId, 'sla_breached')];
+    const escalations = [...(await events(ticketId, 'sla_warning')), ...(await events(ticketId, 'sla_breached'))];
     expect(escalations.map((e) => e.details.measure)).toEqual(['resolution', 'resolution']);
     expect((await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).reactedAt).not.toBeNull();
     await client.workflow.getHandle(ticketWorkflowId(ticketId)).terminate();
@@ -208,7 +248,12 @@ describe('waiting for the tenant (resolution 6 s)', () => {
     const { ticketId } = await file({ topic: 'other', subject: 'Frage', body: 'Wer ist zuständig?' });
     await sleep(1_000);
     const asked = await update(ticketId, askTenant, { actor: actor(manager), text: 'Welche Wohnung meinen Sie?' });
-    expect(asked.ok && asked.result).toMatchObject({ status: 'waiting_for_tenant', paused: true, reaction: { state: 'met' }, resolution: { state: 'paused', dueAt: null } });
+    expect(asked.ok && asked.result).toMatchObject({
+      status: 'waiting_for_tenant',
+      paused: true,
+      reaction: { state: 'met' },
+      resolution: { state: 'paused', dueAt: null },
+    });
     const leftAtPause = asked.ok ? asked.result.resolution.remainingMs : 0;
     expect(leftAtPause).toBeGreaterThan(4_000);
     expect(leftAtPause).toBeLessThan(5_500);
@@ -222,7 +267,10 @@ describe('waiting for the tenant (resolution 6 s)', () => {
     expect((await status(ticketId)).resolution.remainingMs).toBe(leftAtPause);
 
     const wrongTenant = await update(ticketId, replyToTicket, { actor: actor(otherTenant), text: 'Ich auch!' });
-    expect(wrongTenant).toEqual({ ok: false, message: 'Nur die Verwaltung oder wer das Anliegen gestellt hat, kann diesen Schritt ausführen.' });
+    expect(wrongTenant).toEqual({
+      ok: false,
+      message: 'Nur die Verwaltung oder wer das Anliegen gestellt hat, kann diesen Schritt ausführen.',
+    });
     const replied = await update(ticketId, replyToTicket, { actor: actor(tenant), text: 'Whg. 1.03.' });
     const resumedAt = Date.now();
     expect(replied.ok && replied.result).toMatchObject({ status: 'open', paused: false, resolution: { state: 'running' } });
@@ -244,7 +292,10 @@ describe('resolve, reopen, close (resolution 3 s)', () => {
     const { ticketId } = await file({ topic: 'statement_objection', subject: 'Einspruch', body: 'Die Fläche ist falsch.' });
     const resolved = await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Fläche korrigiert.' });
     expect(resolved.ok && resolved.result).toMatchObject({ status: 'resolved', resolution: { state: 'met' } });
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Nochmal' })).toEqual({ ok: false, message: 'Der Vorgang ist bereits gelöst.' });
+    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Nochmal' })).toEqual({
+      ok: false,
+      message: 'Der Vorgang ist bereits gelöst.',
+    });
     await sleep(3_500);
     expect(await events(ticketId, 'sla_breached')).toHaveLength(0);
 
@@ -255,20 +306,33 @@ describe('resolve, reopen, close (resolution 3 s)', () => {
     await eventually(async () => expect(await events(ticketId, 'sla_breached')).toHaveLength(1), { timeoutMs: 10_000 });
     expect((await events(ticketId, 'sla_breached'))[0].details).toMatchObject({ measure: 'resolution', round: 2 });
 
-    expect(await update(ticketId, reopenTicket, { actor: actor(tenant), text: 'x' })).toEqual({ ok: false, message: 'Der Vorgang ist nicht gelöst und muss nicht wieder geöffnet werden.' });
-    expect(await update(ticketId, askTenant, { actor: actor(tenant), text: 'Frage?' })).toEqual({ ok: false, message: 'Nur die Verwaltung kann diesen Schritt ausführen.' });
+    expect(await update(ticketId, reopenTicket, { actor: actor(tenant), text: 'x' })).toEqual({
+      ok: false,
+      message: 'Der Vorgang ist nicht gelöst und muss nicht wieder geöffnet werden.',
+    });
+    expect(await update(ticketId, askTenant, { actor: actor(tenant), text: 'Frage?' })).toEqual({
+      ok: false,
+      message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
+    });
 
     const closed = await update(ticketId, closeTicket, { actor: actor(manager), text: '' });
     expect(closed.ok && closed.result.status).toBe('closed');
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({ ok: false, message: 'Ein geschlossener Vorgang kann nicht gelöst werden.' });
+    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({
+      ok: false,
+      message: 'Ein geschlossener Vorgang kann nicht gelöst werden.',
+    });
     expect(await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'reading', priority: 'high' })).toEqual({
-      ok: false, message: 'Der Vorgang ist geschlossen und kann nicht mehr geändert werden.',
+      ok: false,
+      message: 'Der Vorgang ist geschlossen und kann nicht mehr geändert werden.',
     });
 
     // After the linger the workflow ends; an update then gets the app's message for an ended ticket.
     const final = await client.workflow.getHandle(ticketWorkflowId(ticketId)).result();
     expect(final.status).toBe('closed');
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({ ok: false, message: 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.' });
+    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({
+      ok: false,
+      message: 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.',
+    });
 
     const history = (await events(ticketId)).map((e) => e.kind);
     expect(history).toEqual(['created', 'resolved', 'reopened', 'sla_warning', 'sla_breached', 'closed']);
@@ -279,14 +343,25 @@ describe('resolve, reopen, close (resolution 3 s)', () => {
   test('the manager’s override of category and priority moves the deadlines, keeping the time used', async () => {
     const { ticketId } = await file({ topic: 'statement_objection', subject: 'Einspruch', body: 'Bitte prüfen.' });
     const changed = await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'device_report', priority: 'urgent' });
-    expect(changed.ok && changed.result).toMatchObject({ category: 'device_report', priority: 'urgent', resolution: { budgetMs: 120_000 } });
+    expect(changed.ok && changed.result).toMatchObject({
+      category: 'device_report',
+      priority: 'urgent',
+      resolution: { budgetMs: 120_000 },
+    });
     expect(await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'device_report', priority: 'urgent' })).toEqual({
-      ok: false, message: 'Kategorie und Priorität sind unverändert.',
+      ok: false,
+      message: 'Kategorie und Priorität sind unverändert.',
     });
     expect(await update(ticketId, recategoriseTicket, { actor: actor(tenant), category: 'reading', priority: 'low' })).toEqual({
-      ok: false, message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
+      ok: false,
+      message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
     });
-    await eventually(async () => expect(await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).toMatchObject({ category: 'device_report', priority: 'urgent' }));
+    await eventually(async () =>
+      expect(await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).toMatchObject({
+        category: 'device_report',
+        priority: 'urgent',
+      }),
+    );
     const [event] = await events(ticketId, 'recategorised');
     expect(event).toMatchObject({ visibility: 'internal', body: 'Gerätemeldung, Dringend' });
     await client.workflow.getHandle(ticketWorkflowId(ticketId)).terminate();

@@ -12,23 +12,60 @@
 // patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
 import {
-  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { BusinessCalendar } from '../domain/business-hours';
 import {
-  TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS, dueAtOf, dueEscalation, endMeasure, isTicketCategory, isTicketPriority,
-  measureState, nextEscalationAt, pauseMeasure, recordEscalation, remainingAt, resumeMeasure, retargetMeasure, startMeasure,
-  warningAtOf, type Escalation, type SlaMeasure,
+  TICKET_CATEGORY_LABELS,
+  TICKET_PRIORITY_LABELS,
+  dueAtOf,
+  dueEscalation,
+  endMeasure,
+  isTicketCategory,
+  isTicketPriority,
+  measureState,
+  nextEscalationAt,
+  pauseMeasure,
+  recordEscalation,
+  remainingAt,
+  resumeMeasure,
+  retargetMeasure,
+  startMeasure,
+  warningAtOf,
+  type Escalation,
+  type SlaMeasure,
 } from '../domain/sla';
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
-  SYSTEM_ACTOR, TICKET_GONE, askTenant, assignTicket, closeTicket, getTicketStatus, handlesTickets, recategoriseTicket,
-  reopenTicket, replyToTicket, resolveTicket,
-  type Actor, type Audience, type MeasureView, type TicketEventKind, type TicketMessage, type TicketProjection,
-  type TicketState, type TicketStatusView, type TicketWorkflowInput,
+  SYSTEM_ACTOR,
+  TICKET_GONE,
+  askTenant,
+  assignTicket,
+  closeTicket,
+  getTicketStatus,
+  handlesTickets,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+  type Actor,
+  type Audience,
+  type MeasureView,
+  type TicketEventKind,
+  type TicketMessage,
+  type TicketProjection,
+  type TicketState,
+  type TicketStatusView,
+  type TicketWorkflowInput,
 } from './shared/ticket';
 
 const { recordTicketEvent, notifyTicketEvent } = proxyActivities<Activities>({
@@ -126,7 +163,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   function projection(now: number): TicketProjection {
     const { reaction, resolution } = state;
-    const remainingWhilePaused = (m: SlaMeasure) => (m.endedAtMs === null && m.runningSinceMs === null ? remainingAt(m, now, calendar) : null);
+    const remainingWhilePaused = (m: SlaMeasure) =>
+      m.endedAtMs === null && m.runningSinceMs === null ? remainingAt(m, now, calendar) : null;
     return {
       status: state.status,
       category: state.category,
@@ -151,7 +189,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   /** The creator and the assignee, and the managers when nobody is assigned (someone must hear of it). */
   function participants(): Audience {
-    return state.assigneeId === null ? { userIds: [createdBy], managers: true } : { userIds: [createdBy, state.assigneeId], managers: false };
+    return state.assigneeId === null
+      ? { userIds: [createdBy], managers: true }
+      : { userIds: [createdBy, state.assigneeId], managers: false };
   }
 
   /** Whoever works on the ticket: the assignee, else the managers. */
@@ -164,7 +204,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
    * first await, so steps of concurrent updates keep the order in which they changed the state;
    * the people are told by the main loop once the step is written.
    */
-  async function record(kind: TicketEventKind, actor: Actor, body: string | null, details: Record<string, unknown>, audience: Audience | null): Promise<void> {
+  async function record(
+    kind: TicketEventKind,
+    actor: Actor,
+    body: string | null,
+    details: Record<string, unknown>,
+    audience: Audience | null,
+  ): Promise<void> {
     const now = Date.now();
     const seq = ++state.seq;
     changed = true;
@@ -226,103 +272,123 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   setHandler(getTicketStatus, view);
 
-  setHandler(assignTicket, async ({ actor, assigneeId, assigneeName }) => {
-    const statusChanged = state.status === 'open';
-    state.assigneeId = assigneeId;
-    if (statusChanged) state.status = 'in_progress';
-    // The tenant hears that work has started; a later handover only concerns the new assignee.
-    await record('assigned', actor, null, { assigneeId, assigneeName }, statusChanged ? participants() : handlers());
-    return view();
-  }, {
-    validator: ({ actor, assigneeId }) => {
-      requireNotClosed();
-      requireStaff(actor);
-      if (state.status === 'resolved') refuse('Ein gelöster Vorgang kann nicht zugewiesen werden. Bitte öffnen Sie ihn zuerst wieder.');
-      if (!Number.isInteger(assigneeId) || assigneeId <= 0) refuse('Bitte wählen Sie eine zuständige Person.');
-      if (state.assigneeId === assigneeId) refuse('Der Vorgang ist dieser Person bereits zugewiesen.');
-    },
-  });
-
-  setHandler(replyToTicket, async ({ actor, text }) => {
-    const now = Date.now();
-    if (handlesTickets(actor)) {
-      // An answer to the tenant is the reaction the reaction deadline asks for.
-      state.reaction = endMeasure(state.reaction, now, calendar);
-      await record('replied', actor, text.trim(), {}, { userIds: [createdBy], managers: false });
+  setHandler(
+    assignTicket,
+    async ({ actor, assigneeId, assigneeName }) => {
+      const statusChanged = state.status === 'open';
+      state.assigneeId = assigneeId;
+      if (statusChanged) state.status = 'in_progress';
+      // The tenant hears that work has started; a later handover only concerns the new assignee.
+      await record('assigned', actor, null, { assigneeId, assigneeName }, statusChanged ? participants() : handlers());
       return view();
-    }
-    const answersQuestion = state.status === 'waiting_for_tenant';
-    if (answersQuestion) {
-      state.status = state.assigneeId === null ? 'open' : 'in_progress';
+    },
+    {
+      validator: ({ actor, assigneeId }) => {
+        requireNotClosed();
+        requireStaff(actor);
+        if (state.status === 'resolved') refuse('Ein gelöster Vorgang kann nicht zugewiesen werden. Bitte öffnen Sie ihn zuerst wieder.');
+        if (!Number.isInteger(assigneeId) || assigneeId <= 0) refuse('Bitte wählen Sie eine zuständige Person.');
+        if (state.assigneeId === assigneeId) refuse('Der Vorgang ist dieser Person bereits zugewiesen.');
+      },
+    },
+  );
+
+  setHandler(
+    replyToTicket,
+    async ({ actor, text }) => {
+      const now = Date.now();
+      if (handlesTickets(actor)) {
+        // An answer to the tenant is the reaction the reaction deadline asks for.
+        state.reaction = endMeasure(state.reaction, now, calendar);
+        await record('replied', actor, text.trim(), {}, { userIds: [createdBy], managers: false });
+        return view();
+      }
+      const answersQuestion = state.status === 'waiting_for_tenant';
+      if (answersQuestion) {
+        state.status = state.assigneeId === null ? 'open' : 'in_progress';
+        state.pausedAtMs = null;
+        state.resolution = resumeMeasure(state.resolution, now);
+      }
+      await record('tenant_replied', actor, text.trim(), { resumed: answersQuestion }, handlers());
+      return view();
+    },
+    {
+      validator: (message) => {
+        requireNotClosed();
+        requireParticipant(message.actor);
+        requireText(message);
+        if (state.status === 'resolved') refuse('Der Vorgang ist gelöst. Bitte öffnen Sie ihn wieder, um weiter zu schreiben.');
+      },
+    },
+  );
+
+  setHandler(
+    askTenant,
+    async ({ actor, text }) => {
+      const now = Date.now();
+      state.status = 'waiting_for_tenant';
+      state.pausedAtMs = now;
+      // Asking is a reaction; until the tenant answers, the resolution clock stands still.
+      state.reaction = endMeasure(state.reaction, now, calendar);
+      state.resolution = pauseMeasure(state.resolution, now, calendar);
+      await record('asked_tenant', actor, text.trim(), {}, { userIds: [createdBy], managers: false });
+      return view();
+    },
+    {
+      validator: (message) => {
+        requireNotClosed();
+        requireStaff(message.actor);
+        requireText(message);
+        if (state.status === 'waiting_for_tenant') refuse('Es wartet bereits eine Rückfrage auf die Antwort des Mieters.');
+        if (state.status === 'resolved') refuse('Der Vorgang ist gelöst. Bitte öffnen Sie ihn wieder, um eine Rückfrage zu stellen.');
+      },
+    },
+  );
+
+  setHandler(
+    resolveTicket,
+    async ({ actor, text }) => {
+      const now = Date.now();
+      state.status = 'resolved';
       state.pausedAtMs = null;
-      state.resolution = resumeMeasure(state.resolution, now);
-    }
-    await record('tenant_replied', actor, text.trim(), { resumed: answersQuestion }, handlers());
-    return view();
-  }, {
-    validator: (message) => {
-      requireNotClosed();
-      requireParticipant(message.actor);
-      requireText(message);
-      if (state.status === 'resolved') refuse('Der Vorgang ist gelöst. Bitte öffnen Sie ihn wieder, um weiter zu schreiben.');
+      state.resolvedAtMs = now;
+      state.reaction = endMeasure(state.reaction, now, calendar);
+      state.resolution = endMeasure(state.resolution, now, calendar);
+      await record('resolved', actor, text.trim(), { round: state.round }, participants());
+      return view();
     },
-  });
+    {
+      validator: (message) => {
+        if (state.status === 'closed') refuse('Ein geschlossener Vorgang kann nicht gelöst werden.');
+        requireStaff(message.actor);
+        if (state.status === 'resolved') refuse('Der Vorgang ist bereits gelöst.');
+        requireText(message, 'Bitte beschreiben Sie die Lösung.');
+      },
+    },
+  );
 
-  setHandler(askTenant, async ({ actor, text }) => {
-    const now = Date.now();
-    state.status = 'waiting_for_tenant';
-    state.pausedAtMs = now;
-    // Asking is a reaction; until the tenant answers, the resolution clock stands still.
-    state.reaction = endMeasure(state.reaction, now, calendar);
-    state.resolution = pauseMeasure(state.resolution, now, calendar);
-    await record('asked_tenant', actor, text.trim(), {}, { userIds: [createdBy], managers: false });
-    return view();
-  }, {
-    validator: (message) => {
-      requireNotClosed();
-      requireStaff(message.actor);
-      requireText(message);
-      if (state.status === 'waiting_for_tenant') refuse('Es wartet bereits eine Rückfrage auf die Antwort des Mieters.');
-      if (state.status === 'resolved') refuse('Der Vorgang ist gelöst. Bitte öffnen Sie ihn wieder, um eine Rückfrage zu stellen.');
+  setHandler(
+    reopenTicket,
+    async ({ actor, text }) => {
+      const now = Date.now();
+      const target = input.slaMatrix[state.category][state.priority];
+      state.round += 1;
+      state.status = state.assigneeId === null ? 'open' : 'in_progress';
+      state.resolvedAtMs = null;
+      // A new round: a new resolution deadline from now, with its own escalations.
+      state.resolution = startMeasure(target.resolutionMs, target.clock, now);
+      await record('reopened', actor, text.trim(), { round: state.round }, participants());
+      return view();
     },
-  });
-
-  setHandler(resolveTicket, async ({ actor, text }) => {
-    const now = Date.now();
-    state.status = 'resolved';
-    state.pausedAtMs = null;
-    state.resolvedAtMs = now;
-    state.reaction = endMeasure(state.reaction, now, calendar);
-    state.resolution = endMeasure(state.resolution, now, calendar);
-    await record('resolved', actor, text.trim(), { round: state.round }, participants());
-    return view();
-  }, {
-    validator: (message) => {
-      if (state.status === 'closed') refuse('Ein geschlossener Vorgang kann nicht gelöst werden.');
-      requireStaff(message.actor);
-      if (state.status === 'resolved') refuse('Der Vorgang ist bereits gelöst.');
-      requireText(message, 'Bitte beschreiben Sie die Lösung.');
+    {
+      validator: (message) => {
+        if (state.status === 'closed') refuse('Ein geschlossener Vorgang kann nicht wieder geöffnet werden.');
+        requireParticipant(message.actor);
+        if (state.status !== 'resolved') refuse('Der Vorgang ist nicht gelöst und muss nicht wieder geöffnet werden.');
+        requireText(message, 'Bitte geben Sie einen Grund an.');
+      },
     },
-  });
-
-  setHandler(reopenTicket, async ({ actor, text }) => {
-    const now = Date.now();
-    const target = input.slaMatrix[state.category][state.priority];
-    state.round += 1;
-    state.status = state.assigneeId === null ? 'open' : 'in_progress';
-    state.resolvedAtMs = null;
-    // A new round: a new resolution deadline from now, with its own escalations.
-    state.resolution = startMeasure(target.resolutionMs, target.clock, now);
-    await record('reopened', actor, text.trim(), { round: state.round }, participants());
-    return view();
-  }, {
-    validator: (message) => {
-      if (state.status === 'closed') refuse('Ein geschlossener Vorgang kann nicht wieder geöffnet werden.');
-      requireParticipant(message.actor);
-      if (state.status !== 'resolved') refuse('Der Vorgang ist nicht gelöst und muss nicht wieder geöffnet werden.');
-      requireText(message, 'Bitte geben Sie einen Grund an.');
-    },
-  });
+  );
 
   async function closeNow(actor: Actor, note: string | null, details: Record<string, unknown>) {
     const now = Date.now();
@@ -334,37 +400,45 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await record('closed', actor, note, details, participants());
   }
 
-  setHandler(closeTicket, async ({ actor, text }) => {
-    await closeNow(actor, text.trim() === '' ? null : text.trim(), {});
-    return view();
-  }, {
-    validator: (message) => {
-      if (state.status === 'closed') refuse('Der Vorgang ist bereits geschlossen.');
-      requireParticipant(message.actor);
-      requireText(message, null);
+  setHandler(
+    closeTicket,
+    async ({ actor, text }) => {
+      await closeNow(actor, text.trim() === '' ? null : text.trim(), {});
+      return view();
     },
-  });
+    {
+      validator: (message) => {
+        if (state.status === 'closed') refuse('Der Vorgang ist bereits geschlossen.');
+        requireParticipant(message.actor);
+        requireText(message, null);
+      },
+    },
+  );
 
-  setHandler(recategoriseTicket, async ({ actor, category, priority }) => {
-    const now = Date.now();
-    const before = { category: state.category, priority: state.priority };
-    const target = input.slaMatrix[category][priority];
-    state.category = category;
-    state.priority = priority;
-    state.reaction = retargetMeasure(state.reaction, target.reactionMs, target.clock, now, calendar);
-    state.resolution = retargetMeasure(state.resolution, target.resolutionMs, target.clock, now, calendar);
-    const text = `${TICKET_CATEGORY_LABELS[category]}, ${TICKET_PRIORITY_LABELS[priority]}`;
-    await record('recategorised', actor, text, { before, after: { category, priority } }, null);
-    return view();
-  }, {
-    validator: ({ actor, category, priority }) => {
-      requireNotClosed();
-      requireStaff(actor);
-      if (!isTicketCategory(category)) refuse('Unbekannte Kategorie.');
-      if (!isTicketPriority(priority)) refuse('Unbekannte Priorität.');
-      if (category === state.category && priority === state.priority) refuse('Kategorie und Priorität sind unverändert.');
+  setHandler(
+    recategoriseTicket,
+    async ({ actor, category, priority }) => {
+      const now = Date.now();
+      const before = { category: state.category, priority: state.priority };
+      const target = input.slaMatrix[category][priority];
+      state.category = category;
+      state.priority = priority;
+      state.reaction = retargetMeasure(state.reaction, target.reactionMs, target.clock, now, calendar);
+      state.resolution = retargetMeasure(state.resolution, target.resolutionMs, target.clock, now, calendar);
+      const text = `${TICKET_CATEGORY_LABELS[category]}, ${TICKET_PRIORITY_LABELS[priority]}`;
+      await record('recategorised', actor, text, { before, after: { category, priority } }, null);
+      return view();
     },
-  });
+    {
+      validator: ({ actor, category, priority }) => {
+        requireNotClosed();
+        requireStaff(actor);
+        if (!isTicketCategory(category)) refuse('Unbekannte Kategorie.');
+        if (!isTicketPriority(priority)) refuse('Unbekannte Priorität.');
+        if (category === state.category && priority === state.priority) refuse('Kategorie und Priorität sind unverändert.');
+      },
+    },
+  );
 
   // ---- the clock: escalations and closing a resolved ticket ----
 
@@ -373,7 +447,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     state[name] = recordEscalation(state[name], escalation, now);
     const details = { measure: name, round: state.round, dueAt: iso(dueAtOf(state[name], calendar)) };
     if (escalation === 'warning') await record('sla_warning', SYSTEM_ACTOR, null, details, handlers());
-    else await record('sla_breached', SYSTEM_ACTOR, null, details, { userIds: state.assigneeId === null ? [] : [state.assigneeId], managers: true });
+    else
+      await record('sla_breached', SYSTEM_ACTOR, null, details, {
+        userIds: state.assigneeId === null ? [] : [state.assigneeId],
+        managers: true,
+      });
   }
 
   async function actOnTheClock() {
@@ -383,12 +461,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     }
     const autoClose = autoCloseAtMs();
     if (autoClose !== null && Date.now() >= autoClose) {
-      await closeNow(SYSTEM_ACTOR, 'Automatisch geschlossen: nach der Lösung wurde der Vorgang nicht wieder geöffnet.', { automatic: true });
+      await closeNow(SYSTEM_ACTOR, 'Automatisch geschlossen: nach der Lösung wurde der Vorgang nicht wieder geöffnet.', {
+        automatic: true,
+      });
     }
   }
 
   function nextWakeAt(): number | null {
-    const points = [...MEASURES.map((name) => nextEscalationAt(state[name], calendar)), autoCloseAtMs()].filter((at): at is number => at !== null);
+    const points = [...MEASURES.map((name) => nextEscalationAt(state[name], calendar)), autoCloseAtMs()].filter(
+      (at): at is number => at !== null,
+    );
     return points.length > 0 ? Math.min(...points) : null;
   }
 

@@ -15,7 +15,9 @@ const SYMBOL: Record<Tone, string> = { green: '✓', yellow: '!', red: '✕', un
 export function ToneBadge({ tone, children }: { tone: Tone; children: ReactNode }) {
   return (
     <span className={`badge badge--${tone}`} data-tone={tone}>
-      <span className="badge__symbol" aria-hidden="true">{SYMBOL[tone]}</span>
+      <span className="badge__symbol" aria-hidden="true">
+        {SYMBOL[tone]}
+      </span>
       <span className="badge__text">{children}</span>
     </span>
   );
@@ -69,7 +71,12 @@ export function SlaCountdown({ sla, now, compact = false }: { sla: CountdownSla;
     return (
       <span className="sla" data-sla-state="paused">
         <ToneBadge tone={overdue ? 'red' : 'unknown'}>{overdue ? 'SLA verletzt' : 'Pausiert'}</ToneBadge>
-        <span className="sla__time">{compact ? null : `${label}: `}{overdue ? describeRemaining(sla.remainingMs, sla.clock) : `${formatSpan(sla.remainingMs, { days: sla.clock === 'calendar' })}${business} übrig, ruht`}</span>
+        <span className="sla__time">
+          {compact ? null : `${label}: `}
+          {overdue
+            ? describeRemaining(sla.remainingMs, sla.clock)
+            : `${formatSpan(sla.remainingMs, { days: sla.clock === 'calendar' })}${business} übrig, ruht`}
+        </span>
       </span>
     );
   }
@@ -80,7 +87,9 @@ export function SlaCountdown({ sla, now, compact = false }: { sla: CountdownSla;
     <span className="sla" data-sla-state={overdue ? 'breached' : 'running'}>
       <ToneBadge tone={overdue ? 'red' : 'green'}>{overdue ? 'SLA verletzt' : 'Innerhalb SLA'}</ToneBadge>
       <span className="sla__time" title={`${label} fällig ${formatDateTime(sla.dueAt)}`}>
-        {compact ? null : `${label}: `}{describeRemaining(remaining, sla.clock)}{overdue ? '' : business}
+        {compact ? null : `${label}: `}
+        {describeRemaining(remaining, sla.clock)}
+        {overdue ? '' : business}
       </span>
     </span>
   );
@@ -138,8 +147,16 @@ export function ActionMessage({ data }: { data: { ok: boolean; message: string }
 }
 
 /** Up to `count` slot rows (date and time window); the server reads them with slotsFromForm. */
-export function SlotFields({ count, windows, earliestDate, firstRequired = false }: {
-  count: number; windows: Array<{ value: string; label: string }>; earliestDate: string; firstRequired?: boolean;
+export function SlotFields({
+  count,
+  windows,
+  earliestDate,
+  firstRequired = false,
+}: {
+  count: number;
+  windows: Array<{ value: string; label: string }>;
+  earliestDate: string;
+  firstRequired?: boolean;
 }) {
   return (
     <fieldset className="slot-fields">
@@ -154,7 +171,11 @@ export function SlotFields({ count, windows, earliestDate, firstRequired = false
             <label htmlFor={`slot${n}Window`}>Uhrzeit</label>
             <select id={`slot${n}Window`} name={`slot${n}Window`} defaultValue="" required={firstRequired && n === 1}>
               <option value="">–</option>
-              {windows.map((w) => <option key={w.value} value={w.value}>{w.label}</option>)}
+              {windows.map((w) => (
+                <option key={w.value} value={w.value}>
+                  {w.label}
+                </option>
+              ))}
             </select>
           </div>
         </div>

@@ -4,7 +4,13 @@ import type { ReactNode } from 'react';
  * A table in a scrollable, keyboard-focusable region: `label` names the region, `caption` (read by
  * screen readers only) describes the table, `head` is the header row(s), the children the body rows.
  */
-export function DataTable({ label, caption, head, className, children }: {
+export function DataTable({
+  label,
+  caption,
+  head,
+  className,
+  children,
+}: {
   label: string;
   caption: ReactNode;
   head: ReactNode;

@@ -5,7 +5,12 @@ import { LightBadge } from './light-badge';
 import { DataTable } from './data-table';
 
 /** The device list used by the register, the tenant's page and property pages. */
-export function DeviceTable({ rows, caption, showProperty = true, showUnit = true }: {
+export function DeviceTable({
+  rows,
+  caption,
+  showProperty = true,
+  showUnit = true,
+}: {
   rows: DeviceRow[];
   caption: string;
   showProperty?: boolean;
@@ -15,7 +20,7 @@ export function DeviceTable({ rows, caption, showProperty = true, showUnit = tru
     <DataTable
       label={caption}
       caption={<>{caption}</>}
-      head={(
+      head={
         <tr>
           <th scope="col">Seriennummer</th>
           <th scope="col">Gerätetyp</th>
@@ -23,11 +28,13 @@ export function DeviceTable({ rows, caption, showProperty = true, showUnit = tru
           <th scope="col">{showUnit ? 'Einheit / Einbauort' : 'Einbauort'}</th>
           <th scope="col">Eingebaut</th>
           <th scope="col">Frist</th>
-          <th scope="col" className="num">Batterie</th>
+          <th scope="col" className="num">
+            Batterie
+          </th>
           <th scope="col">Funk</th>
           <th scope="col">Ampel</th>
         </tr>
-      )}
+      }
     >
       {rows.map((row) => (
         <tr key={row.id} data-device-id={row.id}>
@@ -46,8 +53,12 @@ export function DeviceTable({ rows, caption, showProperty = true, showUnit = tru
             <span className="cell-sub">{formatDate(row.dueAt)}</span>
           </td>
           <td className="num">{formatPercent(row.batteryPercent)}</td>
-          <td><RadioStatus status={row.radioStatus} /></td>
-          <td><LightBadge light={row.light} /></td>
+          <td>
+            <RadioStatus status={row.radioStatus} />
+          </td>
+          <td>
+            <LightBadge light={row.light} />
+          </td>
         </tr>
       ))}
     </DataTable>

@@ -2,7 +2,13 @@
 // per kind of work the device allows, with the server's German messages next to their fields.
 import { Form, useNavigation } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { DEVICE_WORK_LABELS, SERIAL_PATTERN, type DeviceWorkField, type DeviceWorkFieldErrors, type DeviceWorkIntent } from '~/utils/device-work';
+import {
+  DEVICE_WORK_LABELS,
+  SERIAL_PATTERN,
+  type DeviceWorkField,
+  type DeviceWorkFieldErrors,
+  type DeviceWorkIntent,
+} from '~/utils/device-work';
 
 export interface DeviceWorkOutcome {
   ok: boolean;
@@ -18,7 +24,13 @@ const HINTS: Record<DeviceWorkIntent, string> = {
   battery: 'Setzt den Batteriestand auf 100 %.',
 };
 
-function Field({ intent, name, label, outcome, children }: {
+function Field({
+  intent,
+  name,
+  label,
+  outcome,
+  children,
+}: {
   intent: DeviceWorkIntent;
   name: DeviceWorkField;
   label: string;
@@ -31,7 +43,11 @@ function Field({ intent, name, label, outcome, children }: {
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined })}
-      {error ? <p id={`${id}-error`} className="field__error">{error}</p> : null}
+      {error ? (
+        <p id={`${id}-error`} className="field__error">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -70,10 +86,16 @@ export function DeviceWorkForms({ work, today, outcome }: { work: DeviceWorkInte
     <div className="grid-2">
       {work.map((intent) => (
         <Form key={intent} method="post" className="form" aria-labelledby={`work-${intent}-title`}>
-          <h3 id={`work-${intent}-title`} className="subheading">{DEVICE_WORK_LABELS[intent]}</h3>
+          <h3 id={`work-${intent}-title`} className="subheading">
+            {DEVICE_WORK_LABELS[intent]}
+          </h3>
           <p className="muted">{HINTS[intent]}</p>
           {fields[intent]}
-          <div><button type="submit" name="intent" value={intent} className="button" disabled={busy}>{DEVICE_WORK_LABELS[intent]} erfassen</button></div>
+          <div>
+            <button type="submit" name="intent" value={intent} className="button" disabled={busy}>
+              {DEVICE_WORK_LABELS[intent]} erfassen
+            </button>
+          </div>
         </Form>
       ))}
     </div>

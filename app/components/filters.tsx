@@ -7,8 +7,12 @@ export function FilterForm({ children, resetTo, label = 'Filter' }: { children: 
     <Form method="get" className="filters" role="search" aria-label={label}>
       {children}
       <div className="filters__actions">
-        <button type="submit" className="button button--primary">Filtern</button>
-        <Link to={resetTo} className="button button--ghost">Zurücksetzen</Link>
+        <button type="submit" className="button button--primary">
+          Filtern
+        </button>
+        <Link to={resetTo} className="button button--ghost">
+          Zurücksetzen
+        </Link>
       </div>
     </Form>
   );
@@ -19,7 +23,13 @@ export interface Option {
   label: string;
 }
 
-export function SelectFilter({ name, label, options, value, allLabel }: {
+export function SelectFilter({
+  name,
+  label,
+  options,
+  value,
+  allLabel,
+}: {
   name: string;
   label: string;
   options: Option[];
@@ -33,7 +43,11 @@ export function SelectFilter({ name, label, options, value, allLabel }: {
       {/* keyed by value so that a navigation (e.g. "Zurücksetzen") also resets the uncontrolled select */}
       <select id={id} name={name} defaultValue={value ?? ''} key={value ?? ''}>
         <option value="">{allLabel}</option>
-        {options.map((option) => <option key={option.value} value={option.value}>{option.label}</option>)}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
       </select>
     </div>
   );

@@ -9,7 +9,9 @@ export function LightBadge({ light, label }: { light: Light | null | undefined; 
   const text = label ?? lightLabel(light);
   return (
     <span className={`badge badge--${key}`} data-light={key}>
-      <span className="badge__symbol" aria-hidden="true">{SYMBOL[key]}</span>
+      <span className="badge__symbol" aria-hidden="true">
+        {SYMBOL[key]}
+      </span>
       <span className="badge__text">{text}</span>
     </span>
   );

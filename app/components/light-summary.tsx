@@ -4,7 +4,12 @@ import type { LightCounts } from '~/utils/lights';
 import { LIGHTS_BY_SEVERITY, formatNumber, lightLabel } from '~/utils/format';
 
 /** Device counts per light as tiles; with `hrefFor` each tile links to the filtered register. */
-export function LightSummary({ counts, hrefFor, current, label = 'Geräte nach Ampel' }: {
+export function LightSummary({
+  counts,
+  hrefFor,
+  current,
+  label = 'Geräte nach Ampel',
+}: {
   counts: LightCounts;
   hrefFor?: (light: Light) => string;
   current?: Light | null;
@@ -22,7 +27,9 @@ export function LightSummary({ counts, hrefFor, current, label = 'Geräte nach A
         return (
           <li key={light} className={`light-summary__item light-summary__item--${light}`}>
             {hrefFor ? (
-              <Link to={hrefFor(light)} aria-current={current === light ? 'true' : undefined}>{content}</Link>
+              <Link to={hrefFor(light)} aria-current={current === light ? 'true' : undefined}>
+                {content}
+              </Link>
             ) : (
               <span>{content}</span>
             )}

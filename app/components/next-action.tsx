@@ -9,10 +9,10 @@ export function NextAction({ action, today }: { action: NextActionData | null; t
   return (
     <span>
       {deadlineKindLabel(action.deadlineKind)}{' '}
-      <Link to={`/geraete/${action.deviceId}`} className="mono">{action.serial}</Link>{' '}
-      {overdue
-        ? <strong className="overdue">seit {formatDate(action.dueAt)} überfällig</strong>
-        : <>am {formatDate(action.dueAt)}</>}
+      <Link to={`/geraete/${action.deviceId}`} className="mono">
+        {action.serial}
+      </Link>{' '}
+      {overdue ? <strong className="overdue">seit {formatDate(action.dueAt)} überfällig</strong> : <>am {formatDate(action.dueAt)}</>}
     </span>
   );
 }

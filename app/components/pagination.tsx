@@ -1,7 +1,13 @@
 import { Link } from '@remix-run/react';
 import { formatNumber } from '~/utils/format';
 
-export function Pagination({ page, pageCount, total, pageSize, hrefFor }: {
+export function Pagination({
+  page,
+  pageCount,
+  total,
+  pageSize,
+  hrefFor,
+}: {
   page: number;
   pageCount: number;
   total: number;
@@ -17,8 +23,24 @@ export function Pagination({ page, pageCount, total, pageSize, hrefFor }: {
       </p>
       <ul className="pagination__links">
         <li>{page > 1 ? <Link to={hrefFor(1)}>« Erste</Link> : <span aria-disabled="true">« Erste</span>}</li>
-        <li>{page > 1 ? <Link to={hrefFor(page - 1)} rel="prev">‹ Zurück</Link> : <span aria-disabled="true">‹ Zurück</span>}</li>
-        <li>{page < pageCount ? <Link to={hrefFor(page + 1)} rel="next">Weiter ›</Link> : <span aria-disabled="true">Weiter ›</span>}</li>
+        <li>
+          {page > 1 ? (
+            <Link to={hrefFor(page - 1)} rel="prev">
+              ‹ Zurück
+            </Link>
+          ) : (
+            <span aria-disabled="true">‹ Zurück</span>
+          )}
+        </li>
+        <li>
+          {page < pageCount ? (
+            <Link to={hrefFor(page + 1)} rel="next">
+              Weiter ›
+            </Link>
+          ) : (
+            <span aria-disabled="true">Weiter ›</span>
+          )}
+        </li>
         <li>{page < pageCount ? <Link to={hrefFor(pageCount)}>Letzte »</Link> : <span aria-disabled="true">Letzte »</span>}</li>
       </ul>
     </nav>

@@ -7,7 +7,9 @@ export function SettingsNav({ items }: { items: readonly NavItem[] }) {
   return (
     <nav aria-label="Einstellungen" className="settings-nav">
       {items.map((item) => (
-        <NavLink key={item.to} to={item.to} className="button" end>{item.label}</NavLink>
+        <NavLink key={item.to} to={item.to} className="button" end>
+          {item.label}
+        </NavLink>
       ))}
     </nav>
   );

@@ -20,10 +20,21 @@ export interface LifecycleView {
   now: string;
 }
 
-const STATE_TONES: Record<string, Tone> = { draft: 'unknown', approved: 'yellow', delivered: 'green', opened: 'green', final: 'green', superseded: 'unknown' };
+const STATE_TONES: Record<string, Tone> = {
+  draft: 'unknown',
+  approved: 'yellow',
+  delivered: 'green',
+  opened: 'green',
+  final: 'green',
+  superseded: 'unknown',
+};
 
 export function LifecycleBadge({ state, label }: { state: string; label: string }) {
-  return <span data-lifecycle-state={state}><ToneBadge tone={STATE_TONES[state] ?? 'unknown'}>{label}</ToneBadge></span>;
+  return (
+    <span data-lifecycle-state={state}>
+      <ToneBadge tone={STATE_TONES[state] ?? 'unknown'}>{label}</ToneBadge>
+    </span>
+  );
 }
 
 /** "noch 12 Tage" / "seit 3 Tagen abgelaufen", ticking with the page's clock. */
@@ -31,13 +42,24 @@ export function Countdown({ until, now }: { until: string; now: number }) {
   const ms = Date.parse(until) - now;
   const days = Math.floor(Math.abs(ms) / 86_400_000);
   const hours = Math.floor((Math.abs(ms) % 86_400_000) / 3_600_000);
-  const span = days > 0 ? `${days} ${days === 1 ? 'Tag' : 'Tagen'}` : hours > 0 ? `${hours} Std.` : `${Math.max(1, Math.ceil(Math.abs(ms) / 60_000))} Min.`;
-  return <span className={ms <= 0 ? 'countdown countdown--over' : 'countdown'} title={formatDateTime(until)}>{ms <= 0 ? `seit ${span} abgelaufen` : `noch ${span.replace('Tagen', 'Tage')}`}</span>;
+  const span =
+    days > 0
+      ? `${days} ${days === 1 ? 'Tag' : 'Tagen'}`
+      : hours > 0
+        ? `${hours} Std.`
+        : `${Math.max(1, Math.ceil(Math.abs(ms) / 60_000))} Min.`;
+  return (
+    <span className={ms <= 0 ? 'countdown countdown--over' : 'countdown'} title={formatDateTime(until)}>
+      {ms <= 0 ? `seit ${span} abgelaufen` : `noch ${span.replace('Tagen', 'Tage')}`}
+    </span>
+  );
 }
 
 export function VerificationResult({ verdict }: { verdict: LifecycleView['verdict'] }) {
   return verdict.ok ? (
-    <p className="alert alert--info" data-proof-verified="true">Nachweiskette geprüft: {verdict.checked} Ereignisse, lückenlos und unverändert.</p>
+    <p className="alert alert--info" data-proof-verified="true">
+      Nachweiskette geprüft: {verdict.checked} Ereignisse, lückenlos und unverändert.
+    </p>
   ) : (
     <p className="alert alert--error" role="alert" data-proof-verified="false">
       Nachweiskette gebrochen bei Ereignis Nr. {verdict.brokenAt?.seq} ({verdict.brokenAt?.step}): {verdict.brokenAt?.reason}.
@@ -45,18 +67,62 @@ export function VerificationResult({ verdict }: { verdict: LifecycleView['verdic
   );
 }
 
-export function LifecycleSection({ statementId, lifecycle, actions }: { statementId: number; lifecycle: LifecycleView; actions?: ReactNode }) {
+export function LifecycleSection({
+  statementId,
+  lifecycle,
+  actions,
+}: {
+  statementId: number;
+  lifecycle: LifecycleView;
+  actions?: ReactNode;
+}) {
   const now = useNow(lifecycle.now, 30_000);
   const undelivered = lifecycle.state === 'draft' || lifecycle.state === 'approved';
   return (
-    <Panel id="lifecycle" title="Zustellnachweis" actions={<Link to={`/abrechnungen/${statementId}/nachweis`} className="button button--small">Nachweis ansehen</Link>}>
+    <Panel
+      id="lifecycle"
+      title="Zustellnachweis"
+      actions={
+        <Link to={`/abrechnungen/${statementId}/nachweis`} className="button button--small">
+          Nachweis ansehen
+        </Link>
+      }
+    >
       {lifecycle.live ? <p className="muted">{lifecycle.live}</p> : null}
-      <Facts items={[
-        ['Stand', <LifecycleBadge key="s" state={lifecycle.state} label={lifecycle.stateLabel} />],
-        ...(undelivered && lifecycle.deliveryDueAt ? [['Zustellfrist (BGB §556 Abs. 3)', <>{formatDateTime(lifecycle.deliveryDueAt)} · <Countdown until={lifecycle.deliveryDueAt} now={now} />{lifecycle.deliveryDeadlineMissed ? ' · versäumt' : ''}</>] as [string, ReactNode]] : []),
-        ...(lifecycle.delivery ? [['Zugang', `${formatDate(lifecycle.delivery.receivedOn)} (${lifecycle.delivery.channel === 'post' ? `per Post, versandt ${formatDate(lifecycle.delivery.dispatchedOn)}` : 'im Portal'})`] as [string, ReactNode]] : []),
-        ...(lifecycle.objectionDeadline && lifecycle.objectionWindowEndsAt ? [['Einspruchsfrist bis', <>{formatDate(lifecycle.objectionDeadline)} · <Countdown until={lifecycle.objectionWindowEndsAt} now={now} /></>] as [string, ReactNode]] : []),
-      ]} />
+      <Facts
+        items={[
+          ['Stand', <LifecycleBadge key="s" state={lifecycle.state} label={lifecycle.stateLabel} />],
+          ...(undelivered && lifecycle.deliveryDueAt
+            ? [
+                [
+                  'Zustellfrist (BGB §556 Abs. 3)',
+                  <>
+                    {formatDateTime(lifecycle.deliveryDueAt)} · <Countdown until={lifecycle.deliveryDueAt} now={now} />
+                    {lifecycle.deliveryDeadlineMissed ? ' · versäumt' : ''}
+                  </>,
+                ] as [string, ReactNode],
+              ]
+            : []),
+          ...(lifecycle.delivery
+            ? [
+                [
+                  'Zugang',
+                  `${formatDate(lifecycle.delivery.receivedOn)} (${lifecycle.delivery.channel === 'post' ? `per Post, versandt ${formatDate(lifecycle.delivery.dispatchedOn)}` : 'im Portal'})`,
+                ] as [string, ReactNode],
+              ]
+            : []),
+          ...(lifecycle.objectionDeadline && lifecycle.objectionWindowEndsAt
+            ? [
+                [
+                  'Einspruchsfrist bis',
+                  <>
+                    {formatDate(lifecycle.objectionDeadline)} · <Countdown until={lifecycle.objectionWindowEndsAt} now={now} />
+                  </>,
+                ] as [string, ReactNode],
+              ]
+            : []),
+        ]}
+      />
       {actions}
       <Timeline items={lifecycle.timeline} label="Zustellnachweis" />
       <VerificationResult verdict={lifecycle.verdict} />
@@ -65,46 +131,92 @@ export function LifecycleSection({ statementId, lifecycle, actions }: { statemen
 }
 
 /** The tenant's timeline of its statement version, with its own objections. */
-export function TenantLifecycleSection({ lifecycle, objections }: { lifecycle: LifecycleView; objections: Array<{ id: number; positions: string[]; reason: string; filedAt: string }> }) {
+export function TenantLifecycleSection({
+  lifecycle,
+  objections,
+}: {
+  lifecycle: LifecycleView;
+  objections: Array<{ id: number; positions: string[]; reason: string; filedAt: string }>;
+}) {
   const now = useNow(lifecycle.now, 30_000);
   return (
     <Panel id="lifecycle" title="Zustellung und Einspruchsfrist">
-      <Facts items={[
-        ['Stand', <LifecycleBadge key="s" state={lifecycle.state} label={lifecycle.stateLabel} />],
-        ...(lifecycle.delivery ? [['Zugegangen am', formatDate(lifecycle.delivery.receivedOn)] as [string, ReactNode]] : []),
-        ...(lifecycle.objectionDeadline && lifecycle.objectionWindowEndsAt ? [['Einspruch möglich bis', <>{formatDate(lifecycle.objectionDeadline)} · <Countdown until={lifecycle.objectionWindowEndsAt} now={now} /></>] as [string, ReactNode]] : []),
-      ]} />
+      <Facts
+        items={[
+          ['Stand', <LifecycleBadge key="s" state={lifecycle.state} label={lifecycle.stateLabel} />],
+          ...(lifecycle.delivery ? [['Zugegangen am', formatDate(lifecycle.delivery.receivedOn)] as [string, ReactNode]] : []),
+          ...(lifecycle.objectionDeadline && lifecycle.objectionWindowEndsAt
+            ? [
+                [
+                  'Einspruch möglich bis',
+                  <>
+                    {formatDate(lifecycle.objectionDeadline)} · <Countdown until={lifecycle.objectionWindowEndsAt} now={now} />
+                  </>,
+                ] as [string, ReactNode],
+              ]
+            : []),
+        ]}
+      />
       <Timeline items={lifecycle.timeline} label="Verlauf Ihrer Abrechnung" />
       {objections.length > 0 ? (
         <ul className="objections">
-          {objections.map((o) => <li key={o.id}>Einspruch vom {formatDateTime(o.filedAt)}: {o.positions.join(', ')} – {o.reason}</li>)}
+          {objections.map((o) => (
+            <li key={o.id}>
+              Einspruch vom {formatDateTime(o.filedAt)}: {o.positions.join(', ')} – {o.reason}
+            </li>
+          ))}
         </ul>
       ) : null}
     </Panel>
   );
 }
 
-export function ObjectionForm({ canObject, positions, outcome, objectionDeadline, token }: {
-  canObject: boolean; positions: readonly string[]; outcome?: { ok: boolean; message: string }; objectionDeadline: string | null;
+export function ObjectionForm({
+  canObject,
+  positions,
+  outcome,
+  objectionDeadline,
+  token,
+}: {
+  canObject: boolean;
+  positions: readonly string[];
+  outcome?: { ok: boolean; message: string };
+  objectionDeadline: string | null;
   /** From the loader, one per rendered form: a double submit files one objection. */
   token: string;
 }) {
   return (
     <Panel id="einspruch" title="Einspruch erheben">
-      {outcome ? <div className={outcome.ok ? 'alert alert--info' : 'alert alert--error'} role={outcome.ok ? 'status' : 'alert'}>{outcome.message}</div> : null}
+      {outcome ? (
+        <div className={outcome.ok ? 'alert alert--info' : 'alert alert--error'} role={outcome.ok ? 'status' : 'alert'}>
+          {outcome.message}
+        </div>
+      ) : null}
       {canObject ? (
         <Form method="post" className="objection-form">
           <input type="hidden" name="token" value={token} />
           <fieldset>
             <legend>Welche Positionen beanstanden Sie?</legend>
-            {positions.map((p) => <label key={p} className="objection-form__choice"><input type="checkbox" name="positions" value={p} /> {p}</label>)}
+            {positions.map((p) => (
+              <label key={p} className="objection-form__choice">
+                <input type="checkbox" name="positions" value={p} /> {p}
+              </label>
+            ))}
           </fieldset>
-          <label>Begründung <textarea name="reason" rows={4} required maxLength={4000} /></label>
-          <button type="submit" className="button button--primary">Einspruch einreichen</button>
+          <label>
+            Begründung <textarea name="reason" rows={4} required maxLength={4000} />
+          </label>
+          <button type="submit" className="button button--primary">
+            Einspruch einreichen
+          </button>
           {objectionDeadline ? <p className="muted">Möglich bis einschließlich {formatDate(objectionDeadline)}.</p> : null}
         </Form>
       ) : (
-        <p className="muted">{objectionDeadline ? `Die Einspruchsfrist endete am ${formatDate(objectionDeadline)}.` : 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'}</p>
+        <p className="muted">
+          {objectionDeadline
+            ? `Die Einspruchsfrist endete am ${formatDate(objectionDeadline)}.`
+            : 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'}
+        </p>
       )}
     </Panel>
   );

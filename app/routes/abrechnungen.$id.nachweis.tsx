@@ -19,12 +19,21 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementS
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { statement, stored, lifecycle, proof } = await loadStatementProof(request, params.id);
   return {
-    statement: { id: stored.id, version: stored.version, documentNumber: stored.documentNumber, propertyName: statement.property.name, period: statement.period },
+    statement: {
+      id: stored.id,
+      version: stored.version,
+      documentNumber: stored.documentNumber,
+      propertyName: statement.property.name,
+      period: statement.period,
+    },
     lifecycle,
     events: proof.events,
     documents: proof.documents && {
       sha256: proof.documents.sha256,
-      entries: proof.documents.documents.map((d) => ({ ...d, unitLabel: statement.units.find((u) => u.unitId === d.unitId)?.label ?? `Einheit ${d.unitId}` })),
+      entries: proof.documents.documents.map((d) => ({
+        ...d,
+        unitLabel: statement.units.find((u) => u.unitId === d.unitId)?.label ?? `Einheit ${d.unitId}`,
+      })),
     },
   };
 }
@@ -37,17 +46,28 @@ export default function ProofPage() {
       <PageHeader
         eyebrow={<Link to={`/abrechnungen/${statement.id}`}>← Zur Abrechnung</Link>}
         title="Zustellnachweis"
-        description={<>{statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version}</>}
-        actions={<a href={`/abrechnungen/${statement.id}/nachweis.pdf`} className="button button--primary" download>Nachweis als PDF</a>}
+        description={
+          <>
+            {statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} ·{' '}
+            <span className="mono">{statement.documentNumber}</span> · Version {statement.version}
+          </>
+        }
+        actions={
+          <a href={`/abrechnungen/${statement.id}/nachweis.pdf`} className="button button--primary" download>
+            Nachweis als PDF
+          </a>
+        }
       />
       <LifecycleSection statementId={statement.id} lifecycle={lifecycle} />
       <Panel id="chain" title="Nachweiskette (SHA-256)">
         <DataTable
           label="Nachweiskette"
           caption="Ereignisse mit Prüfsummen"
-          head={(
+          head={
             <tr>
-              <th scope="col" className="num">Nr.</th>
+              <th scope="col" className="num">
+                Nr.
+              </th>
               <th scope="col">Schritt</th>
               <th scope="col">Zeit (Server)</th>
               <th scope="col">Wer</th>
@@ -56,7 +76,7 @@ export default function ProofPage() {
               <th scope="col">Vorgänger</th>
               <th scope="col">Hash</th>
             </tr>
-          )}
+          }
         >
           {events.map((e) => (
             <tr key={e.seq}>
@@ -65,9 +85,15 @@ export default function ProofPage() {
               <td>{formatDateTime(e.at)}</td>
               <td>{e.actor}</td>
               <td className="mono">{e.ip ?? '–'}</td>
-              <td className="mono" title={e.documentSha256}>{e.documentSha256.slice(0, 12)}…</td>
-              <td className="mono" title={e.prevHash}>{e.prevHash.slice(0, 12)}…</td>
-              <td className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
+              <td className="mono" title={e.documentSha256}>
+                {e.documentSha256.slice(0, 12)}…
+              </td>
+              <td className="mono" title={e.prevHash}>
+                {e.prevHash.slice(0, 12)}…
+              </td>
+              <td className="mono" title={e.hash}>
+                {e.hash.slice(0, 12)}…
+              </td>
             </tr>
           ))}
         </DataTable>
@@ -81,14 +107,16 @@ export default function ProofPage() {
           <DataTable
             label="PDF-Dokumente"
             caption="PDF-Dokumente je Einheit mit Prüfsummen"
-            head={(
+            head={
               <tr>
                 <th scope="col">Einheit</th>
                 <th scope="col">Nutzung</th>
-                <th scope="col" className="num">Dokument</th>
+                <th scope="col" className="num">
+                  Dokument
+                </th>
                 <th scope="col">SHA-256</th>
               </tr>
-            )}
+            }
           >
             {documents.entries.map((d) => (
               <tr key={`${d.unitId}:${d.occupancyKey ?? ''}`}>

@@ -57,7 +57,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       consumption: unit.consumption,
       estimated: unit.estimated,
       amounts: unit.amounts,
-      occupancies: unit.occupancies.map((o) => ({ key: o.key, name: withTenants ? o.tenantName ?? 'Leerstand' : null, from: o.from, to: o.to, splitByDays: o.splitByDays.length > 0, amountDue: o.amounts.amountDue })),
+      occupancies: unit.occupancies.map((o) => ({
+        key: o.key,
+        name: withTenants ? (o.tenantName ?? 'Leerstand') : null,
+        from: o.from,
+        to: o.to,
+        splitByDays: o.splitByDays.length > 0,
+        amountDue: o.amounts.amountDue,
+      })),
     })),
     counts: {
       estimated: statement.units.filter((u) => u.estimated.length > 0).length,
@@ -69,7 +76,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     versions: await statementVersions(db(), statement.property.id, statement.period),
     withTenants,
     canCreate: hasPermission(user, 'create:statement:any'),
-    lifecycle: await lifecyclePanel(user, { id: stored.id, version: stored.version, status: stored.status, propertyId: statement.property.id }),
+    lifecycle: await lifecyclePanel(user, {
+      id: stored.id,
+      version: stored.version,
+      status: stored.status,
+      propertyId: statement.property.id,
+    }),
   };
 }
 
@@ -90,35 +102,81 @@ export default function StatementDetail() {
       <PageHeader
         eyebrow={<Link to={`/abrechnungen?property=${statement.propertyId}`}>← Alle Abrechnungen</Link>}
         title={`Heizkostenabrechnung ${formatPeriod(statement.period.start, statement.period.end)}`}
-        description={<>{statement.propertyName} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version} · {statementStatusLabel(statement.status)}</>}
-        actions={canCreate ? <Link to={`/abrechnungen/neu?korrektur=${statement.id}`} className="button button--primary">Korrektur erstellen</Link> : null}
+        description={
+          <>
+            {statement.propertyName} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version} ·{' '}
+            {statementStatusLabel(statement.status)}
+          </>
+        }
+        actions={
+          canCreate ? (
+            <Link to={`/abrechnungen/neu?korrektur=${statement.id}`} className="button button--primary">
+              Korrektur erstellen
+            </Link>
+          ) : null
+        }
       />
       <div className="grid-2">
         <Panel id="overview" title="Überblick">
-          <Facts items={[
-            ['Dokument-Nr.', <span key="n" className="mono">{statement.documentNumber}</span>],
-            ['Version', statement.correctionReason ? `${statement.version} – Korrektur: ${statement.correctionReason}` : String(statement.version)],
-            ['Status', statementStatusLabel(statement.status)],
-            ['Erstellt', formatDateTime(statement.createdAt)],
-            ['Einheiten', `${formatNumber(units.length)} (${formatNumber(counts.estimated)} mit Ersatzwert, ${formatNumber(counts.tenantChanges)} mit Nutzerwechsel)`],
-            ['Prüfsumme der Eingaben', <span key="h" className="mono" title="SHA-256 der Berechnungseingabe">{statement.inputHash.slice(0, 16)}…</span>],
-          ]} />
+          <Facts
+            items={[
+              [
+                'Dokument-Nr.',
+                <span key="n" className="mono">
+                  {statement.documentNumber}
+                </span>,
+              ],
+              [
+                'Version',
+                statement.correctionReason ? `${statement.version} – Korrektur: ${statement.correctionReason}` : String(statement.version),
+              ],
+              ['Status', statementStatusLabel(statement.status)],
+              ['Erstellt', formatDateTime(statement.createdAt)],
+              [
+                'Einheiten',
+                `${formatNumber(units.length)} (${formatNumber(counts.estimated)} mit Ersatzwert, ${formatNumber(counts.tenantChanges)} mit Nutzerwechsel)`,
+              ],
+              [
+                'Prüfsumme der Eingaben',
+                <span key="h" className="mono" title="SHA-256 der Berechnungseingabe">
+                  {statement.inputHash.slice(0, 16)}…
+                </span>,
+              ],
+            ]}
+          />
         </Panel>
         <Panel id="costs" title="Kosten">
-          <Facts items={[
-            ['Kosten der Heizanlage', formatEuro(statement.plantCost)],
-            ['davon Heizung', formatEuro(statement.heatingCost)],
-            ['davon Warmwasser', `${formatEuro(statement.hotWaterCost)}${statement.hotWaterSharePercent === null ? '' : ` (${formatNumber(statement.hotWaterSharePercent, true)} %)`}`],
-            ['Kaltwasser', formatEuro(statement.coldWaterCost)],
-            ['CO₂-Kosten', statement.co2 ? `${formatNumber(statement.co2.kgPerM2, true)} kg/m² → Vermieter ${formatNumber(statement.co2.landlordShare * 100)} % = ${formatEuro(statement.co2.landlordCost)}` : 'nicht erfasst'],
-          ]} />
+          <Facts
+            items={[
+              ['Kosten der Heizanlage', formatEuro(statement.plantCost)],
+              ['davon Heizung', formatEuro(statement.heatingCost)],
+              [
+                'davon Warmwasser',
+                `${formatEuro(statement.hotWaterCost)}${statement.hotWaterSharePercent === null ? '' : ` (${formatNumber(statement.hotWaterSharePercent, true)} %)`}`,
+              ],
+              ['Kaltwasser', formatEuro(statement.coldWaterCost)],
+              [
+                'CO₂-Kosten',
+                statement.co2
+                  ? `${formatNumber(statement.co2.kgPerM2, true)} kg/m² → Vermieter ${formatNumber(statement.co2.landlordShare * 100)} % = ${formatEuro(statement.co2.landlordCost)}`
+                  : 'nicht erfasst',
+              ],
+            ]}
+          />
         </Panel>
       </div>
       <ActionMessage data={outcome} />
       <LifecycleSection statementId={statement.id} lifecycle={lifecycle} actions={<LifecycleForms lifecycle={lifecycle} />} />
-      {notices.map((notice) => <div key={notice} className="alert alert--info">{notice}</div>)}
+      {notices.map((notice) => (
+        <div key={notice} className="alert alert--info">
+          {notice}
+        </div>
+      ))}
       {counts.splitByDays > 0 ? (
-        <div className="alert alert--info">Bei {formatNumber(counts.splitByDays)} Einheiten mit Nutzerwechsel fehlte eine Zwischenablesung; der Verbrauch wurde dort nach Tagen aufgeteilt (markiert).</div>
+        <div className="alert alert--info">
+          Bei {formatNumber(counts.splitByDays)} Einheiten mit Nutzerwechsel fehlte eine Zwischenablesung; der Verbrauch wurde dort nach
+          Tagen aufgeteilt (markiert).
+        </div>
       ) : null}
       <Panel id="units" title="Ergebnis je Wohneinheit">
         <StatementUnitsTable
@@ -128,21 +186,53 @@ export default function StatementDetail() {
           label={(unit) => <Link to={`?einheit=${unit.unitId}#ableitung`}>{unit.label}</Link>}
           extra={{
             title: withTenants ? 'Nutzer und Dokumente' : 'Dokumente',
-            cell: (unit) => unit.occupancies.map((o, index) => (
-              <div key={o.key}>
-                {withTenants ? <>{o.name} · </> : null}
-                {unit.occupancies.length > 1
-                  ? <a href={pdfHref(statement.id, unit.unitId, o.key)} download>PDF Nutzer {index + 1}</a>
-                  : <a href={pdfHref(statement.id, unit.unitId)} download>PDF</a>}
-                {unit.occupancies.length > 1 ? <span className="cell-sub">{formatPeriod(o.from, o.to)}{o.splitByDays ? ' · Verbrauch nach Tagen' : ''}</span> : null}
-              </div>
-            )).concat(unit.occupancies.length > 1 ? [<div key="unit"><a href={pdfHref(statement.id, unit.unitId)} download>PDF Wohneinheit</a></div>] : []),
+            cell: (unit) =>
+              unit.occupancies
+                .map((o, index) => (
+                  <div key={o.key}>
+                    {withTenants ? <>{o.name} · </> : null}
+                    {unit.occupancies.length > 1 ? (
+                      <a href={pdfHref(statement.id, unit.unitId, o.key)} download>
+                        PDF Nutzer {index + 1}
+                      </a>
+                    ) : (
+                      <a href={pdfHref(statement.id, unit.unitId)} download>
+                        PDF
+                      </a>
+                    )}
+                    {unit.occupancies.length > 1 ? (
+                      <span className="cell-sub">
+                        {formatPeriod(o.from, o.to)}
+                        {o.splitByDays ? ' · Verbrauch nach Tagen' : ''}
+                      </span>
+                    ) : null}
+                  </div>
+                ))
+                .concat(
+                  unit.occupancies.length > 1
+                    ? [
+                        <div key="unit">
+                          <a href={pdfHref(statement.id, unit.unitId)} download>
+                            PDF Wohneinheit
+                          </a>
+                        </div>,
+                      ]
+                    : [],
+                ),
           }}
         />
         <p className="muted">E = Ersatzwert (§9a HKVO). Ein Klick auf die Einheit zeigt ihre vollständige Abrechnung mit Herleitung.</p>
       </Panel>
       {selected ? (
-        <Panel id="ableitung" title={`Abrechnung und Herleitung: ${selected.label}`} actions={<a href={pdfHref(statement.id, selected.unitId)} className="button button--small" download>PDF herunterladen</a>}>
+        <Panel
+          id="ableitung"
+          title={`Abrechnung und Herleitung: ${selected.label}`}
+          actions={
+            <a href={pdfHref(statement.id, selected.unitId)} className="button button--small" download>
+              PDF herunterladen
+            </a>
+          }
+        >
           {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}
           <div className="statement-document" dangerouslySetInnerHTML={{ __html: selected.html }} />
         </Panel>
@@ -151,8 +241,8 @@ export default function StatementDetail() {
         <ul>
           {versions.map((v) => (
             <li key={v.id}>
-              {v.id === statement.id ? <strong>Version {v.version}</strong> : <Link to={`/abrechnungen/${v.id}`}>Version {v.version}</Link>}
-              {' '}· <span className="mono">{v.documentNumber}</span> · {statementStatusLabel(v.status)} · {formatDateTime(v.createdAt)}
+              {v.id === statement.id ? <strong>Version {v.version}</strong> : <Link to={`/abrechnungen/${v.id}`}>Version {v.version}</Link>}{' '}
+              · <span className="mono">{v.documentNumber}</span> · {statementStatusLabel(v.status)} · {formatDateTime(v.createdAt)}
               {v.correctionReason ? <> · Korrektur: {v.correctionReason}</> : null}
             </li>
           ))}
@@ -163,26 +253,48 @@ export default function StatementDetail() {
 }
 
 /** The manager's next step: approve a draft, deliver an approved version, correct a postal receipt date. */
-function LifecycleForms({ lifecycle }: { lifecycle: { canApprove: boolean; canDeliver: boolean; state: string; delivery: { channel: string; receivedOn: string } | null } }) {
+function LifecycleForms({
+  lifecycle,
+}: {
+  lifecycle: { canApprove: boolean; canDeliver: boolean; state: string; delivery: { channel: string; receivedOn: string } | null };
+}) {
   return (
     <div className="lifecycle-forms">
       {lifecycle.canApprove ? (
-        <Form method="post"><button type="submit" name="intent" value="approve" className="button button--primary">Freigeben</button></Form>
+        <Form method="post">
+          <button type="submit" name="intent" value="approve" className="button button--primary">
+            Freigeben
+          </button>
+        </Form>
       ) : null}
       {lifecycle.canDeliver ? (
         <>
-          <Form method="post"><button type="submit" name="intent" value="deliver-portal" className="button button--primary">Im Portal zustellen (mit E-Mail)</button></Form>
+          <Form method="post">
+            <button type="submit" name="intent" value="deliver-portal" className="button button--primary">
+              Im Portal zustellen (mit E-Mail)
+            </button>
+          </Form>
           <Form method="post" className="lifecycle-forms__post">
-            <label>Versand per Post am <input type="date" name="dispatchedOn" required /></label>
-            <label>Zugang am (leer: Versand + 3 Tage) <input type="date" name="receivedOn" /></label>
-            <button type="submit" name="intent" value="deliver-post" className="button">Postversand erfassen</button>
+            <label>
+              Versand per Post am <input type="date" name="dispatchedOn" required />
+            </label>
+            <label>
+              Zugang am (leer: Versand + 3 Tage) <input type="date" name="receivedOn" />
+            </label>
+            <button type="submit" name="intent" value="deliver-post" className="button">
+              Postversand erfassen
+            </button>
           </Form>
         </>
       ) : null}
       {lifecycle.delivery?.channel === 'post' && (lifecycle.state === 'delivered' || lifecycle.state === 'opened') ? (
         <Form method="post" className="lifecycle-forms__post">
-          <label>Zugangsdatum berichtigen <input type="date" name="receivedOn" defaultValue={lifecycle.delivery.receivedOn} required /></label>
-          <button type="submit" name="intent" value="correct-receipt" className="button">Berichtigen</button>
+          <label>
+            Zugangsdatum berichtigen <input type="date" name="receivedOn" defaultValue={lifecycle.delivery.receivedOn} required />
+          </label>
+          <button type="submit" name="intent" value="correct-receipt" className="button">
+            Berichtigen
+          </button>
         </Form>
       ) : null}
     </div>

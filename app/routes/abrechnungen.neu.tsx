@@ -3,7 +3,16 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import type { ReactNode } from 'react';
 import { db } from '../../db';
 import { canonicalJson, sha256 } from '../../db/audit';
-import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, previewStatement, requestOf, saveStatement, statementVersions, type StatementData, type StatementRequest } from '../../db/statements';
+import {
+  FUEL_CATEGORIES,
+  OPERATING_COST_CATEGORIES,
+  previewStatement,
+  requestOf,
+  saveStatement,
+  statementVersions,
+  type StatementData,
+  type StatementRequest,
+} from '../../db/statements';
 import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
 import { ValidationError } from '../../domain/validation';
 import { calendarDate } from '../../domain/calendar';
@@ -16,8 +25,16 @@ import { notFound, requireUserWithPermission, visibleScope } from '~/utils/permi
 import { requireSameOrigin } from '~/utils/request.server';
 import { formatEuro, formatPeriod, formatQuantity } from '~/utils/statement-format';
 import {
-  actorOf, defaultFormValues, findStatementVisibleTo, formFieldOf, formValuesFrom, formValuesOf, parseStatementForm, withBlankRows,
-  type FieldErrors, type StatementFormValues,
+  actorOf,
+  defaultFormValues,
+  findStatementVisibleTo,
+  formFieldOf,
+  formValuesFrom,
+  formValuesOf,
+  parseStatementForm,
+  withBlankRows,
+  type FieldErrors,
+  type StatementFormValues,
 } from '~/utils/statements.server';
 import type { SessionUser } from '~/utils/session.server';
 import { lifecycleActor, startStatementLifecycle } from '~/utils/statement-lifecycle.server';
@@ -38,7 +55,10 @@ async function correctionOf(user: SessionUser, id: string | null): Promise<{ cor
   if (id === null || id === '') return null;
   const statement = statementId ? await findStatementVisibleTo(user, statementId) : null;
   if (!statement?.stored) throw notFound();
-  return { statement, correction: { id: statement.stored.id, documentNumber: statement.stored.documentNumber, version: statement.stored.version } };
+  return {
+    statement,
+    correction: { id: statement.stored.id, documentNumber: statement.stored.documentNumber, version: statement.stored.version },
+  };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -79,8 +99,14 @@ function previewOf(statement: StatementData, unitId: number | null, nextVersion:
     heatingUnit: statement.summary.heatingUnit,
     notices: model?.notices ?? [],
     units: statement.units.map((u) => ({
-      unitId: u.unitId, label: u.label, areaM2: u.areaM2, consumption: u.consumption, estimated: u.estimated, amounts: u.amounts,
-      tenantChange: u.occupancies.length > 1, splitByDays: u.occupancies.some((o) => o.splitByDays.length > 0),
+      unitId: u.unitId,
+      label: u.label,
+      areaM2: u.areaM2,
+      consumption: u.consumption,
+      estimated: u.estimated,
+      amounts: u.amounts,
+      tenantChange: u.occupancies.length > 1,
+      splitByDays: u.occupancies.some((o) => o.splitByDays.length > 0),
     })),
     selected: selected && model ? { unitId: selected.unitId, label: selected.label, html: renderStatementHtml(model) } : null,
   };
@@ -92,16 +118,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = intentOf(form.get('intent'));
   const values = formValuesFrom(form);
-  const answer = (errors: FieldErrors, result: { preview?: ReturnType<typeof previewOf>; token?: string; notice?: string; extraRows?: number } = {}) =>
-    ({ values: withBlankRows(values, result.extraRows ?? 0), errors, preview: result.preview ?? null, token: result.token ?? null, notice: result.notice ?? null });
+  const answer = (
+    errors: FieldErrors,
+    result: { preview?: ReturnType<typeof previewOf>; token?: string; notice?: string; extraRows?: number } = {},
+  ) => ({
+    values: withBlankRows(values, result.extraRows ?? 0),
+    errors,
+    preview: result.preview ?? null,
+    token: result.token ?? null,
+    notice: result.notice ?? null,
+  });
   if (intent.kind === 'rows') return answer({}, { extraRows: 3 });
 
   const { request: statementRequest, errors } = parseStatementForm(values);
   if (!statementRequest) return answer(errors);
   const scope = await visibleScope(user);
-  if (!scope.propertyIds.includes(statementRequest.propertyId)) return answer({ propertyId: 'Liegenschaft: Bitte eine Liegenschaft wählen.' });
+  if (!scope.propertyIds.includes(statementRequest.propertyId))
+    return answer({ propertyId: 'Liegenschaft: Bitte eine Liegenschaft wählen.' });
   const corrected = await correctionOf(user, values.correctionOf);
-  if (corrected && (corrected.statement.property.id !== statementRequest.propertyId || canonicalJson(corrected.statement.period) !== canonicalJson(statementRequest.period))) {
+  if (
+    corrected &&
+    (corrected.statement.property.id !== statementRequest.propertyId ||
+      canonicalJson(corrected.statement.period) !== canonicalJson(statementRequest.period))
+  ) {
     return answer({ propertyId: 'Eine Korrektur gilt für dieselbe Liegenschaft und denselben Zeitraum.' });
   }
 
@@ -115,16 +154,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const statement = await previewStatement(db(), statementRequest);
     if (!statement) return answer({ propertyId: 'Liegenschaft: nicht gefunden.' });
     const versions = await statementVersions(db(), statementRequest.propertyId, statementRequest.period);
-    return answer({}, {
-      preview: previewOf(statement, intent.kind === 'preview' ? intent.unitId : null, (versions[0]?.version ?? 0) + 1),
-      token,
-      notice: intent.kind === 'save' ? 'Die Eingaben wurden seit der Vorschau geändert. Bitte prüfen Sie die neue Vorschau und speichern Sie dann erneut.' : undefined,
-    });
+    return answer(
+      {},
+      {
+        preview: previewOf(statement, intent.kind === 'preview' ? intent.unitId : null, (versions[0]?.version ?? 0) + 1),
+        token,
+        notice:
+          intent.kind === 'save'
+            ? 'Die Eingaben wurden seit der Vorschau geändert. Bitte prüfen Sie die neue Vorschau und speichern Sie dann erneut.'
+            : undefined,
+      },
+    );
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const field = formFieldOf(error.field, values);
-    const known = /^(fuel|operating)\[\d+\]\.|^(propertyId|periodStart|periodEnd|hotWaterTempC|hotWaterKwhMeasured|co2Kg|co2Cost|fuel)$/.test(field);
-    return answer(known ? { [field]: error.message.replace(/^[^:]+: /, '') } : { form: `Die Berechnung hat die Eingaben abgelehnt: ${error.message}` });
+    const known =
+      /^(fuel|operating)\[\d+\]\.|^(propertyId|periodStart|periodEnd|hotWaterTempC|hotWaterKwhMeasured|co2Kg|co2Cost|fuel)$/.test(field);
+    return answer(
+      known ? { [field]: error.message.replace(/^[^:]+: /, '') } : { form: `Die Berechnung hat die Eingaben abgelehnt: ${error.message}` },
+    );
   }
 }
 
@@ -132,7 +180,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9]+/g, '-')}`;
 
-function Field({ name, label, errors, children, hint }: { name: string; label: string; errors: FieldErrors; children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode; hint?: string }) {
+function Field({
+  name,
+  label,
+  errors,
+  children,
+  hint,
+}: {
+  name: string;
+  label: string;
+  errors: FieldErrors;
+  children: (props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+  hint?: string;
+}) {
   const id = idOf(name);
   const error = errors[name];
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
@@ -140,13 +200,39 @@ function Field({ name, label, errors, children, hint }: { name: string; label: s
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children({ id, ...(error ? { 'aria-invalid': true as const } : {}), 'aria-describedby': describedBy })}
-      {hint ? <p id={`${id}-hint`} className="muted statement-form__hint">{hint}</p> : null}
-      {error ? <p id={`${id}-error`} className="field__error">{error}</p> : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="muted statement-form__hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field__error">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
 
-function TextField({ name, label, value, errors, hint, type = 'text', inputMode, readOnly }: { name: string; label: string; value: string; errors: FieldErrors; hint?: string; type?: string; inputMode?: 'decimal' | 'text'; readOnly?: boolean }) {
+function TextField({
+  name,
+  label,
+  value,
+  errors,
+  hint,
+  type = 'text',
+  inputMode,
+  readOnly,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  errors: FieldErrors;
+  hint?: string;
+  type?: string;
+  inputMode?: 'decimal' | 'text';
+  readOnly?: boolean;
+}) {
   return (
     <Field name={name} label={label} errors={errors} hint={hint}>
       {(props) => <input {...props} name={name} type={type} inputMode={inputMode} defaultValue={value} readOnly={readOnly} />}
@@ -154,13 +240,39 @@ function TextField({ name, label, value, errors, hint, type = 'text', inputMode,
   );
 }
 
-function CellInput({ name, label, value, errors, type = 'text', inputMode = 'decimal' }: { name: string; label: string; value: string; errors: FieldErrors; type?: string; inputMode?: 'decimal' | 'text' }) {
+function CellInput({
+  name,
+  label,
+  value,
+  errors,
+  type = 'text',
+  inputMode = 'decimal',
+}: {
+  name: string;
+  label: string;
+  value: string;
+  errors: FieldErrors;
+  type?: string;
+  inputMode?: 'decimal' | 'text';
+}) {
   const id = idOf(name);
   return (
     <td>
-      <input id={id} name={name} type={type} inputMode={type === 'date' ? undefined : inputMode} defaultValue={value} aria-label={label}
-        aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${id}-error` : undefined} />
-      {errors[name] ? <p id={`${id}-error`} className="field__error">{errors[name]}</p> : null}
+      <input
+        id={id}
+        name={name}
+        type={type}
+        inputMode={type === 'date' ? undefined : inputMode}
+        defaultValue={value}
+        aria-label={label}
+        aria-invalid={errors[name] ? true : undefined}
+        aria-describedby={errors[name] ? `${id}-error` : undefined}
+      />
+      {errors[name] ? (
+        <p id={`${id}-error`} className="field__error">
+          {errors[name]}
+        </p>
+      ) : null}
     </td>
   );
 }
@@ -169,7 +281,11 @@ function CellSelect({ name, label, value, options }: { name: string; label: stri
   return (
     <td>
       <select id={idOf(name)} name={name} defaultValue={value} aria-label={label}>
-        {options.map((option) => <option key={option} value={option}>{option}</option>)}
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
       </select>
     </td>
   );
@@ -180,7 +296,9 @@ function ErrorSummary({ errors }: { errors: FieldErrors }) {
   if (entries.length === 0) return null;
   return (
     <div className="alert alert--error" role="alert">
-      <p><strong>Bitte prüfen Sie Ihre Eingaben:</strong></p>
+      <p>
+        <strong>Bitte prüfen Sie Ihre Eingaben:</strong>
+      </p>
       <ul>
         {entries.map(([name, message]) => (
           <li key={name}>{name === 'form' || name === 'fuel' ? message : <a href={`#${idOf(name)}`}>{message}</a>}</li>
@@ -190,7 +308,16 @@ function ErrorSummary({ errors }: { errors: FieldErrors }) {
   );
 }
 
-function StatementForm({ values, errors, properties, categories, correction, token, canSave, busy }: {
+function StatementForm({
+  values,
+  errors,
+  properties,
+  categories,
+  correction,
+  token,
+  canSave,
+  busy,
+}: {
   values: StatementFormValues;
   categories: { fuel: string[]; operating: string[] };
   errors: FieldErrors;
@@ -208,23 +335,35 @@ function StatementForm({ values, errors, properties, categories, correction, tok
       <Panel id="scope" title="Liegenschaft und Zeitraum">
         <div className="statement-form__row">
           <Field name="propertyId" label="Liegenschaft" errors={errors}>
-            {(props) => fixed ? (
-              <>
-                <input type="hidden" name="propertyId" value={values.propertyId} />
-                <input {...props} type="text" readOnly value={properties.find((p) => String(p.id) === values.propertyId)?.name ?? ''} />
-              </>
-            ) : (
-              <select {...props} name="propertyId" defaultValue={values.propertyId}>
-                <option value="">Bitte wählen …</option>
-                {properties.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
-              </select>
-            )}
+            {(props) =>
+              fixed ? (
+                <>
+                  <input type="hidden" name="propertyId" value={values.propertyId} />
+                  <input {...props} type="text" readOnly value={properties.find((p) => String(p.id) === values.propertyId)?.name ?? ''} />
+                </>
+              ) : (
+                <select {...props} name="propertyId" defaultValue={values.propertyId}>
+                  <option value="">Bitte wählen …</option>
+                  {properties.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              )
+            }
           </Field>
           <TextField name="periodStart" label="Beginn" type="date" value={values.periodStart} errors={errors} readOnly={fixed} />
           <TextField name="periodEnd" label="Ende" type="date" value={values.periodEnd} errors={errors} readOnly={fixed} />
         </div>
         {correction ? (
-          <TextField name="correctionReason" label="Grund der Korrektur" value={values.correctionReason} errors={errors} hint="Erscheint auf der korrigierten Abrechnung." />
+          <TextField
+            name="correctionReason"
+            label="Grund der Korrektur"
+            value={values.correctionReason}
+            errors={errors}
+            hint="Erscheint auf der korrigierten Abrechnung."
+          />
         ) : null}
       </Panel>
 
@@ -233,17 +372,41 @@ function StatementForm({ values, errors, properties, categories, correction, tok
         <div className="table-wrap">
           <table className="table statement-form__table">
             <thead>
-              <tr><th scope="col">Datum</th><th scope="col">Energieträger</th><th scope="col">Beleg</th><th scope="col">Energie (kWh)</th><th scope="col">Menge (Liter)</th><th scope="col">davon Steuern/Abgaben (€)</th><th scope="col">Betrag brutto (€)</th></tr>
+              <tr>
+                <th scope="col">Datum</th>
+                <th scope="col">Energieträger</th>
+                <th scope="col">Beleg</th>
+                <th scope="col">Energie (kWh)</th>
+                <th scope="col">Menge (Liter)</th>
+                <th scope="col">davon Steuern/Abgaben (€)</th>
+                <th scope="col">Betrag brutto (€)</th>
+              </tr>
             </thead>
             <tbody>
               {values.fuel.map((row, i) => (
                 <tr key={i}>
                   <CellInput name={`fuel[${i}].date`} label={`Zeile ${i + 1}: Datum`} value={row.date} errors={errors} type="date" />
-                  <CellSelect name={`fuel[${i}].category`} label={`Zeile ${i + 1}: Energieträger`} value={row.category} options={categories.fuel} />
-                  <CellInput name={`fuel[${i}].description`} label={`Zeile ${i + 1}: Beleg`} value={row.description} errors={errors} inputMode="text" />
+                  <CellSelect
+                    name={`fuel[${i}].category`}
+                    label={`Zeile ${i + 1}: Energieträger`}
+                    value={row.category}
+                    options={categories.fuel}
+                  />
+                  <CellInput
+                    name={`fuel[${i}].description`}
+                    label={`Zeile ${i + 1}: Beleg`}
+                    value={row.description}
+                    errors={errors}
+                    inputMode="text"
+                  />
                   <CellInput name={`fuel[${i}].kwh`} label={`Zeile ${i + 1}: Energie in kWh`} value={row.kwh} errors={errors} />
                   <CellInput name={`fuel[${i}].litres`} label={`Zeile ${i + 1}: Menge in Litern`} value={row.litres} errors={errors} />
-                  <CellInput name={`fuel[${i}].taxes`} label={`Zeile ${i + 1}: davon Steuern und Abgaben in Euro`} value={row.taxes} errors={errors} />
+                  <CellInput
+                    name={`fuel[${i}].taxes`}
+                    label={`Zeile ${i + 1}: davon Steuern und Abgaben in Euro`}
+                    value={row.taxes}
+                    errors={errors}
+                  />
                   <CellInput name={`fuel[${i}].amount`} label={`Zeile ${i + 1}: Betrag in Euro`} value={row.amount} errors={errors} />
                 </tr>
               ))}
@@ -255,52 +418,152 @@ function StatementForm({ values, errors, properties, categories, correction, tok
       <Panel id="operating" title="Betriebskosten der Anlage (§7 Abs. 2 HKVO)">
         <div className="table-wrap">
           <table className="table statement-form__table">
-            <thead><tr><th scope="col">Position</th><th scope="col">Beleg</th><th scope="col">Betrag brutto (€)</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Position</th>
+                <th scope="col">Beleg</th>
+                <th scope="col">Betrag brutto (€)</th>
+              </tr>
+            </thead>
             <tbody>
               {values.operating.map((row, i) => (
                 <tr key={i}>
-                  <CellSelect name={`operating[${i}].category`} label={`Position ${i + 1}`} value={row.category} options={categories.operating} />
-                  <CellInput name={`operating[${i}].description`} label={`Position ${i + 1}: Beleg`} value={row.description} errors={errors} inputMode="text" />
-                  <CellInput name={`operating[${i}].amount`} label={`Position ${i + 1}: Betrag in Euro`} value={row.amount} errors={errors} />
+                  <CellSelect
+                    name={`operating[${i}].category`}
+                    label={`Position ${i + 1}`}
+                    value={row.category}
+                    options={categories.operating}
+                  />
+                  <CellInput
+                    name={`operating[${i}].description`}
+                    label={`Position ${i + 1}: Beleg`}
+                    value={row.description}
+                    errors={errors}
+                    inputMode="text"
+                  />
+                  <CellInput
+                    name={`operating[${i}].amount`}
+                    label={`Position ${i + 1}: Betrag in Euro`}
+                    value={row.amount}
+                    errors={errors}
+                  />
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
-        <button type="submit" name="intent" value="rows" className="button button--ghost" formNoValidate>Weitere Zeilen</button>
+        <button type="submit" name="intent" value="rows" className="button button--ghost" formNoValidate>
+          Weitere Zeilen
+        </button>
       </Panel>
 
       <Panel id="keys" title="Verteilung">
         <div className="statement-form__row">
-          <TextField name="heatingShare" label="Heizung: Anteil nach Verbrauch (%)" value={values.heatingShare} errors={errors} inputMode="decimal" hint="50–70 %, der Rest nach Fläche (§7 HKVO)" />
-          <TextField name="hotWaterShare" label="Warmwasser: Anteil nach Verbrauch (%)" value={values.hotWaterShare} errors={errors} inputMode="decimal" hint="50–70 % (§8 HKVO)" />
+          <TextField
+            name="heatingShare"
+            label="Heizung: Anteil nach Verbrauch (%)"
+            value={values.heatingShare}
+            errors={errors}
+            inputMode="decimal"
+            hint="50–70 %, der Rest nach Fläche (§7 HKVO)"
+          />
+          <TextField
+            name="hotWaterShare"
+            label="Warmwasser: Anteil nach Verbrauch (%)"
+            value={values.hotWaterShare}
+            errors={errors}
+            inputMode="decimal"
+            hint="50–70 % (§8 HKVO)"
+          />
         </div>
         <fieldset className="statement-form__fieldset">
           <legend>Warmwasseranteil der Heizanlage (§9 HKVO)</legend>
-          <label><input type="radio" name="hotWaterMode" value="formula" defaultChecked={values.hotWaterMode === 'formula'} /> berechnen: Q = 2,5 × V × (t − 10 °C)</label>
-          <label><input type="radio" name="hotWaterMode" value="measured" defaultChecked={values.hotWaterMode === 'measured'} /> gemessen (Wärmemengenzähler)</label>
+          <label>
+            <input type="radio" name="hotWaterMode" value="formula" defaultChecked={values.hotWaterMode === 'formula'} /> berechnen: Q = 2,5
+            × V × (t − 10 °C)
+          </label>
+          <label>
+            <input type="radio" name="hotWaterMode" value="measured" defaultChecked={values.hotWaterMode === 'measured'} /> gemessen
+            (Wärmemengenzähler)
+          </label>
           <div className="statement-form__row">
-            <TextField name="hotWaterTempC" label="Warmwassertemperatur t (°C)" value={values.hotWaterTempC} errors={errors} inputMode="decimal" />
-            <TextField name="hotWaterM3" label="Warmwasservolumen V (m³)" value={values.hotWaterM3} errors={errors} inputMode="decimal" hint="leer: Summe der Warmwasserzähler" />
-            <TextField name="hotWaterKwhMeasured" label="Gemessene Wärmemenge (kWh)" value={values.hotWaterKwhMeasured} errors={errors} inputMode="decimal" />
+            <TextField
+              name="hotWaterTempC"
+              label="Warmwassertemperatur t (°C)"
+              value={values.hotWaterTempC}
+              errors={errors}
+              inputMode="decimal"
+            />
+            <TextField
+              name="hotWaterM3"
+              label="Warmwasservolumen V (m³)"
+              value={values.hotWaterM3}
+              errors={errors}
+              inputMode="decimal"
+              hint="leer: Summe der Warmwasserzähler"
+            />
+            <TextField
+              name="hotWaterKwhMeasured"
+              label="Gemessene Wärmemenge (kWh)"
+              value={values.hotWaterKwhMeasured}
+              errors={errors}
+              inputMode="decimal"
+            />
           </div>
-          <label><input type="checkbox" name="districtHeating" defaultChecked={values.districtHeating} /> Fernwärme (Ergebnis der Formel ÷ 1,15)</label>
+          <label>
+            <input type="checkbox" name="districtHeating" defaultChecked={values.districtHeating} /> Fernwärme (Ergebnis der Formel ÷ 1,15)
+          </label>
         </fieldset>
         <div className="statement-form__row">
-          <TextField name="coldWaterCost" label="Kaltwasser: Kosten (€)" value={values.coldWaterCost} errors={errors} inputMode="decimal" hint="Wasserversorgung nach BetrKV" />
-          <TextField name="coldWaterShare" label="Kaltwasser: Anteil nach Verbrauch (%)" value={values.coldWaterShare} errors={errors} inputMode="decimal" />
+          <TextField
+            name="coldWaterCost"
+            label="Kaltwasser: Kosten (€)"
+            value={values.coldWaterCost}
+            errors={errors}
+            inputMode="decimal"
+            hint="Wasserversorgung nach BetrKV"
+          />
+          <TextField
+            name="coldWaterShare"
+            label="Kaltwasser: Anteil nach Verbrauch (%)"
+            value={values.coldWaterShare}
+            errors={errors}
+            inputMode="decimal"
+          />
         </div>
         <div className="statement-form__row">
-          <TextField name="co2Kg" label="CO₂-Emissionen (kg)" value={values.co2Kg} errors={errors} inputMode="decimal" hint="laut Brennstoffrechnung (CO2KostAufG)" />
+          <TextField
+            name="co2Kg"
+            label="CO₂-Emissionen (kg)"
+            value={values.co2Kg}
+            errors={errors}
+            inputMode="decimal"
+            hint="laut Brennstoffrechnung (CO2KostAufG)"
+          />
           <TextField name="co2Cost" label="CO₂-Kosten (€)" value={values.co2Cost} errors={errors} inputMode="decimal" />
-          <TextField name="heatedAreaM2" label="Wohnfläche des Gebäudes (m²)" value={values.heatedAreaM2} errors={errors} inputMode="decimal" hint="leer: Summe der Wohneinheiten" />
+          <TextField
+            name="heatedAreaM2"
+            label="Wohnfläche des Gebäudes (m²)"
+            value={values.heatedAreaM2}
+            errors={errors}
+            inputMode="decimal"
+            hint="leer: Summe der Wohneinheiten"
+          />
         </div>
       </Panel>
 
       <div className="statement-form__actions">
-        <button type="submit" name="intent" value="preview" className="button button--primary" disabled={busy}>Vorschau berechnen</button>
-        {canSave ? <button type="submit" name="intent" value="save" className="button button--primary" disabled={busy}>Speichern</button> : null}
-        <Link to="/abrechnungen" className="button button--ghost">Abbrechen</Link>
+        <button type="submit" name="intent" value="preview" className="button button--primary" disabled={busy}>
+          Vorschau berechnen
+        </button>
+        {canSave ? (
+          <button type="submit" name="intent" value="save" className="button button--primary" disabled={busy}>
+            Speichern
+          </button>
+        ) : null}
+        <Link to="/abrechnungen" className="button button--ghost">
+          Abbrechen
+        </Link>
       </div>
       <PreviewSlot />
     </Form>
@@ -314,22 +577,49 @@ function PreviewSlot() {
   if (!preview) return null;
   return (
     <Panel id="preview" title={`Vorschau – wird als Version ${preview.nextVersion} gespeichert`}>
-      <Facts items={[
-        ['Kosten der Heizanlage', formatEuro(preview.plantCost)],
-        ['Energie laut Belegen', `${formatNumber(preview.energyKwh)} kWh`],
-        ['Warmwasser', preview.combined ? `${formatQuantity(preview.hotWaterM3)} m³ → ${formatNumber(preview.combined.hotWaterKwh, true)} kWh = ${formatNumber(preview.combined.hotWaterShare * 100, true)} % → ${formatEuro(preview.combined.hotWaterCost)}` : '–'],
-        ['Heizung', preview.combined ? formatEuro(preview.combined.heatingCost) : '–'],
-        ['CO₂', preview.co2 ? `${formatNumber(preview.co2.kgPerM2, true)} kg/m² → Vermieter ${formatNumber(preview.co2.landlordShare * 100)} % = ${formatEuro(preview.co2.landlordCost)}` : 'nicht erfasst'],
-      ]} />
-      {preview.notices.map((notice) => <div key={notice} className="alert alert--info">{notice}</div>)}
+      <Facts
+        items={[
+          ['Kosten der Heizanlage', formatEuro(preview.plantCost)],
+          ['Energie laut Belegen', `${formatNumber(preview.energyKwh)} kWh`],
+          [
+            'Warmwasser',
+            preview.combined
+              ? `${formatQuantity(preview.hotWaterM3)} m³ → ${formatNumber(preview.combined.hotWaterKwh, true)} kWh = ${formatNumber(preview.combined.hotWaterShare * 100, true)} % → ${formatEuro(preview.combined.hotWaterCost)}`
+              : '–',
+          ],
+          ['Heizung', preview.combined ? formatEuro(preview.combined.heatingCost) : '–'],
+          [
+            'CO₂',
+            preview.co2
+              ? `${formatNumber(preview.co2.kgPerM2, true)} kg/m² → Vermieter ${formatNumber(preview.co2.landlordShare * 100)} % = ${formatEuro(preview.co2.landlordCost)}`
+              : 'nicht erfasst',
+          ],
+        ]}
+      />
+      {preview.notices.map((notice) => (
+        <div key={notice} className="alert alert--info">
+          {notice}
+        </div>
+      ))}
       <StatementUnitsTable
         units={preview.units}
         heatingUnit={preview.heatingUnit}
         selectedUnitId={preview.selected?.unitId ?? null}
-        label={(unit) => <button type="submit" name="intent" value={`preview:${unit.unitId}`} className="button button--small button--ghost">{unit.label}</button>}
+        label={(unit) => (
+          <button type="submit" name="intent" value={`preview:${unit.unitId}`} className="button button--small button--ghost">
+            {unit.label}
+          </button>
+        )}
         extra={{
           title: 'Hinweise',
-          cell: (unit) => [unit.estimated.length > 0 ? 'Ersatzwert' : null, unit.tenantChange ? 'Nutzerwechsel' : null, unit.splitByDays ? 'nach Tagen aufgeteilt' : null].filter(Boolean).join(', ') || '–',
+          cell: (unit) =>
+            [
+              unit.estimated.length > 0 ? 'Ersatzwert' : null,
+              unit.tenantChange ? 'Nutzerwechsel' : null,
+              unit.splitByDays ? 'nach Tagen aufgeteilt' : null,
+            ]
+              .filter(Boolean)
+              .join(', ') || '–',
         }}
       />
       <p className="muted">E = Ersatzwert (§9a HKVO). Ein Klick auf eine Einheit zeigt ihre Abrechnung mit der vollständigen Herleitung.</p>
@@ -356,11 +646,29 @@ export default function NewStatement() {
       <PageHeader
         eyebrow={<Link to="/abrechnungen">← Alle Abrechnungen</Link>}
         title={correction ? `Korrektur von ${correction.documentNumber} (Version ${correction.version})` : 'Neue Heizkostenabrechnung'}
-        description={<>Kosten erfassen, Vorschau aller Wohneinheiten mit Herleitung prüfen, dann speichern. Verbräuche kommen aus den gespeicherten Ablesewerten{values.periodStart && values.periodEnd ? ` (${formatPeriod(values.periodStart, values.periodEnd)})` : ''}.</>}
+        description={
+          <>
+            Kosten erfassen, Vorschau aller Wohneinheiten mit Herleitung prüfen, dann speichern. Verbräuche kommen aus den gespeicherten
+            Ablesewerten{values.periodStart && values.periodEnd ? ` (${formatPeriod(values.periodStart, values.periodEnd)})` : ''}.
+          </>
+        }
       />
       <ErrorSummary errors={errors} />
-      {data?.notice ? <div className="alert alert--info" role="status">{data.notice}</div> : null}
-      <StatementForm values={values} errors={errors} properties={properties} categories={categories} correction={correction} token={data?.token ?? null} canSave={canSave} busy={navigation.state === 'submitting'} />
+      {data?.notice ? (
+        <div className="alert alert--info" role="status">
+          {data.notice}
+        </div>
+      ) : null}
+      <StatementForm
+        values={values}
+        errors={errors}
+        properties={properties}
+        categories={categories}
+        correction={correction}
+        token={data?.token ?? null}
+        canSave={canSave}
+        busy={navigation.state === 'submitting'}
+      />
     </>
   );
 }

@@ -6,7 +6,12 @@ import type { User } from '../../db';
 import { saveStatement, type StatementData } from '../../db/statements';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../../tests/support/fixtures';
-import { addBillingProperty, createStatementFixture, statementRequest, type StatementFixture } from '../../tests/support/statement-fixtures';
+import {
+  addBillingProperty,
+  createStatementFixture,
+  statementRequest,
+  type StatementFixture,
+} from '../../tests/support/statement-fixtures';
 import { formValuesOf, withBlankRows, type StatementFormValues } from '../utils/statements.server';
 import { pdfRenderer } from '../utils/statements.server';
 import { loader as listLoader } from './abrechnungen._index';
@@ -50,7 +55,9 @@ beforeAll(async () => {
   foreignStatement = await saveStatement(database, statementRequest(foreign.property.id), actor(manager));
   otherOrgStatement = await saveStatement(database, otherOrg.request, actor(otherOrg.org.managers[0]));
   // Delivered to the tenants; a later correction is still a draft they must not see.
-  await database.sequelize.query("UPDATE statements SET status = 'delivered' WHERE id = :id", { replacements: { id: statement.stored!.id } });
+  await database.sequelize.query("UPDATE statements SET status = 'delivered' WHERE id = :id", {
+    replacements: { id: statement.stored!.id },
+  });
   draftCorrection = await saveStatement(database, { ...house.request, correctionReason: 'Entwurf' }, actor(manager));
 
   Object.assign(cookies, {
@@ -69,9 +76,13 @@ afterAll(async () => {
   await database.close();
 });
 
-const detail = (who: Who, id: number, query = '') => run(detailLoader, makeRequest(`/abrechnungen/${id}${query}`, { cookie: cookies[who] }), { id: String(id) });
+const detail = (who: Who, id: number, query = '') =>
+  run(detailLoader, makeRequest(`/abrechnungen/${id}${query}`, { cookie: cookies[who] }), { id: String(id) });
 const unitPdf = (who: Who, id: number, unitId: number, query = '') =>
-  run(unitPdfLoader, makeRequest(`/abrechnungen/${id}/einheit/${unitId}.pdf${query}`, { cookie: cookies[who] }), { id: String(id), unitId: String(unitId) });
+  run(unitPdfLoader, makeRequest(`/abrechnungen/${id}/einheit/${unitId}.pdf${query}`, { cookie: cookies[who] }), {
+    id: String(id),
+    unitId: String(unitId),
+  });
 const myStatement = (who: Who, id: number, unitId: number) =>
   run(myStatementLoader, makeRequest(`/meine-abrechnungen/${id}?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id) });
 const myPdf = (who: Who, id: number, unitId: number) =>
@@ -82,9 +93,15 @@ const statusOf = (outcome: Awaited<ReturnType<typeof run>>) => (outcome.kind ===
 function formFields(values: StatementFormValues, intent: string, extra: Record<string, string> = {}): Record<string, string> {
   const fields: Record<string, string> = { intent, ...extra };
   for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value)) value.forEach((row, i) => Object.entries(row).forEach(([field, text]) => { fields[`${key}[${i}].${field}`] = String(text); }));
-    else if (typeof value === 'boolean') { if (value) fields[key] = 'on'; }
-    else fields[key] = value;
+    if (Array.isArray(value))
+      value.forEach((row, i) =>
+        Object.entries(row).forEach(([field, text]) => {
+          fields[`${key}[${i}].${field}`] = String(text);
+        }),
+      );
+    else if (typeof value === 'boolean') {
+      if (value) fields[key] = 'on';
+    } else fields[key] = value;
   }
   return fields;
 }
@@ -127,19 +144,29 @@ describe('manager', () => {
     const bytes = Buffer.from(await first.response.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     const second = await unitPdf('manager', statement.stored!.id, house.units.c.id);
-    expect(second.kind === 'response' && second.response.headers.get('X-Content-SHA256')).toBe(first.response.headers.get('X-Content-SHA256'));
+    expect(second.kind === 'response' && second.response.headers.get('X-Content-SHA256')).toBe(
+      first.response.headers.get('X-Content-SHA256'),
+    );
     expect(statusOf(await unitPdf('manager', statement.stored!.id, house.units.a.id, '?nutzung=gibt-es-nicht'))).toBe(404);
   });
 
   test('previews, then saves the next version', async () => {
     const values = withBlankRows(formValuesOf(house.request, null));
-    const preview = dataOf(await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, `preview:${house.units.a.id}`) })));
+    const preview = dataOf(
+      await run(
+        newAction,
+        makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, `preview:${house.units.a.id}`) }),
+      ),
+    );
     expect(preview.errors).toEqual({});
     expect(preview.preview!.units).toHaveLength(4);
     expect(preview.preview!.nextVersion).toBe(3);
     expect(preview.preview!.selected!.html).toContain('Aufteilung');
 
-    const saved = await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'save', { token: preview.token! }) }));
+    const saved = await run(
+      newAction,
+      makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'save', { token: preview.token! }) }),
+    );
     expect(saved.kind === 'response' && saved.status).toBe(302);
     const location = saved.kind === 'response' ? saved.response.headers.get('Location')! : '';
     const saveId = Number(/^\/abrechnungen\/(\d+)$/.exec(location)![1]);
@@ -148,7 +175,12 @@ describe('manager', () => {
 
   test('saving values other than the previewed ones shows a new preview instead', async () => {
     const values = withBlankRows(formValuesOf(house.request, null));
-    const outcome = dataOf(await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'save', { token: 'stale' }) })));
+    const outcome = dataOf(
+      await run(
+        newAction,
+        makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'save', { token: 'stale' }) }),
+      ),
+    );
     expect(outcome.notice).toMatch(/geändert/);
     expect(outcome.preview).not.toBeNull();
   });
@@ -156,7 +188,9 @@ describe('manager', () => {
   test('invalid input is named by field, in German', async () => {
     const values = { ...withBlankRows(formValuesOf(house.request, null)), heatingShare: '80' };
     values.fuel = [{ ...values.fuel[0], amount: '12,345' }, ...values.fuel.slice(1)];
-    const { errors, preview } = dataOf(await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'preview') })));
+    const { errors, preview } = dataOf(
+      await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'preview') })),
+    );
     expect(preview).toBeNull();
     expect(errors.heatingShare).toMatch(/höchstens 70/);
     expect(errors['fuel[0].amount']).toMatch(/Nachkommastellen/);
@@ -164,15 +198,24 @@ describe('manager', () => {
 
   test('a form posted from another site is refused', async () => {
     const values = withBlankRows(formValuesOf(house.request, null));
-    const outcome = await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'preview'), origin: 'https://evil.example' }));
+    const outcome = await run(
+      newAction,
+      makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'preview'), origin: 'https://evil.example' }),
+    );
     expect(statusOf(outcome)).toBe(403);
   });
 
   test('a correction starts from the stored inputs of that version', async () => {
-    const { values, correction } = dataOf(await run(newLoader, makeRequest(`/abrechnungen/neu?korrektur=${statement.stored!.id}`, { cookie: cookies.manager })));
+    const { values, correction } = dataOf(
+      await run(newLoader, makeRequest(`/abrechnungen/neu?korrektur=${statement.stored!.id}`, { cookie: cookies.manager })),
+    );
     expect(correction).toMatchObject({ id: statement.stored!.id, version: 1 });
     expect(values.fuel[0]).toMatchObject({ category: 'Erdgas', amount: '10000', kwh: '100000' });
-    expect(statusOf(await run(newLoader, makeRequest(`/abrechnungen/neu?korrektur=${otherOrgStatement.stored!.id}`, { cookie: cookies.manager })))).toBe(404);
+    expect(
+      statusOf(
+        await run(newLoader, makeRequest(`/abrechnungen/neu?korrektur=${otherOrgStatement.stored!.id}`, { cookie: cookies.manager })),
+      ),
+    ).toBe(404);
   });
 });
 
@@ -212,7 +255,12 @@ describe('tenant', () => {
     const { statements } = dataOf(await run(myListLoader, makeRequest('/meine-abrechnungen', { cookie: cookies.tenantA })));
     expect(statements).toHaveLength(1);
     const own = statement.units.find((u) => u.unitId === house.units.a.id)!.occupancies[1];
-    expect(statements[0]).toMatchObject({ id: statement.stored!.id, unitId: house.units.a.id, occupancyFrom: '2025-03-16', amountDue: own.amounts.amountDue });
+    expect(statements[0]).toMatchObject({
+      id: statement.stored!.id,
+      unitId: house.units.a.id,
+      occupancyFrom: '2025-03-16',
+      amountDue: own.amounts.amountDue,
+    });
   });
 
   test('sees its own statement: its name, not its predecessor’s', async () => {

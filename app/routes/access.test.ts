@@ -1,7 +1,17 @@
 // Roles and scope, checked the way a browser meets them: loaders and actions called with a
 // Request that carries a real session cookie.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closeWebResources, createLoginUser, cookieFor, createWebFixture, dataOf, makeRequest, run, testDb, type WebFixture } from '../../tests/support/web';
+import {
+  closeWebResources,
+  createLoginUser,
+  cookieFor,
+  createWebFixture,
+  dataOf,
+  makeRequest,
+  run,
+  testDb,
+  type WebFixture,
+} from '../../tests/support/web';
 import { createDeviceFixture } from '../../tests/support/fixtures';
 import { loader as indexLoader } from './_index';
 import { loader as registerLoader } from './geraete._index';
@@ -38,7 +48,8 @@ describe('without a session', () => {
   ] as const)('%s redirects to the login page and back', async (path, loader, params) => {
     const outcome = await run(loader, makeRequest(`${path}?x=1`), params);
     expect(outcome.kind === 'response' && outcome.status).toBe(302);
-    if (outcome.kind === 'response') expect(outcome.response.headers.get('Location')).toBe(`/login?redirectTo=${encodeURIComponent(`${path}?x=1`)}`);
+    if (outcome.kind === 'response')
+      expect(outcome.response.headers.get('Location')).toBe(`/login?redirectTo=${encodeURIComponent(`${path}?x=1`)}`);
   });
 
   test('a forged or foreign cookie counts as none', async () => {
@@ -54,12 +65,18 @@ describe('tenant', () => {
     const { units } = dataOf(await run(myFlatLoader, makeRequest('/meine-wohnung', { cookie: cookies.tenant })));
     expect(units).toHaveLength(1);
     expect(units[0].tenancy.unitId).toBe(f.unit.id);
-    expect(units[0].devices.map((d) => d.id).sort()).toEqual(Object.values(f.devices).map((d) => d.id).sort());
+    expect(units[0].devices.map((d) => d.id).sort()).toEqual(
+      Object.values(f.devices)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(units[0].status).toBe('red');
   });
 
   test('opens its own device', async () => {
-    const { device } = dataOf(await run(deviceLoader, makeRequest(`/geraete/${f.devices.red.id}`, { cookie: cookies.tenant }), { id: String(f.devices.red.id) }));
+    const { device } = dataOf(
+      await run(deviceLoader, makeRequest(`/geraete/${f.devices.red.id}`, { cookie: cookies.tenant }), { id: String(f.devices.red.id) }),
+    );
     expect(device.serial).toBe(f.devices.red.serial);
   });
 
@@ -73,7 +90,11 @@ describe('tenant', () => {
   });
 
   test('cannot open the register, the CSV export or the property overview', async () => {
-    for (const [loader, path] of [[registerLoader, '/geraete'], [csvLoader, '/geraete.csv'], [propertiesLoader, '/liegenschaften']] as const) {
+    for (const [loader, path] of [
+      [registerLoader, '/geraete'],
+      [csvLoader, '/geraete.csv'],
+      [propertiesLoader, '/liegenschaften'],
+    ] as const) {
       const outcome = await run(loader, makeRequest(path, { cookie: cookies.tenant }));
       expect(outcome.kind === 'response' && outcome.status, path).toBe(403);
     }
@@ -83,7 +104,9 @@ describe('tenant', () => {
     const tenancy = await database.models.Tenancy.findOne({ where: { userId: f.otherTenant.id } });
     await tenancy!.update({ endsOn: '2021-12-31' });
     try {
-      const outcome = await run(deviceLoader, makeRequest(`/geraete/${f.neighbourDevice.id}`, { cookie: cookies.otherTenant }), { id: String(f.neighbourDevice.id) });
+      const outcome = await run(deviceLoader, makeRequest(`/geraete/${f.neighbourDevice.id}`, { cookie: cookies.otherTenant }), {
+        id: String(f.neighbourDevice.id),
+      });
       expect(outcome.kind === 'response' && outcome.status).toBe(404);
       const { units } = dataOf(await run(myFlatLoader, makeRequest('/meine-wohnung', { cookie: cookies.otherTenant })));
       expect(units).toEqual([]);
@@ -97,7 +120,9 @@ describe('owner', () => {
   test('sees only its own properties', async () => {
     const { properties } = dataOf(await run(propertiesLoader, makeRequest('/liegenschaften', { cookie: cookies.owner })));
     expect(properties.map((p) => p.id)).toEqual([f.property.id]);
-    const outcome = await run(propertyLoader, makeRequest(`/liegenschaften/${f.otherProperty.id}`, { cookie: cookies.owner }), { id: String(f.otherProperty.id) });
+    const outcome = await run(propertyLoader, makeRequest(`/liegenschaften/${f.otherProperty.id}`, { cookie: cookies.owner }), {
+      id: String(f.otherProperty.id),
+    });
     expect(outcome.kind === 'response' && outcome.status).toBe(404);
   });
 
@@ -107,12 +132,16 @@ describe('owner', () => {
     expect(all.page.total).toBe(4);
     const forged = dataOf(await run(registerLoader, makeRequest(`/geraete?property=${f.otherProperty.id}`, { cookie: cookies.owner })));
     expect(forged.page.rows).toEqual([]);
-    const outcome = await run(deviceLoader, makeRequest(`/geraete/${f.foreignDevice.id}`, { cookie: cookies.owner }), { id: String(f.foreignDevice.id) });
+    const outcome = await run(deviceLoader, makeRequest(`/geraete/${f.foreignDevice.id}`, { cookie: cookies.owner }), {
+      id: String(f.foreignDevice.id),
+    });
     expect(outcome.kind === 'response' && outcome.status).toBe(404);
   });
 
   test('property detail omits tenant names', async () => {
-    const { units, withTenants } = dataOf(await run(propertyLoader, makeRequest(`/liegenschaften/${f.property.id}`, { cookie: cookies.owner }), { id: String(f.property.id) }));
+    const { units, withTenants } = dataOf(
+      await run(propertyLoader, makeRequest(`/liegenschaften/${f.property.id}`, { cookie: cookies.owner }), { id: String(f.property.id) }),
+    );
     expect(withTenants).toBe(false);
     expect(units.every((u) => u.tenantName === undefined)).toBe(true);
   });
@@ -137,7 +166,11 @@ describe('manager', () => {
   });
 
   test('property detail lists units with their tenants', async () => {
-    const { units } = dataOf(await run(propertyLoader, makeRequest(`/liegenschaften/${f.property.id}`, { cookie: cookies.manager }), { id: String(f.property.id) }));
+    const { units } = dataOf(
+      await run(propertyLoader, makeRequest(`/liegenschaften/${f.property.id}`, { cookie: cookies.manager }), {
+        id: String(f.property.id),
+      }),
+    );
     expect(units.map((u) => [u.label, u.deviceCount, u.worst, u.tenantName])).toEqual([
       ['Whg. 1.03', 3, 'red', f.tenant.name],
       ['Whg. 2.01', 1, 'green', f.otherTenant.name],
@@ -151,18 +184,27 @@ describe('manager', () => {
     expect(red.page.rows.map((r) => r.id)).toEqual([f.devices.red.id]);
     expect(red.page.counts).toEqual({ red: 1, yellow: 1, green: 2, unknown: 0 });
     expect(red.page.total).toBe(1);
-    const hkv = dataOf(await run(registerLoader, makeRequest(`/geraete?property=${f.property.id}&type=HKV&light=bogus`, { cookie: cookies.manager })));
+    const hkv = dataOf(
+      await run(registerLoader, makeRequest(`/geraete?property=${f.property.id}&type=HKV&light=bogus`, { cookie: cookies.manager })),
+    );
     expect(hkv.page.rows.map((r) => r.id)).toEqual([f.devices.yellow.id]);
     expect(hkv.filters.light).toBeNull();
   });
 
   test('register pages hold 50 devices', async () => {
     const units = Array.from({ length: 55 }, (_, i) => ({ dueAt: `2040-01-${String((i % 28) + 1).padStart(2, '0')}` }));
-    for (const { dueAt } of units) await createDeviceFixture(database, { property: f.otherProperty, unit: f.otherUnit }, { light: 'green', dueAt, deadlineKind: 'calibration' });
+    for (const { dueAt } of units)
+      await createDeviceFixture(
+        database,
+        { property: f.otherProperty, unit: f.otherUnit },
+        { light: 'green', dueAt, deadlineKind: 'calibration' },
+      );
     const first = dataOf(await run(registerLoader, makeRequest(`/geraete?property=${f.otherProperty.id}`, { cookie: cookies.manager })));
     expect(first.page).toMatchObject({ total: 56, page: 1, pageCount: 2 });
     expect(first.page.rows).toHaveLength(50);
-    const second = dataOf(await run(registerLoader, makeRequest(`/geraete?property=${f.otherProperty.id}&page=2`, { cookie: cookies.manager })));
+    const second = dataOf(
+      await run(registerLoader, makeRequest(`/geraete?property=${f.otherProperty.id}&page=2`, { cookie: cookies.manager })),
+    );
     expect(second.page.rows).toHaveLength(6);
     expect(new Set([...first.page.rows, ...second.page.rows].map((r) => r.id)).size).toBe(56);
   });
@@ -175,7 +217,9 @@ describe('manager', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM (text() would strip it)
     const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
     expect(lines[0]).toBe('Seriennummer;Gerätetyp;Liegenschaft;Wohneinheit;Einbauort;Eingebaut am;Frist;Fällig am;Batterie (%);Funk;Ampel');
-    expect(lines.slice(1)).toEqual([`${f.devices.yellow.serial};Heizkostenverteiler;${f.property.name};Whg. 1.03;Wohnzimmer;02.01.${new Date().getUTCFullYear()};Austausch;01.03.2030;20;Gut;Warnung`]);
+    expect(lines.slice(1)).toEqual([
+      `${f.devices.yellow.serial};Heizkostenverteiler;${f.property.name};Whg. 1.03;Wohnzimmer;02.01.${new Date().getUTCFullYear()};Austausch;01.03.2030;20;Gut;Warnung`,
+    ]);
     const alias = await run(registerLoader, makeRequest(`/geraete?format=csv&light=red`, { cookie: cookies.manager }));
     expect(alias.kind === 'response' && alias.response.headers.get('Location')).toBe('/geraete.csv?light=red');
     const audit = await database.models.AuditEntry.findOne({ where: { action: 'export', actorId: f.manager.id } });
@@ -187,15 +231,26 @@ describe('manager', () => {
     const old = await createDeviceFixture(database, place, { installedAt: '2015-03-01', removedAt: '2021-05-31' });
     const current = await createDeviceFixture(database, place, { installedAt: '2021-06-01', predecessorId: old.id });
     await old.update({ successorId: current.id });
-    const { history, workflow } = dataOf(await run(deviceLoader, makeRequest(`/geraete/${old.id}`, { cookie: cookies.manager }), { id: String(old.id) }));
-    expect(history.map((h) => [h.id, h.position, h.removedAt])).toEqual([[old.id, 0, '2021-05-31'], [current.id, 1, null]]);
+    const { history, workflow } = dataOf(
+      await run(deviceLoader, makeRequest(`/geraete/${old.id}`, { cookie: cookies.manager }), { id: String(old.id) }),
+    );
+    expect(history.map((h) => [h.id, h.position, h.removedAt])).toEqual([
+      [old.id, 0, '2021-05-31'],
+      [current.id, 1, null],
+    ]);
     expect(workflow.available).toBe(false);
-    const fromNew = dataOf(await run(deviceLoader, makeRequest(`/geraete/${current.id}`, { cookie: cookies.manager }), { id: String(current.id) }));
+    const fromNew = dataOf(
+      await run(deviceLoader, makeRequest(`/geraete/${current.id}`, { cookie: cookies.manager }), { id: String(current.id) }),
+    );
     expect(fromNew.history.map((h) => h.position)).toEqual([-1, 0]);
   });
 
   test('a manager of another organisation sees none of it', async () => {
-    const stranger = await createLoginUser(database, (await database.models.Organisation.create({ name: 'Fremdverwaltung' })).id, 'manager');
+    const stranger = await createLoginUser(
+      database,
+      (await database.models.Organisation.create({ name: 'Fremdverwaltung' })).id,
+      'manager',
+    );
     const cookie = await cookieFor(stranger);
     const outcome = await run(deviceLoader, makeRequest(`/geraete/${f.devices.red.id}`, { cookie }), { id: String(f.devices.red.id) });
     expect(outcome.kind === 'response' && outcome.status).toBe(404);
@@ -207,8 +262,22 @@ describe('manager', () => {
 describe('notifications and CSRF', () => {
   test('marking read works for one’s own notifications only', async () => {
     const { Notification } = database.models;
-    const mine = await Notification.create({ userId: f.manager.id, kind: 'deadline', title: 'Eichfrist', body: 'bald', link: null, dedupeKey: `n-${Date.now()}-a` });
-    const theirs = await Notification.create({ userId: f.owner.id, kind: 'deadline', title: 'Eichfrist', body: 'bald', link: null, dedupeKey: `n-${Date.now()}-b` });
+    const mine = await Notification.create({
+      userId: f.manager.id,
+      kind: 'deadline',
+      title: 'Eichfrist',
+      body: 'bald',
+      link: null,
+      dedupeKey: `n-${Date.now()}-a`,
+    });
+    const theirs = await Notification.create({
+      userId: f.owner.id,
+      kind: 'deadline',
+      title: 'Eichfrist',
+      body: 'bald',
+      link: null,
+      dedupeKey: `n-${Date.now()}-b`,
+    });
     await run(notificationsAction, makeRequest('/benachrichtigungen', { cookie: cookies.manager, form: { id: String(theirs.id) } }));
     await run(notificationsAction, makeRequest('/benachrichtigungen', { cookie: cookies.manager, form: { id: String(mine.id) } }));
     await Promise.all([mine.reload(), theirs.reload()]);
@@ -221,7 +290,14 @@ describe('notifications and CSRF', () => {
     ['no Origin and no Referer', { origin: null }],
     ['a malformed Origin', { origin: 'not a url' }],
   ])('POST with %s is rejected with 403', async (_case, { origin }) => {
-    const notification = await database.models.Notification.create({ userId: f.manager.id, kind: 'x', title: 't', body: 'b', link: null, dedupeKey: `csrf-${Date.now()}-${Math.random()}` });
+    const notification = await database.models.Notification.create({
+      userId: f.manager.id,
+      kind: 'x',
+      title: 't',
+      body: 'b',
+      link: null,
+      dedupeKey: `csrf-${Date.now()}-${Math.random()}`,
+    });
     const forms = [
       [notificationsAction, '/benachrichtigungen', { cookie: cookies.manager, form: { id: String(notification.id) }, origin }],
       [logoutAction, '/logout', { cookie: cookies.manager, form: {}, origin }],
@@ -237,7 +313,10 @@ describe('notifications and CSRF', () => {
 
   test('a same-origin Referer is accepted when Origin is missing', async () => {
     const request = makeRequest('/benachrichtigungen', {
-      cookie: cookies.manager, form: { intent: 'read-all' }, origin: null, referer: 'http://klarmeter.test/benachrichtigungen',
+      cookie: cookies.manager,
+      form: { intent: 'read-all' },
+      origin: null,
+      referer: 'http://klarmeter.test/benachrichtigungen',
     });
     expect(dataOf(await run(notificationsAction, request))).toEqual({ ok: true });
   });

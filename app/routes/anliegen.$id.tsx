@@ -10,7 +10,9 @@ import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateT
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { TICKET_STATUS_LABELS_FOR_TENANT, closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Anliegen #${data.ticket.id}` : 'Anliegen'} · Klarmeter` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `Anliegen #${data.ticket.id}` : 'Anliegen'} · Klarmeter` },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:ticket:own');
@@ -51,7 +53,11 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const update = intent === 'reply' ? replyToTicket : intent === 'reopen' ? reopenTicket : intent === 'close' ? closeTicket : null;
   if (!update) throw new Response('Ungültige Anfrage', { status: 400 });
   const outcome = await updateTicket(ticket.id, update, message);
-  const done = { reply: 'Ihre Nachricht wurde gesendet.', reopen: 'Ihr Anliegen ist wieder geöffnet.', close: 'Ihr Anliegen ist geschlossen.' };
+  const done = {
+    reply: 'Ihre Nachricht wurde gesendet.',
+    reopen: 'Ihr Anliegen ist wieder geöffnet.',
+    close: 'Ihr Anliegen ist geschlossen.',
+  };
   return outcome.ok ? { ok: true, message: done[intent as keyof typeof done] } : { ok: false, message: outcome.message };
 }
 
@@ -66,20 +72,37 @@ export default function MyTicket() {
       <PageHeader
         eyebrow={<Link to="/anliegen">← Meine Anliegen</Link>}
         title={ticket.subject}
-        description={<>Anliegen #{ticket.id} · {ticket.place} · <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={<span className="status-line">Status <span className="status status--current" data-status={ticket.status} id="ticket-status">{ticket.statusLabel}</span></span>}
+        description={
+          <>
+            Anliegen #{ticket.id} · {ticket.place} · <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          <span className="status-line">
+            Status{' '}
+            <span className="status status--current" data-status={ticket.status} id="ticket-status">
+              {ticket.statusLabel}
+            </span>
+          </span>
+        }
       />
       <ActionMessage data={result} />
-      {waiting ? <div className="alert alert--info" role="status">Die Hausverwaltung hat eine Rückfrage. Bitte antworten Sie unten.</div> : null}
+      {waiting ? (
+        <div className="alert alert--info" role="status">
+          Die Hausverwaltung hat eine Rückfrage. Bitte antworten Sie unten.
+        </div>
+      ) : null}
       <div className="grid-2 case-layout">
         <div>
           <Panel id="request" title="Ihr Anliegen">
-            <Facts items={[
-              ['Thema', ticket.topicLabel],
-              ['Eingereicht', formatDateTime(ticket.createdAt)],
-              ['Bearbeitet von', ticket.assigneeName ?? 'noch niemandem zugewiesen'],
-              ...(ticket.answerBy ? [['Antwort spätestens', formatDateTime(ticket.answerBy)] as [string, string]] : []),
-            ]} />
+            <Facts
+              items={[
+                ['Thema', ticket.topicLabel],
+                ['Eingereicht', formatDateTime(ticket.createdAt)],
+                ['Bearbeitet von', ticket.assigneeName ?? 'noch niemandem zugewiesen'],
+                ...(ticket.answerBy ? [['Antwort spätestens', formatDateTime(ticket.answerBy)] as [string, string]] : []),
+              ]}
+            />
             <p className="case-body">{ticket.body}</p>
           </Panel>
           <HistoryPanel items={timeline} label="Verlauf Ihres Anliegens" />
@@ -92,7 +115,11 @@ export default function MyTicket() {
                   <label htmlFor="reply-text">Ihre Nachricht</label>
                   <textarea id="reply-text" name="text" rows={4} required maxLength={5000} />
                 </div>
-                <div><button type="submit" name="intent" value="reply" className="button button--primary" disabled={busy}>Senden</button></div>
+                <div>
+                  <button type="submit" name="intent" value="reply" className="button button--primary" disabled={busy}>
+                    Senden
+                  </button>
+                </div>
               </Form>
             </Panel>
           ) : null}
@@ -103,7 +130,11 @@ export default function MyTicket() {
                   <label htmlFor="reopen-text">Was ist noch offen?</label>
                   <textarea id="reopen-text" name="text" rows={3} required maxLength={5000} />
                 </div>
-                <div><button type="submit" name="intent" value="reopen" className="button" disabled={busy}>Wieder öffnen</button></div>
+                <div>
+                  <button type="submit" name="intent" value="reopen" className="button" disabled={busy}>
+                    Wieder öffnen
+                  </button>
+                </div>
               </Form>
             </Panel>
           ) : null}
@@ -111,8 +142,16 @@ export default function MyTicket() {
             <Panel id="close" title={open ? 'Anliegen zurückziehen' : 'Abschließen'}>
               <Form method="post" className="form">
                 <input type="hidden" name="text" value="" />
-                <p className="muted">{open ? 'Hat sich Ihr Anliegen erledigt, können Sie es hier schließen.' : 'Ist alles erledigt, können Sie das Anliegen schließen.'}</p>
-                <div><button type="submit" name="intent" value="close" className="button" disabled={busy}>Anliegen schließen</button></div>
+                <p className="muted">
+                  {open
+                    ? 'Hat sich Ihr Anliegen erledigt, können Sie es hier schließen.'
+                    : 'Ist alles erledigt, können Sie das Anliegen schließen.'}
+                </p>
+                <div>
+                  <button type="submit" name="intent" value="close" className="button" disabled={busy}>
+                    Anliegen schließen
+                  </button>
+                </div>
               </Form>
             </Panel>
           ) : null}

@@ -12,7 +12,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'file:ticket:own');
   const tickets = await listTickets(user);
   return {
-    tickets: tickets.map((t) => ({ id: t.id, subject: t.subject, createdAt: t.createdAt, status: t.status, statusLabel: TICKET_STATUS_LABELS_FOR_TENANT[t.status] })),
+    tickets: tickets.map((t) => ({
+      id: t.id,
+      subject: t.subject,
+      createdAt: t.createdAt,
+      status: t.status,
+      statusLabel: TICKET_STATUS_LABELS_FOR_TENANT[t.status],
+    })),
   };
 }
 
@@ -22,23 +28,40 @@ export default function MyTickets() {
     <>
       <PageHeader
         title="Meine Anliegen"
-        description={<>Fragen, Störungen und Einsprüche an Ihre Hausverwaltung – mit dem aktuellen Stand. <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={<Link to="/anliegen/neu" className="button button--primary">Neues Anliegen</Link>}
+        description={
+          <>
+            Fragen, Störungen und Einsprüche an Ihre Hausverwaltung – mit dem aktuellen Stand.{' '}
+            <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          <Link to="/anliegen/neu" className="button button--primary">
+            Neues Anliegen
+          </Link>
+        }
       />
-      {tickets.length === 0 ? <EmptyState>Sie haben noch kein Anliegen eingereicht.</EmptyState> : (
+      {tickets.length === 0 ? (
+        <EmptyState>Sie haben noch kein Anliegen eingereicht.</EmptyState>
+      ) : (
         <ul className="case-list">
           {tickets.map((t) => (
             <li key={t.id} className="case-list__item" data-ticket-id={t.id}>
               <Link to={`/anliegen/${t.id}`} className="case-list__link">
                 <span className="case-list__title">{t.subject}</span>
-                <span className="case-list__meta">Anliegen #{t.id} · eingereicht {formatDateTime(t.createdAt)}</span>
+                <span className="case-list__meta">
+                  Anliegen #{t.id} · eingereicht {formatDateTime(t.createdAt)}
+                </span>
               </Link>
-              <span className="status" data-status={t.status}>{t.statusLabel}</span>
+              <span className="status" data-status={t.status}>
+                {t.statusLabel}
+              </span>
             </li>
           ))}
         </ul>
       )}
-      <p className="muted">Einen Termin für Ablesung, Wartung oder Gerätetausch vereinbaren Sie unter <Link to="/termine">Termine</Link>.</p>
+      <p className="muted">
+        Einen Termin für Ablesung, Wartung oder Gerätetausch vereinbaren Sie unter <Link to="/termine">Termine</Link>.
+      </p>
     </>
   );
 }

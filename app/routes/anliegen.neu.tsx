@@ -24,13 +24,17 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionDat
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'file:ticket:own');
   const form = await request.formData();
-  const values = Object.fromEntries((['unitId', 'topic', 'subject', 'body'] as const).map((f) => [f, String(form.get(f) ?? '').trim()])) as Record<Field, string>;
+  const values = Object.fromEntries(
+    (['unitId', 'topic', 'subject', 'body'] as const).map((f) => [f, String(form.get(f) ?? '').trim()]),
+  ) as Record<Field, string>;
   const tenancy = (await currentTenancies(user)).find((t) => String(t.unitId) === values.unitId);
   const errors: ActionData['errors'] = {};
   if (!tenancy) errors.unitId = 'Bitte wählen Sie Ihre Wohnung.';
   if (!isTicketTopic(values.topic)) errors.topic = 'Bitte wählen Sie ein Thema.';
-  if (values.subject === '' || values.subject.length > MAX_SUBJECT) errors.subject = `Bitte geben Sie einen Betreff an (höchstens ${MAX_SUBJECT} Zeichen).`;
-  if (values.body === '' || values.body.length > MAX_BODY) errors.body = `Bitte beschreiben Sie Ihr Anliegen (höchstens ${MAX_BODY} Zeichen).`;
+  if (values.subject === '' || values.subject.length > MAX_SUBJECT)
+    errors.subject = `Bitte geben Sie einen Betreff an (höchstens ${MAX_SUBJECT} Zeichen).`;
+  if (values.body === '' || values.body.length > MAX_BODY)
+    errors.body = `Bitte beschreiben Sie Ihr Anliegen (höchstens ${MAX_BODY} Zeichen).`;
   if (!tenancy || Object.keys(errors).length > 0) return { errors, values };
   const { ticketId } = await openTicket({
     organisationId: user.organisationId,
@@ -51,21 +55,40 @@ export default function NewTicket() {
   const errors = result?.errors ?? {};
   const values = result?.values;
   const invalid = (field: Field) => (errors[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${field}-error` } : {});
-  const error = (field: Field) => (errors[field] ? <p id={`${field}-error`} className="field__error">{errors[field]}</p> : null);
+  const error = (field: Field) =>
+    errors[field] ? (
+      <p id={`${field}-error`} className="field__error">
+        {errors[field]}
+      </p>
+    ) : null;
   return (
     <>
-      <PageHeader eyebrow={<Link to="/anliegen">← Meine Anliegen</Link>} title="Neues Anliegen" description="Ihre Hausverwaltung antwortet innerhalb der vereinbarten Fristen; den Stand sehen Sie jederzeit hier im Portal." />
+      <PageHeader
+        eyebrow={<Link to="/anliegen">← Meine Anliegen</Link>}
+        title="Neues Anliegen"
+        description="Ihre Hausverwaltung antwortet innerhalb der vereinbarten Fristen; den Stand sehen Sie jederzeit hier im Portal."
+      />
       {units.length === 0 ? (
-        <EmptyState>Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.</EmptyState>
+        <EmptyState>
+          Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.
+        </EmptyState>
       ) : (
         <Panel id="new-ticket" title="Worum geht es?">
           <Form method="post" className="form case-form">
-            {units.length === 1 ? <input type="hidden" name="unitId" value={units[0].id} /> : (
+            {units.length === 1 ? (
+              <input type="hidden" name="unitId" value={units[0].id} />
+            ) : (
               <div className="field">
                 <label htmlFor="unitId">Wohnung</label>
                 <select id="unitId" name="unitId" defaultValue={values?.unitId ?? ''} {...invalid('unitId')}>
-                  <option value="" disabled>Bitte wählen</option>
-                  {units.map((u) => <option key={u.id} value={u.id}>{u.label}</option>)}
+                  <option value="" disabled>
+                    Bitte wählen
+                  </option>
+                  {units.map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.label}
+                    </option>
+                  ))}
                 </select>
                 {error('unitId')}
               </div>
@@ -73,8 +96,14 @@ export default function NewTicket() {
             <div className="field">
               <label htmlFor="topic">Thema</label>
               <select id="topic" name="topic" defaultValue={values?.topic ?? ''} required {...invalid('topic')}>
-                <option value="" disabled>Bitte wählen</option>
-                {(Object.entries(TICKET_TOPICS) as Array<[TicketTopic, { label: string }]>).map(([value, topic]) => <option key={value} value={value}>{topic.label}</option>)}
+                <option value="" disabled>
+                  Bitte wählen
+                </option>
+                {(Object.entries(TICKET_TOPICS) as Array<[TicketTopic, { label: string }]>).map(([value, topic]) => (
+                  <option key={value} value={value}>
+                    {topic.label}
+                  </option>
+                ))}
               </select>
               {error('topic')}
             </div>
@@ -87,10 +116,14 @@ export default function NewTicket() {
               <label htmlFor="body">Beschreibung</label>
               <textarea id="body" name="body" rows={6} maxLength={MAX_BODY} required defaultValue={values?.body} {...invalid('body')} />
               {error('body')}
-              <p className="muted case-form__hint">Bei Notfällen wie Wasserschaden oder Gasgeruch rufen Sie bitte zusätzlich den Notdienst an.</p>
+              <p className="muted case-form__hint">
+                Bei Notfällen wie Wasserschaden oder Gasgeruch rufen Sie bitte zusätzlich den Notdienst an.
+              </p>
             </div>
             <div>
-              <button type="submit" className="button button--primary" disabled={busy}>Anliegen absenden</button>
+              <button type="submit" className="button button--primary" disabled={busy}>
+                Anliegen absenden
+              </button>
             </div>
           </Form>
         </Panel>

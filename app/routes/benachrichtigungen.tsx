@@ -32,13 +32,19 @@ export default function Notifications() {
       <PageHeader
         title="Benachrichtigungen"
         description={`${unread > 0 ? `${formatNumber(unread)} ungelesen` : 'Alles gelesen'}${limited ? ` · die neuesten ${formatNumber(notifications.length)} werden angezeigt` : ''}`}
-        actions={unread > 0 ? (
-          <Form method="post">
-            <button type="submit" name="intent" value="read-all" className="button">Alle als gelesen markieren</button>
-          </Form>
-        ) : null}
+        actions={
+          unread > 0 ? (
+            <Form method="post">
+              <button type="submit" name="intent" value="read-all" className="button">
+                Alle als gelesen markieren
+              </button>
+            </Form>
+          ) : null
+        }
       />
-      {notifications.length === 0 ? <EmptyState>Keine Benachrichtigungen.</EmptyState> : (
+      {notifications.length === 0 ? (
+        <EmptyState>Keine Benachrichtigungen.</EmptyState>
+      ) : (
         <ul className="inbox">
           {notifications.map((n) => (
             <li key={n.id} className={n.readAt ? 'inbox__item' : 'inbox__item inbox__item--unread'}>
@@ -48,12 +54,16 @@ export default function Notifications() {
                   {n.link ? <Link to={safeRedirectPath(n.link, '/benachrichtigungen')}>{n.title}</Link> : n.title}
                 </h2>
                 <p>{n.body}</p>
-                <p className="inbox__meta"><time dateTime={new Date(n.createdAt).toISOString()}>{formatDateTime(n.createdAt)}</time></p>
+                <p className="inbox__meta">
+                  <time dateTime={new Date(n.createdAt).toISOString()}>{formatDateTime(n.createdAt)}</time>
+                </p>
               </div>
               {n.readAt ? null : (
                 <Form method="post">
                   <input type="hidden" name="id" value={n.id} />
-                  <button type="submit" className="button button--small">Als gelesen markieren</button>
+                  <button type="submit" className="button button--small">
+                    Als gelesen markieren
+                  </button>
                 </Form>
               )}
             </li>

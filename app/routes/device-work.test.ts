@@ -29,7 +29,13 @@ beforeAll(async () => {
   temporal = await connectTestClient();
   f = await createWebFixture(database);
   compliance = await createLoginUser(database, f.organisation.id, 'compliance');
-  for (const [name, user] of Object.entries({ manager: f.manager, technician: f.technician, tenant: f.tenant, owner: f.owner, compliance })) {
+  for (const [name, user] of Object.entries({
+    manager: f.manager,
+    technician: f.technician,
+    tenant: f.tenant,
+    owner: f.owner,
+    compliance,
+  })) {
     cookies[name as keyof typeof cookies] = await cookieFor(user);
   }
 });
@@ -54,33 +60,50 @@ describe('device work', () => {
     await ensureDeviceWorkflow(temporal.client, old.id, { taskQueue, db: database });
     const serial = `WZ-NEU-${uniqueSuffix()}`;
 
-    const result = dataOf(await post(cookies.technician, old.id, { intent: 'replace', serial, installedAt: today, calibratedYear: String(thisYear) }));
+    const result = dataOf(
+      await post(cookies.technician, old.id, { intent: 'replace', serial, installedAt: today, calibratedYear: String(thisYear) }),
+    );
     expect(result).toMatchObject({ ok: true, intent: 'replace' });
     const successorId = result.ok ? result.successorId! : -1;
 
     const successor = await database.models.Device.findByPk(successorId, { rejectOnEmpty: true });
     expect(successor).toMatchObject({
-      serial, predecessorId: old.id, propertyId: old.propertyId, unitId: old.unitId, type: old.type, location: old.location, installedAt: today, calibratedYear: thisYear,
+      serial,
+      predecessorId: old.id,
+      propertyId: old.propertyId,
+      unitId: old.unitId,
+      type: old.type,
+      location: old.location,
+      installedAt: today,
+      calibratedYear: thisYear,
     });
     await old.reload();
     expect({ successorId: old.successorId, removedAt: old.removedAt }).toEqual({ successorId, removedAt: today });
     const audit = await database.models.AuditEntry.findOne({ where: { action: 'device.replaced', entityId: String(old.id) } });
     expect(audit?.details).toMatchObject({ successorId, serial, replacedAt: today });
 
-    await eventually(async () => {
-      expect(await workflowStatus(old.id)).toBe('COMPLETED');
-      expect(await workflowStatus(successorId)).toBe('RUNNING');
-    }, { timeoutMs: 20_000 });
+    await eventually(
+      async () => {
+        expect(await workflowStatus(old.id)).toBe('COMPLETED');
+        expect(await workflowStatus(successorId)).toBe('RUNNING');
+      },
+      { timeoutMs: 20_000 },
+    );
 
     const page = dataOf(await run(loader, makeRequest(`/geraete/${old.id}`, { cookie: cookies.technician }), { id: String(old.id) }));
-    expect(page.history.map((step) => [step.id, step.position])).toEqual([[old.id, 0], [successorId, 1]]);
+    expect(page.history.map((step) => [step.id, step.position])).toEqual([
+      [old.id, 0],
+      [successorId, 1],
+    ]);
     expect(page.work).toEqual([]);
   });
 
   test('a serial already in use is refused on its field, and nothing is written', async () => {
     const device = f.devices.green;
     const before = await database.models.Device.count({ where: { propertyId: f.property.id } });
-    const result = dataOf(await post(cookies.manager, device.id, { intent: 'replace', serial: f.neighbourDevice.serial, installedAt: today }));
+    const result = dataOf(
+      await post(cookies.manager, device.id, { intent: 'replace', serial: f.neighbourDevice.serial, installedAt: today }),
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.fieldErrors).toEqual({ serial: 'Seriennummer: Diese Seriennummer ist bereits vergeben.' });
     expect(await database.models.Device.count({ where: { propertyId: f.property.id } })).toBe(before);
@@ -101,18 +124,28 @@ describe('device work', () => {
     }
     const foreign = await post(cookies.technician, f.foreignDevice.id, { intent: 'recalibrate', calibratedYear: String(thisYear) });
     expect(foreign.kind === 'response' && foreign.status).toBe(404);
-    const crossSite = await run(action, makeRequest(`/geraete/${device.id}`, { cookie: cookies.manager, form: { intent: 'battery' }, origin: 'https://evil.example' }), { id: String(device.id) });
+    const crossSite = await run(
+      action,
+      makeRequest(`/geraete/${device.id}`, { cookie: cookies.manager, form: { intent: 'battery' }, origin: 'https://evil.example' }),
+      { id: String(device.id) },
+    );
     expect(crossSite.kind === 'response' && crossSite.status).toBe(403);
   });
 
   test('recalibration moves the deadline; a new battery is recorded', async () => {
-    const meter = await createDeviceFixture(database, { property: f.property, unit: f.unit }, { type: 'WZ-K', installedAt: `${thisYear - 5}-03-01`, calibratedYear: thisYear - 5 });
+    const meter = await createDeviceFixture(
+      database,
+      { property: f.property, unit: f.unit },
+      { type: 'WZ-K', installedAt: `${thisYear - 5}-03-01`, calibratedYear: thisYear - 5 },
+    );
     await ensureDeviceWorkflow(temporal.client, meter.id, { taskQueue, db: database });
     await eventually(async () => expect((await meter.reload()).dueAt).toBe(`${thisYear + 1}-12-31`));
 
     const tooOld = dataOf(await post(cookies.technician, meter.id, { intent: 'recalibrate', calibratedYear: String(thisYear - 6) }));
     expect(!tooOld.ok && tooOld.fieldErrors.calibratedYear).toMatch(/^Eichjahr: /);
-    expect(dataOf(await post(cookies.technician, meter.id, { intent: 'recalibrate', calibratedYear: String(thisYear) }))).toMatchObject({ ok: true });
+    expect(dataOf(await post(cookies.technician, meter.id, { intent: 'recalibrate', calibratedYear: String(thisYear) }))).toMatchObject({
+      ok: true,
+    });
     expect((await meter.reload()).calibratedYear).toBe(thisYear);
     await eventually(async () => expect((await meter.reload()).dueAt).toBe(`${thisYear + 6}-12-31`));
 

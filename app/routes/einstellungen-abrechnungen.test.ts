@@ -50,12 +50,20 @@ describe('Einstellungen · Abrechnungen', () => {
 
   test('the manager saves exact-day and delegates approval; unchecking removes the delegation', async () => {
     const auditBefore = await database.models.AuditEntry.count({ where: { entity: 'statement-settings' } });
-    const saved = dataOf(await save('manager', { objectionDeadlineMode: 'exact-day', [`delegate:${f.property.id}`]: 'on', [`delegate:${f.otherProperty.id}`]: 'on' }));
+    const saved = dataOf(
+      await save('manager', {
+        objectionDeadlineMode: 'exact-day',
+        [`delegate:${f.property.id}`]: 'on',
+        [`delegate:${f.otherProperty.id}`]: 'on',
+      }),
+    );
     expect(saved.ok).toBe(true);
     expect(await storedMode()).toBe('exact-day');
     // The property without an owner gets no delegation.
     expect(await delegations()).toEqual([{ propertyId: f.property.id, userId: f.owner.id, delegatedBy: f.manager.id }]);
-    expect(dataOf(await run(loader, makeRequest(PATH, { cookie: cookies.manager }))).properties.find((p) => p.id === f.property.id)?.delegated).toBe(true);
+    expect(
+      dataOf(await run(loader, makeRequest(PATH, { cookie: cookies.manager }))).properties.find((p) => p.id === f.property.id)?.delegated,
+    ).toBe(true);
     expect(await database.models.AuditEntry.count({ where: { entity: 'statement-settings' } })).toBe(auditBefore + 1);
 
     dataOf(await save('manager', { objectionDeadlineMode: 'end-of-month' }));
@@ -77,7 +85,10 @@ describe('Einstellungen · Abrechnungen', () => {
       const viewed = await run(loader, makeRequest(PATH, { cookie: cookies[who] }));
       expect(viewed.kind === 'response' && viewed.status).toBe(403);
     }
-    const foreign = await run(action, makeRequest(PATH, { cookie: cookies.manager, form: { objectionDeadlineMode: 'exact-day' }, origin: 'https://evil.example' }));
+    const foreign = await run(
+      action,
+      makeRequest(PATH, { cookie: cookies.manager, form: { objectionDeadlineMode: 'exact-day' }, origin: 'https://evil.example' }),
+    );
     expect(foreign.kind === 'response' && foreign.status).toBe(403);
     expect(await storedMode()).toBe('end-of-month');
     expect(await delegations()).toEqual([]);

@@ -88,19 +88,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
         );
       } else {
         // Also drops a delegation left over from a previous owner of the property.
-        await database.sequelize.query('DELETE FROM statement_approval_delegations WHERE property_id = :propertyId', { replacements: { propertyId: property.id }, transaction });
+        await database.sequelize.query('DELETE FROM statement_approval_delegations WHERE property_id = :propertyId', {
+          replacements: { propertyId: property.id },
+          transaction,
+        });
       }
     }
-    await appendAudit(database, {
-      organisationId: user.organisationId,
-      actorId: user.id,
-      actor: user.email,
-      action: 'update',
-      entity: 'statement-settings',
-      entityId: user.organisationId,
-      ip: clientIp(context as RequestContext),
-      details: { objectionDeadlineMode: mode, approvalDelegatedFor: delegated },
-    }, transaction);
+    await appendAudit(
+      database,
+      {
+        organisationId: user.organisationId,
+        actorId: user.id,
+        actor: user.email,
+        action: 'update',
+        entity: 'statement-settings',
+        entityId: user.organisationId,
+        ip: clientIp(context as RequestContext),
+        details: { objectionDeadlineMode: mode, approvalDelegatedFor: delegated },
+      },
+      transaction,
+    );
   });
   return { ok: true, message: 'Die Einstellungen sind gespeichert.' };
 }
@@ -126,31 +133,51 @@ export default function StatementSettings() {
             {modes.map((m) => (
               <label key={m.mode} className="choice">
                 <input type="radio" name="objectionDeadlineMode" value={m.mode} defaultChecked={m.mode === mode} required />
-                <span><span className="cell-main">{m.label}</span><span className="cell-sub">{m.description}</span></span>
+                <span>
+                  <span className="cell-main">{m.label}</span>
+                  <span className="cell-sub">{m.description}</span>
+                </span>
               </label>
             ))}
           </fieldset>
           <p className="muted">Die Einstellung gilt für Abrechnungen, die ab jetzt angelegt werden.</p>
         </Panel>
         <Panel id="approval-delegation" title="Freigabe durch Eigentümer">
-          {owned.length === 0 ? <EmptyState>Keine Liegenschaft Ihrer Organisation hat einen Eigentümer im Portal.</EmptyState> : (
+          {owned.length === 0 ? (
+            <EmptyState>Keine Liegenschaft Ihrer Organisation hat einen Eigentümer im Portal.</EmptyState>
+          ) : (
             <table className="table">
               <thead>
-                <tr><th scope="col">Liegenschaft</th><th scope="col">Eigentümer</th><th scope="col">Eigentümer darf Abrechnungen freigeben</th></tr>
+                <tr>
+                  <th scope="col">Liegenschaft</th>
+                  <th scope="col">Eigentümer</th>
+                  <th scope="col">Eigentümer darf Abrechnungen freigeben</th>
+                </tr>
               </thead>
               <tbody>
                 {owned.map((p) => (
                   <tr key={p.id}>
                     <th scope="row">{p.name}</th>
                     <td>{p.ownerName}</td>
-                    <td><input type="checkbox" name={`delegate:${p.id}`} defaultChecked={p.delegated} aria-label={`Eigentümer darf Abrechnungen freigeben: ${p.name}`} /></td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        name={`delegate:${p.id}`}
+                        defaultChecked={p.delegated}
+                        aria-label={`Eigentümer darf Abrechnungen freigeben: ${p.name}`}
+                      />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
         </Panel>
-        <div><button type="submit" className="button button--primary" disabled={busy}>Speichern</button></div>
+        <div>
+          <button type="submit" className="button button--primary" disabled={busy}>
+            Speichern
+          </button>
+        </div>
       </Form>
     </>
   );

@@ -50,9 +50,16 @@ function topicsFor(role: Role) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const topics = topicsFor(user.role);
-  const channels = await Promise.all(topics.map(async (topic) => ({ topic, channels: (await channelsFor(db(), [user.id], topic)).get(user.id)! })));
+  const channels = await Promise.all(
+    topics.map(async (topic) => ({ topic, channels: (await channelsFor(db(), [user.id], topic)).get(user.id)! })),
+  );
   return {
-    topics: channels.map(({ topic, channels }) => ({ topic, label: TOPICS[topic].label, description: TOPICS[topic].description[user.role]!, ...channels })),
+    topics: channels.map(({ topic, channels }) => ({
+      topic,
+      label: TOPICS[topic].label,
+      description: TOPICS[topic].description[user.role]!,
+      ...channels,
+    })),
     email: user.email,
     mailSink: !process.env.SMTP_URL && user.role === 'manager',
     settingsPages: SETTINGS_NAVIGATION[user.role],
@@ -64,7 +71,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await request.formData();
   await db().models.NotificationPreference.bulkCreate(
-    topicsFor(user.role).map((topic) => ({ userId: user.id, topic, inPortal: form.has(`${topic}:portal`), email: form.has(`${topic}:email`) })),
+    topicsFor(user.role).map((topic) => ({
+      userId: user.id,
+      topic,
+      inPortal: form.has(`${topic}:portal`),
+      email: form.has(`${topic}:email`),
+    })),
     { updateOnDuplicate: ['inPortal', 'email', 'updatedAt'] },
   );
   return { ok: true, message: 'Ihre Einstellungen sind gespeichert.' };
@@ -83,29 +95,52 @@ export default function NotificationSettings() {
       />
       <SettingsNav items={settingsPages} />
       <ActionMessage data={result} />
-      {topics.length === 0 ? <EmptyState>Für Ihre Rolle gibt es keine einstellbaren Benachrichtigungen.</EmptyState> : (
+      {topics.length === 0 ? (
+        <EmptyState>Für Ihre Rolle gibt es keine einstellbaren Benachrichtigungen.</EmptyState>
+      ) : (
         <Panel id="preferences" title="Kanäle je Thema">
           <Form method="post" className="form">
             <table className="table preferences">
               <thead>
-                <tr><th scope="col">Thema</th><th scope="col">Im Portal</th><th scope="col">Per E-Mail</th></tr>
+                <tr>
+                  <th scope="col">Thema</th>
+                  <th scope="col">Im Portal</th>
+                  <th scope="col">Per E-Mail</th>
+                </tr>
               </thead>
               <tbody>
                 {topics.map((t) => (
                   <tr key={t.topic}>
-                    <th scope="row"><span className="cell-main">{t.label}</span><span className="cell-sub">{t.description}</span></th>
-                    <td><input type="checkbox" name={`${t.topic}:portal`} defaultChecked={t.inPortal} aria-label={`${t.label} im Portal`} /></td>
-                    <td><input type="checkbox" name={`${t.topic}:email`} defaultChecked={t.email} aria-label={`${t.label} per E-Mail`} /></td>
+                    <th scope="row">
+                      <span className="cell-main">{t.label}</span>
+                      <span className="cell-sub">{t.description}</span>
+                    </th>
+                    <td>
+                      <input type="checkbox" name={`${t.topic}:portal`} defaultChecked={t.inPortal} aria-label={`${t.label} im Portal`} />
+                    </td>
+                    <td>
+                      <input type="checkbox" name={`${t.topic}:email`} defaultChecked={t.email} aria-label={`${t.label} per E-Mail`} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <p className="muted">Der Verlauf jedes Vorgangs bleibt vollständig im Portal, auch wenn Sie eine Benachrichtigung abschalten.</p>
-            <div><button type="submit" className="button button--primary" disabled={busy}>Speichern</button></div>
+            <p className="muted">
+              Der Verlauf jedes Vorgangs bleibt vollständig im Portal, auch wenn Sie eine Benachrichtigung abschalten.
+            </p>
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy}>
+                Speichern
+              </button>
+            </div>
           </Form>
         </Panel>
       )}
-      {mailSink ? <p className="muted">Entwicklung: Ohne SMTP_URL werden E-Mails nicht versandt, sondern <Link to="/entwicklung/mails">im Mail-Ausgang</Link> gesammelt.</p> : null}
+      {mailSink ? (
+        <p className="muted">
+          Entwicklung: Ohne SMTP_URL werden E-Mails nicht versandt, sondern <Link to="/entwicklung/mails">im Mail-Ausgang</Link> gesammelt.
+        </p>
+      ) : null}
     </>
   );
 }

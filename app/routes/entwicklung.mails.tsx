@@ -19,7 +19,14 @@ const LIMIT = 50;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   if (process.env.SMTP_URL || user.role !== 'manager') throw notFound();
-  const mails = await db().sequelize.query<{ id: number; toAddress: string; subject: string; textBody: string; htmlBody: string | null; createdAt: Date }>(
+  const mails = await db().sequelize.query<{
+    id: number;
+    toAddress: string;
+    subject: string;
+    textBody: string;
+    htmlBody: string | null;
+    createdAt: Date;
+  }>(
     `SELECT m.id, m.to_address AS "toAddress", m.subject, m.text_body AS "textBody", m.html_body AS "htmlBody", m.created_at AS "createdAt"
        FROM mails m
       WHERE m.transport = 'sink'
@@ -35,15 +42,22 @@ export default function MailSink() {
   const { mails } = useLoaderData<typeof loader>();
   return (
     <>
-      <PageHeader title="Mail-Ausgang (Entwicklung)" description={`Ohne SMTP_URL werden E-Mails hier gesammelt statt versandt. Die letzten ${LIMIT} an Ihre Organisation.`} />
-      {mails.length === 0 ? <EmptyState>Noch keine E-Mails.</EmptyState> : (
+      <PageHeader
+        title="Mail-Ausgang (Entwicklung)"
+        description={`Ohne SMTP_URL werden E-Mails hier gesammelt statt versandt. Die letzten ${LIMIT} an Ihre Organisation.`}
+      />
+      {mails.length === 0 ? (
+        <EmptyState>Noch keine E-Mails.</EmptyState>
+      ) : (
         <ul className="mail-sink">
           {mails.map((mail) => (
             <li key={mail.id} className="mail-sink__item">
               <details>
                 <summary>
                   <span className="mail-sink__subject">{mail.subject}</span>
-                  <span className="mail-sink__meta">an {mail.toAddress} · {formatDateTime(mail.createdAt)}</span>
+                  <span className="mail-sink__meta">
+                    an {mail.toAddress} · {formatDateTime(mail.createdAt)}
+                  </span>
                 </summary>
                 {mail.htmlBody ? (
                   // A sandboxed frame without scripts: the HTML part as a mail client would show it.

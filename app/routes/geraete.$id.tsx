@@ -11,7 +11,14 @@ import { deviceWorkFor } from '~/utils/device-work';
 import { recordDeviceWork } from '~/utils/device-work.server';
 import { exchangeHistory, findDevice } from '~/utils/devices.server';
 import {
-  deadlineKindLabel, deviceTypeLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatReading, propertyAddress,
+  deadlineKindLabel,
+  deviceTypeLabel,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatReading,
+  propertyAddress,
 } from '~/utils/format';
 import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
 import { parseId } from '~/utils/params';
@@ -34,7 +41,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // Work is recorded on installed devices only; a removed one points to its successor instead.
     work: hasPermission(user, 'update:device:own') && !device.removedAt && !device.successorId ? deviceWorkFor(device) : [],
     today: calendarDate(new Date()),
-    backTo: hasPermission(user, 'read:register:own') ? { to: '/geraete', label: '← Geräteregister' } : { to: '/meine-wohnung', label: '← Meine Wohnung' },
+    backTo: hasPermission(user, 'read:register:own')
+      ? { to: '/geraete', label: '← Geräteregister' }
+      : { to: '/meine-wohnung', label: '← Meine Wohnung' },
   };
 }
 
@@ -56,38 +65,67 @@ export default function DeviceDetail() {
         eyebrow={<Link to={backTo.to}>{backTo.label}</Link>}
         title={`${deviceTypeLabel(device.type)} ${device.serial}`}
         description={`${device.propertyName} · ${device.unitLabel ?? 'Gebäude'}${device.location ? ` · ${device.location}` : ''}`}
-        actions={<span className="status-line">Ampel <LightBadge light={device.light} /></span>}
+        actions={
+          <span className="status-line">
+            Ampel <LightBadge light={device.light} />
+          </span>
+        }
       />
       {device.removedAt ? (
-        <div className="alert alert--info" role="status">Dieses Gerät wurde am {formatDate(device.removedAt)} ausgebaut.</div>
+        <div className="alert alert--info" role="status">
+          Dieses Gerät wurde am {formatDate(device.removedAt)} ausgebaut.
+        </div>
       ) : null}
       <ActionMessage data={outcome} />
       <div className="grid-2">
         <Panel id="facts" title="Gerätedaten">
-          <Facts items={[
-            ['Seriennummer', <span key="serial" className="mono">{device.serial}</span>],
-            ['Gerätetyp', `${deviceTypeLabel(device.type)} (${device.type})`],
-            ['Liegenschaft', propertyAddress({ name: device.propertyName, street: device.propertyStreet, postalCode: device.propertyPostalCode, city: device.propertyCity })],
-            ['Einheit', device.unitLabel ? `${device.unitLabel}${device.unitFloor ? ` (${device.unitFloor})` : ''}` : 'Gebäude (keine Wohneinheit)'],
-            ['Einbauort', device.location ?? '–'],
-            ['Eingebaut am', formatDate(device.installedAt)],
-            ...(device.calibratedYear ? [['Eichjahr', String(device.calibratedYear)] as [string, string]] : []),
-            ...(device.lastInspectionAt ? [['Letzte Wartung', formatDate(device.lastInspectionAt)] as [string, string]] : []),
-          ]} />
+          <Facts
+            items={[
+              [
+                'Seriennummer',
+                <span key="serial" className="mono">
+                  {device.serial}
+                </span>,
+              ],
+              ['Gerätetyp', `${deviceTypeLabel(device.type)} (${device.type})`],
+              [
+                'Liegenschaft',
+                propertyAddress({
+                  name: device.propertyName,
+                  street: device.propertyStreet,
+                  postalCode: device.propertyPostalCode,
+                  city: device.propertyCity,
+                }),
+              ],
+              [
+                'Einheit',
+                device.unitLabel ? `${device.unitLabel}${device.unitFloor ? ` (${device.unitFloor})` : ''}` : 'Gebäude (keine Wohneinheit)',
+              ],
+              ['Einbauort', device.location ?? '–'],
+              ['Eingebaut am', formatDate(device.installedAt)],
+              ...(device.calibratedYear ? [['Eichjahr', String(device.calibratedYear)] as [string, string]] : []),
+              ...(device.lastInspectionAt ? [['Letzte Wartung', formatDate(device.lastInspectionAt)] as [string, string]] : []),
+            ]}
+          />
         </Panel>
         <Panel id="deadline" title="Frist und Zustand">
-          <Facts items={[
-            ['Frist', deadlineKindLabel(device.deadlineKind)],
-            ['Fällig am', formatDate(device.dueAt)],
-            ['Ampel', <LightBadge key="light" light={device.light} />],
-            ['Ampel geändert', formatDateTime(device.lightChangedAt)],
-            ['Batterie', formatPercent(device.batteryPercent)],
-            ['Funk', <RadioStatus key="radio" status={device.radioStatus} />],
-            ['Fernablesung', device.remoteReadable ? 'Ja' : 'Nein'],
-            ['Letzte Ablesung', device.lastReadingAt
-              ? `${formatReading(device.lastReadingValue, device.type)} am ${formatDateTime(device.lastReadingAt)}`
-              : '–'],
-          ]} />
+          <Facts
+            items={[
+              ['Frist', deadlineKindLabel(device.deadlineKind)],
+              ['Fällig am', formatDate(device.dueAt)],
+              ['Ampel', <LightBadge key="light" light={device.light} />],
+              ['Ampel geändert', formatDateTime(device.lightChangedAt)],
+              ['Batterie', formatPercent(device.batteryPercent)],
+              ['Funk', <RadioStatus key="radio" status={device.radioStatus} />],
+              ['Fernablesung', device.remoteReadable ? 'Ja' : 'Nein'],
+              [
+                'Letzte Ablesung',
+                device.lastReadingAt
+                  ? `${formatReading(device.lastReadingValue, device.type)} am ${formatDateTime(device.lastReadingAt)}`
+                  : '–',
+              ],
+            ]}
+          />
         </Panel>
       </div>
       {work.length > 0 ? (
@@ -105,7 +143,7 @@ export default function DeviceDetail() {
           <DataTable
             label="Austauschhistorie"
             caption="Austauschkette des Geräts, älteste zuerst"
-            head={(
+            head={
               <tr>
                 <th scope="col">Seriennummer</th>
                 <th scope="col">Gerätetyp</th>
@@ -113,10 +151,14 @@ export default function DeviceDetail() {
                 <th scope="col">Ausgebaut</th>
                 <th scope="col">Rolle</th>
               </tr>
-            )}
+            }
           >
             {history.map((step) => (
-              <tr key={step.id} aria-current={step.position === 0 ? 'true' : undefined} className={step.position === 0 ? 'is-current' : undefined}>
+              <tr
+                key={step.id}
+                aria-current={step.position === 0 ? 'true' : undefined}
+                className={step.position === 0 ? 'is-current' : undefined}
+              >
                 <th scope="row" className="mono">
                   {step.position === 0 ? step.serial : <Link to={`/geraete/${step.id}`}>{step.serial}</Link>}
                 </th>
@@ -142,25 +184,31 @@ const WORKFLOW_STATES: Record<string, string> = {
 };
 
 function WorkflowPanel({ workflow }: { workflow: WorkflowStatus }) {
-  if (!workflow.available) return <p className="muted" role="status">{workflow.reason}</p>;
+  if (!workflow.available)
+    return (
+      <p className="muted" role="status">
+        {workflow.reason}
+      </p>
+    );
   const { status } = workflow;
   return (
     <>
-      <Facts items={[
-        ['Zustand', WORKFLOW_STATES[status.state] ?? status.state],
-        ['Frist', `${deadlineKindLabel(status.kind)} am ${formatDate(status.dueAt)}`],
-        ['Ampel laut Workflow', <LightBadge key="light" light={status.light} />],
-        ['Nächste Prüfung', status.nextWakeAt ? formatDateTime(status.nextWakeAt) : 'wartet auf Austausch oder Nacheichung'],
-        ['Eskaliert', status.escalated ? 'Ja' : 'Nein'],
-      ]} />
+      <Facts
+        items={[
+          ['Zustand', WORKFLOW_STATES[status.state] ?? status.state],
+          ['Frist', `${deadlineKindLabel(status.kind)} am ${formatDate(status.dueAt)}`],
+          ['Ampel laut Workflow', <LightBadge key="light" light={status.light} />],
+          ['Nächste Prüfung', status.nextWakeAt ? formatDateTime(status.nextWakeAt) : 'wartet auf Austausch oder Nacheichung'],
+          ['Eskaliert', status.escalated ? 'Ja' : 'Nein'],
+        ]}
+      />
       {status.reminders.length > 0 ? (
         <>
           <h3 className="subheading">Erinnerungen</h3>
           <ul className="reminders">
             {status.reminders.map((reminder) => (
               <li key={reminder.dedupeKey} className={reminder.handled ? 'is-done' : undefined}>
-                {formatNumber(reminder.daysBefore)} Tage vorher ({formatDateTime(reminder.at)}):{' '}
-                {reminder.handled ? 'erledigt' : 'geplant'}
+                {formatNumber(reminder.daysBefore)} Tage vorher ({formatDateTime(reminder.at)}): {reminder.handled ? 'erledigt' : 'geplant'}
               </li>
             ))}
           </ul>

@@ -35,14 +35,26 @@ export default function Register() {
     <>
       <PageHeader
         title="Geräteregister"
-        description={<>Alle eingebauten Geräte mit Fristen und Zustand, nach Fälligkeit sortiert. <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={canExport ? (
-          <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>CSV exportieren</a>
-        ) : null}
+        description={
+          <>
+            Alle eingebauten Geräte mit Fristen und Zustand, nach Fälligkeit sortiert.{' '}
+            <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          canExport ? (
+            <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
+              CSV exportieren
+            </a>
+          ) : null
+        }
       />
       <FilterForm resetTo="/geraete" label="Geräte filtern">
         <SelectFilter
-          name="property" label="Liegenschaft" allLabel="Alle Liegenschaften" value={filters.propertyId ? String(filters.propertyId) : null}
+          name="property"
+          label="Liegenschaft"
+          allLabel="Alle Liegenschaften"
+          value={filters.propertyId ? String(filters.propertyId) : null}
           options={properties.map((p) => ({ value: String(p.id), label: p.name }))}
         />
         <SelectFilter name="type" label="Gerätetyp" allLabel="Alle Gerätetypen" value={filters.type} options={TYPE_OPTIONS} />
@@ -59,7 +71,13 @@ export default function Register() {
       ) : (
         <>
           <DeviceTable rows={page.rows} caption="Geräteregister" />
-          <Pagination page={page.page} pageCount={page.pageCount} total={page.total} pageSize={PAGE_SIZE} hrefFor={(n) => withFilters({}, n)} />
+          <Pagination
+            page={page.page}
+            pageCount={page.pageCount}
+            total={page.total}
+            pageSize={PAGE_SIZE}
+            hrefFor={(n) => withFilters({}, n)}
+          />
         </>
       )}
     </>

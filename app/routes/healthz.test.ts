@@ -41,12 +41,17 @@ test('200 while a worker polls the task queue', async () => {
   // An activity-only worker polls without a workflow bundle: enough to prove the check.
   const worker = await Worker.create({ connection, taskQueue, activities: { noop: async () => undefined } });
   try {
-    await worker.runUntil(eventually(async () => {
-      const { status, body } = await check();
-      expect(body.checks.worker.status).toBe('up');
-      expect(status).toBe(200);
-      expect(body.status).toBe('ok');
-    }, { timeoutMs: 20_000, intervalMs: 250 }));
+    await worker.runUntil(
+      eventually(
+        async () => {
+          const { status, body } = await check();
+          expect(body.checks.worker.status).toBe('up');
+          expect(status).toBe(200);
+          expect(body.status).toBe('ok');
+        },
+        { timeoutMs: 20_000, intervalMs: 250 },
+      ),
+    );
   } finally {
     await connection.close();
   }

@@ -32,36 +32,48 @@ export default function PropertyDetail() {
         eyebrow={<Link to="/liegenschaften">← Alle Liegenschaften</Link>}
         title={property.name}
         description={streetAddress(property)}
-        actions={<Link to={`/geraete?property=${property.id}`} className="button button--primary">Geräte dieser Liegenschaft</Link>}
+        actions={
+          <Link to={`/geraete?property=${property.id}`} className="button button--primary">
+            Geräte dieser Liegenschaft
+          </Link>
+        }
       />
       <div className="grid-2">
         <Panel id="overview" title="Überblick">
-          <Facts items={[
-            ['Status', property.status ? <LightBadge light={property.status} /> : 'Keine Geräte'],
-            ['Wohneinheiten', formatNumber(property.unitCount)],
-            ['Geräte', `${formatNumber(property.deviceCount)} (davon ${formatNumber(buildingDevices)} im Gebäude)`],
-            ['Nächste Aktion', <NextAction key="next" action={property.nextAction} today={today} />],
-          ]} />
+          <Facts
+            items={[
+              ['Status', property.status ? <LightBadge light={property.status} /> : 'Keine Geräte'],
+              ['Wohneinheiten', formatNumber(property.unitCount)],
+              ['Geräte', `${formatNumber(property.deviceCount)} (davon ${formatNumber(buildingDevices)} im Gebäude)`],
+              ['Nächste Aktion', <NextAction key="next" action={property.nextAction} today={today} />],
+            ]}
+          />
         </Panel>
         <Panel id="lights" title="Geräte nach Ampel">
           <LightSummary counts={property.counts} hrefFor={(light) => `/geraete?property=${property.id}&light=${light}`} />
         </Panel>
       </div>
       <Panel id="units" title="Wohneinheiten">
-        {units.length === 0 ? <EmptyState>Keine Wohneinheiten erfasst.</EmptyState> : (
+        {units.length === 0 ? (
+          <EmptyState>Keine Wohneinheiten erfasst.</EmptyState>
+        ) : (
           <DataTable
             label="Wohneinheiten"
             caption={<>Wohneinheiten von {property.name}</>}
-            head={(
+            head={
               <tr>
                 <th scope="col">Einheit</th>
                 <th scope="col">Geschoss</th>
-                <th scope="col" className="num">Fläche</th>
+                <th scope="col" className="num">
+                  Fläche
+                </th>
                 {withTenants ? <th scope="col">Nutzer</th> : null}
-                <th scope="col" className="num">Geräte</th>
+                <th scope="col" className="num">
+                  Geräte
+                </th>
                 <th scope="col">Status</th>
               </tr>
-            )}
+            }
           >
             {units.map((unit) => (
               <tr key={unit.id}>

@@ -28,7 +28,13 @@ export default function Properties() {
       <PageHeader
         title="Liegenschaften"
         description="Ihre Liegenschaften mit Wohneinheiten, Geräten und der nächsten fälligen Frist."
-        actions={status ? <span className="status-line">Gesamtstatus <LightBadge light={status} /></span> : null}
+        actions={
+          status ? (
+            <span className="status-line">
+              Gesamtstatus <LightBadge light={status} />
+            </span>
+          ) : null
+        }
       />
       <LightSummary counts={totals} hrefFor={(light) => `/geraete?light=${light}`} label="Alle Geräte nach Ampel" />
       {properties.length === 0 ? (
@@ -37,32 +43,52 @@ export default function Properties() {
         <DataTable
           label="Liegenschaften"
           caption="Liegenschaften mit Status und nächster Frist"
-          head={(
+          head={
             <tr>
               <th scope="col">Liegenschaft</th>
-              <th scope="col" className="num">Einheiten</th>
-              <th scope="col" className="num">Geräte</th>
-              <th scope="col" className="num">Kritisch</th>
-              <th scope="col" className="num">Warnung</th>
-              <th scope="col" className="num">OK</th>
+              <th scope="col" className="num">
+                Einheiten
+              </th>
+              <th scope="col" className="num">
+                Geräte
+              </th>
+              <th scope="col" className="num">
+                Kritisch
+              </th>
+              <th scope="col" className="num">
+                Warnung
+              </th>
+              <th scope="col" className="num">
+                OK
+              </th>
               <th scope="col">Status</th>
               <th scope="col">Nächste Aktion</th>
             </tr>
-          )}
+          }
         >
           {properties.map((p) => (
             <tr key={p.id}>
               <th scope="row">
-                <Link to={`/liegenschaften/${p.id}`} className="cell-main">{p.name}</Link>
-                <span className="cell-sub">{p.postalCode} {p.city}</span>
+                <Link to={`/liegenschaften/${p.id}`} className="cell-main">
+                  {p.name}
+                </Link>
+                <span className="cell-sub">
+                  {p.postalCode} {p.city}
+                </span>
               </th>
               <td className="num">{formatNumber(p.unitCount)}</td>
               <td className="num">{formatNumber(p.deviceCount)}</td>
-              <td className="num"><CountLink count={p.counts.red} to={`/geraete?property=${p.id}&light=red`} /></td>
-              <td className="num"><CountLink count={p.counts.yellow} to={`/geraete?property=${p.id}&light=yellow`} /></td>
+              <td className="num">
+                <CountLink count={p.counts.red} to={`/geraete?property=${p.id}&light=red`} />
+              </td>
+              <td className="num">
+                <CountLink count={p.counts.yellow} to={`/geraete?property=${p.id}&light=yellow`} />
+              </td>
               <td className="num">{formatNumber(p.counts.green)}</td>
               <td>{p.status ? <LightBadge light={p.status} /> : <span className="muted">Keine Geräte</span>}</td>
-              <td><NextAction action={p.nextAction} today={today} /></td>
+              <td>
+                <NextAction action={p.nextAction} today={today} />
+              </td>
             </tr>
           ))}
         </DataTable>

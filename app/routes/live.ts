@@ -32,8 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
           stop();
         }
       };
-      const relevant = (event: LiveEvent) =>
-        event.type === 'resync' || event.userId === user.id || scopeCovers(scope, event);
+      const relevant = (event: LiveEvent) => event.type === 'resync' || event.userId === user.id || scopeCovers(scope, event);
       const unsubscribe = liveHub().subscribe((event) => {
         if (event.type === 'shutdown') return stop();
         if (relevant(event)) send(`data: ${JSON.stringify(event)}\n\n`);

@@ -42,12 +42,26 @@ export default function MyStatement() {
   const outcome = useActionData<typeof action>();
   return (
     <>
-    <Panel id="statement" title={title} actions={<a href={pdfHref} className="button button--primary" download>PDF herunterladen</a>}>
-      {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}
-      <div className="statement-document" dangerouslySetInnerHTML={{ __html: html }} />
-    </Panel>
-    <TenantLifecycleSection lifecycle={lifecycle} objections={objections} />
-    <ObjectionForm canObject={canObject} positions={positions} outcome={outcome} objectionDeadline={lifecycle.objectionDeadline} token={objectionToken} />
+      <Panel
+        id="statement"
+        title={title}
+        actions={
+          <a href={pdfHref} className="button button--primary" download>
+            PDF herunterladen
+          </a>
+        }
+      >
+        {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}
+        <div className="statement-document" dangerouslySetInnerHTML={{ __html: html }} />
+      </Panel>
+      <TenantLifecycleSection lifecycle={lifecycle} objections={objections} />
+      <ObjectionForm
+        canObject={canObject}
+        positions={positions}
+        outcome={outcome}
+        objectionDeadline={lifecycle.objectionDeadline}
+        token={objectionToken}
+      />
     </>
   );
 }

@@ -23,7 +23,10 @@ export default function MyStatements() {
   const { statements } = useLoaderData<typeof loader>();
   return (
     <>
-      <PageHeader title="Meine Abrechnungen" description="Ihre Heiz- und Wasserkostenabrechnungen mit allen Berechnungsschritten, zum Ansehen und als PDF." />
+      <PageHeader
+        title="Meine Abrechnungen"
+        description="Ihre Heiz- und Wasserkostenabrechnungen mit allen Berechnungsschritten, zum Ansehen und als PDF."
+      />
       <Panel id="statements" title="Abrechnungen">
         {statements.length === 0 ? (
           <EmptyState>Für Sie liegt noch keine zugestellte Abrechnung vor.</EmptyState>
@@ -31,25 +34,37 @@ export default function MyStatements() {
           <DataTable
             label="Meine Abrechnungen"
             caption="Meine Abrechnungen"
-            head={(
+            head={
               <tr>
                 <th scope="col">Abrechnungszeitraum</th>
                 <th scope="col">Wohnung</th>
                 <th scope="col">Ihr Nutzungszeitraum</th>
                 <th scope="col">Dokument</th>
-                <th scope="col" className="num">Ihr Anteil</th>
+                <th scope="col" className="num">
+                  Ihr Anteil
+                </th>
                 <th scope="col">PDF</th>
               </tr>
-            )}
+            }
           >
             {statements.map((row) => (
               <tr key={`${row.id}-${row.unitId}`}>
-                <th scope="row"><Link to={statementPath(row)}>{formatPeriod(row.periodStart, row.periodEnd)}</Link></th>
-                <td>{row.propertyName} · {row.unitLabel}</td>
+                <th scope="row">
+                  <Link to={statementPath(row)}>{formatPeriod(row.periodStart, row.periodEnd)}</Link>
+                </th>
+                <td>
+                  {row.propertyName} · {row.unitLabel}
+                </td>
                 <td>{formatPeriod(row.occupancyFrom, row.occupancyTo)}</td>
-                <td><span className="mono">{row.documentNumber}</span> · Version {row.version}</td>
+                <td>
+                  <span className="mono">{row.documentNumber}</span> · Version {row.version}
+                </td>
                 <td className="num statement-list__amount">{formatEuro(row.amountDue)}</td>
-                <td><a href={`/meine-abrechnungen/${row.id}.pdf?einheit=${row.unitId}`} download>Herunterladen</a></td>
+                <td>
+                  <a href={`/meine-abrechnungen/${row.id}.pdf?einheit=${row.unitId}`} download>
+                    Herunterladen
+                  </a>
+                </td>
               </tr>
             ))}
           </DataTable>

@@ -29,23 +29,56 @@ export default function MyFlat() {
     <>
       <PageHeader
         title="Meine Wohnung"
-        description={<>Die Messgeräte in Ihrer Wohnung und ihr Zustand. <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        description={
+          <>
+            Die Messgeräte in Ihrer Wohnung und ihr Zustand. <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
       />
       {units.length === 0 ? (
-        <EmptyState>Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.</EmptyState>
-      ) : units.map(({ tenancy, devices, status }) => (
-        <Panel key={tenancy.tenancyId} id={`unit-${tenancy.unitId}`} title={`${tenancy.propertyName} · ${tenancy.unitLabel}`}
-          actions={status ? <span className="status-line">Status <LightBadge light={status} /></span> : null}>
-          <Facts items={[
-            ['Adresse', propertyAddress({ name: tenancy.propertyName, street: tenancy.propertyStreet, postalCode: tenancy.propertyPostalCode, city: tenancy.propertyCity })],
-            ['Wohnung', `${tenancy.unitLabel}${tenancy.unitFloor ? `, ${tenancy.unitFloor}` : ''} · ${formatNumber(tenancy.unitAreaM2, true)} m²`],
-            ['Mietverhältnis', `seit ${formatDate(tenancy.startsOn)}${tenancy.endsOn ? ` bis ${formatDate(tenancy.endsOn)}` : ''}`],
-          ]} />
-          {devices.length === 0
-            ? <EmptyState>In Ihrer Wohnung sind keine Geräte erfasst.</EmptyState>
-            : <DeviceTable rows={devices} caption={`Geräte in ${tenancy.unitLabel}`} showProperty={false} showUnit={false} />}
-        </Panel>
-      ))}
+        <EmptyState>
+          Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.
+        </EmptyState>
+      ) : (
+        units.map(({ tenancy, devices, status }) => (
+          <Panel
+            key={tenancy.tenancyId}
+            id={`unit-${tenancy.unitId}`}
+            title={`${tenancy.propertyName} · ${tenancy.unitLabel}`}
+            actions={
+              status ? (
+                <span className="status-line">
+                  Status <LightBadge light={status} />
+                </span>
+              ) : null
+            }
+          >
+            <Facts
+              items={[
+                [
+                  'Adresse',
+                  propertyAddress({
+                    name: tenancy.propertyName,
+                    street: tenancy.propertyStreet,
+                    postalCode: tenancy.propertyPostalCode,
+                    city: tenancy.propertyCity,
+                  }),
+                ],
+                [
+                  'Wohnung',
+                  `${tenancy.unitLabel}${tenancy.unitFloor ? `, ${tenancy.unitFloor}` : ''} · ${formatNumber(tenancy.unitAreaM2, true)} m²`,
+                ],
+                ['Mietverhältnis', `seit ${formatDate(tenancy.startsOn)}${tenancy.endsOn ? ` bis ${formatDate(tenancy.endsOn)}` : ''}`],
+              ]}
+            />
+            {devices.length === 0 ? (
+              <EmptyState>In Ihrer Wohnung sind keine Geräte erfasst.</EmptyState>
+            ) : (
+              <DeviceTable rows={devices} caption={`Geräte in ${tenancy.unitLabel}`} showProperty={false} showUnit={false} />
+            )}
+          </Panel>
+        ))
+      )}
     </>
   );
 }

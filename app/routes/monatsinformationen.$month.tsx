@@ -14,7 +14,9 @@ import { parseId } from '~/utils/params';
 import { hasPermission, notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Monatsinformation ${data ? germanMonth(data.month) : ''} · Klarmeter` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Monatsinformation ${data ? germanMonth(data.month) : ''} · Klarmeter` },
+];
 
 const PAGE_SIZE = 100;
 
@@ -71,7 +73,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = Math.max(1, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
   const withTenants = hasPermission(user, 'read:tenancy:any');
   const propertyIds = propertyFilter ? scope.propertyIds.filter((id) => id === propertyFilter) : scope.propertyIds;
-  const empty = { month, rows: [], total: 0, page, pageCount: 1, summary: null, properties: scope.properties, propertyFilter, status, withTenants };
+  const empty = {
+    month,
+    rows: [],
+    total: 0,
+    page,
+    pageCount: 1,
+    summary: null,
+    properties: scope.properties,
+    propertyFilter,
+    status,
+    withTenants,
+  };
   if (scopeIsEmpty(scope) || propertyIds.length === 0) return empty;
 
   const { sequelize } = db();
@@ -91,8 +104,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         LIMIT ${PAGE_SIZE} OFFSET $3`,
       { bind: [...bind, (page - 1) * PAGE_SIZE], type: QueryTypes.SELECT },
     ),
-    sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM monthly_information mi WHERE ${where}`, { bind, type: QueryTypes.SELECT }),
-    sequelize.query<{ units: number; informed: number; portal: number; opened: number; notRemote: number; estimated: number; noAccount: number }>(
+    sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM monthly_information mi WHERE ${where}`, {
+      bind,
+      type: QueryTypes.SELECT,
+    }),
+    sequelize.query<{
+      units: number;
+      informed: number;
+      portal: number;
+      opened: number;
+      notRemote: number;
+      estimated: number;
+      noAccount: number;
+    }>(
       `SELECT (SELECT count(*) FROM units WHERE property_id = ANY($2::int[]))::int AS units, count(*)::int AS informed,
               count(*) FILTER (WHERE delivery = 'portal')::int AS portal, count(opened_at)::int AS opened,
               count(*) FILTER (WHERE NOT remote_readable)::int AS "notRemote", count(*) FILTER (WHERE estimated)::int AS estimated,
@@ -119,55 +143,111 @@ export default function MonthDetail() {
       <PageHeader
         eyebrow={<Link to="/monatsinformationen">← Alle Monate</Link>}
         title={`Monatsinformation ${germanMonth(month)}`}
-        description={<>Je Wohnung: Verbrauch, Zustellung und Öffnung. <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        description={
+          <>
+            Je Wohnung: Verbrauch, Zustellung und Öffnung. <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
       />
       {summary ? (
         <Panel id="summary" title="Überblick">
-          <Facts items={[
-            ['Erstellt', `${formatNumber(summary.informed)} von ${formatNumber(summary.units)} Wohnungen`],
-            ['Im Portal zugestellt', formatNumber(summary.portal)],
-            ['Geöffnet', `${formatNumber(summary.opened)} von ${formatNumber(summary.portal)} (${summary.portal ? Math.round((summary.opened / summary.portal) * 100) : 0} %)`],
-            ['Ohne Portalzugang', <Link key="no-account" to={query({ status: 'no-account', seite: null })}>{formatNumber(summary.noAccount)}</Link>],
-            ['Mit Ersatzwert', <Link key="estimated" to={query({ status: 'estimated', seite: null })}>{formatNumber(summary.estimated)}</Link>],
-            ['Nicht fernablesbar', summary.notRemote > 0
-              ? <Link key="not-remote" to={query({ status: 'not-remote', seite: null })} className="tag tag--risk">{formatNumber(summary.notRemote)} – Risiko 3 % Kürzung (§ 12)</Link>
-              : '0'],
-          ]} />
+          <Facts
+            items={[
+              ['Erstellt', `${formatNumber(summary.informed)} von ${formatNumber(summary.units)} Wohnungen`],
+              ['Im Portal zugestellt', formatNumber(summary.portal)],
+              [
+                'Geöffnet',
+                `${formatNumber(summary.opened)} von ${formatNumber(summary.portal)} (${summary.portal ? Math.round((summary.opened / summary.portal) * 100) : 0} %)`,
+              ],
+              [
+                'Ohne Portalzugang',
+                <Link key="no-account" to={query({ status: 'no-account', seite: null })}>
+                  {formatNumber(summary.noAccount)}
+                </Link>,
+              ],
+              [
+                'Mit Ersatzwert',
+                <Link key="estimated" to={query({ status: 'estimated', seite: null })}>
+                  {formatNumber(summary.estimated)}
+                </Link>,
+              ],
+              [
+                'Nicht fernablesbar',
+                summary.notRemote > 0 ? (
+                  <Link key="not-remote" to={query({ status: 'not-remote', seite: null })} className="tag tag--risk">
+                    {formatNumber(summary.notRemote)} – Risiko 3 % Kürzung (§ 12)
+                  </Link>
+                ) : (
+                  '0'
+                ),
+              ],
+            ]}
+          />
         </Panel>
       ) : null}
       <FilterForm resetTo={`/monatsinformationen/${month}`} label="Wohnungen filtern">
-        <SelectFilter name="liegenschaft" label="Liegenschaft" allLabel="Alle Liegenschaften" value={propertyFilter ? String(propertyFilter) : null}
-          options={properties.map((p) => ({ value: String(p.id), label: p.name }))} />
-        <SelectFilter name="status" label="Status" allLabel="Alle Wohnungen" value={status}
-          options={Object.entries(STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label }))} />
+        <SelectFilter
+          name="liegenschaft"
+          label="Liegenschaft"
+          allLabel="Alle Liegenschaften"
+          value={propertyFilter ? String(propertyFilter) : null}
+          options={properties.map((p) => ({ value: String(p.id), label: p.name }))}
+        />
+        <SelectFilter
+          name="status"
+          label="Status"
+          allLabel="Alle Wohnungen"
+          value={status}
+          options={Object.entries(STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label }))}
+        />
       </FilterForm>
-      {rows.length === 0 ? <EmptyState>Keine Wohnungen, die den Filtern entsprechen.</EmptyState> : (
+      {rows.length === 0 ? (
+        <EmptyState>Keine Wohnungen, die den Filtern entsprechen.</EmptyState>
+      ) : (
         <>
           <DataTable
             label="Wohnungen"
             caption={<>Monatsinformationen {germanMonth(month)} je Wohnung</>}
-            head={(
+            head={
               <tr>
                 <th scope="col">Wohnung</th>
                 {withTenants ? <th scope="col">Nutzer</th> : null}
-                <th scope="col" className="num">Verbrauch</th>
-                <th scope="col" className="num">ggü. Vorjahr</th>
+                <th scope="col" className="num">
+                  Verbrauch
+                </th>
+                <th scope="col" className="num">
+                  ggü. Vorjahr
+                </th>
                 <th scope="col">Zustellung</th>
                 <th scope="col">Bereitgestellt</th>
                 <th scope="col">Geöffnet</th>
                 <th scope="col">Hinweise</th>
               </tr>
-            )}
+            }
           >
             {rows.map((r) => (
               <tr key={r.id}>
-                <th scope="row"><span className="cell-main">{r.unitLabel}</span><span className="cell-sub">{r.propertyName}</span></th>
+                <th scope="row">
+                  <span className="cell-main">{r.unitLabel}</span>
+                  <span className="cell-sub">{r.propertyName}</span>
+                </th>
                 {withTenants ? <td>{r.tenantName ?? <span className="muted">–</span>}</td> : null}
                 <td className="num">{formatKwh(r.totalKwh === null ? null : Number(r.totalKwh))}</td>
                 <td className="num">{formatChange(r.changePreviousYear === null ? null : Number(r.changePreviousYear))}</td>
-                <td>{r.delivery === 'portal' ? DELIVERY_LABELS.portal : <span className="tag tag--warning">{DELIVERY_LABELS[r.delivery]}</span>}</td>
-                <td>{formatDateTime(r.publishedAt)}{r.revisedAt ? <span className="cell-sub">aktualisiert {formatDateTime(r.revisedAt)}</span> : null}</td>
-                <td>{r.openedAt ? formatDateTime(r.openedAt) : <span className="muted">{r.delivery === 'portal' ? 'noch nicht' : '–'}</span>}</td>
+                <td>
+                  {r.delivery === 'portal' ? (
+                    DELIVERY_LABELS.portal
+                  ) : (
+                    <span className="tag tag--warning">{DELIVERY_LABELS[r.delivery]}</span>
+                  )}
+                </td>
+                <td>
+                  {formatDateTime(r.publishedAt)}
+                  {r.revisedAt ? <span className="cell-sub">aktualisiert {formatDateTime(r.revisedAt)}</span> : null}
+                </td>
+                <td>
+                  {r.openedAt ? formatDateTime(r.openedAt) : <span className="muted">{r.delivery === 'portal' ? 'noch nicht' : '–'}</span>}
+                </td>
                 <td>
                   {r.estimated ? <span className="tag tag--estimated">Ersatzwert</span> : null}{' '}
                   {r.devicesOk ? null : <span className="tag tag--warning">Gerät ohne Werte</span>}{' '}
@@ -176,7 +256,13 @@ export default function MonthDetail() {
               </tr>
             ))}
           </DataTable>
-          <Pagination page={page} pageCount={pageCount} total={total} pageSize={PAGE_SIZE} hrefFor={(n) => query({ seite: n > 1 ? String(n) : null })} />
+          <Pagination
+            page={page}
+            pageCount={pageCount}
+            total={total}
+            pageSize={PAGE_SIZE}
+            hrefFor={(n) => query({ seite: n > 1 ? String(n) : null })}
+          />
         </>
       )}
     </>

@@ -63,7 +63,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:monthly-information:any');
   const scope = await visibleScope(user);
   const canManage = hasPermission(user, 'update:monthly-information:any');
-  if (scopeIsEmpty(scope)) return { run: null, months: [], unitCount: 0, properties: [], nextRun: null, canManage, defaults: DEFAULT_CONVERSION };
+  if (scopeIsEmpty(scope))
+    return { run: null, months: [], unitCount: 0, properties: [], nextRun: null, canManage, defaults: DEFAULT_CONVERSION };
   const { sequelize } = db();
   const bind = [scope.propertyIds];
   const [[run], months, [{ unitCount }], properties, nextRun] = await Promise.all([
@@ -85,8 +86,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
         GROUP BY month ORDER BY month DESC LIMIT ${LISTED_MONTHS}`,
       { bind, type: QueryTypes.SELECT },
     ),
-    sequelize.query<{ unitCount: number }>('SELECT count(*)::int AS "unitCount" FROM units WHERE property_id = ANY($1::int[])', { bind, type: QueryTypes.SELECT }),
-    sequelize.query<{ id: number; name: string; hkvKwhPerUnit: string | null; hotWaterTempC: string | null; districtHeating: boolean | null }>(
+    sequelize.query<{ unitCount: number }>('SELECT count(*)::int AS "unitCount" FROM units WHERE property_id = ANY($1::int[])', {
+      bind,
+      type: QueryTypes.SELECT,
+    }),
+    sequelize.query<{
+      id: number;
+      name: string;
+      hkvKwhPerUnit: string | null;
+      hotWaterTempC: string | null;
+      districtHeating: boolean | null;
+    }>(
       `SELECT p.id, p.name, s.hkv_kwh_per_unit AS "hkvKwhPerUnit", s.hot_water_temp_c AS "hotWaterTempC", s.district_heating AS "districtHeating"
          FROM properties p LEFT JOIN monthly_property_settings s ON s.property_id = p.id
         WHERE p.id = ANY($1::int[]) ORDER BY p.name, p.id`,
@@ -99,7 +109,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     months,
     unitCount,
     properties: properties.map((p) => ({
-      id: p.id, name: p.name, own: p.hkvKwhPerUnit !== null,
+      id: p.id,
+      name: p.name,
+      own: p.hkvKwhPerUnit !== null,
       hkvKwhPerUnit: p.hkvKwhPerUnit === null ? DEFAULT_CONVERSION.hkvKwhPerUnit : Number(p.hkvKwhPerUnit),
       hotWaterTempC: p.hotWaterTempC === null ? DEFAULT_CONVERSION.hotWaterTempC : Number(p.hotWaterTempC),
       districtHeating: p.districtHeating ?? DEFAULT_CONVERSION.districtHeating,
@@ -123,9 +135,17 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   const user = await requireUserWithPermission(request, 'update:monthly-information:any');
   const form = await request.formData();
   const database = db();
-  const audit = (action: string, details: Record<string, unknown>, entityId: number | null = null) => appendAudit(database, {
-    organisationId: user.organisationId, actorId: user.id, actor: user.email, action, entity: 'monthly_information', entityId, ip: clientIp(context), details,
-  });
+  const audit = (action: string, details: Record<string, unknown>, entityId: number | null = null) =>
+    appendAudit(database, {
+      organisationId: user.organisationId,
+      actorId: user.id,
+      actor: user.email,
+      action,
+      entity: 'monthly_information',
+      entityId,
+      ip: clientIp(context),
+      details,
+    });
 
   if (form.get('intent') === 'run') {
     try {
@@ -135,7 +155,11 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
       return { ok: false, message: 'Der Zeitplan für die Monatsinformation ist nicht eingerichtet: Der Worker legt ihn beim Start an.' };
     }
     await audit('monthly.run_triggered', { scheduleId: MONTHLY_SCHEDULE_ID });
-    return { ok: true, message: 'Der Lauf für den Vormonat wurde gestartet (läuft bereits einer, wird kein zweiter begonnen). Der Fortschritt erscheint gleich hier.' };
+    return {
+      ok: true,
+      message:
+        'Der Lauf für den Vormonat wurde gestartet (läuft bereits einer, wird kein zweiter begonnen). Der Fortschritt erscheint gleich hier.',
+    };
   }
 
   if (form.get('intent') === 'settings') {
@@ -144,8 +168,10 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     if (!propertyId || !scope.propertyIds.includes(propertyId)) throw new Response('Nicht gefunden', { status: 404 });
     const factor = parseDecimal(String(form.get('hkvKwhPerUnit') ?? ''));
     const temperature = parseDecimal(String(form.get('hotWaterTempC') ?? ''));
-    if (factor === null || factor <= 0 || factor > 100) return { ok: false, propertyId, message: 'Faktor: eine Zahl größer 0 und höchstens 100 (kWh je Einheit).' };
-    if (temperature === null || temperature <= 10 || temperature > 95) return { ok: false, propertyId, message: 'Warmwassertemperatur: zwischen 10 und 95 °C.' };
+    if (factor === null || factor <= 0 || factor > 100)
+      return { ok: false, propertyId, message: 'Faktor: eine Zahl größer 0 und höchstens 100 (kWh je Einheit).' };
+    if (temperature === null || temperature <= 10 || temperature > 95)
+      return { ok: false, propertyId, message: 'Warmwassertemperatur: zwischen 10 und 95 °C.' };
     const settings = { hkvKwhPerUnit: factor, hotWaterTempC: temperature, districtHeating: form.get('districtHeating') === 'on' };
     await database.models.MonthlyPropertySetting.upsert({ propertyId, ...settings, updatedBy: user.id, updatedAt: new Date() });
     await audit('monthly.settings_changed', { propertyId, ...settings }, propertyId);
@@ -162,10 +188,20 @@ function Progress({ done, total, label }: { done: number; total: number; label: 
   const share = percent(done, total);
   return (
     <div className="progress">
-      <div className="progress__bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={done} aria-valuetext={`${formatNumber(done)} von ${formatNumber(total)}`}>
+      <div
+        className="progress__bar"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={done}
+        aria-valuetext={`${formatNumber(done)} von ${formatNumber(total)}`}
+      >
         <div className={done >= total ? 'progress__fill progress__fill--done' : 'progress__fill'} style={{ width: `${share}%` }} />
       </div>
-      <span className="progress__text">{formatNumber(done)} von {formatNumber(total)} Wohnungen ({share} %)</span>
+      <span className="progress__text">
+        {formatNumber(done)} von {formatNumber(total)} Wohnungen ({share} %)
+      </span>
     </div>
   );
 }
@@ -175,8 +211,15 @@ function OpenedRate({ opened, delivered }: { opened: number; delivered: number }
   const share = percent(opened, delivered);
   return (
     <span className="rate">
-      <span className="rate__bar" aria-hidden="true"><span className="rate__fill" style={{ width: `${share}%` }} /></span>
-      <span>{share} % <span className="muted">({formatNumber(opened)} von {formatNumber(delivered)})</span></span>
+      <span className="rate__bar" aria-hidden="true">
+        <span className="rate__fill" style={{ width: `${share}%` }} />
+      </span>
+      <span>
+        {share} %{' '}
+        <span className="muted">
+          ({formatNumber(opened)} von {formatNumber(delivered)})
+        </span>
+      </span>
     </span>
   );
 }
@@ -196,19 +239,38 @@ export default function MonthlyOverview() {
     <>
       <PageHeader
         title="Monatsinformationen"
-        description={<>Verbrauchsinformation nach § 6a HeizkostenV für jede Wohnung, automatisch am 5. jedes Monats um 06:00 Uhr für den Vormonat. <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={canManage ? (
+        description={
           <>
-            <Link to="/monatsinformationen/ablesungen" className="button">Ablesungen erfassen</Link>
-            <Form method="post">
-              <button type="submit" name="intent" value="run" className="button button--primary" disabled={starting}>{starting ? 'Wird gestartet …' : 'Lauf jetzt starten'}</button>
-            </Form>
+            Verbrauchsinformation nach § 6a HeizkostenV für jede Wohnung, automatisch am 5. jedes Monats um 06:00 Uhr für den Vormonat.{' '}
+            <span className="live-hint">Aktualisiert sich automatisch</span>
           </>
-        ) : null}
+        }
+        actions={
+          canManage ? (
+            <>
+              <Link to="/monatsinformationen/ablesungen" className="button">
+                Ablesungen erfassen
+              </Link>
+              <Form method="post">
+                <button type="submit" name="intent" value="run" className="button button--primary" disabled={starting}>
+                  {starting ? 'Wird gestartet …' : 'Lauf jetzt starten'}
+                </button>
+              </Form>
+            </>
+          ) : null
+        }
       />
-      {result && !result.propertyId ? <p className={result.ok ? 'alert alert--info' : 'alert alert--error'} role="status">{result.message}</p> : null}
+      {result && !result.propertyId ? (
+        <p className={result.ok ? 'alert alert--info' : 'alert alert--error'} role="status">
+          {result.message}
+        </p>
+      ) : null}
 
-      <Panel id="run" title="Aktueller Lauf" actions={nextRun ? <span className="status-line">Nächster Lauf: {formatDateTime(nextRun)}</span> : null}>
+      <Panel
+        id="run"
+        title="Aktueller Lauf"
+        actions={nextRun ? <span className="status-line">Nächster Lauf: {formatDateTime(nextRun)}</span> : null}
+      >
         {run ? (
           <div className="grid-2">
             <div>
@@ -217,40 +279,76 @@ export default function MonthlyOverview() {
                 <span className={RUN_STATUS[run.status].className}>{RUN_STATUS[run.status].label}</span>
               </p>
               <p className="muted">
-                Gestartet {formatDateTime(run.startedAt)}{run.finishedAt ? ` · beendet ${formatDateTime(run.finishedAt)}` : ''} · {formatNumber(run.propertiesDone)} von {formatNumber(run.properties)} Liegenschaften fertig
+                Gestartet {formatDateTime(run.startedAt)}
+                {run.finishedAt ? ` · beendet ${formatDateTime(run.finishedAt)}` : ''} · {formatNumber(run.propertiesDone)} von{' '}
+                {formatNumber(run.properties)} Liegenschaften fertig
               </p>
             </div>
             <Progress done={run.unitsDone} total={run.unitsTotal} label={`Fortschritt des Laufs ${germanMonth(run.month)}`} />
           </div>
-        ) : <EmptyState>Noch kein Lauf. Der erste beginnt am 5. des Monats – oder jetzt mit „Lauf jetzt starten“.</EmptyState>}
+        ) : (
+          <EmptyState>Noch kein Lauf. Der erste beginnt am 5. des Monats – oder jetzt mit „Lauf jetzt starten“.</EmptyState>
+        )}
       </Panel>
 
       <Panel id="months" title="Monate">
-        {months.length === 0 ? <EmptyState>Noch keine Monatsinformationen erstellt.</EmptyState> : (
+        {months.length === 0 ? (
+          <EmptyState>Noch keine Monatsinformationen erstellt.</EmptyState>
+        ) : (
           <DataTable
             label="Monate"
             caption="Monatsinformationen je Monat: erstellt, zugestellt, geöffnet"
-            head={(
+            head={
               <tr>
                 <th scope="col">Monat</th>
                 <th scope="col">Erstellt</th>
-                <th scope="col" className="num">Im Portal zugestellt</th>
+                <th scope="col" className="num">
+                  Im Portal zugestellt
+                </th>
                 <th scope="col">Geöffnet</th>
-                <th scope="col" className="num">Ohne Portalzugang</th>
-                <th scope="col" className="num">Ersatzwerte</th>
-                <th scope="col" className="num">Nicht fernablesbar</th>
+                <th scope="col" className="num">
+                  Ohne Portalzugang
+                </th>
+                <th scope="col" className="num">
+                  Ersatzwerte
+                </th>
+                <th scope="col" className="num">
+                  Nicht fernablesbar
+                </th>
               </tr>
-            )}
+            }
           >
             {months.map((m) => (
               <tr key={m.month}>
-                <th scope="row"><Link to={`/monatsinformationen/${m.month}`}>{germanMonth(m.month)}</Link></th>
-                <td><Progress done={m.units} total={Math.max(unitCount, m.units)} label={`Erstellt für ${germanMonth(m.month)}`} /></td>
+                <th scope="row">
+                  <Link to={`/monatsinformationen/${m.month}`}>{germanMonth(m.month)}</Link>
+                </th>
+                <td>
+                  <Progress done={m.units} total={Math.max(unitCount, m.units)} label={`Erstellt für ${germanMonth(m.month)}`} />
+                </td>
                 <td className="num">{formatNumber(m.portal)}</td>
-                <td><OpenedRate opened={m.opened} delivered={m.portal} /></td>
-                <td className="num">{m.noAccount > 0 ? <Link to={`/monatsinformationen/${m.month}?status=no-account`}>{formatNumber(m.noAccount)}</Link> : '0'}</td>
-                <td className="num">{m.estimated > 0 ? <Link to={`/monatsinformationen/${m.month}?status=estimated`}>{formatNumber(m.estimated)}</Link> : '0'}</td>
-                <td className="num">{m.notRemote > 0 ? <Link to={`/monatsinformationen/${m.month}?status=not-remote`} className="tag tag--risk">{formatNumber(m.notRemote)}</Link> : '0'}</td>
+                <td>
+                  <OpenedRate opened={m.opened} delivered={m.portal} />
+                </td>
+                <td className="num">
+                  {m.noAccount > 0 ? (
+                    <Link to={`/monatsinformationen/${m.month}?status=no-account`}>{formatNumber(m.noAccount)}</Link>
+                  ) : (
+                    '0'
+                  )}
+                </td>
+                <td className="num">
+                  {m.estimated > 0 ? <Link to={`/monatsinformationen/${m.month}?status=estimated`}>{formatNumber(m.estimated)}</Link> : '0'}
+                </td>
+                <td className="num">
+                  {m.notRemote > 0 ? (
+                    <Link to={`/monatsinformationen/${m.month}?status=not-remote`} className="tag tag--risk">
+                      {formatNumber(m.notRemote)}
+                    </Link>
+                  ) : (
+                    '0'
+                  )}
+                </td>
               </tr>
             ))}
           </DataTable>
@@ -259,31 +357,54 @@ export default function MonthlyOverview() {
 
       <Panel id="conversion" title="Umrechnung in kWh je Liegenschaft">
         <p className="muted">
-          Heizkostenverteiler-Einheiten × Faktor der Liegenschaft; Warmwasser nach § 9 HeizkostenV (2,5 kWh/(m³·K) × m³ × (t<sub>w</sub> − 10 °C), Fernwärme ÷ 1,15).
-          Ohne eigene Angabe gelten {formatNumber(defaults.hkvKwhPerUnit, true)} kWh je Einheit und {formatNumber(defaults.hotWaterTempC)} °C. Den Mietern wird die Umrechnung erläutert.
+          Heizkostenverteiler-Einheiten × Faktor der Liegenschaft; Warmwasser nach § 9 HeizkostenV (2,5 kWh/(m³·K) × m³ × (t<sub>w</sub> −
+          10 °C), Fernwärme ÷ 1,15). Ohne eigene Angabe gelten {formatNumber(defaults.hkvKwhPerUnit, true)} kWh je Einheit und{' '}
+          {formatNumber(defaults.hotWaterTempC)} °C. Den Mietern wird die Umrechnung erläutert.
         </p>
         <DataTable
           label="Umrechnung je Liegenschaft"
           caption="Umrechnungsfaktoren je Liegenschaft"
-          head={(
-            <tr><th scope="col">Liegenschaft</th><th scope="col">kWh je Einheit · Warmwasser °C · Fernwärme</th></tr>
-          )}
+          head={
+            <tr>
+              <th scope="col">Liegenschaft</th>
+              <th scope="col">kWh je Einheit · Warmwasser °C · Fernwärme</th>
+            </tr>
+          }
         >
           {properties.map((p) => (
             <tr key={p.id}>
-              <th scope="row">{p.name}{p.own ? null : <span className="muted"> (Standard)</span>}</th>
+              <th scope="row">
+                {p.name}
+                {p.own ? null : <span className="muted"> (Standard)</span>}
+              </th>
               <td>
                 {canManage ? (
                   <Form method="post" className="settings-form" aria-label={`Umrechnung ${p.name}`}>
                     <input type="hidden" name="intent" value="settings" />
                     <input type="hidden" name="propertyId" value={p.id} />
-                    <label>Faktor <input type="text" inputMode="decimal" name="hkvKwhPerUnit" defaultValue={formatNumber(p.hkvKwhPerUnit, true)} /></label>
-                    <label>t<sub>w</sub> <input type="text" inputMode="decimal" name="hotWaterTempC" defaultValue={formatNumber(p.hotWaterTempC, true)} /></label>
-                    <label><input type="checkbox" name="districtHeating" defaultChecked={p.districtHeating} /> Fernwärme</label>
-                    <button type="submit" className="button button--small">Speichern</button>
-                    {result?.propertyId === p.id ? <span className={result.ok ? 'muted' : 'field__error'} role="status">{result.message}</span> : null}
+                    <label>
+                      Faktor{' '}
+                      <input type="text" inputMode="decimal" name="hkvKwhPerUnit" defaultValue={formatNumber(p.hkvKwhPerUnit, true)} />
+                    </label>
+                    <label>
+                      t<sub>w</sub>{' '}
+                      <input type="text" inputMode="decimal" name="hotWaterTempC" defaultValue={formatNumber(p.hotWaterTempC, true)} />
+                    </label>
+                    <label>
+                      <input type="checkbox" name="districtHeating" defaultChecked={p.districtHeating} /> Fernwärme
+                    </label>
+                    <button type="submit" className="button button--small">
+                      Speichern
+                    </button>
+                    {result?.propertyId === p.id ? (
+                      <span className={result.ok ? 'muted' : 'field__error'} role="status">
+                        {result.message}
+                      </span>
+                    ) : null}
                   </Form>
-                ) : `${formatNumber(p.hkvKwhPerUnit, true)} kWh · ${formatNumber(p.hotWaterTempC, true)} °C · ${p.districtHeating ? 'Fernwärme' : 'eigene Anlage'}`}
+                ) : (
+                  `${formatNumber(p.hkvKwhPerUnit, true)} kWh · ${formatNumber(p.hotWaterTempC, true)} °C · ${p.districtHeating ? 'Fernwärme' : 'eigene Anlage'}`
+                )}
               </td>
             </tr>
           ))}

@@ -35,39 +35,74 @@ type Report = Omit<ImportReport, 'errors'> & { errors: RowError[]; errorCount: n
 type ReadingsActionResult =
   | { intent: 'import'; fileName: string; report: Report }
   /** savedAt: a fresh key for the form, so that it empties after each saved entry. */
-  | { intent: 'manual'; report: Report | null; fieldErrors: Partial<Record<ReadingField, string>>; values: Record<string, string>; savedAt: number | null };
+  | {
+      intent: 'manual';
+      report: Report | null;
+      fieldErrors: Partial<Record<ReadingField, string>>;
+      values: Record<string, string>;
+      savedAt: number | null;
+    };
 
 function shown(report: ImportReport): Report {
   return { ...report, errors: report.errors.slice(0, SHOWN_ERRORS), errorCount: report.errors.length };
 }
 
-const FIELD_OF_LABEL = Object.fromEntries(Object.entries(READING_FIELDS).map(([field, label]) => [label, field])) as Record<string, ReadingField>;
+const FIELD_OF_LABEL = Object.fromEntries(Object.entries(READING_FIELDS).map(([field, label]) => [label, field])) as Record<
+  string,
+  ReadingField
+>;
 
 /** POST: a CSV file (intent=import) or one reading by hand (intent=manual); both all-or-nothing. */
 export async function action({ request, context }: ActionFunctionArgs): Promise<ReadingsActionResult> {
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'create:reading:any');
-  if (Number(request.headers.get('Content-Length') ?? 0) > MAX_FILE_BYTES) throw new Response('Datei zu groß (höchstens 20 MB)', { status: 413 });
+  if (Number(request.headers.get('Content-Length') ?? 0) > MAX_FILE_BYTES)
+    throw new Response('Datei zu groß (höchstens 20 MB)', { status: 413 });
   const form = await request.formData();
   const options = { organisationId: user.organisationId, actor: { id: user.id, email: user.email }, ip: clientIp(context) };
 
   if (form.get('intent') === 'import') {
     const file = form.get('file');
     if (!(file instanceof File) || file.size === 0) {
-      return { intent: 'import', fileName: '', report: shown({ applied: false, rows: 0, inserted: 0, unchanged: 0, skipped: 0, unknownSerials: [], errors: [{ line: 1, field: 'Datei', message: 'Bitte eine CSV-Datei auswählen' }] }) };
+      return {
+        intent: 'import',
+        fileName: '',
+        report: shown({
+          applied: false,
+          rows: 0,
+          inserted: 0,
+          unchanged: 0,
+          skipped: 0,
+          unknownSerials: [],
+          errors: [{ line: 1, field: 'Datei', message: 'Bitte eine CSV-Datei auswählen' }],
+        }),
+      };
     }
     const text = decodeCsvBytes(new Uint8Array(await file.arrayBuffer()));
-    const report = await importReadingsCsv(db(), text, { ...options, source: 'import', fileName: file.name, skipUnknown: form.get('skipUnknown') === 'on' });
+    const report = await importReadingsCsv(db(), text, {
+      ...options,
+      source: 'import',
+      fileName: file.name,
+      skipUnknown: form.get('skipUnknown') === 'on',
+    });
     return { intent: 'import', fileName: file.name, report: shown(report) };
   }
 
   if (form.get('intent') === 'manual') {
-    const values = Object.fromEntries((['serial', 'readAt', 'value', 'unit', 'setDateValue'] as const).map((f) => [f, String(form.get(f) ?? '')]));
+    const values = Object.fromEntries(
+      (['serial', 'readAt', 'value', 'unit', 'setDateValue'] as const).map((f) => [f, String(form.get(f) ?? '')]),
+    );
     const parsed = parseReadingRecord(values, 1);
     const report = parsed.row ? await applyReadings(db(), [parsed.row], { ...options, source: 'manual' }) : null;
     const errors = parsed.row ? report!.errors : parsed.errors;
     const fieldErrors = Object.fromEntries(errors.map((e) => [FIELD_OF_LABEL[e.field] ?? 'serial', e.message]));
-    return { intent: 'manual', report: report ? shown(report) : null, fieldErrors, values: report?.applied ? {} : values, savedAt: report?.applied ? Date.now() : null };
+    return {
+      intent: 'manual',
+      report: report ? shown(report) : null,
+      fieldErrors,
+      values: report?.applied ? {} : values,
+      savedAt: report?.applied ? Date.now() : null,
+    };
   }
   throw new Response('Ungültige Anfrage', { status: 400 });
 }
@@ -98,14 +133,20 @@ export default function Readings() {
               <label htmlFor="file">Datei (CSV, „;“ oder „,“ getrennt)</label>
               <input id="file" name="file" type="file" accept=".csv,text/csv,text/plain" required />
             </div>
-            <label className="checkbox"><input type="checkbox" name="skipUnknown" /> Zeilen mit unbekannter Zählernummer überspringen (werden aufgelistet)</label>
-            <div><button type="submit" className="button button--primary" disabled={busy === 'import'}>{busy === 'import' ? 'Wird geprüft …' : 'Prüfen und übernehmen'}</button></div>
+            <label className="checkbox">
+              <input type="checkbox" name="skipUnknown" /> Zeilen mit unbekannter Zählernummer überspringen (werden aufgelistet)
+            </label>
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy === 'import'}>
+                {busy === 'import' ? 'Wird geprüft …' : 'Prüfen und übernehmen'}
+              </button>
+            </div>
           </div>
           <details>
             <summary>Aufbau der Datei</summary>
             <p className="muted">
-              Kopfzeile mit den Spalten Zählernummer (oder Seriennummer), Zeitpunkt (TT.MM.JJJJ hh:mm oder JJJJ-MM-TT hh:mm, deutsche Zeit), Wert, Einheit
-              (Einheiten, m³, l, kWh, MWh) und bei Heizkostenverteilern optional Stichtagswert. Dezimalkomma oder -punkt.
+              Kopfzeile mit den Spalten Zählernummer (oder Seriennummer), Zeitpunkt (TT.MM.JJJJ hh:mm oder JJJJ-MM-TT hh:mm, deutsche Zeit),
+              Wert, Einheit (Einheiten, m³, l, kWh, MWh) und bei Heizkostenverteilern optional Stichtagswert. Dezimalkomma oder -punkt.
             </p>
             <pre className="code-sample">{SAMPLE}</pre>
           </details>
@@ -122,15 +163,30 @@ export default function Readings() {
             <ManualField name="value" label="Wert" inputMode="decimal" errors={manual?.fieldErrors} value={manual?.values.value} />
             <div className="field">
               <label htmlFor="manual-unit">Einheit</label>
-              <select id="manual-unit" name="unit" defaultValue={manual?.values.unit ?? 'Einheiten'} aria-invalid={manual?.fieldErrors.unit ? true : undefined}>
+              <select
+                id="manual-unit"
+                name="unit"
+                defaultValue={manual?.values.unit ?? 'Einheiten'}
+                aria-invalid={manual?.fieldErrors.unit ? true : undefined}
+              >
                 <option value="Einheiten">Einheiten (HKV)</option>
                 <option value="m³">m³ (Wasser)</option>
                 <option value="kWh">kWh (WMZ)</option>
               </select>
               {manual?.fieldErrors.unit ? <p className="field__error">{manual.fieldErrors.unit}</p> : null}
             </div>
-            <ManualField name="setDateValue" label="Stichtagswert (optional)" inputMode="decimal" errors={manual?.fieldErrors} value={manual?.values.setDateValue} />
-            <div><button type="submit" className="button button--primary" disabled={busy === 'manual'}>Speichern</button></div>
+            <ManualField
+              name="setDateValue"
+              label="Stichtagswert (optional)"
+              inputMode="decimal"
+              errors={manual?.fieldErrors}
+              value={manual?.values.setDateValue}
+            />
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy === 'manual'}>
+                Speichern
+              </button>
+            </div>
           </div>
         </Form>
         {manual?.report?.applied ? (
@@ -141,11 +197,28 @@ export default function Readings() {
       </Panel>
 
       <Panel id="recent" title="Letzte Importe und Eingaben">
-        {recent.length === 0 ? <EmptyState>Noch keine Ablesungen importiert.</EmptyState> : (
+        {recent.length === 0 ? (
+          <EmptyState>Noch keine Ablesungen importiert.</EmptyState>
+        ) : (
           <DataTable
             label="Letzte Importe"
             caption="Letzte Importe und Eingaben von Ablesungen"
-            head={<tr><th scope="col">Zeitpunkt</th><th scope="col">Von</th><th scope="col">Datei</th><th scope="col" className="num">Zeilen</th><th scope="col" className="num">Neu</th><th scope="col" className="num">Unverändert</th></tr>}
+            head={
+              <tr>
+                <th scope="col">Zeitpunkt</th>
+                <th scope="col">Von</th>
+                <th scope="col">Datei</th>
+                <th scope="col" className="num">
+                  Zeilen
+                </th>
+                <th scope="col" className="num">
+                  Neu
+                </th>
+                <th scope="col" className="num">
+                  Unverändert
+                </th>
+              </tr>
+            }
           >
             {recent.map((entry) => {
               const details = entry.details as { fileName?: string | null; rows?: number; inserted?: number; unchanged?: number };
@@ -153,7 +226,7 @@ export default function Readings() {
                 <tr key={entry.id}>
                   <td>{formatDateTime(entry.at)}</td>
                   <td>{entry.actor}</td>
-                  <td>{entry.action === 'readings.entered' ? <span className="muted">von Hand</span> : details.fileName ?? '–'}</td>
+                  <td>{entry.action === 'readings.entered' ? <span className="muted">von Hand</span> : (details.fileName ?? '–')}</td>
                   <td className="num">{formatNumber(details.rows ?? 0)}</td>
                   <td className="num">{formatNumber(details.inserted ?? 0)}</td>
                   <td className="num">{formatNumber(details.unchanged ?? 0)}</td>
@@ -167,16 +240,40 @@ export default function Readings() {
   );
 }
 
-function ManualField({ name, label, type = 'text', inputMode, errors, value }: {
-  name: ReadingField; label: string; type?: string; inputMode?: 'decimal'; errors?: Partial<Record<ReadingField, string>>; value?: string;
+function ManualField({
+  name,
+  label,
+  type = 'text',
+  inputMode,
+  errors,
+  value,
+}: {
+  name: ReadingField;
+  label: string;
+  type?: string;
+  inputMode?: 'decimal';
+  errors?: Partial<Record<ReadingField, string>>;
+  value?: string;
 }) {
   const id = `manual-${name}`;
   const error = errors?.[name];
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} name={name} type={type} inputMode={inputMode} defaultValue={value ?? ''} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />
-      {error ? <p className="field__error" id={`${id}-error`}>{error}</p> : null}
+      <input
+        id={id}
+        name={name}
+        type={type}
+        inputMode={inputMode}
+        defaultValue={value ?? ''}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      {error ? (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -184,16 +281,38 @@ function ManualField({ name, label, type = 'text', inputMode, errors, value }: {
 function ImportResult({ fileName, report }: { fileName: string; report: Report }) {
   return (
     <section aria-labelledby="import-result" className="import-result">
-      <h3 id="import-result" className="subheading">Ergebnis{fileName ? ` für ${fileName}` : ''}</h3>
-      {report.applied
-        ? <p className="alert alert--info" role="status">Übernommen.</p>
-        : <p className="alert alert--error" role="alert">Nicht übernommen: Die Datei enthält Fehler, es wurde nichts gespeichert. Bitte korrigieren und erneut hochladen.</p>}
+      <h3 id="import-result" className="subheading">
+        Ergebnis{fileName ? ` für ${fileName}` : ''}
+      </h3>
+      {report.applied ? (
+        <p className="alert alert--info" role="status">
+          Übernommen.
+        </p>
+      ) : (
+        <p className="alert alert--error" role="alert">
+          Nicht übernommen: Die Datei enthält Fehler, es wurde nichts gespeichert. Bitte korrigieren und erneut hochladen.
+        </p>
+      )}
       <ul className="report-counts">
-        <li>Zeilen: <strong>{formatNumber(report.rows)}</strong></li>
-        <li>Neu gespeichert: <strong>{formatNumber(report.inserted)}</strong></li>
-        <li>Bereits vorhanden: <strong>{formatNumber(report.unchanged)}</strong></li>
-        {report.skipped > 0 ? <li>Übersprungen: <strong>{formatNumber(report.skipped)}</strong></li> : null}
-        {report.errorCount > 0 ? <li>Fehler: <strong>{formatNumber(report.errorCount)}</strong></li> : null}
+        <li>
+          Zeilen: <strong>{formatNumber(report.rows)}</strong>
+        </li>
+        <li>
+          Neu gespeichert: <strong>{formatNumber(report.inserted)}</strong>
+        </li>
+        <li>
+          Bereits vorhanden: <strong>{formatNumber(report.unchanged)}</strong>
+        </li>
+        {report.skipped > 0 ? (
+          <li>
+            Übersprungen: <strong>{formatNumber(report.skipped)}</strong>
+          </li>
+        ) : null}
+        {report.errorCount > 0 ? (
+          <li>
+            Fehler: <strong>{formatNumber(report.errorCount)}</strong>
+          </li>
+        ) : null}
       </ul>
       {report.unknownSerials.length > 0 ? (
         <p className={report.applied ? 'alert alert--info' : 'alert alert--error'}>
@@ -205,14 +324,28 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         <div className="table-wrap" role="region" aria-label="Fehler je Zeile" tabIndex={0}>
           <table className="table">
             <caption className="visually-hidden">Fehler je Zeile</caption>
-            <thead><tr><th scope="col" className="num">Zeile</th><th scope="col">Feld</th><th scope="col">Fehler</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  Zeile
+                </th>
+                <th scope="col">Feld</th>
+                <th scope="col">Fehler</th>
+              </tr>
+            </thead>
             <tbody>
               {report.errors.map((e, i) => (
-                <tr key={`${e.line}-${e.field}-${i}`}><td className="num">{e.line}</td><td>{e.field}</td><td>{e.message}</td></tr>
+                <tr key={`${e.line}-${e.field}-${i}`}>
+                  <td className="num">{e.line}</td>
+                  <td>{e.field}</td>
+                  <td>{e.message}</td>
+                </tr>
               ))}
             </tbody>
           </table>
-          {report.errorCount > report.errors.length ? <p className="muted">… und {formatNumber(report.errorCount - report.errors.length)} weitere Fehler.</p> : null}
+          {report.errorCount > report.errors.length ? (
+            <p className="muted">… und {formatNumber(report.errorCount - report.errors.length)} weitere Fehler.</p>
+          ) : null}
         </div>
       ) : null}
     </section>

@@ -34,14 +34,21 @@ beforeAll(async () => {
   house = await createStatementFixture(database, { tenantA, tenantC }, org);
   const other = await createOrgFixture(database);
   const manager = org.managers[0];
-  statement = await saveStatement(database, house.request, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+  statement = await saveStatement(database, house.request, {
+    userId: manager.id,
+    email: manager.email,
+    organisationId: manager.organisationId,
+  });
   const ref = { id: statement.stored!.id, version: statement.stored!.version };
   const actor = { userId: manager.id, name: manager.email, role: 'manager' };
   await startStatementLifecycle(ref.id, actor, { override: { objectionWindowMs: 3_600_000 } });
   expect((await approve(ref, actor)).ok).toBe(true);
   expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
   Object.assign(cookies, {
-    manager: await cookieFor(manager), tenantA: await cookieFor(tenantA), tenantC: await cookieFor(tenantC), otherManager: await cookieFor(other.managers[0]),
+    manager: await cookieFor(manager),
+    tenantA: await cookieFor(tenantA),
+    tenantC: await cookieFor(tenantC),
+    otherManager: await cookieFor(other.managers[0]),
   });
 }, 120_000);
 
@@ -53,10 +60,17 @@ afterAll(async () => {
 
 const id = () => statement.stored!.id;
 const proof = (who: Who) => run(proofLoader, makeRequest(`/abrechnungen/${id()}/nachweis`, { cookie: cookies[who] }), { id: String(id()) });
-const myStatement = (who: Who, unitId: number) => run(myStatementLoader, makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id()) });
-const object = (who: Who, unitId: number) => run(objectionAction, makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, {
-  cookie: cookies[who], form: { positions: 'Heizkosten', reason: 'Zu hoch.', token: `tok${uniqueSuffix()}` },
-}), { id: String(id()) });
+const myStatement = (who: Who, unitId: number) =>
+  run(myStatementLoader, makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id()) });
+const object = (who: Who, unitId: number) =>
+  run(
+    objectionAction,
+    makeRequest(`/meine-abrechnungen/${id()}?einheit=${unitId}`, {
+      cookie: cookies[who],
+      form: { positions: 'Heizkosten', reason: 'Zu hoch.', token: `tok${uniqueSuffix()}` },
+    }),
+    { id: String(id()) },
+  );
 const statusOf = (outcome: Awaited<ReturnType<typeof run>>) => (outcome.kind === 'response' ? outcome.status : 200);
 
 describe('proof page', () => {
@@ -65,37 +79,55 @@ describe('proof page', () => {
     expect(data.events.map((e) => e.label)).toEqual(['Erzeugt', 'Freigegeben', 'Zugestellt']);
     expect(data.lifecycle.verdict).toEqual({ ok: true, checked: 3 });
     // The approval proved every unit's PDF: listed with its hash, the manifest's hash in each later event.
-    expect(data.documents?.entries.filter((d) => d.occupancyKey === null).map((d) => d.unitLabel).sort()).toEqual(statement.units.map((u) => u.label).sort());
+    expect(
+      data.documents?.entries
+        .filter((d) => d.occupancyKey === null)
+        .map((d) => d.unitLabel)
+        .sort(),
+    ).toEqual(statement.units.map((u) => u.label).sort());
     // After a change of tenant each occupancy has its own document too.
-    expect(data.documents?.entries.filter((d) => d.occupancyKey !== null)).toHaveLength(statement.units.filter((u) => u.occupancies.length > 1).reduce((n, u) => n + u.occupancies.length, 0));
+    expect(data.documents?.entries.filter((d) => d.occupancyKey !== null)).toHaveLength(
+      statement.units.filter((u) => u.occupancies.length > 1).reduce((n, u) => n + u.occupancies.length, 0),
+    );
     expect(data.documents?.entries.every((d) => /^[0-9a-f]{64}$/.test(d.sha256))).toBe(true);
     expect(data.events.slice(1).map((e) => e.documentSha256)).toEqual([data.documents!.sha256, data.documents!.sha256]);
   });
 
-  test('a tenant and another organisation\'s manager do not', async () => {
+  test("a tenant and another organisation's manager do not", async () => {
     expect(statusOf(await proof('tenantA'))).toBe(403);
     expect(statusOf(await proof('otherManager'))).toBe(404);
-    const pdf = (who: Who) => run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies[who] }), { id: String(id()) });
+    const pdf = (who: Who) =>
+      run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies[who] }), { id: String(id()) });
     expect(statusOf(await pdf('tenantA'))).toBe(403);
     expect(statusOf(await pdf('otherManager'))).toBe(404);
   });
 
   test('exports the proof as a PDF', async () => {
-    const outcome = await run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies.manager }), { id: String(id()) });
+    const outcome = await run(proofPdfLoader, makeRequest(`/abrechnungen/${id()}/nachweis.pdf`, { cookie: cookies.manager }), {
+      id: String(id()),
+    });
     expect(outcome.kind).toBe('response');
     const response = (outcome as { response: Response }).response;
     expect(response.headers.get('Content-Type')).toBe('application/pdf');
-    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await response.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
   }, 60_000);
 
   test('a tenant cannot approve or deliver', async () => {
-    const outcome = await run(detailAction, makeRequest(`/abrechnungen/${id()}`, { cookie: cookies.tenantA, form: { intent: 'approve' } }), { id: String(id()) });
+    const outcome = await run(
+      detailAction,
+      makeRequest(`/abrechnungen/${id()}`, { cookie: cookies.tenantA, form: { intent: 'approve' } }),
+      { id: String(id()) },
+    );
     expect(statusOf(outcome)).toBe(403);
   });
 });
 
 describe('tenant', () => {
-  test('cannot see or object to another flat\'s statement', async () => {
+  test("cannot see or object to another flat's statement", async () => {
     expect(statusOf(await myStatement('tenantC', house.units.a.id))).toBe(404);
     expect(statusOf(await object('tenantC', house.units.a.id))).toBe(404);
   });

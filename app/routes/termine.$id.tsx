@@ -6,18 +6,33 @@ import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
 import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
-import { SLOT_WINDOWS, findAppointment, isFinished, slotsFromForm, updateAppointment, type AppointmentRow } from '~/utils/appointments.server';
+import {
+  SLOT_WINDOWS,
+  findAppointment,
+  isFinished,
+  slotsFromForm,
+  updateAppointment,
+  type AppointmentRow,
+} from '~/utils/appointments.server';
 import { actorOf } from '~/utils/tickets.server';
 import type { SessionUser } from '~/utils/session.server';
 import { describeSlot } from '../../activities/appointments';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
 import {
-  APPOINTMENT_EVENT_LABELS, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, MAX_SLOTS_PER_OFFER, cancelAppointment, chooseSlot,
-  proposeSlots, recordOutcome,
+  APPOINTMENT_EVENT_LABELS,
+  APPOINTMENT_REASON_LABELS,
+  APPOINTMENT_STATUS_LABELS,
+  MAX_SLOTS_PER_OFFER,
+  cancelAppointment,
+  chooseSlot,
+  proposeSlots,
+  recordOutcome,
 } from '../../workflows/shared/appointment';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Terminanfrage #${data.appointment.id}` : 'Terminanfrage'} · Klarmeter` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `Terminanfrage #${data.appointment.id}` : 'Terminanfrage'} · Klarmeter` },
+];
 
 type Side = 'tenant' | 'technician' | null;
 
@@ -42,19 +57,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const confirmed = row.slots.find((s) => s.position === row.confirmedSlot) ?? null;
   const started = confirmed !== null && Date.parse(confirmed.startsAt) <= Date.now();
   // The slots this user may take: those the other side offered last.
-  const choosable = open && row.status !== 'confirmed' && side !== null
-    ? row.slots.filter((s) => row.openOffer.includes(s.position) && s.offeredBy !== side).map((s) => s.position)
-    : [];
+  const choosable =
+    open && row.status !== 'confirmed' && side !== null
+      ? row.slots.filter((s) => row.openOffer.includes(s.position) && s.offeredBy !== side).map((s) => s.position)
+      : [];
   const items: TimelineItem[] = timeline.map((e) => ({
-    key: e.seq, label: APPOINTMENT_EVENT_LABELS[e.kind], at: e.at, actor: e.actorId === user.id ? 'Sie' : e.actorName, body: e.body,
-    tone: e.kind === 'confirmation_overdue' || e.kind === 'no_show' ? 'red' : e.kind === 'confirmed' || e.kind === 'done' ? 'green' : 'unknown',
+    key: e.seq,
+    label: APPOINTMENT_EVENT_LABELS[e.kind],
+    at: e.at,
+    actor: e.actorId === user.id ? 'Sie' : e.actorName,
+    body: e.body,
+    tone:
+      e.kind === 'confirmation_overdue' || e.kind === 'no_show' ? 'red' : e.kind === 'confirmed' || e.kind === 'done' ? 'green' : 'unknown',
   }));
   return {
     appointment: {
       ...appointment,
       reasonLabel: APPOINTMENT_REASON_LABELS[row.reason],
       statusLabel: APPOINTMENT_STATUS_LABELS[row.status],
-      slots: row.slots.map((s) => ({ ...s, label: describeSlot(s), current: row.openOffer.includes(s.position), confirmed: s.position === row.confirmedSlot })),
+      slots: row.slots.map((s) => ({
+        ...s,
+        label: describeSlot(s),
+        current: row.openOffer.includes(s.position),
+        confirmed: s.position === row.confirmedSlot,
+      })),
     },
     timeline: items,
     side,
@@ -95,7 +121,11 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     throw new Response('Ungültige Anfrage', { status: 400 });
   }
   const done: Record<string, string> = {
-    choose: 'Der Termin ist bestätigt.', propose: 'Die Vorschläge wurden gesendet.', done: 'Als erledigt erfasst.', no_show: 'Als nicht angetroffen erfasst.', cancel: 'Der Termin ist abgesagt.',
+    choose: 'Der Termin ist bestätigt.',
+    propose: 'Die Vorschläge wurden gesendet.',
+    done: 'Als erledigt erfasst.',
+    no_show: 'Als nicht angetroffen erfasst.',
+    cancel: 'Der Termin ist abgesagt.',
   };
   return outcome.ok ? { ok: true, message: done[String(intent)] } : { ok: false, message: outcome.message };
 }
@@ -110,28 +140,47 @@ export default function AppointmentDetail() {
       <PageHeader
         eyebrow={<Link to="/termine">← {backTo}</Link>}
         title={`${a.reasonLabel}: ${a.propertyStreet}, ${a.unitLabel}`}
-        description={<>Terminanfrage #{a.id} · {a.tenantName} · <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={<span className="status-line">Status <span className="status status--current" data-status={a.status} id="appointment-status">{a.statusLabel}</span></span>}
+        description={
+          <>
+            Terminanfrage #{a.id} · {a.tenantName} · <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          <span className="status-line">
+            Status{' '}
+            <span className="status status--current" data-status={a.status} id="appointment-status">
+              {a.statusLabel}
+            </span>
+          </span>
+        }
       />
       <ActionMessage data={result} />
       <div className="grid-2 case-layout">
         <div>
           <Panel id="request" title="Anfrage">
-            <Facts items={[
-              ['Anlass', a.reasonLabel],
-              ['Ort', `${a.propertyName}, ${a.unitLabel}`],
-              ['Technik', a.technicianName ?? 'Hausverwaltung'],
-              ['Angefragt', formatDateTime(a.createdAt)],
-              ...(a.status === 'requested' && a.confirmDueAt ? [['Bestätigung bis', formatDateTime(a.confirmDueAt)] as [string, string]] : []),
-              ...(a.escalatedAt ? [['Eskaliert', formatDateTime(a.escalatedAt)] as [string, string]] : []),
-              ...(a.remindedAt ? [['Erinnert', formatDateTime(a.remindedAt)] as [string, string]] : []),
-            ]} />
+            <Facts
+              items={[
+                ['Anlass', a.reasonLabel],
+                ['Ort', `${a.propertyName}, ${a.unitLabel}`],
+                ['Technik', a.technicianName ?? 'Hausverwaltung'],
+                ['Angefragt', formatDateTime(a.createdAt)],
+                ...(a.status === 'requested' && a.confirmDueAt
+                  ? [['Bestätigung bis', formatDateTime(a.confirmDueAt)] as [string, string]]
+                  : []),
+                ...(a.escalatedAt ? [['Eskaliert', formatDateTime(a.escalatedAt)] as [string, string]] : []),
+                ...(a.remindedAt ? [['Erinnert', formatDateTime(a.remindedAt)] as [string, string]] : []),
+              ]}
+            />
             {a.note ? <p className="case-body">{a.note}</p> : null}
           </Panel>
           <Panel id="slots" title="Termine">
             <ul className="slots">
               {a.slots.map((slot) => (
-                <li key={slot.position} className={`slots__item${slot.confirmed ? ' slots__item--confirmed' : ''}${slot.current || slot.confirmed ? '' : ' slots__item--stale'}`} data-position={slot.position}>
+                <li
+                  key={slot.position}
+                  className={`slots__item${slot.confirmed ? ' slots__item--confirmed' : ''}${slot.current || slot.confirmed ? '' : ' slots__item--stale'}`}
+                  data-position={slot.position}
+                >
                   <span className="slots__when">{slot.label}</span>
                   <span className="muted">{slot.offeredBy === 'tenant' ? 'Wunsch des Mieters' : 'Vorschlag der Technik'}</span>
                   {slot.confirmed ? <ToneBadge tone="green">Bestätigt</ToneBadge> : null}
@@ -158,8 +207,12 @@ export default function AppointmentDetail() {
                   <textarea id="outcome-note" name="note" rows={2} maxLength={2000} />
                 </div>
                 <div className="case-action__buttons">
-                  <button type="submit" name="intent" value="done" className="button button--primary" disabled={busy}>Erledigt</button>
-                  <button type="submit" name="intent" value="no_show" className="button" disabled={busy}>Nicht angetroffen</button>
+                  <button type="submit" name="intent" value="done" className="button button--primary" disabled={busy}>
+                    Erledigt
+                  </button>
+                  <button type="submit" name="intent" value="no_show" className="button" disabled={busy}>
+                    Nicht angetroffen
+                  </button>
                 </div>
               </Form>
             </Panel>
@@ -172,7 +225,11 @@ export default function AppointmentDetail() {
                   <label htmlFor="propose-note">Nachricht an den Mieter (optional)</label>
                   <textarea id="propose-note" name="note" rows={2} maxLength={2000} />
                 </div>
-                <div><button type="submit" name="intent" value="propose" className="button" disabled={busy}>Vorschläge senden</button></div>
+                <div>
+                  <button type="submit" name="intent" value="propose" className="button" disabled={busy}>
+                    Vorschläge senden
+                  </button>
+                </div>
               </Form>
             </Panel>
           ) : null}
@@ -183,7 +240,11 @@ export default function AppointmentDetail() {
                   <label htmlFor="cancel-reason">Grund</label>
                   <textarea id="cancel-reason" name="reason" rows={2} required maxLength={2000} />
                 </div>
-                <div><button type="submit" name="intent" value="cancel" className="button" disabled={busy}>Termin absagen</button></div>
+                <div>
+                  <button type="submit" name="intent" value="cancel" className="button" disabled={busy}>
+                    Termin absagen
+                  </button>
+                </div>
               </Form>
             </Panel>
           ) : null}

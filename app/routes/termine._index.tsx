@@ -36,7 +36,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-const STATUS_TONES: Record<AppointmentStatus, Tone> = { requested: 'yellow', proposed: 'yellow', confirmed: 'green', done: 'green', no_show: 'red', cancelled: 'unknown' };
+const STATUS_TONES: Record<AppointmentStatus, Tone> = {
+  requested: 'yellow',
+  proposed: 'yellow',
+  confirmed: 'green',
+  done: 'green',
+  no_show: 'red',
+  cancelled: 'unknown',
+};
 
 export default function Appointments() {
   const { appointments, isTenant, showTenant } = useLoaderData<typeof loader>();
@@ -44,14 +51,29 @@ export default function Appointments() {
     <>
       <PageHeader
         title={isTenant ? 'Meine Termine' : 'Termine'}
-        description={<>{isTenant ? 'Ihre Terminwünsche für Ablesung, Wartung und Gerätetausch.' : 'Terminwünsche der Mieter: bestätigen, andere Zeiten vorschlagen, Ergebnis erfassen.'} <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={isTenant ? <Link to="/termine/neu" className="button button--primary">Termin anfragen</Link> : null}
+        description={
+          <>
+            {isTenant
+              ? 'Ihre Terminwünsche für Ablesung, Wartung und Gerätetausch.'
+              : 'Terminwünsche der Mieter: bestätigen, andere Zeiten vorschlagen, Ergebnis erfassen.'}{' '}
+            <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          isTenant ? (
+            <Link to="/termine/neu" className="button button--primary">
+              Termin anfragen
+            </Link>
+          ) : null
+        }
       />
-      {appointments.length === 0 ? <EmptyState>Keine Terminanfragen.</EmptyState> : (
+      {appointments.length === 0 ? (
+        <EmptyState>Keine Terminanfragen.</EmptyState>
+      ) : (
         <DataTable
           label="Terminanfragen"
           caption="Terminanfragen, unbeantwortete zuerst"
-          head={(
+          head={
             <tr>
               <th scope="col">Anlass</th>
               <th scope="col">Ort</th>
@@ -59,20 +81,37 @@ export default function Appointments() {
               <th scope="col">Status</th>
               <th scope="col">Termin</th>
             </tr>
-          )}
+          }
         >
           {appointments.map((a) => (
             <tr key={a.id} data-appointment-id={a.id}>
-              <th scope="row"><Link to={`/termine/${a.id}`} className="cell-main">{a.reasonLabel}</Link><span className="cell-sub">Anfrage #{a.id}</span></th>
+              <th scope="row">
+                <Link to={`/termine/${a.id}`} className="cell-main">
+                  {a.reasonLabel}
+                </Link>
+                <span className="cell-sub">Anfrage #{a.id}</span>
+              </th>
               <td>{a.place}</td>
               {showTenant ? <td>{a.tenantName}</td> : null}
               <td>
                 <ToneBadge tone={a.overdue ? 'red' : STATUS_TONES[a.status]}>{a.statusLabel}</ToneBadge>
-                {a.confirmDueAt ? <span className="cell-sub">{a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}</span> : null}
+                {a.confirmDueAt ? (
+                  <span className="cell-sub">
+                    {a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}
+                  </span>
+                ) : null}
               </td>
               <td>
-                {a.when.length === 0 ? <span className="muted">–</span> : (
-                  <ul className="slot-list">{a.when.map((w) => <li key={w} className={a.confirmed ? 'slot-list__confirmed' : undefined}>{w}</li>)}</ul>
+                {a.when.length === 0 ? (
+                  <span className="muted">–</span>
+                ) : (
+                  <ul className="slot-list">
+                    {a.when.map((w) => (
+                      <li key={w} className={a.confirmed ? 'slot-list__confirmed' : undefined}>
+                        {w}
+                      </li>
+                    ))}
+                  </ul>
                 )}
               </td>
             </tr>

@@ -7,7 +7,12 @@ import { currentTenancies, requireUserWithPermission } from '~/utils/permissions
 import { requireSameOrigin } from '~/utils/request.server';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import { APPOINTMENT_REASONS, APPOINTMENT_REASON_LABELS, MAX_SLOTS_PER_OFFER, isAppointmentReason } from '../../workflows/shared/appointment';
+import {
+  APPOINTMENT_REASONS,
+  APPOINTMENT_REASON_LABELS,
+  MAX_SLOTS_PER_OFFER,
+  isAppointmentReason,
+} from '../../workflows/shared/appointment';
 
 export const meta: MetaFunction = () => [{ title: 'Termin anfragen · Klarmeter' }];
 
@@ -34,7 +39,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = slotsFromForm(form);
   if ('error' in parsed) return { error: parsed.error };
   const { appointmentId } = await requestAppointment({
-    organisationId: user.organisationId, unitId: tenancy.unitId, tenantId: user.id, reason, note: String(form.get('note') ?? '').slice(0, 2000) || null, slots: parsed.slots,
+    organisationId: user.organisationId,
+    unitId: tenancy.unitId,
+    tenantId: user.id,
+    reason,
+    note: String(form.get('note') ?? '').slice(0, 2000) || null,
+    slots: parsed.slots,
   });
   throw redirect(`/termine/${appointmentId}`);
 }
@@ -45,27 +55,49 @@ export default function NewAppointment() {
   const busy = useNavigation().state === 'submitting';
   return (
     <>
-      <PageHeader eyebrow={<Link to="/termine">← Meine Termine</Link>} title="Termin anfragen" description="Nennen Sie bis zu drei Zeiten, zu denen die Technik kommen kann. Sie bestätigt einen davon oder schlägt andere vor." />
-      {result?.error ? <div className="alert alert--error" role="alert">{result.error}</div> : null}
+      <PageHeader
+        eyebrow={<Link to="/termine">← Meine Termine</Link>}
+        title="Termin anfragen"
+        description="Nennen Sie bis zu drei Zeiten, zu denen die Technik kommen kann. Sie bestätigt einen davon oder schlägt andere vor."
+      />
+      {result?.error ? (
+        <div className="alert alert--error" role="alert">
+          {result.error}
+        </div>
+      ) : null}
       {units.length === 0 ? (
         <EmptyState>Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt.</EmptyState>
       ) : (
         <Panel id="new-appointment" title="Ihr Terminwunsch">
           <Form method="post" className="form case-form">
-            {units.length === 1 ? <input type="hidden" name="unitId" value={units[0].id} /> : (
+            {units.length === 1 ? (
+              <input type="hidden" name="unitId" value={units[0].id} />
+            ) : (
               <div className="field">
                 <label htmlFor="unitId">Wohnung</label>
                 <select id="unitId" name="unitId" required defaultValue="">
-                  <option value="" disabled>Bitte wählen</option>
-                  {units.map((u) => <option key={u.id} value={u.id}>{u.label}</option>)}
+                  <option value="" disabled>
+                    Bitte wählen
+                  </option>
+                  {units.map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.label}
+                    </option>
+                  ))}
                 </select>
               </div>
             )}
             <div className="field">
               <label htmlFor="reason">Anlass</label>
               <select id="reason" name="reason" required defaultValue="">
-                <option value="" disabled>Bitte wählen</option>
-                {reasons.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+                <option value="" disabled>
+                  Bitte wählen
+                </option>
+                {reasons.map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
               </select>
             </div>
             <SlotFields count={slotCount} windows={windows} earliestDate={earliestDate} firstRequired />
@@ -73,7 +105,11 @@ export default function NewAppointment() {
               <label htmlFor="note">Hinweis (optional)</label>
               <textarea id="note" name="note" rows={3} maxLength={2000} placeholder="z. B. Klingel defekt, bitte anrufen" />
             </div>
-            <div><button type="submit" className="button button--primary" disabled={busy}>Termin anfragen</button></div>
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy}>
+                Termin anfragen
+              </button>
+            </div>
           </Form>
         </Panel>
       )}

@@ -22,12 +22,20 @@ const cookies: Record<'tenant' | 'neighbour' | 'manager' | 'compliance', string>
 
 beforeAll(async () => {
   const org = await createOrgFixture(database);
-  [tenant, neighbour] = [await createLoginUser(database, org.organisation.id, 'tenant'), await createLoginUser(database, org.organisation.id, 'tenant')];
+  [tenant, neighbour] = [
+    await createLoginUser(database, org.organisation.id, 'tenant'),
+    await createLoginUser(database, org.organisation.id, 'tenant'),
+  ];
   const manager = await createLoginUser(database, org.organisation.id, 'manager');
   const compliance = await createLoginUser(database, org.organisation.id, 'compliance');
   f = await createMonthlyFixture(database, { org, tenant, neighbour });
   await publishFixtureMonth(database, f);
-  Object.assign(cookies, { tenant: await cookieFor(tenant), neighbour: await cookieFor(neighbour), manager: await cookieFor(manager), compliance: await cookieFor(compliance) });
+  Object.assign(cookies, {
+    tenant: await cookieFor(tenant),
+    neighbour: await cookieFor(neighbour),
+    manager: await cookieFor(manager),
+    compliance: await cookieFor(compliance),
+  });
 });
 
 afterAll(() => database.close());
@@ -44,7 +52,11 @@ describe('tenant', () => {
     const data = dataOf(await run(consumptionLoader, makeRequest('/verbrauch', { cookie: cookies.tenant })));
     expect(data.flat?.unitId).toBe(f.units.own.id);
     expect(data.months).toEqual([{ month: FIXTURE_MONTH, totalKwh: 280, changePreviousYear: 12, estimated: false }]);
-    expect(data.information?.content).toMatchObject({ totalKwh: 280, comparisons: { previousMonth: { kwh: 250 }, previousYear: { kwh: 250 } }, assumptions: { hkvKwhPerUnit: 5 } });
+    expect(data.information?.content).toMatchObject({
+      totalKwh: 280,
+      comparisons: { previousMonth: { kwh: 250 }, previousYear: { kwh: 250 } },
+      assumptions: { hkvKwhPerUnit: 5 },
+    });
     expect(data.information?.content.series).toHaveLength(24);
   });
 
@@ -52,7 +64,12 @@ describe('tenant', () => {
     const neighbours = dataOf(await run(consumptionLoader, makeRequest('/verbrauch', { cookie: cookies.neighbour })));
     expect(neighbours.flat?.unitId).toBe(f.units.peerA.id);
     expect(neighbours.information?.content.totalKwh).toBe(230);
-    for (const path of [`/verbrauch?wohnung=${f.units.peerA.id}`, `/verbrauch?wohnung=${f.units.gap.id}`, '/verbrauch?monat=2026-09', '/verbrauch?monat=kaputt']) {
+    for (const path of [
+      `/verbrauch?wohnung=${f.units.peerA.id}`,
+      `/verbrauch?wohnung=${f.units.gap.id}`,
+      '/verbrauch?monat=2026-09',
+      '/verbrauch?monat=kaputt',
+    ]) {
       const outcome = await run(consumptionLoader, makeRequest(path, { cookie: cookies.tenant }));
       expect(outcome.kind === 'response' && outcome.status, path).toBe(404);
     }
@@ -68,7 +85,11 @@ describe('tenant', () => {
   });
 
   test('may not open the managers’ pages', async () => {
-    for (const [loader, path, params] of [[overviewLoader, '/monatsinformationen', {}], [monthLoader, monthPath, { month: FIXTURE_MONTH }], [readingsLoader, '/monatsinformationen/ablesungen', {}]] as const) {
+    for (const [loader, path, params] of [
+      [overviewLoader, '/monatsinformationen', {}],
+      [monthLoader, monthPath, { month: FIXTURE_MONTH }],
+      [readingsLoader, '/monatsinformationen/ablesungen', {}],
+    ] as const) {
       const outcome = await run(loader, makeRequest(path, { cookie: cookies.tenant }), params);
       expect(outcome.kind === 'response' && outcome.status, path).toBe(403);
     }
@@ -81,9 +102,15 @@ describe('manager', () => {
     expect(summary).toMatchObject({ informed: 9, units: 9, portal: 2, opened: 2, notRemote: 1, estimated: 1, noAccount: 5 });
     const own = rows.find((r) => r.unitLabel === f.units.own.label && r.propertyName === f.property.name);
     expect(own).toMatchObject({ delivery: 'portal', tenantName: expect.any(String), openedAt: expect.any(Date) });
-    expect(rows.find((r) => r.unitLabel === f.units.moved.label)).toMatchObject({ delivery: 'tenant-change', remoteReadable: false, openedAt: null });
+    expect(rows.find((r) => r.unitLabel === f.units.moved.label)).toMatchObject({
+      delivery: 'tenant-change',
+      remoteReadable: false,
+      openedAt: null,
+    });
 
-    const opened = dataOf(await run(monthLoader, makeRequest(`${monthPath}?status=not-remote`, { cookie: cookies.manager }), { month: FIXTURE_MONTH }));
+    const opened = dataOf(
+      await run(monthLoader, makeRequest(`${monthPath}?status=not-remote`, { cookie: cookies.manager }), { month: FIXTURE_MONTH }),
+    );
     expect(opened.rows.map((r) => r.unitLabel)).toEqual([f.units.moved.label]);
   });
 
@@ -91,17 +118,39 @@ describe('manager', () => {
     const data = dataOf(await run(overviewLoader, makeRequest('/monatsinformationen', { cookie: cookies.manager })));
     expect(data.months).toEqual([expect.objectContaining({ month: FIXTURE_MONTH, units: 9, portal: 2, opened: 2 })]);
     expect(data.unitCount).toBe(9);
-    expect(data.run).toMatchObject({ month: FIXTURE_MONTH, status: 'completed', unitsDone: 9, unitsTotal: 9, properties: 2, propertiesDone: 2 });
+    expect(data.run).toMatchObject({
+      month: FIXTURE_MONTH,
+      status: 'completed',
+      unitsDone: 9,
+      unitsTotal: 9,
+      properties: 2,
+      propertiesDone: 2,
+    });
     expect(data.canManage).toBe(true);
   });
 
   test('sets a property’s conversion factor; nonsense is refused', async () => {
-    const post = (factor: string) => run(overviewAction, makeRequest('/monatsinformationen', {
-      cookie: cookies.manager, form: { intent: 'settings', propertyId: String(f.secondProperty.id), hkvKwhPerUnit: factor, hotWaterTempC: '55', districtHeating: 'on' },
-    }));
+    const post = (factor: string) =>
+      run(
+        overviewAction,
+        makeRequest('/monatsinformationen', {
+          cookie: cookies.manager,
+          form: {
+            intent: 'settings',
+            propertyId: String(f.secondProperty.id),
+            hkvKwhPerUnit: factor,
+            hotWaterTempC: '55',
+            districtHeating: 'on',
+          },
+        }),
+      );
     expect(dataOf(await post('0'))).toMatchObject({ ok: false, propertyId: f.secondProperty.id });
     expect(dataOf(await post('6,2'))).toMatchObject({ ok: true });
-    expect(await database.models.MonthlyPropertySetting.findByPk(f.secondProperty.id)).toMatchObject({ hkvKwhPerUnit: 6.2, hotWaterTempC: 55, districtHeating: true });
+    expect(await database.models.MonthlyPropertySetting.findByPk(f.secondProperty.id)).toMatchObject({
+      hkvKwhPerUnit: 6.2,
+      hotWaterTempC: 55,
+      districtHeating: true,
+    });
   });
 
   test('"Lauf jetzt starten" triggers the Schedule', async () => {
@@ -109,7 +158,9 @@ describe('manager', () => {
     // A queue without a worker: the run starts but does not process the shared test database.
     await ensureMonthlySchedule(client, `monthly-web-${uniqueSuffix()}`);
     try {
-      const result = dataOf(await run(overviewAction, makeRequest('/monatsinformationen', { cookie: cookies.manager, form: { intent: 'run' } })));
+      const result = dataOf(
+        await run(overviewAction, makeRequest('/monatsinformationen', { cookie: cookies.manager, form: { intent: 'run' } })),
+      );
       expect(result).toMatchObject({ ok: true });
       const { info } = await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).describe();
       expect(info.numActionsTaken + info.runningActions.length).toBeGreaterThan(0);
@@ -118,7 +169,9 @@ describe('manager', () => {
       await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).delete();
     }
     // Without the Schedule the page says so instead of failing.
-    const missing = dataOf(await run(overviewAction, makeRequest('/monatsinformationen', { cookie: cookies.manager, form: { intent: 'run' } })));
+    const missing = dataOf(
+      await run(overviewAction, makeRequest('/monatsinformationen', { cookie: cookies.manager, form: { intent: 'run' } })),
+    );
     expect(missing).toMatchObject({ ok: false, message: expect.stringContaining('Zeitplan') });
   });
 
@@ -137,15 +190,29 @@ describe('readings import on the page', () => {
     form.set('intent', 'import');
     form.set('file', new File([csv], 'funk-november.csv', { type: 'text/csv' }));
     for (const [key, value] of Object.entries(extra)) form.set(key, value);
-    return new Request(new URL('/monatsinformationen/ablesungen', TEST_ORIGIN), { method: 'POST', headers: { Cookie: cookies.manager, Origin: TEST_ORIGIN }, body: form });
+    return new Request(new URL('/monatsinformationen/ablesungen', TEST_ORIGIN), {
+      method: 'POST',
+      headers: { Cookie: cookies.manager, Origin: TEST_ORIGIN },
+      body: form,
+    });
   }
   const serial = () => f.devices.own[2].serial;
 
   test('a file with errors is refused with line and field; unknown serials are listed', async () => {
-    const result = dataOf(await run(readingsAction, upload(`Zählernummer;Zeitpunkt;Wert;Einheit\n${serial()};15.11.2026 06:00;1x;m³\nGIBT-ES-NICHT;15.11.2026 06:00;1;m³\n`)));
+    const result = dataOf(
+      await run(
+        readingsAction,
+        upload(`Zählernummer;Zeitpunkt;Wert;Einheit\n${serial()};15.11.2026 06:00;1x;m³\nGIBT-ES-NICHT;15.11.2026 06:00;1;m³\n`),
+      ),
+    );
     expect(result.intent === 'import' && result.report).toMatchObject({
-      applied: false, inserted: 0, errorCount: 2,
-      errors: [{ line: 2, field: 'Wert', message: '„1x“ ist keine Zahl' }, { line: 3, field: 'Zählernummer', message: 'unbekannte Zählernummer „GIBT-ES-NICHT“' }],
+      applied: false,
+      inserted: 0,
+      errorCount: 2,
+      errors: [
+        { line: 2, field: 'Wert', message: '„1x“ ist keine Zahl' },
+        { line: 3, field: 'Zählernummer', message: 'unbekannte Zählernummer „GIBT-ES-NICHT“' },
+      ],
       unknownSerials: [{ serial: 'GIBT-ES-NICHT', lines: [3] }],
     });
   });
@@ -161,9 +228,15 @@ describe('readings import on the page', () => {
   });
 
   test('manual entry names the field of each error', async () => {
-    const result = dataOf(await run(readingsAction, makeRequest('/monatsinformationen/ablesungen', {
-      cookie: cookies.manager, form: { intent: 'manual', serial: serial(), readAt: '2026-11-20T06:00', value: '112', unit: 'Einheiten', setDateValue: '' },
-    })));
+    const result = dataOf(
+      await run(
+        readingsAction,
+        makeRequest('/monatsinformationen/ablesungen', {
+          cookie: cookies.manager,
+          form: { intent: 'manual', serial: serial(), readAt: '2026-11-20T06:00', value: '112', unit: 'Einheiten', setDateValue: '' },
+        }),
+      ),
+    );
     expect(result.intent === 'manual' && result.fieldErrors).toEqual({ unit: expect.stringContaining('misst in m³') });
   });
 });

@@ -3,8 +3,18 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { db } from '../../db';
 import { recordOpening } from '../../activities/monthly';
 import {
-  HOT_WATER_TIPS, PEER_MONTHS, formatChange, formatKwh, germanMonth, germanMonthShort, isYearMonth, monthsEnding,
-  type Hint, type MonthlyInformationContent, type SubstituteMethod, type YearMonth,
+  HOT_WATER_TIPS,
+  PEER_MONTHS,
+  formatChange,
+  formatKwh,
+  germanMonth,
+  germanMonthShort,
+  isYearMonth,
+  monthsEnding,
+  type Hint,
+  type MonthlyInformationContent,
+  type SubstituteMethod,
+  type YearMonth,
 } from '../../domain/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
@@ -43,7 +53,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // A month shared with a previous tenant (delivery 'tenant-change') is never shown to either.
   const mine = { tenancyId: tenancy.tenancyId, unitId: tenancy.unitId, delivery: ['portal', 'no-account'] };
   const rows = await MonthlyInformation.findAll({
-    where: mine, attributes: ['id', 'month', 'totalKwh', 'changePreviousYear', 'estimated'], order: [['month', 'DESC']], limit: LISTED_MONTHS, raw: true,
+    where: mine,
+    attributes: ['id', 'month', 'totalKwh', 'changePreviousYear', 'estimated'],
+    order: [['month', 'DESC']],
+    limit: LISTED_MONTHS,
+    raw: true,
   });
   const month = monthParam ?? rows[0]?.month.slice(0, 7);
   const row = month ? await MonthlyInformation.findOne({ where: { ...mine, month: `${month}-01` } }) : null;
@@ -52,9 +66,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
   return {
     flats,
-    flat: { unitId: tenancy.unitId, label: tenancy.unitLabel, property: tenancy.propertyName, address: `${tenancy.propertyStreet}, ${tenancy.propertyPostalCode} ${tenancy.propertyCity}` },
-    months: rows.map((r) => ({ month: r.month.slice(0, 7), totalKwh: r.totalKwh === null ? null : Number(r.totalKwh), changePreviousYear: r.changePreviousYear === null ? null : Number(r.changePreviousYear), estimated: r.estimated })),
-    information: row ? { month: row.month.slice(0, 7), content: row.content, publishedAt: row.publishedAt, revisedAt: row.revisedAt } : null,
+    flat: {
+      unitId: tenancy.unitId,
+      label: tenancy.unitLabel,
+      property: tenancy.propertyName,
+      address: `${tenancy.propertyStreet}, ${tenancy.propertyPostalCode} ${tenancy.propertyCity}`,
+    },
+    months: rows.map((r) => ({
+      month: r.month.slice(0, 7),
+      totalKwh: r.totalKwh === null ? null : Number(r.totalKwh),
+      changePreviousYear: r.changePreviousYear === null ? null : Number(r.changePreviousYear),
+      estimated: r.estimated,
+    })),
+    information: row
+      ? { month: row.month.slice(0, 7), content: row.content, publishedAt: row.publishedAt, revisedAt: row.revisedAt }
+      : null,
   };
 }
 
@@ -73,7 +99,9 @@ export default function Consumption() {
     return (
       <>
         <PageHeader title="Mein Verbrauch" />
-        <EmptyState>Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.</EmptyState>
+        <EmptyState>
+          Für Ihr Konto ist derzeit kein laufendes Mietverhältnis hinterlegt. Bitte wenden Sie sich an Ihre Hausverwaltung.
+        </EmptyState>
       </>
     );
   }
@@ -83,14 +111,32 @@ export default function Consumption() {
       <PageHeader
         eyebrow="Monatliche Verbrauchsinformation nach § 6a HeizkostenV"
         title={information ? `Ihr Verbrauch im ${germanMonth(information.month)}` : 'Mein Verbrauch'}
-        description={<>{flat.property} · {flat.label} · {flat.address}<span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={flats.length > 1 ? (
-          <nav aria-label="Wohnung wählen" className="flat-switch">
-            {flats.map((f) => <Link key={f.unitId} to={`?wohnung=${f.unitId}`} className="button button--small" aria-current={f.unitId === flat.unitId ? 'page' : undefined}>{f.label}</Link>)}
-          </nav>
-        ) : null}
+        description={
+          <>
+            {flat.property} · {flat.label} · {flat.address}
+            <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          flats.length > 1 ? (
+            <nav aria-label="Wohnung wählen" className="flat-switch">
+              {flats.map((f) => (
+                <Link
+                  key={f.unitId}
+                  to={`?wohnung=${f.unitId}`}
+                  className="button button--small"
+                  aria-current={f.unitId === flat.unitId ? 'page' : undefined}
+                >
+                  {f.label}
+                </Link>
+              ))}
+            </nav>
+          ) : null
+        }
       />
-      {information ? <Information flat={flat} content={information.content} publishedAt={information.publishedAt} revisedAt={information.revisedAt} /> : (
+      {information ? (
+        <Information flat={flat} content={information.content} publishedAt={information.publishedAt} revisedAt={information.revisedAt} />
+      ) : (
         <EmptyState>Für Ihre Wohnung liegt noch keine Verbrauchsinformation vor. Sie erscheint jeweils Anfang des Folgemonats.</EmptyState>
       )}
       {months.length > 0 ? (
@@ -98,14 +144,27 @@ export default function Consumption() {
           <DataTable
             label="Alle Monate"
             caption="Ihre Verbrauchsinformationen nach Monat"
-            head={(
-              <tr><th scope="col">Monat</th><th scope="col" className="num">Verbrauch</th><th scope="col" className="num">gegenüber Vorjahresmonat</th><th scope="col">Hinweis</th></tr>
-            )}
+            head={
+              <tr>
+                <th scope="col">Monat</th>
+                <th scope="col" className="num">
+                  Verbrauch
+                </th>
+                <th scope="col" className="num">
+                  gegenüber Vorjahresmonat
+                </th>
+                <th scope="col">Hinweis</th>
+              </tr>
+            }
           >
             {months.map((m) => (
               <tr key={m.month} className={m.month === information?.month ? 'is-current' : undefined}>
                 <th scope="row">
-                  {m.month === information?.month ? <span aria-current="page">{germanMonth(m.month)}</span> : <Link to={query(m.month)}>{germanMonth(m.month)}</Link>}
+                  {m.month === information?.month ? (
+                    <span aria-current="page">{germanMonth(m.month)}</span>
+                  ) : (
+                    <Link to={query(m.month)}>{germanMonth(m.month)}</Link>
+                  )}
                 </th>
                 <td className="num">{formatKwh(m.totalKwh)}</td>
                 <td className="num">{formatChange(m.changePreviousYear)}</td>
@@ -119,7 +178,17 @@ export default function Consumption() {
   );
 }
 
-function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; content: MonthlyInformationContent; publishedAt: Date | string; revisedAt: Date | string | null }) {
+function Information({
+  flat,
+  content,
+  publishedAt,
+  revisedAt,
+}: {
+  flat: Flat;
+  content: MonthlyInformationContent;
+  publishedAt: Date | string;
+  revisedAt: Date | string | null;
+}) {
   const { comparisons } = content;
   const estimated = new Set(content.substitutes.map((s) => s.kind));
   return (
@@ -149,11 +218,23 @@ function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; co
       </section>
 
       <section className="comparisons" aria-label="Vergleiche">
-        <ComparisonCard title="Vormonat" detail={germanMonth(content.series[content.series.length - 2].month)} comparison={comparisons.previousMonth} />
-        <ComparisonCard title="Vorjahresmonat" detail={germanMonth(content.series[content.series.length - 13].month)} comparison={comparisons.previousYear} />
+        <ComparisonCard
+          title="Vormonat"
+          detail={germanMonth(content.series[content.series.length - 2].month)}
+          comparison={comparisons.previousMonth}
+        />
+        <ComparisonCard
+          title="Vorjahresmonat"
+          detail={germanMonth(content.series[content.series.length - 13].month)}
+          comparison={comparisons.previousYear}
+        />
         <ComparisonCard
           title="Vergleichbare Wohnungen"
-          detail={comparisons.peers ? `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen` : 'zu wenige vergleichbare Wohnungen'}
+          detail={
+            comparisons.peers
+              ? `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen`
+              : 'zu wenige vergleichbare Wohnungen'
+          }
           comparison={comparisons.peers}
         />
       </section>
@@ -161,7 +242,12 @@ function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; co
       <Panel id="hints" title="Auf einen Blick">
         <ul className="hints">
           {content.hints.map((hint) => (
-            <li key={hint.kind} className={`hint hint--${hint.tone}`}><span className="hint__symbol" aria-hidden="true">{HINT_SYMBOLS[hint.tone]}</span>{hint.text}</li>
+            <li key={hint.kind} className={`hint hint--${hint.tone}`}>
+              <span className="hint__symbol" aria-hidden="true">
+                {HINT_SYMBOLS[hint.tone]}
+              </span>
+              {hint.text}
+            </li>
           ))}
         </ul>
         {content.tips.length > 0 ? (
@@ -169,7 +255,11 @@ function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; co
             <h3 className="subheading">Energiespartipps</h3>
             <p className="muted">Ihr Verbrauch liegt über dem vergleichbarer Wohnungen. Das hilft erfahrungsgemäß:</p>
             <ul className="tips">
-              {content.tips.map((tip) => <li key={tip} className={HOT_WATER_TIPS.includes(tip) ? 'tip tip--water' : 'tip'}>{tip}</li>)}
+              {content.tips.map((tip) => (
+                <li key={tip} className={HOT_WATER_TIPS.includes(tip) ? 'tip tip--water' : 'tip'}>
+                  {tip}
+                </li>
+              ))}
             </ul>
           </>
         ) : null}
@@ -181,12 +271,17 @@ function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; co
 
       <div className="grid-2">
         <Panel id="devices" title="Ihre Geräte im Monat">
-          {content.devices.length === 0 ? <EmptyState>In Ihrer Wohnung sind keine Verbrauchszähler erfasst.</EmptyState> : (
+          {content.devices.length === 0 ? (
+            <EmptyState>In Ihrer Wohnung sind keine Verbrauchszähler erfasst.</EmptyState>
+          ) : (
             <ul className="device-states">
               {content.devices.map((d) => (
                 <li key={d.serial}>
                   <span className={d.ok ? 'tag tag--ok' : 'tag tag--warning'}>{d.ok ? 'Werte vollständig' : 'Werte fehlen'}</span>
-                  <span><strong>{DEVICE_TYPE_LABELS[d.type]}</strong> <span className="mono">{d.serial}</span>{d.location ? ` · ${d.location}` : ''}</span>
+                  <span>
+                    <strong>{DEVICE_TYPE_LABELS[d.type]}</strong> <span className="mono">{d.serial}</span>
+                    {d.location ? ` · ${d.location}` : ''}
+                  </span>
                   {d.remoteReadable ? null : <span className="tag tag--warning">nicht fernablesbar</span>}
                 </li>
               ))}
@@ -198,13 +293,22 @@ function Information({ flat, content, publishedAt, revisedAt }: { flat: Flat; co
         </Panel>
       </div>
       <p className="muted provided-note">
-        Bereitgestellt am {formatDateTime(publishedAt)}{revisedAt ? `, aktualisiert am ${formatDateTime(revisedAt)} (nachgelieferte Ablesewerte)` : ''}.
+        Bereitgestellt am {formatDateTime(publishedAt)}
+        {revisedAt ? `, aktualisiert am ${formatDateTime(revisedAt)} (nachgelieferte Ablesewerte)` : ''}.
       </p>
     </>
   );
 }
 
-function ComparisonCard({ title, detail, comparison }: { title: string; detail: string; comparison: { kwh: number; changePercent: number | null } | null }) {
+function ComparisonCard({
+  title,
+  detail,
+  comparison,
+}: {
+  title: string;
+  detail: string;
+  comparison: { kwh: number; changePercent: number | null } | null;
+}) {
   const tone = comparison?.changePercent ? (comparison.changePercent > 0 ? 'up' : 'down') : 'same';
   return (
     <div className={`comparison comparison--${tone}`}>
@@ -215,7 +319,9 @@ function ComparisonCard({ title, detail, comparison }: { title: string; detail: 
           <span className="comparison__value">{formatKwh(comparison.kwh)}</span>
           <span className="comparison__change">Ihr Verbrauch: {formatChange(comparison.changePercent)}</span>
         </>
-      ) : <span className="comparison__value comparison__value--none">kein Vergleichswert</span>}
+      ) : (
+        <span className="comparison__value comparison__value--none">kein Vergleichswert</span>
+      )}
     </div>
   );
 }
@@ -227,8 +333,11 @@ function Assumptions({ content, flat }: { content: MonthlyInformationContent; fl
     <dl className="assumptions">
       <dt>Heizung</dt>
       <dd>
-        Heizkostenverteiler zählen Verbrauchseinheiten, keine kWh. Umgerechnet wird mit dem Faktor {assumptions.source === 'property' ? 'Ihres Hauses' : '(vorläufiger Standardwert, bis Ihre Verwaltung den Faktor des Hauses festlegt)'}:
-        1 Einheit = {factor} kWh.
+        Heizkostenverteiler zählen Verbrauchseinheiten, keine kWh. Umgerechnet wird mit dem Faktor{' '}
+        {assumptions.source === 'property'
+          ? 'Ihres Hauses'
+          : '(vorläufiger Standardwert, bis Ihre Verwaltung den Faktor des Hauses festlegt)'}
+        : 1 Einheit = {factor} kWh.
       </dd>
       <dt>Warmwasser</dt>
       <dd>
@@ -236,15 +345,23 @@ function Assumptions({ content, flat }: { content: MonthlyInformationContent; fl
         {assumptions.districtHeating ? ', bei Fernwärme geteilt durch 1,15' : ''}.
       </dd>
       <dt>Monatswerte</dt>
-      <dd>Differenz der Zählerstände zum Monatsanfang (deutsche Zeit), je Gerät der Wert, der dem Monatswechsel am nächsten liegt (höchstens 3 Tage entfernt).</dd>
+      <dd>
+        Differenz der Zählerstände zum Monatsanfang (deutsche Zeit), je Gerät der Wert, der dem Monatswechsel am nächsten liegt (höchstens 3
+        Tage entfernt).
+      </dd>
       <dt>Vergleich</dt>
-      <dd>Wohnungen desselben Hauses mit ähnlicher Fläche ({flat.label}: {formatNumber(content.areaM2, true)} m²), deren Werte vollständig gemessen sind; je m² gemittelt und auf Ihre Fläche umgerechnet. Gibt es weniger als drei, alle Wohnungen des Hauses.</dd>
+      <dd>
+        Wohnungen desselben Hauses mit ähnlicher Fläche ({flat.label}: {formatNumber(content.areaM2, true)} m²), deren Werte vollständig
+        gemessen sind; je m² gemittelt und auf Ihre Fläche umgerechnet. Gibt es weniger als drei, alle Wohnungen des Hauses.
+      </dd>
       {content.substitutes.length > 0 ? (
         <>
           <dt>Ersatzwert</dt>
           <dd>
-            {content.substitutes.map((s) => `${s.kind === 'heating' ? 'Heizung' : 'Warmwasser'}: ${formatKwh(s.kwh)} – ${SUBSTITUTE_LABELS[s.method]}`).join('; ')}.
-            Fehlende Werte werden nachgetragen, sobald sie vorliegen.
+            {content.substitutes
+              .map((s) => `${s.kind === 'heating' ? 'Heizung' : 'Warmwasser'}: ${formatKwh(s.kwh)} – ${SUBSTITUTE_LABELS[s.method]}`)
+              .join('; ')}
+            . Fehlende Werte werden nachgetragen, sobald sie vorliegen.
           </dd>
         </>
       ) : null}
@@ -283,9 +400,10 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
   const y = (v: number) => CHART.top + plotHeight - (v / max) * plotHeight;
   const peerPoints = rows.map((r, i) => (r.peers === null ? null : { x: CHART.left + slot * i + slot / 2, y: y(r.peers) }));
   const current = rows[rows.length - 1];
-  const summary = `${germanMonth(current.month)}: ${formatKwh(current.thisYear)}`
-    + `${current.lastYear !== null ? `, Vorjahresmonat ${formatKwh(current.lastYear)}` : ''}`
-    + `${current.peers !== null ? `, Durchschnitt vergleichbarer Wohnungen ${formatKwh(current.peers)}` : ''}.`;
+  const summary =
+    `${germanMonth(current.month)}: ${formatKwh(current.thisYear)}` +
+    `${current.lastYear !== null ? `, Vorjahresmonat ${formatKwh(current.lastYear)}` : ''}` +
+    `${current.peers !== null ? `, Durchschnitt vergleichbarer Wohnungen ${formatKwh(current.peers)}` : ''}.`;
 
   return (
     <figure className="chart">
@@ -302,47 +420,106 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
           {ticks.map((t) => (
             <g key={t}>
               <line x1={CHART.left} x2={CHART.width - CHART.right} y1={y(t)} y2={y(t)} className="chart__grid" />
-              <text x={CHART.left - 8} y={y(t) + 4} textAnchor="end" className="chart__label">{formatNumber(t)}</text>
+              <text x={CHART.left - 8} y={y(t) + 4} textAnchor="end" className="chart__label">
+                {formatNumber(t)}
+              </text>
             </g>
           ))}
-          <text x={12} y={CHART.top + plotHeight / 2} transform={`rotate(-90 12 ${CHART.top + plotHeight / 2})`} textAnchor="middle" className="chart__label">kWh</text>
+          <text
+            x={12}
+            y={CHART.top + plotHeight / 2}
+            transform={`rotate(-90 12 ${CHART.top + plotHeight / 2})`}
+            textAnchor="middle"
+            className="chart__label"
+          >
+            kWh
+          </text>
           {rows.map((r, i) => {
             const x = CHART.left + slot * i + slot / 2;
             const isCurrent = i === rows.length - 1;
             return (
               <g key={r.month}>
-                {r.lastYear !== null ? <rect x={x - bar - 1} y={y(r.lastYear)} width={bar} height={y(0) - y(r.lastYear)} className="chart__bar--last" /> : null}
-                {r.thisYear !== null ? (
-                  <rect x={x + 1} y={y(r.thisYear)} width={bar} height={y(0) - y(r.thisYear)}
-                    className="chart__bar--this" fill={isCurrent && content.estimated ? 'url(#estimated-hatch)' : undefined} />
+                {r.lastYear !== null ? (
+                  <rect x={x - bar - 1} y={y(r.lastYear)} width={bar} height={y(0) - y(r.lastYear)} className="chart__bar--last" />
                 ) : null}
-                <text x={x} y={CHART.height - CHART.bottom + 18} textAnchor="middle" className={isCurrent ? 'chart__label chart__label--current' : 'chart__label'}>{germanMonthShort(r.month)}</text>
-                {i === 0 || r.month.endsWith('-01') ? <text x={x} y={CHART.height - CHART.bottom + 33} textAnchor="middle" className="chart__label chart__label--year">{r.month.slice(0, 4)}</text> : null}
+                {r.thisYear !== null ? (
+                  <rect
+                    x={x + 1}
+                    y={y(r.thisYear)}
+                    width={bar}
+                    height={y(0) - y(r.thisYear)}
+                    className="chart__bar--this"
+                    fill={isCurrent && content.estimated ? 'url(#estimated-hatch)' : undefined}
+                  />
+                ) : null}
+                <text
+                  x={x}
+                  y={CHART.height - CHART.bottom + 18}
+                  textAnchor="middle"
+                  className={isCurrent ? 'chart__label chart__label--current' : 'chart__label'}
+                >
+                  {germanMonthShort(r.month)}
+                </text>
+                {i === 0 || r.month.endsWith('-01') ? (
+                  <text x={x} y={CHART.height - CHART.bottom + 33} textAnchor="middle" className="chart__label chart__label--year">
+                    {r.month.slice(0, 4)}
+                  </text>
+                ) : null}
               </g>
             );
           })}
           {peerPoints.map((point, i) => {
             const next = peerPoints[i + 1];
-            return point && next ? <line key={`line-${rows[i].month}`} x1={point.x} y1={point.y} x2={next.x} y2={next.y} className="chart__peers" /> : null;
+            return point && next ? (
+              <line key={`line-${rows[i].month}`} x1={point.x} y1={point.y} x2={next.x} y2={next.y} className="chart__peers" />
+            ) : null;
           })}
-          {peerPoints.map((point, i) => (point ? <circle key={`dot-${rows[i].month}`} cx={point.x} cy={point.y} r={3.5} className="chart__peer-dot" /> : null))}
+          {peerPoints.map((point, i) =>
+            point ? <circle key={`dot-${rows[i].month}`} cx={point.x} cy={point.y} r={3.5} className="chart__peer-dot" /> : null,
+          )}
           <line x1={CHART.left} x2={CHART.width - CHART.right} y1={y(0)} y2={y(0)} className="chart__axis" />
         </svg>
       </div>
       <figcaption className="chart__legend">
-        <span><span className="swatch swatch--this" aria-hidden="true" />Ihr Verbrauch</span>
-        <span><span className="swatch swatch--last" aria-hidden="true" />Vorjahr</span>
-        <span><span className="swatch swatch--peers" aria-hidden="true" />Durchschnitt vergleichbarer Wohnungen</span>
-        {content.estimated ? <span><span className="swatch swatch--estimated" aria-hidden="true" />Ersatzwert</span> : null}
-        {content.shownFrom && content.shownFrom > content.series[0].month
-          ? <span className="muted">Werte vor {germanMonth(content.shownFrom)} betreffen den Vormieter und werden nicht gezeigt.</span> : null}
+        <span>
+          <span className="swatch swatch--this" aria-hidden="true" />
+          Ihr Verbrauch
+        </span>
+        <span>
+          <span className="swatch swatch--last" aria-hidden="true" />
+          Vorjahr
+        </span>
+        <span>
+          <span className="swatch swatch--peers" aria-hidden="true" />
+          Durchschnitt vergleichbarer Wohnungen
+        </span>
+        {content.estimated ? (
+          <span>
+            <span className="swatch swatch--estimated" aria-hidden="true" />
+            Ersatzwert
+          </span>
+        ) : null}
+        {content.shownFrom && content.shownFrom > content.series[0].month ? (
+          <span className="muted">Werte vor {germanMonth(content.shownFrom)} betreffen den Vormieter und werden nicht gezeigt.</span>
+        ) : null}
       </figcaption>
       <details className="chart__data">
         <summary>Werte als Tabelle</summary>
         <table className="table">
           <caption className="visually-hidden">Verbrauch je Monat in kWh</caption>
           <thead>
-            <tr><th scope="col">Monat</th><th scope="col" className="num">Ihr Verbrauch</th><th scope="col" className="num">Vorjahr</th><th scope="col" className="num">Vergleichbare Wohnungen</th></tr>
+            <tr>
+              <th scope="col">Monat</th>
+              <th scope="col" className="num">
+                Ihr Verbrauch
+              </th>
+              <th scope="col" className="num">
+                Vorjahr
+              </th>
+              <th scope="col" className="num">
+                Vergleichbare Wohnungen
+              </th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((r) => (

@@ -8,18 +8,38 @@ import { parseId } from '~/utils/params';
 import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
 import { requireSameOrigin } from '~/utils/request.server';
 import {
-  actorOf, assignableUsers, findTicket, ticketDeadlines, ticketTimelineItems, ticketWorkflowStatus, updateTicket,
+  actorOf,
+  assignableUsers,
+  findTicket,
+  ticketDeadlines,
+  ticketTimelineItems,
+  ticketWorkflowStatus,
+  updateTicket,
 } from '~/utils/tickets.server';
 import {
-  TICKET_CATEGORIES, TICKET_CATEGORY_LABELS, TICKET_PRIORITIES, TICKET_PRIORITY_LABELS, isTicketCategory, isTicketPriority,
+  TICKET_CATEGORIES,
+  TICKET_CATEGORY_LABELS,
+  TICKET_PRIORITIES,
+  TICKET_PRIORITY_LABELS,
+  isTicketCategory,
+  isTicketPriority,
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import {
-  TICKET_STATUS_LABELS, askTenant, assignTicket, closeTicket, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket,
+  TICKET_STATUS_LABELS,
+  askTenant,
+  assignTicket,
+  closeTicket,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
 } from '../../workflows/shared/ticket';
 import type { TicketStatus } from '../../workflows/shared/ticket';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Vorgang #${data.ticket.id}` : 'Vorgang'} · Klarmeter` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `Vorgang #${data.ticket.id}` : 'Vorgang'} · Klarmeter` },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:ticket:any');
@@ -71,15 +91,26 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
       outcome = await updateTicket(ticket.id, assignTicket, { actor: message.actor, assigneeId: assignee.id, assigneeName: assignee.name });
       break;
     }
-    case 'reply': outcome = await updateTicket(ticket.id, replyToTicket, message); break;
-    case 'ask': outcome = await updateTicket(ticket.id, askTenant, message); break;
-    case 'resolve': outcome = await updateTicket(ticket.id, resolveTicket, message); break;
-    case 'reopen': outcome = await updateTicket(ticket.id, reopenTicket, message); break;
-    case 'close': outcome = await updateTicket(ticket.id, closeTicket, message); break;
+    case 'reply':
+      outcome = await updateTicket(ticket.id, replyToTicket, message);
+      break;
+    case 'ask':
+      outcome = await updateTicket(ticket.id, askTenant, message);
+      break;
+    case 'resolve':
+      outcome = await updateTicket(ticket.id, resolveTicket, message);
+      break;
+    case 'reopen':
+      outcome = await updateTicket(ticket.id, reopenTicket, message);
+      break;
+    case 'close':
+      outcome = await updateTicket(ticket.id, closeTicket, message);
+      break;
     case 'recategorise': {
       const category = form.get('category');
       const priority = form.get('priority');
-      if (!isTicketCategory(category) || !isTicketPriority(priority)) return { ok: false, message: 'Bitte wählen Sie Kategorie und Priorität.' };
+      if (!isTicketCategory(category) || !isTicketPriority(priority))
+        return { ok: false, message: 'Bitte wählen Sie Kategorie und Priorität.' };
       outcome = await updateTicket(ticket.id, recategoriseTicket, { actor: message.actor, category, priority });
       break;
     }
@@ -101,26 +132,56 @@ export default function TicketDetail() {
       <PageHeader
         eyebrow={<Link to="/vorgaenge">← Vorgänge</Link>}
         title={`Vorgang #${ticket.id}: ${ticket.subject}`}
-        description={<>{ticket.creatorName} · {ticket.propertyName}{ticket.unitLabel ? `, ${ticket.unitLabel}` : ''} · <span className="live-hint">Aktualisiert sich automatisch</span></>}
-        actions={<span className="status-line">Status <span className="status status--current" data-status={ticket.status}>{ticket.statusLabel}</span></span>}
+        description={
+          <>
+            {ticket.creatorName} · {ticket.propertyName}
+            {ticket.unitLabel ? `, ${ticket.unitLabel}` : ''} · <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
+        actions={
+          <span className="status-line">
+            Status{' '}
+            <span className="status status--current" data-status={ticket.status}>
+              {ticket.statusLabel}
+            </span>
+          </span>
+        }
       />
       <ActionMessage data={result} />
       <div className="grid-2 case-layout">
         <div>
           <Panel id="request" title="Anliegen">
-            <Facts items={[
-              ['Thema', ticket.topicLabel],
-              ['Kategorie', TICKET_CATEGORY_LABELS[ticket.category]],
-              ['Priorität', <ToneBadge key="p" tone={ticket.priority === 'urgent' ? 'red' : ticket.priority === 'high' ? 'yellow' : 'unknown'}>{TICKET_PRIORITY_LABELS[ticket.priority]}</ToneBadge>],
-              ['Zuständig', ticket.assigneeName ?? 'niemand'],
-              ['Eingereicht', formatDateTime(ticket.createdAt)],
-              ...(ticket.linked ? [['Bezug', `Abrechnung #${ticket.linked.id}${ticket.linked.version ? ` (Version ${ticket.linked.version})` : ''}`] as [string, string]] : []),
-            ]} />
+            <Facts
+              items={[
+                ['Thema', ticket.topicLabel],
+                ['Kategorie', TICKET_CATEGORY_LABELS[ticket.category]],
+                [
+                  'Priorität',
+                  <ToneBadge key="p" tone={ticket.priority === 'urgent' ? 'red' : ticket.priority === 'high' ? 'yellow' : 'unknown'}>
+                    {TICKET_PRIORITY_LABELS[ticket.priority]}
+                  </ToneBadge>,
+                ],
+                ['Zuständig', ticket.assigneeName ?? 'niemand'],
+                ['Eingereicht', formatDateTime(ticket.createdAt)],
+                ...(ticket.linked
+                  ? [
+                      ['Bezug', `Abrechnung #${ticket.linked.id}${ticket.linked.version ? ` (Version ${ticket.linked.version})` : ''}`] as [
+                        string,
+                        string,
+                      ],
+                    ]
+                  : []),
+              ]}
+            />
             <p className="case-body">{ticket.body}</p>
             {ticket.triageReasons.length > 0 ? (
               <details className="case-triage">
                 <summary>Warum diese Einordnung?</summary>
-                <ul>{ticket.triageReasons.map((reason) => <li key={reason}>{reason}</li>)}</ul>
+                <ul>
+                  {ticket.triageReasons.map((reason) => (
+                    <li key={reason}>{reason}</li>
+                  ))}
+                </ul>
               </details>
             ) : null}
           </Panel>
@@ -130,13 +191,20 @@ export default function TicketDetail() {
         </div>
         <div>
           <Panel id="deadlines" title="Fristen">
-            {live ? <p className="muted" role="status">{live}</p> : null}
+            {live ? (
+              <p className="muted" role="status">
+                {live}
+              </p>
+            ) : null}
             <ul className="deadlines">
               {deadlines.map((d) => (
                 <li key={d.name} className="deadlines__item">
                   <div className="deadlines__head">
                     <strong>{d.name}</strong>
-                    <span className="muted">{d.stateLabel}{d.budget ? ` · ${d.budget}` : ''}</span>
+                    <span className="muted">
+                      {d.stateLabel}
+                      {d.budget ? ` · ${d.budget}` : ''}
+                    </span>
                   </div>
                   <SlaCountdown sla={d.sla} now={now} compact />
                   <p className="deadlines__meta">
@@ -158,14 +226,27 @@ export default function TicketDetail() {
                     <div className="field">
                       <label htmlFor="assigneeId">Zuständig</label>
                       <select id="assigneeId" name="assigneeId" defaultValue={ticket.assigneeId ?? ''}>
-                        <option value="" disabled>Bitte wählen</option>
-                        {assignees.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+                        <option value="" disabled>
+                          Bitte wählen
+                        </option>
+                        {assignees.map((a) => (
+                          <option key={a.id} value={a.id}>
+                            {a.name}
+                          </option>
+                        ))}
                       </select>
                     </div>
                   </ActionForm>
                 ) : null}
                 {open ? (
-                  <ActionForm intent="reply" label="Antwort senden" primary extra={ticket.status !== 'waiting_for_tenant' ? { intent: 'ask', label: 'Als Rückfrage senden (Frist ruht)' } : undefined}>
+                  <ActionForm
+                    intent="reply"
+                    label="Antwort senden"
+                    primary
+                    extra={
+                      ticket.status !== 'waiting_for_tenant' ? { intent: 'ask', label: 'Als Rückfrage senden (Frist ruht)' } : undefined
+                    }
+                  >
                     <TextArea id="reply-text" label="Nachricht an den Mieter" />
                   </ActionForm>
                 ) : null}
@@ -190,13 +271,21 @@ export default function TicketDetail() {
                       <div className="field">
                         <label htmlFor="category">Kategorie</label>
                         <select id="category" name="category" defaultValue={ticket.category}>
-                          {TICKET_CATEGORIES.map((c) => <option key={c} value={c}>{TICKET_CATEGORY_LABELS[c]}</option>)}
+                          {TICKET_CATEGORIES.map((c) => (
+                            <option key={c} value={c}>
+                              {TICKET_CATEGORY_LABELS[c]}
+                            </option>
+                          ))}
                         </select>
                       </div>
                       <div className="field">
                         <label htmlFor="priority">Priorität</label>
                         <select id="priority" name="priority" defaultValue={ticket.priority}>
-                          {TICKET_PRIORITIES.map((p) => <option key={p} value={p}>{TICKET_PRIORITY_LABELS[p]}</option>)}
+                          {TICKET_PRIORITIES.map((p) => (
+                            <option key={p} value={p}>
+                              {TICKET_PRIORITY_LABELS[p]}
+                            </option>
+                          ))}
                         </select>
                       </div>
                     </div>
@@ -222,8 +311,18 @@ function TextArea({ id, label, required = true }: { id: string; label: string; r
 }
 
 /** One step as a small form; the workflow's validator has the last word and its message is shown above. */
-function ActionForm({ intent, label, children, primary = false, extra }: {
-  intent: string; label: string; children: ReactNode; primary?: boolean; extra?: { intent: string; label: string };
+function ActionForm({
+  intent,
+  label,
+  children,
+  primary = false,
+  extra,
+}: {
+  intent: string;
+  label: string;
+  children: ReactNode;
+  primary?: boolean;
+  extra?: { intent: string; label: string };
 }) {
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -231,8 +330,14 @@ function ActionForm({ intent, label, children, primary = false, extra }: {
     <Form method="post" className="case-action" aria-label={label}>
       {children}
       <div className="case-action__buttons">
-        <button type="submit" name="intent" value={intent} className={primary ? 'button button--primary' : 'button'} disabled={busy}>{label}</button>
-        {extra ? <button type="submit" name="intent" value={extra.intent} className="button" disabled={busy}>{extra.label}</button> : null}
+        <button type="submit" name="intent" value={intent} className={primary ? 'button button--primary' : 'button'} disabled={busy}>
+          {label}
+        </button>
+        {extra ? (
+          <button type="submit" name="intent" value={extra.intent} className="button" disabled={busy}>
+            {extra.label}
+          </button>
+        ) : null}
       </div>
     </Form>
   );

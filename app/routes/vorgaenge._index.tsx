@@ -4,9 +4,7 @@ import { SlaCountdown, ToneBadge, useNow, type Tone } from '~/components/cases';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatDateTime, formatNumber } from '~/utils/format';
-import {
-  TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, ticketCounts, type TicketListView,
-} from '~/utils/tickets.server';
+import { TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, ticketCounts, type TicketListView } from '~/utils/tickets.server';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS, type TicketPriority } from '../../domain/sla';
 import { TICKET_STATUS_LABELS } from '../../workflows/shared/ticket';
 import type { TicketStatus } from '../../workflows/shared/ticket';
@@ -42,7 +40,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-const STATUS_TONES: Record<TicketStatus, Tone> = { open: 'yellow', in_progress: 'green', waiting_for_tenant: 'unknown', resolved: 'green', closed: 'unknown' };
+const STATUS_TONES: Record<TicketStatus, Tone> = {
+  open: 'yellow',
+  in_progress: 'green',
+  waiting_for_tenant: 'unknown',
+  resolved: 'green',
+  closed: 'unknown',
+};
 const PRIORITY_TONES: Record<TicketPriority, Tone> = { urgent: 'red', high: 'yellow', normal: 'unknown', low: 'unknown' };
 
 export default function Tickets() {
@@ -58,7 +62,11 @@ export default function Tickets() {
     <>
       <PageHeader
         title="Vorgänge"
-        description={<>Anliegen der Mieter mit Reaktions- und Lösungsfristen. <span className="live-hint">Aktualisiert sich automatisch</span></>}
+        description={
+          <>
+            Anliegen der Mieter mit Reaktions- und Lösungsfristen. <span className="live-hint">Aktualisiert sich automatisch</span>
+          </>
+        }
       />
       <ul className="light-summary case-summary" aria-label="Vorgänge in Zahlen">
         {tiles.map((tile) => (
@@ -72,15 +80,19 @@ export default function Tickets() {
       </ul>
       <nav className="tabs" aria-label="Ansicht">
         {views.map((v) => (
-          <Link key={v.value} to={`?ansicht=${v.value}`} aria-current={v.value === view ? 'page' : undefined} className="tabs__tab">{v.label}</Link>
+          <Link key={v.value} to={`?ansicht=${v.value}`} aria-current={v.value === view ? 'page' : undefined} className="tabs__tab">
+            {v.label}
+          </Link>
         ))}
       </nav>
-      {tickets.length === 0 ? <EmptyState>Keine Vorgänge in dieser Ansicht.</EmptyState> : (
+      {tickets.length === 0 ? (
+        <EmptyState>Keine Vorgänge in dieser Ansicht.</EmptyState>
+      ) : (
         <DataTable
           label="Vorgänge"
           caption="Vorgänge, dringendste Frist zuerst"
           className="tickets-table"
-          head={(
+          head={
             <tr>
               <th scope="col">Nr.</th>
               <th scope="col">Betreff</th>
@@ -90,20 +102,33 @@ export default function Tickets() {
               <th scope="col">Zuständig</th>
               <th scope="col">SLA</th>
             </tr>
-          )}
+          }
         >
           {tickets.map((t) => (
             <tr key={t.id} data-ticket-id={t.id}>
               <td className="mono">#{t.id}</td>
               <th scope="row">
-                <Link to={`/vorgaenge/${t.id}`} className="cell-main">{t.subject}</Link>
-                <span className="cell-sub">{t.creatorName} · {t.propertyName}{t.unitLabel ? `, ${t.unitLabel}` : ''} · {formatDateTime(t.createdAt)}</span>
+                <Link to={`/vorgaenge/${t.id}`} className="cell-main">
+                  {t.subject}
+                </Link>
+                <span className="cell-sub">
+                  {t.creatorName} · {t.propertyName}
+                  {t.unitLabel ? `, ${t.unitLabel}` : ''} · {formatDateTime(t.createdAt)}
+                </span>
               </th>
               <td>{TICKET_CATEGORY_LABELS[t.category]}</td>
-              <td><ToneBadge tone={PRIORITY_TONES[t.priority]}>{TICKET_PRIORITY_LABELS[t.priority]}</ToneBadge></td>
-              <td><span className={`status status--${STATUS_TONES[t.status]}`} data-status={t.status}>{t.statusLabel}</span></td>
+              <td>
+                <ToneBadge tone={PRIORITY_TONES[t.priority]}>{TICKET_PRIORITY_LABELS[t.priority]}</ToneBadge>
+              </td>
+              <td>
+                <span className={`status status--${STATUS_TONES[t.status]}`} data-status={t.status}>
+                  {t.statusLabel}
+                </span>
+              </td>
               <td>{t.assigneeName ?? <span className="muted">niemand</span>}</td>
-              <td><SlaCountdown sla={t.sla} now={now} /></td>
+              <td>
+                <SlaCountdown sla={t.sla} now={now} />
+              </td>
             </tr>
           ))}
         </DataTable>

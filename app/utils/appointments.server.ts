@@ -6,10 +6,19 @@ import { appendAudit } from '../../db/audit';
 import { berlinWallTime } from '../../domain/business-hours';
 import { isDate } from '../../domain/dates';
 import {
-  APPOINTMENT_WORKFLOW_TYPE, FINAL_APPOINTMENT_STATUSES, MAX_SLOTS_PER_OFFER, appointmentWorkflowId, getAppointmentStatus,
+  APPOINTMENT_WORKFLOW_TYPE,
+  FINAL_APPOINTMENT_STATUSES,
+  MAX_SLOTS_PER_OFFER,
+  appointmentWorkflowId,
+  getAppointmentStatus,
   slotOfferProblem,
-  type AppointmentEventKind, type AppointmentReason, type AppointmentSlot, type AppointmentStatus, type AppointmentStatusView,
-  type AppointmentWorkflowInput, type SlotOfferer,
+  type AppointmentEventKind,
+  type AppointmentReason,
+  type AppointmentSlot,
+  type AppointmentStatus,
+  type AppointmentStatusView,
+  type AppointmentWorkflowInput,
+  type SlotOfferer,
 } from '../../workflows/shared/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
 import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets.server';
@@ -45,7 +54,10 @@ export function slotsFromForm(form: FormData, nowMs = Date.now()): { slots: Slot
     if (date === '' && windowValue === '') continue;
     const window = SLOT_WINDOWS.find((w) => w.value === windowValue);
     if (!isDate(date) || !window) return { error: `Termin ${n}: Bitte wählen Sie Datum und Uhrzeit.` };
-    slots.push({ startsAt: new Date(berlinWallTime(date, window.from)).toISOString(), endsAt: new Date(berlinWallTime(date, window.to)).toISOString() });
+    slots.push({
+      startsAt: new Date(berlinWallTime(date, window.from)).toISOString(),
+      endsAt: new Date(berlinWallTime(date, window.to)).toISOString(),
+    });
   }
   const problem = slotOfferProblem(slots, nowMs);
   return problem ? { error: problem } : { slots };
@@ -72,17 +84,33 @@ export interface RequestAppointmentOptions extends WorkflowOptions {
  * starts its workflow. It goes to the property's technician (or the managers without one). The
  * caller has checked that the tenant rents the unit.
  */
-export async function requestAppointment(input: RequestAppointmentInput, options: RequestAppointmentOptions = {}): Promise<{ appointmentId: number }> {
+export async function requestAppointment(
+  input: RequestAppointmentInput,
+  options: RequestAppointmentOptions = {},
+): Promise<{ appointmentId: number }> {
   const database = options.db ?? sharedDb();
   const problem = slotOfferProblem(input.slots, Date.now());
   if (problem) throw new RangeError(problem);
   const workflowInput = await database.sequelize.transaction(async (transaction: Transaction) => {
     const { Unit, Property, User, AppointmentRequest, AppointmentSlot, AppointmentEvent } = database.models;
     const unit = await Unit.findByPk(input.unitId, { transaction, rejectOnEmpty: true });
-    const property = await Property.findOne({ where: { id: unit.propertyId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
-    const tenant = await User.findOne({ where: { id: input.tenantId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const property = await Property.findOne({
+      where: { id: unit.propertyId, organisationId: input.organisationId },
+      transaction,
+      rejectOnEmpty: true,
+    });
+    const tenant = await User.findOne({
+      where: { id: input.tenantId, organisationId: input.organisationId },
+      transaction,
+      rejectOnEmpty: true,
+    });
     const requestedAt = new Date();
-    const slots: AppointmentSlot[] = input.slots.map((slot, position) => ({ position, startsAt: slot.startsAt, endsAt: slot.endsAt, offeredBy: 'tenant' }));
+    const slots: AppointmentSlot[] = input.slots.map((slot, position) => ({
+      position,
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      offeredBy: 'tenant',
+    }));
     // Who and what the request concerns: the row and the workflow's input both start from it.
     const parties = {
       organisationId: input.organisationId,
@@ -92,23 +120,48 @@ export async function requestAppointment(input: RequestAppointmentInput, options
       technicianId: property.technicianId,
       reason: input.reason,
     };
-    const request = await AppointmentRequest.create({
-      ...parties,
-      note: input.note?.trim() || null,
-      status: 'requested',
-      openOffer: slots.map((slot) => slot.position),
-      confirmDueAt: null,
-      createdAt: requestedAt,
-    }, { transaction });
-    await AppointmentSlot.bulkCreate(slots.map((slot) => ({ ...slot, appointmentId: request.id, startsAt: new Date(slot.startsAt), endsAt: new Date(slot.endsAt) })), { transaction });
-    await AppointmentEvent.create({
-      appointmentId: request.id, seq: 1, kind: 'requested', actorId: tenant.id, actorName: tenant.name, actorRole: tenant.role,
-      at: requestedAt, body: request.note, details: { reason: input.reason, positions: slots.map((s) => s.position) },
-    }, { transaction });
-    await appendAudit(database, {
-      organisationId: input.organisationId, actorId: tenant.id, actor: tenant.email, action: 'appointment.requested', entity: 'appointment', entityId: request.id,
-      details: { reason: input.reason, slots: slots.length },
-    }, transaction);
+    const request = await AppointmentRequest.create(
+      {
+        ...parties,
+        note: input.note?.trim() || null,
+        status: 'requested',
+        openOffer: slots.map((slot) => slot.position),
+        confirmDueAt: null,
+        createdAt: requestedAt,
+      },
+      { transaction },
+    );
+    await AppointmentSlot.bulkCreate(
+      slots.map((slot) => ({ ...slot, appointmentId: request.id, startsAt: new Date(slot.startsAt), endsAt: new Date(slot.endsAt) })),
+      { transaction },
+    );
+    await AppointmentEvent.create(
+      {
+        appointmentId: request.id,
+        seq: 1,
+        kind: 'requested',
+        actorId: tenant.id,
+        actorName: tenant.name,
+        actorRole: tenant.role,
+        at: requestedAt,
+        body: request.note,
+        details: { reason: input.reason, positions: slots.map((s) => s.position) },
+      },
+      { transaction },
+    );
+    await appendAudit(
+      database,
+      {
+        organisationId: input.organisationId,
+        actorId: tenant.id,
+        actor: tenant.email,
+        action: 'appointment.requested',
+        entity: 'appointment',
+        entityId: request.id,
+        details: { reason: input.reason, slots: slots.length },
+      },
+      transaction,
+    );
     const started: AppointmentWorkflowInput = {
       appointmentId: request.id,
       ...parties,
@@ -148,30 +201,50 @@ export async function ensureAppointmentWorkflow(appointmentId: number, options: 
   if (!request || request.eventSeq !== 1 || request.status !== 'requested') return false;
   const property = await Property.findByPk(request.propertyId, { rejectOnEmpty: true });
   const slots = await AppointmentSlot.findAll({ where: { appointmentId }, order: [['position', 'ASC']] });
-  await startAppointmentWorkflow({
-    appointmentId: request.id,
-    organisationId: request.organisationId,
-    propertyId: request.propertyId,
-    unitId: request.unitId,
-    tenantId: request.tenantId,
-    technicianId: request.technicianId,
-    reason: request.reason,
-    slots: slots.map((slot) => ({ position: slot.position, startsAt: slot.startsAt.toISOString(), endsAt: slot.endsAt.toISOString(), offeredBy: slot.offeredBy })),
-    requestedAtMs: request.createdAt.getTime(),
-    federalState: federalStateOf(property),
-    lastSeq: 1,
-  }, options);
+  await startAppointmentWorkflow(
+    {
+      appointmentId: request.id,
+      organisationId: request.organisationId,
+      propertyId: request.propertyId,
+      unitId: request.unitId,
+      tenantId: request.tenantId,
+      technicianId: request.technicianId,
+      reason: request.reason,
+      slots: slots.map((slot) => ({
+        position: slot.position,
+        startsAt: slot.startsAt.toISOString(),
+        endsAt: slot.endsAt.toISOString(),
+        offeredBy: slot.offeredBy,
+      })),
+      requestedAtMs: request.createdAt.getTime(),
+      federalState: federalStateOf(property),
+      lastSeq: 1,
+    },
+    options,
+  );
   return true;
 }
 
-export function updateAppointment<A>(appointmentId: number, update: UpdateDefinition<AppointmentStatusView, [A]>, arg: A, options: WorkflowOptions = {}): Promise<UpdateOutcome<AppointmentStatusView>> {
-  return runCaseUpdate(options.client ?? temporalClient(), appointmentWorkflowId(appointmentId), update, arg,
-    'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.');
+export function updateAppointment<A>(
+  appointmentId: number,
+  update: UpdateDefinition<AppointmentStatusView, [A]>,
+  arg: A,
+  options: WorkflowOptions = {},
+): Promise<UpdateOutcome<AppointmentStatusView>> {
+  return runCaseUpdate(
+    options.client ?? temporalClient(),
+    appointmentWorkflowId(appointmentId),
+    update,
+    arg,
+    'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.',
+  );
 }
 
 export function appointmentWorkflowStatus(appointmentId: number) {
   const client = temporalClient();
-  return queryCase(client, appointmentWorkflowId(appointmentId), () => client.workflow.getHandle(appointmentWorkflowId(appointmentId)).query(getAppointmentStatus));
+  return queryCase(client, appointmentWorkflowId(appointmentId), () =>
+    client.workflow.getHandle(appointmentWorkflowId(appointmentId)).query(getAppointmentStatus),
+  );
 }
 
 // ---- reading requests ----
@@ -216,7 +289,10 @@ async function appointmentScope(user: SessionUser): Promise<{ sql: string; repla
   if (user.role === 'technician') return { sql: 'r.organisation_id = :organisationId AND p.technician_id = :userId', replacements };
   const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
   if (unitIds.length === 0) return null;
-  return { sql: 'r.organisation_id = :organisationId AND r.tenant_id = :userId AND r.unit_id IN (:unitIds)', replacements: { ...replacements, unitIds } };
+  return {
+    sql: 'r.organisation_id = :organisationId AND r.tenant_id = :userId AND r.unit_id IN (:unitIds)',
+    replacements: { ...replacements, unitIds },
+  };
 }
 
 const APPOINTMENT_SELECT = `
@@ -232,12 +308,19 @@ const APPOINTMENT_SELECT = `
     LEFT JOIN users tech ON tech.id = p.technician_id`;
 
 type AppointmentRecord = Omit<AppointmentRow, 'slots' | 'createdAt' | 'confirmDueAt' | 'escalatedAt' | 'remindedAt' | 'completedAt'> & {
-  createdAt: Date; confirmDueAt: Date | null; escalatedAt: Date | null; remindedAt: Date | null; completedAt: Date | null;
+  createdAt: Date;
+  confirmDueAt: Date | null;
+  escalatedAt: Date | null;
+  remindedAt: Date | null;
+  completedAt: Date | null;
 };
 
 async function withSlots(records: AppointmentRecord[]): Promise<AppointmentRow[]> {
   if (records.length === 0) return [];
-  const slots = await sharedDb().models.AppointmentSlot.findAll({ where: { appointmentId: records.map((r) => r.id) }, order: [['position', 'ASC']] });
+  const slots = await sharedDb().models.AppointmentSlot.findAll({
+    where: { appointmentId: records.map((r) => r.id) },
+    order: [['position', 'ASC']],
+  });
   const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
   return records.map((record) => ({
     ...record,
@@ -246,9 +329,14 @@ async function withSlots(records: AppointmentRecord[]): Promise<AppointmentRow[]
     escalatedAt: iso(record.escalatedAt),
     remindedAt: iso(record.remindedAt),
     completedAt: iso(record.completedAt),
-    slots: slots.filter((s) => s.appointmentId === record.id).map((s) => ({
-      position: s.position, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), offeredBy: s.offeredBy,
-    })),
+    slots: slots
+      .filter((s) => s.appointmentId === record.id)
+      .map((s) => ({
+        position: s.position,
+        startsAt: s.startsAt.toISOString(),
+        endsAt: s.endsAt.toISOString(),
+        offeredBy: s.offeredBy,
+      })),
   }));
 }
 
@@ -279,16 +367,33 @@ export interface AppointmentTimelineEntry {
   body: string | null;
 }
 
-export async function findAppointment(user: SessionUser, appointmentId: number): Promise<(AppointmentRow & { timeline: AppointmentTimelineEntry[] }) | null> {
+export async function findAppointment(
+  user: SessionUser,
+  appointmentId: number,
+): Promise<(AppointmentRow & { timeline: AppointmentTimelineEntry[] }) | null> {
   const scope = await appointmentScope(user);
   if (!scope) return null;
-  const [record] = await sharedDb().sequelize.query<AppointmentRecord>(`${APPOINTMENT_SELECT} WHERE ${scope.sql} AND r.id = :appointmentId`, {
-    replacements: { ...scope.replacements, appointmentId }, type: QueryTypes.SELECT,
-  });
+  const [record] = await sharedDb().sequelize.query<AppointmentRecord>(
+    `${APPOINTMENT_SELECT} WHERE ${scope.sql} AND r.id = :appointmentId`,
+    {
+      replacements: { ...scope.replacements, appointmentId },
+      type: QueryTypes.SELECT,
+    },
+  );
   if (!record) return null;
   const [row] = await withSlots([record]);
   const events = await sharedDb().models.AppointmentEvent.findAll({ where: { appointmentId }, order: [['seq', 'ASC']] });
-  return { ...row, timeline: events.map((e) => ({ seq: e.seq, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId, actorName: e.actorName, body: e.body })) };
+  return {
+    ...row,
+    timeline: events.map((e) => ({
+      seq: e.seq,
+      kind: e.kind,
+      at: e.at.toISOString(),
+      actorId: e.actorId,
+      actorName: e.actorName,
+      body: e.body,
+    })),
+  };
 }
 
 export function isFinished(status: AppointmentStatus): boolean {

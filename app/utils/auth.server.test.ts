@@ -43,7 +43,12 @@ describe('login', () => {
     expect(dataOf(outcome)).toMatchObject({ error: LOGIN_MESSAGES.invalid });
     expect(await sessionRows(user.id)).toEqual([]);
     const [entry] = await auditOf('login_failed', user.email);
-    expect(entry).toMatchObject({ actorId: user.id, organisationId: user.organisationId, ip: '198.51.100.23', details: { reason: 'wrong_password' } });
+    expect(entry).toMatchObject({
+      actorId: user.id,
+      organisationId: user.organisationId,
+      ip: '198.51.100.23',
+      details: { reason: 'wrong_password' },
+    });
   });
 
   test('an unknown address fails the same way', async () => {
@@ -83,13 +88,18 @@ describe('login', () => {
     expect(await sessionRows(victim.id)).toEqual([]);
     expect((await auditOf('login_failed', victim.email)).at(-1)).toMatchObject({ details: { reason: 'throttled' } });
     // Failures older than the window no longer count.
-    await database.sequelize.query(`UPDATE login_failures SET at = now() - interval '16 minutes' WHERE email = :email`, { replacements: { email: victim.email } });
+    await database.sequelize.query(`UPDATE login_failures SET at = now() - interval '16 minutes' WHERE email = :email`, {
+      replacements: { email: victim.email },
+    });
     expect((await run(loginAction, loginRequest(victim.email, TEST_PASSWORD))).kind).toBe('response');
   });
 
   test('invalid input is answered per field', async () => {
     const outcome = await run(loginAction, loginRequest('kein-at-zeichen', ''));
-    expect(dataOf(outcome).fieldErrors).toEqual({ email: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.', password: 'Bitte geben Sie Ihr Passwort ein.' });
+    expect(dataOf(outcome).fieldErrors).toEqual({
+      email: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+      password: 'Bitte geben Sie Ihr Passwort ein.',
+    });
   });
 
   test('redirectTo never leaves the site', async () => {
@@ -129,7 +139,8 @@ describe('logout', () => {
     if (login.kind !== 'response') throw new Error('expected a redirect');
     const cookie = login.response.headers.get('Set-Cookie')!.split(';')[0];
     await database.sequelize.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = :userId`, {
-      replacements: { userId: user.id }, type: QueryTypes.UPDATE,
+      replacements: { userId: user.id },
+      type: QueryTypes.UPDATE,
     });
     const outcome = await run(registerLoader, makeRequest('/geraete', { cookie }));
     expect(outcome.kind === 'response' && outcome.status).toBe(302);

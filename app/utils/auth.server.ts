@@ -86,7 +86,13 @@ export async function login(input: { email: string; password: string; ip: string
   await database.sequelize.query('DELETE FROM login_failures WHERE email = :email', { replacements: { email } });
   const token = await createSession({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
   await appendAudit(database, {
-    organisationId: user.organisationId, actorId: user.id, actor: user.email, action: 'login', entity: 'user', entityId: user.id, ip: input.ip,
+    organisationId: user.organisationId,
+    actorId: user.id,
+    actor: user.email,
+    action: 'login',
+    entity: 'user',
+    entityId: user.id,
+    ip: input.ip,
   });
   const sessionUser = await userForToken(token);
   if (!sessionUser) throw new Error('A session created a moment ago is not found');
@@ -101,7 +107,13 @@ export async function logout(request: Request, ip: string | null): Promise<void>
   await revokeSession(token);
   if (user) {
     await appendAudit(db(), {
-      organisationId: user.organisationId, actorId: user.id, actor: user.email, action: 'logout', entity: 'user', entityId: user.id, ip,
+      organisationId: user.organisationId,
+      actorId: user.id,
+      actor: user.email,
+      action: 'logout',
+      entity: 'user',
+      entityId: user.id,
+      ip,
     });
   }
 }

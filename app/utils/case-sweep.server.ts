@@ -26,15 +26,31 @@ async function ensureEach(what: string, ids: number[], ensure: (id: number) => P
  */
 export async function ensureOpenTicketWorkflows(options: WorkflowOptions = {}): Promise<number> {
   const database = options.db ?? sharedDb();
-  const tickets = await database.models.Ticket.findAll({ where: { status: { [Op.ne]: 'closed' }, eventSeq: 1 }, attributes: ['id'], order: [['id', 'ASC']] });
-  return ensureEach('ticket', tickets.map((t) => t.id), (id) => ensureTicketWorkflow(id, options));
+  const tickets = await database.models.Ticket.findAll({
+    where: { status: { [Op.ne]: 'closed' }, eventSeq: 1 },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+  });
+  return ensureEach(
+    'ticket',
+    tickets.map((t) => t.id),
+    (id) => ensureTicketWorkflow(id, options),
+  );
 }
 
 /** The same for appointment requests nobody has answered yet. */
 export async function ensureOpenAppointmentWorkflows(options: WorkflowOptions = {}): Promise<number> {
   const database = options.db ?? sharedDb();
-  const requests = await database.models.AppointmentRequest.findAll({ where: { status: 'requested', eventSeq: 1 }, attributes: ['id'], order: [['id', 'ASC']] });
-  return ensureEach('appointment', requests.map((r) => r.id), (id) => ensureAppointmentWorkflow(id, options));
+  const requests = await database.models.AppointmentRequest.findAll({
+    where: { status: 'requested', eventSeq: 1 },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+  });
+  return ensureEach(
+    'appointment',
+    requests.map((r) => r.id),
+    (id) => ensureAppointmentWorkflow(id, options),
+  );
 }
 
 export async function ensureOpenCaseWorkflows(options: WorkflowOptions = {}): Promise<{ tickets: number; appointments: number }> {

@@ -44,10 +44,12 @@ test('the demo cases get their workflows from the sweep, once', async () => {
   const runs = await Promise.all(workflowIds.map(async (id) => (await describe(id)).runId));
 
   await ensureOpenCaseWorkflows({ db: database, taskQueue });
-  const again = await Promise.all(workflowIds.map(async (id) => {
-    const description = await describe(id);
-    expect(description.status.name, id).toBe('RUNNING');
-    return description.runId;
-  }));
+  const again = await Promise.all(
+    workflowIds.map(async (id) => {
+      const description = await describe(id);
+      expect(description.status.name, id).toBe('RUNNING');
+      return description.runId;
+    }),
+  );
   expect(again).toEqual(runs);
 });

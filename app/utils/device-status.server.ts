@@ -6,15 +6,14 @@ import { temporalClient } from './temporal.server';
 
 const QUERY_TIMEOUT_MS = 2_000;
 
-export type WorkflowStatus =
-  | { available: true; status: DeviceDeadlineStatus }
-  | { available: false; reason: string };
+export type WorkflowStatus = { available: true; status: DeviceDeadlineStatus } | { available: false; reason: string };
 
 export async function deviceWorkflowStatus(deviceId: number): Promise<WorkflowStatus> {
   try {
     const client = temporalClient();
     const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-      client.workflow.getHandle(deviceWorkflowId(deviceId)).query(getStatus));
+      client.workflow.getHandle(deviceWorkflowId(deviceId)).query(getStatus),
+    );
     return { available: true, status };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'Für dieses Gerät läuft kein Fristen-Workflow.' };

@@ -8,7 +8,12 @@ import { appendAudit } from '../../db/audit';
 import { calendarDate } from '../../domain/calendar';
 import { deviceLiveEvent } from '../../activities/devices';
 import {
-  DEVICE_WORK_LABELS, deviceWorkFor, deviceWorkSchemas, isDeviceWorkIntent, type DeviceWorkFieldErrors, type DeviceWorkIntent,
+  DEVICE_WORK_LABELS,
+  deviceWorkFor,
+  deviceWorkSchemas,
+  isDeviceWorkIntent,
+  type DeviceWorkFieldErrors,
+  type DeviceWorkIntent,
 } from './device-work';
 import type { DeviceDetail } from './devices.server';
 import type { SessionUser } from './session.server';
@@ -35,7 +40,10 @@ class DeviceWorkRefused extends Error {}
 class SerialTaken extends Error {}
 
 /** The schema's output, or its first message per field. */
-function validate<S extends z.ZodTypeAny>(schema: S, values: Record<string, unknown>): { ok: true; data: z.output<S> } | { ok: false; fieldErrors: DeviceWorkFieldErrors } {
+function validate<S extends z.ZodTypeAny>(
+  schema: S,
+  values: Record<string, unknown>,
+): { ok: true; data: z.output<S> } | { ok: false; fieldErrors: DeviceWorkFieldErrors } {
   const parsed = schema.safeParse(values);
   if (parsed.success) return { ok: true, data: parsed.data };
   const fields = (parsed.error as z.ZodError).flatten().fieldErrors as Record<string, string[] | undefined>;
@@ -49,17 +57,33 @@ function refused(intent: DeviceWorkIntent, message: string, fieldErrors: DeviceW
 export async function recordDeviceWork({ user, device, form, ip, db = sharedDb() }: DeviceWorkInput): Promise<DeviceWorkResult> {
   const intent = form.get('intent');
   if (!isDeviceWorkIntent(intent) || !deviceWorkFor(device).includes(intent)) throw new Response('Ungültige Anfrage', { status: 400 });
-  if (device.removedAt || device.successorId) return refused(intent, 'Dieses Gerät ist ausgebaut. Bitte erfassen Sie Arbeiten am Nachfolger.');
+  if (device.removedAt || device.successorId)
+    return refused(intent, 'Dieses Gerät ist ausgebaut. Bitte erfassen Sie Arbeiten am Nachfolger.');
 
   const schemas = deviceWorkSchemas({
-    today: calendarDate(new Date()), installedAt: device.installedAt, calibratedYear: device.calibratedYear, lastInspectionAt: device.lastInspectionAt,
+    today: calendarDate(new Date()),
+    installedAt: device.installedAt,
+    calibratedYear: device.calibratedYear,
+    lastInspectionAt: device.lastInspectionAt,
   });
   const values = Object.fromEntries(form);
   const invalid = (fieldErrors: DeviceWorkFieldErrors) => refused(intent, 'Bitte prüfen Sie die markierten Angaben.', fieldErrors);
 
-  const audit = (action: string, details: Record<string, unknown>, transaction: Transaction) => appendAudit(db, {
-    organisationId: user.organisationId, actorId: user.id, actor: user.email, action, entity: 'device', entityId: device.id, ip, details,
-  }, transaction);
+  const audit = (action: string, details: Record<string, unknown>, transaction: Transaction) =>
+    appendAudit(
+      db,
+      {
+        organisationId: user.organisationId,
+        actorId: user.id,
+        actor: user.email,
+        action,
+        entity: 'device',
+        entityId: device.id,
+        ip,
+        details,
+      },
+      transaction,
+    );
 
   /** Locks the row and re-checks that it is still installed: the page may be stale. */
   const lockInstalled = async (transaction: Transaction): Promise<Device> => {
@@ -90,22 +114,25 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
         const successor = await db.sequelize.transaction(async (transaction) => {
           const old = await lockInstalled(transaction);
           if (await db.models.Device.findOne({ where: { serial: work.serial }, attributes: ['id'], transaction })) throw new SerialTaken();
-          const created = await db.models.Device.create({
-            propertyId: old.propertyId,
-            unitId: old.unitId,
-            type: old.type,
-            serial: work.serial,
-            location: old.location,
-            installedAt: work.installedAt,
-            calibratedYear: work.calibratedYear,
-            lastInspectionAt: null,
-            // A new device comes with a new battery, if its type reports one.
-            batteryPercent: old.batteryPercent === null ? null : 100,
-            remoteReadable: old.remoteReadable,
-            lastReadingAt: null,
-            lastReadingValue: null,
-            predecessorId: old.id,
-          }, { transaction });
+          const created = await db.models.Device.create(
+            {
+              propertyId: old.propertyId,
+              unitId: old.unitId,
+              type: old.type,
+              serial: work.serial,
+              location: old.location,
+              installedAt: work.installedAt,
+              calibratedYear: work.calibratedYear,
+              lastInspectionAt: null,
+              // A new device comes with a new battery, if its type reports one.
+              batteryPercent: old.batteryPercent === null ? null : 100,
+              remoteReadable: old.remoteReadable,
+              lastReadingAt: null,
+              lastReadingValue: null,
+              predecessorId: old.id,
+            },
+            { transaction },
+          );
           await old.update({ successorId: created.id, removedAt: work.installedAt }, { transaction });
           await audit('device.replaced', { successorId: created.id, serial: created.serial, replacedAt: work.installedAt }, transaction);
           await db.notify(LIVE_CHANNEL, deviceLiveEvent(old), transaction);
@@ -113,29 +140,33 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
         });
         // The old workflow links both rows (already done here), ends, and starts the successor's.
         const message = `Austausch erfasst: Nachfolger ${successor.serial} ist eingebaut.`;
-        return await afterCommit(intent, message, { successorId: successor.id },
-          () => reportDeviceReplaced(client, device.id, { successorId: successor.id, replacedAt: work.installedAt }, options));
+        return await afterCommit(intent, message, { successorId: successor.id }, () =>
+          reportDeviceReplaced(client, device.id, { successorId: successor.id, replacedAt: work.installedAt }, options),
+        );
       }
       case 'recalibrate': {
         const parsed = validate(schemas.recalibrate, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
         const { calibratedYear } = parsed.data;
         await changeRow('device.recalibrated', { calibratedYear });
-        return await afterCommit(intent, `Nacheichung ${calibratedYear} erfasst.`, {},
-          () => reportDeviceRecalibrated(client, device.id, { calibratedYear }, options));
+        return await afterCommit(intent, `Nacheichung ${calibratedYear} erfasst.`, {}, () =>
+          reportDeviceRecalibrated(client, device.id, { calibratedYear }, options),
+        );
       }
       case 'inspect': {
         const parsed = validate(schemas.inspect, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
         const { lastInspectionAt } = parsed.data;
         await changeRow('device.inspected', { lastInspectionAt });
-        return await afterCommit(intent, 'Inspektion erfasst.', {},
-          () => reportDeviceRecalibrated(client, device.id, { lastInspectionAt }, options));
+        return await afterCommit(intent, 'Inspektion erfasst.', {}, () =>
+          reportDeviceRecalibrated(client, device.id, { lastInspectionAt }, options),
+        );
       }
       case 'battery': {
         await changeRow('device.battery_changed', { batteryPercent: 100 });
-        return await afterCommit(intent, 'Batteriewechsel erfasst.', {},
-          () => reportDeviceHealth(client, device.id, { batteryPercent: 100 }, options));
+        return await afterCommit(intent, 'Batteriewechsel erfasst.', {}, () =>
+          reportDeviceHealth(client, device.id, { batteryPercent: 100 }, options),
+        );
       }
     }
   } catch (error) {
@@ -163,6 +194,11 @@ async function afterCommit(
     return { ok: true, intent, message, ...extra };
   } catch (error) {
     console.error(`[device work] ${DEVICE_WORK_LABELS[intent]} recorded, but the workflow was not told`, error);
-    return { ok: true, intent, message: `${message} Der Fristen-Workflow war nicht erreichbar und zeigt die Änderung noch nicht.`, ...extra };
+    return {
+      ok: true,
+      intent,
+      message: `${message} Der Fristen-Workflow war nicht erreichbar und zeigt die Änderung noch nicht.`,
+      ...extra,
+    };
   }
 }

@@ -42,14 +42,18 @@ export interface DeviceWorkContext {
 const yearOf = (date: string) => Number(date.slice(0, 4));
 
 function dateField(label: string, earliest: string, today: string) {
-  return z.string().trim()
+  return z
+    .string()
+    .trim()
     .refine(isDate, `${label}: Bitte ein gültiges Datum angeben.`)
     .refine((date) => date <= today, `${label}: Das Datum darf nicht in der Zukunft liegen.`)
     .refine((date) => date >= earliest, `${label}: Das Datum darf nicht vor dem ${earliest.split('-').reverse().join('.')} liegen.`);
 }
 
 function yearField(label: string, min: number, max: number) {
-  return z.string().trim()
+  return z
+    .string()
+    .trim()
     .regex(/^\d{4}$/, `${label}: Bitte eine vierstellige Jahreszahl angeben.`)
     .transform(Number)
     .refine((year) => year >= min && year <= max, `${label}: Bitte ein Jahr zwischen ${min} und ${max} angeben.`);
@@ -58,15 +62,23 @@ function yearField(label: string, min: number, max: number) {
 export function deviceWorkSchemas({ today, installedAt, calibratedYear, lastInspectionAt }: DeviceWorkContext) {
   const thisYear = yearOf(today);
   return {
-    replace: z.object({
-      serial: z.string().trim().regex(new RegExp(`^${SERIAL_PATTERN}$`), 'Seriennummer: 3 bis 40 Zeichen, nur Buchstaben, Ziffern und . _ / -'),
-      installedAt: dateField('Einbaudatum', installedAt, today),
-      // Empty means "not given" (heat cost allocators and smoke alarms have no calibration year).
-      calibratedYear: z.union([z.literal(''), yearField('Eichjahr', thisYear - 10, thisYear)]).optional()
-        .transform((year) => (typeof year === 'number' ? year : null)),
-    }).refine((work) => work.calibratedYear === null || work.calibratedYear <= yearOf(work.installedAt), {
-      path: ['calibratedYear'], message: 'Eichjahr: Das Gerät kann nicht nach seinem Einbau geeicht worden sein.',
-    }),
+    replace: z
+      .object({
+        serial: z
+          .string()
+          .trim()
+          .regex(new RegExp(`^${SERIAL_PATTERN}$`), 'Seriennummer: 3 bis 40 Zeichen, nur Buchstaben, Ziffern und . _ / -'),
+        installedAt: dateField('Einbaudatum', installedAt, today),
+        // Empty means "not given" (heat cost allocators and smoke alarms have no calibration year).
+        calibratedYear: z
+          .union([z.literal(''), yearField('Eichjahr', thisYear - 10, thisYear)])
+          .optional()
+          .transform((year) => (typeof year === 'number' ? year : null)),
+      })
+      .refine((work) => work.calibratedYear === null || work.calibratedYear <= yearOf(work.installedAt), {
+        path: ['calibratedYear'],
+        message: 'Eichjahr: Das Gerät kann nicht nach seinem Einbau geeicht worden sein.',
+      }),
     recalibrate: z.object({
       calibratedYear: yearField('Eichjahr', Math.max(calibratedYear ?? 0, yearOf(installedAt)), thisYear),
     }),

@@ -105,7 +105,19 @@ export async function registerPage(scope: Scope, filters: RegisterFilters): Prom
 
 // ---- CSV export ----
 
-const CSV_HEADER = ['Seriennummer', 'Gerätetyp', 'Liegenschaft', 'Wohneinheit', 'Einbauort', 'Eingebaut am', 'Frist', 'Fällig am', 'Batterie (%)', 'Funk', 'Ampel'];
+const CSV_HEADER = [
+  'Seriennummer',
+  'Gerätetyp',
+  'Liegenschaft',
+  'Wohneinheit',
+  'Einbauort',
+  'Eingebaut am',
+  'Frist',
+  'Fällig am',
+  'Batterie (%)',
+  'Funk',
+  'Ampel',
+];
 
 /**
  * One CSV field for German Excel: quoted when needed, and a leading = + - @ neutralised so that
@@ -118,19 +130,22 @@ function csvField(value: string | number | null | undefined): string {
 }
 
 export function devicesToCsv(rows: DeviceRow[]): string {
-  const lines = [CSV_HEADER, ...rows.map((row) => [
-    row.serial,
-    deviceTypeLabel(row.type),
-    row.propertyName,
-    row.unitLabel ?? 'Gebäude',
-    row.location,
-    formatDate(row.installedAt),
-    deadlineKindLabel(row.deadlineKind),
-    formatDate(row.dueAt),
-    row.batteryPercent,
-    radioLabel(row.radioStatus),
-    lightLabel(row.light),
-  ])];
+  const lines = [
+    CSV_HEADER,
+    ...rows.map((row) => [
+      row.serial,
+      deviceTypeLabel(row.type),
+      row.propertyName,
+      row.unitLabel ?? 'Gebäude',
+      row.location,
+      formatDate(row.installedAt),
+      deadlineKindLabel(row.deadlineKind),
+      formatDate(row.dueAt),
+      row.batteryPercent,
+      radioLabel(row.radioStatus),
+      lightLabel(row.light),
+    ]),
+  ];
   // UTF-8 BOM and semicolons: what Excel in a German locale opens correctly by double-click.
   return `\uFEFF${lines.map((line) => line.map(csvField).join(';')).join('\r\n')}\r\n`;
 }
@@ -233,7 +248,12 @@ export async function unitDevices(scope: Scope): Promise<DeviceRow[]> {
 }
 
 /** The CSV download of the register (both /geraete.csv and /geraete?format=csv lead here); exports are audited. */
-export async function registerCsvResponse(input: { user: SessionUser; scope: Scope; filters: RegisterFilters; ip: string | null }): Promise<Response> {
+export async function registerCsvResponse(input: {
+  user: SessionUser;
+  scope: Scope;
+  filters: RegisterFilters;
+  ip: string | null;
+}): Promise<Response> {
   const rows = await registerRows(input.scope, input.filters);
   await appendAudit(db(), {
     organisationId: input.user.organisationId,

@@ -8,7 +8,12 @@ export { DEVICE_TYPE_LABELS };
 
 /** What a device's reading counts (HKV: unitless allocator units). */
 export const READING_UNITS: Readonly<Record<DeviceType, string>> = {
-  HKV: 'Einheiten', 'WZ-K': 'm³', 'WZ-W': 'm³', WMZ: 'kWh', GZ: 'm³', RWM: '',
+  HKV: 'Einheiten',
+  'WZ-K': 'm³',
+  'WZ-W': 'm³',
+  WMZ: 'kWh',
+  GZ: 'm³',
+  RWM: '',
 };
 
 export const LIGHT_LABELS: Readonly<Record<Light, string>> = { green: 'OK', yellow: 'Warnung', red: 'Kritisch' };
@@ -70,7 +75,12 @@ export function formatDateTime(value: string | Date | null | undefined): string 
 const dateTimeFormat = {
   date: new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' }),
   dateTime: new Intl.DateTimeFormat('de-DE', {
-    timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
   }),
 };
 

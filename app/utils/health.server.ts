@@ -24,7 +24,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -45,28 +47,34 @@ function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | u
 
 async function workerPollers(): Promise<string | undefined> {
   const client = temporalClient();
-  const responses = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => Promise.all(
-    [TASK_QUEUE_TYPE.workflow, TASK_QUEUE_TYPE.activity].map((taskQueueType) =>
-      client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: TASK_QUEUE }, taskQueueType })),
-  ));
+  const responses = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+    Promise.all(
+      [TASK_QUEUE_TYPE.workflow, TASK_QUEUE_TYPE.activity].map((taskQueueType) =>
+        client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: TASK_QUEUE }, taskQueueType }),
+      ),
+    ),
+  );
   const now = Date.now();
   const fresh = responses.map((r) => (r.pollers ?? []).filter((p) => now - timestampMs(p.lastAccessTime) <= WORKER_POLL_MAX_AGE_MS).length);
-  if (fresh.every((n) => n === 0)) throw new Error(`no worker polled task queue "${TASK_QUEUE}" in the last ${WORKER_POLL_MAX_AGE_MS / 1000} s`);
+  if (fresh.every((n) => n === 0))
+    throw new Error(`no worker polled task queue "${TASK_QUEUE}" in the last ${WORKER_POLL_MAX_AGE_MS / 1000} s`);
   return `${fresh[0]} workflow / ${fresh[1]} activity pollers on "${TASK_QUEUE}"`;
 }
 
 export async function healthReport(): Promise<HealthReport> {
   const [database, temporalCheck] = await Promise.all([
-    check(async () => { await db().sequelize.query('SELECT 1'); return undefined; }),
+    check(async () => {
+      await db().sequelize.query('SELECT 1');
+      return undefined;
+    }),
     check(async () => {
       const client = temporalClient();
       await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
       return undefined;
     }),
   ]);
-  const worker: CheckResult = temporalCheck.status === 'up'
-    ? await check(workerPollers)
-    : { status: 'down', latencyMs: 0, detail: 'Temporal unreachable' };
+  const worker: CheckResult =
+    temporalCheck.status === 'up' ? await check(workerPollers) : { status: 'down', latencyMs: 0, detail: 'Temporal unreachable' };
   const checks = { database, temporal: temporalCheck, worker };
   const ok = Object.values(checks).every((c) => c.status === 'up');
   return { status: ok ? 'ok' : 'unavailable', checks };

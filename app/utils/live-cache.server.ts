@@ -8,7 +8,10 @@ export class LiveCache<T> {
   private readonly entries = new Map<string, { expires: number; value: Promise<T> }>();
   private hub: LiveHub | undefined;
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 500) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 500,
+  ) {}
 
   get(key: string, compute: () => Promise<T>): Promise<T> {
     this.followHub();
@@ -18,7 +21,9 @@ export class LiveCache<T> {
     const value = compute();
     const entry = { expires: now + this.ttlMs, value };
     // Failures are not cached: the next request tries again.
-    value.catch(() => { if (this.entries.get(key) === entry) this.entries.delete(key); });
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, entry);
     return value;

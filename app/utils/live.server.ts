@@ -47,7 +47,9 @@ export class LiveHub {
 
   ensureConnected(): Promise<void> {
     if (this.closed || this.client) return Promise.resolve();
-    this.connecting ??= this.connect().finally(() => { this.connecting = null; });
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = null;
+    });
     return this.connecting;
   }
 

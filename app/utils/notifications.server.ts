@@ -12,7 +12,10 @@ export async function inbox(userId: number) {
   return db().models.Notification.findAll({
     where: { userId },
     attributes: ['id', 'kind', 'title', 'body', 'link', 'readAt', 'createdAt'],
-    order: [['createdAt', 'DESC'], ['id', 'DESC']],
+    order: [
+      ['createdAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
     limit: INBOX_LIMIT,
     raw: true,
   });

@@ -10,8 +10,18 @@ import type { SessionUser } from './session.server';
 
 type Action = 'read' | 'create' | 'update' | 'export' | 'deliver' | 'file' | 'handle' | 'request';
 type Entity =
-  | 'property' | 'unit' | 'tenancy' | 'device' | 'register' | 'notification'
-  | 'statement' | 'statement-settings' | 'ticket' | 'appointment' | 'monthly-information' | 'reading';
+  | 'property'
+  | 'unit'
+  | 'tenancy'
+  | 'device'
+  | 'register'
+  | 'notification'
+  | 'statement'
+  | 'statement-settings'
+  | 'ticket'
+  | 'appointment'
+  | 'monthly-information'
+  | 'reading';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -21,38 +31,77 @@ export type Permission = `${Action}:${Entity}:${Access}`;
 
 const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   manager: [
-    'read:property:any', 'read:unit:any', 'read:tenancy:any', 'read:device:any', 'read:register:any',
-    'export:device:any', 'read:notification:own', 'update:notification:own', 'update:device:any',
-    'read:statement:any', 'create:statement:any', 'deliver:statement:any',
-    'read:ticket:any', 'handle:ticket:any', 'read:appointment:any', 'handle:appointment:any',
+    'read:property:any',
+    'read:unit:any',
+    'read:tenancy:any',
+    'read:device:any',
+    'read:register:any',
+    'export:device:any',
+    'read:notification:own',
+    'update:notification:own',
+    'update:device:any',
+    'read:statement:any',
+    'create:statement:any',
+    'deliver:statement:any',
+    'read:ticket:any',
+    'handle:ticket:any',
+    'read:appointment:any',
+    'handle:appointment:any',
     // Running the monthly information, its conversion factors and entering readings are the
     // managers' job; compliance only reads.
-    'read:monthly-information:any', 'update:monthly-information:any', 'create:reading:any',
+    'read:monthly-information:any',
+    'update:monthly-information:any',
+    'create:reading:any',
     // The organisation's objection-window mode and the owners' approval delegation.
     'update:statement-settings:any',
   ],
   compliance: [
-    'read:property:any', 'read:unit:any', 'read:device:any', 'read:register:any', 'export:device:any',
-    'read:notification:own', 'update:notification:own',
-    'read:statement:any', 'read:ticket:any', 'read:appointment:any', 'read:monthly-information:any',
+    'read:property:any',
+    'read:unit:any',
+    'read:device:any',
+    'read:register:any',
+    'export:device:any',
+    'read:notification:own',
+    'update:notification:own',
+    'read:statement:any',
+    'read:ticket:any',
+    'read:appointment:any',
+    'read:monthly-information:any',
   ],
   owner: [
-    'read:property:own', 'read:unit:own', 'read:device:own', 'read:register:own', 'export:device:own',
-    'read:notification:own', 'update:notification:own',
+    'read:property:own',
+    'read:unit:own',
+    'read:device:own',
+    'read:register:own',
+    'export:device:own',
+    'read:notification:own',
+    'update:notification:own',
     // Tickets and appointments carry tenants' personal matters; owners are not party to them.
     'read:statement:own',
   ],
   technician: [
-    'read:device:own', 'read:register:own', 'export:device:own', 'read:notification:own', 'update:notification:own',
+    'read:device:own',
+    'read:register:own',
+    'export:device:own',
+    'read:notification:own',
+    'update:notification:own',
     // Device work on the properties the technician is assigned to (its scope).
     'update:device:own',
-    'read:appointment:own', 'handle:appointment:own',
+    'read:appointment:own',
+    'handle:appointment:own',
   ],
   tenant: [
-    'read:tenancy:own', 'read:unit:own', 'read:device:own', 'read:notification:own', 'update:notification:own',
+    'read:tenancy:own',
+    'read:unit:own',
+    'read:device:own',
+    'read:notification:own',
+    'update:notification:own',
     // Tenants read their own statements through their tenancies (meine-abrechnungen, read:tenancy:own),
     // not through the statement pages.
-    'file:ticket:own', 'read:ticket:own', 'request:appointment:own', 'read:appointment:own',
+    'file:ticket:own',
+    'read:ticket:own',
+    'request:appointment:own',
+    'read:appointment:own',
   ],
 };
 
@@ -125,7 +174,11 @@ export async function currentTenancies(user: SessionUser, today = calendarDate(n
 /** Exactly the units of these tenancies. */
 export function tenancyScope(tenancies: CurrentTenancy[]): Scope {
   const properties = new Map(tenancies.map((t) => [t.propertyId, { id: t.propertyId, name: t.propertyName }]));
-  return { properties: [...properties.values()], propertyIds: [...properties.keys()], unitIds: [...new Set(tenancies.map((t) => t.unitId))] };
+  return {
+    properties: [...properties.values()],
+    propertyIds: [...properties.keys()],
+    unitIds: [...new Set(tenancies.map((t) => t.unitId))],
+  };
 }
 
 export async function visibleScope(user: SessionUser, today?: string): Promise<Scope> {

@@ -57,9 +57,10 @@ function toSummary(row: SummaryRow): PropertySummary {
     deviceCount: row.deviceCount,
     counts,
     status: worstLight(counts),
-    nextAction: row.nextDeviceId && row.nextSerial && row.nextDueAt
-      ? { deviceId: row.nextDeviceId, serial: row.nextSerial, deadlineKind: row.nextKind, dueAt: row.nextDueAt, light: row.nextLight }
-      : null,
+    nextAction:
+      row.nextDeviceId && row.nextSerial && row.nextDueAt
+        ? { deviceId: row.nextDeviceId, serial: row.nextSerial, deadlineKind: row.nextKind, dueAt: row.nextDueAt, light: row.nextLight }
+        : null,
   };
 }
 

@@ -7,10 +7,30 @@ import { QueryTypes } from 'sequelize';
 import { db as sharedDb, type Db } from '../../db';
 import { proofEvents, verifyProofChain, type ProofVerdict } from '../../db/proof';
 import { deliveryDeadline, objectionDeadline, type ObjectionDeadlineMode } from '../../domain/statement-deadlines';
-import { LIFECYCLE_STATE_LABELS, PROOF_STEP_LABELS, endOfGermanDayMs, mayApprove, objectionWindowRuns, type LifecycleState, type ProofStep } from '../../domain/statement-lifecycle';
 import {
-  STATEMENT_WORKFLOW_TYPE, approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementOpened, statementSuperseded,
-  statementWorkflowId, type DeliverRequest, type LifecycleActor, type LifecycleOverride, type StatementLifecycleInput, type StatementLifecycleStatus,
+  LIFECYCLE_STATE_LABELS,
+  PROOF_STEP_LABELS,
+  endOfGermanDayMs,
+  mayApprove,
+  objectionWindowRuns,
+  type LifecycleState,
+  type ProofStep,
+} from '../../domain/statement-lifecycle';
+import {
+  STATEMENT_WORKFLOW_TYPE,
+  approveStatement,
+  correctReceipt,
+  deliverStatement,
+  fileObjection,
+  getStatus,
+  statementOpened,
+  statementSuperseded,
+  statementWorkflowId,
+  type DeliverRequest,
+  type LifecycleActor,
+  type LifecycleOverride,
+  type StatementLifecycleInput,
+  type StatementLifecycleStatus,
 } from '../../workflows/shared/statement';
 import { SA } from '../../workflows/shared/search-attributes';
 import type { TimelineItem } from '~/components/cases';
@@ -33,7 +53,11 @@ export interface LifecycleOptions {
 }
 
 function resolve(options: LifecycleOptions) {
-  return { database: options.db ?? sharedDb(), client: options.client ?? temporalClient(), taskQueue: options.taskQueue ?? temporalSettings().taskQueue };
+  return {
+    database: options.db ?? sharedDb(),
+    client: options.client ?? temporalClient(),
+    taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
+  };
 }
 
 export { statementWorkflowId };
@@ -70,13 +94,19 @@ export async function lifecycleInput(database: Db, statementId: number, override
  * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
  * tells the previous version's workflow that it is superseded.
  */
-export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions & { override?: LifecycleOverride } = {}): Promise<string> {
+export async function startStatementLifecycle(
+  statementId: number,
+  actor: LifecycleActor,
+  options: LifecycleOptions & { override?: LifecycleOverride } = {},
+): Promise<string> {
   const { database, client, taskQueue } = resolve(options);
   const input = await lifecycleInput(database, statementId, options.override);
   const workflowId = statementWorkflowId(statementId, input.version);
   try {
     await client.workflow.start(STATEMENT_WORKFLOW_TYPE, {
-      workflowId, taskQueue, args: [input],
+      workflowId,
+      taskQueue,
+      args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: SA.obligation, value: 'statement' },
@@ -91,7 +121,8 @@ export async function startStatementLifecycle(statementId: number, actor: Lifecy
   const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
   if (statement.supersedesId !== null) {
     try {
-      await client.workflow.getHandle(statementWorkflowId(statement.supersedesId, statement.version - 1))
+      await client.workflow
+        .getHandle(statementWorkflowId(statement.supersedesId, statement.version - 1))
         .signal(statementSuperseded, { actor, byStatementId: statementId, byVersion: statement.version });
     } catch (error) {
       // A previous version whose workflow already ended (final) stays as it is.
@@ -102,7 +133,12 @@ export async function startStatementLifecycle(statementId: number, actor: Lifecy
 }
 
 /** The lifecycle's view of the user: owners carry whether the manager delegated approval to them. */
-export async function lifecycleActor(user: SessionUser, propertyId: number, context?: RequestContext, database: Db = sharedDb()): Promise<LifecycleActor> {
+export async function lifecycleActor(
+  user: SessionUser,
+  propertyId: number,
+  context?: RequestContext,
+  database: Db = sharedDb(),
+): Promise<LifecycleActor> {
   let delegated = false;
   if (user.role === 'owner') {
     const rows = await database.sequelize.query(
@@ -120,31 +156,52 @@ function workflowIdOf(statement: { id: number; version: number }): string {
   return statementWorkflowId(statement.id, statement.version);
 }
 
-export function approve(statement: { id: number; version: number }, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<UpdateOutcome<StatementLifecycleStatus>> {
+export function approve(
+  statement: { id: number; version: number },
+  actor: LifecycleActor,
+  options: LifecycleOptions = {},
+): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   return runCaseUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
 }
 
-export function deliver(statement: { id: number; version: number }, request: DeliverRequest, options: LifecycleOptions = {}): Promise<UpdateOutcome<StatementLifecycleStatus>> {
+export function deliver(
+  statement: { id: number; version: number },
+  request: DeliverRequest,
+  options: LifecycleOptions = {},
+): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   return runCaseUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
 }
 
-export function correctReceiptDate(statement: { id: number; version: number }, actor: LifecycleActor, receivedOn: string, options: LifecycleOptions = {}): Promise<UpdateOutcome<StatementLifecycleStatus>> {
+export function correctReceiptDate(
+  statement: { id: number; version: number },
+  actor: LifecycleActor,
+  receivedOn: string,
+  options: LifecycleOptions = {},
+): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   return runCaseUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
 }
 
 /** The tenant viewed or downloaded its statement: the workflow proves the first opening per flat. */
 export async function recordOpening(
-  statement: { id: number; version: number }, actor: LifecycleActor, unitId: number, via: 'view' | 'download', documentSha256?: string, options: LifecycleOptions = {},
+  statement: { id: number; version: number },
+  actor: LifecycleActor,
+  unitId: number,
+  via: 'view' | 'download',
+  documentSha256?: string,
+  options: LifecycleOptions = {},
 ): Promise<void> {
   const { client } = resolve(options);
   try {
-    await client.workflow.getHandle(workflowIdOf(statement)).signal(statementOpened, { actor, unitId, via, ...(documentSha256 && { documentSha256 }) });
+    await client.workflow
+      .getHandle(workflowIdOf(statement))
+      .signal(statementOpened, { actor, unitId, via, ...(documentSha256 && { documentSha256 }) });
   } catch (error) {
     // Opening a final statement again proves nothing new; a Temporal outage must not hide the document.
-    if (!(error instanceof WorkflowNotFoundError)) console.warn(`[statement ${statement.id}] recording the opening failed: ${(error as Error).message}`);
+    if (!(error instanceof WorkflowNotFoundError))
+      console.warn(`[statement ${statement.id}] recording the opening failed: ${(error as Error).message}`);
   }
 }
 
@@ -160,28 +217,47 @@ export interface ObjectionFiling {
  * Files the tenant's objection: the workflow checks the window and proves it, then the manager gets
  * a case (ticket) linked to the statement version. The caller has checked the tenant's own unit.
  */
-export async function fileStatementObjection(user: SessionUser, filing: ObjectionFiling, context: RequestContext | undefined, options: LifecycleOptions = {}) {
+export async function fileStatementObjection(
+  user: SessionUser,
+  filing: ObjectionFiling,
+  context: RequestContext | undefined,
+  options: LifecycleOptions = {},
+) {
   const { database, client, taskQueue } = resolve(options);
   const actor = await lifecycleActor(user, filing.statement.propertyId, context, database);
-  const outcome = await runCaseUpdate(client, workflowIdOf(filing.statement), fileObjection,
+  const outcome = await runCaseUpdate(
+    client,
+    workflowIdOf(filing.statement),
+    fileObjection,
     { actor, unitId: filing.unitId, positions: filing.positions, reason: filing.reason, idempotencyKey: filing.idempotencyKey },
-    'Die Einspruchsfrist für diese Abrechnung ist abgelaufen; ein Einspruch ist nicht mehr möglich.');
+    'Die Einspruchsfrist für diese Abrechnung ist abgelaufen; ein Einspruch ist nicht mehr möglich.',
+  );
   if (!outcome.ok) return outcome;
   const objection = await database.models.Objection.findByPk(outcome.result.objectionId, { rejectOnEmpty: true });
   if (objection.ticketId === null) {
-    const { ticketId } = await openTicket({
-      organisationId: filing.statement.organisationId, propertyId: filing.statement.propertyId, unitId: filing.unitId, createdBy: user.id,
-      category: 'statement_objection', topic: 'statement_objection',
-      subject: `Einspruch gegen die Heizkostenabrechnung (Version ${filing.statement.version})`,
-      body: `Beanstandete Positionen: ${filing.positions.join(', ')}\n\n${filing.reason}`,
-      linked: { kind: 'statement', id: filing.statement.id, version: filing.statement.version },
-    }, { db: database, client, taskQueue });
+    const { ticketId } = await openTicket(
+      {
+        organisationId: filing.statement.organisationId,
+        propertyId: filing.statement.propertyId,
+        unitId: filing.unitId,
+        createdBy: user.id,
+        category: 'statement_objection',
+        topic: 'statement_objection',
+        subject: `Einspruch gegen die Heizkostenabrechnung (Version ${filing.statement.version})`,
+        body: `Beanstandete Positionen: ${filing.positions.join(', ')}\n\n${filing.reason}`,
+        linked: { kind: 'statement', id: filing.statement.id, version: filing.statement.version },
+      },
+      { db: database, client, taskQueue },
+    );
     await objection.update({ ticketId });
   }
   return outcome;
 }
 
-export function lifecycleStatus(statement: { id: number; version: number }, options: LifecycleOptions = {}): Promise<CaseStatus<StatementLifecycleStatus>> {
+export function lifecycleStatus(
+  statement: { id: number; version: number },
+  options: LifecycleOptions = {},
+): Promise<CaseStatus<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   const workflowId = workflowIdOf(statement);
   return queryCase(client, workflowId, () => client.workflow.getHandle(workflowId).query(getStatus));
@@ -208,11 +284,22 @@ export interface ProofView {
 }
 
 export async function proofView(statement: { id: number; version: number }, database: Db = sharedDb()): Promise<ProofView> {
-  const [events, verdict] = await Promise.all([proofEvents(database, statement.id, statement.version), verifyProofChain(database, statement.id, statement.version)]);
+  const [events, verdict] = await Promise.all([
+    proofEvents(database, statement.id, statement.version),
+    verifyProofChain(database, statement.id, statement.version),
+  ]);
   return {
     events: events.map((e) => ({
-      seq: e.seq, step: e.step, label: PROOF_STEP_LABELS[e.step], at: e.at.toISOString(), actor: e.actor, ip: e.ip,
-      documentSha256: e.documentSha256, hash: e.hash, prevHash: e.prevHash, details: e.details,
+      seq: e.seq,
+      step: e.step,
+      label: PROOF_STEP_LABELS[e.step],
+      at: e.at.toISOString(),
+      actor: e.actor,
+      ip: e.ip,
+      documentSha256: e.documentSha256,
+      hash: e.hash,
+      prevHash: e.prevHash,
+      details: e.details,
     })),
     verdict,
     documents: provenDocuments(events),
@@ -245,14 +332,32 @@ export interface LifecyclePanel {
 }
 
 const STEP_TONES: Readonly<Record<ProofStep, TimelineItem['tone']>> = {
-  created: 'unknown', approved: 'green', delivered: 'green', receipt_corrected: 'yellow', opened: 'green',
-  objection_filed: 'yellow', corrected: 'yellow', final: 'green',
+  created: 'unknown',
+  approved: 'green',
+  delivered: 'green',
+  receipt_corrected: 'yellow',
+  opened: 'green',
+  objection_filed: 'yellow',
+  corrected: 'yellow',
+  final: 'green',
 };
 
 function stepNote(item: ProofTimelineItem): string {
-  const details = item.details as { channel?: string; receivedOn?: string; dispatchedOn?: string; positions?: string[]; via?: string; byVersion?: number };
+  const details = item.details as {
+    channel?: string;
+    receivedOn?: string;
+    dispatchedOn?: string;
+    positions?: string[];
+    via?: string;
+    byVersion?: number;
+  };
   const parts: string[] = [];
-  if (details.channel) parts.push(details.channel === 'post' ? `per Post, versandt ${details.dispatchedOn}, Zugang ${details.receivedOn}` : 'im Portal mit E-Mail-Hinweis');
+  if (details.channel)
+    parts.push(
+      details.channel === 'post'
+        ? `per Post, versandt ${details.dispatchedOn}, Zugang ${details.receivedOn}`
+        : 'im Portal mit E-Mail-Hinweis',
+    );
   if (item.step === 'receipt_corrected') parts.push(`Zugang ${details.receivedOn}`);
   if (details.via) parts.push(details.via === 'download' ? 'PDF heruntergeladen' : 'im Portal angesehen');
   if (details.positions) parts.push(`beanstandet: ${details.positions.join(', ')}`);
@@ -266,9 +371,17 @@ export function proofTimelineItems(events: ProofTimelineItem[]): TimelineItem[] 
 }
 
 /** What the manager's statement page shows about the lifecycle: state, deadlines, proof and the allowed actions. */
-export async function lifecyclePanel(user: SessionUser, statement: { id: number; version: number; status: string; propertyId: number }, options: LifecycleOptions = {}): Promise<LifecyclePanel> {
+export async function lifecyclePanel(
+  user: SessionUser,
+  statement: { id: number; version: number; status: string; propertyId: number },
+  options: LifecycleOptions = {},
+): Promise<LifecyclePanel> {
   const { database } = resolve(options);
-  const [live, proof, actor] = await Promise.all([lifecycleStatus(statement, options), proofView(statement, database), lifecycleActor(user, statement.propertyId, undefined, database)]);
+  const [live, proof, actor] = await Promise.all([
+    lifecycleStatus(statement, options),
+    proofView(statement, database),
+    lifecycleActor(user, statement.propertyId, undefined, database),
+  ]);
   const status = live.available ? live.status : null;
   const state = status?.state ?? statement.status;
   return {
@@ -312,7 +425,12 @@ const DONE: Record<string, string> = {
 };
 
 /** The manager's lifecycle forms on the statement page. */
-export async function statementAction(request: Request, rawId: string | undefined, context: RequestContext | undefined, options: LifecycleOptions = {}): Promise<ActionResult> {
+export async function statementAction(
+  request: Request,
+  rawId: string | undefined,
+  context: RequestContext | undefined,
+  options: LifecycleOptions = {},
+): Promise<ActionResult> {
   const user = await requireUserWithPermission(request, 'read:statement:own');
   requireSameOrigin(request);
   const id = parseId(rawId);
@@ -329,7 +447,12 @@ export async function statementAction(request: Request, rawId: string | undefine
   let outcome: UpdateOutcome<unknown>;
   if (intent === 'approve') outcome = await approve(ref, actor, options);
   else if (intent === 'deliver-portal') outcome = await deliver(ref, { actor, channel: 'portal' }, options);
-  else if (intent === 'deliver-post') outcome = await deliver(ref, { actor, channel: 'post', dispatchedOn: date('dispatchedOn') ?? '', receivedOn: date('receivedOn') }, options);
+  else if (intent === 'deliver-post')
+    outcome = await deliver(
+      ref,
+      { actor, channel: 'post', dispatchedOn: date('dispatchedOn') ?? '', receivedOn: date('receivedOn') },
+      options,
+    );
   else if (intent === 'correct-receipt') outcome = await correctReceiptDate(ref, actor, date('receivedOn') ?? '', options);
   else return { ok: false, message: 'Unbekannte Aktion.' };
   return outcome.ok ? { ok: true, message: DONE[intent] } : { ok: false, message: outcome.message };
@@ -339,17 +462,37 @@ export async function statementAction(request: Request, rawId: string | undefine
 // The tenant's side
 
 /** Positions a tenant can name in an objection (checkboxes on the statement page). */
-export const OBJECTION_POSITIONS = ['Heizkosten', 'Warmwasserkosten', 'Kaltwasserkosten', 'Verbrauchswerte', 'Wohnfläche', 'CO₂-Kostenaufteilung', 'Nutzerwechsel', 'Sonstiges'] as const;
+export const OBJECTION_POSITIONS = [
+  'Heizkosten',
+  'Warmwasserkosten',
+  'Kaltwasserkosten',
+  'Verbrauchswerte',
+  'Wohnfläche',
+  'CO₂-Kostenaufteilung',
+  'Nutzerwechsel',
+  'Sonstiges',
+] as const;
 
 type TenantOwn = { statement: StatementData; addressee: Addressee };
 
 function refOf(own: TenantOwn) {
   const stored = own.statement.stored!;
-  return { id: stored.id, version: stored.version, propertyId: own.statement.property.id, organisationId: own.statement.property.organisationId };
+  return {
+    id: stored.id,
+    version: stored.version,
+    propertyId: own.statement.property.id,
+    organisationId: own.statement.property.organisationId,
+  };
 }
 
 /** The tenant viewed or downloaded its own statement (the caller found it with findTenantStatement). */
-export async function recordTenantOpening(user: SessionUser, own: TenantOwn, via: 'view' | 'download', context: RequestContext | undefined, documentSha256?: string): Promise<void> {
+export async function recordTenantOpening(
+  user: SessionUser,
+  own: TenantOwn,
+  via: 'view' | 'download',
+  context: RequestContext | undefined,
+  documentSha256?: string,
+): Promise<void> {
   const ref = refOf(own);
   await recordOpening(ref, await lifecycleActor(user, ref.propertyId, context), own.addressee.unitId, via, documentSha256);
 }
@@ -366,8 +509,14 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
   const { database } = resolve(options);
   const ref = refOf(own);
   const panel = await lifecyclePanel(user, { ...ref, status: own.statement.stored!.status }, options);
-  const objections = await database.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version, unitId: own.addressee.unitId }, order: [['id', 'ASC']] });
-  const windowOpen = (panel.state === 'delivered' || panel.state === 'opened') && panel.objectionWindowEndsAt !== null && Date.parse(panel.objectionWindowEndsAt) > Date.now();
+  const objections = await database.models.Objection.findAll({
+    where: { statementId: ref.id, version: ref.version, unitId: own.addressee.unitId },
+    order: [['id', 'ASC']],
+  });
+  const windowOpen =
+    (panel.state === 'delivered' || panel.state === 'opened') &&
+    panel.objectionWindowEndsAt !== null &&
+    Date.parse(panel.objectionWindowEndsAt) > Date.now();
   return {
     lifecycle: { ...panel, timeline: panel.timeline.map(({ note: _note, ...item }) => item) },
     canObject: windowOpen,
@@ -377,19 +526,38 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
 }
 
 /** The objection form's action: positions and a reason, refused by the workflow outside the window. */
-export async function tenantObjectionAction(user: SessionUser, own: TenantOwn, request: Request, context: RequestContext | undefined): Promise<ActionResult> {
+export async function tenantObjectionAction(
+  user: SessionUser,
+  own: TenantOwn,
+  request: Request,
+  context: RequestContext | undefined,
+): Promise<ActionResult> {
   requireSameOrigin(request);
   const form = await request.formData();
-  const positions = form.getAll('positions').map(String).filter((p) => (OBJECTION_POSITIONS as readonly string[]).includes(p));
-  const reason = String(form.get('reason') ?? '').trim().slice(0, 4000);
+  const positions = form
+    .getAll('positions')
+    .map(String)
+    .filter((p) => (OBJECTION_POSITIONS as readonly string[]).includes(p));
+  const reason = String(form.get('reason') ?? '')
+    .trim()
+    .slice(0, 4000);
   const token = String(form.get('token') ?? '');
   if (positions.length === 0) return { ok: false, message: 'Bitte mindestens eine beanstandete Position auswählen.' };
   if (reason === '') return { ok: false, message: 'Bitte begründen Sie Ihren Einspruch.' };
-  const outcome = await fileStatementObjection(user, {
-    statement: refOf(own), unitId: own.addressee.unitId, positions, reason,
-    idempotencyKey: /^[A-Za-z0-9_-]{8,64}$/.test(token) ? `${user.id}:${token}` : `${user.id}:${Date.now()}`,
-  }, context);
-  return outcome.ok ? { ok: true, message: 'Ihr Einspruch ist eingegangen. Die Verwaltung bearbeitet ihn als Vorgang.' } : { ok: false, message: outcome.message };
+  const outcome = await fileStatementObjection(
+    user,
+    {
+      statement: refOf(own),
+      unitId: own.addressee.unitId,
+      positions,
+      reason,
+      idempotencyKey: /^[A-Za-z0-9_-]{8,64}$/.test(token) ? `${user.id}:${token}` : `${user.id}:${Date.now()}`,
+    },
+    context,
+  );
+  return outcome.ok
+    ? { ok: true, message: 'Ihr Einspruch ist eingegangen. Die Verwaltung bearbeitet ihn als Vorgang.' }
+    : { ok: false, message: outcome.message };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,7 +571,9 @@ export interface ListLifecycle {
 }
 
 export async function listLifecycles(
-  organisationId: number, rows: ReadonlyArray<{ id: number; version: number; status: string; periodEnd: string }>, database: Db = sharedDb(),
+  organisationId: number,
+  rows: ReadonlyArray<{ id: number; version: number; status: string; periodEnd: string }>,
+  database: Db = sharedDb(),
 ): Promise<Record<number, ListLifecycle>> {
   if (rows.length === 0) return {};
   const facts = await database.sequelize.query<{ statementId: number; opened: boolean; receivedOn: string | null }>(
@@ -418,12 +588,15 @@ export async function listLifecycles(
   const byId = new Map(facts.map((f) => [f.statementId, f]));
   const mode = await objectionDeadlineMode(database, organisationId);
   const endOfDay = (date: string) => new Date(endOfGermanDayMs(date)).toISOString();
-  return Object.fromEntries(rows.map((row) => {
-    const fact = byId.get(row.id);
-    const state: LifecycleState = row.status === 'delivered' && fact?.opened ? 'opened' : (row.status as LifecycleState);
-    let deadline: ListLifecycle['deadline'] = null;
-    if (state === 'draft' || state === 'approved') deadline = { kind: 'delivery', endsAt: endOfDay(deliveryDeadline(row.periodEnd)) };
-    else if (objectionWindowRuns(state) && fact?.receivedOn) deadline = { kind: 'objection', endsAt: endOfDay(objectionDeadline(fact.receivedOn, mode)) };
-    return [row.id, { state, stateLabel: LIFECYCLE_STATE_LABELS[state] ?? state, deadline }];
-  }));
+  return Object.fromEntries(
+    rows.map((row) => {
+      const fact = byId.get(row.id);
+      const state: LifecycleState = row.status === 'delivered' && fact?.opened ? 'opened' : (row.status as LifecycleState);
+      let deadline: ListLifecycle['deadline'] = null;
+      if (state === 'draft' || state === 'approved') deadline = { kind: 'delivery', endsAt: endOfDay(deliveryDeadline(row.periodEnd)) };
+      else if (objectionWindowRuns(state) && fact?.receivedOn)
+        deadline = { kind: 'objection', endsAt: endOfDay(objectionDeadline(fact.receivedOn, mode)) };
+      return [row.id, { state, stateLabel: LIFECYCLE_STATE_LABELS[state] ?? state, deadline }];
+    }),
+  );
 }

@@ -5,7 +5,13 @@ import { z } from 'zod';
 import { db } from '../../db';
 import type { StatementStatus } from '../../db/models/statement';
 import {
-  FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, loadStatement, type Actor, type CostLine, type StatementData, type StatementRequest,
+  FUEL_CATEGORIES,
+  OPERATING_COST_CATEGORIES,
+  loadStatement,
+  type Actor,
+  type CostLine,
+  type StatementData,
+  type StatementRequest,
 } from '../../db/statements';
 import { addresseeKey, type Addressee } from '../../activities/statement-document';
 import { createPdfRenderer, type PdfRenderer } from '../../activities/pdf';
@@ -119,7 +125,11 @@ export async function tenantStatements(user: SessionUser): Promise<TenantStateme
  * The tenant's own statement and the addressee it may see (its occupancy of its flat), else null.
  * `unitId` chooses between two flats of the same tenant in one house.
  */
-export async function findTenantStatement(user: SessionUser, statementId: number, unitId: number | null): Promise<{ statement: StatementData; addressee: Addressee } | null> {
+export async function findTenantStatement(
+  user: SessionUser,
+  statementId: number,
+  unitId: number | null,
+): Promise<{ statement: StatementData; addressee: Addressee } | null> {
   const own = (await tenantStatements(user)).filter((row) => row.id === statementId && (unitId === null || row.unitId === unitId));
   if (own.length === 0) return null;
   const statement = await loadStatement(db(), statementId);
@@ -225,7 +235,10 @@ export function germanNumber(value: number | null): string {
 const decimals = (value: number) => (String(value).split('.')[1] ?? '').length;
 
 /** A German number field: optional or required, with bounds and a maximum of decimals. */
-function numberField(label: string, options: { required?: boolean; min?: number; max?: number; maxDecimals?: number; minExclusive?: boolean } = {}) {
+function numberField(
+  label: string,
+  options: { required?: boolean; min?: number; max?: number; maxDecimals?: number; minExclusive?: boolean } = {},
+) {
   return z.string().transform((text, ctx): number | null => {
     const value = parseGermanNumber(text);
     const fail = (message: string) => {
@@ -237,15 +250,20 @@ function numberField(label: string, options: { required?: boolean; min?: number;
     if (options.min !== undefined && (options.minExclusive ? value <= options.min : value < options.min)) {
       return fail(`${label}: Der Wert muss ${options.minExclusive ? 'größer als' : 'mindestens'} ${germanNumber(options.min)} sein.`);
     }
-    if (options.max !== undefined && value > options.max) return fail(`${label}: Der Wert darf höchstens ${germanNumber(options.max)} sein.`);
-    if (options.maxDecimals !== undefined && decimals(value) > options.maxDecimals) return fail(`${label}: Höchstens ${options.maxDecimals} Nachkommastellen.`);
+    if (options.max !== undefined && value > options.max)
+      return fail(`${label}: Der Wert darf höchstens ${germanNumber(options.max)} sein.`);
+    if (options.maxDecimals !== undefined && decimals(value) > options.maxDecimals)
+      return fail(`${label}: Höchstens ${options.maxDecimals} Nachkommastellen.`);
     return value;
   });
 }
 
 const amount = (label: string, required = false) => numberField(label, { required, min: 0, maxDecimals: 2 });
 const dateField = (label: string, required: boolean) =>
-  z.string().trim().refine((text) => (text === '' ? !required : isDate(text)), { message: `${label}: Bitte ein gültiges Datum angeben.` });
+  z
+    .string()
+    .trim()
+    .refine((text) => (text === '' ? !required : isDate(text)), { message: `${label}: Bitte ein gültiges Datum angeben.` });
 
 const FuelSchema = z.object({
   date: dateField('Datum', false),
@@ -264,7 +282,10 @@ const OperatingSchema = z.object({
 });
 
 const StatementFormSchema = z.object({
-  propertyId: z.string().regex(/^\d{1,9}$/, 'Liegenschaft: Bitte eine Liegenschaft wählen.').transform(Number),
+  propertyId: z
+    .string()
+    .regex(/^\d{1,9}$/, 'Liegenschaft: Bitte eine Liegenschaft wählen.')
+    .transform(Number),
   periodStart: dateField('Beginn des Abrechnungszeitraums', true),
   periodEnd: dateField('Ende des Abrechnungszeitraums', true),
   heatingShare: numberField('Verbrauchsanteil Heizung (%)', { required: true, min: 50, max: 70, maxDecimals: 1 }),
@@ -283,13 +304,19 @@ const StatementFormSchema = z.object({
 });
 
 /** Rows named like `fuel[2].amount`, in index order; rows left completely blank are dropped. */
-function readRows<T extends object>(form: FormData, prefix: string, fields: ReadonlyArray<keyof T & string>, ignoreForBlank: ReadonlyArray<keyof T & string>): T[] {
+function readRows<T extends object>(
+  form: FormData,
+  prefix: string,
+  fields: ReadonlyArray<keyof T & string>,
+  ignoreForBlank: ReadonlyArray<keyof T & string>,
+): T[] {
   const indexes = new Set<number>();
   for (const key of form.keys()) {
     const match = new RegExp(`^${prefix}\\[(\\d{1,3})\\]\\.`).exec(key);
     if (match) indexes.add(Number(match[1]));
   }
-  return [...indexes].sort((a, b) => a - b)
+  return [...indexes]
+    .sort((a, b) => a - b)
     .map((index) => Object.fromEntries(fields.map((field) => [field, String(form.get(`${prefix}[${index}].${field}`) ?? '')])) as T)
     .filter((row) => fields.some((field) => !ignoreForBlank.includes(field) && String(row[field]).trim() !== ''));
 }
@@ -342,19 +369,42 @@ export function parseStatementForm(values: StatementFormValues): { request: Stat
     return parsed.success ? parsed.data : null;
   });
   if (values.fuel.length === 0) errors['fuel'] = 'Bitte mindestens eine Brennstofflieferung oder -rechnung erfassen.';
-  if (values.correctionOf !== '' && values.correctionReason.trim() === '') errors['correctionReason'] = 'Grund der Korrektur: Bitte angeben, was korrigiert wurde.';
+  if (values.correctionOf !== '' && values.correctionReason.trim() === '')
+    errors['correctionReason'] = 'Grund der Korrektur: Bitte angeben, was korrigiert wurde.';
   if (scalar.success) {
     const s = scalar.data;
-    if (isDate(s.periodStart) && isDate(s.periodEnd) && s.periodEnd < s.periodStart) errors['periodEnd'] = 'Ende des Abrechnungszeitraums: darf nicht vor dem Beginn liegen.';
-    if (s.hotWaterMode === 'formula' && s.hotWaterTempC === null) errors['hotWaterTempC'] = 'Warmwassertemperatur (°C): Bitte angeben (für Q = 2,5 × V × (t − 10)).';
-    if (s.hotWaterMode === 'measured' && s.hotWaterKwhMeasured === null) errors['hotWaterKwhMeasured'] = 'Wärmemenge Warmwasser (kWh): Bitte den gemessenen Wert angeben.';
-    if ((s.co2Kg === null) !== (s.co2Cost === null)) errors[s.co2Kg === null ? 'co2Kg' : 'co2Cost'] = 'CO₂: Bitte Emissionen und Kosten zusammen angeben.';
+    if (isDate(s.periodStart) && isDate(s.periodEnd) && s.periodEnd < s.periodStart)
+      errors['periodEnd'] = 'Ende des Abrechnungszeitraums: darf nicht vor dem Beginn liegen.';
+    if (s.hotWaterMode === 'formula' && s.hotWaterTempC === null)
+      errors['hotWaterTempC'] = 'Warmwassertemperatur (°C): Bitte angeben (für Q = 2,5 × V × (t − 10)).';
+    if (s.hotWaterMode === 'measured' && s.hotWaterKwhMeasured === null)
+      errors['hotWaterKwhMeasured'] = 'Wärmemenge Warmwasser (kWh): Bitte den gemessenen Wert angeben.';
+    if ((s.co2Kg === null) !== (s.co2Cost === null))
+      errors[s.co2Kg === null ? 'co2Kg' : 'co2Cost'] = 'CO₂: Bitte Emissionen und Kosten zusammen angeben.';
   }
   if (!scalar.success || Object.keys(errors).length > 0) return { request: null, errors };
   const s = scalar.data;
   const costs: CostLine[] = [
-    ...fuel.map((row) => ({ kind: 'fuel' as const, category: row!.category, description: row!.description || null, invoiceDate: row!.date || null, amount: row!.amount!, taxesAndLevies: row!.taxes, kwh: row!.kwh, litres: row!.litres })),
-    ...operating.map((row) => ({ kind: 'operating' as const, category: row!.category, description: row!.description || null, invoiceDate: null, amount: row!.amount!, taxesAndLevies: null, kwh: null, litres: null })),
+    ...fuel.map((row) => ({
+      kind: 'fuel' as const,
+      category: row!.category,
+      description: row!.description || null,
+      invoiceDate: row!.date || null,
+      amount: row!.amount!,
+      taxesAndLevies: row!.taxes,
+      kwh: row!.kwh,
+      litres: row!.litres,
+    })),
+    ...operating.map((row) => ({
+      kind: 'operating' as const,
+      category: row!.category,
+      description: row!.description || null,
+      invoiceDate: null,
+      amount: row!.amount!,
+      taxesAndLevies: null,
+      kwh: null,
+      litres: null,
+    })),
   ];
   return {
     errors,
@@ -400,10 +450,20 @@ export function formValuesOf(request: StatementRequest, correctionOf: number | n
     propertyId: String(request.propertyId),
     periodStart: request.period.start,
     periodEnd: request.period.end,
-    fuel: request.costs.filter((c) => c.kind === 'fuel').map((c) => ({
-      date: c.invoiceDate ?? '', category: c.category, description: c.description ?? '', kwh: germanNumber(c.kwh), litres: germanNumber(c.litres), taxes: germanNumber(c.taxesAndLevies), amount: germanNumber(c.amount),
-    })),
-    operating: request.costs.filter((c) => c.kind === 'operating').map((c) => ({ category: c.category, description: c.description ?? '', amount: germanNumber(c.amount) })),
+    fuel: request.costs
+      .filter((c) => c.kind === 'fuel')
+      .map((c) => ({
+        date: c.invoiceDate ?? '',
+        category: c.category,
+        description: c.description ?? '',
+        kwh: germanNumber(c.kwh),
+        litres: germanNumber(c.litres),
+        taxes: germanNumber(c.taxesAndLevies),
+        amount: germanNumber(c.amount),
+      })),
+    operating: request.costs
+      .filter((c) => c.kind === 'operating')
+      .map((c) => ({ category: c.category, description: c.description ?? '', amount: germanNumber(c.amount) })),
     heatingShare: percentText(p.heatingConsumptionShare),
     hotWaterShare: percentText(p.hotWaterConsumptionShare),
     coldWaterCost: germanNumber(p.coldWaterCost),

@@ -5,8 +5,13 @@ import { db as sharedDb, type Db } from '../../db';
 import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../../activities/devices';
 import { MAX_YEAR, MIN_YEAR, isDate } from '../../domain/dates';
 import {
-  deviceHealth, deviceRecalibrated, deviceReplaced, deviceWorkflowId,
-  type DeviceHealthReport, type DeviceRecalibrated, type DeviceReplaced,
+  deviceHealth,
+  deviceRecalibrated,
+  deviceReplaced,
+  deviceWorkflowId,
+  type DeviceHealthReport,
+  type DeviceRecalibrated,
+  type DeviceReplaced,
 } from '../../workflows/shared/device';
 
 export { deviceWorkflowId };
@@ -54,7 +59,11 @@ export interface DeviceWorkflowRef {
  * however often seeding or an import runs, a device has one workflow. A device that was replaced
  * or removed gets none (null).
  */
-export async function ensureDeviceWorkflow(temporal: Client, deviceId: number, options: StartOptions = {}): Promise<DeviceWorkflowRef | null> {
+export async function ensureDeviceWorkflow(
+  temporal: Client,
+  deviceId: number,
+  options: StartOptions = {},
+): Promise<DeviceWorkflowRef | null> {
   const [start] = await loadDeviceWorkflowStarts(options.db ?? sharedDb(), [deviceId]);
   return start ? startDeviceWorkflow(temporal, start, options.taskQueue ?? TASK_QUEUE) : null;
 }
@@ -108,7 +117,12 @@ function requireDate(value: string | undefined, field: string): void {
 }
 
 /** Call in afterCommit once the replacement (both links, removedAt) is written. The predecessor's workflow starts the successor's. */
-export async function reportDeviceReplaced(temporal: Client, deviceId: number, replacement: DeviceReplaced, options: StartOptions = {}): Promise<void> {
+export async function reportDeviceReplaced(
+  temporal: Client,
+  deviceId: number,
+  replacement: DeviceReplaced,
+  options: StartOptions = {},
+): Promise<void> {
   requireDate(replacement.replacedAt, 'replacedAt');
   await signalOrElse(
     () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceReplaced, replacement),
@@ -118,7 +132,12 @@ export async function reportDeviceReplaced(temporal: Client, deviceId: number, r
   );
 }
 
-export async function reportDeviceRecalibrated(temporal: Client, deviceId: number, change: DeviceRecalibrated, options: StartOptions = {}): Promise<void> {
+export async function reportDeviceRecalibrated(
+  temporal: Client,
+  deviceId: number,
+  change: DeviceRecalibrated,
+  options: StartOptions = {},
+): Promise<void> {
   requireDate(change.installedAt, 'installedAt');
   requireDate(change.lastInspectionAt, 'lastInspectionAt');
   const year = change.calibratedYear;

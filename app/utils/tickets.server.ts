@@ -2,7 +2,10 @@
 // permissions.server.ts): filing one (`openTicket`, reusable by other features such as statement objections),
 // the scoped queries behind the pages, and the workflow updates the pages' actions call.
 import {
-  WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowExecutionAlreadyStartedError,
   type Client,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -11,13 +14,31 @@ import { db as sharedDb, type Db } from '../../db';
 import { appendAudit } from '../../db/audit';
 import { isFederalState, type FederalState } from '../../domain/holidays';
 import {
-  describeBudget, dueAtOf, slaMatrixWith, startMeasure, type MeasureState, type SlaClock, type SlaMatrix, type TicketCategory, type TicketPriority,
+  describeBudget,
+  dueAtOf,
+  slaMatrixWith,
+  startMeasure,
+  type MeasureState,
+  type SlaClock,
+  type SlaMatrix,
+  type TicketCategory,
+  type TicketPriority,
 } from '../../domain/sla';
 import { triageTicket, type TicketTopic } from '../../domain/ticket-triage';
 import type { CountdownSla, TimelineItem, Tone } from '~/components/cases';
 import {
-  INTERNAL_TICKET_EVENTS, TICKET_EVENT_LABELS, TICKET_STATUSES, TICKET_WORKFLOW_TYPE, getTicketStatus, ticketWorkflowId,
-  type Actor, type MeasureView, type TicketEventKind, type TicketStatus, type TicketStatusView, type TicketWorkflowInput,
+  INTERNAL_TICKET_EVENTS,
+  TICKET_EVENT_LABELS,
+  TICKET_STATUSES,
+  TICKET_WORKFLOW_TYPE,
+  getTicketStatus,
+  ticketWorkflowId,
+  type Actor,
+  type MeasureView,
+  type TicketEventKind,
+  type TicketStatus,
+  type TicketStatusView,
+  type TicketWorkflowInput,
 } from '../../workflows/shared/ticket';
 import { SA } from '../../workflows/shared/search-attributes';
 import { currentTenancies, hasPermission } from './permissions.server';
@@ -41,7 +62,15 @@ export interface WorkflowOptions {
 /** Starts a case's workflow unless it exists (running or ended): filing twice never makes two. */
 export async function startCaseWorkflow(
   client: Client,
-  start: { workflowType: string; workflowId: string; taskQueue: string; args: unknown[]; obligation: string; propertyId: number; unitId: number | null },
+  start: {
+    workflowType: string;
+    workflowId: string;
+    taskQueue: string;
+    args: unknown[];
+    obligation: string;
+    propertyId: number;
+    unitId: number | null;
+  },
 ): Promise<void> {
   try {
     await client.workflow.start(start.workflowType, {
@@ -69,10 +98,17 @@ const UPDATE_TIMEOUT_MS = 20_000;
  * Runs a workflow update and turns its refusal into the validator's own German message. A
  * workflow that has ended answers with `endedMessage`.
  */
-export async function runCaseUpdate<T, A>(client: Client, workflowId: string, update: UpdateDefinition<T, [A]>, arg: A, endedMessage: string): Promise<UpdateOutcome<T>> {
+export async function runCaseUpdate<T, A>(
+  client: Client,
+  workflowId: string,
+  update: UpdateDefinition<T, [A]>,
+  arg: A,
+  endedMessage: string,
+): Promise<UpdateOutcome<T>> {
   try {
     const result = await client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
-      client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
+      client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }),
+    );
     return { ok: true, result };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) return { ok: false, message: error.cause?.message ?? error.message };
@@ -91,9 +127,14 @@ export async function queryCase<T>(client: Client, workflowId: string, query: ()
   try {
     return { available: true, status: await client.withDeadline(Date.now() + 2_000, query) };
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };
+    if (error instanceof WorkflowNotFoundError)
+      return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };
     console.warn(`[${workflowId}] getStatus failed: ${(error as Error).message}`);
-    return { available: false, missing: false, reason: 'Der Live-Status ist derzeit nicht verfügbar; die Angaben stammen aus der Datenbank.' };
+    return {
+      available: false,
+      missing: false,
+      reason: 'Der Live-Status ist derzeit nicht verfügbar; die Angaben stammen aus der Datenbank.',
+    };
   }
 }
 
@@ -105,7 +146,8 @@ export async function loadSlaMatrix(database: Db, organisationId: number, transa
 }
 
 export function federalStateOf(property: { id: number; federalState: string }): FederalState {
-  if (!isFederalState(property.federalState)) throw new RangeError(`property ${property.id}: unknown federal state ${property.federalState}`);
+  if (!isFederalState(property.federalState))
+    throw new RangeError(`property ${property.id}: unknown federal state ${property.federalState}`);
   return property.federalState;
 }
 
@@ -134,51 +176,88 @@ export interface OpenTicketOptions extends WorkflowOptions {
   timing?: Pick<TicketWorkflowInput, 'autoCloseAfterMs' | 'closedLingerMs'>;
 }
 
-export async function openTicket(input: OpenTicketInput, options: OpenTicketOptions = {}): Promise<{ ticketId: number; workflowId: string }> {
+export async function openTicket(
+  input: OpenTicketInput,
+  options: OpenTicketOptions = {},
+): Promise<{ ticketId: number; workflowId: string }> {
   const database = options.db ?? sharedDb();
   const subject = input.subject.trim();
   const body = input.body.trim();
   const triage = triageTicket({ topic: input.topic, subject, body, linked: input.linked ?? null });
   const category = input.category ?? triage.category;
-  const reasons = input.category && input.category !== triage.category ? [...triage.reasons, 'Kategorie vom auslösenden Vorgang vorgegeben'] : triage.reasons;
+  const reasons =
+    input.category && input.category !== triage.category
+      ? [...triage.reasons, 'Kategorie vom auslösenden Vorgang vorgegeben']
+      : triage.reasons;
 
   const write = async (transaction: Transaction) => {
     const { Property, User, Ticket, TicketEvent } = database.models;
-    const property = await Property.findOne({ where: { id: input.propertyId, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
-    const creator = await User.findOne({ where: { id: input.createdBy, organisationId: input.organisationId }, transaction, rejectOnEmpty: true });
+    const property = await Property.findOne({
+      where: { id: input.propertyId, organisationId: input.organisationId },
+      transaction,
+      rejectOnEmpty: true,
+    });
+    const creator = await User.findOne({
+      where: { id: input.createdBy, organisationId: input.organisationId },
+      transaction,
+      rejectOnEmpty: true,
+    });
     const matrix = await loadSlaMatrix(database, input.organisationId, transaction);
     const target = matrix[category][triage.priority];
     const openedAt = new Date();
     const calendar = { federalState: federalStateOf(property) };
     const dueAt = (budgetMs: number) => new Date(dueAtOf(startMeasure(budgetMs, target.clock, openedAt.getTime()), calendar)!);
-    const ticket = await Ticket.create({
-      organisationId: input.organisationId,
-      propertyId: input.propertyId,
-      unitId: input.unitId,
-      createdBy: input.createdBy,
-      topic: input.topic,
-      subject,
-      body,
-      category,
-      priority: triage.priority,
-      triageReasons: reasons,
-      linkedKind: input.linked?.kind ?? null,
-      linkedId: input.linked?.id ?? null,
-      linkedVersion: input.linked?.version ?? null,
-      status: 'open',
-      slaClock: target.clock,
-      reactionDueAt: dueAt(target.reactionMs),
-      resolutionDueAt: dueAt(target.resolutionMs),
-      createdAt: openedAt,
-    }, { transaction });
-    await TicketEvent.create({
-      ticketId: ticket.id, seq: 1, kind: 'created', visibility: 'public', actorId: creator.id, actorName: creator.name, actorRole: creator.role,
-      at: openedAt, body, details: { topic: input.topic, category, priority: triage.priority, reasons, linked: input.linked ?? null },
-    }, { transaction });
-    await appendAudit(database, {
-      organisationId: input.organisationId, actorId: creator.id, actor: creator.email, action: 'ticket.opened', entity: 'ticket', entityId: ticket.id,
-      details: { category, priority: triage.priority, linked: input.linked ?? null },
-    }, transaction);
+    const ticket = await Ticket.create(
+      {
+        organisationId: input.organisationId,
+        propertyId: input.propertyId,
+        unitId: input.unitId,
+        createdBy: input.createdBy,
+        topic: input.topic,
+        subject,
+        body,
+        category,
+        priority: triage.priority,
+        triageReasons: reasons,
+        linkedKind: input.linked?.kind ?? null,
+        linkedId: input.linked?.id ?? null,
+        linkedVersion: input.linked?.version ?? null,
+        status: 'open',
+        slaClock: target.clock,
+        reactionDueAt: dueAt(target.reactionMs),
+        resolutionDueAt: dueAt(target.resolutionMs),
+        createdAt: openedAt,
+      },
+      { transaction },
+    );
+    await TicketEvent.create(
+      {
+        ticketId: ticket.id,
+        seq: 1,
+        kind: 'created',
+        visibility: 'public',
+        actorId: creator.id,
+        actorName: creator.name,
+        actorRole: creator.role,
+        at: openedAt,
+        body,
+        details: { topic: input.topic, category, priority: triage.priority, reasons, linked: input.linked ?? null },
+      },
+      { transaction },
+    );
+    await appendAudit(
+      database,
+      {
+        organisationId: input.organisationId,
+        actorId: creator.id,
+        actor: creator.email,
+        action: 'ticket.opened',
+        entity: 'ticket',
+        entityId: ticket.id,
+        details: { category, priority: triage.priority, linked: input.linked ?? null },
+      },
+      transaction,
+    );
     const workflowInput: TicketWorkflowInput = {
       ticketId: ticket.id,
       organisationId: input.organisationId,
@@ -198,9 +277,10 @@ export async function openTicket(input: OpenTicketInput, options: OpenTicketOpti
 
   // The ticket is filed once its row is committed. Should Temporal be unreachable at that moment,
   // the start is repaired by ensureTicketWorkflow (the ticket's pages call it when they find no workflow).
-  const start = (workflowInput: TicketWorkflowInput) => startTicketWorkflow(workflowInput, options).catch((error: Error) => {
-    console.error(`[ticket ${workflowInput.ticketId}] starting the workflow failed; ensureTicketWorkflow repairs it`, error);
-  });
+  const start = (workflowInput: TicketWorkflowInput) =>
+    startTicketWorkflow(workflowInput, options).catch((error: Error) => {
+      console.error(`[ticket ${workflowInput.ticketId}] starting the workflow failed; ensureTicketWorkflow repairs it`, error);
+    });
   let workflowInput: TicketWorkflowInput;
   if (options.transaction) {
     const { transaction } = options;
@@ -234,26 +314,34 @@ export async function ensureTicketWorkflow(ticketId: number, options: WorkflowOp
   const ticket = await database.models.Ticket.findByPk(ticketId);
   if (!ticket || ticket.eventSeq !== 1 || ticket.status !== 'open') return false;
   const property = await database.models.Property.findByPk(ticket.propertyId, { rejectOnEmpty: true });
-  await startTicketWorkflow({
-    ticketId: ticket.id,
-    organisationId: ticket.organisationId,
-    propertyId: ticket.propertyId,
-    unitId: ticket.unitId,
-    createdBy: ticket.createdBy,
-    category: ticket.category,
-    priority: ticket.priority,
-    openedAtMs: ticket.createdAt.getTime(),
-    federalState: federalStateOf(property),
-    slaMatrix: await loadSlaMatrix(database, ticket.organisationId),
-    lastSeq: 1,
-  }, options);
+  await startTicketWorkflow(
+    {
+      ticketId: ticket.id,
+      organisationId: ticket.organisationId,
+      propertyId: ticket.propertyId,
+      unitId: ticket.unitId,
+      createdBy: ticket.createdBy,
+      category: ticket.category,
+      priority: ticket.priority,
+      openedAtMs: ticket.createdAt.getTime(),
+      federalState: federalStateOf(property),
+      slaMatrix: await loadSlaMatrix(database, ticket.organisationId),
+      lastSeq: 1,
+    },
+    options,
+  );
   return true;
 }
 
 const TICKET_ENDED = 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.';
 
 /** An update of the ticket's workflow; a ticket whose workflow never started gets it first. */
-export async function updateTicket<A>(ticketId: number, update: UpdateDefinition<TicketStatusView, [A]>, arg: A, options: WorkflowOptions = {}): Promise<UpdateOutcome<TicketStatusView>> {
+export async function updateTicket<A>(
+  ticketId: number,
+  update: UpdateDefinition<TicketStatusView, [A]>,
+  arg: A,
+  options: WorkflowOptions = {},
+): Promise<UpdateOutcome<TicketStatusView>> {
   const client = options.client ?? temporalClient();
   const outcome = await runCaseUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
   if (outcome.ok || outcome.message !== TICKET_ENDED || !(await ensureTicketWorkflow(ticketId, options))) return outcome;
@@ -263,7 +351,8 @@ export async function updateTicket<A>(ticketId: number, update: UpdateDefinition
 /** The workflow's live view; a ticket whose workflow never started gets it now. */
 export async function ticketWorkflowStatus(ticketId: number, options: WorkflowOptions = {}) {
   const client = options.client ?? temporalClient();
-  const query = () => queryCase(client, ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
+  const query = () =>
+    queryCase(client, ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
   const status = await query();
   if (status.available || !status.missing || !(await ensureTicketWorkflow(ticketId, options).catch(() => false))) return status;
   return query();
@@ -358,7 +447,8 @@ const TICKET_SELECT = `
 
 /** Tenants see the tickets they filed for a unit they still rent; staff of the organisation see all of it. */
 async function ticketScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
-  if (hasPermission(user, 'read:ticket:any')) return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
+  if (hasPermission(user, 'read:ticket:any'))
+    return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
   if (!hasPermission(user, 'read:ticket:own')) return null;
   const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
   if (unitIds.length === 0) return null;
@@ -370,8 +460,13 @@ async function ticketScope(user: SessionUser): Promise<{ sql: string; replacemen
 
 function slaSummaryOf(record: TicketRecord): SlaSummary {
   const federalState = isFederalState(record.federalState) ? record.federalState : 'BE';
-  const base = { clock: record.slaClock, federalState, breached: record.reactionBreachedAt !== null || record.resolutionBreachedAt !== null };
-  if (record.status === 'resolved' || record.status === 'closed') return { ...base, measure: null, state: 'done', dueAt: null, remainingMs: null };
+  const base = {
+    clock: record.slaClock,
+    federalState,
+    breached: record.reactionBreachedAt !== null || record.resolutionBreachedAt !== null,
+  };
+  if (record.status === 'resolved' || record.status === 'closed')
+    return { ...base, measure: null, state: 'done', dueAt: null, remainingMs: null };
   const measure = record.reactedAt === null ? 'reaction' : 'resolution';
   const dueAt = measure === 'reaction' ? record.reactionDueAt : record.resolutionDueAt;
   const breachedAt = measure === 'reaction' ? record.reactionBreachedAt : record.resolutionBreachedAt;
@@ -466,7 +561,8 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
   if (!scope) return null;
   const database = sharedDb();
   const [record] = await database.sequelize.query<TicketRecord>(`${TICKET_SELECT} WHERE ${scope.sql} AND t.id = :ticketId`, {
-    replacements: { ...scope.replacements, ticketId }, type: QueryTypes.SELECT,
+    replacements: { ...scope.replacements, ticketId },
+    type: QueryTypes.SELECT,
   });
   if (!record) return null;
   const staff = hasPermission(user, 'read:ticket:any');
@@ -478,7 +574,10 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
     round: record.round,
     createdBy: record.createdBy,
     triageReasons: staff ? record.triageReasons : [],
-    linked: record.linkedKind && record.linkedId !== null ? { kind: record.linkedKind, id: record.linkedId, version: record.linkedVersion } : null,
+    linked:
+      record.linkedKind && record.linkedId !== null
+        ? { kind: record.linkedKind, id: record.linkedId, version: record.linkedVersion }
+        : null,
     propertyStreet: record.propertyStreet,
     reactionDueAt: iso(record.reactionDueAt),
     resolutionDueAt: iso(record.resolutionDueAt),
@@ -490,7 +589,14 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
     timeline: events
       .filter((e) => staff || !INTERNAL_TICKET_EVENTS.has(e.kind))
       .map((e) => ({
-        seq: e.seq, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId, actorName: e.actorName, actorRole: e.actorRole, body: e.body, details: e.details,
+        seq: e.seq,
+        kind: e.kind,
+        at: e.at.toISOString(),
+        actorId: e.actorId,
+        actorName: e.actorName,
+        actorRole: e.actorRole,
+        body: e.body,
+        details: e.details,
         internal: INTERNAL_TICKET_EVENTS.has(e.kind),
       })),
   };
@@ -498,7 +604,11 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
 
 /** Who a ticket can be assigned to: the organisation's managers. */
 export async function assignableUsers(organisationId: number): Promise<Array<{ id: number; name: string }>> {
-  const users = await sharedDb().models.User.findAll({ where: { organisationId, role: 'manager' }, attributes: ['id', 'name'], order: [['name', 'ASC']] });
+  const users = await sharedDb().models.User.findAll({
+    where: { organisationId, role: 'manager' },
+    attributes: ['id', 'name'],
+    order: [['name', 'ASC']],
+  });
   return users.map((u) => ({ id: u.id, name: u.name }));
 }
 
@@ -527,8 +637,14 @@ export async function ticketCounts(user: SessionUser): Promise<TicketCounts> {
 }
 
 const EVENT_TONES: Partial<Record<TicketEventKind, Tone>> = {
-  created: 'unknown', assigned: 'green', replied: 'green', asked_tenant: 'yellow', resolved: 'green', reopened: 'yellow',
-  sla_warning: 'yellow', sla_breached: 'red',
+  created: 'unknown',
+  assigned: 'green',
+  replied: 'green',
+  asked_tenant: 'yellow',
+  resolved: 'green',
+  reopened: 'yellow',
+  sla_warning: 'yellow',
+  sla_breached: 'red',
 };
 
 const DEADLINE_NAMES: Record<string, string> = { reaction: 'Reaktionsfrist', resolution: 'Lösungsfrist' };
@@ -604,24 +720,51 @@ export function ticketDeadlines(ticket: TicketDetail, live: TicketStatusView | n
       breached: view.breachedAt !== null || view.state === 'met_late',
     },
   });
-  if (live) return [fromLive('Reaktion', 'reaction', live.reaction), fromLive(`Lösung (Runde ${live.round})`, 'resolution', live.resolution)];
+  if (live)
+    return [fromLive('Reaktion', 'reaction', live.reaction), fromLive(`Lösung (Runde ${live.round})`, 'resolution', live.resolution)];
 
-  const fromRow = (name: string, measure: 'reaction' | 'resolution', dueAt: string | null, endedAt: string | null, breachedAt: string | null): DeadlineView => {
+  const fromRow = (
+    name: string,
+    measure: 'reaction' | 'resolution',
+    dueAt: string | null,
+    endedAt: string | null,
+    breachedAt: string | null,
+  ): DeadlineView => {
     const ended = endedAt !== null || ticket.status === 'resolved' || ticket.status === 'closed';
     const paused = !ended && ticket.status === 'waiting_for_tenant' && ticket.sla.measure === measure;
     return {
       name,
-      stateLabel: ended ? (breachedAt ? 'Verspätet erfüllt' : 'Eingehalten') : paused ? MEASURE_STATE_LABELS.paused : breachedAt ? 'Überschritten' : 'Läuft',
+      stateLabel: ended
+        ? breachedAt
+          ? 'Verspätet erfüllt'
+          : 'Eingehalten'
+        : paused
+          ? MEASURE_STATE_LABELS.paused
+          : breachedAt
+            ? 'Überschritten'
+            : 'Läuft',
       budget: null,
       dueAt,
       warnedAt: null,
       breachedAt,
       endedAt,
-      sla: { ...ticket.sla, measure: ended ? null : measure, dueAt: paused ? null : dueAt, remainingMs: paused ? ticket.sla.remainingMs : null, breached: breachedAt !== null },
+      sla: {
+        ...ticket.sla,
+        measure: ended ? null : measure,
+        dueAt: paused ? null : dueAt,
+        remainingMs: paused ? ticket.sla.remainingMs : null,
+        breached: breachedAt !== null,
+      },
     };
   };
   return [
     fromRow('Reaktion', 'reaction', ticket.reactionDueAt, ticket.reactedAt, ticket.reactionBreachedAt),
-    fromRow(`Lösung (Runde ${ticket.round})`, 'resolution', ticket.resolutionDueAt, ticket.resolvedAt ?? ticket.closedAt, ticket.resolutionBreachedAt),
+    fromRow(
+      `Lösung (Runde ${ticket.round})`,
+      'resolution',
+      ticket.resolutionDueAt,
+      ticket.resolvedAt ?? ticket.closedAt,
+      ticket.resolutionBreachedAt,
+    ),
   ];
 }

@@ -2,7 +2,10 @@ import { Model, DataTypes, type CreationOptional, type InferAttributes, type Inf
 import { decimal } from './statement';
 
 /** A property's kWh conversion for the monthly information (defaults in domain/monthly.ts when absent). */
-export class MonthlyPropertySetting extends Model<InferAttributes<MonthlyPropertySetting>, InferCreationAttributes<MonthlyPropertySetting>> {
+export class MonthlyPropertySetting extends Model<
+  InferAttributes<MonthlyPropertySetting>,
+  InferCreationAttributes<MonthlyPropertySetting>
+> {
   declare propertyId: number;
   declare hkvKwhPerUnit: number;
   declare hotWaterTempC: number;

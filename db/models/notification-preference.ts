@@ -4,7 +4,10 @@ export const NOTIFICATION_TOPICS = ['ticket', 'ticket-escalation', 'appointment'
 export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 
 /** A user's channels for one topic. No row: both channels on. */
-export class NotificationPreference extends Model<InferAttributes<NotificationPreference>, InferCreationAttributes<NotificationPreference>> {
+export class NotificationPreference extends Model<
+  InferAttributes<NotificationPreference>,
+  InferCreationAttributes<NotificationPreference>
+> {
   declare userId: number;
   declare topic: NotificationTopic;
   declare inPortal: boolean;

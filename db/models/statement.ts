@@ -1,4 +1,12 @@
-import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type ModelAttributeColumnOptions, type Sequelize } from 'sequelize';
+import {
+  Model,
+  DataTypes,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type ModelAttributeColumnOptions,
+  type Sequelize,
+} from 'sequelize';
 import type { BillingInput } from '../../domain/billing';
 import type { StatementSummary } from '../statements';
 
@@ -6,7 +14,12 @@ import type { StatementSummary } from '../statements';
  * A NUMERIC column read as a number (pg returns NUMERIC as a string). Amounts and consumptions in
  * statements have at most 3 decimals and stay far below 2^53, so no precision is lost.
  */
-export function decimal(field: string, precision: number, scale: number, options: { allowNull?: boolean } = {}): ModelAttributeColumnOptions {
+export function decimal(
+  field: string,
+  precision: number,
+  scale: number,
+  options: { allowNull?: boolean } = {},
+): ModelAttributeColumnOptions {
   return {
     type: DataTypes.DECIMAL(precision, scale),
     allowNull: options.allowNull ?? true,
@@ -58,7 +71,12 @@ export function initStatement(sequelize: Sequelize) {
       periodStart: { type: DataTypes.DATEONLY, allowNull: false },
       periodEnd: { type: DataTypes.DATEONLY, allowNull: false },
       version: { type: DataTypes.INTEGER, allowNull: false },
-      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'draft', validate: { isIn: [STATEMENT_STATUSES as unknown as string[]] } },
+      status: {
+        type: DataTypes.TEXT,
+        allowNull: false,
+        defaultValue: 'draft',
+        validate: { isIn: [STATEMENT_STATUSES as unknown as string[]] },
+      },
       statusChangedAt: { type: DataTypes.DATE },
       documentNumber: { type: DataTypes.TEXT, allowNull: false, unique: true },
       supersedesId: { type: DataTypes.INTEGER },

@@ -19,7 +19,9 @@ export function initUnit(sequelize: Sequelize) {
       areaM2: {
         type: DataTypes.DECIMAL(8, 2),
         allowNull: false,
-        get() { return Number(this.getDataValue('areaM2')); },
+        get() {
+          return Number(this.getDataValue('areaM2'));
+        },
       },
     },
     { sequelize, tableName: 'units', underscored: true },

@@ -30,10 +30,18 @@ const PROPERTIES: ReadonlyArray<Omit<PropertySpec, 'ownerId' | 'technicianId'> &
 const BROCHURE_DEVICES: ReadonlyArray<{ serial: string; inTenantUnit: boolean; facts: DeviceFacts }> = [
   { serial: 'WZ-2021-01887', inTenantUnit: true, facts: { type: 'WZ-K', installedAt: '2021-06-01', calibratedYear: 2021 } },
   { serial: 'HKV-2023-00412', inTenantUnit: true, facts: { type: 'HKV', installedAt: '2023-03-14', batteryPercent: 86 } },
-  { serial: 'RWM-2019-00234', inTenantUnit: true, facts: { type: 'RWM', installedAt: '2019-04-10', lastInspectionAt: '2025-10-15', batteryPercent: 64 } },
+  {
+    serial: 'RWM-2019-00234',
+    inTenantUnit: true,
+    facts: { type: 'RWM', installedAt: '2019-04-10', lastInspectionAt: '2025-10-15', batteryPercent: 64 },
+  },
   { serial: 'HKV-2018-00091', inTenantUnit: false, facts: { type: 'HKV', installedAt: '2018-02-20', batteryPercent: 18 } },
   { serial: 'WZ-2020-00553', inTenantUnit: false, facts: { type: 'WZ-W', installedAt: '2020-05-12', calibratedYear: 2020 } },
-  { serial: 'RWM-2022-01102', inTenantUnit: false, facts: { type: 'RWM', installedAt: '2022-08-03', lastInspectionAt: '2025-07-20', batteryPercent: 71 } },
+  {
+    serial: 'RWM-2022-01102',
+    inTenantUnit: false,
+    facts: { type: 'RWM', installedAt: '2022-08-03', lastInspectionAt: '2025-07-20', batteryPercent: 71 },
+  },
 ];
 
 const TENANT_UNIT_INDEX = 10; // Whg. 1.03 of Musterstraße 12
@@ -56,7 +64,14 @@ export async function seedDemo(db: Db, today: string): Promise<{ organisationId:
     }
     const seeded = [];
     for (const { owned, ...spec } of PROPERTIES) {
-      seeded.push(await seedProperty(db, org.id, { ...spec, ownerId: owned ? users.get('owner') : null, technicianId: users.get('technician') }, { today, random, serials, profile: 'full', transaction }));
+      seeded.push(
+        await seedProperty(
+          db,
+          org.id,
+          { ...spec, ownerId: owned ? users.get('owner') : null, technicianId: users.get('technician') },
+          { today, random, serials, profile: 'full', transaction },
+        ),
+      );
     }
     const musterstrasse = seeded[0];
     const tenantUnitId = musterstrasse.unitIds[TENANT_UNIT_INDEX];
@@ -69,7 +84,17 @@ export async function seedDemo(db: Db, today: string): Promise<{ organisationId:
       if (!device) throw new Error(`demo unit ${unitId} has no ${facts.type}`);
       const deadline = deadlineOf(facts);
       await device.update(
-        { serial, installedAt: facts.installedAt, calibratedYear: facts.calibratedYear ?? null, lastInspectionAt: facts.lastInspectionAt ?? null, batteryPercent: facts.batteryPercent ?? null, deadlineKind: deadline.kind, dueAt: deadline.dueAt, light: lightAt({ ...facts, lastReadingAt: today }, today), radioStatus: 'ok' },
+        {
+          serial,
+          installedAt: facts.installedAt,
+          calibratedYear: facts.calibratedYear ?? null,
+          lastInspectionAt: facts.lastInspectionAt ?? null,
+          batteryPercent: facts.batteryPercent ?? null,
+          deadlineKind: deadline.kind,
+          dueAt: deadline.dueAt,
+          light: lightAt({ ...facts, lastReadingAt: today }, today),
+          radioStatus: 'ok',
+        },
         { transaction },
       );
     }
@@ -92,7 +117,19 @@ export async function seedLargePortfolio(db: Db, units: number, today: string): 
     const size = Math.min(left, random.int(40, 120));
     n += 1;
     await db.sequelize.transaction((transaction) =>
-      seedProperty(db, org.id, { name: `Benchmark-Liegenschaft ${n}`, street: `Teststraße ${n}`, postalCode: '10115', city: 'Berlin', federalState: 'BE', units: size }, { today, random, serials, profile: 'compact', transaction }),
+      seedProperty(
+        db,
+        org.id,
+        {
+          name: `Benchmark-Liegenschaft ${n}`,
+          street: `Teststraße ${n}`,
+          postalCode: '10115',
+          city: 'Berlin',
+          federalState: 'BE',
+          units: size,
+        },
+        { today, random, serials, profile: 'compact', transaction },
+      ),
     );
     left -= size;
   }

@@ -32,8 +32,54 @@ const ROOMS: ReadonlyArray<{ name: string; radiator: boolean; smokeAlarm: boolea
 /** `full`: a device per radiator and room as in the brochure; `compact`: about five per unit, for benchmarks. */
 export type DeviceProfile = 'full' | 'compact';
 
-const FIRST_NAMES = ['Anna', 'Jonas', 'Marie', 'Lukas', 'Sophie', 'Felix', 'Laura', 'Paul', 'Lena', 'Max', 'Emma', 'Ben', 'Mia', 'Elias', 'Hannah', 'Noah', 'Lea', 'Leon', 'Clara', 'Tim'];
-const LAST_NAMES = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Bauer', 'Richter', 'Klein', 'Wolf', 'Schröder', 'Neumann', 'Schwarz', 'Zimmermann', 'Braun', 'Krüger', 'Hofmann', 'Hartmann', 'Lange'];
+const FIRST_NAMES = [
+  'Anna',
+  'Jonas',
+  'Marie',
+  'Lukas',
+  'Sophie',
+  'Felix',
+  'Laura',
+  'Paul',
+  'Lena',
+  'Max',
+  'Emma',
+  'Ben',
+  'Mia',
+  'Elias',
+  'Hannah',
+  'Noah',
+  'Lea',
+  'Leon',
+  'Clara',
+  'Tim',
+];
+const LAST_NAMES = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Bauer',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Schröder',
+  'Neumann',
+  'Schwarz',
+  'Zimmermann',
+  'Braun',
+  'Krüger',
+  'Hofmann',
+  'Hartmann',
+  'Lange',
+];
 
 export interface SerialCounter {
   next(type: DeviceType, year: number): string;
@@ -64,7 +110,11 @@ type DeviceRow = CreationAttributes<Device>;
  */
 function deviceFacts(type: DeviceType, today: string, random: Random): Omit<DeviceRow, 'propertyId' | 'unitId' | 'serial' | 'location'> {
   const year = Number(today.slice(0, 4));
-  const state = random.weighted([['green', 80], ['yellow', 12], ['red', 8]] as const);
+  const state = random.weighted([
+    ['green', 80],
+    ['yellow', 12],
+    ['red', 8],
+  ] as const);
   const monthDay = `-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`;
   let installedAt: string;
   let calibratedYear: number | null = null;
@@ -91,7 +141,8 @@ function deviceFacts(type: DeviceType, today: string, random: Random): Omit<Devi
     }
   }
   const silent = state === 'red' && random.next() < 0.25;
-  const batteryPercent = type === 'HKV' || type === 'RWM' ? (state === 'yellow' && random.next() < 0.3 ? random.int(8, 25) : random.int(40, 100)) : null;
+  const batteryPercent =
+    type === 'HKV' || type === 'RWM' ? (state === 'yellow' && random.next() < 0.3 ? random.int(8, 25) : random.int(40, 100)) : null;
   const lastReadingAt = silent ? addDays(today, -random.int(35, 90)) : addDays(today, -random.int(0, 2));
   const facts: DeviceFacts = { type, installedAt, calibratedYear, lastInspectionAt, batteryPercent, lastReadingAt };
   const deadline = deadlineOf(facts);
@@ -112,7 +163,8 @@ function deviceFacts(type: DeviceType, today: string, random: Random): Omit<Devi
 }
 
 function unitDeviceTypes(profile: DeviceProfile, random: Random): Array<{ type: DeviceType; location: string }> {
-  const rooms = profile === 'full' ? ROOMS.slice(0, random.int(5, 6)) : ROOMS.filter((r) => r.name === 'Wohnzimmer' || r.name === 'Schlafzimmer');
+  const rooms =
+    profile === 'full' ? ROOMS.slice(0, random.int(5, 6)) : ROOMS.filter((r) => r.name === 'Wohnzimmer' || r.name === 'Schlafzimmer');
   const devices: Array<{ type: DeviceType; location: string }> = [];
   for (const room of rooms) if (room.radiator) devices.push({ type: 'HKV', location: room.name });
   devices.push({ type: 'WZ-K', location: 'Bad' }, { type: 'WZ-W', location: 'Bad' });
@@ -135,14 +187,28 @@ export async function seedProperty(
   const { Property, Unit, Tenancy, Device } = db.models;
   const { random, transaction, today } = opts;
   const property = await Property.create(
-    { organisationId, name: spec.name, street: spec.street, postalCode: spec.postalCode, city: spec.city, federalState: spec.federalState, ownerId: spec.ownerId ?? null, technicianId: spec.technicianId ?? null },
+    {
+      organisationId,
+      name: spec.name,
+      street: spec.street,
+      postalCode: spec.postalCode,
+      city: spec.city,
+      federalState: spec.federalState,
+      ownerId: spec.ownerId ?? null,
+      technicianId: spec.technicianId ?? null,
+    },
     { transaction },
   );
   const perFloor = spec.units <= 24 ? 4 : 8;
   const units = await Unit.bulkCreate(
     Array.from({ length: spec.units }, (_, i) => {
       const floor = Math.floor(i / perFloor);
-      return { propertyId: property.id, label: `Whg. ${floor}.${String((i % perFloor) + 1).padStart(2, '0')}`, floor: floor === 0 ? 'EG' : `${floor}. OG`, areaM2: random.int(38, 118) + random.int(0, 9) / 10 };
+      return {
+        propertyId: property.id,
+        label: `Whg. ${floor}.${String((i % perFloor) + 1).padStart(2, '0')}`,
+        floor: floor === 0 ? 'EG' : `${floor}. OG`,
+        areaM2: random.int(38, 118) + random.int(0, 9) / 10,
+      };
     }),
     { transaction, returning: true },
   );
@@ -160,11 +226,23 @@ export async function seedProperty(
   for (const unit of units) {
     for (const { type, location } of unitDeviceTypes(opts.profile, random)) {
       const facts = deviceFacts(type, today, random);
-      rows.push({ ...facts, propertyId: property.id, unitId: unit.id, location, serial: opts.serials.next(type, Number(facts.installedAt.slice(0, 4))) });
+      rows.push({
+        ...facts,
+        propertyId: property.id,
+        unitId: unit.id,
+        location,
+        serial: opts.serials.next(type, Number(facts.installedAt.slice(0, 4))),
+      });
     }
   }
   const building = deviceFacts('WMZ', today, random);
-  rows.push({ ...building, propertyId: property.id, unitId: null, location: 'Heizungsraum', serial: opts.serials.next('WMZ', Number(building.installedAt.slice(0, 4))) });
+  rows.push({
+    ...building,
+    propertyId: property.id,
+    unitId: null,
+    location: 'Heizungsraum',
+    serial: opts.serials.next('WMZ', Number(building.installedAt.slice(0, 4))),
+  });
   for (let i = 0; i < rows.length; i += 2000) await Device.bulkCreate(rows.slice(i, i + 2000), { transaction });
   return { propertyId: property.id, unitIds: units.map((u) => u.id) };
 }

@@ -94,7 +94,7 @@ const readAt = (day: string) => new Date(`${day}T04:00:00Z`);
 
 function monthStarts(from: string, until: string): string[] {
   const days: string[] = [];
-  for (let day = from; compareDates(day, until) <= 0; ) {
+  for (let day = from; compareDates(day, until) <= 0;) {
     days.push(day);
     const { year, month } = parseDate(day);
     day = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
@@ -106,7 +106,10 @@ function monthStarts(from: string, until: string): string[] {
  * Seeds the demo's readings (and its change of tenant) into the organisation's properties, in the
  * caller's transaction. Devices that stopped reporting get readings only up to their last contact.
  */
-export async function seedDemoReadings(db: Db, opts: { organisationId: number; today: string; transaction: Transaction }): Promise<{ readings: number }> {
+export async function seedDemoReadings(
+  db: Db,
+  opts: { organisationId: number; today: string; transaction: Transaction },
+): Promise<{ readings: number }> {
   const { transaction, today } = opts;
   const random = seededRandom(2025);
   const { Reading, Tenancy } = db.models;
@@ -130,7 +133,11 @@ export async function seedDemoReadings(db: Db, opts: { organisationId: number; t
 
   await moveDemoTenantIn(db, opts.organisationId, transaction);
   // Radio devices report daily; a reading on every move-in day lets §9b split by readings.
-  const tenancyStarts = await Tenancy.findAll({ where: { unitId: units.map((u) => u.id) }, attributes: ['unitId', 'startsOn'], transaction });
+  const tenancyStarts = await Tenancy.findAll({
+    where: { unitId: units.map((u) => u.id) },
+    attributes: ['unitId', 'startsOn'],
+    transaction,
+  });
   const moveInsByUnit = new Map<number, string[]>();
   for (const t of tenancyStarts) {
     if (compareDates(t.startsOn, READINGS_FROM) > 0 && compareDates(t.startsOn, today) <= 0) {
@@ -155,8 +162,15 @@ export async function seedDemoReadings(db: Db, opts: { organisationId: number; t
     const typeKey = `${device.unitId}:${device.type}`;
     const isFirstOfType = !firstDeviceOfType.has(typeKey);
     firstDeviceOfType.add(typeKey);
-    const gap = isFirstOfType && position ? GAPS.find((g) => g.propertyIndex === position.propertyIndex && g.unitIndex === position.index && g.type === device.type) : undefined;
-    const lateSetDate = isFirstOfType && device.type === 'HKV' && position !== undefined && LATE_SET_DATE.some((l) => l.propertyIndex === position.propertyIndex && l.unitIndex === position.index);
+    const gap =
+      isFirstOfType && position
+        ? GAPS.find((g) => g.propertyIndex === position.propertyIndex && g.unitIndex === position.index && g.type === device.type)
+        : undefined;
+    const lateSetDate =
+      isFirstOfType &&
+      device.type === 'HKV' &&
+      position !== undefined &&
+      LATE_SET_DATE.some((l) => l.propertyIndex === position.propertyIndex && l.unitIndex === position.index);
 
     const valueAt = meter(device, device.areaM2 ?? propertyArea.get(device.propertyId) ?? 1000, random);
     const lastContact = device.lastReadingAt ? new Date(device.lastReadingAt).toISOString().slice(0, 10) : today;
@@ -164,7 +178,7 @@ export async function seedDemoReadings(db: Db, opts: { organisationId: number; t
     const reporting = (day: string) => compareDates(day, device.installedAt) >= 0 && compareDates(day, lastContact) <= 0;
     const days = new Set(monthly.filter(reporting));
     if (compareDates(device.installedAt, READINGS_FROM) > 0 && reporting(device.installedAt)) days.add(device.installedAt);
-    for (const moveIn of device.unitId === null ? [] : moveInsByUnit.get(device.unitId) ?? []) if (reporting(moveIn)) days.add(moveIn);
+    for (const moveIn of device.unitId === null ? [] : (moveInsByUnit.get(device.unitId) ?? [])) if (reporting(moveIn)) days.add(moveIn);
     if (lateSetDate) {
       days.delete('2026-01-01');
       days.add('2026-01-03');
@@ -183,8 +197,20 @@ export async function seedDemoReadings(db: Db, opts: { organisationId: number; t
       });
     }
     // The device's last contact carries today's value, so device lists and readings agree.
-    if (device.lastReadingAt && reporting(lastContact) && !days.has(lastContact) && !(gap && compareDates(lastContact, gap.to) <= 0 && compareDates(lastContact, gap.from) >= 0)) {
-      rows.push({ deviceId: device.id, readAt: new Date(device.lastReadingAt), value: valueAt(lastContact), unit: UNIT_OF[device.type]!, setDateValue: null, source: 'radio' });
+    if (
+      device.lastReadingAt &&
+      reporting(lastContact) &&
+      !days.has(lastContact) &&
+      !(gap && compareDates(lastContact, gap.to) <= 0 && compareDates(lastContact, gap.from) >= 0)
+    ) {
+      rows.push({
+        deviceId: device.id,
+        readAt: new Date(device.lastReadingAt),
+        value: valueAt(lastContact),
+        unit: UNIT_OF[device.type]!,
+        setDateValue: null,
+        source: 'radio',
+      });
     }
   }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await Reading.bulkCreate(rows.slice(i, i + INSERT_CHUNK), { transaction });
@@ -208,5 +234,8 @@ async function moveDemoTenantIn(db: Db, organisationId: number, transaction: Tra
   const tenancy = tenant && (await Tenancy.findOne({ where: { userId: tenant.id }, transaction }));
   if (!tenancy) return;
   await tenancy.update({ startsOn: DEMO_TENANT_MOVED_IN }, { transaction });
-  await Tenancy.create({ unitId: tenancy.unitId, userId: null, ...PREVIOUS_TENANT, endsOn: addDays(DEMO_TENANT_MOVED_IN, -1) }, { transaction });
+  await Tenancy.create(
+    { unitId: tenancy.unitId, userId: null, ...PREVIOUS_TENANT, endsOn: addDays(DEMO_TENANT_MOVED_IN, -1) },
+    { transaction },
+  );
 }

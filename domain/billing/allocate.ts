@@ -30,5 +30,8 @@ export function splitCents(totalCents: bigint, weights: readonly Ratio[]): bigin
     return weights.map(() => 0n);
   }
   const total = Ratio.of(totalCents);
-  return allocateCents(weights.map((weight) => total.mul(weight).div(weightSum)), totalCents);
+  return allocateCents(
+    weights.map((weight) => total.mul(weight).div(weightSum)),
+    totalCents,
+  );
 }

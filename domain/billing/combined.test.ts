@@ -4,7 +4,13 @@ import { Ratio } from './ratio';
 import type { CombinedInput } from './types';
 
 const plant = (extra: Partial<CombinedInput> = {}): CombinedInput => ({
-  cost: 3253.5, energyKwh: 34000, hotWaterKwh: null, hotWaterM3: 47.2, hotWaterTempC: 60, districtHeating: false, ...extra,
+  cost: 3253.5,
+  energyKwh: 34000,
+  hotWaterKwh: null,
+  hotWaterM3: 47.2,
+  hotWaterTempC: 60,
+  districtHeating: false,
+  ...extra,
 });
 
 describe('§9 combined plant', () => {

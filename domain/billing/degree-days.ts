@@ -5,9 +5,7 @@ import { Ratio } from './ratio';
  * §9b HKVO: share of the year's heating need per month, per mille (January first; sum 1000). The
  * fixed heating part of a unit is split between its tenants by these shares.
  */
-export const DEGREE_DAY_PER_MILLE: readonly Ratio[] = [
-  170, 150, 130, 80, 40, 13.33, 13.33, 13.34, 30, 80, 120, 160,
-].map(Ratio.fromNumber);
+export const DEGREE_DAY_PER_MILLE: readonly Ratio[] = [170, 150, 130, 80, 40, 13.33, 13.33, 13.34, 30, 80, 120, 160].map(Ratio.fromNumber);
 
 /**
  * Degree-day per mille of the days from `from` to `to` inclusive; a partial month counts pro rata
@@ -17,7 +15,7 @@ export function degreeDaysPerMille(from: string, to: string): Ratio {
   const start = parseDate(from);
   const end = parseDate(to);
   let total = Ratio.ZERO;
-  for (let year = start.year, month = start.month; year * 12 + month <= end.year * 12 + end.month; ) {
+  for (let year = start.year, month = start.month; year * 12 + month <= end.year * 12 + end.month;) {
     const monthDays = daysInMonth(year, month);
     const firstDay = year === start.year && month === start.month ? start.day : 1;
     const lastDay = year === end.year && month === end.month ? end.day : monthDays;

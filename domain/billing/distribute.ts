@@ -35,13 +35,16 @@ function formatPercent(share: Ratio): string {
  * Which method applies and why not the configured one. Zero consumption with a cost to distribute
  * cannot be billed by consumption at all, so it falls back to area too (rather than failing).
  */
-function chooseMethod(type: CostType, input: BillingInput, costCents: bigint, totalArea: Ratio): {
+function chooseMethod(
+  type: CostType,
+  input: BillingInput,
+  costCents: bigint,
+  totalArea: Ratio,
+): {
   method: DistributionMethod;
   warning?: string;
 } {
-  const estimatedArea = Ratio.sum(
-    input.units.filter((unit) => unit.estimated.includes(type)).map((unit) => Ratio.fromNumber(unit.area)),
-  );
+  const estimatedArea = Ratio.sum(input.units.filter((unit) => unit.estimated.includes(type)).map((unit) => Ratio.fromNumber(unit.area)));
   const estimatedShare = estimatedArea.div(totalArea);
   if (estimatedShare.compare(MAX_ESTIMATED_AREA_SHARE) > 0) {
     return {
@@ -60,12 +63,7 @@ function chooseMethod(type: CostType, input: BillingInput, costCents: bigint, to
 }
 
 /** Distributes one cost type over the units: consumption part by consumption, the rest by area. */
-export function distributeCostType(
-  type: CostType,
-  input: BillingInput,
-  costCents: bigint,
-  warnings: string[],
-): CostTypeDistribution {
+export function distributeCostType(type: CostType, input: BillingInput, costCents: bigint, warnings: string[]): CostTypeDistribution {
   const areas = input.units.map((unit) => Ratio.fromNumber(unit.area));
   const consumptions = input.units.map((unit) => Ratio.fromNumber(unit[type]));
   const totalArea = Ratio.sum(areas);

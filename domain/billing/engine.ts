@@ -68,9 +68,7 @@ function occupancyResults(
   unitIndex: number,
   unitCut: bigint,
 ): OccupancyResult[] {
-  const cents = perCostType((type) =>
-    splitBetweenOccupancies(type, distributions[type].units[unitIndex], occupancies, keys),
-  );
+  const cents = perCostType((type) => splitBetweenOccupancies(type, distributions[type].units[unitIndex], occupancies, keys));
   const cuts = splitCents(
     unitCut,
     occupancies.map((_, index) => Ratio.of(cents.heating[index] + cents.hotWater[index])),
@@ -85,12 +83,7 @@ function occupancyResults(
   }));
 }
 
-function unitResult(
-  input: BillingInput,
-  distributions: PerCostType<CostTypeDistribution>,
-  unit: UnitInput,
-  unitIndex: number,
-): UnitResult {
+function unitResult(input: BillingInput, distributions: PerCostType<CostTypeDistribution>, unit: UnitInput, unitIndex: number): UnitResult {
   const cents = perCostType((type) => distributions[type].units[unitIndex].cents);
   const cut = unitCutCents(unit, cents);
   const keys = occupancyKeys(input.period, unit.occupancies);

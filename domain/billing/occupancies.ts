@@ -50,9 +50,7 @@ export function splitBetweenOccupancies(
   const totalConsumption = Ratio.sum(consumptions);
   // Readings that sum to zero leave no consumption key; the unit's consumption part is then zero
   // too (up to the sum tolerance), and splitting it like the fixed part keeps the sum exact.
-  const consumptionKeys = totalConsumption.isZero()
-    ? fixedKeys
-    : consumptions.map((consumption) => consumption.div(totalConsumption));
+  const consumptionKeys = totalConsumption.isZero() ? fixedKeys : consumptions.map((consumption) => consumption.div(totalConsumption));
   const exact = occupancies.map((_, index) =>
     unitShare.consumptionCents.mul(consumptionKeys[index]).add(unitShare.fixedCents.mul(fixedKeys[index])),
   );

@@ -25,7 +25,16 @@ describe('parseBillingInput', () => {
   it('accepts the contract example and fills defaults', () => {
     const parsed = parseBillingInput(fixtureInput({ coldWater: undefined }));
     expect(parsed.coldWater).toEqual({ cost: 0, consumptionShare: 1 });
-    expect(parsed.units[0]).toEqual({ id: 'A', area: 60, heating: 1000, hotWater: 20, coldWater: 0, estimated: [], cuts: [], occupancies: [] });
+    expect(parsed.units[0]).toEqual({
+      id: 'A',
+      area: 60,
+      heating: 1000,
+      hotWater: 20,
+      coldWater: 0,
+      estimated: [],
+      cuts: [],
+      occupancies: [],
+    });
     expect(parseBillingInput(contractInput()).units[0].occupancies).toHaveLength(2);
   });
 
@@ -35,48 +44,301 @@ describe('parseBillingInput', () => {
   });
 
   it.each<[string, Mutation, string]>([
-    ['not an object', (input) => { input.units = 'x'; }, 'units: must be an array'],
-    ['missing period', (input) => { delete input.period; }, 'period: is required'],
-    ['bad date', (input) => { input.period = { start: '2025-02-30', end: '2025-12-31' }; }, 'period.start: must be a date YYYY-MM-DD'],
-    ['end before start', (input) => { input.period = { start: '2025-01-01', end: '2024-12-31' }; }, 'period.end: must not be before period.start'],
-    ['heating share too high', (input) => { input.heating = { cost: 1, consumptionShare: 0.71 }; }, 'heating.consumptionShare: must be between 0.5 and 0.7'],
-    ['hot water share too low', (input) => { input.hotWater = { cost: 1, consumptionShare: 0.49 }; }, 'hotWater.consumptionShare: must be between 0.5 and 0.7'],
-    ['cold water share above 1', (input) => { input.coldWater = { cost: 1, consumptionShare: 1.2 }; }, 'coldWater.consumptionShare: must be between 0 and 1'],
-    ['missing share', (input) => { input.heating = { cost: 1 }; }, 'heating.consumptionShare: is required'],
-    ['missing cost', (input) => { input.hotWater = { consumptionShare: 0.5 }; }, 'hotWater.cost: is required'],
-    ['negative cost', (input) => { input.heating = { cost: -1, consumptionShare: 0.7 }; }, 'heating.cost: must be a non-negative amount in euros with at most 2 decimals'],
-    ['fractions of a cent', (input) => { input.heating = { cost: 1.005, consumptionShare: 0.7 }; }, 'heating.cost: must be a non-negative amount'],
-    ['cost as a string', (input) => { input.heating = { cost: '10000', consumptionShare: 0.7 }; }, 'heating.cost: must be a non-negative amount'],
-    ['no units', (input) => { input.units = []; }, 'units: must contain at least one unit'],
-    ['area zero', (input) => { unit(input, 1).area = 0; }, 'units[1].area: must be a positive number'],
-    ['area missing', (input) => { delete unit(input, 2).area; }, 'units[2].area: is required'],
-    ['negative consumption', (input) => { unit(input, 1).hotWater = -3; }, 'units[1].hotWater: must be a non-negative number'],
-    ['missing consumption', (input) => { delete unit(input, 1).heating; }, 'units[1].heating: is required'],
-    ['empty id', (input) => { unit(input, 1).id = ''; }, 'units[1].id: must be a non-empty string'],
-    ['duplicate unit id', (input) => { unit(input, 2).id = 'A'; }, 'units[2].id: duplicate id "A" (also units[0].id)'],
-    ['unknown estimated', (input) => { unit(input, 1).estimated = ['gas']; }, 'units[1].estimated[0]: must be one of "heating", "hotWater", "coldWater"'],
-    ['estimated twice', (input) => { unit(input, 1).estimated = ['heating', 'heating']; }, 'units[1].estimated[1]: "heating" is listed twice'],
-    ['unknown cut', (input) => { unit(input, 0).cuts = ['no-remote-reading', 'too-cold']; }, 'units[0].cuts[1]: must be one of "not-consumption-based", "no-remote-reading", "no-monthly-info"'],
-    ['occupancy to before from', (input) => { occupancy(input, 1).to = '2025-03-01'; }, 'units[0].occupancies[1].to: must not be before units[0].occupancies[1].from'],
-    ['occupancy before the period', (input) => { occupancy(input, 0).from = '2024-12-31'; }, 'units[0].occupancies[0].from: must not be before period.start (2025-01-01)'],
-    ['occupancy after the period', (input) => { occupancy(input, 1).to = '2026-01-01'; }, 'units[0].occupancies[1].to: must not be after period.end (2025-12-31)'],
-    ['overlap', (input) => { occupancy(input, 1).from = '2025-03-15'; }, 'units[0].occupancies[1].from: overlaps units[0].occupancies[0], which ends 2025-03-15'],
-    ['wrong order', (input) => { (unit(input, 0).occupancies as Raw[]).reverse(); }, 'units[0].occupancies[1].from: overlaps units[0].occupancies[0]'],
-    ['gap', (input) => { occupancy(input, 1).from = '2025-03-17'; }, 'units[0].occupancies[1].from: leaves a gap after units[0].occupancies[0]'],
-    ['not covering the start', (input) => { occupancy(input, 0).from = '2025-01-02'; }, 'units[0].occupancies[0].from: must be period.start (2025-01-01)'],
-    ['not covering the end', (input) => { occupancy(input, 1).to = '2025-12-30'; }, 'units[0].occupancies[1].to: must be period.end (2025-12-31)'],
-    ['readings do not sum up', (input) => { occupancy(input, 1).heating = 399; }, 'units[0].occupancies: heating readings sum to 999, but units[0].heating is 1000'],
-    ['duplicate occupancy id', (input) => { occupancy(input, 1).id = 'A-1'; }, 'units[0].occupancies[1].id: duplicate id "A-1"'],
-    ['combined with heating cost', (input) => { input.combined = combinedPlant(); }, 'heating.cost: must be omitted or 0 when combined is given'],
-    ['combined with hot-water cost', (input) => { input.combined = combinedPlant(); input.heating = { consumptionShare: 0.7 }; }, 'hotWater.cost: must be omitted or 0 when combined is given'],
-    ['combined without Q or volume', (input) => { input.combined = combinedPlant({ hotWaterM3: null }); }, 'combined.hotWaterM3: is required when combined.hotWaterKwh is not given'],
-    ['combined temperature below 10 °C', (input) => { input.combined = combinedPlant({ hotWaterTempC: 5 }); }, 'combined.hotWaterTempC: must be at least 10 (°C)'],
-    ['combined Q above the energy', (input) => { input.combined = combinedPlant({ energyKwh: 5000 }); }, 'combined.energyKwh: must be at least the hot-water energy Q = 5900 kWh'],
-    ['combined measured Q above the energy', (input) => { input.combined = combinedPlant({ hotWaterKwh: 40000 }); }, 'combined.hotWaterKwh: must not exceed combined.energyKwh'],
-    ['combined zero energy', (input) => { input.combined = combinedPlant({ energyKwh: 0 }); }, 'combined.energyKwh: must be a positive number'],
-    ['combined district heating not boolean', (input) => { input.combined = combinedPlant({ districtHeating: 'yes' }); }, 'combined.districtHeating: must be true or false'],
-    ['co2 area zero', (input) => { input.co2 = { kg: 1, cost: 1, area: 0 }; }, 'co2.area: must be a positive number'],
-    ['co2 negative kg', (input) => { input.co2 = { kg: -1, cost: 1 }; }, 'co2.kg: must be a non-negative number'],
+    [
+      'not an object',
+      (input) => {
+        input.units = 'x';
+      },
+      'units: must be an array',
+    ],
+    [
+      'missing period',
+      (input) => {
+        delete input.period;
+      },
+      'period: is required',
+    ],
+    [
+      'bad date',
+      (input) => {
+        input.period = { start: '2025-02-30', end: '2025-12-31' };
+      },
+      'period.start: must be a date YYYY-MM-DD',
+    ],
+    [
+      'end before start',
+      (input) => {
+        input.period = { start: '2025-01-01', end: '2024-12-31' };
+      },
+      'period.end: must not be before period.start',
+    ],
+    [
+      'heating share too high',
+      (input) => {
+        input.heating = { cost: 1, consumptionShare: 0.71 };
+      },
+      'heating.consumptionShare: must be between 0.5 and 0.7',
+    ],
+    [
+      'hot water share too low',
+      (input) => {
+        input.hotWater = { cost: 1, consumptionShare: 0.49 };
+      },
+      'hotWater.consumptionShare: must be between 0.5 and 0.7',
+    ],
+    [
+      'cold water share above 1',
+      (input) => {
+        input.coldWater = { cost: 1, consumptionShare: 1.2 };
+      },
+      'coldWater.consumptionShare: must be between 0 and 1',
+    ],
+    [
+      'missing share',
+      (input) => {
+        input.heating = { cost: 1 };
+      },
+      'heating.consumptionShare: is required',
+    ],
+    [
+      'missing cost',
+      (input) => {
+        input.hotWater = { consumptionShare: 0.5 };
+      },
+      'hotWater.cost: is required',
+    ],
+    [
+      'negative cost',
+      (input) => {
+        input.heating = { cost: -1, consumptionShare: 0.7 };
+      },
+      'heating.cost: must be a non-negative amount in euros with at most 2 decimals',
+    ],
+    [
+      'fractions of a cent',
+      (input) => {
+        input.heating = { cost: 1.005, consumptionShare: 0.7 };
+      },
+      'heating.cost: must be a non-negative amount',
+    ],
+    [
+      'cost as a string',
+      (input) => {
+        input.heating = { cost: '10000', consumptionShare: 0.7 };
+      },
+      'heating.cost: must be a non-negative amount',
+    ],
+    [
+      'no units',
+      (input) => {
+        input.units = [];
+      },
+      'units: must contain at least one unit',
+    ],
+    [
+      'area zero',
+      (input) => {
+        unit(input, 1).area = 0;
+      },
+      'units[1].area: must be a positive number',
+    ],
+    [
+      'area missing',
+      (input) => {
+        delete unit(input, 2).area;
+      },
+      'units[2].area: is required',
+    ],
+    [
+      'negative consumption',
+      (input) => {
+        unit(input, 1).hotWater = -3;
+      },
+      'units[1].hotWater: must be a non-negative number',
+    ],
+    [
+      'missing consumption',
+      (input) => {
+        delete unit(input, 1).heating;
+      },
+      'units[1].heating: is required',
+    ],
+    [
+      'empty id',
+      (input) => {
+        unit(input, 1).id = '';
+      },
+      'units[1].id: must be a non-empty string',
+    ],
+    [
+      'duplicate unit id',
+      (input) => {
+        unit(input, 2).id = 'A';
+      },
+      'units[2].id: duplicate id "A" (also units[0].id)',
+    ],
+    [
+      'unknown estimated',
+      (input) => {
+        unit(input, 1).estimated = ['gas'];
+      },
+      'units[1].estimated[0]: must be one of "heating", "hotWater", "coldWater"',
+    ],
+    [
+      'estimated twice',
+      (input) => {
+        unit(input, 1).estimated = ['heating', 'heating'];
+      },
+      'units[1].estimated[1]: "heating" is listed twice',
+    ],
+    [
+      'unknown cut',
+      (input) => {
+        unit(input, 0).cuts = ['no-remote-reading', 'too-cold'];
+      },
+      'units[0].cuts[1]: must be one of "not-consumption-based", "no-remote-reading", "no-monthly-info"',
+    ],
+    [
+      'occupancy to before from',
+      (input) => {
+        occupancy(input, 1).to = '2025-03-01';
+      },
+      'units[0].occupancies[1].to: must not be before units[0].occupancies[1].from',
+    ],
+    [
+      'occupancy before the period',
+      (input) => {
+        occupancy(input, 0).from = '2024-12-31';
+      },
+      'units[0].occupancies[0].from: must not be before period.start (2025-01-01)',
+    ],
+    [
+      'occupancy after the period',
+      (input) => {
+        occupancy(input, 1).to = '2026-01-01';
+      },
+      'units[0].occupancies[1].to: must not be after period.end (2025-12-31)',
+    ],
+    [
+      'overlap',
+      (input) => {
+        occupancy(input, 1).from = '2025-03-15';
+      },
+      'units[0].occupancies[1].from: overlaps units[0].occupancies[0], which ends 2025-03-15',
+    ],
+    [
+      'wrong order',
+      (input) => {
+        (unit(input, 0).occupancies as Raw[]).reverse();
+      },
+      'units[0].occupancies[1].from: overlaps units[0].occupancies[0]',
+    ],
+    [
+      'gap',
+      (input) => {
+        occupancy(input, 1).from = '2025-03-17';
+      },
+      'units[0].occupancies[1].from: leaves a gap after units[0].occupancies[0]',
+    ],
+    [
+      'not covering the start',
+      (input) => {
+        occupancy(input, 0).from = '2025-01-02';
+      },
+      'units[0].occupancies[0].from: must be period.start (2025-01-01)',
+    ],
+    [
+      'not covering the end',
+      (input) => {
+        occupancy(input, 1).to = '2025-12-30';
+      },
+      'units[0].occupancies[1].to: must be period.end (2025-12-31)',
+    ],
+    [
+      'readings do not sum up',
+      (input) => {
+        occupancy(input, 1).heating = 399;
+      },
+      'units[0].occupancies: heating readings sum to 999, but units[0].heating is 1000',
+    ],
+    [
+      'duplicate occupancy id',
+      (input) => {
+        occupancy(input, 1).id = 'A-1';
+      },
+      'units[0].occupancies[1].id: duplicate id "A-1"',
+    ],
+    [
+      'combined with heating cost',
+      (input) => {
+        input.combined = combinedPlant();
+      },
+      'heating.cost: must be omitted or 0 when combined is given',
+    ],
+    [
+      'combined with hot-water cost',
+      (input) => {
+        input.combined = combinedPlant();
+        input.heating = { consumptionShare: 0.7 };
+      },
+      'hotWater.cost: must be omitted or 0 when combined is given',
+    ],
+    [
+      'combined without Q or volume',
+      (input) => {
+        input.combined = combinedPlant({ hotWaterM3: null });
+      },
+      'combined.hotWaterM3: is required when combined.hotWaterKwh is not given',
+    ],
+    [
+      'combined temperature below 10 °C',
+      (input) => {
+        input.combined = combinedPlant({ hotWaterTempC: 5 });
+      },
+      'combined.hotWaterTempC: must be at least 10 (°C)',
+    ],
+    [
+      'combined Q above the energy',
+      (input) => {
+        input.combined = combinedPlant({ energyKwh: 5000 });
+      },
+      'combined.energyKwh: must be at least the hot-water energy Q = 5900 kWh',
+    ],
+    [
+      'combined measured Q above the energy',
+      (input) => {
+        input.combined = combinedPlant({ hotWaterKwh: 40000 });
+      },
+      'combined.hotWaterKwh: must not exceed combined.energyKwh',
+    ],
+    [
+      'combined zero energy',
+      (input) => {
+        input.combined = combinedPlant({ energyKwh: 0 });
+      },
+      'combined.energyKwh: must be a positive number',
+    ],
+    [
+      'combined district heating not boolean',
+      (input) => {
+        input.combined = combinedPlant({ districtHeating: 'yes' });
+      },
+      'combined.districtHeating: must be true or false',
+    ],
+    [
+      'co2 area zero',
+      (input) => {
+        input.co2 = { kg: 1, cost: 1, area: 0 };
+      },
+      'co2.area: must be a positive number',
+    ],
+    [
+      'co2 negative kg',
+      (input) => {
+        input.co2 = { kg: -1, cost: 1 };
+      },
+      'co2.kg: must be a non-negative number',
+    ],
   ])('rejects %s', (_, mutate, message) => {
     const error = rejection(mutate);
     expect(error.message.startsWith(message)).toBe(true);
@@ -88,7 +350,12 @@ describe('parseBillingInput', () => {
   });
 
   it('allows combined with heating and hot-water cost omitted or 0', () => {
-    const input = { ...contractInput(), combined: combinedPlant(), heating: { consumptionShare: 0.7 }, hotWater: { cost: 0, consumptionShare: 0.5 } };
+    const input = {
+      ...contractInput(),
+      combined: combinedPlant(),
+      heating: { consumptionShare: 0.7 },
+      hotWater: { cost: 0, consumptionShare: 0.5 },
+    };
     expect(parseBillingInput(input).combined).toEqual(combinedPlant());
   });
 

@@ -178,7 +178,10 @@ function checkCoverage(occupancies: readonly OccupancyInput[], field: string, pe
       fail(`${at}.from`, `overlaps ${previousAt}, which ends ${previous.to} (list occupancies in chronological order)`);
     }
     if (occupancy.from !== addDays(previous.to, 1)) {
-      fail(`${at}.from`, `leaves a gap after ${previousAt}, which ends ${previous.to}: occupancies must cover the billing period (bill a vacancy as an occupancy)`);
+      fail(
+        `${at}.from`,
+        `leaves a gap after ${previousAt}, which ends ${previous.to}: occupancies must cover the billing period (bill a vacancy as an occupancy)`,
+      );
     }
   });
   const last = occupancies.length - 1;

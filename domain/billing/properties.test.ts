@@ -39,7 +39,13 @@ function unitArbitrary(start: string, days: number) {
         ...tenths(occupancyReadings[index]),
       }));
       const total = (type: CostType) => occupancyReadings.slice(0, starts.length).reduce((sum, r) => sum + r[type], 0);
-      return { area, estimated, cuts, ...tenths({ heating: total('heating'), hotWater: total('hotWater'), coldWater: total('coldWater') }), occupancies };
+      return {
+        area,
+        estimated,
+        cuts,
+        ...tenths({ heating: total('heating'), hotWater: total('hotWater'), coldWater: total('coldWater') }),
+        occupancies,
+      };
     });
 }
 
@@ -57,16 +63,27 @@ const buildingArbitrary = fc
       heating: fc.record({ cost: euros(10_000_000), consumptionShare: fc.integer({ min: 50, max: 70 }).map((v) => v / 100) }),
       hotWater: fc.record({ cost: euros(1_000_000), consumptionShare: fc.integer({ min: 50, max: 70 }).map((v) => v / 100) }),
       coldWater: fc.record({ cost: euros(1_000_000), consumptionShare: fc.integer({ min: 0, max: 100 }).map((v) => v / 100) }),
-      units: fc.array(unitArbitrary(start, days), { minLength: 1, maxLength: 8 }).map((units) => units.map((unit, index) => ({ id: `U${index}`, ...unit }))),
+      units: fc
+        .array(unitArbitrary(start, days), { minLength: 1, maxLength: 8 })
+        .map((units) => units.map((unit, index) => ({ id: `U${index}`, ...unit }))),
       combined: fc.option(
-        fc.record({ cost: euros(10_000_000), energyKwh: fc.integer({ min: 1000, max: 1_000_000 }), hotWaterKwh: fc.integer({ min: 0, max: 1000 }) }),
+        fc.record({
+          cost: euros(10_000_000),
+          energyKwh: fc.integer({ min: 1000, max: 1_000_000 }),
+          hotWaterKwh: fc.integer({ min: 0, max: 1000 }),
+        }),
         { nil: undefined },
       ),
     });
   })
   .map(({ combined, ...input }) =>
     combined
-      ? { ...input, combined, heating: { consumptionShare: input.heating.consumptionShare }, hotWater: { cost: 0, consumptionShare: input.hotWater.consumptionShare } }
+      ? {
+          ...input,
+          combined,
+          heating: { consumptionShare: input.heating.consumptionShare },
+          hotWater: { cost: 0, consumptionShare: input.hotWater.consumptionShare },
+        }
       : input,
   );
 

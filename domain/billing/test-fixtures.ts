@@ -35,7 +35,13 @@ export function contractInput(): Record<string, unknown> {
     coldWater: { cost: 0, consumptionShare: 1.0 },
     units: [
       {
-        id: 'A', area: 60, heating: 1000, hotWater: 20, coldWater: 0, estimated: [], cuts: [],
+        id: 'A',
+        area: 60,
+        heating: 1000,
+        hotWater: 20,
+        coldWater: 0,
+        estimated: [],
+        cuts: [],
         occupancies: [
           { id: 'A-1', from: '2025-01-01', to: '2025-03-15', heating: 600, hotWater: 8, coldWater: 0 },
           { id: 'A-2', from: '2025-03-16', to: '2025-12-31', heating: 400, hotWater: 12, coldWater: 0 },
@@ -51,10 +57,18 @@ export function contractInput(): Record<string, unknown> {
 export const CONTRACT_OUTPUT = {
   methods: { heating: 'consumption', hotWater: 'consumption', coldWater: 'consumption' },
   units: [
-    { id: 'A', heating: 2300, hotWater: 950, coldWater: 0, cut: 0, total: 3250,
+    {
+      id: 'A',
+      heating: 2300,
+      hotWater: 950,
+      coldWater: 0,
+      cut: 0,
+      total: 3250,
       occupancies: [
         { id: 'A-1', heating: 1184.61, hotWater: 291.23, coldWater: 0, total: 1475.84 },
-        { id: 'A-2', heating: 1115.39, hotWater: 658.77, coldWater: 0, total: 1774.16 } ] },
+        { id: 'A-2', heating: 1115.39, hotWater: 658.77, coldWater: 0, total: 1774.16 },
+      ],
+    },
     { id: 'B', heating: 4700, hotWater: 1350, coldWater: 0, cut: 0, total: 6050 },
     { id: 'C', heating: 3000, hotWater: 700, coldWater: 0, cut: 0, total: 3700 },
   ],

@@ -8,7 +8,14 @@ import { cpus } from 'node:os';
 import type { Browser } from 'puppeteer-core';
 import { computeBilling } from '../../domain/billing';
 import { addDays } from '../../domain/dates';
-import { assembleStatement, type BillingFacts, type DeviceFacts, type ReadingPoint, type StatementRequest, type UnitFacts } from '../../db/statements';
+import {
+  assembleStatement,
+  type BillingFacts,
+  type DeviceFacts,
+  type ReadingPoint,
+  type StatementRequest,
+  type UnitFacts,
+} from '../../db/statements';
 import { statementRequest } from '../../tests/support/statement-fixtures';
 import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../activities/pdf';
 import { renderStatementPdf, statementDocumentModel } from '../../activities/statement-document';
@@ -43,7 +50,15 @@ export function syntheticFacts(size: number, seed = size): BillingFacts {
       const readings = [point(PERIOD.start, start)];
       if (change) readings.push(point(change, round3(start + perYear * 0.6)));
       if (!missing || type !== 'HKV') readings.push(point(end, round3(start + perYear)));
-      return { id: ++deviceId, serial: `${type}-${deviceId}`, type, location: null, installedAt: '2020-01-01', remoteReadable: true, readings };
+      return {
+        id: ++deviceId,
+        serial: `${type}-${deviceId}`,
+        type,
+        location: null,
+        installedAt: '2020-01-01',
+        remoteReadable: true,
+        readings,
+      };
     };
     const area = random.int(38, 118);
     return {
@@ -57,13 +72,24 @@ export function syntheticFacts(size: number, seed = size): BillingFacts {
         device('WZ-K', area * (0.4 + random.next() * 0.4), 3),
       ],
       tenancies: change
-        ? [{ id: id * 2, tenantName: `Mieter ${id}a`, startsOn: '2015-01-01', endsOn: addDays(change, -1) }, { id: id * 2 + 1, tenantName: `Mieter ${id}b`, startsOn: change, endsOn: null }]
+        ? [
+            { id: id * 2, tenantName: `Mieter ${id}a`, startsOn: '2015-01-01', endsOn: addDays(change, -1) },
+            { id: id * 2 + 1, tenantName: `Mieter ${id}b`, startsOn: change, endsOn: null },
+          ]
         : [{ id: id * 2, tenantName: `Mieter ${id}`, startsOn: '2015-01-01', endsOn: null }],
     };
   });
   return {
     organisationName: 'Benchmark Immobilien',
-    property: { id: 1, organisationId: 1, name: 'Benchmarkstraße 1', street: 'Benchmarkstraße 1', postalCode: '10115', city: 'Berlin', federalState: 'BE' },
+    property: {
+      id: 1,
+      organisationId: 1,
+      name: 'Benchmarkstraße 1',
+      street: 'Benchmarkstraße 1',
+      postalCode: '10115',
+      city: 'Berlin',
+      federalState: 'BE',
+    },
     period: PERIOD,
     units,
   };
@@ -75,8 +101,18 @@ export function requestFor(size: number): StatementRequest {
   const scale = Math.max(1, Math.round(size / 4));
   return {
     ...request,
-    costs: request.costs.map((line) => ({ ...line, amount: line.amount * scale, taxesAndLevies: line.taxesAndLevies && line.taxesAndLevies * scale, kwh: line.kwh && line.kwh * scale })),
-    parameters: { ...request.parameters, coldWaterCost: request.parameters.coldWaterCost * scale, co2Kg: request.parameters.co2Kg! * scale, co2Cost: request.parameters.co2Cost! * scale },
+    costs: request.costs.map((line) => ({
+      ...line,
+      amount: line.amount * scale,
+      taxesAndLevies: line.taxesAndLevies && line.taxesAndLevies * scale,
+      kwh: line.kwh && line.kwh * scale,
+    })),
+    parameters: {
+      ...request.parameters,
+      coldWaterCost: request.parameters.coldWaterCost * scale,
+      co2Kg: request.parameters.co2Kg! * scale,
+      co2Cost: request.parameters.co2Cost! * scale,
+    },
   };
 }
 
@@ -120,7 +156,10 @@ const KINDS: readonly PdfKind[] = ['raw', 'bare', 'statement'];
  * PDF, so that the load of a shared machine hits all of them alike; a kind's rate is its count over
  * its summed render time divided by the concurrency.
  */
-async function interleavedRates(count: number, render: Record<PdfKind, (index: number) => Promise<Buffer>>): Promise<Record<PdfKind, number>> {
+async function interleavedRates(
+  count: number,
+  render: Record<PdfKind, (index: number) => Promise<Buffer>>,
+): Promise<Record<PdfKind, number>> {
   const busyMs: Record<PdfKind, number> = { raw: 0, bare: 0, statement: 0 };
   const tasks = Array.from({ length: count * KINDS.length }, (_, i) => i);
   await pool(tasks, PDF_CONCURRENCY, async (i) => {
@@ -142,7 +181,10 @@ async function benchPdf(browser: Browser) {
     // The whole pipeline: view model, Handlebars, Chromium with the renderer's print options.
     statement: (i) => {
       const unit = statement.units[i % statement.units.length];
-      return renderStatementPdf(renderer, statementDocumentModel(statement, { unitId: unit.unitId, occupancyKey: null }, { standalone: true })!);
+      return renderStatementPdf(
+        renderer,
+        statementDocumentModel(statement, { unitId: unit.unitId, occupancyKey: null }, { standalone: true })!,
+      );
     },
     // Raw Chromium printing of a trivial page: same browser, a page per PDF, same print options.
     raw: () => printPage(browser, trivialPage, pdfOptions({ footer: 'Heizkostenabrechnung 01.01.2025 – 31.12.2025 · Klarmeter' })),

@@ -45,15 +45,19 @@ export async function benchDevices() {
   const taskQueue = 'klarmeter-bench';
   try {
     const { organisationId, propertyIds } = await benchPortfolio(db, UNITS);
-    const deviceIds = (await db.models.Device.findAll({ where: { propertyId: propertyIds }, attributes: ['id'], order: [['id', 'ASC']], raw: true })).map((d) => d.id);
+    const deviceIds = (
+      await db.models.Device.findAll({ where: { propertyId: propertyIds }, attributes: ['id'], order: [['id', 'ASC']], raw: true })
+    ).map((d) => d.id);
     log(`${deviceIds.length} devices in ${propertyIds.length} properties`);
 
     const client = temporalClient();
     log('starting no-op workflows …');
-    const noop = await timed(() => pool(deviceIds, CONCURRENCY, async (id) => {
-      // A workflow type nobody polls for: the start itself is what is measured.
-      await client.workflow.start('noop', { workflowId: `noop-${id}`, taskQueue: `${taskQueue}-noop`, args: [] });
-    }));
+    const noop = await timed(() =>
+      pool(deviceIds, CONCURRENCY, async (id) => {
+        // A workflow type nobody polls for: the start itself is what is measured.
+        await client.workflow.start('noop', { workflowId: `noop-${id}`, taskQueue: `${taskQueue}-noop`, args: [] });
+      }),
+    );
     log('starting device workflows …');
     const devices = await timed(() => ensureDeviceWorkflows(client, deviceIds, { concurrency: CONCURRENCY, taskQueue, db }));
     const noopRate = deviceIds.length / noop.seconds;
@@ -63,7 +67,10 @@ export async function benchDevices() {
     ensureWebBuild(log);
     const manager = `bench-manager-${organisationId}@klarmeter.de`;
     const password = 'bench-password';
-    await db.models.User.findOrCreate({ where: { email: manager }, defaults: { organisationId, email: manager, name: 'Bench Verwaltung', role: 'manager', passwordHash: await hash(password) } });
+    await db.models.User.findOrCreate({
+      where: { email: manager },
+      defaults: { organisationId, email: manager, name: 'Bench Verwaltung', role: 'manager', passwordHash: await hash(password) },
+    });
     process.env.NODE_ENV = 'production';
     const { startWebServer } = await import('../web');
     const web = await startWebServer({ port: await freePort() });

@@ -13,7 +13,12 @@ import type { Db } from '../../db';
 import { calendarDate } from '../../domain/calendar';
 import { HISTORY_MONTHS, monthBoundaries, monthsEnding, reportingMonthFor, type YearMonth } from '../../domain/monthly';
 import type { monthlyInformationRun } from '../../workflows/monthly-information';
-import { DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey } from '../../workflows/shared/monthly';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_PROPERTY_CONCURRENCY,
+  MONTHLY_RUN_WORKFLOW_TYPE,
+  monthlyNotificationKey,
+} from '../../workflows/shared/monthly';
 import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
 import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
 import { round } from './stats';
@@ -146,11 +151,12 @@ export async function benchMonthly() {
     const running = worker.run();
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
-    const runMonth = (label: string) => client.workflow.execute<typeof monthlyInformationRun>(MONTHLY_RUN_WORKFLOW_TYPE, {
-      workflowId: `monthly-information-bench-${label}-${Date.now()}`,
-      taskQueue: TASK_QUEUE,
-      args: [{ month, organisationIds: [organisationId], batchSize: BATCH_SIZE, propertyConcurrency: PROPERTY_CONCURRENCY }],
-    });
+    const runMonth = (label: string) =>
+      client.workflow.execute<typeof monthlyInformationRun>(MONTHLY_RUN_WORKFLOW_TYPE, {
+        workflowId: `monthly-information-bench-${label}-${Date.now()}`,
+        taskQueue: TASK_QUEUE,
+        args: [{ month, organisationIds: [organisationId], batchSize: BATCH_SIZE, propertyConcurrency: PROPERTY_CONCURRENCY }],
+      });
     try {
       log(`first run for ${month} …`);
       const first = await measured(temporal.process?.pid, () => timed(() => runMonth('first')));

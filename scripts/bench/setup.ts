@@ -60,7 +60,12 @@ export async function benchPortfolio(db: Db, units: number): Promise<{ organisat
     await seedLargePortfolio(db, units, calendarDate(new Date()));
     org = await find();
   }
-  const properties = await db.models.Property.findAll({ where: { organisationId: org!.id }, attributes: ['id'], order: [['id', 'ASC']], raw: true });
+  const properties = await db.models.Property.findAll({
+    where: { organisationId: org!.id },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+    raw: true,
+  });
   return { organisationId: org!.id, propertyIds: properties.map((p) => p.id) };
 }
 

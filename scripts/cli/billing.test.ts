@@ -37,7 +37,9 @@ function contractKeysOf(output: Record<string, unknown>) {
     ...output,
     units: units.map(({ derivation: _derivation, ...unit }) => ({
       ...unit,
-      ...(unit.occupancies ? { occupancies: (unit.occupancies as Record<string, unknown>[]).map(({ cut: _cut, ...occupancy }) => occupancy) } : {}),
+      ...(unit.occupancies
+        ? { occupancies: (unit.occupancies as Record<string, unknown>[]).map(({ cut: _cut, ...occupancy }) => occupancy) }
+        : {}),
     })),
   };
 }
@@ -82,16 +84,106 @@ describe('cli billing compute', { timeout: 60_000 }, () => {
     ['a missing file', () => ({ args: ['compute', join(dir, 'missing.json')] }), /FILE: cannot read .*missing\.json/],
     ['an unknown subcommand', () => ({ args: ['estimate', '-'] }), /unknown subcommand "estimate"/],
     ['no FILE', () => ({ args: ['compute'] }), /expected exactly one FILE argument/],
-    ['a share out of range', () => ({ args: ['compute', '-'], stdin: withChange((input) => { input.heating = { cost: 1, consumptionShare: 0.8 }; }) }), /heating\.consumptionShare: must be between 0\.5 and 0\.7/],
-    ['a negative area', () => ({ args: ['compute', '-'], stdin: withChange((input) => { unit(input, 1).area = -80; }) }), /units\[1\]\.area: must be a positive number/],
-    ['a negative cost', () => ({ args: ['compute', '-'], stdin: withChange((input) => { input.hotWater = { cost: -1, consumptionShare: 0.5 }; }) }), /hotWater\.cost: must be a non-negative amount/],
-    ['duplicate unit ids', () => ({ args: ['compute', '-'], stdin: withChange((input) => { unit(input, 1).id = 'A'; }) }), /units\[1\]\.id: duplicate id "A"/],
-    ['occupancy readings that do not sum to the unit', () => ({ args: ['compute', '-'], stdin: withChange((input) => { unit(input, 0).hotWater = 21; }) }), /units\[0\]\.occupancies: hotWater readings sum to 20, but units\[0\]\.hotWater is 21/],
-    ['an unknown estimated value', () => ({ args: ['compute', '-'], stdin: withChange((input) => { unit(input, 2).estimated = ['water']; }) }), /units\[2\]\.estimated\[0\]: must be one of/],
-    ['an unknown cut', () => ({ args: ['compute', '-'], stdin: withChange((input) => { unit(input, 2).cuts = ['too-expensive']; }) }), /units\[2\]\.cuts\[0\]: must be one of/],
-    ['a bad date', () => ({ args: ['compute', '-'], stdin: withChange((input) => { input.period = { start: '2025-13-01', end: '2025-12-31' }; }) }), /period\.start: must be a date YYYY-MM-DD/],
-    ['a period ending before it starts', () => ({ args: ['compute', '-'], stdin: withChange((input) => { input.period = { start: '2025-12-31', end: '2025-01-01' }; }) }), /period\.end: must not be before period\.start/],
-    ['combined together with heating.cost', () => ({ args: ['compute', '-'], stdin: withChange((input) => { input.combined = combinedPlant(); }) }), /heating\.cost: must be omitted or 0 when combined is given/],
+    [
+      'a share out of range',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          input.heating = { cost: 1, consumptionShare: 0.8 };
+        }),
+      }),
+      /heating\.consumptionShare: must be between 0\.5 and 0\.7/,
+    ],
+    [
+      'a negative area',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          unit(input, 1).area = -80;
+        }),
+      }),
+      /units\[1\]\.area: must be a positive number/,
+    ],
+    [
+      'a negative cost',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          input.hotWater = { cost: -1, consumptionShare: 0.5 };
+        }),
+      }),
+      /hotWater\.cost: must be a non-negative amount/,
+    ],
+    [
+      'duplicate unit ids',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          unit(input, 1).id = 'A';
+        }),
+      }),
+      /units\[1\]\.id: duplicate id "A"/,
+    ],
+    [
+      'occupancy readings that do not sum to the unit',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          unit(input, 0).hotWater = 21;
+        }),
+      }),
+      /units\[0\]\.occupancies: hotWater readings sum to 20, but units\[0\]\.hotWater is 21/,
+    ],
+    [
+      'an unknown estimated value',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          unit(input, 2).estimated = ['water'];
+        }),
+      }),
+      /units\[2\]\.estimated\[0\]: must be one of/,
+    ],
+    [
+      'an unknown cut',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          unit(input, 2).cuts = ['too-expensive'];
+        }),
+      }),
+      /units\[2\]\.cuts\[0\]: must be one of/,
+    ],
+    [
+      'a bad date',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          input.period = { start: '2025-13-01', end: '2025-12-31' };
+        }),
+      }),
+      /period\.start: must be a date YYYY-MM-DD/,
+    ],
+    [
+      'a period ending before it starts',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          input.period = { start: '2025-12-31', end: '2025-01-01' };
+        }),
+      }),
+      /period\.end: must not be before period\.start/,
+    ],
+    [
+      'combined together with heating.cost',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          input.combined = combinedPlant();
+        }),
+      }),
+      /heating\.cost: must be omitted or 0 when combined is given/,
+    ],
   ])('rejects %s: non-zero exit, the field on stderr, nothing on stdout', (_, make, message) => {
     const { args, stdin } = make();
     const { code, stdout, stderr } = cli(args, stdin);

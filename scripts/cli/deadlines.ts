@@ -108,7 +108,11 @@ export async function runDeadlines(args: string[]): Promise<number> {
     const { asOf, file } = parseArgs(args);
     const label = file === '-' ? '<stdin>' : file;
     const devices = parseDeviceList(await readSource(file, label), label);
-    output = `${JSON.stringify(devices.map((item, index) => deadlineRow(item, index, asOf)), null, 2)}\n`;
+    output = `${JSON.stringify(
+      devices.map((item, index) => deadlineRow(item, index, asOf)),
+      null,
+      2,
+    )}\n`;
   } catch (error) {
     if (!(error instanceof CliError || error instanceof ValidationError)) throw error;
     const oneLine = error.message.replace(/[\r\n]+/g, ' ');

@@ -2,7 +2,12 @@
 // 06:00 German time, when the collection systems have delivered the month's last readings. Created
 // or brought up to date by every worker at start-up, so a deployment changes it with the code.
 import {
-  Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec,
+  Client,
+  Connection,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
 } from '@temporalio/client';
 import { TIME_ZONE } from '../../domain/calendar';
 import type { monthlyInformationRun } from '../../workflows/monthly-information';
@@ -41,7 +46,12 @@ function monthlyAction(taskQueue: string): ScheduleOptionsStartWorkflowAction<ty
 export async function ensureMonthlySchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
   const action = monthlyAction(taskQueue);
   try {
-    await client.schedule.create({ scheduleId: MONTHLY_SCHEDULE_ID, spec: MONTHLY_SCHEDULE_SPEC, action, policies: MONTHLY_SCHEDULE_POLICIES });
+    await client.schedule.create({
+      scheduleId: MONTHLY_SCHEDULE_ID,
+      spec: MONTHLY_SCHEDULE_SPEC,
+      action,
+      policies: MONTHLY_SCHEDULE_POLICIES,
+    });
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
@@ -56,7 +66,11 @@ export async function ensureMonthlySchedule(client: Client, taskQueue: string): 
 }
 
 /** For the worker's start-up: its own short-lived connection, closed again so that shutdown is not held up. */
-export async function ensureMonthlyScheduleAt(settings: { address: string; namespace: string; taskQueue: string }): Promise<'created' | 'updated'> {
+export async function ensureMonthlyScheduleAt(settings: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}): Promise<'created' | 'updated'> {
   const connection = await Connection.connect({ address: settings.address });
   try {
     return await ensureMonthlySchedule(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);

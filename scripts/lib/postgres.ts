@@ -69,7 +69,12 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log?: (line: string) => void }): Promise<LocalPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+}): Promise<LocalPostgres> {
   const binaries = platformPackageDir();
   hydrateSymlinks(binaries);
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });

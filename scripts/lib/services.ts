@@ -22,7 +22,11 @@ export function ensureDevSecrets(): void {
   mkdirSync(DATA_DIR, { recursive: true });
   const file = path.join(DATA_DIR, 'secrets.json');
   if (!existsSync(file)) {
-    writeFileSync(file, JSON.stringify({ SESSION_SECRET: randomBytes(32).toString('hex'), DOCUMENT_KEY: randomBytes(32).toString('hex') }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({ SESSION_SECRET: randomBytes(32).toString('hex'), DOCUMENT_KEY: randomBytes(32).toString('hex') }),
+      { mode: 0o600 },
+    );
   }
   const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   for (const [key, value] of Object.entries(secrets)) process.env[key] ??= value;
@@ -56,7 +60,9 @@ export async function ensureTemporal(log: (line: string) => void): Promise<Stop>
     uiPort: TEMPORAL_UI_PORT,
     dbFile: path.join(DATA_DIR, 'temporal.db'),
     // The dev server logs transient retries at WARN/ERROR under load; only a crash is worth showing.
-    log: (line) => { if (/level=(fatal|panic)|panic:/i.test(line)) log(`[temporal] ${line}`); },
+    log: (line) => {
+      if (/level=(fatal|panic)|panic:/i.test(line)) log(`[temporal] ${line}`);
+    },
   });
   return server.stop;
 }

@@ -56,7 +56,10 @@ export async function freePort(): Promise<number> {
 
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host }, () => { socket.end(); resolve(true); });
+    const socket = net.connect({ port, host }, () => {
+      socket.end();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -134,7 +137,10 @@ export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -56,12 +56,18 @@ test('the manager sees the lights, and a workflow’s light change arrives witho
 
   // Hydrated and listening: the page's EventSource is subscribed on the server.
   await eventually(() => expect(liveHub().subscriberCount).toBeGreaterThan(subscribersBefore), { timeoutMs: 30_000 });
-  await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+  await page.evaluate(() => {
+    (window as unknown as { sameDocument: boolean }).sameDocument = true;
+  });
 
   const device = f.devices.green;
   await database.sequelize.transaction(async (transaction) => {
     await device.update({ light: 'red', lightChangedAt: new Date() }, { transaction });
-    await database.notify(LIVE_CHANNEL, { type: 'device', deviceId: device.id, propertyId: device.propertyId, unitId: device.unitId, light: 'red', dueAt: device.dueAt }, transaction);
+    await database.notify(
+      LIVE_CHANNEL,
+      { type: 'device', deviceId: device.id, propertyId: device.propertyId, unitId: device.unitId, light: 'red', dueAt: device.dueAt },
+      transaction,
+    );
   });
 
   await page.waitForFunction(

@@ -80,7 +80,10 @@ try {
   // Two thousand workflows have just started: wait until this one answers queries.
   const { temporalClient } = await import('../../app/utils/temporal.server');
   const { deviceWorkflowId, getStatus } = await import('../../workflows/shared/device');
-  await eventually(() => temporalClient().workflow.getHandle(deviceWorkflowId(device!.id)).query(getStatus), { timeoutMs: 120_000, intervalMs: 1_000 });
+  await eventually(() => temporalClient().workflow.getHandle(deviceWorkflowId(device!.id)).query(getStatus), {
+    timeoutMs: 120_000,
+    intervalMs: 1_000,
+  });
   await shoot(manager, 'device', `/geraete/${device!.id}`);
   const replaced = await db.models.Device.findOne({ where: { predecessorId: { [Op.ne]: null } } });
   if (replaced) await shoot(manager, 'device-exchanged', `/geraete/${replaced.id}`);

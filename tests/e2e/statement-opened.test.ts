@@ -38,7 +38,11 @@ beforeAll(async () => {
   manager = await createLoginUser(database, org.organisation.id, 'manager');
   tenant = await createLoginUser(database, org.organisation.id, 'tenant');
   house = await createStatementFixture(database, { tenantA: tenant }, org);
-  statement = await saveStatement(database, house.request, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
+  statement = await saveStatement(database, house.request, {
+    userId: manager.id,
+    email: manager.email,
+    organisationId: manager.organisationId,
+  });
   const ref = { id: statement.stored!.id, version: statement.stored!.version };
   const actor = { userId: manager.id, name: manager.email, role: 'manager' };
   await startStatementLifecycle(ref.id, actor);
@@ -62,7 +66,8 @@ afterAll(async () => {
   rmSync(viteCache, { recursive: true, force: true });
 });
 
-const lifecycleState = (page: Page) => page.$eval('[aria-labelledby="lifecycle"] [data-lifecycle-state]', (el) => el.getAttribute('data-lifecycle-state')).catch(() => null);
+const lifecycleState = (page: Page) =>
+  page.$eval('[aria-labelledby="lifecycle"] [data-lifecycle-state]', (el) => el.getAttribute('data-lifecycle-state')).catch(() => null);
 
 test('the tenant opens the statement and the manager\'s open page shows "Geöffnet" without reload', async () => {
   await logIn(managerPage, web.url, manager.email, TEST_PASSWORD);
@@ -70,7 +75,9 @@ test('the tenant opens the statement and the manager\'s open page shows "Geöffn
   await managerPage.goto(`${web.url}/abrechnungen/${statement.stored!.id}`, { waitUntil: 'load' });
   expect(await lifecycleState(managerPage)).toBe('delivered');
   await eventually(() => expect(liveHub().subscriberCount).toBeGreaterThan(subscribersBefore), { timeoutMs: 30_000 });
-  await managerPage.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+  await managerPage.evaluate(() => {
+    (window as unknown as { sameDocument: boolean }).sameDocument = true;
+  });
 
   await logIn(tenantPage, web.url, tenant.email, TEST_PASSWORD);
   await tenantPage.goto(`${web.url}/meine-abrechnungen/${statement.stored!.id}?einheit=${house.units.a.id}`, { waitUntil: 'load' });

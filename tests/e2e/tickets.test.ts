@@ -27,7 +27,9 @@ beforeAll(async () => {
   [web, browser, worker] = await Promise.all([
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
-    bundleWorkflows().then((bundle) => startTestWorker({ taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database, workflowBundle: bundle })),
+    bundleWorkflows().then((bundle) =>
+      startTestWorker({ taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database, workflowBundle: bundle }),
+    ),
   ]);
 });
 
@@ -55,14 +57,18 @@ test('a tenant files a ticket, the manager resolves it, and the tenant’s statu
   await tenant.type('#subject', 'Kein warmes Wasser im Bad');
   await tenant.type('#body', 'Seit heute Morgen kommt im Bad kein Warmwasser.');
   await tenant.click('button[type="submit"].button--primary');
-  await tenant.waitForFunction(() => /^\/anliegen\/\d+$/.test(location.pathname) && document.querySelector('#ticket-status') !== null, { timeout: 20_000 });
+  await tenant.waitForFunction(() => /^\/anliegen\/\d+$/.test(location.pathname) && document.querySelector('#ticket-status') !== null, {
+    timeout: 20_000,
+  });
   const ticketId = Number(new URL(tenant.url()).pathname.split('/').pop());
   expect(await text(tenant, '#ticket-status')).toBe('Eingegangen');
 
   // The tenant's page listens for changes (it is the only open page so far); the marker proves
   // later that it was not reloaded.
   await eventually(() => expect(liveHub().subscriberCount).toBeGreaterThan(0), { timeoutMs: 30_000 });
-  await tenant.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+  await tenant.evaluate(() => {
+    (window as unknown as { sameDocument: boolean }).sameDocument = true;
+  });
 
   const manager = await pageAs(f.manager.email);
   await manager.goto(`${web.url}/vorgaenge`, { waitUntil: 'load' });
@@ -70,13 +76,19 @@ test('a tenant files a ticket, the manager resolves it, and the tenant’s statu
   await manager.waitForSelector(row);
   expect(await text(manager, `${row} [data-status]`)).toBe('Offen');
   // Urgent (kein Warmwasser): two hours to react, counted down live.
-  await manager.waitForFunction((selector) => /Innerhalb SLA.*(1 h 5\d min|2 h) verbleibend/.test(document.querySelector(selector)?.textContent ?? ''), { timeout: 15_000 }, `${row} .sla`);
+  await manager.waitForFunction(
+    (selector) => /Innerhalb SLA.*(1 h 5\d min|2 h) verbleibend/.test(document.querySelector(selector)?.textContent ?? ''),
+    { timeout: 15_000 },
+    `${row} .sla`,
+  );
 
   await Promise.all([manager.waitForNavigation({ waitUntil: 'load' }), manager.click(`${row} a`)]);
   await manager.waitForSelector('#resolve-text');
   await manager.type('#resolve-text', 'Der Warmwasserboiler wurde neu gestartet.');
   await manager.click('button[name="intent"][value="resolve"]');
-  await manager.waitForFunction(() => document.querySelector('[role="status"].alert')?.textContent?.includes('Der Vorgang ist gelöst.'), { timeout: 20_000 });
+  await manager.waitForFunction(() => document.querySelector('[role="status"].alert')?.textContent?.includes('Der Vorgang ist gelöst.'), {
+    timeout: 20_000,
+  });
   await manager.waitForFunction(() => document.querySelector('[data-status="resolved"]') !== null, { timeout: 10_000 });
 
   await tenant.waitForFunction(() => document.querySelector('#ticket-status')?.textContent === 'Gelöst', { timeout: 20_000 });

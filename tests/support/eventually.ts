@@ -5,7 +5,10 @@ export interface EventuallyOptions {
 }
 
 /** Runs `check` until it stops throwing and returns its result; rethrows the last failure after the timeout. */
-export async function eventually<T>(check: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 100 }: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 100 }: EventuallyOptions = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

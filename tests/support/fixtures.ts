@@ -25,7 +25,13 @@ export interface OrgFixture {
 
 export async function createUserFixture(db: Db, organisationId: number, role: Role, name = role): Promise<User> {
   const suffix = uniqueSuffix();
-  return db.models.User.create({ organisationId, role, name: `${name} ${suffix}`, email: `${role}-${suffix}@test.klarmeter.de`, passwordHash: NO_PASSWORD });
+  return db.models.User.create({
+    organisationId,
+    role,
+    name: `${name} ${suffix}`,
+    email: `${role}-${suffix}@test.klarmeter.de`,
+    passwordHash: NO_PASSWORD,
+  });
 }
 
 /** An organisation with `managers` managers (default 1), an owner, one property owned by them and one unit. */
@@ -44,7 +50,13 @@ export async function createOrgFixture(
   for (let i = 0; i < (options.managers ?? 1); i++) managers.push(await createUserFixture(db, organisation.id, 'manager'));
   const owner = await createUserFixture(db, organisation.id, 'owner');
   const property = await Property.create({
-    organisationId: organisation.id, name: `Teststraße ${suffix}`, street: `Teststraße ${suffix}`, postalCode: '10115', city: 'Berlin', ownerId: owner.id, technicianId: null,
+    organisationId: organisation.id,
+    name: `Teststraße ${suffix}`,
+    street: `Teststraße ${suffix}`,
+    postalCode: '10115',
+    city: 'Berlin',
+    ownerId: owner.id,
+    technicianId: null,
   });
   const unit = await Unit.create({ propertyId: property.id, label: 'Whg. 1.03', floor: '1. OG', areaM2: 64.5 });
   return { organisation, managers, owner, property, unit };

@@ -2,7 +2,14 @@
 // tests/support/global-setup.ts starts once per run.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  bundleWorkflowCode,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { WORKFLOWS_PATH, buildWorker, type BuildWorkerOptions } from '../../scripts/lib/worker';
 
 export interface TestClient {

@@ -98,7 +98,8 @@ export async function run<F extends RouteFunction>(
 
 /** The data of an outcome, failing the test with the response status otherwise. */
 export function dataOf<T>(outcome: Outcome<T>): T {
-  if (outcome.kind !== 'data') throw new Error(`expected data, got a ${outcome.status} response (${outcome.response.headers.get('Location') ?? ''})`);
+  if (outcome.kind !== 'data')
+    throw new Error(`expected data, got a ${outcome.status} response (${outcome.response.headers.get('Location') ?? ''})`);
   return outcome.data;
 }
 
@@ -135,7 +136,13 @@ export async function createWebFixture(database: Db): Promise<WebFixture> {
   const neighbourUnit = await Unit.create({ propertyId: org.property.id, label: 'Whg. 2.01', floor: '2. OG', areaM2: 71 });
   const suffix = uniqueSuffix();
   const otherProperty = await Property.create({
-    organisationId: org.organisation.id, name: `Nebenstraße ${suffix}`, street: `Nebenstraße ${suffix}`, postalCode: '10117', city: 'Berlin', ownerId: null, technicianId: null,
+    organisationId: org.organisation.id,
+    name: `Nebenstraße ${suffix}`,
+    street: `Nebenstraße ${suffix}`,
+    postalCode: '10117',
+    city: 'Berlin',
+    ownerId: null,
+    technicianId: null,
   });
   const otherUnit = await Unit.create({ propertyId: otherProperty.id, label: 'Whg. 0.01', floor: 'EG', areaM2: 48 });
   await Tenancy.bulkCreate([
@@ -144,11 +151,33 @@ export async function createWebFixture(database: Db): Promise<WebFixture> {
   ]);
   const place = { property: org.property, unit: org.unit };
   const devices = {
-    red: await createDeviceFixture(database, place, { type: 'WZ-W', light: 'red', deadlineKind: 'calibration', dueAt: '2024-12-31', location: 'Küche' }),
-    yellow: await createDeviceFixture(database, place, { type: 'HKV', serial: `HKV-${suffix}`, light: 'yellow', deadlineKind: 'replacement', dueAt: '2030-03-01', batteryPercent: 20, location: 'Wohnzimmer' }),
+    red: await createDeviceFixture(database, place, {
+      type: 'WZ-W',
+      light: 'red',
+      deadlineKind: 'calibration',
+      dueAt: '2024-12-31',
+      location: 'Küche',
+    }),
+    yellow: await createDeviceFixture(database, place, {
+      type: 'HKV',
+      serial: `HKV-${suffix}`,
+      light: 'yellow',
+      deadlineKind: 'replacement',
+      dueAt: '2030-03-01',
+      batteryPercent: 20,
+      location: 'Wohnzimmer',
+    }),
     green: await createDeviceFixture(database, place, { light: 'green', deadlineKind: 'calibration', dueAt: '2031-12-31' }),
   };
-  const neighbourDevice = await createDeviceFixture(database, { property: org.property, unit: neighbourUnit }, { light: 'green', deadlineKind: 'calibration', dueAt: '2031-12-31' });
-  const foreignDevice = await createDeviceFixture(database, { property: otherProperty, unit: otherUnit }, { light: 'red', deadlineKind: 'calibration', dueAt: '2025-12-31' });
+  const neighbourDevice = await createDeviceFixture(
+    database,
+    { property: org.property, unit: neighbourUnit },
+    { light: 'green', deadlineKind: 'calibration', dueAt: '2031-12-31' },
+  );
+  const foreignDevice = await createDeviceFixture(
+    database,
+    { property: otherProperty, unit: otherUnit },
+    { light: 'red', deadlineKind: 'calibration', dueAt: '2025-12-31' },
+  );
   return { ...org, otherProperty, otherUnit, manager, tenant, otherTenant, technician, devices, neighbourDevice, foreignDevice };
 }

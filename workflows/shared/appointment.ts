@@ -43,7 +43,16 @@ export const APPOINTMENT_STATUS_LABELS: Readonly<Record<AppointmentStatus, strin
 
 export const FINAL_APPOINTMENT_STATUSES: ReadonlySet<AppointmentStatus> = new Set(['done', 'no_show', 'cancelled']);
 
-export const APPOINTMENT_EVENT_KINDS = ['requested', 'confirmed', 'proposed', 'cancelled', 'done', 'no_show', 'confirmation_overdue', 'reminded'] as const;
+export const APPOINTMENT_EVENT_KINDS = [
+  'requested',
+  'confirmed',
+  'proposed',
+  'cancelled',
+  'done',
+  'no_show',
+  'confirmation_overdue',
+  'reminded',
+] as const;
 export type AppointmentEventKind = (typeof APPOINTMENT_EVENT_KINDS)[number];
 
 export const APPOINTMENT_EVENT_LABELS: Readonly<Record<AppointmentEventKind, string>> = {

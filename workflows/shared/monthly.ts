@@ -77,7 +77,15 @@ export interface PropertyTotals {
 }
 
 export const EMPTY_TOTALS: PropertyTotals = {
-  units: 0, published: 0, portal: 0, noAccount: 0, vacant: 0, tenantChange: 0, estimated: 0, notRemoteReadable: 0, mailed: 0,
+  units: 0,
+  published: 0,
+  portal: 0,
+  noAccount: 0,
+  vacant: 0,
+  tenantChange: 0,
+  estimated: 0,
+  notRemoteReadable: 0,
+  mailed: 0,
 };
 
 export function addTotals(a: PropertyTotals, b: PropertyTotals): PropertyTotals {

@@ -13,5 +13,6 @@ export const SA = {
 } as const;
 
 /** `Name=Type` pairs as the Temporal CLI expects them (`--search-attribute` / operator create). */
-export const SEARCH_ATTRIBUTE_DECLARATIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Datetime' }> =
-  Object.values(SA).map((key) => ({ name: key.name, type: key.type === 'DATETIME' ? 'Datetime' : 'Keyword' }));
+export const SEARCH_ATTRIBUTE_DECLARATIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Datetime' }> = Object.values(SA).map(
+  (key) => ({ name: key.name, type: key.type === 'DATETIME' ? 'Datetime' : 'Keyword' }),
+);

@@ -78,8 +78,7 @@ export interface ApproveRequest {
 }
 
 export type DeliverRequest =
-  | { actor: LifecycleActor; channel: 'portal' }
-  | { actor: LifecycleActor; channel: 'post'; dispatchedOn: string; receivedOn?: string };
+  { actor: LifecycleActor; channel: 'portal' } | { actor: LifecycleActor; channel: 'post'; dispatchedOn: string; receivedOn?: string };
 
 export interface CorrectReceiptRequest {
   actor: LifecycleActor;

@@ -42,8 +42,17 @@ export const TICKET_STATUS_LABELS_FOR_TENANT: Readonly<Record<TicketStatus, stri
 };
 
 export const TICKET_EVENT_KINDS = [
-  'created', 'assigned', 'replied', 'tenant_replied', 'asked_tenant', 'resolved', 'reopened', 'closed', 'recategorised',
-  'sla_warning', 'sla_breached',
+  'created',
+  'assigned',
+  'replied',
+  'tenant_replied',
+  'asked_tenant',
+  'resolved',
+  'reopened',
+  'closed',
+  'recategorised',
+  'sla_warning',
+  'sla_breached',
 ] as const;
 export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
