@@ -16,7 +16,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['db/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'app/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: [
+            'db/**/*.test.ts',
+            'server/**/*.test.ts',
+            'activities/**/*.test.ts',
+            'workflows/**/*.test.ts',
+            'app/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

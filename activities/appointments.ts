@@ -12,7 +12,7 @@ import {
   type AppointmentEventRecord,
   type AppointmentNotice,
 } from '../workflows/shared/appointment';
-import type { Mailer } from './mail';
+import type { Mailer } from '../server/mail';
 import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './tickets';
 
 export type AppointmentLiveEvent = {

@@ -10,7 +10,7 @@ import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures
 import { eventually } from '../tests/support/eventually';
 import { deviceDedupeKey } from '../workflows/shared/device';
 import { createDeviceActivities, loadDeviceWorkflowStarts } from './devices';
-import { createMailer } from './mail';
+import { createMailer } from '../server/mail';
 
 const db = createDb(inject('databaseUrl'));
 const activities = createDeviceActivities({

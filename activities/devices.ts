@@ -20,7 +20,7 @@ import {
   type RecordedDeadline,
 } from '../workflows/shared/device';
 import { SA } from '../workflows/shared/search-attributes';
-import { channelsFor, type Mailer } from './mail';
+import { channelsFor, type Mailer } from '../server/mail';
 import { insertNotifications } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {

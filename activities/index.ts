@@ -1,13 +1,13 @@
 // All activities of the worker, built from their dependencies (tests pass their own database and mailer).
 import type { Db } from '../db';
 import { createDeviceActivities } from './devices';
-import type { Mailer, MailMessage } from './mail';
+import type { Mailer, MailMessage } from '../server/mail';
 import { createNotificationActivities } from './notifications';
 import { createTicketActivities } from './tickets';
 import { createAppointmentActivities } from './appointments';
 import { createMonthlyActivities } from './monthly';
 import { createStatementLifecycleActivities } from './statement-lifecycle';
-import type { PdfRenderer } from './pdf';
+import type { PdfRenderer } from '../server/pdf';
 
 export interface ActivityDeps {
   db: Db;

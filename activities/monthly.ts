@@ -40,7 +40,7 @@ import {
   type PropertyPreparation,
   type PropertyTotals,
 } from '../workflows/shared/monthly';
-import type { Mailer } from './mail';
+import type { Mailer } from '../server/mail';
 import { insertNotifications } from './notifications';
 
 /** Serialises writers of the delivery events' hash chain (the audit log uses 42001). */

@@ -10,12 +10,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db';
 import type { StatementStatus } from '../db/models/statement';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
-import type { Mailer } from './mail';
-import { createPdfRenderer, type PdfRenderer } from './pdf';
+import type { Mailer } from '../server/mail';
+import { createPdfRenderer, type PdfRenderer } from '../server/pdf';
 import { insertNotifications } from './notifications';
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
-import { ensureStatementDocument, statementAddressees } from './statement-document';
+import { ensureStatementDocument, statementAddressees } from '../server/statement-documents';
 import { STATEMENT_GONE } from '../workflows/shared/statement';
 
 export interface ProofStepInput extends ProofEventInput {
@@ -294,7 +294,7 @@ let proofTemplate: HandlebarsTemplateDelegate<ProofDocumentModel> | undefined;
 function proofTemplatePath(): string {
   const candidates = [
     path.join(import.meta.dirname ?? '', 'templates', 'proof.hbs'),
-    path.join(process.cwd(), 'activities', 'templates', 'proof.hbs'),
+    path.join(process.cwd(), 'server', 'templates', 'proof.hbs'),
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`proof template not found (looked in ${candidates.join(', ')})`);

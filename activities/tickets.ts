@@ -18,7 +18,7 @@ import {
   type TicketEventRecord,
   type TicketNotice,
 } from '../workflows/shared/ticket';
-import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
+import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from '../server/mail';
 import { insertNotifications } from './notifications';
 
 export const PREFERENCES_PATH = '/einstellungen/benachrichtigungen';

@@ -15,10 +15,10 @@ import {
 import type { ReactNode } from 'react';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import stylesheet from '~/styles/app.css?url';
-import { getOptionalUser } from '~/utils/auth.server';
+import { getOptionalUser } from '../server/auth';
 import { ROLE_LABELS, formatNumber } from '~/utils/format';
 import { NAVIGATION, homePath } from '~/utils/navigation';
-import { unreadCount } from '~/utils/notifications.server';
+import { unreadCount } from '../server/inbox';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },

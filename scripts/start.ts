@@ -11,7 +11,7 @@ import { ensureWebBuild } from './lib/build';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-import { temporalClient } from '../app/utils/temporal.server';
+import { temporalClient } from '../server/temporal';
 import { MONTHLY_SCHEDULE_ID } from '../workflows/shared/monthly';
 
 const dev = process.argv.includes('--dev');

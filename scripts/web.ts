@@ -9,8 +9,8 @@ import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { InlineConfig, ViteDevServer } from 'vite';
-import { env } from '../db/env';
-import { closeLiveHub } from '../app/utils/live.server';
+import { env } from '../server/config';
+import { closeLiveHub } from '../server/live';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 

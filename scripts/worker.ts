@@ -2,13 +2,13 @@
 // Stateless: start as many as the load needs.
 import { NativeConnection } from '@temporalio/worker';
 import { db } from '../db';
-import { createMailer } from '../activities/mail';
-import { createPdfRenderer } from '../activities/pdf';
-import { env } from '../db/env';
-import { temporalSettings } from '../app/utils/temporal.server';
-import { ensureOpenCaseWorkflows } from '../app/utils/case-sweep.server';
+import { createMailer } from '../server/mail';
+import { createPdfRenderer } from '../server/pdf';
+import { env } from '../server/config';
+import { temporalSettings } from '../server/temporal';
+import { ensureOpenCaseWorkflows } from '../server/case-sweep';
 import { DEFAULT_MAIL_FROM, buildWorker } from './lib/worker';
-import { ensureMonthlyScheduleAt } from './lib/monthly-schedule';
+import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
 
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { createDb, type User } from '../db';
-import { requestAppointment, updateAppointment, type RequestAppointmentOptions } from '../app/utils/appointments.server';
+import { requestAppointment, updateAppointment, type RequestAppointmentOptions } from '../server/appointments';
 import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';

@@ -13,7 +13,7 @@ import {
   reportDeviceHealth,
   reportDeviceRecalibrated,
   reportDeviceReplaced,
-} from '../app/utils/temporal.server';
+} from '../server/temporal';
 import { eventually, sleep } from '../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';

@@ -7,7 +7,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Op } from 'sequelize';
 import { createDb, type MonthlyInformation } from '../db';
 import { verifyDeliveryChain } from '../activities/monthly';
-import { ensureMonthlySchedule } from '../scripts/lib/monthly-schedule';
+import { ensureMonthlySchedule } from '../server/monthly-schedule';
 import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, type FixtureUnitKey, type MonthlyFixture } from '../tests/support/monthly-fixtures';

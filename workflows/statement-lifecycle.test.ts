@@ -7,9 +7,9 @@ import { createDb, type User } from '../db';
 import { saveStatement, type StatementData } from '../db/statements';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { createActivities } from '../activities';
-import { createMailer } from '../activities/mail';
+import { createMailer } from '../server/mail';
 import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type ProofStepInput } from '../activities/statement-lifecycle';
-import { statementAddressees } from '../activities/statement-document';
+import { statementAddressees } from '../server/statement-documents';
 import { loadStatement } from '../db/statements';
 import {
   approve,
@@ -19,8 +19,8 @@ import {
   lifecycleStatus,
   recordOpening,
   startStatementLifecycle,
-} from '../app/utils/statement-lifecycle.server';
-import type { SessionUser } from '../app/utils/session.server';
+} from '../server/statement-lifecycle';
+import type { SessionUser } from '../server/session';
 import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';

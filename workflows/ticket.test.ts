@@ -7,7 +7,7 @@ import { Op } from 'sequelize';
 import { createDb, type User } from '../db';
 import { BUSINESS_DAY_MS, addBusinessTime } from '../domain/business-hours';
 import type { TicketCategory, TicketPriority } from '../domain/sla';
-import { openTicket, updateTicket, type OpenTicketInput } from '../app/utils/tickets.server';
+import { openTicket, updateTicket, type OpenTicketInput } from '../server/tickets';
 import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';

@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react';
-import type { DeviceRow } from '~/utils/devices.server';
+import type { DeviceRow } from '../../server/devices';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '~/utils/format';
 import { LightBadge } from './light-badge';
 import { DataTable } from './data-table';

@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react';
-import type { NextAction as NextActionData } from '~/utils/properties.server';
+import type { NextAction as NextActionData } from '../../server/properties';
 import { deadlineKindLabel, formatDate } from '~/utils/format';
 
 /** "Eichfrist WZ-2021-01887 am 31.12.2026", or "… seit … überfällig" once the date has passed. */

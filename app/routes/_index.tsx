@@ -1,5 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
-import { requireUser } from '~/utils/auth.server';
+import { requireUser } from '../../server/auth';
 import { homePath } from '~/utils/navigation';
 
 /** The dashboard is the role's home page. */

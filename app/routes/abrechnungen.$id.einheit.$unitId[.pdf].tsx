@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { db } from '../../db';
-import { statementPdf } from '../../activities/statement-document';
+import { statementPdf } from '../../server/statement-documents';
 import { parseId } from '~/utils/params';
-import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
-import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse } from '~/utils/statements.server';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse } from '../../server/statements';
 
 /**
  * GET /abrechnungen/:id/einheit/:unitId.pdf[?nutzung=T12] — the unit's statement (or one

@@ -7,7 +7,7 @@ import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDateTime } from '~/utils/format';
 import { formatPeriod } from '~/utils/statement-format';
-import { loadStatementProof } from '~/utils/statement-lifecycle.server';
+import { loadStatementProof } from '../../server/statement-lifecycle';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Zustellnachweis ${data.statement.documentNumber} · Klarmeter` : 'Zustellnachweis · Klarmeter' },

@@ -3,8 +3,8 @@ import { renderProofPdf } from '../../activities/statement-lifecycle';
 import { sha256 } from '../../db/audit';
 import { formatDateTime } from '~/utils/format';
 import { formatPeriod } from '~/utils/statement-format';
-import { loadStatementProof } from '~/utils/statement-lifecycle.server';
-import { pdfRenderer, pdfResponse } from '~/utils/statements.server';
+import { loadStatementProof } from '../../server/statement-lifecycle';
+import { pdfRenderer, pdfResponse } from '../../server/statements';
 
 /** GET /abrechnungen/:id/nachweis.pdf — the proof chain and its verification as a PDF. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

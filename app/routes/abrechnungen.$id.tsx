@@ -3,18 +3,18 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
 import { LifecycleSection } from '~/components/statement-lifecycle';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
-import { lifecyclePanel, statementAction } from '~/utils/statement-lifecycle.server';
+import { lifecyclePanel, statementAction } from '../../server/statement-lifecycle';
 import { db } from '../../db';
 import { statementVersions } from '../../db/statements';
-import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
+import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission } from '~/utils/permissions.server';
+import { hasPermission } from '../../server/permissions';
 import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
-import { requireStoredStatement } from '~/utils/statements.server';
+import { requireStoredStatement } from '../../server/statements';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },

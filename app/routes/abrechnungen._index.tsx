@@ -4,14 +4,14 @@ import { FilterForm, SelectFilter } from '~/components/filters';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
-import { listStatements } from '~/utils/statements.server';
+import { listStatements } from '../../server/statements';
 import { Countdown, LifecycleBadge } from '~/components/statement-lifecycle';
 import { useNow } from '~/components/cases';
 import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
-import { listLifecycles } from '~/utils/statement-lifecycle.server';
+import { listLifecycles } from '../../server/statement-lifecycle';
 
 export const meta: MetaFunction = () => [{ title: 'Heizkostenabrechnungen · Klarmeter' }];
 

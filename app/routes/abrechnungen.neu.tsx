@@ -13,7 +13,7 @@ import {
   type StatementData,
   type StatementRequest,
 } from '../../db/statements';
-import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
+import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { ValidationError } from '../../domain/validation';
 import { calendarDate } from '../../domain/calendar';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
@@ -21,7 +21,7 @@ import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
 import { formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 import { formatEuro, formatPeriod, formatQuantity } from '~/utils/statement-format';
 import {
@@ -35,9 +35,9 @@ import {
   withBlankRows,
   type FieldErrors,
   type StatementFormValues,
-} from '~/utils/statements.server';
-import type { SessionUser } from '~/utils/session.server';
-import { lifecycleActor, startStatementLifecycle } from '~/utils/statement-lifecycle.server';
+} from '../../server/statements';
+import type { SessionUser } from '../../server/session';
+import { lifecycleActor, startStatementLifecycle } from '../../server/statement-lifecycle';
 
 export const meta: MetaFunction = () => [{ title: 'Neue Heizkostenabrechnung · Klarmeter' }];
 

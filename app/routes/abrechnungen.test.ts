@@ -12,8 +12,8 @@ import {
   statementRequest,
   type StatementFixture,
 } from '../../tests/support/statement-fixtures';
-import { formValuesOf, withBlankRows, type StatementFormValues } from '../utils/statements.server';
-import { pdfRenderer } from '../utils/statements.server';
+import { formValuesOf, withBlankRows, type StatementFormValues } from '../../server/statements';
+import { pdfRenderer } from '../../server/statements';
 import { loader as listLoader } from './abrechnungen._index';
 import { loader as detailLoader } from './abrechnungen.$id';
 import { action as newAction, loader as newLoader } from './abrechnungen.neu';

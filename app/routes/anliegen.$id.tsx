@@ -4,9 +4,9 @@ import { ActionMessage, HistoryPanel } from '~/components/cases';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
-import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '~/utils/tickets.server';
+import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { TICKET_STATUS_LABELS_FOR_TENANT, closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
 

@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
-import { listTickets } from '~/utils/tickets.server';
+import { listTickets } from '../../server/tickets';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../workflows/shared/ticket';
-import { requireUserWithPermission } from '~/utils/permissions.server';
+import { requireUserWithPermission } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Anliegen · Klarmeter' }];
 

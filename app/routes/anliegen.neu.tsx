@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
-import { currentTenancies, requireUserWithPermission } from '~/utils/permissions.server';
+import { currentTenancies, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
-import { openTicket } from '~/utils/tickets.server';
+import { openTicket } from '../../server/tickets';
 import { TICKET_TOPICS, isTicketTopic, type TicketTopic } from '../../domain/ticket-triage';
 
 export const meta: MetaFunction = () => [{ title: 'Neues Anliegen · Klarmeter' }];

@@ -2,9 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { formatDateTime, formatNumber } from '~/utils/format';
-import { INBOX_LIMIT, inbox, markRead, unreadCount } from '~/utils/notifications.server';
+import { INBOX_LIMIT, inbox, markRead, unreadCount } from '../../server/inbox';
 import { parseId, safeRedirectPath } from '~/utils/params';
-import { requireUserWithPermission } from '~/utils/permissions.server';
+import { requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen · Klarmeter' }];

@@ -4,12 +4,12 @@ import { ActionMessage } from '~/components/cases';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
-import { requireUser } from '~/utils/auth.server';
+import { requireUser } from '../../server/auth';
 import { requireSameOrigin } from '~/utils/request.server';
 import { db } from '../../db';
 import type { NotificationTopic } from '../../db/models/notification-preference';
 import type { Role } from '../../db/models/user';
-import { channelsFor } from '../../activities/mail';
+import { channelsFor } from '../../server/mail';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];
 

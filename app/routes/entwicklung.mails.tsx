@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { QueryTypes } from 'sequelize';
 import { EmptyState, PageHeader } from '~/components/page-header';
-import { requireUser } from '~/utils/auth.server';
+import { requireUser } from '../../server/auth';
 import { formatDateTime } from '~/utils/format';
-import { notFound } from '~/utils/permissions.server';
+import { notFound } from '../../server/permissions';
 import { db } from '../../db';
 
 export const meta: MetaFunction = () => [{ title: 'Mail-Ausgang (Entwicklung) · Klarmeter' }];

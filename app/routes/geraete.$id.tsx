@@ -6,10 +6,10 @@ import { DeviceWorkForms } from '~/components/device-work-forms';
 import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { deviceWorkflowStatus, type WorkflowStatus } from '~/utils/device-status.server';
+import { deviceWorkflowStatus, type WorkflowStatus } from '../../server/device-status';
 import { deviceWorkFor } from '~/utils/device-work';
-import { recordDeviceWork } from '~/utils/device-work.server';
-import { exchangeHistory, findDevice } from '~/utils/devices.server';
+import { recordDeviceWork } from '../../server/device-work';
+import { exchangeHistory, findDevice } from '../../server/devices';
 import {
   deadlineKindLabel,
   deviceTypeLabel,
@@ -20,7 +20,7 @@ import {
   formatReading,
   propertyAddress,
 } from '~/utils/format';
-import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { parseId } from '~/utils/params';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
 import { calendarDate } from '../../domain/calendar';

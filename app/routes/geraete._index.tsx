@@ -6,9 +6,9 @@ import { FilterForm, SelectFilter } from '~/components/filters';
 import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
-import { registerPage } from '~/utils/devices.server';
+import { registerPage } from '../../server/devices';
 import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, lightLabel } from '~/utils/format';
-import { hasPermission, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { PAGE_SIZE, parseRegisterFilters, registerQuery, type RegisterFilters } from '~/utils/register-filters';
 
 export const meta: MetaFunction = () => [{ title: 'Geräteregister · Klarmeter' }];

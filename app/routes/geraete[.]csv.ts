@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { registerCsvResponse } from '~/utils/devices.server';
-import { requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { registerCsvResponse } from '../../server/devices';
+import { requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { parseRegisterFilters } from '~/utils/register-filters';
 import { clientIp } from '~/utils/request.server';
 

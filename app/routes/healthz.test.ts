@@ -6,7 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { uniqueSuffix } from '../../tests/support/fixtures';
 import { eventually } from '../../tests/support/eventually';
 import { closeWebResources, useTestEnvironment } from '../../tests/support/web';
-import type { HealthReport } from '../utils/health.server';
+import type { HealthReport } from '../../server/health';
 
 // TASK_QUEUE is read when temporal.server loads: a queue of our own keeps other files' workers out.
 const taskQueue = `healthz-${uniqueSuffix()}`;

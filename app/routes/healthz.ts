@@ -1,4 +1,4 @@
-import { healthReport } from '~/utils/health.server';
+import { healthReport } from '../../server/health';
 
 /** GET /healthz: 200 when database, Temporal and at least one worker are up, else 503; JSON either way. */
 export async function loader() {

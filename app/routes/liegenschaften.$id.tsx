@@ -7,8 +7,8 @@ import { NextAction } from '~/components/next-action';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatNumber, streetAddress } from '~/utils/format';
-import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
-import { buildingDeviceCount, propertySummaries, unitSummaries } from '~/utils/properties.server';
+import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
+import { buildingDeviceCount, propertySummaries, unitSummaries } from '../../server/properties';
 import { parseId } from '~/utils/params';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.property.name ?? 'Liegenschaft'} · Klarmeter` }];

@@ -7,9 +7,9 @@ import { NextAction } from '~/components/next-action';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatNumber } from '~/utils/format';
-import { requireUserWithPermission, visibleScope } from '~/utils/permissions.server';
+import { requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { addLightCounts, emptyLightCounts, worstLight } from '~/utils/lights';
-import { propertySummaries } from '~/utils/properties.server';
+import { propertySummaries } from '../../server/properties';
 
 export const meta: MetaFunction = () => [{ title: 'Liegenschaften · Klarmeter' }];
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LIVE_CHANNEL } from '../../db';
 import { eventually } from '../../tests/support/eventually';
 import { closeWebResources, cookieFor, createWebFixture, makeRequest, testDb, type WebFixture } from '../../tests/support/web';
-import { liveHub } from '../utils/live.server';
+import { liveHub } from '../../server/live';
 import { loader as liveLoader } from './live';
 
 const database = testDb();

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { getOptionalUser } from '~/utils/auth.server';
-import { liveHub, type LiveEvent } from '~/utils/live.server';
-import { hasPermission, scopeCovers, visibleScope, type Scope } from '~/utils/permissions.server';
-import { sessionToken, userForToken } from '~/utils/session.server';
+import { getOptionalUser } from '../../server/auth';
+import { liveHub, type LiveEvent } from '../../server/live';
+import { hasPermission, scopeCovers, visibleScope, type Scope } from '../../server/permissions';
+import { sessionToken, userForToken } from '../../server/session';
 
 const HEARTBEAT_MS = 25_000;
 

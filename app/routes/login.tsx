@@ -1,11 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
-import { getOptionalUser, login } from '~/utils/auth.server';
+import { getOptionalUser, login } from '../../server/auth';
 import { homePath } from '~/utils/navigation';
 import { safeRedirectPath } from '~/utils/params';
 import { clientIp, requireSameOrigin, userAgent } from '~/utils/request.server';
-import { serializeSessionCookie } from '~/utils/session.server';
+import { serializeSessionCookie } from '../../server/session';
 
 export const meta: MetaFunction = () => [{ title: 'Anmelden · Klarmeter' }];
 

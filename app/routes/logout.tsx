@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
-import { logout } from '~/utils/auth.server';
+import { logout } from '../../server/auth';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
-import { serializeClearedCookie } from '~/utils/session.server';
+import { serializeClearedCookie } from '../../server/session';
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSameOrigin(request);

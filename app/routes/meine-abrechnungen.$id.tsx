@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ObjectionForm, TenantLifecycleSection } from '~/components/statement-lifecycle';
-import { OBJECTION_POSITIONS, recordTenantOpening, tenantLifecycle, tenantObjectionAction } from '~/utils/statement-lifecycle.server';
-import { renderStatementHtml, statementDocumentModel } from '../../activities/statement-document';
+import { OBJECTION_POSITIONS, recordTenantOpening, tenantLifecycle, tenantObjectionAction } from '../../server/statement-lifecycle';
+import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Panel } from '~/components/page-header';
 import { parseId } from '~/utils/params';
-import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
-import { findTenantStatement } from '~/utils/statements.server';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { findTenantStatement } from '../../server/statements';
 
 /** The tenant's own statement as a page: the same template as its PDF. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

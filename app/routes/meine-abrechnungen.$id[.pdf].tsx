@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { db } from '../../db';
-import { statementPdf } from '../../activities/statement-document';
+import { statementPdf } from '../../server/statement-documents';
 import { parseId } from '~/utils/params';
-import { notFound, requireUserWithPermission } from '~/utils/permissions.server';
-import { actorOf, findTenantStatement, pdfRenderer, pdfResponse } from '~/utils/statements.server';
-import { recordTenantOpening } from '~/utils/statement-lifecycle.server';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { actorOf, findTenantStatement, pdfRenderer, pdfResponse } from '../../server/statements';
+import { recordTenantOpening } from '../../server/statement-lifecycle';
 
 /** GET /meine-abrechnungen/:id.pdf?einheit=… — the tenant's own statement as PDF (stored on first request). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

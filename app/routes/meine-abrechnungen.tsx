@@ -3,9 +3,9 @@ import { Link, Outlet, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import statementStyles from '~/styles/statements.css?url';
-import { requireUserWithPermission } from '~/utils/permissions.server';
+import { requireUserWithPermission } from '../../server/permissions';
 import { formatEuro, formatPeriod } from '~/utils/statement-format';
-import { tenantStatements } from '~/utils/statements.server';
+import { tenantStatements } from '../../server/statements';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Abrechnungen · Klarmeter' }];
 

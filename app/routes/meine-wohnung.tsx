@@ -3,9 +3,9 @@ import { useLoaderData } from '@remix-run/react';
 import { DeviceTable } from '~/components/device-table';
 import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
-import { unitDevices } from '~/utils/devices.server';
+import { unitDevices } from '../../server/devices';
 import { formatDate, formatNumber, propertyAddress } from '~/utils/format';
-import { currentTenancies, requireUserWithPermission, tenancyScope } from '~/utils/permissions.server';
+import { currentTenancies, requireUserWithPermission, tenancyScope } from '../../server/permissions';
 import { countLights, worstLight } from '~/utils/lights';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Wohnung · Klarmeter' }];

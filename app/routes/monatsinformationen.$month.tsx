@@ -11,7 +11,7 @@ import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -12,9 +12,9 @@ import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, requireUserWithPermission, scopeIsEmpty, visibleScope } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
-import { temporalClient } from '~/utils/temporal.server';
+import { temporalClient } from '../../server/temporal';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction = () => [{ title: 'Monatsinformationen · Klarmeter' }];

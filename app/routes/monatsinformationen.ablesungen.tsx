@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Op } from 'sequelize';
 import { db } from '../../db';
-import { applyReadings, importReadingsCsv, type ImportReport } from '../../db/readings-import';
+import { applyReadings, importReadingsCsv, type ImportReport } from '../../server/readings';
 import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, type RowError } from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '~/utils/format';
-import { requireUserWithPermission } from '~/utils/permissions.server';
+import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin } from '~/utils/request.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];

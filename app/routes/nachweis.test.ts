@@ -9,10 +9,10 @@ import { eventually } from '../../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
-import { approve, deliver, startStatementLifecycle } from '../utils/statement-lifecycle.server';
+import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { loader as proofLoader } from './abrechnungen.$id.nachweis';
 import { loader as proofPdfLoader } from './abrechnungen.$id.nachweis[.pdf]';
-import { pdfRenderer } from '../utils/statements.server';
+import { pdfRenderer } from '../../server/statements';
 import { action as detailAction } from './abrechnungen.$id';
 import { action as objectionAction, loader as myStatementLoader } from './meine-abrechnungen.$id';
 

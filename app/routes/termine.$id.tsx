@@ -4,7 +4,7 @@ import { ActionMessage, HistoryPanel, SlotFields, ToneBadge, type TimelineItem }
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 import {
   SLOT_WINDOWS,
@@ -13,9 +13,9 @@ import {
   slotsFromForm,
   updateAppointment,
   type AppointmentRow,
-} from '~/utils/appointments.server';
-import { actorOf } from '~/utils/tickets.server';
-import type { SessionUser } from '~/utils/session.server';
+} from '../../server/appointments';
+import { actorOf } from '../../server/tickets';
+import type { SessionUser } from '../../server/session';
 import { describeSlot } from '../../activities/appointments';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';

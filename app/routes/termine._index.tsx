@@ -4,11 +4,11 @@ import { ToneBadge, type Tone } from '~/components/cases';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatDateTime } from '~/utils/format';
-import { listAppointments } from '~/utils/appointments.server';
+import { listAppointments } from '../../server/appointments';
 import { describeSlot } from '../../activities/appointments';
 import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../workflows/shared/appointment';
 import type { AppointmentStatus } from '../../workflows/shared/appointment';
-import { hasPermission, requireUserWithPermission } from '~/utils/permissions.server';
+import { hasPermission, requireUserWithPermission } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Termine · Klarmeter' }];
 

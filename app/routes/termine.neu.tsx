@@ -2,8 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SlotFields } from '~/components/cases';
-import { SLOT_WINDOWS, requestAppointment, slotsFromForm } from '~/utils/appointments.server';
-import { currentTenancies, requireUserWithPermission } from '~/utils/permissions.server';
+import { SLOT_WINDOWS, requestAppointment, slotsFromForm } from '../../server/appointments';
+import { currentTenancies, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';

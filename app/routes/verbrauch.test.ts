@@ -3,12 +3,12 @@
 // see who received and opened it, start the run and set the conversion; readings are imported.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { ensureMonthlySchedule } from '../../scripts/lib/monthly-schedule';
+import { ensureMonthlySchedule } from '../../server/monthly-schedule';
 import { MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
 import { createOrgFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, publishFixtureMonth, type MonthlyFixture } from '../../tests/support/monthly-fixtures';
 import { TEST_ORIGIN, cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
-import { temporalClient } from '~/utils/temporal.server';
+import { temporalClient } from '../../server/temporal';
 import { loader as consumptionLoader } from './verbrauch';
 import { action as overviewAction, loader as overviewLoader } from './monatsinformationen._index';
 import { loader as monthLoader } from './monatsinformationen.$month';

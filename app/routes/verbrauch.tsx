@@ -21,7 +21,7 @@ import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { DEVICE_TYPE_LABELS, formatDateTime, formatNumber } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { currentTenancies, notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { currentTenancies, notFound, requireUserWithPermission } from '../../server/permissions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 

@@ -5,7 +5,7 @@ import { ActionMessage, SlaCountdown, Timeline, ToneBadge, useNow } from '~/comp
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission } from '~/utils/permissions.server';
+import { hasPermission, notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 import {
   actorOf,
@@ -15,7 +15,7 @@ import {
   ticketTimelineItems,
   ticketWorkflowStatus,
   updateTicket,
-} from '~/utils/tickets.server';
+} from '../../server/tickets';
 import {
   TICKET_CATEGORIES,
   TICKET_CATEGORY_LABELS,

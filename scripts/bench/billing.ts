@@ -17,8 +17,8 @@ import {
   type UnitFacts,
 } from '../../db/statements';
 import { statementRequest } from '../../tests/support/statement-fixtures';
-import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../activities/pdf';
-import { renderStatementPdf, statementDocumentModel } from '../../activities/statement-document';
+import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../server/pdf';
+import { renderStatementPdf, statementDocumentModel } from '../../server/statement-documents';
 import { seededRandom } from '../../db/seed/random';
 import { pool, round } from './stats';
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Db } from '../../db';
 import { createActivities } from '../../activities';
-import { createMailer, type Mailer } from '../../activities/mail';
-import type { PdfRenderer } from '../../activities/pdf';
+import { createMailer, type Mailer } from '../../server/mail';
+import type { PdfRenderer } from '../../server/pdf';
 
 /** The module the worker bundles: every workflow re-exported from workflows/index.ts. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
 import type { Db } from '../../db';
-import { ensureDeviceWorkflows, temporalClient } from '../../app/utils/temporal.server';
+import { ensureDeviceWorkflows, temporalClient } from '../../server/temporal';
 
 /** Makes sure every active device has its deadline workflow (idempotent; cheap for existing ones). */
 export async function startAllDeviceWorkflows(db: Db, log: (line: string) => void): Promise<number> {

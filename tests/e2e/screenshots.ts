@@ -78,7 +78,7 @@ try {
   await shoot(manager, 'register-filtered', `/geraete?property=${property!.id}&light=red`);
   const device = await db.models.Device.findOne({ where: { serial: 'WZ-2021-01887' } });
   // Two thousand workflows have just started: wait until this one answers queries.
-  const { temporalClient } = await import('../../app/utils/temporal.server');
+  const { temporalClient } = await import('../../server/temporal');
   const { deviceWorkflowId, getStatus } = await import('../../workflows/shared/device');
   await eventually(() => temporalClient().workflow.getHandle(deviceWorkflowId(device!.id)).query(getStatus), {
     timeoutMs: 120_000,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { liveHub } from '../../app/utils/live.server';
+import { liveHub } from '../../server/live';
 import { startWebServer, type WebServer } from '../../scripts/web';
 import { launchBrowser, logIn } from '../support/browser';
 import { eventually } from '../support/eventually';

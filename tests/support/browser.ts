@@ -1,6 +1,6 @@
 // Debian's Chromium through puppeteer-core, for browser tests and screenshots.
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS as PDF_CHROMIUM_ARGS } from '../../activities/pdf';
+import { CHROMIUM_ARGS as PDF_CHROMIUM_ARGS } from '../../server/pdf';
 
 /** The renderer's flags, plus headless mode carried as a flag. */
 export const CHROMIUM_ARGS = [...PDF_CHROMIUM_ARGS, '--headless=new'];

@@ -5,7 +5,7 @@
 // readable, and a second property.
 import type { Db, Device, Property, Unit, User } from '../../db';
 import { createMonthlyActivities } from '../../activities/monthly';
-import { createMailer } from '../../activities/mail';
+import { createMailer } from '../../server/mail';
 import { addMonthsTo, monthStartInstant, monthsEnding, type YearMonth } from '../../domain/monthly';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from './fixtures';
 

@@ -6,8 +6,8 @@ import { inject } from 'vitest';
 import { db, type Db, type Device, type Property, type Unit, type User } from '../../db';
 import type { Light } from '../../domain/deadlines';
 import type { Role } from '../../db/models/user';
-import { closeLiveHub } from '../../app/utils/live.server';
-import { createSession, serializeSessionCookie } from '../../app/utils/session.server';
+import { closeLiveHub } from '../../server/live';
+import { createSession, serializeSessionCookie } from '../../server/session';
 import { createDeviceFixture, createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from './fixtures';
 
 export const TEST_ORIGIN = 'http://klarmeter.test';

@@ -3,9 +3,9 @@
 import { hash, verify } from '@node-rs/argon2';
 import { redirect } from '@remix-run/node';
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
-import { appendAudit } from '../../db/audit';
-import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session.server';
+import { db } from '../db';
+import { appendAudit } from '../db/audit';
+import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session';
 
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MINUTES = 15;

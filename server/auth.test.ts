@@ -2,14 +2,14 @@
 // records, that log-out revokes the server-side session and that repeated failures are slowed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
-import type { User } from '../../db';
-import { createOrgFixture } from '../../tests/support/fixtures';
-import { closeWebResources, createLoginUser, dataOf, makeRequest, run, testDb, TEST_PASSWORD } from '../../tests/support/web';
-import { action as loginAction } from '../routes/login';
-import { action as logoutAction } from '../routes/logout';
-import { loader as registerLoader } from '../routes/geraete._index';
-import { LOGIN_MESSAGES, MAX_FAILURES } from './auth.server';
-import { sessionKey } from './session.server';
+import type { User } from '../db';
+import { createOrgFixture } from '../tests/support/fixtures';
+import { closeWebResources, createLoginUser, dataOf, makeRequest, run, testDb, TEST_PASSWORD } from '../tests/support/web';
+import { action as loginAction } from '../app/routes/login';
+import { action as logoutAction } from '../app/routes/logout';
+import { loader as registerLoader } from '../app/routes/geraete._index';
+import { LOGIN_MESSAGES, MAX_FAILURES } from './auth';
+import { sessionKey } from './session';
 
 const database = testDb();
 let user: User;

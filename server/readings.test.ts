@@ -1,7 +1,7 @@
 // The readings import against the test run's PostgreSQL: all or nothing, idempotent, nothing dropped.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createDb, type Device } from './index';
-import { applyReadings, importReadingsCsv, type ImportOptions } from './readings-import';
+import { createDb, type Device } from '../db/index';
+import { applyReadings, importReadingsCsv, type ImportOptions } from './readings';
 import { parseReadingRecord } from '../domain/readings-csv';
 import { createDeviceFixture, createOrgFixture, type OrgFixture } from '../tests/support/fixtures';
 

@@ -2,7 +2,7 @@
 // only when a device changes — and every such change arrives as a live event (NOTIFY). So they are
 // kept until the next live event, or for a few seconds at most (changes made without NOTIFY,
 // e.g. a bulk import, show up after that). Concurrent requests for the same key share one query.
-import { liveHub, type LiveHub } from './live.server';
+import { liveHub, type LiveHub } from './live';
 
 export class LiveCache<T> {
   private readonly entries = new Map<string, { expires: number; value: Promise<T> }>();

@@ -689,7 +689,7 @@ handlebars.registerHelper('minus', (value: unknown) => (typeof value === 'number
 function templatePath(): string {
   const candidates = [
     path.join(import.meta.dirname ?? '', 'templates', 'statement.hbs'),
-    path.join(process.cwd(), 'activities', 'templates', 'statement.hbs'),
+    path.join(process.cwd(), 'server', 'templates', 'statement.hbs'),
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`statement template not found (looked in ${candidates.join(', ')})`);

@@ -3,9 +3,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createCookie, type Cookie } from '@remix-run/node';
 import { Op, QueryTypes } from 'sequelize';
-import { db } from '../../db';
-import { env } from '../../db/env';
-import type { Role } from '../../db/models/user';
+import { db } from '../db';
+import { env } from './config';
+import type { Role } from '../db/models/user';
 
 export const SESSION_COOKIE_NAME = '__klarmeter';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;

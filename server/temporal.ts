@@ -1,9 +1,9 @@
 // The web app's (and scripts') way into Temporal: one client per process, idempotent starts of
 // device workflows and the signals the app's actions send after their transaction commits.
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { db as sharedDb, type Db } from '../../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../../activities/devices';
-import { MAX_YEAR, MIN_YEAR, isDate } from '../../domain/dates';
+import { db as sharedDb, type Db } from '../db';
+import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../activities/devices';
+import { MAX_YEAR, MIN_YEAR, isDate } from '../domain/dates';
 import {
   deviceHealth,
   deviceRecalibrated,
@@ -12,7 +12,7 @@ import {
   type DeviceHealthReport,
   type DeviceRecalibrated,
   type DeviceReplaced,
-} from '../../workflows/shared/device';
+} from '../workflows/shared/device';
 
 export { deviceWorkflowId };
 

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
-import { db as sharedDb, type Db } from '../../db';
-import { proofEvents, verifyProofChain, type ProofVerdict } from '../../db/proof';
-import { deliveryDeadline, objectionDeadline, type ObjectionDeadlineMode } from '../../domain/statement-deadlines';
+import { db as sharedDb, type Db } from '../db';
+import { proofEvents, verifyProofChain, type ProofVerdict } from '../db/proof';
+import { deliveryDeadline, objectionDeadline, type ObjectionDeadlineMode } from '../domain/statement-deadlines';
 import {
   LIFECYCLE_STATE_LABELS,
   PROOF_STEP_LABELS,
@@ -15,7 +15,7 @@ import {
   objectionWindowRuns,
   type LifecycleState,
   type ProofStep,
-} from '../../domain/statement-lifecycle';
+} from '../domain/statement-lifecycle';
 import {
   STATEMENT_WORKFLOW_TYPE,
   approveStatement,
@@ -31,20 +31,20 @@ import {
   type LifecycleOverride,
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
-} from '../../workflows/shared/statement';
-import { SA } from '../../workflows/shared/search-attributes';
-import type { TimelineItem } from '~/components/cases';
-import { parseId } from './params';
-import { hasPermission, notFound, requireUserWithPermission } from './permissions.server';
-import { clientIp, requireSameOrigin, type RequestContext } from './request.server';
-import { findStatementVisibleTo, requireStoredStatement } from './statements.server';
-import type { StatementData } from '../../db/statements';
-import type { Addressee } from '../../activities/statement-document';
-import type { DocumentManifest, DocumentManifestEntry } from '../../activities/statement-lifecycle';
-import type { LifecycleView } from '~/components/statement-lifecycle';
-import type { SessionUser } from './session.server';
-import { temporalClient, temporalSettings } from './temporal.server';
-import { openTicket, queryCase, runCaseUpdate, type CaseStatus, type UpdateOutcome } from './tickets.server';
+} from '../workflows/shared/statement';
+import { SA } from '../workflows/shared/search-attributes';
+import type { TimelineItem } from '../app/components/cases';
+import { parseId } from '../app/utils/params';
+import { hasPermission, notFound, requireUserWithPermission } from './permissions';
+import { clientIp, requireSameOrigin, type RequestContext } from '../app/utils/request.server';
+import { findStatementVisibleTo, requireStoredStatement } from './statements';
+import type { StatementData } from '../db/statements';
+import type { Addressee } from './statement-documents';
+import type { DocumentManifest, DocumentManifestEntry } from '../activities/statement-lifecycle';
+import type { LifecycleView } from '../app/components/statement-lifecycle';
+import type { SessionUser } from './session';
+import { temporalClient, temporalSettings } from './temporal';
+import { openTicket, queryCase, runCaseUpdate, type CaseStatus, type UpdateOutcome } from './tickets';
 
 export interface LifecycleOptions {
   db?: Db;

@@ -1,11 +1,11 @@
 // Property overview and detail: counts per light and the next deadline, aggregated in SQL.
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
-import type { Light } from '../../domain/deadlines';
-import { worstLight, type LightCounts } from './lights';
-import { LiveCache } from './live-cache.server';
-import { scopeIsEmpty, type Scope } from './permissions.server';
-import { calendarDate } from '../../domain/calendar';
+import { db } from '../db';
+import type { Light } from '../domain/deadlines';
+import { worstLight, type LightCounts } from '../app/utils/lights';
+import { LiveCache } from './live-cache';
+import { scopeIsEmpty, type Scope } from './permissions';
+import { calendarDate } from '../domain/calendar';
 
 export interface NextAction {
   deviceId: number;

@@ -1,16 +1,16 @@
 // Device queries, always within a user's scope: the register (one page query + one aggregate),
 // its CSV export, a device's detail and its exchange history.
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
-import { appendAudit } from '../../db/audit';
-import { calendarDate } from '../../domain/calendar';
-import type { DeviceType, Light } from '../../domain/deadlines';
-import { deadlineKindLabel, deviceTypeLabel, formatDate, lightLabel, radioLabel } from './format';
-import { emptyLightCounts, type LightCounts } from './lights';
-import { LiveCache } from './live-cache.server';
-import { PAGE_SIZE, type RegisterFilters } from './register-filters';
-import { deviceScopeSql, scopeIsEmpty, type Scope } from './permissions.server';
-import type { SessionUser } from './session.server';
+import { db } from '../db';
+import { appendAudit } from '../db/audit';
+import { calendarDate } from '../domain/calendar';
+import type { DeviceType, Light } from '../domain/deadlines';
+import { deadlineKindLabel, deviceTypeLabel, formatDate, lightLabel, radioLabel } from '../app/utils/format';
+import { emptyLightCounts, type LightCounts } from '../app/utils/lights';
+import { LiveCache } from './live-cache';
+import { PAGE_SIZE, type RegisterFilters } from '../app/utils/register-filters';
+import { deviceScopeSql, scopeIsEmpty, type Scope } from './permissions';
+import type { SessionUser } from './session';
 
 export interface DeviceRow {
   id: number;

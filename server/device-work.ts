@@ -3,10 +3,10 @@
 // never reacts to a change that was rolled back.
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { z } from 'zod';
-import { LIVE_CHANNEL, db as sharedDb, type Db, type Device } from '../../db';
-import { appendAudit } from '../../db/audit';
-import { calendarDate } from '../../domain/calendar';
-import { deviceLiveEvent } from '../../activities/devices';
+import { LIVE_CHANNEL, db as sharedDb, type Db, type Device } from '../db';
+import { appendAudit } from '../db/audit';
+import { calendarDate } from '../domain/calendar';
+import { deviceLiveEvent } from '../activities/devices';
 import {
   DEVICE_WORK_LABELS,
   deviceWorkFor,
@@ -14,10 +14,10 @@ import {
   isDeviceWorkIntent,
   type DeviceWorkFieldErrors,
   type DeviceWorkIntent,
-} from './device-work';
-import type { DeviceDetail } from './devices.server';
-import type { SessionUser } from './session.server';
-import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced, temporalClient, temporalSettings } from './temporal.server';
+} from '../app/utils/device-work';
+import type { DeviceDetail } from './devices';
+import type { SessionUser } from './session';
+import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced, temporalClient, temporalSettings } from './temporal';
 
 export type DeviceWorkResult =
   | { ok: true; intent: DeviceWorkIntent; message: string; successorId?: number }

@@ -1,14 +1,14 @@
 // The worker's start-up sweep against the demo seed: the seeded cases are rows only, the sweep
 // starts their workflows, and running it again changes nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { seedDemo } from '../../db/seed/demo';
-import { calendarDate } from '../../domain/calendar';
-import { appointmentWorkflowId } from '../../workflows/shared/appointment';
-import { ticketWorkflowId } from '../../workflows/shared/ticket';
-import { uniqueSuffix } from '../../tests/support/fixtures';
-import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
-import { testDb } from '../../tests/support/web';
-import { ensureOpenCaseWorkflows } from './case-sweep.server';
+import { seedDemo } from '../db/seed/demo';
+import { calendarDate } from '../domain/calendar';
+import { appointmentWorkflowId } from '../workflows/shared/appointment';
+import { ticketWorkflowId } from '../workflows/shared/ticket';
+import { uniqueSuffix } from '../tests/support/fixtures';
+import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
+import { testDb } from '../tests/support/web';
+import { ensureOpenCaseWorkflows } from './case-sweep';
 
 const database = testDb();
 const taskQueue = `case-sweep-${uniqueSuffix()}`;

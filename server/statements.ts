@@ -2,8 +2,8 @@
 // process for the PDFs. Who may read and create statements: permissions.server.ts.
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { db } from '../../db';
-import type { StatementStatus } from '../../db/models/statement';
+import { db } from '../db';
+import type { StatementStatus } from '../db/models/statement';
 import {
   FUEL_CATEGORIES,
   OPERATING_COST_CATEGORIES,
@@ -12,14 +12,14 @@ import {
   type CostLine,
   type StatementData,
   type StatementRequest,
-} from '../../db/statements';
-import { addresseeKey, type Addressee } from '../../activities/statement-document';
-import { createPdfRenderer, type PdfRenderer } from '../../activities/pdf';
-import { isDate } from '../../domain/dates';
-import { parseId } from './params';
-import { notFound, requireUserWithPermission, visibleScope } from './permissions.server';
-import { clientIp, type RequestContext } from './request.server';
-import type { SessionUser } from './session.server';
+} from '../db/statements';
+import { addresseeKey, type Addressee } from './statement-documents';
+import { createPdfRenderer, type PdfRenderer } from './pdf';
+import { isDate } from '../domain/dates';
+import { parseId } from '../app/utils/params';
+import { notFound, requireUserWithPermission, visibleScope } from './permissions';
+import { clientIp, type RequestContext } from '../app/utils/request.server';
+import type { SessionUser } from './session';
 
 // ---------------------------------------------------------------------------------------------
 // Actors

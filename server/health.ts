@@ -1,7 +1,7 @@
 // GET /healthz: is each part this web process depends on reachable? Used by load balancers and
 // `npm start`; each check has its own short deadline so one hanging part cannot stall the answer.
-import { db } from '../../db';
-import { TASK_QUEUE, temporalClient } from './temporal.server';
+import { db } from '../db';
+import { TASK_QUEUE, temporalClient } from './temporal';
 
 /** A worker counts as alive when it polled the task queue this recently. */
 export const WORKER_POLL_MAX_AGE_MS = 60_000;

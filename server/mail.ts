@@ -2,7 +2,7 @@
 // that is retried (or runs twice after a worker crash) sends nothing twice; without SMTP_URL the
 // table is the whole delivery (the development sink, viewable in the portal).
 //
-// Messages are written with Handlebars templates (activities/templates/mail: a subject, a text and
+// Messages are written with Handlebars templates (server/templates/mail: a subject, a text and
 // an HTML part per template, framed by the layouts), and only to users whose preferences allow
 // the channel for the message's topic.
 import { readFileSync } from 'node:fs';

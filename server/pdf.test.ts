@@ -9,7 +9,7 @@ import { createStatementFixture, type StatementFixture } from '../tests/support/
 import { sha256 } from '../db/audit';
 import { saveStatement, type StatementData } from '../db/statements';
 import { createPdfRenderer } from './pdf';
-import { renderStatementPdf, statementDocumentModel, statementPdf } from './statement-document';
+import { renderStatementPdf, statementDocumentModel, statementPdf } from './statement-documents';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const database = testDb();

@@ -2,7 +2,7 @@
 // PostgreSQL NOTIFY (not an in-process bus) so that every web instance behind a load balancer
 // hears every change.
 import pg from 'pg';
-import { LIVE_CHANNEL } from '../../db';
+import { LIVE_CHANNEL } from '../db';
 
 export interface LiveEvent {
   type: string;

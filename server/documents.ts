@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { sha256 } from '../db/audit';
-import { env } from '../db/env';
+import { env } from './config';
 import type { Document, DocumentKind } from '../db/models/document';
 
 const ALGORITHM = 'aes-256-gcm';

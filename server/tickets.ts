@@ -10,9 +10,9 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { db as sharedDb, type Db } from '../../db';
-import { appendAudit } from '../../db/audit';
-import { isFederalState, type FederalState } from '../../domain/holidays';
+import { db as sharedDb, type Db } from '../db';
+import { appendAudit } from '../db/audit';
+import { isFederalState, type FederalState } from '../domain/holidays';
 import {
   describeBudget,
   dueAtOf,
@@ -23,9 +23,9 @@ import {
   type SlaMatrix,
   type TicketCategory,
   type TicketPriority,
-} from '../../domain/sla';
-import { triageTicket, type TicketTopic } from '../../domain/ticket-triage';
-import type { CountdownSla, TimelineItem, Tone } from '~/components/cases';
+} from '../domain/sla';
+import { triageTicket, type TicketTopic } from '../domain/ticket-triage';
+import type { CountdownSla, TimelineItem, Tone } from '../app/components/cases';
 import {
   INTERNAL_TICKET_EVENTS,
   TICKET_EVENT_LABELS,
@@ -39,11 +39,11 @@ import {
   type TicketStatus,
   type TicketStatusView,
   type TicketWorkflowInput,
-} from '../../workflows/shared/ticket';
-import { SA } from '../../workflows/shared/search-attributes';
-import { currentTenancies, hasPermission } from './permissions.server';
-import type { SessionUser } from './session.server';
-import { temporalClient, temporalSettings } from './temporal.server';
+} from '../workflows/shared/ticket';
+import { SA } from '../workflows/shared/search-attributes';
+import { currentTenancies, hasPermission } from './permissions';
+import type { SessionUser } from './session';
+import { temporalClient, temporalSettings } from './temporal';
 
 // ---- actors ----
 

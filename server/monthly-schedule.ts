@@ -9,10 +9,10 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { TIME_ZONE } from '../../domain/calendar';
-import type { monthlyInformationRun } from '../../workflows/monthly-information';
-import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
-import { SA } from '../../workflows/shared/search-attributes';
+import { TIME_ZONE } from '../domain/calendar';
+import type { monthlyInformationRun } from '../workflows/monthly-information';
+import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../workflows/shared/monthly';
+import { SA } from '../workflows/shared/search-attributes';
 
 export const MONTHLY_SCHEDULE_SPEC: ScheduleSpec = {
   calendars: [{ dayOfMonth: 5, hour: 6, minute: 0, comment: 'Monatsinformation (HKVO §6a) für den Vormonat' }],

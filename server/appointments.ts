@@ -1,10 +1,10 @@
 // Appointment requests in the web app: filing one (the tenant's slots), the scoped queries behind
 // the pages, slot input from forms, and the workflow updates the pages' actions call.
 import { QueryTypes, type Transaction } from 'sequelize';
-import { db as sharedDb } from '../../db';
-import { appendAudit } from '../../db/audit';
-import { berlinWallTime } from '../../domain/business-hours';
-import { isDate } from '../../domain/dates';
+import { db as sharedDb } from '../db';
+import { appendAudit } from '../db/audit';
+import { berlinWallTime } from '../domain/business-hours';
+import { isDate } from '../domain/dates';
 import {
   APPOINTMENT_WORKFLOW_TYPE,
   FINAL_APPOINTMENT_STATUSES,
@@ -19,12 +19,12 @@ import {
   type AppointmentStatusView,
   type AppointmentWorkflowInput,
   type SlotOfferer,
-} from '../../workflows/shared/appointment';
+} from '../workflows/shared/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
-import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets.server';
-import { currentTenancies, hasPermission } from './permissions.server';
-import type { SessionUser } from './session.server';
-import { temporalClient, temporalSettings } from './temporal.server';
+import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets';
+import { currentTenancies, hasPermission } from './permissions';
+import type { SessionUser } from './session';
+import { temporalClient, temporalSettings } from './temporal';
 
 // ---- slots from forms ----
 

@@ -3,8 +3,8 @@
 // same file a no-op; a stored reading with another value is an error, never overwritten. Serials
 // are looked up only among the organisation's devices, so a file cannot touch another customer's.
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Db } from './index';
-import { appendAudit, sha256 } from './audit';
+import type { Db } from '../db/index';
+import { appendAudit, sha256 } from '../db/audit';
 import type { DeviceType } from '../domain/deadlines';
 import { READING_FIELDS, UNIT_FOR_DEVICE, parseReadingsCsv, type ReadingRow, type RowError } from '../domain/readings-csv';
 

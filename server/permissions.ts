@@ -2,11 +2,11 @@
 // Every loader and action starts with requireUserWithPermission; every query is scoped by
 // visibleScope, so a forbidden object is simply not found.
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
-import type { Role } from '../../db/models/user';
-import { calendarDate } from '../../domain/calendar';
-import { requireUser } from './auth.server';
-import type { SessionUser } from './session.server';
+import { db } from '../db';
+import type { Role } from '../db/models/user';
+import { calendarDate } from '../domain/calendar';
+import { requireUser } from './auth';
+import type { SessionUser } from './session';
 
 type Action = 'read' | 'create' | 'update' | 'export' | 'deliver' | 'file' | 'handle' | 'request';
 type Entity =
