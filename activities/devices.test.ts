@@ -8,7 +8,7 @@ import pg from 'pg';
 import { LIVE_CHANNEL, createDb } from '../db';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
-import { deviceDedupeKey } from '../workflows/shared/device';
+import { deviceDedupeKey } from '../domain/contracts/device';
 import { createDeviceActivities, loadDeviceWorkflowStarts } from './devices';
 import { createMailer } from '../server/mail';
 

@@ -11,14 +11,7 @@ import { parseDate } from '../domain/dates';
 import type { DeadlineKind, DeviceFacts, Light } from '../domain/deadlines';
 import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
-import {
-  DEVICE_GONE,
-  DEVICE_WORKFLOW_TYPE,
-  devicePath,
-  deviceWorkflowId,
-  type DeviceDeadlineInput,
-  type RecordedDeadline,
-} from '../workflows/shared/device';
+import { DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline } from '../domain/contracts/device';
 import { SA } from '../workflows/shared/search-attributes';
 import { channelsFor, type Mailer } from '../server/mail';
 import { insertNotifications } from './notifications';

@@ -31,15 +31,7 @@ import {
   type UnitDevice,
   type YearMonth,
 } from '../domain/monthly';
-import {
-  EMPTY_TOTALS,
-  monthlyInformationPath,
-  monthlyNotificationKey,
-  type MonthlyBatchInput,
-  type PropertyPlan,
-  type PropertyPreparation,
-  type PropertyTotals,
-} from '../workflows/shared/monthly';
+import { EMPTY_TOTALS, monthlyInformationPath, monthlyNotificationKey, type MonthlyBatchInput, type PropertyPlan, type PropertyPreparation, type PropertyTotals } from '../domain/contracts/monthly';
 import type { Mailer } from '../server/mail';
 import { insertNotifications } from './notifications';
 

@@ -16,7 +16,7 @@ import { insertNotifications } from './notifications';
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from '../server/statement-documents';
-import { STATEMENT_GONE } from '../workflows/shared/statement';
+import { STATEMENT_GONE } from '../domain/contracts/statement';
 
 export interface ProofStepInput extends ProofEventInput {
   /** The statement row's status after this step, when the step moves it. */

@@ -12,7 +12,7 @@ import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } fro
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { temporalClient } from '../server/temporal';
-import { MONTHLY_SCHEDULE_ID } from '../workflows/shared/monthly';
+import { MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);

@@ -5,21 +5,8 @@ import { db as sharedDb } from '../db';
 import { appendAudit } from '../db/audit';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
-import {
-  APPOINTMENT_WORKFLOW_TYPE,
-  FINAL_APPOINTMENT_STATUSES,
-  MAX_SLOTS_PER_OFFER,
-  appointmentWorkflowId,
-  getAppointmentStatus,
-  slotOfferProblem,
-  type AppointmentEventKind,
-  type AppointmentReason,
-  type AppointmentSlot,
-  type AppointmentStatus,
-  type AppointmentStatusView,
-  type AppointmentWorkflowInput,
-  type SlotOfferer,
-} from '../workflows/shared/appointment';
+import { getAppointmentStatus } from '../workflows/shared/appointment';
+import { APPOINTMENT_WORKFLOW_TYPE, FINAL_APPOINTMENT_STATUSES, MAX_SLOTS_PER_OFFER, appointmentWorkflowId, slotOfferProblem, type AppointmentEventKind, type AppointmentReason, type AppointmentSlot, type AppointmentStatus, type AppointmentStatusView, type AppointmentWorkflowInput, type SlotOfferer } from '../domain/contracts/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
 import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets';
 import { currentTenancies, hasPermission } from './permissions';

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { seedDemo } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
-import { appointmentWorkflowId } from '../workflows/shared/appointment';
-import { ticketWorkflowId } from '../workflows/shared/ticket';
+import { appointmentWorkflowId } from '../domain/contracts/appointment';
+import { ticketWorkflowId } from '../domain/contracts/ticket';
 import { uniqueSuffix } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import { testDb } from '../tests/support/web';

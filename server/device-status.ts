@@ -1,7 +1,8 @@
 // The device workflow's live state (its getStatus query) for the detail page. Temporal being down
 // must not take the page down: the caller gets a reason to show instead.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { deviceWorkflowId, getStatus, type DeviceDeadlineStatus } from '../workflows/shared/device';
+import { getStatus } from '../workflows/shared/device';
+import { deviceWorkflowId, type DeviceDeadlineStatus } from '../domain/contracts/device';
 import { temporalClient } from './temporal';
 
 const QUERY_TIMEOUT_MS = 2_000;

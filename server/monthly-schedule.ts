@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { TIME_ZONE } from '../domain/calendar';
 import type { monthlyInformationRun } from '../workflows/monthly-information';
-import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../workflows/shared/monthly';
+import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
 import { SA } from '../workflows/shared/search-attributes';
 
 export const MONTHLY_SCHEDULE_SPEC: ScheduleSpec = {

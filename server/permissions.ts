@@ -3,7 +3,7 @@
 // visibleScope, so a forbidden object is simply not found.
 import { QueryTypes } from 'sequelize';
 import { db } from '../db';
-import type { Role } from '../db/models/user';
+import type { Role } from '../domain/roles';
 import { calendarDate } from '../domain/calendar';
 import { requireUser } from './auth';
 import type { SessionUser } from './session';

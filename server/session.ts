@@ -5,7 +5,7 @@ import { createCookie, type Cookie } from '@remix-run/node';
 import { Op, QueryTypes } from 'sequelize';
 import { db } from '../db';
 import { env } from './config';
-import type { Role } from '../db/models/user';
+import type { Role } from '../domain/roles';
 
 export const SESSION_COOKIE_NAME = '__klarmeter';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;

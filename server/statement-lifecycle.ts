@@ -16,22 +16,8 @@ import {
   type LifecycleState,
   type ProofStep,
 } from '../domain/statement-lifecycle';
-import {
-  STATEMENT_WORKFLOW_TYPE,
-  approveStatement,
-  correctReceipt,
-  deliverStatement,
-  fileObjection,
-  getStatus,
-  statementOpened,
-  statementSuperseded,
-  statementWorkflowId,
-  type DeliverRequest,
-  type LifecycleActor,
-  type LifecycleOverride,
-  type StatementLifecycleInput,
-  type StatementLifecycleStatus,
-} from '../workflows/shared/statement';
+import { approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementOpened, statementSuperseded } from '../workflows/shared/statement';
+import { STATEMENT_WORKFLOW_TYPE, statementWorkflowId, type DeliverRequest, type LifecycleActor, type LifecycleOverride, type StatementLifecycleInput, type StatementLifecycleStatus } from '../domain/contracts/statement';
 import { SA } from '../workflows/shared/search-attributes';
 import type { TimelineItem } from '../app/components/cases';
 import { parseId } from '../app/utils/params';

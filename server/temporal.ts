@@ -4,15 +4,8 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { db as sharedDb, type Db } from '../db';
 import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../activities/devices';
 import { MAX_YEAR, MIN_YEAR, isDate } from '../domain/dates';
-import {
-  deviceHealth,
-  deviceRecalibrated,
-  deviceReplaced,
-  deviceWorkflowId,
-  type DeviceHealthReport,
-  type DeviceRecalibrated,
-  type DeviceReplaced,
-} from '../workflows/shared/device';
+import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
+import { deviceWorkflowId, type DeviceHealthReport, type DeviceRecalibrated, type DeviceReplaced } from '../domain/contracts/device';
 
 export { deviceWorkflowId };
 

@@ -7,16 +7,9 @@ import { requestAppointment, updateAppointment, type RequestAppointmentOptions }
 import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
-import {
-  appointmentDedupeKey,
-  appointmentWorkflowId,
-  cancelAppointment,
-  chooseSlot,
-  proposeSlots,
-  recordOutcome,
-  type AppointmentEventKind,
-} from './shared/appointment';
-import type { Actor } from './shared/ticket';
+import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from './shared/appointment';
+import { appointmentDedupeKey, appointmentWorkflowId, type AppointmentEventKind } from '../domain/contracts/appointment';
+import type { Actor } from '../domain/contracts/ticket';
 
 const db = createDb(inject('databaseUrl'));
 const taskQueue = `appointments-${uniqueSuffix()}`;

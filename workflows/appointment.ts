@@ -24,24 +24,9 @@ import { BUSINESS_DAY_MS } from '../domain/business-hours';
 import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from '../domain/sla';
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
-import {
-  APPOINTMENT_GONE,
-  FINAL_APPOINTMENT_STATUSES,
-  cancelAppointment,
-  chooseSlot,
-  getAppointmentStatus,
-  proposeSlots,
-  recordOutcome,
-  slotOfferProblem,
-  type AppointmentEventKind,
-  type AppointmentProjection,
-  type AppointmentSlot,
-  type AppointmentState,
-  type AppointmentStatusView,
-  type AppointmentWorkflowInput,
-  type SlotOfferer,
-} from './shared/appointment';
-import { SYSTEM_ACTOR, type Actor, type Audience } from './shared/ticket';
+import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from './shared/appointment';
+import { APPOINTMENT_GONE, FINAL_APPOINTMENT_STATUSES, slotOfferProblem, type AppointmentEventKind, type AppointmentProjection, type AppointmentSlot, type AppointmentState, type AppointmentStatusView, type AppointmentWorkflowInput, type SlotOfferer } from '../domain/contracts/appointment';
+import { SYSTEM_ACTOR, type Actor, type Audience } from '../domain/contracts/ticket';
 
 const { recordAppointmentEvent, notifyAppointmentEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -18,7 +18,8 @@ import { eventually, sleep } from '../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import type { deviceDeadline } from './device-deadline';
-import { deviceDedupeKey, getStatus, type DeadlineOverride } from './shared/device';
+import { getStatus } from './shared/device';
+import { deviceDedupeKey, type DeadlineOverride } from '../domain/contracts/device';
 
 const db = createDb(inject('databaseUrl'));
 const taskQueue = `device-deadline-${uniqueSuffix()}`;

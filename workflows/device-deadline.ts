@@ -37,21 +37,8 @@ import {
   type DeviceFacts,
   type Light,
 } from '../domain/deadlines';
-import {
-  DEVICE_GONE,
-  deviceDedupeKey,
-  deviceHealth,
-  deviceRecalibrated,
-  deviceReplaced,
-  getStatus,
-  type CarriedDeviceState,
-  type DeadlineOverride,
-  type DeviceDeadlineInput,
-  type DeviceDeadlineStatus,
-  type DeviceReplaced,
-  type DeviceWorkflowState,
-  type RecordedDeadline,
-} from './shared/device';
+import { deviceHealth, deviceRecalibrated, deviceReplaced, getStatus } from './shared/device';
+import { DEVICE_GONE, deviceDedupeKey, type CarriedDeviceState, type DeadlineOverride, type DeviceDeadlineInput, type DeviceDeadlineStatus, type DeviceReplaced, type DeviceWorkflowState, type RecordedDeadline } from '../domain/contracts/device';
 import { SA } from './shared/search-attributes';
 
 const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement } = proxyActivities<Activities>({

@@ -13,14 +13,8 @@ import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/supp
 import { FIXTURE_MONTH, createMonthlyFixture, type FixtureUnitKey, type MonthlyFixture } from '../tests/support/monthly-fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import { monthlyInformationRun } from './monthly-information';
-import {
-  MONTHLY_SCHEDULE_ID,
-  getMonthlyPropertyStatus,
-  getMonthlyRunStatus,
-  monthlyNotificationKey,
-  monthlyPropertyWorkflowId,
-  type MonthlyRunInput,
-} from './shared/monthly';
+import { getMonthlyPropertyStatus, getMonthlyRunStatus } from './shared/monthly';
+import { MONTHLY_SCHEDULE_ID, monthlyNotificationKey, monthlyPropertyWorkflowId, type MonthlyRunInput } from '../domain/contracts/monthly';
 
 const db = createDb(inject('databaseUrl'));
 const taskQueue = `monthly-${uniqueSuffix()}`;

@@ -27,23 +27,8 @@ import {
 import type { Activities } from '../activities';
 import { TIME_ZONE, calendarDate } from '../domain/calendar';
 import { isYearMonth, reportingMonthFor } from '../domain/monthly';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_PROPERTY_CONCURRENCY,
-  EMPTY_TOTALS,
-  MONTHLY_OBLIGATION,
-  addTotals,
-  getMonthlyPropertyStatus,
-  getMonthlyRunStatus,
-  monthlyPropertyWorkflowId,
-  type CarriedRunState,
-  type MonthlyPropertyInput,
-  type MonthlyPropertyStatus,
-  type MonthlyRunInput,
-  type MonthlyRunStatus,
-  type PropertyPlan,
-  type PropertyTotals,
-} from './shared/monthly';
+import { getMonthlyPropertyStatus, getMonthlyRunStatus } from './shared/monthly';
+import { DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, EMPTY_TOTALS, MONTHLY_OBLIGATION, addTotals, monthlyPropertyWorkflowId, type CarriedRunState, type MonthlyPropertyInput, type MonthlyPropertyStatus, type MonthlyRunInput, type MonthlyRunStatus, type PropertyPlan, type PropertyTotals } from '../domain/contracts/monthly';
 import { SA } from './shared/search-attributes';
 
 const { startMonthlyRun, finishMonthlyRun } = proxyActivities<Activities>({

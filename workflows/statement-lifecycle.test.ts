@@ -26,7 +26,7 @@ import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/supp
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
 import { bundleWorkflows, connectTestClient, type TestClient } from '../tests/support/temporal';
-import type { LifecycleActor, LifecycleOverride, StatementLifecycleStatus } from './shared/statement';
+import type { LifecycleActor, LifecycleOverride, StatementLifecycleStatus } from '../domain/contracts/statement';
 
 // The approval renders and stores every PDF, encrypted: the activities need the app's environment (DOCUMENT_KEY).
 useTestEnvironment();

@@ -25,23 +25,8 @@ import {
   objectionWindowRuns,
   type LifecycleState,
 } from '../domain/statement-lifecycle';
-import {
-  STATEMENT_GONE,
-  approveStatement,
-  correctReceipt,
-  deliverStatement,
-  fileObjection,
-  getStatus,
-  statementDedupeKey,
-  statementOpened,
-  statementSuperseded,
-  type DeliveryRecord,
-  type LifecycleActor,
-  type OpenedSignal,
-  type StatementLifecycleInput,
-  type StatementLifecycleStatus,
-  type SupersededSignal,
-} from './shared/statement';
+import { approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementOpened, statementSuperseded } from './shared/statement';
+import { STATEMENT_GONE, statementDedupeKey, type DeliveryRecord, type LifecycleActor, type OpenedSignal, type StatementLifecycleInput, type StatementLifecycleStatus, type SupersededSignal } from '../domain/contracts/statement';
 import { SA } from './shared/search-attributes';
 
 const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({

@@ -45,28 +45,8 @@ import {
 } from '../domain/sla';
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
-import {
-  SYSTEM_ACTOR,
-  TICKET_GONE,
-  askTenant,
-  assignTicket,
-  closeTicket,
-  getTicketStatus,
-  handlesTickets,
-  recategoriseTicket,
-  reopenTicket,
-  replyToTicket,
-  resolveTicket,
-  type Actor,
-  type Audience,
-  type MeasureView,
-  type TicketEventKind,
-  type TicketMessage,
-  type TicketProjection,
-  type TicketState,
-  type TicketStatusView,
-  type TicketWorkflowInput,
-} from './shared/ticket';
+import { askTenant, assignTicket, closeTicket, getTicketStatus, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket } from './shared/ticket';
+import { SYSTEM_ACTOR, TICKET_GONE, handlesTickets, type Actor, type Audience, type MeasureView, type TicketEventKind, type TicketMessage, type TicketProjection, type TicketState, type TicketStatusView, type TicketWorkflowInput } from '../domain/contracts/ticket';
 
 const { recordTicketEvent, notifyTicketEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -8,7 +8,8 @@ import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '~/utils/request.server';
 import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import { TICKET_STATUS_LABELS_FOR_TENANT, closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
+import { closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
+import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `Anliegen #${data.ticket.id}` : 'Anliegen'} · Klarmeter` },

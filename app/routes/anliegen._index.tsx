@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { formatDateTime } from '~/utils/format';
 import { listTickets } from '../../server/tickets';
-import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../workflows/shared/ticket';
+import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 import { requireUserWithPermission } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Anliegen · Klarmeter' }];

@@ -8,7 +8,7 @@ import { requireUser } from '../../server/auth';
 import { requireSameOrigin } from '~/utils/request.server';
 import { db } from '../../db';
 import type { NotificationTopic } from '../../db/models/notification-preference';
-import type { Role } from '../../db/models/user';
+import type { Role } from '../../domain/roles';
 import { channelsFor } from '../../server/mail';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];

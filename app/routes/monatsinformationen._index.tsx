@@ -6,7 +6,7 @@ import { db } from '../../db';
 import { appendAudit } from '../../db/audit';
 import { DEFAULT_CONVERSION, germanMonth } from '../../domain/monthly';
 import { parseDecimal } from '../../domain/readings-csv';
-import { MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
+import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';

@@ -19,16 +19,8 @@ import type { SessionUser } from '../../server/session';
 import { describeSlot } from '../../activities/appointments';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import {
-  APPOINTMENT_EVENT_LABELS,
-  APPOINTMENT_REASON_LABELS,
-  APPOINTMENT_STATUS_LABELS,
-  MAX_SLOTS_PER_OFFER,
-  cancelAppointment,
-  chooseSlot,
-  proposeSlots,
-  recordOutcome,
-} from '../../workflows/shared/appointment';
+import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from '../../workflows/shared/appointment';
+import { APPOINTMENT_EVENT_LABELS, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, MAX_SLOTS_PER_OFFER } from '../../domain/contracts/appointment';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `Terminanfrage #${data.appointment.id}` : 'Terminanfrage'} · Klarmeter` },

@@ -6,8 +6,8 @@ import { DataTable } from '~/components/data-table';
 import { formatDateTime } from '~/utils/format';
 import { listAppointments } from '../../server/appointments';
 import { describeSlot } from '../../activities/appointments';
-import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../workflows/shared/appointment';
-import type { AppointmentStatus } from '../../workflows/shared/appointment';
+import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../domain/contracts/appointment';
+import type { AppointmentStatus } from '../../domain/contracts/appointment';
 import { hasPermission, requireUserWithPermission } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Termine · Klarmeter' }];

@@ -7,12 +7,7 @@ import { currentTenancies, requireUserWithPermission } from '../../server/permis
 import { requireSameOrigin } from '~/utils/request.server';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import {
-  APPOINTMENT_REASONS,
-  APPOINTMENT_REASON_LABELS,
-  MAX_SLOTS_PER_OFFER,
-  isAppointmentReason,
-} from '../../workflows/shared/appointment';
+import { APPOINTMENT_REASONS, APPOINTMENT_REASON_LABELS, MAX_SLOTS_PER_OFFER, isAppointmentReason } from '../../domain/contracts/appointment';
 
 export const meta: MetaFunction = () => [{ title: 'Termin anfragen · Klarmeter' }];
 

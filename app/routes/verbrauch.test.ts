@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
 import { ensureMonthlySchedule } from '../../server/monthly-schedule';
-import { MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
+import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 import { createOrgFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, publishFixtureMonth, type MonthlyFixture } from '../../tests/support/monthly-fixtures';
 import { TEST_ORIGIN, cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';

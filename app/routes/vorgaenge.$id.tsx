@@ -25,17 +25,9 @@ import {
   isTicketPriority,
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import {
-  TICKET_STATUS_LABELS,
-  askTenant,
-  assignTicket,
-  closeTicket,
-  recategoriseTicket,
-  reopenTicket,
-  replyToTicket,
-  resolveTicket,
-} from '../../workflows/shared/ticket';
-import type { TicketStatus } from '../../workflows/shared/ticket';
+import { askTenant, assignTicket, closeTicket, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket } from '../../workflows/shared/ticket';
+import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
+import type { TicketStatus } from '../../domain/contracts/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `Vorgang #${data.ticket.id}` : 'Vorgang'} · Klarmeter` },

@@ -6,8 +6,8 @@ import { DataTable } from '~/components/data-table';
 import { formatDateTime, formatNumber } from '~/utils/format';
 import { TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, ticketCounts, type TicketListView } from '../../server/tickets';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS, type TicketPriority } from '../../domain/sla';
-import { TICKET_STATUS_LABELS } from '../../workflows/shared/ticket';
-import type { TicketStatus } from '../../workflows/shared/ticket';
+import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
+import type { TicketStatus } from '../../domain/contracts/ticket';
 import { requireUserWithPermission } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Vorgänge · Klarmeter' }];

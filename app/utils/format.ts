@@ -1,7 +1,7 @@
 // German labels and de-DE formatting, shared by server (CSV) and client (pages).
 import type { DeadlineKind, DeviceType, Light } from '../../domain/deadlines';
 import type { RadioStatus } from '../../db/models/device';
-import type { Role } from '../../db/models/user';
+import type { Role } from '../../domain/roles';
 import { DEVICE_TYPE_LABELS } from '../../domain/device-labels';
 
 export { DEVICE_TYPE_LABELS };

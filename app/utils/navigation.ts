@@ -1,5 +1,5 @@
 // The header's navigation per role, and where each role lands after log-in.
-import type { Role } from '../../db/models/user';
+import type { Role } from '../../domain/roles';
 
 export interface NavItem {
   to: string;

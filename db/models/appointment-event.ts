@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { AppointmentEventKind } from '../../workflows/shared/appointment';
+import type { AppointmentEventKind } from '../../domain/contracts/appointment';
 import { caseEventColumns } from './case-event-columns';
 
 /** One step in an appointment request's history. Append-only: a trigger refuses UPDATE and DELETE. */

@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { SlotOfferer } from '../../workflows/shared/appointment';
+import type { SlotOfferer } from '../../domain/contracts/appointment';
 
 /** A time slot offered for an appointment request, by the tenant or (as a proposal) the technician. */
 export class AppointmentSlot extends Model<InferAttributes<AppointmentSlot>, InferCreationAttributes<AppointmentSlot>> {

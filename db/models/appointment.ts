@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { APPOINTMENT_REASONS, type AppointmentReason, type AppointmentStatus } from '../../workflows/shared/appointment';
+import { APPOINTMENT_REASONS, type AppointmentReason, type AppointmentStatus } from '../../domain/contracts/appointment';
 
 /** An appointment request (Terminwunsch) as the workflow `appointment-<id>` last recorded it; see migration 0004. */
 export class AppointmentRequest extends Model<InferAttributes<AppointmentRequest>, InferCreationAttributes<AppointmentRequest>> {

@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { TicketEventKind } from '../../workflows/shared/ticket';
+import type { TicketEventKind } from '../../domain/contracts/ticket';
 import { caseEventColumns } from './case-event-columns';
 
 /** One step in a ticket's history. Append-only: a trigger refuses UPDATE and DELETE. */

@@ -1,7 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { TICKET_CATEGORIES, TICKET_PRIORITIES, type SlaClock, type TicketCategory, type TicketPriority } from '../../domain/sla';
 import type { TicketTopic } from '../../domain/ticket-triage';
-import type { TicketStatus } from '../../workflows/shared/ticket';
+import type { TicketStatus } from '../../domain/contracts/ticket';
 
 /** A ticket (Vorgang) as the workflow `ticket-<id>` last recorded it; see migration 0004. */
 export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttributes<Ticket>> {

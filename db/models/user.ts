@@ -1,7 +1,6 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { ROLES, type Role } from '../../domain/roles';
 
-export const ROLES = ['manager', 'owner', 'tenant', 'technician', 'compliance'] as const;
-export type Role = (typeof ROLES)[number];
 
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<number>;

@@ -2,7 +2,7 @@
 import { hash } from '@node-rs/argon2';
 import { deadlineOf, lightAt, type DeviceFacts } from '../../domain/deadlines';
 import type { Db } from '../index';
-import type { Role } from '../models/user';
+import type { Role } from '../../domain/roles';
 import { seededRandom } from './random';
 import { seedDemoReadings } from './readings';
 import { seedDemoCases } from './cases';

@@ -79,7 +79,8 @@ try {
   const device = await db.models.Device.findOne({ where: { serial: 'WZ-2021-01887' } });
   // Two thousand workflows have just started: wait until this one answers queries.
   const { temporalClient } = await import('../../server/temporal');
-  const { deviceWorkflowId, getStatus } = await import('../../workflows/shared/device');
+  const { getStatus } = await import('../../workflows/shared/device');
+  const { deviceWorkflowId } = await import('../../domain/contracts/device');
   await eventually(() => temporalClient().workflow.getHandle(deviceWorkflowId(device!.id)).query(getStatus), {
     timeoutMs: 120_000,
     intervalMs: 1_000,

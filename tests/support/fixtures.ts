@@ -2,7 +2,7 @@
 // unit and devices with unique names, so tests and files never see each other's data.
 import type { CreationAttributes } from 'sequelize';
 import type { Db, Device, Organisation, Property, Unit, User } from '../../db';
-import type { Role } from '../../db/models/user';
+import type { Role } from '../../domain/roles';
 
 let counter = 0;
 

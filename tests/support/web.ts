@@ -5,7 +5,7 @@ import { hash } from '@node-rs/argon2';
 import { inject } from 'vitest';
 import { db, type Db, type Device, type Property, type Unit, type User } from '../../db';
 import type { Light } from '../../domain/deadlines';
-import type { Role } from '../../db/models/user';
+import type { Role } from '../../domain/roles';
 import { closeLiveHub } from '../../server/live';
 import { createSession, serializeSessionCookie } from '../../server/session';
 import { createDeviceFixture, createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from './fixtures';

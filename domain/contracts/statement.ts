@@ -1,0 +1,113 @@
+// The contract of the statement lifecycle workflow: ids, states, inputs and message payloads, shared by the
+// workflow, its activities, the server and the pages. Its messages are in workflows/shared/statement.ts.
+import type { ObjectionDeadlineMode } from '../statement-deadlines';
+import type { DeliveryChannel, LifecycleState } from '../statement-lifecycle';
+
+export const STATEMENT_WORKFLOW_TYPE = 'statementLifecycle';
+
+/** ApplicationFailure type of an activity that finds its statement deleted: not worth retrying. */
+export const STATEMENT_GONE = 'StatementGone';
+
+/** Business id: one workflow per statement version. */
+export function statementWorkflowId(statementId: number, version: number): string {
+  return `statement-${statementId}-v${version}`;
+}
+
+export interface LifecycleActor {
+  userId: number | null;
+  /** E-mail (or "system"): what the proof names. */
+  name: string;
+  role: string;
+  /** Owner with the manager's delegation to approve this property's statements. */
+  delegated?: boolean;
+  ip?: string | null;
+}
+
+/**
+ * Test/demo hook: instants instead of calendar days, so a test can watch the real timers fire
+ * seconds from now. Never set by the app.
+ */
+export interface LifecycleOverride {
+  deliveryDueAtMs?: number;
+  /** How long before the delivery deadline each reminder fires. */
+  reminderLeadMs?: number[];
+  /** Length of the objection window from receipt. */
+  objectionWindowMs?: number;
+}
+
+export interface StatementLifecycleInput {
+  statementId: number;
+  version: number;
+  propertyId: number;
+  organisationId: number;
+  periodStart: string;
+  periodEnd: string;
+  /** The statement's content hash (engine input): what the proof events refer to. */
+  documentSha256: string;
+  objectionMode: ObjectionDeadlineMode;
+  createdBy: { userId: number | null; name: string };
+  override?: LifecycleOverride;
+}
+
+export interface DeliveryRecord {
+  channel: DeliveryChannel;
+  deliveredAt: string; // ISO instant the delivery was recorded
+  dispatchedOn: string | null; // YYYY-MM-DD, post only
+  receivedOn: string; // YYYY-MM-DD
+}
+
+export interface StatementLifecycleStatus {
+  statementId: number;
+  version: number;
+  state: LifecycleState;
+  deliveryDueAt: string; // ISO instant
+  deliveryDeadlineMissed: boolean;
+  remindersSent: string[];
+  delivery: DeliveryRecord | null;
+  openedAt: string | null;
+  objectionDeadline: string | null; // YYYY-MM-DD (last day)
+  objectionWindowEndsAt: string | null; // ISO instant
+  objections: number;
+  supersededByVersion: number | null;
+  overridden: boolean;
+}
+
+export interface ApproveRequest {
+  actor: LifecycleActor;
+}
+
+export type DeliverRequest =
+  { actor: LifecycleActor; channel: 'portal' } | { actor: LifecycleActor; channel: 'post'; dispatchedOn: string; receivedOn?: string };
+
+export interface CorrectReceiptRequest {
+  actor: LifecycleActor;
+  receivedOn: string;
+}
+
+export interface ObjectionRequest {
+  actor: LifecycleActor;
+  unitId: number;
+  positions: string[];
+  reason: string;
+  /** Unique per filing (the form's token): a repeated submit records one objection. */
+  idempotencyKey: string;
+}
+
+export interface OpenedSignal {
+  actor: LifecycleActor;
+  unitId: number;
+  /** The SHA-256 of the document the tenant downloaded; absent for a view of the page. */
+  documentSha256?: string;
+  via: 'view' | 'download';
+}
+
+export interface SupersededSignal {
+  actor: LifecycleActor;
+  byStatementId: number;
+  byVersion: number;
+}
+
+/** Dedupe key of a deadline reminder or escalation: each fires once per version. */
+export function statementDedupeKey(statementId: number, version: number, event: string): string {
+  return `${statementWorkflowId(statementId, version)}:${event}`;
+}
