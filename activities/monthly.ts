@@ -7,8 +7,8 @@ import { log } from '@temporalio/activity';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db } from '../db';
 import { GENESIS_HASH, appendAudit, canonicalJson, sha256 } from '../db/audit';
-import type { MonthlyDelivery } from '../db/models/monthly-information';
-import type { MonthlyDeliveryEventKind } from '../db/models/monthly-delivery-event';
+import type { MonthlyDelivery } from '../domain/monthly';
+import type { MonthlyDeliveryEventKind } from '../domain/monthly';
 import { addDays } from '../domain/dates';
 import type { DeviceType } from '../domain/deadlines';
 import {

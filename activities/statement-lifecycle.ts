@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db';
-import type { StatementStatus } from '../db/models/statement';
+import type { StatementStatus } from '../domain/statement-lifecycle';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
 import type { Mailer } from '../server/mail';
 import { createPdfRenderer, type PdfRenderer } from '../server/pdf';

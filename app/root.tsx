@@ -16,7 +16,7 @@ import type { ReactNode } from 'react';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import stylesheet from '~/styles/app.css?url';
 import { getOptionalUser } from '../server/auth';
-import { ROLE_LABELS, formatNumber } from '~/utils/format';
+import { ROLE_LABELS, formatNumber } from '../domain/format';
 import { NAVIGATION, homePath } from '~/utils/navigation';
 import { unreadCount } from '../server/inbox';
 

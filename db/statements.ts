@@ -23,7 +23,7 @@ import { ValidationError } from '../domain/validation';
 import { appendAudit, canonicalJson, sha256 } from './audit';
 import type { Db } from './index';
 import type { CostKind } from './models/statement-cost';
-import type { StatementStatus } from './models/statement';
+import type { StatementStatus } from '../domain/statement-lifecycle';
 
 export type PerCostType<T> = Record<CostType, T>;
 

@@ -205,3 +205,5 @@ export function parseDevice(input: unknown, path = ''): { id: string; facts: Dev
   const record = requireRecord(input, path);
   return { id: requiredField(record, 'id', ID, path), facts: parseDeviceFacts(record, path) };
 }
+
+export type RadioStatus = 'ok' | 'weak' | 'offline';

@@ -650,3 +650,8 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
 export function firstOwnMonth(startsOn: string): YearMonth {
   return startsOn.endsWith('-01') ? monthOf(startsOn) : addMonthsTo(monthOf(startsOn), 1);
 }
+
+/** How the information reaches its addressee: the portal, or why it cannot (no account, vacancy, tenant change in the month). */
+export type MonthlyDelivery = 'portal' | 'no-account' | 'vacant' | 'tenant-change';
+
+export type MonthlyDeliveryEventKind = 'provided' | 'opened';

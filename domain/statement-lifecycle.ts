@@ -80,3 +80,7 @@ export function mayApprove(actor: { role: string; delegated?: boolean }): boolea
 export function endOfGermanDayMs(date: string): number {
   return berlinWallTime(addDays(date, 1), 0);
 }
+
+export const STATEMENT_STATUSES = ['draft', 'approved', 'delivered', 'final', 'superseded'] as const;
+
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];

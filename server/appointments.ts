@@ -6,10 +6,24 @@ import { appendAudit } from '../db/audit';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
 import { getAppointmentStatus } from '../workflows/shared/appointment';
-import { APPOINTMENT_WORKFLOW_TYPE, FINAL_APPOINTMENT_STATUSES, MAX_SLOTS_PER_OFFER, appointmentWorkflowId, slotOfferProblem, type AppointmentEventKind, type AppointmentReason, type AppointmentSlot, type AppointmentStatus, type AppointmentStatusView, type AppointmentWorkflowInput, type SlotOfferer } from '../domain/contracts/appointment';
+import {
+  APPOINTMENT_WORKFLOW_TYPE,
+  FINAL_APPOINTMENT_STATUSES,
+  MAX_SLOTS_PER_OFFER,
+  appointmentWorkflowId,
+  slotOfferProblem,
+  type AppointmentEventKind,
+  type AppointmentReason,
+  type AppointmentSlot,
+  type AppointmentStatus,
+  type AppointmentStatusView,
+  type AppointmentWorkflowInput,
+  type SlotOfferer,
+} from '../domain/contracts/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
 import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets';
-import { currentTenancies, hasPermission } from './permissions';
+import { currentTenancies } from './permissions';
+import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 

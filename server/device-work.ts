@@ -14,7 +14,7 @@ import {
   isDeviceWorkIntent,
   type DeviceWorkFieldErrors,
   type DeviceWorkIntent,
-} from '../app/utils/device-work';
+} from '../domain/device-work';
 import type { DeviceDetail } from './devices';
 import type { SessionUser } from './session';
 import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced, temporalClient, temporalSettings } from './temporal';

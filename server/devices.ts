@@ -5,10 +5,10 @@ import { db } from '../db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
 import type { DeviceType, Light } from '../domain/deadlines';
-import { deadlineKindLabel, deviceTypeLabel, formatDate, lightLabel, radioLabel } from '../app/utils/format';
-import { emptyLightCounts, type LightCounts } from '../app/utils/lights';
+import { deadlineKindLabel, deviceTypeLabel, formatDate, lightLabel, radioLabel } from '../domain/format';
+import { emptyLightCounts, type LightCounts } from '../domain/lights';
 import { LiveCache } from './live-cache';
-import { PAGE_SIZE, type RegisterFilters } from '../app/utils/register-filters';
+import { PAGE_SIZE, type RegisterFilters } from '../domain/register-filters';
 import { deviceScopeSql, scopeIsEmpty, type Scope } from './permissions';
 import type { SessionUser } from './session';
 

@@ -6,7 +6,8 @@ import type { Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { sha256 } from '../db/audit';
 import { env } from './config';
-import type { Document, DocumentKind } from '../db/models/document';
+import type { Document } from '../db/models/document';
+import type { DocumentKind } from '../domain/documents';
 
 const ALGORITHM = 'aes-256-gcm';
 /** 96-bit IVs are GCM's native size; a fresh random one per document. */

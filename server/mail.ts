@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import nodemailer from 'nodemailer';
 import type { Db } from '../db';
-import { NOTIFICATION_TOPICS, type NotificationTopic } from '../db/models/notification-preference';
+import { NOTIFICATION_TOPICS, type NotificationTopic } from '../domain/notifications';
 
 export interface MailMessage {
   to: string;

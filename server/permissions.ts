@@ -3,115 +3,11 @@
 // visibleScope, so a forbidden object is simply not found.
 import { QueryTypes } from 'sequelize';
 import { db } from '../db';
-import type { Role } from '../domain/roles';
 import { calendarDate } from '../domain/calendar';
 import { requireUser } from './auth';
 import type { SessionUser } from './session';
-
-type Action = 'read' | 'create' | 'update' | 'export' | 'deliver' | 'file' | 'handle' | 'request';
-type Entity =
-  | 'property'
-  | 'unit'
-  | 'tenancy'
-  | 'device'
-  | 'register'
-  | 'notification'
-  | 'statement'
-  | 'statement-settings'
-  | 'ticket'
-  | 'appointment'
-  | 'monthly-information'
-  | 'reading';
-/**
- * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
- * requests, a technician's properties' appointments); `any`: all rows of its organisation.
- */
-type Access = 'own' | 'any';
-export type Permission = `${Action}:${Entity}:${Access}`;
-
-const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  manager: [
-    'read:property:any',
-    'read:unit:any',
-    'read:tenancy:any',
-    'read:device:any',
-    'read:register:any',
-    'export:device:any',
-    'read:notification:own',
-    'update:notification:own',
-    'update:device:any',
-    'read:statement:any',
-    'create:statement:any',
-    'deliver:statement:any',
-    'read:ticket:any',
-    'handle:ticket:any',
-    'read:appointment:any',
-    'handle:appointment:any',
-    // Running the monthly information, its conversion factors and entering readings are the
-    // managers' job; compliance only reads.
-    'read:monthly-information:any',
-    'update:monthly-information:any',
-    'create:reading:any',
-    // The organisation's objection-window mode and the owners' approval delegation.
-    'update:statement-settings:any',
-  ],
-  compliance: [
-    'read:property:any',
-    'read:unit:any',
-    'read:device:any',
-    'read:register:any',
-    'export:device:any',
-    'read:notification:own',
-    'update:notification:own',
-    'read:statement:any',
-    'read:ticket:any',
-    'read:appointment:any',
-    'read:monthly-information:any',
-  ],
-  owner: [
-    'read:property:own',
-    'read:unit:own',
-    'read:device:own',
-    'read:register:own',
-    'export:device:own',
-    'read:notification:own',
-    'update:notification:own',
-    // Tickets and appointments carry tenants' personal matters; owners are not party to them.
-    'read:statement:own',
-  ],
-  technician: [
-    'read:device:own',
-    'read:register:own',
-    'export:device:own',
-    'read:notification:own',
-    'update:notification:own',
-    // Device work on the properties the technician is assigned to (its scope).
-    'update:device:own',
-    'read:appointment:own',
-    'handle:appointment:own',
-  ],
-  tenant: [
-    'read:tenancy:own',
-    'read:unit:own',
-    'read:device:own',
-    'read:notification:own',
-    'update:notification:own',
-    // Tenants read their own statements through their tenancies (meine-abrechnungen, read:tenancy:own),
-    // not through the statement pages.
-    'file:ticket:own',
-    'read:ticket:own',
-    'request:appointment:own',
-    'read:appointment:own',
-  ],
-};
-
-/** `any` implies `own`. */
-export function hasPermission(user: Pick<SessionUser, 'role'>, permission: Permission): boolean {
-  const granted = ROLE_PERMISSIONS[user.role] ?? [];
-  if (granted.includes(permission)) return true;
-  const [action, entity, access] = permission.split(':');
-  return access === 'own' && granted.includes(`${action}:${entity}:any` as Permission);
-}
+import type { Role } from '../domain/roles';
+import { hasPermission, type Permission } from '../domain/permissions';
 
 export function forbidden(): Response {
   return new Response('Keine Berechtigung', { status: 403, statusText: 'Forbidden' });

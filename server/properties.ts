@@ -2,7 +2,7 @@
 import { QueryTypes } from 'sequelize';
 import { db } from '../db';
 import type { Light } from '../domain/deadlines';
-import { worstLight, type LightCounts } from '../app/utils/lights';
+import { worstLight, type LightCounts } from '../domain/lights';
 import { LiveCache } from './live-cache';
 import { scopeIsEmpty, type Scope } from './permissions';
 import { calendarDate } from '../domain/calendar';

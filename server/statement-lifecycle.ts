@@ -16,18 +16,35 @@ import {
   type LifecycleState,
   type ProofStep,
 } from '../domain/statement-lifecycle';
-import { approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementOpened, statementSuperseded } from '../workflows/shared/statement';
-import { STATEMENT_WORKFLOW_TYPE, statementWorkflowId, type DeliverRequest, type LifecycleActor, type LifecycleOverride, type StatementLifecycleInput, type StatementLifecycleStatus } from '../domain/contracts/statement';
+import {
+  approveStatement,
+  correctReceipt,
+  deliverStatement,
+  fileObjection,
+  getStatus,
+  statementOpened,
+  statementSuperseded,
+} from '../workflows/shared/statement';
+import {
+  STATEMENT_WORKFLOW_TYPE,
+  statementWorkflowId,
+  type DeliverRequest,
+  type LifecycleActor,
+  type LifecycleOverride,
+  type StatementLifecycleInput,
+  type StatementLifecycleStatus,
+} from '../domain/contracts/statement';
 import { SA } from '../workflows/shared/search-attributes';
-import type { TimelineItem } from '../app/components/cases';
-import { parseId } from '../app/utils/params';
-import { hasPermission, notFound, requireUserWithPermission } from './permissions';
-import { clientIp, requireSameOrigin, type RequestContext } from '../app/utils/request.server';
+import type { TimelineItem } from '../domain/timeline';
+import { parseId } from '../domain/params';
+import { notFound, requireUserWithPermission } from './permissions';
+import { hasPermission } from '../domain/permissions';
+import { clientIp, requireSameOrigin, type RequestContext } from './request';
 import { findStatementVisibleTo, requireStoredStatement } from './statements';
 import type { StatementData } from '../db/statements';
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from '../activities/statement-lifecycle';
-import type { LifecycleView } from '../app/components/statement-lifecycle';
+import type { LifecycleView } from '../domain/timeline';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket, queryCase, runCaseUpdate, type CaseStatus, type UpdateOutcome } from './tickets';

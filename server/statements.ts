@@ -3,7 +3,7 @@
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import { db } from '../db';
-import type { StatementStatus } from '../db/models/statement';
+import type { StatementStatus } from '../domain/statement-lifecycle';
 import {
   FUEL_CATEGORIES,
   OPERATING_COST_CATEGORIES,
@@ -16,9 +16,9 @@ import {
 import { addresseeKey, type Addressee } from './statement-documents';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { isDate } from '../domain/dates';
-import { parseId } from '../app/utils/params';
+import { parseId } from '../domain/params';
 import { notFound, requireUserWithPermission, visibleScope } from './permissions';
-import { clientIp, type RequestContext } from '../app/utils/request.server';
+import { clientIp, type RequestContext } from './request';
 import type { SessionUser } from './session';
 
 // ---------------------------------------------------------------------------------------------

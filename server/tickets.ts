@@ -25,11 +25,24 @@ import {
   type TicketPriority,
 } from '../domain/sla';
 import { triageTicket, type TicketTopic } from '../domain/ticket-triage';
-import type { CountdownSla, TimelineItem, Tone } from '../app/components/cases';
+import type { CountdownSla, TimelineItem, Tone } from '../domain/timeline';
 import { getTicketStatus } from '../workflows/shared/ticket';
-import { INTERNAL_TICKET_EVENTS, TICKET_EVENT_LABELS, TICKET_STATUSES, TICKET_WORKFLOW_TYPE, ticketWorkflowId, type Actor, type MeasureView, type TicketEventKind, type TicketStatus, type TicketStatusView, type TicketWorkflowInput } from '../domain/contracts/ticket';
+import {
+  INTERNAL_TICKET_EVENTS,
+  TICKET_EVENT_LABELS,
+  TICKET_STATUSES,
+  TICKET_WORKFLOW_TYPE,
+  ticketWorkflowId,
+  type Actor,
+  type MeasureView,
+  type TicketEventKind,
+  type TicketStatus,
+  type TicketStatusView,
+  type TicketWorkflowInput,
+} from '../domain/contracts/ticket';
 import { SA } from '../workflows/shared/search-attributes';
-import { currentTenancies, hasPermission } from './permissions';
+import { currentTenancies } from './permissions';
+import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 

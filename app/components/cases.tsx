@@ -3,11 +3,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { businessTimeBetween } from '../../domain/business-hours';
 import { describeRemaining, formatSpan } from '../../domain/sla';
-import type { FederalState } from '../../domain/holidays';
 import { EmptyState, Panel } from '~/components/page-header';
-import { formatDateTime } from '~/utils/format';
-
-export type Tone = 'green' | 'yellow' | 'red' | 'unknown';
+import { formatDateTime } from '../../domain/format';
+import type { Tone, CountdownSla, TimelineItem } from '../../domain/timeline';
 
 const SYMBOL: Record<Tone, string> = { green: '✓', yellow: '!', red: '✕', unknown: '•' };
 
@@ -35,17 +33,6 @@ export function useNow(serverNow: string, intervalMs = 1_000): number {
     return () => clearInterval(timer);
   }, [intervalMs]);
   return now;
-}
-
-/** What the countdown needs: the shape of `SlaSummary` from tickets.server.ts, as plain data. */
-export interface CountdownSla {
-  measure: 'reaction' | 'resolution' | null;
-  state: string;
-  dueAt: string | null;
-  remainingMs: number | null;
-  clock: 'calendar' | 'business';
-  federalState: FederalState;
-  breached: boolean;
 }
 
 const MEASURE_LABELS = { reaction: 'Reaktion', resolution: 'Lösung' } as const;
@@ -93,17 +80,6 @@ export function SlaCountdown({ sla, now, compact = false }: { sla: CountdownSla;
       </span>
     </span>
   );
-}
-
-export interface TimelineItem {
-  key: string | number;
-  label: string;
-  at: string;
-  actor: string;
-  body?: string | null;
-  note?: string | null;
-  tone?: Tone;
-  internal?: boolean;
 }
 
 /** The history, oldest first: what happened, who did it, when, and what was written. */

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react';
 import type { DeviceRow } from '../../server/devices';
-import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '~/utils/format';
+import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '../../domain/format';
 import { LightBadge } from './light-badge';
 import { DataTable } from './data-table';
 

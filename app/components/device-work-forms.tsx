@@ -8,7 +8,7 @@ import {
   type DeviceWorkField,
   type DeviceWorkFieldErrors,
   type DeviceWorkIntent,
-} from '~/utils/device-work';
+} from '../../domain/device-work';
 
 export interface DeviceWorkOutcome {
   ok: boolean;

@@ -1,5 +1,5 @@
 import type { Light } from '../../domain/deadlines';
-import { lightLabel } from '~/utils/format';
+import { lightLabel } from '../../domain/format';
 
 // Colour is never the only signal: every badge also carries its word and a distinct symbol.
 const SYMBOL: Record<Light | 'unknown', string> = { green: '✓', yellow: '!', red: '✕', unknown: '?' };

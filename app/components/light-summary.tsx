@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react';
 import type { Light } from '../../domain/deadlines';
-import type { LightCounts } from '~/utils/lights';
-import { LIGHTS_BY_SEVERITY, formatNumber, lightLabel } from '~/utils/format';
+import type { LightCounts } from '../../domain/lights';
+import { LIGHTS_BY_SEVERITY, formatNumber, lightLabel } from '../../domain/format';
 
 /** Device counts per light as tiles; with `hrefFor` each tile links to the filtered register. */
 export function LightSummary({

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react';
 import type { NextAction as NextActionData } from '../../server/properties';
-import { deadlineKindLabel, formatDate } from '~/utils/format';
+import { deadlineKindLabel, formatDate } from '../../domain/format';
 
 /** "Eichfrist WZ-2021-01887 am 31.12.2026", or "… seit … überfällig" once the date has passed. */
 export function NextAction({ action, today }: { action: NextActionData | null; today: string }) {

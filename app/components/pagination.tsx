@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react';
-import { formatNumber } from '~/utils/format';
+import { formatNumber } from '../../domain/format';
 
 export function Pagination({
   page,

@@ -2,23 +2,10 @@
 // (Erzeugt, Freigegeben, Zugestellt, Geöffnet, Einspruch …) and the chain's verification.
 import type { ReactNode } from 'react';
 import { Form, Link } from '@remix-run/react';
-import { Timeline, ToneBadge, useNow, type TimelineItem, type Tone } from './cases';
+import { Timeline, ToneBadge, useNow } from './cases';
 import { Facts, Panel } from './page-header';
-import { formatDate, formatDateTime } from '~/utils/format';
-
-export interface LifecycleView {
-  state: string;
-  stateLabel: string;
-  live: string | null;
-  deliveryDueAt: string | null;
-  deliveryDeadlineMissed: boolean;
-  delivery: { channel: string; receivedOn: string; dispatchedOn: string | null } | null;
-  objectionDeadline: string | null;
-  objectionWindowEndsAt: string | null;
-  timeline: TimelineItem[];
-  verdict: { ok: boolean; checked: number; brokenAt?: { seq: number; step: string; reason: string } };
-  now: string;
-}
+import { formatDate, formatDateTime } from '../../domain/format';
+import type { LifecycleView, Tone } from '../../domain/timeline';
 
 const STATE_TONES: Record<string, Tone> = {
   draft: 'unknown',

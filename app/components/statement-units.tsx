@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { formatNumber } from '~/utils/format';
-import { formatEuro, formatQuantity } from '~/utils/statement-format';
+import { formatNumber } from '../../domain/format';
+import { formatEuro, formatQuantity } from '../../domain/statement-format';
 import { DataTable } from './data-table';
 
 type CostType = 'heating' | 'hotWater' | 'coldWater';

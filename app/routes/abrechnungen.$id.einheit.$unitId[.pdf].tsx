@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { db } from '../../db';
 import { statementPdf } from '../../server/statement-documents';
-import { parseId } from '~/utils/params';
+import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse } from '../../server/statements';
 

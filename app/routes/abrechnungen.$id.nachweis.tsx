@@ -5,8 +5,8 @@ import { LifecycleSection } from '~/components/statement-lifecycle';
 import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import statementStyles from '~/styles/statements.css?url';
-import { formatDateTime } from '~/utils/format';
-import { formatPeriod } from '~/utils/statement-format';
+import { formatDateTime } from '../../domain/format';
+import { formatPeriod } from '../../domain/statement-format';
 import { loadStatementProof } from '../../server/statement-lifecycle';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { renderProofPdf } from '../../activities/statement-lifecycle';
 import { sha256 } from '../../db/audit';
-import { formatDateTime } from '~/utils/format';
-import { formatPeriod } from '~/utils/statement-format';
+import { formatDateTime } from '../../domain/format';
+import { formatPeriod } from '../../domain/statement-format';
 import { loadStatementProof } from '../../server/statement-lifecycle';
 import { pdfRenderer, pdfResponse } from '../../server/statements';
 

@@ -10,10 +10,10 @@ import { renderStatementHtml, statementDocumentModel } from '../../server/statem
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
-import { formatDateTime, formatNumber } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { hasPermission } from '../../server/permissions';
-import { formatEuro, formatPeriod, statementStatusLabel } from '~/utils/statement-format';
+import { formatDateTime, formatNumber } from '../../domain/format';
+import { parseId } from '../../domain/params';
+import { hasPermission } from '../../domain/permissions';
+import { formatEuro, formatPeriod, statementStatusLabel } from '../../domain/statement-format';
 import { requireStoredStatement } from '../../server/statements';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

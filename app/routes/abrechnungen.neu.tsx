@@ -19,11 +19,11 @@ import { calendarDate } from '../../domain/calendar';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { StatementUnitsTable } from '~/components/statement-units';
 import statementStyles from '~/styles/statements.css?url';
-import { formatNumber } from '~/utils/format';
-import { parseId } from '~/utils/params';
+import { formatNumber } from '../../domain/format';
+import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
-import { formatEuro, formatPeriod, formatQuantity } from '~/utils/statement-format';
+import { requireSameOrigin } from '../../server/request';
+import { formatEuro, formatPeriod, formatQuantity } from '../../domain/statement-format';
 import {
   actorOf,
   defaultFormValues,

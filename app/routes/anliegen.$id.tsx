@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage, HistoryPanel } from '~/components/cases';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
-import { formatDateTime } from '~/utils/format';
-import { parseId } from '~/utils/params';
+import { formatDateTime } from '../../domain/format';
+import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { requireSameOrigin } from '../../server/request';
 import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';

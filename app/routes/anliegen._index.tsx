@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
-import { formatDateTime } from '~/utils/format';
+import { formatDateTime } from '../../domain/format';
 import { listTickets } from '../../server/tickets';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 import { requireUserWithPermission } from '../../server/permissions';

@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { currentTenancies, requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { requireSameOrigin } from '../../server/request';
 import { openTicket } from '../../server/tickets';
 import { TICKET_TOPICS, isTicketTopic, type TicketTopic } from '../../domain/ticket-triage';
 

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader } from '~/components/page-header';
-import { formatDateTime, formatNumber } from '~/utils/format';
+import { formatDateTime, formatNumber } from '../../domain/format';
 import { INBOX_LIMIT, inbox, markRead, unreadCount } from '../../server/inbox';
-import { parseId, safeRedirectPath } from '~/utils/params';
+import { parseId, safeRedirectPath } from '../../domain/params';
 import { requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { requireSameOrigin } from '../../server/request';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen · Klarmeter' }];
 

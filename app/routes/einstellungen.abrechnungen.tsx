@@ -8,7 +8,7 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUserWithPermission } from '../../server/permissions';
-import { clientIp, requireSameOrigin, type RequestContext } from '~/utils/request.server';
+import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
 import { objectionDeadlineMode } from '../../server/statement-lifecycle';
 import { db } from '../../db';
 import { appendAudit } from '../../db/audit';

@@ -5,9 +5,9 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUser } from '../../server/auth';
-import { requireSameOrigin } from '~/utils/request.server';
+import { requireSameOrigin } from '../../server/request';
 import { db } from '../../db';
-import type { NotificationTopic } from '../../db/models/notification-preference';
+import type { NotificationTopic } from '../../domain/notifications';
 import type { Role } from '../../domain/roles';
 import { channelsFor } from '../../server/mail';
 

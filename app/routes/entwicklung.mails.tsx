@@ -3,7 +3,7 @@ import { useLoaderData } from '@remix-run/react';
 import { QueryTypes } from 'sequelize';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { requireUser } from '../../server/auth';
-import { formatDateTime } from '~/utils/format';
+import { formatDateTime } from '../../domain/format';
 import { notFound } from '../../server/permissions';
 import { db } from '../../db';
 

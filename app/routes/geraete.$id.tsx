@@ -7,7 +7,7 @@ import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { deviceWorkflowStatus, type WorkflowStatus } from '../../server/device-status';
-import { deviceWorkFor } from '~/utils/device-work';
+import { deviceWorkFor } from '../../domain/device-work';
 import { recordDeviceWork } from '../../server/device-work';
 import { exchangeHistory, findDevice } from '../../server/devices';
 import {
@@ -19,10 +19,11 @@ import {
   formatPercent,
   formatReading,
   propertyAddress,
-} from '~/utils/format';
-import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { parseId } from '~/utils/params';
-import { clientIp, requireSameOrigin } from '~/utils/request.server';
+} from '../../domain/format';
+import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
+import { parseId } from '../../domain/params';
+import { clientIp, requireSameOrigin } from '../../server/request';
 import { calendarDate } from '../../domain/calendar';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.device.serial ?? 'Gerät'} · Klarmeter` }];

@@ -7,9 +7,10 @@ import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
 import { registerPage } from '../../server/devices';
-import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, lightLabel } from '~/utils/format';
-import { hasPermission, requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { PAGE_SIZE, parseRegisterFilters, registerQuery, type RegisterFilters } from '~/utils/register-filters';
+import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, lightLabel } from '../../domain/format';
+import { requireUserWithPermission, visibleScope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
+import { PAGE_SIZE, parseRegisterFilters, registerQuery, type RegisterFilters } from '../../domain/register-filters';
 
 export const meta: MetaFunction = () => [{ title: 'Geräteregister · Klarmeter' }];
 

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { registerCsvResponse } from '../../server/devices';
 import { requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { parseRegisterFilters } from '~/utils/register-filters';
-import { clientIp } from '~/utils/request.server';
+import { parseRegisterFilters } from '../../domain/register-filters';
+import { clientIp } from '../../server/request';
 
 /** GET /geraete.csv?property=&type=&light= — the register with the page's filters, for German Excel. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -6,10 +6,11 @@ import { LightSummary } from '~/components/light-summary';
 import { NextAction } from '~/components/next-action';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatNumber, streetAddress } from '~/utils/format';
-import { hasPermission, notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
+import { formatNumber, streetAddress } from '../../domain/format';
+import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
 import { buildingDeviceCount, propertySummaries, unitSummaries } from '../../server/properties';
-import { parseId } from '~/utils/params';
+import { parseId } from '../../domain/params';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.property.name ?? 'Liegenschaft'} · Klarmeter` }];
 

@@ -6,9 +6,9 @@ import { LightSummary } from '~/components/light-summary';
 import { NextAction } from '~/components/next-action';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatNumber } from '~/utils/format';
+import { formatNumber } from '../../domain/format';
 import { requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { addLightCounts, emptyLightCounts, worstLight } from '~/utils/lights';
+import { addLightCounts, emptyLightCounts, worstLight } from '../../domain/lights';
 import { propertySummaries } from '../../server/properties';
 
 export const meta: MetaFunction = () => [{ title: 'Liegenschaften · Klarmeter' }];

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { getOptionalUser } from '../../server/auth';
 import { liveHub, type LiveEvent } from '../../server/live';
-import { hasPermission, scopeCovers, visibleScope, type Scope } from '../../server/permissions';
+import { scopeCovers, visibleScope, type Scope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
 import { sessionToken, userForToken } from '../../server/session';
 
 const HEARTBEAT_MS = 25_000;

@@ -3,8 +3,8 @@ import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/
 import { z } from 'zod';
 import { getOptionalUser, login } from '../../server/auth';
 import { homePath } from '~/utils/navigation';
-import { safeRedirectPath } from '~/utils/params';
-import { clientIp, requireSameOrigin, userAgent } from '~/utils/request.server';
+import { safeRedirectPath } from '../../domain/params';
+import { clientIp, requireSameOrigin, userAgent } from '../../server/request';
 import { serializeSessionCookie } from '../../server/session';
 
 export const meta: MetaFunction = () => [{ title: 'Anmelden · Klarmeter' }];

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
 import { logout } from '../../server/auth';
-import { clientIp, requireSameOrigin } from '~/utils/request.server';
+import { clientIp, requireSameOrigin } from '../../server/request';
 import { serializeClearedCookie } from '../../server/session';
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -4,7 +4,7 @@ import { ObjectionForm, TenantLifecycleSection } from '~/components/statement-li
 import { OBJECTION_POSITIONS, recordTenantOpening, tenantLifecycle, tenantObjectionAction } from '../../server/statement-lifecycle';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Panel } from '~/components/page-header';
-import { parseId } from '~/utils/params';
+import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { findTenantStatement } from '../../server/statements';
 

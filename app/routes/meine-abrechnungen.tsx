@@ -4,7 +4,7 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import statementStyles from '~/styles/statements.css?url';
 import { requireUserWithPermission } from '../../server/permissions';
-import { formatEuro, formatPeriod } from '~/utils/statement-format';
+import { formatEuro, formatPeriod } from '../../domain/statement-format';
 import { tenantStatements } from '../../server/statements';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Abrechnungen · Klarmeter' }];

@@ -4,9 +4,9 @@ import { DeviceTable } from '~/components/device-table';
 import { LightBadge } from '~/components/light-badge';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { unitDevices } from '../../server/devices';
-import { formatDate, formatNumber, propertyAddress } from '~/utils/format';
+import { formatDate, formatNumber, propertyAddress } from '../../domain/format';
 import { currentTenancies, requireUserWithPermission, tenancyScope } from '../../server/permissions';
-import { countLights, worstLight } from '~/utils/lights';
+import { countLights, worstLight } from '../../domain/lights';
 
 export const meta: MetaFunction = () => [{ title: 'Meine Wohnung · Klarmeter' }];
 

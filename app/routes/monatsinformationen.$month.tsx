@@ -2,16 +2,17 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Link, useLoaderData } from '@remix-run/react';
 import { QueryTypes } from 'sequelize';
 import { db } from '../../db';
-import type { MonthlyDelivery } from '../../db/models/monthly-information';
+import type { MonthlyDelivery } from '../../domain/monthly';
 import { formatChange, formatKwh, germanMonth, isYearMonth } from '../../domain/monthly';
 import { FilterForm, SelectFilter } from '~/components/filters';
 import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
-import { formatDateTime, formatNumber } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
+import { formatDateTime, formatNumber } from '../../domain/format';
+import { parseId } from '../../domain/params';
+import { notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

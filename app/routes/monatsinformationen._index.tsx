@@ -10,10 +10,11 @@ import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
-import { formatDateTime, formatNumber } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { hasPermission, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
-import { clientIp, requireSameOrigin } from '~/utils/request.server';
+import { formatDateTime, formatNumber } from '../../domain/format';
+import { parseId } from '../../domain/params';
+import { requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
+import { clientIp, requireSameOrigin } from '../../server/request';
 import { temporalClient } from '../../server/temporal';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];

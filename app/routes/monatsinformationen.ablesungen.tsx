@@ -7,9 +7,9 @@ import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, 
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
-import { formatDateTime, formatNumber } from '~/utils/format';
+import { formatDateTime, formatNumber } from '../../domain/format';
 import { requireUserWithPermission } from '../../server/permissions';
-import { clientIp, requireSameOrigin } from '~/utils/request.server';
+import { clientIp, requireSameOrigin } from '../../server/request';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction = () => [{ title: 'Ablesungen erfassen · Klarmeter' }];

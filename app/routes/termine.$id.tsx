@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ActionMessage, HistoryPanel, SlotFields, ToneBadge, type TimelineItem } from '~/components/cases';
+import { ActionMessage, HistoryPanel, SlotFields, ToneBadge } from '~/components/cases';
+import { type TimelineItem } from '../../domain/timeline';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
-import { formatDateTime } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { formatDateTime } from '../../domain/format';
+import { parseId } from '../../domain/params';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
+import { requireSameOrigin } from '../../server/request';
 import {
   SLOT_WINDOWS,
   findAppointment,
@@ -20,7 +22,12 @@ import { describeSlot } from '../../activities/appointments';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
 import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from '../../workflows/shared/appointment';
-import { APPOINTMENT_EVENT_LABELS, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, MAX_SLOTS_PER_OFFER } from '../../domain/contracts/appointment';
+import {
+  APPOINTMENT_EVENT_LABELS,
+  APPOINTMENT_REASON_LABELS,
+  APPOINTMENT_STATUS_LABELS,
+  MAX_SLOTS_PER_OFFER,
+} from '../../domain/contracts/appointment';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `Terminanfrage #${data.appointment.id}` : 'Terminanfrage'} · Klarmeter` },

@@ -1,14 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { ToneBadge, type Tone } from '~/components/cases';
+import { ToneBadge } from '~/components/cases';
+import { type Tone } from '../../domain/timeline';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatDateTime } from '~/utils/format';
+import { formatDateTime } from '../../domain/format';
 import { listAppointments } from '../../server/appointments';
 import { describeSlot } from '../../activities/appointments';
 import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../domain/contracts/appointment';
 import type { AppointmentStatus } from '../../domain/contracts/appointment';
-import { hasPermission, requireUserWithPermission } from '../../server/permissions';
+import { requireUserWithPermission } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Termine · Klarmeter' }];
 

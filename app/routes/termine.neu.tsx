@@ -4,10 +4,15 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SlotFields } from '~/components/cases';
 import { SLOT_WINDOWS, requestAppointment, slotsFromForm } from '../../server/appointments';
 import { currentTenancies, requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { requireSameOrigin } from '../../server/request';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import { APPOINTMENT_REASONS, APPOINTMENT_REASON_LABELS, MAX_SLOTS_PER_OFFER, isAppointmentReason } from '../../domain/contracts/appointment';
+import {
+  APPOINTMENT_REASONS,
+  APPOINTMENT_REASON_LABELS,
+  MAX_SLOTS_PER_OFFER,
+  isAppointmentReason,
+} from '../../domain/contracts/appointment';
 
 export const meta: MetaFunction = () => [{ title: 'Termin anfragen · Klarmeter' }];
 

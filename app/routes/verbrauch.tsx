@@ -19,8 +19,8 @@ import {
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
-import { DEVICE_TYPE_LABELS, formatDateTime, formatNumber } from '~/utils/format';
-import { parseId } from '~/utils/params';
+import { DEVICE_TYPE_LABELS, formatDateTime, formatNumber } from '../../domain/format';
+import { parseId } from '../../domain/params';
 import { currentTenancies, notFound, requireUserWithPermission } from '../../server/permissions';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];

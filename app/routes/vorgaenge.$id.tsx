@@ -3,10 +3,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import type { ReactNode } from 'react';
 import { ActionMessage, SlaCountdown, Timeline, ToneBadge, useNow } from '~/components/cases';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
-import { formatDateTime } from '~/utils/format';
-import { parseId } from '~/utils/params';
-import { hasPermission, notFound, requireUserWithPermission } from '../../server/permissions';
-import { requireSameOrigin } from '~/utils/request.server';
+import { formatDateTime } from '../../domain/format';
+import { parseId } from '../../domain/params';
+import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { hasPermission } from '../../domain/permissions';
+import { requireSameOrigin } from '../../server/request';
 import {
   actorOf,
   assignableUsers,
@@ -25,7 +26,15 @@ import {
   isTicketPriority,
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import { askTenant, assignTicket, closeTicket, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket } from '../../workflows/shared/ticket';
+import {
+  askTenant,
+  assignTicket,
+  closeTicket,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+} from '../../workflows/shared/ticket';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
 import type { TicketStatus } from '../../domain/contracts/ticket';
 

@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { SlaCountdown, ToneBadge, useNow, type Tone } from '~/components/cases';
+import { SlaCountdown, ToneBadge, useNow } from '~/components/cases';
+import { type Tone } from '../../domain/timeline';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatDateTime, formatNumber } from '~/utils/format';
+import { formatDateTime, formatNumber } from '../../domain/format';
 import { TICKET_LIST_LIMIT, TICKET_LIST_VIEWS, listTickets, ticketCounts, type TicketListView } from '../../server/tickets';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS, type TicketPriority } from '../../domain/sla';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';

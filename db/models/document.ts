@@ -1,7 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-
-export const DOCUMENT_KINDS = ['statement'] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+import { DOCUMENT_KINDS, DocumentKind } from '../../domain/documents';
 
 /** A stored document, AES-256-GCM encrypted; `sha256` is the plaintext's hash. Never updated. */
 export class Document extends Model<InferAttributes<Document>, InferCreationAttributes<Document>> {

@@ -1,9 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { MonthlyInformationContent } from '../../domain/monthly';
 import { decimal } from './statement';
-
-/** How the information reaches its addressee: the portal, or why it cannot (no account, vacancy, tenant change in the month). */
-export type MonthlyDelivery = 'portal' | 'no-account' | 'vacant' | 'tenant-change';
+import { MonthlyDelivery } from '../../domain/monthly';
 
 /** The published monthly consumption information of one unit and month (HKVO §6a). */
 export class MonthlyInformation extends Model<InferAttributes<MonthlyInformation>, InferCreationAttributes<MonthlyInformation>> {

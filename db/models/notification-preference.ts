@@ -1,7 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-
-export const NOTIFICATION_TOPICS = ['ticket', 'ticket-escalation', 'appointment', 'device'] as const;
-export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
+import { NOTIFICATION_TOPICS, NotificationTopic } from '../../domain/notifications';
 
 /** A user's channels for one topic. No row: both channels on. */
 export class NotificationPreference extends Model<

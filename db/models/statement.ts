@@ -9,6 +9,7 @@ import {
 } from 'sequelize';
 import type { BillingInput } from '../../domain/billing';
 import type { StatementSummary } from '../statements';
+import { STATEMENT_STATUSES, StatementStatus } from '../../domain/statement-lifecycle';
 
 /**
  * A NUMERIC column read as a number (pg returns NUMERIC as a string). Amounts and consumptions in
@@ -29,9 +30,6 @@ export function decimal(
     },
   };
 }
-
-export const STATEMENT_STATUSES = ['draft', 'approved', 'delivered', 'final', 'superseded'] as const;
-export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
 
 /** One version of the heating statement of a property for a billing period; immutable but for its status. */
 export class Statement extends Model<InferAttributes<Statement>, InferCreationAttributes<Statement>> {

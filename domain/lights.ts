@@ -1,5 +1,5 @@
 // Counting and summarising traffic lights; shared by loaders and components.
-import type { Light } from '../../domain/deadlines';
+import type { Light } from './deadlines';
 
 export type LightCounts = Record<Light | 'unknown', number>;
 

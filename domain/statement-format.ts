@@ -1,5 +1,5 @@
 // German wording and formatting of statements on the pages (client-safe: no server imports).
-import type { StatementStatus } from '../../db/models/statement';
+import type { StatementStatus } from './statement-lifecycle';
 import { formatDate } from './format';
 
 export const STATEMENT_STATUS_LABELS: Readonly<Record<StatementStatus, string>> = {

@@ -1,6 +1,6 @@
 // The register's filters live in the URL (GET form, bookmarkable, no JavaScript needed); parsed
 // the same way by the page, its pagination links and the CSV export.
-import { DEVICE_TYPES, type DeviceType, type Light } from '../../domain/deadlines';
+import { DEVICE_TYPES, type DeviceType, type Light } from './deadlines';
 import { isLight } from './format';
 import { parseId } from './params';
 

@@ -1,8 +1,8 @@
 // German labels and de-DE formatting, shared by server (CSV) and client (pages).
-import type { DeadlineKind, DeviceType, Light } from '../../domain/deadlines';
-import type { RadioStatus } from '../../db/models/device';
-import type { Role } from '../../domain/roles';
-import { DEVICE_TYPE_LABELS } from '../../domain/device-labels';
+import type { DeadlineKind, DeviceType, Light } from './deadlines';
+import type { RadioStatus } from './deadlines';
+import type { Role } from './roles';
+import { DEVICE_TYPE_LABELS } from './device-labels';
 
 export { DEVICE_TYPE_LABELS };
 

@@ -2,8 +2,8 @@
 // inspection, new battery): which work fits which device, and the one schema per form that the
 // forms (field names, limits) and the server (validation, German messages) share.
 import { z } from 'zod';
-import { isDate } from '../../domain/dates';
-import type { DeviceType } from '../../domain/deadlines';
+import { isDate } from './dates';
+import type { DeviceType } from './deadlines';
 
 export const DEVICE_WORK_INTENTS = ['replace', 'recalibrate', 'inspect', 'battery'] as const;
 export type DeviceWorkIntent = (typeof DEVICE_WORK_INTENTS)[number];
