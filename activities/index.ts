@@ -1,12 +1,12 @@
 // All activities of the worker, built from their dependencies (tests pass their own database and mailer).
 import type { Db } from '../db';
-import { createDeviceActivities } from './devices';
+import { createDeviceActivities } from '../server/device-obligation';
 import type { Mailer, MailMessage } from '../server/mail';
-import { createNotificationActivities } from './notifications';
-import { createTicketActivities } from './tickets';
-import { createAppointmentActivities } from './appointments';
-import { createMonthlyActivities } from './monthly';
-import { createStatementLifecycleActivities } from './statement-lifecycle';
+import { createNotificationActivities } from '../server/notifications';
+import { createTicketActivities } from '../server/ticket-obligation';
+import { createAppointmentActivities } from '../server/appointment-obligation';
+import { createMonthlyActivities } from '../server/monthly-obligation';
+import { createStatementLifecycleActivities } from '../server/statement-obligation';
 import type { PdfRenderer } from '../server/pdf';
 
 export interface ActivityDeps {

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { LIVE_CHANNEL, db as sharedDb, type Db, type Device } from '../db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
-import { deviceLiveEvent } from '../activities/devices';
+import { deviceLiveEvent } from './device-obligation';
 import {
   DEVICE_WORK_LABELS,
   deviceWorkFor,

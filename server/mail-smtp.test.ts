@@ -8,7 +8,7 @@ import { createDb, type User } from '../db';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { createMailer, renderMail, type MailData, type Mailer } from './mail';
-import { createTicketActivities } from '../activities/tickets';
+import { createTicketActivities } from './ticket-obligation';
 
 const db = createDb(inject('databaseUrl'));
 const received: Array<{ to: string[]; raw: string }> = [];

@@ -43,7 +43,7 @@ import { clientIp, requireSameOrigin, type RequestContext } from './request';
 import { findStatementVisibleTo, requireStoredStatement } from './statements';
 import type { StatementData } from '../db/statements';
 import type { Addressee } from './statement-documents';
-import type { DocumentManifest, DocumentManifestEntry } from '../activities/statement-lifecycle';
+import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';

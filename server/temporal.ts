@@ -2,7 +2,7 @@
 // device workflows and the signals the app's actions send after their transaction commits.
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { db as sharedDb, type Db } from '../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../activities/devices';
+import { loadDeviceWorkflowStarts, startDeviceWorkflow } from './device-obligation';
 import { MAX_YEAR, MIN_YEAR, isDate } from '../domain/dates';
 import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
 import { deviceWorkflowId, type DeviceHealthReport, type DeviceRecalibrated, type DeviceReplaced } from '../domain/contracts/device';

@@ -5,7 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Op } from 'sequelize';
 import { createDb } from '../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../activities/devices';
+import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../server/device-obligation';
 import {
   deviceWorkflowId,
   ensureDeviceWorkflow,

@@ -6,7 +6,7 @@ import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Op } from 'sequelize';
 import { createDb, type MonthlyInformation } from '../db';
-import { verifyDeliveryChain } from '../activities/monthly';
+import { verifyDeliveryChain } from '../server/monthly-obligation';
 import { ensureMonthlySchedule } from '../server/monthly-schedule';
 import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';

@@ -8,7 +8,7 @@ import { saveStatement, type StatementData } from '../db/statements';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { createActivities } from '../activities';
 import { createMailer } from '../server/mail';
-import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type ProofStepInput } from '../activities/statement-lifecycle';
+import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type ProofStepInput } from '../server/statement-obligation';
 import { statementAddressees } from '../server/statement-documents';
 import { loadStatement } from '../db/statements';
 import {

@@ -10,7 +10,7 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { ProofStepInput } from '../activities/statement-lifecycle';
+import type { ProofStepInput } from '../server/statement-obligation';
 import { addDays, isDate } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
 import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { renderProofPdf } from '../../activities/statement-lifecycle';
+import { renderProofPdf } from '../../server/statement-obligation';
 import { sha256 } from '../../db/audit';
 import { formatDateTime } from '../../domain/format';
 import { formatPeriod } from '../../domain/statement-format';

@@ -18,7 +18,7 @@ import {
 } from '../../server/appointments';
 import { actorOf } from '../../server/tickets';
 import type { SessionUser } from '../../server/session';
-import { describeSlot } from '../../activities/appointments';
+import { describeSlot } from '../../server/appointment-obligation';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
 import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from '../../workflows/shared/appointment';

@@ -6,7 +6,7 @@ import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatDateTime } from '../../domain/format';
 import { listAppointments } from '../../server/appointments';
-import { describeSlot } from '../../activities/appointments';
+import { describeSlot } from '../../server/appointment-obligation';
 import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../domain/contracts/appointment';
 import type { AppointmentStatus } from '../../domain/contracts/appointment';
 import { requireUserWithPermission } from '../../server/permissions';

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { db } from '../../db';
-import { recordOpening } from '../../activities/monthly';
+import { recordOpening } from '../../server/monthly-obligation';
 import {
   HOT_WATER_TIPS,
   PEER_MONTHS,

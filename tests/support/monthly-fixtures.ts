@@ -4,7 +4,7 @@
 // flat, a flat whose tenant changed mid-October and whose cold water meter is not remotely
 // readable, and a second property.
 import type { Db, Device, Property, Unit, User } from '../../db';
-import { createMonthlyActivities } from '../../activities/monthly';
+import { createMonthlyActivities } from '../../server/monthly-obligation';
 import { createMailer } from '../../server/mail';
 import { addMonthsTo, monthStartInstant, monthsEnding, type YearMonth } from '../../domain/monthly';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from './fixtures';

@@ -13,7 +13,7 @@ import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
 import { DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline } from '../domain/contracts/device';
 import { SA } from '../workflows/shared/search-attributes';
-import { channelsFor, type Mailer } from '../server/mail';
+import { channelsFor, type Mailer } from './mail';
 import { insertNotifications } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {

@@ -4,8 +4,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { LIVE_CHANNEL, type AppointmentEvent, type AppointmentRequest, type AppointmentSlot, type Db, type User } from '../db';
 import { APPOINTMENT_GONE, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, appointmentDedupeKey, appointmentPath, type AppointmentEventRecord, type AppointmentNotice } from '../domain/contracts/appointment';
-import type { Mailer } from '../server/mail';
-import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './tickets';
+import type { Mailer } from './mail';
+import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './ticket-obligation';
 
 export type AppointmentLiveEvent = {
   type: 'appointment';

@@ -9,8 +9,8 @@ import { LIVE_CHANNEL, createDb } from '../db';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { deviceDedupeKey } from '../domain/contracts/device';
-import { createDeviceActivities, loadDeviceWorkflowStarts } from './devices';
-import { createMailer } from '../server/mail';
+import { createDeviceActivities, loadDeviceWorkflowStarts } from './device-obligation';
+import { createMailer } from './mail';
 
 const db = createDb(inject('databaseUrl'));
 const activities = createDeviceActivities({

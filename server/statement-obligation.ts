@@ -10,12 +10,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
-import type { Mailer } from '../server/mail';
-import { createPdfRenderer, type PdfRenderer } from '../server/pdf';
+import type { Mailer } from './mail';
+import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { insertNotifications } from './notifications';
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
-import { ensureStatementDocument, statementAddressees } from '../server/statement-documents';
+import { ensureStatementDocument, statementAddressees } from './statement-documents';
 import { STATEMENT_GONE } from '../domain/contracts/statement';
 
 export interface ProofStepInput extends ProofEventInput {

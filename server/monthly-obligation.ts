@@ -32,7 +32,7 @@ import {
   type YearMonth,
 } from '../domain/monthly';
 import { EMPTY_TOTALS, monthlyInformationPath, monthlyNotificationKey, type MonthlyBatchInput, type PropertyPlan, type PropertyPreparation, type PropertyTotals } from '../domain/contracts/monthly';
-import type { Mailer } from '../server/mail';
+import type { Mailer } from './mail';
 import { insertNotifications } from './notifications';
 
 /** Serialises writers of the delivery events' hash chain (the audit log uses 42001). */

@@ -7,7 +7,7 @@ import { Op, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
 import { INTERNAL_TICKET_EVENTS, TICKET_GONE, TICKET_STATUS_LABELS, TICKET_STATUS_LABELS_FOR_TENANT, ticketDedupeKey, ticketStaffPath, ticketTenantPath, type Actor, type TicketEventRecord, type TicketNotice } from '../domain/contracts/ticket';
-import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from '../server/mail';
+import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
 import { insertNotifications } from './notifications';
 
 export const PREFERENCES_PATH = '/einstellungen/benachrichtigungen';
