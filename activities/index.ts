@@ -1,13 +1,18 @@
-// All activities of the worker, built from their dependencies (tests pass their own database and mailer).
+// The worker's activities: the services' workflow side effects (server/*-obligation.ts) adapted to
+// Temporal. The adapter is the only place that knows Temporal here: a GoneError (the row was
+// deleted) becomes a non-retryable failure of its type, and the device's successor starts on the
+// calling worker's task queue.
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { createDeviceActivities } from '../server/device-obligation';
-import type { Mailer, MailMessage } from '../server/mail';
-import { createNotificationActivities } from '../server/notifications';
-import { createTicketActivities } from '../server/ticket-obligation';
-import { createAppointmentActivities } from '../server/appointment-obligation';
-import { createMonthlyActivities } from '../server/monthly-obligation';
-import { createStatementLifecycleActivities } from '../server/statement-obligation';
+import { GoneError } from '../server/errors';
+import type { Mailer } from '../server/mail';
 import type { PdfRenderer } from '../server/pdf';
+import { createDeviceObligation } from '../server/device-obligation';
+import { createTicketObligation } from '../server/ticket-obligation';
+import { createAppointmentObligation } from '../server/appointment-obligation';
+import { createMonthlyObligation } from '../server/monthly-obligation';
+import { createStatementObligation } from '../server/statement-obligation';
+import type { DeviceReplacementInput } from '../server/device-obligation';
 
 export interface ActivityDeps {
   db: Db;
@@ -22,18 +27,34 @@ export interface ActivityDeps {
   pdfRenderer?: PdfRenderer;
 }
 
+type AsyncFunctions = Record<string, (...args: never[]) => Promise<unknown>>;
+
+function failingFast<T extends AsyncFunctions>(service: T): T {
+  const adapted: Record<string, unknown> = {};
+  for (const [name, run] of Object.entries(service)) {
+    adapted[name] = async (...args: never[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        if (error instanceof GoneError) throw ApplicationFailure.nonRetryable(error.message, error.type);
+        throw error;
+      }
+    };
+  }
+  return adapted as T;
+}
+
 export function createActivities(deps: ActivityDeps) {
-  return {
-    ...createDeviceActivities(deps),
-    ...createNotificationActivities(deps),
-    ...createTicketActivities(deps),
-    ...createAppointmentActivities(deps),
-    ...createMonthlyActivities(deps),
-    ...createStatementLifecycleActivities(deps),
-    async sendMail(message: MailMessage): Promise<void> {
-      await deps.mailer.send(message);
-    },
-  };
+  const devices = createDeviceObligation(deps);
+  return failingFast({
+    ...devices,
+    linkDeviceReplacement: (input: DeviceReplacementInput) =>
+      devices.linkDeviceReplacement(input, { client: Context.current().client, taskQueue: Context.current().info.taskQueue }),
+    ...createTicketObligation(deps),
+    ...createAppointmentObligation(deps),
+    ...createMonthlyObligation(deps),
+    ...createStatementObligation(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

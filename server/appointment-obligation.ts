@@ -1,9 +1,17 @@
 // Side effects of the appointment workflow: each step into the request's history and row (with the
 // slots a proposal offers), and the people involved told in the portal and by e-mail. Idempotent
 // like the ticket activities: steps keyed by (request, seq), messages by `appointment-<id>:<seq>`.
-import { ApplicationFailure } from '@temporalio/activity';
+import { GoneError } from './errors';
 import { LIVE_CHANNEL, type AppointmentEvent, type AppointmentRequest, type AppointmentSlot, type Db, type User } from '../db';
-import { APPOINTMENT_GONE, APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS, appointmentDedupeKey, appointmentPath, type AppointmentEventRecord, type AppointmentNotice } from '../domain/contracts/appointment';
+import {
+  APPOINTMENT_GONE,
+  APPOINTMENT_REASON_LABELS,
+  APPOINTMENT_STATUS_LABELS,
+  appointmentDedupeKey,
+  appointmentPath,
+  type AppointmentEventRecord,
+  type AppointmentNotice,
+} from '../domain/contracts/appointment';
 import type { Mailer } from './mail';
 import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './ticket-obligation';
 
@@ -88,8 +96,8 @@ function composeAppointmentNotice({ request, event, slots, place }: AppointmentC
   };
 }
 
-function appointmentGone(appointmentId: number): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`Terminanfrage ${appointmentId} existiert nicht mehr`, APPOINTMENT_GONE);
+function appointmentGone(appointmentId: number): GoneError {
+  return new GoneError(`Terminanfrage ${appointmentId} existiert nicht mehr`, APPOINTMENT_GONE);
 }
 
 export function appointmentLiveEvent(request: AppointmentRequest): AppointmentLiveEvent {
@@ -103,7 +111,7 @@ export function appointmentLiveEvent(request: AppointmentRequest): AppointmentLi
   };
 }
 
-export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createAppointmentObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
   const { db } = deps;
   const { AppointmentRequest, AppointmentEvent, AppointmentSlot, Property, Unit } = db.models;
 
@@ -167,5 +175,3 @@ export function createAppointmentActivities(deps: { db: Db; mailer: Mailer; publ
     },
   };
 }
-
-export type AppointmentActivities = ReturnType<typeof createAppointmentActivities>;

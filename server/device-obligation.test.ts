@@ -9,11 +9,11 @@ import { LIVE_CHANNEL, createDb } from '../db';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { deviceDedupeKey } from '../domain/contracts/device';
-import { createDeviceActivities, loadDeviceWorkflowStarts } from './device-obligation';
+import { createDeviceObligation, loadDeviceWorkflowStarts } from './device-obligation';
 import { createMailer } from './mail';
 
 const db = createDb(inject('databaseUrl'));
-const activities = createDeviceActivities({
+const activities = createDeviceObligation({
   db,
   mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }),
   publicUrl: 'https://portal.example',

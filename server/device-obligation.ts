@@ -2,7 +2,7 @@
 // with its live NOTIFY and audit entry, reminders and escalations to the right people, and the
 // link between a replaced device and its successor. Every activity is idempotent: a retry after a
 // crash changes nothing twice (dedupe keys, "only if not yet set" updates).
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { GoneError } from './errors';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
@@ -11,7 +11,14 @@ import { parseDate } from '../domain/dates';
 import type { DeadlineKind, DeviceFacts, Light } from '../domain/deadlines';
 import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
-import { DEVICE_GONE, DEVICE_WORKFLOW_TYPE, devicePath, deviceWorkflowId, type DeviceDeadlineInput, type RecordedDeadline } from '../domain/contracts/device';
+import {
+  DEVICE_GONE,
+  DEVICE_WORKFLOW_TYPE,
+  devicePath,
+  deviceWorkflowId,
+  type DeviceDeadlineInput,
+  type RecordedDeadline,
+} from '../domain/contracts/device';
 import { SA } from '../workflows/shared/search-attributes';
 import { channelsFor, type Mailer } from './mail';
 import { insertNotifications } from './notifications';
@@ -63,8 +70,8 @@ const REQUESTED_WORK: Record<DeadlineKind, string> = {
   inspection: 'die Wartung',
 };
 
-function deviceGone(deviceId: number): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`Gerät ${deviceId} existiert nicht mehr`, DEVICE_GONE);
+function deviceGone(deviceId: number): GoneError {
+  return new GoneError(`Gerät ${deviceId} existiert nicht mehr`, DEVICE_GONE);
 }
 
 function germanDate(date: string): string {
@@ -208,7 +215,7 @@ export async function startDeviceWorkflow(
   }
 }
 
-export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
   const { Device, Property, Unit, User } = db.models;
 
   /** The device (row-locked for the transaction), its property and unit; DeviceGone if deleted. */
@@ -315,7 +322,7 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
       const { recipients, message } = await db.sequelize.transaction(async (transaction) => {
         const context = await loadContext(deviceId, transaction);
         const managers = await managersOf(context.property, transaction);
-        if (managers.length === 0) log.warn('No manager to remind', { deviceId, organisationId: context.property.organisationId });
+        if (managers.length === 0) console.warn('No manager to remind', { deviceId, organisationId: context.property.organisationId });
         await context.device.update({ lastReminderDays: daysBefore }, { transaction });
         const message = composeDeviceMessage(context, { kind, dueAt, daysBefore });
         const recipients = await byChannel(managers);
@@ -347,16 +354,16 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
      * Links a replaced device with its successor (both directions; the app has usually done so
      * already) and starts the successor's workflow on this worker's task queue.
      */
-    async linkDeviceReplacement({
-      deviceId,
-      successorId,
-      replacedAt,
-    }: DeviceReplacementInput): Promise<{ successorWorkflowId: string | null }> {
+    async linkDeviceReplacement(
+      { deviceId, successorId, replacedAt }: DeviceReplacementInput,
+      /** Where the successor's workflow starts: the calling worker's client and task queue. */
+      temporal: { client: Client; taskQueue: string },
+    ): Promise<{ successorWorkflowId: string | null }> {
       const successor = await db.sequelize.transaction(async (transaction) => {
         const { device } = await loadContext(deviceId, transaction);
         const found = successorId === undefined ? null : await Device.findByPk(successorId, { transaction, lock: transaction.LOCK.UPDATE });
         if (successorId !== undefined && !found)
-          log.warn('Successor device does not exist; recording the removal only', { deviceId, successorId });
+          console.warn('Successor device does not exist; recording the removal only', { deviceId, successorId });
         await device.update({ removedAt: device.removedAt ?? replacedAt, successorId: found?.id ?? device.successorId }, { transaction });
         if (found && found.predecessorId === null) await found.update({ predecessorId: deviceId }, { transaction });
         await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
@@ -365,11 +372,8 @@ export function createDeviceActivities({ db, mailer, publicUrl }: { db: Db; mail
       if (!successor) return { successorWorkflowId: null };
       const [start] = await loadDeviceWorkflowStarts(db, [successor.id]);
       if (!start) return { successorWorkflowId: null }; // the successor was itself replaced meanwhile
-      const { client, info } = Context.current();
-      await startDeviceWorkflow(client, start, info.taskQueue);
+      await startDeviceWorkflow(temporal.client, start, temporal.taskQueue);
       return { successorWorkflowId: start.workflowId };
     },
   };
 }
-
-export type DeviceActivities = ReturnType<typeof createDeviceActivities>;

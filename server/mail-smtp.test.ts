@@ -8,7 +8,7 @@ import { createDb, type User } from '../db';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { createMailer, renderMail, type MailData, type Mailer } from './mail';
-import { createTicketActivities } from './ticket-obligation';
+import { createTicketObligation } from './ticket-obligation';
 
 const db = createDb(inject('databaseUrl'));
 const received: Array<{ to: string[]; raw: string }> = [];
@@ -115,7 +115,7 @@ describe('ticket e-mails over SMTP', () => {
       at: now,
       body: ticket.body,
     });
-    const { notifyTicketEvent } = createTicketActivities({ db, mailer, publicUrl: 'https://portal.example' });
+    const { notifyTicketEvent } = createTicketObligation({ db, mailer, publicUrl: 'https://portal.example' });
     const env = new MockActivityEnvironment();
     const notice = { ticketId: ticket.id, seq: 1, audience: { userIds: [tenant.id], managers: true } };
     await env.run(notifyTicketEvent, notice);

@@ -3,7 +3,6 @@
 // provision, the tenant's notification and e-mail, and the run's progress. Every step is
 // idempotent: a rerun of a month or a retried batch publishes, proves, notifies and mails nothing
 // twice (unique keys, content hashes, dedupe keys, "only if not yet set" columns).
-import { log } from '@temporalio/activity';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db } from '../db';
 import { GENESIS_HASH, appendAudit, canonicalJson, sha256 } from '../db/audit';
@@ -31,7 +30,15 @@ import {
   type UnitDevice,
   type YearMonth,
 } from '../domain/monthly';
-import { EMPTY_TOTALS, monthlyInformationPath, monthlyNotificationKey, type MonthlyBatchInput, type PropertyPlan, type PropertyPreparation, type PropertyTotals } from '../domain/contracts/monthly';
+import {
+  EMPTY_TOTALS,
+  monthlyInformationPath,
+  monthlyNotificationKey,
+  type MonthlyBatchInput,
+  type PropertyPlan,
+  type PropertyPreparation,
+  type PropertyTotals,
+} from '../domain/contracts/monthly';
 import type { Mailer } from './mail';
 import { insertNotifications } from './notifications';
 
@@ -384,7 +391,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
   );
 }
 
-export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
   /** The property's units as found when it is processed (units added since the run was planned count too). */
   async function countUnits(runId: number, propertyId: number, units: number) {
     await db.models.MonthlyRunProperty.update({ unitsTotal: units }, { where: { runId, propertyId } });
@@ -636,11 +643,9 @@ export function createMonthlyActivities({ db, mailer, publicUrl }: { db: Db; mai
           },
           transaction,
         );
-        if (status === 'failed') log.warn('Monthly information run failed', { runId, summary });
+        if (status === 'failed') console.warn('Monthly information run failed', { runId, summary });
         await notifyRunProperties(runId, run.month.slice(0, 7), transaction);
       });
     },
   };
 }
-
-export type MonthlyActivities = ReturnType<typeof createMonthlyActivities>;

@@ -30,11 +30,3 @@ export async function insertNotifications(db: Db, input: NotificationInput, tran
   // A hint for open pages to refresh the bell; repeating it after a duplicate insert is harmless.
   await db.notify(LIVE_CHANNEL, { type: 'notification', userIds }, transaction);
 }
-
-export function createNotificationActivities({ db }: { db: Db }) {
-  return {
-    async notifyUsers(input: NotificationInput): Promise<void> {
-      await insertNotifications(db, input);
-    },
-  };
-}

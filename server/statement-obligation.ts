@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { ApplicationFailure } from '@temporalio/common';
+import { GoneError } from './errors';
 import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
@@ -111,12 +111,12 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
       { status, statusChangedAt: stored.at },
       { where: { id: input.statementId }, transaction },
     );
-    if (changed === 0) throw ApplicationFailure.nonRetryable(`statement ${input.statementId} gone`, STATEMENT_GONE);
+    if (changed === 0) throw new GoneError(`statement ${input.statementId} gone`, STATEMENT_GONE);
   }
   return { seq: stored.seq, at: stored.at.toISOString() };
 }
 
-export function createStatementLifecycleActivities({
+export function createStatementObligation({
   db,
   mailer,
   publicUrl,
@@ -155,7 +155,7 @@ export function createStatementLifecycleActivities({
     async renderStatementDocuments(input: RenderDocumentsInput): Promise<DocumentManifest> {
       const statement = await loadStatement(db, input.statementId);
       if (!statement?.stored || statement.stored.version !== input.version) {
-        throw ApplicationFailure.nonRetryable(`statement ${input.statementId} v${input.version} gone`, STATEMENT_GONE);
+        throw new GoneError(`statement ${input.statementId} v${input.version} gone`, STATEMENT_GONE);
       }
       const renderer = pdfRenderer ?? createPdfRenderer();
       try {
@@ -261,8 +261,6 @@ export function createStatementLifecycleActivities({
     },
   };
 }
-
-export type StatementLifecycleActivities = ReturnType<typeof createStatementLifecycleActivities>;
 
 // ---------------------------------------------------------------------------------------------
 // The proof as a PDF (exported from the proof page)

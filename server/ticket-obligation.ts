@@ -2,11 +2,22 @@
 // (the projection lists read), and the people involved are told in the portal and by e-mail.
 // Idempotent: a step is keyed by (ticket, seq), its notifications and e-mails by `ticket-<id>:<seq>`,
 // so a retried activity writes and sends nothing twice.
-import { ApplicationFailure } from '@temporalio/activity';
+import { GoneError } from './errors';
 import { Op, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
-import { INTERNAL_TICKET_EVENTS, TICKET_GONE, TICKET_STATUS_LABELS, TICKET_STATUS_LABELS_FOR_TENANT, ticketDedupeKey, ticketStaffPath, ticketTenantPath, type Actor, type TicketEventRecord, type TicketNotice } from '../domain/contracts/ticket';
+import {
+  INTERNAL_TICKET_EVENTS,
+  TICKET_GONE,
+  TICKET_STATUS_LABELS,
+  TICKET_STATUS_LABELS_FOR_TENANT,
+  ticketDedupeKey,
+  ticketStaffPath,
+  ticketTenantPath,
+  type Actor,
+  type TicketEventRecord,
+  type TicketNotice,
+} from '../domain/contracts/ticket';
 import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
 import { insertNotifications } from './notifications';
 
@@ -249,8 +260,8 @@ function composeTicketNotice({ ticket, event, propertyName }: TicketContext, use
   };
 }
 
-function ticketGone(ticketId: number): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`Vorgang ${ticketId} existiert nicht mehr`, TICKET_GONE);
+function ticketGone(ticketId: number): GoneError {
+  return new GoneError(`Vorgang ${ticketId} existiert nicht mehr`, TICKET_GONE);
 }
 
 export function ticketLiveEvent(ticket: Ticket): TicketLiveEvent {
@@ -264,7 +275,7 @@ export function ticketLiveEvent(ticket: Ticket): TicketLiveEvent {
   };
 }
 
-export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createTicketObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
   const { db } = deps;
   const { Ticket, TicketEvent, Property } = db.models;
 
@@ -332,5 +343,3 @@ export function createTicketActivities(deps: { db: Db; mailer: Mailer; publicUrl
     },
   };
 }
-
-export type TicketActivities = ReturnType<typeof createTicketActivities>;

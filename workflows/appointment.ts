@@ -25,7 +25,18 @@ import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from './shared/appointment';
-import { APPOINTMENT_GONE, FINAL_APPOINTMENT_STATUSES, slotOfferProblem, type AppointmentEventKind, type AppointmentProjection, type AppointmentSlot, type AppointmentState, type AppointmentStatusView, type AppointmentWorkflowInput, type SlotOfferer } from '../domain/contracts/appointment';
+import {
+  APPOINTMENT_GONE,
+  FINAL_APPOINTMENT_STATUSES,
+  slotOfferProblem,
+  type AppointmentEventKind,
+  type AppointmentProjection,
+  type AppointmentSlot,
+  type AppointmentState,
+  type AppointmentStatusView,
+  type AppointmentWorkflowInput,
+  type SlotOfferer,
+} from '../domain/contracts/appointment';
 import { SYSTEM_ACTOR, type Actor, type Audience } from '../domain/contracts/ticket';
 
 const { recordAppointmentEvent, notifyAppointmentEvent } = proxyActivities<Activities>({

@@ -38,7 +38,17 @@ import {
   type Light,
 } from '../domain/deadlines';
 import { deviceHealth, deviceRecalibrated, deviceReplaced, getStatus } from './shared/device';
-import { DEVICE_GONE, deviceDedupeKey, type CarriedDeviceState, type DeadlineOverride, type DeviceDeadlineInput, type DeviceDeadlineStatus, type DeviceReplaced, type DeviceWorkflowState, type RecordedDeadline } from '../domain/contracts/device';
+import {
+  DEVICE_GONE,
+  deviceDedupeKey,
+  type CarriedDeviceState,
+  type DeadlineOverride,
+  type DeviceDeadlineInput,
+  type DeviceDeadlineStatus,
+  type DeviceReplaced,
+  type DeviceWorkflowState,
+  type RecordedDeadline,
+} from '../domain/contracts/device';
 import { SA } from './shared/search-attributes';
 
 const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement } = proxyActivities<Activities>({

@@ -28,7 +28,21 @@ import type { Activities } from '../activities';
 import { TIME_ZONE, calendarDate } from '../domain/calendar';
 import { isYearMonth, reportingMonthFor } from '../domain/monthly';
 import { getMonthlyPropertyStatus, getMonthlyRunStatus } from './shared/monthly';
-import { DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, EMPTY_TOTALS, MONTHLY_OBLIGATION, addTotals, monthlyPropertyWorkflowId, type CarriedRunState, type MonthlyPropertyInput, type MonthlyPropertyStatus, type MonthlyRunInput, type MonthlyRunStatus, type PropertyPlan, type PropertyTotals } from '../domain/contracts/monthly';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_PROPERTY_CONCURRENCY,
+  EMPTY_TOTALS,
+  MONTHLY_OBLIGATION,
+  addTotals,
+  monthlyPropertyWorkflowId,
+  type CarriedRunState,
+  type MonthlyPropertyInput,
+  type MonthlyPropertyStatus,
+  type MonthlyRunInput,
+  type MonthlyRunStatus,
+  type PropertyPlan,
+  type PropertyTotals,
+} from '../domain/contracts/monthly';
 import { SA } from './shared/search-attributes';
 
 const { startMonthlyRun, finishMonthlyRun } = proxyActivities<Activities>({

@@ -10,7 +10,6 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { ProofStepInput } from '../server/statement-obligation';
 import { addDays, isDate } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
 import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';
@@ -24,9 +23,27 @@ import {
   mayApprove,
   objectionWindowRuns,
   type LifecycleState,
+  type ProofStep,
 } from '../domain/statement-lifecycle';
-import { approveStatement, correctReceipt, deliverStatement, fileObjection, getStatus, statementOpened, statementSuperseded } from './shared/statement';
-import { STATEMENT_GONE, statementDedupeKey, type DeliveryRecord, type LifecycleActor, type OpenedSignal, type StatementLifecycleInput, type StatementLifecycleStatus, type SupersededSignal } from '../domain/contracts/statement';
+import {
+  approveStatement,
+  correctReceipt,
+  deliverStatement,
+  fileObjection,
+  getStatus,
+  statementOpened,
+  statementSuperseded,
+} from './shared/statement';
+import {
+  STATEMENT_GONE,
+  statementDedupeKey,
+  type DeliveryRecord,
+  type LifecycleActor,
+  type OpenedSignal,
+  type StatementLifecycleInput,
+  type StatementLifecycleStatus,
+  type SupersededSignal,
+} from '../domain/contracts/statement';
 import { SA } from './shared/search-attributes';
 
 const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({
@@ -112,7 +129,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   }
 
   async function prove(
-    step: ProofStepInput['step'],
+    step: ProofStep,
     idempotencyKey: string,
     actor: LifecycleActor | { userId: number | null; name: string; ip?: string | null },
     details: Record<string, unknown> = {},

@@ -11,7 +11,16 @@ import { openTicket, updateTicket, type OpenTicketInput } from '../server/ticket
 import { eventually, sleep } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
-import { askTenant, assignTicket, closeTicket, getTicketStatus, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket } from './shared/ticket';
+import {
+  askTenant,
+  assignTicket,
+  closeTicket,
+  getTicketStatus,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+} from './shared/ticket';
 import { ticketDedupeKey, ticketWorkflowId, type Actor, type TicketEventKind } from '../domain/contracts/ticket';
 
 const db = createDb(inject('databaseUrl'));

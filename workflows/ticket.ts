@@ -45,8 +45,30 @@ import {
 } from '../domain/sla';
 import { SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
-import { askTenant, assignTicket, closeTicket, getTicketStatus, recategoriseTicket, reopenTicket, replyToTicket, resolveTicket } from './shared/ticket';
-import { SYSTEM_ACTOR, TICKET_GONE, handlesTickets, type Actor, type Audience, type MeasureView, type TicketEventKind, type TicketMessage, type TicketProjection, type TicketState, type TicketStatusView, type TicketWorkflowInput } from '../domain/contracts/ticket';
+import {
+  askTenant,
+  assignTicket,
+  closeTicket,
+  getTicketStatus,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+} from './shared/ticket';
+import {
+  SYSTEM_ACTOR,
+  TICKET_GONE,
+  handlesTickets,
+  type Actor,
+  type Audience,
+  type MeasureView,
+  type TicketEventKind,
+  type TicketMessage,
+  type TicketProjection,
+  type TicketState,
+  type TicketStatusView,
+  type TicketWorkflowInput,
+} from '../domain/contracts/ticket';
 
 const { recordTicketEvent, notifyTicketEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -4,7 +4,7 @@
 // flat, a flat whose tenant changed mid-October and whose cold water meter is not remotely
 // readable, and a second property.
 import type { Db, Device, Property, Unit, User } from '../../db';
-import { createMonthlyActivities } from '../../server/monthly-obligation';
+import { createMonthlyObligation } from '../../server/monthly-obligation';
 import { createMailer } from '../../server/mail';
 import { addMonthsTo, monthStartInstant, monthsEnding, type YearMonth } from '../../domain/monthly';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from './fixtures';
@@ -167,7 +167,7 @@ export async function createMonthlyFixture(
  * Temporal: for tests of the pages, which need published information but no worker.
  */
 export async function publishFixtureMonth(db: Db, fixture: MonthlyFixture): Promise<void> {
-  const activities = createMonthlyActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }) });
+  const activities = createMonthlyObligation({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }) });
   const { runId, properties } = await activities.startMonthlyRun({
     workflowId: `monthly-fixture-${uniqueSuffix()}`,
     month: FIXTURE_MONTH,
