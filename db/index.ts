@@ -144,18 +144,6 @@ export function createDb(url: string, options: { poolMax?: number; logging?: boo
   };
 }
 
-let shared: Db | undefined;
-
-/** One database handle per process, configured from DATABASE_URL. */
-export function db(): Db {
-  if (!shared) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set');
-    shared = createDb(url);
-  }
-  return shared;
-}
-
 export type { Organisation, User, Session, Property, Unit, Tenancy, Device, Reading, Notification, Mail, AuditEntry };
 export type { Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy, Document };
 export type { MonthlyInformation, MonthlyRun, MonthlyRunProperty, MonthlyDeliveryEvent, MonthlyPropertySetting };

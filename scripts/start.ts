@@ -13,6 +13,7 @@ import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { temporalClient } from '../server/temporal';
 import { MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
+import { config, requireConfig } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -67,7 +68,7 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-  const db = createDb(process.env.DATABASE_URL!);
+  const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
   const applied = await migrate(db.sequelize);
   if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
   const freshDemo = await isEmpty(db);
@@ -89,10 +90,10 @@ try {
   // A new demo shows last month's consumption information at once instead of on the 5th.
   if (freshDemo) void triggerFirstMonthlyRun().catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
 
-  const port = process.env.PORT ?? '3000';
+  const port = config().PORT;
   console.log(`
   Klarmeter läuft:    http://localhost:${port}
-  Temporal UI:        ${process.env.TEMPORAL_UI_URL ?? '(external cluster)'}
+  Temporal UI:        ${config().TEMPORAL_UI_URL ?? '(external cluster)'}
   Health:             http://localhost:${port}/healthz
 
   Demo-Zugänge (Passwort "${DEMO_PASSWORD}"):

@@ -3,10 +3,10 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../workflows/shared/search-attributes';
+import { temporalSettings } from '../server/temporal';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
-const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+const { address, namespace } = temporalSettings();
 
 const connection = await Connection.connect({ address });
 try {

@@ -9,7 +9,7 @@ import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { InlineConfig, ViteDevServer } from 'vite';
-import { env } from '../server/config';
+import { config, requireConfig } from '../server/config';
 import { closeLiveHub } from '../server/live';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -40,7 +40,7 @@ export interface WebServer {
  * Express's forms: true/false, a hop count, or a list of addresses/subnets.
  */
 function trustProxySetting(): boolean | number | string {
-  const value = process.env.TRUST_PROXY?.trim();
+  const value = config().TRUST_PROXY;
   if (!value) return 'loopback, linklocal, uniquelocal';
   if (value === 'true' || value === 'false') return value === 'true';
   return /^\d+$/.test(value) ? Number(value) : value;
@@ -171,7 +171,7 @@ if (isMain()) {
   const dev = process.argv.includes('--dev') || process.env.NODE_ENV === 'development';
   // React and Remix choose their production code paths by NODE_ENV.
   process.env.NODE_ENV ??= dev ? 'development' : 'production';
-  const settings = env(); // fails fast, naming every missing or invalid variable
+  const settings = requireConfig('DATABASE_URL', 'SESSION_SECRET'); // fails fast, naming every missing or invalid variable
   const web = await startWebServer({ dev, port: settings.PORT });
   console.log(`[web] Klarmeter on ${web.url} (${dev ? 'development, hot reload' : 'production'})`);
   const shutdown = (signal: string) => {

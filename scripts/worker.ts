@@ -1,25 +1,26 @@
 // `npm run worker`: runs every workflow and activity on the task queue until SIGINT/SIGTERM.
 // Stateless: start as many as the load needs.
 import { NativeConnection } from '@temporalio/worker';
-import { db } from '../db';
+import { db } from '../server/db';
 import { createMailer } from '../server/mail';
 import { createPdfRenderer } from '../server/pdf';
-import { env } from '../server/config';
+import { requireConfig } from '../server/config';
 import { temporalSettings } from '../server/temporal';
 import { ensureOpenCaseWorkflows } from '../server/case-sweep';
-import { DEFAULT_MAIL_FROM, buildWorker } from './lib/worker';
+import { buildWorker } from './lib/worker';
 import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
 
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
+  const settings = requireConfig('DATABASE_URL');
   const database = db();
   const mailer = createMailer({
     db: database,
-    smtpUrl: process.env.SMTP_URL || undefined,
-    from: process.env.MAIL_FROM || DEFAULT_MAIL_FROM,
+    smtpUrl: settings.SMTP_URL,
+    from: settings.MAIL_FROM,
   });
   // Lazy: Chromium is launched on the first PDF (statement approval) and reused until shutdown.
-  const pdfRenderer = createPdfRenderer({ executablePath: env().PUPPETEER_EXECUTABLE_PATH });
+  const pdfRenderer = createPdfRenderer({ executablePath: settings.PUPPETEER_EXECUTABLE_PATH });
   const connection = await NativeConnection.connect({ address });
   try {
     const worker = await buildWorker({
@@ -28,12 +29,12 @@ async function main() {
       taskQueue,
       db: database,
       mailer,
-      publicUrl: process.env.PUBLIC_URL,
+      publicUrl: settings.PUBLIC_URL,
       pdfRenderer,
     });
     console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
     console.log(
-      `Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${process.env.SMTP_URL ? 'SMTP' : 'the sink'}`,
+      `Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${settings.SMTP_URL ? 'SMTP' : 'the sink'}`,
     );
     // Repairs cases whose workflow start failed after commit; in the background, so polling starts at once.
     void ensureOpenCaseWorkflows({ db: database, taskQueue })

@@ -1,7 +1,7 @@
 // Appointment requests in the web app: filing one (the tenant's slots), the scoped queries behind
 // the pages, slot input from forms, and the workflow updates the pages' actions call.
 import { QueryTypes, type Transaction } from 'sequelize';
-import { db as sharedDb } from '../db';
+import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
@@ -21,7 +21,9 @@ import {
   type SlotOfferer,
 } from '../domain/contracts/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
-import { federalStateOf, queryCase, runCaseUpdate, startCaseWorkflow, type UpdateOutcome, type WorkflowOptions } from './tickets';
+import { federalStateOf } from './tickets';
+import { queryLive, runUpdate, startOnce, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import type { appointmentWorkflow } from '../workflows/appointment';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
@@ -178,15 +180,13 @@ export async function requestAppointment(
   return { appointmentId: workflowInput.appointmentId };
 }
 
-export function startAppointmentWorkflow(input: AppointmentWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
-  return startCaseWorkflow(options.client ?? temporalClient(), {
+export async function startAppointmentWorkflow(input: AppointmentWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  await startOnce<typeof appointmentWorkflow>(options.client ?? temporalClient(), {
     workflowType: APPOINTMENT_WORKFLOW_TYPE,
     workflowId: appointmentWorkflowId(input.appointmentId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    obligation: 'appointment',
-    propertyId: input.propertyId,
-    unitId: input.unitId,
+    identity: { obligation: 'appointment', propertyId: input.propertyId, unitId: input.unitId },
   });
 }
 
@@ -232,7 +232,7 @@ export function updateAppointment<A>(
   arg: A,
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<AppointmentStatusView>> {
-  return runCaseUpdate(
+  return runUpdate(
     options.client ?? temporalClient(),
     appointmentWorkflowId(appointmentId),
     update,
@@ -243,7 +243,7 @@ export function updateAppointment<A>(
 
 export function appointmentWorkflowStatus(appointmentId: number) {
   const client = temporalClient();
-  return queryCase(client, appointmentWorkflowId(appointmentId), () =>
+  return queryLive(appointmentWorkflowId(appointmentId), () =>
     client.workflow.getHandle(appointmentWorkflowId(appointmentId)).query(getAppointmentStatus),
   );
 }

@@ -3,7 +3,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { redirect } from '@remix-run/node';
 import { QueryTypes } from 'sequelize';
-import { db } from '../db';
+import { db } from './db';
 import { appendAudit } from '../db/audit';
 import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session';
 

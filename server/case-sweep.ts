@@ -3,9 +3,10 @@
 // The pages repair such a case when someone opens it; this sweep repairs all of them at once,
 // and also starts the workflows of cases that were written as rows only (the demo seed).
 import { Op } from 'sequelize';
-import { db as sharedDb } from '../db';
+import { db as sharedDb } from './db';
 import { ensureAppointmentWorkflow } from './appointments';
-import { ensureTicketWorkflow, type WorkflowOptions } from './tickets';
+import { ensureTicketWorkflow } from './tickets';
+import type { WorkflowOptions } from './temporal';
 
 /** Runs `ensure` for each id; one failure is logged and does not stop the others. Returns how many succeeded. */
 async function ensureEach(what: string, ids: number[], ensure: (id: number) => Promise<boolean>): Promise<number> {

@@ -1,38 +1,80 @@
-// Environment of every process (web, worker, scripts), validated once at start-up.
+// Every environment variable the portal reads, in one validated place. Entry points call
+// `config()` (or the role's `requireConfig`) at start-up, so a wrong value stops the process with a
+// message naming the variable; code reads settings from here, never from process.env directly.
+// Not cached: tests and the start script set variables after this module is loaded.
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: z.string().url({ message: 'DATABASE_URL must be a postgres:// URL' }),
+  /** The application role's connection: owns nothing, reads and appends. */
+  DATABASE_URL: z.string().url({ message: 'muss eine postgres://-URL sein' }).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klarmeter'),
-  TEMPORAL_UI_URL: z.string().optional(),
-  SESSION_SECRET: z.string().min(16, 'SESSION_SECRET must have at least 16 characters'),
+  TEMPORAL_UI_URL: optionalText,
+  SESSION_SECRET: z.string().min(16, 'muss mindestens 16 Zeichen haben').optional(),
   DOCUMENT_KEY: z
     .string()
-    .regex(/^[0-9a-f]{64}$/i, 'DOCUMENT_KEY must be 32 bytes in hex')
+    .regex(/^[0-9a-f]{64}$/i, 'muss 32 Bytes als Hex (64 Zeichen) sein')
     .optional(),
-  SMTP_URL: z.string().optional(),
+  SMTP_URL: optionalText,
   MAIL_FROM: z.string().default('Klarmeter <noreply@klarmeter.local>'),
-  PORT: z.coerce.number().int().positive().default(3000),
-  PUBLIC_URL: z.string().optional(),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.string().url({ message: 'muss eine URL sein' }).optional(),
   PUPPETEER_EXECUTABLE_PATH: z.string().default('/usr/bin/chromium'),
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+  /** Express `trust proxy`: unset trusts no proxy (the socket's address is the client's). */
+  TRUST_PROXY: optionalText,
+  // Local services of `npm start` (development defaults).
+  EMBEDDED_PG_PORT: port.default(54329),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI: optionalText,
+  XDG_CACHE_HOME: optionalText,
+  // Test services.
+  TEST_DATABASE_URL: optionalText,
+  TEST_TEMPORAL_ADDRESS: optionalText,
 });
 
-export type Env = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema>;
 
-let cached: Env | undefined;
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
-export function env(): Env {
-  if (!cached) {
-    const parsed = schema.safeParse(process.env);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new Error(`Invalid environment: ${problems}`);
-    }
-    cached = parsed.data;
+export function configFrom(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Ungültige Umgebung: ${problems}`);
   }
-  return cached;
+  return parsed.data;
+}
+
+export function config(): Config {
+  return configFrom(process.env);
+}
+
+type Required<K extends keyof Config> = Config & { [P in K]-?: NonNullable<Config[P]> };
+
+/** The settings a process cannot run without (the web needs SESSION_SECRET, everyone DATABASE_URL). */
+export function requireConfig<K extends keyof Config>(...keys: K[]): Required<K> {
+  const settings = config();
+  const missing = keys.filter((key) => settings[key] === undefined || settings[key] === '');
+  if (missing.length > 0) throw new ConfigError(`Ungültige Umgebung: ${missing.map((key) => `${key}: fehlt`).join('; ')}`);
+  return settings as Required<K>;
+}
+
+/** Where binaries built once per machine (Temporal CLI and server) are kept, outside any checkout. */
+export function machineCacheBin(settings: Config = config()): string {
+  return path.join(settings.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'klarmeter', 'bin');
 }

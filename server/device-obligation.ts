@@ -3,11 +3,13 @@
 // link between a replaced device and its successor. Every activity is idempotent: a retry after a
 // crash changes nothing twice (dedupe keys, "only if not yet set" updates).
 import { GoneError } from './errors';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { db as sharedDb } from './db';
+import { forEachConcurrently, startOnce, temporalSettings, type WorkflowOptions } from './temporal';
 import type { Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
 import { appendAudit } from '../db/audit';
-import { parseDate } from '../domain/dates';
+import { MAX_YEAR, MIN_YEAR, isDate, parseDate } from '../domain/dates';
 import type { DeadlineKind, DeviceFacts, Light } from '../domain/deadlines';
 import { DEVICE_TYPE_LABELS } from '../domain/device-labels';
 import type { deviceDeadline } from '../workflows/device-deadline';
@@ -17,9 +19,12 @@ import {
   devicePath,
   deviceWorkflowId,
   type DeviceDeadlineInput,
+  type DeviceHealthReport,
+  type DeviceRecalibrated,
+  type DeviceReplaced,
   type RecordedDeadline,
 } from '../domain/contracts/device';
-import { SA } from '../workflows/shared/search-attributes';
+import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
 import { channelsFor, type Mailer } from './mail';
 import { insertNotifications } from './notifications';
 
@@ -193,26 +198,17 @@ export async function startDeviceWorkflow(
   { workflowId, input }: DeviceWorkflowStart,
   taskQueue: string,
 ): Promise<{ workflowId: string; runId: string | null }> {
-  try {
-    const handle = await client.workflow.start<typeof deviceDeadline>(DEVICE_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
-      // Identity is searchable from the start; the workflow adds due date, light and state itself.
-      typedSearchAttributes: [
-        { key: SA.device, value: String(input.deviceId) },
-        { key: SA.property, value: String(input.propertyId) },
-        ...(input.unitId === null ? [] : [{ key: SA.unit, value: String(input.unitId) }]),
-      ],
-    });
-    return { workflowId, runId: handle.firstExecutionRunId };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: null };
-    throw error;
-  }
+  const runId = await startOnce<typeof deviceDeadline>(client, {
+    workflowType: DEVICE_WORKFLOW_TYPE,
+    workflowId,
+    taskQueue,
+    args: [input],
+    reuse: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
+    // Identity is searchable from the start; the workflow adds its obligation, due date, light and state.
+    identity: { propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId },
+  });
+  return { workflowId, runId };
 }
 
 export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
@@ -376,4 +372,121 @@ export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mail
       return { successorWorkflowId: start.workflowId };
     },
   };
+}
+
+// ---- starting and signalling device workflows from the server ----
+
+export interface DeviceWorkflowRef {
+  workflowId: string;
+  /** Null when the workflow exists but has ended. */
+  runId: string | null;
+}
+
+/**
+ * Starts the device's deadline workflow from its row in the database, or finds the running one:
+ * however often seeding or an import runs, a device has one workflow. A device that was replaced
+ * or removed gets none (null).
+ */
+export async function ensureDeviceWorkflow(
+  temporal: Client,
+  deviceId: number,
+  options: WorkflowOptions = {},
+): Promise<DeviceWorkflowRef | null> {
+  const [start] = await loadDeviceWorkflowStarts(options.db ?? sharedDb(), [deviceId]);
+  return start ? startDeviceWorkflow(temporal, start, options.taskQueue ?? temporalSettings().taskQueue) : null;
+}
+
+/**
+ * Bulk variant for seeding and imports (50,000 devices): rows are read in chunks, starts run with
+ * bounded concurrency so neither the database pool nor the frontend is flooded.
+ */
+export async function ensureDeviceWorkflows(
+  temporal: Client,
+  deviceIds: readonly number[],
+  options: WorkflowOptions & { concurrency?: number; chunkSize?: number } = {},
+): Promise<{ ensured: number; skipped: number }> {
+  const database = options.db ?? sharedDb();
+  const taskQueue = options.taskQueue ?? temporalSettings().taskQueue;
+  const chunkSize = options.chunkSize ?? 1_000;
+  const ids = [...new Set(deviceIds)];
+  let ensured = 0;
+  for (let offset = 0; offset < ids.length; offset += chunkSize) {
+    const starts = await loadDeviceWorkflowStarts(database, ids.slice(offset, offset + chunkSize));
+    await forEachConcurrently(starts, options.concurrency ?? 50, (start) => startDeviceWorkflow(temporal, start, taskQueue));
+    ensured += starts.length;
+  }
+  // ensured: now has a workflow (started or already running); skipped: replaced, removed or unknown.
+  return { ensured, skipped: ids.length - ensured };
+}
+
+/**
+ * Signals the device's workflow; when it has none running (never started, or ended), `fallback`
+ * runs instead — usually an idempotent start that reads the already-updated row.
+ */
+async function signalOrElse(signal: () => Promise<void>, fallback: () => Promise<unknown>): Promise<void> {
+  try {
+    await signal();
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    await fallback();
+  }
+}
+
+function requireDate(value: string | undefined, field: string): void {
+  if (value !== undefined && !isDate(value)) throw new RangeError(`${field}: expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+}
+
+/** Call in afterCommit once the replacement (both links, removedAt) is written. The predecessor's workflow starts the successor's. */
+export async function reportDeviceReplaced(
+  temporal: Client,
+  deviceId: number,
+  replacement: DeviceReplaced,
+  options: WorkflowOptions = {},
+): Promise<void> {
+  requireDate(replacement.replacedAt, 'replacedAt');
+  await signalOrElse(
+    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceReplaced, replacement),
+    async () => {
+      if (replacement.successorId !== undefined) await ensureDeviceWorkflow(temporal, replacement.successorId, options);
+    },
+  );
+}
+
+export async function reportDeviceRecalibrated(
+  temporal: Client,
+  deviceId: number,
+  change: DeviceRecalibrated,
+  options: WorkflowOptions = {},
+): Promise<void> {
+  requireDate(change.installedAt, 'installedAt');
+  requireDate(change.lastInspectionAt, 'lastInspectionAt');
+  const year = change.calibratedYear;
+  if (year !== undefined && !(Number.isInteger(year) && year >= MIN_YEAR && year <= MAX_YEAR)) {
+    throw new RangeError(`calibratedYear: expected a year, got ${year}`);
+  }
+  await signalOrElse(
+    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceRecalibrated, change),
+    () => ensureDeviceWorkflow(temporal, deviceId, options),
+  );
+}
+
+/** Battery and reading updates; a reading's instant counts by its UTC calendar day. */
+export async function reportDeviceHealth(
+  temporal: Client,
+  deviceId: number,
+  health: { batteryPercent?: number; lastReadingAt?: string | Date },
+  options: WorkflowOptions = {},
+): Promise<void> {
+  const report: DeviceHealthReport = { batteryPercent: health.batteryPercent };
+  if (health.lastReadingAt !== undefined) {
+    report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
+  }
+  requireDate(report.lastReadingAt, 'lastReadingAt');
+  if (report.batteryPercent !== undefined && !(report.batteryPercent >= 0 && report.batteryPercent <= 100)) {
+    throw new RangeError(`batteryPercent: expected 0 to 100, got ${report.batteryPercent}`);
+  }
+  await signalOrElse(
+    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceHealth, report),
+    () => ensureDeviceWorkflow(temporal, deviceId, options),
+  );
 }

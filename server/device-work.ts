@@ -3,7 +3,8 @@
 // never reacts to a change that was rolled back.
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { z } from 'zod';
-import { LIVE_CHANNEL, db as sharedDb, type Db, type Device } from '../db';
+import { LIVE_CHANNEL, type Db, type Device } from '../db';
+import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
 import { deviceLiveEvent } from './device-obligation';
@@ -17,7 +18,8 @@ import {
 } from '../domain/device-work';
 import type { DeviceDetail } from './devices';
 import type { SessionUser } from './session';
-import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced, temporalClient, temporalSettings } from './temporal';
+import { temporalClient, temporalSettings } from './temporal';
+import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced } from './device-obligation';
 
 export type DeviceWorkResult =
   | { ok: true; intent: DeviceWorkIntent; message: string; successorId?: number }

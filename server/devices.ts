@@ -1,7 +1,7 @@
 // Device queries, always within a user's scope: the register (one page query + one aggregate),
 // its CSV export, a device's detail and its exchange history.
 import { QueryTypes } from 'sequelize';
-import { db } from '../db';
+import { db } from './db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
 import type { DeviceType, Light } from '../domain/deadlines';

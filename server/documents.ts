@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { sha256 } from '../db/audit';
-import { env } from './config';
+import { config } from './config';
 import type { Document } from '../db/models/document';
 import type { DocumentKind } from '../domain/documents';
 
@@ -20,7 +20,7 @@ export interface Sealed {
 }
 
 /** The 32-byte key from DOCUMENT_KEY (64 hex characters). */
-export function documentKey(hex: string | undefined = env().DOCUMENT_KEY): Buffer {
+export function documentKey(hex: string | undefined = config().DOCUMENT_KEY): Buffer {
   if (!hex || !/^[0-9a-f]{64}$/i.test(hex))
     throw new Error('DOCUMENT_KEY must be set to 32 bytes in hex (64 characters) to store or read documents');
   return Buffer.from(hex, 'hex');

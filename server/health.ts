@@ -1,7 +1,7 @@
 // GET /healthz: is each part this web process depends on reachable? Used by load balancers and
 // `npm start`; each check has its own short deadline so one hanging part cannot stall the answer.
-import { db } from '../db';
-import { TASK_QUEUE, temporalClient } from './temporal';
+import { db } from './db';
+import { temporalClient, temporalSettings } from './temporal';
 
 /** A worker counts as alive when it polled the task queue this recently. */
 export const WORKER_POLL_MAX_AGE_MS = 60_000;
@@ -47,18 +47,19 @@ function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | u
 
 async function workerPollers(): Promise<string | undefined> {
   const client = temporalClient();
+  const { taskQueue } = temporalSettings();
   const responses = await client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
     Promise.all(
       [TASK_QUEUE_TYPE.workflow, TASK_QUEUE_TYPE.activity].map((taskQueueType) =>
-        client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: TASK_QUEUE }, taskQueueType }),
+        client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType }),
       ),
     ),
   );
   const now = Date.now();
   const fresh = responses.map((r) => (r.pollers ?? []).filter((p) => now - timestampMs(p.lastAccessTime) <= WORKER_POLL_MAX_AGE_MS).length);
   if (fresh.every((n) => n === 0))
-    throw new Error(`no worker polled task queue "${TASK_QUEUE}" in the last ${WORKER_POLL_MAX_AGE_MS / 1000} s`);
-  return `${fresh[0]} workflow / ${fresh[1]} activity pollers on "${TASK_QUEUE}"`;
+    throw new Error(`no worker polled task queue "${taskQueue}" in the last ${WORKER_POLL_MAX_AGE_MS / 1000} s`);
+  return `${fresh[0]} workflow / ${fresh[1]} activity pollers on "${taskQueue}"`;
 }
 
 export async function healthReport(): Promise<HealthReport> {

@@ -1,6 +1,6 @@
 // The in-portal inbox: notifications belong to one user; every query is keyed by that user.
 import { Op } from 'sequelize';
-import { db } from '../db';
+import { db } from './db';
 
 export const INBOX_LIMIT = 100;
 

@@ -3,6 +3,7 @@
 // hears every change.
 import pg from 'pg';
 import { LIVE_CHANNEL } from '../db';
+import { requireConfig } from './config';
 
 export interface LiveEvent {
   type: string;
@@ -136,9 +137,7 @@ const holder = globalThis as typeof globalThis & { __klarmeterLiveHub?: LiveHub 
 
 export function liveHub(): LiveHub {
   if (!holder.__klarmeterLiveHub) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set');
-    holder.__klarmeterLiveHub = new LiveHub(url);
+    holder.__klarmeterLiveHub = new LiveHub(requireConfig('DATABASE_URL').DATABASE_URL);
   }
   return holder.__klarmeterLiveHub;
 }

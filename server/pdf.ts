@@ -2,6 +2,7 @@
 // printing a page, so a renderer launches it once and reuses it, with a fresh page per render (no
 // state leaks from one document into the next); a crashed browser is relaunched on the next render.
 import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
+import { config } from './config';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -45,7 +46,7 @@ export function pdfOptions(options: PdfPageOptions = {}): PDFOptions {
   };
 }
 
-export function launchChromium(executablePath = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium'): Promise<Browser> {
+export function launchChromium(executablePath = config().PUPPETEER_EXECUTABLE_PATH): Promise<Browser> {
   return puppeteer.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
 }
 

@@ -2,7 +2,7 @@
 // Every loader and action starts with requireUserWithPermission; every query is scoped by
 // visibleScope, so a forbidden object is simply not found.
 import { QueryTypes } from 'sequelize';
-import { db } from '../db';
+import { db } from './db';
 import { calendarDate } from '../domain/calendar';
 import { requireUser } from './auth';
 import type { SessionUser } from './session';

@@ -1,6 +1,6 @@
 // Property overview and detail: counts per light and the next deadline, aggregated in SQL.
 import { QueryTypes } from 'sequelize';
-import { db } from '../db';
+import { db } from './db';
 import type { Light } from '../domain/deadlines';
 import { worstLight, type LightCounts } from '../domain/lights';
 import { LiveCache } from './live-cache';

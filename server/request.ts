@@ -1,4 +1,5 @@
 // Facts about the incoming request that security decisions depend on: client IP and origin.
+import { config } from './config';
 
 declare module '@remix-run/node' {
   interface AppLoadContext {
@@ -22,14 +23,8 @@ export function userAgent(request: Request): string | null {
 /** The hosts a form may be posted from: the request's own, plus PUBLIC_URL's when a proxy rewrites Host. */
 function allowedHosts(request: Request): Set<string> {
   const hosts = new Set([new URL(request.url).host]);
-  const publicUrl = process.env.PUBLIC_URL;
-  if (publicUrl) {
-    try {
-      hosts.add(new URL(publicUrl).host);
-    } catch {
-      // An invalid PUBLIC_URL adds nothing; env validation reports it at start-up.
-    }
-  }
+  const publicUrl = config().PUBLIC_URL;
+  if (publicUrl) hosts.add(new URL(publicUrl).host);
   return hosts;
 }
 

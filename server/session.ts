@@ -3,8 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createCookie, type Cookie } from '@remix-run/node';
 import { Op, QueryTypes } from 'sequelize';
-import { db } from '../db';
-import { env } from './config';
+import { db } from './db';
+import { config, requireConfig } from './config';
 import type { Role } from '../domain/roles';
 
 export const SESSION_COOKIE_NAME = '__klarmeter';
@@ -19,13 +19,13 @@ function sessionCookie(): Cookie {
     sameSite: 'lax',
     path: '/',
     maxAge: SESSION_TTL_MS / 1000,
-    secrets: [env().SESSION_SECRET],
+    secrets: [requireConfig('SESSION_SECRET').SESSION_SECRET],
   });
   return cookie;
 }
 
 function cookieSecure(request: Request): boolean {
-  const setting = env().COOKIE_SECURE;
+  const setting = config().COOKIE_SECURE;
   if (setting === 'auto') return new URL(request.url).protocol === 'https:';
   return setting === 'true';
 }

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
-import { db as sharedDb, type Db } from '../db';
+import { type Db } from '../db';
+import { db as sharedDb } from './db';
 import { proofEvents, verifyProofChain, type ProofVerdict } from '../db/proof';
 import { deliveryDeadline, objectionDeadline, type ObjectionDeadlineMode } from '../domain/statement-deadlines';
 import {
@@ -47,7 +48,8 @@ import type { DocumentManifest, DocumentManifestEntry } from './statement-obliga
 import type { LifecycleView } from '../domain/timeline';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
-import { openTicket, queryCase, runCaseUpdate, type CaseStatus, type UpdateOutcome } from './tickets';
+import { openTicket } from './tickets';
+import { queryLive, runUpdate, type LiveStatus, type UpdateOutcome } from './temporal';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -165,7 +167,7 @@ export function approve(
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
-  return runCaseUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
+  return runUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
 }
 
 export function deliver(
@@ -174,7 +176,7 @@ export function deliver(
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
-  return runCaseUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
+  return runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
 }
 
 export function correctReceiptDate(
@@ -184,7 +186,7 @@ export function correctReceiptDate(
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
-  return runCaseUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
+  return runUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
 }
 
 /** The tenant viewed or downloaded its statement: the workflow proves the first opening per flat. */
@@ -228,7 +230,7 @@ export async function fileStatementObjection(
 ) {
   const { database, client, taskQueue } = resolve(options);
   const actor = await lifecycleActor(user, filing.statement.propertyId, context, database);
-  const outcome = await runCaseUpdate(
+  const outcome = await runUpdate(
     client,
     workflowIdOf(filing.statement),
     fileObjection,
@@ -260,10 +262,10 @@ export async function fileStatementObjection(
 export function lifecycleStatus(
   statement: { id: number; version: number },
   options: LifecycleOptions = {},
-): Promise<CaseStatus<StatementLifecycleStatus>> {
+): Promise<LiveStatus<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   const workflowId = workflowIdOf(statement);
-  return queryCase(client, workflowId, () => client.workflow.getHandle(workflowId).query(getStatus));
+  return queryLive(workflowId, () => client.workflow.getHandle(workflowId).query(getStatus));
 }
 
 export interface ProofTimelineItem {

@@ -2,7 +2,7 @@
 // process for the PDFs. Who may read and create statements: permissions.server.ts.
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { db } from '../db';
+import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import {
   FUEL_CATEGORIES,
@@ -20,6 +20,7 @@ import { parseId } from '../domain/params';
 import { notFound, requireUserWithPermission, visibleScope } from './permissions';
 import { clientIp, type RequestContext } from './request';
 import type { SessionUser } from './session';
+import { config } from './config';
 
 // ---------------------------------------------------------------------------------------------
 // Actors
@@ -151,7 +152,7 @@ let renderer: PdfRenderer | undefined;
 
 /** One Chromium per web process, launched on the first PDF and reused. */
 export function pdfRenderer(): PdfRenderer {
-  renderer ??= createPdfRenderer({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH });
+  renderer ??= createPdfRenderer({ executablePath: config().PUPPETEER_EXECUTABLE_PATH });
   return renderer;
 }
 

@@ -1,13 +1,19 @@
-// The web app's (and scripts') way into Temporal: one client per process, idempotent starts of
-// device workflows and the signals the app's actions send after their transaction commits.
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { db as sharedDb, type Db } from '../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from './device-obligation';
-import { MAX_YEAR, MIN_YEAR, isDate } from '../domain/dates';
-import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
-import { deviceWorkflowId, type DeviceHealthReport, type DeviceRecalibrated, type DeviceReplaced } from '../domain/contracts/device';
-
-export { deviceWorkflowId };
+// The server's way into Temporal, shared by every feature: one client per process, idempotent
+// typed starts with the obligation's search attributes, updates whose refusal becomes the
+// validator's German message, and queries that never take a page down.
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { SearchAttributePair, UpdateDefinition, Workflow } from '@temporalio/common';
+import type { Db } from '../db';
+import { SA } from '../workflows/shared/search-attributes';
+import { config } from './config';
 
 export interface TemporalSettings {
   address: string;
@@ -16,14 +22,9 @@ export interface TemporalSettings {
 }
 
 export function temporalSettings(): TemporalSettings {
-  return {
-    address: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    namespace: process.env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: process.env.TEMPORAL_TASK_QUEUE || 'klarmeter',
-  };
+  const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = config();
+  return { address: TEMPORAL_ADDRESS, namespace: TEMPORAL_NAMESPACE, taskQueue: TEMPORAL_TASK_QUEUE };
 }
-
-export const TASK_QUEUE = temporalSettings().taskQueue;
 
 let client: Client | undefined;
 
@@ -36,130 +37,124 @@ export function temporalClient(): Client {
   return client;
 }
 
-export interface StartOptions {
-  taskQueue?: string;
+/** What a service call may override: tests pass their own database, client and task queue. */
+export interface WorkflowOptions {
   db?: Db;
+  client?: Client;
+  taskQueue?: string;
 }
 
-export interface DeviceWorkflowRef {
+/** The search attributes every obligation carries from its start: what it is and where. */
+export interface ObligationIdentity {
+  /** Absent where the workflow names it itself once it knows (a device: calibration, replacement, inspection). */
+  obligation?: string;
+  propertyId: number;
+  unitId: number | null;
+  deviceId?: number;
+}
+
+export function identityAttributes(identity: ObligationIdentity): SearchAttributePair[] {
+  return [
+    ...(identity.obligation === undefined ? [] : [{ key: SA.obligation, value: identity.obligation }]),
+    { key: SA.property, value: String(identity.propertyId) },
+    ...(identity.unitId === null ? [] : [{ key: SA.unit, value: String(identity.unitId) }]),
+    ...(identity.deviceId === undefined ? [] : [{ key: SA.device, value: String(identity.deviceId) }]),
+  ];
+}
+
+export interface StartOnce<W extends Workflow> {
+  workflowType: string;
   workflowId: string;
-  /** Null when the workflow exists but has ended. */
-  runId: string | null;
+  taskQueue: string;
+  args: Parameters<W>;
+  identity: ObligationIdentity;
+  /** Which ended runs may be started again; default: none (a case is filed once). */
+  reuse?: WorkflowStartOptions['workflowIdReusePolicy'];
+  memo?: Record<string, unknown>;
 }
 
 /**
- * Starts the device's deadline workflow from its row in the database, or finds the running one:
- * however often seeding or an import runs, a device has one workflow. A device that was replaced
- * or removed gets none (null).
+ * Starts the workflow unless one with its id runs (then that one is used) or has ended (then it
+ * stays ended): filing twice never makes two. Returns the new run's id, or null when it existed.
  */
-export async function ensureDeviceWorkflow(
-  temporal: Client,
-  deviceId: number,
-  options: StartOptions = {},
-): Promise<DeviceWorkflowRef | null> {
-  const [start] = await loadDeviceWorkflowStarts(options.db ?? sharedDb(), [deviceId]);
-  return start ? startDeviceWorkflow(temporal, start, options.taskQueue ?? TASK_QUEUE) : null;
-}
-
-/**
- * Bulk variant for seeding and imports (50,000 devices): rows are read in chunks, starts run with
- * bounded concurrency so neither the database pool nor the frontend is flooded.
- */
-export async function ensureDeviceWorkflows(
-  temporal: Client,
-  deviceIds: readonly number[],
-  options: StartOptions & { concurrency?: number; chunkSize?: number } = {},
-): Promise<{ ensured: number; skipped: number }> {
-  const database = options.db ?? sharedDb();
-  const taskQueue = options.taskQueue ?? TASK_QUEUE;
-  const chunkSize = options.chunkSize ?? 1_000;
-  const ids = [...new Set(deviceIds)];
-  let ensured = 0;
-  for (let offset = 0; offset < ids.length; offset += chunkSize) {
-    const starts = await loadDeviceWorkflowStarts(database, ids.slice(offset, offset + chunkSize));
-    await forEachConcurrently(starts, options.concurrency ?? 50, (start) => startDeviceWorkflow(temporal, start, taskQueue));
-    ensured += starts.length;
+export async function startOnce<W extends Workflow>(temporal: Client, start: StartOnce<W>): Promise<string | null> {
+  try {
+    // Typed where it matters: StartOnce<W> ties args to the workflow's parameters.
+    const args: unknown[] = start.args;
+    const handle = await temporal.workflow.start(start.workflowType, {
+      workflowId: start.workflowId,
+      taskQueue: start.taskQueue,
+      args,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: start.reuse ?? 'REJECT_DUPLICATE',
+      memo: start.memo,
+      typedSearchAttributes: identityAttributes(start.identity),
+    });
+    return handle.firstExecutionRunId;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
+    throw error;
   }
-  // ensured: now has a workflow (started or already running); skipped: replaced, removed or unknown.
-  return { ensured, skipped: ids.length - ensured };
 }
 
-async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
+
+const UPDATE_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs a workflow update and turns its refusal into the validator's own German message. A
+ * workflow that has ended answers with `endedMessage`.
+ */
+export async function runUpdate<T, A>(
+  temporal: Client,
+  workflowId: string,
+  update: UpdateDefinition<T, [A]>,
+  arg: A,
+  endedMessage: string,
+): Promise<UpdateOutcome<T>> {
+  try {
+    const result = await temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
+      temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }),
+    );
+    return { ok: true, result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { ok: false, message: error.cause?.message ?? error.message };
+    if (error instanceof WorkflowNotFoundError) return { ok: false, message: endedMessage };
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      return { ok: false, message: 'Der Vorgang antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.' };
+    }
+    throw error;
+  }
+}
+
+/** A query for a detail page; Temporal being away must not take the page down. */
+export type LiveStatus<T> = { available: true; status: T } | { available: false; reason: string; missing: boolean };
+
+export async function queryLive<T>(
+  workflowId: string,
+  query: () => Promise<T>,
+  temporal: Client = temporalClient(),
+): Promise<LiveStatus<T>> {
+  try {
+    return { available: true, status: await temporal.withDeadline(Date.now() + 2_000, query) };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };
+    }
+    console.warn(`[${workflowId}] getStatus failed: ${(error as Error).message}`);
+    return {
+      available: false,
+      missing: false,
+      reason: 'Der Live-Status ist derzeit nicht verfügbar; die Angaben stammen aus der Datenbank.',
+    };
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` at a time (bulk starts and signals). */
+export async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const lane = async () => {
-    while (next < items.length) await task(items[next++]);
+    while (next < items.length) await task(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/**
- * Signals the device's workflow; when it has none running (never started, or ended), `fallback`
- * runs instead — usually an idempotent start that reads the already-updated row.
- */
-async function signalOrElse(signal: () => Promise<void>, fallback: () => Promise<unknown>): Promise<void> {
-  try {
-    await signal();
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-    await fallback();
-  }
-}
-
-function requireDate(value: string | undefined, field: string): void {
-  if (value !== undefined && !isDate(value)) throw new RangeError(`${field}: expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-}
-
-/** Call in afterCommit once the replacement (both links, removedAt) is written. The predecessor's workflow starts the successor's. */
-export async function reportDeviceReplaced(
-  temporal: Client,
-  deviceId: number,
-  replacement: DeviceReplaced,
-  options: StartOptions = {},
-): Promise<void> {
-  requireDate(replacement.replacedAt, 'replacedAt');
-  await signalOrElse(
-    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceReplaced, replacement),
-    async () => {
-      if (replacement.successorId !== undefined) await ensureDeviceWorkflow(temporal, replacement.successorId, options);
-    },
-  );
-}
-
-export async function reportDeviceRecalibrated(
-  temporal: Client,
-  deviceId: number,
-  change: DeviceRecalibrated,
-  options: StartOptions = {},
-): Promise<void> {
-  requireDate(change.installedAt, 'installedAt');
-  requireDate(change.lastInspectionAt, 'lastInspectionAt');
-  const year = change.calibratedYear;
-  if (year !== undefined && !(Number.isInteger(year) && year >= MIN_YEAR && year <= MAX_YEAR)) {
-    throw new RangeError(`calibratedYear: expected a year, got ${year}`);
-  }
-  await signalOrElse(
-    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceRecalibrated, change),
-    () => ensureDeviceWorkflow(temporal, deviceId, options),
-  );
-}
-
-/** Battery and reading updates; a reading's instant counts by its UTC calendar day. */
-export async function reportDeviceHealth(
-  temporal: Client,
-  deviceId: number,
-  health: { batteryPercent?: number; lastReadingAt?: string | Date },
-  options: StartOptions = {},
-): Promise<void> {
-  const report: DeviceHealthReport = { batteryPercent: health.batteryPercent };
-  if (health.lastReadingAt !== undefined) {
-    report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
-  }
-  requireDate(report.lastReadingAt, 'lastReadingAt');
-  if (report.batteryPercent !== undefined && !(report.batteryPercent >= 0 && report.batteryPercent <= 100)) {
-    throw new RangeError(`batteryPercent: expected 0 to 100, got ${report.batteryPercent}`);
-  }
-  await signalOrElse(
-    () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceHealth, report),
-    () => ensureDeviceWorkflow(temporal, deviceId, options),
-  );
 }

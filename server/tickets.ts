@@ -10,7 +10,8 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { db as sharedDb, type Db } from '../db';
+import { type Db } from '../db';
+import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { isFederalState, type FederalState } from '../domain/holidays';
 import {
@@ -44,99 +45,13 @@ import { SA } from '../workflows/shared/search-attributes';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
-import { temporalClient, temporalSettings } from './temporal';
+import { temporalClient, temporalSettings, queryLive, runUpdate, startOnce, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import type { ticketWorkflow } from '../workflows/ticket';
 
 // ---- actors ----
 
 export function actorOf(user: SessionUser): Actor {
   return { userId: user.id, name: user.name, role: user.role };
-}
-
-// ---- workflows ----
-
-export interface WorkflowOptions {
-  db?: Db;
-  client?: Client;
-  taskQueue?: string;
-}
-
-/** Starts a case's workflow unless it exists (running or ended): filing twice never makes two. */
-export async function startCaseWorkflow(
-  client: Client,
-  start: {
-    workflowType: string;
-    workflowId: string;
-    taskQueue: string;
-    args: unknown[];
-    obligation: string;
-    propertyId: number;
-    unitId: number | null;
-  },
-): Promise<void> {
-  try {
-    await client.workflow.start(start.workflowType, {
-      workflowId: start.workflowId,
-      taskQueue: start.taskQueue,
-      args: start.args,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.obligation, value: start.obligation },
-        { key: SA.property, value: String(start.propertyId) },
-        ...(start.unitId === null ? [] : [{ key: SA.unit, value: String(start.unitId) }]),
-      ],
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
-}
-
-export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
-
-const UPDATE_TIMEOUT_MS = 20_000;
-
-/**
- * Runs a workflow update and turns its refusal into the validator's own German message. A
- * workflow that has ended answers with `endedMessage`.
- */
-export async function runCaseUpdate<T, A>(
-  client: Client,
-  workflowId: string,
-  update: UpdateDefinition<T, [A]>,
-  arg: A,
-  endedMessage: string,
-): Promise<UpdateOutcome<T>> {
-  try {
-    const result = await client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
-      client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }),
-    );
-    return { ok: true, result };
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) return { ok: false, message: error.cause?.message ?? error.message };
-    if (error instanceof WorkflowNotFoundError) return { ok: false, message: endedMessage };
-    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      return { ok: false, message: 'Der Vorgang antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.' };
-    }
-    throw error;
-  }
-}
-
-/** A query for a detail page; Temporal being away must not take the page down. */
-export type CaseStatus<T> = { available: true; status: T } | { available: false; reason: string; missing: boolean };
-
-export async function queryCase<T>(client: Client, workflowId: string, query: () => Promise<T>): Promise<CaseStatus<T>> {
-  try {
-    return { available: true, status: await client.withDeadline(Date.now() + 2_000, query) };
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError)
-      return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };
-    console.warn(`[${workflowId}] getStatus failed: ${(error as Error).message}`);
-    return {
-      available: false,
-      missing: false,
-      reason: 'Der Live-Status ist derzeit nicht verfügbar; die Angaben stammen aus der Datenbank.',
-    };
-  }
 }
 
 // ---- filing a ticket ----
@@ -294,15 +209,13 @@ export async function openTicket(
   return { ticketId: workflowInput.ticketId, workflowId: ticketWorkflowId(workflowInput.ticketId) };
 }
 
-export function startTicketWorkflow(input: TicketWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
-  return startCaseWorkflow(options.client ?? temporalClient(), {
+export async function startTicketWorkflow(input: TicketWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  await startOnce<typeof ticketWorkflow>(options.client ?? temporalClient(), {
     workflowType: TICKET_WORKFLOW_TYPE,
     workflowId: ticketWorkflowId(input.ticketId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    obligation: 'ticket',
-    propertyId: input.propertyId,
-    unitId: input.unitId,
+    identity: { obligation: 'ticket', propertyId: input.propertyId, unitId: input.unitId },
   });
 }
 
@@ -344,16 +257,16 @@ export async function updateTicket<A>(
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<TicketStatusView>> {
   const client = options.client ?? temporalClient();
-  const outcome = await runCaseUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
+  const outcome = await runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
   if (outcome.ok || outcome.message !== TICKET_ENDED || !(await ensureTicketWorkflow(ticketId, options))) return outcome;
-  return runCaseUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
+  return runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
 }
 
 /** The workflow's live view; a ticket whose workflow never started gets it now. */
 export async function ticketWorkflowStatus(ticketId: number, options: WorkflowOptions = {}) {
   const client = options.client ?? temporalClient();
   const query = () =>
-    queryCase(client, ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
+    queryLive(ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
   const status = await query();
   if (status.available || !status.missing || !(await ensureTicketWorkflow(ticketId, options).catch(() => false))) return status;
   return query();

@@ -6,14 +6,14 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Op } from 'sequelize';
 import { createDb } from '../db';
 import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../server/device-obligation';
+import { deviceWorkflowId } from '../domain/contracts/device';
 import {
-  deviceWorkflowId,
   ensureDeviceWorkflow,
   ensureDeviceWorkflows,
   reportDeviceHealth,
   reportDeviceRecalibrated,
   reportDeviceReplaced,
-} from '../server/temporal';
+} from '../server/device-obligation';
 import { eventually, sleep } from '../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';

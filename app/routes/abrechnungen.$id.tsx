@@ -4,7 +4,7 @@ import { ActionMessage } from '~/components/cases';
 import { LifecycleSection } from '~/components/statement-lifecycle';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import { lifecyclePanel, statementAction } from '../../server/statement-lifecycle';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { statementVersions } from '../../db/statements';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Facts, PageHeader, Panel } from '~/components/page-header';

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { canonicalJson, sha256 } from '../../db/audit';
 import {
   FUEL_CATEGORIES,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
 import { calendarDate } from '../../domain/calendar';
-import { ensureDeviceWorkflow } from '../../server/temporal';
+import { ensureDeviceWorkflow } from '../../server/device-obligation';
 import { eventually } from '../../tests/support/eventually';
 import { createDeviceFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';

@@ -10,7 +10,7 @@ import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
 import { objectionDeadlineMode } from '../../server/statement-lifecycle';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { appendAudit } from '../../db/audit';
 import type { ObjectionDeadlineMode } from '../../domain/statement-deadlines';
 

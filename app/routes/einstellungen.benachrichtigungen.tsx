@@ -6,10 +6,11 @@ import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUser } from '../../server/auth';
 import { requireSameOrigin } from '../../server/request';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import type { NotificationTopic } from '../../domain/notifications';
 import type { Role } from '../../domain/roles';
 import { channelsFor } from '../../server/mail';
+import { config } from '../../server/config';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];
 
@@ -61,7 +62,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ...channels,
     })),
     email: user.email,
-    mailSink: !process.env.SMTP_URL && user.role === 'manager',
+    mailSink: !config().SMTP_URL && user.role === 'manager',
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }

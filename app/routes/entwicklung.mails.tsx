@@ -5,7 +5,8 @@ import { EmptyState, PageHeader } from '~/components/page-header';
 import { requireUser } from '../../server/auth';
 import { formatDateTime } from '../../domain/format';
 import { notFound } from '../../server/permissions';
-import { db } from '../../db';
+import { db } from '../../server/db';
+import { config } from '../../server/config';
 
 export const meta: MetaFunction = () => [{ title: 'Mail-Ausgang (Entwicklung) · Klarmeter' }];
 
@@ -18,7 +19,7 @@ const LIMIT = 50;
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  if (process.env.SMTP_URL || user.role !== 'manager') throw notFound();
+  if (config().SMTP_URL || user.role !== 'manager') throw notFound();
   const mails = await db().sequelize.query<{
     id: number;
     toAddress: string;

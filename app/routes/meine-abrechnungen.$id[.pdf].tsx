@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { statementPdf } from '../../server/statement-documents';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import type { MonthlyDelivery } from '../../domain/monthly';
 import { formatChange, formatKwh, germanMonth, isYearMonth } from '../../domain/monthly';
 import { FilterForm, SelectFilter } from '~/components/filters';

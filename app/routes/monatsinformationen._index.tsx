@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { appendAudit } from '../../db/audit';
 import { DEFAULT_CONVERSION, germanMonth } from '../../domain/monthly';
 import { parseDecimal } from '../../domain/readings-csv';

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Op } from 'sequelize';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { applyReadings, importReadingsCsv, type ImportReport } from '../../server/readings';
 import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, type RowError } from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';

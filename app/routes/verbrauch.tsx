@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { db } from '../../db';
+import { db } from '../../server/db';
 import { recordOpening } from '../../server/monthly-obligation';
 import {
   HOT_WATER_TIPS,

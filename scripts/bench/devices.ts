@@ -2,7 +2,8 @@
 // Temporal server (ratio), and p50/p95 of the device register under 10 concurrent clients, on a
 // portfolio of BENCH_UNITS (default 10,000) units in its own database `klarmeter_bench`.
 import { hash } from '@node-rs/argon2';
-import { ensureDeviceWorkflows, temporalClient } from '../../server/temporal';
+import { temporalClient } from '../../server/temporal';
+import { ensureDeviceWorkflows } from '../../server/device-obligation';
 import { ensureWebBuild } from '../lib/build';
 import { freePort } from '../lib/temporal';
 import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';

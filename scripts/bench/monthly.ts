@@ -13,7 +13,12 @@ import type { Db } from '../../db';
 import { calendarDate } from '../../domain/calendar';
 import { HISTORY_MONTHS, monthBoundaries, monthsEnding, reportingMonthFor, type YearMonth } from '../../domain/monthly';
 import type { monthlyInformationRun } from '../../workflows/monthly-information';
-import { DEFAULT_BATCH_SIZE, DEFAULT_PROPERTY_CONCURRENCY, MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey } from '../../domain/contracts/monthly';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_PROPERTY_CONCURRENCY,
+  MONTHLY_RUN_WORKFLOW_TYPE,
+  monthlyNotificationKey,
+} from '../../domain/contracts/monthly';
 import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
 import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
 import { round } from './stats';

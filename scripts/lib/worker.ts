@@ -5,11 +5,10 @@ import type { Db } from '../../db';
 import { createActivities } from '../../activities';
 import { createMailer, type Mailer } from '../../server/mail';
 import type { PdfRenderer } from '../../server/pdf';
+import { config } from '../../server/config';
 
 /** The module the worker bundles: every workflow re-exported from workflows/index.ts. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-
-export const DEFAULT_MAIL_FROM = 'Klarmeter <noreply@klarmeter.local>';
 
 export interface BuildWorkerOptions {
   connection: NativeConnection;
@@ -29,7 +28,7 @@ export interface BuildWorkerOptions {
 }
 
 export async function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
-  const mailer = options.mailer ?? createMailer({ db: options.db, from: DEFAULT_MAIL_FROM });
+  const mailer = options.mailer ?? createMailer({ db: options.db, from: config().MAIL_FROM });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',

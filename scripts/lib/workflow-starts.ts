@@ -1,6 +1,7 @@
 import { Op } from 'sequelize';
 import type { Db } from '../../db';
-import { ensureDeviceWorkflows, temporalClient } from '../../server/temporal';
+import { temporalClient } from '../../server/temporal';
+import { ensureDeviceWorkflows } from '../../server/device-obligation';
 
 /** Makes sure every active device has its deadline workflow (idempotent; cheap for existing ones). */
 export async function startAllDeviceWorkflows(db: Db, log: (line: string) => void): Promise<number> {

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { inject } from 'vitest';
-import { db, type Db, type Device, type Property, type Unit, type User } from '../../db';
+import { type Db, type Device, type Property, type Unit, type User } from '../../db';
+import { db } from '../../server/db';
 import type { Light } from '../../domain/deadlines';
 import type { Role } from '../../domain/roles';
 import { closeLiveHub } from '../../server/live';
