@@ -1,13 +1,6 @@
 // Tickets in the web app (who may do what with them and with appointment requests:
-// permissions.server.ts): filing one (`openTicket`, reusable by other features such as statement objections),
+// domain/permissions.ts): filing one (`openTicket`, reusable by other features such as statement objections),
 // the scoped queries behind the pages, and the workflow updates the pages' actions call.
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  WorkflowExecutionAlreadyStartedError,
-  type Client,
-} from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { type Db } from '../db';
@@ -41,7 +34,6 @@ import {
   type TicketStatusView,
   type TicketWorkflowInput,
 } from '../domain/contracts/ticket';
-import { SA } from '../workflows/shared/search-attributes';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
