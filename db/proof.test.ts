@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDb } from './index';
 import { appendProofEvent, proofEvents, verifyProofChain, type ProofEventInput } from './proof';
-import { saveStatement, type StatementData } from './statements';
+import { saveStatement } from './statements';
+import { type StatementData } from '../domain/billing/statement';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
 
 const db = createDb(inject('databaseUrl'));

@@ -5,16 +5,8 @@ import { QueryTypes } from 'sequelize';
 import { testDb } from '../tests/support/web';
 import { CHANGE_A, CHANGE_D, createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { ValidationError } from '../domain/validation';
-import {
-  boundaryValue,
-  loadStatement,
-  occupancySegments,
-  previewStatement,
-  saveStatement,
-  statementVersions,
-  type StatementData,
-  type StatementUnitData,
-} from './statements';
+import { loadStatement, previewStatement, saveStatement, statementVersions } from './statements';
+import { boundaryValue, occupancySegments, type StatementData, type StatementUnitData } from '../domain/billing/statement';
 
 const database = testDb();
 afterAll(() => database.close());

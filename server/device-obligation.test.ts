@@ -9,11 +9,13 @@ import { LIVE_CHANNEL, createDb } from '../db';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { deviceDedupeKey } from '../domain/contracts/device';
-import { createDeviceObligation, loadDeviceWorkflowStarts } from './device-obligation';
+import { loadDeviceWorkflowStarts } from './device-obligation';
+import { createActivities } from '../activities';
 import { createMailer } from './mail';
 
 const db = createDb(inject('databaseUrl'));
-const activities = createDeviceObligation({
+// Through the worker's adapter, as Temporal runs them.
+const activities = createActivities({
   db,
   mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }),
   publicUrl: 'https://portal.example',

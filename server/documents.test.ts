@@ -6,7 +6,8 @@ import { QueryTypes } from 'sequelize';
 import { testDb } from '../tests/support/web';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
 import { sha256 } from '../db/audit';
-import { saveStatement, type StatementData } from '../db/statements';
+import { saveStatement } from '../db/statements';
+import { type StatementData } from '../domain/billing/statement';
 import {
   DocumentIntegrityError,
   decrypt,

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDb } from '../tests/support/web';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { sha256 } from '../db/audit';
-import { saveStatement, type StatementData } from '../db/statements';
+import { saveStatement } from '../db/statements';
+import { type StatementData } from '../domain/billing/statement';
 import { createPdfRenderer } from './pdf';
 import { renderStatementPdf, statementDocumentModel, statementPdf } from './statement-documents';
 

@@ -42,7 +42,7 @@ import { notFound, requireUserWithPermission } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from './request';
 import { findStatementVisibleTo, requireStoredStatement } from './statements';
-import type { StatementData } from '../db/statements';
+import type { StatementData } from '../domain/billing/statement';
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';

@@ -4,15 +4,8 @@ import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
-import {
-  FUEL_CATEGORIES,
-  OPERATING_COST_CATEGORIES,
-  loadStatement,
-  type Actor,
-  type CostLine,
-  type StatementData,
-  type StatementRequest,
-} from '../db/statements';
+import { loadStatement } from '../db/statements';
+import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, type Actor, type CostLine, type StatementData, type StatementRequest } from '../domain/billing/statement';
 import { addresseeKey, type Addressee } from './statement-documents';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { isDate } from '../domain/dates';

@@ -3,16 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import type { ReactNode } from 'react';
 import { db } from '../../server/db';
 import { canonicalJson, sha256 } from '../../db/audit';
-import {
-  FUEL_CATEGORIES,
-  OPERATING_COST_CATEGORIES,
-  previewStatement,
-  requestOf,
-  saveStatement,
-  statementVersions,
-  type StatementData,
-  type StatementRequest,
-} from '../../db/statements';
+import { previewStatement, saveStatement, statementVersions } from '../../db/statements';
+import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, requestOf, type StatementData, type StatementRequest } from '../../domain/billing/statement';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { ValidationError } from '../../domain/validation';
 import { calendarDate } from '../../domain/calendar';

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement, type StatementData } from '../../db/statements';
+import { saveStatement } from '../../db/statements';
+import { type StatementData } from '../../domain/billing/statement';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../../tests/support/fixtures';
 import {

@@ -3,7 +3,8 @@
 // to its own flat's statement only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement, type StatementData } from '../../db/statements';
+import { saveStatement } from '../../db/statements';
+import { type StatementData } from '../../domain/billing/statement';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { eventually } from '../../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';

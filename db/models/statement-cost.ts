@@ -1,8 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { decimal } from './statement';
+import { COST_KINDS, type CostKind } from '../../domain/billing/statement';
 
-export const COST_KINDS = ['fuel', 'operating'] as const;
-export type CostKind = (typeof COST_KINDS)[number];
 
 /** A fuel delivery or invoice, or a §7(2) operating cost item, as entered for a statement. */
 export class StatementCost extends Model<InferAttributes<StatementCost>, InferCreationAttributes<StatementCost>> {

@@ -1,7 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { CostType, CutReason } from '../../domain/billing';
 import { decimal } from './statement';
-import type { DeviceConsumption, PerCostType, SubstituteValue } from '../statements';
+import type { DeviceConsumption, PerCostType, SubstituteValue } from '../../domain/billing/statement';
 
 /** A unit's keys as billed: area, consumptions (substitute values marked), readings, previous period. */
 export class StatementKey extends Model<InferAttributes<StatementKey>, InferCreationAttributes<StatementKey>> {

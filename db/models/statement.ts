@@ -8,7 +8,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { BillingInput } from '../../domain/billing';
-import type { StatementSummary } from '../statements';
+import type { StatementSummary } from '../../domain/billing/statement';
 import { STATEMENT_STATUSES, StatementStatus } from '../../domain/statement-lifecycle';
 
 /**

@@ -2,7 +2,7 @@
 // readings at the start and end of 2025, a change of tenant with an intermediate reading (A), a
 // missing end reading (B: substitute value), and a change of tenant without one (D: split by days).
 import type { Db, Property, Unit, User } from '../../db';
-import type { StatementRequest } from '../../db/statements';
+import type { StatementRequest } from '../../domain/billing/statement';
 import type { DeviceType } from '../../domain/deadlines';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from './fixtures';
 
