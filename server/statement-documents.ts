@@ -7,7 +7,18 @@ import Handlebars from 'handlebars';
 import { COST_TYPES, CUT_PERCENT, type BillingPeriod, type CostType, type CutReason } from '../domain/billing';
 import { addDays, daysBetween } from '../domain/dates';
 import type { DeviceType } from '../domain/deadlines';
-import { FUEL_CATEGORIES, METERING_FEE_CATEGORIES, type BoundaryValue, type DeviceConsumption, type ReadingProblem, type StatementAmounts, type StatementData, type StatementOccupancyData, type StatementUnitData, type SubstituteValue } from '../domain/billing/statement';
+import {
+  FUEL_CATEGORIES,
+  METERING_FEE_CATEGORIES,
+  type BoundaryValue,
+  type DeviceConsumption,
+  type ReadingProblem,
+  type StatementAmounts,
+  type StatementData,
+  type StatementOccupancyData,
+  type StatementUnitData,
+  type SubstituteValue,
+} from '../domain/billing/statement';
 import type { Db } from '../db';
 import type { Document } from '../db/models/document';
 import { appendAudit } from '../db/audit';

@@ -5,7 +5,14 @@ import { z } from 'zod';
 import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import { loadStatement } from '../db/statements';
-import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, type Actor, type CostLine, type StatementData, type StatementRequest } from '../domain/billing/statement';
+import {
+  FUEL_CATEGORIES,
+  OPERATING_COST_CATEGORIES,
+  type Actor,
+  type CostLine,
+  type StatementData,
+  type StatementRequest,
+} from '../domain/billing/statement';
 import { addresseeKey, type Addressee } from './statement-documents';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { isDate } from '../domain/dates';

@@ -4,7 +4,13 @@ import type { ReactNode } from 'react';
 import { db } from '../../server/db';
 import { canonicalJson, sha256 } from '../../db/audit';
 import { previewStatement, saveStatement, statementVersions } from '../../db/statements';
-import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, requestOf, type StatementData, type StatementRequest } from '../../domain/billing/statement';
+import {
+  FUEL_CATEGORIES,
+  OPERATING_COST_CATEGORIES,
+  requestOf,
+  type StatementData,
+  type StatementRequest,
+} from '../../domain/billing/statement';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { ValidationError } from '../../domain/validation';
 import { calendarDate } from '../../domain/calendar';

@@ -2,7 +2,6 @@ import { Model, DataTypes, type CreationOptional, type InferAttributes, type Inf
 import { decimal } from './statement';
 import { COST_KINDS, type CostKind } from '../../domain/billing/statement';
 
-
 /** A fuel delivery or invoice, or a §7(2) operating cost item, as entered for a statement. */
 export class StatementCost extends Model<InferAttributes<StatementCost>, InferCreationAttributes<StatementCost>> {
   declare id: CreationOptional<number>;

@@ -8,7 +8,14 @@ import { cpus } from 'node:os';
 import type { Browser } from 'puppeteer-core';
 import { computeBilling } from '../../domain/billing';
 import { addDays } from '../../domain/dates';
-import { assembleStatement, type BillingFacts, type DeviceFacts, type ReadingPoint, type StatementRequest, type UnitFacts } from '../../domain/billing/statement';
+import {
+  assembleStatement,
+  type BillingFacts,
+  type DeviceFacts,
+  type ReadingPoint,
+  type StatementRequest,
+  type UnitFacts,
+} from '../../domain/billing/statement';
 import { statementRequest } from '../../tests/support/statement-fixtures';
 import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../server/pdf';
 import { renderStatementPdf, statementDocumentModel } from '../../server/statement-documents';
