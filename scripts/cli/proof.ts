@@ -69,8 +69,9 @@ async function runVerify(args: string[]): Promise<number> {
       await write(process.stderr, `${error.message}; ${USAGE}\n`);
       return EXIT_UNREADABLE;
     }
-    if (!(error instanceof UnreadableBundleError)) throw error;
-    await write(process.stderr, `${error.message.replace(/[\r\n]+/g, ' ')}\n`);
+    // Anything else also means nothing was decided: never let it pass for "invalid" (exit 1).
+    const message = error instanceof Error ? error.message : String(error);
+    await write(process.stderr, `${message.replace(/[\r\n]+/g, ' ')}\n`);
     return EXIT_UNREADABLE;
   }
   await write(process.stdout, output);

@@ -66,28 +66,29 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The signing key from PEM (PKCS#8) or an env-style string; `source` names it in errors (e.g. the variable). */
-export function loadPrivateKey(text: string, source = 'private key'): KeyObject {
+function loadKey(text: string, source: string, kind: 'private' | 'public'): KeyObject {
   let key: KeyObject;
   try {
     const material = keyMaterial(text);
-    key = 'pem' in material ? createPrivateKey(material.pem) : createPrivateKey({ key: material.der, format: 'der', type: 'pkcs8' });
+    if (kind === 'private') {
+      key = 'pem' in material ? createPrivateKey(material.pem) : createPrivateKey({ key: material.der, format: 'der', type: 'pkcs8' });
+    } else {
+      key = 'pem' in material ? createPublicKey(material.pem) : createPublicKey({ key: material.der, format: 'der', type: 'spki' });
+    }
   } catch (error) {
-    throw new ProofKeyError(source, `not a readable private key (${describe(error)})`);
+    throw new ProofKeyError(source, `not a readable ${kind} key (${describe(error)})`);
   }
   return requireEd25519(key, source);
 }
 
+/** The signing key from PEM (PKCS#8) or an env-style string; `source` names it in errors (e.g. the variable). */
+export function loadPrivateKey(text: string, source = 'private key'): KeyObject {
+  return loadKey(text, source, 'private');
+}
+
 /** A public key from PEM (SPKI) or an env-style string (base64 SPKI DER); a private key gives its public half. */
 export function loadPublicKey(text: string, source = 'public key'): KeyObject {
-  let key: KeyObject;
-  try {
-    const material = keyMaterial(text);
-    key = 'pem' in material ? createPublicKey(material.pem) : createPublicKey({ key: material.der, format: 'der', type: 'spki' });
-  } catch (error) {
-    throw new ProofKeyError(source, `not a readable public key (${describe(error)})`);
-  }
-  return requireEd25519(key, source);
+  return loadKey(text, source, 'public');
 }
 
 /** Base64 Ed25519 signature over the exact bytes. */

@@ -25,6 +25,28 @@ function dosDateTime(date: Date): { time: number; date: number } {
   };
 }
 
+interface SharedFields {
+  method: number;
+  time: number;
+  date: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameLength: number;
+}
+
+function writeSharedFields(buffer: Buffer, at: number, fields: SharedFields): void {
+  buffer.writeUInt16LE(VERSION_NEEDED, at);
+  buffer.writeUInt16LE(FLAG_UTF8, at + 2);
+  buffer.writeUInt16LE(fields.method, at + 4);
+  buffer.writeUInt16LE(fields.time, at + 6);
+  buffer.writeUInt16LE(fields.date, at + 8);
+  buffer.writeUInt32LE(fields.crc, at + 10);
+  buffer.writeUInt32LE(fields.compressedSize, at + 14);
+  buffer.writeUInt32LE(fields.size, at + 18);
+  buffer.writeUInt16LE(fields.nameLength, at + 22);
+}
+
 /** The ZIP archive of `entries`, in their order, all dated `modified` (UTC). */
 export function zip(entries: readonly ZipEntry[], modified: Date): Buffer {
   if (entries.length > MAX_ENTRIES) throw new Error(`zip: ${entries.length} entries, at most ${MAX_ENTRIES}`);
@@ -45,31 +67,17 @@ export function zip(entries: readonly ZipEntry[], modified: Date): Buffer {
     if (offset > MAX_32 || data.length > MAX_32 || offset + 30 + name.length + body.length > MAX_32)
       throw new Error('zip: archive larger than 4 GiB');
 
+    // Local header and central directory entry share the run from "version needed" to "name length".
+    const shared = { method, time, date, crc, compressedSize: body.length, size: data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(FLAG_UTF8, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeSharedFields(local, 4, shared);
+    // extra field length: 0
 
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(VERSION_MADE_BY_UNIX, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(body.length, 20);
-    header.writeUInt32LE(data.length, 24);
-    header.writeUInt16LE(name.length, 28);
+    writeSharedFields(header, 6, shared);
     // extra field length, comment length, disk number start, internal attributes: all 0
     // External attributes: Unix mode in the high 16 bits (rw-r--r-- files, rwxr-xr-x directories),
     // plus the MS-DOS directory bit.
