@@ -92,7 +92,11 @@ interface Line {
   where: string;
 }
 
-/** events.jsonl split at \n; a final \n ends the last line rather than starting an empty one. */
+/**
+ * events.jsonl split at \n; a final \n ends the last line rather than starting an empty one, and a
+ * last line without it is still read (its hash is the same). \r stays part of a line's bytes, as in
+ * `tail -n 1 events.jsonl | tr -d '\n' | sha256sum`.
+ */
 function splitLines(bytes: Uint8Array): Line[] {
   const lines: Line[] = [];
   let start = 0;
