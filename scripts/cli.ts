@@ -1,10 +1,14 @@
 // Command-line entry: `npm run -s cli -- <command> ...`. Each command lives in scripts/cli/.
 import { runDeadlines } from './cli/deadlines';
 import { runBilling } from './cli/billing';
+import { runReadings } from './cli/readings';
+import { runProof } from './cli/proof';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   deadlines: runDeadlines,
   billing: runBilling,
+  readings: runReadings,
+  proof: runProof,
 };
 
 const [name, ...rest] = process.argv.slice(2);
