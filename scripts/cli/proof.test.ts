@@ -272,6 +272,25 @@ describe('cli proof verify: a tampered bundle', { timeout: 60_000 }, () => {
       signedChain([event(1, { documents: [{ path: '../valid/documents/x.pdf', sha256: 'a'.repeat(64) }] })]),
       'events.jsonl line 1: documents[0].path "../valid/documents/x.pdf" is not a path inside the bundle',
     ],
+    [
+      'events.jsonl that is not JSON',
+      (bundle) => writeFileSync(join(bundle, 'events.jsonl'), 'this is not JSON\n'),
+      'events.jsonl line 1: not JSON',
+    ],
+    [
+      'one line of events.jsonl that is not JSON',
+      (bundle) =>
+        writeEvents(
+          bundle,
+          eventLines(bundle).map((line, i) => (i === 2 ? line.slice(0, 40) : line)),
+        ),
+      'events.jsonl line 3: not JSON',
+    ],
+    [
+      'events.jsonl that is not UTF-8',
+      (bundle) => writeFileSync(join(bundle, 'events.jsonl'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])),
+      'events.jsonl line 1: not UTF-8',
+    ],
     ['no events', (bundle) => writeEvents(bundle, []), 'events.jsonl: no events'],
   ])('rejects %s: exit 1 and the first failing line or file', (_case, change, reason, args = []) => {
     const { code, stdout, stderr } = cli(['verify', variant(change), ...args]);
@@ -299,29 +318,6 @@ describe('cli proof verify: unreadable input and wrong arguments', { timeout: 60
   it.each<[string, () => string[], string]>([
     ['a missing directory', () => ['verify', join(dir, 'nope')], `${join(dir, 'nope')}: cannot read (ENOENT`],
     ['a file instead of a directory', () => ['verify', realKeyFile], `${realKeyFile}: not a directory`],
-    [
-      'events.jsonl that is not JSON',
-      () => ['verify', variant((b) => writeFileSync(join(b, 'events.jsonl'), 'this is not JSON\n'))],
-      'events.jsonl line 1: not JSON',
-    ],
-    [
-      'one line of events.jsonl that is not JSON',
-      () => [
-        'verify',
-        variant((b) =>
-          writeEvents(
-            b,
-            eventLines(b).map((line, i) => (i === 2 ? line.slice(0, 40) : line)),
-          ),
-        ),
-      ],
-      'events.jsonl line 3: not JSON',
-    ],
-    [
-      'events.jsonl that is not UTF-8',
-      () => ['verify', variant((b) => writeFileSync(join(b, 'events.jsonl'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])))],
-      'events.jsonl line 1: not UTF-8',
-    ],
     ['a missing events.jsonl', () => ['verify', variant((b) => unlinkSync(join(b, 'events.jsonl')))], 'events.jsonl: missing'],
     [
       'head.json that is not JSON',

@@ -1,7 +1,7 @@
 // `cli proof verify DIR [--key PEM]` (shared/PROOF.md, "Verification"): checks an evidence bundle
 // offline and prints one JSON object: {"valid":true,"events":N,"keyFingerprint":"…"} with exit 0, or
 // {"valid":false,"reason":"…"} naming the first failing line or file with exit 1. Input that
-// cannot be read (no such directory, a missing chain file, not JSON, no usable key) and wrong
+// cannot be read (no such directory, a missing chain file, a head that is not JSON, no usable key) and wrong
 // arguments exit 2 with one line on stderr and nothing on stdout. --key names the public key to
 // trust; without it the bundle's own public-key.pem is used and its fingerprint printed.
 import { readFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 // Offline verification of an evidence bundle (shared/PROOF.md, "Verification"): checks 1–5 in
 // order, the first failing line or file named. Input that cannot be read at all (no such
-// directory, a missing chain or head, not JSON, not UTF-8, no key) is a different answer: nothing
+// directory, a missing chain or head, a head that is not JSON, no key) is a different answer: nothing
 // was checked, so UnreadableBundleError, not "invalid".
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,7 +89,17 @@ interface Line {
   /** The line's bytes without its \n: what is hashed. */
   bytes: Uint8Array;
   data: unknown;
+  /** Why the line does not parse: it then fails check 1 ("every line parses"), the bundle is invalid. */
+  unparseable?: string;
   where: string;
+}
+
+function parseLine(bytes: Uint8Array, where: string): Line {
+  try {
+    return { bytes, data: JSON.parse(utf8.decode(bytes)), where };
+  } catch (error) {
+    return { bytes, data: undefined, unparseable: error instanceof TypeError ? 'not UTF-8' : `not JSON (${describe(error)})`, where };
+  }
 }
 
 /**
@@ -105,7 +115,7 @@ function splitLines(bytes: Uint8Array): Line[] {
     const stop = end === -1 ? bytes.length : end;
     const lineBytes = bytes.subarray(start, stop);
     const where = `${EVENTS_FILE} line ${lines.length + 1}`;
-    lines.push({ bytes: lineBytes, data: parseJson(decode(lineBytes, where), where), where });
+    lines.push(parseLine(lineBytes, where));
     start = stop + 1;
   }
   return lines;
@@ -140,6 +150,7 @@ function isInsideBundle(path: string): boolean {
 // Check 1, one line: an event object with the fields every event has.
 function readEvent(line: Line): Event {
   const { data, where } = line;
+  if (line.unparseable !== undefined) fail(`${where}: ${line.unparseable}`);
   if (!isRecord(data)) fail(`${where}: not an event object`);
   if (typeof data.seq !== 'number' || !Number.isSafeInteger(data.seq)) fail(`${where}: seq missing or not an integer`);
   for (const field of ['kind', 'at', 'actor'] as const) {
