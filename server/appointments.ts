@@ -5,7 +5,7 @@ import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
-import { getAppointmentStatus } from '../workflows/shared/appointment';
+import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from '../workflows/shared/appointment';
 import {
   APPOINTMENT_WORKFLOW_TYPE,
   FINAL_APPOINTMENT_STATUSES,
@@ -22,7 +22,7 @@ import {
 } from '../domain/contracts/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
 import { federalStateOf } from './tickets';
-import { queryLive, runUpdate, startOnce, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import { queryLive, runUpdate, startOnce, type UpdateArgument, type UpdateOutcome, type WorkflowOptions } from './temporal';
 import type { appointmentWorkflow } from '../workflows/appointment';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
@@ -226,16 +226,20 @@ export async function ensureAppointmentWorkflow(appointmentId: number, options: 
   return true;
 }
 
-export function updateAppointment<A>(
+/** What tenants and technicians may do to a request: each a workflow update whose validator has the last word. */
+const APPOINTMENT_UPDATES = { choose: chooseSlot, propose: proposeSlots, record: recordOutcome, cancel: cancelAppointment } as const;
+export type AppointmentChange = keyof typeof APPOINTMENT_UPDATES;
+
+export function updateAppointment<C extends AppointmentChange>(
   appointmentId: number,
-  update: UpdateDefinition<AppointmentStatusView, [A]>,
-  arg: A,
+  change: C,
+  arg: UpdateArgument<(typeof APPOINTMENT_UPDATES)[C]>,
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<AppointmentStatusView>> {
   return runUpdate(
     options.client ?? temporalClient(),
     appointmentWorkflowId(appointmentId),
-    update,
+    APPOINTMENT_UPDATES[change] as UpdateDefinition<AppointmentStatusView, [typeof arg]>,
     arg,
     'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.',
   );

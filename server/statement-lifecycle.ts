@@ -41,8 +41,13 @@ import { parseId } from '../domain/params';
 import { notFound, requireUserWithPermission } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from './request';
-import { findStatementVisibleTo, requireStoredStatement } from './statements';
-import type { StatementData } from '../domain/billing/statement';
+import { actorOf, findStatementVisibleTo, pdfRenderer, requireStoredStatement } from './statements';
+import { renderProofPdf } from './statement-obligation';
+import { saveStatement } from '../db/statements';
+import { sha256 } from '../db/audit';
+import { formatDateTime } from '../domain/format';
+import { formatPeriod } from '../domain/statement-format';
+import type { StatementData, StatementRequest } from '../domain/billing/statement';
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
@@ -604,4 +609,33 @@ export async function listLifecycles(
       return [row.id, { state, stateLabel: LIFECYCLE_STATE_LABELS[state] ?? state, deadline }];
     }),
   );
+}
+
+/** The proof chain and its verification as a PDF, for a statement the requesting user may see. */
+export async function statementProofPdf(request: Request, rawId: string | undefined) {
+  const { statement, stored, lifecycle, proof } = await loadStatementProof(request, rawId);
+  const notes = new Map(lifecycle.timeline.map((item) => [item.key, item.note ?? null]));
+  const content = await renderProofPdf(pdfRenderer(), {
+    propertyName: statement.property.name,
+    period: formatPeriod(statement.period.start, statement.period.end),
+    documentNumber: stored.documentNumber,
+    version: stored.version,
+    stateLabel: lifecycle.stateLabel,
+    generatedAt: formatDateTime(new Date()),
+    verdict: proof.verdict,
+    events: proof.events.map((e) => ({ ...e, at: formatDateTime(e.at), ip: e.ip ?? '–', note: notes.get(e.seq) ?? null })),
+  });
+  return { content, fileName: `Zustellnachweis_${stored.documentNumber}_v${stored.version}.pdf`, sha256: sha256(content) };
+}
+
+/** Stores the request as a new draft version and starts its lifecycle; returns the stored statement's id. */
+export async function saveStatementDraft(
+  user: SessionUser,
+  request: StatementRequest,
+  context: RequestContext | undefined,
+): Promise<number> {
+  const saved = await saveStatement(sharedDb(), request, actorOf(user, context));
+  const id = saved.stored!.id;
+  await startStatementLifecycle(id, await lifecycleActor(user, saved.property.id, context));
+  return id;
 }

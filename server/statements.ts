@@ -4,7 +4,10 @@ import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
 import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
-import { loadStatement } from '../db/statements';
+import { loadStatement, previewStatement, statementVersions } from '../db/statements';
+import { canonicalJson, sha256 } from '../db/audit';
+import type { BillingPeriod } from '../domain/billing';
+import { statementPdf } from './statement-documents';
 import {
   FUEL_CATEGORIES,
   OPERATING_COST_CATEGORIES,
@@ -12,6 +15,7 @@ import {
   type CostLine,
   type StatementData,
   type StatementRequest,
+  type StatementVersion,
 } from '../domain/billing/statement';
 import { addresseeKey, type Addressee } from './statement-documents';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
@@ -515,4 +519,25 @@ export function withBlankRows(values: StatementFormValues, extra = 0): Statement
     fuel: [...values.fuel, ...Array.from({ length: BLANK_ROWS + extra }, emptyFuel)],
     operating: [...values.operating, ...Array.from({ length: BLANK_ROWS + extra }, emptyOperating)],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storing and previewing
+
+/** The user's statement PDF for one addressee: rendered and stored on the first request, then served from storage. */
+export function addresseePdf(user: SessionUser, statement: StatementData, addressee: Addressee, context: RequestContext | undefined) {
+  return statementPdf(db(), pdfRenderer(), statement, addressee, actorOf(user, context));
+}
+
+export function versionsOf(propertyId: number, period: BillingPeriod): Promise<StatementVersion[]> {
+  return statementVersions(db(), propertyId, period);
+}
+
+export function previewStatementOf(request: StatementRequest): Promise<StatementData | null> {
+  return previewStatement(db(), request);
+}
+
+/** Identifies the inputs a preview was computed from: saving is allowed only for what was previewed. */
+export function previewToken(request: StatementRequest): string {
+  return sha256(canonicalJson(request));
 }

@@ -97,6 +97,9 @@ export async function startOnce<W extends Workflow>(temporal: Client, start: Sta
   }
 }
 
+/** The argument an update definition takes. */
+export type UpdateArgument<U> = U extends UpdateDefinition<unknown, [infer A]> ? A : never;
+
 export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
 
 const UPDATE_TIMEOUT_MS = 20_000;

@@ -20,7 +20,16 @@ import {
 } from '../domain/sla';
 import { triageTicket, type TicketTopic } from '../domain/ticket-triage';
 import type { CountdownSla, TimelineItem, Tone } from '../domain/timeline';
-import { getTicketStatus } from '../workflows/shared/ticket';
+import {
+  askTenant,
+  assignTicket,
+  closeTicket,
+  getTicketStatus,
+  recategoriseTicket,
+  reopenTicket,
+  replyToTicket,
+  resolveTicket,
+} from '../workflows/shared/ticket';
 import {
   INTERNAL_TICKET_EVENTS,
   TICKET_EVENT_LABELS,
@@ -37,7 +46,16 @@ import {
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import type { SessionUser } from './session';
-import { temporalClient, temporalSettings, queryLive, runUpdate, startOnce, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import {
+  queryLive,
+  runUpdate,
+  startOnce,
+  temporalClient,
+  temporalSettings,
+  type UpdateArgument,
+  type UpdateOutcome,
+  type WorkflowOptions,
+} from './temporal';
 import type { ticketWorkflow } from '../workflows/ticket';
 
 // ---- actors ----
@@ -241,14 +259,27 @@ export async function ensureTicketWorkflow(ticketId: number, options: WorkflowOp
 
 const TICKET_ENDED = 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.';
 
+/** What staff and tenants may do to a ticket: each a workflow update whose validator has the last word. */
+const TICKET_UPDATES = {
+  assign: assignTicket,
+  reply: replyToTicket,
+  askTenant,
+  resolve: resolveTicket,
+  reopen: reopenTicket,
+  close: closeTicket,
+  recategorise: recategoriseTicket,
+} as const;
+export type TicketChange = keyof typeof TICKET_UPDATES;
+
 /** An update of the ticket's workflow; a ticket whose workflow never started gets it first. */
-export async function updateTicket<A>(
+export async function updateTicket<C extends TicketChange>(
   ticketId: number,
-  update: UpdateDefinition<TicketStatusView, [A]>,
-  arg: A,
+  change: C,
+  arg: UpdateArgument<(typeof TICKET_UPDATES)[C]>,
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<TicketStatusView>> {
   const client = options.client ?? temporalClient();
+  const update = TICKET_UPDATES[change] as UpdateDefinition<TicketStatusView, [typeof arg]>;
   const outcome = await runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
   if (outcome.ok || outcome.message !== TICKET_ENDED || !(await ensureTicketWorkflow(ticketId, options))) return outcome;
   return runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);

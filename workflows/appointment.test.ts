@@ -1,14 +1,21 @@
 // The appointment workflow against the real Temporal dev server and PostgreSQL: the technician's
 // confirmation window and the tenant's reminder run in seconds on the wall clock.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+
 import type { Client } from '@temporalio/client';
+
 import { createDb, type User } from '../db';
+
 import { requestAppointment, updateAppointment, type RequestAppointmentOptions } from '../server/appointments';
+
 import { eventually, sleep } from '../tests/support/eventually';
+
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
+
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
-import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from './shared/appointment';
+
 import { appointmentDedupeKey, appointmentWorkflowId, type AppointmentEventKind } from '../domain/contracts/appointment';
+
 import type { Actor } from '../domain/contracts/ticket';
 
 const db = createDb(inject('databaseUrl'));
@@ -58,8 +65,12 @@ function request(slots = [slotIn(2 * DAY), slotIn(3 * DAY)], timing: RequestAppo
   );
 }
 
-function update<A>(appointmentId: number, definition: Parameters<typeof updateAppointment<A>>[1], arg: A) {
-  return updateAppointment(appointmentId, definition, arg, { client });
+function update<C extends Parameters<typeof updateAppointment>[1]>(
+  appointmentId: number,
+  change: C,
+  arg: Parameters<typeof updateAppointment<C>>[2],
+) {
+  return updateAppointment(appointmentId, change, arg, { client });
 }
 
 async function events(appointmentId: number, kind?: AppointmentEventKind) {
@@ -89,7 +100,7 @@ describe('confirmation window (2 s)', () => {
     expect((await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true })).escalatedAt).not.toBeNull();
 
     // Still answerable after the escalation.
-    const confirmed = await update(appointmentId, chooseSlot, { actor: actor(technician), position: 1 });
+    const confirmed = await update(appointmentId, 'choose', { actor: actor(technician), position: 1 });
     expect(confirmed.ok && confirmed.result).toMatchObject({
       status: 'confirmed',
       confirmedSlot: { position: 1 },
@@ -100,7 +111,7 @@ describe('confirmation window (2 s)', () => {
 
   test('a confirmation in time means no escalation', async () => {
     const { appointmentId } = await request(undefined, { confirmWithinMs: 2_000 });
-    await update(appointmentId, chooseSlot, { actor: actor(technician), position: 0 });
+    await update(appointmentId, 'choose', { actor: actor(technician), position: 0 });
     await sleep(3_000);
     expect(await events(appointmentId, 'confirmation_overdue')).toHaveLength(0);
     await client.workflow.getHandle(appointmentWorkflowId(appointmentId)).terminate();
@@ -110,13 +121,13 @@ describe('confirmation window (2 s)', () => {
 describe('confirming, proposing, reminding, recording', () => {
   test('the tenant is reminded before the slot; the outcome can be recorded once it has begun', async () => {
     const { appointmentId } = await request([slotIn(5_000, 60_000), slotIn(DAY)], { reminderLeadMs: 3_000 });
-    const tenantTry = await update(appointmentId, chooseSlot, { actor: actor(tenant), position: 0 });
+    const tenantTry = await update(appointmentId, 'choose', { actor: actor(tenant), position: 0 });
     expect(tenantTry).toEqual({ ok: false, message: 'Bitte warten Sie auf die Bestätigung durch die Technik.' });
-    const confirmed = await update(appointmentId, chooseSlot, { actor: actor(technician), position: 0 });
+    const confirmed = await update(appointmentId, 'choose', { actor: actor(technician), position: 0 });
     expect(confirmed.ok && confirmed.result.reminderAt).not.toBeNull();
     await eventually(async () => expect(await toldUsers(appointmentId, 2)).toEqual([tenant.id]));
 
-    const early = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'done' });
+    const early = await update(appointmentId, 'record', { actor: actor(technician), outcome: 'done' });
     expect(early).toEqual({ ok: false, message: 'Der Termin hat noch nicht begonnen.' });
 
     await eventually(async () => expect(await events(appointmentId, 'reminded')).toHaveLength(1), { timeoutMs: 10_000 });
@@ -132,7 +143,7 @@ describe('confirming, proposing, reminding, recording', () => {
 
     await eventually(
       async () => {
-        const done = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'done', note: 'Zähler getauscht.' });
+        const done = await update(appointmentId, 'record', { actor: actor(technician), outcome: 'done', note: 'Zähler getauscht.' });
         expect(done.ok && done.result.status).toBe('done');
       },
       { timeoutMs: 10_000, intervalMs: 500 },
@@ -150,7 +161,7 @@ describe('confirming, proposing, reminding, recording', () => {
   test('the technician proposes other slots and the tenant takes one; stale and own offers are refused', async () => {
     const { appointmentId } = await request();
     const proposal = [slotIn(4 * DAY), slotIn(5 * DAY)];
-    const proposed = await update(appointmentId, proposeSlots, {
+    const proposed = await update(appointmentId, 'propose', {
       actor: actor(technician),
       slots: proposal,
       note: 'Diese Woche geht es nicht.',
@@ -164,31 +175,31 @@ describe('confirming, proposing, reminding, recording', () => {
       [3, 'technician'],
     ]);
 
-    expect(await update(appointmentId, chooseSlot, { actor: actor(technician), position: 3 })).toEqual({
+    expect(await update(appointmentId, 'choose', { actor: actor(technician), position: 3 })).toEqual({
       ok: false,
       message: 'Sie können nur einen Termin bestätigen, den der Mieter angeboten hat.',
     });
-    expect(await update(appointmentId, chooseSlot, { actor: actor(technician), position: 0 })).toEqual({
+    expect(await update(appointmentId, 'choose', { actor: actor(technician), position: 0 })).toEqual({
       ok: false,
       message: 'Dieser Termin wurde durch neuere Vorschläge ersetzt.',
     });
-    expect(await update(appointmentId, proposeSlots, { actor: actor(tenant), slots: proposal })).toEqual({
+    expect(await update(appointmentId, 'propose', { actor: actor(tenant), slots: proposal })).toEqual({
       ok: false,
       message: 'Nur die Technik kann andere Termine vorschlagen.',
     });
-    expect(await update(appointmentId, proposeSlots, { actor: actor(technician), slots: [slotIn(-DAY)] })).toEqual({
+    expect(await update(appointmentId, 'propose', { actor: actor(technician), slots: [slotIn(-DAY)] })).toEqual({
       ok: false,
       message: 'Termine müssen in der Zukunft liegen.',
     });
 
-    const taken = await update(appointmentId, chooseSlot, { actor: actor(tenant), position: 3 });
+    const taken = await update(appointmentId, 'choose', { actor: actor(tenant), position: 3 });
     expect(taken.ok && taken.result).toMatchObject({ status: 'confirmed', confirmedSlot: { position: 3, offeredBy: 'technician' } });
     const confirmedSeq = (await events(appointmentId, 'confirmed'))[0].seq;
     await eventually(async () => expect(await toldUsers(appointmentId, confirmedSeq)).toEqual([technician.id]));
 
-    const cancelled = await update(appointmentId, cancelAppointment, { actor: actor(tenant), reason: 'Ich bin verreist.' });
+    const cancelled = await update(appointmentId, 'cancel', { actor: actor(tenant), reason: 'Ich bin verreist.' });
     expect(cancelled.ok && cancelled.result.status).toBe('cancelled');
-    expect(await update(appointmentId, chooseSlot, { actor: actor(tenant), position: 2 })).toEqual({
+    expect(await update(appointmentId, 'choose', { actor: actor(tenant), position: 2 })).toEqual({
       ok: false,
       message: 'Diese Terminanfrage ist abgeschlossen und kann nicht mehr geändert werden.',
     });
@@ -197,9 +208,9 @@ describe('confirming, proposing, reminding, recording', () => {
 
   test('nobody home: the managers hear of it too', async () => {
     const { appointmentId } = await request([slotIn(1_500, 60_000)]);
-    await update(appointmentId, chooseSlot, { actor: actor(technician), position: 0 });
+    await update(appointmentId, 'choose', { actor: actor(technician), position: 0 });
     await sleep(1_600);
-    const outcome = await update(appointmentId, recordOutcome, { actor: actor(technician), outcome: 'no_show', note: 'Niemand öffnete.' });
+    const outcome = await update(appointmentId, 'record', { actor: actor(technician), outcome: 'no_show', note: 'Niemand öffnete.' });
     expect(outcome.ok && outcome.result.status).toBe('no_show');
     const [noShow] = await events(appointmentId, 'no_show');
     await eventually(async () =>

@@ -2,25 +2,26 @@
 // SLA matrix in seconds (the organisation's override rows): timers really fire, escalations are
 // really written and told, once.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+
 import type { Client } from '@temporalio/client';
+
 import { Op } from 'sequelize';
+
 import { createDb, type User } from '../db';
+
 import { BUSINESS_DAY_MS, addBusinessTime } from '../domain/business-hours';
+
 import type { TicketCategory, TicketPriority } from '../domain/sla';
+
 import { openTicket, updateTicket, type OpenTicketInput } from '../server/tickets';
+
 import { eventually, sleep } from '../tests/support/eventually';
+
 import { createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
+
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
-import {
-  askTenant,
-  assignTicket,
-  closeTicket,
-  getTicketStatus,
-  recategoriseTicket,
-  reopenTicket,
-  replyToTicket,
-  resolveTicket,
-} from './shared/ticket';
+
+import { getTicketStatus } from './shared/ticket';
 import { ticketDedupeKey, ticketWorkflowId, type Actor, type TicketEventKind } from '../domain/contracts/ticket';
 
 const db = createDb(inject('databaseUrl'));
@@ -92,8 +93,12 @@ async function events(ticketId: number, kind?: TicketEventKind) {
   return db.models.TicketEvent.findAll({ where: { ticketId, ...(kind ? { kind } : {}) }, order: [['seq', 'ASC']] });
 }
 
-async function update<A>(ticketId: number, definition: Parameters<typeof updateTicket<A>>[1], arg: A) {
-  return updateTicket(ticketId, definition, arg, { db, client, taskQueue });
+async function update<C extends Parameters<typeof updateTicket>[1]>(
+  ticketId: number,
+  change: C,
+  arg: Parameters<typeof updateTicket<C>>[2],
+) {
+  return updateTicket(ticketId, change, arg, { db, client, taskQueue });
 }
 
 function status(ticketId: number) {
@@ -184,7 +189,7 @@ describe('SLA timers (reaction 4 s, resolution 8 s)', () => {
   test('escalate at 75 % to the assignee and at the breach to the managers, each exactly once', async () => {
     const { ticketId } = await file();
     const opened = (await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).createdAt.getTime();
-    const assigned = await update(ticketId, assignTicket, {
+    const assigned = await update(ticketId, 'assign', {
       actor: actor(manager),
       assigneeId: secondManager.id,
       assigneeName: secondManager.name,
@@ -224,14 +229,14 @@ describe('SLA timers (reaction 4 s, resolution 8 s)', () => {
     expect(view.resolution.remainingMs).toBeLessThan(0);
 
     // A reply now meets the reaction late; nothing is escalated again.
-    await update(ticketId, replyToTicket, { actor: actor(secondManager), text: 'Wir kümmern uns.' });
+    await update(ticketId, 'reply', { actor: actor(secondManager), text: 'Wir kümmern uns.' });
     expect((await status(ticketId)).reaction.state).toBe('met_late');
     await client.workflow.getHandle(ticketWorkflowId(ticketId)).terminate();
   });
 
   test('a reply in time meets the reaction deadline: no reaction escalation at all', async () => {
     const { ticketId } = await file();
-    await update(ticketId, replyToTicket, { actor: actor(manager), text: 'Danke, wir prüfen das.' });
+    await update(ticketId, 'reply', { actor: actor(manager), text: 'Danke, wir prüfen das.' });
     await eventually(async () => expect(await events(ticketId, 'sla_breached')).toHaveLength(1), { timeoutMs: 15_000 });
     const escalations = [...(await events(ticketId, 'sla_warning')), ...(await events(ticketId, 'sla_breached'))];
     expect(escalations.map((e) => e.details.measure)).toEqual(['resolution', 'resolution']);
@@ -244,7 +249,7 @@ describe('waiting for the tenant (resolution 6 s)', () => {
   test('pauses the resolution clock and resumes it with the time that was left', async () => {
     const { ticketId } = await file({ topic: 'other', subject: 'Frage', body: 'Wer ist zuständig?' });
     await sleep(1_000);
-    const asked = await update(ticketId, askTenant, { actor: actor(manager), text: 'Welche Wohnung meinen Sie?' });
+    const asked = await update(ticketId, 'askTenant', { actor: actor(manager), text: 'Welche Wohnung meinen Sie?' });
     expect(asked.ok && asked.result).toMatchObject({
       status: 'waiting_for_tenant',
       paused: true,
@@ -263,12 +268,12 @@ describe('waiting for the tenant (resolution 6 s)', () => {
     expect(await events(ticketId, 'sla_breached')).toHaveLength(0);
     expect((await status(ticketId)).resolution.remainingMs).toBe(leftAtPause);
 
-    const wrongTenant = await update(ticketId, replyToTicket, { actor: actor(otherTenant), text: 'Ich auch!' });
+    const wrongTenant = await update(ticketId, 'reply', { actor: actor(otherTenant), text: 'Ich auch!' });
     expect(wrongTenant).toEqual({
       ok: false,
       message: 'Nur die Verwaltung oder wer das Anliegen gestellt hat, kann diesen Schritt ausführen.',
     });
-    const replied = await update(ticketId, replyToTicket, { actor: actor(tenant), text: 'Whg. 1.03.' });
+    const replied = await update(ticketId, 'reply', { actor: actor(tenant), text: 'Whg. 1.03.' });
     const resumedAt = Date.now();
     expect(replied.ok && replied.result).toMatchObject({ status: 'open', paused: false, resolution: { state: 'running' } });
     const dueAfterResume = replied.ok ? Date.parse(replied.result.resolution.dueAt!) : 0;
@@ -287,38 +292,38 @@ describe('waiting for the tenant (resolution 6 s)', () => {
 describe('resolve, reopen, close (resolution 3 s)', () => {
   test('a reopen starts a new round with its own deadline; closing refuses everything after with a clear message', async () => {
     const { ticketId } = await file({ topic: 'statement_objection', subject: 'Einspruch', body: 'Die Fläche ist falsch.' });
-    const resolved = await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Fläche korrigiert.' });
+    const resolved = await update(ticketId, 'resolve', { actor: actor(manager), text: 'Fläche korrigiert.' });
     expect(resolved.ok && resolved.result).toMatchObject({ status: 'resolved', resolution: { state: 'met' } });
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Nochmal' })).toEqual({
+    expect(await update(ticketId, 'resolve', { actor: actor(manager), text: 'Nochmal' })).toEqual({
       ok: false,
       message: 'Der Vorgang ist bereits gelöst.',
     });
     await sleep(3_500);
     expect(await events(ticketId, 'sla_breached')).toHaveLength(0);
 
-    const reopened = await update(ticketId, reopenTicket, { actor: actor(tenant), text: 'Die Fläche stimmt immer noch nicht.' });
+    const reopened = await update(ticketId, 'reopen', { actor: actor(tenant), text: 'Die Fläche stimmt immer noch nicht.' });
     const reopenedAt = Date.now();
     expect(reopened.ok && reopened.result).toMatchObject({ status: 'open', round: 2, resolution: { state: 'running', breachedAt: null } });
     expect(Math.abs(Date.parse(reopened.ok ? reopened.result.resolution.dueAt! : '') - (reopenedAt + 3_000))).toBeLessThan(1_000);
     await eventually(async () => expect(await events(ticketId, 'sla_breached')).toHaveLength(1), { timeoutMs: 10_000 });
     expect((await events(ticketId, 'sla_breached'))[0].details).toMatchObject({ measure: 'resolution', round: 2 });
 
-    expect(await update(ticketId, reopenTicket, { actor: actor(tenant), text: 'x' })).toEqual({
+    expect(await update(ticketId, 'reopen', { actor: actor(tenant), text: 'x' })).toEqual({
       ok: false,
       message: 'Der Vorgang ist nicht gelöst und muss nicht wieder geöffnet werden.',
     });
-    expect(await update(ticketId, askTenant, { actor: actor(tenant), text: 'Frage?' })).toEqual({
+    expect(await update(ticketId, 'askTenant', { actor: actor(tenant), text: 'Frage?' })).toEqual({
       ok: false,
       message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
     });
 
-    const closed = await update(ticketId, closeTicket, { actor: actor(manager), text: '' });
+    const closed = await update(ticketId, 'close', { actor: actor(manager), text: '' });
     expect(closed.ok && closed.result.status).toBe('closed');
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({
+    expect(await update(ticketId, 'resolve', { actor: actor(manager), text: 'Gelöst' })).toEqual({
       ok: false,
       message: 'Ein geschlossener Vorgang kann nicht gelöst werden.',
     });
-    expect(await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'reading', priority: 'high' })).toEqual({
+    expect(await update(ticketId, 'recategorise', { actor: actor(manager), category: 'reading', priority: 'high' })).toEqual({
       ok: false,
       message: 'Der Vorgang ist geschlossen und kann nicht mehr geändert werden.',
     });
@@ -326,7 +331,7 @@ describe('resolve, reopen, close (resolution 3 s)', () => {
     // After the linger the workflow ends; an update then gets the app's message for an ended ticket.
     const final = await client.workflow.getHandle(ticketWorkflowId(ticketId)).result();
     expect(final.status).toBe('closed');
-    expect(await update(ticketId, resolveTicket, { actor: actor(manager), text: 'Gelöst' })).toEqual({
+    expect(await update(ticketId, 'resolve', { actor: actor(manager), text: 'Gelöst' })).toEqual({
       ok: false,
       message: 'Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.',
     });
@@ -339,17 +344,17 @@ describe('resolve, reopen, close (resolution 3 s)', () => {
 
   test('the manager’s override of category and priority moves the deadlines, keeping the time used', async () => {
     const { ticketId } = await file({ topic: 'statement_objection', subject: 'Einspruch', body: 'Bitte prüfen.' });
-    const changed = await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'device_report', priority: 'urgent' });
+    const changed = await update(ticketId, 'recategorise', { actor: actor(manager), category: 'device_report', priority: 'urgent' });
     expect(changed.ok && changed.result).toMatchObject({
       category: 'device_report',
       priority: 'urgent',
       resolution: { budgetMs: 120_000 },
     });
-    expect(await update(ticketId, recategoriseTicket, { actor: actor(manager), category: 'device_report', priority: 'urgent' })).toEqual({
+    expect(await update(ticketId, 'recategorise', { actor: actor(manager), category: 'device_report', priority: 'urgent' })).toEqual({
       ok: false,
       message: 'Kategorie und Priorität sind unverändert.',
     });
-    expect(await update(ticketId, recategoriseTicket, { actor: actor(tenant), category: 'reading', priority: 'low' })).toEqual({
+    expect(await update(ticketId, 'recategorise', { actor: actor(tenant), category: 'reading', priority: 'low' })).toEqual({
       ok: false,
       message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
     });

@@ -1,9 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { db } from '../../server/db';
-import { statementPdf } from '../../server/statement-documents';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
-import { actorOf, findStatementVisibleTo, pdfRenderer, pdfResponse } from '../../server/statements';
+import { addresseePdf, findStatementVisibleTo, pdfResponse } from '../../server/statements';
 
 /**
  * GET /abrechnungen/:id/einheit/:unitId.pdf[?nutzung=T12] — the unit's statement (or one
@@ -18,7 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const unit = statement?.units.find((u) => u.unitId === unitId);
   const occupancyKey = new URL(request.url).searchParams.get('nutzung');
   if (!statement || !unit || (occupancyKey !== null && !unit.occupancies.some((o) => o.key === occupancyKey))) throw notFound();
-  const document = await statementPdf(db(), pdfRenderer(), statement, { unitId: unit.unitId, occupancyKey }, actorOf(user, context));
+  const document = await addresseePdf(user, statement, { unitId: unit.unitId, occupancyKey }, context);
   if (!document) throw notFound();
   return pdfResponse(document);
 }

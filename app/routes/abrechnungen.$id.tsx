@@ -4,8 +4,6 @@ import { ActionMessage } from '~/components/cases';
 import { LifecycleSection } from '~/components/statement-lifecycle';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import { lifecyclePanel, statementAction } from '../../server/statement-lifecycle';
-import { db } from '../../server/db';
-import { statementVersions } from '../../db/statements';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { StatementUnitsTable } from '~/components/statement-units';
@@ -14,7 +12,7 @@ import { formatDateTime, formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { hasPermission } from '../../domain/permissions';
 import { formatEuro, formatPeriod, statementStatusLabel } from '../../domain/statement-format';
-import { requireStoredStatement } from '../../server/statements';
+import { requireStoredStatement, versionsOf } from '../../server/statements';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },
@@ -73,7 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     notices: model?.notices ?? [],
     selected: selected ? { unitId: selected.unitId, label: selected.label, html: model ? renderStatementHtml(model) : '' } : null,
-    versions: await statementVersions(db(), statement.property.id, statement.period),
+    versions: await versionsOf(statement.property.id, statement.period),
     withTenants,
     canCreate: hasPermission(user, 'create:statement:any'),
     lifecycle: await lifecyclePanel(user, {

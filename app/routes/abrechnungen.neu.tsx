@@ -1,41 +1,47 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+
 import type { ReactNode } from 'react';
-import { db } from '../../server/db';
-import { canonicalJson, sha256 } from '../../db/audit';
-import { previewStatement, saveStatement, statementVersions } from '../../db/statements';
-import {
-  FUEL_CATEGORIES,
-  OPERATING_COST_CATEGORIES,
-  requestOf,
-  type StatementData,
-  type StatementRequest,
-} from '../../domain/billing/statement';
+
+import { FUEL_CATEGORIES, OPERATING_COST_CATEGORIES, requestOf, type StatementData } from '../../domain/billing/statement';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
+
 import { ValidationError } from '../../domain/validation';
+
 import { calendarDate } from '../../domain/calendar';
+
 import { Facts, PageHeader, Panel } from '~/components/page-header';
+
 import { StatementUnitsTable } from '~/components/statement-units';
+
 import statementStyles from '~/styles/statements.css?url';
 import { formatNumber } from '../../domain/format';
+
 import { parseId } from '../../domain/params';
+
 import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
+
 import { requireSameOrigin } from '../../server/request';
+
 import { formatEuro, formatPeriod, formatQuantity } from '../../domain/statement-format';
+
 import {
-  actorOf,
   defaultFormValues,
   findStatementVisibleTo,
   formFieldOf,
   formValuesFrom,
   formValuesOf,
   parseStatementForm,
+  previewStatementOf,
+  previewToken,
+  versionsOf,
   withBlankRows,
   type FieldErrors,
   type StatementFormValues,
 } from '../../server/statements';
+import { saveStatementDraft } from '../../server/statement-lifecycle';
 import type { SessionUser } from '../../server/session';
-import { lifecycleActor, startStatementLifecycle } from '../../server/statement-lifecycle';
 
 export const meta: MetaFunction = () => [{ title: 'Neue Heizkostenabrechnung · Klarmeter' }];
 
@@ -74,7 +80,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** Fingerprint of what was previewed: saving other values than those shown asks for a new preview. */
-const previewToken = (request: StatementRequest) => sha256(canonicalJson(request));
 
 type Intent = { kind: 'rows' } | { kind: 'save' } | { kind: 'preview'; unitId: number | null };
 
@@ -137,7 +142,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (
     corrected &&
     (corrected.statement.property.id !== statementRequest.propertyId ||
-      canonicalJson(corrected.statement.period) !== canonicalJson(statementRequest.period))
+      corrected.statement.period.start !== statementRequest.period.start ||
+      corrected.statement.period.end !== statementRequest.period.end)
   ) {
     return answer({ propertyId: 'Eine Korrektur gilt für dieselbe Liegenschaft und denselben Zeitraum.' });
   }
@@ -145,13 +151,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const token = previewToken(statementRequest);
   try {
     if (intent.kind === 'save' && form.get('token') === token) {
-      const saved = await saveStatement(db(), statementRequest, actorOf(user, context));
-      await startStatementLifecycle(saved.stored!.id, await lifecycleActor(user, saved.property.id, context));
-      throw redirect(`/abrechnungen/${saved.stored!.id}`);
+      throw redirect(`/abrechnungen/${await saveStatementDraft(user, statementRequest, context)}`);
     }
-    const statement = await previewStatement(db(), statementRequest);
+    const statement = await previewStatementOf(statementRequest);
     if (!statement) return answer({ propertyId: 'Liegenschaft: nicht gefunden.' });
-    const versions = await statementVersions(db(), statementRequest.propertyId, statementRequest.period);
+    const versions = await versionsOf(statementRequest.propertyId, statementRequest.period);
     return answer(
       {},
       {

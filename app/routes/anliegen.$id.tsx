@@ -8,7 +8,6 @@ import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
 import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import { closeTicket, reopenTicket, replyToTicket } from '../../workflows/shared/ticket';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -51,9 +50,8 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const form = await request.formData();
   const message = { actor: actorOf(user), text: String(form.get('text') ?? '') };
   const intent = form.get('intent');
-  const update = intent === 'reply' ? replyToTicket : intent === 'reopen' ? reopenTicket : intent === 'close' ? closeTicket : null;
-  if (!update) throw new Response('Ungültige Anfrage', { status: 400 });
-  const outcome = await updateTicket(ticket.id, update, message);
+  if (intent !== 'reply' && intent !== 'reopen' && intent !== 'close') throw new Response('Ungültige Anfrage', { status: 400 });
+  const outcome = await updateTicket(ticket.id, intent, message);
   const done = {
     reply: 'Ihre Nachricht wurde gesendet.',
     reopen: 'Ihr Anliegen ist wieder geöffnet.',

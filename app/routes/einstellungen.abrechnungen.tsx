@@ -2,16 +2,13 @@
 // which owners may approve their property's statements. Managers only; a plain form (works without JS).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { QueryTypes } from 'sequelize';
 import { ActionMessage } from '~/components/cases';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
-import { objectionDeadlineMode } from '../../server/statement-lifecycle';
-import { db } from '../../server/db';
-import { appendAudit } from '../../db/audit';
+import { objectionWindowMode, saveStatementSettings, settingsProperties } from '../../server/statement-settings';
 import type { ObjectionDeadlineMode } from '../../domain/statement-deadlines';
 
 export const meta: MetaFunction = () => [{ title: 'Einstellungen · Abrechnungen · Klarmeter' }];
@@ -33,33 +30,12 @@ function isMode(value: unknown): value is ObjectionDeadlineMode {
   return typeof value === 'string' && Object.hasOwn(MODES, value);
 }
 
-interface PropertyRow {
-  id: number;
-  name: string;
-  ownerId: number | null;
-  ownerName: string | null;
-  delegated: boolean;
-}
-
-/** The organisation's properties with their owner and whether that owner may approve statements. */
-async function propertyRows(organisationId: number): Promise<PropertyRow[]> {
-  return db().sequelize.query<PropertyRow>(
-    `SELECT p.id, p.name, p.owner_id AS "ownerId", o.name AS "ownerName",
-            EXISTS (SELECT 1 FROM statement_approval_delegations d WHERE d.property_id = p.id AND d.user_id = p.owner_id) AS delegated
-       FROM properties p
-       LEFT JOIN users o ON o.id = p.owner_id
-      WHERE p.organisation_id = :organisationId
-      ORDER BY p.name, p.id`,
-    { replacements: { organisationId }, type: QueryTypes.SELECT },
-  );
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, PERMISSION);
   return {
-    mode: await objectionDeadlineMode(db(), user.organisationId),
+    mode: await objectionWindowMode(user.organisationId),
     modes: (Object.keys(MODES) as ObjectionDeadlineMode[]).map((mode) => ({ mode, ...MODES[mode] })),
-    properties: await propertyRows(user.organisationId),
+    properties: await settingsProperties(user.organisationId),
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }
@@ -70,45 +46,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const mode = form.get('objectionDeadlineMode');
   if (!isMode(mode)) return { ok: false, message: 'Bitte wählen Sie, wie die Einwendungsfrist berechnet wird.' };
-  const database = db();
-  const properties = (await propertyRows(user.organisationId)).filter((p) => p.ownerId !== null);
-  const delegated = properties.filter((p) => form.has(`delegate:${p.id}`)).map((p) => p.id);
-  await database.sequelize.transaction(async (transaction) => {
-    await database.sequelize.query(
-      `INSERT INTO statement_lifecycle_settings (organisation_id, objection_deadline_mode) VALUES (:organisationId, :mode)
-       ON CONFLICT (organisation_id) DO UPDATE SET objection_deadline_mode = EXCLUDED.objection_deadline_mode`,
-      { replacements: { organisationId: user.organisationId, mode }, transaction },
-    );
-    for (const property of properties) {
-      if (delegated.includes(property.id)) {
-        await database.sequelize.query(
-          `INSERT INTO statement_approval_delegations (property_id, user_id, delegated_by) VALUES (:propertyId, :userId, :by)
-           ON CONFLICT (property_id, user_id) DO NOTHING`,
-          { replacements: { propertyId: property.id, userId: property.ownerId, by: user.id }, transaction },
-        );
-      } else {
-        // Also drops a delegation left over from a previous owner of the property.
-        await database.sequelize.query('DELETE FROM statement_approval_delegations WHERE property_id = :propertyId', {
-          replacements: { propertyId: property.id },
-          transaction,
-        });
-      }
-    }
-    await appendAudit(
-      database,
-      {
-        organisationId: user.organisationId,
-        actorId: user.id,
-        actor: user.email,
-        action: 'update',
-        entity: 'statement-settings',
-        entityId: user.organisationId,
-        ip: clientIp(context as RequestContext),
-        details: { objectionDeadlineMode: mode, approvalDelegatedFor: delegated },
-      },
-      transaction,
-    );
-  });
+  await saveStatementSettings(
+    user,
+    {
+      mode,
+      delegatedPropertyIds: (await settingsProperties(user.organisationId)).filter((p) => form.has(`delegate:${p.id}`)).map((p) => p.id),
+    },
+    clientIp(context as RequestContext),
+  );
   return { ok: true, message: 'Die Einstellungen sind gespeichert.' };
 }
 

@@ -1,5 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
-import { useActionData, useLoaderData } from '@remix-run/react';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { OPENED_INTENT, OpeningReceipt } from '~/components/opening-receipt';
+import { requireSameOrigin } from '../../server/request';
 import { ObjectionForm, TenantLifecycleSection } from '~/components/statement-lifecycle';
 import { OBJECTION_POSITIONS, recordTenantOpening, tenantLifecycle, tenantObjectionAction } from '../../server/statement-lifecycle';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
@@ -9,15 +11,13 @@ import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { findTenantStatement } from '../../server/statements';
 
 /** The tenant's own statement as a page: the same template as its PDF. */
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:tenancy:own');
   const id = parseId(params.id);
   const unitId = parseId(new URL(request.url).searchParams.get('einheit') ?? undefined);
   const own = id ? await findTenantStatement(user, id, unitId) : null;
   const model = own ? statementDocumentModel(own.statement, own.addressee, { standalone: false }) : null;
   if (!own || !model) throw notFound();
-  // Viewing the delivered statement is its opening: the lifecycle proves the first one per flat.
-  await recordTenantOpening(user, own, 'view', context);
   return {
     ...(await tenantLifecycle(user, own)),
     positions: OBJECTION_POSITIONS,
@@ -27,13 +27,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-/** The tenant's objection to its own statement. */
+/** The tenant's objection to its own statement, or the page reporting that it was opened (the lifecycle proves the first opening per flat). */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:tenancy:own');
   const id = parseId(params.id);
   const unitId = parseId(new URL(request.url).searchParams.get('einheit') ?? undefined);
   const own = id ? await findTenantStatement(user, id, unitId) : null;
   if (!own) throw notFound();
+  if ((await request.clone().formData()).get('intent') === OPENED_INTENT) {
+    requireSameOrigin(request);
+    await recordTenantOpening(user, own, 'view', context);
+    return { ok: true, message: 'Der Empfang ist bestätigt.' };
+  }
   return tenantObjectionAction(user, own, request, context);
 }
 
@@ -42,13 +47,17 @@ export default function MyStatement() {
   const outcome = useActionData<typeof action>();
   return (
     <>
+      <OpeningReceipt fields={{ dokument: pdfHref }} />
       <Panel
         id="statement"
         title={title}
         actions={
-          <a href={pdfHref} className="button button--primary" download>
-            PDF herunterladen
-          </a>
+          // A POST: downloading the PDF is recorded as an opening, and loaders only read.
+          <Form method="post" action={pdfHref} reloadDocument>
+            <button type="submit" className="button button--primary">
+              PDF herunterladen
+            </button>
+          </Form>
         }
       >
         {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}

@@ -1,7 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { QueryTypes } from 'sequelize';
-import { db } from '../../server/db';
 import type { MonthlyDelivery } from '../../domain/monthly';
 import { formatChange, formatKwh, germanMonth, isYearMonth } from '../../domain/monthly';
 import { FilterForm, SelectFilter } from '~/components/filters';
@@ -13,13 +11,12 @@ import { formatDateTime, formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
+import { MONTH_PAGE_SIZE, MONTH_STATUS_FILTERS, isMonthStatusFilter, monthDetail } from '../../server/monthly';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Monatsinformation ${data ? germanMonth(data.month) : ''} · Klarmeter` },
 ];
-
-const PAGE_SIZE = 100;
 
 const DELIVERY_LABELS: Record<MonthlyDelivery, string> = {
   portal: 'Im Portal',
@@ -27,36 +24,6 @@ const DELIVERY_LABELS: Record<MonthlyDelivery, string> = {
   vacant: 'Leerstand',
   'tenant-change': 'Nutzerwechsel im Monat',
 };
-
-/** The list's filters, each a SQL condition on monthly_information mi. */
-const STATUS_FILTERS = {
-  opened: { label: 'Geöffnet', sql: 'mi.opened_at IS NOT NULL' },
-  unopened: { label: 'Zugestellt, nicht geöffnet', sql: "mi.delivery = 'portal' AND mi.opened_at IS NULL" },
-  'no-account': { label: 'Ohne Portalzugang (andere Zustellung nötig)', sql: "mi.delivery = 'no-account'" },
-  vacant: { label: 'Leerstand', sql: "mi.delivery = 'vacant'" },
-  'tenant-change': { label: 'Nutzerwechsel im Monat', sql: "mi.delivery = 'tenant-change'" },
-  estimated: { label: 'Mit Ersatzwert', sql: 'mi.estimated' },
-  'not-remote': { label: 'Nicht fernablesbar (§ 12: 3 % Kürzung möglich)', sql: 'NOT mi.remote_readable' },
-} as const;
-type StatusFilter = keyof typeof STATUS_FILTERS;
-
-const isStatusFilter = (value: string | null): value is StatusFilter => value !== null && value in STATUS_FILTERS;
-
-interface Row {
-  id: number;
-  propertyName: string;
-  unitLabel: string;
-  tenantName: string | null;
-  delivery: MonthlyDelivery;
-  totalKwh: string | null;
-  changePreviousYear: string | null;
-  estimated: boolean;
-  remoteReadable: boolean;
-  devicesOk: boolean;
-  publishedAt: Date;
-  revisedAt: Date | null;
-  openedAt: Date | null;
-}
 
 /**
  * GET /monatsinformationen/:month — every unit's information of that month: who received it and
@@ -70,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const scope = await visibleScope(user);
   const propertyFilter = parseId(url.searchParams.get('liegenschaft') ?? undefined);
   const statusParam = url.searchParams.get('status');
-  const status = isStatusFilter(statusParam) ? statusParam : null;
+  const status = isMonthStatusFilter(statusParam) ? statusParam : null;
   const page = Math.max(1, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
   const withTenants = hasPermission(user, 'read:tenancy:any');
   const propertyIds = propertyFilter ? scope.propertyIds.filter((id) => id === propertyFilter) : scope.propertyIds;
@@ -85,53 +52,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     propertyFilter,
     status,
     withTenants,
+    pageSize: MONTH_PAGE_SIZE,
+    statusOptions: Object.entries(MONTH_STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label })),
   };
   if (scopeIsEmpty(scope) || propertyIds.length === 0) return empty;
 
-  const { sequelize } = db();
-  const where = `mi.month = $1 AND mi.property_id = ANY($2::int[])${status ? ` AND ${STATUS_FILTERS[status].sql}` : ''}`;
-  const bind = [`${month}-01`, propertyIds];
-  const [rows, [counts], [summary]] = await Promise.all([
-    sequelize.query<Row>(
-      `SELECT mi.id, p.name AS "propertyName", u.label AS "unitLabel", ${withTenants ? 't.tenant_name' : 'NULL'} AS "tenantName",
-              mi.delivery, mi.total_kwh AS "totalKwh", mi.change_previous_year AS "changePreviousYear", mi.estimated,
-              mi.remote_readable AS "remoteReadable", mi.devices_ok AS "devicesOk", mi.published_at AS "publishedAt",
-              mi.revised_at AS "revisedAt", mi.opened_at AS "openedAt"
-         FROM monthly_information mi
-         JOIN units u ON u.id = mi.unit_id JOIN properties p ON p.id = mi.property_id
-         LEFT JOIN tenancies t ON t.id = mi.tenancy_id
-        WHERE ${where}
-        ORDER BY p.name, p.id, u.label, u.id
-        LIMIT ${PAGE_SIZE} OFFSET $3`,
-      { bind: [...bind, (page - 1) * PAGE_SIZE], type: QueryTypes.SELECT },
-    ),
-    sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM monthly_information mi WHERE ${where}`, {
-      bind,
-      type: QueryTypes.SELECT,
-    }),
-    sequelize.query<{
-      units: number;
-      informed: number;
-      portal: number;
-      opened: number;
-      notRemote: number;
-      estimated: number;
-      noAccount: number;
-    }>(
-      `SELECT (SELECT count(*) FROM units WHERE property_id = ANY($2::int[]))::int AS units, count(*)::int AS informed,
-              count(*) FILTER (WHERE delivery = 'portal')::int AS portal, count(opened_at)::int AS opened,
-              count(*) FILTER (WHERE NOT remote_readable)::int AS "notRemote", count(*) FILTER (WHERE estimated)::int AS estimated,
-              count(*) FILTER (WHERE delivery = 'no-account')::int AS "noAccount"
-         FROM monthly_information WHERE month = $1 AND property_id = ANY($2::int[])`,
-      { bind, type: QueryTypes.SELECT },
-    ),
-  ]);
-  if (summary.informed === 0 && !propertyFilter && !status) throw notFound();
-  return { ...empty, rows, total: counts.total, pageCount: Math.max(1, Math.ceil(counts.total / PAGE_SIZE)), summary };
+  const found = await monthDetail({ month, propertyIds, status, page, withTenants, filtered: propertyFilter !== null || status !== null });
+  if (!found) throw notFound();
+  return { ...empty, ...found };
 }
 
 export default function MonthDetail() {
-  const { month, rows, total, page, pageCount, summary, properties, propertyFilter, status, withTenants } = useLoaderData<typeof loader>();
+  const { month, rows, total, page, pageCount, pageSize, summary, properties, propertyFilter, status, statusOptions, withTenants } =
+    useLoaderData<typeof loader>();
   const query = (changes: Record<string, string | null>) => {
     const params = new URLSearchParams();
     const values = { liegenschaft: propertyFilter ? String(propertyFilter) : null, status, ...changes };
@@ -194,13 +127,7 @@ export default function MonthDetail() {
           value={propertyFilter ? String(propertyFilter) : null}
           options={properties.map((p) => ({ value: String(p.id), label: p.name }))}
         />
-        <SelectFilter
-          name="status"
-          label="Status"
-          allLabel="Alle Wohnungen"
-          value={status}
-          options={Object.entries(STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label }))}
-        />
+        <SelectFilter name="status" label="Status" allLabel="Alle Wohnungen" value={status} options={statusOptions} />
       </FilterForm>
       {rows.length === 0 ? (
         <EmptyState>Keine Wohnungen, die den Filtern entsprechen.</EmptyState>
@@ -261,7 +188,7 @@ export default function MonthDetail() {
             page={page}
             pageCount={pageCount}
             total={total}
-            pageSize={PAGE_SIZE}
+            pageSize={pageSize}
             hrefFor={(n) => query({ seite: n > 1 ? String(n) : null })}
           />
         </>

@@ -1,12 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { QueryTypes } from 'sequelize';
-import { db } from '../../server/db';
-import { appendAudit } from '../../db/audit';
 import { DEFAULT_CONVERSION, germanMonth } from '../../domain/monthly';
 import { parseDecimal } from '../../domain/readings-csv';
-import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
@@ -15,46 +10,10 @@ import { parseId } from '../../domain/params';
 import { requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
 import { clientIp, requireSameOrigin } from '../../server/request';
-import { temporalClient } from '../../server/temporal';
+import { monthlyOverview, saveConversionSettings, triggerMonthlyRun, type MonthlyRunRow } from '../../server/monthly';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
 export const meta: MetaFunction = () => [{ title: 'Monatsinformationen · Klarmeter' }];
-
-const LISTED_MONTHS = 24;
-
-interface RunRow {
-  id: number;
-  month: string;
-  status: 'running' | 'completed' | 'failed';
-  startedAt: Date;
-  finishedAt: Date | null;
-  unitsTotal: number;
-  unitsDone: number;
-  properties: number;
-  propertiesDone: number;
-}
-
-interface MonthRow {
-  month: string;
-  units: number;
-  portal: number;
-  opened: number;
-  noAccount: number;
-  vacant: number;
-  tenantChange: number;
-  estimated: number;
-  notRemote: number;
-}
-
-/** When the Schedule runs next; null when Temporal cannot say (no schedule yet, server unreachable). */
-async function nextScheduledRun(): Promise<Date | null> {
-  try {
-    const { info } = await temporalClient().schedule.getHandle(MONTHLY_SCHEDULE_ID).describe();
-    return info.nextActionTimes[0] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * GET /monatsinformationen: per month how many units got their information (n of N) and how many
@@ -66,61 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const canManage = hasPermission(user, 'update:monthly-information:any');
   if (scopeIsEmpty(scope))
     return { run: null, months: [], unitCount: 0, properties: [], nextRun: null, canManage, defaults: DEFAULT_CONVERSION };
-  const { sequelize } = db();
-  const bind = [scope.propertyIds];
-  const [[run], months, [{ unitCount }], properties, nextRun] = await Promise.all([
-    sequelize.query<RunRow>(
-      `SELECT r.id, to_char(r.month, 'YYYY-MM') AS month, r.status, r.started_at AS "startedAt", r.finished_at AS "finishedAt",
-              sum(rp.units_total)::int AS "unitsTotal", sum(rp.units_done)::int AS "unitsDone",
-              count(*)::int AS properties, count(rp.finished_at)::int AS "propertiesDone"
-         FROM monthly_runs r JOIN monthly_run_properties rp ON rp.run_id = r.id AND rp.property_id = ANY($1::int[])
-        GROUP BY r.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1`,
-      { bind, type: QueryTypes.SELECT },
-    ),
-    sequelize.query<MonthRow>(
-      `SELECT to_char(month, 'YYYY-MM') AS month, count(*)::int AS units,
-              count(*) FILTER (WHERE delivery = 'portal')::int AS portal, count(opened_at)::int AS opened,
-              count(*) FILTER (WHERE delivery = 'no-account')::int AS "noAccount", count(*) FILTER (WHERE delivery = 'vacant')::int AS vacant,
-              count(*) FILTER (WHERE delivery = 'tenant-change')::int AS "tenantChange",
-              count(*) FILTER (WHERE estimated)::int AS estimated, count(*) FILTER (WHERE NOT remote_readable)::int AS "notRemote"
-         FROM monthly_information WHERE property_id = ANY($1::int[])
-        GROUP BY month ORDER BY month DESC LIMIT ${LISTED_MONTHS}`,
-      { bind, type: QueryTypes.SELECT },
-    ),
-    sequelize.query<{ unitCount: number }>('SELECT count(*)::int AS "unitCount" FROM units WHERE property_id = ANY($1::int[])', {
-      bind,
-      type: QueryTypes.SELECT,
-    }),
-    sequelize.query<{
-      id: number;
-      name: string;
-      hkvKwhPerUnit: string | null;
-      hotWaterTempC: string | null;
-      districtHeating: boolean | null;
-    }>(
-      `SELECT p.id, p.name, s.hkv_kwh_per_unit AS "hkvKwhPerUnit", s.hot_water_temp_c AS "hotWaterTempC", s.district_heating AS "districtHeating"
-         FROM properties p LEFT JOIN monthly_property_settings s ON s.property_id = p.id
-        WHERE p.id = ANY($1::int[]) ORDER BY p.name, p.id`,
-      { bind, type: QueryTypes.SELECT },
-    ),
-    nextScheduledRun(),
-  ]);
-  return {
-    run: run ?? null,
-    months,
-    unitCount,
-    properties: properties.map((p) => ({
-      id: p.id,
-      name: p.name,
-      own: p.hkvKwhPerUnit !== null,
-      hkvKwhPerUnit: p.hkvKwhPerUnit === null ? DEFAULT_CONVERSION.hkvKwhPerUnit : Number(p.hkvKwhPerUnit),
-      hotWaterTempC: p.hotWaterTempC === null ? DEFAULT_CONVERSION.hotWaterTempC : Number(p.hotWaterTempC),
-      districtHeating: p.districtHeating ?? DEFAULT_CONVERSION.districtHeating,
-    })),
-    nextRun,
-    canManage,
-    defaults: DEFAULT_CONVERSION,
-  };
+  return { ...(await monthlyOverview(scope)), canManage, defaults: DEFAULT_CONVERSION };
 }
 
 /** propertyId: the message belongs to that property's settings form. */
@@ -135,33 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'update:monthly-information:any');
   const form = await request.formData();
-  const database = db();
-  const audit = (action: string, details: Record<string, unknown>, entityId: number | null = null) =>
-    appendAudit(database, {
-      organisationId: user.organisationId,
-      actorId: user.id,
-      actor: user.email,
-      action,
-      entity: 'monthly_information',
-      entityId,
-      ip: clientIp(context),
-      details,
-    });
-
-  if (form.get('intent') === 'run') {
-    try {
-      await temporalClient().schedule.getHandle(MONTHLY_SCHEDULE_ID).trigger(ScheduleOverlapPolicy.SKIP);
-    } catch (error) {
-      if (!(error instanceof ScheduleNotFoundError)) throw error;
-      return { ok: false, message: 'Der Zeitplan für die Monatsinformation ist nicht eingerichtet: Der Worker legt ihn beim Start an.' };
-    }
-    await audit('monthly.run_triggered', { scheduleId: MONTHLY_SCHEDULE_ID });
-    return {
-      ok: true,
-      message:
-        'Der Lauf für den Vormonat wurde gestartet (läuft bereits einer, wird kein zweiter begonnen). Der Fortschritt erscheint gleich hier.',
-    };
-  }
+  if (form.get('intent') === 'run') return triggerMonthlyRun(user, clientIp(context));
 
   if (form.get('intent') === 'settings') {
     const propertyId = parseId(String(form.get('propertyId') ?? ''));
@@ -174,8 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     if (temperature === null || temperature <= 10 || temperature > 95)
       return { ok: false, propertyId, message: 'Warmwassertemperatur: zwischen 10 und 95 °C.' };
     const settings = { hkvKwhPerUnit: factor, hotWaterTempC: temperature, districtHeating: form.get('districtHeating') === 'on' };
-    await database.models.MonthlyPropertySetting.upsert({ propertyId, ...settings, updatedBy: user.id, updatedAt: new Date() });
-    await audit('monthly.settings_changed', { propertyId, ...settings }, propertyId);
+    await saveConversionSettings(user, propertyId, settings, clientIp(context));
     return { ok: true, propertyId, message: 'Gespeichert. Die Umrechnung gilt ab dem nächsten Lauf.' };
   }
   throw new Response('Ungültige Anfrage', { status: 400 });
@@ -225,7 +103,7 @@ function OpenedRate({ opened, delivered }: { opened: number; delivered: number }
   );
 }
 
-const RUN_STATUS: Record<RunRow['status'], { label: string; className: string }> = {
+const RUN_STATUS: Record<MonthlyRunRow['status'], { label: string; className: string }> = {
   running: { label: 'läuft', className: 'tag tag--warning' },
   completed: { label: 'abgeschlossen', className: 'tag tag--ok' },
   failed: { label: 'mit Fehlern beendet', className: 'tag tag--risk' },

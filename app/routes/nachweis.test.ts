@@ -135,6 +135,12 @@ describe('tenant', () => {
 
   test('opening its own statement is proven, and its objection is accepted and shown in both timelines', async () => {
     expect(statusOf(await myStatement('tenantA', house.units.a.id))).toBe(200);
+    const opened = await run(
+      objectionAction,
+      makeRequest(`/meine-abrechnungen/${id()}?einheit=${house.units.a.id}`, { cookie: cookies.tenantA, form: { intent: 'opened' } }),
+      { id: String(id()) },
+    );
+    expect(dataOf(opened)).toMatchObject({ ok: true });
     await eventually(async () => expect(dataOf(await proof('manager')).events.map((e) => e.label)).toContain('Geöffnet'));
     expect(dataOf(await object('tenantA', house.units.a.id))).toMatchObject({ ok: true });
     const page = dataOf(await myStatement('tenantA', house.units.a.id));

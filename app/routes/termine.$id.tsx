@@ -21,7 +21,6 @@ import type { SessionUser } from '../../server/session';
 import { describeSlot } from '../../server/appointment-obligation';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import { cancelAppointment, chooseSlot, proposeSlots, recordOutcome } from '../../workflows/shared/appointment';
 import {
   APPOINTMENT_EVENT_LABELS,
   APPOINTMENT_REASON_LABELS,
@@ -107,15 +106,15 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   let outcome;
   if (intent === 'choose') {
     const position = Number(form.get('position'));
-    outcome = await updateAppointment(row.id, chooseSlot, { actor, position });
+    outcome = await updateAppointment(row.id, 'choose', { actor, position });
   } else if (intent === 'propose') {
     const parsed = slotsFromForm(form);
     if ('error' in parsed) return { ok: false, message: parsed.error };
-    outcome = await updateAppointment(row.id, proposeSlots, { actor, slots: parsed.slots, note: String(form.get('note') ?? '') });
+    outcome = await updateAppointment(row.id, 'propose', { actor, slots: parsed.slots, note: String(form.get('note') ?? '') });
   } else if (intent === 'done' || intent === 'no_show') {
-    outcome = await updateAppointment(row.id, recordOutcome, { actor, outcome: intent, note: String(form.get('note') ?? '') });
+    outcome = await updateAppointment(row.id, 'record', { actor, outcome: intent, note: String(form.get('note') ?? '') });
   } else if (intent === 'cancel') {
-    outcome = await updateAppointment(row.id, cancelAppointment, { actor, reason: String(form.get('reason') ?? '') });
+    outcome = await updateAppointment(row.id, 'cancel', { actor, reason: String(form.get('reason') ?? '') });
   } else {
     throw new Response('Ungültige Anfrage', { status: 400 });
   }

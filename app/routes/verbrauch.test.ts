@@ -9,7 +9,7 @@ import { createOrgFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, publishFixtureMonth, type MonthlyFixture } from '../../tests/support/monthly-fixtures';
 import { TEST_ORIGIN, cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { temporalClient } from '../../server/temporal';
-import { loader as consumptionLoader } from './verbrauch';
+import { action as consumptionAction, loader as consumptionLoader } from './verbrauch';
 import { action as overviewAction, loader as overviewLoader } from './monatsinformationen._index';
 import { loader as monthLoader } from './monatsinformationen.$month';
 import { action as readingsAction, loader as readingsLoader } from './monatsinformationen.ablesungen';
@@ -64,6 +64,12 @@ describe('tenant', () => {
     const neighbours = dataOf(await run(consumptionLoader, makeRequest('/verbrauch', { cookie: cookies.neighbour })));
     expect(neighbours.flat?.unitId).toBe(f.units.peerA.id);
     expect(neighbours.information?.content.totalKwh).toBe(230);
+    const opening = { intent: 'opened', wohnung: String(f.units.peerA.id), monat: FIXTURE_MONTH };
+    expect(dataOf(await run(consumptionAction, makeRequest('/verbrauch', { cookie: cookies.neighbour, form: opening })))).toEqual({
+      recorded: true,
+    });
+    const foreign = await run(consumptionAction, makeRequest('/verbrauch', { cookie: cookies.tenant, form: opening }));
+    expect(foreign.kind === 'response' && foreign.status).toBe(404);
     for (const path of [
       `/verbrauch?wohnung=${f.units.peerA.id}`,
       `/verbrauch?wohnung=${f.units.gap.id}`,
@@ -75,10 +81,21 @@ describe('tenant', () => {
     }
   });
 
-  test('opening is recorded once, however often the page is shown', async () => {
+  test('showing the page records nothing; the page’s report of its opening is recorded once, however often it comes', async () => {
+    const unread = await database.models.MonthlyInformation.findOne({ where: { unitId: f.units.own.id }, rejectOnEmpty: true });
+    expect(unread.openedAt).toBeNull(); // the first test only showed it
+    const opened = () =>
+      run(
+        consumptionAction,
+        makeRequest('/verbrauch', {
+          cookie: cookies.tenant,
+          form: { intent: 'opened', wohnung: String(f.units.own.id), monat: FIXTURE_MONTH },
+        }),
+      );
+    expect(dataOf(await opened())).toEqual({ recorded: true });
     const before = await database.models.MonthlyInformation.findOne({ where: { unitId: f.units.own.id }, rejectOnEmpty: true });
-    expect(before.openedAt).not.toBeNull(); // the first test opened it
-    for (let i = 0; i < 3; i++) await run(consumptionLoader, makeRequest(`/verbrauch?monat=${FIXTURE_MONTH}`, { cookie: cookies.tenant }));
+    expect(before.openedAt).not.toBeNull();
+    for (let i = 0; i < 3; i++) expect(dataOf(await opened())).toEqual({ recorded: false });
     expect(await openedEventsOf(f.units.own.id)).toBe(1);
     const after = await database.models.MonthlyInformation.findOne({ where: { unitId: f.units.own.id }, rejectOnEmpty: true });
     expect(after.openedAt).toEqual(before.openedAt);

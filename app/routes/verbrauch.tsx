@@ -1,7 +1,8 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { db } from '../../server/db';
-import { recordOpening } from '../../server/monthly-obligation';
+import { recordMonthlyOpening, tenantMonthlyInformation } from '../../server/monthly';
+import { requireSameOrigin } from '../../server/request';
+import { OpeningReceipt } from '~/components/opening-receipt';
 import {
   HOT_WATER_TIPS,
   PEER_MONTHS,
@@ -29,13 +30,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.information ? `Verbrauch ${germanMonth(data.information.month)}` : 'Mein Verbrauch'} · Klarmeter` },
 ];
 
-/** Older informations are kept; the page lists three years. */
-const LISTED_MONTHS = 36;
-
 /**
  * GET /verbrauch[?wohnung=<unitId>][&monat=YYYY-MM]: the tenant's monthly information (HKVO §6a),
- * only for units of its running tenancies and only what was addressed to that tenancy. Showing it
- * records the opening once (the proof the manager sees).
+ * only for units of its running tenancies and only what was addressed to that tenancy. The page
+ * reports its opening (action below), which the manager sees as proof.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:unit:own');
@@ -49,20 +47,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const flats = tenancies.map((t) => ({ unitId: t.unitId, label: `${t.propertyName} · ${t.unitLabel}` }));
   if (!tenancy) return { flats, flat: null, months: [], information: null };
 
-  const { MonthlyInformation } = db().models;
-  // A month shared with a previous tenant (delivery 'tenant-change') is never shown to either.
-  const mine = { tenancyId: tenancy.tenancyId, unitId: tenancy.unitId, delivery: ['portal', 'no-account'] };
-  const rows = await MonthlyInformation.findAll({
-    where: mine,
-    attributes: ['id', 'month', 'totalKwh', 'changePreviousYear', 'estimated'],
-    order: [['month', 'DESC']],
-    limit: LISTED_MONTHS,
-    raw: true,
-  });
-  const month = monthParam ?? rows[0]?.month.slice(0, 7);
-  const row = month ? await MonthlyInformation.findOne({ where: { ...mine, month: `${month}-01` } }) : null;
+  const { rows, row } = await tenantMonthlyInformation(tenancy, monthParam);
   if (monthParam !== null && !row) throw notFound();
-  if (row) await recordOpening(db(), row, user.id);
 
   return {
     flats,
@@ -82,6 +68,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ? { month: row.month.slice(0, 7), content: row.content, publishedAt: row.publishedAt, revisedAt: row.revisedAt }
       : null,
   };
+}
+
+/** POST intent=opened: the page reports that the tenant opened this month's information (recorded once). */
+export async function action({ request }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireUserWithPermission(request, 'read:unit:own');
+  const form = await request.formData();
+  const month = String(form.get('monat') ?? '');
+  const tenancy = (await currentTenancies(user)).find((t) => t.unitId === parseId(String(form.get('wohnung') ?? '')));
+  if (form.get('intent') !== 'opened' || !tenancy || !isYearMonth(month)) throw notFound();
+  return { recorded: await recordMonthlyOpening(user, tenancy, month) };
 }
 
 type Flat = NonNullable<Awaited<ReturnType<typeof loader>>['flat']>;
@@ -135,7 +132,10 @@ export default function Consumption() {
         }
       />
       {information ? (
-        <Information flat={flat} content={information.content} publishedAt={information.publishedAt} revisedAt={information.revisedAt} />
+        <>
+          <OpeningReceipt fields={{ wohnung: String(flat.unitId), monat: information.month }} />
+          <Information flat={flat} content={information.content} publishedAt={information.publishedAt} revisedAt={information.revisedAt} />
+        </>
       ) : (
         <EmptyState>Für Ihre Wohnung liegt noch keine Verbrauchsinformation vor. Sie erscheint jeweils Anfang des Folgemonats.</EmptyState>
       )}

@@ -26,15 +26,6 @@ import {
   isTicketPriority,
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import {
-  askTenant,
-  assignTicket,
-  closeTicket,
-  recategoriseTicket,
-  reopenTicket,
-  replyToTicket,
-  resolveTicket,
-} from '../../workflows/shared/ticket';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
 import type { TicketStatus } from '../../domain/contracts/ticket';
 
@@ -89,30 +80,30 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
       const assigneeId = parseId(String(form.get('assigneeId') ?? ''));
       const assignee = (await assignableUsers(user.organisationId)).find((u) => u.id === assigneeId);
       if (!assignee) return { ok: false, message: 'Bitte wählen Sie eine zuständige Person.' };
-      outcome = await updateTicket(ticket.id, assignTicket, { actor: message.actor, assigneeId: assignee.id, assigneeName: assignee.name });
+      outcome = await updateTicket(ticket.id, 'assign', { actor: message.actor, assigneeId: assignee.id, assigneeName: assignee.name });
       break;
     }
     case 'reply':
-      outcome = await updateTicket(ticket.id, replyToTicket, message);
+      outcome = await updateTicket(ticket.id, 'reply', message);
       break;
     case 'ask':
-      outcome = await updateTicket(ticket.id, askTenant, message);
+      outcome = await updateTicket(ticket.id, 'askTenant', message);
       break;
     case 'resolve':
-      outcome = await updateTicket(ticket.id, resolveTicket, message);
+      outcome = await updateTicket(ticket.id, 'resolve', message);
       break;
     case 'reopen':
-      outcome = await updateTicket(ticket.id, reopenTicket, message);
+      outcome = await updateTicket(ticket.id, 'reopen', message);
       break;
     case 'close':
-      outcome = await updateTicket(ticket.id, closeTicket, message);
+      outcome = await updateTicket(ticket.id, 'close', message);
       break;
     case 'recategorise': {
       const category = form.get('category');
       const priority = form.get('priority');
       if (!isTicketCategory(category) || !isTicketPriority(priority))
         return { ok: false, message: 'Bitte wählen Sie Kategorie und Priorität.' };
-      outcome = await updateTicket(ticket.id, recategoriseTicket, { actor: message.actor, category, priority });
+      outcome = await updateTicket(ticket.id, 'recategorise', { actor: message.actor, category, priority });
       break;
     }
     default:
