@@ -1,6 +1,25 @@
 import { vitePlugin as remix } from '@remix-run/dev';
 import { defineConfig } from 'vite';
 import tsconfigPaths from 'vite-tsconfig-paths';
+import type { Plugin } from 'vite';
+
+// Server-side layers never reach the browser: a route component that uses a server/ or db/ module
+// (not just its loader or action, whose imports Remix strips from the client build) fails the build.
+const SERVER_ONLY = /\/(server|db|activities|workflows)\//;
+function serverOnlyLayers(): Plugin {
+  const root = process.cwd();
+  return {
+    name: 'klarmeter-server-only-layers',
+    enforce: 'pre',
+    load(id, options) {
+      if (options?.ssr || !id.startsWith(root) || id.includes('/node_modules/')) return null;
+      if (SERVER_ONLY.test(id.slice(root.length))) {
+        throw new Error(`${id.slice(root.length + 1)} is server-only but ended up in the browser bundle; call it from a loader or action.`);
+      }
+      return null;
+    },
+  };
+}
 
 declare module '@remix-run/node' {
   interface Future {
@@ -10,6 +29,7 @@ declare module '@remix-run/node' {
 
 export default defineConfig({
   plugins: [
+    serverOnlyLayers(),
     remix({
       ignoredRouteFiles: ['**/*.test.ts', '**/*.test.tsx'],
       future: {

@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'server/proof/**/*.test.ts'] },
+        test: { name: 'unit', include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'scripts/lint/**/*.test.ts', 'server/proof/**/*.test.ts'] },
       },
       {
         extends: true,

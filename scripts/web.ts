@@ -129,14 +129,13 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     build = (await import(pathToFileURL(path.join(buildDirectory, 'server', 'index.js')).href)) as ServerBuild;
   }
 
-  app.all(
-    '*',
-    createRequestHandler({
-      build,
-      mode: dev ? 'development' : 'production',
-      getLoadContext: (req) => ({ clientIp: req.ip }),
-    }),
-  );
+  const handleRequest = createRequestHandler({
+    build,
+    mode: dev ? 'development' : 'production',
+    getLoadContext: (req) => ({ clientIp: req.ip }),
+  });
+  // Remix's handler passes its own errors to next(); Express 4 ignores the returned promise.
+  app.all('*', (req, res, next) => void handleRequest(req, res, next));
   app.use(errorHandler);
 
   await new Promise<void>((resolve, reject) => {

@@ -38,12 +38,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
         if (event.type === 'shutdown') return stop();
         if (relevant(event)) send(`data: ${JSON.stringify(event)}\n\n`);
       });
-      const heartbeat = setInterval(async () => {
+      const beat = async () => {
         const current = token ? await userForToken(token).catch(() => undefined) : null;
         if (current === null) return stop();
         if (current) scope = await visibleScope(current).catch(() => scope);
         send(': ping\n\n');
-      }, HEARTBEAT_MS);
+      };
+      const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
       stop = () => {
         if (closed) return;
         closed = true;

@@ -1,6 +1,6 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { DEVICE_TYPES, type DeadlineKind, type DeviceType, type Light } from '../../domain/deadlines';
-import { RadioStatus } from '../../domain/deadlines';
+import { type RadioStatus } from '../../domain/deadlines';
 
 export class Device extends Model<InferAttributes<Device>, InferCreationAttributes<Device>> {
   declare id: CreationOptional<number>;

@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { DOCUMENT_KINDS, DocumentKind } from '../../domain/documents';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../domain/documents';
 
 /** A stored document, AES-256-GCM encrypted; `sha256` is the plaintext's hash. Never updated. */
 export class Document extends Model<InferAttributes<Document>, InferCreationAttributes<Document>> {

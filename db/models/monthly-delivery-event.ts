@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { MonthlyDeliveryEventKind } from '../../domain/monthly';
+import { type MonthlyDeliveryEventKind } from '../../domain/monthly';
 
 /** Proof that an information was provided (with the hash of what was published) or opened; append-only, hash-chained. */
 export class MonthlyDeliveryEvent extends Model<InferAttributes<MonthlyDeliveryEvent>, InferCreationAttributes<MonthlyDeliveryEvent>> {

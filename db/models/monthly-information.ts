@@ -1,7 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { MonthlyInformationContent } from '../../domain/monthly';
 import { decimal } from './statement';
-import { MonthlyDelivery } from '../../domain/monthly';
+import { type MonthlyDelivery } from '../../domain/monthly';
 
 /** The published monthly consumption information of one unit and month (HKVO §6a). */
 export class MonthlyInformation extends Model<InferAttributes<MonthlyInformation>, InferCreationAttributes<MonthlyInformation>> {

@@ -1,5 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { NOTIFICATION_TOPICS, NotificationTopic } from '../../domain/notifications';
+import { NOTIFICATION_TOPICS, type NotificationTopic } from '../../domain/notifications';
 
 /** A user's channels for one topic. No row: both channels on. */
 export class NotificationPreference extends Model<

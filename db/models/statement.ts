@@ -9,7 +9,7 @@ import {
 } from 'sequelize';
 import type { BillingInput } from '../../domain/billing';
 import type { StatementSummary } from '../../domain/billing/statement';
-import { STATEMENT_STATUSES, StatementStatus } from '../../domain/statement-lifecycle';
+import { STATEMENT_STATUSES, type StatementStatus } from '../../domain/statement-lifecycle';
 
 /**
  * A NUMERIC column read as a number (pg returns NUMERIC as a string). Amounts and consumptions in
