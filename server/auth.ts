@@ -6,6 +6,7 @@ import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import { appendAudit } from '../db/audit';
 import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session';
+import { requiresSecondFactor, startLoginChallenge } from './second-factor';
 
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MINUTES = 15;
@@ -13,6 +14,7 @@ export const FAILURE_WINDOW_MINUTES = 15;
 export const LOGIN_MESSAGES = {
   invalid: 'E-Mail-Adresse oder Passwort ist falsch.',
   throttled: `Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie ${FAILURE_WINDOW_MINUTES} Minuten und versuchen Sie es dann erneut.`,
+  secondFactor: 'Bitte bestätigen Sie die Anmeldung mit dem Code Ihrer Authenticator-App.',
 } as const;
 
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
@@ -49,7 +51,12 @@ async function recentFailures(email: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string };
+/**
+ * `challenge`: the password was right, but the account has a second factor; no session yet. The
+ * caller sets the challenge cookie and sends the user to /login/zweiter-faktor. A caller that
+ * does not know about it treats it as a failed login, which is the safe side.
+ */
+export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string; challenge?: string };
 
 export async function login(input: { email: string; password: string; ip: string | null; userAgent: string | null }): Promise<LoginResult> {
   const database = db();
@@ -84,6 +91,19 @@ export async function login(input: { email: string; password: string; ip: string
   }
 
   await database.sequelize.query('DELETE FROM login_failures WHERE email = :email', { replacements: { email } });
+  if (await requiresSecondFactor(user.id)) {
+    const challenge = await startLoginChallenge({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
+    await appendAudit(database, {
+      organisationId: user.organisationId,
+      actorId: user.id,
+      actor: user.email,
+      action: 'login_second_factor_required',
+      entity: 'user',
+      entityId: user.id,
+      ip: input.ip,
+    });
+    return { ok: false, message: LOGIN_MESSAGES.secondFactor, challenge };
+  }
   const token = await createSession({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
   await appendAudit(database, {
     organisationId: user.organisationId,
