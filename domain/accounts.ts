@@ -66,7 +66,8 @@ export function passwordProblem(password: string, context: { email?: string | nu
   if (length < PASSWORD_MIN_LENGTH) return `Das Passwort muss mindestens ${PASSWORD_MIN_LENGTH} Zeichen lang sein.`;
   if (length > PASSWORD_MAX_LENGTH) return `Das Passwort darf höchstens ${PASSWORD_MAX_LENGTH} Zeichen lang sein.`;
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower) || new Set(lower).size <= 2) return 'Dieses Passwort ist zu leicht zu erraten. Bitte wählen Sie ein anderes.';
+  if (COMMON_PASSWORDS.has(lower) || new Set(lower).size <= 2)
+    return 'Dieses Passwort ist zu leicht zu erraten. Bitte wählen Sie ein anderes.';
   const email = context.email?.trim().toLowerCase();
   if (email && (lower === email || lower === email.split('@')[0])) return 'Das Passwort darf nicht Ihre E-Mail-Adresse sein.';
   const name = context.name?.trim().toLowerCase();
@@ -154,4 +155,3 @@ export function retainedUntil(periodEnd: string): string {
   const year = Number(periodEnd.slice(0, 4));
   return `${year + DELIVERED_DOCUMENT_RETENTION_YEARS}-12-31`;
 }
-

@@ -51,7 +51,12 @@ export const AccountForms = {
 
 export type FormOutcome = { ok: true; message: string } | { ok: false; message: string; fieldErrors?: Record<string, string> };
 
-function contextActor(actor: string, userId: number | null, organisationId: number | null, context: RequestContext | undefined): AccountActor {
+function contextActor(
+  actor: string,
+  userId: number | null,
+  organisationId: number | null,
+  context: RequestContext | undefined,
+): AccountActor {
   return { userId, actor, organisationId, ip: clientIp(context) };
 }
 
@@ -83,9 +88,17 @@ export interface ActivationTarget {
   email: string | null;
 }
 
-async function targetOf(token: AccountToken): Promise<(ActivationTarget & { tenancyId: number; userId: number | null; endsOn: string | null }) | null> {
+async function targetOf(
+  token: AccountToken,
+): Promise<(ActivationTarget & { tenancyId: number; userId: number | null; endsOn: string | null }) | null> {
   if (token.tenancyId === null) return null;
-  const [row] = await db().sequelize.query<{ tenantName: string; unitLabel: string; propertyName: string; userId: number | null; endsOn: string | null }>(
+  const [row] = await db().sequelize.query<{
+    tenantName: string;
+    unitLabel: string;
+    propertyName: string;
+    userId: number | null;
+    endsOn: string | null;
+  }>(
     `SELECT t.tenant_name AS "tenantName", u.label AS "unitLabel", p.name AS "propertyName", t.user_id AS "userId", t.ends_on AS "endsOn"
        FROM tenancies t JOIN units u ON u.id = t.unit_id JOIN properties p ON p.id = u.property_id
       WHERE t.id = :id AND p.organisation_id = :organisationId`,
@@ -121,7 +134,10 @@ type Presented = { token?: string; code?: string; surname?: string };
 async function presentedToken(
   input: Presented,
   context: RequestContext | undefined,
-): Promise<{ ok: true; token: AccountToken; target: NonNullable<Awaited<ReturnType<typeof targetOf>>> } | { ok: false; message: string; field?: string }> {
+): Promise<
+  | { ok: true; token: AccountToken; target: NonNullable<Awaited<ReturnType<typeof targetOf>>> }
+  | { ok: false; message: string; field?: string }
+> {
   const ip = clientIp(context) ?? 'unknown';
   if (!(await takeAttempt(`activation:ip:${ip}`, ATTEMPT_LIMITS.activation))) return { ok: false, message: TOO_MANY_ATTEMPTS };
   const anonymous = contextActor(input.token ? 'Einladungslink' : 'Aktivierungscode', null, null, context);
@@ -221,11 +237,7 @@ export async function activateAccount(
 }
 
 /** A signed-in tenant adds another tenancy (a second flat, a new flat after a move) with its code or link. */
-export async function redeemForAccount(
-  user: SessionUser,
-  input: Presented,
-  context: RequestContext | undefined,
-): Promise<FormOutcome> {
+export async function redeemForAccount(user: SessionUser, input: Presented, context: RequestContext | undefined): Promise<FormOutcome> {
   if (user.role !== 'tenant') return { ok: false, message: 'Nur Mieterkonten können einen Aktivierungscode einlösen.' };
   const found = await presentedToken(input, context);
   if (!found.ok) return { ok: false, message: found.message, fieldErrors: found.field ? { [found.field]: found.message } : undefined };
@@ -238,7 +250,13 @@ export async function redeemForAccount(
     const [linked] = await db().models.Tenancy.update({ userId: user.id }, { where: { id: target.tenancyId, userId: null }, transaction });
     if (linked !== 1) throw new Error(`tenancy ${target.tenancyId} was linked to another account meanwhile`);
     await revokePending({ tenancyId: target.tenancyId }, ['invitation', 'letter-code'], { transaction });
-    await auditAccount(sessionActor(user, context), 'tenancy_linked', { type: 'tenancy', id: target.tenancyId }, { via: token.purpose, tokenId: token.id }, transaction);
+    await auditAccount(
+      sessionActor(user, context),
+      'tenancy_linked',
+      { type: 'tenancy', id: target.tenancyId },
+      { via: token.purpose, tokenId: token.id },
+      transaction,
+    );
     return true;
   });
   return done
@@ -249,7 +267,12 @@ export async function redeemForAccount(
 // ---------------------------------------------------------------------------------------------
 // E-mail verification and change
 
-async function sendVerification(user: Pick<User, 'id' | 'organisationId' | 'name'>, email: string, request: Request, context: RequestContext | undefined) {
+async function sendVerification(
+  user: Pick<User, 'id' | 'organisationId' | 'name'>,
+  email: string,
+  request: Request,
+  context: RequestContext | undefined,
+) {
   await revokePending({ userId: user.id }, ['verify-email']);
   const issued = await issueSecret('verify-email', { organisationId: user.organisationId, userId: user.id, email, createdBy: user.id });
   await sendAccountMail({
@@ -262,10 +285,18 @@ async function sendVerification(user: Pick<User, 'id' | 'organisationId' | 'name
       `bitte bestätigen Sie, dass ${email} Ihre E-Mail-Adresse für das Mieter- und Verwaltungsportal ist.`,
       `Der Link ist bis ${formatDateTime(issued.row.expiresAt)} gültig und nur einmal verwendbar.`,
     ],
-    action: { label: 'E-Mail-Adresse bestätigen', url: `${publicBaseUrl(request)}/e-mail/bestaetigen?token=${encodeURIComponent(issued.secret)}` },
+    action: {
+      label: 'E-Mail-Adresse bestätigen',
+      url: `${publicBaseUrl(request)}/e-mail/bestaetigen?token=${encodeURIComponent(issued.secret)}`,
+    },
     note: 'Sie haben das nicht veranlasst? Dann ignorieren Sie diese Nachricht; ohne Bestätigung ändert sich nichts.',
   });
-  await auditAccount(contextActor(email, user.id, user.organisationId, context), 'email_verification_sent', { type: 'user', id: user.id }, { email });
+  await auditAccount(
+    contextActor(email, user.id, user.organisationId, context),
+    'email_verification_sent',
+    { type: 'user', id: user.id },
+    { email },
+  );
 }
 
 /** Sends a new verification link for the account's current, unverified address (rate-limited). */
@@ -295,11 +326,16 @@ export async function requestEmailChange(
     await auditAccount(actor, 'email_change_failed', { type: 'user', id: user.id }, { reason: 'wrong_password' });
     return { ok: false, message: 'Das Passwort ist falsch.', fieldErrors: { password: 'Das Passwort ist falsch.' } };
   }
-  if (input.email === normaliseEmail(row.email)) return { ok: false, message: 'Das ist bereits Ihre E-Mail-Adresse.', fieldErrors: { email: 'Das ist bereits Ihre E-Mail-Adresse.' } };
+  if (input.email === normaliseEmail(row.email))
+    return { ok: false, message: 'Das ist bereits Ihre E-Mail-Adresse.', fieldErrors: { email: 'Das ist bereits Ihre E-Mail-Adresse.' } };
   if (await userByEmail(input.email)) {
     // Say no more than necessary: whether an address has an account is not for anyone to probe.
     await auditAccount(actor, 'email_change_failed', { type: 'user', id: user.id }, { reason: 'address_taken' });
-    return { ok: false, message: 'Diese E-Mail-Adresse kann nicht verwendet werden.', fieldErrors: { email: 'Diese E-Mail-Adresse kann nicht verwendet werden.' } };
+    return {
+      ok: false,
+      message: 'Diese E-Mail-Adresse kann nicht verwendet werden.',
+      fieldErrors: { email: 'Diese E-Mail-Adresse kann nicht verwendet werden.' },
+    };
   }
   await auditAccount(actor, 'email_change_requested', { type: 'user', id: user.id }, { from: row.email, to: input.email });
   await sendVerification(row, input.email, request, context);
@@ -315,7 +351,10 @@ export async function requestEmailChange(
     ],
     action: { label: 'Mein Konto öffnen', url: `${publicBaseUrl(request)}/konto` },
   });
-  return { ok: true, message: `Wir haben einen Bestätigungslink an ${input.email} gesendet. Bis zur Bestätigung gilt Ihre bisherige Adresse.` };
+  return {
+    ok: true,
+    message: `Wir haben einen Bestätigungslink an ${input.email} gesendet. Bis zur Bestätigung gilt Ihre bisherige Adresse.`,
+  };
 }
 
 export interface VerificationTarget {
@@ -343,7 +382,8 @@ export async function verifyEmail(secret: string, context: RequestContext | unde
     if (!user || !(await consume(token, transaction))) return { ok: false, message: INVALID_LINK };
     const previous = user.email;
     const change = normaliseEmail(previous) !== email;
-    if (change && (await userByEmail(email, transaction))) return { ok: false, message: 'Diese E-Mail-Adresse wird inzwischen von einem anderen Konto verwendet.' };
+    if (change && (await userByEmail(email, transaction)))
+      return { ok: false, message: 'Diese E-Mail-Adresse wird inzwischen von einem anderen Konto verwendet.' };
     await user.update({ email, emailVerifiedAt: new Date() }, { transaction });
     await auditAccount(
       contextActor(email, user.id, user.organisationId, context),
@@ -372,7 +412,11 @@ export async function requestPasswordReset(email: string, request: Request, cont
   if (!withinIp) return { ok: false, message: TOO_MANY_ATTEMPTS };
   const user = await userByEmail(address);
   if (!user || !withinAddress) {
-    if (user) await auditAccount(contextActor(address, user.id, user.organisationId, context), 'password_reset_throttled', { type: 'user', id: user.id });
+    if (user)
+      await auditAccount(contextActor(address, user.id, user.organisationId, context), 'password_reset_throttled', {
+        type: 'user',
+        id: user.id,
+      });
     return { ok: true, message: RESET_REQUESTED };
   }
   await revokePending({ userId: user.id }, ['reset-password']);
@@ -387,10 +431,16 @@ export async function requestPasswordReset(email: string, request: Request, cont
       'für Ihr Konto wurde das Zurücksetzen des Passworts angefordert.',
       `Über den folgenden Link wählen Sie ein neues Passwort. Er ist bis ${formatDateTime(issued.row.expiresAt)} gültig und nur einmal verwendbar.`,
     ],
-    action: { label: 'Neues Passwort festlegen', url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}` },
+    action: {
+      label: 'Neues Passwort festlegen',
+      url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
+    },
     note: 'Sie haben das nicht angefordert? Dann ignorieren Sie diese Nachricht; Ihr Passwort bleibt unverändert.',
   });
-  await auditAccount(contextActor(address, user.id, user.organisationId, context), 'password_reset_requested', { type: 'user', id: user.id });
+  await auditAccount(contextActor(address, user.id, user.organisationId, context), 'password_reset_requested', {
+    type: 'user',
+    id: user.id,
+  });
   return { ok: true, message: RESET_REQUESTED };
 }
 
@@ -420,7 +470,10 @@ export async function setPasswordWithLink(secret: string, password: string, cont
   return db().sequelize.transaction(async (transaction): Promise<FormOutcome> => {
     if (!(await consume(token, transaction))) return { ok: false, message: INVALID_LINK };
     // The link reached the mailbox, which verifies the address as well.
-    await user.update({ passwordHash, passwordChangedAt: new Date(), emailVerifiedAt: user.emailVerifiedAt ?? new Date() }, { transaction });
+    await user.update(
+      { passwordHash, passwordChangedAt: new Date(), emailVerifiedAt: user.emailVerifiedAt ?? new Date() },
+      { transaction },
+    );
     await revokePending({ userId: user.id }, PASSWORD_LINK_PURPOSES, { transaction });
     const ended = await db().models.Session.destroy({ where: { userId: user.id }, transaction });
     await auditAccount(
@@ -438,7 +491,11 @@ export async function setPasswordWithLink(secret: string, password: string, cont
 // Changing the password
 
 export const PasswordChangeForm = z
-  .object({ current: passwordField, password: passwordField, passwordRepeat: z.string({ required_error: 'Bitte wiederholen Sie das Passwort.' }) })
+  .object({
+    current: passwordField,
+    password: passwordField,
+    passwordRepeat: z.string({ required_error: 'Bitte wiederholen Sie das Passwort.' }),
+  })
   .refine((v) => v.password === v.passwordRepeat, { path: ['passwordRepeat'], message: 'Die beiden Passwörter stimmen nicht überein.' });
 
 /** Needs the current password; ends every other session (the one in use stays). */
@@ -504,7 +561,14 @@ export async function ownSessions(user: SessionUser, currentSessionToken: string
   });
   return rows
     .filter((row) => row.expiresAt > new Date())
-    .map((row) => ({ key: row.id, current: row.id === current, createdAt: row.createdAt, expiresAt: row.expiresAt, ip: row.ip, userAgent: row.userAgent }));
+    .map((row) => ({
+      key: row.id,
+      current: row.id === current,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      ip: row.ip,
+      userAgent: row.userAgent,
+    }));
 }
 
 /** Ends the user's sessions except `keepToken`'s (null: all); returns how many ended. */
@@ -524,9 +588,18 @@ export async function endSession(user: SessionUser, key: string, context: Reques
 }
 
 /** "Überall abmelden": every session (`keepToken` null) or every other one. */
-export async function endAllSessions(user: SessionUser, keepToken: string | null, context: RequestContext | undefined): Promise<FormOutcome> {
+export async function endAllSessions(
+  user: SessionUser,
+  keepToken: string | null,
+  context: RequestContext | undefined,
+): Promise<FormOutcome> {
   const ended = await endSessions(user.id, keepToken);
-  await auditAccount(sessionActor(user, context), keepToken ? 'other_sessions_ended' : 'all_sessions_ended', { type: 'user', id: user.id }, { ended });
+  await auditAccount(
+    sessionActor(user, context),
+    keepToken ? 'other_sessions_ended' : 'all_sessions_ended',
+    { type: 'user', id: user.id },
+    { ended },
+  );
   return { ok: true, message: keepToken ? `${ended} andere Sitzung(en) beendet.` : 'Sie sind überall abgemeldet.' };
 }
 
@@ -599,7 +672,12 @@ export async function staffAccounts(manager: SessionUser): Promise<StaffRow[]> {
 
 async function sendSetupLink(user: User, manager: SessionUser, request: Request): Promise<void> {
   await revokePending({ userId: user.id }, ['setup']);
-  const issued = await issueSecret('setup', { organisationId: user.organisationId, userId: user.id, email: user.email, createdBy: manager.id });
+  const issued = await issueSecret('setup', {
+    organisationId: user.organisationId,
+    userId: user.id,
+    email: user.email,
+    createdBy: manager.id,
+  });
   await sendAccountMail({
     to: user.email,
     dedupeKey: `account:setup:${issued.row.id}`,
@@ -610,7 +688,10 @@ async function sendSetupLink(user: User, manager: SessionUser, request: Request)
       `${manager.name} hat für Sie ein Konto im Portal von ${manager.organisationName} eingerichtet (Rolle: ${ROLE_LABELS[user.role]}).`,
       `Über den folgenden Link legen Sie Ihr Passwort fest; er ist bis ${formatDate(issued.row.expiresAt)} gültig und nur einmal verwendbar.`,
     ],
-    action: { label: 'Passwort festlegen', url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}` },
+    action: {
+      label: 'Passwort festlegen',
+      url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
+    },
   });
 }
 
@@ -621,7 +702,11 @@ export async function createStaffAccount(
   context: RequestContext | undefined,
 ): Promise<FormOutcome> {
   if (await userByEmail(input.email))
-    return { ok: false, message: 'Für diese E-Mail-Adresse besteht bereits ein Konto.', fieldErrors: { email: 'Für diese E-Mail-Adresse besteht bereits ein Konto.' } };
+    return {
+      ok: false,
+      message: 'Für diese E-Mail-Adresse besteht bereits ein Konto.',
+      fieldErrors: { email: 'Für diese E-Mail-Adresse besteht bereits ein Konto.' },
+    };
   const user = await db().models.User.create({
     organisationId: manager.organisationId,
     name: input.name,
@@ -629,12 +714,25 @@ export async function createStaffAccount(
     role: input.role,
     passwordHash: null,
   });
-  await auditAccount(sessionActor(manager, context), 'staff_account_created', { type: 'user', id: user.id }, { role: input.role, email: input.email });
+  await auditAccount(
+    sessionActor(manager, context),
+    'staff_account_created',
+    { type: 'user', id: user.id },
+    { role: input.role, email: input.email },
+  );
   await sendSetupLink(user, manager, request);
-  return { ok: true, message: `Das Konto für ${input.name} (${ROLE_LABELS[input.role]}) ist angelegt; der Link zum Festlegen des Passworts ist an ${input.email} gesendet.` };
+  return {
+    ok: true,
+    message: `Das Konto für ${input.name} (${ROLE_LABELS[input.role]}) ist angelegt; der Link zum Festlegen des Passworts ist an ${input.email} gesendet.`,
+  };
 }
 
-export async function resendStaffSetup(manager: SessionUser, userId: number, request: Request, context: RequestContext | undefined): Promise<FormOutcome | null> {
+export async function resendStaffSetup(
+  manager: SessionUser,
+  userId: number,
+  request: Request,
+  context: RequestContext | undefined,
+): Promise<FormOutcome | null> {
   const user = await db().models.User.findOne({ where: { id: userId, organisationId: manager.organisationId, role: [...STAFF_ROLES] } });
   if (!user) return null;
   if (user.passwordHash) return { ok: false, message: `${user.name} hat das Passwort bereits festgelegt.` };

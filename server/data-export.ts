@@ -147,7 +147,9 @@ export async function personalDataEntries(user: SessionUser, context: RequestCon
     { name: 'e-mails.json', bytes: json(mails) },
     {
       name: 'anliegen.json',
-      bytes: json(tickets.map((t) => ({ ...t, history: ticketEvents.filter((e) => e.ticketId === t.id).map(({ ticketId: _t, ...e }) => e) }))),
+      bytes: json(
+        tickets.map((t) => ({ ...t, history: ticketEvents.filter((e) => e.ticketId === t.id).map(({ ticketId: _t, ...e }) => e) })),
+      ),
     },
     {
       name: 'termine.json',

@@ -85,7 +85,11 @@ export interface PropertyAccess {
 }
 
 /** The running tenancies of one property of the manager's organisation with their access; null: not found. */
-export async function propertyAccess(user: SessionUser, propertyId: number, today = calendarDate(new Date())): Promise<PropertyAccess | null> {
+export async function propertyAccess(
+  user: SessionUser,
+  propertyId: number,
+  today = calendarDate(new Date()),
+): Promise<PropertyAccess | null> {
   const property = await db().models.Property.findOne({
     where: { id: propertyId, organisationId: user.organisationId },
     attributes: ['id', 'name', 'street', 'postalCode', 'city'],
@@ -152,7 +156,11 @@ interface TenancyPlace {
   organisationName: string;
 }
 
-async function tenancyPlaces(database: Db, where: { tenancyId?: number; propertyId?: number }, transaction?: Transaction): Promise<TenancyPlace[]> {
+async function tenancyPlaces(
+  database: Db,
+  where: { tenancyId?: number; propertyId?: number },
+  transaction?: Transaction,
+): Promise<TenancyPlace[]> {
   return database.sequelize.query<TenancyPlace>(
     `SELECT t.id AS "tenancyId", t.user_id AS "userId", t.tenant_name AS "tenantName", t.contact_email AS "contactEmail",
             t.starts_on AS "startsOn", t.ends_on AS "endsOn",
@@ -246,7 +254,8 @@ export async function inviteTenancy(
 ): Promise<InviteOutcome | null> {
   const [place] = await tenancyPlaces(db(), { tenancyId });
   if (!place || place.organisationId !== user.organisationId) return null;
-  if (!isRunning(place, calendarDate(new Date()))) return { ok: false, message: 'Das Mietverhältnis läuft nicht (mehr); eine Einladung ist nicht möglich.' };
+  if (!isRunning(place, calendarDate(new Date())))
+    return { ok: false, message: 'Das Mietverhältnis läuft nicht (mehr); eine Einladung ist nicht möglich.' };
   if (place.userId !== null) return { ok: false, message: `${place.tenantName} hat bereits einen Zugang.` };
   const actor = actorOfUser(user, context.requestContext);
   const baseUrl = publicBaseUrl(context.request);
@@ -399,7 +408,8 @@ export async function recordMoveOut(
 ): Promise<{ ok: boolean; message: string } | null> {
   const [place] = await tenancyPlaces(db(), { tenancyId });
   if (!place || place.organisationId !== user.organisationId) return null;
-  if (place.endsOn !== null) return { ok: false, message: `Für ${place.tenantName} ist bereits ein Auszug zum ${formatDate(place.endsOn)} eingetragen.` };
+  if (place.endsOn !== null)
+    return { ok: false, message: `Für ${place.tenantName} ist bereits ein Auszug zum ${formatDate(place.endsOn)} eingetragen.` };
   if (input.endsOn < place.startsOn) return { ok: false, message: 'Das Auszugsdatum liegt vor dem Beginn des Mietverhältnisses.' };
   const actor = actorOfUser(user, context);
   await db().sequelize.transaction(async (transaction) => {

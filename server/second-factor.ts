@@ -11,7 +11,7 @@ import {
   formatActivationCode,
   normaliseActivationCode,
 } from '../domain/accounts';
-import { isStaffRole } from '../domain/roles';
+import { isStaffRole, type Role } from '../domain/roles';
 import type { User } from '../db';
 import {
   TOO_MANY_ATTEMPTS,
@@ -134,10 +134,16 @@ export async function confirmSecondFactorSetup(sessionUser: SessionUser, code: s
   }
   await user.update({ totpSecret: seal(user.id, secret), totpPendingSecret: null, totpEnabledAt: new Date(), totpLastStep: step });
   const recoveryCodes = await newRecoveryCodes(user.id);
-  await auditAccount(actor, 'second_factor_enabled', { type: 'user', id: user.id }, { method: 'totp', recoveryCodes: recoveryCodes.length });
+  await auditAccount(
+    actor,
+    'second_factor_enabled',
+    { type: 'user', id: user.id },
+    { method: 'totp', recoveryCodes: recoveryCodes.length },
+  );
   return {
     ok: true,
-    message: 'Die Zwei-Faktor-Anmeldung ist eingerichtet. Bewahren Sie die Wiederherstellungscodes sicher auf: Sie werden nur jetzt angezeigt.',
+    message:
+      'Die Zwei-Faktor-Anmeldung ist eingerichtet. Bewahren Sie die Wiederherstellungscodes sicher auf: Sie werden nur jetzt angezeigt.',
     recoveryCodes,
   };
 }
@@ -257,8 +263,7 @@ export async function pendingChallenge(request: Request): Promise<{ email: strin
 }
 
 export type ChallengeResult =
-  | { ok: true; sessionToken: string; user: { id: number; email: string; role: string } }
-  | { ok: false; message: string; restart: boolean };
+  { ok: true; sessionToken: string; user: { id: number; email: string; role: Role } } | { ok: false; message: string; restart: boolean };
 
 const RESTART = 'Die Anmeldung ist abgelaufen. Bitte melden Sie sich erneut mit Ihrem Passwort an.';
 

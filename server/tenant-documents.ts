@@ -117,7 +117,10 @@ export async function archivedMonth(user: SessionUser, id: number, today = calen
        JOIN properties p ON p.id = u.property_id
       WHERE mi.id = :id AND t.user_id = :userId AND p.organisation_id = :organisationId
         AND mi.delivery IN (:deliveries) AND t.ends_on IS NOT NULL AND t.ends_on < :today`,
-    { replacements: { id, userId: user.id, organisationId: user.organisationId, deliveries: OWN_DELIVERIES, today }, type: QueryTypes.SELECT },
+    {
+      replacements: { id, userId: user.id, organisationId: user.organisationId, deliveries: OWN_DELIVERIES, today },
+      type: QueryTypes.SELECT,
+    },
   );
   if (!row || retainedUntil(row.month) < today) return null;
   return { ...row, month: row.month.slice(0, 7) };

@@ -42,7 +42,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!result.ok && result.challenge) {
     const next = form.data.redirectTo ? `?redirectTo=${encodeURIComponent(safeRedirectPath(form.data.redirectTo, '/'))}` : '';
-    return redirect(`/login/zweiter-faktor${next}`, { headers: { 'Set-Cookie': await serializeChallengeCookie(result.challenge, request) } });
+    return redirect(`/login/zweiter-faktor${next}`, {
+      headers: { 'Set-Cookie': await serializeChallengeCookie(result.challenge, request) },
+    });
   }
   if (!result.ok) return { error: result.message, fieldErrors: {} };
   const target = safeRedirectPath(form.data.redirectTo, homePath(result.user.role));
