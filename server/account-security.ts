@@ -6,7 +6,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { appendAudit } from '../db/audit';
 import { ATTEMPT_WINDOW_MINUTES, activationCodeFrom, passwordProblem } from '../domain/accounts';
 import { db } from './db';
-import { config, ConfigError } from './config';
+import { config } from './config';
 
 /** A URL-safe random secret for links: 256 bits. */
 export function newLinkSecret(): string {
@@ -106,13 +106,10 @@ export function auditAccount(
 }
 
 /**
- * The portal's address for links in e-mails and letters. Never the request's Host header in
- * production: a forged Host would otherwise send reset links to an attacker's site.
+ * The portal's address for links in e-mails and letters: PUBLIC_URL, else the local port. Never
+ * the request's Host header: a forged Host would otherwise send reset links to an attacker's site.
  */
-export function publicBaseUrl(request?: Request): string {
+export function publicBaseUrl(): string {
   const settings = config();
-  if (settings.PUBLIC_URL) return settings.PUBLIC_URL.replace(/\/+$/, '');
-  if (settings.NODE_ENV === 'production')
-    throw new ConfigError('Ungültige Umgebung: PUBLIC_URL: fehlt (nötig für Links in E-Mails und Briefen)');
-  return request ? new URL(request.url).origin : `http://localhost:${settings.PORT}`;
+  return (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/+$/, '');
 }

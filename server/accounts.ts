@@ -287,7 +287,7 @@ async function sendVerification(
     ],
     action: {
       label: 'E-Mail-Adresse bestätigen',
-      url: `${publicBaseUrl(request)}/e-mail/bestaetigen?token=${encodeURIComponent(issued.secret)}`,
+      url: `${publicBaseUrl()}/e-mail/bestaetigen?token=${encodeURIComponent(issued.secret)}`,
     },
     note: 'Sie haben das nicht veranlasst? Dann ignorieren Sie diese Nachricht; ohne Bestätigung ändert sich nichts.',
   });
@@ -349,7 +349,7 @@ export async function requestEmailChange(
       `für Ihr Konto wurde die neue E-Mail-Adresse ${input.email} angegeben. Sie gilt erst, wenn sie über den an sie gesendeten Link bestätigt ist.`,
       'Waren Sie das nicht, ändern Sie bitte sofort Ihr Passwort und melden Sie sich überall ab.',
     ],
-    action: { label: 'Mein Konto öffnen', url: `${publicBaseUrl(request)}/konto` },
+    action: { label: 'Mein Konto öffnen', url: `${publicBaseUrl()}/konto` },
   });
   return {
     ok: true,
@@ -433,7 +433,7 @@ export async function requestPasswordReset(email: string, request: Request, cont
     ],
     action: {
       label: 'Neues Passwort festlegen',
-      url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
+      url: `${publicBaseUrl()}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
     },
     note: 'Sie haben das nicht angefordert? Dann ignorieren Sie diese Nachricht; Ihr Passwort bleibt unverändert.',
   });
@@ -534,7 +534,7 @@ export async function changePassword(
       `das Passwort Ihres Kontos wurde am ${formatDateTime(new Date())} geändert; alle anderen Sitzungen wurden beendet.`,
       'Waren Sie das nicht, setzen Sie Ihr Passwort bitte sofort über „Passwort vergessen?“ auf der Anmeldeseite zurück.',
     ],
-    action: { label: 'Zur Anmeldung', url: `${publicBaseUrl(request)}/login` },
+    action: { label: 'Zur Anmeldung', url: `${publicBaseUrl()}/login` },
   });
   return { ok: true, message: `Ihr Passwort ist geändert.${ended > 0 ? ` ${ended} andere Sitzung(en) wurden beendet.` : ''}` };
 }
@@ -690,7 +690,7 @@ async function sendSetupLink(user: User, manager: SessionUser, request: Request)
     ],
     action: {
       label: 'Passwort festlegen',
-      url: `${publicBaseUrl(request)}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
+      url: `${publicBaseUrl()}/passwort/zuruecksetzen?token=${encodeURIComponent(issued.secret)}`,
     },
   });
 }

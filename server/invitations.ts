@@ -258,7 +258,7 @@ export async function inviteTenancy(
     return { ok: false, message: 'Das Mietverhältnis läuft nicht (mehr); eine Einladung ist nicht möglich.' };
   if (place.userId !== null) return { ok: false, message: `${place.tenantName} hat bereits einen Zugang.` };
   const actor = actorOfUser(user, context.requestContext);
-  const baseUrl = publicBaseUrl(context.request);
+  const baseUrl = publicBaseUrl();
   await revokePending({ tenancyId }, ['invitation', 'letter-code']);
   if (input.via === 'email') {
     const email = input.email ? normaliseEmail(input.email) : place.contactEmail;
@@ -288,7 +288,7 @@ export async function inviteProperty(
     access.rows.some((row) => row.tenancyId === p.tenancyId && row.accountEmail === null && row.pendingPurpose === null),
   );
   const actor = actorOfUser(user, context.requestContext);
-  const baseUrl = publicBaseUrl(context.request);
+  const baseUrl = publicBaseUrl();
   let emailed = 0;
   const letters: ActivationLetter[] = [];
   for (const place of places) {
