@@ -670,7 +670,7 @@ export async function staffAccounts(manager: SessionUser): Promise<StaffRow[]> {
   return rows.map((row) => ({ ...row, roleLabel: ROLE_LABELS[row.role] }));
 }
 
-async function sendSetupLink(user: User, manager: SessionUser, request: Request): Promise<void> {
+async function sendSetupLink(user: User, manager: SessionUser): Promise<void> {
   await revokePending({ userId: user.id }, ['setup']);
   const issued = await issueSecret('setup', {
     organisationId: user.organisationId,
@@ -720,7 +720,7 @@ export async function createStaffAccount(
     { type: 'user', id: user.id },
     { role: input.role, email: input.email },
   );
-  await sendSetupLink(user, manager, request);
+  await sendSetupLink(user, manager);
   return {
     ok: true,
     message: `Das Konto für ${input.name} (${ROLE_LABELS[input.role]}) ist angelegt; der Link zum Festlegen des Passworts ist an ${input.email} gesendet.`,
@@ -736,7 +736,7 @@ export async function resendStaffSetup(
   const user = await db().models.User.findOne({ where: { id: userId, organisationId: manager.organisationId, role: [...STAFF_ROLES] } });
   if (!user) return null;
   if (user.passwordHash) return { ok: false, message: `${user.name} hat das Passwort bereits festgelegt.` };
-  await sendSetupLink(user, manager, request);
+  await sendSetupLink(user, manager);
   await auditAccount(sessionActor(manager, context), 'staff_setup_resent', { type: 'user', id: user.id });
   return { ok: true, message: `Ein neuer Link ist an ${user.email} gesendet.` };
 }

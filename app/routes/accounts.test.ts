@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Op } from 'sequelize';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Tenancy, User } from '../../db';
 import { saveStatement } from '../../db/statements';
 import { closeAccountMailer } from '../../server/account-mail';
@@ -74,6 +74,23 @@ afterAll(async () => {
 
 // ---- helpers ----
 
+// Each test comes from an address of its own: the attempt budgets per IP are part of what is tested elsewhere.
+let ipCounter = 0;
+let currentIp = '';
+beforeEach(() => {
+  ipCounter += 1;
+  currentIp = `198.18.${Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
+});
+
+function runAs<F extends Parameters<typeof run>[0]>(
+  fn: F,
+  request: Request,
+  params: Record<string, string> = {},
+  context?: Record<string, unknown>,
+) {
+  return run(fn, request, params, context ?? { clientIp: currentIp });
+}
+
 async function newTenancy(name: string, contactEmail: string | null = null, unit = org.unit): Promise<Tenancy> {
   return database.models.Tenancy.create({
     unitId: unit.id,
@@ -106,7 +123,7 @@ function linkIn(text: string, path: string): URL {
 }
 
 async function login(email: string, password: string) {
-  return run(loginAction, makeRequest('/login', { form: { email, password, redirectTo: '' } }));
+  return runAs(loginAction, makeRequest('/login', { form: { email, password, redirectTo: '' } }));
 }
 
 function cookieOf(outcome: { kind: 'data' } | { kind: 'response'; response: Response }): string {
@@ -135,7 +152,7 @@ describe('invitation by e-mail', () => {
     const unit = await newUnit();
     const email = `anna-${uniqueSuffix()}@example.de`;
     const tenancy = await newTenancy('Anna Müller', null, unit);
-    const invited = await run(
+    const invited = await runAs(
       invitationsAction,
       makeRequest(`/einladungen/${org.property.id}`, {
         cookie: managerCookie,
@@ -149,12 +166,12 @@ describe('invitation by e-mail', () => {
     const link = linkIn(mail.textBody, '/aktivieren');
     const token = link.searchParams.get('token')!;
 
-    const page = dataOf(await run(activateLoader, makeRequest(`/aktivieren?token=${encodeURIComponent(token)}`)));
+    const page = dataOf(await runAs(activateLoader, makeRequest(`/aktivieren?token=${encodeURIComponent(token)}`)));
     expect(page.invitation).toMatchObject({ tenantName: 'Anna Müller', email });
 
-    const weak = await run(activateAction, makeRequest('/aktivieren', { form: { token, password: 'kurz', passwordRepeat: 'kurz' } }));
+    const weak = await runAs(activateAction, makeRequest('/aktivieren', { form: { token, password: 'kurz', passwordRepeat: 'kurz' } }));
     expect(dataOf(weak)).toMatchObject({ ok: false });
-    const done = await run(
+    const done = await runAs(
       activateAction,
       makeRequest('/aktivieren', { form: { token, password: NEW_PASSWORD, passwordRepeat: NEW_PASSWORD } }),
     );
@@ -166,7 +183,7 @@ describe('invitation by e-mail', () => {
     expect(user!.passwordHash).toMatch(/^\$argon2/);
     expect((await tenancy.reload()).userId).toBe(user!.id);
 
-    const again = await run(
+    const again = await runAs(
       activateAction,
       makeRequest('/aktivieren', { form: { token, password: NEW_PASSWORD, passwordRepeat: NEW_PASSWORD } }),
     );
@@ -202,7 +219,7 @@ describe('invitation by letter, a whole property in one step', () => {
       newTenancy('Dora Dorn', null, units[2]),
     ]);
 
-    const outcome = await run(
+    const outcome = await runAs(
       lettersAction,
       makeRequest(`/einladungen/${property.id}/briefe`, { cookie: managerCookie, form: { intent: 'all' } }),
       { propertyId: String(property.id) },
@@ -219,7 +236,7 @@ describe('invitation by letter, a whole property in one step', () => {
     expect(await lastMailTo(mailAddress)).toBeTruthy();
 
     const status = dataOf(
-      await run(invitationsLoader, makeRequest(`/einladungen/${property.id}`, { cookie: managerCookie }), {
+      await runAs(invitationsLoader, makeRequest(`/einladungen/${property.id}`, { cookie: managerCookie }), {
         propertyId: String(property.id),
       }),
     );
@@ -236,13 +253,13 @@ describe('invitation by letter, a whole property in one step', () => {
       password: NEW_PASSWORD,
       passwordRepeat: NEW_PASSWORD,
     });
-    const wrongName = await run(activateAction, makeRequest('/aktivieren', { form: form('Dorn') }));
+    const wrongName = await runAs(activateAction, makeRequest('/aktivieren', { form: form('Dorn') }));
     expect(dataOf(wrongName)).toMatchObject({ ok: false });
     expect((await database.models.AccountToken.findOne({ where: { tenancyId: clara.id, purpose: 'letter-code' } }))!.failedAttempts).toBe(
       1,
     );
 
-    const activated = await run(activateAction, makeRequest('/aktivieren', { form: form('Claus') }));
+    const activated = await runAs(activateAction, makeRequest('/aktivieren', { form: form('Claus') }));
     expect(dataOf(activated)).toMatchObject({ ok: true, email: claraEmail, verificationSent: true });
     const claraUser = await database.models.User.findOne({ where: { email: claraEmail } });
     expect(claraUser!.emailVerifiedAt).toBeNull();
@@ -251,12 +268,12 @@ describe('invitation by letter, a whole property in one step', () => {
     const verification = linkIn((await lastMailTo(claraEmail)).textBody, '/e-mail/bestaetigen');
     expect(
       dataOf(
-        await run(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token: verification.searchParams.get('token')! } })),
+        await runAs(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token: verification.searchParams.get('token')! } })),
       ),
     ).toMatchObject({ ok: true });
     expect((await claraUser!.reload()).emailVerifiedAt).not.toBeNull();
 
-    const reused = await run(activateAction, makeRequest('/aktivieren', { form: { ...form('Claus'), email: `x-${suffix}@example.de` } }));
+    const reused = await runAs(activateAction, makeRequest('/aktivieren', { form: { ...form('Claus'), email: `x-${suffix}@example.de` } }));
     expect(dataOf(reused)).toMatchObject({ ok: false });
     expect(cookieOf(await login(claraEmail, NEW_PASSWORD))).toMatch(/^__klarmeter=/);
     expect(bernd.id).toBeGreaterThan(0);
@@ -264,7 +281,7 @@ describe('invitation by letter, a whole property in one step', () => {
 
   test('five wrong names revoke the code', async () => {
     const tenancy = await newTenancy('Emil Ende', null, await newUnit());
-    const letter = await run(
+    const letter = await runAs(
       lettersAction,
       makeRequest(`/einladungen/${org.property.id}/briefe`, {
         cookie: managerCookie,
@@ -275,7 +292,7 @@ describe('invitation by letter, a whole property in one step', () => {
     if (letter.kind !== 'response') throw new Error('expected the PDF');
     const code = /\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b/.exec(pdfText(Buffer.from(await letter.response.arrayBuffer())))![1]!;
     const attempt = (surname: string) =>
-      run(
+      runAs(
         activateAction,
         makeRequest('/aktivieren', {
           form: { code, surname, email: `emil-${uniqueSuffix()}@example.de`, password: NEW_PASSWORD, passwordRepeat: NEW_PASSWORD },
@@ -289,41 +306,64 @@ describe('invitation by letter, a whole property in one step', () => {
   });
 });
 
+describe('attempt budget', () => {
+  test('one address gets 10 activation attempts per 15 minutes; a concurrent burst cannot get more', async () => {
+    const form = () => ({
+      code: 'ZZZZ-ZZZZ-ZZZZ',
+      surname: 'Niemand',
+      email: `n-${uniqueSuffix()}@example.de`,
+      password: NEW_PASSWORD,
+      passwordRepeat: NEW_PASSWORD,
+    });
+    const message = (o: Awaited<ReturnType<typeof runAs>>) => (dataOf(o) as { message: string }).message;
+    const throttled = (m: string) => m.startsWith('Zu viele Versuche');
+    for (let i = 0; i < 10; i++)
+      expect(throttled(message(await runAs(activateAction, makeRequest('/aktivieren', { form: form() }))))).toBe(false);
+    expect(throttled(message(await runAs(activateAction, makeRequest('/aktivieren', { form: form() }))))).toBe(true);
+
+    const burstIp = { clientIp: `198.19.${ipCounter % 250}.1` };
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () => runAs(activateAction, makeRequest('/aktivieren', { form: form() }), {}, burstIp)),
+    );
+    expect(burst.map(message).filter((m) => !throttled(m)).length).toBeLessThanOrEqual(10);
+  });
+});
+
 // ---- reset ----
 
 describe('password reset', () => {
   test('the e-mailed link sets a new password once, ends all sessions; a used or expired link is refused', async () => {
     const user = await createLoginUser(database, org.organisation.id, 'tenant');
     const oldSession = await cookieFor(user);
-    const asked = await run(forgotAction, makeRequest('/passwort/vergessen', { form: { email: user.email.toUpperCase() } }));
-    const unknown = await run(
+    const asked = await runAs(forgotAction, makeRequest('/passwort/vergessen', { form: { email: user.email.toUpperCase() } }));
+    const unknown = await runAs(
       forgotAction,
       makeRequest('/passwort/vergessen', { form: { email: `niemand-${uniqueSuffix()}@example.de` } }),
     );
     expect(dataOf(asked)).toEqual(dataOf(unknown));
     const token = linkIn((await lastMailTo(user.email)).textBody, '/passwort/zuruecksetzen').searchParams.get('token')!;
 
-    expect(dataOf(await run(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toMatchObject({
+    expect(dataOf(await runAs(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toMatchObject({
       email: user.email,
     });
-    const reset = await run(
+    const reset = await runAs(
       resetAction,
       makeRequest('/passwort/zuruecksetzen', { form: { token, password: NEW_PASSWORD, passwordRepeat: NEW_PASSWORD } }),
     );
     expect(dataOf(reset)).toMatchObject({ ok: true });
-    const oldPage = await run(accountLoader, makeRequest('/konto', { cookie: oldSession }));
+    const oldPage = await runAs(accountLoader, makeRequest('/konto', { cookie: oldSession }));
     expect(oldPage.kind === 'response' && oldPage.status).toBe(302);
     expect((await login(user.email, TEST_PASSWORD)).kind).toBe('data');
     expect(cookieOf(await login(user.email, NEW_PASSWORD))).toMatch(/^__klarmeter=/);
 
-    const used = await run(
+    const used = await runAs(
       resetAction,
       makeRequest('/passwort/zuruecksetzen', { form: { token, password: `${NEW_PASSWORD}!`, passwordRepeat: `${NEW_PASSWORD}!` } }),
     );
     expect(dataOf(used)).toMatchObject({ ok: false });
-    expect(dataOf(await run(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toBeNull();
+    expect(dataOf(await runAs(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toBeNull();
 
-    await run(forgotAction, makeRequest('/passwort/vergessen', { form: { email: user.email } }));
+    await runAs(forgotAction, makeRequest('/passwort/vergessen', { form: { email: user.email } }));
     const second = linkIn((await lastMailTo(user.email)).textBody, '/passwort/zuruecksetzen').searchParams.get('token')!;
     await database.sequelize.query(
       "UPDATE account_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = :id AND purpose = 'reset-password' AND used_at IS NULL",
@@ -331,7 +371,7 @@ describe('password reset', () => {
         replacements: { id: user.id },
       },
     );
-    const expired = await run(
+    const expired = await runAs(
       resetAction,
       makeRequest('/passwort/zuruecksetzen', { form: { token: second, password: `${NEW_PASSWORD}!`, passwordRepeat: `${NEW_PASSWORD}!` } }),
     );
@@ -348,12 +388,12 @@ describe('changing the e-mail address', () => {
     const user = await createLoginUser(database, org.organisation.id, 'tenant');
     const cookie = await cookieFor(user);
     const newEmail = `neu-${uniqueSuffix()}@example.de`;
-    const wrong = await run(
+    const wrong = await runAs(
       accountAction,
       makeRequest('/konto', { cookie, form: { intent: 'email', email: newEmail, password: 'falsches-passwort' } }),
     );
     expect(dataOf(wrong)).toMatchObject({ ok: false });
-    const asked = await run(
+    const asked = await runAs(
       accountAction,
       makeRequest('/konto', { cookie, form: { intent: 'email', email: newEmail, password: TEST_PASSWORD } }),
     );
@@ -361,13 +401,13 @@ describe('changing the e-mail address', () => {
     expect((await user.reload()).email).not.toBe(newEmail);
     expect((await login(newEmail, TEST_PASSWORD)).kind).toBe('data');
     expect((await lastMailTo(user.email)).subject).toContain('E-Mail-Adresse');
-    expect(dataOf(await run(accountLoader, makeRequest('/konto', { cookie }))).account.pendingEmail).toBe(newEmail);
+    expect(dataOf(await runAs(accountLoader, makeRequest('/konto', { cookie }))).account.pendingEmail).toBe(newEmail);
 
     const token = linkIn((await lastMailTo(newEmail)).textBody, '/e-mail/bestaetigen').searchParams.get('token')!;
-    expect(dataOf(await run(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token } })))).toMatchObject({ ok: true });
+    expect(dataOf(await runAs(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token } })))).toMatchObject({ ok: true });
     expect((await user.reload()).email).toBe(newEmail);
     expect(cookieOf(await login(newEmail, TEST_PASSWORD))).toMatch(/^__klarmeter=/);
-    expect(dataOf(await run(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token } })))).toMatchObject({ ok: false });
+    expect(dataOf(await runAs(confirmEmailAction, makeRequest('/e-mail/bestaetigen', { form: { token } })))).toMatchObject({ ok: false });
     expect(await auditActions(user.id)).toEqual(expect.arrayContaining(['email_change_requested', 'email_changed']));
   });
 });
@@ -378,24 +418,24 @@ describe('sessions', () => {
   test('"Alle anderen abmelden" ends the other sessions; "Überall abmelden" this one too', async () => {
     const user = await createLoginUser(database, org.organisation.id, 'technician');
     const [mine, phone, laptop] = [await cookieFor(user), await cookieFor(user), await cookieFor(user)];
-    const listed = dataOf(await run(sessionsLoader, makeRequest('/konto/sitzungen', { cookie: mine })));
+    const listed = dataOf(await runAs(sessionsLoader, makeRequest('/konto/sitzungen', { cookie: mine })));
     expect(listed.sessions).toHaveLength(3);
     expect(listed.sessions.filter((s) => s.current)).toHaveLength(1);
 
     const one = listed.sessions.find((s) => !s.current)!;
     expect(
-      dataOf(await run(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end', session: one.key } }))),
+      dataOf(await runAs(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end', session: one.key } }))),
     ).toMatchObject({ ok: true });
     expect(
-      dataOf(await run(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end-others' } }))),
+      dataOf(await runAs(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end-others' } }))),
     ).toMatchObject({ ok: true });
     for (const other of [phone, laptop]) {
-      const outcome = await run(accountLoader, makeRequest('/konto', { cookie: other }));
+      const outcome = await runAs(accountLoader, makeRequest('/konto', { cookie: other }));
       expect(outcome.kind === 'response' && outcome.response.headers.get('Location')).toBe('/login?redirectTo=%2Fkonto');
     }
-    expect(dataOf(await run(accountLoader, makeRequest('/konto', { cookie: mine }))).account.email).toBe(user.email);
+    expect(dataOf(await runAs(accountLoader, makeRequest('/konto', { cookie: mine }))).account.email).toBe(user.email);
 
-    const everywhere = await run(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end-all' } }));
+    const everywhere = await runAs(sessionsAction, makeRequest('/konto/sitzungen', { cookie: mine, form: { intent: 'end-all' } }));
     expect(everywhere.kind === 'response' && everywhere.response.headers.get('Location')).toBe('/login');
     expect(await database.models.Session.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -407,9 +447,9 @@ describe('two-factor login for staff', () => {
   test('once enabled, login needs a code: a wrong one is refused, a code works once, a recovery code works once', async () => {
     const user = await createLoginUser(database, org.organisation.id, 'compliance');
     const cookie = await cookieFor(user);
-    const act = (form: Record<string, string>) => run(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form }));
+    const act = (form: Record<string, string>) => runAs(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form }));
     expect(dataOf(await act({ intent: 'begin' }))).toMatchObject({ ok: true });
-    const pending = dataOf(await run(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie }))).status.pending!;
+    const pending = dataOf(await runAs(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie }))).status.pending!;
     expect(pending.uri).toContain(`otpauth://totp/Klarmeter:${encodeURIComponent(user.email)}?secret=${pending.secret}`);
     expect(pending.qrSvg).toMatch(/^<svg /);
     expect(dataOf(await act({ intent: 'confirm', code: '000000' }))).toMatchObject({ ok: false });
@@ -426,12 +466,12 @@ describe('two-factor login for staff', () => {
     expect(await database.models.Session.count({ where: { userId: user.id, createdAt: { [Op.gt]: new Date(Date.now() - 5_000) } } })).toBe(
       1,
     );
-    expect(dataOf(await run(secondFactorLoginLoader, makeRequest('/login/zweiter-faktor', { cookie: challenge })))).toEqual({
+    expect(dataOf(await runAs(secondFactorLoginLoader, makeRequest('/login/zweiter-faktor', { cookie: challenge })))).toEqual({
       email: user.email,
     });
 
     const step = (code: string, c = challenge) =>
-      run(secondFactorLoginAction, makeRequest('/login/zweiter-faktor', { cookie: c, form: { code, redirectTo: '/konto' } }));
+      runAs(secondFactorLoginAction, makeRequest('/login/zweiter-faktor', { cookie: c, form: { code, redirectTo: '/konto' } }));
     expect(dataOf(await step('123456'))).toMatchObject({ ok: false });
     const code = totpAt(pending.secret);
     const ok = await step(code);
@@ -454,28 +494,31 @@ describe('two-factor login for staff', () => {
   test('a challenge ends after five wrong codes; without its cookie the page sends back to the login', async () => {
     const user = await createLoginUser(database, org.organisation.id, 'operator');
     const cookie = await cookieFor(user);
-    await run(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form: { intent: 'begin' } }));
-    const { secret } = dataOf(await run(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie }))).status.pending!;
-    await run(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form: { intent: 'confirm', code: totpAt(secret) } }));
+    await runAs(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form: { intent: 'begin' } }));
+    const { secret } = dataOf(await runAs(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie }))).status.pending!;
+    await runAs(twoFactorAction, makeRequest('/konto/zwei-faktor', { cookie, form: { intent: 'confirm', code: totpAt(secret) } }));
     const challenge = cookieOf(await login(user.email, TEST_PASSWORD));
     for (let i = 0; i < 4; i++)
       expect(
-        dataOf(await run(secondFactorLoginAction, makeRequest('/login/zweiter-faktor', { cookie: challenge, form: { code: '000000' } }))),
+        dataOf(await runAs(secondFactorLoginAction, makeRequest('/login/zweiter-faktor', { cookie: challenge, form: { code: '000000' } }))),
       ).toMatchObject({ ok: false });
-    const fifth = await run(secondFactorLoginAction, makeRequest('/login/zweiter-faktor', { cookie: challenge, form: { code: '000000' } }));
+    const fifth = await runAs(
+      secondFactorLoginAction,
+      makeRequest('/login/zweiter-faktor', { cookie: challenge, form: { code: '000000' } }),
+    );
     expect(fifth.kind === 'response' && fifth.response.headers.get('Location')).toBe('/login');
-    const late = await run(
+    const late = await runAs(
       secondFactorLoginAction,
       makeRequest('/login/zweiter-faktor', { cookie: challenge, form: { code: totpAt(secret, Date.now() + 30_000) } }),
     );
     expect(late.kind === 'response' && late.response.headers.get('Location')).toBe('/login');
-    const none = await run(secondFactorLoginLoader, makeRequest('/login/zweiter-faktor'));
+    const none = await runAs(secondFactorLoginLoader, makeRequest('/login/zweiter-faktor'));
     expect(none.kind === 'response' && none.response.headers.get('Location')).toBe('/login');
   });
 
   test('tenants cannot set up a second factor', async () => {
     const tenant = await createLoginUser(database, org.organisation.id, 'tenant');
-    const outcome = await run(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie: await cookieFor(tenant) }));
+    const outcome = await runAs(twoFactorLoader, makeRequest('/konto/zwei-faktor', { cookie: await cookieFor(tenant) }));
     expect(outcome.kind === 'response' && outcome.status).toBe(403);
   });
 });
@@ -485,7 +528,7 @@ describe('two-factor login for staff', () => {
 describe('staff accounts', () => {
   test('a manager creates an operator account; its holder sets the password with the e-mailed link', async () => {
     const email = `betrieb-${uniqueSuffix()}@example.de`;
-    const created = await run(
+    const created = await runAs(
       staffAction,
       makeRequest('/benutzer', { cookie: managerCookie, form: { intent: 'create', name: 'Olga Betrieb', email, role: 'operator' } }),
     );
@@ -494,10 +537,10 @@ describe('staff accounts', () => {
     expect(user).toMatchObject({ role: 'operator', passwordHash: null });
     expect((await login(email, '')).kind).toBe('data');
     const token = linkIn((await lastMailTo(email)).textBody, '/passwort/zuruecksetzen').searchParams.get('token')!;
-    expect(dataOf(await run(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toMatchObject({ setup: true });
+    expect(dataOf(await runAs(resetLoader, makeRequest(`/passwort/zuruecksetzen?token=${token}`))).target).toMatchObject({ setup: true });
     expect(
       dataOf(
-        await run(
+        await runAs(
           resetAction,
           makeRequest('/passwort/zuruecksetzen', { form: { token, password: NEW_PASSWORD, passwordRepeat: NEW_PASSWORD } }),
         ),
@@ -505,7 +548,7 @@ describe('staff accounts', () => {
     ).toMatchObject({ ok: true });
     const loggedIn = await login(email, NEW_PASSWORD);
     expect(loggedIn.kind === 'response' && loggedIn.response.headers.get('Location')).toBe('/benachrichtigungen');
-    const tenantTry = await run(
+    const tenantTry = await runAs(
       staffAction,
       makeRequest('/benutzer', {
         cookie: await cookieFor(user!),
@@ -535,13 +578,13 @@ describe('move-out', () => {
     const device = await createDeviceFixture(database, { property: house.property, unit: house.units.c });
     const cookie = await cookieFor(tenant);
     const statementPath = `/meine-abrechnungen/${statement.stored!.id}?einheit=${house.units.c.id}`;
-    expect(dataOf(await run(deviceLoader, makeRequest(`/geraete/${device.id}`, { cookie }), { id: String(device.id) })).device.id).toBe(
+    expect(dataOf(await runAs(deviceLoader, makeRequest(`/geraete/${device.id}`, { cookie }), { id: String(device.id) })).device.id).toBe(
       device.id,
     );
 
     const tenancy = (await database.models.Tenancy.findOne({ where: { userId: tenant.id } }))!;
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const moved = await run(
+    const moved = await runAs(
       invitationsAction,
       makeRequest(`/einladungen/${house.property.id}`, {
         cookie: await cookieFor(boss),
@@ -554,14 +597,14 @@ describe('move-out', () => {
       1,
     );
 
-    const device404 = await run(deviceLoader, makeRequest(`/geraete/${device.id}`, { cookie }), { id: String(device.id) });
+    const device404 = await runAs(deviceLoader, makeRequest(`/geraete/${device.id}`, { cookie }), { id: String(device.id) });
     expect(device404.kind === 'response' && device404.status).toBe(404);
-    const flat404 = await run(consumptionLoader, makeRequest(`/verbrauch?wohnung=${house.units.c.id}`, { cookie }));
+    const flat404 = await runAs(consumptionLoader, makeRequest(`/verbrauch?wohnung=${house.units.c.id}`, { cookie }));
     expect(flat404.kind === 'response' && flat404.status).toBe(404);
 
-    const kept = dataOf(await run(myStatementLoader, makeRequest(statementPath, { cookie }), { id: String(statement.stored!.id) }));
+    const kept = dataOf(await runAs(myStatementLoader, makeRequest(statementPath, { cookie }), { id: String(statement.stored!.id) }));
     expect(kept.html).toContain(tenant.name);
-    const documents = dataOf(await run(myDocumentsLoader, makeRequest('/meine-dokumente', { cookie }))).tenancies;
+    const documents = dataOf(await runAs(myDocumentsLoader, makeRequest('/meine-dokumente', { cookie }))).tenancies;
     expect(documents).toHaveLength(1);
     expect(documents[0]).toMatchObject({ ended: true, endsOn: yesterday });
     expect(documents[0]!.statements.map((s) => s.id)).toEqual([statement.stored!.id]);
@@ -625,7 +668,7 @@ describe('DSGVO Art. 15', () => {
     const cookie = await cookieFor(tenant);
     await cookieFor(neighbour);
 
-    const outcome = await run(exportAction, makeRequest('/konto/datenauskunft', { cookie, form: {} }));
+    const outcome = await runAs(exportAction, makeRequest('/konto/datenauskunft', { cookie, form: {} }));
     if (outcome.kind !== 'response') throw new Error('expected the ZIP');
     expect(outcome.response.headers.get('Content-Type')).toBe('application/zip');
     const dir = path.join(work, `export-${uniqueSuffix()}`);
