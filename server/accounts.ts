@@ -180,7 +180,6 @@ export type ActivationOutcome = { ok: true; email: string; verificationSent: boo
  */
 export async function activateAccount(
   input: Presented & { email?: string; password: string },
-  request: Request,
   context: RequestContext | undefined,
 ): Promise<ActivationOutcome> {
   const found = await presentedToken(input, context);
@@ -232,7 +231,7 @@ export async function activateAccount(
     return user;
   });
   if (!created) return { ok: false, message: viaLink ? INVALID_LINK : INVALID_CODE };
-  if (!viaLink) await sendVerification(created, email, request, context);
+  if (!viaLink) await sendVerification(created, email, context);
   return { ok: true, email, verificationSent: !viaLink };
 }
 
@@ -267,12 +266,7 @@ export async function redeemForAccount(user: SessionUser, input: Presented, cont
 // ---------------------------------------------------------------------------------------------
 // E-mail verification and change
 
-async function sendVerification(
-  user: Pick<User, 'id' | 'organisationId' | 'name'>,
-  email: string,
-  request: Request,
-  context: RequestContext | undefined,
-) {
+async function sendVerification(user: Pick<User, 'id' | 'organisationId' | 'name'>, email: string, context: RequestContext | undefined) {
   await revokePending({ userId: user.id }, ['verify-email']);
   const issued = await issueSecret('verify-email', { organisationId: user.organisationId, userId: user.id, email, createdBy: user.id });
   await sendAccountMail({
@@ -300,13 +294,35 @@ async function sendVerification(
 }
 
 /** Sends a new verification link for the account's current, unverified address (rate-limited). */
-export async function resendVerification(user: SessionUser, request: Request, context: RequestContext | undefined): Promise<FormOutcome> {
+export async function resendVerification(user: SessionUser, context: RequestContext | undefined): Promise<FormOutcome> {
   const row = await db().models.User.findByPk(user.id);
   if (!row) throw new Error(`user ${user.id} vanished`);
   if (row.emailVerifiedAt) return { ok: true, message: 'Ihre E-Mail-Adresse ist bereits bestätigt.' };
   if (!(await takeAttempt(`mail:address:${row.email}`, ATTEMPT_LIMITS.mailPerAddress))) return { ok: false, message: TOO_MANY_ATTEMPTS };
-  await sendVerification(row, row.email, request, context);
+  await sendVerification(row, row.email, context);
   return { ok: true, message: `Wir haben einen Bestätigungslink an ${row.email} gesendet.` };
+}
+
+/**
+ * The account row once the holder proved it knows the current password (within the per-account
+ * attempt budget); otherwise the form's answer, with the failure audited as `failedAction`.
+ */
+async function withCurrentPassword(
+  user: SessionUser,
+  password: string,
+  context: RequestContext | undefined,
+  refusal: { failedAction: string; field: string; message: string },
+): Promise<{ ok: true; row: User; actor: AccountActor } | { ok: false; outcome: FormOutcome }> {
+  const row = await db().models.User.findByPk(user.id);
+  if (!row) throw new Error(`user ${user.id} vanished`);
+  const actor = sessionActor(user, context);
+  if (!(await takeAttempt(`account:user:${user.id}`, ATTEMPT_LIMITS.mailPerIp)))
+    return { ok: false, outcome: { ok: false, message: TOO_MANY_ATTEMPTS } };
+  if (!(await passwordMatches(row.passwordHash, password))) {
+    await auditAccount(actor, refusal.failedAction, { type: 'user', id: user.id }, { reason: 'wrong_password' });
+    return { ok: false, outcome: { ok: false, message: refusal.message, fieldErrors: { [refusal.field]: refusal.message } } };
+  }
+  return { ok: true, row, actor };
 }
 
 export const EmailChangeForm = z.object({ email: emailField, password: passwordField });
@@ -315,17 +331,15 @@ export const EmailChangeForm = z.object({ email: emailField, password: passwordF
 export async function requestEmailChange(
   user: SessionUser,
   input: z.infer<typeof EmailChangeForm>,
-  request: Request,
   context: RequestContext | undefined,
 ): Promise<FormOutcome> {
-  const row = await db().models.User.findByPk(user.id);
-  if (!row) throw new Error(`user ${user.id} vanished`);
-  const actor = sessionActor(user, context);
-  if (!(await takeAttempt(`account:user:${user.id}`, ATTEMPT_LIMITS.mailPerIp))) return { ok: false, message: TOO_MANY_ATTEMPTS };
-  if (!(await passwordMatches(row.passwordHash, input.password))) {
-    await auditAccount(actor, 'email_change_failed', { type: 'user', id: user.id }, { reason: 'wrong_password' });
-    return { ok: false, message: 'Das Passwort ist falsch.', fieldErrors: { password: 'Das Passwort ist falsch.' } };
-  }
+  const confirmed = await withCurrentPassword(user, input.password, context, {
+    failedAction: 'email_change_failed',
+    field: 'password',
+    message: 'Das Passwort ist falsch.',
+  });
+  if (!confirmed.ok) return confirmed.outcome;
+  const { row, actor } = confirmed;
   if (input.email === normaliseEmail(row.email))
     return { ok: false, message: 'Das ist bereits Ihre E-Mail-Adresse.', fieldErrors: { email: 'Das ist bereits Ihre E-Mail-Adresse.' } };
   if (await userByEmail(input.email)) {
@@ -338,7 +352,7 @@ export async function requestEmailChange(
     };
   }
   await auditAccount(actor, 'email_change_requested', { type: 'user', id: user.id }, { from: row.email, to: input.email });
-  await sendVerification(row, input.email, request, context);
+  await sendVerification(row, input.email, context);
   await sendAccountMail({
     to: row.email,
     dedupeKey: `account:email-change-notice:${user.id}:${Date.now()}`,
@@ -404,7 +418,7 @@ export const RESET_REQUESTED =
   'Wenn zu dieser Adresse ein Konto besteht, haben wir einen Link zum Zurücksetzen des Passworts gesendet. Er ist eine Stunde gültig.';
 
 /** Sends a reset link if the address has an account; answers the same either way. */
-export async function requestPasswordReset(email: string, request: Request, context: RequestContext | undefined): Promise<FormOutcome> {
+export async function requestPasswordReset(email: string, context: RequestContext | undefined): Promise<FormOutcome> {
   const address = normaliseEmail(email);
   const ip = clientIp(context) ?? 'unknown';
   const withinIp = await takeAttempt(`mail:ip:${ip}`, ATTEMPT_LIMITS.mailPerIp);
@@ -503,17 +517,15 @@ export async function changePassword(
   user: SessionUser,
   input: { current: string; password: string },
   currentSessionToken: string | null,
-  request: Request,
   context: RequestContext | undefined,
 ): Promise<FormOutcome> {
-  const row = await db().models.User.findByPk(user.id);
-  if (!row) throw new Error(`user ${user.id} vanished`);
-  const actor = sessionActor(user, context);
-  if (!(await takeAttempt(`account:user:${user.id}`, ATTEMPT_LIMITS.mailPerIp))) return { ok: false, message: TOO_MANY_ATTEMPTS };
-  if (!(await passwordMatches(row.passwordHash, input.current))) {
-    await auditAccount(actor, 'password_change_failed', { type: 'user', id: user.id }, { reason: 'wrong_password' });
-    return { ok: false, message: 'Das bisherige Passwort ist falsch.', fieldErrors: { current: 'Das bisherige Passwort ist falsch.' } };
-  }
+  const confirmed = await withCurrentPassword(user, input.current, context, {
+    failedAction: 'password_change_failed',
+    field: 'current',
+    message: 'Das bisherige Passwort ist falsch.',
+  });
+  if (!confirmed.ok) return confirmed.outcome;
+  const { row, actor } = confirmed;
   let passwordHash: string;
   try {
     passwordHash = await hashNewPassword(input.password, { email: row.email, name: row.name });
@@ -698,7 +710,6 @@ async function sendSetupLink(user: User, manager: SessionUser): Promise<void> {
 export async function createStaffAccount(
   manager: SessionUser,
   input: z.infer<typeof StaffForm>,
-  request: Request,
   context: RequestContext | undefined,
 ): Promise<FormOutcome> {
   if (await userByEmail(input.email))
@@ -730,7 +741,6 @@ export async function createStaffAccount(
 export async function resendStaffSetup(
   manager: SessionUser,
   userId: number,
-  request: Request,
   context: RequestContext | undefined,
 ): Promise<FormOutcome | null> {
   const user = await db().models.User.findOne({ where: { id: userId, organisationId: manager.organisationId, role: [...STAFF_ROLES] } });

@@ -250,14 +250,14 @@ export async function inviteTenancy(
   user: SessionUser,
   tenancyId: number,
   input: { via: 'email' | 'letter'; email?: string },
-  context: { request: Request; requestContext?: RequestContext },
+  context: RequestContext | undefined,
 ): Promise<InviteOutcome | null> {
   const [place] = await tenancyPlaces(db(), { tenancyId });
   if (!place || place.organisationId !== user.organisationId) return null;
   if (!isRunning(place, calendarDate(new Date())))
     return { ok: false, message: 'Das Mietverhältnis läuft nicht (mehr); eine Einladung ist nicht möglich.' };
   if (place.userId !== null) return { ok: false, message: `${place.tenantName} hat bereits einen Zugang.` };
-  const actor = actorOfUser(user, context.requestContext);
+  const actor = actorOfUser(user, context);
   const baseUrl = publicBaseUrl();
   await revokePending({ tenancyId }, ['invitation', 'letter-code']);
   if (input.via === 'email') {
@@ -280,14 +280,14 @@ export async function inviteTenancy(
 export async function inviteProperty(
   user: SessionUser,
   propertyId: number,
-  context: { request: Request; requestContext?: RequestContext },
+  context: RequestContext | undefined,
 ): Promise<{ emailed: number; letters: ActivationLetter[] } | null> {
   const access = await propertyAccess(user, propertyId);
   if (!access) return null;
   const places = (await tenancyPlaces(db(), { propertyId })).filter((p) =>
     access.rows.some((row) => row.tenancyId === p.tenancyId && row.accountEmail === null && row.pendingPurpose === null),
   );
-  const actor = actorOfUser(user, context.requestContext);
+  const actor = actorOfUser(user, context);
   const baseUrl = publicBaseUrl();
   let emailed = 0;
   const letters: ActivationLetter[] = [];

@@ -49,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     const fieldErrors = firstErrors(parsed.error.flatten().fieldErrors);
     return { ok: false, message: 'Bitte prüfen Sie Ihre Angaben.', fieldErrors };
   }
-  const outcome = await activateAccount(parsed.data, request, context);
+  const outcome = await activateAccount(parsed.data, context);
   if (!outcome.ok) return { ok: false, message: outcome.message, fieldErrors: outcome.field ? { [outcome.field]: outcome.message } : {} };
   return {
     ok: true,

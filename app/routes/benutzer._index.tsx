@@ -35,12 +35,12 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     const parsed = StaffForm.safeParse(values);
     if (!parsed.success)
       return { ok: false, message: 'Bitte prüfen Sie die Angaben.', fieldErrors: firstErrors(parsed.error.flatten().fieldErrors), values };
-    const outcome = await createStaffAccount(user, parsed.data, request, context);
+    const outcome = await createStaffAccount(user, parsed.data, context);
     return outcome.ok ? outcome : { ...outcome, values };
   }
   if (form.intent === 'resend') {
     const id = parseId(String(form.user ?? ''));
-    const outcome = id ? await resendStaffSetup(user, id, request, context) : null;
+    const outcome = id ? await resendStaffSetup(user, id, context) : null;
     if (!outcome) throw notFound();
     return outcome;
   }

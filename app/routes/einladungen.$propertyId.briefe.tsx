@@ -16,15 +16,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const propertyId = parseId(params.propertyId);
   if (!propertyId) throw notFound();
   const form = await request.formData();
-  const invitation = { request, requestContext: context };
   if (form.get('intent') === 'all') {
-    const outcome = await inviteProperty(user, propertyId, invitation);
+    const outcome = await inviteProperty(user, propertyId, context);
     if (!outcome) throw notFound();
     if (outcome.letters.length === 0) throw redirect(`/einladungen/${propertyId}?eingeladen=${outcome.emailed}&briefe=0`);
     return lettersResponse(await activationLettersPdf(outcome.letters), `aktivierungsbriefe-liegenschaft-${propertyId}.pdf`);
   }
   const tenancyId = parseId(String(form.get('tenancy') ?? ''));
-  const outcome = tenancyId ? await inviteTenancy(user, tenancyId, { via: 'letter' }, invitation) : null;
+  const outcome = tenancyId ? await inviteTenancy(user, tenancyId, { via: 'letter' }, context) : null;
   if (!outcome) throw notFound();
   if (!outcome.ok) throw redirect(`/einladungen/${propertyId}?hinweis=brief-nicht-moeglich`);
   if (outcome.kind !== 'letter') throw redirect(`/einladungen/${propertyId}`);

@@ -55,7 +55,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
   if (intent === 'invite-email') {
     const parsed = InviteForm.safeParse({ via: 'email', email: form.email });
     if (!parsed.success) return { tenancyId, ok: false, message: parsed.error.issues[0]?.message ?? 'Ungültige Angabe.' };
-    const outcome = await inviteTenancy(user, tenancyId, parsed.data, { request, requestContext: context });
+    const outcome = await inviteTenancy(user, tenancyId, parsed.data, context);
     if (!outcome) throw notFound();
     return outcome.ok
       ? { tenancyId, ok: true, message: outcome.kind === 'email' ? outcome.message : '' }

@@ -36,15 +36,15 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     const parsed = PasswordChangeForm.safeParse(form);
     if (!parsed.success)
       return { intent, ok: false, message: 'Bitte prüfen Sie Ihre Angaben.', fieldErrors: firstErrors(parsed.error.flatten().fieldErrors) };
-    return { intent, ...(await changePassword(user, parsed.data, await sessionToken(request), request, context)) };
+    return { intent, ...(await changePassword(user, parsed.data, await sessionToken(request), context)) };
   }
   if (intent === 'email') {
     const parsed = EmailChangeForm.safeParse(form);
     if (!parsed.success)
       return { intent, ok: false, message: 'Bitte prüfen Sie Ihre Angaben.', fieldErrors: firstErrors(parsed.error.flatten().fieldErrors) };
-    return { intent, ...(await requestEmailChange(user, parsed.data, request, context)) };
+    return { intent, ...(await requestEmailChange(user, parsed.data, context)) };
   }
-  if (intent === 'resend-verification') return { intent, ...(await resendVerification(user, request, context)) };
+  if (intent === 'resend-verification') return { intent, ...(await resendVerification(user, context)) };
   throw new Response('Ungültige Anfrage', { status: 400 });
 }
 

@@ -11,7 +11,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const email = AccountForms.email.safeParse((await request.formData()).get('email') ?? '');
   if (!email.success) return { ok: false, message: email.error.issues[0]?.message ?? 'Bitte geben Sie Ihre E-Mail-Adresse ein.' };
-  return requestPasswordReset(email.data, request, context);
+  return requestPasswordReset(email.data, context);
 }
 
 export default function ForgotPassword() {
