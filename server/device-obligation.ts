@@ -25,7 +25,7 @@ import {
   type RecordedDeadline,
 } from '../domain/contracts/device';
 import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
-import { managersOf, notifyUsers, type NotifyDeps, type OutgoingNotice } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type NotifyDeps, type OutgoingNotice } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {
   deviceId: number;
@@ -121,23 +121,18 @@ function composeDeviceNotice({ device, property, unit }: DeviceContext, event: D
   const body = expired
     ? `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ${request}`
     : `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ${request}`;
-  return {
+  return genericNotice({
     title,
     body,
     link: devicePath(device.id),
-    template: 'notice',
-    mail: {
-      reference: `Gerät ${device.serial}`,
-      headline: title,
-      intro: body,
-      facts: [
-        { label: 'Gerät', value: `${DEVICE_TYPE_LABELS[device.type]} ${device.serial}` },
-        { label: 'Ort', value: place },
-        { label, value: germanDate(event.dueAt) },
-      ],
-      actionLabel: 'Gerät im Portal öffnen',
-    },
-  };
+    reference: `Gerät ${device.serial}`,
+    facts: [
+      { label: 'Gerät', value: `${DEVICE_TYPE_LABELS[device.type]} ${device.serial}` },
+      { label: 'Ort', value: place },
+      { label, value: germanDate(event.dueAt) },
+    ],
+    actionLabel: 'Gerät im Portal öffnen',
+  });
 }
 
 export function deviceLiveEvent(device: Device): DeviceLiveEvent {

@@ -41,7 +41,7 @@ import {
   type PropertyTotals,
 } from '../domain/contracts/monthly';
 import type { Mailer } from './mail';
-import { managersOf, notifyUsers, type Recipient } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 
 /** Serialises writers of the delivery events' hash chain (the audit log uses 42001). */
 const DELIVERY_CHAIN_LOCK = 42005;
@@ -428,14 +428,12 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
       urgency: 'routine',
       dedupeKey: monthlyNotificationKey(month),
       // No figures in the e-mail: consumption data stay in the portal, behind the log-in.
-      compose: (tenant) => ({
-        title,
-        body,
-        link: monthlyInformationPath(month),
-        template: 'notice',
-        mail: {
+      compose: (tenant) =>
+        genericNotice({
+          title,
+          body,
+          link: monthlyInformationPath(month),
           reference: `Verbrauchsinformation ${germanMonth(month)}`,
-          headline: title,
           intro:
             `Ihre monatliche Verbrauchsinformation für ${germanMonth(month)} liegt im Portal bereit: Ihr Heiz- und Warmwasserverbrauch ` +
             'in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.',
@@ -444,8 +442,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
             { label: 'Wohnung', value: tenant.units.join(', ') },
           ],
           actionLabel: 'Verbrauchsinformation öffnen',
-        },
-      }),
+        }),
     });
     const mailed = new Set(email);
     await db.sequelize.query(
@@ -505,15 +502,12 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         urgency: failed ? 'urgent' : 'routine',
         // A month is announced once, however often it is rerun; every failed run is reported.
         dedupeKey: failed ? `${monthlyNotificationKey(month)}:run-${runId}:failed` : `${monthlyNotificationKey(month)}:completed`,
-        compose: () => ({
-          title,
-          body,
-          link: `/monatsinformationen/${month}${!failed && counts.noAccount > 0 ? '?status=no-account' : ''}`,
-          template: 'notice',
-          mail: {
+        compose: () =>
+          genericNotice({
+            title,
+            body,
+            link: `/monatsinformationen/${month}${!failed && counts.noAccount > 0 ? '?status=no-account' : ''}`,
             reference: `Verbrauchsinformation ${name}`,
-            headline: title,
-            intro: body,
             facts: [
               { label: 'Wohnungen', value: String(counts.units) },
               { label: 'Im Portal zugestellt', value: String(counts.portal) },
@@ -523,8 +517,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
               { label: 'Mit Ersatzwert', value: String(counts.estimated) },
             ],
             actionLabel: 'Monatsübersicht öffnen',
-          },
-        }),
+          }),
       });
     }
   }

@@ -133,6 +133,23 @@ export interface OutgoingNotice {
   mail: Omit<MailData, 'recipientName' | 'action' | 'preferencesUrl' | 'urgent'> & { actionLabel: string };
 }
 
+/**
+ * A notice in the generic template: the e-mail's headline is the entry's title, its intro the entry's
+ * body (or a fuller `intro`), the facts below it.
+ */
+export function genericNotice(parts: {
+  title: string;
+  body: string;
+  link: string;
+  reference: string;
+  facts: MailData['facts'];
+  actionLabel: string;
+  intro?: string;
+}): OutgoingNotice {
+  const { title, body, link, reference, facts, actionLabel, intro = body } = parts;
+  return { title, body, link, template: 'notice', mail: { reference, headline: title, intro, facts, actionLabel } };
+}
+
 export interface NotifyDeps {
   db: Db;
   mailer: Mailer;

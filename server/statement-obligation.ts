@@ -9,10 +9,11 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { GoneError } from './errors';
 import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
+import type { NoticeUrgency } from '../domain/notifications';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
-import { managersOf, notifyUsers, type Recipient } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
@@ -146,45 +147,59 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
     };
   }
 
+  /** Tells managers or owners about a statement version: its page, period, property and version, then `facts`. */
+  async function notifyAboutStatement(
+    recipients: Recipient[],
+    notice: { statementId: number; version: number; kind: string; urgency: NoticeUrgency; dedupeKey: string },
+    text: { title: string; body: string; facts: Array<{ label: string; value: string }> },
+  ): Promise<void> {
+    const { reference, facts } = await statementFacts(notice.statementId);
+    await notifyUsers(deps, {
+      recipients,
+      topic: 'statement',
+      kind: notice.kind,
+      urgency: notice.urgency,
+      dedupeKey: notice.dedupeKey,
+      compose: () =>
+        genericNotice({
+          ...text,
+          link: statementPath(notice.statementId),
+          reference,
+          facts: [...facts, { label: 'Version', value: String(notice.version) }, ...text.facts],
+          actionLabel: 'Abrechnung im Portal öffnen',
+        }),
+    });
+  }
+
   /** The property's owner hears of an objection: it is not party to the tenant's case (ticket), which the managers handle. */
   async function notifyObjection(
     input: Pick<ObjectionInput, 'statementId' | 'version'>,
     objection: { id: number; unitId: number; positions: string[]; filedAt: Date },
   ): Promise<void> {
-    const { property, reference, facts } = await statementFacts(input.statementId);
+    const { property } = await statementFacts(input.statementId);
     const owner = property.ownerId === null ? null : await db.models.User.findByPk(property.ownerId);
     if (!owner) return;
     const unit = await db.models.Unit.findByPk(objection.unitId, { attributes: ['label'], rejectOnEmpty: true });
-    const title = `Einspruch gegen die Heizkostenabrechnung: ${property.name}, ${unit.label}`;
-    const body =
-      `Für ${unit.label} ist Einspruch gegen die Abrechnung (Version ${input.version}) erhoben worden. ` +
-      'Die Hausverwaltung prüft ihn; wird die Abrechnung berichtigt, entsteht eine neue Version.';
-    await notifyUsers(deps, {
-      recipients: [owner],
-      topic: 'statement',
-      kind: 'statement-objection',
-      urgency: 'routine',
-      dedupeKey: statementDedupeKey(input.statementId, input.version, `objection-${objection.id}`),
-      compose: () => ({
-        title,
-        body,
-        link: statementPath(input.statementId),
-        template: 'notice',
-        mail: {
-          reference,
-          headline: title,
-          intro: body,
-          facts: [
-            ...facts,
-            { label: 'Version', value: String(input.version) },
-            { label: 'Wohnung', value: unit.label },
-            { label: 'Beanstandet', value: objection.positions.join(', ') },
-            { label: 'Eingegangen', value: `${formatDateTime(objection.filedAt)} Uhr` },
-          ],
-          actionLabel: 'Abrechnung im Portal öffnen',
-        },
-      }),
-    });
+    await notifyAboutStatement(
+      [owner],
+      {
+        ...input,
+        kind: 'statement-objection',
+        urgency: 'routine',
+        dedupeKey: statementDedupeKey(input.statementId, input.version, `objection-${objection.id}`),
+      },
+      {
+        title: `Einspruch gegen die Heizkostenabrechnung: ${property.name}, ${unit.label}`,
+        body:
+          `Für ${unit.label} ist Einspruch gegen die Abrechnung (Version ${input.version}) erhoben worden. ` +
+          'Die Hausverwaltung prüft ihn; wird die Abrechnung berichtigt, entsteht eine neue Version.',
+        facts: [
+          { label: 'Wohnung', value: unit.label },
+          { label: 'Beanstandet', value: objection.positions.join(', ') },
+          { label: 'Eingegangen', value: `${formatDateTime(objection.filedAt)} Uhr` },
+        ],
+      },
+    );
   }
 
   return {
@@ -239,19 +254,14 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
           const body =
             `Ihre Heizkostenabrechnung (Version ${input.version}) wurde Ihnen im Klarmeter-Portal zugestellt. ` +
             'Einwendungen können Sie innerhalb der Einspruchsfrist direkt bei der Abrechnung erheben.';
-          return {
+          return genericNotice({
             title,
             body,
             link: `/meine-abrechnungen/${input.statementId}?einheit=${tenant.unitId}`,
-            template: 'notice',
-            mail: {
-              reference,
-              headline: title,
-              intro: body,
-              facts: [...facts, { label: 'Wohnung', value: tenant.units }, { label: 'Version', value: String(input.version) }],
-              actionLabel: 'Abrechnung im Portal öffnen',
-            },
-          };
+            reference,
+            facts: [...facts, { label: 'Wohnung', value: tenant.units }, { label: 'Version', value: String(input.version) }],
+            actionLabel: 'Abrechnung im Portal öffnen',
+          });
         },
       });
       return tenants.length;
@@ -259,36 +269,21 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
 
     /** Reminds the managers before the BGB §556(3) deadline, or escalates once it has passed. */
     async alertStatementDeadline(input: DeadlineAlertInput): Promise<void> {
-      const managers = await managersOf(db, input.organisationId);
-      const { reference, facts } = await statementFacts(input.statementId);
       const escalation = input.kind === 'escalation';
       const dueOn = formatDate(input.dueOn);
-      const title = escalation
-        ? 'Zustellfrist der Heizkostenabrechnung versäumt'
-        : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`;
-      const body = escalation
-        ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
-        : `Die Abrechnung (Version ${input.version}) muss bis zum ${dueOn} beim Mieter sein (BGB §556 Abs. 3).`;
-      await notifyUsers(deps, {
-        recipients: managers,
-        topic: 'statement',
-        kind: `statement-${input.kind}`,
-        urgency: escalation ? 'urgent' : 'routine',
-        dedupeKey: input.dedupeKey,
-        compose: () => ({
-          title,
-          body,
-          link: statementPath(input.statementId),
-          template: 'notice',
-          mail: {
-            reference,
-            headline: title,
-            intro: body,
-            facts: [...facts, { label: 'Version', value: String(input.version) }, { label: 'Zustellfrist', value: dueOn }],
-            actionLabel: 'Abrechnung im Portal öffnen',
-          },
-        }),
-      });
+      await notifyAboutStatement(
+        await managersOf(db, input.organisationId),
+        { ...input, kind: `statement-${input.kind}`, urgency: escalation ? 'urgent' : 'routine' },
+        {
+          title: escalation
+            ? 'Zustellfrist der Heizkostenabrechnung versäumt'
+            : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`,
+          body: escalation
+            ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
+            : `Die Abrechnung (Version ${input.version}) muss bis zum ${dueOn} beim Mieter sein (BGB §556 Abs. 3).`,
+          facts: [{ label: 'Zustellfrist', value: dueOn }],
+        },
+      );
     },
 
     /** Stores the objection (once per filing key) and proves it in the version's chain. */
