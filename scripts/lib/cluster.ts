@@ -30,6 +30,8 @@ export interface ClusterOptions {
   temporalPort: number;
   namespace: string;
   taskQueue: string;
+  /** Start the demo's device workflows and a new demo's first monthly run, as `npm start` does. */
+  demoWorkflows: boolean;
   log: (line: string) => void;
 }
 
@@ -49,7 +51,10 @@ export function clusterOptionsFromEnv(log: (line: string) => void): ClusterOptio
   const workers = Number(process.env.CLUSTER_WORKERS ?? 2);
   if (!Number.isInteger(workers) || workers < 1)
     throw new Error(`CLUSTER_WORKERS must be a positive number, got ${process.env.CLUSTER_WORKERS}`);
+  const demoWorkflows = process.env.CLUSTER_DEMO_WORKFLOWS ?? 'true';
+  if (!['true', 'false'].includes(demoWorkflows)) throw new Error(`CLUSTER_DEMO_WORKFLOWS must be true or false, got ${demoWorkflows}`);
   return {
+    demoWorkflows: demoWorkflows === 'true',
     dataDir: path.resolve(process.env.CLUSTER_DATA_DIR ?? path.join(ROOT, '.data', 'cluster')),
     httpPort,
     webPorts,
@@ -73,6 +78,8 @@ function temporalPort(port: number): number {
 export interface ClusterState {
   supervisorPid: number;
   ready: boolean;
+  /** The start-up work after `ready` is done: device workflows ensured, a new demo's monthly run triggered. */
+  bootstrapped: boolean;
   url: string;
   databaseUrl: string;
   temporalAddress: string;
@@ -187,6 +194,7 @@ export class Cluster {
   private readonly secrets: Secrets;
   private readonly log: (line: string) => void;
   private ready = false;
+  private bootstrapped = false;
   private stopping: Promise<void> | undefined;
   private db: Db | undefined;
   readonly url: string;
@@ -224,6 +232,7 @@ export class Cluster {
     const state: ClusterState = {
       supervisorPid: process.pid,
       ready: this.ready,
+      bootstrapped: this.bootstrapped,
       url: this.url,
       databaseUrl: this.databaseUrl,
       temporalAddress: this.temporalAddress,
@@ -396,6 +405,7 @@ export class Cluster {
       TEMPORAL_TASK_QUEUE: options.taskQueue,
     });
     void (async () => {
+      if (!options.demoWorkflows) return;
       try {
         await startAllDeviceWorkflows(db, log);
       } catch (error) {
@@ -404,7 +414,10 @@ export class Cluster {
       if (freshDemo && !this.stopping) {
         await triggerFirstMonthlyRun(log).catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
       }
-    })();
+    })().finally(() => {
+      this.bootstrapped = true;
+      if (!this.stopping) this.writeState();
+    });
 
     this.ready = true;
     return { state: this.writeState(), startSeconds: secondsSince(started) };

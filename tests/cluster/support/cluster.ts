@@ -2,9 +2,12 @@
 // killing one and waiting for the supervisor to bring it back, logging in over HTTP and reading
 // the live event stream as a browser's EventSource does.
 import { hash } from '@node-rs/argon2';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../../db';
+import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../../../activities/devices';
+import type { deviceDeadline } from '../../../workflows/device-deadline';
+import { deviceWorkflowId, type DeadlineOverride } from '../../../workflows/shared/device';
 import { readClusterState, type ClusterState } from '../../../scripts/lib/cluster';
 import { eventually, sleep } from '../../support/eventually';
 import { createOrgFixture, type OrgFixture } from '../../support/fixtures';
@@ -216,4 +219,35 @@ export class LiveStream {
   close(): void {
     this.abort.abort();
   }
+}
+
+/**
+ * Starts a device's deadline workflow on the cluster's task queue as the app would, with its
+ * deadline at an instant (the workflow's test hook), so that real timers fire seconds from now.
+ */
+export async function startDeviceDeadline(
+  db: Db,
+  client: Client,
+  deviceId: number,
+  override: DeadlineOverride,
+): Promise<WorkflowHandle<typeof deviceDeadline>> {
+  const [start] = await loadDeviceWorkflowStarts(db, [deviceId]);
+  if (!start) throw new Error(`device ${deviceId} has no workflow to start`);
+  await startDeviceWorkflow(client, { ...start, input: { ...start.input, override } }, clusterState().taskQueue);
+  return client.workflow.getHandle<typeof deviceDeadline>(deviceWorkflowId(deviceId));
+}
+
+/** How often the workflow scheduled an activity (each is scheduled once; retries are attempts of it). */
+export async function scheduledActivities(handle: WorkflowHandle, activityType: string): Promise<number> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType).length;
+}
+
+/** The light changes the device's audit log records, in order. */
+export async function lightChanges(db: Db, deviceId: number): Promise<unknown[]> {
+  const entries = await db.models.AuditEntry.findAll({
+    where: { entity: 'device', entityId: String(deviceId), action: 'device.light_changed' },
+    order: [['id', 'ASC']],
+  });
+  return entries.map((entry) => entry.details.to);
 }
