@@ -112,20 +112,27 @@ function alive(pid: number): boolean {
  * A previous cluster from this data directory: refuse while its supervisor lives; otherwise its
  * services may have survived a killed supervisor, and would hold the ports and PostgreSQL's data.
  */
-function cleanUpPreviousRun(dataDir: string, log: (line: string) => void): void {
+async function cleanUpPreviousRun(dataDir: string, log: (line: string) => void): Promise<void> {
   const previous = readClusterState(dataDir);
   if (!previous) return;
   if (previous.supervisorPid !== process.pid && alive(previous.supervisorPid)) {
     throw new Error(`A cluster from ${dataDir} is running already (pid ${previous.supervisorPid}); stop it first (Ctrl-C there).`);
   }
-  for (const [name, { pid }] of Object.entries(previous.services)) {
-    if (!pid || !alive(pid)) continue;
+  const leftovers = Object.entries(previous.services).filter(([, { pid }]) => pid && alive(pid));
+  for (const [name, { pid }] of leftovers) {
     log(`Stopping ${name} (pid ${pid}) left over from a previous run …`);
     try {
-      process.kill(-pid, 'SIGKILL');
+      process.kill(-pid!, 'SIGKILL');
     } catch {
       // Gone meanwhile.
     }
+  }
+  // Gone means gone: PostgreSQL refuses its data directory while the old server still holds it.
+  const deadline = Date.now() + 10_000;
+  while (leftovers.some(([, { pid }]) => alive(pid!))) {
+    if (Date.now() > deadline)
+      throw new Error('Processes left over from a previous run do not end; stop them by hand (pids in cluster.json).');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -205,7 +212,6 @@ export class Cluster {
   constructor(readonly options: ClusterOptions) {
     this.log = options.log;
     mkdirSync(options.dataDir, { recursive: true });
-    cleanUpPreviousRun(options.dataDir, this.log);
     this.secrets = clusterSecrets(options.dataDir);
     this.logDir = path.join(options.dataDir, 'logs');
     this.url = `http://localhost:${options.httpPort}`;
@@ -258,6 +264,7 @@ export class Cluster {
   async start(): Promise<{ state: ClusterState; startSeconds: number }> {
     const started = Date.now();
     const { options, log, secrets } = this;
+    await cleanUpPreviousRun(options.dataDir, log);
     for (const port of [options.httpPort, ...options.webPorts, options.postgresPort, options.temporalPort]) {
       if (await portOpen(port)) throw new Error(`Port ${port} is in use; choose others (CLUSTER_* variables, docs/operations/README.md).`);
     }
