@@ -9,12 +9,7 @@ import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-<<<<<<< HEAD
-import { temporalClient } from '../server/temporal';
-import { MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
 import { config, requireConfig } from '../server/config';
-=======
->>>>>>> cluster
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -54,19 +49,8 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-<<<<<<< HEAD
   const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
-  const applied = await migrate(db.sequelize);
-  if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
-  const freshDemo = await isEmpty(db);
-  if (freshDemo) {
-    log('Empty database: seeding the demo portfolio …');
-    await seedDemo(db, calendarDate(new Date()));
-  }
-=======
-  const db = createDb(process.env.DATABASE_URL!);
   const freshDemo = await migrateAndSeedDemo(db, log);
->>>>>>> cluster
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).

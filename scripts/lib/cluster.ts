@@ -18,6 +18,7 @@ import { Supervisor, type Service, type ServiceSpec } from './supervisor';
 import { portOpen, waitForPort } from './temporal';
 import { ensureNamespace, setupTemporalSchema, temporalServerBinary, temporalSqlTool } from './temporal-server';
 import { startAllDeviceWorkflows } from './workflow-starts';
+import { config } from '../../server/config';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -37,32 +38,18 @@ export interface ClusterOptions {
 
 /** Defaults beside `npm start` (3000, 7233, 54329, 8233), each overridable by an environment variable. */
 export function clusterOptionsFromEnv(log: (line: string) => void): ClusterOptions {
-  const port = (name: string, fallback: number) => {
-    const value = Number(process.env[name] ?? fallback);
-    if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a port number, got ${process.env[name]}`);
-    return value;
-  };
-  const httpPort = port('CLUSTER_HTTP_PORT', 3100);
-  const webPorts = (process.env.CLUSTER_WEB_PORTS ?? `${httpPort + 1},${httpPort + 2}`).split(',').map((p, i) => {
-    const value = Number(p.trim());
-    if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`CLUSTER_WEB_PORTS: entry ${i + 1} is not a port (${p})`);
-    return value;
-  });
-  const workers = Number(process.env.CLUSTER_WORKERS ?? 2);
-  if (!Number.isInteger(workers) || workers < 1)
-    throw new Error(`CLUSTER_WORKERS must be a positive number, got ${process.env.CLUSTER_WORKERS}`);
-  const demoWorkflows = process.env.CLUSTER_DEMO_WORKFLOWS ?? 'true';
-  if (!['true', 'false'].includes(demoWorkflows)) throw new Error(`CLUSTER_DEMO_WORKFLOWS must be true or false, got ${demoWorkflows}`);
+  const settings = config();
+  const httpPort = settings.CLUSTER_HTTP_PORT;
   return {
-    demoWorkflows: demoWorkflows === 'true',
-    dataDir: path.resolve(process.env.CLUSTER_DATA_DIR ?? path.join(ROOT, '.data', 'cluster')),
+    demoWorkflows: settings.CLUSTER_DEMO_WORKFLOWS === 'true',
+    dataDir: path.resolve(settings.CLUSTER_DATA_DIR ?? path.join(ROOT, '.data', 'cluster')),
     httpPort,
-    webPorts,
-    workers,
-    postgresPort: port('CLUSTER_PG_PORT', 54339),
-    temporalPort: temporalPort(port('CLUSTER_TEMPORAL_PORT', 7333)),
-    namespace: process.env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: process.env.TEMPORAL_TASK_QUEUE || 'klarmeter',
+    webPorts: settings.CLUSTER_WEB_PORTS ?? [httpPort + 1, httpPort + 2],
+    workers: settings.CLUSTER_WORKERS,
+    postgresPort: settings.CLUSTER_PG_PORT,
+    temporalPort: temporalPort(settings.CLUSTER_TEMPORAL_PORT),
+    namespace: settings.TEMPORAL_NAMESPACE,
+    taskQueue: settings.TEMPORAL_TASK_QUEUE,
     log,
   };
 }

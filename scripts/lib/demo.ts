@@ -5,8 +5,8 @@ import type { Db } from '../../db';
 import { migrate } from '../../db/migrate';
 import { isEmpty, seedDemo } from '../../db/seed/demo';
 import { calendarDate } from '../../domain/calendar';
-import { temporalClient } from '../../app/utils/temporal.server';
-import { MONTHLY_SCHEDULE_ID } from '../../workflows/shared/monthly';
+import { temporalClient } from '../../server/temporal';
+import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 
 /** Migrates, and seeds the demo portfolio when the database is empty. True when it seeded. */
 export async function migrateAndSeedDemo(db: Db, log: (line: string) => void): Promise<boolean> {

@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { type Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { requireGoBinary } from './go-tools';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/shared/search-attributes';

@@ -1,5 +1,6 @@
 // The Temporal dev server for local runs and tests: finding (or building) the CLI and starting it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { config } from '../../server/config';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -14,7 +15,7 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
  * the SDK's own download.
  */
 export async function findTemporalCli(log: (line: string) => void = console.log): Promise<string | null> {
-  const explicit = process.env.TEMPORAL_CLI;
+  const explicit = config().TEMPORAL_CLI;
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`TEMPORAL_CLI points to ${explicit}, which does not exist`);
     return explicit;

@@ -4,7 +4,8 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Db } from '../../db';
-import { deviceDedupeKey, getStatus } from '../../workflows/shared/device';
+import { deviceDedupeKey } from '../../domain/contracts/device';
+import { getStatus } from '../../workflows/shared/device';
 import { eventually, sleep } from '../support/eventually';
 import { createDeviceFixture } from '../support/fixtures';
 import {

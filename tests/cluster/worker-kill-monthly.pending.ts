@@ -9,7 +9,7 @@ import { seedLargePortfolio } from '../../db/seed/demo';
 import { calendarDate } from '../../domain/calendar';
 import { reportingMonthFor } from '../../domain/monthly';
 import type { monthlyInformationRun } from '../../workflows/monthly-information';
-import { MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey, monthlyPropertyWorkflowId } from '../../workflows/shared/monthly';
+import { MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey, monthlyPropertyWorkflowId } from '../../domain/contracts/monthly';
 import { seedReadings, seedTenantAccounts } from '../../scripts/bench/monthly';
 import { eventually, sleep } from '../support/eventually';
 import { uniqueSuffix } from '../support/fixtures';
