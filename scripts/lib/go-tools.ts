@@ -2,10 +2,12 @@
 // once per machine from the Go module proxy into a cache outside the repository, so that a clean
 // clone (and CI) reuses them. The proxy works where GitHub release downloads do not.
 import { spawnSync } from 'node:child_process';
+
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import os from 'node:os';
+
 import path from 'node:path';
 import { machineCacheBin } from '../../server/config';
+
 
 export const CACHE_BIN = machineCacheBin();
 
