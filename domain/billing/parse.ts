@@ -190,7 +190,7 @@ function readOccupancy(value: unknown, field: string): OccupancyInput {
   const id = readId(occupancy.id, `${field}.id`);
   const from = readDate(occupancy.from, `${field}.from`);
   const to = readDate(occupancy.to, `${field}.to`);
-  if (compareDates(to, from) < 0) fail(`${field}.to`, `must not be before ${field}.from`);
+  if (to < from) fail(`${field}.to`, `must not be before ${field}.from`);
   const read = (type: CostType) => readOptionalNumber(occupancy[type], at(field, type), NON_NEGATIVE, null);
   return { id, from, to, heating: read('heating'), hotWater: read('hotWater'), coldWater: read('coldWater') };
 }
@@ -200,14 +200,15 @@ function readOccupancy(value: unknown, field: string): OccupancyInput {
  * overlap, so that they always add up to their unit; a vacancy is billed as an occupancy of its own.
  */
 function checkCoverage(occupancies: readonly OccupancyInput[], field: string, period: BillingPeriod): void {
+  // Dates read by readDate are 'YYYY-MM-DD' with four-digit years: their text order is their order.
   occupancies.forEach((occupancy, index) => {
     const item = `${field}[${index}]`;
-    if (compareDates(occupancy.from, period.start) < 0) fail(`${item}.from`, `must not be before period.start (${period.start})`);
-    if (compareDates(occupancy.to, period.end) > 0) fail(`${item}.to`, `must not be after period.end (${period.end})`);
+    if (occupancy.from < period.start) fail(`${item}.from`, `must not be before period.start (${period.start})`);
+    if (occupancy.to > period.end) fail(`${item}.to`, `must not be after period.end (${period.end})`);
     const previous = occupancies[index - 1];
     if (previous === undefined) return;
     const previousItem = `${field}[${index - 1}]`;
-    if (compareDates(occupancy.from, previous.to) <= 0) {
+    if (occupancy.from <= previous.to) {
       fail(`${item}.from`, `overlaps ${previousItem}, which ends ${previous.to} (list occupancies in chronological order)`);
     }
     if (occupancy.from !== addDays(previous.to, 1)) {
