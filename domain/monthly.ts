@@ -351,16 +351,14 @@ export function peerAverageFor(areaM2: number, month: PeerMonth | undefined): Pe
   const byClass = month.classes[index];
   const [group, basis] = byClass && byClass.units >= MIN_PEERS ? [byClass, 'class' as const] : [month.property, 'property' as const];
   if (group.units < MIN_PEERS || group.areaM2 <= 0) return null;
+  return { ...groupAverage(group, areaM2), units: group.units, basis, classLabel: AREA_CLASSES[index]!.label };
+}
+
+/** A group's kWh per m², scaled to a unit of `areaM2`. */
+function groupAverage(group: PeerGroup, areaM2: number): { heatingKwh: number; hotWaterKwh: number; totalKwh: number } {
   const heatingKwh = round2((group.heatingKwh / group.areaM2) * areaM2);
   const hotWaterKwh = round2((group.hotWaterKwh / group.areaM2) * areaM2);
-  return {
-    heatingKwh,
-    hotWaterKwh,
-    totalKwh: round2(heatingKwh + hotWaterKwh),
-    units: group.units,
-    basis,
-    classLabel: AREA_CLASSES[index].label,
-  };
+  return { heatingKwh, hotWaterKwh, totalKwh: round2(heatingKwh + hotWaterKwh) };
 }
 
 /**
@@ -449,12 +447,8 @@ export function averageUserFor(
   ];
   for (const [group, basis, label] of candidates) {
     if (!group || group.units < MIN_PEERS || group.areaM2 <= 0) continue;
-    const heatingKwh = round2((group.heatingKwh / group.areaM2) * areaM2);
-    const hotWaterKwh = round2((group.hotWaterKwh / group.areaM2) * areaM2);
     return {
-      heatingKwh,
-      hotWaterKwh,
-      totalKwh: round2(heatingKwh + hotWaterKwh),
+      ...groupAverage(group, areaM2),
       units: group.units,
       basis,
       classLabel,

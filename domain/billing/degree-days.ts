@@ -19,7 +19,7 @@ export function degreeDaysPerMille(from: string, to: string): Ratio {
     const monthDays = daysInMonth(year, month);
     const firstDay = year === start.year && month === start.month ? start.day : 1;
     const lastDay = year === end.year && month === end.month ? end.day : monthDays;
-    total = total.add(DEGREE_DAY_PER_MILLE[month - 1].mul(lastDay - firstDay + 1).div(monthDays));
+    total = total.add(DEGREE_DAY_PER_MILLE[month - 1]!.mul(lastDay - firstDay + 1).div(monthDays));
     [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
   }
   return total;

@@ -1,7 +1,7 @@
 // Every worked example of HKVO.md §1 and the §2 contract example, to the cent, through both the
 // fast integer engine and the rational reference engine.
 import { describe, expect, it } from 'vitest';
-import type { BillingResult } from './types';
+import type { BillingResult, UnitResult } from './types';
 import {
   amountsOf,
   bill as billFast,
@@ -31,7 +31,7 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
         ['B', 4700],
         ['C', 3000],
       ]);
-      expect(result.units[0].derivation.heating).toMatchObject({ pricePerConsumptionUnit: 1.4, pricePerM2: 15, consumption: 1000 });
+      expect(result.units[0]!.derivation.heating).toMatchObject({ pricePerConsumptionUnit: 1.4, pricePerM2: 15, consumption: 1000 });
       expect(result.methods.heating).toBe('consumption');
     });
 
@@ -45,7 +45,7 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
     it('3 000 € at 50/50: 25 €/m³ and 7.50 €/m² → A 950, B 1350, C 700', () => {
       const result = bill(fixtureInput({ hotWater: { cost: 3000, consumptionShare: 0.5 } }));
       expect(result.units.map((unit) => unit.hotWater)).toEqual([950, 1350, 700]);
-      expect(result.units[0].derivation.hotWater).toMatchObject({ pricePerConsumptionUnit: 25, pricePerM2: 7.5 });
+      expect(result.units[0]!.derivation.hotWater).toMatchObject({ pricePerConsumptionUnit: 25, pricePerM2: 7.5 });
     });
   });
 
@@ -109,7 +109,7 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
       expect(result.units.map((unit) => unit.heating)).toEqual([3000, 4000, 3000]);
       expect(result.methods).toEqual({ heating: 'area', hotWater: 'consumption', coldWater: 'consumption' });
       expect(result.warnings).toEqual([expect.stringContaining('heating: substitute values cover 40 % of the area')]);
-      expect(result.units[1].derivation.heating).toMatchObject({ estimated: true, method: 'area', consumptionShare: 0 });
+      expect(result.units[1]!.derivation.heating).toMatchObject({ estimated: true, method: 'area', consumptionShare: 0 });
     });
 
     it('exactly 25 % estimated is still billed by consumption; just above falls back', () => {
@@ -152,7 +152,7 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
       expect(result).toMatchObject(CONTRACT_OUTPUT);
       expect(Object.keys(result)).toEqual(['methods', 'units', 'warnings']);
       expect(result.units[1]).not.toHaveProperty('occupancies');
-      expect(result.units[0].derivation.occupancies).toEqual([
+      expect(result.units[0]!.derivation.occupancies).toEqual([
         { id: 'A-1', from: '2025-01-01', to: '2025-03-15', days: 74, dayShare: 0.20274, degreeDayShare: 0.382903 },
         { id: 'A-2', from: '2025-03-16', to: '2025-12-31', days: 291, dayShare: 0.79726, degreeDayShare: 0.617097 },
       ]);
@@ -161,14 +161,14 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
     it('splits a shorter billing period by its own degree days', () => {
       // 1 Jan – 30 Jun: 170 + 150 + 130 + 80 + 40 + 13.33 = 583.33 ‰; January alone is 170 / 583.33 of it.
       const input = fixtureInput({ period: { start: '2025-01-01', end: '2025-06-30' }, heating: { cost: 5833.3, consumptionShare: 0.5 } });
-      (input.units as Record<string, unknown>[])[0].occupancies = [
+      (input.units as Record<string, unknown>[])[0]!.occupancies = [
         { id: 'A-1', from: '2025-01-01', to: '2025-01-31', heating: 0, hotWater: 0 },
         { id: 'A-2', from: '2025-02-01', to: '2025-06-30', heating: 1000, hotWater: 20 },
       ];
-      const unitA = bill(input).units[0];
+      const unitA = bill(input).units[0]!;
       // Fixed heating part of A: 2916.65 × 60/200 = 874.995; A-1 gets 874.995 × 170/583.33 = 255.00.
-      expect(unitA.occupancies?.[0].heating).toBe(255);
-      expect(unitA.derivation.occupancies?.[0].degreeDayShare).toBe(0.29143);
+      expect(unitA.occupancies?.[0]?.heating).toBe(255);
+      expect(unitA.derivation.occupancies?.[0]?.degreeDayShare).toBe(0.29143);
     });
   });
 
@@ -191,7 +191,7 @@ describe.each<[string, (raw: unknown) => BillingResult]>([
         unit.id === 'A' ? { ...unit, coldWater: 10, cuts: ['no-monthly-info'] } : { ...unit, coldWater: 10 },
       );
       const input = fixtureInput({ hotWater: { cost: 3000.5, consumptionShare: 0.5 }, coldWater: { cost: 300 }, units });
-      const [unitA, unitB] = bill(input).units;
+      const [unitA, unitB] = bill(input).units as [UnitResult, UnitResult];
       // hot water A 950.1583 → 950.16 (largest remainder); base 3250.16 → 3 % = 97.5048 → 97.50
       expect(unitA).toMatchObject({ heating: 2300, hotWater: 950.16, coldWater: 100, cut: 97.5, total: 3252.66 });
       // 3 % of 2300 = 69.00 and 3 % of 950.16 = 28.5048 → 28.50, each rounded half up

@@ -6,8 +6,8 @@ import { combinedPlant, contractInput, fixtureInput } from './test-fixtures';
 type Raw = Record<string, unknown>;
 type Mutation = (input: Raw) => void;
 
-const unit = (input: Raw, index: number) => (input.units as Raw[])[index];
-const occupancy = (input: Raw, index: number) => (unit(input, 0).occupancies as Raw[])[index];
+const unit = (input: Raw, index: number) => (input.units as Raw[])[index]!;
+const occupancy = (input: Raw, index: number) => (unit(input, 0).occupancies as Raw[])[index]!;
 
 function rejection(mutate: Mutation, base: () => Raw = contractInput): ValidationError {
   const input = base();
@@ -37,7 +37,7 @@ describe('parseBillingInput', () => {
       cuts: [],
       occupancies: [],
     });
-    expect(parseBillingInput(contractInput()).units[0].occupancies).toHaveLength(2);
+    expect(parseBillingInput(contractInput()).units[0]!.occupancies).toHaveLength(2);
   });
 
   it('is idempotent on its own output', () => {

@@ -193,7 +193,7 @@ async function interleavedRates(
   const busyMs: Record<PdfKind, number> = { raw: 0, bare: 0, statement: 0 };
   const tasks = Array.from({ length: count * KINDS.length }, (_, i) => i);
   await pool(tasks, PDF_CONCURRENCY, async (i) => {
-    const kind = KINDS[i % KINDS.length];
+    const kind = KINDS[i % KINDS.length]!;
     const started = performance.now();
     await render[kind](Math.floor(i / KINDS.length));
     busyMs[kind] += performance.now() - started;
@@ -210,7 +210,7 @@ async function benchPdf(browser: Browser) {
   const render: Record<PdfKind, (index: number) => Promise<Buffer>> = {
     // The whole pipeline: view model, Handlebars, Chromium with the renderer's print options.
     statement: (i) => {
-      const unit = statement.units[i % statement.units.length];
+      const unit = statement.units[i % statement.units.length]!;
       return renderStatementPdf(
         renderer,
         statementDocumentModel(statement, { unitId: unit.unitId, occupancyKey: null }, { standalone: true })!,

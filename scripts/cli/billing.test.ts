@@ -49,7 +49,7 @@ function withChange(change: (input: Record<string, unknown>) => void): string {
   change(input);
   return JSON.stringify(input);
 }
-const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index];
+const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index]!;
 
 describe('cli billing compute', { timeout: 60_000 }, () => {
   it('prints exactly the HKVO.md §2 contract output for its example', () => {
@@ -261,7 +261,7 @@ describe('runBilling', () => {
         const input = contractInput();
         const target = unit(input, unitSeed % 3);
         const keys = Object.keys(target);
-        target[keys[keySeed % keys.length]] = value;
+        target[keys[keySeed % keys.length]!] = value;
         const stdout = capture(process.stdout);
         const stderr = capture(process.stderr);
         const code = await runBilling(['compute', fileWith(JSON.stringify(input))]);

@@ -36,7 +36,7 @@ function parseArgs(args: readonly string[]): Options {
   let file: string | undefined;
   let optionsEnded = false;
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+    const arg = args[i]!;
     if (!optionsEnded && arg === '--') {
       optionsEnded = true;
     } else if (!optionsEnded && (arg === '--as-of' || arg.startsWith('--as-of='))) {
