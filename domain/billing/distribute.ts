@@ -1,6 +1,7 @@
 import { allocateCents } from './allocate';
 import { Ratio } from './ratio';
 import type { BillingInput, CostType, DistributionMethod } from './types';
+import { noConsumptionWarning, substituteAreaWarning } from './warnings';
 
 /** §9a(2) HKVO: substitute values on more than this share of the area force billing by area. */
 const MAX_ESTIMATED_AREA_SHARE = Ratio.of(1, 4);
@@ -27,10 +28,6 @@ export interface CostTypeDistribution {
   units: UnitShare[];
 }
 
-function formatPercent(share: Ratio): string {
-  return `${share.mul(100).toNumber(2)} %`;
-}
-
 /**
  * Which method applies and why not the configured one. Zero consumption with a cost to distribute
  * cannot be billed by consumption at all, so it falls back to area too (rather than failing).
@@ -49,15 +46,13 @@ function chooseMethod(
   if (estimatedShare.compare(MAX_ESTIMATED_AREA_SHARE) > 0) {
     return {
       method: 'area',
-      warning:
-        `${type}: substitute values cover ${formatPercent(estimatedShare)} of the area (more than 25 %), ` +
-        `so ${type} is distributed by area only (HKVO §9a(2))`,
+      warning: substituteAreaWarning(type, estimatedShare),
     };
   }
   const hasConsumption = input.units.some((unit) => unit[type] > 0);
   const needsConsumption = costCents > 0n && (input[type]?.consumptionShare ?? 0) > 0;
   if (needsConsumption && !hasConsumption) {
-    return { method: 'area', warning: `${type}: no unit has any consumption, so ${type} is distributed by area only` };
+    return { method: 'area', warning: noConsumptionWarning(type) };
   }
   return { method: 'consumption' };
 }

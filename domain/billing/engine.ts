@@ -28,6 +28,7 @@ import {
   type UnitInput,
   type UnitResult,
 } from './types';
+import { noConsumptionWarning, substituteAreaWarning } from './warnings';
 
 type PerCostType<T> = Record<CostType, T>;
 
@@ -143,10 +144,6 @@ interface Distribution {
   display: Omit<CostTypeDerivation, 'consumption' | 'area' | 'estimated'>;
 }
 
-function formatPercent(share: Ratio): string {
-  return `${share.mul(100).toNumber(2)} %`;
-}
-
 /** §9a(2) HKVO: substitute values on more than a quarter of the area force billing by area. */
 function chooseMethod(type: CostType, input: BillingInput, areas: ScaledColumn, costCents: bigint, warnings: string[]): DistributionMethod {
   let estimatedArea = 0n;
@@ -154,15 +151,12 @@ function chooseMethod(type: CostType, input: BillingInput, areas: ScaledColumn, 
     if (unit.estimated.length > 0 && unit.estimated.includes(type)) estimatedArea += areas.integers[index]!;
   });
   if (estimatedArea * 4n > areas.sum) {
-    warnings.push(
-      `${type}: substitute values cover ${formatPercent(Ratio.of(estimatedArea, areas.sum))} of the area (more than 25 %), ` +
-        `so ${type} is distributed by area only (HKVO §9a(2))`,
-    );
+    warnings.push(substituteAreaWarning(type, Ratio.of(estimatedArea, areas.sum)));
     return 'area';
   }
   const needsConsumption = costCents > 0n && (input[type]?.consumptionShare ?? 0) > 0;
   if (needsConsumption && !input.units.some((unit) => unit[type] > 0)) {
-    warnings.push(`${type}: no unit has any consumption, so ${type} is distributed by area only`);
+    warnings.push(noConsumptionWarning(type));
     return 'area';
   }
   return 'consumption';
