@@ -58,11 +58,7 @@ function display(numerator: bigint, denominator: bigint): number {
 function largestRemainders(remainders: readonly bigint[], count: number): number[] {
   const total = remainders.length;
   if (count === 0) return [];
-  if (total <= SMALL)
-    return exactOrder(
-      remainders,
-      Array.from({ length: total }, (_, i) => i),
-    ).slice(0, count);
+  if (total <= SMALL) return fewLargest(remainders, count);
   const keys = new Float64Array(total);
   for (let i = 0; i < total; i++) keys[i] = Number(remainders[i]!);
   const threshold = keys.slice().sort()[total - count]!;
@@ -72,21 +68,28 @@ function largestRemainders(remainders: readonly bigint[], count: number): number
     if (keys[i]! > threshold) chosen.push(i);
     else if (keys[i] === threshold) tied.push(i);
   }
-  exactOrder(remainders, tied);
-  for (let k = 0; chosen.length < count; k++) chosen.push(tied[k]!);
-  return chosen;
-}
-
-/** Few amounts (a unit's occupancies) are simply sorted. */
-const SMALL = 16;
-
-/** Sorts `indices` by remainder, largest first, ties by index. */
-function exactOrder(remainders: readonly bigint[], indices: number[]): number[] {
-  return indices.sort((a, b) => {
+  tied.sort((a, b) => {
     const ra = remainders[a]!;
     const rb = remainders[b]!;
     return ra > rb ? -1 : ra < rb ? 1 : a - b;
   });
+  for (let k = 0; chosen.length < count; k++) chosen.push(tied[k]!);
+  return chosen;
+}
+
+/** Few amounts (a unit's occupancies): pick the largest remainder `count` times, first index on ties. */
+const SMALL = 16;
+
+function fewLargest(remainders: readonly bigint[], count: number): number[] {
+  const chosen: number[] = [];
+  for (let k = 0; k < count; k++) {
+    let best = -1;
+    for (let i = 0; i < remainders.length; i++) {
+      if (!chosen.includes(i) && (best < 0 || remainders[i]! > remainders[best]!)) best = i;
+    }
+    chosen.push(best);
+  }
+  return chosen;
 }
 
 /**

@@ -28,6 +28,28 @@ describe('integer engine = rational engine', () => {
     );
   }, 180_000);
 
+  it('gives the same result for larger buildings with many equal remainders (ties to the unit listed first)', () => {
+    const value = (choices: number[]) => fc.constantFrom(...choices);
+    const unit = fc.record({ area: value([50, 60, 60.5, 80]), heating: value([0, 100, 250, 333.3]), hotWater: value([0, 10, 12.345]) });
+    fc.assert(
+      fc.property(
+        fc.array(unit, { minLength: 17, maxLength: 120 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 50, max: 70 }),
+        (units, cents, share) => {
+          const input = {
+            period: { start: '2025-01-01', end: '2025-12-31' },
+            heating: { cost: cents / 100, consumptionShare: share / 100 },
+            hotWater: { cost: Math.floor(cents / 3) / 100, consumptionShare: 0.5 },
+            units: units.map((u, index) => ({ id: `U${index}`, ...u })),
+          };
+          expect(outcome(computeBilling, input)).toBe(outcome(computeBillingRational, input));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  }, 120_000);
+
   it('gives the same result for 2 000 units with decimals of every length', () => {
     const units = Array.from({ length: 2000 }, (_, i) => ({
       id: `U${i}`,
