@@ -59,7 +59,9 @@ export function scaledInteger(value: number, scale: number): bigint {
     if (Math.abs(product) < EXACT_PRODUCT_LIMIT) return BigInt(product);
   } else if (scale <= 22 && Math.abs(value) * factor < EXACT_PRODUCT_LIMIT) {
     // value is the double nearest to M / 10^scale; value × 10^scale is within M × 2^-52 of M.
-    return BigInt(Math.round(value * factor));
+    // The check back refuses a value with more decimals than `scale` (below: RangeError).
+    const integer = Math.round(value * factor);
+    if (integer / factor === value) return BigInt(integer);
   }
   const { digits, scale: own } = decimalParts(value);
   if (own > scale) throw new RangeError(`${value} has more than ${scale} decimals`);
@@ -79,11 +81,18 @@ export function scaledColumn(values: readonly number[]): ScaledColumn {
     if (!Number.isInteger(value)) scale = Math.max(scale, decimalPlaces(value));
   }
   const integers = new Array<bigint>(values.length);
-  let sum = 0n;
+  // The sum in a double while it stays an exact integer (non-negative values below 2^50, so one
+  // more addition cannot pass 2^53 unnoticed); BigInt only beyond.
+  let sum = 0;
+  let exact = true;
   for (let i = 0; i < values.length; i++) {
     const integer = scaledInteger(values[i]!, scale);
     integers[i] = integer;
-    sum += integer;
+    if (exact) {
+      const value = Number(integer);
+      if (value >= 0 && value < EXACT_PRODUCT_LIMIT && sum + value < Number.MAX_SAFE_INTEGER) sum += value;
+      else exact = false;
+    }
   }
-  return { integers, scale, sum };
+  return { integers, scale, sum: exact ? BigInt(sum) : integers.reduce((total, integer) => total + integer, 0n) };
 }
