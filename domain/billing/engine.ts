@@ -190,7 +190,7 @@ function distribute(type: CostType, input: BillingInput, areas: ScaledColumn, co
   const consumptionScale = 10n ** BigInt(consumptions.scale);
   const areaScale = 10n ** BigInt(areas.scale);
   // Display values, rounded half up like the reference engine's Ratio.toNumber.
-  const consumptionPart = c * shareNumerator; // cents × s_d
+  const consumptionPart = c * shareNumerator; // C·s_n = cost cents × share × s_d
   return {
     method,
     consumptions,
