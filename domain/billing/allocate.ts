@@ -15,10 +15,10 @@ export function allocateCents(exactCents: readonly Ratio[], totalCents: bigint):
     throw new RangeError(`cannot round amounts to a total of ${totalCents} cents`);
   }
   const byRemainder = exactCents
-    .map((amount, index) => ({ index, remainder: amount.sub(Ratio.of(floors[index])) }))
+    .map((amount, index) => ({ index, remainder: amount.sub(Ratio.of(floors[index]!)) }))
     // Array.prototype.sort is stable, so equal remainders keep their input order.
     .sort((a, b) => b.remainder.compare(a.remainder));
-  for (const { index } of byRemainder.slice(0, Number(missing))) floors[index] += 1n;
+  for (const { index } of byRemainder.slice(0, Number(missing))) floors[index]! += 1n;
   return floors;
 }
 

@@ -1,5 +1,6 @@
 // Test data shared by the billing tests: the fixture and the contract example of HKVO.md §1–2.
 import { computeBilling } from './engine';
+import { computeBillingRational } from './rational-engine';
 import { parseBillingInput } from './parse';
 import type { BillingResult, UnitResult } from './types';
 
@@ -88,4 +89,9 @@ export function bill(raw: unknown): BillingResult {
 /** A unit's amounts without its derivation, for compact expectations. */
 export function amountsOf(result: BillingResult): Omit<UnitResult, 'occupancies' | 'derivation'>[] {
   return result.units.map(({ id, heating, hotWater, coldWater, cut, total }) => ({ id, heating, hotWater, coldWater, cut, total }));
+}
+
+/** The same through the reference engine on exact fractions. */
+export function billRational(raw: unknown): BillingResult {
+  return computeBillingRational(parseBillingInput(raw));
 }
