@@ -10,7 +10,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'scripts/lint/**/*.test.ts', 'server/proof/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'scripts/lint/**/*.test.ts', 'server/proof/**/*.test.ts'],
+        },
       },
       {
         extends: true,

@@ -21,7 +21,7 @@ import { checkDelivery, claimableBalanceCents, deliveredInTime, deliveryDeadline
 import { ValidationError as SharedValidationError } from './validation';
 
 describe('deadlineOf: calibration (MessEV)', () => {
-  it('ends on 31 December of the year it expires: calibrated 2021 → 2027-12-31 (HKVO.md §3)', () => {
+  it('ends on 31 December of the year it expires: calibrated 2021 → 2027-12-31 (docs/rules.md §3)', () => {
     expect(deadlineOf({ type: 'WZ-K', installedAt: '2021-06-01', calibratedYear: 2021 })).toEqual({
       kind: 'calibration',
       dueAt: '2027-12-31',
@@ -108,7 +108,7 @@ describe('deadlineOf: heat cost allocator (HKV)', () => {
 });
 
 describe('deadlineOf: smoke alarm (RWM, DIN 14676)', () => {
-  it('commissioned 10.03.2016 → replace by 10.09.2026 (HKVO.md §3)', () => {
+  it('commissioned 10.03.2016 → replace by 10.09.2026 (docs/rules.md §3)', () => {
     expect(deadlineOf({ type: 'RWM', installedAt: '2016-03-10', lastInspectionAt: '2026-03-01' })).toEqual({
       kind: 'replacement',
       dueAt: '2026-09-10',
@@ -210,7 +210,7 @@ describe('lightAt', () => {
     lastReadingAt: '2026-11-20',
   };
 
-  it('combines the deadline with the device health (HKVO.md §4 example)', () => {
+  it('combines the deadline with the device health (docs/rules.md §4 example)', () => {
     expect(lightAt(meter, '2026-11-26')).toBe('green');
     expect(lightAt({ ...meter, lastReadingAt: '2027-09-30' }, '2027-09-30')).toBe('green'); // D + 3 months = 2027-12-30
     expect(lightAt({ ...meter, lastReadingAt: '2027-10-01' }, '2027-10-01')).toBe('yellow');

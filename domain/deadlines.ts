@@ -1,4 +1,4 @@
-// Device deadlines (HKVO.md §3): when a meter's calibration expires (MessEV), when a heat cost
+// Device deadlines (docs/rules.md §3): when a meter's calibration expires (MessEV), when a heat cost
 // allocator or a smoke alarm must be replaced, when a smoke alarm must be inspected (DIN 14676),
 // and the traffic light that summarises a device's state on a given day.
 import { MAX_YEAR, MIN_YEAR, addDays, addMonths, addYears, compareDates, daysBetween, formatDate, isDate, parseDate } from './dates';
@@ -85,7 +85,7 @@ export function calibrationValidity(
 
 /**
  * A device's next deadline. For meters without a known calibration year this assumes the year of
- * installation (the HKVO.md §4 command's default); the register flags such meters instead, see
+ * installation (the docs/rules.md §4 command's default); the register flags such meters instead, see
  * calibrationValidity.
  */
 export function deadlineOf(facts: DeviceFacts): Deadline {

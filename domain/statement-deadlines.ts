@@ -1,4 +1,4 @@
-// Deadlines of the annual statement (HKVO.md §3): delivery to the tenant (BGB §556(3)) and the
+// Deadlines of the annual statement (docs/rules.md §3): delivery to the tenant (BGB §556(3)) and the
 // tenant's objection window.
 import { addMonths, compareDates, daysBetween, endOfMonth } from './dates';
 

@@ -3,7 +3,7 @@ import { Ratio } from './ratio';
 /**
  * Rounds exact amounts (in cents) to whole cents that sum to `totalCents`: every amount is rounded
  * down, and the missing cents go one each to the largest remainders, ties to the amount listed first
- * (largest remainder method, HKVO.md §1 "Rounding").
+ * (largest remainder method, docs/rules.md §1 "Rounding").
  *
  * `totalCents` may differ from the exact sum by less than a cent: occupancies are rounded against
  * their unit's already rounded amount.

@@ -1,4 +1,4 @@
-// Every worked example of HKVO.md §1 and the §2 contract example, to the cent, through both the
+// Every worked example of docs/rules.md §1 and the §2 contract example, to the cent, through both the
 // fast integer engine and the rational reference engine.
 import { describe, expect, it } from 'vitest';
 import type { BillingResult, UnitResult } from './types';

@@ -49,7 +49,7 @@ function display(numerator: bigint, denominator: bigint): number {
 }
 
 /**
- * The indices of the `count` largest remainders, ties to the lower index (HKVO.md §1 "Rounding":
+ * The indices of the `count` largest remainders, ties to the lower index (docs/rules.md §1 "Rounding":
  * largest remainder, ties to the amount listed first). Exact: Number(remainder) is a monotone
  * sort key (a larger BigInt never converts to a smaller double), so every index whose key is above
  * the count-th largest key is in, and the ones whose key equals it are ordered by the exact
@@ -341,7 +341,7 @@ function occupancyPart(
 
 /**
  * Distributes heating, hot-water and cold-water cost over the units and their occupancies by the
- * HKVO rules (HKVO.md §1) and returns the §2 contract's result. The input is validated first with
+ * HKVO rules (docs/rules.md §1) and returns the §2 contract's result. The input is validated first with
  * parseBillingInput's rules (a ValidationError names the field), so input built in code gets the
  * same guarantees as the CLI's.
  */

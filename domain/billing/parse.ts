@@ -19,7 +19,7 @@ import {
   type UnitInput,
 } from './types';
 
-// Strict reading of the billing input (HKVO.md §2). Every error names the offending field as a
+// Strict reading of the billing input (docs/rules.md §2). Every error names the offending field as a
 // path into the input (`units[1].area`) so the CLI and forms can point at it. Unknown keys are
 // ignored; null counts as absent.
 

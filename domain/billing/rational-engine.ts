@@ -155,7 +155,7 @@ function unitResult(input: BillingInput, distributions: PerCostType<CostTypeDist
 
 /**
  * Distributes heating, hot-water and cold-water cost over the units and their occupancies by the
- * HKVO rules (HKVO.md §1) and returns the §2 contract's result, on exact rationals. The input is
+ * HKVO rules (docs/rules.md §1) and returns the §2 contract's result, on exact rationals. The input is
  * validated first with parseBillingInput's rules (a ValidationError names the field).
  */
 export function computeBillingRational(unvalidated: BillingInput): BillingResult {

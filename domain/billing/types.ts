@@ -1,4 +1,4 @@
-// Input and result of the billing engine (HKVO.md §1 rules, §2 contract). Input amounts are euros,
+// Input and result of the billing engine (docs/rules.md §1 rules, §2 contract). Input amounts are euros,
 // consumptions in their cost type's units, dates 'YYYY-MM-DD' with inclusive ends. Result amounts
 // are euros with at most 2 decimals, derived from whole cents.
 

@@ -1,4 +1,4 @@
-// Every worked example of HKVO.md §1–§2 through the real command, `npm run -s cli -- billing
+// Every worked example of docs/rules.md §1–§2 through the real command, `npm run -s cli -- billing
 // compute FILE`: the figures of the document, to the cent.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ const withUnitA = (patch: Record<string, unknown>, extra: Record<string, unknown
 const hotWater3000 = { hotWater: { cost: 3000, consumptionShare: 0.5 } };
 const plantInput = (plant: Record<string, unknown>) => fixtureInput({ heating: { consumptionShare: 0.7 }, combined: plant });
 
-describe('HKVO.md §1–§2 worked examples through `billing compute`', { timeout: 60_000 }, () => {
+describe('docs/rules.md §1–§2 worked examples through `billing compute`', { timeout: 60_000 }, () => {
   it('§7: 10 000 € at 70/30 → A 2300, B 4700, C 3000; at 50/50 → A 2500, B 4500, C 3000', () => {
     expect(column(compute(fixtureInput()), 'heating')).toEqual([2300, 4700, 3000]);
     expect(column(compute(fixtureInput({ heating: { cost: 10000, consumptionShare: 0.5 } })), 'heating')).toEqual([2500, 4500, 3000]);

@@ -52,7 +52,7 @@ function withChange(change: (input: Record<string, unknown>) => void): string {
 const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index]!;
 
 describe('cli billing compute', { timeout: 60_000 }, () => {
-  it('prints exactly the HKVO.md §2 contract output for its example', () => {
+  it('prints exactly the docs/rules.md §2 contract output for its example', () => {
     const { code, stdout, stderr } = cli(['compute', fileWith(JSON.stringify(contractInput()))]);
     expect(stderr).toBe('');
     expect(code).toBe(0);

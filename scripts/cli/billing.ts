@@ -1,4 +1,4 @@
-// `cli billing compute FILE` (HKVO.md §2): one JSON result on stdout and exit 0, or a message naming
+// `cli billing compute FILE` (docs/rules.md §2): one JSON result on stdout and exit 0, or a message naming
 // the offending field on stderr, a non-zero exit and nothing on stdout.
 import { computeBilling, parseBillingInput } from '../../domain/billing';
 import { ValidationError } from '../../domain/validation';

@@ -32,7 +32,7 @@ const example = [
 const exampleOutput = [{ id: 'WZ-2021-01887', deadline: 'calibration', dueAt: '2027-12-31', light: 'green' }];
 
 describe('cli deadlines', { timeout: 60_000 }, () => {
-  it('prints the HKVO.md §4 example', () => {
+  it('prints the docs/rules.md §4 example', () => {
     const { code, stdout, stderr } = cli(['--as-of', '2026-11-26', fileWith('example.json', JSON.stringify(example))]);
     expect(stderr).toBe('');
     expect(code).toBe(0);

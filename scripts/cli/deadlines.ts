@@ -1,4 +1,4 @@
-// `cli deadlines [--as-of YYYY-MM-DD] FILE` (HKVO.md §4): reads a JSON array of devices from FILE
+// `cli deadlines [--as-of YYYY-MM-DD] FILE` (docs/rules.md §4): reads a JSON array of devices from FILE
 // (`-` = standard input) and prints, in input order, each device's next deadline and its traffic
 // light as of the given day. Without --as-of the day is today in the process's local time zone
 // (set TZ=Europe/Berlin for German calendar days). Any invalid input prints one line naming the

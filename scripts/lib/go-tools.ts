@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import path from 'node:path';
 import { machineCacheBin } from '../../server/config';
 
-
 export const CACHE_BIN = machineCacheBin();
 
 export function onPath(command: string): string | undefined {
