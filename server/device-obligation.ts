@@ -516,8 +516,14 @@ export interface ReadingSignals {
   unsent: number[];
 }
 
-/** How long one signal may take: an import must not hang on an unreachable Temporal. */
-const READING_SIGNAL_DEADLINE_MS = 5_000;
+/**
+ * How long one signal may take before Temporal counts as unreachable and the rest are left unsent,
+ * so that an import does not hang on an outage; an overloaded server (a bench on two shared cores)
+ * takes several seconds per call, which is not an outage.
+ */
+const READING_SIGNAL_DEADLINE_MS = 10_000;
+/** Signals in flight at once: each wakes a workflow, so more only queues work on the worker. */
+const READING_SIGNAL_CONCURRENCY = 20;
 
 /**
  * Call after the readings have committed: each device's workflow gets ONE `deviceHealth` signal,
@@ -554,7 +560,7 @@ export async function reportDeviceReadings(
     }
     const starts = await loadDeviceWorkflowStarts(database, chunk);
     outcome.ended += chunk.length - starts.length;
-    await forEachConcurrently(starts, options.concurrency ?? 50, async ({ workflowId, input }) => {
+    await forEachConcurrently(starts, options.concurrency ?? READING_SIGNAL_CONCURRENCY, async ({ workflowId, input }) => {
       if (failure !== null) {
         outcome.unsent.push(input.deviceId);
         return;
