@@ -274,7 +274,7 @@ describe('the device workflows hear of an import', () => {
     const file = csv(readingLine(device, daysAgo(1), 77));
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     try {
-      const unreachable = { client: new Client({ connection }), taskQueue };
+      const unreachable = { client: new Client({ connection }), taskQueue, signalDeadlineMs: 1_000 };
       const report = await importReadingsCsv(db, file, { ...liveOptions(), temporal: unreachable });
       expect(report).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 0, ended: 0, unsent: 1 } });
       expect((await device.reload()).lastReadingAt?.toISOString().slice(0, 10)).toBe(daysAgo(1));

@@ -26,8 +26,8 @@ export interface ImportOptions {
   fileName?: string;
   ip?: string | null;
   now?: Date;
-  /** Where the device workflows are told (tests pass their own client and task queue). */
-  temporal?: Pick<WorkflowOptions, 'client' | 'taskQueue'>;
+  /** Where the device workflows are told (tests pass their own client and task queue), and how long one signal may take. */
+  temporal?: Pick<WorkflowOptions, 'client' | 'taskQueue'> & { signalDeadlineMs?: number };
 }
 
 /** The device workflows told of an applied import, after its commit (all 0 when nothing was applied). */
@@ -286,7 +286,7 @@ async function tellDeviceWorkflows(db: Db, deviceIds: number[], options: ImportO
     const { signalled, ended, unsent } = await reportDeviceReadings(
       options.temporal?.client ?? temporalClient(),
       deviceIds.map((deviceId) => ({ deviceId })),
-      { db, taskQueue: options.temporal?.taskQueue },
+      { db, taskQueue: options.temporal?.taskQueue, deadlineMs: options.temporal?.signalDeadlineMs },
     );
     return { signalled, ended, unsent: unsent.length };
   } catch (error) {
