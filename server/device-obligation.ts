@@ -535,6 +535,8 @@ const READING_SIGNAL_CONCURRENCY = 20;
  * as startDeviceWorkflow). At the first signal Temporal refuses or does not answer in time, the rest
  * are not tried: they come back as `unsent` and nothing is thrown, because the readings are
  * committed already. Sending again is safe (a signal with the facts the workflow has changes nothing).
+ * Two imports racing for one device may deliver their days out of order (the workflow takes the day
+ * it is sent); the device's next reading puts it right.
  */
 export async function reportDeviceReadings(
   temporal: Client,
