@@ -3,6 +3,7 @@
 // registered, and a worker with the run's workflow bundle and real activities against the test
 // database (or activities a test builds itself). Each harness starts its own server, so one test's
 // jumps never shift another test's clock.
+import { execFileSync } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { format } from 'prettier';
@@ -135,15 +136,17 @@ const HISTORIES_DIR = path.resolve(import.meta.dirname, '../../workflows/histori
 
 /**
  * With RECORD_HISTORIES=1 (`npm run histories:record`), writes the history of a finished run to
- * workflows/histories/<workflow type>/<name>.json, where the replay test picks it up. A history is
- * recorded from the code as it is before a change to that workflow, and committed with the change.
+ * workflows/histories/<workflow type>/<name>@<commit>.json, where the replay test picks it up. The
+ * commit names the code the history was recorded from: record before changing a workflow, and commit
+ * the new files of that workflow's type with the change; older histories stay (running executions
+ * may still be on any earlier version).
  */
-export async function recordHistory(handle: WorkflowHandle, name: string, runId?: string): Promise<void> {
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const target = runId ? handle.client.getHandle(handle.workflowId, runId) : handle;
-  const { type } = await target.describe();
-  const history = await target.fetchHistory();
-  const file = path.join(HISTORIES_DIR, type, `${name}.json`);
+  const { type } = await handle.describe();
+  const history = await handle.fetchHistory();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const file = path.join(HISTORIES_DIR, type, `${name}@${commit}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   // Formatted as Prettier would, so the format check leaves recorded histories alone.
   await writeFile(file, await format(historyToJSON(history), { parser: 'json' }));
