@@ -1,12 +1,12 @@
 // The appointment workflow on Temporal's time-skipping test server, with the real activities against
 // the test run's PostgreSQL: the technician's two working days to answer, the tenant's reminder a day
 // before the slot and the day a finished request lingers, with the clock moved instead of waited for.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb, type User } from '../db';
 import { BUSINESS_DAY_MS, addBusinessTime } from '../domain/business-hours';
 import { requestAppointment, updateAppointment } from '../server/appointments';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
-import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { appointmentDedupeKey, appointmentWorkflowId, type AppointmentEventKind } from '../domain/contracts/appointment';
 import type { Actor } from '../domain/contracts/ticket';
 
@@ -30,11 +30,9 @@ afterAll(async () => {
 
 // Requests are filed at the real now: every test gets a server whose clock starts there.
 let ts: TimeSkipping;
-beforeEach(async () => {
-  ts = await startTimeSkipping({ db });
-});
-afterEach(async () => {
-  await ts?.stop();
+const server = timeSkippingPerTest({ db });
+beforeEach(() => {
+  ts = server.current;
 });
 
 const actor = (user: User): Actor => ({ userId: user.id, name: user.name, role: user.role });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { format } from 'prettier';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeEach, inject } from 'vitest';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -128,6 +128,40 @@ export async function startTimeSkipping(options: TimeSkippingOptions): Promise<T
     await env.teardown();
     throw error;
   }
+}
+
+/**
+ * A server of its own for every test in the enclosing describe block (its clock starts at the real
+ * now): for tests whose server code stamps rows with the real time. The next test's server starts
+ * while the current test runs, so the start-up cost mostly overlaps with the test.
+ */
+export function timeSkippingPerTest(options: TimeSkippingOptions): { readonly current: TimeSkipping } {
+  let spare: Promise<TimeSkipping> | null = null;
+  let current: TimeSkipping | null = null;
+  const start = () => {
+    const starting = startTimeSkipping(options);
+    starting.catch(() => undefined);
+    return starting;
+  };
+  beforeEach(async () => {
+    current = await (spare ?? start());
+    spare = start();
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = null;
+  });
+  afterAll(async () => {
+    const left = spare;
+    spare = null;
+    await (await left?.catch(() => null))?.stop();
+  });
+  return {
+    get current() {
+      if (!current) throw new Error('timeSkippingPerTest: no test is running');
+      return current;
+    },
+  };
 }
 
 // ---- recording histories for the replay test (workflows/replay.test.ts) ----
