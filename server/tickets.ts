@@ -98,8 +98,6 @@ export interface OpenTicketInput {
  */
 export interface OpenTicketOptions extends WorkflowOptions {
   transaction?: Transaction;
-  /** Shorter waits after resolving and closing, for tests and demos. */
-  timing?: Pick<TicketWorkflowInput, 'autoCloseAfterMs' | 'closedLingerMs'>;
 }
 
 export async function openTicket(
@@ -196,7 +194,6 @@ export async function openTicket(
       federalState: calendar.federalState,
       slaMatrix: matrix,
       lastSeq: 1,
-      ...options.timing,
     };
     return workflowInput;
   };
