@@ -136,7 +136,11 @@ async function measured<T>(temporalPid: number | undefined, work: () => Promise<
 }
 
 export async function benchMonthly() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Native warnings (a slow workflow task on a busy machine) go through the logger to stderr: stdout carries only the JSON.
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
   const { db, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
   const month = reportingMonthFor(calendarDate(new Date()));
   try {
