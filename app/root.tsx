@@ -18,6 +18,7 @@ import stylesheet from '~/styles/app.css?url';
 import { getOptionalUser } from '../server/auth';
 import { ROLE_LABELS, formatNumber } from '../domain/format';
 import { NAVIGATION, homePath } from '~/utils/navigation';
+import { useNonce } from '~/utils/nonce';
 import { unreadCount } from '../server/inbox';
 
 export const links: LinksFunction = () => [
@@ -115,6 +116,7 @@ function AppHeader({ data }: { data: RootData }) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
+  const nonce = useNonce();
   return (
     <html lang="de">
       <head>
@@ -134,8 +136,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="app-footer">
           <p>Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten</p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -151,6 +153,10 @@ const ERROR_TEXTS: Record<number, { title: string; text: string }> = {
   400: { title: 'Ungültige Anfrage', text: 'Die Anfrage konnte nicht verarbeitet werden.' },
   403: { title: 'Keine Berechtigung', text: 'Sie haben keinen Zugriff auf diese Seite.' },
   404: { title: 'Nicht gefunden', text: 'Die gesuchte Seite oder der Datensatz existiert nicht oder ist für Sie nicht sichtbar.' },
+  413: {
+    title: 'Anfrage zu groß',
+    text: 'Die gesendeten Daten überschreiten die zulässige Größe. Bitte kürzen Sie Ihre Eingabe oder teilen Sie die Datei auf.',
+  },
 };
 
 export function ErrorBoundary() {
