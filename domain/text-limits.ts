@@ -38,7 +38,7 @@ export function normaliseText(value: string): string {
   return value.replace(/\r\n?/g, '\n');
 }
 
-/** The German refusal for a text over its limit, naming the field; null when it fits. */
+/** The German refusal for a text over its limit, naming the field; null when it fits (or is no text). */
 export function textTooLong(label: string, value: string, max: number): string | null {
   const length = normaliseText(value).length;
   if (length <= max) return null;

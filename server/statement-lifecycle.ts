@@ -46,6 +46,7 @@ import { renderProofPdf } from './statement-obligation';
 import { saveStatement } from '../db/statements';
 import { sha256 } from '../db/audit';
 import { formatDateTime } from '../domain/format';
+import { TEXT_LIMITS, normaliseText, textTooLong } from '../domain/text-limits';
 import { formatPeriod } from '../domain/statement-format';
 import type { StatementData, StatementRequest } from '../domain/billing/statement';
 import type { Addressee } from './statement-documents';
@@ -548,12 +549,13 @@ export async function tenantObjectionAction(
     .getAll('positions')
     .map(String)
     .filter((p) => (OBJECTION_POSITIONS as readonly string[]).includes(p));
-  const reason = String(form.get('reason') ?? '')
-    .trim()
-    .slice(0, 4000);
+  const reason = normaliseText(String(form.get('reason') ?? '')).trim();
   const token = String(form.get('token') ?? '');
   if (positions.length === 0) return { ok: false, message: 'Bitte mindestens eine beanstandete Position auswählen.' };
   if (reason === '') return { ok: false, message: 'Bitte begründen Sie Ihren Einspruch.' };
+  // Never cut: a longer reason is refused with the limit, before anything reaches the workflow.
+  const tooLong = textTooLong('Begründung', reason, TEXT_LIMITS.objectionReason);
+  if (tooLong) return { ok: false, message: tooLong };
   const outcome = await fileStatementObjection(
     user,
     {

@@ -4,6 +4,8 @@ import type { ReactNode } from 'react';
 import { Form, Link } from '@remix-run/react';
 import { Timeline, ToneBadge, useNow } from './cases';
 import { Facts, Panel } from './page-header';
+import { LengthHint } from './length-hint';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import { formatDate, formatDateTime } from '../../domain/format';
 import type { LifecycleView, Tone } from '../../domain/timeline';
 
@@ -191,8 +193,10 @@ export function ObjectionForm({
             ))}
           </fieldset>
           <label>
-            Begründung <textarea name="reason" rows={4} required maxLength={4000} />
+            Begründung{' '}
+            <textarea name="reason" rows={4} required maxLength={TEXT_LIMITS.objectionReason} aria-describedby="objection-reason-hint" />
           </label>
+          <LengthHint id="objection-reason-hint" max={TEXT_LIMITS.objectionReason} />
           <button type="submit" className="button button--primary">
             Einspruch einreichen
           </button>

@@ -133,6 +133,22 @@ describe('tenant', () => {
     expect(statusOf(await object('tenantC', house.units.a.id))).toBe(404);
   });
 
+  test('a reason over 4,000 characters is refused naming the field and the limit, never cut and stored', async () => {
+    const outcome = await run(
+      objectionAction,
+      makeRequest(`/meine-abrechnungen/${id()}?einheit=${house.units.a.id}`, {
+        cookie: cookies.tenantA,
+        form: { positions: 'Heizkosten', reason: 'x'.repeat(1_000_000), token: `tok${uniqueSuffix()}` },
+      }),
+      { id: String(id()) },
+    );
+    expect(dataOf(outcome)).toEqual({
+      ok: false,
+      message: 'Begründung: höchstens 4.000 Zeichen erlaubt, Ihre Eingabe hat 1.000.000. Bitte kürzen Sie den Text.',
+    });
+    expect(await database.models.Objection.count({ where: { statementId: id() } })).toBe(0);
+  });
+
   test('opening its own statement is proven, and its objection is accepted and shown in both timelines', async () => {
     expect(statusOf(await myStatement('tenantA', house.units.a.id))).toBe(200);
     const opened = await run(
