@@ -53,6 +53,7 @@ import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
 import type { SessionUser } from './session';
+import { proofEventsForViewer } from './personal-data';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { queryLive, runUpdate, type LiveStatus, type UpdateOutcome } from './temporal';
@@ -279,6 +280,7 @@ export interface ProofTimelineItem {
   step: ProofStep;
   label: string;
   at: string;
+  actorId: number | null;
   actor: string;
   ip: string | null;
   documentSha256: string;
@@ -305,6 +307,7 @@ export async function proofView(statement: { id: number; version: number }, data
       step: e.step,
       label: PROOF_STEP_LABELS[e.step],
       at: e.at.toISOString(),
+      actorId: e.actorId,
       actor: e.actor,
       ip: e.ip,
       documentSha256: e.documentSha256,
@@ -393,6 +396,8 @@ export async function lifecyclePanel(
     proofView(statement, database),
     lifecycleActor(user, statement.propertyId, undefined, database),
   ]);
+  // Who acted and from where, as the personal-data policy lets this viewer see it.
+  const events = await proofEventsForViewer(user, proof.events);
   const status = live.available ? live.status : null;
   const state = status?.state ?? statement.status;
   return {
@@ -404,7 +409,7 @@ export async function lifecyclePanel(
     delivery: status?.delivery ?? null,
     objectionDeadline: status?.objectionDeadline ?? null,
     objectionWindowEndsAt: status?.objectionWindowEndsAt ?? null,
-    timeline: proofTimelineItems(proof.events),
+    timeline: proofTimelineItems(events),
     verdict: proof.verdict,
     canApprove: state === 'draft' && mayApprove(actor),
     canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
@@ -420,7 +425,7 @@ export async function loadStatementProof(request: Request, rawId: string | undef
     lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
     proofView(ref),
   ]);
-  return { statement, stored, lifecycle, proof };
+  return { statement, stored, lifecycle, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
 }
 
 // ---------------------------------------------------------------------------------------------
