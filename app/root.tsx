@@ -17,6 +17,7 @@ import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import stylesheet from '~/styles/app.css?url';
 import { getOptionalUser } from '../server/auth';
 import { ROLE_LABELS, formatNumber } from '../domain/format';
+import { hasPermission } from '../domain/permissions';
 import { NAVIGATION, homePath } from '~/utils/navigation';
 import { useNonce } from '~/utils/nonce';
 import { unreadCount } from '../server/inbox';
@@ -45,6 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       organisationName: user.organisationName,
       home: homePath(user.role),
       navigation: NAVIGATION[user.role],
+      processingRecord: hasPermission(user, 'read:processing-record:any'),
     },
     unread: await unreadCount(user.id),
   };
@@ -134,7 +136,15 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="app-footer">
-          <p>Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten</p>
+          <p>
+            Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten
+            {data?.user?.processingRecord ? (
+              <>
+                {' · '}
+                <Link to="/datenschutz/verzeichnis">Verzeichnis der Verarbeitungstätigkeiten</Link>
+              </>
+            ) : null}
+          </p>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

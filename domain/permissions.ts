@@ -15,7 +15,8 @@ type Entity =
   | 'ticket'
   | 'appointment'
   | 'monthly-information'
-  | 'reading';
+  | 'reading'
+  | 'processing-record';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -48,6 +49,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'create:reading:any',
     // The organisation's objection-window mode and the owners' approval delegation.
     'update:statement-settings:any',
+    // The record of processing activities (Art. 30 DSGVO), rendered from domain/personal-data.ts.
+    'read:processing-record:any',
   ],
   compliance: [
     'read:property:any',
@@ -61,6 +64,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:any',
     'read:appointment:any',
     'read:monthly-information:any',
+    'read:processing-record:any',
   ],
   owner: [
     'read:property:own',

@@ -219,6 +219,17 @@ export function ruleOf(category: PersonalDataCategory): PersonalDataRule {
 
 const ROLE_ORDER: readonly Role[] = ['manager', 'owner', 'tenant', 'technician', 'compliance'];
 
+/** Every channel that hands out personal data, and how it follows the tables (for the document). */
+export const APPLIED_IN: readonly string[] = [
+  'Statement page, its embedded document and the per-unit PDFs: tenants’ names only for roles whose reach for „Name der Mietpartei“ covers them; owners and compliance get a copy with „Mietpartei“, rendered on the fly and never stored (`server/personal-data.ts`, `addresseePdf`).',
+  'Proof page, proof PDF and every lifecycle timeline: a tenant’s e-mail, a staff member’s identity and IPs per „E-Mail-Adresse der Mietpartei“, „Name und E-Mail-Adresse von Beschäftigten“ and „IP-Adresse und Browser“; a tenant sees only its own flats’ steps (`proofEventsForViewer`).',
+  'Property page: the tenants column per „Name der Mietpartei“ (`seesTenantNames`).',
+  'Tickets, requests, appointments: their pages require the ticket and appointment permissions, which owners do not have; technicians see appointments of their properties only.',
+  '`/live` events: each type needs the permission and scope of the pages that show it; user ids are never sent (`liveEventFor`).',
+  'CSV export of the device register: devices, deadlines and the last reading of the viewer’s scope, no names or contact data.',
+  'E-mails: a statement’s delivery notice goes to its tenant only; ticket mails to the managers and the tenant who filed; appointment mails to the tenant and the property’s technician (the managers where there is none); device reminders carry no tenant data.',
+];
+
 /** docs/privacy.md, rendered from the tables above (scripts/privacy-doc.ts writes it; a test keeps it current). */
 export function privacyMarkdown(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -259,6 +270,7 @@ export function privacyMarkdown(): string {
     }
     lines.push('');
   }
+  lines.push('## Where the server applies it', '', ...APPLIED_IN.map((item) => `- ${item}`), '');
   lines.push(
     '## Verzeichnis der Verarbeitungstätigkeiten',
     '',
