@@ -16,7 +16,8 @@ type Entity =
   | 'appointment'
   | 'monthly-information'
   | 'reading'
-  | 'processing-record';
+  | 'processing-record'
+  | 'health-details';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -51,6 +52,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:statement-settings:any',
     // The record of processing activities (Art. 30 DSGVO), rendered from domain/personal-data.ts.
     'read:processing-record:any',
+    // /healthz with each dependency's latency and error (anonymous callers get the status only).
+    'read:health-details:any',
   ],
   compliance: [
     'read:property:any',

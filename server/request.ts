@@ -18,6 +18,13 @@ export function clientIp(context: RequestContext | undefined): string | null {
   return context?.clientIp ?? null;
 }
 
+/** Whether the client is this machine (IPv4 127/8, IPv6 ::1, also IPv4-mapped): an operator on the host. */
+export function isLoopback(ip: string | null): boolean {
+  if (!ip) return false;
+  const address = ip.replace(/^::ffff:/i, '');
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
 export function userAgent(request: Request): string | null {
   return request.headers.get('User-Agent')?.slice(0, 512) ?? null;
 }
