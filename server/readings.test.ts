@@ -44,7 +44,16 @@ describe('a valid file', () => {
 
   test('is applied in one go, and the devices show their latest reading', async () => {
     const report = await importReadingsCsv(db, file(), { ...options, fileName: 'oktober.csv' });
-    expect(report).toEqual({ applied: true, rows: 3, inserted: 3, unchanged: 0, skipped: 0, errors: [], unknownSerials: [] });
+    expect(report).toEqual({
+      applied: true,
+      rows: 3,
+      inserted: 3,
+      unchanged: 0,
+      skipped: 0,
+      errors: [],
+      unknownSerials: [],
+      unknownSerialCount: 0,
+    });
     expect(await readingsOf(hkv)).toEqual([
       { at: '2026-10-01T04:00:00.000Z', value: 812, setDateValue: null, source: 'import' },
       { at: '2026-11-01T05:00:00.000Z', value: 35, setDateValue: 905, source: 'import' },
@@ -121,9 +130,10 @@ describe('unknown serials', () => {
     const report = await importReadingsCsv(db, file(), options);
     expect(report.applied).toBe(false);
     expect(report.unknownSerials).toEqual([
-      { serial: 'WZ-GIBT-ES-NICHT', lines: [3, 5] },
-      { serial: foreign.serial, lines: [4] },
+      { serial: 'WZ-GIBT-ES-NICHT', lines: [3, 5], lineCount: 2 },
+      { serial: foreign.serial, lines: [4], lineCount: 1 },
     ]);
+    expect(report.unknownSerialCount).toBe(2);
     expect(report.errors.map((e) => [e.line, e.field])).toEqual([
       [3, 'Zählernummer'],
       [4, 'Zählernummer'],

@@ -6,7 +6,15 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/index';
 import { appendAudit, sha256 } from '../db/audit';
 import type { DeviceType } from '../domain/deadlines';
-import { READING_FIELDS, UNIT_FOR_DEVICE, parseReadingsCsv, type ReadingRow, type RowError } from '../domain/readings-csv';
+import {
+  READING_FIELDS,
+  UNIT_FOR_DEVICE,
+  parseReadingsCsv,
+  summariseUnknownSerials,
+  type ReadingRow,
+  type RowError,
+  type UnknownSerial,
+} from '../domain/readings-csv';
 
 export type ReadingSource = 'import' | 'manual';
 
@@ -33,8 +41,9 @@ export interface ImportReport {
   /** Rows of unknown serials left out (only with skipUnknown). */
   skipped: number;
   errors: RowError[];
-  /** Serials no device of the organisation has, with the lines they are on. */
-  unknownSerials: Array<{ serial: string; lines: number[] }>;
+  /** Serials no device of the organisation has, with the lines they are on: the first few (domain/readings-csv.ts). */
+  unknownSerials: UnknownSerial[];
+  unknownSerialCount: number;
 }
 
 interface KnownDevice {
@@ -184,6 +193,7 @@ export async function applyReadings(
     skipped: 0,
     errors: [...(options.parseErrors ?? [])],
     unknownSerials: [],
+    unknownSerialCount: 0,
   };
   const devices = await devicesBySerial(db, options.organisationId, [...new Set(rows.map((r) => r.serial))]);
   const resolved: Resolved[] = [];
@@ -202,7 +212,7 @@ export async function applyReadings(
     if (errors.length > 0) report.errors.push(...errors);
     else resolved.push({ row, device });
   }
-  report.unknownSerials = [...unknown.values()];
+  Object.assign(report, summariseUnknownSerials(unknown.values()));
   if (report.errors.length > 0) return finish(report);
 
   try {
@@ -226,6 +236,7 @@ export async function applyReadings(
             unchanged: report.unchanged,
             skipped: report.skipped,
             unknownSerials: report.unknownSerials.map((u) => u.serial),
+            unknownSerialCount: report.unknownSerialCount,
           },
         },
         transaction,

@@ -3,7 +3,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { Op } from 'sequelize';
 import { db } from '../../server/db';
 import { applyReadings, importReadingsCsv, type ImportReport } from '../../server/readings';
-import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, type RowError } from '../../domain/readings-csv';
+import {
+  READING_FIELDS,
+  decodeCsvBytes,
+  describeUnknownSerials,
+  parseReadingRecord,
+  type ReadingField,
+  type RowError,
+} from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
@@ -74,6 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
           unchanged: 0,
           skipped: 0,
           unknownSerials: [],
+          unknownSerialCount: 0,
           errors: [{ line: 1, field: 'Datei', message: 'Bitte eine CSV-Datei auswählen' }],
         }),
       };
@@ -316,8 +324,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
       </ul>
       {report.unknownSerials.length > 0 ? (
         <p className={report.applied ? 'alert alert--info' : 'alert alert--error'}>
-          Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}:{' '}
-          {report.unknownSerials.map((u) => `${u.serial} (Zeile ${u.lines.join(', ')})`).join('; ')}
+          Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
         </p>
       ) : null}
       {report.errors.length > 0 ? (
