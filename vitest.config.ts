@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import tsconfigPaths from 'vite-tsconfig-paths';
 
 // Pure rules run without services; everything else shares one PostgreSQL and one Temporal dev
@@ -10,7 +10,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'scripts/lint/**/*.test.ts', 'server/proof/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['domain/**/*.test.ts', 'scripts/cli/**/*.test.ts', 'scripts/lint/**/*.test.ts', 'server/proof/**/*.test.ts'],
+        },
       },
       {
         extends: true,
@@ -24,6 +27,8 @@ export default defineConfig({
             'app/**/*.test.ts',
             'tests/**/*.test.ts',
           ],
+          // Against the production topology: `npm run test:cluster` (vitest.cluster.config.ts).
+          exclude: [...configDefaults.exclude, 'tests/cluster/**', 'server/proof/**'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -31,6 +31,9 @@ import { initAppointmentEvent, AppointmentEvent } from './models/appointment-eve
 import { initNotificationPreference, NotificationPreference } from './models/notification-preference';
 import { initProofEvent, ProofEvent } from './models/proof-event';
 import { initObjection, Objection } from './models/objection';
+import { initAccountToken, AccountToken } from './models/account-token';
+import { initLoginChallenge, LoginChallenge } from './models/login-challenge';
+import { initRecoveryCode, RecoveryCode } from './models/recovery-code';
 
 // Return BIGINT/COUNT as numbers: ids and counts here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -67,6 +70,9 @@ export const models = {
   NotificationPreference,
   ProofEvent,
   Objection,
+  AccountToken,
+  LoginChallenge,
+  RecoveryCode,
 };
 
 let initialised = false;
@@ -106,6 +112,9 @@ function initModels(sequelize: Sequelize) {
     initNotificationPreference,
     initProofEvent,
     initObjection,
+    initAccountToken,
+    initLoginChallenge,
+    initRecoveryCode,
   ])
     init(sequelize);
   initialised = true;
@@ -149,3 +158,4 @@ export type { Statement, StatementCost, StatementKey, StatementUnitResult, State
 export type { MonthlyInformation, MonthlyRun, MonthlyRunProperty, MonthlyDeliveryEvent, MonthlyPropertySetting };
 export type { Ticket, TicketEvent, TicketSlaRule, AppointmentRequest, AppointmentSlot, AppointmentEvent, NotificationPreference };
 export type { ProofEvent, Objection };
+export type { AccountToken, LoginChallenge, RecoveryCode };

@@ -3,7 +3,12 @@ import {
   DEFAULT_REMINDER_DAYS,
   DEVICE_TYPES,
   ValidationError,
+  calibrationValidUntil,
+  calibrationValidity,
   deadlineOf,
+  exceedsLegionellaActionValue,
+  legionellaDueAt,
+  requiresLegionellaSampling,
   lightAt,
   lightForDue,
   parseDevice,
@@ -12,11 +17,11 @@ import {
   type DeviceFacts,
 } from './deadlines';
 import { percentChange } from './monthly';
-import { deliveryDeadline, objectionDeadline } from './statement-deadlines';
+import { checkDelivery, claimableBalanceCents, deliveredInTime, deliveryDeadline, objectionDeadline } from './statement-deadlines';
 import { ValidationError as SharedValidationError } from './validation';
 
 describe('deadlineOf: calibration (MessEV)', () => {
-  it('ends on 31 December of the year it expires: calibrated 2021 → 2027-12-31 (HKVO.md §3)', () => {
+  it('ends on 31 December of the year it expires: calibrated 2021 → 2027-12-31 (docs/rules.md §3)', () => {
     expect(deadlineOf({ type: 'WZ-K', installedAt: '2021-06-01', calibratedYear: 2021 })).toEqual({
       kind: 'calibration',
       dueAt: '2027-12-31',
@@ -42,6 +47,48 @@ describe('deadlineOf: calibration (MessEV)', () => {
   });
 });
 
+describe('calibration validity counts from the year of calibration (MessEV §34(2))', () => {
+  it('marked 2020, installed 2021 → valid until 31.12.2026, not 2027', () => {
+    expect(calibrationValidUntil('WZ-K', 2020)).toBe('2026-12-31');
+    expect(deadlineOf({ type: 'WZ-K', installedAt: '2021-03-01', calibratedYear: 2020 }).dueAt).toBe('2026-12-31');
+    expect(calibrationValidity('WZ-K', 2020, '2021-03-01')).toEqual({ yearKnown: true, calibratedYear: 2020, validUntil: '2026-12-31' });
+  });
+
+  it('gas meters 8 years, hot-water meters 6 (since the 2021 amendment)', () => {
+    expect(calibrationValidUntil('GZ', 2021)).toBe('2029-12-31');
+    expect(calibrationValidUntil('WZ-W', 2021)).toBe('2027-12-31');
+  });
+
+  it('an unknown year gives no deadline, only the latest possible one (calibrated no later than installed)', () => {
+    expect(calibrationValidity('WMZ', null, '2021-03-01')).toEqual({
+      yearKnown: false,
+      calibratedYear: null,
+      validUntil: null,
+      validUntilAtTheLatest: '2027-12-31',
+    });
+    expect(calibrationValidity('WMZ', undefined, '2021-03-01').yearKnown).toBe(false);
+  });
+});
+
+describe('legionella (TrinkwV §31)', () => {
+  it('is due 3 years after the last sampling: 14.06.2023 → 14.06.2026', () => {
+    expect(legionellaDueAt('2023-06-14')).toBe('2026-06-14');
+    expect(legionellaDueAt('2024-02-29')).toBe('2027-02-28');
+  });
+
+  it('applies to large systems (storage over 400 l or over 3 l of pipe) in rented buildings with showers', () => {
+    expect(requiresLegionellaSampling({ storageLitres: 401, pipeLitres: 0, rentedWithShowers: true })).toBe(true);
+    expect(requiresLegionellaSampling({ storageLitres: 400, pipeLitres: 3, rentedWithShowers: true })).toBe(false);
+    expect(requiresLegionellaSampling({ storageLitres: 0, pipeLitres: 3.1, rentedWithShowers: true })).toBe(true);
+    expect(requiresLegionellaSampling({ storageLitres: 1000, pipeLitres: 10, rentedWithShowers: false })).toBe(false);
+  });
+
+  it('a finding above 100 CFU/100 ml exceeds the technical action value', () => {
+    expect(exceedsLegionellaActionValue(100)).toBe(false);
+    expect(exceedsLegionellaActionValue(101)).toBe(true);
+  });
+});
+
 describe('deadlineOf: heat cost allocator (HKV)', () => {
   it('is replaced 10 years after installation, on the exact day', () => {
     expect(deadlineOf({ type: 'HKV', installedAt: '2016-05-12' })).toEqual({ kind: 'replacement', dueAt: '2026-05-12' });
@@ -61,7 +108,7 @@ describe('deadlineOf: heat cost allocator (HKV)', () => {
 });
 
 describe('deadlineOf: smoke alarm (RWM, DIN 14676)', () => {
-  it('commissioned 10.03.2016 → replace by 10.09.2026 (HKVO.md §3)', () => {
+  it('commissioned 10.03.2016 → replace by 10.09.2026 (docs/rules.md §3)', () => {
     expect(deadlineOf({ type: 'RWM', installedAt: '2016-03-10', lastInspectionAt: '2026-03-01' })).toEqual({
       kind: 'replacement',
       dueAt: '2026-09-10',
@@ -163,7 +210,7 @@ describe('lightAt', () => {
     lastReadingAt: '2026-11-20',
   };
 
-  it('combines the deadline with the device health (HKVO.md §4 example)', () => {
+  it('combines the deadline with the device health (docs/rules.md §4 example)', () => {
     expect(lightAt(meter, '2026-11-26')).toBe('green');
     expect(lightAt({ ...meter, lastReadingAt: '2027-09-30' }, '2027-09-30')).toBe('green'); // D + 3 months = 2027-12-30
     expect(lightAt({ ...meter, lastReadingAt: '2027-10-01' }, '2027-10-01')).toBe('yellow');
@@ -224,6 +271,10 @@ describe('parseDeviceFacts', () => {
     [
       { type: 'GZ', installedAt: '2020-01-01', calibratedYear: 2020.5 },
       '[2].calibratedYear: expected an integer year from 1 to 9999, got 2020.5',
+    ],
+    [
+      { type: 'GZ', installedAt: '2020-01-01', calibratedYear: Infinity },
+      '[2].calibratedYear: expected an integer year from 1 to 9999, got Infinity (not a finite number)',
     ],
     [
       { type: 'GZ', installedAt: '2020-01-01', calibratedYear: '2020' },
@@ -299,6 +350,39 @@ describe('statement deadlines (BGB §556)', () => {
     expect(deliveryDeadline('2025-12-31')).toBe('2026-12-31');
     expect(deliveryDeadline('2025-06-30')).toBe('2026-06-30');
     expect(deliveryDeadline('2024-02-29')).toBe('2025-02-28');
+  });
+
+  it('delivery: the same calendar day 12 months later (§188(2)), the month’s last day when shorter (§188(3))', () => {
+    expect(deliveryDeadline('2025-04-15')).toBe('2026-04-15'); // not the end of April
+    expect(deliveryDeadline('2025-05-31')).toBe('2026-05-31');
+    expect(deliveryDeadline('2023-02-28')).toBe('2024-02-28'); // not the 29th of the leap year
+    expect(deliveryDeadline('2025-09-30')).toBe('2026-09-30');
+  });
+
+  it('delivery is judged by receipt, per recipient: dispatched in time but received late misses it', () => {
+    expect(checkDelivery('2025-12-31', '2026-12-31')).toEqual({
+      deadline: '2026-12-31',
+      receivedAt: '2026-12-31',
+      inTime: true,
+      daysLate: 0,
+    });
+    expect(checkDelivery('2025-12-31', '2027-01-02')).toEqual({
+      deadline: '2026-12-31',
+      receivedAt: '2027-01-02',
+      inTime: false,
+      daysLate: 2,
+    });
+    expect(deliveredInTime('2025-04-15', '2026-04-15')).toBe(true);
+    expect(deliveredInTime('2025-04-15', '2026-04-16')).toBe(false);
+    // Two tenants of one statement: each one's receipt counts for that tenant alone.
+    expect(['2026-12-30', '2027-01-04'].map((receivedAt) => deliveredInTime('2025-12-31', receivedAt))).toEqual([true, false]);
+  });
+
+  it('after a late delivery a back payment is lost, a credit stays owed (unless the delay was not the landlord’s fault)', () => {
+    expect(claimableBalanceCents(12_345, true)).toBe(12_345);
+    expect(claimableBalanceCents(12_345, false)).toBe(0);
+    expect(claimableBalanceCents(-4_200, false)).toBe(-4_200);
+    expect(claimableBalanceCents(12_345, false, true)).toBe(12_345);
   });
 
   it('objection: end of the 12th month after receipt by default: 2025-12-20 → 2026-12-31', () => {

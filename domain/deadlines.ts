@@ -1,4 +1,4 @@
-// Device deadlines (HKVO.md §3): when a meter's calibration expires (MessEV), when a heat cost
+// Device deadlines (docs/rules.md §3): when a meter's calibration expires (MessEV), when a heat cost
 // allocator or a smoke alarm must be replaced, when a smoke alarm must be inspected (DIN 14676),
 // and the traffic light that summarises a device's state on a given day.
 import { MAX_YEAR, MIN_YEAR, addDays, addMonths, addYears, compareDates, daysBetween, formatDate, isDate, parseDate } from './dates';
@@ -30,7 +30,7 @@ export interface Deadline {
   dueAt: string;
 }
 
-type CalibratedType = Exclude<DeviceType, 'HKV' | 'RWM'>;
+export type CalibratedType = Exclude<DeviceType, 'HKV' | 'RWM'>;
 
 /** MessEV: validity of a calibration in years (hot-water meters 6, not 5, since the 2021 amendment). */
 export const CALIBRATION_YEARS: Readonly<Record<CalibratedType, number>> = { 'WZ-K': 6, 'WZ-W': 6, WMZ: 6, GZ: 8 };
@@ -45,6 +45,49 @@ export const LOW_BATTERY_PERCENT = 25;
 export const MAX_READING_GAP_DAYS = 30;
 export const DEFAULT_REMINDER_DAYS: readonly number[] = [90, 30, 7];
 
+export function isCalibratedType(type: DeviceType): type is CalibratedType {
+  return type !== 'HKV' && type !== 'RWM';
+}
+
+/**
+ * MessEV §34: the calibration of a meter calibrated (or first marked) in `calibratedYear` is valid
+ * until 31 December of the year it expires; the period counts from that year (§34(2)), not from the
+ * installation: marked 2020, installed 2021 → valid until 31.12.2026 (cold water).
+ */
+export function calibrationValidUntil(type: CalibratedType, calibratedYear: number): string {
+  return formatDate({ year: calibratedYear + CALIBRATION_YEARS[type], month: 12, day: 31 });
+}
+
+/**
+ * What the register knows about a meter's calibration. With the year unknown there is no
+ * deadline to rely on: a meter is calibrated before it is installed, so the installation year
+ * only bounds it, and `validUntilAtTheLatest` is the deadline if it had been calibrated then.
+ */
+export type CalibrationValidity =
+  | { yearKnown: true; calibratedYear: number; validUntil: string }
+  | { yearKnown: false; calibratedYear: null; validUntil: null; validUntilAtTheLatest: string };
+
+export function calibrationValidity(
+  type: CalibratedType,
+  calibratedYear: number | null | undefined,
+  installedAt: string,
+): CalibrationValidity {
+  if (calibratedYear == null) {
+    return {
+      yearKnown: false,
+      calibratedYear: null,
+      validUntil: null,
+      validUntilAtTheLatest: calibrationValidUntil(type, parseDate(installedAt).year),
+    };
+  }
+  return { yearKnown: true, calibratedYear, validUntil: calibrationValidUntil(type, calibratedYear) };
+}
+
+/**
+ * A device's next deadline. For meters without a known calibration year this assumes the year of
+ * installation (the docs/rules.md §4 command's default); the register flags such meters instead, see
+ * calibrationValidity.
+ */
 export function deadlineOf(facts: DeviceFacts): Deadline {
   switch (facts.type) {
     case 'HKV':
@@ -53,12 +96,39 @@ export function deadlineOf(facts: DeviceFacts): Deadline {
     case 'RWM':
       return smokeAlarmDeadline(facts);
     default: {
-      // A validity of a year or more ends on 31 December of the year in which it expires.
       const calibratedYear = facts.calibratedYear ?? parseDate(facts.installedAt).year;
-      const dueAt = formatDate({ year: calibratedYear + CALIBRATION_YEARS[facts.type], month: 12, day: 31 });
-      return { kind: 'calibration', dueAt };
+      return { kind: 'calibration', dueAt: calibrationValidUntil(facts.type, calibratedYear) };
     }
   }
+}
+
+// ---- Legionella (TrinkwV §31) ----
+
+/** A large hot-water system is sampled every 3 years. */
+export const LEGIONELLA_INTERVAL_YEARS = 3;
+/** Technical action value, CFU per 100 ml: a finding above it starts its own obligation. */
+export const LEGIONELLA_ACTION_VALUE_CFU_PER_100ML = 100;
+
+/** Sampled 14.06.2023 → due 14.06.2026 (29 February clamps to 28 February). */
+export function legionellaDueAt(lastSampledAt: string): string {
+  return addYears(lastSampledAt, LEGIONELLA_INTERVAL_YEARS);
+}
+
+export interface HotWaterSystem {
+  storageLitres: number;
+  /** Largest content of a pipe between the heater and a tap, litres. */
+  pipeLitres: number;
+  /** Rented (a commercial activity) and with showers. */
+  rentedWithShowers: boolean;
+}
+
+/** TrinkwV §31: storage over 400 l or over 3 l in a pipe, in a rented building with showers. */
+export function requiresLegionellaSampling(system: HotWaterSystem): boolean {
+  return system.rentedWithShowers && (system.storageLitres > 400 || system.pipeLitres > 3);
+}
+
+export function exceedsLegionellaActionValue(cfuPer100ml: number): boolean {
+  return cfuPer100ml > LEGIONELLA_ACTION_VALUE_CFU_PER_100ML;
 }
 
 function smokeAlarmDeadline(facts: DeviceFacts): Deadline {
@@ -139,6 +209,8 @@ const ID: FieldRule<string> = {
 };
 
 function describe(value: unknown): string {
+  // JSON.stringify writes Infinity (from a literal such as 1e999) and NaN as "null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (not a finite number)`;
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }

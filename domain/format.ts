@@ -35,6 +35,7 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   tenant: 'Mieter',
   technician: 'Technik',
   compliance: 'Prüfung',
+  operator: 'Betrieb',
 };
 
 export function isLight(value: unknown): value is Light {

@@ -48,7 +48,7 @@ function device(type: UnitDevice['type'], monthly: ReadonlyArray<number>, overri
   };
 }
 
-/** A unit heat meter (kWh directly): the HKVO.md examples need exact kWh without a conversion. */
+/** A unit heat meter (kWh directly): the docs/rules.md examples need exact kWh without a conversion. */
 function heatMeterWith(previousYear: number, previousMonth: number, current: number): UnitDevice {
   const monthly = Array.from({ length: HISTORY_MONTHS }, () => 250);
   monthly[HISTORY_MONTHS - 13] = previousYear;
@@ -69,7 +69,7 @@ function input(overrides: Partial<MonthlyInput>): MonthlyInput {
   return { month: MONTH, areaM2: 60, devices: [], assumptions, peers: [], visibleFrom: null, ...overrides };
 }
 
-describe('percentChange (HKVO.md §3, monthly information)', () => {
+describe('percentChange (docs/rules.md §3, monthly information)', () => {
   test.each([
     [312, 280, 11.43],
     [312, 350, -10.86],
@@ -140,7 +140,7 @@ describe('readings to consumption', () => {
     expect(meterConsumption('WZ-K', at(940), at(35, 1000))).toBeNull();
   });
 
-  test('hot water energy by the §9 formula (HKVO.md §1: 47.2 m³ at 60 °C → 5 900 kWh; district heating 5 130.43)', () => {
+  test('hot water energy by the §9 formula (docs/rules.md §1: 47.2 m³ at 60 °C → 5 900 kWh; district heating 5 130.43)', () => {
     expect(hotWaterKwh(47.2, DEFAULT_CONVERSION)).toBe(5900);
     expect(hotWaterKwh(47.2, { ...DEFAULT_CONVERSION, districtHeating: true })).toBe(5130.43);
     expect(hotWaterKwh(2, { ...DEFAULT_CONVERSION, hotWaterTempC: 55 })).toBe(225);
@@ -154,7 +154,7 @@ describe('readings to consumption', () => {
 });
 
 describe('the monthly information', () => {
-  test('HKVO.md §3: 312 kWh against 280 (previous month), 350 (a year ago) and an average user of 300', () => {
+  test('docs/rules.md §3: 312 kWh against 280 (previous month), 350 (a year ago) and an average user of 300', () => {
     const info = composeMonthlyInformation(input({ devices: [heatMeterWith(350, 280, 312)], peers: peersAveraging(300, 60) }));
     expect(info.totalKwh).toBe(312);
     expect(info.comparisons.previousMonth).toEqual({ kwh: 280, changePercent: 11.43 });

@@ -5,7 +5,7 @@
 // and settings and stores the result.
 import { hotWaterEnergy } from './billing/combined';
 import { zonedTimeToInstant } from './calendar';
-import { isDate, parseDate } from './dates';
+import { daysInMonth, isDate, isLeapYear, parseDate } from './dates';
 import type { DeviceType } from './deadlines';
 
 /**
@@ -351,15 +351,120 @@ export function peerAverageFor(areaM2: number, month: PeerMonth | undefined): Pe
   const byClass = month.classes[index];
   const [group, basis] = byClass && byClass.units >= MIN_PEERS ? [byClass, 'class' as const] : [month.property, 'property' as const];
   if (group.units < MIN_PEERS || group.areaM2 <= 0) return null;
+  return { ...groupAverage(group, areaM2), units: group.units, basis, classLabel: AREA_CLASSES[index]!.label };
+}
+
+/** A group's kWh per m², scaled to a unit of `areaM2`. */
+function groupAverage(group: PeerGroup, areaM2: number): { heatingKwh: number; hotWaterKwh: number; totalKwh: number } {
   const heatingKwh = round2((group.heatingKwh / group.areaM2) * areaM2);
   const hotWaterKwh = round2((group.hotWaterKwh / group.areaM2) * areaM2);
+  return { heatingKwh, hotWaterKwh, totalKwh: round2(heatingKwh + hotWaterKwh) };
+}
+
+/**
+ * A documented reference consumption for the average user when no group of measured units is big
+ * enough (HKVO §6a: the comparison must not be left out).
+ */
+export interface ReferenceConsumption {
+  /** kWh per m² and year for space heating. */
+  heatingKwhPerM2Year: number;
+  /** kWh per m² and year for hot water. */
+  hotWaterKwhPerM2Year: number;
+  /** Where the figures come from, shown with the comparison. */
+  source: string;
+}
+
+/**
+ * The default reference: space heating in German multi-family houses about 130 kWh/m² a year
+ * (weather-adjusted end energy, DIW/ista Wärmemonitor and ista-IWH Energieeffizienzindex, about
+ * 131 kWh/m²), hot water 32 kWh/m² a year (the value HKVO §9(2) S.4 itself uses for hot water
+ * when no volume is measured). An organisation may set its own.
+ */
+export const DEFAULT_REFERENCE_CONSUMPTION: ReferenceConsumption = {
+  heatingKwhPerM2Year: 130,
+  hotWaterKwhPerM2Year: 32,
+  source: 'Referenzwert: Raumwärme 130 kWh/m² und Jahr (DIW/ista Wärmemonitor), Warmwasser 32 kWh/m² und Jahr (§9 Abs. 2 HKVO)',
+};
+
+/** Heating per month by the HKVO degree-day table (‰ of the year; sum 1000). */
+const HEATING_PER_MILLE_BY_MONTH: readonly number[] = [170, 150, 130, 80, 40, 13.33, 13.33, 13.34, 30, 80, 120, 160];
+
+export type ComparisonBasis = 'class' | 'property' | 'organisation' | 'reference';
+
+export interface AverageUser {
+  heatingKwh: number;
+  hotWaterKwh: number;
+  totalKwh: number;
+  /** Measured units the average comes from; 0 for the reference value. */
+  units: number;
+  /** Which group the average user comes from, from the narrowest up. */
+  basis: ComparisonBasis;
+  classLabel: string;
+  /** The group in words, for the tenant's page (German). */
+  groupLabel: string;
+  /** The reference's source when basis is "reference". */
+  source?: string;
+}
+
+/** The month's reference consumption for a unit of `areaM2`: heating by degree days, hot water by days. */
+export function referenceAverage(
+  areaM2: number,
+  month: YearMonth,
+  reference: ReferenceConsumption,
+): { heatingKwh: number; hotWaterKwh: number } {
+  const monthNumber = Number(month.slice(5, 7));
+  const year = Number(month.slice(0, 4));
+  const days = daysInMonth(year, monthNumber);
+  const yearDays = isLeapYear(year) ? 366 : 365;
+  return {
+    heatingKwh: round2((reference.heatingKwhPerM2Year * areaM2 * HEATING_PER_MILLE_BY_MONTH[monthNumber - 1]!) / 1000),
+    hotWaterKwh: round2((reference.hotWaterKwhPerM2Year * areaM2 * days) / yearDays),
+  };
+}
+
+/**
+ * HKVO §6a: the average user of the same category for a unit of `areaM2` in `month`, from the
+ * narrowest group with at least MIN_PEERS measured units: the same size class in the property,
+ * the whole property, then the organisation's units of the same size class; a building with too
+ * few comparable units gets the wider group instead of no comparison, and without any group the
+ * documented reference value. The result names the group it used.
+ *
+ * `property` and `organisation` are peerBaseline(…) months of the property's and of all the
+ * organisation's units (the property's included).
+ */
+export function averageUserFor(
+  areaM2: number,
+  month: YearMonth,
+  groups: { property?: PeerMonth; organisation?: PeerMonth },
+  reference: ReferenceConsumption = DEFAULT_REFERENCE_CONSUMPTION,
+): AverageUser {
+  const index = areaClassOf(areaM2);
+  const classLabel = AREA_CLASSES[index]!.label;
+  const candidates: Array<[PeerGroup | undefined, ComparisonBasis, string]> = [
+    [groups.property?.classes[index], 'class', `Wohnungen ${classLabel} im Haus`],
+    [groups.property?.property, 'property', 'alle Wohnungen im Haus'],
+    [groups.organisation?.classes[index], 'organisation', `Wohnungen ${classLabel} aller Liegenschaften der Verwaltung`],
+  ];
+  for (const [group, basis, label] of candidates) {
+    if (!group || group.units < MIN_PEERS || group.areaM2 <= 0) continue;
+    return {
+      ...groupAverage(group, areaM2),
+      units: group.units,
+      basis,
+      classLabel,
+      groupLabel: `${label}, ${group.units} Wohnungen`,
+    };
+  }
+  const { heatingKwh, hotWaterKwh } = referenceAverage(areaM2, month, reference);
   return {
     heatingKwh,
     hotWaterKwh,
     totalKwh: round2(heatingKwh + hotWaterKwh),
-    units: group.units,
-    basis,
-    classLabel: AREA_CLASSES[index].label,
+    units: 0,
+    basis: 'reference',
+    classLabel,
+    groupLabel: 'Referenzwert (zu wenige vergleichbare Wohnungen)',
+    source: reference.source,
   };
 }
 

@@ -17,7 +17,14 @@ type Entity =
   | 'monthly-information'
   | 'reading'
   | 'processing-record'
-  | 'health-details';
+  | 'health-details'
+  // The account lifecycle: a user's own account (password, e-mail, sessions, data export), the
+  // second factor of staff accounts, tenants' invitations, staff accounts, delivered documents.
+  | 'account'
+  | 'second-factor'
+  | 'invitation'
+  | 'staff-account'
+  | 'document';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -25,8 +32,20 @@ type Entity =
 type Access = 'own' | 'any';
 export type Permission = `${Action}:${Entity}:${Access}`;
 
+/** Everyone manages their own account and may download what is stored about them (DSGVO Art. 15). */
+const OWN_ACCOUNT: readonly Permission[] = ['read:account:own', 'update:account:own', 'export:account:own'];
+/** Staff may protect their account with a second factor (TOTP). */
+const STAFF_ACCOUNT: readonly Permission[] = [...OWN_ACCOUNT, 'update:second-factor:own'];
+
 const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   manager: [
+    ...STAFF_ACCOUNT,
+    // Tenants' portal access (invitations, activation letters, move-out) and the staff's accounts.
+    'read:invitation:any',
+    'create:invitation:any',
+    'update:tenancy:any',
+    'read:staff-account:any',
+    'create:staff-account:any',
     'read:property:any',
     'read:unit:any',
     'read:tenancy:any',
@@ -56,6 +75,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:health-details:any',
   ],
   compliance: [
+    ...STAFF_ACCOUNT,
     'read:property:any',
     'read:unit:any',
     'read:device:any',
@@ -70,6 +90,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:processing-record:any',
   ],
   owner: [
+    ...STAFF_ACCOUNT,
     'read:property:own',
     'read:unit:own',
     'read:device:own',
@@ -81,6 +102,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:statement:own',
   ],
   technician: [
+    ...STAFF_ACCOUNT,
     'read:device:own',
     'read:register:own',
     'export:device:own',
@@ -92,6 +114,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'handle:appointment:own',
   ],
   tenant: [
+    ...OWN_ACCOUNT,
+    // What was delivered to the tenant stays readable after its tenancy ended (meine-dokumente).
+    'read:document:own',
     'read:tenancy:own',
     'read:unit:own',
     'read:device:own',
@@ -103,6 +128,14 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:own',
     'request:appointment:own',
     'read:appointment:own',
+  ],
+  // Operations staff: only their notifications for now (a later issue links the Temporal UI).
+  operator: [
+    ...STAFF_ACCOUNT,
+    'read:notification:own',
+    'update:notification:own',
+    // /healthz with each dependency's latency and error.
+    'read:health-details:any',
   ],
 };
 

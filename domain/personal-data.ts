@@ -39,6 +39,7 @@ export const ROLE_NAMES: Readonly<Record<Role, string>> = {
   tenant: 'Mieter',
   technician: 'Technik',
   compliance: 'Prüfung (Compliance)',
+  operator: 'Betrieb',
 };
 
 export const REACH_LABELS: Readonly<Record<Reach, string>> = {
@@ -63,22 +64,24 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = [
       tenant: { reach: 'own', why: 'eigene Daten' },
       technician: { reach: 'assigned', why: 'Termine in der Wohnung: weiß, bei wem er klingelt (nur über Terminanfragen)' },
       compliance: { reach: 'none', why: 'prüft Fristen und Nachweise; dafür genügt die Wohnung, nicht die Person' },
+      operator: { reach: 'none', why: 'betreibt das Portal, nicht die Mietverhältnisse' },
     },
   },
   {
     category: 'tenant-contact',
     label: 'E-Mail-Adresse der Mietpartei',
-    data: 'E-Mail-Adresse des Portalkontos (auch als Handelnde im Zustellnachweis)',
+    data: 'E-Mail-Adresse des Portalkontos oder der Einladung (auch als Handelnde im Zustellnachweis)',
     subjects: 'Mieter',
     legalBasis: 'Art. 6 Abs. 1 lit. b DSGVO (Portalnutzung, Zustellung im Portal mit E-Mail-Hinweis)',
     retention: 'bis zur Löschung des Kontos; im Zustellnachweis so lange wie die Abrechnung',
-    shownIn: 'Zustellnachweis (Seite und PDF), E-Mails an die Mietpartei',
+    shownIn: 'Zustellnachweis (Seite und PDF), Einladungen und Zugänge der Mietparteien, E-Mails an die Mietpartei',
     access: {
-      manager: { reach: 'all', why: 'weist im Streitfall Zugang und Öffnung der Abrechnung nach' },
+      manager: { reach: 'all', why: 'lädt Mietparteien ein und weist im Streitfall Zugang und Öffnung der Abrechnung nach' },
       owner: { reach: 'none', why: 'nicht erforderlich' },
       tenant: { reach: 'own', why: 'eigene Daten' },
       technician: { reach: 'none', why: 'Terminabsprache läuft über das Portal' },
       compliance: { reach: 'none', why: 'der Nachweis wird ohne Personenbezug geprüft (Prüfsummen, Zeitpunkte)' },
+      operator: { reach: 'none', why: 'nicht erforderlich' },
     },
   },
   {
@@ -88,13 +91,14 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = [
     subjects: 'alle Nutzer',
     legalBasis: 'Art. 6 Abs. 1 lit. f DSGVO (Sicherheit des Portals, Nachweis von Zugang und Öffnung)',
     retention: 'Sitzungen 8 Stunden; im Audit-Log und Zustellnachweis so lange wie diese',
-    shownIn: 'Zustellnachweis (Seite und PDF)',
+    shownIn: 'Zustellnachweis (Seite und PDF), eigene Sitzungen im Konto',
     access: {
       manager: { reach: 'all', why: 'Nachweis der Zustellung und Öffnung gegenüber der Mietpartei' },
-      owner: { reach: 'none', why: 'nicht erforderlich' },
-      tenant: { reach: 'own', why: 'eigene Daten' },
-      technician: { reach: 'none', why: 'nicht erforderlich' },
-      compliance: { reach: 'none', why: 'nicht erforderlich: die Prüfkette wird serverseitig verifiziert' },
+      owner: { reach: 'own', why: 'nur die eigenen Sitzungen' },
+      tenant: { reach: 'own', why: 'eigene Sitzungen' },
+      technician: { reach: 'own', why: 'nur die eigenen Sitzungen' },
+      compliance: { reach: 'own', why: 'nur die eigenen Sitzungen; die Prüfkette wird serverseitig verifiziert' },
+      operator: { reach: 'own', why: 'nur die eigenen Sitzungen' },
     },
   },
   {
@@ -111,6 +115,7 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = [
       tenant: { reach: 'own', why: 'eigene Abrechnung und Verbrauchsinformation' },
       technician: { reach: 'assigned', why: 'Gerätewartung: letzter Ablesewert der Geräte seiner Liegenschaften' },
       compliance: { reach: 'all', why: 'prüft Fristen und Rechenwege der Abrechnungen' },
+      operator: { reach: 'none', why: 'nicht erforderlich' },
     },
   },
   {
@@ -127,6 +132,7 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = [
       tenant: { reach: 'own', why: 'eigene Anliegen' },
       technician: { reach: 'assigned', why: 'nur Terminanfragen seiner Liegenschaften' },
       compliance: { reach: 'all', why: 'prüft die Einhaltung der Bearbeitungsfristen (nur lesend)' },
+      operator: { reach: 'none', why: 'nicht erforderlich' },
     },
   },
   {
@@ -143,6 +149,7 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = [
       tenant: { reach: 'own', why: 'wer das eigene Anliegen bearbeitet' },
       technician: { reach: 'assigned', why: 'wer an seinen Terminen beteiligt ist' },
       compliance: { reach: 'all', why: 'wer welchen Schritt getan hat (Nachvollziehbarkeit)' },
+      operator: { reach: 'own', why: 'das eigene Konto' },
     },
   },
 ];
@@ -217,7 +224,7 @@ export function ruleOf(category: PersonalDataCategory): PersonalDataRule {
   return rule;
 }
 
-const ROLE_ORDER: readonly Role[] = ['manager', 'owner', 'tenant', 'technician', 'compliance'];
+const ROLE_ORDER: readonly Role[] = ['manager', 'owner', 'tenant', 'technician', 'compliance', 'operator'];
 
 /** Every channel that hands out personal data, and how it follows the tables (for the document). */
 export const APPLIED_IN: readonly string[] = [

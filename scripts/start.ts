@@ -2,17 +2,13 @@
 // and web, all from one command on a fresh clone. Ctrl-C stops every child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { createDb } from '../db';
-import { migrate } from '../db/migrate';
-import { DEMO_LOGINS, DEMO_PASSWORD, isEmpty, seedDemo } from '../db/seed/demo';
-import { calendarDate } from '../domain/calendar';
+import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
+import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
 import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-import { temporalClient } from '../server/temporal';
-import { MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
 import { config, requireConfig } from '../server/config';
 
 const dev = process.argv.includes('--dev');
@@ -31,21 +27,6 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
-
-/** Triggers the monthly Schedule once the worker has created it. */
-async function triggerFirstMonthlyRun() {
-  const schedule = temporalClient().schedule.getHandle(MONTHLY_SCHEDULE_ID);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await schedule.trigger(ScheduleOverlapPolicy.SKIP);
-      log('Monthly consumption information for last month is being prepared for the demo.');
-      return;
-    } catch (error) {
-      if (!(error instanceof ScheduleNotFoundError) || attempt >= 60) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
 
 function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(
@@ -69,13 +50,7 @@ try {
   stops.push(await ensureTemporal(log));
 
   const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
-  const applied = await migrate(db.sequelize);
-  if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
-  const freshDemo = await isEmpty(db);
-  if (freshDemo) {
-    log('Empty database: seeding the demo portfolio …');
-    await seedDemo(db, calendarDate(new Date()));
-  }
+  const freshDemo = await migrateAndSeedDemo(db, log);
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).
@@ -88,7 +63,7 @@ try {
     .catch((error: Error) => log(`Starting device workflows failed: ${error.message}`))
     .finally(() => db.close());
   // A new demo shows last month's consumption information at once instead of on the 5th.
-  if (freshDemo) void triggerFirstMonthlyRun().catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
+  if (freshDemo) void triggerFirstMonthlyRun(log).catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
 
   const port = config().PORT;
   console.log(`

@@ -13,7 +13,8 @@ import {
   type AppointmentNotice,
 } from '../domain/contracts/appointment';
 import type { Mailer } from './mail';
-import { caseEventColumns, dateOrNull, deliverToUsers, germanDateTime, recipientsOf, type OutgoingNotice } from './ticket-obligation';
+import { notifyUsers, recipientsOf, type OutgoingNotice } from './notifications';
+import { caseEventColumns, dateOrNull, germanDateTime } from './ticket-obligation';
 
 export type AppointmentLiveEvent = {
   type: 'appointment';
@@ -165,9 +166,11 @@ export function createAppointmentObligation(deps: { db: Db; mailer: Mailer; publ
       const unit = await Unit.findByPk(request.unitId, { attributes: ['label'], rejectOnEmpty: true });
       // The request itself is the one step its actor hears back about: the receipt.
       const recipients = await recipientsOf(db, request.organisationId, audience, event.kind === 'requested' ? null : event.actorId);
-      await deliverToUsers(deps, {
+      await notifyUsers(deps, {
         recipients,
         topic: 'appointment',
+        // An unconfirmed request past its two working days is an escalation; the rest is routine.
+        urgency: event.kind === 'confirmation_overdue' ? 'urgent' : 'routine',
         kind: `appointment-${event.kind.replace(/_/g, '-')}`,
         dedupeKey: appointmentDedupeKey(appointmentId, seq),
         compose: (user) => composeAppointmentNotice({ request, event, slots, place: `${property.street}, ${unit.label}` }, user),

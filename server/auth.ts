@@ -6,9 +6,11 @@ import { db } from './db';
 import { appendAudit } from '../db/audit';
 import { forgetSuccessfulAttempt, reserveLoginAttempt, throttledMessage, type KnownDevice } from './login-throttle';
 import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session';
+import { requiresSecondFactor, startLoginChallenge } from './second-factor';
 
 export const LOGIN_MESSAGES = {
   invalid: 'E-Mail-Adresse oder Passwort ist falsch.',
+  secondFactor: 'Bitte bestätigen Sie die Anmeldung mit dem Code Ihrer Authenticator-App.',
 } as const;
 
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
@@ -37,7 +39,12 @@ function hashForUnknownUser(): Promise<string> {
   return dummyHash;
 }
 
-export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string };
+/**
+ * `challenge`: the password was right, but the account has a second factor; no session yet. The
+ * caller sets the challenge cookie and sends the user to /login/zweiter-faktor. A caller that
+ * does not know about it treats it as a failed login, which is the safe side.
+ */
+export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string; challenge?: string };
 
 export async function login(input: {
   email: string;
@@ -76,7 +83,21 @@ export async function login(input: {
     return { ok: false, message: LOGIN_MESSAGES.invalid };
   }
 
+  // The password was right: its guessing counters start afresh (the second factor has its own budget).
   await forgetSuccessfulAttempt(gate);
+  if (await requiresSecondFactor(user.id)) {
+    const challenge = await startLoginChallenge({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
+    await appendAudit(database, {
+      organisationId: user.organisationId,
+      actorId: user.id,
+      actor: user.email,
+      action: 'login_second_factor_required',
+      entity: 'user',
+      entityId: user.id,
+      ip: input.ip,
+    });
+    return { ok: false, message: LOGIN_MESSAGES.secondFactor, challenge };
+  }
   const token = await createSession({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
   await appendAudit(database, {
     organisationId: user.organisationId,

@@ -40,6 +40,19 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: optionalText,
   XDG_CACHE_HOME: optionalText,
+  // `npm run cluster` (the production topology on one machine).
+  CLUSTER_HTTP_PORT: port.default(3100),
+  /** Comma-separated ports of the web processes; default the two after CLUSTER_HTTP_PORT. */
+  CLUSTER_WEB_PORTS: z
+    .string()
+    .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'eine Liste von Portnummern, durch Kommas getrennt')
+    .transform((value) => value.split(',').map((p) => port.parse(p.trim())))
+    .optional(),
+  CLUSTER_WORKERS: z.coerce.number().int().min(1).default(2),
+  CLUSTER_DEMO_WORKFLOWS: z.enum(['true', 'false']).default('true'),
+  CLUSTER_DATA_DIR: optionalText,
+  CLUSTER_PG_PORT: port.default(54339),
+  CLUSTER_TEMPORAL_PORT: port.default(7333),
   // Test services.
   TEST_DATABASE_URL: optionalText,
   TEST_TEMPORAL_ADDRESS: optionalText,

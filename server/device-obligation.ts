@@ -25,8 +25,7 @@ import {
   type RecordedDeadline,
 } from '../domain/contracts/device';
 import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
-import { channelsFor, type Mailer } from './mail';
-import { insertNotifications } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type NotifyDeps, type OutgoingNotice } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {
   deviceId: number;
@@ -95,37 +94,45 @@ interface DeviceContext {
   unit: Unit | null;
 }
 
-interface ComposedMessage {
-  subject: string;
-  /** One or two sentences: the notification body and the heart of the e-mail. */
-  summary: string;
+/** The deadline event a notice is about: a reminder `daysBefore` the due date, or (null) its expiry. */
+interface DeadlineEvent {
+  kind: DeadlineKind;
+  dueAt: string;
+  daysBefore: number | null;
 }
 
-/** "Eichfrist in 30 Tagen: WZ-2021-01887 (Musterstraße 12, Whg. 1.03)" and the sentence behind it. */
-function composeDeviceMessage(
-  { device, property, unit }: DeviceContext,
-  event: { kind: DeadlineKind; dueAt: string; daysBefore: number | null },
-): ComposedMessage {
+/**
+ * "Eichfrist in 30 Tagen: WZ-2021-01887 (Musterstraße 12, Whg. 1.03)" and the sentences behind it;
+ * the property's technician is asked to schedule the work, everyone else to arrange it.
+ */
+function composeDeviceNotice({ device, property, unit }: DeviceContext, event: DeadlineEvent, recipient: User): OutgoingNotice {
   const place = unit ? `${property.street}, ${unit.label}` : property.street;
   const label = DEADLINE_LABEL[event.kind];
   const which = `des ${DEVICE_TYPE_LABELS[device.type]}s ${device.serial} (${place})`;
-  if (event.daysBefore === null) {
-    return {
-      subject: `${label} abgelaufen: ${device.serial} (${place})`,
-      summary:
-        `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ` +
-        `Bitte veranlassen Sie umgehend ${REQUESTED_WORK[event.kind]}.`,
-    };
-  }
-  return {
-    subject: `${label} ${inDays(event.daysBefore)}: ${device.serial} (${place})`,
-    summary:
-      `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ` + `Bitte veranlassen Sie rechtzeitig ${REQUESTED_WORK[event.kind]}.`,
-  };
-}
-
-function mailText(summary: string, link: string): string {
-  return `Guten Tag,\n\n${summary}\n\nZum Gerät im Portal: ${link}\n\nIhr Klarmeter-Portal\n`;
+  const expired = event.daysBefore === null;
+  const when = expired ? 'umgehend' : 'rechtzeitig';
+  const request =
+    recipient.id === property.technicianId
+      ? `Bitte planen Sie ${REQUESTED_WORK[event.kind]} ${when} ein.`
+      : `Bitte veranlassen Sie ${when} ${REQUESTED_WORK[event.kind]}.`;
+  const title = expired
+    ? `${label} abgelaufen: ${device.serial} (${place})`
+    : `${label} ${inDays(event.daysBefore ?? 0)}: ${device.serial} (${place})`;
+  const body = expired
+    ? `Die ${label} ${which} ist am ${germanDate(event.dueAt)} abgelaufen; das Gerät steht auf Rot. ${request}`
+    : `Die ${label} ${which} endet am ${germanDate(event.dueAt)}. ${request}`;
+  return genericNotice({
+    title,
+    body,
+    link: devicePath(device.id),
+    reference: `Gerät ${device.serial}`,
+    facts: [
+      { label: 'Gerät', value: `${DEVICE_TYPE_LABELS[device.type]} ${device.serial}` },
+      { label: 'Ort', value: place },
+      { label, value: germanDate(event.dueAt) },
+    ],
+    actionLabel: 'Gerät im Portal öffnen',
+  });
 }
 
 export function deviceLiveEvent(device: Device): DeviceLiveEvent {
@@ -211,7 +218,8 @@ export async function startDeviceWorkflow(
   return { workflowId, runId };
 }
 
-export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createDeviceObligation(deps: NotifyDeps) {
+  const { db } = deps;
   const { Device, Property, Unit, User } = db.models;
 
   /** The device (row-locked for the transaction), its property and unit; DeviceGone if deleted. */
@@ -223,55 +231,23 @@ export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mail
     return { device, property, unit };
   }
 
-  async function managersOf(property: Property, transaction: Transaction): Promise<User[]> {
-    return User.findAll({ where: { organisationId: property.organisationId, role: 'manager' }, order: [['id', 'ASC']], transaction });
+  /** The property's technician, if one is assigned (its device work covers the deadline). */
+  async function technicianOf(property: Property, transaction: Transaction): Promise<User[]> {
+    if (property.technicianId === null) return [];
+    const technician = await User.findByPk(property.technicianId, { transaction });
+    return technician ? [technician] : [];
   }
 
-  function notifyAll(
-    recipients: User[],
-    deviceId: number,
-    message: ComposedMessage,
-    kind: string,
-    dedupeKey: string,
-    transaction: Transaction,
-  ) {
-    return insertNotifications(
-      db,
-      {
-        userIds: recipients.map((user) => user.id),
-        kind,
-        title: message.subject,
-        body: message.summary,
-        link: devicePath(deviceId),
-        dedupeKey,
-      },
-      transaction,
-    );
-  }
-
-  /** The recipients each channel reaches, by everyone's preferences for the "device" topic. */
-  async function byChannel(recipients: User[]): Promise<{ inPortal: User[]; email: User[] }> {
-    const channels = await channelsFor(
-      db,
-      recipients.map((user) => user.id),
-      'device',
-    );
-    return {
-      inPortal: recipients.filter((user) => channels.get(user.id)!.inPortal),
-      email: recipients.filter((user) => channels.get(user.id)!.email),
-    };
-  }
-
-  // Outside the database transaction: each e-mail is its own idempotent delivery.
-  async function mailAll(recipients: User[], deviceId: number, message: ComposedMessage, dedupeKey: string) {
-    for (const user of recipients) {
-      await mailer.send({
-        to: user.email,
-        subject: message.subject,
-        text: mailText(message.summary, `${publicUrl ?? ''}${devicePath(deviceId)}`),
-        dedupeKey: `${dedupeKey}:user-${user.id}`,
-      });
-    }
+  function notifyDeadline(context: DeviceContext, event: DeadlineEvent, recipients: User[], dedupeKey: string) {
+    const expired = event.daysBefore === null;
+    return notifyUsers(deps, {
+      recipients,
+      topic: 'device',
+      kind: expired ? 'device-escalation' : 'device-reminder',
+      urgency: expired ? 'urgent' : 'routine',
+      dedupeKey,
+      compose: (recipient) => composeDeviceNotice(context, event, recipient),
+    });
   }
 
   return {
@@ -313,37 +289,31 @@ export function createDeviceObligation({ db, mailer, publicUrl }: { db: Db; mail
       });
     },
 
-    /** Reminds the managers of the device's organisation (portal and e-mail, as each chose), once per key. */
+    /** Reminds the managers and the property's technician (portal and e-mail, as each chose), once per key. */
     async sendDeviceReminder({ deviceId, kind, dueAt, daysBefore, dedupeKey }: DeviceReminderInput): Promise<void> {
-      const { recipients, message } = await db.sequelize.transaction(async (transaction) => {
+      const { context, recipients } = await db.sequelize.transaction(async (transaction) => {
         const context = await loadContext(deviceId, transaction);
-        const managers = await managersOf(context.property, transaction);
+        const managers = await managersOf(db, context.property.organisationId, transaction);
         if (managers.length === 0) console.warn('No manager to remind', { deviceId, organisationId: context.property.organisationId });
         await context.device.update({ lastReminderDays: daysBefore }, { transaction });
-        const message = composeDeviceMessage(context, { kind, dueAt, daysBefore });
-        const recipients = await byChannel(managers);
-        await notifyAll(recipients.inPortal, deviceId, message, 'device-reminder', dedupeKey, transaction);
-        return { recipients, message };
+        return { context, recipients: [...managers, ...(await technicianOf(context.property, transaction))] };
       });
-      await mailAll(recipients.email, deviceId, message, dedupeKey);
+      await notifyDeadline(context, { kind, dueAt, daysBefore }, recipients, dedupeKey);
     },
 
-    /** The deadline has passed: managers and the property's owner are told, escalatedAt is set once. */
+    /** The deadline has passed: managers, the property's owner and technician are told, escalatedAt is set once. */
     async escalateDevice({ deviceId, kind, dueAt, dedupeKey }: DeviceEscalationInput): Promise<void> {
-      const { recipients, message } = await db.sequelize.transaction(async (transaction) => {
+      const { context, recipients } = await db.sequelize.transaction(async (transaction) => {
         const context = await loadContext(deviceId, transaction);
-        const managers = await managersOf(context.property, transaction);
+        const managers = await managersOf(db, context.property.organisationId, transaction);
         const owner = context.property.ownerId === null ? null : await User.findByPk(context.property.ownerId, { transaction });
-        const recipients = await byChannel(owner && !managers.some((m) => m.id === owner.id) ? [...managers, owner] : managers);
         if (!context.device.escalatedAt) {
           await context.device.update({ escalatedAt: new Date() }, { transaction });
           await db.notify(LIVE_CHANNEL, deviceLiveEvent(context.device), transaction);
         }
-        const message = composeDeviceMessage(context, { kind, dueAt, daysBefore: null });
-        await notifyAll(recipients.inPortal, deviceId, message, 'device-escalation', dedupeKey, transaction);
-        return { recipients, message };
+        return { context, recipients: [...managers, ...(owner ? [owner] : []), ...(await technicianOf(context.property, transaction))] };
       });
-      await mailAll(recipients.email, deviceId, message, dedupeKey);
+      await notifyDeadline(context, { kind, dueAt, daysBefore: null }, recipients, dedupeKey);
     },
 
     /**

@@ -3,14 +3,15 @@
 // table is the whole delivery (the development sink, viewable in the portal).
 //
 // Messages are written with Handlebars templates (server/templates/mail: a subject, a text and
-// an HTML part per template, framed by the layouts), and only to users whose preferences allow
-// the channel for the message's topic.
+// an HTML part per template, framed by the layouts). Who gets which message, by which channel, is
+// decided in one place: server/notifications.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import nodemailer from 'nodemailer';
+import { QueryTypes } from 'sequelize';
 import type { Db } from '../db';
-import { NOTIFICATION_TOPICS, type NotificationTopic } from '../domain/notifications';
+import { db as sharedDb } from './db';
 
 export interface MailMessage {
   to: string;
@@ -78,7 +79,8 @@ export function createMailer({ db, smtpUrl, from }: { db: Db; smtpUrl?: string; 
 
 // ---- templates ----
 
-export const MAIL_TEMPLATES = ['ticket-update', 'ticket-escalation', 'appointment-update'] as const;
+/** 'notice' is the generic one: headline, intro, facts, an optional quote, marked when urgent. */
+export const MAIL_TEMPLATES = ['ticket-update', 'ticket-escalation', 'appointment-update', 'notice'] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
 /** What every template is given: the message in parts, so each template only arranges and words them. */
@@ -93,6 +95,8 @@ export interface MailData {
   quote?: { author: string; text: string } | null;
   action: { label: string; url: string };
   preferencesUrl: string;
+  /** Someone must act now (escalation, breach, expired deadline): the generic template shows it. */
+  urgent?: boolean;
 }
 
 export interface RenderedMail {
@@ -118,7 +122,7 @@ function template(name: string, format: 'html' | 'text'): Compiled {
 
 export function renderMail(name: MailTemplate, input: MailData): RenderedMail {
   // Strict templates fail on a missing field instead of sending a gap; the optional quote is always present.
-  const data = { ...input, quote: input.quote ?? null };
+  const data = { ...input, quote: input.quote ?? null, urgent: input.urgent ?? false };
   const subject = template(`${name}.subject`, 'text')(data).replace(/\s+/g, ' ').trim();
   const text = template('layout.text', 'text')({ ...data, content: template(`${name}.text`, 'text')(data).trim() });
   const html = template(
@@ -128,23 +132,27 @@ export function renderMail(name: MailTemplate, input: MailData): RenderedMail {
   return { subject, text, html };
 }
 
-// ---- preferences ----
+// ---- the development sink ----
 
-export { NOTIFICATION_TOPICS, type NotificationTopic };
-
-export interface Channels {
-  inPortal: boolean;
-  email: boolean;
+export interface SinkMail {
+  id: number;
+  toAddress: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string | null;
+  createdAt: Date;
 }
 
-/** Each user's channels for a topic; users without a stored choice get both. */
-export async function channelsFor(db: Db, userIds: readonly number[], topic: NotificationTopic): Promise<Map<number, Channels>> {
-  const ids = [...new Set(userIds)];
-  const rows = ids.length === 0 ? [] : await db.models.NotificationPreference.findAll({ where: { userId: ids, topic } });
-  const stored = new Map(rows.map((row) => [row.userId, { inPortal: row.inPortal, email: row.email }]));
-  return new Map(ids.map((id) => [id, stored.get(id) ?? { inPortal: true, email: true }]));
-}
-
-export function isNotificationTopic(value: unknown): value is NotificationTopic {
-  return typeof value === 'string' && (NOTIFICATION_TOPICS as readonly string[]).includes(value);
+/** The newest messages the sink kept (not sent) for the organisation's users, newest first. */
+export async function sinkMails(organisationId: number, limit: number, database: Db = sharedDb()): Promise<SinkMail[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit: expected a positive integer, got ${limit}`);
+  return database.sequelize.query<SinkMail>(
+    `SELECT m.id, m.to_address AS "toAddress", m.subject, m.text_body AS "textBody", m.html_body AS "htmlBody", m.created_at AS "createdAt"
+       FROM mails m
+      WHERE m.transport = 'sink'
+        AND EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(m.to_address) AND u.organisation_id = :organisationId)
+      ORDER BY m.id DESC
+      LIMIT :limit`,
+    { replacements: { organisationId, limit }, type: QueryTypes.SELECT },
+  );
 }

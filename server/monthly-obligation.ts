@@ -9,6 +9,7 @@ import { GENESIS_HASH, appendAudit, canonicalJson, sha256 } from '../db/audit';
 import type { MonthlyDelivery } from '../domain/monthly';
 import type { MonthlyDeliveryEventKind } from '../domain/monthly';
 import { addDays } from '../domain/dates';
+import { plural } from '../domain/format';
 import type { DeviceType } from '../domain/deadlines';
 import {
   BOUNDARY_TOLERANCE_DAYS,
@@ -40,12 +41,10 @@ import {
   type PropertyTotals,
 } from '../domain/contracts/monthly';
 import type { Mailer } from './mail';
-import { insertNotifications } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 
 /** Serialises writers of the delivery events' hash chain (the audit log uses 42001). */
 const DELIVERY_CHAIN_LOCK = 42005;
-/** E-mails of a batch in flight at once: each is a short transaction of its own (the mailer's dedupe record). */
-const MAIL_CONCURRENCY = 8;
 
 /** The live event of the monthly information: managers' pages of the property reload (progress, opened). */
 export type MonthlyLiveEvent = {
@@ -382,16 +381,8 @@ interface PublishedRow {
   contentSha256: string;
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await task(items[next++]);
-    }),
-  );
-}
-
-export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl?: string }) {
+export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
+  const { db } = deps;
   /** The property's units as found when it is processed (units added since the run was planned count too). */
   async function countUnits(runId: number, propertyId: number, units: number) {
     await db.models.MonthlyRunProperty.update({ unitsTotal: units }, { where: { runId, propertyId } });
@@ -406,33 +397,129 @@ export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mai
     );
   }
 
-  async function mailRecipients(month: YearMonth, unitIds: readonly number[], propertyName: string): Promise<number> {
-    const pending = await db.sequelize.query<{ id: number; unitId: number; label: string; email: string; userId: number }>(
-      `SELECT mi.id, mi.unit_id AS "unitId", un.label, u.email, u.id AS "userId"
+  /**
+   * Tells the tenants of the batch's units whose information is not yet announced (once per tenant
+   * and month, through the channels each chose), after the publication committed: a failed relay
+   * cannot undo it, and notified_at makes retries and reruns skip what was announced. Returns the
+   * units whose tenant got an e-mail.
+   */
+  async function announceToTenants(month: YearMonth, unitIds: readonly number[], propertyName: string): Promise<number> {
+    const pending = await db.sequelize.query<{ id: number; label: string; userId: number; email: string; name: string }>(
+      `SELECT mi.id, un.label, u.id AS "userId", u.email, u.name
          FROM monthly_information mi JOIN users u ON u.id = mi.recipient_id JOIN units un ON un.id = mi.unit_id
-        WHERE mi.month = $1 AND mi.unit_id = ANY($2::int[]) AND mi.delivery = 'portal' AND mi.mailed_at IS NULL`,
+        WHERE mi.month = $1 AND mi.unit_id = ANY($2::int[]) AND mi.delivery = 'portal' AND mi.notified_at IS NULL
+        ORDER BY mi.unit_id`,
       { bind: [firstDay(month), unitIds], type: QueryTypes.SELECT },
     );
-    const mailed: number[] = [];
-    const link = `${publicUrl ?? ''}${monthlyInformationPath(month)}`;
-    // No figures in the e-mail: consumption data stay in the portal, behind the log-in.
-    await forEachLimited(pending, MAIL_CONCURRENCY, async (row) => {
-      await mailer.send({
-        to: row.email,
-        subject: `Ihre Verbrauchsinformation für ${germanMonth(month)}`,
-        text:
-          `Guten Tag,\n\nIhre monatliche Verbrauchsinformation für ${germanMonth(month)} (${propertyName}, ${row.label}) liegt im Portal bereit: ` +
-          `Ihr Heiz- und Warmwasserverbrauch in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.\n\n` +
-          `Zur Verbrauchsinformation: ${link}\n\nIhr Klarmeter-Portal\n`,
-        dedupeKey: `${monthlyNotificationKey(month)}:unit-${row.unitId}:user-${row.userId}`,
-      });
-      mailed.push(row.id);
+    if (pending.length === 0) return 0;
+    const tenants = new Map<number, Recipient & { units: string[] }>();
+    for (const row of pending) {
+      const tenant = tenants.get(row.userId) ?? { id: row.userId, email: row.email, name: row.name, units: [] };
+      tenant.units.push(row.label);
+      tenants.set(row.userId, tenant);
+    }
+    const title = `Ihre Verbrauchsinformation für ${germanMonth(month)}`;
+    const body =
+      'Ihr Heiz- und Warmwasserverbrauch des Monats mit Vergleich zum Vormonat, zum Vorjahr und zu vergleichbaren Wohnungen liegt bereit.';
+    const { email } = await notifyUsers(deps, {
+      recipients: [...tenants.values()],
+      topic: 'monthly-information',
+      kind: 'monthly-information',
+      urgency: 'routine',
+      dedupeKey: monthlyNotificationKey(month),
+      // No figures in the e-mail: consumption data stay in the portal, behind the log-in.
+      compose: (tenant) =>
+        genericNotice({
+          title,
+          body,
+          link: monthlyInformationPath(month),
+          reference: `Verbrauchsinformation ${germanMonth(month)}`,
+          intro:
+            `Ihre monatliche Verbrauchsinformation für ${germanMonth(month)} liegt im Portal bereit: Ihr Heiz- und Warmwasserverbrauch ` +
+            'in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.',
+          facts: [
+            { label: 'Liegenschaft', value: propertyName },
+            { label: 'Wohnung', value: tenant.units.join(', ') },
+          ],
+          actionLabel: 'Verbrauchsinformation öffnen',
+        }),
     });
-    if (mailed.length > 0)
-      await db.sequelize.query('UPDATE monthly_information SET mailed_at = now() WHERE id = ANY($1::bigint[]) AND mailed_at IS NULL', {
-        bind: [mailed],
+    const mailed = new Set(email);
+    await db.sequelize.query(
+      `UPDATE monthly_information SET notified_at = coalesce(notified_at, now()),
+              mailed_at = CASE WHEN recipient_id = ANY($2::int[]) THEN coalesce(mailed_at, now()) ELSE mailed_at END
+        WHERE id = ANY($1::bigint[])`,
+      { bind: [pending.map((row) => row.id), [...mailed]] },
+    );
+    return pending.filter((row) => mailed.has(row.userId)).length;
+  }
+
+  /**
+   * Tells each organisation's managers that the month's information is out (once per month), with the
+   * tenants who need it by other means; or, urgently, that the run failed.
+   */
+  async function announceToManagers(runId: number, month: YearMonth, status: FinishRunInput['status']): Promise<void> {
+    const organisations = await db.sequelize.query<{
+      organisationId: number;
+      unfinished: number;
+      units: number;
+      portal: number;
+      noAccount: number;
+      vacant: number;
+      tenantChange: number;
+      estimated: number;
+    }>(
+      `SELECT p.organisation_id AS "organisationId",
+              count(DISTINCT rp.property_id) FILTER (WHERE rp.finished_at IS NULL)::int AS unfinished,
+              count(mi.id)::int AS units,
+              count(mi.id) FILTER (WHERE mi.delivery = 'portal')::int AS portal,
+              count(mi.id) FILTER (WHERE mi.delivery = 'no-account')::int AS "noAccount",
+              count(mi.id) FILTER (WHERE mi.delivery = 'vacant')::int AS vacant,
+              count(mi.id) FILTER (WHERE mi.delivery = 'tenant-change')::int AS "tenantChange",
+              count(mi.id) FILTER (WHERE mi.estimated)::int AS estimated
+         FROM monthly_run_properties rp JOIN properties p ON p.id = rp.property_id
+         LEFT JOIN monthly_information mi ON mi.property_id = rp.property_id AND mi.month = $2
+        WHERE rp.run_id = $1
+        GROUP BY p.organisation_id ORDER BY p.organisation_id`,
+      { bind: [runId, firstDay(month)], type: QueryTypes.SELECT },
+    );
+    const name = germanMonth(month);
+    for (const counts of organisations) {
+      const failed = status === 'failed';
+      const title = failed ? `Verbrauchsinformation ${name}: Lauf fehlgeschlagen` : `Verbrauchsinformation ${name} bereitgestellt`;
+      const body = failed
+        ? `Die Verbrauchsinformation für ${name} ist nicht für alle Liegenschaften bereitgestellt ` +
+          `(${plural(counts.unfinished, 'Liegenschaft', 'Liegenschaften')} offen). Bitte prüfen Sie den Lauf und starten Sie ihn erneut.`
+        : `${counts.portal} von ${plural(counts.units, 'Wohnung', 'Wohnungen')} haben sie im Portal erhalten.` +
+          (counts.noAccount > 0
+            ? ` ${plural(counts.noAccount, 'Mieter hat', 'Mieter haben')} keinen Portalzugang: ` +
+              'Bitte stellen Sie ihnen die Information auf anderem Weg zu (§ 6a HKVO).'
+            : '');
+      await notifyUsers(deps, {
+        recipients: await managersOf(db, counts.organisationId),
+        topic: 'monthly-information',
+        kind: failed ? 'monthly-run-failed' : 'monthly-run-completed',
+        urgency: failed ? 'urgent' : 'routine',
+        // A month is announced once, however often it is rerun; every failed run is reported.
+        dedupeKey: failed ? `${monthlyNotificationKey(month)}:run-${runId}:failed` : `${monthlyNotificationKey(month)}:completed`,
+        compose: () =>
+          genericNotice({
+            title,
+            body,
+            link: `/monatsinformationen/${month}${!failed && counts.noAccount > 0 ? '?status=no-account' : ''}`,
+            reference: `Verbrauchsinformation ${name}`,
+            facts: [
+              { label: 'Wohnungen', value: String(counts.units) },
+              { label: 'Im Portal zugestellt', value: String(counts.portal) },
+              { label: 'Ohne Portalzugang', value: String(counts.noAccount) },
+              { label: 'Leerstand', value: String(counts.vacant) },
+              { label: 'Nutzerwechsel im Monat', value: String(counts.tenantChange) },
+              { label: 'Mit Ersatzwert', value: String(counts.estimated) },
+            ],
+            actionLabel: 'Monatsübersicht öffnen',
+          }),
       });
-    return mailed.length;
+    }
   }
 
   return {
@@ -567,35 +654,16 @@ export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mai
              hot_water_kwh = EXCLUDED.hot_water_kwh, change_previous_month = EXCLUDED.change_previous_month,
              change_previous_year = EXCLUDED.change_previous_year, change_peers = EXCLUDED.change_peers, estimated = EXCLUDED.estimated,
              devices_ok = EXCLUDED.devices_ok, remote_readable = EXCLUDED.remote_readable, content = EXCLUDED.content,
-             content_sha256 = EXCLUDED.content_sha256, run_id = EXCLUDED.run_id, revised_at = now()
+             content_sha256 = EXCLUDED.content_sha256, run_id = EXCLUDED.run_id, revised_at = now(),
+             -- Another addressee has not been told yet.
+             notified_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.notified_at END,
+             mailed_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.mailed_at END
            WHERE mi.content_sha256 IS DISTINCT FROM EXCLUDED.content_sha256 OR mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id
               OR mi.delivery IS DISTINCT FROM EXCLUDED.delivery OR mi.tenancy_id IS DISTINCT FROM EXCLUDED.tenancy_id
            RETURNING mi.id, mi.unit_id AS "unitId", mi.recipient_id AS "recipientId", mi.delivery, mi.content_sha256 AS "contentSha256"`,
           { bind: [JSON.stringify(records), firstDay(month), propertyId, runId], type: QueryTypes.SELECT, transaction },
         );
         totals.published = published.length;
-        const recipients = published.filter((row) => row.recipientId !== null);
-        if (recipients.length > 0) {
-          await insertNotifications(
-            db,
-            {
-              userIds: recipients.map((row) => row.recipientId!),
-              kind: 'monthly-information',
-              title: `Ihre Verbrauchsinformation für ${germanMonth(month)}`,
-              body: 'Ihr Heiz- und Warmwasserverbrauch des Monats mit Vergleich zum Vormonat, zum Vorjahr und zu vergleichbaren Wohnungen liegt bereit.',
-              link: monthlyInformationPath(month),
-              dedupeKey: monthlyNotificationKey(month),
-            },
-            transaction,
-          );
-          await db.sequelize.query(
-            'UPDATE monthly_information SET notified_at = coalesce(notified_at, now()) WHERE id = ANY($1::bigint[])',
-            {
-              bind: [recipients.map((row) => row.id)],
-              transaction,
-            },
-          );
-        }
         await db.sequelize.query(
           `UPDATE monthly_run_properties
               SET units_done = GREATEST(units_done, $3),
@@ -619,16 +687,16 @@ export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mai
         );
       });
 
-      // After the commit, so a failed relay cannot undo the publication; mailed_at makes retries and reruns skip what went out.
-      totals.mailed = await mailRecipients(month, unitIds, property.name);
+      totals.mailed = await announceToTenants(month, unitIds, property.name);
       return totals;
     },
 
     /** Closes the run's projection; the audit log records its outcome. */
     async finishMonthlyRun({ runId, status, summary }: FinishRunInput): Promise<void> {
-      await db.sequelize.transaction(async (transaction) => {
+      const month = await db.sequelize.transaction(async (transaction) => {
         const run = await db.models.MonthlyRun.findByPk(runId, { transaction, lock: transaction.LOCK.UPDATE, rejectOnEmpty: true });
-        if (run.status !== 'running') return;
+        const month = run.month.slice(0, 7);
+        if (run.status !== 'running') return month;
         await run.update({ status, finishedAt: new Date(), summary }, { transaction });
         await appendAudit(
           db,
@@ -644,8 +712,11 @@ export function createMonthlyObligation({ db, mailer, publicUrl }: { db: Db; mai
           transaction,
         );
         if (status === 'failed') console.warn('Monthly information run failed', { runId, summary });
-        await notifyRunProperties(runId, run.month.slice(0, 7), transaction);
+        await notifyRunProperties(runId, month, transaction);
+        return month;
       });
+      // Also on a retry after the commit: the notices are idempotent.
+      await announceToManagers(runId, month, status);
     },
   };
 }

@@ -9,14 +9,17 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { GoneError } from './errors';
 import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
+import type { NoticeUrgency } from '../domain/notifications';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
-import { insertNotifications } from './notifications';
+import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
-import { STATEMENT_GONE } from '../domain/contracts/statement';
+import { STATEMENT_GONE, statementDedupeKey } from '../domain/contracts/statement';
+import { formatDate, formatDateTime } from '../domain/format';
+import { formatPeriod } from '../domain/statement-format';
 
 export interface ProofStepInput extends ProofEventInput {
   /** The statement row's status after this step, when the step moves it. */
@@ -116,28 +119,87 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
   return { seq: stored.seq, at: stored.at.toISOString() };
 }
 
-export function createStatementObligation({
-  db,
-  mailer,
-  publicUrl,
-  pdfRenderer,
-}: {
-  db: Db;
-  mailer: Mailer;
-  publicUrl?: string;
-  pdfRenderer?: PdfRenderer;
-}) {
-  async function tenantsOf(statementId: number): Promise<Array<{ id: number; email: string; name: string }>> {
+export function createStatementObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string; pdfRenderer?: PdfRenderer }) {
+  const { db, pdfRenderer } = deps;
+  /** The tenants of the version's occupancies, each with its units (the first one opens the page). */
+  async function tenantsOf(statementId: number): Promise<Array<Recipient & { unitId: number; units: string }>> {
     return db.sequelize.query(
-      `SELECT DISTINCT u.id, u.email, u.name
+      `SELECT u.id, u.email, u.name, min(o.unit_id)::int AS "unitId", string_agg(DISTINCT un.label, ', ') AS units
          FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id JOIN users u ON u.id = t.user_id
-        WHERE o.statement_id = :statementId ORDER BY u.id`,
+         JOIN units un ON un.id = o.unit_id
+        WHERE o.statement_id = :statementId GROUP BY u.id ORDER BY u.id`,
       { replacements: { statementId }, type: QueryTypes.SELECT },
     );
   }
 
-  async function managersOf(organisationId: number): Promise<Array<{ id: number; email: string }>> {
-    return db.models.User.findAll({ where: { organisationId, role: 'manager' }, attributes: ['id', 'email'], raw: true });
+  /** The statement row and its property's name, for the facts of a notice. */
+  async function statementFacts(statementId: number) {
+    const statement = await db.models.Statement.findByPk(statementId);
+    if (!statement) throw new GoneError(`statement ${statementId} gone`, STATEMENT_GONE);
+    const property = await db.models.Property.findByPk(statement.propertyId, { rejectOnEmpty: true });
+    return {
+      property,
+      reference: `Heizkostenabrechnung ${formatPeriod(statement.periodStart, statement.periodEnd)}`,
+      facts: [
+        { label: 'Abrechnungszeitraum', value: formatPeriod(statement.periodStart, statement.periodEnd) },
+        { label: 'Liegenschaft', value: property.name },
+      ],
+    };
+  }
+
+  /** Tells managers or owners about a statement version: its page, period, property and version, then `facts`. */
+  async function notifyAboutStatement(
+    recipients: Recipient[],
+    notice: { statementId: number; version: number; kind: string; urgency: NoticeUrgency; dedupeKey: string },
+    text: { title: string; body: string; facts: Array<{ label: string; value: string }> },
+  ): Promise<void> {
+    const { reference, facts } = await statementFacts(notice.statementId);
+    await notifyUsers(deps, {
+      recipients,
+      topic: 'statement',
+      kind: notice.kind,
+      urgency: notice.urgency,
+      dedupeKey: notice.dedupeKey,
+      compose: () =>
+        genericNotice({
+          ...text,
+          link: statementPath(notice.statementId),
+          reference,
+          facts: [...facts, { label: 'Version', value: String(notice.version) }, ...text.facts],
+          actionLabel: 'Abrechnung im Portal öffnen',
+        }),
+    });
+  }
+
+  /** The property's owner hears of an objection: it is not party to the tenant's case (ticket), which the managers handle. */
+  async function notifyObjection(
+    input: Pick<ObjectionInput, 'statementId' | 'version'>,
+    objection: { id: number; unitId: number; positions: string[]; filedAt: Date },
+  ): Promise<void> {
+    const { property } = await statementFacts(input.statementId);
+    const owner = property.ownerId === null ? null : await db.models.User.findByPk(property.ownerId);
+    if (!owner) return;
+    const unit = await db.models.Unit.findByPk(objection.unitId, { attributes: ['label'], rejectOnEmpty: true });
+    await notifyAboutStatement(
+      [owner],
+      {
+        ...input,
+        kind: 'statement-objection',
+        urgency: 'routine',
+        dedupeKey: statementDedupeKey(input.statementId, input.version, `objection-${objection.id}`),
+      },
+      {
+        title: `Einspruch gegen die Heizkostenabrechnung: ${property.name}, ${unit.label}`,
+        body:
+          `Für ${unit.label} ist Einspruch gegen die Abrechnung (Version ${input.version}) erhoben worden. ` +
+          'Die Hausverwaltung prüft ihn; wird die Abrechnung berichtigt, entsteht eine neue Version.',
+        facts: [
+          { label: 'Wohnung', value: unit.label },
+          { label: 'Beanstandet', value: objection.positions.join(', ') },
+          { label: 'Eingegangen', value: `${formatDateTime(objection.filedAt)} Uhr` },
+        ],
+      },
+    );
   }
 
   return {
@@ -177,53 +239,56 @@ export function createStatementObligation({
       }
     },
 
-    /** Tells the tenants by e-mail that their statement is in the portal (once per tenant and version). */
+    /** Tells the tenants that their statement is in the portal (once per tenant and version, by their channels). */
     async sendDeliveryNotice(input: DeliveryNoticeInput): Promise<number> {
       const tenants = await tenantsOf(input.statementId);
-      const link = `${publicUrl ?? ''}/meine-abrechnungen/${input.statementId}`;
-      for (const tenant of tenants) {
-        await mailer.send({
-          to: tenant.email,
-          subject: 'Ihre Heizkostenabrechnung liegt im Portal bereit',
-          text: `Guten Tag ${tenant.name},\n\nIhre Heizkostenabrechnung (Version ${input.version}) wurde Ihnen im Klarmeter-Portal zugestellt:\n${link}\n\nEinwendungen können Sie innerhalb der Einspruchsfrist direkt bei der Abrechnung erheben.`,
-          dedupeKey: `${input.dedupeKey}:${tenant.id}`,
-        });
-      }
+      const { reference, facts } = await statementFacts(input.statementId);
+      const title = 'Ihre Heizkostenabrechnung liegt im Portal bereit';
+      await notifyUsers(deps, {
+        recipients: tenants,
+        topic: 'statement',
+        kind: 'statement-delivered',
+        urgency: 'routine',
+        dedupeKey: input.dedupeKey,
+        compose: (tenant) => {
+          const body =
+            `Ihre Heizkostenabrechnung (Version ${input.version}) wurde Ihnen im Klarmeter-Portal zugestellt. ` +
+            'Einwendungen können Sie innerhalb der Einspruchsfrist direkt bei der Abrechnung erheben.';
+          return genericNotice({
+            title,
+            body,
+            link: `/meine-abrechnungen/${input.statementId}?einheit=${tenant.unitId}`,
+            reference,
+            facts: [...facts, { label: 'Wohnung', value: tenant.units }, { label: 'Version', value: String(input.version) }],
+            actionLabel: 'Abrechnung im Portal öffnen',
+          });
+        },
+      });
       return tenants.length;
     },
 
     /** Reminds the managers before the BGB §556(3) deadline, or escalates once it has passed. */
     async alertStatementDeadline(input: DeadlineAlertInput): Promise<void> {
-      const managers = await managersOf(input.organisationId);
-      const title =
-        input.kind === 'escalation'
-          ? 'Zustellfrist der Heizkostenabrechnung versäumt'
-          : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`;
-      const body =
-        input.kind === 'escalation'
-          ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${input.dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
-          : `Die Abrechnung (Version ${input.version}) muss bis zum ${input.dueOn} beim Mieter sein (BGB §556 Abs. 3).`;
-      await insertNotifications(db, {
-        userIds: managers.map((m) => m.id),
-        kind: `statement-${input.kind}`,
-        title,
-        body,
-        link: statementPath(input.statementId),
-        dedupeKey: input.dedupeKey,
-      });
-      for (const manager of managers) {
-        await mailer.send({
-          to: manager.email,
-          subject: title,
-          text: `${body}\n\n${publicUrl ?? ''}${statementPath(input.statementId)}`,
-          dedupeKey: `${input.dedupeKey}:${manager.id}`,
-        });
-      }
+      const escalation = input.kind === 'escalation';
+      const dueOn = formatDate(input.dueOn);
+      await notifyAboutStatement(
+        await managersOf(db, input.organisationId),
+        { ...input, kind: `statement-${input.kind}`, urgency: escalation ? 'urgent' : 'routine' },
+        {
+          title: escalation
+            ? 'Zustellfrist der Heizkostenabrechnung versäumt'
+            : `Heizkostenabrechnung: Zustellfrist in ${input.daysBefore ?? 0} Tagen`,
+          body: escalation
+            ? `Die Abrechnung (Version ${input.version}) wurde nicht bis zum ${dueOn} zugestellt (BGB §556 Abs. 3): Nachforderungen sind ausgeschlossen.`
+            : `Die Abrechnung (Version ${input.version}) muss bis zum ${dueOn} beim Mieter sein (BGB §556 Abs. 3).`,
+          facts: [{ label: 'Zustellfrist', value: dueOn }],
+        },
+      );
     },
 
     /** Stores the objection (once per filing key) and proves it in the version's chain. */
     async recordObjection(input: ObjectionInput): Promise<{ objectionId: number }> {
-      const objectionId = await db.sequelize.transaction(async (transaction) => {
+      const objection = await db.sequelize.transaction(async (transaction) => {
         const { Objection } = db.models;
         await Objection.bulkCreate(
           [
@@ -255,9 +320,10 @@ export function createStatementObligation({
           },
           transaction,
         );
-        return objection.id;
+        return objection;
       });
-      return { objectionId };
+      await notifyObjection(input, objection);
+      return { objectionId: objection.id };
     },
   };
 }

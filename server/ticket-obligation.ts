@@ -3,7 +3,6 @@
 // Idempotent: a step is keyed by (ticket, seq), its notifications and e-mails by `ticket-<id>:<seq>`,
 // so a retried activity writes and sends nothing twice.
 import { GoneError } from './errors';
-import { Op, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
 import {
@@ -18,10 +17,8 @@ import {
   type TicketEventRecord,
   type TicketNotice,
 } from '../domain/contracts/ticket';
-import { channelsFor, renderMail, type MailData, type MailTemplate, type Mailer, type NotificationTopic } from './mail';
-import { insertNotifications } from './notifications';
-
-export const PREFERENCES_PATH = '/einstellungen/benachrichtigungen';
+import type { MailTemplate, Mailer } from './mail';
+import { notifyUsers, recipientsOf, type OutgoingNotice } from './notifications';
 
 /** The payload on LIVE_CHANNEL when a ticket changes: pages of everyone who may see it reload. */
 export type TicketLiveEvent = {
@@ -46,74 +43,6 @@ const berlinDateTime = new Intl.DateTimeFormat('de-DE', {
 /** "05.03.2026, 14:07 Uhr" in German time. */
 export function germanDateTime(value: Date | string): string {
   return `${berlinDateTime.format(typeof value === 'string' ? new Date(value) : value)} Uhr`;
-}
-
-export interface OutgoingNotice {
-  /** The inbox entry. */
-  title: string;
-  body: string;
-  link: string;
-  /** The e-mail, in the parts the templates arrange. */
-  template: MailTemplate;
-  mail: Omit<MailData, 'recipientName' | 'action' | 'preferencesUrl'> & { actionLabel: string };
-}
-
-/**
- * Tells each recipient what `compose` says to it, through the channels its preferences allow for
- * the topic: the inbox entries in one transaction, then one e-mail each (outside it: every
- * e-mail is its own idempotent delivery).
- */
-export async function deliverToUsers(
-  deps: { db: Db; mailer: Mailer; publicUrl?: string },
-  input: { recipients: User[]; topic: NotificationTopic; kind: string; dedupeKey: string; compose: (user: User) => OutgoingNotice },
-): Promise<void> {
-  const { db, mailer, publicUrl = '' } = deps;
-  const channels = await channelsFor(
-    db,
-    input.recipients.map((u) => u.id),
-    input.topic,
-  );
-  const notices = input.recipients.map((user) => ({ user, notice: input.compose(user), channels: channels.get(user.id)! }));
-  await db.sequelize.transaction(async (transaction) => {
-    for (const { user, notice } of notices.filter((n) => n.channels.inPortal)) {
-      await insertNotifications(
-        db,
-        { userIds: [user.id], kind: input.kind, title: notice.title, body: notice.body, link: notice.link, dedupeKey: input.dedupeKey },
-        transaction,
-      );
-    }
-  });
-  for (const { user, notice } of notices.filter((n) => n.channels.email)) {
-    const { actionLabel, ...mail } = notice.mail;
-    const rendered = renderMail(notice.template, {
-      ...mail,
-      recipientName: user.name,
-      action: { label: actionLabel, url: `${publicUrl}${notice.link}` },
-      preferencesUrl: `${publicUrl}${PREFERENCES_PATH}`,
-    });
-    await mailer.send({
-      to: user.email,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      dedupeKey: `${input.dedupeKey}:user-${user.id}`,
-    });
-  }
-}
-
-/** The audience's users: named ones and, when asked, the organisation's managers; never the actor itself. */
-export async function recipientsOf(
-  db: Db,
-  organisationId: number,
-  audience: { userIds: number[]; managers: boolean },
-  actorId: number | null,
-  transaction?: Transaction,
-): Promise<User[]> {
-  const { User } = db.models;
-  const named = { id: audience.userIds.length > 0 ? audience.userIds : [-1] };
-  const where = audience.managers ? { [Op.or]: [named, { role: 'manager' }] } : named;
-  const users = await User.findAll({ where: { organisationId, ...where }, order: [['id', 'ASC']], transaction });
-  return users.filter((user) => user.id !== actorId);
 }
 
 /** The columns of a history row (ticket_events, appointment_events) that every case step carries. */
@@ -333,9 +262,11 @@ export function createTicketObligation(deps: { db: Db; mailer: Mailer; publicUrl
       // The filing itself is the one step its actor hears back about: the receipt.
       const recipients = await recipientsOf(db, ticket.organisationId, audience, event.kind === 'created' ? null : event.actorId);
       const escalation = event.kind === 'sla_warning' || event.kind === 'sla_breached';
-      await deliverToUsers(deps, {
+      await notifyUsers(deps, {
         recipients,
         topic: escalation ? 'ticket-escalation' : 'ticket',
+        // A warning at 75 % is urgent too: bundled into a digest it would come too late to act on.
+        urgency: escalation ? 'urgent' : 'routine',
         kind: `ticket-${event.kind.replace(/_/g, '-')}`,
         dedupeKey: ticketDedupeKey(ticketId, seq),
         compose: (user) => composeTicketNotice({ ticket, event, propertyName: property.name }, user),

@@ -1,5 +1,5 @@
 // One workflow per device (id `device-<id>`): it watches the device's deadline (calibration,
-// replacement or inspection, HKVO.md §3), keeps the light on the Device row current, reminds the
+// replacement or inspection, docs/rules.md §3), keeps the light on the Device row current, reminds the
 // managers before the deadline and escalates when it passes, until the device is replaced.
 //
 // Deterministic code only: time comes from the workflow clock (Date.now() here is the time of the

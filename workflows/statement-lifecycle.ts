@@ -1,7 +1,7 @@
 // One workflow per statement version (id `statement-<id>-v<n>`): draft → approved → delivered →
 // opened → objection window → final, or superseded by a correction. It watches the BGB §556(3)
 // delivery deadline (reminders before, escalation when missed) and the tenant's objection window
-// (HKVO.md §3), and proves every step in the version's hash chain through its activities.
+// (docs/rules.md §3), and proves every step in the version's hash chain through its activities.
 //
 // Deterministic code only: time comes from the workflow clock, side effects happen in activities.
 // VERSIONING: guard changes to the command sequence with patched(). Patches so far:

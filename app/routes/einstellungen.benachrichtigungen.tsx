@@ -6,61 +6,16 @@ import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUser } from '../../server/auth';
 import { requireSameOrigin } from '../../server/request';
-import { db } from '../../server/db';
-import type { NotificationTopic } from '../../domain/notifications';
-import type { Role } from '../../domain/roles';
-import { channelsFor } from '../../server/mail';
+import { notificationTopicsFor } from '../../domain/notifications';
+import { notificationPreferences, saveNotificationPreferences } from '../../server/notifications';
 import { config } from '../../server/config';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];
 
-const TOPICS: Record<NotificationTopic, { label: string; description: Partial<Record<Role, string>> }> = {
-  ticket: {
-    label: 'Anliegen und Vorgänge',
-    description: {
-      tenant: 'Eingangsbestätigung, Antworten und Rückfragen der Hausverwaltung, Lösung Ihres Anliegens.',
-      manager: 'Neue Anliegen, Zuweisungen, Antworten der Mieter, Statuswechsel.',
-    },
-  },
-  'ticket-escalation': {
-    label: 'SLA-Warnungen',
-    description: { manager: 'Eine Frist ist zu 75 % verbraucht, oder sie ist überschritten.' },
-  },
-  appointment: {
-    label: 'Termine',
-    description: {
-      tenant: 'Bestätigung, neue Vorschläge und die Erinnerung am Tag vor dem Termin.',
-      technician: 'Neue Terminwünsche, Zusagen und Absagen der Mieter, Erinnerungen.',
-      manager: 'Unbestätigte Terminanfragen und nicht angetroffene Mieter.',
-    },
-  },
-  device: {
-    label: 'Gerätefristen',
-    description: {
-      manager: 'Erinnerungen vor Eich-, Austausch- und Wartungsfristen und die Meldung, wenn eine Frist abgelaufen ist.',
-      owner: 'Die Meldung, wenn die Frist eines Geräts in Ihrer Liegenschaft abgelaufen ist.',
-    },
-  },
-};
-
-/** The topics that concern a role. */
-function topicsFor(role: Role) {
-  return (Object.keys(TOPICS) as Array<keyof typeof TOPICS>).filter((topic) => TOPICS[topic].description[role] !== undefined);
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const topics = topicsFor(user.role);
-  const channels = await Promise.all(
-    topics.map(async (topic) => ({ topic, channels: (await channelsFor(db(), [user.id], topic)).get(user.id)! })),
-  );
   return {
-    topics: channels.map(({ topic, channels }) => ({
-      topic,
-      label: TOPICS[topic].label,
-      description: TOPICS[topic].description[user.role]!,
-      ...channels,
-    })),
+    topics: await notificationPreferences(user),
     email: user.email,
     mailSink: !config().SMTP_URL && user.role === 'manager',
     settingsPages: SETTINGS_NAVIGATION[user.role],
@@ -71,15 +26,11 @@ export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const user = await requireUser(request);
   const form = await request.formData();
-  await db().models.NotificationPreference.bulkCreate(
-    topicsFor(user.role).map((topic) => ({
-      userId: user.id,
-      topic,
-      inPortal: form.has(`${topic}:portal`),
-      email: form.has(`${topic}:email`),
-    })),
-    { updateOnDuplicate: ['inPortal', 'email', 'updatedAt'] },
+  // Every topic of the role is in the form; an unticked box is absent from it.
+  const choices = Object.fromEntries(
+    notificationTopicsFor(user.role).map((topic) => [topic, { inPortal: form.has(`${topic}:portal`), email: form.has(`${topic}:email`) }]),
   );
+  await saveNotificationPreferences(user, choices);
   return { ok: true, message: 'Ihre Einstellungen sind gespeichert.' };
 }
 

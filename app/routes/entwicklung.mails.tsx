@@ -1,11 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
-import { QueryTypes } from 'sequelize';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { requireUser } from '../../server/auth';
 import { formatDateTime } from '../../domain/format';
 import { notFound } from '../../server/permissions';
-import { db } from '../../server/db';
+import { sinkMails } from '../../server/mail';
 import { config } from '../../server/config';
 
 export const meta: MetaFunction = () => [{ title: 'Mail-Ausgang (Entwicklung) · Klarmeter' }];
@@ -20,22 +19,7 @@ const LIMIT = 50;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   if (config().SMTP_URL || user.role !== 'manager') throw notFound();
-  const mails = await db().sequelize.query<{
-    id: number;
-    toAddress: string;
-    subject: string;
-    textBody: string;
-    htmlBody: string | null;
-    createdAt: Date;
-  }>(
-    `SELECT m.id, m.to_address AS "toAddress", m.subject, m.text_body AS "textBody", m.html_body AS "htmlBody", m.created_at AS "createdAt"
-       FROM mails m
-      WHERE m.transport = 'sink'
-        AND EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(m.to_address) AND u.organisation_id = :organisationId)
-      ORDER BY m.id DESC
-      LIMIT ${LIMIT}`,
-    { replacements: { organisationId: user.organisationId }, type: QueryTypes.SELECT },
-  );
+  const mails = await sinkMails(user.organisationId, LIMIT);
   return { mails: mails.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
 }
 

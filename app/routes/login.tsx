@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { getOptionalUser, login } from '../../server/auth';
 import { knownDeviceOf, serializeKnownDevice } from '../../server/login-throttle';
@@ -8,6 +8,7 @@ import { safeRedirectPath } from '../../domain/params';
 import { TEXT_LIMITS, formatLimit } from '../../domain/text-limits';
 import { clientIp, requireSameOrigin, userAgent } from '../../server/request';
 import { serializeSessionCookie } from '../../server/session';
+import { serializeChallengeCookie } from '../../server/second-factor';
 
 export const meta: MetaFunction = () => [{ title: 'Anmelden · Klarmeter' }];
 
@@ -49,6 +50,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: userAgent(request),
     device: await knownDeviceOf(request),
   });
+  if (!result.ok && result.challenge) {
+    const next = form.data.redirectTo ? `?redirectTo=${encodeURIComponent(safeRedirectPath(form.data.redirectTo, '/'))}` : '';
+    return redirect(`/login/zweiter-faktor${next}`, {
+      headers: { 'Set-Cookie': await serializeChallengeCookie(result.challenge, request) },
+    });
+  }
   if (!result.ok) return { error: result.message, fieldErrors: {} };
   const target = safeRedirectPath(form.data.redirectTo, homePath(result.user.role));
   const headers = new Headers();
@@ -117,6 +124,9 @@ export default function Login() {
             {busy ? 'Anmeldung läuft …' : 'Anmelden'}
           </button>
         </Form>
+        <p className="muted">
+          <Link to="/passwort/vergessen">Passwort vergessen?</Link> · <Link to="/aktivieren">Zugang mit Aktivierungscode einrichten</Link>
+        </p>
       </div>
     </div>
   );

@@ -328,26 +328,42 @@ describe('appointments', () => {
 });
 
 describe('notification settings and the development mail sink', () => {
-  test('each user sets its own channels per topic', async () => {
+  test('each user sets its own channels per topic of its role', async () => {
     const before = dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie: cookies.tenant })));
     expect(before.topics.map((t) => [t.topic, t.inPortal, t.email])).toEqual([
       ['ticket', true, true],
       ['appointment', true, true],
+      ['statement', true, true],
+      ['monthly-information', true, true],
     ]);
+    expect(before.topics.find((t) => t.topic === 'statement')?.label).toBe('Heizkostenabrechnungen');
     await run(
       settingsAction,
       makeRequest('/einstellungen/benachrichtigungen', {
         cookie: cookies.tenant,
-        form: { 'ticket:portal': 'on', 'appointment:email': 'on' },
+        form: { 'ticket:portal': 'on', 'appointment:email': 'on', 'statement:portal': 'on', 'monthly-information:email': 'on' },
       }),
     );
     const after = dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie: cookies.tenant })));
     expect(after.topics.map((t) => [t.topic, t.inPortal, t.email])).toEqual([
       ['ticket', true, false],
       ['appointment', false, true],
+      ['statement', true, false],
+      ['monthly-information', false, true],
     ]);
-    const manager = dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie: cookies.manager })));
-    expect(manager.topics.map((t) => t.topic)).toEqual(['ticket', 'ticket-escalation', 'appointment', 'device']);
+    const topicsOf = async (cookie: string) =>
+      dataOf(await run(settingsLoader, makeRequest('/einstellungen/benachrichtigungen', { cookie }))).topics.map((t) => t.topic);
+    expect(await topicsOf(cookies.manager)).toEqual([
+      'ticket',
+      'ticket-escalation',
+      'appointment',
+      'device',
+      'statement',
+      'monthly-information',
+    ]);
+    expect(await topicsOf(cookies.owner)).toEqual(['device', 'statement']);
+    expect(await topicsOf(cookies.technician)).toEqual(['appointment', 'device']);
+    expect(await topicsOf(cookies.compliance)).toEqual([]);
   });
 
   test('the sink shows managers their organisation’s mails, only while no SMTP_URL is set', async () => {

@@ -14,29 +14,39 @@ const MY_STATEMENTS: NavItem = { to: '/meine-abrechnungen', label: 'Meine Abrech
 const TICKETS: NavItem = { to: '/vorgaenge', label: 'Vorgänge' };
 const MY_TICKETS: NavItem = { to: '/anliegen', label: 'Anliegen' };
 const APPOINTMENTS: NavItem = { to: '/termine', label: 'Termine' };
-const SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Einstellungen' };
+const SETTINGS: NavItem = { to: '/konto', label: 'Einstellungen' };
 const MONTHLY: NavItem = { to: '/monatsinformationen', label: 'Monatsinformationen' };
 const MY_CONSUMPTION: NavItem = { to: '/verbrauch', label: 'Mein Verbrauch' };
+const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente' };
+const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
+const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
-  owner: [PROPERTIES, REGISTER, STATEMENTS],
-  compliance: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS],
+  manager: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  owner: [PROPERTIES, REGISTER, STATEMENTS, SETTINGS],
+  compliance: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
-  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
+  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
+  operator: [INBOX, SETTINGS],
 };
 
+const ACCOUNT: NavItem = { to: '/konto', label: 'Mein Konto' };
+const SESSIONS: NavItem = { to: '/konto/sitzungen', label: 'Sitzungen' };
+const SECOND_FACTOR: NavItem = { to: '/konto/zwei-faktor', label: 'Zwei-Faktor-Anmeldung' };
 const NOTIFICATION_SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Benachrichtigungen' };
 const STATEMENT_SETTINGS: NavItem = { to: '/einstellungen/abrechnungen', label: 'Abrechnungen' };
+const STAFF: NavItem = { to: '/benutzer', label: 'Benutzer' };
+const STAFF_SETTINGS = [ACCOUNT, SESSIONS, SECOND_FACTOR, NOTIFICATION_SETTINGS] as const;
 
 /** The settings pages per role (the sub-navigation of "Einstellungen"). */
 export const SETTINGS_NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [NOTIFICATION_SETTINGS, STATEMENT_SETTINGS],
-  owner: [NOTIFICATION_SETTINGS],
-  compliance: [NOTIFICATION_SETTINGS],
-  technician: [NOTIFICATION_SETTINGS],
-  tenant: [NOTIFICATION_SETTINGS],
+  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, STAFF],
+  owner: STAFF_SETTINGS,
+  compliance: STAFF_SETTINGS,
+  technician: STAFF_SETTINGS,
+  operator: STAFF_SETTINGS,
+  tenant: [ACCOUNT, SESSIONS, NOTIFICATION_SETTINGS],
 };
 
 export function homePath(role: Role): string {

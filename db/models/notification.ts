@@ -1,4 +1,5 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { NOTICE_URGENCIES, type NoticeUrgency } from '../../domain/notifications';
 
 export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
   declare id: CreationOptional<number>;
@@ -9,6 +10,8 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare link: string | null;
   // Activities may run twice; the key makes the second insert a no-op.
   declare dedupeKey: string;
+  /** 'urgent' (escalations, breaches, expired deadlines) or 'routine'. */
+  declare urgency: CreationOptional<NoticeUrgency>;
   declare readAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
 }
@@ -23,6 +26,7 @@ export function initNotification(sequelize: Sequelize) {
       body: { type: DataTypes.TEXT, allowNull: false },
       link: { type: DataTypes.TEXT },
       dedupeKey: { type: DataTypes.TEXT, allowNull: false },
+      urgency: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'routine', validate: { isIn: [[...NOTICE_URGENCIES]] } },
       readAt: { type: DataTypes.DATE },
       createdAt: DataTypes.DATE,
     },

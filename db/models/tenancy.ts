@@ -7,6 +7,8 @@ export class Tenancy extends Model<InferAttributes<Tenancy>, InferCreationAttrib
   declare tenantName: string;
   declare startsOn: string;
   declare endsOn: string | null;
+  /** Where an invitation to the portal may be sent; the account's own address may differ. */
+  declare contactEmail: CreationOptional<string | null>;
 }
 
 export function initTenancy(sequelize: Sequelize) {
@@ -18,6 +20,7 @@ export function initTenancy(sequelize: Sequelize) {
       tenantName: { type: DataTypes.TEXT, allowNull: false },
       startsOn: { type: DataTypes.DATEONLY, allowNull: false },
       endsOn: { type: DataTypes.DATEONLY },
+      contactEmail: { type: DataTypes.TEXT },
     },
     { sequelize, tableName: 'tenancies', underscored: true },
   );

@@ -6,6 +6,7 @@ import type { Role } from '../../domain/roles';
 import { seededRandom } from './random';
 import { seedDemoReadings } from './readings';
 import { seedDemoCases } from './cases';
+import { seedDemoInvitations } from './invitations';
 import { seedProperty, serialCounter, type PropertySpec } from './portfolio';
 
 export const DEMO_PASSWORD = 'klarmeter-demo';
@@ -55,7 +56,8 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (await db.models.Organisation.count()) === 0;
 }
 
-export async function seedDemo(db: Db, today: string): Promise<{ organisationId: number }> {
+/** `publicUrl`: where the portal answers, for the links in the demo's invitation e-mails. */
+export async function seedDemo(db: Db, today: string, options: { publicUrl?: string } = {}): Promise<{ organisationId: number }> {
   const { Organisation, User, Tenancy, Device } = db.models;
   const random = seededRandom(20261126);
   const serials = serialCounter(new Set(BROCHURE_DEVICES.map((d) => d.serial)));
@@ -106,6 +108,13 @@ export async function seedDemo(db: Db, today: string): Promise<{ organisationId:
     }
     await seedDemoReadings(db, { organisationId: org.id, today, transaction });
     await seedDemoCases(db, { organisationId: org.id, tenantUnitId, passwordHash: demoPasswordHash, transaction });
+    await seedDemoInvitations(db, {
+      organisationId: org.id,
+      unitIds: musterstrasse.unitIds,
+      managerId: users.get('manager')!,
+      baseUrl: options.publicUrl ?? 'http://localhost:3000',
+      transaction,
+    });
     return { organisationId: org.id };
   });
 }

@@ -36,7 +36,7 @@ describe('largest-remainder rounding', () => {
           expect(parts.reduce((sum, part) => sum + part, 0n)).toBe(total);
           const weightSum = Ratio.sum(weights);
           parts.forEach((part, index) => {
-            const exact = Ratio.of(total).mul(weights[index]).div(weightSum);
+            const exact = Ratio.of(total).mul(weights[index]!).div(weightSum);
             expect(Ratio.of(part).sub(exact).abs().compare(Ratio.ONE)).toBe(-1);
           });
         },

@@ -3,7 +3,7 @@ import { Ratio } from './ratio';
 /**
  * Rounds exact amounts (in cents) to whole cents that sum to `totalCents`: every amount is rounded
  * down, and the missing cents go one each to the largest remainders, ties to the amount listed first
- * (largest remainder method, HKVO.md §1 "Rounding").
+ * (largest remainder method, docs/rules.md §1 "Rounding").
  *
  * `totalCents` may differ from the exact sum by less than a cent: occupancies are rounded against
  * their unit's already rounded amount.
@@ -15,10 +15,10 @@ export function allocateCents(exactCents: readonly Ratio[], totalCents: bigint):
     throw new RangeError(`cannot round amounts to a total of ${totalCents} cents`);
   }
   const byRemainder = exactCents
-    .map((amount, index) => ({ index, remainder: amount.sub(Ratio.of(floors[index])) }))
+    .map((amount, index) => ({ index, remainder: amount.sub(Ratio.of(floors[index]!)) }))
     // Array.prototype.sort is stable, so equal remainders keep their input order.
     .sort((a, b) => b.remainder.compare(a.remainder));
-  for (const { index } of byRemainder.slice(0, Number(missing))) floors[index] += 1n;
+  for (const { index } of byRemainder.slice(0, Number(missing))) floors[index]! += 1n;
   return floors;
 }
 

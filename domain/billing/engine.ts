@@ -1,143 +1,426 @@
-import { splitCents } from './allocate';
+// The HKVO billing engine on integers: exact like the rational reference engine (rational-engine.ts,
+// its test oracle) but without a fraction per value. Each cost type's amounts share one
+// denominator, so a unit's exact amount is one integer numerator over it: the floor and the
+// remainder that largest-remainder rounding compares are integer division and its rest. BigInt
+// where products exceed 2^53; no floating point in money.
+import { daysBetween } from '../dates';
 import { splitCo2Cost } from './co2';
 import { combinedResult, splitCombinedCost } from './combined';
-import { distributeCostType, type CostTypeDistribution } from './distribute';
-import { toCents, toEuros } from './money';
-import { occupancyKeys, splitBetweenOccupancies, type OccupancyKeys } from './occupancies';
+import { cutReasonsByCostType, percentOf } from './cuts';
+import { decimalParts, scaledColumn, type ScaledColumn } from './decimal';
+import { degreeDayUnits } from './degree-days';
+import { toCents } from './money';
 import { parseBillingInput } from './parse';
 import { Ratio } from './ratio';
 import {
+  COST_TYPES,
   CUT_PERCENT,
   type BillingInput,
   type BillingResult,
   type CostType,
   type CostTypeDerivation,
   type CutDerivation,
+  type DistributionMethod,
+  type CutReason,
+  type OccupancyDerivation,
   type OccupancyInput,
   type OccupancyResult,
   type UnitInput,
   type UnitResult,
 } from './types';
+import { noConsumptionWarning, substituteAreaWarning } from './warnings';
 
 type PerCostType<T> = Record<CostType, T>;
 
-function perCostType<T>(make: (type: CostType) => T): PerCostType<T> {
-  return { heating: make('heating'), hotWater: make('hotWater'), coldWater: make('coldWater') };
-}
-
 /** Display precision of prices, keys and shares in the derivation; amounts are exact cents. */
 const DERIVATION_DECIMALS = 6;
+const DERIVATION_SCALE = 10n ** BigInt(DERIVATION_DECIMALS);
 
 /**
- * §12 HKVO: the reasons' percentages add up (3 % + 3 % = 6 %) and apply to heating + hot water, not
- * cold water; the cut is rounded half up to cents and borne by the landlord (not redistributed).
+ * Cents as a JSON number: an integer below 2^53 divided by 100 is correctly rounded, so it prints
+ * as the intended decimal. Cents are integer doubles here: every sum of them stays below 2^53
+ * (amounts are at most 10^12 euros).
  */
-function unitCutCents(unit: UnitInput, cents: PerCostType<bigint>): { cents: bigint; derivation: CutDerivation } {
-  const percent = unit.cuts.reduce((sum, reason) => sum + CUT_PERCENT[reason], 0);
-  const base = cents.heating + cents.hotWater;
-  return {
-    cents: Ratio.of(base * BigInt(percent), 100).roundHalfUp(),
-    derivation: { reasons: unit.cuts, percent, base: toEuros(base) },
-  };
-}
+const euros = (cents: number): number => cents / 100;
 
-function costTypeDerivation(distribution: CostTypeDistribution, unit: UnitInput): CostTypeDerivation {
-  return {
-    method: distribution.method,
-    cost: toEuros(distribution.costCents),
-    consumptionShare: distribution.consumptionShare.toNumber(DERIVATION_DECIMALS),
-    pricePerConsumptionUnit: distribution.centsPerConsumptionUnit.div(100).toNumber(DERIVATION_DECIMALS),
-    pricePerM2: distribution.centsPerM2.div(100).toNumber(DERIVATION_DECIMALS),
-    consumption: unit[distribution.type],
-    totalConsumption: distribution.totalConsumption.toNumber(DERIVATION_DECIMALS),
-    area: unit.area,
-    totalArea: distribution.totalArea.toNumber(DERIVATION_DECIMALS),
-    estimated: unit.estimated.includes(distribution.type),
-  };
+/** numerator / denominator (both ≥ 0) rounded half up to `DERIVATION_DECIMALS` decimals. */
+function display(numerator: bigint, denominator: bigint): number {
+  return Number((2n * numerator * DERIVATION_SCALE + denominator) / (2n * denominator)) / Number(DERIVATION_SCALE);
 }
 
 /**
- * §9b: each cost type is split between the occupancies against the unit's rounded cents; the unit's
- * cut is split by the occupancies' heating + hot-water cents, rounded the same way, so occupancies
- * always add up to their unit.
+ * The indices of the `count` largest remainders, ties to the lower index (docs/rules.md §1 "Rounding":
+ * largest remainder, ties to the amount listed first). Exact: Number(remainder) is a monotone
+ * sort key (a larger BigInt never converts to a smaller double), so every index whose key is above
+ * the count-th largest key is in, and the ones whose key equals it are ordered by the exact
+ * remainder, then by index. No amount is ever computed in floating point.
  */
-function occupancyResults(
-  occupancies: readonly OccupancyInput[],
-  keys: readonly OccupancyKeys[],
-  distributions: PerCostType<CostTypeDistribution>,
-  unitIndex: number,
-  unitCut: bigint,
-): OccupancyResult[] {
-  const cents = perCostType((type) => splitBetweenOccupancies(type, distributions[type].units[unitIndex], occupancies, keys));
-  const cuts = splitCents(
-    unitCut,
-    occupancies.map((_, index) => Ratio.of(cents.heating[index] + cents.hotWater[index])),
+function largestRemainders(remainders: readonly bigint[], count: number): number[] {
+  const total = remainders.length;
+  if (count === 0) return [];
+  if (total <= SMALL) return fewLargest(remainders, count);
+  const keys = new Float64Array(total);
+  for (let i = 0; i < total; i++) keys[i] = Number(remainders[i]!);
+  const threshold = keys.slice().sort()[total - count]!;
+  const chosen: number[] = [];
+  const tied: number[] = [];
+  for (let i = 0; i < total; i++) {
+    if (keys[i]! > threshold) chosen.push(i);
+    else if (keys[i] === threshold) tied.push(i);
+  }
+  tied.sort((a, b) => {
+    const ra = remainders[a]!;
+    const rb = remainders[b]!;
+    return ra > rb ? -1 : ra < rb ? 1 : a - b;
+  });
+  for (let k = 0; chosen.length < count; k++) chosen.push(tied[k]!);
+  return chosen;
+}
+
+/** Few amounts (a unit's occupancies): pick the largest remainder `count` times, first index on ties. */
+const SMALL = 16;
+
+function fewLargest(remainders: readonly bigint[], count: number): number[] {
+  const chosen: number[] = [];
+  for (let k = 0; k < count; k++) {
+    let best = -1;
+    for (let i = 0; i < remainders.length; i++) {
+      if (!chosen.includes(i) && (best < 0 || remainders[i]! > remainders[best]!)) best = i;
+    }
+    chosen.push(best);
+  }
+  return chosen;
+}
+
+/**
+ * Rounds amounts numerators[i] / denominator (≥ 0) to whole cents summing to `total`: floors,
+ * then one cent each to the largest remainders. `total` may differ from the exact sum by less
+ * than a cent (occupancies are rounded against their unit's rounded cents).
+ */
+function roundToTotal(numerators: readonly bigint[], denominator: bigint, total: number): number[] {
+  const count = numerators.length;
+  const cents = new Array<number>(count);
+  const remainders = new Array<bigint>(count);
+  let floorSum = 0;
+  for (let i = 0; i < count; i++) {
+    const numerator = numerators[i]!;
+    const floor = numerator / denominator;
+    remainders[i] = numerator - floor * denominator;
+    // Below the total, which is below 2^53: an exact double.
+    const cent = Number(floor);
+    cents[i] = cent;
+    floorSum += cent;
+  }
+  const missing = total - floorSum;
+  if (missing < 0 || missing > count) throw new RangeError(`cannot round amounts to a total of ${total} cents`);
+  for (const index of largestRemainders(remainders, missing)) cents[index]! += 1;
+  return cents;
+}
+
+/** Splits whole cents in proportion to non-negative integer weights, rounded as above. */
+function splitByWeights(total: number, weights: readonly number[]): number[] {
+  if (total === 0) return weights.map(() => 0);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum === 0) throw new RangeError(`cannot split ${total} cents by zero weights`);
+  const bigTotal = BigInt(total);
+  return roundToTotal(
+    weights.map((weight) => bigTotal * BigInt(weight)),
+    BigInt(sum),
+    total,
   );
-  return occupancies.map(({ id }, index) => ({
-    id,
-    heating: toEuros(cents.heating[index]),
-    hotWater: toEuros(cents.hotWater[index]),
-    coldWater: toEuros(cents.coldWater[index]),
-    cut: toEuros(cuts[index]),
-    total: toEuros(cents.heating[index] + cents.hotWater[index] + cents.coldWater[index] - cuts[index]),
-  }));
 }
 
-function unitResult(input: BillingInput, distributions: PerCostType<CostTypeDistribution>, unit: UnitInput, unitIndex: number): UnitResult {
-  const cents = perCostType((type) => distributions[type].units[unitIndex].cents);
-  const cut = unitCutCents(unit, cents);
-  const keys = occupancyKeys(input.period, unit.occupancies);
-  const hasOccupancies = unit.occupancies.length > 0;
+/**
+ * One cost type over all units. Unit i's exact amount in cents is
+ *   C·s·c_i/Σc + C·(1−s)·a_i/ΣA = (P·c_i + Q·a_i) / D
+ * with C the cost in cents, s = shareNumerator/shareDenominator, c and a the scaled consumptions
+ * and areas: D = s_d·Σc·ΣA, P = C·s_n·ΣA, Q = C·(s_d − s_n)·Σc (Σc = 0: no consumption term).
+ */
+interface Distribution {
+  method: DistributionMethod;
+  consumptions: ScaledColumn;
+  p: bigint;
+  q: bigint;
+  d: bigint;
+  cents: number[];
+  /** Shared by every unit's derivation. */
+  display: Omit<CostTypeDerivation, 'consumption' | 'area' | 'estimated'>;
+}
+
+/** §9a(2) HKVO: substitute values on more than a quarter of the area force billing by area. */
+function chooseMethod(type: CostType, input: BillingInput, areas: ScaledColumn, costCents: bigint, warnings: string[]): DistributionMethod {
+  let estimatedArea = 0n;
+  input.units.forEach((unit, index) => {
+    if (unit.estimated.length > 0 && unit.estimated.includes(type)) estimatedArea += areas.integers[index]!;
+  });
+  if (estimatedArea * 4n > areas.sum) {
+    warnings.push(substituteAreaWarning(type, Ratio.of(estimatedArea, areas.sum)));
+    return 'area';
+  }
+  const needsConsumption = costCents > 0n && (input[type]?.consumptionShare ?? 0) > 0;
+  if (needsConsumption && !input.units.some((unit) => unit[type] > 0)) {
+    warnings.push(noConsumptionWarning(type));
+    return 'area';
+  }
+  return 'consumption';
+}
+
+function distribute(type: CostType, input: BillingInput, areas: ScaledColumn, costCents: bigint, warnings: string[]): Distribution {
+  const section = input[type];
+  // A cost type without a section costs nothing and has nothing to explain.
+  const method = section ? chooseMethod(type, input, areas, costCents, warnings) : 'consumption';
+  const share = section && method === 'consumption' ? decimalParts(section.consumptionShare) : { digits: 0n, scale: 0 };
+  const shareNumerator = share.digits;
+  const shareDenominator = 10n ** BigInt(share.scale);
+  const consumptions = scaledColumn(input.units.map((unit) => unit[type]));
+  const consumptionSum = consumptions.sum;
+  const c = costCents;
+  const hasConsumption = consumptionSum > 0n;
+  const p = hasConsumption ? c * shareNumerator * areas.sum : 0n;
+  const q = c * (shareDenominator - shareNumerator) * (hasConsumption ? consumptionSum : 1n);
+  const d = shareDenominator * (hasConsumption ? consumptionSum : 1n) * areas.sum;
+  const numerators = new Array<bigint>(input.units.length);
+  const consumptionIntegers = consumptions.integers;
+  const areaIntegers = areas.integers;
+  for (let i = 0; i < numerators.length; i++) {
+    const consumption = consumptionIntegers[i]!;
+    const fixed = q * areaIntegers[i]!;
+    numerators[i] = consumption === 0n || p === 0n ? fixed : p * consumption + fixed;
+  }
+  const consumptionScale = 10n ** BigInt(consumptions.scale);
+  const areaScale = 10n ** BigInt(areas.scale);
+  // Display values, rounded half up like the reference engine's Ratio.toNumber.
+  const consumptionPart = c * shareNumerator; // C·s_n = cost cents × share × s_d
   return {
-    id: unit.id,
-    heating: toEuros(cents.heating),
-    hotWater: toEuros(cents.hotWater),
-    coldWater: toEuros(cents.coldWater),
-    cut: toEuros(cut.cents),
-    total: toEuros(cents.heating + cents.hotWater + cents.coldWater - cut.cents),
-    ...(hasOccupancies && {
-      occupancies: occupancyResults(unit.occupancies, keys, distributions, unitIndex, cut.cents),
-    }),
-    derivation: {
-      ...perCostType((type) => costTypeDerivation(distributions[type], unit)),
-      cut: cut.derivation,
-      ...(hasOccupancies && {
-        occupancies: unit.occupancies.map(({ id, from, to }, index) => ({
-          id,
-          from,
-          to,
-          days: keys[index].days,
-          dayShare: keys[index].dayShare.toNumber(DERIVATION_DECIMALS),
-          degreeDayShare: keys[index].degreeDayShare.toNumber(DERIVATION_DECIMALS),
-        })),
-      }),
+    method,
+    consumptions,
+    p,
+    q,
+    d,
+    cents: roundToTotal(numerators, d, Number(c)),
+    display: {
+      method,
+      cost: euros(Number(c)),
+      consumptionShare: display(shareNumerator, shareDenominator),
+      // (C·s / Σc) / 100 euros per consumption unit, Σc = sum / 10^scale
+      pricePerConsumptionUnit: hasConsumption ? display(consumptionPart * consumptionScale, shareDenominator * consumptionSum * 100n) : 0,
+      pricePerM2: display((c * shareDenominator - consumptionPart) * areaScale, shareDenominator * areas.sum * 100n),
+      totalConsumption: display(consumptionSum, consumptionScale),
+      totalArea: display(areas.sum, areaScale),
     },
   };
 }
 
+interface CutCents {
+  heating: number;
+  hotWater: number;
+  derivation: CutDerivation;
+}
+
+/** One cost type's cut: each reason's percentage rounded half up, in integers below 2^53. */
+function costTypeCut(cents: number, reasons: readonly CutReason[]): number {
+  let cut = 0;
+  for (const reason of reasons) {
+    const halfUp = cents * CUT_PERCENT[reason] + 50;
+    cut += (halfUp - (halfUp % 100)) / 100;
+  }
+  return cut;
+}
+
+/** §12: each reason's percentage of each cost type it applies to, rounded half up; added up per cost type. */
+function unitCut(unit: UnitInput, cents: PerCostType<number>): CutCents {
+  if (unit.cuts.length === 0) {
+    const base = euros(cents.heating + cents.hotWater);
+    return {
+      heating: 0,
+      hotWater: 0,
+      derivation: {
+        reasons: [],
+        percent: 0,
+        base,
+        heating: { reasons: [], percent: 0, base: euros(cents.heating), cut: 0 },
+        hotWater: { reasons: [], percent: 0, base: euros(cents.hotWater), cut: 0 },
+      },
+    };
+  }
+  const reasons = cutReasonsByCostType(unit.cuts);
+  const heating = costTypeCut(cents.heating, reasons.heating);
+  const hotWater = costTypeCut(cents.hotWater, reasons.hotWater);
+  const percentHeating = percentOf(reasons.heating);
+  const percentHotWater = percentOf(reasons.hotWater);
+  return {
+    heating,
+    hotWater,
+    derivation: {
+      reasons: unit.cuts,
+      percent: percentHeating === percentHotWater ? percentHeating : null,
+      base: euros(cents.heating + cents.hotWater),
+      heating: { reasons: reasons.heating, percent: percentHeating, base: euros(cents.heating), cut: euros(heating) },
+      hotWater: { reasons: reasons.hotWater, percent: percentHotWater, base: euros(cents.hotWater), cut: euros(hotWater) },
+    },
+  };
+}
+
+interface PeriodKeys {
+  days: number;
+  degreeDayUnits: number;
+}
+
+/**
+ * §9b: a unit's amount of one cost type split between its occupancies, against the unit's rounded
+ * cents. Occupancy j gets consumptionCents·ck_j + fixedCents·fk_j, with fk the degree-day share
+ * (heating) or the day share (water) and ck the share of the occupancies' readings, or fk itself
+ * without readings (§9b(3)) or when they sum to zero.
+ */
+function splitUnitAmount(
+  type: CostType,
+  distribution: Distribution,
+  unitIndex: number,
+  unitArea: bigint,
+  occupancies: readonly OccupancyInput[],
+  fixedKeys: { numerators: readonly bigint[]; denominator: bigint },
+): number[] {
+  const consumptionNumerator = distribution.p * distribution.consumptions.integers[unitIndex]!;
+  const fixedNumerator = distribution.q * unitArea;
+  let consumptionKeys = fixedKeys;
+  if (occupancies[0]![type] !== null) {
+    const readings = scaledColumn(occupancies.map((occupancy) => occupancy[type] ?? 0));
+    if (readings.sum > 0n) consumptionKeys = { numerators: readings.integers, denominator: readings.sum };
+  }
+  const numerators = occupancies.map(
+    (_, j) =>
+      consumptionNumerator * consumptionKeys.numerators[j]! * fixedKeys.denominator +
+      fixedNumerator * fixedKeys.numerators[j]! * consumptionKeys.denominator,
+  );
+  return roundToTotal(numerators, distribution.d * consumptionKeys.denominator * fixedKeys.denominator, distribution.cents[unitIndex]!);
+}
+
+function occupancyPart(
+  distributions: PerCostType<Distribution>,
+  unit: UnitInput,
+  unitIndex: number,
+  unitArea: bigint,
+  cut: CutCents,
+  period: PeriodKeys,
+): { results: OccupancyResult[]; derivations: OccupancyDerivation[] } {
+  const occupancies = unit.occupancies;
+  const days = occupancies.map(({ from, to }) => daysBetween(from, to) + 1);
+  const degreeDays = occupancies.map(({ from, to }) => degreeDayUnits(from, to));
+  const byDays = { numerators: days.map(BigInt), denominator: BigInt(period.days) };
+  const byDegreeDays = { numerators: degreeDays.map(BigInt), denominator: BigInt(period.degreeDayUnits) };
+  const split = (type: CostType) =>
+    splitUnitAmount(type, distributions[type], unitIndex, unitArea, occupancies, type === 'heating' ? byDegreeDays : byDays);
+  const heating = split('heating');
+  const hotWater = split('hotWater');
+  const coldWater = split('coldWater');
+  const heatingCut = splitByWeights(cut.heating, heating);
+  const hotWaterCut = splitByWeights(cut.hotWater, hotWater);
+  const fixedKeysOnly = COST_TYPES.filter((type) => occupancies[0]![type] === null);
+  const results = occupancies.map(({ id }, j) => {
+    const occupancyCut = heatingCut[j]! + hotWaterCut[j]!;
+    return {
+      id,
+      heating: euros(heating[j]!),
+      hotWater: euros(hotWater[j]!),
+      coldWater: euros(coldWater[j]!),
+      cut: euros(occupancyCut),
+      total: euros(heating[j]! + hotWater[j]! + coldWater[j]! - occupancyCut),
+    };
+  });
+  const derivations = occupancies.map(({ id, from, to }, j) => ({
+    id,
+    from,
+    to,
+    days: days[j]!,
+    dayShare: display(BigInt(days[j]!), byDays.denominator),
+    degreeDayShare: display(BigInt(degreeDays[j]!), byDegreeDays.denominator),
+    ...(fixedKeysOnly.length > 0 && { fixedKeysOnly }),
+  }));
+  return { results, derivations };
+}
+
 /**
  * Distributes heating, hot-water and cold-water cost over the units and their occupancies by the
- * HKVO rules (HKVO.md §1) and returns the §2 contract's result. The input is validated first with
+ * HKVO rules (docs/rules.md §1) and returns the §2 contract's result. The input is validated first with
  * parseBillingInput's rules (a ValidationError names the field), so input built in code gets the
  * same guarantees as the CLI's.
  */
 export function computeBilling(unvalidated: BillingInput): BillingResult {
   const input = parseBillingInput(unvalidated);
-  const combined = input.combined && splitCombinedCost(input.combined);
+  const areas = scaledColumn(input.units.map((unit) => unit.area));
+  const totalArea = Ratio.of(areas.sum, 10n ** BigInt(areas.scale));
+  const combined = input.combined && splitCombinedCost(input.combined, totalArea);
   const costCents: PerCostType<bigint> = {
-    heating: combined ? combined.heatingCents : toCents(input.heating.cost),
-    hotWater: combined ? combined.hotWaterCents : toCents(input.hotWater.cost),
-    coldWater: toCents(input.coldWater.cost),
+    heating: combined ? combined.heatingCents : toCents(input.heating?.cost ?? 0),
+    hotWater: combined ? combined.hotWaterCents : toCents(input.hotWater?.cost ?? 0),
+    coldWater: toCents(input.coldWater?.cost ?? 0),
   };
   const warnings: string[] = [];
-  const distributions = perCostType((type) => distributeCostType(type, input, costCents[type], warnings));
+  const distributions: PerCostType<Distribution> = {
+    heating: distribute('heating', input, areas, costCents.heating, warnings),
+    hotWater: distribute('hotWater', input, areas, costCents.hotWater, warnings),
+    coldWater: distribute('coldWater', input, areas, costCents.coldWater, warnings),
+  };
+  const period: PeriodKeys = {
+    days: daysBetween(input.period.start, input.period.end) + 1,
+    degreeDayUnits: degreeDayUnits(input.period.start, input.period.end),
+  };
+  const derivation = (type: CostType, unit: UnitInput): CostTypeDerivation => {
+    const shared = distributions[type].display;
+    return {
+      method: shared.method,
+      cost: shared.cost,
+      consumptionShare: shared.consumptionShare,
+      pricePerConsumptionUnit: shared.pricePerConsumptionUnit,
+      pricePerM2: shared.pricePerM2,
+      consumption: unit[type],
+      totalConsumption: shared.totalConsumption,
+      area: unit.area,
+      totalArea: shared.totalArea,
+      estimated: unit.estimated.length > 0 && unit.estimated.includes(type),
+    };
+  };
+
+  const units = input.units.map((unit, index): UnitResult => {
+    const cents = {
+      heating: distributions.heating.cents[index]!,
+      hotWater: distributions.hotWater.cents[index]!,
+      coldWater: distributions.coldWater.cents[index]!,
+    };
+    const cut = unitCut(unit, cents);
+    const cutCents = cut.heating + cut.hotWater;
+    const heating = euros(cents.heating);
+    const hotWater = euros(cents.hotWater);
+    const coldWater = euros(cents.coldWater);
+    const total = euros(cents.heating + cents.hotWater + cents.coldWater - cutCents);
+    const derivations = {
+      heating: derivation('heating', unit),
+      hotWater: derivation('hotWater', unit),
+      coldWater: derivation('coldWater', unit),
+      cut: cut.derivation,
+    };
+    if (unit.occupancies.length === 0) {
+      return { id: unit.id, heating, hotWater, coldWater, cut: euros(cutCents), total, derivation: derivations };
+    }
+    const occupancies = occupancyPart(distributions, unit, index, areas.integers[index]!, cut, period);
+    return {
+      id: unit.id,
+      heating,
+      hotWater,
+      coldWater,
+      cut: euros(cutCents),
+      total,
+      occupancies: occupancies.results,
+      derivation: { ...derivations, occupancies: occupancies.derivations },
+    };
+  });
 
   const result: BillingResult = {
-    methods: perCostType((type) => distributions[type].method),
-    units: input.units.map((unit, index) => unitResult(input, distributions, unit, index)),
+    methods: { heating: distributions.heating.method, hotWater: distributions.hotWater.method, coldWater: distributions.coldWater.method },
+    units,
     warnings,
   };
   if (combined) result.combined = combinedResult(combined);
-  if (input.co2) result.co2 = splitCo2Cost(input.co2, distributions.heating.totalArea);
+  if (input.co2) result.co2 = splitCo2Cost(input.co2, totalArea, input.period);
   return result;
 }

@@ -5,7 +5,7 @@ import { Ratio } from './ratio';
 import type { OccupancyInput } from './types';
 
 const PERIOD = { start: '2025-01-01', end: '2025-12-31' };
-// Unit A of HKVO.md §9b: moves out on 15 March 2025 after 600 of its 1 000 units.
+// Unit A of docs/rules.md §9b: moves out on 15 March 2025 after 600 of its 1 000 units.
 const occupancies: OccupancyInput[] = [
   { id: 'A-1', from: '2025-01-01', to: '2025-03-15', heating: 600, hotWater: 8, coldWater: 0 },
   { id: 'A-2', from: '2025-03-16', to: '2025-12-31', heating: 400, hotWater: 12, coldWater: 0 },

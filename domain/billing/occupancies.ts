@@ -33,11 +33,17 @@ export function occupancyKeys(period: BillingPeriod, occupancies: readonly Occup
   });
 }
 
+/** §9b(3): the unit's occupancies have no reading of this cost type (all or none have one). */
+export function hasNoReadings(occupancies: readonly OccupancyInput[], type: CostType): boolean {
+  return occupancies[0]?.[type] === null;
+}
+
 /**
  * Splits a unit's amount of one cost type between its occupancies (§9b): the consumption part by
  * the occupancies' own readings, the fixed part by degree days (heating) or days (water). Rounded
  * by largest remainder against the unit's already rounded cents. A cost type billed by area only
- * (§9a) has no consumption part, so it is split entirely by degree days or days.
+ * (§9a) has no consumption part, so it is split entirely by degree days or days; so is a cost type
+ * without intermediate readings (§9b(3)).
  */
 export function splitBetweenOccupancies(
   type: CostType,
@@ -46,13 +52,17 @@ export function splitBetweenOccupancies(
   keys: readonly OccupancyKeys[],
 ): bigint[] {
   const fixedKeys = keys.map((key) => (type === 'heating' ? key.degreeDayShare : key.dayShare));
-  const consumptions = occupancies.map((occupancy) => Ratio.fromNumber(occupancy[type]));
+  const consumptions = occupancies.map((occupancy) => Ratio.fromNumber(occupancy[type] ?? 0));
   const totalConsumption = Ratio.sum(consumptions);
-  // Readings that sum to zero leave no consumption key; the unit's consumption part is then zero
-  // too (up to the sum tolerance), and splitting it like the fixed part keeps the sum exact.
-  const consumptionKeys = totalConsumption.isZero() ? fixedKeys : consumptions.map((consumption) => consumption.div(totalConsumption));
+  // Without intermediate readings (§9b(3)) the whole amount goes by the fixed keys. Readings that
+  // sum to zero leave no consumption key either; the unit's consumption part is then zero too (up
+  // to the sum tolerance), and splitting it like the fixed part keeps the sum exact.
+  const consumptionKeys =
+    hasNoReadings(occupancies, type) || totalConsumption.isZero()
+      ? fixedKeys
+      : consumptions.map((consumption) => consumption.div(totalConsumption));
   const exact = occupancies.map((_, index) =>
-    unitShare.consumptionCents.mul(consumptionKeys[index]).add(unitShare.fixedCents.mul(fixedKeys[index])),
+    unitShare.consumptionCents.mul(consumptionKeys[index]!).add(unitShare.fixedCents.mul(fixedKeys[index]!)),
   );
   return allocateCents(exact, unitShare.cents);
 }

@@ -6,8 +6,8 @@ import { combinedPlant, contractInput, fixtureInput } from './test-fixtures';
 type Raw = Record<string, unknown>;
 type Mutation = (input: Raw) => void;
 
-const unit = (input: Raw, index: number) => (input.units as Raw[])[index];
-const occupancy = (input: Raw, index: number) => (unit(input, 0).occupancies as Raw[])[index];
+const unit = (input: Raw, index: number) => (input.units as Raw[])[index]!;
+const occupancy = (input: Raw, index: number) => (unit(input, 0).occupancies as Raw[])[index]!;
 
 function rejection(mutate: Mutation, base: () => Raw = contractInput): ValidationError {
   const input = base();
@@ -24,7 +24,9 @@ function rejection(mutate: Mutation, base: () => Raw = contractInput): Validatio
 describe('parseBillingInput', () => {
   it('accepts the contract example and fills defaults', () => {
     const parsed = parseBillingInput(fixtureInput({ coldWater: undefined }));
-    expect(parsed.coldWater).toEqual({ cost: 0, consumptionShare: 1 });
+    // A section left out stays out: that cost type costs nothing.
+    expect(parsed).not.toHaveProperty('coldWater');
+    expect(parseBillingInput(fixtureInput({ coldWater: { cost: 5 } })).coldWater).toEqual({ cost: 5, consumptionShare: 1 });
     expect(parsed.units[0]).toEqual({
       id: 'A',
       area: 60,
@@ -35,7 +37,7 @@ describe('parseBillingInput', () => {
       cuts: [],
       occupancies: [],
     });
-    expect(parseBillingInput(contractInput()).units[0].occupancies).toHaveLength(2);
+    expect(parseBillingInput(contractInput()).units[0]!.occupancies).toHaveLength(2);
   });
 
   it('is idempotent on its own output', () => {
@@ -196,7 +198,7 @@ describe('parseBillingInput', () => {
       (input) => {
         unit(input, 0).cuts = ['no-remote-reading', 'too-cold'];
       },
-      'units[0].cuts[1]: must be one of "not-consumption-based", "no-remote-reading", "no-monthly-info"',
+      'units[0].cuts[1]: must be one of "not-consumption-based", "not-consumption-based:heating", "not-consumption-based:hotWater", "no-remote-reading", "no-monthly-info"',
     ],
     [
       'occupancy to before from',
@@ -284,11 +286,105 @@ describe('parseBillingInput', () => {
       'hotWater.cost: must be omitted or 0 when combined is given',
     ],
     [
-      'combined without Q or volume',
+      'combined without volume: Q = 32 kWh/m² × the units’ 200 m² exceeds the energy',
       (input) => {
-        input.combined = combinedPlant({ hotWaterM3: null });
+        input.combined = combinedPlant({ hotWaterM3: null, energyKwh: 6399 });
+        input.heating = { consumptionShare: 0.7 };
+        input.hotWater = { consumptionShare: 0.5 };
       },
-      'combined.hotWaterM3: is required when combined.hotWaterKwh is not given',
+      'combined.energyKwh: must be at least the hot-water energy Q = 6400 kWh',
+    ],
+    [
+      'combined without a heating section',
+      (input) => {
+        input.combined = combinedPlant();
+        delete input.heating;
+      },
+      'heating: is required when combined is given',
+    ],
+    [
+      'combined area zero',
+      (input) => {
+        input.combined = combinedPlant({ area: 0 });
+      },
+      'combined.area: must be a positive number',
+    ],
+    [
+      'combined grossCalorific not boolean',
+      (input) => {
+        input.combined = combinedPlant({ grossCalorific: 1 });
+      },
+      'combined.grossCalorific: must be true or false',
+    ],
+    [
+      'agreed share above 1',
+      (input) => {
+        input.heating = { cost: 1, consumptionShare: 1.01, agreed: true };
+      },
+      'heating.consumptionShare: must be between 0.5 and 1',
+    ],
+    [
+      'agreed share below 0.5',
+      (input) => {
+        input.hotWater = { cost: 1, consumptionShare: 0.49, agreed: true };
+      },
+      'hotWater.consumptionShare: must be between 0.5 and 1',
+    ],
+    [
+      'share above 0.7 without agreement',
+      (input) => {
+        input.heating = { cost: 1, consumptionShare: 0.8, agreed: false };
+      },
+      'heating.consumptionShare: must be between 0.5 and 0.7 (up to 1 with "agreed": true, §10 HKVO)',
+    ],
+    [
+      'agreed not boolean',
+      (input) => {
+        input.heating = { cost: 1, consumptionShare: 0.8, agreed: 'yes' };
+      },
+      'heating.agreed: must be true or false',
+    ],
+    [
+      'mixed occupancy readings (one has heating, the other not)',
+      (input) => {
+        delete occupancy(input, 1).heating;
+      },
+      'units[0].occupancies[1].heating: is required because units[0].occupancies[0].heating is given',
+    ],
+    [
+      'mixed occupancy readings (null counts as absent)',
+      (input) => {
+        occupancy(input, 0).coldWater = null;
+      },
+      'units[0].occupancies[0].coldWater: is required because units[0].occupancies[1].coldWater is given',
+    ],
+    [
+      'a cut listed for both cost types and for one again',
+      (input) => {
+        unit(input, 1).cuts = ['not-consumption-based', 'no-monthly-info', 'not-consumption-based:hotWater'];
+      },
+      'units[1].cuts[2]: "not-consumption-based:hotWater" cuts again what units[1].cuts[0] already cuts',
+    ],
+    [
+      'a non-finite number (JSON 1e999)',
+      (input) => {
+        unit(input, 2).area = Infinity;
+      },
+      'units[2].area: must be a finite number',
+    ],
+    [
+      'a consumption as a string',
+      (input) => {
+        unit(input, 2).heating = '1500';
+      },
+      'units[2].heating: must be a non-negative number (got a string)',
+    ],
+    [
+      'hot-water consumption missing while there is a hotWater section',
+      (input) => {
+        delete unit(input, 1).hotWater;
+      },
+      'units[1].hotWater: is required',
     ],
     [
       'combined temperature below 10 °C',
@@ -356,7 +452,59 @@ describe('parseBillingInput', () => {
       heating: { consumptionShare: 0.7 },
       hotWater: { cost: 0, consumptionShare: 0.5 },
     };
-    expect(parseBillingInput(input).combined).toEqual(combinedPlant());
+    expect(parseBillingInput(input).combined).toEqual({ ...combinedPlant(), grossCalorific: false, area: null });
+  });
+
+  it('defaults hotWaterTempC to 60, grossCalorific to false, area to null (the units’ area)', () => {
+    const input = {
+      ...contractInput(),
+      combined: { cost: 100, energyKwh: 34000, hotWaterM3: 47.2 },
+      heating: { consumptionShare: 0.7 },
+      hotWater: { consumptionShare: 0.5 },
+    };
+    expect(parseBillingInput(input).combined).toEqual({
+      cost: 100,
+      energyKwh: 34000,
+      hotWaterKwh: null,
+      hotWaterM3: 47.2,
+      hotWaterTempC: 60,
+      districtHeating: false,
+      grossCalorific: false,
+      area: null,
+    });
+  });
+
+  it('accepts a building without hot-water and cold-water sections: units need no such consumption', () => {
+    const parsed = parseBillingInput({
+      period: { start: '2025-01-01', end: '2025-12-31' },
+      heating: { cost: 1000, consumptionShare: 0.7 },
+      units: [{ id: 'A', area: 50, heating: 10 }],
+    });
+    expect(parsed).not.toHaveProperty('hotWater');
+    expect(parsed).not.toHaveProperty('coldWater');
+    expect(parsed.units[0]).toMatchObject({ heating: 10, hotWater: 0, coldWater: 0 });
+    expect(parseBillingInput(parsed)).toEqual(parsed);
+  });
+
+  it('keeps "agreed" only when true, and occupancies without a reading as null (§9b(3))', () => {
+    const input = contractInput();
+    input.heating = { cost: 10000, consumptionShare: 0.9, agreed: true };
+    input.hotWater = { cost: 3000, consumptionShare: 0.5, agreed: false };
+    for (const index of [0, 1]) delete occupancy(input, index).heating;
+    const parsed = parseBillingInput(input);
+    expect(parsed.heating).toEqual({ cost: 10000, consumptionShare: 0.9, agreed: true });
+    expect(parsed.hotWater).toEqual({ cost: 3000, consumptionShare: 0.5 });
+    expect(parsed.units[0]!.occupancies.map((o) => o.heating)).toEqual([null, null]);
+    expect(parseBillingInput(parsed)).toEqual(parsed);
+  });
+
+  it('checks duplicate ids in linear time: 100 000 units parse in well under a second', () => {
+    const units = Array.from({ length: 100_000 }, (_, i) => ({ id: `U${i}`, area: 50 + (i % 40), heating: i % 1000, hotWater: 1.5 }));
+    const started = performance.now();
+    expect(parseBillingInput({ ...fixtureInput(), units }).units).toHaveLength(100_000);
+    expect(performance.now() - started).toBeLessThan(2000);
+    units.push({ ...units[4]! });
+    expect(() => parseBillingInput({ ...fixtureInput(), units })).toThrow('units[100000].id: duplicate id "U4" (also units[4].id)');
   });
 
   it('accepts occupancy readings that miss the unit’s only by float noise', () => {

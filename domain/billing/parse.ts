@@ -1,22 +1,25 @@
 import { addDays, compareDates, isDate } from '../dates';
 import { ValidationError } from '../validation';
-import { hotWaterEnergy } from './combined';
+import { DEFAULT_HOT_WATER_TEMP_C, hotWaterEnergy } from './combined';
+import { overlappingCut } from './cuts';
+import { scaledColumn } from './decimal';
 import { isWholeCents } from './money';
 import { Ratio } from './ratio';
 import {
   COST_TYPES,
-  CUT_REASONS,
+  CUT_INPUTS,
   type BillingInput,
   type BillingPeriod,
   type Co2Input,
   type CombinedInput,
   type Consumptions,
+  type CostType,
   type CostTypeInput,
   type OccupancyInput,
   type UnitInput,
 } from './types';
 
-// Strict reading of the billing input (HKVO.md §2). Every error names the offending field as a
+// Strict reading of the billing input (docs/rules.md §2). Every error names the offending field as a
 // path into the input (`units[1].area`) so the CLI and forms can point at it. Unknown keys are
 // ignored; null counts as absent.
 
@@ -35,18 +38,19 @@ const AMOUNT: NumberRule = {
   accepts: (v) => v >= 0 && v <= MAX_AMOUNT_EUROS && isWholeCents(v),
   message: `must be a non-negative amount in euros with at most 2 decimals (at most ${MAX_AMOUNT_EUROS})`,
 };
-const between = (min: number, max: number): NumberRule => ({
+const between = (min: number, max: number, note = ''): NumberRule => ({
   accepts: (v) => v >= min && v <= max,
-  message: `must be between ${min} and ${max}`,
+  message: `must be between ${min} and ${max}${note}`,
 });
-/** §7(1), §8(1) HKVO */
-const HKVO_CONSUMPTION_SHARE = between(0.5, 0.7);
+/** §7(1), §8(1) HKVO; §10: an agreement may raise the share up to 1, never lower it below 0.5. */
+const HKVO_CONSUMPTION_SHARE = between(0.5, 0.7, ' (up to 1 with "agreed": true, §10 HKVO)');
+const AGREED_CONSUMPTION_SHARE = between(0.5, 1, ' (§7(1), §10 HKVO)');
 const COLD_WATER_CONSUMPTION_SHARE = between(0, 1);
 /** The §9 formula's cold-water reference: a lower hot-water temperature would give negative energy. */
 const HOT_WATER_TEMP_C: NumberRule = { accepts: (v) => v >= 10, message: 'must be at least 10 (°C)' };
 
 /** Readings of occupancies may miss their unit's by float noise from upstream sums, no more. */
-const SUM_TOLERANCE = Ratio.of(1, 10 ** 9);
+const SUM_TOLERANCE_INVERSE = 10n ** 9n;
 
 function fail(field: string, message: string): never {
   throw new ValidationError(field, message);
@@ -67,9 +71,17 @@ function readArray(value: unknown, field: string): unknown[] {
   return value;
 }
 
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : String(value);
+}
+
 function readNumber(value: unknown, field: string, rule: NumberRule): number {
   if (isAbsent(value)) fail(field, 'is required');
-  if (typeof value !== 'number' || !Number.isFinite(value) || !rule.accepts(value)) fail(field, rule.message);
+  if (typeof value !== 'number') fail(field, `${rule.message} (got ${kindOf(value)})`);
+  // JSON has no infinity: it comes from a literal too large for a double, such as 1e999.
+  if (!Number.isFinite(value)) fail(field, `must be a finite number (got ${value}, a number too large for a double)`);
+  if (!rule.accepts(value)) fail(field, rule.message);
   return value;
 }
 
@@ -101,15 +113,19 @@ function readChoices<T extends string>(value: unknown, field: string, allowed: r
   const choices = readArray(value, field);
   return choices.map((choice, index) => {
     if (!allowed.includes(choice as T)) fail(`${field}[${index}]`, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    // `allowed` is short, so a repeated value is found within its length: this stays linear.
     if (choices.indexOf(choice) !== index) fail(`${field}[${index}]`, `"${String(choice)}" is listed twice`);
     return choice as T;
   });
 }
 
+/** Linear: one map from id to its first index. */
 function checkUniqueIds(items: readonly { id: string }[], field: string): void {
+  const firstIndex = new Map<string, number>();
   items.forEach(({ id }, index) => {
-    const first = items.findIndex((other) => other.id === id);
-    if (first !== index) fail(`${field}[${index}].id`, `duplicate id "${id}" (also ${field}[${first}].id)`);
+    const first = firstIndex.get(id);
+    if (first !== undefined) fail(`${field}[${index}].id`, `duplicate id "${id}" (also ${field}[${first}].id)`);
+    firstIndex.set(id, index);
   });
 }
 
@@ -122,22 +138,33 @@ function readPeriod(value: unknown): BillingPeriod {
 }
 
 /**
- * A cost type's object. With a combined plant (§9) the plant's split supplies heating and hot-water
- * cost, so a second cost there would be ambiguous.
+ * A heating or hot-water section, or undefined when the building has none. With a combined plant
+ * (§9) the plant's split supplies the cost, so a second cost would be ambiguous; the section is
+ * then required for its consumption share.
  */
-function readCostType(value: unknown, field: string, shareRule: NumberRule, costFromCombined: boolean): CostTypeInput {
-  const costType = readObject(value, field);
-  const consumptionShare = readNumber(costType.consumptionShare, `${field}.consumptionShare`, shareRule);
-  if (!costFromCombined) return { cost: readNumber(costType.cost, `${field}.cost`, AMOUNT), consumptionShare };
-  if (readOptionalNumber(costType.cost, `${field}.cost`, AMOUNT, 0) !== 0) {
-    fail(`${field}.cost`, 'must be omitted or 0 when combined is given (the §9 split determines it)');
+function readHkvoCostType(value: unknown, field: 'heating' | 'hotWater', costFromCombined: boolean): CostTypeInput | undefined {
+  if (isAbsent(value)) {
+    if (costFromCombined) fail(field, 'is required when combined is given (its consumptionShare)');
+    return undefined;
   }
-  return { cost: 0, consumptionShare };
+  const costType = readObject(value, field);
+  const agreed = readOptionalBoolean(costType.agreed, `${field}.agreed`, false);
+  const shareRule = agreed ? AGREED_CONSUMPTION_SHARE : HKVO_CONSUMPTION_SHARE;
+  const consumptionShare = readNumber(costType.consumptionShare, `${field}.consumptionShare`, shareRule);
+  let cost: number;
+  if (!costFromCombined) {
+    cost = readNumber(costType.cost, `${field}.cost`, AMOUNT);
+  } else if (readOptionalNumber(costType.cost, `${field}.cost`, AMOUNT, 0) !== 0) {
+    fail(`${field}.cost`, 'must be omitted or 0 when combined is given (the §9 split determines it)');
+  } else {
+    cost = 0;
+  }
+  return agreed ? { cost, consumptionShare, agreed } : { cost, consumptionShare };
 }
 
-/** Cold water is outside the HKVO and optional: absent means no cold-water cost, 100 % by consumption. */
-function readColdWater(value: unknown): CostTypeInput {
-  if (isAbsent(value)) return { cost: 0, consumptionShare: 1 };
+/** Cold water is outside the HKVO and optional: 100 % by consumption unless configured. */
+function readColdWater(value: unknown): CostTypeInput | undefined {
+  if (isAbsent(value)) return undefined;
   const coldWater = readObject(value, 'coldWater');
   return {
     cost: readNumber(coldWater.cost, 'coldWater.cost', AMOUNT),
@@ -145,12 +172,17 @@ function readColdWater(value: unknown): CostTypeInput {
   };
 }
 
-function readConsumptions(object: JsonObject, field: string): Consumptions {
-  return {
-    heating: readNumber(object.heating, `${field}.heating`, NON_NEGATIVE),
-    hotWater: readNumber(object.hotWater, `${field}.hotWater`, NON_NEGATIVE),
-    coldWater: readOptionalNumber(object.coldWater, `${field}.coldWater`, NON_NEGATIVE, 0),
-  };
+/** Which consumptions each unit must give: those of the cost types the building bills (cold water: optional, 0). */
+type Required = Record<CostType, boolean>;
+
+// Field paths of units are built only for an error message: a building has many units.
+const at = (base: string, key: string) => `${base}.${key}`;
+
+function readConsumption(object: JsonObject, base: string, type: CostType, required: boolean): number {
+  const value = object[type];
+  if (typeof value === 'number' && value >= 0 && Number.isFinite(value)) return value;
+  if (!required && isAbsent(value)) return 0;
+  return readNumber(value, at(base, type), NON_NEGATIVE);
 }
 
 function readOccupancy(value: unknown, field: string): OccupancyInput {
@@ -158,8 +190,9 @@ function readOccupancy(value: unknown, field: string): OccupancyInput {
   const id = readId(occupancy.id, `${field}.id`);
   const from = readDate(occupancy.from, `${field}.from`);
   const to = readDate(occupancy.to, `${field}.to`);
-  if (compareDates(to, from) < 0) fail(`${field}.to`, `must not be before ${field}.from`);
-  return { id, from, to, ...readConsumptions(occupancy, field) };
+  if (to < from) fail(`${field}.to`, `must not be before ${field}.from`);
+  const read = (type: CostType) => readOptionalNumber(occupancy[type], at(field, type), NON_NEGATIVE, null);
+  return { id, from, to, heating: read('heating'), hotWater: read('hotWater'), coldWater: read('coldWater') };
 }
 
 /**
@@ -167,39 +200,62 @@ function readOccupancy(value: unknown, field: string): OccupancyInput {
  * overlap, so that they always add up to their unit; a vacancy is billed as an occupancy of its own.
  */
 function checkCoverage(occupancies: readonly OccupancyInput[], field: string, period: BillingPeriod): void {
+  // Dates read by readDate are 'YYYY-MM-DD' with four-digit years: their text order is their order.
   occupancies.forEach((occupancy, index) => {
-    const at = `${field}[${index}]`;
-    if (compareDates(occupancy.from, period.start) < 0) fail(`${at}.from`, `must not be before period.start (${period.start})`);
-    if (compareDates(occupancy.to, period.end) > 0) fail(`${at}.to`, `must not be after period.end (${period.end})`);
-    if (index === 0) return;
+    const item = `${field}[${index}]`;
+    if (occupancy.from < period.start) fail(`${item}.from`, `must not be before period.start (${period.start})`);
+    if (occupancy.to > period.end) fail(`${item}.to`, `must not be after period.end (${period.end})`);
     const previous = occupancies[index - 1];
-    const previousAt = `${field}[${index - 1}]`;
-    if (compareDates(occupancy.from, previous.to) <= 0) {
-      fail(`${at}.from`, `overlaps ${previousAt}, which ends ${previous.to} (list occupancies in chronological order)`);
+    if (previous === undefined) return;
+    const previousItem = `${field}[${index - 1}]`;
+    if (occupancy.from <= previous.to) {
+      fail(`${item}.from`, `overlaps ${previousItem}, which ends ${previous.to} (list occupancies in chronological order)`);
     }
     if (occupancy.from !== addDays(previous.to, 1)) {
       fail(
-        `${at}.from`,
-        `leaves a gap after ${previousAt}, which ends ${previous.to}: occupancies must cover the billing period (bill a vacancy as an occupancy)`,
+        `${item}.from`,
+        `leaves a gap after ${previousItem}, which ends ${previous.to}: occupancies must cover the billing period (bill a vacancy as an occupancy)`,
       );
     }
   });
   const last = occupancies.length - 1;
-  if (occupancies[0].from !== period.start) {
+  if (occupancies[0]!.from !== period.start) {
     fail(`${field}[0].from`, `must be period.start (${period.start}): occupancies must cover the billing period`);
   }
-  if (occupancies[last].to !== period.end) {
+  if (occupancies[last]!.to !== period.end) {
     fail(`${field}[${last}].to`, `must be period.end (${period.end}): occupancies must cover the billing period`);
+  }
+}
+
+/**
+ * §9b(3): an occupancy without its own reading of a cost type splits that type by the fixed keys;
+ * that works only for the whole unit, so either every occupancy has the reading or none has.
+ */
+function checkReadingsComplete(occupancies: readonly OccupancyInput[], field: string): void {
+  for (const type of COST_TYPES) {
+    const given = occupancies.findIndex((occupancy) => occupancy[type] !== null);
+    const missing = occupancies.findIndex((occupancy) => occupancy[type] === null);
+    if (given >= 0 && missing >= 0) {
+      fail(
+        `${field}[${missing}].${type}`,
+        `is required because ${field}[${given}].${type} is given: either every occupancy of a unit has its ${type} reading or none has (then ${type} is split by the fixed keys alone, §9b(3) HKVO)`,
+      );
+    }
   }
 }
 
 function checkConsumptionSums(occupancies: readonly OccupancyInput[], field: string, unit: Consumptions, unitField: string): void {
   for (const type of COST_TYPES) {
-    const sum = Ratio.sum(occupancies.map((occupancy) => Ratio.fromNumber(occupancy[type])));
-    const expected = Ratio.fromNumber(unit[type]);
-    const tolerance = SUM_TOLERANCE.mul(expected.compare(Ratio.ONE) > 0 ? expected : Ratio.ONE);
-    if (sum.sub(expected).abs().compare(tolerance) > 0) {
-      fail(field, `${type} readings sum to ${sum.toNumber(9)}, but ${unitField}.${type} is ${unit[type]}`);
+    if (occupancies[0]![type] === null) continue;
+    const values = occupancies.map((occupancy) => occupancy[type] ?? 0);
+    const column = scaledColumn([unit[type], ...values]);
+    const [expected = 0n] = column.integers;
+    const sum = column.sum - expected;
+    const difference = sum > expected ? sum - expected : expected - sum;
+    const one = 10n ** BigInt(column.scale);
+    // |sum − expected| ≤ 1e-9 × max(expected, 1)
+    if (difference * SUM_TOLERANCE_INVERSE > (expected > one ? expected : one)) {
+      fail(field, `${type} readings sum to ${Ratio.of(sum, one).toNumber(9)}, but ${unitField}.${type} is ${unit[type]}`);
     }
   }
 }
@@ -210,27 +266,44 @@ function readOccupancies(value: unknown, field: string, period: BillingPeriod, u
   if (occupancies.length === 0) return [];
   checkUniqueIds(occupancies, field);
   checkCoverage(occupancies, field, period);
+  checkReadingsComplete(occupancies, field);
   checkConsumptionSums(occupancies, field, unit, unitField);
   return occupancies;
 }
 
-function readUnit(value: unknown, field: string, period: BillingPeriod): UnitInput {
-  const unit = readObject(value, field);
-  const id = readId(unit.id, `${field}.id`);
-  const area = readNumber(unit.area, `${field}.area`, POSITIVE);
-  const consumptions = readConsumptions(unit, field);
-  return {
-    id,
-    area,
-    ...consumptions,
-    estimated: readChoices(unit.estimated, `${field}.estimated`, COST_TYPES),
-    cuts: readChoices(unit.cuts, `${field}.cuts`, CUT_REASONS),
-    occupancies: readOccupancies(unit.occupancies, `${field}.occupancies`, period, consumptions, field),
-  };
+/** An absent or empty list without building its field path. */
+function readUnitChoices<T extends string>(value: unknown, base: string, key: string, allowed: readonly T[]): T[] {
+  if (isAbsent(value) || (Array.isArray(value) && value.length === 0)) return [];
+  return readChoices(value, at(base, key), allowed);
 }
 
-function readUnits(value: unknown, period: BillingPeriod): UnitInput[] {
-  const units = readArray(value, 'units').map((unit, index) => readUnit(unit, `units[${index}]`, period));
+function readUnit(value: unknown, field: string, period: BillingPeriod, required: Required): UnitInput {
+  const unit = readObject(value, field);
+  const id = typeof unit.id === 'string' && unit.id.trim() !== '' ? unit.id : readId(unit.id, at(field, 'id'));
+  const area =
+    typeof unit.area === 'number' && unit.area > 0 && Number.isFinite(unit.area)
+      ? unit.area
+      : readNumber(unit.area, at(field, 'area'), POSITIVE);
+  const heating = readConsumption(unit, field, 'heating', required.heating);
+  const hotWater = readConsumption(unit, field, 'hotWater', required.hotWater);
+  const coldWater = readConsumption(unit, field, 'coldWater', required.coldWater);
+  const cuts = readUnitChoices(unit.cuts, field, 'cuts', CUT_INPUTS);
+  const overlap = cuts.length > 1 ? overlappingCut(cuts) : null;
+  if (overlap) {
+    fail(`${field}.cuts[${overlap.index}]`, `"${cuts[overlap.index]}" cuts again what ${field}.cuts[${overlap.earlier}] already cuts`);
+  }
+  const estimated = readUnitChoices(unit.estimated, field, 'estimated', COST_TYPES);
+  const consumptions = { heating, hotWater, coldWater };
+  const occupancies = isAbsent(unit.occupancies)
+    ? []
+    : readOccupancies(unit.occupancies, at(field, 'occupancies'), period, consumptions, field);
+  return { id, area, heating, hotWater, coldWater, estimated, cuts, occupancies };
+}
+
+function readUnits(value: unknown, period: BillingPeriod, required: Required): UnitInput[] {
+  const list = readArray(value, 'units');
+  const units = new Array<UnitInput>(list.length);
+  for (let index = 0; index < list.length; index++) units[index] = readUnit(list[index], `units[${index}]`, period, required);
   if (units.length === 0) fail('units', 'must contain at least one unit');
   checkUniqueIds(units, 'units');
   return units;
@@ -238,25 +311,36 @@ function readUnits(value: unknown, period: BillingPeriod): UnitInput[] {
 
 function readCombined(value: unknown): CombinedInput {
   const combined = readObject(value, 'combined');
-  const plant: CombinedInput = {
+  return {
     cost: readNumber(combined.cost, 'combined.cost', AMOUNT),
     energyKwh: readNumber(combined.energyKwh, 'combined.energyKwh', POSITIVE),
     hotWaterKwh: readOptionalNumber(combined.hotWaterKwh, 'combined.hotWaterKwh', NON_NEGATIVE, null),
     hotWaterM3: readOptionalNumber(combined.hotWaterM3, 'combined.hotWaterM3', NON_NEGATIVE, null),
-    hotWaterTempC: readOptionalNumber(combined.hotWaterTempC, 'combined.hotWaterTempC', HOT_WATER_TEMP_C, null),
+    hotWaterTempC: readOptionalNumber(combined.hotWaterTempC, 'combined.hotWaterTempC', HOT_WATER_TEMP_C, DEFAULT_HOT_WATER_TEMP_C),
     districtHeating: readOptionalBoolean(combined.districtHeating, 'combined.districtHeating', false),
+    grossCalorific: readOptionalBoolean(combined.grossCalorific, 'combined.grossCalorific', false),
+    area: readOptionalNumber(combined.area, 'combined.area', POSITIVE, null),
   };
-  if (plant.hotWaterKwh === null) {
-    // Without a heat meter, Q comes from the §9(2) formula, which needs both values.
-    if (plant.hotWaterM3 === null) fail('combined.hotWaterM3', 'is required when combined.hotWaterKwh is not given');
-    if (plant.hotWaterTempC === null) fail('combined.hotWaterTempC', 'is required when combined.hotWaterKwh is not given');
-  }
-  const energy = hotWaterEnergy(plant);
+}
+
+/** The units' total area, exactly. */
+export function unitsArea(units: readonly { area: number }[]): Ratio {
+  const column = scaledColumn(units.map((unit) => unit.area));
+  return Ratio.of(column.sum, 10n ** BigInt(column.scale));
+}
+
+/** Q from the units' total area: only for a plant without measured Q, volume and own area. */
+function needsUnitsArea(plant: CombinedInput): boolean {
+  return plant.hotWaterKwh === null && plant.hotWaterM3 === null && plant.area == null;
+}
+
+/** Q must not exceed the plant's energy. */
+function checkCombinedEnergy(plant: CombinedInput, units?: readonly UnitInput[]): void {
+  const energy = hotWaterEnergy(plant, units && unitsArea(units));
   if (energy.kwh.compare(Ratio.fromNumber(plant.energyKwh)) > 0) {
     if (energy.source === 'measured') fail('combined.hotWaterKwh', 'must not exceed combined.energyKwh');
     fail('combined.energyKwh', `must be at least the hot-water energy Q = ${energy.kwh.toNumber(2)} kWh`);
   }
-  return plant;
 }
 
 function readCo2(value: unknown): Co2Input {
@@ -277,14 +361,25 @@ export function parseBillingInput(raw: unknown): BillingInput {
   const root = raw as JsonObject;
   const period = readPeriod(root.period);
   const combined = isAbsent(root.combined) ? undefined : readCombined(root.combined);
+  // Q from the plant's own figures is checked at once; from the units' area once they are read.
+  if (combined && !needsUnitsArea(combined)) checkCombinedEnergy(combined);
+  const heating = readHkvoCostType(root.heating, 'heating', combined !== undefined);
+  const hotWater = readHkvoCostType(root.hotWater, 'hotWater', combined !== undefined);
+  const coldWater = readColdWater(root.coldWater);
+  const required: Required = { heating: heating !== undefined, hotWater: hotWater !== undefined, coldWater: false };
+  const units = readUnits(root.units, period, required);
+  // Keys in the order of the contract; a section left out stays out.
   const input: BillingInput = {
     period,
-    heating: readCostType(root.heating, 'heating', HKVO_CONSUMPTION_SHARE, combined !== undefined),
-    hotWater: readCostType(root.hotWater, 'hotWater', HKVO_CONSUMPTION_SHARE, combined !== undefined),
-    coldWater: readColdWater(root.coldWater),
-    units: readUnits(root.units, period),
+    ...(heating && { heating }),
+    ...(hotWater && { hotWater }),
+    ...(coldWater && { coldWater }),
+    units,
   };
-  if (combined) input.combined = combined;
+  if (combined) {
+    if (needsUnitsArea(combined)) checkCombinedEnergy(combined, units);
+    input.combined = combined;
+  }
   if (!isAbsent(root.co2)) input.co2 = readCo2(root.co2);
   return input;
 }

@@ -1,4 +1,4 @@
-// Exact rational numbers on BigInt. HKVO.md asks to compute exactly and round only at the end; with
+// Exact rational numbers on BigInt. docs/rules.md asks to compute exactly and round only at the end; with
 // floats, 0.7 × 10 000 € or 130 ‰ × 15/31 already carry binary error that can flip a cent.
 
 function gcd(a: bigint, b: bigint): bigint {

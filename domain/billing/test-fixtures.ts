@@ -1,11 +1,12 @@
-// Test data shared by the billing tests: the fixture and the contract example of HKVO.md §1–2.
+// Test data shared by the billing tests: the fixture and the contract example of docs/rules.md §1–2.
 import { computeBilling } from './engine';
+import { computeBillingRational } from './rational-engine';
 import { parseBillingInput } from './parse';
 import type { BillingResult, UnitResult } from './types';
 
 export const PERIOD_2025 = { start: '2025-01-01', end: '2025-12-31' };
 
-/** Units A, B, C of the HKVO.md §1 fixture (200 m², 5000 heating units, 60 m³ hot water). */
+/** Units A, B, C of the docs/rules.md §1 fixture (200 m², 5000 heating units, 60 m³ hot water). */
 export function fixtureUnits(): Record<string, unknown>[] {
   return [
     { id: 'A', area: 60, heating: 1000, hotWater: 20, coldWater: 0 },
@@ -26,7 +27,7 @@ export function fixtureInput(extra: Record<string, unknown> = {}): Record<string
   };
 }
 
-/** The input of HKVO.md §2, verbatim. */
+/** The input of docs/rules.md §2, verbatim. */
 export function contractInput(): Record<string, unknown> {
   return {
     period: { start: '2025-01-01', end: '2025-12-31' },
@@ -53,7 +54,7 @@ export function contractInput(): Record<string, unknown> {
   };
 }
 
-/** The output of HKVO.md §2, verbatim; results may carry more keys (derivation, occupancy cut). */
+/** The output of docs/rules.md §2, verbatim; results may carry more keys (derivation, occupancy cut). */
 export const CONTRACT_OUTPUT = {
   methods: { heating: 'consumption', hotWater: 'consumption', coldWater: 'consumption' },
   units: [
@@ -88,4 +89,9 @@ export function bill(raw: unknown): BillingResult {
 /** A unit's amounts without its derivation, for compact expectations. */
 export function amountsOf(result: BillingResult): Omit<UnitResult, 'occupancies' | 'derivation'>[] {
   return result.units.map(({ id, heating, hotWater, coldWater, cut, total }) => ({ id, heating, hotWater, coldWater, cut, total }));
+}
+
+/** The same through the reference engine on exact fractions. */
+export function billRational(raw: unknown): BillingResult {
+  return computeBillingRational(parseBillingInput(raw));
 }

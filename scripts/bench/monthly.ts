@@ -34,7 +34,7 @@ const TASK_QUEUE = 'klarmeter-bench-monthly';
  * varying by device and month; one device in 97 lacks the month's end reading (a substitute value).
  * Idempotent: existing readings stay.
  */
-async function seedReadings(db: Db, organisationId: number, month: YearMonth): Promise<number> {
+export async function seedReadings(db: Db, organisationId: number, month: YearMonth): Promise<number> {
   const boundaries = monthBoundaries(monthsEnding(month, HISTORY_MONTHS));
   const [, inserted] = await db.sequelize.query(
     `INSERT INTO readings (device_id, read_at, value, unit, source)
@@ -54,7 +54,7 @@ async function seedReadings(db: Db, organisationId: number, month: YearMonth): P
 }
 
 /** A portal account for every tenant, so that every information is notified and mailed. */
-async function seedTenantAccounts(db: Db, organisationId: number): Promise<void> {
+export async function seedTenantAccounts(db: Db, organisationId: number): Promise<void> {
   await db.sequelize.query(
     `WITH pending AS (
        SELECT t.id, t.tenant_name FROM tenancies t JOIN units u ON u.id = t.unit_id JOIN properties p ON p.id = u.property_id

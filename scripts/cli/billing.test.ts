@@ -49,10 +49,10 @@ function withChange(change: (input: Record<string, unknown>) => void): string {
   change(input);
   return JSON.stringify(input);
 }
-const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index];
+const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index]!;
 
 describe('cli billing compute', { timeout: 60_000 }, () => {
-  it('prints exactly the HKVO.md §2 contract output for its example', () => {
+  it('prints exactly the docs/rules.md §2 contract output for its example', () => {
     const { code, stdout, stderr } = cli(['compute', fileWith(JSON.stringify(contractInput()))]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -79,11 +79,58 @@ describe('cli billing compute', { timeout: 60_000 }, () => {
     expect(output.co2).toEqual({ kgPerM2: 28.57, landlordShare: 0.4, landlordCost: 360, tenantCost: 540 });
   });
 
+  it.each<[string, string[], RegExp]>([
+    ['an unknown subcommand', ['estimate', '-'], /unknown subcommand "estimate"/],
+    ['no subcommand', [], /missing subcommand/],
+    ['no FILE', ['compute'], /expected exactly one FILE argument/],
+    ['two FILEs', ['compute', 'a.json', 'b.json'], /expected exactly one FILE argument/],
+  ])('refuses %s as a bad command line: exit 2, usage on stderr, nothing on stdout', (_, args, message) => {
+    const { code, stdout, stderr } = cli(args, '{}');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain('Usage: cli billing compute FILE');
+  });
+
+  it('refuses 100 000 nested brackets with a message naming the nesting limit (no stack overflow)', () => {
+    const { code, stdout, stderr } = cli(['compute', fileWith(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^billing compute: input: nested deeper than the limit of 64 levels/);
+    expect(stderr).not.toMatch(/call stack/i);
+  });
+
+  it('names a number too large for a double by its field and literal (1e999 is not "null")', () => {
+    const text = JSON.stringify(contractInput()).replace('"area":80', '"area":1e999');
+    const { code, stdout, stderr } = cli(['compute', fileWith(text)]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('billing compute: units[1].area: 1e999 is not a finite number (a double reaches only about 1.8e308)\n');
+  });
+
+  it('finds a duplicate among 100 000 units quickly (linear check) and names both places', () => {
+    const units = Array.from({ length: 100_000 }, (_, i) => ({ id: `U${i === 99_999 ? 17 : i}`, area: 50, heating: 1, hotWater: 1 }));
+    const started = performance.now();
+    const { code, stdout, stderr } = cli(['compute', fileWith(JSON.stringify({ ...contractInput(), units }))]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('billing compute: units[99999].id: duplicate id "U17" (also units[17].id)\n');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it.each<[string, () => { args: string[]; stdin?: string }, RegExp]>([
     ['invalid JSON', () => ({ args: ['compute', fileWith('{"period": ')] }), /input: not valid JSON/],
     ['a missing file', () => ({ args: ['compute', join(dir, 'missing.json')] }), /FILE: cannot read .*missing\.json/],
-    ['an unknown subcommand', () => ({ args: ['estimate', '-'] }), /unknown subcommand "estimate"/],
-    ['no FILE', () => ({ args: ['compute'] }), /expected exactly one FILE argument/],
+    [
+      'a type mismatch deep in an occupancy',
+      () => ({
+        args: ['compute', '-'],
+        stdin: withChange((input) => {
+          ((unit(input, 0).occupancies as Record<string, unknown>[])[1] as Record<string, unknown>).hotWater = 'twelve';
+        }),
+      }),
+      /^billing compute: units\[0\]\.occupancies\[1\]\.hotWater: must be a non-negative number \(got a string\)$/m,
+    ],
     [
       'a share out of range',
       () => ({
@@ -184,11 +231,11 @@ describe('cli billing compute', { timeout: 60_000 }, () => {
       }),
       /heating\.cost: must be omitted or 0 when combined is given/,
     ],
-  ])('rejects %s: non-zero exit, the field on stderr, nothing on stdout', (_, make, message) => {
+  ])('rejects %s: exit 1, the field on stderr, nothing on stdout', (_, make, message) => {
     const { args, stdin } = make();
     const { code, stdout, stderr } = cli(args, stdin);
     expect(stdout).toBe('');
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
     expect(stderr).toMatch(message);
   });
 });
@@ -214,7 +261,7 @@ describe('runBilling', () => {
         const input = contractInput();
         const target = unit(input, unitSeed % 3);
         const keys = Object.keys(target);
-        target[keys[keySeed % keys.length]] = value;
+        target[keys[keySeed % keys.length]!] = value;
         const stdout = capture(process.stdout);
         const stderr = capture(process.stderr);
         const code = await runBilling(['compute', fileWith(JSON.stringify(input))]);

@@ -1,8 +1,8 @@
-// `cli billing compute FILE` (HKVO.md §2): one JSON result on stdout and exit 0, or a message naming
+// `cli billing compute FILE` (docs/rules.md §2): one JSON result on stdout and exit 0, or a message naming
 // the offending field on stderr, a non-zero exit and nothing on stdout.
 import { computeBilling, parseBillingInput } from '../../domain/billing';
 import { ValidationError } from '../../domain/validation';
-import { readInput, write } from './io';
+import { JsonInputError, parseJson, readInput, write } from './io';
 
 const USAGE = 'Usage: cli billing compute FILE   (FILE "-" reads standard input)';
 const EXIT_INVALID_INPUT = 1;
@@ -17,9 +17,10 @@ async function readJson(file: string): Promise<{ json: unknown } | { error: stri
     return { error: `FILE: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` };
   }
   try {
-    return { json: JSON.parse(text) };
+    return { json: parseJson(text) };
   } catch (error) {
-    return { error: `input: not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    if (!(error instanceof JsonInputError)) throw error;
+    return { error: `${error.field || 'input'}: ${error.problem}` };
   }
 }
 

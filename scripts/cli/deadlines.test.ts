@@ -32,7 +32,7 @@ const example = [
 const exampleOutput = [{ id: 'WZ-2021-01887', deadline: 'calibration', dueAt: '2027-12-31', light: 'green' }];
 
 describe('cli deadlines', { timeout: 60_000 }, () => {
-  it('prints the HKVO.md §4 example', () => {
+  it('prints the docs/rules.md §4 example', () => {
     const { code, stdout, stderr } = cli(['--as-of', '2026-11-26', fileWith('example.json', JSON.stringify(example))]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -68,11 +68,26 @@ describe('cli deadlines', { timeout: 60_000 }, () => {
     expect(JSON.parse(stdout)).toEqual([]);
   });
 
-  it('defaults --as-of to today', () => {
-    const recentlyRead = [{ ...example[0], installedAt: '2099-01-01', calibratedYear: null, lastReadingAt: undefined }];
-    const { code, stdout } = cli(['-'], JSON.stringify(recentlyRead));
+  it('defaults --as-of to today: a device installed a year from now is refused, one installed today is not', () => {
+    const now = new Date();
+    const day = (year: number) =>
+      `${year}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(Math.min(now.getDate(), 28)).padStart(2, '0')}`;
+    const device = (installedAt: string) => [{ ...example[0], installedAt, calibratedYear: null, lastReadingAt: undefined }];
+    const future = cli(['-'], JSON.stringify(device(day(now.getFullYear() + 1))));
+    expect(future.code).toBe(1);
+    expect(future.stderr).toContain('[0].installedAt: ');
+    const installedThisYear = cli(['-'], JSON.stringify(device(`${now.getFullYear()}-01-01`)));
+    expect(installedThisYear.code).toBe(0);
+    expect(JSON.parse(installedThisYear.stdout)).toEqual([
+      { id: 'WZ-2021-01887', deadline: 'calibration', dueAt: `${now.getFullYear() + 6}-12-31`, light: 'green' },
+    ]);
+  });
+
+  it('counts the calibration from calibratedYear, not from the installation (MessEV §34(2))', () => {
+    const marked2020 = [{ ...example[0], installedAt: '2021-03-01', calibratedYear: 2020 }];
+    const { code, stdout } = cli(['--as-of', '2026-11-26', '-'], JSON.stringify(marked2020));
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual([{ id: 'WZ-2021-01887', deadline: 'calibration', dueAt: '2105-12-31', light: 'green' }]);
+    expect(JSON.parse(stdout)).toEqual([{ id: 'WZ-2021-01887', deadline: 'calibration', dueAt: '2026-12-31', light: 'yellow' }]);
   });
 
   const device = (patch: Record<string, unknown>) => JSON.stringify([example[0], { ...example[0], id: 'second', ...patch }]);
@@ -92,13 +107,41 @@ describe('cli deadlines', { timeout: 60_000 }, () => {
     ['a negative battery', device({ batteryPercent: -1 }), '[1].batteryPercent: expected a number from 0 to 100'],
     ['a bad lastReadingAt', device({ lastReadingAt: '26.11.2026' }), '[1].lastReadingAt: expected a date YYYY-MM-DD'],
     ['a bad lastInspectionAt', device({ type: 'RWM', lastInspectionAt: '2026-11-31' }), '[1].lastInspectionAt: expected a date YYYY-MM-DD'],
-    ['a deadline beyond 9999', device({ installedAt: '9995-01-01', calibratedYear: null }), '[1]: cannot compute the deadline'],
+    ['an installation after --as-of', device({ installedAt: '2026-11-27' }), '[1].installedAt: 2026-11-27 is after --as-of 2026-11-26'],
+    ['a duplicate id', device({ id: 'WZ-2021-01887' }), '[1].id: duplicate id "WZ-2021-01887" (also [0].id)'],
+    [
+      'a calibratedYear of 1e999',
+      '[{"id":"a","type":"GZ","installedAt":"2020-01-01","calibratedYear":1e999}]',
+      '[0].calibratedYear: 1e999 is not a finite number',
+    ],
+    ['100 000 nested brackets', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, '<stdin>: nested deeper than the limit of 64 levels'],
   ])('rejects %s: exit 1, one line on stderr, nothing on stdout', (_case, input, message) => {
     const { code, stdout, stderr } = cli(['--as-of', '2026-11-26', '-'], input);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a deadline beyond the year 9999', () => {
+    const { code, stdout, stderr } = cli(['--as-of', '9999-01-01', '-'], device({ installedAt: '9995-01-01', calibratedYear: null }));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('[1]: cannot compute the deadline');
+  });
+
+  it('checks duplicate ids of 100 000 devices in linear time', () => {
+    const devices = Array.from({ length: 100_000 }, (_, i) => ({
+      id: `HKV-${i === 99_999 ? 3 : i}`,
+      type: 'HKV',
+      installedAt: '2020-01-01',
+    }));
+    const started = performance.now();
+    const { code, stdout, stderr } = cli(['--as-of', '2026-11-26', fileWith('many.json', JSON.stringify(devices))]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('[99999].id: duplicate id "HKV-3" (also [3].id)\n');
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('names an unreadable file', () => {

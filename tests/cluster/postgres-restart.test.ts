@@ -1,0 +1,95 @@
+// PostgreSQL killed (kill -9) and restarted by the supervisor, while a workflow timer falls due: the
+// portal answers again, live streams resume (LISTEN reconnects and says "resync"), the timer's
+// activity is retried until it succeeds, once, and no web or worker process had to be restarted.
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Db } from '../../db';
+import { deviceDedupeKey } from '../../domain/contracts/device';
+import { getStatus } from '../../workflows/shared/device';
+import { eventually, sleep } from '../support/eventually';
+import { createDeviceFixture } from '../support/fixtures';
+import {
+  CLUSTER_TEST_PASSWORD,
+  LiveStream,
+  clusterDb,
+  clusterState,
+  clusterTemporal,
+  createManagerFixture,
+  killService,
+  lightChanges,
+  logIn,
+  scheduledActivities,
+  servicePid,
+  startDeviceDeadline,
+  waitForRestart,
+  waitUntilHealthy,
+  webUrl,
+} from './support/cluster';
+
+const APP_PROCESSES = ['web-1', 'web-2', 'worker-1', 'worker-2'];
+let db: Db;
+let temporal: { client: Client; close(): Promise<void> };
+const streams: LiveStream[] = [];
+
+beforeAll(async () => {
+  db = clusterDb();
+  temporal = await clusterTemporal();
+  await waitUntilHealthy();
+});
+
+afterAll(async () => {
+  for (const stream of streams) stream.close();
+  await temporal?.close();
+  await db?.close();
+});
+
+test('kill -9 of PostgreSQL: portal, live streams and activities recover without restarting web or worker', async () => {
+  const appPids = APP_PROCESSES.map(servicePid);
+  const fixture = await createManagerFixture(db);
+  const device = await createDeviceFixture(db, fixture);
+  const { url } = clusterState();
+  const cookie = await logIn(url, fixture.email, CLUSTER_TEST_PASSWORD);
+  // A stream on each web process: each has its own LISTEN connection to lose and regain.
+  for (const web of ['web-1', 'web-2'] as const) streams.push(await LiveStream.open(webUrl(web), cookie));
+
+  // The deadline falls due while PostgreSQL is down.
+  const dueAtMs = Date.now() + 8_000;
+  const handle = await startDeviceDeadline(db, temporal.client, device.id, { dueAtMs, reminderLeadMs: [] });
+  await eventually(async () => expect((await db.models.Device.findByPk(device.id, { rejectOnEmpty: true })).light).toBe('yellow'), {
+    timeoutMs: 15_000,
+  });
+  await sleep(Math.max(0, dueAtMs - 1_000 - Date.now()));
+  const killedPid = killService('postgres', 'SIGKILL');
+  await waitForRestart('postgres', killedPid);
+  expect(Date.now(), 'PostgreSQL was down when the deadline fell due').toBeGreaterThan(dueAtMs);
+
+  // The portal answers again, with the session made before (sessions are rows).
+  await eventually(
+    async () => {
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status, await health.text()).toBe(200);
+      for (const base of [url, webUrl('web-1'), webUrl('web-2')]) {
+        const page = await fetch(`${base}/geraete`, { headers: { Cookie: cookie } });
+        await page.arrayBuffer();
+        expect(page.status, `${base}/geraete`).toBe(200);
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  // Each web process listens again and tells its pages to reload what they show.
+  for (const stream of streams) await stream.waitFor((event) => event.type === 'resync', 30_000);
+
+  // The deadline's activity failed while the database was away and was retried: applied once.
+  await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 90_000, intervalMs: 500 });
+  expect(await lightChanges(db, device.id)).toEqual(['yellow', 'red']);
+  expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
+  const escalationKey = deviceDedupeKey(device.id, new Date(dueAtMs).toISOString().slice(0, 10), 'escalation');
+  expect(await db.models.Notification.count({ where: { dedupeKey: escalationKey } })).toBe(2); // the manager and the owner
+  for (const stream of streams) {
+    await stream.waitFor((event) => event.type === 'device' && event.deviceId === device.id && event.light === 'red', 30_000);
+  }
+
+  expect(APP_PROCESSES.map(servicePid)).toEqual(appPids);
+  await handle.terminate();
+  await waitUntilHealthy();
+});

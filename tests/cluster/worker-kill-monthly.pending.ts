@@ -1,0 +1,104 @@
+// PENDING (issue 16, item 2: activity heartbeats): runs only with CLUSTER_PENDING=1 and fails today.
+// A worker killed (kill -9) while it processes a batch of the monthly information: the other worker
+// must finish the run within 30 s, every unit exactly once. Today the killed worker's batch activity
+// is retried only when its start-to-close timeout (5 minutes) expires, because no activity heartbeats.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Db } from '../../db';
+import { seedLargePortfolio } from '../../db/seed/demo';
+import { calendarDate } from '../../domain/calendar';
+import { reportingMonthFor } from '../../domain/monthly';
+import type { monthlyInformationRun } from '../../workflows/monthly-information';
+import { MONTHLY_RUN_WORKFLOW_TYPE, monthlyNotificationKey, monthlyPropertyWorkflowId } from '../../domain/contracts/monthly';
+import { seedReadings, seedTenantAccounts } from '../../scripts/bench/monthly';
+import { eventually, sleep } from '../support/eventually';
+import { uniqueSuffix } from '../support/fixtures';
+import { clusterDb, clusterState, clusterTemporal, waitForRestart, waitUntilHealthy } from './support/cluster';
+
+const UNITS = 1_200;
+const FAILOVER_LIMIT_MS = 30_000;
+/** temporal.api.enums.v1.PendingActivityState.STARTED */
+const ACTIVITY_STARTED = 2;
+
+let db: Db;
+let temporal: { client: Client; close(): Promise<void> };
+
+beforeAll(async () => {
+  db = clusterDb();
+  temporal = await clusterTemporal();
+  await waitUntilHealthy();
+});
+
+afterAll(async () => {
+  await temporal?.close();
+  await db?.close();
+});
+
+/** The pid of a worker of the cluster that is running one of the run's activities right now. */
+async function workerInTheMiddleOfABatch(month: string, propertyIds: number[]): Promise<{ pid: number; name: string }> {
+  const workers = Object.entries(clusterState().services).filter(([name]) => name.startsWith('worker-'));
+  return eventually(
+    async () => {
+      for (const propertyId of propertyIds) {
+        const handle = temporal.client.workflow.getHandle(monthlyPropertyWorkflowId(month, propertyId));
+        const description = await handle.describe().catch(() => null);
+        for (const activity of description?.raw.pendingActivities ?? []) {
+          if (activity.state !== ACTIVITY_STARTED) continue;
+          const pid = Number(activity.lastWorkerIdentity?.split('@')[0]);
+          const worker = workers.find(([, service]) => service.pid === pid);
+          if (worker) return { pid, name: worker[0] };
+        }
+      }
+      throw new Error('no batch in progress yet');
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+}
+
+test('kill -9 of a worker during a monthly run: the other finishes it within 30 s, every unit once', async () => {
+  const month = reportingMonthFor(calendarDate(new Date()));
+  const { organisationId } = await seedLargePortfolio(db, UNITS, calendarDate(new Date()));
+  await seedReadings(db, organisationId, month);
+  await seedTenantAccounts(db, organisationId);
+  const properties = await db.models.Property.findAll({ where: { organisationId }, attributes: ['id'] });
+  const propertyIds = properties.map((p) => p.id);
+  const unitIds = (await db.models.Unit.findAll({ where: { propertyId: propertyIds }, attributes: ['id'] })).map((u) => u.id);
+  expect(unitIds).toHaveLength(UNITS);
+
+  const handle: WorkflowHandle<typeof monthlyInformationRun> = await temporal.client.workflow.start<typeof monthlyInformationRun>(
+    MONTHLY_RUN_WORKFLOW_TYPE,
+    {
+      workflowId: `monthly-information-cluster-${uniqueSuffix()}`,
+      taskQueue: clusterState().taskQueue,
+      args: [{ month, organisationIds: [organisationId] }],
+    },
+  );
+  const victim = await workerInTheMiddleOfABatch(month, propertyIds);
+  process.kill(victim.pid, 'SIGKILL');
+  const killedAt = Date.now();
+
+  const result = await Promise.race([
+    handle.result(),
+    sleep(FAILOVER_LIMIT_MS).then(() => {
+      throw new Error(`the run did not finish within ${FAILOVER_LIMIT_MS / 1000} s after ${victim.name} was killed`);
+    }),
+  ]);
+  expect(Date.now() - killedAt).toBeLessThan(FAILOVER_LIMIT_MS);
+  expect(result).toMatchObject({ state: 'completed', unitsTotal: UNITS, unitsDone: UNITS, propertiesFailed: [] });
+  expect(result.totals).toMatchObject({ units: UNITS, published: UNITS });
+
+  // Exactly once: one information, one proof of provision, one notification and e-mail per tenant.
+  const informations = await db.models.MonthlyInformation.findAll({ where: { unitId: unitIds, month: `${month}-01` }, attributes: ['id'] });
+  expect(informations).toHaveLength(UNITS);
+  expect(await db.models.MonthlyDeliveryEvent.count({ where: { informationId: informations.map((i) => i.id) } })).toBe(UNITS);
+  const tenants = await db.models.User.findAll({ where: { organisationId, role: 'tenant' }, attributes: ['id'] });
+  const tenantIds = tenants.map((t) => t.id);
+  expect(await db.models.Notification.count({ where: { dedupeKey: monthlyNotificationKey(month), userId: tenantIds } })).toBe(
+    result.totals.portal,
+  );
+  const mailKeys = tenantIds.map((id) => `${monthlyNotificationKey(month)}:user-${id}`);
+  expect(await db.models.Mail.count({ where: { dedupeKey: mailKeys } })).toBe(result.totals.mailed);
+
+  await waitForRestart(victim.name, victim.pid);
+  await waitUntilHealthy();
+});
