@@ -76,7 +76,6 @@ export function contentSecurityPolicy({ nonce, dev, styleHashes = [] }: CspOptio
 export const PERMISSIONS_POLICY = [
   'accelerometer=()',
   'autoplay=()',
-  'bluetooth=()',
   'camera=()',
   'display-capture=()',
   'geolocation=()',
