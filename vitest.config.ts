@@ -2,7 +2,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import tsconfigPaths from 'vite-tsconfig-paths';
 
 // Pure rules run without services; everything else shares one PostgreSQL and one Temporal dev
-// server started once per run by tests/support/global-setup.ts.
+// server started once per run by tests/support/global-setup.ts. Workflow tests start Temporal's
+// time-skipping test server for themselves (tests/support/time-skipping.ts); tests/e2e runs alone
+// with `npm run test:e2e`.
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {

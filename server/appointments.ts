@@ -78,11 +78,6 @@ export interface RequestAppointmentInput {
   slots: SlotInput[];
 }
 
-export interface RequestAppointmentOptions extends WorkflowOptions {
-  /** Shorter windows for tests and demos (seconds on the wall clock instead of working days). */
-  timing?: Pick<AppointmentWorkflowInput, 'confirmWithinMs' | 'confirmClock' | 'reminderLeadMs' | 'finishedLingerMs'>;
-}
-
 /**
  * Files an appointment request for the tenant's unit with its slots and first history step, then
  * starts its workflow. It goes to the property's technician (or the managers without one). The
@@ -90,7 +85,7 @@ export interface RequestAppointmentOptions extends WorkflowOptions {
  */
 export async function requestAppointment(
   input: RequestAppointmentInput,
-  options: RequestAppointmentOptions = {},
+  options: WorkflowOptions = {},
 ): Promise<{ appointmentId: number }> {
   const database = options.db ?? sharedDb();
   const problem =
@@ -174,7 +169,6 @@ export async function requestAppointment(
       requestedAtMs: requestedAt.getTime(),
       federalState: federalStateOf(property),
       lastSeq: 1,
-      ...options.timing,
     };
     return started;
   });

@@ -3,9 +3,9 @@
 // link between a replaced device and its successor. Every activity is idempotent: a retry after a
 // crash changes nothing twice (dedupe keys, "only if not yet set" updates).
 import { GoneError } from './errors';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { db as sharedDb } from './db';
-import { forEachConcurrently, startOnce, temporalSettings, type WorkflowOptions } from './temporal';
+import { forEachConcurrently, identityAttributes, startOnce, temporalSettings, type WorkflowOptions } from './temporal';
 import type { Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
 import { appendAudit } from '../db/audit';
@@ -440,23 +440,133 @@ export async function reportDeviceRecalibrated(
   );
 }
 
-/** Battery and reading updates; a reading's instant counts by its UTC calendar day. */
+/** The payload of a health signal, checked: a reading's instant counts by its UTC calendar day. */
+function healthReport(health: { batteryPercent?: number; lastReadingAt?: string | Date | null }): DeviceHealthReport {
+  const report: DeviceHealthReport = {};
+  if (health.batteryPercent !== undefined) {
+    if (!(health.batteryPercent >= 0 && health.batteryPercent <= 100)) {
+      throw new RangeError(`batteryPercent: expected 0 to 100, got ${health.batteryPercent}`);
+    }
+    report.batteryPercent = health.batteryPercent;
+  }
+  if (health.lastReadingAt !== undefined && health.lastReadingAt !== null) {
+    report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
+  }
+  requireDate(report.lastReadingAt, 'lastReadingAt');
+  return report;
+}
+
+/** Battery and reading updates. */
 export async function reportDeviceHealth(
   temporal: Client,
   deviceId: number,
   health: { batteryPercent?: number; lastReadingAt?: string | Date },
   options: WorkflowOptions = {},
 ): Promise<void> {
-  const report: DeviceHealthReport = { batteryPercent: health.batteryPercent };
-  if (health.lastReadingAt !== undefined) {
-    report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
-  }
-  requireDate(report.lastReadingAt, 'lastReadingAt');
-  if (report.batteryPercent !== undefined && !(report.batteryPercent >= 0 && report.batteryPercent <= 100)) {
-    throw new RangeError(`batteryPercent: expected 0 to 100, got ${report.batteryPercent}`);
-  }
+  const report = healthReport(health);
   await signalOrElse(
     () => temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceHealth, report),
     () => ensureDeviceWorkflow(temporal, deviceId, options),
   );
+}
+
+/** One device an import touched; battery only when the import carried one. */
+export interface DeviceReadingUpdate {
+  deviceId: number;
+  batteryPercent?: number;
+}
+
+/** What became of the health signals of one import (or of a repair that sends them again). */
+export interface ReadingSignals {
+  /** Device workflows that received their signal (a device without a running workflow got one started with it). */
+  signalled: number;
+  /** Devices whose obligation has ended (replaced, removed, deleted, or the workflow completed): not signalled, never restarted. */
+  ended: number;
+  /** Devices not told because Temporal could not be reached. Sending again repairs them: the date is read from the row. */
+  unsent: number[];
+}
+
+/**
+ * How long one signal may take before Temporal counts as unreachable and the rest are left unsent,
+ * so that an import does not hang on an outage; an overloaded server (a bench on two shared cores)
+ * takes several seconds per call, which is not an outage.
+ */
+const READING_SIGNAL_DEADLINE_MS = 10_000;
+/** Signals in flight at once: each wakes a workflow, so more only queues work on the worker. */
+const READING_SIGNAL_CONCURRENCY = 20;
+
+/**
+ * Call after the readings have committed: each device's workflow gets ONE `deviceHealth` signal,
+ * however many readings the import had for it, carrying the newest reading day from the device's
+ * row (the import moves `last_reading_at` forward only, so an old file never sets a workflow back).
+ * Rows are read in chunks and signals sent with bounded concurrency. signalWithStart gives a device
+ * whose workflow is not running (never started, failed, terminated) a new run from its row; a device
+ * replaced or removed is skipped, and a completed workflow stays completed (the same reuse policy
+ * as startDeviceWorkflow). At the first signal Temporal refuses or does not answer in time, the rest
+ * are not tried: they come back as `unsent` and nothing is thrown, because the readings are
+ * committed already. Sending again is safe (a signal with the facts the workflow has changes nothing).
+ * Two imports racing for one device may deliver their days out of order (the workflow takes the day
+ * it is sent); the device's next reading puts it right.
+ */
+export async function reportDeviceReadings(
+  temporal: Client,
+  updates: readonly DeviceReadingUpdate[],
+  options: WorkflowOptions & { concurrency?: number; chunkSize?: number; deadlineMs?: number } = {},
+): Promise<ReadingSignals> {
+  const database = options.db ?? sharedDb();
+  const taskQueue = options.taskQueue ?? temporalSettings().taskQueue;
+  const chunkSize = options.chunkSize ?? 1_000;
+  const battery = new Map<number, number | undefined>();
+  for (const { deviceId, batteryPercent } of updates) {
+    if (batteryPercent !== undefined) healthReport({ batteryPercent });
+    battery.set(deviceId, batteryPercent ?? battery.get(deviceId));
+  }
+  const ids = [...battery.keys()];
+  const outcome: ReadingSignals = { signalled: 0, ended: 0, unsent: [] };
+  let failure: unknown = null;
+  for (let offset = 0; offset < ids.length; offset += chunkSize) {
+    const chunk = ids.slice(offset, offset + chunkSize);
+    if (failure !== null) {
+      outcome.unsent.push(...chunk);
+      continue;
+    }
+    const starts = await loadDeviceWorkflowStarts(database, chunk);
+    outcome.ended += chunk.length - starts.length;
+    await forEachConcurrently(starts, options.concurrency ?? READING_SIGNAL_CONCURRENCY, async ({ workflowId, input }) => {
+      if (failure !== null) {
+        outcome.unsent.push(input.deviceId);
+        return;
+      }
+      const report = healthReport({ lastReadingAt: input.facts.lastReadingAt, batteryPercent: battery.get(input.deviceId) });
+      try {
+        await temporal.withDeadline(Date.now() + (options.deadlineMs ?? READING_SIGNAL_DEADLINE_MS), () =>
+          temporal.workflow.signalWithStart<typeof deviceDeadline, [DeviceHealthReport]>(DEVICE_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue,
+            args: [input],
+            signal: deviceHealth,
+            signalArgs: [report],
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
+            typedSearchAttributes: identityAttributes({ propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId }),
+          }),
+        );
+        outcome.signalled += 1;
+      } catch (error) {
+        // The reuse policy refused a new run: the workflow completed (replaced or removed meanwhile).
+        if (error instanceof WorkflowExecutionAlreadyStartedError) outcome.ended += 1;
+        else {
+          failure ??= error;
+          outcome.unsent.push(input.deviceId);
+        }
+      }
+    });
+  }
+  if (failure !== null) {
+    console.error(
+      `[device workflows] ${outcome.unsent.length} of ${ids.length} not told of new readings (first: ${deviceWorkflowId(outcome.unsent[0] ?? 0)})`,
+      failure,
+    );
+  }
+  return outcome;
 }

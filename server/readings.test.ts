@@ -1,11 +1,24 @@
-// The readings import against the test run's PostgreSQL: all or nothing, idempotent, nothing dropped.
+// The readings import against the test run's PostgreSQL and Temporal dev server: all or nothing,
+// idempotent, nothing dropped; once committed, each device's workflow hears of its newest reading.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
 import { createDb, type Device } from '../db/index';
 import { applyReadings, importReadingsCsv, type ImportOptions } from './readings';
+import { ensureDeviceWorkflow, reportDeviceReplaced } from './device-obligation';
+import { addDays } from '../domain/dates';
+import { deviceWorkflowId } from '../domain/contracts/device';
 import { parseReadingRecord } from '../domain/readings-csv';
-import { createDeviceFixture, createOrgFixture, type OrgFixture } from '../tests/support/fixtures';
+import { getStatus } from '../workflows/shared/device';
+import type { deviceDeadline } from '../workflows/device-deadline';
+import { freePort } from '../scripts/lib/temporal';
+import { eventually } from '../tests/support/eventually';
+import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
+import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 
 const db = createDb(inject('databaseUrl'));
+const taskQueue = `readings-${uniqueSuffix()}`;
+let temporal: TestClient;
+let worker: RunningWorker;
 const now = new Date('2026-11-26T12:00:00Z');
 let org: OrgFixture;
 let hkv: Device;
@@ -15,6 +28,8 @@ let foreign: Device;
 let options: ImportOptions;
 
 beforeAll(async () => {
+  temporal = await connectTestClient();
+  worker = await startTestWorker({ taskQueue, db, workflowBundle: await bundleWorkflows() });
   org = await createOrgFixture(db);
   const place = { property: org.property, unit: org.unit };
   hkv = await createDeviceFixture(db, place, { type: 'HKV', serial: `HKV-IMP-${org.property.id}`, installedAt: '2020-01-01' });
@@ -22,10 +37,20 @@ beforeAll(async () => {
   smokeAlarm = await createDeviceFixture(db, place, { type: 'RWM', serial: `RWM-IMP-${org.property.id}`, installedAt: '2020-01-01' });
   const other = await createOrgFixture(db);
   foreign = await createDeviceFixture(db, { property: other.property, unit: other.unit }, { type: 'WZ-W', installedAt: '2020-01-01' });
-  options = { organisationId: org.organisation.id, actor: { id: org.managers[0].id, email: org.managers[0].email }, source: 'import', now };
+  options = {
+    organisationId: org.organisation.id,
+    actor: { id: org.managers[0]!.id, email: org.managers[0]!.email },
+    source: 'import',
+    now,
+    temporal: { client: temporal.client, taskQueue },
+  };
 });
 
-afterAll(() => db.close());
+afterAll(async () => {
+  await worker?.stop();
+  await temporal?.close();
+  await db.close();
+});
 
 const csv = (...lines: string[]) => ['Zählernummer;Zeitpunkt;Wert;Einheit;Stichtagswert', ...lines].join('\n');
 
@@ -53,6 +78,7 @@ describe('a valid file', () => {
       errors: [],
       unknownSerials: [],
       unknownSerialCount: 0,
+      workflows: { signalled: 2, ended: 0, unsent: 0 },
     });
     expect(await readingsOf(hkv)).toEqual([
       { at: '2026-10-01T04:00:00.000Z', value: 812, setDateValue: null, source: 'import' },
@@ -71,7 +97,8 @@ describe('a valid file', () => {
   test('imported a second time changes nothing', async () => {
     const before = await db.models.Reading.count();
     const report = await importReadingsCsv(db, file(), options);
-    expect(report).toMatchObject({ applied: true, inserted: 0, unchanged: 3, errors: [] });
+    // Unchanged readings are signalled again: importing a file twice repairs a signal an outage swallowed.
+    expect(report).toMatchObject({ applied: true, inserted: 0, unchanged: 3, errors: [], workflows: { signalled: 2 } });
     expect(await db.models.Reading.count()).toBe(before);
   });
 });
@@ -92,6 +119,7 @@ describe('a file with errors is not applied at all', () => {
     );
     expect(report.applied).toBe(false);
     expect(report.inserted).toBe(0);
+    expect(report.workflows).toEqual({ signalled: 0, ended: 0, unsent: 0 });
     expect(report.errors).toEqual([
       { line: 3, field: 'Zeitpunkt', message: '„31.09.2026 06:00“ ist kein Zeitpunkt (erwartet TT.MM.JJJJ hh:mm oder JJJJ-MM-TT hh:mm)' },
       { line: 4, field: 'Einheit', message: `${water.serial} (Warmwasserzähler) misst in m³, nicht in kWh` },
@@ -144,7 +172,7 @@ describe('unknown serials', () => {
 
   test('when asked, the known rows are applied and the unknown ones listed as skipped', async () => {
     const report = await importReadingsCsv(db, file(), { ...options, skipUnknown: true });
-    expect(report).toMatchObject({ applied: true, inserted: 1, skipped: 3, errors: [] });
+    expect(report).toMatchObject({ applied: true, inserted: 1, skipped: 3, errors: [], workflows: { signalled: 1 } });
     expect(report.unknownSerials.map((u) => u.serial)).toEqual(['WZ-GIBT-ES-NICHT', foreign.serial]);
   });
 });
@@ -156,6 +184,111 @@ test('a manual entry takes the same path (serials in any case)', async () => {
     now,
   );
   const report = await applyReadings(db, [row!], { ...options, source: 'manual' });
-  expect(report).toMatchObject({ applied: true, inserted: 1 });
+  expect(report).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 1, ended: 0, unsent: 0 } });
   expect((await readingsOf(hkv))[0]).toEqual({ at: '2026-09-01T04:00:00.000Z', value: 700, setDateValue: null, source: 'manual' });
+});
+
+describe('the device workflows hear of an import', () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const daysAgo = (days: number) => addDays(today, -days);
+  /** A reading at 06:00 German time: the same UTC calendar day. */
+  const readingLine = (device: Device, day: string, value: number) => `${device.serial};${day} 06:00;${value};m³;`;
+  const liveOptions = (): ImportOptions => ({ ...options, now: new Date() });
+
+  function handleOf(device: Device) {
+    return temporal.client.workflow.getHandle<typeof deviceDeadline>(deviceWorkflowId(device.id));
+  }
+
+  /** A cold-water meter calibrated this year (deadline years ahead): only its readings can make it red. */
+  function meter(attributes: Partial<Device> = {}) {
+    return createDeviceFixture(db, { property: org.property, unit: org.unit }, { installedAt: daysAgo(400), ...attributes });
+  }
+
+  async function signalsReceived(device: Device): Promise<number> {
+    let signals = 0;
+    for await (const execution of temporal.client.workflow.list({ query: `WorkflowId = "${deviceWorkflowId(device.id)}"` })) {
+      const history = await temporal.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      signals += (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'deviceHealth').length;
+    }
+    return signals;
+  }
+
+  test('a device red for "no reading for more than 30 days" turns green, in the workflow and on its row', async () => {
+    const device = await meter({ lastReadingAt: new Date(`${daysAgo(45)}T05:00:00Z`) });
+    await ensureDeviceWorkflow(temporal.client, device.id, { db, taskQueue });
+    await eventually(async () => expect((await handleOf(device).query(getStatus)).light).toBe('red'));
+    await eventually(async () => expect((await device.reload()).light).toBe('red'));
+
+    const report = await importReadingsCsv(db, csv(readingLine(device, daysAgo(1), 120.5)), liveOptions());
+
+    expect(report).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 1, ended: 0, unsent: 0 } });
+    await eventually(async () =>
+      expect(await handleOf(device).query(getStatus)).toMatchObject({ light: 'green', facts: { lastReadingAt: daysAgo(1) } }),
+    );
+    await eventually(async () => expect((await device.reload()).light).toBe('green'));
+    await handleOf(device).terminate();
+  });
+
+  test('many readings of one device make one signal with the newest day; an older file later sets nothing back', async () => {
+    const device = await meter();
+    const days = Array.from({ length: 40 }, (_, i) => daysAgo(40 - i));
+    const report = await importReadingsCsv(db, csv(...days.map((day, i) => readingLine(device, day, 100 + i))), liveOptions());
+
+    // No workflow ran for the device: signalWithStart started one from the row and delivered the signal.
+    expect(report).toMatchObject({ applied: true, inserted: 40, workflows: { signalled: 1 } });
+    await eventually(async () => expect((await handleOf(device).query(getStatus)).facts.lastReadingAt).toBe(daysAgo(1)));
+    expect(await signalsReceived(device)).toBe(1);
+
+    const older = await importReadingsCsv(db, csv(readingLine(device, daysAgo(60), 90)), liveOptions());
+    expect(older).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 1 } });
+    await eventually(async () => expect(await signalsReceived(device)).toBe(2));
+    expect(await handleOf(device).query(getStatus)).toMatchObject({ light: 'green', facts: { lastReadingAt: daysAgo(1) } });
+    await handleOf(device).terminate();
+  });
+
+  test('a reading for a replaced device does not restart its completed workflow', async () => {
+    const device = await meter();
+    const successor = await meter();
+    await ensureDeviceWorkflow(temporal.client, device.id, { db, taskQueue });
+    await reportDeviceReplaced(temporal.client, device.id, { successorId: successor.id, replacedAt: today }, { db, taskQueue });
+    expect(await handleOf(device).result()).toMatchObject({ state: 'replaced' });
+    const runs = async () => (await temporal.client.workflow.count(`WorkflowId = "${deviceWorkflowId(device.id)}"`)).count;
+    await eventually(async () => expect(await runs()).toBe(1));
+
+    // A late file with a reading from before the exchange: stored, but the obligation has ended.
+    const late = await importReadingsCsv(db, csv(readingLine(device, daysAgo(2), 50)), liveOptions());
+    expect(late).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 0, ended: 1, unsent: 0 } });
+
+    // Even a row that does not (yet) say so cannot bring it back: Temporal's reuse policy refuses a new run.
+    await db.models.Device.update({ successorId: null, removedAt: null }, { where: { id: device.id } });
+    const racing = await importReadingsCsv(db, csv(readingLine(device, daysAgo(1), 51)), liveOptions());
+    expect(racing).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 0, ended: 1, unsent: 0 } });
+
+    expect((await handleOf(device).describe()).status.name).toBe('COMPLETED');
+    expect(await runs()).toBe(1);
+    await handleOf(successor).terminate();
+  });
+
+  test('with Temporal unreachable the import still commits; importing the file again tells the workflow', async () => {
+    const device = await meter({ lastReadingAt: new Date(`${daysAgo(45)}T05:00:00Z`) });
+    await ensureDeviceWorkflow(temporal.client, device.id, { db, taskQueue });
+    await eventually(async () => expect((await device.reload()).light).toBe('red'));
+    const file = csv(readingLine(device, daysAgo(1), 77));
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    try {
+      const unreachable = { client: new Client({ connection }), taskQueue, signalDeadlineMs: 1_000 };
+      const report = await importReadingsCsv(db, file, { ...liveOptions(), temporal: unreachable });
+      expect(report).toMatchObject({ applied: true, inserted: 1, workflows: { signalled: 0, ended: 0, unsent: 1 } });
+      expect((await device.reload()).lastReadingAt?.toISOString().slice(0, 10)).toBe(daysAgo(1));
+      expect((await handleOf(device).query(getStatus)).light).toBe('red');
+    } finally {
+      await connection.close();
+    }
+
+    const again = await importReadingsCsv(db, file, liveOptions());
+    expect(again).toMatchObject({ applied: true, inserted: 0, unchanged: 1, workflows: { signalled: 1, unsent: 0 } });
+    await eventually(async () => expect(await handleOf(device).query(getStatus)).toMatchObject({ light: 'green' }));
+    await eventually(async () => expect((await device.reload()).light).toBe('green'));
+    await handleOf(device).terminate();
+  });
 });

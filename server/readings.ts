@@ -2,9 +2,15 @@
 // database: all rows or none. The unique (device_id, read_at) index makes a second import of the
 // same file a no-op; a stored reading with another value is an error, never overwritten. Serials
 // are looked up only among the organisation's devices, so a file cannot touch another customer's.
-import { QueryTypes, type Transaction } from 'sequelize';
+// Once committed, every device the import touched has its workflow told of its newest reading: the
+// workflow owns the light, and a device silent for more than 30 days stays red until it hears.
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/index';
 import { appendAudit, sha256 } from '../db/audit';
+import { db as sharedDb } from './db';
+import { reportDeviceReadings } from './device-obligation';
+import type { SessionUser } from './session';
+import { temporalClient, type WorkflowOptions } from './temporal';
 import type { DeviceType } from '../domain/deadlines';
 import {
   READING_FIELDS,
@@ -28,6 +34,18 @@ export interface ImportOptions {
   fileName?: string;
   ip?: string | null;
   now?: Date;
+  /** Where the device workflows are told (tests pass their own client and task queue), and how long one signal may take. */
+  temporal?: Pick<WorkflowOptions, 'client' | 'taskQueue'> & { signalDeadlineMs?: number };
+}
+
+/** The device workflows told of an applied import, after its commit (all 0 when nothing was applied). */
+export interface WorkflowsTold {
+  /** Devices whose workflow received its signal: one per device, however many readings it had. */
+  signalled: number;
+  /** Devices replaced or removed: their obligation has ended, nothing to tell. */
+  ended: number;
+  /** Devices not told because Temporal could not be reached; importing the same file again tells them. */
+  unsent: number;
 }
 
 export interface ImportReport {
@@ -44,6 +62,22 @@ export interface ImportReport {
   /** Serials no device of the organisation has, with the lines they are on: the first few (domain/readings-csv.ts). */
   unknownSerials: UnknownSerial[];
   unknownSerialCount: number;
+  workflows: WorkflowsTold;
+}
+
+/** A report of nothing applied (yet): the page's answer to a missing file starts from it too. */
+export function emptyReport(errors: RowError[] = []): ImportReport {
+  return {
+    applied: false,
+    rows: 0,
+    inserted: 0,
+    unchanged: 0,
+    skipped: 0,
+    errors,
+    unknownSerials: [],
+    unknownSerialCount: 0,
+    workflows: { signalled: 0, ended: 0, unsent: 0 },
+  };
 }
 
 interface KnownDevice {
@@ -186,14 +220,9 @@ export async function applyReadings(
   options: ImportOptions & { parseErrors?: RowError[]; total?: number; duplicates?: number; fileSha256?: string },
 ): Promise<ImportReport> {
   const report: ImportReport = {
-    applied: false,
+    ...emptyReport([...(options.parseErrors ?? [])]),
     rows: options.total ?? rows.length,
-    inserted: 0,
     unchanged: options.duplicates ?? 0,
-    skipped: 0,
-    errors: [...(options.parseErrors ?? [])],
-    unknownSerials: [],
-    unknownSerialCount: 0,
   };
   const devices = await devicesBySerial(db, options.organisationId, [...new Set(rows.map((r) => r.serial))]);
   const resolved: Resolved[] = [];
@@ -250,7 +279,31 @@ export async function applyReadings(
     return finish(report);
   }
   report.applied = true;
+  // Committed: only now may a workflow hear of it. Every device with a row in the import is told,
+  // unchanged ones too, so importing a file again repairs signals an outage swallowed.
+  report.workflows = await tellDeviceWorkflows(db, [...new Set(resolved.map((r) => r.device.id))], options);
   return report;
+}
+
+/**
+ * One signal per device with its newest reading. Never throws: the readings are stored, so a
+ * failure is logged and reported instead. The workflow does not re-read the row on its own; what
+ * repairs a missed signal is the next import or entry touching the device (the same file again, as
+ * the page suggests) and, without anyone acting, the outbox and reconciler of issue 16.
+ */
+async function tellDeviceWorkflows(db: Db, deviceIds: number[], options: ImportOptions): Promise<WorkflowsTold> {
+  if (deviceIds.length === 0) return { signalled: 0, ended: 0, unsent: 0 };
+  try {
+    const { signalled, ended, unsent } = await reportDeviceReadings(
+      options.temporal?.client ?? temporalClient(),
+      deviceIds.map((deviceId) => ({ deviceId })),
+      { db, taskQueue: options.temporal?.taskQueue, deadlineMs: options.temporal?.signalDeadlineMs },
+    );
+    return { signalled, ended, unsent: unsent.length };
+  } catch (error) {
+    console.error(`[readings] ${deviceIds.length} devices' readings committed, but their workflows were not told`, error);
+    return { signalled: 0, ended: 0, unsent: deviceIds.length };
+  }
 }
 
 function finish(report: ImportReport): ImportReport {
@@ -267,5 +320,69 @@ export async function importReadingsCsv(db: Db, text: string, options: ImportOpt
     total: parsed.total,
     duplicates: parsed.duplicates,
     fileSha256: sha256(text),
+  });
+}
+
+// ---- the readings page ----
+
+/** Who imports: the signed-in user, into their own organisation. */
+export type ImportingUser = Pick<SessionUser, 'id' | 'email' | 'organisationId'>;
+
+function byUser(user: ImportingUser, ip: string | null) {
+  return { organisationId: user.organisationId, actor: { id: user.id, email: user.email }, ip };
+}
+
+/** A CSV file uploaded on the readings page. */
+export function importReadingsFile(
+  user: ImportingUser,
+  file: { text: string; name: string; skipUnknown: boolean },
+  ip: string | null,
+): Promise<ImportReport> {
+  return importReadingsCsv(sharedDb(), file.text, {
+    ...byUser(user, ip),
+    source: 'import',
+    fileName: file.name,
+    skipUnknown: file.skipUnknown,
+  });
+}
+
+/** One reading typed in on the readings page. */
+export function enterReading(user: ImportingUser, row: ReadingRow, ip: string | null): Promise<ImportReport> {
+  return applyReadings(sharedDb(), [row], { ...byUser(user, ip), source: 'manual' });
+}
+
+export interface RecentImport {
+  id: number;
+  at: Date;
+  actor: string;
+  manual: boolean;
+  fileName: string | null;
+  rows: number;
+  inserted: number;
+  unchanged: number;
+}
+
+const IMPORT_ACTIONS = ['readings.imported', 'readings.entered'];
+
+/** The organisation's last imports and entries, from the audit log (newest first). */
+export async function recentImports(user: Pick<SessionUser, 'organisationId'>, db: Db = sharedDb(), limit = 10): Promise<RecentImport[]> {
+  const entries = await db.models.AuditEntry.findAll({
+    where: { organisationId: user.organisationId, action: { [Op.in]: IMPORT_ACTIONS } },
+    attributes: ['id', 'at', 'actor', 'action', 'details'],
+    order: [['id', 'DESC']],
+    limit,
+  });
+  return entries.map((entry) => {
+    const details = entry.details as { fileName?: string | null; rows?: number; inserted?: number; unchanged?: number };
+    return {
+      id: entry.id,
+      at: entry.at,
+      actor: entry.actor,
+      manual: entry.action === 'readings.entered',
+      fileName: details.fileName ?? null,
+      rows: details.rows ?? 0,
+      inserted: details.inserted ?? 0,
+      unchanged: details.unchanged ?? 0,
+    };
   });
 }

@@ -31,7 +31,6 @@ import {
   statementWorkflowId,
   type DeliverRequest,
   type LifecycleActor,
-  type LifecycleOverride,
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
 } from '../domain/contracts/statement';
@@ -83,7 +82,7 @@ export async function objectionDeadlineMode(database: Db, organisationId: number
 }
 
 /** The workflow's input from the stored version. */
-export async function lifecycleInput(database: Db, statementId: number, override?: LifecycleOverride): Promise<StatementLifecycleInput> {
+export async function lifecycleInput(database: Db, statementId: number): Promise<StatementLifecycleInput> {
   const { Statement, Property, User } = database.models;
   const statement = await Statement.findByPk(statementId, { rejectOnEmpty: true });
   const property = await Property.findByPk(statement.propertyId, { rejectOnEmpty: true });
@@ -98,7 +97,6 @@ export async function lifecycleInput(database: Db, statementId: number, override
     documentSha256: statement.engineInputSha256,
     objectionMode: await objectionDeadlineMode(database, property.organisationId),
     createdBy: { userId: creator?.id ?? null, name: creator?.email ?? 'system' },
-    ...(override && { override }),
   };
 }
 
@@ -106,13 +104,9 @@ export async function lifecycleInput(database: Db, statementId: number, override
  * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
  * tells the previous version's workflow that it is superseded.
  */
-export async function startStatementLifecycle(
-  statementId: number,
-  actor: LifecycleActor,
-  options: LifecycleOptions & { override?: LifecycleOverride } = {},
-): Promise<string> {
+export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
   const { database, client, taskQueue } = resolve(options);
-  const input = await lifecycleInput(database, statementId, options.override);
+  const input = await lifecycleInput(database, statementId);
   const workflowId = statementWorkflowId(statementId, input.version);
   try {
     await client.workflow.start(STATEMENT_WORKFLOW_TYPE, {

@@ -99,8 +99,6 @@ export interface OpenTicketInput {
  */
 export interface OpenTicketOptions extends WorkflowOptions {
   transaction?: Transaction;
-  /** Shorter waits after resolving and closing, for tests and demos. */
-  timing?: Pick<TicketWorkflowInput, 'autoCloseAfterMs' | 'closedLingerMs'>;
 }
 
 export async function openTicket(
@@ -199,7 +197,6 @@ export async function openTicket(
       federalState: calendar.federalState,
       slaMatrix: matrix,
       lastSeq: 1,
-      ...options.timing,
     };
     return workflowInput;
   };

@@ -45,9 +45,12 @@ const { recordAppointmentEvent, notifyAppointmentEvent } = proxyActivities<Activ
 });
 
 const HOUR_MS = 3_600_000;
-const DEFAULT_CONFIRM_WITHIN_MS = 2 * BUSINESS_DAY_MS;
-const DEFAULT_REMINDER_LEAD_MS = 24 * HOUR_MS;
-const DEFAULT_FINISHED_LINGER_MS = 24 * HOUR_MS;
+/** How long the technician has to confirm or propose: two working days. */
+const CONFIRM_WITHIN_MS = 2 * BUSINESS_DAY_MS;
+/** How long before the appointment the tenant is reminded. */
+const REMINDER_LEAD_MS = 24 * HOUR_MS;
+/** A finished request's workflow keeps answering this long. */
+const FINISHED_LINGER_MS = 24 * HOUR_MS;
 const MAX_NOTE_LENGTH = 2_000;
 
 function iso(ms: number | null): string | null {
@@ -67,14 +70,13 @@ function sideOf(actor: Actor, tenantId: number): SlotOfferer | null {
 export async function appointmentWorkflow(input: AppointmentWorkflowInput): Promise<AppointmentStatusView> {
   const { appointmentId, tenantId } = input;
   const calendar: BusinessCalendar = { federalState: input.federalState };
-  const reminderLeadMs = input.reminderLeadMs ?? DEFAULT_REMINDER_LEAD_MS;
   const state: AppointmentState = input.carried ?? {
     status: 'requested',
     slots: input.slots,
     openOffer: input.slots.map((slot) => slot.position),
     confirmedPosition: null,
     seq: input.lastSeq,
-    confirmation: startMeasure(input.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS, input.confirmClock ?? 'business', input.requestedAtMs),
+    confirmation: startMeasure(CONFIRM_WITHIN_MS, 'business', input.requestedAtMs),
     reminder: null,
     remindedAtMs: null,
     finishedAtMs: null,
@@ -189,7 +191,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
       state.confirmedPosition = position;
       state.openOffer = [];
       answered(now);
-      const reminderAt = Date.parse(slot.startsAt) - reminderLeadMs;
+      const reminderAt = Date.parse(slot.startsAt) - REMINDER_LEAD_MS;
       // Confirmed less than a day ahead: the confirmation itself is the reminder.
       state.reminder = reminderAt > now ? { position, atMs: reminderAt } : null;
       const otherSide = slot.offeredBy === 'tenant' ? { userIds: [tenantId], managers: false } : technicianSide();
@@ -354,7 +356,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   }
 
   // Finished: keep answering (and refusing changes clearly) for a while, then end.
-  const lingerUntil = (state.finishedAtMs ?? Date.now()) + (input.finishedLingerMs ?? DEFAULT_FINISHED_LINGER_MS);
+  const lingerUntil = (state.finishedAtMs ?? Date.now()) + FINISHED_LINGER_MS;
   await lingerThenDrain(lingerUntil, () => state.outbox.length > 0, tellEveryone);
   return view();
 }

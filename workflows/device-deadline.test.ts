@@ -1,65 +1,60 @@
-// The device deadline workflow against the real Temporal dev server and PostgreSQL of the test run:
-// timers really fire, activities really write. Deadlines seconds ahead use the input's override.
+// The device deadline workflow on Temporal's time-skipping test server, with the real activities
+// against the test run's PostgreSQL: devices whose deadlines are months ahead, and the clock moved
+// to each reminder, the warning and the deadline instead of waiting for them.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Op } from 'sequelize';
 import { createDb } from '../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../server/device-obligation';
-import { deviceWorkflowId } from '../domain/contracts/device';
+import { addDays, addMonths, addYears } from '../domain/dates';
+import { WARNING_MONTHS, deadlineOf, lightForDue, type DeviceFacts } from '../domain/deadlines';
+import { deviceDedupeKey, deviceWorkflowId } from '../domain/contracts/device';
 import {
+  loadDeviceWorkflowStarts,
+  startDeviceWorkflow,
   ensureDeviceWorkflow,
   ensureDeviceWorkflows,
   reportDeviceHealth,
   reportDeviceRecalibrated,
   reportDeviceReplaced,
 } from '../server/device-obligation';
-import { eventually, sleep } from '../tests/support/eventually';
-import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
-import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
+import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
+import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
 import type { deviceDeadline } from './device-deadline';
 import { getStatus } from './shared/device';
-import { deviceDedupeKey, type DeadlineOverride } from '../domain/contracts/device';
 
 const db = createDb(inject('databaseUrl'));
-const taskQueue = `device-deadline-${uniqueSuffix()}`;
-const today = new Date().toISOString().slice(0, 10);
-const thisYear = new Date().getUTCFullYear();
+const DAY = 86_400_000;
 
-let temporal: TestClient;
-let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
-let worker: RunningWorker;
-
+// One test server for the file: every test takes its dates from the server's clock, so the jumps of
+// earlier tests do not matter. Without a workflow cache every task replays the history from the
+// start (a determinism check on the way), and a stopped worker leaves no task on a sticky queue.
+let ts: TimeSkipping;
 beforeAll(async () => {
-  [temporal, bundle] = await Promise.all([connectTestClient(), bundleWorkflows()]);
-  client = temporal.client;
-  worker = await startTestWorker({ taskQueue, db, workflowBundle: bundle });
+  ts = await startTimeSkipping({ db, workerOptions: { maxCachedWorkflows: 0 } });
 });
-
 afterAll(async () => {
-  await worker?.stop();
-  await temporal?.close();
+  await ts?.stop();
   await db.close();
 });
 
 type DeviceHandle = WorkflowHandle<typeof deviceDeadline>;
 
 function handleOf(deviceId: number): DeviceHandle {
-  return client.workflow.getHandle<typeof deviceDeadline>(deviceWorkflowId(deviceId));
+  return ts.client.workflow.getHandle<typeof deviceDeadline>(deviceWorkflowId(deviceId));
 }
 
-/** Starts the device's workflow as the app would, but with a deadline at an instant (the test hook). */
-async function startWithOverride(
-  deviceId: number,
-  override: DeadlineOverride,
-  options: { queue?: string; maxIterationsPerRun?: number } = {},
-): Promise<DeviceHandle> {
-  const [start] = await loadDeviceWorkflowStarts(db, [deviceId]);
-  const input = { ...start.input, override, maxIterationsPerRun: options.maxIterationsPerRun };
-  await startDeviceWorkflow(client, { ...start, input }, options.queue ?? taskQueue);
-  return handleOf(deviceId);
+function dateOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** Moves the test server's clock to `ms`, firing every timer before it. */
+async function skipTo(ms: number): Promise<void> {
+  const now = await ts.now();
+  if (ms > now) await ts.skip(ms - now);
+}
+
+const startOfDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
 async function notifiedUsers(dedupeKey: string): Promise<number[]> {
   const rows = await db.models.Notification.findAll({ where: { dedupeKey }, order: [['userId', 'ASC']] });
@@ -71,19 +66,21 @@ async function mailedAddresses(dedupeKey: string): Promise<string[]> {
   return rows.map((row) => row.toAddress).sort();
 }
 
-/** How often the workflow scheduled an activity: "exactly once" in the history, not only in the tables. */
-async function scheduledActivities(handle: DeviceHandle, activityType: string): Promise<number> {
+/** How often a run scheduled an activity: "exactly once" in the history, not only in the tables. */
+async function scheduledActivities(handle: WorkflowHandle, activityType: string): Promise<number> {
   const history = await handle.fetchHistory();
   return (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType).length;
 }
 
-/** The same count over every run of the chain (continue-as-new starts a run with its own history). */
-async function scheduledActivitiesInAllRuns(workflowId: string, activityType: string): Promise<number> {
-  let total = 0;
-  for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    total += await scheduledActivities(client.workflow.getHandle(workflowId, execution.runId), activityType);
+/** The runs of a workflow, first to last, following continue-as-new from the first run. */
+async function runsFrom(workflowId: string, firstRunId: string): Promise<string[]> {
+  const runs = [firstRunId];
+  for (;;) {
+    const history = await ts.client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
   }
-  return total;
 }
 
 async function deviceRow(deviceId: number) {
@@ -98,54 +95,106 @@ function emails(users: { email: string }[]): string[] {
   return users.map((user) => user.email).sort();
 }
 
+/** The first day on which the deadline alone turns the light yellow (about three months before it). */
+function firstYellowDay(dueAt: string): string {
+  let day = addDays(addMonths(dueAt, -WARNING_MONTHS), -3);
+  while (lightForDue(dueAt, day) === 'green') day = addDays(day, 1);
+  return day;
+}
+
+/** A heat cost allocator whose replacement is due `days` after the test server's today. */
+async function allocatorDueIn(fixture: Awaited<ReturnType<typeof createOrgFixture>>, days: number) {
+  const today = dateOf(await ts.now());
+  const installedAt = addYears(addDays(today, days), -10);
+  const device = await createDeviceFixture(db, fixture, { type: 'HKV', installedAt, calibratedYear: null });
+  const facts: DeviceFacts = { type: 'HKV', installedAt, hkvLifetimeYears: 10 };
+  return { device, dueAt: deadlineOf(facts).dueAt };
+}
+
 describe('device deadline workflow', () => {
-  test('a deadline seconds ahead: each reminder once to the managers, yellow, then red and one escalation to managers and owner', async () => {
+  test('reminders 90, 30 and 7 days ahead, yellow three months before, red and one escalation at the deadline', async () => {
     const fixture = await createOrgFixture(db, { managers: 2 });
-    const device = await createDeviceFixture(db, fixture);
-    const dueAtMs = Date.now() + 6_000;
-    const handle = await startWithOverride(device.id, { dueAtMs, reminderLeadMs: [4_000, 2_000] });
-    const dueAt = new Date(dueAtMs).toISOString().slice(0, 10);
+    const { device, dueAt } = await allocatorDueIn(fixture, 100);
+    const started = await ensureDeviceWorkflow(ts.client, device.id, { db, taskQueue: ts.taskQueue });
+    const handle = handleOf(device.id);
+    await ts.skip('1 hour');
+    expect(await deviceRow(device.id)).toMatchObject({ light: 'green', dueAt });
+    const status = await handle.query(getStatus);
+    expect(status).toMatchObject({ state: 'watching', kind: 'replacement', dueAt, light: 'green', escalated: false });
+    expect(status.reminders.map((r) => [r.daysBefore, r.at, r.handled])).toEqual([
+      [90, `${addDays(dueAt, -90)}T00:00:00.000Z`, false],
+      [30, `${addDays(dueAt, -30)}T00:00:00.000Z`, false],
+      [7, `${addDays(dueAt, -7)}T00:00:00.000Z`, false],
+    ]);
 
-    await eventually(async () => expect((await deviceRow(device.id)).light).toBe('yellow'));
-    expect(Date.now()).toBeLessThan(dueAtMs);
-    // The workflow's status turns 'escalated' once the escalation activity (notifications and mails) completed.
-    await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 15_000 });
-    expect(await deviceRow(device.id)).toMatchObject({ light: 'red', dueAt, escalatedAt: expect.any(Date) });
+    // About three months before the deadline the light turns yellow, and 90 days before the first reminder goes out.
+    const yellowAt = startOfDay(firstYellowDay(dueAt));
+    const reminderAt = startOfDay(addDays(dueAt, -90));
+    await skipTo(Math.min(yellowAt, reminderAt) - 3_600_000);
+    expect((await deviceRow(device.id)).light).toBe('green');
+    expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'reminder-90'))).toEqual([]);
+    await skipTo(Math.max(yellowAt, reminderAt) + 3_600_000);
+    expect((await deviceRow(device.id)).light).toBe('yellow');
+    const first = deviceDedupeKey(device.id, dueAt, 'reminder-90');
+    expect(await notifiedUsers(first)).toEqual(ids(fixture.managers));
+    expect(await mailedAddresses(first)).toEqual(emails(fixture.managers));
 
-    for (const lead of [4_000, 2_000]) {
-      const key = deviceDedupeKey(device.id, dueAt, `reminder-${lead}ms`);
+    await skipTo(startOfDay(addDays(dueAt, -1)));
+    for (const days of [30, 7]) {
+      const key = deviceDedupeKey(device.id, dueAt, `reminder-${days}`);
       expect(await notifiedUsers(key)).toEqual(ids(fixture.managers));
-      expect(await mailedAddresses(key)).toEqual(emails(fixture.managers));
     }
+    expect((await deviceRow(device.id)).escalatedAt).toBeNull();
+
+    await skipTo(startOfDay(dueAt) + 3_600_000);
     const escalationKey = deviceDedupeKey(device.id, dueAt, 'escalation');
     expect(await notifiedUsers(escalationKey)).toEqual(ids([...fixture.managers, fixture.owner]));
     expect(await mailedAddresses(escalationKey)).toEqual(emails([...fixture.managers, fixture.owner]));
+    expect(await deviceRow(device.id)).toMatchObject({ light: 'red', dueAt, escalatedAt: expect.any(Date) });
+    expect(await handle.query(getStatus)).toMatchObject({ state: 'escalated', light: 'red', escalated: true, nextWakeAt: null });
+    const mail = await db.models.Mail.findOne({ where: { dedupeKey: `${escalationKey}:user-${fixture.owner.id}` }, rejectOnEmpty: true });
+    expect(mail.textBody).toContain(`/geraete/${device.id}`);
 
-    const status = await handle.query(getStatus);
-    expect(status).toMatchObject({ light: 'red', escalated: true, overridden: true, nextWakeAt: null });
-    expect(status.reminders.map((r) => r.handled)).toEqual([true, true]);
-    expect(await scheduledActivities(handle, 'sendDeviceReminder')).toBe(2);
+    // Months later nothing more has been sent.
+    await ts.skip(60 * DAY);
+    expect(await scheduledActivities(handle, 'sendDeviceReminder')).toBe(3);
     expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
-
     const lightChanges = await db.models.AuditEntry.findAll({
       where: { entity: 'device', entityId: String(device.id), action: 'device.light_changed' },
       order: [['id', 'ASC']],
     });
-    expect(lightChanges.map((entry) => entry.details.to)).toEqual(['yellow', 'red']);
+    expect(lightChanges.map((entry) => entry.details.to)).toEqual(['green', 'yellow', 'red']);
 
-    const mail = await db.models.Mail.findOne({ where: { dedupeKey: `${escalationKey}:user-${fixture.owner.id}` }, rejectOnEmpty: true });
-    expect(mail.subject).toBe(`Eichfrist abgelaufen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
-    expect(mail.textBody).toContain(`/geraete/${device.id}`);
-    await handle.terminate();
+    // Removed without a successor: the obligation ends.
+    await reportDeviceReplaced(ts.client, device.id, { replacedAt: dateOf(await ts.now()) }, { db, taskQueue: ts.taskQueue });
+    expect(await handle.result()).toMatchObject({ state: 'removed', successorWorkflowId: null });
+    await recordHistory(ts.client.workflow.getHandle(deviceWorkflowId(device.id), started!.runId!), 'reminders-escalation-removed');
+  });
+
+  test('a first start after reminder points have passed sends only the latest of them, and none twice', async () => {
+    const fixture = await createOrgFixture(db);
+    const { device, dueAt } = await allocatorDueIn(fixture, 20);
+    await ensureDeviceWorkflow(ts.client, device.id, { db, taskQueue: ts.taskQueue });
+    await ts.skip('1 hour');
+    expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'reminder-90'))).toEqual([]);
+    expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'reminder-30'))).toEqual(ids(fixture.managers));
+    expect((await handleOf(device.id).query(getStatus)).reminders.map((r) => r.handled)).toEqual([true, true, false]);
+    await skipTo(startOfDay(dueAt) + 3_600_000);
+    expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'reminder-7'))).toEqual(ids(fixture.managers));
+    expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'escalation'))).toEqual(ids([...fixture.managers, fixture.owner]));
+    expect(await scheduledActivities(handleOf(device.id), 'sendDeviceReminder')).toBe(2);
+    await ts.terminate(handleOf(device.id));
   });
 
   test('replacement: the predecessor ends, the successor runs, both are linked', async () => {
     const fixture = await createOrgFixture(db);
     const old = await createDeviceFixture(db, fixture);
     const successor = await createDeviceFixture(db, fixture);
-    await ensureDeviceWorkflow(client, old.id, { db, taskQueue });
+    const options = { db, taskQueue: ts.taskQueue };
+    await ensureDeviceWorkflow(ts.client, old.id, options);
+    const today = dateOf(await ts.now());
 
-    await reportDeviceReplaced(client, old.id, { successorId: successor.id, replacedAt: today }, { db, taskQueue });
+    await reportDeviceReplaced(ts.client, old.id, { successorId: successor.id, replacedAt: today }, options);
 
     const result = await handleOf(old.id).result();
     expect(result).toMatchObject({ state: 'replaced', successorWorkflowId: deviceWorkflowId(successor.id) });
@@ -158,113 +207,117 @@ describe('device deadline workflow', () => {
     expect(description.status.name).toBe('RUNNING');
     expect(description.memo).toMatchObject({ predecessorWorkflowId: deviceWorkflowId(old.id) });
     expect((await handleOf(old.id).describe()).memo).toMatchObject({ successorWorkflowId: deviceWorkflowId(successor.id) });
-    const status = await eventually(() => successorHandle.query(getStatus));
-    expect(status.predecessorWorkflowId).toBe(deviceWorkflowId(old.id));
+    expect((await successorHandle.query(getStatus)).predecessorWorkflowId).toBe(deviceWorkflowId(old.id));
 
     // The replaced device's obligation has ended: starting it again does nothing.
-    expect(await ensureDeviceWorkflow(client, old.id, { db, taskQueue })).toBeNull();
-    await successorHandle.terminate();
+    expect(await ensureDeviceWorkflow(ts.client, old.id, options)).toBeNull();
+    await ts.terminate(successorHandle);
   });
 
   test('recalibration moves the deadline; battery 20 % turns it yellow, 0 % red', async () => {
     const fixture = await createOrgFixture(db);
+    const thisYear = new Date(await ts.now()).getUTCFullYear();
     // Calibrated eight years ago: expired at the end of the year before last.
     const device = await createDeviceFixture(db, fixture, { installedAt: `${thisYear - 8}-03-01`, calibratedYear: thisYear - 8 });
-    await ensureDeviceWorkflow(client, device.id, { db, taskQueue });
+    await ensureDeviceWorkflow(ts.client, device.id, { db, taskQueue: ts.taskQueue });
     const handle = handleOf(device.id);
-    await eventually(async () => expect(await deviceRow(device.id)).toMatchObject({ light: 'red', dueAt: `${thisYear - 2}-12-31` }));
-    await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'));
+    await ts.skip('1 hour');
+    expect(await deviceRow(device.id)).toMatchObject({ light: 'red', dueAt: `${thisYear - 2}-12-31` });
+    expect((await handle.query(getStatus)).state).toBe('escalated');
 
-    await reportDeviceRecalibrated(client, device.id, { calibratedYear: thisYear });
+    await reportDeviceRecalibrated(ts.client, device.id, { calibratedYear: thisYear });
+    await ts.skip('1 hour');
     const newDueAt = `${thisYear + 6}-12-31`;
-    await eventually(async () =>
-      expect(await handle.query(getStatus)).toMatchObject({ dueAt: newDueAt, light: 'green', state: 'watching' }),
-    );
-    await eventually(async () => expect(await deviceRow(device.id)).toMatchObject({ light: 'green', dueAt: newDueAt, escalatedAt: null }));
+    expect(await handle.query(getStatus)).toMatchObject({ dueAt: newDueAt, light: 'green', state: 'watching' });
+    expect(await deviceRow(device.id)).toMatchObject({ light: 'green', dueAt: newDueAt, escalatedAt: null });
 
-    await reportDeviceHealth(client, device.id, { batteryPercent: 20 });
-    await eventually(async () => expect((await handle.query(getStatus)).light).toBe('yellow'));
-    await eventually(async () => expect((await deviceRow(device.id)).light).toBe('yellow'));
+    await reportDeviceHealth(ts.client, device.id, { batteryPercent: 20 });
+    await ts.skip('1 hour');
+    expect((await handle.query(getStatus)).light).toBe('yellow');
+    expect((await deviceRow(device.id)).light).toBe('yellow');
 
-    await reportDeviceHealth(client, device.id, { batteryPercent: 0 });
-    await eventually(async () => expect((await deviceRow(device.id)).light).toBe('red'));
+    await reportDeviceHealth(ts.client, device.id, { batteryPercent: 0 });
+    await ts.skip('1 hour');
+    expect((await deviceRow(device.id)).light).toBe('red');
     // Red from a flat battery is no expired deadline: nothing to escalate.
     expect(await handle.query(getStatus)).toMatchObject({ dueAt: newDueAt, light: 'red', state: 'watching' });
-    await handle.terminate();
+    await ts.terminate(handle);
   });
 
-  test('a worker stopped during the wait: the next one escalates once, and the reminder missed meanwhile is not sent late', async () => {
-    const queue = `${taskQueue}-restart`;
-    // A short sticky timeout hands the stopped worker's pending task to the next worker quickly.
-    const workerOptions = { stickyQueueScheduleToStartTimeout: 1_000 };
-    const first = await startTestWorker({ taskQueue: queue, db, workflowBundle: bundle, workerOptions });
-    const fixture: OrgFixture = await createOrgFixture(db);
-    const device = await createDeviceFixture(db, fixture);
-    const dueAtMs = Date.now() + 5_000;
-    const dueAt = new Date(dueAtMs).toISOString().slice(0, 10);
-    const handle = await startWithOverride(device.id, { dueAtMs, reminderLeadMs: [2_000] }, { queue });
-    await eventually(async () => expect((await deviceRow(device.id)).light).toBe('yellow'));
-    await first.stop();
-
-    await sleep(dueAtMs + 1_000 - Date.now());
-    expect((await deviceRow(device.id)).escalatedAt).toBeNull();
-
-    const second = await startTestWorker({ taskQueue: queue, db, workflowBundle: bundle, workerOptions });
-    try {
-      await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 20_000 });
-      const escalationKey = deviceDedupeKey(device.id, dueAt, 'escalation');
-      expect(await notifiedUsers(escalationKey)).toEqual(ids([...fixture.managers, fixture.owner]));
-      expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
-      expect(await notifiedUsers(deviceDedupeKey(device.id, dueAt, 'reminder-2000ms'))).toEqual([]);
-      expect((await deviceRow(device.id)).escalatedAt).not.toBeNull();
-      expect((await deviceRow(device.id)).light).toBe('red');
-      await handle.terminate();
-    } finally {
-      await second.stop();
-    }
-  });
-
-  test('a long run continues as new and carries its state: facts, the reminder sent, then one escalation', async () => {
+  test('a device silent for more than 30 days turns red by itself, and a reading brings it back', async () => {
     const fixture = await createOrgFixture(db);
-    const device = await createDeviceFixture(db, fixture);
-    const dueAtMs = Date.now() + 7_000;
-    const handle = await startWithOverride(device.id, { dueAtMs, reminderLeadMs: [5_000] }, { maxIterationsPerRun: 3 });
-    const { runId: firstRunId } = await handle.describe();
+    const today = dateOf(await ts.now());
+    const device = await createDeviceFixture(db, fixture, { lastReadingAt: new Date(`${today}T06:00:00Z`) });
+    await ensureDeviceWorkflow(ts.client, device.id, { db, taskQueue: ts.taskQueue });
+    await skipTo(startOfDay(addDays(today, 31)) - 3_600_000);
+    expect((await deviceRow(device.id)).light).toBe('green');
+    await skipTo(startOfDay(addDays(today, 31)) + 3_600_000);
+    expect((await deviceRow(device.id)).light).toBe('red');
+    await reportDeviceHealth(ts.client, device.id, { lastReadingAt: dateOf(await ts.now()) });
+    await ts.skip('1 hour');
+    expect((await deviceRow(device.id)).light).toBe('green');
+    await ts.terminate(handleOf(device.id));
+  });
 
-    // Iterations: the start, the reminder, then one per health report; the fourth begins a new run.
-    await eventually(async () => expect((await handle.query(getStatus)).reminders[0].handled).toBe(true));
-    for (const batteryPercent of [90, 80]) {
-      await reportDeviceHealth(client, device.id, { batteryPercent });
-      await eventually(async () => expect((await handle.query(getStatus)).facts.batteryPercent).toBe(batteryPercent));
-    }
-    await eventually(async () => expect((await handle.describe()).runId).not.toBe(firstRunId));
-    expect((await handle.query(getStatus)).reminders[0].handled).toBe(true);
+  test('a worker stopped during the wait: the next one picks the workflow up and escalates once', async () => {
+    const fixture = await createOrgFixture(db);
+    const { device, dueAt } = await allocatorDueIn(fixture, 20);
+    await ensureDeviceWorkflow(ts.client, device.id, { db, taskQueue: ts.taskQueue });
+    await skipTo(startOfDay(dueAt) - DAY);
+    await ts.stopWorker();
+    // The deadline's timer fires with no worker there: the escalation waits for one.
+    const skipping = skipTo(startOfDay(dueAt) + 3_600_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await deviceRow(device.id)).escalatedAt).toBeNull();
+    await ts.startWorker();
+    await skipping;
+    const escalationKey = deviceDedupeKey(device.id, dueAt, 'escalation');
+    expect(await notifiedUsers(escalationKey)).toEqual(ids([...fixture.managers, fixture.owner]));
+    expect(await scheduledActivities(handleOf(device.id), 'escalateDevice')).toBe(1);
+    expect(await deviceRow(device.id)).toMatchObject({ light: 'red', escalatedAt: expect.any(Date) });
+    await ts.terminate(handleOf(device.id));
+  });
 
-    await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 15_000 });
-    const workflowId = deviceWorkflowId(device.id);
-    await eventually(async () => expect(await client.workflow.count(`WorkflowId = "${workflowId}"`)).toMatchObject({ count: 2 }));
-    expect(await scheduledActivitiesInAllRuns(workflowId, 'sendDeviceReminder')).toBe(1);
-    expect(await scheduledActivitiesInAllRuns(workflowId, 'escalateDevice')).toBe(1);
-    expect(await scheduledActivitiesInAllRuns(workflowId, 'recordDeviceDeadline')).toBe(2); // yellow, then red
-    await handle.terminate();
+  test('a long run continues as new and carries its state: the reminders sent, then one escalation', async () => {
+    const fixture = await createOrgFixture(db);
+    const { device, dueAt } = await allocatorDueIn(fixture, 100);
+    const [start] = await loadDeviceWorkflowStarts(db, [device.id]);
+    const { runId } = await startDeviceWorkflow(ts.client, { ...start!, input: { ...start!.input, maxIterationsPerRun: 3 } }, ts.taskQueue);
+
+    // Iterations: the start, the yellow light, the 90-day reminder; the fourth (30 days) begins a new run.
+    await skipTo(startOfDay(dueAt) + 3_600_000);
+    const status = await handleOf(device.id).query(getStatus);
+    expect(status).toMatchObject({ state: 'escalated', light: 'red' });
+    expect(status.reminders.map((r) => r.handled)).toEqual([true, true, true]);
+    const runs = await runsFrom(deviceWorkflowId(device.id), runId!);
+    expect(runs.length).toBeGreaterThan(1);
+    const total = async (activityType: string) => {
+      let count = 0;
+      for (const run of runs)
+        count += await scheduledActivities(ts.client.workflow.getHandle(deviceWorkflowId(device.id), run), activityType);
+      return count;
+    };
+    expect(await total('sendDeviceReminder')).toBe(3);
+    expect(await total('escalateDevice')).toBe(1);
+    expect(await total('recordDeviceDeadline')).toBe(3); // green, yellow, red
+    await ts.terminate(handleOf(device.id));
   });
 
   test('starting is idempotent: one run per device, none for a removed device', async () => {
     const fixture = await createOrgFixture(db);
     const device = await createDeviceFixture(db, fixture);
-    const removed = await createDeviceFixture(db, fixture, { removedAt: today });
+    const removed = await createDeviceFixture(db, fixture, { removedAt: dateOf(await ts.now()) });
+    const options = { db, taskQueue: ts.taskQueue };
 
-    const first = await ensureDeviceWorkflow(client, device.id, { db, taskQueue });
-    const second = await ensureDeviceWorkflow(client, device.id, { db, taskQueue });
+    const first = await ensureDeviceWorkflow(ts.client, device.id, options);
+    const second = await ensureDeviceWorkflow(ts.client, device.id, options);
     expect(first?.runId).toBeTruthy();
     expect(second).toEqual(first);
-    expect(await ensureDeviceWorkflows(client, [device.id, device.id, removed.id], { db, taskQueue })).toEqual({ ensured: 1, skipped: 1 });
-    expect(await ensureDeviceWorkflow(client, removed.id, { db, taskQueue })).toBeNull();
+    expect(await ensureDeviceWorkflows(ts.client, [device.id, device.id, removed.id], options)).toEqual({ ensured: 1, skipped: 1 });
+    expect(await ensureDeviceWorkflow(ts.client, removed.id, options)).toBeNull();
 
-    await eventually(async () =>
-      expect(await client.workflow.count(`WorkflowId = "${deviceWorkflowId(device.id)}"`)).toMatchObject({ count: 1 }),
-    );
-    expect(await client.workflow.count(`WorkflowId = "${deviceWorkflowId(removed.id)}"`)).toMatchObject({ count: 0 });
-    await handleOf(device.id).terminate();
+    expect((await handleOf(device.id).describe()).runId).toBe(first!.runId);
+    await expect(handleOf(removed.id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await ts.terminate(handleOf(device.id));
   });
 });

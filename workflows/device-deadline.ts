@@ -42,7 +42,6 @@ import {
   DEVICE_GONE,
   deviceDedupeKey,
   type CarriedDeviceState,
-  type DeadlineOverride,
   type DeviceDeadlineInput,
   type DeviceDeadlineStatus,
   type DeviceReplaced,
@@ -59,7 +58,6 @@ const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceRepl
 
 /** Keeps each run's history small even when signals arrive often (daily readings, battery reports). */
 const DEFAULT_MAX_ITERATIONS_PER_RUN = 200;
-const DAY_MS = 86_400_000;
 
 interface ReminderPoint {
   dedupeKey: string;
@@ -102,30 +100,13 @@ function calendarReminders(deviceId: number, dueAt: string, reminderDays: readon
   });
 }
 
-function overrideReminders(deviceId: number, dueAt: string, { dueAtMs, reminderLeadMs }: DeadlineOverride): ReminderPoint[] {
-  return [...new Set(reminderLeadMs)]
-    .filter((lead) => lead > 0)
-    .sort((a, b) => b - a)
-    .map((lead) => ({
-      dedupeKey: deviceDedupeKey(deviceId, dueAt, `reminder-${lead}ms`),
-      daysBefore: Math.round(lead / DAY_MS),
-      atMs: dueAtMs - lead,
-    }));
-}
-
 function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: number): DeadlinePlan {
   const today = dateOf(nowMs);
-  const { kind, dueAt: calendarDueAt } = deadlineOf(facts);
-  const { override } = input;
-  const dueAt = override ? dateOf(override.dueAtMs) : calendarDueAt;
-  const dueMs = override ? override.dueAtMs : startOfDayMs(dueAt);
-  const reminders = override
-    ? overrideReminders(input.deviceId, dueAt, override)
-    : calendarReminders(input.deviceId, dueAt, input.reminderDays);
-  // An overridden deadline is seen as due today once its instant has passed (red), tomorrow before (yellow).
-  const light = override ? lightForDue(nowMs >= dueMs ? today : addDays(today, 1), today, facts) : lightAt(facts, today);
-  const wakePoints = [...reminders.map((r) => r.atMs), dueMs];
-  if (!override) wakePoints.push(startOfDayMs(firstWarningDay(dueAt)));
+  const { kind, dueAt } = deadlineOf(facts);
+  const dueMs = startOfDayMs(dueAt);
+  const reminders = calendarReminders(input.deviceId, dueAt, input.reminderDays);
+  const light = lightAt(facts, today);
+  const wakePoints = [...reminders.map((r) => r.atMs), dueMs, startOfDayMs(firstWarningDay(dueAt))];
   if (facts.lastReadingAt) wakePoints.push(startOfDayMs(addDays(facts.lastReadingAt, MAX_READING_GAP_DAYS + 1)));
   return { kind, dueAt, dueMs, light, reminders, escalationKey: deviceDedupeKey(input.deviceId, dueAt, 'escalation'), wakePoints };
 }
@@ -203,7 +184,6 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       nextWakeAt: nextWake === null ? null : new Date(nextWake).toISOString(),
       predecessorWorkflowId: input.predecessorWorkflowId ?? null,
       successorWorkflowId: ended?.successorWorkflowId ?? null,
-      overridden: input.override !== undefined,
     };
   }
 

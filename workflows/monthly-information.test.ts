@@ -1,50 +1,38 @@
-// The monthly information run against the real Temporal dev server and PostgreSQL of the test run:
-// fan-out per property, batches, continue-as-new, substitute values, idempotent reruns, progress,
-// and the Schedule.
+// The monthly information run on Temporal's time-skipping test server, with the real activities
+// against the test run's PostgreSQL: fan-out per property, batches, continue-as-new, substitute
+// values, idempotent reruns and progress. (Its Schedule needs the dev server: tests/e2e.)
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Op } from 'sequelize';
 import { createDb, type MonthlyInformation } from '../db';
 import { verifyDeliveryChain } from '../server/monthly-obligation';
-import { ensureMonthlySchedule } from '../server/monthly-schedule';
-import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, type FixtureUnitKey, type MonthlyFixture } from '../tests/support/monthly-fixtures';
-import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
+import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
 import { monthlyInformationRun } from './monthly-information';
 import { getMonthlyPropertyStatus, getMonthlyRunStatus } from './shared/monthly';
-import { MONTHLY_SCHEDULE_ID, monthlyNotificationKey, monthlyPropertyWorkflowId, type MonthlyRunInput } from '../domain/contracts/monthly';
+import { monthlyNotificationKey, monthlyPropertyWorkflowId, type MonthlyRunInput } from '../domain/contracts/monthly';
 
 const db = createDb(inject('databaseUrl'));
-const taskQueue = `monthly-${uniqueSuffix()}`;
-
-let temporal: TestClient;
-let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
-let worker: RunningWorker;
+let ts: TimeSkipping;
 let f: MonthlyFixture;
 
 beforeAll(async () => {
-  [temporal, bundle] = await Promise.all([connectTestClient(), bundleWorkflows()]);
-  client = temporal.client;
-  worker = await startTestWorker({ taskQueue, db, workflowBundle: bundle });
+  ts = await startTimeSkipping({ db });
   const org = await createOrgFixture(db);
   const tenant = await createUserFixture(db, org.organisation.id, 'tenant');
   f = await createMonthlyFixture(db, { org, tenant });
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await temporal?.close();
+  await ts?.stop();
   await db.close();
 });
 
 /** Small batches and low limits, so that a property has three batches and both workflows continue as new. */
 function startRun(overrides: Partial<MonthlyRunInput> = {}) {
-  return client.workflow.start(monthlyInformationRun, {
+  return ts.client.workflow.start(monthlyInformationRun, {
     workflowId: `monthly-information-test-${uniqueSuffix()}`,
-    taskQueue,
+    taskQueue: ts.taskQueue,
     args: [
       { month: FIXTURE_MONTH, organisationIds: [f.organisation.id], batchSize: 3, maxChildrenPerRun: 1, maxBatchesPerRun: 2, ...overrides },
     ],
@@ -55,13 +43,27 @@ async function informationOf(key: FixtureUnitKey): Promise<MonthlyInformation> {
   return db.models.MonthlyInformation.findOne({ where: { unitId: f.units[key].id, month: `${FIXTURE_MONTH}-01` }, rejectOnEmpty: true });
 }
 
-async function runsOf(workflowId: string): Promise<number> {
-  return eventually(async () => {
-    let runs = 0;
-    for await (const _execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs += 1;
-    expect(runs).toBeGreaterThan(1);
-    return runs;
-  });
+/** The runs of a workflow, first to last, following continue-as-new from the first run. */
+async function runsFrom(workflowId: string, firstRunId: string): Promise<string[]> {
+  const runs = [firstRunId];
+  for (;;) {
+    const history = await ts.client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
+  }
+}
+
+/** The first run of a child workflow, as one of the parent's runs started it. */
+async function childFirstRun(parentRuns: string[], parentId: string, childId: string): Promise<string> {
+  for (const runId of parentRuns) {
+    const history = await ts.client.workflow.getHandle(parentId, runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const started = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+      if (started?.workflowId === childId && started.runId) return started.runId;
+    }
+  }
+  throw new Error(`${childId} was not started by ${parentId}`);
 }
 
 /** Everything a rerun must leave alone: rows, proofs, notifications, e-mails. */
@@ -110,8 +112,15 @@ describe('a run over the fixture portfolio', () => {
     first = await snapshot();
     expect(first.rows).toHaveLength(9);
     // Both workflows continued as new (one property per run, two batches per run): more than one run each.
-    expect(await runsOf(handle.workflowId)).toBe(2);
-    expect(await runsOf(monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id))).toBe(2);
+    const parentRuns = await runsFrom(handle.workflowId, handle.firstExecutionRunId);
+    expect(parentRuns).toHaveLength(2);
+    const childId = monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id);
+    const childRuns = await runsFrom(childId, await childFirstRun(parentRuns, handle.workflowId, childId));
+    expect(childRuns).toHaveLength(2);
+    for (const [i, runId] of parentRuns.entries())
+      await recordHistory(ts.client.workflow.getHandle(handle.workflowId, runId), `batches-continue-as-new-run-${i + 1}`);
+    for (const [i, runId] of childRuns.entries())
+      await recordHistory(ts.client.workflow.getHandle(childId, runId), `batches-continue-as-new-run-${i + 1}`);
   });
 
   test('the tenant’s flat: kWh, the three comparisons, hints and tips; notified and mailed once', async () => {
@@ -211,60 +220,11 @@ test('progress: the run and each property answer getStatus, also once finished',
   }
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
   expect(await handle.query(getMonthlyRunStatus)).toMatchObject({ state: 'completed', unitsDone: 9, unitsTotal: 9, propertiesDone: 2 });
-  const child = client.workflow.getHandle(monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id));
+  const child = ts.client.workflow.getHandle(monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id));
   expect(await child.query(getMonthlyPropertyStatus)).toMatchObject({
     state: 'completed',
     unitsDone: 7,
     unitsTotal: 7,
     propertyId: f.property.id,
-  });
-});
-
-describe('the Schedule', () => {
-  // A queue without a worker: the triggered run is started, but never touches the shared test database.
-  const idleQueue = `monthly-schedule-${uniqueSuffix()}`;
-
-  afterAll(async () => {
-    await client.schedule
-      .getHandle(MONTHLY_SCHEDULE_ID)
-      .delete()
-      .catch(() => undefined);
-  });
-
-  test('exists after start-up: the 5th at 06:00 German time, overlap skip, catch-up 7 days; a second call updates it', async () => {
-    await client.schedule
-      .getHandle(MONTHLY_SCHEDULE_ID)
-      .delete()
-      .catch(() => undefined);
-    expect(await ensureMonthlySchedule(client, idleQueue)).toBe('created');
-    expect(await ensureMonthlySchedule(client, idleQueue)).toBe('updated');
-    const schedule = await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).describe();
-    expect(schedule.spec.timezone).toBe('Europe/Berlin');
-    expect(schedule.spec.calendars?.[0]).toMatchObject({
-      dayOfMonth: [{ start: 5, end: 5, step: 1 }],
-      hour: [{ start: 6, end: 6, step: 1 }],
-      minute: [{ start: 0, end: 0, step: 1 }],
-    });
-    expect(schedule.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 7 * 24 * 3_600_000 });
-    expect(schedule.action).toMatchObject({ workflowType: 'monthlyInformationRun', taskQueue: idleQueue });
-    const next = schedule.info.nextActionTimes[0];
-    expect(
-      new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(next),
-    ).toBe('5, 06:00');
-  });
-
-  test('trigger starts a run (at most one at a time)', async () => {
-    const handle = client.schedule.getHandle(MONTHLY_SCHEDULE_ID);
-    await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    const running = await eventually(
-      async () => {
-        const { info } = await handle.describe();
-        expect(info.runningActions).toHaveLength(1);
-        return info.runningActions[0].workflow;
-      },
-      { timeoutMs: 15_000 },
-    );
-    expect(running.workflowId).toMatch(/^monthly-information-/);
-    await client.workflow.getHandle(running.workflowId).terminate('test: the run would process the whole shared database');
   });
 });

@@ -1,8 +1,7 @@
-// The statement lifecycle against the real Temporal dev server and PostgreSQL of the test run:
-// deadlines seconds ahead (the input's override), real timers, real proof events.
+// The statement lifecycle on Temporal's time-skipping test server, with the real activities against
+// the test run's PostgreSQL (real proof events, real PDFs): statements whose delivery deadline is
+// months ahead, and the clock moved to each reminder, the deadline and the end of the objection window.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDb, type User } from '../db';
 import { saveStatement } from '../db/statements';
 import { type StatementData } from '../domain/billing/statement';
@@ -22,34 +21,30 @@ import {
   startStatementLifecycle,
 } from '../server/statement-lifecycle';
 import type { SessionUser } from '../server/session';
-import { eventually } from '../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
-import { bundleWorkflows, connectTestClient, type TestClient } from '../tests/support/temporal';
-import type { LifecycleActor, LifecycleOverride, StatementLifecycleStatus } from '../domain/contracts/statement';
+import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { addDays, addMonths } from '../domain/dates';
+import { berlinDateOf } from '../domain/business-hours';
+import { deliveryDeadline } from '../domain/statement-deadlines';
+import { endOfGermanDayMs } from '../domain/statement-lifecycle';
+import { statementWorkflowId, type LifecycleActor, type StatementLifecycleStatus } from '../domain/contracts/statement';
 
 // The approval renders and stores every PDF, encrypted: the activities need the app's environment (DOCUMENT_KEY).
 useTestEnvironment();
 const db = createDb(inject('databaseUrl'));
-const taskQueue = `statement-lifecycle-${uniqueSuffix()}`;
-let temporal: TestClient;
-let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let connection: NativeConnection;
+let ts: TimeSkipping;
 let house: StatementFixture;
 let tenantA: User;
 let tenantC: User;
 /** Delivery attempts that recorded their proof and then crashed, per statement version. */
 const crashedDeliveries = new Set<string>();
+const DAY = 86_400_000;
 
+// One test server for the file: every statement's period is chosen from the server's clock, so the
+// jumps of earlier tests do not matter.
 beforeAll(async () => {
-  // The injected delivery crash is expected; only errors are worth printing.
-  if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const bundle = await bundleWorkflows();
-  [temporal, connection] = await Promise.all([connectTestClient(), NativeConnection.connect({ address: inject('temporalAddress') })]);
-  client = temporal.client;
   const activities = createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }) });
   // Failure injection: the first delivery of each version crashes after its proof committed, so the
   // retry must find the stored event instead of writing a second one.
@@ -62,19 +57,31 @@ beforeAll(async () => {
     }
     return proven;
   };
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...activities, recordStatementStep } });
-  running = worker.run();
+  ts = await startTimeSkipping({ db, activities: { ...activities, recordStatementStep } });
 }, 60_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await temporal?.close();
+  await ts?.stop();
   await db.close();
 });
 
-const options = () => ({ db, client, taskQueue });
+const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
+
+/** Moves the server's clock to `ms`, firing every timer before it. */
+async function skipTo(ms: number): Promise<void> {
+  const now = await ts.now();
+  if (ms > now) await ts.skip(ms - now);
+}
+
+/**
+ * A twelve-month period that ended about nine months before the server's today: its delivery
+ * deadline (the end of the twelfth month after) lies three to four months ahead, past every reminder.
+ */
+async function periodDueAhead(): Promise<{ start: string; end: string }> {
+  const today = berlinDateOf(await ts.now());
+  const end = addDays(addMonths(`${today.slice(0, 7)}-01`, -8), -1);
+  return { start: addDays(addMonths(end, -12), 1), end };
+}
 
 function sessionUser(user: User): SessionUser {
   return { id: user.id, organisationId: user.organisationId, organisationName: '', email: user.email, name: user.name, role: user.role };
@@ -84,19 +91,20 @@ function actor(user: User, extra: Partial<LifecycleActor> = {}): LifecycleActor 
   return { userId: user.id, name: user.email, role: user.role, ip: '203.0.113.9', ...extra };
 }
 
-async function newStatement(correctionReason?: string): Promise<StatementData> {
-  const manager = house.org.managers[0];
+async function newStatement(period: { start: string; end: string }, correctionReason?: string): Promise<StatementData> {
+  const manager = house.org.managers[0]!;
   return saveStatement(
     db,
-    { ...house.request, ...(correctionReason && { correctionReason }) },
+    { ...house.request, period, ...(correctionReason && { correctionReason }) },
     { userId: manager.id, email: manager.email, organisationId: manager.organisationId },
   );
 }
 
-async function started(override: LifecycleOverride, statement?: StatementData) {
-  const saved = statement ?? (await newStatement());
+async function started(statement?: StatementData) {
+  const saved = statement ?? (await newStatement(await periodDueAhead()));
   const ref = { id: saved.stored!.id, version: saved.stored!.version };
-  await startStatementLifecycle(ref.id, actor(house.org.managers[0]), { ...options(), override });
+  await startStatementLifecycle(ref.id, actor(house.org.managers[0]!), options());
+  await ts.skip('1 minute');
   return { saved, ref };
 }
 
@@ -138,10 +146,75 @@ beforeAll(async () => {
 });
 
 describe('statement lifecycle', () => {
+  test('the delivery deadline reminds the managers 60, 30 and 7 days ahead and escalates once when missed; a correction supersedes', async () => {
+    const period = await periodDueAhead();
+    const { saved, ref } = await started(await newStatement(period));
+    const manager = house.org.managers[0]!;
+    const dueMs = endOfGermanDayMs(deliveryDeadline(period.end));
+    const status = await statusOf(ref);
+    expect(status).toMatchObject({ state: 'draft', deliveryDueAt: new Date(dueMs).toISOString(), deliveryDeadlineMissed: false });
+    const notes = async () =>
+      (
+        await db.models.Notification.findAll({ where: { userId: manager.id, link: `/abrechnungen/${ref.id}` }, order: [['id', 'ASC']] })
+      ).map((n) => n.kind);
+
+    await skipTo(dueMs - 60 * DAY - 60_000);
+    expect(await notes()).toEqual([]);
+    await skipTo(dueMs - 60 * DAY + 60_000);
+    expect(await notes()).toEqual(['statement-reminder']);
+    await skipTo(dueMs - 60_000);
+    expect(await notes()).toEqual(['statement-reminder', 'statement-reminder', 'statement-reminder']);
+    expect((await statusOf(ref)).deliveryDeadlineMissed).toBe(false);
+    await skipTo(dueMs + 30 * DAY);
+    expect(await notes()).toEqual(['statement-reminder', 'statement-reminder', 'statement-reminder', 'statement-escalation']);
+    expect(await statusOf(ref)).toMatchObject({ deliveryDeadlineMissed: true, state: 'draft' });
+    expect((await statusOf(ref)).remindersSent).toHaveLength(3);
+
+    // A correction of the same period supersedes this version: its workflow ends, the new one starts over.
+    const v2saved = await newStatement(period, 'Zählerstand berichtigt');
+    const { ref: v2 } = await started(v2saved);
+    expect(v2saved.stored!.version).toBe(saved.stored!.version + 1);
+    const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
+    expect((await handle.result()).state).toBe('superseded');
+    expect(await steps(ref)).toEqual(['created', 'corrected']);
+    expect(await dbStatus(ref.id)).toBe('superseded');
+    expect(await steps(v2)).toEqual(['created']);
+    await recordHistory(handle, 'reminders-escalation-superseded');
+  });
+
+  test('post: the receipt defaults to three days after dispatch and can be corrected', async () => {
+    const { ref } = await started();
+    const manager = house.org.managers[0]!;
+    await approve(ref, actor(manager), options());
+    const sent = await deliver(ref, { actor: actor(manager), channel: 'post', dispatchedOn: '2026-11-02' }, options());
+    expect(sent).toMatchObject({
+      ok: true,
+      result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' },
+    });
+    const corrected = await correctReceiptDate(ref, actor(manager), '2026-11-09', options());
+    expect(corrected).toMatchObject({ ok: true, result: { delivery: { receivedOn: '2026-11-09' } } });
+    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'receipt_corrected']);
+    await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
+  });
+
+  test('a tenant cannot object before delivery', async () => {
+    const { ref } = await started();
+    await approve(ref, actor(house.org.managers[0]!), options());
+    const early = await fileStatementObjection(
+      sessionUser(tenantA),
+      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
+      undefined,
+      options(),
+    );
+    expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
+    await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
+  });
+
+  // Last: it moves the clock by more than a year.
   test('draft → approved → delivered → opened → objection → final, every step proven once', async () => {
-    const { ref } = await started({ objectionWindowMs: 6_000, deliveryDueAtMs: Date.now() + 3_600_000 });
-    const manager = house.org.managers[0];
-    await eventually(async () => expect(await steps(ref)).toEqual(['created']));
+    const { ref } = await started();
+    const manager = house.org.managers[0]!;
+    expect(await steps(ref)).toEqual(['created']);
 
     const byOwner = await approve(ref, actor(house.org.owner), options());
     expect(byOwner).toEqual({ ok: false, message: 'Freigeben dürfen die Verwaltung und von ihr beauftragte Eigentümer.' });
@@ -166,20 +239,25 @@ describe('statement lifecycle', () => {
     );
     const manifestSha256 = documentManifestSha256(manifest);
     const [created, approved] = await proofEvents(db, ref.id, ref.version);
-    expect(created.documentSha256).toBe(statement.stored!.engineInputSha256);
-    expect(approved.documentSha256).toBe(manifestSha256);
-    expect(approved.details.documents).toEqual(manifest);
+    expect(created!.documentSha256).toBe(statement.stored!.engineInputSha256);
+    expect(approved!.documentSha256).toBe(manifestSha256);
+    expect(approved!.details.documents).toEqual(manifest);
 
     const delivered = await deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
     expect(delivered).toMatchObject({ ok: true, result: { state: 'delivered', delivery: { channel: 'portal' } } });
     expect(crashedDeliveries.has(`${ref.id}-${ref.version}`)).toBe(true);
     expect(await dbStatus(ref.id)).toBe('delivered');
+    await ts.skip('1 minute');
     const notices = await db.models.Mail.findAll({ where: { toAddress: [tenantA.email, tenantC.email] } });
-    expect(notices.filter((m) => m.subject.includes('Portal bereit'))).toHaveLength(2);
+    expect(
+      notices.filter((m) => m.subject.includes('Portal bereit') && m.dedupeKey?.startsWith(statementWorkflowId(ref.id, ref.version))),
+    ).toHaveLength(2);
 
     await recordOpening(ref, actor(tenantA), house.units.a.id, 'view', undefined, options());
     await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', 'b'.repeat(64), options());
-    await eventually(async () => expect((await statusOf(ref)).state).toBe('opened'));
+    await ts.skip('1 minute');
+    const opened = await statusOf(ref);
+    expect(opened.state).toBe('opened');
 
     const filed = await fileStatementObjection(
       sessionUser(tenantA),
@@ -190,8 +268,8 @@ describe('statement lifecycle', () => {
     expect(filed.ok).toBe(true);
     const stored = await db.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version } });
     expect(stored).toHaveLength(1);
-    expect(stored[0].ticketId).not.toBeNull();
-    const ticket = await db.models.Ticket.findByPk(stored[0].ticketId!, { rejectOnEmpty: true });
+    expect(stored[0]!.ticketId).not.toBeNull();
+    const ticket = await db.models.Ticket.findByPk(stored[0]!.ticketId!, { rejectOnEmpty: true });
     expect(ticket).toMatchObject({
       category: 'statement_objection',
       linkedKind: 'statement',
@@ -199,7 +277,13 @@ describe('statement lifecycle', () => {
       linkedVersion: ref.version,
     });
 
-    await eventually(async () => expect(await dbStatus(ref.id)).toBe('final'), { timeoutMs: 15_000 });
+    // The objection window: until the end of the twelfth month after receipt (German time).
+    const windowEnd = Date.parse(opened.objectionWindowEndsAt!);
+    expect(opened.objectionDeadline).toBe(berlinDateOf(windowEnd - 1));
+    await skipTo(windowEnd - DAY);
+    expect(await dbStatus(ref.id)).not.toBe('final');
+    await skipTo(windowEnd + DAY);
+    expect(await dbStatus(ref.id)).toBe('final');
     expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection_filed', 'final']);
     expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: 6 });
     // From approval on every step refers to the manifest; the first opening (a view) too.
@@ -215,50 +299,8 @@ describe('statement lifecycle', () => {
     );
     expect(late.ok).toBe(false);
     expect(late.ok === false && late.message).toMatch(/Einspruchsfrist .*abgelaufen/);
-  }, 60_000);
-
-  test('the delivery deadline reminds the managers and escalates when missed', async () => {
-    const { ref } = await started({ deliveryDueAtMs: Date.now() + 3_000, reminderLeadMs: [2_000, 1_000] });
-    const manager = house.org.managers[0];
-    await eventually(async () => expect((await statusOf(ref)).deliveryDeadlineMissed).toBe(true), { timeoutMs: 15_000 });
-    const notes = await db.models.Notification.findAll({
-      where: { userId: manager.id, link: `/abrechnungen/${ref.id}` },
-      order: [['id', 'ASC']],
-    });
-    expect(notes.map((n) => n.kind)).toEqual(['statement-reminder', 'statement-reminder', 'statement-escalation']);
-  }, 30_000);
-
-  test('post: the receipt defaults to three days after dispatch and can be corrected', async () => {
-    const { ref } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 });
-    const manager = house.org.managers[0];
-    await approve(ref, actor(manager), options());
-    const sent = await deliver(ref, { actor: actor(manager), channel: 'post', dispatchedOn: '2026-11-02' }, options());
-    expect(sent).toMatchObject({
-      ok: true,
-      result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' },
-    });
-    const corrected = await correctReceiptDate(ref, actor(manager), '2026-11-09', options());
-    expect(corrected).toMatchObject({ ok: true, result: { delivery: { receivedOn: '2026-11-09' } } });
-    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'receipt_corrected']);
-  }, 30_000);
-
-  test('a tenant cannot object before delivery; a correction supersedes the version and starts its own chain', async () => {
-    const { ref: v1 } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 });
-    await approve(v1, actor(house.org.managers[0]), options());
-    const early = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(v1, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
-    expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
-
-    const v2saved = await newStatement('Zählerstand berichtigt');
-    const { ref: v2 } = await started({ deliveryDueAtMs: Date.now() + 3_600_000 }, v2saved);
-    await eventually(async () => expect(await dbStatus(v1.id)).toBe('superseded'));
-    expect(await steps(v1)).toEqual(['created', 'approved', 'corrected']);
-    await eventually(async () => expect(await steps(v2)).toEqual(['created']));
-    expect((await statusOf(v2)).state).toBe('draft');
-    expect((await verifyProofChain(db, v1.id, v1.version)).ok).toBe(true);
-  }, 30_000);
+    const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
+    expect((await handle.result()).state).toBe('final');
+    await recordHistory(handle, 'approved-delivered-opened-objection-final');
+  }, 120_000);
 });

@@ -69,16 +69,14 @@ function refuse(message: string): never {
 }
 
 export async function statementLifecycle(input: StatementLifecycleInput): Promise<StatementLifecycleStatus> {
-  const { statementId, version, override } = input;
-  const dueOn = override?.deliveryDueAtMs !== undefined ? berlinDateOf(override.deliveryDueAtMs) : deliveryDeadline(input.periodEnd);
-  const deliveryDueMs = override?.deliveryDueAtMs ?? endOfGermanDayMs(dueOn);
-  const reminders: ReminderPoint[] = (override?.reminderLeadMs ?? DELIVERY_REMINDER_DAYS.map((days) => days * 86_400_000))
-    .map((leadMs) => {
-      const daysBefore = Math.round(leadMs / 86_400_000);
-      const key = statementDedupeKey(statementId, version, override?.reminderLeadMs ? `reminder-${leadMs}ms` : `reminder-${daysBefore}`);
-      return { key, daysBefore, atMs: deliveryDueMs - leadMs };
-    })
-    .sort((a, b) => a.atMs - b.atMs);
+  const { statementId, version } = input;
+  const dueOn = deliveryDeadline(input.periodEnd);
+  const deliveryDueMs = endOfGermanDayMs(dueOn);
+  const reminders: ReminderPoint[] = DELIVERY_REMINDER_DAYS.map((daysBefore) => ({
+    key: statementDedupeKey(statementId, version, `reminder-${daysBefore}`),
+    daysBefore,
+    atMs: deliveryDueMs - daysBefore * 86_400_000,
+  })).sort((a, b) => a.atMs - b.atMs);
   const escalationKey = statementDedupeKey(statementId, version, 'escalation');
 
   // Casts keep TypeScript from narrowing what the handlers change behind its back.
@@ -113,7 +111,6 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       objectionWindowEndsAt: windowEndMs === null ? null : new Date(windowEndMs).toISOString(),
       objections,
       supersededByVersion: superseded?.byVersion ?? null,
-      overridden: override !== undefined,
     };
   }
 
@@ -169,11 +166,8 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${busy ? ', ein anderer Schritt läuft' : ''}).`);
   }
 
-  function setWindow(receivedOn: string, deliveredAtMs: number) {
-    windowEndMs =
-      override?.objectionWindowMs !== undefined
-        ? deliveredAtMs + override.objectionWindowMs
-        : endOfGermanDayMs(objectionDeadline(receivedOn, input.objectionMode));
+  function setWindow(receivedOn: string) {
+    windowEndMs = endOfGermanDayMs(objectionDeadline(receivedOn, input.objectionMode));
   }
 
   setHandler(getStatus, status);
@@ -216,7 +210,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           'delivered',
         );
         delivery = { channel: request.channel, deliveredAt: proven.at, dispatchedOn, receivedOn };
-        setWindow(receivedOn, Date.parse(proven.at));
+        setWindow(receivedOn);
         publishSearchAttributes();
         if (request.channel === 'portal')
           await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
@@ -242,7 +236,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       exclusively(async () => {
         await prove('receipt_corrected', `receipt-${receivedOn}`, actor, { previous: delivery!.receivedOn, receivedOn });
         delivery = { ...delivery!, receivedOn };
-        setWindow(receivedOn, Date.parse(delivery.deliveredAt));
+        setWindow(receivedOn);
         publishSearchAttributes();
         return status();
       }),

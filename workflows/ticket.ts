@@ -78,8 +78,10 @@ const { recordTicketEvent, notifyTicketEvent } = proxyActivities<Activities>({
 
 const DAY_MS = 86_400_000;
 const MAX_TEXT_LENGTH = 10_000;
-const DEFAULT_AUTO_CLOSE_AFTER_MS = 14 * DAY_MS;
-const DEFAULT_CLOSED_LINGER_MS = 7 * DAY_MS;
+/** A resolved ticket closes by itself after this long without a reopen. */
+const AUTO_CLOSE_AFTER_MS = 14 * DAY_MS;
+/** A closed ticket's workflow keeps answering (and refusing updates clearly) this long. */
+const CLOSED_LINGER_MS = 7 * DAY_MS;
 
 type MeasureName = 'reaction' | 'resolution';
 const MEASURES: readonly MeasureName[] = ['reaction', 'resolution'];
@@ -121,7 +123,6 @@ function initialState(input: TicketWorkflowInput): TicketState {
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketStatusView> {
   const { ticketId, createdBy } = input;
   const calendar: BusinessCalendar = { federalState: input.federalState };
-  const autoCloseAfterMs = input.autoCloseAfterMs ?? DEFAULT_AUTO_CLOSE_AFTER_MS;
   const state: TicketState = input.carried ?? initialState(input);
   /** Set by every step, so the main loop plans its timers anew. */
   let changed = false;
@@ -143,7 +144,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
 
   function autoCloseAtMs(): number | null {
-    return state.status === 'resolved' && state.resolvedAtMs !== null ? state.resolvedAtMs + autoCloseAfterMs : null;
+    return state.status === 'resolved' && state.resolvedAtMs !== null ? state.resolvedAtMs + AUTO_CLOSE_AFTER_MS : null;
   }
 
   function view(): TicketStatusView {
@@ -492,7 +493,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
 
   // Closed: answer queries and refuse updates with a clear message for a while, then finish.
-  const lingerUntil = (state.closedAtMs ?? Date.now()) + (input.closedLingerMs ?? DEFAULT_CLOSED_LINGER_MS);
+  const lingerUntil = (state.closedAtMs ?? Date.now()) + CLOSED_LINGER_MS;
   await lingerThenDrain(lingerUntil, () => state.outbox.length > 0, tellEveryone);
   return view();
 }

@@ -1,8 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Op } from 'sequelize';
-import { db } from '../../server/db';
-import { applyReadings, importReadingsCsv, type ImportReport } from '../../server/readings';
+import { emptyReport, enterReading, importReadingsFile, recentImports, type ImportReport } from '../../server/readings';
 import {
   READING_FIELDS,
   decodeCsvBytes,
@@ -24,18 +22,10 @@ export const meta: MetaFunction = () => [{ title: 'Ablesungen erfassen · Klarme
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 /** The page lists this many errors; the count says how many there are. */
 const SHOWN_ERRORS = 300;
-const IMPORT_ACTIONS = ['readings.imported', 'readings.entered'];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'create:reading:any');
-  const recent = await db().models.AuditEntry.findAll({
-    where: { organisationId: user.organisationId, action: { [Op.in]: IMPORT_ACTIONS } },
-    attributes: ['id', 'at', 'actor', 'action', 'details'],
-    order: [['id', 'DESC']],
-    limit: 10,
-    raw: true,
-  });
-  return { recent };
+  return { recent: await recentImports(user) };
 }
 
 type Report = Omit<ImportReport, 'errors'> & { errors: RowError[]; errorCount: number };
@@ -66,7 +56,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   if (Number(request.headers.get('Content-Length') ?? 0) > MAX_FILE_BYTES)
     throw new Response('Datei zu groß (höchstens 20 MB)', { status: 413 });
   const form = await request.formData();
-  const options = { organisationId: user.organisationId, actor: { id: user.id, email: user.email }, ip: clientIp(context) };
+  const ip = clientIp(context);
 
   if (form.get('intent') === 'import') {
     const file = form.get('file');
@@ -74,25 +64,11 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
       return {
         intent: 'import',
         fileName: '',
-        report: shown({
-          applied: false,
-          rows: 0,
-          inserted: 0,
-          unchanged: 0,
-          skipped: 0,
-          unknownSerials: [],
-          unknownSerialCount: 0,
-          errors: [{ line: 1, field: 'Datei', message: 'Bitte eine CSV-Datei auswählen' }],
-        }),
+        report: shown(emptyReport([{ line: 1, field: 'Datei', message: 'Bitte eine CSV-Datei auswählen' }])),
       };
     }
     const text = decodeCsvBytes(new Uint8Array(await file.arrayBuffer()));
-    const report = await importReadingsCsv(db(), text, {
-      ...options,
-      source: 'import',
-      fileName: file.name,
-      skipUnknown: form.get('skipUnknown') === 'on',
-    });
+    const report = await importReadingsFile(user, { text, name: file.name, skipUnknown: form.get('skipUnknown') === 'on' }, ip);
     return { intent: 'import', fileName: file.name, report: shown(report) };
   }
 
@@ -101,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
       (['serial', 'readAt', 'value', 'unit', 'setDateValue'] as const).map((f) => [f, String(form.get(f) ?? '')]),
     );
     const parsed = parseReadingRecord(values, 1);
-    const report = parsed.row ? await applyReadings(db(), [parsed.row], { ...options, source: 'manual' }) : null;
+    const report = parsed.row ? await enterReading(user, parsed.row, ip) : null;
     const errors = parsed.row ? report!.errors : parsed.errors;
     const fieldErrors = Object.fromEntries(errors.map((e) => [FIELD_OF_LABEL[e.field] ?? 'serial', e.message]));
     return {
@@ -202,6 +178,7 @@ export default function Readings() {
             {manual.report.inserted === 1 ? 'Ablesung gespeichert.' : 'Diese Ablesung war bereits mit demselben Wert gespeichert.'}
           </p>
         ) : null}
+        {manual?.report ? <LightsPending report={manual.report} again="Bitte speichern Sie dieselbe Ablesung später noch einmal" /> : null}
       </Panel>
 
       <Panel id="recent" title="Letzte Importe und Eingaben">
@@ -228,19 +205,16 @@ export default function Readings() {
               </tr>
             }
           >
-            {recent.map((entry) => {
-              const details = entry.details as { fileName?: string | null; rows?: number; inserted?: number; unchanged?: number };
-              return (
-                <tr key={entry.id}>
-                  <td>{formatDateTime(entry.at)}</td>
-                  <td>{entry.actor}</td>
-                  <td>{entry.action === 'readings.entered' ? <span className="muted">von Hand</span> : (details.fileName ?? '–')}</td>
-                  <td className="num">{formatNumber(details.rows ?? 0)}</td>
-                  <td className="num">{formatNumber(details.inserted ?? 0)}</td>
-                  <td className="num">{formatNumber(details.unchanged ?? 0)}</td>
-                </tr>
-              );
-            })}
+            {recent.map((entry) => (
+              <tr key={entry.id}>
+                <td>{formatDateTime(entry.at)}</td>
+                <td>{entry.actor}</td>
+                <td>{entry.manual ? <span className="muted">von Hand</span> : (entry.fileName ?? '–')}</td>
+                <td className="num">{formatNumber(entry.rows)}</td>
+                <td className="num">{formatNumber(entry.inserted)}</td>
+                <td className="num">{formatNumber(entry.unchanged)}</td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </Panel>
@@ -301,6 +275,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
           Nicht übernommen: Die Datei enthält Fehler, es wurde nichts gespeichert. Bitte korrigieren und erneut hochladen.
         </p>
       )}
+      <LightsPending report={report} again="Bitte importieren Sie dieselbe Datei später noch einmal" />
       <ul className="report-counts">
         <li>
           Zeilen: <strong>{formatNumber(report.rows)}</strong>
@@ -356,5 +331,18 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The readings are stored, but some devices' workflows (which own the lights) could not be told yet. */
+function LightsPending({ report, again }: { report: Pick<ImportReport, 'workflows'>; again: string }) {
+  const { unsent } = report.workflows;
+  if (unsent === 0) return null;
+  return (
+    <p className="alert alert--error" role="status">
+      Gespeichert, aber {unsent === 1 ? 'die Ampel eines Geräts konnte' : `die Ampeln von ${formatNumber(unsent)} Geräten konnten`} gerade
+      nicht aktualisiert werden (Workflow-Dienst nicht erreichbar). {again}: Gespeicherte Werte bleiben unverändert, die Ampeln werden dann
+      nachgezogen.
+    </p>
   );
 }

@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   const ref = { id: statement.stored!.id, version: statement.stored!.version };
   const actor = { userId: manager.id, name: manager.email, role: 'manager' };
-  await startStatementLifecycle(ref.id, actor, { override: { objectionWindowMs: 3_600_000 } });
+  await startStatementLifecycle(ref.id, actor);
   expect((await approve(ref, actor)).ok).toBe(true);
   expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
   Object.assign(cookies, {

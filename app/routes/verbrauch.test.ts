@@ -238,10 +238,16 @@ describe('readings import on the page', () => {
     const csv = `Zählernummer;Zeitpunkt;Wert;Einheit\n${serial()};15.11.2026 06:00;111,5;m³\n`;
     const first = dataOf(await run(readingsAction, upload(csv)));
     const second = dataOf(await run(readingsAction, upload(csv)));
-    expect(first.intent === 'import' && first.report).toMatchObject({ applied: true, inserted: 1, unchanged: 0 });
+    // Committed, then the device's workflow is told (the shared client: the route passes nothing Temporal-specific).
+    expect(first.intent === 'import' && first.report).toMatchObject({
+      applied: true,
+      inserted: 1,
+      unchanged: 0,
+      workflows: { signalled: 1 },
+    });
     expect(second.intent === 'import' && second.report).toMatchObject({ applied: true, inserted: 0, unchanged: 1 });
     const { recent } = dataOf(await run(readingsLoader, makeRequest('/monatsinformationen/ablesungen', { cookie: cookies.manager })));
-    expect(recent[0]).toMatchObject({ action: 'readings.imported' });
+    expect(recent[0]).toMatchObject({ manual: false, fileName: 'funk-november.csv', rows: 1, inserted: 0, unchanged: 1 });
   });
 
   test('manual entry names the field of each error', async () => {

@@ -1,7 +1,7 @@
 // The contract of the appointment workflow (`appointment-<id>`): ids, states, inputs and message payloads, shared by the
 // workflow, its activities, the server and the pages. Its messages are in workflows/shared/appointment.ts.
 import type { FederalState } from '../holidays';
-import type { SlaClock, SlaMeasure } from '../sla';
+import type { SlaMeasure } from '../sla';
 import type { Actor, Audience } from './ticket';
 
 export const APPOINTMENT_WORKFLOW_TYPE = 'appointmentWorkflow';
@@ -91,14 +91,6 @@ export interface AppointmentWorkflowInput {
   slots: AppointmentSlot[];
   requestedAtMs: number;
   federalState: FederalState;
-  /** How long the technician has to confirm or propose (default two working days). */
-  confirmWithinMs?: number;
-  /** The clock that window runs on (default business hours; tests use seconds on the wall clock). */
-  confirmClock?: SlaClock;
-  /** How long before the appointment the tenant is reminded (default 24 hours). */
-  reminderLeadMs?: number;
-  /** A finished request's workflow keeps answering this long (default 1 day). */
-  finishedLingerMs?: number;
   /** Sequence number of the last event already written (the request itself is 1). */
   lastSeq: number;
   carried?: AppointmentState;

@@ -17,18 +17,6 @@ export function devicePath(deviceId: number): string {
   return `/geraete/${deviceId}`;
 }
 
-/**
- * Test/demo hook: a deadline at an instant instead of a calendar day, so that a test or a demo
- * can watch the real timers fire seconds from now. Due instant and reminder points come from
- * here instead of domain/deadlines; the light is red from `dueAtMs` on and yellow before
- * (made worse by the device's health as usual). Never set by the app.
- */
-export interface DeadlineOverride {
-  dueAtMs: number;
-  /** How long before `dueAtMs` each reminder fires. */
-  reminderLeadMs: number[];
-}
-
 /** What the workflow remembers across continue-as-new, so nothing is sent twice. */
 export interface CarriedDeviceState {
   /** Dedupe keys of the current deadline's reminders that were sent or deliberately skipped. */
@@ -54,7 +42,6 @@ export interface DeviceDeadlineInput {
   reminderDays: number[];
   /** Workflow id of the replaced device's workflow, when this device is a successor. */
   predecessorWorkflowId?: string | null;
-  override?: DeadlineOverride;
   /** Wake-ups and changes handled before the run continues as new (default 200); tests set it low. */
   maxIterationsPerRun?: number;
   /** Absent on a first start; set by the workflow itself when it continues as new. */
@@ -78,7 +65,7 @@ export interface DeviceDeadlineStatus {
   state: DeviceWorkflowState;
   kind: DeadlineKind;
   dueAt: string; // YYYY-MM-DD
-  dueInstant: string; // ISO instant the deadline expires (00:00 UTC of dueAt unless overridden)
+  dueInstant: string; // ISO instant the deadline expires (00:00 UTC of dueAt)
   light: Light;
   facts: DeviceFacts;
   reminders: ReminderStatus[];
@@ -87,7 +74,6 @@ export interface DeviceDeadlineStatus {
   nextWakeAt: string | null;
   predecessorWorkflowId: string | null;
   successorWorkflowId: string | null;
-  overridden: boolean;
 }
 
 export interface DeviceReplaced {

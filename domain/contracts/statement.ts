@@ -23,18 +23,6 @@ export interface LifecycleActor {
   ip?: string | null;
 }
 
-/**
- * Test/demo hook: instants instead of calendar days, so a test can watch the real timers fire
- * seconds from now. Never set by the app.
- */
-export interface LifecycleOverride {
-  deliveryDueAtMs?: number;
-  /** How long before the delivery deadline each reminder fires. */
-  reminderLeadMs?: number[];
-  /** Length of the objection window from receipt. */
-  objectionWindowMs?: number;
-}
-
 export interface StatementLifecycleInput {
   statementId: number;
   version: number;
@@ -46,7 +34,6 @@ export interface StatementLifecycleInput {
   documentSha256: string;
   objectionMode: ObjectionDeadlineMode;
   createdBy: { userId: number | null; name: string };
-  override?: LifecycleOverride;
 }
 
 export interface DeliveryRecord {
@@ -69,7 +56,6 @@ export interface StatementLifecycleStatus {
   objectionWindowEndsAt: string | null; // ISO instant
   objections: number;
   supersededByVersion: number | null;
-  overridden: boolean;
 }
 
 export interface ApproveRequest {

@@ -103,10 +103,6 @@ export interface TicketWorkflowInput {
   slaMatrix: SlaMatrix;
   /** Sequence number of the last event already written (openTicket writes 'created' as 1). */
   lastSeq: number;
-  /** A resolved ticket closes by itself after this long without a reopen (default 14 days). */
-  autoCloseAfterMs?: number;
-  /** A closed ticket's workflow keeps answering (and refusing updates clearly) this long (default 7 days). */
-  closedLingerMs?: number;
   /** Absent on a first start; set by the workflow when it continues as new. */
   carried?: TicketState;
 }

@@ -1,13 +1,10 @@
-// PostgreSQL killed (kill -9) and restarted by the supervisor, while a workflow timer falls due: the
+// PostgreSQL killed (kill -9) and restarted by the supervisor, while a ticket's SLA breach falls due: the
 // portal answers again, live streams resume (LISTEN reconnects and says "resync"), the timer's
 // activity is retried until it succeeds, once, and no web or worker process had to be restarted.
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Db } from '../../db';
-import { deviceDedupeKey } from '../../domain/contracts/device';
-import { getStatus } from '../../workflows/shared/device';
 import { eventually, sleep } from '../support/eventually';
-import { createDeviceFixture } from '../support/fixtures';
 import {
   CLUSTER_TEST_PASSWORD,
   LiveStream,
@@ -16,11 +13,10 @@ import {
   clusterTemporal,
   createManagerFixture,
   killService,
-  lightChanges,
   logIn,
-  scheduledActivities,
   servicePid,
-  startDeviceDeadline,
+  fileTicketWithReactionSla,
+  ticketEvents,
   waitForRestart,
   waitUntilHealthy,
   webUrl,
@@ -46,22 +42,19 @@ afterAll(async () => {
 test('kill -9 of PostgreSQL: portal, live streams and activities recover without restarting web or worker', async () => {
   const appPids = APP_PROCESSES.map(servicePid);
   const fixture = await createManagerFixture(db);
-  const device = await createDeviceFixture(db, fixture);
   const { url } = clusterState();
   const cookie = await logIn(url, fixture.email, CLUSTER_TEST_PASSWORD);
   // A stream on each web process: each has its own LISTEN connection to lose and regain.
   for (const web of ['web-1', 'web-2'] as const) streams.push(await LiveStream.open(webUrl(web), cookie));
 
-  // The deadline falls due while PostgreSQL is down.
-  const dueAtMs = Date.now() + 8_000;
-  const handle = await startDeviceDeadline(db, temporal.client, device.id, { dueAtMs, reminderLeadMs: [] });
-  await eventually(async () => expect((await db.models.Device.findByPk(device.id, { rejectOnEmpty: true })).light).toBe('yellow'), {
-    timeoutMs: 15_000,
-  });
+  // The SLA breach falls due while PostgreSQL is down (reaction budget 12 s: warning at 9 s, breach at 12 s).
+  const { ticketId, handle } = await fileTicketWithReactionSla(db, temporal.client, fixture, 12);
+  const dueAtMs = Date.now() + 12_000;
+  await eventually(async () => expect(await ticketEvents(db, ticketId, 'sla_warning')).toBe(1), { timeoutMs: 30_000, intervalMs: 200 });
   await sleep(Math.max(0, dueAtMs - 1_000 - Date.now()));
   const killedPid = killService('postgres', 'SIGKILL');
   await waitForRestart('postgres', killedPid);
-  expect(Date.now(), 'PostgreSQL was down when the deadline fell due').toBeGreaterThan(dueAtMs);
+  expect(Date.now(), 'PostgreSQL was down when the breach fell due').toBeGreaterThan(dueAtMs);
 
   // The portal answers again, with the session made before (sessions are rows).
   await eventually(
@@ -79,15 +72,11 @@ test('kill -9 of PostgreSQL: portal, live streams and activities recover without
   // Each web process listens again and tells its pages to reload what they show.
   for (const stream of streams) await stream.waitFor((event) => event.type === 'resync', 30_000);
 
-  // The deadline's activity failed while the database was away and was retried: applied once.
-  await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 90_000, intervalMs: 500 });
-  expect(await lightChanges(db, device.id)).toEqual(['yellow', 'red']);
-  expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
-  const escalationKey = deviceDedupeKey(device.id, new Date(dueAtMs).toISOString().slice(0, 10), 'escalation');
-  expect(await db.models.Notification.count({ where: { dedupeKey: escalationKey } })).toBe(2); // the manager and the owner
-  for (const stream of streams) {
-    await stream.waitFor((event) => event.type === 'device' && event.deviceId === device.id && event.light === 'red', 30_000);
-  }
+  // The breach's activities failed while the database was away and were retried: applied once.
+  await eventually(async () => expect(await ticketEvents(db, ticketId, 'sla_breached')).toBe(1), { timeoutMs: 90_000, intervalMs: 500 });
+  const [manager] = fixture.managers;
+  expect(await db.models.Notification.count({ where: { userId: manager!.id, kind: 'ticket-sla-breached' } })).toBe(1);
+  for (const stream of streams) await stream.waitFor((event) => event.type === 'ticket' && event.ticketId === ticketId, 30_000);
 
   expect(APP_PROCESSES.map(servicePid)).toEqual(appPids);
   await handle.terminate();

@@ -3,10 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Db } from '../../db';
-import { deviceDedupeKey } from '../../domain/contracts/device';
-import { getStatus } from '../../workflows/shared/device';
 import { eventually } from '../support/eventually';
-import { createDeviceFixture } from '../support/fixtures';
 import {
   CLUSTER_TEST_PASSWORD,
   LiveStream,
@@ -14,10 +11,9 @@ import {
   clusterTemporal,
   createManagerFixture,
   killService,
-  lightChanges,
   logIn,
-  scheduledActivities,
-  startDeviceDeadline,
+  fileTicketWithReactionSla,
+  ticketEvents,
   waitForRestart,
   waitUntilHealthy,
   webUrl,
@@ -41,36 +37,31 @@ afterAll(async () => {
 
 test('kill -9 of the Temporal server: timers set before the restart fire after it, each once', async () => {
   const fixture = await createManagerFixture(db);
-  const device = await createDeviceFixture(db, fixture);
   stream = await LiveStream.open(webUrl('web-2'), await logIn(webUrl('web-2'), fixture.email, CLUSTER_TEST_PASSWORD));
 
-  // A reminder 20 s from now and the deadline 40 s from now: both timers are set at the start.
-  const dueAtMs = Date.now() + 40_000;
-  const reminderAtMs = dueAtMs - 20_000;
-  const handle = await startDeviceDeadline(db, temporal.client, device.id, { dueAtMs, reminderLeadMs: [20_000] });
-  await eventually(async () => expect((await db.models.Device.findByPk(device.id, { rejectOnEmpty: true })).light).toBe('yellow'), {
-    timeoutMs: 15_000,
-  });
+  // A reaction budget of 40 s: the SLA warning fires at 30 s, the breach at 40 s; both timers are set at the start.
+  const startedAt = Date.now();
+  const { ticketId, handle } = await fileTicketWithReactionSla(db, temporal.client, fixture, 40);
+  await eventually(async () => expect((await handle.describe()).status.name).toBe('RUNNING'), { timeoutMs: 15_000 });
 
   const killedPid = killService('temporal', 'SIGKILL');
   await waitForRestart('temporal', killedPid);
   const restartedAt = Date.now();
-  expect(restartedAt, 'the server is back before the first timer is due').toBeLessThan(reminderAtMs);
+  expect(restartedAt, 'the server is back before the first timer is due').toBeLessThan(startedAt + 30_000);
 
-  await eventually(async () => expect((await handle.query(getStatus)).state).toBe('escalated'), { timeoutMs: 60_000, intervalMs: 500 });
-  const dueAt = new Date(dueAtMs).toISOString().slice(0, 10);
+  await eventually(async () => expect(await ticketEvents(db, ticketId, 'sla_breached')).toBe(1), { timeoutMs: 90_000, intervalMs: 500 });
+  expect(await ticketEvents(db, ticketId, 'sla_warning')).toBe(1);
+  const warning = await db.models.TicketEvent.findOne({ where: { ticketId, kind: 'sla_warning' }, rejectOnEmpty: true });
+  expect(warning.at.getTime()).toBeGreaterThanOrEqual(restartedAt);
+  // Each step was told once to the managers, however the restart interrupted the workers' polls.
   const [manager] = fixture.managers;
-  const reminders = await db.models.Notification.findAll({ where: { dedupeKey: deviceDedupeKey(device.id, dueAt, 'reminder-20000ms') } });
-  expect(reminders.map((n) => n.userId)).toEqual([manager!.id]);
-  expect(reminders[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(restartedAt);
-  const escalations = await db.models.Notification.findAll({ where: { dedupeKey: deviceDedupeKey(device.id, dueAt, 'escalation') } });
-  expect(escalations.map((n) => n.userId).sort((a, b) => a - b)).toEqual([manager!.id, fixture.owner.id].sort((a, b) => a - b));
-  expect(await scheduledActivities(handle, 'sendDeviceReminder')).toBe(1);
-  expect(await scheduledActivities(handle, 'escalateDevice')).toBe(1);
-  expect(await lightChanges(db, device.id)).toEqual(['yellow', 'red']);
+  const notices = await db.models.Notification.findAll({
+    where: { userId: manager!.id, kind: ['ticket-sla-warning', 'ticket-sla-breached'] },
+  });
+  expect(notices.map((n) => n.kind).sort()).toEqual(['ticket-sla-breached', 'ticket-sla-warning']);
 
-  // The worker's NOTIFY of the red light reached the manager's page on a web process.
-  await stream.waitFor((event) => event.type === 'device' && event.deviceId === device.id && event.light === 'red');
+  // The worker's NOTIFY of the breached ticket reached the manager's page on a web process.
+  await stream.waitFor((event) => event.type === 'ticket' && event.ticketId === ticketId, 30_000);
   await handle.terminate();
   await waitUntilHealthy();
 });

@@ -1,10 +1,16 @@
-// One PostgreSQL and one Temporal dev server for the whole integration run (not one per file).
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+// One PostgreSQL and one Temporal dev server for the whole integration run (not one per file), the
+// workflow bundle every test worker runs (bundled once: it takes seconds), and the path of the
+// time-skipping test server that workflow tests start for themselves.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { startEmbeddedPostgres, type LocalPostgres } from '../../scripts/lib/postgres';
 import { findTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../../scripts/lib/temporal';
+import { findTemporalTestServer } from '../../scripts/lib/temporal-test-server';
+import { WORKFLOWS_PATH } from '../../scripts/lib/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../../db';
 import { migrate } from '../../db/migrate';
 
@@ -12,6 +18,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     temporalAddress: string;
+    /** The wrapper that starts Temporal's time-skipping test server (scripts/temporal-test-server). */
+    temporalTestServer: string;
+    /** workflows/index.ts bundled once for the run (a file with the bundle's code). */
+    workflowBundlePath: string;
   }
 }
 
@@ -68,14 +78,26 @@ export default async function setup(project: TestProject) {
     temporalAddress = temporal.address;
   }
 
+  const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'klarmeter-test-workflows-'));
+  const workflowBundlePath = path.join(bundleDir, 'workflows.js');
+  const ignore = () => undefined;
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace: ignore, debug: ignore, info: ignore, warn: console.warn, error: console.error, log: ignore },
+  });
+  writeFileSync(workflowBundlePath, bundle.code);
+
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_ADDRESS = temporalAddress;
   project.provide('databaseUrl', databaseUrl);
   project.provide('temporalAddress', temporalAddress);
+  project.provide('temporalTestServer', findTemporalTestServer());
+  project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
     await temporal?.stop();
     await localPg?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    rmSync(bundleDir, { recursive: true, force: true });
   };
 }

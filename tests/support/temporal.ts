@@ -2,15 +2,9 @@
 // tests/support/global-setup.ts starts once per run.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  bundleWorkflowCode,
-  type Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import { WORKFLOWS_PATH, buildWorker, type BuildWorkerOptions } from '../../scripts/lib/worker';
+import { readFile } from 'node:fs/promises';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { buildWorker, type BuildWorkerOptions } from '../../scripts/lib/worker';
 
 export interface TestClient {
   client: Client;
@@ -22,13 +16,13 @@ export async function connectTestClient(): Promise<TestClient> {
   return { client: new Client({ connection }), close: () => connection.close() };
 }
 
-/** Bundle once per test file and pass it as `workflowBundle`: bundling takes seconds, starting a worker with it does not. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+/**
+ * The run's workflow bundle (tests/support/global-setup.ts bundles workflows/index.ts once); pass it
+ * as `workflowBundle`: bundling takes seconds, starting a worker with it does not.
+ */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return { code: await readFile(inject('workflowBundlePath'), 'utf8') };
 }
-
-const ignore = () => undefined;
-const quietBundlerLogger = { trace: ignore, debug: ignore, info: ignore, warn: console.warn, error: console.error, log: ignore };
 
 export interface RunningWorker {
   worker: Worker;
@@ -37,7 +31,7 @@ export interface RunningWorker {
 }
 
 /** Worker state changes are logged at INFO; tests only want to hear about trouble. */
-function quietRuntime() {
+export function quietRuntime(): void {
   if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 

@@ -5,9 +5,9 @@ import { hash } from '@node-rs/argon2';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../../db';
-import { loadDeviceWorkflowStarts, startDeviceWorkflow } from '../../../server/device-obligation';
-import type { deviceDeadline } from '../../../workflows/device-deadline';
-import { deviceWorkflowId, type DeadlineOverride } from '../../../domain/contracts/device';
+import { openTicket } from '../../../server/tickets';
+import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '../../../domain/sla';
+import type { TicketEventKind } from '../../../domain/contracts/ticket';
 import { readClusterState, type ClusterState } from '../../../scripts/lib/cluster';
 import { eventually, sleep } from '../../support/eventually';
 import { createOrgFixture, type OrgFixture } from '../../support/fixtures';
@@ -222,19 +222,48 @@ export class LiveStream {
 }
 
 /**
- * Starts a device's deadline workflow on the cluster's task queue as the app would, with its
- * deadline at an instant (the workflow's test hook), so that real timers fire seconds from now.
+ * Files a ticket on the cluster as a tenant would, after giving the organisation an SLA whose
+ * reaction budget is `reactionSeconds` on the calendar clock (an SLA rule is the organisation's
+ * own setting), so that the workflow's real timers fire seconds from now: the warning at 75 % of
+ * the budget, the breach at 100 %.
  */
-export async function startDeviceDeadline(
+export async function fileTicketWithReactionSla(
   db: Db,
   client: Client,
-  deviceId: number,
-  override: DeadlineOverride,
-): Promise<WorkflowHandle<typeof deviceDeadline>> {
-  const [start] = await loadDeviceWorkflowStarts(db, [deviceId]);
-  if (!start) throw new Error(`device ${deviceId} has no workflow to start`);
-  await startDeviceWorkflow(client, { ...start, input: { ...start.input, override } }, clusterState().taskQueue);
-  return client.workflow.getHandle<typeof deviceDeadline>(deviceWorkflowId(deviceId));
+  fixture: OrgFixture,
+  reactionSeconds: number,
+): Promise<{ ticketId: number; handle: WorkflowHandle }> {
+  await db.models.TicketSlaRule.bulkCreate(
+    TICKET_CATEGORIES.flatMap((category) =>
+      TICKET_PRIORITIES.map((priority) => ({
+        organisationId: fixture.organisation.id,
+        category,
+        priority,
+        reactionSeconds,
+        resolutionSeconds: reactionSeconds * 20,
+        businessHours: false,
+      })),
+    ),
+    { updateOnDuplicate: ['reactionSeconds', 'resolutionSeconds', 'businessHours'] },
+  );
+  const { ticketId, workflowId } = await openTicket(
+    {
+      organisationId: fixture.organisation.id,
+      propertyId: fixture.property.id,
+      unitId: fixture.unit.id,
+      createdBy: fixture.managers[0]!.id,
+      topic: 'statement_question',
+      subject: 'Frage zur Abrechnung',
+      body: 'Bitte um Rückruf.',
+    },
+    { db, client, taskQueue: clusterState().taskQueue },
+  );
+  return { ticketId, handle: client.workflow.getHandle(workflowId) };
+}
+
+/** How many steps of a kind the ticket's history records (each SLA step must be there exactly once). */
+export function ticketEvents(db: Db, ticketId: number, kind: TicketEventKind): Promise<number> {
+  return db.models.TicketEvent.count({ where: { ticketId, kind } });
 }
 
 /** How often the workflow scheduled an activity (each is scheduled once; retries are attempts of it). */
