@@ -76,6 +76,8 @@ const SERVER_ONLY_PACKAGES = [
   '@temporalio/workflow',
   '@temporalio/activity',
   '@temporalio/worker',
+  // TOTP set-up's QR code (server/totp.ts): found late, it made Vite re-optimise and reload open pages.
+  '@paulmillr/qr',
 ];
 
 /** Headers of every answer; the CSP carries a fresh nonce that the page's inline scripts repeat. */

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { Form, Link } from '@remix-run/react';
 import { Timeline, ToneBadge, useNow } from './cases';
 import { Facts, Panel } from './page-header';
-import { LengthHint } from './length-hint';
+import { LimitedTextArea } from './length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
 import { formatDate, formatDateTime } from '../../domain/format';
 import type { LifecycleView, Tone } from '../../domain/timeline';
@@ -192,11 +192,8 @@ export function ObjectionForm({
               </label>
             ))}
           </fieldset>
-          <label>
-            Begründung{' '}
-            <textarea name="reason" rows={4} required maxLength={TEXT_LIMITS.objectionReason} aria-describedby="objection-reason-hint" />
-          </label>
-          <LengthHint id="objection-reason-hint" max={TEXT_LIMITS.objectionReason} />
+          <label htmlFor="objection-reason">Begründung</label>
+          <LimitedTextArea id="objection-reason" name="reason" rows={4} required max={TEXT_LIMITS.objectionReason} />
           <button type="submit" className="button button--primary">
             Einspruch einreichen
           </button>

@@ -8,7 +8,7 @@ import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
 import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
-import { LengthHint } from '~/components/length-hint';
+import { LimitedTextArea } from '~/components/length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 
@@ -114,15 +114,7 @@ export default function MyTicket() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="reply-text">Ihre Nachricht</label>
-                  <textarea
-                    id="reply-text"
-                    name="text"
-                    rows={4}
-                    required
-                    maxLength={TEXT_LIMITS.ticketMessage}
-                    aria-describedby="reply-text-hint"
-                  />
-                  <LengthHint id="reply-text-hint" max={TEXT_LIMITS.ticketMessage} />
+                  <LimitedTextArea id="reply-text" name="text" rows={4} required max={TEXT_LIMITS.ticketMessage} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="reply" className="button button--primary" disabled={busy}>
@@ -137,15 +129,7 @@ export default function MyTicket() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="reopen-text">Was ist noch offen?</label>
-                  <textarea
-                    id="reopen-text"
-                    name="text"
-                    rows={3}
-                    required
-                    maxLength={TEXT_LIMITS.ticketMessage}
-                    aria-describedby="reopen-text-hint"
-                  />
-                  <LengthHint id="reopen-text-hint" max={TEXT_LIMITS.ticketMessage} />
+                  <LimitedTextArea id="reopen-text" name="text" rows={3} required max={TEXT_LIMITS.ticketMessage} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="reopen" className="button" disabled={busy}>

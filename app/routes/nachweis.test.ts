@@ -3,14 +3,13 @@
 // to its own flat's statement only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement } from '../../db/statements';
 import { type StatementData } from '../../domain/billing/statement';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { eventually } from '../../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { deliveredStatement } from '../../tests/support/delivered-statement';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
-import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { loader as proofLoader } from './abrechnungen.$id.nachweis';
 import { loader as proofPdfLoader } from './abrechnungen.$id.nachweis[.pdf]';
 import { pdfRenderer } from '../../server/statements';
@@ -35,16 +34,7 @@ beforeAll(async () => {
   house = await createStatementFixture(database, { tenantA, tenantC }, org);
   const other = await createOrgFixture(database);
   const manager = org.managers[0];
-  statement = await saveStatement(database, house.request, {
-    userId: manager.id,
-    email: manager.email,
-    organisationId: manager.organisationId,
-  });
-  const ref = { id: statement.stored!.id, version: statement.stored!.version };
-  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
-  await startStatementLifecycle(ref.id, actor);
-  expect((await approve(ref, actor)).ok).toBe(true);
-  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+  statement = await deliveredStatement(database, house, manager);
   Object.assign(cookies, {
     manager: await cookieFor(manager),
     tenantA: await cookieFor(tenantA),

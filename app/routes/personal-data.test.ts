@@ -6,15 +6,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement } from '../../db/statements';
 import { type StatementData } from '../../domain/billing/statement';
 import { TENANT_PLACEHOLDER } from '../../domain/personal-data';
 import { cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { eventually } from '../../tests/support/eventually';
 import { createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { deliveredStatement } from '../../tests/support/delivered-statement';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
-import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { pdfRenderer } from '../../server/statements';
 import { renderStatementHtml, statementDocumentModel, statementStyleHashes } from '../../server/statement-documents';
 import { loader as statementLoader } from './abrechnungen.$id';
@@ -46,16 +45,8 @@ beforeAll(async () => {
   await database.models.Tenancy.update({ userId: tenantC.id }, { where: { unitId: house.units.c.id } });
   const manager = org.managers[0]!;
   const compliance = await createLoginUser(database, org.organisation.id, 'compliance');
-  statement = await saveStatement(database, house.request, {
-    userId: manager.id,
-    email: manager.email,
-    organisationId: manager.organisationId,
-  });
-  const ref = { id: statement.stored!.id, version: statement.stored!.version };
-  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
-  await startStatementLifecycle(ref.id, actor);
-  expect((await approve(ref, actor)).ok).toBe(true);
-  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+  statement = await deliveredStatement(database, house, manager);
+  const ref = { id: statement.stored!.id };
   Object.assign(cookies, {
     manager: await cookieFor(manager),
     owner: await cookieFor(org.owner),

@@ -7,7 +7,7 @@ import { currentTenancies, requireUserWithPermission } from '../../server/permis
 import { requireSameOrigin } from '../../server/request';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import { LengthHint } from '~/components/length-hint';
+import { LimitedTextArea } from '~/components/length-hint';
 import { TEXT_LIMITS, normaliseText, textTooLong } from '../../domain/text-limits';
 import {
   APPOINTMENT_REASONS,
@@ -108,15 +108,13 @@ export default function NewAppointment() {
             <SlotFields count={slotCount} windows={windows} earliestDate={earliestDate} firstRequired />
             <div className="field">
               <label htmlFor="note">Hinweis (optional)</label>
-              <textarea
+              <LimitedTextArea
                 id="note"
                 name="note"
                 rows={3}
-                maxLength={TEXT_LIMITS.appointmentNote}
-                aria-describedby="note-hint"
                 placeholder="z. B. Klingel defekt, bitte anrufen"
+                max={TEXT_LIMITS.appointmentNote}
               />
-              <LengthHint id="note-hint" max={TEXT_LIMITS.appointmentNote} />
             </div>
             <div>
               <button type="submit" className="button button--primary" disabled={busy}>

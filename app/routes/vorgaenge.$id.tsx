@@ -27,7 +27,7 @@ import {
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
-import { LengthHint } from '~/components/length-hint';
+import { LimitedTextArea } from '~/components/length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
 import type { TicketStatus } from '../../domain/contracts/ticket';
 
@@ -299,8 +299,7 @@ function TextArea({ id, label, required = true }: { id: string; label: string; r
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} name="text" rows={3} required={required} maxLength={TEXT_LIMITS.ticketMessage} aria-describedby={`${id}-hint`} />
-      <LengthHint id={`${id}-hint`} max={TEXT_LIMITS.ticketMessage} />
+      <LimitedTextArea id={id} name="text" rows={3} required={required} max={TEXT_LIMITS.ticketMessage} />
     </div>
   );
 }
