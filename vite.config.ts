@@ -4,12 +4,14 @@ import tsconfigPaths from 'vite-tsconfig-paths';
 import type { Plugin } from 'vite';
 
 // Server-side layers never reach the browser: a route component that uses a server/ or db/ module
-// (not just its loader or action, whose imports Remix strips from the client build) fails the build.
+// (not just its loader or action, whose imports Remix strips from the client build) fails the
+// production build. Build only: in development the dev server's own module graph trips it.
 const SERVER_ONLY = /\/(server|db|activities|workflows)\//;
 function serverOnlyLayers(): Plugin {
   const root = process.cwd();
   return {
     name: 'klarmeter-server-only-layers',
+    apply: 'build',
     enforce: 'pre',
     load(id, options) {
       if (options?.ssr || !id.startsWith(root) || id.includes('/node_modules/')) return null;
