@@ -109,7 +109,8 @@ function previewOf(statement: StatementData, unitId: number | null, nextVersion:
       estimated: u.estimated,
       amounts: u.amounts,
       tenantChange: u.occupancies.length > 1,
-      splitByDays: u.occupancies.some((o) => o.splitByDays.length > 0),
+      fixedKeysOnly: u.occupancies.some((o) => o.fixedKeysOnly.length > 0),
+      cut: u.amounts.cut > 0,
     })),
     selected: selected && model ? { unitId: selected.unitId, label: selected.label, html: renderStatementHtml(model) } : null,
   };
@@ -618,7 +619,8 @@ function PreviewSlot() {
             [
               unit.estimated.length > 0 ? 'Ersatzwert' : null,
               unit.tenantChange ? 'Nutzerwechsel' : null,
-              unit.splitByDays ? 'nach Tagen aufgeteilt' : null,
+              unit.fixedKeysOnly ? 'ohne Zwischenablesung (§9b Abs. 3)' : null,
+              unit.cut ? 'Kürzung' : null,
             ]
               .filter(Boolean)
               .join(', ') || '–',
