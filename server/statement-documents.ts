@@ -291,6 +291,12 @@ export interface StatementDocumentModel {
     energyKwh: number;
     hotWaterKwh: number | null;
     hotWaterKwhMeasured: boolean;
+    /** §9(2) S.4: no volume measured, Q = 32 kWh/m² of this living area. */
+    hotWaterKwhFromArea: number | null;
+    /** §9(2) S.6: gas billed on its gross calorific value, a computed Q × 1.11. */
+    grossCalorific: boolean;
+    /** No central hot water: the plant's cost is heating cost. */
+    heatingOnly: boolean;
     hotWaterM3: number;
     hotWaterM3FromMeters: boolean;
     hotWaterTempC: number | null;
@@ -470,6 +476,10 @@ function plantModel(statement: StatementData): StatementDocumentModel['plant'] {
     energyKwh: plant.energyKwh,
     hotWaterKwh: combined?.hotWaterKwh ?? null,
     hotWaterKwhMeasured: combined?.hotWaterKwhSource === 'measured',
+    hotWaterKwhFromArea:
+      combined?.hotWaterKwhSource === 'area' ? (parameters.heatedAreaM2 ?? statement.units.reduce((sum, u) => sum + u.areaM2, 0)) : null,
+    grossCalorific: parameters.grossCalorific === true,
+    heatingOnly: !combined,
     hotWaterM3: plant.hotWaterM3,
     hotWaterM3FromMeters: plant.hotWaterM3Source === 'meters',
     hotWaterTempC: parameters.hotWaterTempC,
