@@ -8,6 +8,7 @@ import { createStatementFixture, type StatementFixture } from '../../tests/suppo
 import { formValuesOf, pdfRenderer, withBlankRows, type StatementFormValues } from '../../server/statements';
 import { action as newAction, loader as newLoader } from './abrechnungen.neu';
 import { loader as detailLoader } from './abrechnungen.$id';
+import { formFields } from '../../tests/support/statement-form';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const database = testDb();
@@ -22,22 +23,6 @@ afterAll(async () => {
   await pdfRenderer().close();
   await database.close();
 });
-
-function formFields(values: StatementFormValues, intent: string, extra: Record<string, string> = {}): Record<string, string> {
-  const fields: Record<string, string> = { intent, ...extra };
-  for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value))
-      value.forEach((row, i) =>
-        Object.entries(row).forEach(([field, text]) => {
-          fields[`${key}[${i}].${field}`] = String(text);
-        }),
-      );
-    else if (typeof value === 'boolean') {
-      if (value) fields[key] = 'on';
-    } else fields[key] = value;
-  }
-  return fields;
-}
 
 const baseValues = (): StatementFormValues => withBlankRows(formValuesOf(house.request, null));
 const post = async (values: StatementFormValues, intent = 'preview', extra: Record<string, string> = {}) =>
