@@ -137,6 +137,11 @@ describe('cuts applied from what the portal knows', () => {
     ]);
     for (const o of d.occupancies) expect(cents(o.amounts.cut)).toBe(percentOf(o.amounts.heating, 3) + percentOf(o.amounts.hotWater, 3));
     expect(cents(d.amounts.cut)).toBe(d.occupancies.reduce((sum, o) => sum + cents(o.amounts.cut), 0));
+    // The unit's statement names each part by its period, not by the tenant (owners see it pseudonymised).
+    expect(d.cutDetails.map((cut) => cut.explanation)).toEqual([
+      expect.stringMatching(/^Nutzung 01\.01\.2025–30\.06\.2025: Die monatliche .* Nutzung 01\.07\.2025–31\.12\.2025: Die monatliche/),
+    ]);
+    expect(d.cutDetails[0]!.explanation).not.toContain('Dorn');
   });
 
   test('CO2KostAufG §7(4): the CO₂ split not shown although the fuel is priced cuts every tenant by 3 %', async () => {

@@ -7,6 +7,7 @@
 // is prepared once, consumption is summed in whole thousandths, and the §9a averages are summed
 // once for all units.
 import { ValidationError } from '../validation';
+import { formatDate } from '../format';
 import type { DeviceType } from '../deadlines';
 import { computeBilling, splitByWeights } from './engine';
 import { overlappingCut } from './cuts';
@@ -855,14 +856,18 @@ function statementUnit(
   };
 }
 
-/** The tenants' own cuts summed per reason for the unit; with several tenants each one's explanation is named. */
+/**
+ * The tenants' own cuts summed per reason for the unit; with several tenants each explanation is
+ * named by its period of use, not by the tenant's name (owners see the unit's statement pseudonymised).
+ */
 function unitTenantCuts(occupancies: readonly StatementOccupancyData[]): AppliedCut[] {
   const byReason = new Map<StatementCutReason, AppliedCut>();
   const tenants = occupancies.filter((o) => o.cutDetails.some((c) => c.input === null)).length;
   for (const occupancy of occupancies) {
     for (const cut of occupancy.cutDetails) {
       if (cut.input !== null) continue;
-      const explanation = tenants > 1 ? `${occupancy.tenantName}: ${cut.explanation}` : cut.explanation;
+      const explanation =
+        tenants > 1 ? `Nutzung ${formatDate(occupancy.from)}–${formatDate(occupancy.to)}: ${cut.explanation}` : cut.explanation;
       const known = byReason.get(cut.reason);
       if (!known) byReason.set(cut.reason, { ...cut, explanation });
       else
