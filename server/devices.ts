@@ -45,6 +45,11 @@ const ROW_FROM = `
 /** Register order: the most pressing deadline first; id keeps pages stable between equal dates. */
 const ROW_ORDER = 'ORDER BY d.due_at ASC NULLS LAST, d.id ASC';
 
+/** The meter types with a calibration validity (MessEV), as an SQL list of literals. */
+const CALIBRATED_TYPES_SQL = `(${Object.keys(CALIBRATION_YEARS)
+  .map((type) => `'${type}'`)
+  .join(', ')})`;
+
 /** Installed devices in scope matching the filters; the light filter is optional so counts can span all lights. */
 function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolean) {
   const scoped = deviceScopeSql(scope);
@@ -58,6 +63,7 @@ function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolea
     conditions.push('d.type = :type');
     replacements.type = filters.type;
   }
+  if (filters.calibrationYearUnknown) conditions.push(`d.calibrated_year IS NULL AND d.type IN ${CALIBRATED_TYPES_SQL}`);
   if (withLight && filters.light) {
     conditions.push('d.light = :light');
     replacements.light = filters.light;
@@ -73,14 +79,10 @@ interface RegisterCounts {
 /** Light counts per scope and filter; see LiveCache for why they may be cached. */
 const countsCache = new LiveCache<RegisterCounts>(10_000);
 
-const CALIBRATED_TYPES_SQL = `(${Object.keys(CALIBRATION_YEARS)
-  .map((type) => `'${type}'`)
-  .join(', ')})`;
-
 /** Per light, and the meters whose calibration year is unknown, in the same scan. */
 async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<RegisterCounts> {
   const where = registerWhere(scope, filters, false);
-  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type]);
+  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type, filters.calibrationYearUnknown === true]);
   return countsCache.get(key, async () => {
     const grouped = await db().sequelize.query<{ light: Light | null; n: number; unknownYear: number }>(
       `SELECT d.light, count(*)::int AS n,

@@ -55,6 +55,14 @@ describe('a meter without a known calibration year', () => {
     const register = dataOf(await run(registerLoader, makeRequest(`/geraete?property=${f.property.id}&type=WZ-W`, { cookie: manager })));
     expect(register.page.calibrationYearUnknown).toBeGreaterThanOrEqual(1);
     expect(register.page.rows.find((row) => row.id === meter.id)).toMatchObject({ calibratedYear: null });
+    // The register lists just those meters when asked.
+    const unknownOnly = dataOf(
+      await run(registerLoader, makeRequest(`/geraete?property=${f.property.id}&eichjahr=unbekannt`, { cookie: manager })),
+    );
+    expect(unknownOnly.filters.calibrationYearUnknown).toBe(true);
+    expect(unknownOnly.page.rows.length).toBeGreaterThanOrEqual(1);
+    expect(unknownOnly.page.rows.every((row) => row.calibratedYear === null && row.type !== 'HKV' && row.type !== 'RWM')).toBe(true);
+    expect(unknownOnly.page.total).toBe(unknownOnly.page.calibrationYearUnknown);
     const csv = await run(csvLoader, makeRequest(`/geraete.csv?property=${f.property.id}&type=WZ-W`, { cookie: manager }));
     if (csv.kind !== 'response') throw new Error('expected a response');
     const line = (await csv.response.text()).split('\r\n').find((l) => l.startsWith(serial))!;

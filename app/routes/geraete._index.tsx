@@ -71,7 +71,12 @@ export default function Register() {
         <div className="alert alert--info" role="status">
           Bei {formatNumber(page.calibrationYearUnknown)} Zählern ist das Eichjahr unbekannt. Die Eichfrist zählt ab dem Jahr der Eichung
           oder Ersteichung, nicht ab dem Einbau (MessEV §34 Abs. 2); angezeigt wird bis dahin nur die späteste mögliche Frist aus dem
-          Einbaujahr. Bitte das Eichjahr am Gerät erfassen.
+          Einbaujahr. Bitte das Eichjahr am Gerät erfassen.{' '}
+          {filters.calibrationYearUnknown ? (
+            <a href={withFilters({ calibrationYearUnknown: false })}>Alle Geräte anzeigen</a>
+          ) : (
+            <a href={withFilters({ calibrationYearUnknown: true })}>Nur diese Zähler anzeigen</a>
+          )}
         </div>
       ) : null}
       {page.rows.length === 0 ? (
