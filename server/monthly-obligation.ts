@@ -216,9 +216,14 @@ function propertyPeers(
   );
 }
 
-/** A building too small for its own comparison group in some month (HKVO §6a: then a wider group). */
-function needsWiderGroup(peers: readonly PeerMonth[]): boolean {
-  return peers.some((month) => month.property.units < MIN_PEERS);
+/**
+ * A building too small for its own comparison group this month (HKVO §6a: then a wider group).
+ * Only this month decides, so that a property whose readings start late does not load the whole
+ * organisation every month of its first year (the chart's earlier months then show the reference).
+ */
+function needsWiderGroup(peers: readonly PeerMonth[], month: YearMonth): boolean {
+  const current = peers.find((p) => p.month === month);
+  return !current || current.property.units < MIN_PEERS;
 }
 
 /**
@@ -654,7 +659,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         part?.assumptions ?? loadAssumptions(db, propertyId),
       ]);
       const peers = part?.peers ?? propertyPeers(month, units, devices, HISTORY_MONTHS, assumptions);
-      const wider = needsWiderGroup(peers) ? await organisationPeers(property.organisationId, month) : undefined;
+      const wider = needsWiderGroup(peers, month) ? await organisationPeers(property.organisationId, month) : undefined;
       if (!part) await countUnits(runId, propertyId, units.length);
       const totals: PropertyTotals = { ...EMPTY_TOTALS };
       const records = units.map((unit) => {
