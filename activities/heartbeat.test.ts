@@ -5,14 +5,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { createActivities } from '.';
+import { createMailer } from '../server/mail';
+import { createMonthlyFixture, FIXTURE_MONTH } from '../tests/support/monthly-fixtures';
+import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createDb } from '../db';
 import { saveStatement } from '../db/statements';
 import { approve, startStatementLifecycle, statementWorkflowId } from '../server/statement-lifecycle';
 import { getStatus } from '../workflows/shared/statement';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
 import { eventually } from '../tests/support/eventually';
-import { uniqueSuffix } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 
 // PDFs are stored encrypted; the worker process gets the same key through its environment.
@@ -124,3 +128,45 @@ test('kill -9 of the worker rendering an approval: another worker continues with
   const outcome = await approval;
   if (!outcome.ok) expect(outcome.message).toContain('antwortet gerade nicht');
 }, 180_000);
+
+/** Runs an activity in Temporal's activity context, typed by the activity (not by the literal arguments). */
+function runIn<A extends unknown[], R>(
+  env: MockActivityEnvironment,
+  activity: (...args: A) => Promise<R>,
+  ...args: NoInfer<A>
+): Promise<R> {
+  return env.run(activity, ...args) as Promise<R>;
+}
+
+test('a monthly batch retried after it had published resumes from its heartbeat: the publication counts, only the announcing is left', async () => {
+  const org = await createOrgFixture(db, { managers: 1 });
+  const tenant = await createUserFixture(db, org.organisation.id, 'tenant');
+  await createMonthlyFixture(db, { org, tenant });
+  // The real activities in Temporal's activity context, which records their heartbeats and hands a
+  // retry the last one (as the server does after a worker died).
+  const activities = createActivities({ db, mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }) });
+  const first = new MockActivityEnvironment();
+  const beats: unknown[] = [];
+  first.on('heartbeat', (details: unknown) => beats.push(details));
+  const { runId } = await runIn(first, activities.startMonthlyRun, {
+    workflowId: `monthly-heartbeat-${uniqueSuffix()}`,
+    month: FIXTURE_MONTH,
+    organisationIds: [org.organisation.id],
+  });
+  const batch = { runId, month: FIXTURE_MONTH, propertyId: org.property.id };
+  const done = await runIn(first, activities.processMonthlyBatch, batch);
+  expect(done.published).toBeGreaterThan(0);
+  expect(beats[0]).toEqual({ stage: 'publishing' });
+  const last = beats.at(-1) as { stage: string; totals: unknown };
+  expect(last).toMatchObject({ stage: 'published', totals: { ...done, mailed: 0 } });
+
+  // A retry from scratch would find every information unchanged and report none published.
+  const rerun = await runIn(new MockActivityEnvironment(), activities.processMonthlyBatch, batch);
+  expect(rerun.published).toBe(0);
+  // Resumed from the heartbeat, the attempt reports the publication of the attempt that died and
+  // announces what is left (here nothing: the first attempt had told the tenant).
+  const provided = await db.models.MonthlyDeliveryEvent.count();
+  const resumed = await runIn(new MockActivityEnvironment({ heartbeatDetails: last }), activities.processMonthlyBatch, batch);
+  expect(resumed).toEqual({ ...done, mailed: 0 });
+  expect(await db.models.MonthlyDeliveryEvent.count()).toBe(provided);
+});
