@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { Supervisor, type Service } from '../../scripts/lib/supervisor';
+import { alive } from '../../scripts/lib/cluster';
 import { eventually } from '../support/eventually';
 
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'klarmeter-supervisor-'));
@@ -29,15 +30,6 @@ const PARENT_WITH_CHILD = `
   setInterval(() => {}, 1000);
 `;
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function grandchildOf(service: Service): Promise<number> {
   return eventually(async () => {
     const { readFile } = await import('node:fs/promises');
@@ -59,11 +51,11 @@ test('kill -9 of one child: it comes back after its backoff, the other keeps run
   const web = await supervisor.start(spec('web'));
   const [workerPid, webPid] = [worker.pid!, web.pid!];
   const chromium = await grandchildOf(worker);
-  expect(isRunning(chromium)).toBe(true);
+  expect(alive(chromium)).toBe(true);
 
   process.kill(workerPid, 'SIGKILL');
   // Its group goes with it: nothing it started is left as an orphan.
-  await eventually(() => expect(isRunning(chromium)).toBe(false));
+  await eventually(() => expect(alive(chromium)).toBe(false));
   await eventually(() => {
     expect(worker.restarts).toBe(1);
     expect(worker.pid).toBeDefined();
@@ -71,11 +63,11 @@ test('kill -9 of one child: it comes back after its backoff, the other keeps run
   });
   expect(events).toContain('worker exited SIGKILL, restart in 1000');
   await eventually(() => expect(events).toContain('worker restarted'));
-  expect(isRunning(worker.pid!)).toBe(true);
+  expect(alive(worker.pid!)).toBe(true);
   // The sibling was not touched.
   expect(web.pid).toBe(webPid);
   expect(web.restarts).toBe(0);
-  expect(isRunning(webPid)).toBe(true);
+  expect(alive(webPid)).toBe(true);
 
   // A second crash in a row waits twice as long.
   const secondPid = worker.pid!;
