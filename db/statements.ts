@@ -212,7 +212,17 @@ async function bulkInsert<T extends object>(rows: T[], insert: (chunk: T[]) => P
  * property and period (v1, or a correction superseding the latest), with a new document number,
  * in one transaction, and records it in the audit log.
  */
-export async function saveStatement(db: Db, request: StatementRequest, actor: Actor): Promise<StatementData> {
+export interface SaveStatementOptions {
+  /** Runs last inside the save's transaction: what must commit with the version (its workflow start in the outbox). */
+  inTransaction?: (transaction: Transaction, statementId: number) => Promise<void>;
+}
+
+export async function saveStatement(
+  db: Db,
+  request: StatementRequest,
+  actor: Actor,
+  options: SaveStatementOptions = {},
+): Promise<StatementData> {
   const { Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy } = db.models;
   const id = await db.sequelize.transaction(async (transaction) => {
     // Versions of one property are numbered one at a time.
@@ -322,6 +332,7 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
       },
       transaction,
     );
+    await options.inTransaction?.(transaction, statementId);
     return statementId;
   });
   const saved = await loadStatement(db, id);

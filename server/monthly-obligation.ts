@@ -4,6 +4,7 @@
 // idempotent: a rerun of a month or a retried batch publishes, proves, notifies and mails nothing
 // twice (unique keys, content hashes, dedupe keys, "only if not yet set" columns).
 import { QueryTypes, type Transaction } from 'sequelize';
+import { noProgress, type ProgressSource } from './progress';
 import { LIVE_CHANNEL, type Db } from '../db';
 import { GENESIS_HASH, appendAudit, canonicalJson, sha256 } from '../db/audit';
 import type { MonthlyDelivery } from '../domain/monthly';
@@ -438,8 +439,14 @@ interface PublishedRow {
   contentSha256: string;
 }
 
-export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
-  const { db } = deps;
+/**
+ * A batch's heartbeat: alive while it computes and publishes; once published, with what a retry needs
+ * to announce only (a second publication would find nothing changed and count 0 published).
+ */
+type BatchProgress = { stage: 'publishing' } | { stage: 'published'; totals: PropertyTotals; unitIds: number[]; propertyName: string };
+
+export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string; progress?: ProgressSource }) {
+  const { db, progress = noProgress } = deps;
   const organisationPeers = organisationPeerCache(db);
   /** The property's units as found when it is processed (units added since the run was planned count too). */
   async function countUnits(runId: number, propertyId: number, units: number) {
@@ -650,6 +657,13 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
      */
     async processMonthlyBatch(input: MonthlyBatchInput): Promise<PropertyTotals> {
       const { runId, month, propertyId, part } = input;
+      const batch = progress<BatchProgress>();
+      if (batch.resumed?.stage === 'published') {
+        // The last attempt committed the publication (the checkpoint) and ended while announcing.
+        const { totals, unitIds, propertyName } = batch.resumed;
+        return { ...totals, mailed: await batch.keepAlive(() => announceToTenants(month, unitIds, propertyName)) };
+      }
+      batch.report({ stage: 'publishing' });
       const lastDay = addDays(firstDay(addMonthsTo(month, 1)), -1);
       const units = await loadUnits(db, part ? { unitIds: part.unitIds } : { propertyId });
       const unitIds = units.map((u) => u.id);
@@ -748,7 +762,9 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         );
       });
 
-      totals.mailed = await announceToTenants(month, unitIds, property.name);
+      batch.report({ stage: 'published', totals: { ...totals }, unitIds, propertyName: property.name });
+      // Mails go out one after another; a long batch of them keeps the heartbeat going.
+      totals.mailed = await batch.keepAlive(() => announceToTenants(month, unitIds, property.name));
       return totals;
     },
 
