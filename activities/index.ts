@@ -12,6 +12,7 @@ import { createTicketObligation } from '../server/ticket-obligation';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
+import { createArchiveObligation } from '../server/archive-obligation';
 import type { DeviceReplacementInput } from '../server/device-obligation';
 
 export interface ActivityDeps {
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAppointmentObligation(deps),
     ...createMonthlyObligation(deps),
     ...createStatementObligation(deps),
+    ...createArchiveObligation(deps),
   });
 }
 

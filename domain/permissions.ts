@@ -22,7 +22,9 @@ type Entity =
   | 'second-factor'
   | 'invitation'
   | 'staff-account'
-  | 'document';
+  | 'document'
+  // The evidence archive (/nachweise): its documents, uploads, legal holds and deletion approvals.
+  | 'archive';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -67,6 +69,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'create:reading:any',
     // The organisation's objection-window mode and the owners' approval delegation.
     'update:statement-settings:any',
+    // The archive: uploads and corrections, legal holds and the approval of deletions at retention end.
+    'read:archive:any',
+    'create:archive:any',
+    'handle:archive:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,
@@ -81,6 +87,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:any',
     'read:appointment:any',
     'read:monthly-information:any',
+    'read:archive:any',
   ],
   owner: [
     ...STAFF_ACCOUNT,
@@ -93,6 +100,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:notification:own',
     // Tickets and appointments carry tenants' personal matters; owners are not party to them.
     'read:statement:own',
+    // The archive of their properties (certificates, protocols, statements and their proofs).
+    'read:archive:own',
   ],
   technician: [
     ...STAFF_ACCOUNT,
@@ -121,6 +130,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:own',
     'request:appointment:own',
     'read:appointment:own',
+    // The archive's documents of the tenant's own flat (protocols, reports, its own statements).
+    'read:archive:own',
   ],
   // Operations staff: only their notifications for now (a later issue links the Temporal UI).
   operator: [...STAFF_ACCOUNT, 'read:notification:own', 'update:notification:own'],
