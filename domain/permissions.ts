@@ -16,6 +16,8 @@ type Entity =
   | 'appointment'
   | 'monthly-information'
   | 'reading'
+  | 'processing-record'
+  | 'health-details'
   // The account lifecycle: a user's own account (password, e-mail, sessions, data export), the
   // second factor of staff accounts, tenants' invitations, staff accounts, delivered documents.
   | 'account'
@@ -73,6 +75,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:archive:any',
     'create:archive:any',
     'handle:archive:any',
+    // The record of processing activities (Art. 30 DSGVO), rendered from domain/personal-data.ts.
+    'read:processing-record:any',
+    // /healthz with each dependency's latency and error (anonymous callers get the status only).
+    'read:health-details:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,
@@ -88,6 +94,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:appointment:any',
     'read:monthly-information:any',
     'read:archive:any',
+    'read:processing-record:any',
   ],
   owner: [
     ...STAFF_ACCOUNT,
@@ -134,7 +141,13 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:archive:own',
   ],
   // Operations staff: only their notifications for now (a later issue links the Temporal UI).
-  operator: [...STAFF_ACCOUNT, 'read:notification:own', 'update:notification:own'],
+  operator: [
+    ...STAFF_ACCOUNT,
+    'read:notification:own',
+    'update:notification:own',
+    // /healthz with each dependency's latency and error.
+    'read:health-details:any',
+  ],
 };
 
 /** `any` implies `own`. */
