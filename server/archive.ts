@@ -287,6 +287,25 @@ export async function listArchive(user: SessionUser, filters: ArchiveFilters, da
   };
 }
 
+/** The units of a scope, for the forms' choices. */
+export async function listArchiveUnits(
+  scope: Scope,
+  database: Db = sharedDb(),
+): Promise<Array<{ id: number; label: string; propertyId: number }>> {
+  if (scope.propertyIds.length === 0) return [];
+  return database.sequelize.query(
+    `SELECT id, label, property_id AS "propertyId" FROM units WHERE property_id IN (:propertyIds) AND (:allUnits OR id IN (:unitIds)) ORDER BY label, id`,
+    {
+      replacements: {
+        propertyIds: scope.propertyIds,
+        allUnits: scope.unitIds === null,
+        unitIds: scope.unitIds && scope.unitIds.length > 0 ? scope.unitIds : [-1],
+      },
+      type: QueryTypes.SELECT,
+    },
+  );
+}
+
 // ---- uploads ----
 
 export interface UploadInput {
