@@ -72,6 +72,9 @@ export function retentionEndMs(until: string): number {
   return Date.parse(`${addDays(until, 1)}T00:00:00Z`);
 }
 
+/** The archive's list shows this many rows; the count says how many matched. */
+export const ARCHIVE_PAGE_SIZE = 200;
+
 /** Uploads larger than this are refused (a scanned protocol is far smaller). */
 export const MAX_ARCHIVE_UPLOAD_BYTES = 10 * 1024 * 1024;
 

@@ -10,6 +10,7 @@ import type { Db } from '../db';
 import { appendAudit, sha256 } from '../db/audit';
 import {
   ARCHIVE_KIND_LABELS,
+  ARCHIVE_PAGE_SIZE,
   RETENTION_RULES,
   archiveFileName,
   checkUpload,
@@ -44,9 +45,6 @@ import {
 } from './temporal';
 import { visibleScope, type Scope } from './permissions';
 import type { SessionUser } from './session';
-
-/** The list shows this many rows; the count says how many matched. */
-export const ARCHIVE_PAGE_SIZE = 200;
 
 export interface ArchiveFilters {
   propertyId: number | null;

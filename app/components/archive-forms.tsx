@@ -10,7 +10,13 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   );
 }
 
-export function ArchiveFileFields({ errors }: { errors: Record<string, string | undefined> }) {
+export function ArchiveFileFields({
+  errors,
+  values = {},
+}: {
+  errors: Record<string, string | undefined>;
+  values?: Record<string, string | undefined>;
+}) {
   return (
     <>
       <div className="field">
@@ -20,6 +26,8 @@ export function ArchiveFileFields({ errors }: { errors: Record<string, string | 
           name="documentDate"
           type="date"
           required
+          defaultValue={values.documentDate}
+          aria-invalid={errors.documentDate ? true : undefined}
           aria-describedby={errors.documentDate ? 'documentDate-error' : undefined}
         />
         <FieldError id="documentDate-error" message={errors.documentDate} />
@@ -32,6 +40,7 @@ export function ArchiveFileFields({ errors }: { errors: Record<string, string | 
           type="file"
           required
           accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
+          aria-invalid={errors.file ? true : undefined}
           aria-describedby={errors.file ? 'file-error' : 'file-hint'}
         />
         <p id="file-hint" className="muted">
@@ -41,7 +50,15 @@ export function ArchiveFileFields({ errors }: { errors: Record<string, string | 
       </div>
       <div className="field">
         <label htmlFor="note">Bemerkung (optional)</label>
-        <textarea id="note" name="note" rows={2} maxLength={1000} aria-describedby={errors.note ? 'note-error' : undefined} />
+        <textarea
+          id="note"
+          name="note"
+          rows={2}
+          maxLength={1000}
+          defaultValue={values.note}
+          aria-invalid={errors.note ? true : undefined}
+          aria-describedby={errors.note ? 'note-error' : undefined}
+        />
         <FieldError id="note-error" message={errors.note} />
       </div>
     </>

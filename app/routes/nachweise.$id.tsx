@@ -14,6 +14,9 @@ import { clientIp, requireSameOrigin } from '../../server/request';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.document.title ?? 'Nachweis'} · Klarmeter` }];
 
+/** A full hash wraps inside its cell instead of widening the table. */
+const HASH_STYLE = { wordBreak: 'break-all', fontSize: '0.8rem' } as const;
+
 const RETENTION_LABELS: Record<RetentionState, string> = {
   retaining: 'Wird aufbewahrt',
   held: 'Gesperrt (Legal Hold) – Frist angehalten',
@@ -166,7 +169,9 @@ export default function ArchiveDocumentPage() {
                     ) : null}
                   </td>
                   <td>
-                    <code className="hash">{v.sha256}</code>
+                    <code className="hash" style={HASH_STYLE}>
+                      {v.sha256}
+                    </code>
                   </td>
                   <td>
                     {v.origin}
@@ -216,7 +221,9 @@ export default function ArchiveDocumentPage() {
               <tr key={t.versionId}>
                 <th scope="row">{t.version}</th>
                 <td>
-                  <code className="hash">{t.sha256}</code>
+                  <code className="hash" style={HASH_STYLE}>
+                    {t.sha256}
+                  </code>
                 </td>
                 <td>{formatDate(t.documentDate)}</td>
                 <td>{formatDateTime(t.storedAt)}</td>

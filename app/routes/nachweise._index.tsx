@@ -5,11 +5,17 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { FilterForm, SelectFilter } from '~/components/filters';
 import { ArchiveFileFields, FieldError } from '~/components/archive-forms';
-import { ARCHIVE_KINDS, ARCHIVE_KIND_LABELS, ARCHIVE_UPLOAD_KINDS, MAX_ARCHIVE_UPLOAD_BYTES } from '../../domain/archive';
+import {
+  ARCHIVE_KINDS,
+  ARCHIVE_KIND_LABELS,
+  ARCHIVE_PAGE_SIZE,
+  ARCHIVE_UPLOAD_KINDS,
+  MAX_ARCHIVE_UPLOAD_BYTES,
+} from '../../domain/archive';
 import { formatDate, formatDateTime } from '../../domain/format';
 import { hasPermission } from '../../domain/permissions';
 import { parseId } from '../../domain/params';
-import { ARCHIVE_PAGE_SIZE, listArchive, parseArchiveFilters, uploadArchiveDocument } from '../../server/archive';
+import { listArchive, parseArchiveFilters, uploadArchiveDocument } from '../../server/archive';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin } from '../../server/request';
 
@@ -35,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'create:archive:any');
   if (Number(request.headers.get('Content-Length') ?? 0) > MAX_BODY_BYTES) {
-    return { errors: { file: 'Die Datei ist größer als 10 MB.' } as Record<string, string> };
+    return { errors: { file: 'Die Datei ist größer als 10 MB.' } as Record<string, string>, values: {} as Record<string, string> };
   }
   const form = await request.formData();
   const file = form.get('file');
@@ -55,7 +61,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     },
     { ip: clientIp(context) },
   );
-  if (!outcome.ok) return { errors: outcome.errors as Record<string, string> };
+  if (!outcome.ok) {
+    // Everything but the file comes back into the form (a browser cannot refill a file input).
+    const values = Object.fromEntries(
+      ['propertyId', 'unitId', 'deviceId', 'kind', 'title', 'documentDate', 'note'].map((name) => [name, text(name)]),
+    );
+    return { errors: outcome.errors as Record<string, string>, values };
+  }
   return redirect(`/nachweise/${outcome.documentId}?gespeichert=1`);
 }
 
@@ -65,6 +77,7 @@ export default function Archive() {
   const navigation = useNavigation();
   const { filters, rows, total } = data;
   const errors = result?.errors ?? {};
+  const values = result?.values ?? {};
   const busy = navigation.state === 'submitting' && navigation.formMethod === 'POST';
   const properties = data.scope.properties.map((p) => ({ value: String(p.id), label: p.name }));
   const units = data.units
@@ -212,7 +225,14 @@ export default function Archive() {
             <div className="form-grid">
               <div className="field">
                 <label htmlFor="propertyId">Liegenschaft</label>
-                <select id="propertyId" name="propertyId" required aria-describedby={errors.property ? 'propertyId-error' : undefined}>
+                <select
+                  id="propertyId"
+                  name="propertyId"
+                  required
+                  defaultValue={values.propertyId ?? filters.propertyId?.toString()}
+                  aria-invalid={errors.property ? true : undefined}
+                  aria-describedby={errors.property ? 'propertyId-error' : undefined}
+                >
                   {properties.map((p) => (
                     <option key={p.value} value={p.value}>
                       {p.label}
@@ -223,7 +243,13 @@ export default function Archive() {
               </div>
               <div className="field">
                 <label htmlFor="unitId">Wohneinheit (optional)</label>
-                <select id="unitId" name="unitId" aria-describedby={errors.unit ? 'unitId-error' : undefined}>
+                <select
+                  id="unitId"
+                  name="unitId"
+                  defaultValue={values.unitId ?? filters.unitId?.toString() ?? ''}
+                  aria-invalid={errors.unit ? true : undefined}
+                  aria-describedby={errors.unit ? 'unitId-error' : undefined}
+                >
                   <option value="">Ganzes Gebäude</option>
                   {data.units.map((u) => (
                     <option key={u.id} value={u.id}>
@@ -235,7 +261,13 @@ export default function Archive() {
               </div>
               <div className="field">
                 <label htmlFor="deviceId">Gerät (optional)</label>
-                <select id="deviceId" name="deviceId" aria-describedby={errors.device ? 'deviceId-error' : undefined}>
+                <select
+                  id="deviceId"
+                  name="deviceId"
+                  defaultValue={values.deviceId ?? filters.deviceId?.toString() ?? ''}
+                  aria-invalid={errors.device ? true : undefined}
+                  aria-describedby={errors.device ? 'deviceId-error' : undefined}
+                >
                   <option value="">Kein bestimmtes Gerät</option>
                   {data.devices.map((d) => (
                     <option key={d.id} value={d.id}>
@@ -247,7 +279,14 @@ export default function Archive() {
               </div>
               <div className="field">
                 <label htmlFor="kind">Art</label>
-                <select id="kind" name="kind" required aria-describedby={errors.kind ? 'kind-error' : undefined}>
+                <select
+                  id="kind"
+                  name="kind"
+                  required
+                  defaultValue={values.kind ?? filters.kind ?? undefined}
+                  aria-invalid={errors.kind ? true : undefined}
+                  aria-describedby={errors.kind ? 'kind-error' : undefined}
+                >
                   {ARCHIVE_UPLOAD_KINDS.map((k) => (
                     <option key={k} value={k}>
                       {ARCHIVE_KIND_LABELS[k]}
@@ -264,11 +303,13 @@ export default function Archive() {
                   required
                   maxLength={200}
                   placeholder="z. B. Legionellenprüfung Warmwasser 2026"
+                  defaultValue={values.title}
+                  aria-invalid={errors.title ? true : undefined}
                   aria-describedby={errors.title ? 'title-error' : undefined}
                 />
                 <FieldError id="title-error" message={errors.title} />
               </div>
-              <ArchiveFileFields errors={errors} />
+              <ArchiveFileFields errors={errors} values={values} />
               <div>
                 <button type="submit" className="button button--primary" disabled={busy}>
                   {busy ? 'Wird geprüft …' : 'Prüfen und archivieren'}
