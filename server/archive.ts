@@ -14,6 +14,7 @@ import {
   RETENTION_RULES,
   archiveFileName,
   checkUpload,
+  detectFileType,
   isArchiveKind,
   isArchiveUploadKind,
   retentionUntil,
@@ -410,22 +411,63 @@ export async function uploadArchiveDocument(
   }
   if (Object.keys(errors).length > 0 || !file || input.propertyId === null || !isArchiveUploadKind(input.kind))
     return { ok: false, errors };
-  const kind = input.kind;
-  const propertyId = input.propertyId;
+  return createArchiveDocument(
+    database,
+    {
+      organisationId: user.organisationId,
+      propertyId: input.propertyId,
+      unitId: input.unitId,
+      deviceId: input.deviceId,
+      kind: input.kind,
+      title,
+      documentDate: input.documentDate,
+      note: input.note,
+      fileName: archiveFileName(input.fileName, file),
+      contentType: file.contentType,
+      content: input.content,
+    },
+    { actor: user, uploadedBy: user.id },
+    options,
+  );
+}
 
+export interface NewArchiveDocument {
+  organisationId: number;
+  propertyId: number;
+  unitId: number | null;
+  deviceId: number | null;
+  kind: ArchiveUploadKind;
+  title: string;
+  documentDate: string;
+  note: string | null;
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
+type Origin =
+  { actor: { id: number | null; name: string }; uploadedBy: number } | { actor: { id: number | null; name: string }; generatedBy: string };
+
+/** Inserts a document with its first version (checked by the caller) and starts its retention timer. */
+async function createArchiveDocument(
+  database: Db,
+  input: NewArchiveDocument,
+  origin: Origin,
+  options: WorkflowOptions & { ip?: string | null },
+): Promise<UploadOutcome & { ok: true }> {
   const stored = await database.sequelize.transaction(async (transaction) => {
     const [document] = await database.sequelize.query<{ id: number }>(
       `INSERT INTO archive_documents (organisation_id, property_id, unit_id, device_id, kind, title, created_by)
-       VALUES (:organisationId, :propertyId, :unitId, :deviceId, :kind, :title, :userId) RETURNING id`,
+       VALUES (:organisationId, :propertyId, :unitId, :deviceId, :kind, :title, :actorId) RETURNING id`,
       {
         replacements: {
-          organisationId: user.organisationId,
-          propertyId,
+          organisationId: input.organisationId,
+          propertyId: input.propertyId,
           unitId: input.unitId,
           deviceId: input.deviceId,
-          kind,
-          title,
-          userId: user.id,
+          kind: input.kind,
+          title: input.title,
+          actorId: origin.actor.id,
         },
         type: QueryTypes.SELECT,
         transaction,
@@ -435,22 +477,41 @@ export async function uploadArchiveDocument(
     const version = await insertVersion(
       database,
       transaction,
-      { id: document.id, kind },
-      {
-        version: 1,
-        documentDate: input.documentDate,
-        note: input.note,
-        fileName: archiveFileName(input.fileName, file),
-        content: input.content,
-        contentType: file.contentType,
-      },
-      { uploadedBy: user.id },
+      { id: document.id, kind: input.kind },
+      { version: 1, ...input },
+      'uploadedBy' in origin ? { uploadedBy: origin.uploadedBy } : { generatedBy: origin.generatedBy },
     );
-    await auditUpload(database, user, version, kind, options.ip ?? null, transaction);
+    await auditVersion(
+      database,
+      { ...origin.actor, organisationId: input.organisationId },
+      version,
+      input.kind,
+      options.ip ?? null,
+      transaction,
+    );
     return version;
   });
-  await startRetention({ ...stored, propertyId, unitId: input.unitId, kind }, options);
+  await startRetention({ ...stored, propertyId: input.propertyId, unitId: input.unitId, kind: input.kind }, options);
   return { ok: true, documentId: stored.documentId, versionId: stored.id, version: 1, sha256: stored.sha256 };
+}
+
+/**
+ * Files a document the portal generated (e.g. the DIN 14676 inspection protocol): no upload checks
+ * beyond the content type, the generator named as its origin.
+ */
+export async function storeGeneratedArchiveDocument(
+  input: Omit<NewArchiveDocument, 'contentType' | 'note'> & { generatedBy: string; actor: { id: number | null; name: string } },
+  options: WorkflowOptions = {},
+): Promise<UploadOutcome & { ok: true }> {
+  const file = detectFileType(input.content);
+  if (!file) throw new Error(`generated archive document "${input.title}": content is not a PDF, PNG or JPEG`);
+  const { generatedBy, actor, ...document } = input;
+  return createArchiveDocument(
+    options.db ?? sharedDb(),
+    { ...document, note: null, fileName: archiveFileName(input.fileName, file), contentType: file.contentType },
+    { actor, generatedBy },
+    options,
+  );
 }
 
 /** A correction: a new version of the document; earlier versions stay as they are. */
@@ -492,16 +553,16 @@ export async function addArchiveVersion(
       },
       { uploadedBy: user.id },
     );
-    await auditUpload(database, user, version, document.kind, options.ip ?? null, transaction);
+    await auditVersion(database, user, version, document.kind, options.ip ?? null, transaction);
     return version;
   });
   await startRetention({ ...stored, propertyId: document.propertyId, unitId: document.unitId, kind: document.kind }, options);
   return { ok: true, documentId, versionId: stored.id, version: stored.version, sha256: stored.sha256 };
 }
 
-function auditUpload(
+function auditVersion(
   database: Db,
-  user: SessionUser,
+  user: { id: number | null; name: string; organisationId: number },
   version: StoredVersion,
   kind: ArchiveUploadKind,
   ip: string | null,
