@@ -100,24 +100,10 @@ export interface ArchiveRow {
   held: boolean;
 }
 
-interface RawRow {
-  key: string;
-  kind: ArchiveKind;
-  title: string;
-  propertyId: number;
-  propertyName: string;
-  unitId: number | null;
-  unitLabel: string | null;
+/** A row as the union query returns it: linked documents carry no retention date of their own yet. */
+interface RawRow extends Omit<ArchiveRow, 'kindLabel' | 'retentionUntil'> {
   deviceId: number | null;
-  deviceSerial: string | null;
-  documentDate: string;
-  version: number;
-  sha256: string;
-  origin: string;
-  storedAt: Date;
   retentionUntil: string | null;
-  href: string;
-  held: boolean;
 }
 
 const HELD_SQL = (property: string, unit: string) =>
@@ -259,24 +245,10 @@ export async function listArchive(user: SessionUser, filters: ArchiveFilters, da
     ),
   ]);
   return {
-    rows: rows.map((row) => ({
-      key: row.key,
-      kind: row.kind,
+    rows: rows.map(({ deviceId: _deviceId, ...row }) => ({
+      ...row,
       kindLabel: ARCHIVE_KIND_LABELS[row.kind],
-      title: row.title,
-      propertyId: row.propertyId,
-      propertyName: row.propertyName,
-      unitId: row.unitId,
-      unitLabel: row.unitLabel,
-      deviceSerial: row.deviceSerial,
-      documentDate: row.documentDate,
-      version: row.version,
-      sha256: row.sha256,
-      origin: row.origin,
-      storedAt: row.storedAt,
       retentionUntil: row.retentionUntil ?? retentionUntil(row.kind, row.documentDate),
-      href: row.href,
-      held: row.held,
     })),
     total: count?.n ?? 0,
     scope,

@@ -10,6 +10,46 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   );
 }
 
+/** A labelled select of a form, with an optional empty first choice and its error tied to it. */
+export function SelectField({
+  name,
+  label,
+  options,
+  emptyLabel,
+  defaultValue,
+  error,
+}: {
+  name: string;
+  label: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  /** The first choice with the empty value ("Ganzes Gebäude"); without it a choice is required. */
+  emptyLabel?: string;
+  defaultValue?: string;
+  error: string | undefined;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      <select
+        id={name}
+        name={name}
+        required={emptyLabel === undefined}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${name}-error` : undefined}
+      >
+        {emptyLabel === undefined ? null : <option value="">{emptyLabel}</option>}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${name}-error`} message={error} />
+    </div>
+  );
+}
+
 export function ArchiveFileFields({
   errors,
   values = {},

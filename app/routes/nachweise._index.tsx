@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { FilterForm, SelectFilter } from '~/components/filters';
-import { ArchiveFileFields, FieldError } from '~/components/archive-forms';
+import { ArchiveFileFields, FieldError, SelectField } from '~/components/archive-forms';
 import {
   ARCHIVE_KINDS,
   ARCHIVE_KIND_LABELS,
@@ -223,78 +223,36 @@ export default function Archive() {
           ) : null}
           <Form method="post" encType="multipart/form-data" className="form">
             <div className="form-grid">
-              <div className="field">
-                <label htmlFor="propertyId">Liegenschaft</label>
-                <select
-                  id="propertyId"
-                  name="propertyId"
-                  required
-                  defaultValue={values.propertyId ?? filters.propertyId?.toString()}
-                  aria-invalid={errors.property ? true : undefined}
-                  aria-describedby={errors.property ? 'propertyId-error' : undefined}
-                >
-                  {properties.map((p) => (
-                    <option key={p.value} value={p.value}>
-                      {p.label}
-                    </option>
-                  ))}
-                </select>
-                <FieldError id="propertyId-error" message={errors.property} />
-              </div>
-              <div className="field">
-                <label htmlFor="unitId">Wohneinheit (optional)</label>
-                <select
-                  id="unitId"
-                  name="unitId"
-                  defaultValue={values.unitId ?? filters.unitId?.toString() ?? ''}
-                  aria-invalid={errors.unit ? true : undefined}
-                  aria-describedby={errors.unit ? 'unitId-error' : undefined}
-                >
-                  <option value="">Ganzes Gebäude</option>
-                  {data.units.map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.label} ({propertyName(data, u.propertyId)})
-                    </option>
-                  ))}
-                </select>
-                <FieldError id="unitId-error" message={errors.unit} />
-              </div>
-              <div className="field">
-                <label htmlFor="deviceId">Gerät (optional)</label>
-                <select
-                  id="deviceId"
-                  name="deviceId"
-                  defaultValue={values.deviceId ?? filters.deviceId?.toString() ?? ''}
-                  aria-invalid={errors.device ? true : undefined}
-                  aria-describedby={errors.device ? 'deviceId-error' : undefined}
-                >
-                  <option value="">Kein bestimmtes Gerät</option>
-                  {data.devices.map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.serial}
-                    </option>
-                  ))}
-                </select>
-                <FieldError id="deviceId-error" message={errors.device} />
-              </div>
-              <div className="field">
-                <label htmlFor="kind">Art</label>
-                <select
-                  id="kind"
-                  name="kind"
-                  required
-                  defaultValue={values.kind ?? filters.kind ?? undefined}
-                  aria-invalid={errors.kind ? true : undefined}
-                  aria-describedby={errors.kind ? 'kind-error' : undefined}
-                >
-                  {ARCHIVE_UPLOAD_KINDS.map((k) => (
-                    <option key={k} value={k}>
-                      {ARCHIVE_KIND_LABELS[k]}
-                    </option>
-                  ))}
-                </select>
-                <FieldError id="kind-error" message={errors.kind} />
-              </div>
+              <SelectField
+                name="propertyId"
+                label="Liegenschaft"
+                options={properties}
+                defaultValue={values.propertyId ?? filters.propertyId?.toString()}
+                error={errors.property}
+              />
+              <SelectField
+                name="unitId"
+                label="Wohneinheit (optional)"
+                emptyLabel="Ganzes Gebäude"
+                options={data.units.map((u) => ({ value: String(u.id), label: `${u.label} (${propertyName(data, u.propertyId)})` }))}
+                defaultValue={values.unitId ?? filters.unitId?.toString() ?? ''}
+                error={errors.unit}
+              />
+              <SelectField
+                name="deviceId"
+                label="Gerät (optional)"
+                emptyLabel="Kein bestimmtes Gerät"
+                options={data.devices.map((d) => ({ value: String(d.id), label: d.serial }))}
+                defaultValue={values.deviceId ?? filters.deviceId?.toString() ?? ''}
+                error={errors.device}
+              />
+              <SelectField
+                name="kind"
+                label="Art"
+                options={ARCHIVE_UPLOAD_KINDS.map((k) => ({ value: k, label: ARCHIVE_KIND_LABELS[k] }))}
+                defaultValue={values.kind ?? filters.kind ?? undefined}
+                error={errors.kind}
+              />
               <div className="field">
                 <label htmlFor="title">Bezeichnung</label>
                 <input

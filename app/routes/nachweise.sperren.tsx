@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { FieldError } from '~/components/archive-forms';
+import { FieldError, SelectField } from '~/components/archive-forms';
 import { formatDateTime } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { activeHolds, listArchiveUnits, placeLegalHold, releaseLegalHold } from '../../server/archive';
@@ -112,29 +112,22 @@ export default function LegalHolds() {
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="place" />
           <div className="form-grid">
-            <div className="field">
-              <label htmlFor="propertyId">Liegenschaft</label>
-              <select id="propertyId" name="propertyId" required aria-describedby={errors.property ? 'propertyId-error' : undefined}>
-                {properties.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-              <FieldError id="propertyId-error" message={errors.property} />
-            </div>
-            <div className="field">
-              <label htmlFor="unitId">Wohneinheit (optional)</label>
-              <select id="unitId" name="unitId" aria-describedby={errors.unit ? 'unitId-error' : undefined}>
-                <option value="">Ganze Liegenschaft</option>
-                {units.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.label} ({properties.find((p) => p.id === u.propertyId)?.name})
-                  </option>
-                ))}
-              </select>
-              <FieldError id="unitId-error" message={errors.unit} />
-            </div>
+            <SelectField
+              name="propertyId"
+              label="Liegenschaft"
+              options={properties.map((p) => ({ value: String(p.id), label: p.name }))}
+              error={errors.property}
+            />
+            <SelectField
+              name="unitId"
+              label="Wohneinheit (optional)"
+              emptyLabel="Ganze Liegenschaft"
+              options={units.map((u) => ({
+                value: String(u.id),
+                label: `${u.label} (${properties.find((p) => p.id === u.propertyId)?.name ?? ''})`,
+              }))}
+              error={errors.unit}
+            />
             <div className="field">
               <label htmlFor="reason">Anlass</label>
               <input
