@@ -157,6 +157,16 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
           reportDeviceRecalibrated(client, device.id, { calibratedYear }, options),
         );
       }
+      case 'calibration-year': {
+        const parsed = validate(schemas['calibration-year'], values);
+        if (!parsed.ok) return invalid(parsed.fieldErrors);
+        const { calibratedYear } = parsed.data;
+        await changeRow('device.calibration_year_recorded', { calibratedYear });
+        // The workflow recomputes the deadline from the facts it is told, as after a recalibration.
+        return await afterCommit(intent, `Eichjahr ${calibratedYear} erfasst; die Eichfrist ist neu berechnet.`, {}, () =>
+          reportDeviceRecalibrated(client, device.id, { calibratedYear }, options),
+        );
+      }
       case 'inspect': {
         const parsed = validate(schemas.inspect, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
