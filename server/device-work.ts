@@ -176,6 +176,18 @@ export async function recordDeviceWork({
         );
         return await told(`Nacheichung ${calibratedYear} erfasst.`, entry);
       }
+      case 'calibration-year': {
+        const parsed = validate(schemas['calibration-year'], values);
+        if (!parsed.ok) return invalid(parsed.fieldErrors);
+        const { calibratedYear } = parsed.data;
+        // The workflow recomputes the deadline from the facts it is told, as after a recalibration.
+        const entry = await changeRow(
+          'device.calibration_year_recorded',
+          { calibratedYear },
+          { deviceId: device.id, report: 'recalibrated', change: { calibratedYear } },
+        );
+        return await told(`Eichjahr ${calibratedYear} erfasst; die Eichfrist ist neu berechnet.`, entry);
+      }
       case 'inspect': {
         const parsed = validate(schemas.inspect, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
