@@ -8,7 +8,7 @@ import { isEmpty, seedDemo, seedLargePortfolio } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
 import { ensureDatabase, ensureTemporal } from './lib/services';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-import { requireConfig } from '../server/config';
+import { databaseTimeouts, requireConfig } from '../server/config';
 
 const { values } = parseArgs({ options: { units: { type: 'string' }, 'no-workflows': { type: 'boolean', default: false } } });
 const units = values.units === undefined ? undefined : Number(values.units);
@@ -18,7 +18,7 @@ if (units !== undefined && (!Number.isInteger(units) || units < 1)) {
 }
 
 const stops = [await ensureDatabase(console.log)];
-const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
+const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL, { timeouts: databaseTimeouts('maintenance') });
 try {
   await migrate(db.sequelize);
   const today = calendarDate(new Date());

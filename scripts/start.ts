@@ -11,7 +11,7 @@ import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type 
 import { Supervisor } from './lib/supervisor';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { ensureRetentionWorkflows } from '../server/archive';
-import { config, requireConfig } from '../server/config';
+import { config, databaseTimeouts, requireConfig } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -56,7 +56,8 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-  const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
+  // Migrations and the demo seed are maintenance work: the larger limits apply.
+  const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL, { timeouts: databaseTimeouts('maintenance') });
   const freshDemo = await migrateAndSeedDemo(db, log);
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
