@@ -8,11 +8,13 @@ import { GoneError } from '../server/errors';
 import type { Mailer } from '../server/mail';
 import type { PdfRenderer } from '../server/pdf';
 import { createDeviceObligation } from '../server/device-obligation';
+import { createDeviceFaultObligation } from '../server/device-faults';
 import { createTicketObligation } from '../server/ticket-obligation';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
 import type { DeviceReplacementInput } from '../server/device-obligation';
+import type { DeviceFaultReport } from '../domain/contracts/device';
 
 export interface ActivityDeps {
   db: Db;
@@ -46,10 +48,13 @@ function failingFast<T extends AsyncFunctions>(service: T): T {
 
 export function createActivities(deps: ActivityDeps) {
   const devices = createDeviceObligation(deps);
+  const faults = createDeviceFaultObligation(deps);
+  // Workflows started by an activity run on the calling worker's client and task queue.
+  const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   return failingFast({
     ...devices,
-    linkDeviceReplacement: (input: DeviceReplacementInput) =>
-      devices.linkDeviceReplacement(input, { client: Context.current().client, taskQueue: Context.current().info.taskQueue }),
+    linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
+    reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     ...createTicketObligation(deps),
     ...createAppointmentObligation(deps),
     ...createMonthlyObligation(deps),

@@ -156,6 +156,8 @@ export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hk
     batteryPercent: device.batteryPercent,
     // The staleness rule counts calendar days; the reading's instant is kept in UTC days like every deadline.
     lastReadingAt: device.lastReadingAt ? device.lastReadingAt.toISOString().slice(0, 10) : null,
+    // Only once the device has reported by radio: inputs of devices that never did stay as they were.
+    ...(device.reportedStatus === null ? {} : { reportedStatus: device.reportedStatus }),
     hkvLifetimeYears: organisation.hkvLifetimeYears,
   };
 }
@@ -441,7 +443,11 @@ export async function reportDeviceRecalibrated(
 }
 
 /** The payload of a health signal, checked: a reading's instant counts by its UTC calendar day. */
-function healthReport(health: { batteryPercent?: number; lastReadingAt?: string | Date | null }): DeviceHealthReport {
+function healthReport(health: {
+  batteryPercent?: number;
+  lastReadingAt?: string | Date | null;
+  reportedStatus?: string | null;
+}): DeviceHealthReport {
   const report: DeviceHealthReport = {};
   if (health.batteryPercent !== undefined) {
     if (!(health.batteryPercent >= 0 && health.batteryPercent <= 100)) {
@@ -453,6 +459,7 @@ function healthReport(health: { batteryPercent?: number; lastReadingAt?: string 
     report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
   }
   requireDate(report.lastReadingAt, 'lastReadingAt');
+  if (health.reportedStatus !== undefined && health.reportedStatus !== null) report.reportedStatus = health.reportedStatus;
   return report;
 }
 
@@ -460,7 +467,7 @@ function healthReport(health: { batteryPercent?: number; lastReadingAt?: string 
 export async function reportDeviceHealth(
   temporal: Client,
   deviceId: number,
-  health: { batteryPercent?: number; lastReadingAt?: string | Date },
+  health: { batteryPercent?: number; lastReadingAt?: string | Date; reportedStatus?: string },
   options: WorkflowOptions = {},
 ): Promise<void> {
   const report = healthReport(health);
@@ -537,7 +544,11 @@ export async function reportDeviceReadings(
         outcome.unsent.push(input.deviceId);
         return;
       }
-      const report = healthReport({ lastReadingAt: input.facts.lastReadingAt, batteryPercent: battery.get(input.deviceId) });
+      const report = healthReport({
+        lastReadingAt: input.facts.lastReadingAt,
+        reportedStatus: input.facts.reportedStatus,
+        batteryPercent: battery.get(input.deviceId),
+      });
       try {
         await temporal.withDeadline(Date.now() + (options.deadlineMs ?? READING_SIGNAL_DEADLINE_MS), () =>
           temporal.workflow.signalWithStart<typeof deviceDeadline, [DeviceHealthReport]>(DEVICE_WORKFLOW_TYPE, {
