@@ -24,7 +24,9 @@ type Entity =
   | 'second-factor'
   | 'invitation'
   | 'staff-account'
-  | 'document';
+  | 'document'
+  // Tokens of the REST API and the radio gateways (issue 17).
+  | 'api-token';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -73,6 +75,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:processing-record:any',
     // /healthz with each dependency's latency and error (anonymous callers get the status only).
     'read:health-details:any',
+    // API tokens of the organisation's gateways and ERP systems: listed, created and revoked.
+    'read:api-token:any',
+    'create:api-token:any',
+    'update:api-token:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,

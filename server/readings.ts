@@ -291,7 +291,7 @@ export async function applyReadings(
  * repairs a missed signal is the next import or entry touching the device (the same file again, as
  * the page suggests) and, without anyone acting, the outbox and reconciler of issue 16.
  */
-async function tellDeviceWorkflows(db: Db, deviceIds: number[], options: ImportOptions): Promise<WorkflowsTold> {
+export async function tellDeviceWorkflows(db: Db, deviceIds: number[], options: Pick<ImportOptions, 'temporal'>): Promise<WorkflowsTold> {
   if (deviceIds.length === 0) return { signalled: 0, ended: 0, unsent: 0 };
   try {
     const { signalled, ended, unsent } = await reportDeviceReadings(
