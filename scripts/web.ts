@@ -189,18 +189,26 @@ const apiRequests: RequestHandler = (req: GuardedRequest, res, next) => {
       JSON.stringify({ type: 'about:blank', title: 'Content Too Large', status: 413, detail: `body over ${API_BODY_LIMIT_BYTES} bytes` }),
     );
   };
+  // Methods the Fetch API cannot represent (TRACE, CONNECT): no operation has them.
+  if (!API_METHODS.has(req.method)) {
+    res.status(405).setHeader('Allow', 'GET, HEAD, POST').type('application/problem+json');
+    res.send(JSON.stringify({ type: 'about:blank', title: 'Method Not Allowed', status: 405, detail: `${req.method} is not supported` }));
+    return;
+  }
   if (Number(req.get('Content-Length') ?? 0) > API_BODY_LIMIT_BYTES) return tooLarge();
-  readCappedBody(req, API_BODY_LIMIT_BYTES).then(
-    (body) => {
-      if (body === null) return tooLarge();
-      req[BODY] = body;
-      handleApiRequest(remixRequest(req, res))
-        .then((response) => sendResponse(res, response))
-        .catch(next);
-    },
-    () => res.destroy(),
-  );
+  readCappedBody(req, API_BODY_LIMIT_BYTES)
+    .then(
+      async (body) => {
+        if (body === null) return tooLarge();
+        req[BODY] = body;
+        await sendResponse(res, await handleApiRequest(remixRequest(req, res)));
+      },
+      () => res.destroy(),
+    )
+    .catch(next);
 };
+
+const API_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** @remix-run/express's request, but with the body the door has read (never the raw stream). */
 function remixRequest(req: GuardedRequest, res: ExpressResponse): Request {
