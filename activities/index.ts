@@ -10,10 +10,13 @@ import type { PdfRenderer } from '../server/pdf';
 import { createDeviceObligation } from '../server/device-obligation';
 import { createDeviceFaultObligation } from '../server/device-faults';
 import { createTicketObligation } from '../server/ticket-obligation';
+import { createWebhookObligation } from '../server/webhook-obligation';
+import { emitWebhookEvent } from '../server/webhooks';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
-import type { DeviceReplacementInput } from '../server/device-obligation';
+import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
+import type { WebhookDeliveryInput } from '../domain/contracts/webhook';
 import type { DeviceFaultReport } from '../domain/contracts/device';
 
 export interface ActivityDeps {
@@ -49,12 +52,34 @@ function failingFast<T extends AsyncFunctions>(service: T): T {
 export function createActivities(deps: ActivityDeps) {
   const devices = createDeviceObligation(deps);
   const faults = createDeviceFaultObligation(deps);
+  const webhooks = createWebhookObligation(deps);
   // Workflows started by an activity run on the calling worker's client and task queue.
   const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   return failingFast({
     ...devices,
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
+    // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
+    recordDeviceDeadline: async (input: RecordDeadlineInput) => {
+      const change = await devices.recordDeviceDeadline(input);
+      if (change) {
+        const { organisationId, changedAt, ...data } = change;
+        await emitWebhookEvent(
+          deps.db,
+          {
+            organisationId,
+            kind: 'device.light_changed',
+            key: `device-${change.deviceId}:light:${changedAt.toISOString()}`,
+            data,
+            occurredAt: changedAt,
+          },
+          here(),
+        );
+      }
+      return change;
+    },
+    attemptWebhookDelivery: (input: WebhookDeliveryInput) => webhooks.attemptWebhookDelivery(input, Context.current().info.attempt),
+    failWebhookDelivery: (input: WebhookDeliveryInput) => webhooks.failWebhookDelivery(input),
     ...createTicketObligation(deps),
     ...createAppointmentObligation(deps),
     ...createMonthlyObligation(deps),

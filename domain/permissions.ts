@@ -26,7 +26,8 @@ type Entity =
   | 'staff-account'
   | 'document'
   // Tokens of the REST API and the radio gateways (issue 17).
-  | 'api-token';
+  | 'api-token'
+  | 'webhook';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -79,6 +80,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:api-token:any',
     'create:api-token:any',
     'update:api-token:any',
+    // Webhook endpoints of the organisation and their delivery log.
+    'read:webhook:any',
+    'create:webhook:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,

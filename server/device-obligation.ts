@@ -146,6 +146,18 @@ export function deviceLiveEvent(device: Device): DeviceLiveEvent {
   };
 }
 
+/** A device's light changed (for the webhook event `device.light_changed`). */
+export interface DeviceLightChange {
+  organisationId: number;
+  deviceId: number;
+  serial: string;
+  from: Light | null;
+  to: Light;
+  kind: DeadlineKind;
+  dueAt: string;
+  changedAt: Date;
+}
+
 /** The facts domain/deadlines needs, from the Device row and its organisation's settings. */
 export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hkvLifetimeYears'>): DeviceFacts {
   return {
@@ -254,19 +266,21 @@ export function createDeviceObligation(deps: NotifyDeps) {
 
   return {
     /** Writes deadline and light to the Device row; NOTIFY when anything changed, audit when the light did. */
-    async recordDeviceDeadline({ deviceId, kind, dueAt, light }: RecordDeadlineInput): Promise<void> {
-      await db.sequelize.transaction(async (transaction) => {
+    /** Writes the projection; returns the light's change when there was one (the webhook event). */
+    async recordDeviceDeadline({ deviceId, kind, dueAt, light }: RecordDeadlineInput): Promise<DeviceLightChange | null> {
+      return db.sequelize.transaction(async (transaction) => {
         const { device, property } = await loadContext(deviceId, transaction);
         const previousLight = device.light;
         const lightChanged = previousLight !== light;
         const deadlineChanged = device.dueAt !== dueAt || device.deadlineKind !== kind;
-        if (!lightChanged && !deadlineChanged) return;
+        if (!lightChanged && !deadlineChanged) return null;
+        const changedAt = new Date();
         await device.update(
           {
             deadlineKind: kind,
             dueAt,
             light,
-            ...(lightChanged ? { lightChangedAt: new Date() } : {}),
+            ...(lightChanged ? { lightChangedAt: changedAt } : {}),
             // Reminder and escalation marks belong to a deadline; a new one starts without them.
             ...(deadlineChanged ? { lastReminderDays: null, escalatedAt: null } : {}),
           },
@@ -288,6 +302,18 @@ export function createDeviceObligation(deps: NotifyDeps) {
           );
         }
         await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
+        return lightChanged
+          ? {
+              organisationId: property.organisationId,
+              deviceId,
+              serial: device.serial,
+              from: previousLight,
+              to: light,
+              kind,
+              dueAt,
+              changedAt,
+            }
+          : null;
       });
     },
 

@@ -76,6 +76,10 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     loader: needs('read:api-token:any'),
     action: needs('create:api-token:any', { form: { intent: 'create', name: 'Gateway', scopes: 'read' } }),
   },
+  'einstellungen.webhooks': {
+    loader: needs('read:webhook:any'),
+    action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'statement.delivered' } }),
+  },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
   // The development mail sink: managers only (others get 404, as if it did not exist).
