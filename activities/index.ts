@@ -11,7 +11,7 @@ import { createDeviceObligation } from '../server/device-obligation';
 import { createDeviceFaultObligation } from '../server/device-faults';
 import { createTicketObligation } from '../server/ticket-obligation';
 import { createWebhookObligation } from '../server/webhook-obligation';
-import { emitWebhookEvent } from '../server/webhooks';
+import { insertWebhookDeliveries, startWebhookDeliveries } from '../server/webhooks';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
@@ -64,17 +64,16 @@ export function createActivities(deps: ActivityDeps) {
       const change = await devices.recordDeviceDeadline(input);
       if (change) {
         const { organisationId, changedAt, ...data } = change;
-        await emitWebhookEvent(
-          deps.db,
-          {
-            organisationId,
-            kind: 'device.light_changed',
-            key: `device-${change.deviceId}:light:${changedAt.toISOString()}`,
-            data,
-            occurredAt: changedAt,
-          },
-          here(),
-        );
+        const key = `device-${change.deviceId}:light:${changedAt.toISOString()}`;
+        const ids = await insertWebhookDeliveries(deps.db, {
+          organisationId,
+          kind: 'device.light_changed',
+          key,
+          data,
+          occurredAt: changedAt,
+        });
+        // Only with a subscriber is a workflow started (and the worker's client needed).
+        if (ids.length > 0) await startWebhookDeliveries(ids, here());
       }
       return change;
     },

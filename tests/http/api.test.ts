@@ -3,6 +3,7 @@
 // running server by schemathesis (PyPI; .ci/run installs it): no server errors, every response
 // matching its schema, status code and content type.
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { API_BODY_LIMIT_BYTES } from '../../server/api';
 import { createApiToken } from '../../server/api-tokens';
@@ -67,7 +68,8 @@ describe('the API over HTTP', () => {
       '1',
     ];
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile('st', args, { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      // Run outside the work tree: schemathesis keeps a cache directory where it runs.
+      execFile('st', args, { cwd: os.tmpdir(), timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` }),
       );
     });
