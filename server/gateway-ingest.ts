@@ -3,8 +3,8 @@
 // Unlike the CSV import, a batch is not all or nothing: a gateway cannot fix a telegram, so every
 // telegram is judged on its own and the answer lists the refused ones by their index in the batch.
 // Idempotent per device and reading time: a telegram sent again is a duplicate, one with another
-// value at the same time is refused (never overwritten). After the commit every device the batch
-// touched has its workflow told (the newest reading day and reported status, from its row).
+// value at the same time is refused (never overwritten). After the commit every device whose
+// reading day or reported status moved has its workflow told (the newest of both, from its row).
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/index';
 import type { DeviceType } from '../domain/deadlines';
@@ -183,15 +183,20 @@ async function storeReadings(
   return { fresh, conflicts };
 }
 
-/** Moves each device's latest reading and reported status forward (never back) to the batch's newest. */
-async function updateDevices(db: Db, accepted: Accepted[], fresh: Set<number>, transaction: Transaction): Promise<void> {
+/**
+ * Moves each device's latest reading and reported status forward (never back) to the batch's newest.
+ * Returns the devices whose workflow has something new to hear: another reading day (the staleness
+ * rule counts days) or another status. A device reporting every few minutes is told once a day,
+ * not with every telegram; a signal lost to an outage is repaired by its next day's reading.
+ */
+async function updateDevices(db: Db, accepted: Accepted[], fresh: Set<number>, transaction: Transaction): Promise<number[]> {
   const newest = new Map<number, Accepted>();
   for (const a of accepted) {
     const seen = newest.get(a.device.id);
     if (!seen || seen.readAt < a.readAt) newest.set(a.device.id, a);
   }
   const rows = [...newest.values()];
-  await db.sequelize.query(
+  const changed = await db.sequelize.query<{ id: number; news: boolean }>(
     `UPDATE devices d SET
         reported_status = CASE WHEN d.reported_status_at IS NULL OR d.reported_status_at <= x.read_at THEN x.status ELSE d.reported_status END,
         reported_status_at = GREATEST(d.reported_status_at, x.read_at),
@@ -199,8 +204,12 @@ async function updateDevices(db: Db, accepted: Accepted[], fresh: Set<number>, t
         last_reading_value = CASE WHEN x.fresh AND x.value IS NOT NULL AND (d.last_reading_at IS NULL OR d.last_reading_at < x.read_at)
                                   THEN x.value ELSE d.last_reading_value END,
         updated_at = now()
-       FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::numeric[], $5::boolean[]) AS x(device_id, read_at, status, value, fresh)
-      WHERE d.id = x.device_id`,
+       FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::numeric[], $5::boolean[]) AS x(device_id, read_at, status, value, fresh),
+            devices old
+      WHERE d.id = x.device_id AND old.id = d.id
+      RETURNING d.id,
+        (old.last_reading_at AT TIME ZONE 'UTC')::date IS DISTINCT FROM (d.last_reading_at AT TIME ZONE 'UTC')::date
+          OR old.reported_status IS DISTINCT FROM d.reported_status AS news`,
     {
       bind: [
         rows.map((r) => r.device.id),
@@ -210,9 +219,11 @@ async function updateDevices(db: Db, accepted: Accepted[], fresh: Set<number>, t
         // A smoke alarm's telegram is its sign of life: it counts as its latest "reading".
         rows.map((r) => fresh.has(r.index) || r.row === null),
       ],
+      type: QueryTypes.SELECT,
       transaction,
     },
   );
+  return changed.filter((row) => row.news).map((row) => row.id);
 }
 
 /** Maps, checks, stores and reports one batch of decoded telegrams (already parsed from JSON). */
@@ -265,20 +276,23 @@ export async function ingestTelegrams(db: Db, telegrams: readonly unknown[], opt
   }
 
   if (accepted.length > 0) {
-    const conflicts = await db.sequelize.transaction(async (transaction) => {
+    const { conflicts, news } = await db.sequelize.transaction(async (transaction) => {
+      // Concurrent batches of one gateway touch the same devices: lock them in one order, no deadlocks.
+      await db.sequelize.query('SELECT id FROM devices WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', {
+        bind: [[...new Set(accepted.map((a) => a.device.id))]],
+        transaction,
+      });
       const { fresh, conflicts } = await storeReadings(db, accepted, transaction);
       const conflicting = new Set(conflicts.map((c) => c.index));
       const kept = accepted.filter((a) => !conflicting.has(a.index));
-      await updateDevices(db, kept, fresh, transaction);
+      const news = kept.length === 0 ? [] : await updateDevices(db, kept, fresh, transaction);
       report.accepted = kept.filter((a) => fresh.has(a.index) || a.row === null).length;
       report.duplicates = kept.length - report.accepted;
-      return conflicts;
+      return { conflicts, news };
     });
     report.errors.push(...conflicts);
-    const refused = new Set(conflicts.map((c) => c.index));
-    // Committed: only now may a workflow hear of it. Duplicates too, so sending again repairs lost signals.
-    const told = [...new Set(accepted.filter((a) => !refused.has(a.index)).map((a) => a.device.id))];
-    report.workflows = await tellDeviceWorkflows(db, told, options);
+    // Committed: only now may a workflow hear of it.
+    report.workflows = await tellDeviceWorkflows(db, news, options);
   }
   report.errors.sort((a, b) => a.index - b.index);
   return report;
