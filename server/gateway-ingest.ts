@@ -10,7 +10,7 @@ import type { Db } from '../db/index';
 import type { DeviceType } from '../domain/deadlines';
 import type { ReadingUnit } from '../domain/readings-csv';
 import { isSkipped, mapTelegram, type WmbusKind, type WmbusReading, type WmbusUnit } from '../domain/readings-wmbus';
-import { tellDeviceWorkflows, type ImportOptions, type WorkflowsTold } from './readings';
+import { devicesBySerial, tellDeviceWorkflows, type ImportOptions, type KnownDevice, type WorkflowsTold } from './readings';
 
 /** Stands for a line of a JSON-lines body that is not JSON: reported at its index like any refused telegram. */
 export const NOT_JSON: unique symbol = Symbol('not JSON');
@@ -45,14 +45,6 @@ export interface IngestOptions {
   /** Receipt time: the reading time of telegrams without a usable timestamp. */
   now?: Date;
   temporal?: ImportOptions['temporal'];
-}
-
-interface KnownDevice {
-  id: number;
-  serial: string;
-  type: DeviceType;
-  installedAt: string;
-  removedAt: string | null;
 }
 
 const DEVICE_TYPES_FOR_KIND: Readonly<Record<WmbusKind, readonly DeviceType[]>> = {
@@ -96,17 +88,6 @@ interface Accepted {
   status: string;
   /** Null for smoke alarms: nothing to store but the status. */
   row: { value: number; unit: ReadingUnit; setDateValue: number | null } | null;
-}
-
-async function devicesBySerial(db: Db, organisationId: number, serials: string[]): Promise<Map<string, KnownDevice>> {
-  if (serials.length === 0) return new Map();
-  const rows = await db.sequelize.query<KnownDevice>(
-    `SELECT d.id, d.serial, d.type, d.installed_at AS "installedAt", d.removed_at AS "removedAt"
-       FROM devices d JOIN properties p ON p.id = d.property_id
-      WHERE p.organisation_id = $1 AND upper(d.serial) = ANY($2::text[])`,
-    { bind: [organisationId, serials.map((s) => s.toUpperCase())], type: QueryTypes.SELECT },
-  );
-  return new Map(rows.map((row) => [row.serial.toUpperCase(), row]));
 }
 
 /** Why a mapped telegram cannot be booked on this device, or null. */

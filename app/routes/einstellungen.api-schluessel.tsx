@@ -3,10 +3,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
+import { CheckboxChoices, SecretShownOnce } from '~/components/secrets';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
-import { API_SCOPES, API_TOKEN_NAME_MAX, type ApiScope } from '../../domain/api-tokens';
+import { API_SCOPES, API_TOKEN_NAME_MAX } from '../../domain/api-tokens';
 import { formatDateTime } from '../../domain/format';
 import { ApiTokenInputError, createApiToken, listApiTokens, revokeApiToken } from '../../server/api-tokens';
 import { requireUserWithPermission } from '../../server/permissions';
@@ -28,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null,
       revokedAt: t.revokedAt ? formatDateTime(t.revokedAt) : null,
     })),
-    scopes: Object.entries(API_SCOPES).map(([scope, label]) => ({ scope: scope as ApiScope, label })),
+    scopes: Object.entries(API_SCOPES).map(([value, label]) => ({ value, label })),
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }
@@ -69,13 +70,7 @@ export default function ApiTokens() {
       />
       <SettingsNav items={settingsPages} />
       <ActionMessage data={result} />
-      {result?.token ? (
-        <Panel id="new-token" title="Neuer Schlüssel">
-          <p>
-            <code className="token">{result.token}</code>
-          </p>
-        </Panel>
-      ) : null}
+      <SecretShownOnce id="new-token" title="Neuer Schlüssel" secret={result?.token} />
       <Panel id="create" title="Schlüssel anlegen">
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="create" />
@@ -83,15 +78,7 @@ export default function ApiTokens() {
             Bezeichnung
             <input name="name" required maxLength={API_TOKEN_NAME_MAX} placeholder="z. B. Gateway Keller Haus 3" />
           </label>
-          <fieldset>
-            <legend>Berechtigungen</legend>
-            {scopes.map((s) => (
-              <label key={s.scope} className="choice">
-                <input type="checkbox" name="scopes" value={s.scope} />
-                <span>{s.label}</span>
-              </label>
-            ))}
-          </fieldset>
+          <CheckboxChoices legend="Berechtigungen" name="scopes" options={scopes} />
           <div>
             <button type="submit" className="button button--primary" disabled={busy}>
               Schlüssel anlegen

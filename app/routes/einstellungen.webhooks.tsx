@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
+import { CheckboxChoices, SecretShownOnce } from '~/components/secrets';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
@@ -48,7 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         answer: a.status === null ? (a.error ?? 'keine Antwort') : `HTTP ${a.status}`,
       })),
     })),
-    kinds: Object.entries(WEBHOOK_EVENT_KINDS).map(([kind, label]) => ({ kind, label })),
+    kinds: Object.entries(WEBHOOK_EVENT_KINDS).map(([value, label]) => ({ value, label })),
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }
@@ -102,13 +103,7 @@ export default function Webhooks() {
       />
       <SettingsNav items={settingsPages} />
       <ActionMessage data={result} />
-      {result?.secret ? (
-        <Panel id="new-secret" title="Signaturgeheimnis">
-          <p>
-            <code className="token">{result.secret}</code>
-          </p>
-        </Panel>
-      ) : null}
+      <SecretShownOnce id="new-secret" title="Signaturgeheimnis" secret={result?.secret} />
       <Panel id="register" title="Endpunkt einrichten">
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="register" />
@@ -116,15 +111,7 @@ export default function Webhooks() {
             Adresse (HTTPS)
             <input name="url" type="url" required maxLength={2000} placeholder="https://erp.example.de/klarmeter" />
           </label>
-          <fieldset>
-            <legend>Ereignisse</legend>
-            {kinds.map((k) => (
-              <label key={k.kind} className="choice">
-                <input type="checkbox" name="kinds" value={k.kind} />
-                <span>{k.label}</span>
-              </label>
-            ))}
-          </fieldset>
+          <CheckboxChoices legend="Ereignisse" name="kinds" options={kinds} />
           <div>
             <button type="submit" className="button button--primary" disabled={busy}>
               Endpunkt einrichten
