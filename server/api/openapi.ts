@@ -175,6 +175,13 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
           responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
         },
       },
+      '/docs': {
+        get: {
+          summary: 'This document as a readable page',
+          security: [],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
       '/token': {
         get: {
           summary: 'The calling token',

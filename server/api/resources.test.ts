@@ -117,5 +117,10 @@ describe('the OpenAPI document', () => {
       Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).toEqual(OPERATIONS.map((o) => `${o.method} ${o.path}`).sort());
+
+    const page = await handleApiRequest(new Request('http://portal.test/api/v1/docs'), { db });
+    expect(page.headers.get('Content-Type')).toContain('text/html');
+    const html = await page.text();
+    for (const path of Object.keys(document.paths)) expect(html).toContain(path);
   });
 });

@@ -1,6 +1,7 @@
 // The operations of the REST API v1 and its request handler (mounted at /api/v1 by scripts/web.ts).
 import { openApiDocument } from './openapi';
 import { readingOperations } from './readings';
+import { referencePage } from './reference';
 import { resourceOperations } from './resources';
 import { API_PREFIX, createApiHandler, json, type Operation } from './router';
 
@@ -19,6 +20,22 @@ const openApiOperation: Operation = {
   handle: async ({ url }) => json(openApiDocument(`${url.origin}${API_PREFIX}`), 200, { 'Cache-Control': 'public, max-age=300' }),
 };
 
-export const OPERATIONS: readonly Operation[] = [openApiOperation, tokenOperation, ...resourceOperations, ...readingOperations];
+const referenceOperation: Operation = {
+  method: 'GET',
+  path: '/docs',
+  scope: null,
+  handle: async ({ url }) =>
+    new Response(referencePage(`${url.origin}${API_PREFIX}`), {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=300' },
+    }),
+};
+
+export const OPERATIONS: readonly Operation[] = [
+  openApiOperation,
+  referenceOperation,
+  tokenOperation,
+  ...resourceOperations,
+  ...readingOperations,
+];
 
 export const handleApiRequest = createApiHandler(OPERATIONS);
