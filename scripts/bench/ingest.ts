@@ -70,11 +70,17 @@ async function lights(db: Db, deviceIds: number[]): Promise<Record<string, numbe
   return Object.fromEntries(rows.map((r) => [r.light ?? 'none', Number(r.n)]));
 }
 
+/** Waits until every device shows `light`; a shared two-core machine under load may take minutes. */
 async function waitForLights(db: Db, deviceIds: number[], light: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let logged = Date.now();
   for (;;) {
     const counts = await lights(db, deviceIds);
     if ((counts[light] ?? 0) === deviceIds.length) return;
+    if (Date.now() - logged > 30_000) {
+      log(`waiting for ${light}: ${JSON.stringify(counts)}`);
+      logged = Date.now();
+    }
     if (Date.now() > deadline) throw new Error(`devices not all ${light} after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -124,7 +130,7 @@ export async function benchIngest() {
     const web = await startWebServer({ dev: true, hmr: false, vite: { cacheDir, logLevel: 'error' } });
     try {
       await ensureDeviceWorkflows(client, deviceIds, { db, taskQueue });
-      await waitForLights(db, deviceIds, 'red', 300_000);
+      await waitForLights(db, deviceIds, 'red', 1_800_000);
       log('device workflows running, every device red (silent); the trivial endpoint …');
       const headers = { Authorization: `Bearer ${token}` };
       await fetch(`${web.url}/api/v1/token`, { headers }); // warm-up
@@ -173,7 +179,7 @@ export async function benchIngest() {
           totals.unsent += report.workflows.unsent;
         }),
       );
-      await waitForLights(db, deviceIds, 'green', 600_000);
+      await waitForLights(db, deviceIds, 'green', 1_800_000);
       const seenSeconds = (performance.now() - ingestStarted) / 1000;
       const [stored] = await db.sequelize.query<{ n: string }>('SELECT count(*) AS n FROM readings WHERE device_id = ANY($1::int[])', {
         bind: [deviceIds],
