@@ -8,6 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Db } from '../db/index';
 import { appendAudit } from '../db/audit';
 import {
+  EMITTED_WEBHOOK_EVENT_KINDS,
   WEBHOOK_DELIVERY_WORKFLOW_TYPE,
   isWebhookEventKind,
   webhookDeliveryWorkflowId,
@@ -72,6 +73,8 @@ export async function registerWebhookEndpoint(
   if (kinds.length === 0) throw new WebhookInputError('kinds', 'Ereignisse: mindestens eines auswählen');
   const unknown = kinds.find((kind) => !isWebhookEventKind(kind));
   if (unknown !== undefined) throw new WebhookInputError('kinds', `Ereignisse: unbekannt „${unknown}“`);
+  const silent = kinds.find((kind) => isWebhookEventKind(kind) && !EMITTED_WEBHOOK_EVENT_KINDS.includes(kind));
+  if (silent !== undefined) throw new WebhookInputError('kinds', `Ereignisse: „${silent}“ wird noch nicht gemeldet`);
   const database = options.db ?? sharedDb();
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   const sealed = encrypt(Buffer.from(secret), options.key ?? documentKey(), secretAssociatedData(user.organisationId, url));
@@ -213,14 +216,29 @@ export async function startWebhookDeliveries(deliveryIds: readonly number[], tem
   }
 }
 
-/** An event: its deliveries are recorded, then each is handed to its workflow. */
+type TemporalTarget = { client?: Client; taskQueue?: string };
+
+/**
+ * An event: its deliveries are recorded, then every one still pending for its key is handed to its
+ * workflow (so a retried activity also starts what an earlier attempt recorded but did not start).
+ * `temporal` may be a function: it is called only when there is something to start.
+ */
 export async function emitWebhookEvent(
   db: Db,
   event: WebhookEvent,
-  temporal: { client?: Client; taskQueue?: string } = {},
+  temporal: TemporalTarget | (() => TemporalTarget) = {},
 ): Promise<number[]> {
   const ids = await insertWebhookDeliveries(db, event);
-  await startWebhookDeliveries(ids, temporal);
+  const pending = await db.sequelize.query<{ id: string }>(
+    `SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+      WHERE d.event_key = $1 AND e.organisation_id = $2 AND d.state = 'pending' ORDER BY d.id`,
+    { bind: [event.key, event.organisationId], type: QueryTypes.SELECT },
+  );
+  if (pending.length > 0)
+    await startWebhookDeliveries(
+      pending.map((row) => Number(row.id)),
+      typeof temporal === 'function' ? temporal() : temporal,
+    );
   return ids;
 }
 

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { createDb } from '../db';
 import { WEBHOOK_SIGNATURE_HEADER, webhookDeliveryWorkflowId } from '../domain/contracts/webhook';
+import { ticketWorkflowId } from '../domain/contracts/ticket';
+import { openTicket } from '../server/tickets';
 import { ensureDeviceWorkflow, reportDeviceHealth } from '../server/device-obligation';
 import {
   WebhookForbiddenError,
@@ -109,12 +111,12 @@ async function attemptsOf(deliveryId: number) {
 
 describe('webhook deliveries', () => {
   test('signed, retried after failures with backoff, logged per attempt, delivered once', async () => {
-    const hook = await endpoint(['verification.alarm'], [500, 503]);
+    const hook = await endpoint(['objection.filed'], [500, 503]);
     const event = {
       organisationId: org.organisation.id,
-      kind: 'verification.alarm' as const,
-      key: `alarm-${uniqueSuffix()}`,
-      data: { chain: 'audit' },
+      kind: 'objection.filed' as const,
+      key: `objection-${uniqueSuffix()}`,
+      data: { statementId: 1 },
     };
     const [deliveryId, ...more] = await emitWebhookEvent(db, event, temporal());
     expect(more).toEqual([]);
@@ -125,7 +127,7 @@ describe('webhook deliveries', () => {
     const received = receiver.on(hook.path);
     expect(received.map((r) => r.signatureValid)).toEqual([true, true, true]);
     expect(new Set(received.map((r) => r.body)).size).toBe(1);
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ id: event.key, kind: 'verification.alarm', data: { chain: 'audit' } });
+    expect(JSON.parse(received[0]!.body)).toMatchObject({ id: event.key, kind: 'objection.filed', data: { statementId: 1 } });
     expect(await attemptsOf(deliveryId!)).toEqual([
       { attempt: 1, status: 500 },
       { attempt: 2, status: 503 },
@@ -189,6 +191,31 @@ describe('webhook deliveries', () => {
     await ts.terminate(ts.client.workflow.getHandle(`device-${alarm.id}`));
   });
 
+  test('a ticket whose SLA is at risk and then breached: one event each, keyed by the ticket’s step', async () => {
+    const hook = await endpoint(['ticket.sla_at_risk', 'ticket.sla_breached']);
+    const tenant = await createUserFixture(db, org.organisation.id, 'tenant');
+    const { ticketId } = await openTicket(
+      {
+        organisationId: org.organisation.id,
+        propertyId: org.property.id,
+        unitId: org.unit.id,
+        createdBy: tenant.id,
+        topic: 'reading',
+        subject: 'Zählerstand Wasser',
+        body: 'Mein Zählerstand wurde nicht übernommen.',
+      },
+      { db, client: ts.client, taskQueue: ts.taskQueue },
+    );
+    await ts.skip('30 days');
+    const events = receiver.on(hook.path).map((r) => JSON.parse(r.body) as { id: string; kind: string; data: { ticketId: number } });
+    const kinds = events.filter((e) => e.data.ticketId === ticketId).map((e) => e.kind);
+    expect(kinds).toContain('ticket.sla_at_risk');
+    expect(kinds).toContain('ticket.sla_breached');
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(receiver.on(hook.path).every((r) => r.signatureValid)).toBe(true);
+    await ts.terminate(ts.client.workflow.getHandle(ticketWorkflowId(ticketId)));
+  });
+
   test('HTTPS endpoints only (loopback HTTP for development), known event kinds, managers only', async () => {
     const manager = org.managers[0]!;
     await expect(
@@ -197,13 +224,17 @@ describe('webhook deliveries', () => {
     await expect(
       registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['statement.eaten'] }, { db }),
     ).rejects.toMatchObject({ field: 'kinds' });
+    // Listed in the vocabulary, but not emitted yet: refused rather than silently never delivered.
+    await expect(
+      registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['statement.delivered'] }, { db }),
+    ).rejects.toMatchObject({ field: 'kinds' });
     const compliance = await createUserFixture(db, org.organisation.id, 'compliance');
     await expect(
-      registerWebhookEndpoint(compliance, { url: 'https://erp.example.de/hook', kinds: ['statement.delivered'] }, { db }),
+      registerWebhookEndpoint(compliance, { url: 'https://erp.example.de/hook', kinds: ['objection.filed'] }, { db }),
     ).rejects.toBeInstanceOf(WebhookForbiddenError);
     const { id, secret } = await registerWebhookEndpoint(
       manager,
-      { url: 'https://erp.example.de/hook', kinds: ['statement.delivered'] },
+      { url: 'https://erp.example.de/hook', kinds: ['objection.filed'] },
       { db },
     );
     const [stored] = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM webhook_endpoints WHERE id = $1', {

@@ -8,7 +8,7 @@ import { CheckboxChoices, SecretShownOnce } from '~/components/secrets';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
-import { WEBHOOK_EVENT_KINDS, isWebhookEventKind } from '../../domain/contracts/webhook';
+import { EMITTED_WEBHOOK_EVENT_KINDS, WEBHOOK_EVENT_KINDS, isWebhookEventKind } from '../../domain/contracts/webhook';
 import { formatDateTime } from '../../domain/format';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
@@ -49,7 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         answer: a.status === null ? (a.error ?? 'keine Antwort') : `HTTP ${a.status}`,
       })),
     })),
-    kinds: Object.entries(WEBHOOK_EVENT_KINDS).map(([value, label]) => ({ value, label })),
+    kinds: EMITTED_WEBHOOK_EVENT_KINDS.map((kind) => ({ value: kind, label: WEBHOOK_EVENT_KINDS[kind] })),
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
 }

@@ -14,6 +14,14 @@ export const WEBHOOK_EVENT_KINDS = {
 
 export type WebhookEventKind = keyof typeof WEBHOOK_EVENT_KINDS;
 
+/** The kinds the portal emits so far; an endpoint can subscribe to these only (the rest: issue 17, left). */
+export const EMITTED_WEBHOOK_EVENT_KINDS: readonly WebhookEventKind[] = [
+  'device.light_changed',
+  'ticket.sla_at_risk',
+  'ticket.sla_breached',
+  'objection.filed',
+];
+
 export function isWebhookEventKind(value: unknown): value is WebhookEventKind {
   return typeof value === 'string' && Object.hasOwn(WEBHOOK_EVENT_KINDS, value);
 }

@@ -78,7 +78,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   },
   'einstellungen.webhooks': {
     loader: needs('read:webhook:any'),
-    action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'statement.delivered' } }),
+    action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'objection.filed' } }),
   },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
