@@ -16,8 +16,10 @@ import { QueryTypes } from 'sequelize';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
+import { createArchiveObligation } from '../server/archive-obligation';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
 import type { ObjectionInput } from '../server/statement-obligation';
+import type { Progress, ProgressSource } from '../server/progress';
 import type { WebhookDeliveryInput } from '../domain/contracts/webhook';
 import { ticketDedupeKey, type TicketEventRecord } from '../domain/contracts/ticket';
 import type { DeviceFaultReport } from '../domain/contracts/device';
@@ -34,6 +36,31 @@ export interface ActivityDeps {
    */
   pdfRenderer?: PdfRenderer;
 }
+
+/** While a step of unknown length runs, the last details are repeated this often (well inside every heartbeat timeout). */
+const KEEP_ALIVE_MS = 3_000;
+
+/** Progress as activity heartbeats; the previous attempt's last heartbeat is what a retry resumes from. */
+const heartbeats: ProgressSource = <D>(): Progress<D> => {
+  const context = Context.current();
+  const resumed = context.info.heartbeatDetails as D | undefined;
+  let last: D | undefined = resumed;
+  return {
+    resumed,
+    report(details) {
+      last = details;
+      context.heartbeat(details);
+    },
+    async keepAlive(step) {
+      const timer = setInterval(() => context.heartbeat(last), KEEP_ALIVE_MS);
+      try {
+        return await step();
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+};
 
 type AsyncFunctions = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -57,7 +84,7 @@ export function createActivities(deps: ActivityDeps) {
   const faults = createDeviceFaultObligation(deps);
   const webhooks = createWebhookObligation(deps);
   const tickets = createTicketObligation(deps);
-  const statements = createStatementObligation(deps);
+  const statements = createStatementObligation({ ...deps, progress: heartbeats });
   // Workflows started by an activity run on the calling worker's client and task queue.
   const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   // The obligations' activities; the ones below them add a webhook event or the worker's client.
@@ -65,8 +92,9 @@ export function createActivities(deps: ActivityDeps) {
     ...devices,
     ...tickets,
     ...createAppointmentObligation(deps),
-    ...createMonthlyObligation(deps),
+    ...createMonthlyObligation({ ...deps, progress: heartbeats }),
     ...statements,
+    ...createArchiveObligation(deps),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.

@@ -10,6 +10,8 @@ import type { Db } from '../db/index';
 import type { DeviceType } from '../domain/deadlines';
 import type { ReadingUnit } from '../domain/readings-csv';
 import { isSkipped, mapTelegram, type WmbusKind, type WmbusReading, type WmbusUnit } from '../domain/readings-wmbus';
+import { enqueueDeviceReadings } from './outbox';
+import { temporalSettings } from './temporal';
 import { devicesBySerial, tellDeviceWorkflows, type ImportOptions, type KnownDevice, type WorkflowsTold } from './readings';
 
 /** Stands for a line of a JSON-lines body that is not JSON: reported at its index like any refused telegram. */
@@ -257,7 +259,7 @@ export async function ingestTelegrams(db: Db, telegrams: readonly unknown[], opt
   }
 
   if (accepted.length > 0) {
-    const { conflicts, news } = await db.sequelize.transaction(async (transaction) => {
+    const { conflicts, news, entry } = await db.sequelize.transaction(async (transaction) => {
       // Concurrent batches of one gateway touch the same devices: lock them in one order, no deadlocks.
       await db.sequelize.query('SELECT id FROM devices WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', {
         bind: [[...new Set(accepted.map((a) => a.device.id))]],
@@ -269,11 +271,17 @@ export async function ingestTelegrams(db: Db, telegrams: readonly unknown[], opt
       const news = kept.length === 0 ? [] : await updateDevices(db, kept, fresh, transaction);
       report.accepted = kept.filter((a) => fresh.has(a.index) || a.row === null).length;
       report.duplicates = kept.length - report.accepted;
-      return { conflicts, news };
+      // The workflows are told from the outbox, committed with the readings: an outage delays, loses nothing.
+      const taskQueue = options.temporal?.taskQueue ?? temporalSettings().taskQueue;
+      const entry =
+        news.length === 0
+          ? undefined
+          : await enqueueDeviceReadings(transaction, { updates: news.map((deviceId) => ({ deviceId })), taskQueue });
+      return { conflicts, news, entry };
     });
     report.errors.push(...conflicts);
     // Committed: only now may a workflow hear of it.
-    report.workflows = await tellDeviceWorkflows(db, news, options);
+    if (entry) report.workflows = await tellDeviceWorkflows(db, entry, news.length, options);
   }
   report.errors.sort((a, b) => a.index - b.index);
   return report;

@@ -4,4 +4,5 @@ export { ticketWorkflow } from './ticket';
 export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
+export { archiveRetention } from './archive-retention';
 export { webhookDelivery } from './webhook-delivery';
