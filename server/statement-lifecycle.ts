@@ -2,7 +2,8 @@
 // the manager's updates (approve, deliver, correct the receipt date), the tenant's opening (signal)
 // and objection (update, then a case for the manager), and the proof view with its verification.
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { statementLifecycle } from '../workflows/statement-lifecycle';
 import { QueryTypes } from 'sequelize';
 import { type Db } from '../db';
 import { db as sharedDb } from './db';
@@ -34,7 +35,6 @@ import {
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
 } from '../domain/contracts/statement';
-import { SA } from '../workflows/shared/search-attributes';
 import type { TimelineItem } from '../domain/timeline';
 import { parseId } from '../domain/params';
 import { notFound, requireUserWithPermission } from './permissions';
@@ -55,7 +55,7 @@ import type { SessionUser } from './session';
 import { proofEventsForViewer } from './personal-data';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
-import { queryLive, runUpdate, type LiveStatus, type UpdateOutcome } from './temporal';
+import { queryLive, runUpdate, startOnce, type LiveStatus, type UpdateOutcome } from './temporal';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -108,22 +108,14 @@ export async function startStatementLifecycle(statementId: number, actor: Lifecy
   const { database, client, taskQueue } = resolve(options);
   const input = await lifecycleInput(database, statementId);
   const workflowId = statementWorkflowId(statementId, input.version);
-  try {
-    await client.workflow.start(STATEMENT_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.obligation, value: 'statement' },
-        { key: SA.property, value: String(input.propertyId) },
-        { key: SA.period, value: `${input.periodStart}/${input.periodEnd}` },
-        { key: SA.state, value: 'draft' },
-      ],
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
+  // The workflow upserts its period and state with its first step.
+  await startOnce<typeof statementLifecycle>(client, {
+    workflowType: STATEMENT_WORKFLOW_TYPE,
+    workflowId,
+    taskQueue,
+    args: [input],
+    identity: { obligation: 'statement', propertyId: input.propertyId, unitId: null },
+  });
   const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
   if (statement.supersedesId !== null) {
     try {
