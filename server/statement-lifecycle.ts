@@ -51,8 +51,10 @@ import type { StatementData, StatementRequest } from '../domain/billing/statemen
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
+import { recipientState, recipientSummary, type RecipientView } from '../domain/statement-recipients';
+import { berlinDateOf } from '../domain/business-hours';
 import type { SessionUser } from './session';
-import { proofEventsForViewer } from './personal-data';
+import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { queryLive, runUpdate, startOnce, type LiveStatus, type UpdateOutcome } from './temporal';
@@ -106,7 +108,9 @@ export async function lifecycleInput(database: Db, statementId: number): Promise
  */
 export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
   const { database, client, taskQueue } = resolve(options);
-  const input = await lifecycleInput(database, statementId);
+  const stored = await lifecycleInput(database, statementId);
+  // The creator starts the lifecycle right after saving: the request's IP is the creation's.
+  const input = { ...stored, createdBy: { ...stored.createdBy, ip: actor.userId === stored.createdBy.userId ? (actor.ip ?? null) : null } };
   const workflowId = statementWorkflowId(statementId, input.version);
   // The workflow upserts its period and state with its first step.
   await startOnce<typeof statementLifecycle>(client, {
@@ -326,6 +330,9 @@ export interface LifecyclePanel {
   objectionWindowEndsAt: string | null;
   timeline: TimelineItem[];
   verdict: ProofVerdict;
+  /** Each tenant's delivery (empty for versions delivered as a whole, before PER_RECIPIENT_PATCH). */
+  recipients: RecipientView[];
+  recipientSummary: string | null;
   canApprove: boolean;
   canDeliver: boolean;
   now: string;
@@ -370,6 +377,23 @@ export function proofTimelineItems(events: ProofTimelineItem[]): TimelineItem[] 
   return events.map((e) => ({ key: e.seq, label: e.label, at: e.at, actor: e.actor, note: stepNote(e), tone: STEP_TONES[e.step] }));
 }
 
+/** Each tenant the version was delivered to, with its own receipt, window, opening and objections. */
+export async function statementRecipients(statement: { id: number; version: number }, database: Db = sharedDb()): Promise<RecipientView[]> {
+  const rows = await database.sequelize.query<Omit<RecipientView, 'state'> & { openedAt: Date | null }>(
+    `SELECT r.occupancy_id AS "occupancyId", r.unit_id AS "unitId", r.user_id AS "userId", u.label AS "unitLabel", r.tenant_name AS "tenantName", r.channel,
+            r.dispatched_on AS "dispatchedOn", r.received_on AS "receivedOn", r.deadline_missed AS "deadlineMissed",
+            r.objection_deadline AS "objectionDeadline", r.opened_at AS "openedAt", r.objections
+       FROM statement_recipients r JOIN units u ON u.id = r.unit_id
+      WHERE r.statement_id = :id AND r.version = :version ORDER BY u.label, r.occupancy_id`,
+    { replacements: statement, type: QueryTypes.SELECT },
+  );
+  const today = berlinDateOf(Date.now());
+  return rows.map((row) => {
+    const openedAt = row.openedAt === null ? null : new Date(row.openedAt).toISOString();
+    return { ...row, openedAt, state: recipientState({ ...row, openedAt }, today) };
+  });
+}
+
 /** What the manager's statement page shows about the lifecycle: state, deadlines, proof and the allowed actions. */
 export async function lifecyclePanel(
   user: SessionUser,
@@ -377,13 +401,23 @@ export async function lifecyclePanel(
   options: LifecycleOptions = {},
 ): Promise<LifecyclePanel> {
   const { database } = resolve(options);
-  const [live, proof, actor] = await Promise.all([
+  const [live, proof, actor, recipients] = await Promise.all([
     lifecycleStatus(statement, options),
     proofView(statement, database),
     lifecycleActor(user, statement.propertyId, undefined, database),
+    statementRecipients(statement, database),
   ]);
-  // Who acted and from where, as the personal-data policy lets this viewer see it.
-  const events = await proofEventsForViewer(user, proof.events);
+  // Who acted and from where, as the personal-data policy lets this viewer see it. The timeline is
+  // the version's; each tenant's delivery is in the recipients table, and a tenant sees its own
+  // delivery in place of the version's.
+  const recipientOf = (e: ProofTimelineItem) => (typeof e.details.occupancyId === 'number' ? e.details.occupancyId : null);
+  let visible = proof.events.filter((e) => recipientOf(e) === null);
+  if (user.role === 'tenant') {
+    const own = new Set(recipients.filter((r) => r.userId === user.id).map((r) => r.occupancyId));
+    const mine = proof.events.filter((e) => own.has(recipientOf(e) ?? -1));
+    if (mine.length > 0) visible = [...visible.filter((e) => e.step !== 'delivered'), ...mine].sort((a, b) => a.seq - b.seq);
+  }
+  const events = await proofEventsForViewer(user, visible);
   const status = live.available ? live.status : null;
   const state = status?.state ?? statement.status;
   return {
@@ -397,6 +431,8 @@ export async function lifecyclePanel(
     objectionWindowEndsAt: status?.objectionWindowEndsAt ?? null,
     timeline: proofTimelineItems(events),
     verdict: proof.verdict,
+    recipients: seesTenantNames(user) ? recipients : recipients.map((r) => ({ ...r, tenantName: 'Mietpartei' })),
+    recipientSummary: recipients.length > 0 ? recipientSummary(recipients.map((r) => r.state)) : null,
     canApprove: state === 'draft' && mayApprove(actor),
     canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
     now: new Date().toISOString(),
@@ -515,12 +551,27 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
     where: { statementId: ref.id, version: ref.version, unitId: own.addressee.unitId },
     order: [['id', 'ASC']],
   });
+  // Delivered per recipient: the tenant sees its own receipt and window, and nobody else's delivery.
+  const { recipients: _others, recipientSummary: _summary, ...shared } = panel;
+  const [mine] = await database.sequelize.query<{ receivedOn: string; objectionDeadline: string }>(
+    `SELECT received_on AS "receivedOn", objection_deadline AS "objectionDeadline" FROM statement_recipients
+      WHERE statement_id = :id AND version = :version AND unit_id = :unitId AND user_id = :userId`,
+    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
+  );
+  const view: LifecycleView = mine
+    ? {
+        ...shared,
+        delivery: shared.delivery ? { ...shared.delivery, channel: 'portal', dispatchedOn: null, receivedOn: mine.receivedOn } : null,
+        objectionDeadline: mine.objectionDeadline,
+        objectionWindowEndsAt: new Date(endOfGermanDayMs(mine.objectionDeadline)).toISOString(),
+      }
+    : shared;
   const windowOpen =
-    (panel.state === 'delivered' || panel.state === 'opened') &&
-    panel.objectionWindowEndsAt !== null &&
-    Date.parse(panel.objectionWindowEndsAt) > Date.now();
+    (view.state === 'delivered' || view.state === 'opened') &&
+    view.objectionWindowEndsAt !== null &&
+    Date.parse(view.objectionWindowEndsAt) > Date.now();
   return {
-    lifecycle: { ...panel, timeline: panel.timeline.map(({ note: _note, ...item }) => item) },
+    lifecycle: { ...view, timeline: view.timeline.map(({ note: _note, ...item }) => item) },
     canObject: windowOpen,
     objectionToken: randomBytes(12).toString('base64url'),
     objections: objections.map((o) => ({ id: o.id, positions: o.positions, reason: o.reason, filedAt: o.filedAt.toISOString() })),

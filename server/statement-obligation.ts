@@ -17,7 +17,8 @@ import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifi
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
-import { STATEMENT_GONE, statementDedupeKey } from '../domain/contracts/statement';
+import { STATEMENT_GONE, statementDedupeKey, type DeliveredRecipient, type RecipientDeliveryInput } from '../domain/contracts/statement';
+import { channelFor, recipientReceipt, type RecipientReceipt } from '../domain/statement-recipients';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
 
@@ -116,7 +117,103 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
     );
     if (changed === 0) throw new GoneError(`statement ${input.statementId} gone`, STATEMENT_GONE);
   }
+  if (created && input.step === 'opened' && typeof input.details?.unitId === 'number' && input.actor.userId !== null) {
+    // The recipient's own opening (the first one counts).
+    await db.sequelize.query(
+      `UPDATE statement_recipients SET opened_at = COALESCE(opened_at, :at)
+        WHERE statement_id = :statementId AND version = :version AND unit_id = :unitId AND user_id = :userId`,
+      {
+        replacements: {
+          at: stored.at,
+          statementId: input.statementId,
+          version: input.version,
+          unitId: input.details.unitId,
+          userId: input.actor.userId,
+        },
+        transaction,
+      },
+    );
+  }
   return { seq: stored.seq, at: stored.at.toISOString() };
+}
+
+interface RecipientRow {
+  occupancyId: number;
+  unitId: number;
+  tenancyId: number;
+  tenantName: string;
+  userId: number | null;
+  hasActiveAccount: boolean;
+}
+
+/**
+ * Delivers the version to each tenant (occupancy with a tenancy): the portal for a tenant with an
+ * active account, else a letter; records the recipient's row and a proof event naming its channel,
+ * receipt date, §556(3) check and objection deadline. Idempotent: a retry finds the stored rows and
+ * events, and returns what the first attempt recorded.
+ */
+async function deliverToRecipients(db: Db, input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
+  return db.sequelize.transaction(async (transaction) => {
+    const tenants = await db.sequelize.query<RecipientRow>(
+      `SELECT o.id AS "occupancyId", o.unit_id AS "unitId", t.id AS "tenancyId", COALESCE(o.tenant_name, t.tenant_name) AS "tenantName",
+              t.user_id AS "userId", (u.id IS NOT NULL AND u.password_hash IS NOT NULL) AS "hasActiveAccount"
+         FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id LEFT JOIN users u ON u.id = t.user_id
+        WHERE o.statement_id = :statementId ORDER BY o.unit_id, o.position`,
+      { replacements: { statementId: input.statementId }, type: QueryTypes.SELECT, transaction },
+    );
+    const delivered: DeliveredRecipient[] = [];
+    for (const tenant of tenants) {
+      const channel = channelFor(tenant, input.channel);
+      const receipt = recipientReceipt({
+        channel,
+        today: input.today,
+        ...(input.dispatchedOn === undefined ? {} : { dispatchedOn: input.dispatchedOn }),
+        ...(input.receivedOn === undefined ? {} : { receivedOn: input.receivedOn }),
+        periodEnd: input.periodEnd,
+        mode: input.objectionMode,
+      });
+      const userId = channel === 'portal' ? tenant.userId : null;
+      const { event } = await appendProofEvent(
+        db,
+        {
+          statementId: input.statementId,
+          version: input.version,
+          step: 'delivered',
+          idempotencyKey: `recipient-${tenant.occupancyId}`,
+          actor: input.actor,
+          ip: input.ip,
+          documentSha256: input.documentSha256,
+          // No name: the proof is shown to owners and compliance officers, who see units, not tenants.
+          details: { occupancyId: tenant.occupancyId, unitId: tenant.unitId, ...receipt },
+        },
+        transaction,
+      );
+      await db.sequelize.query(
+        `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
+                dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
+         VALUES (:occupancyId, :statementId, :version, :unitId, :tenancyId, :userId, :tenantName, :channel,
+                :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline)
+         ON CONFLICT (occupancy_id) DO NOTHING`,
+        {
+          replacements: { ...tenant, ...receipt, userId, statementId: input.statementId, version: input.version, deliveredAt: event.at },
+          transaction,
+        },
+      );
+      // The stored event's facts, so a retry returns what the first attempt recorded.
+      const facts = event.details as unknown as RecipientReceipt;
+      delivered.push({
+        occupancyId: tenant.occupancyId,
+        unitId: tenant.unitId,
+        userId: facts.channel === 'portal' ? tenant.userId : null,
+        channel: facts.channel,
+        dispatchedOn: facts.dispatchedOn,
+        receivedOn: facts.receivedOn,
+        deadlineMissed: facts.deadlineMissed,
+        objectionDeadline: facts.objectionDeadline,
+      });
+    }
+    return delivered;
+  });
 }
 
 export function createStatementObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string; pdfRenderer?: PdfRenderer }) {
@@ -206,6 +303,11 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
     /** Appends a proof event (once per step and key) and moves the statement's status with it. */
     async recordStatementStep(input: ProofStepInput): Promise<ProvenStep> {
       return db.sequelize.transaction((transaction) => recordStep(db, input, transaction));
+    },
+
+    /** Delivers the version to each of its tenants by that tenant's channel (deliverToRecipients). */
+    async deliverToRecipients(input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
+      return deliverToRecipients(db, input);
     },
 
     /**
@@ -319,6 +421,16 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
             details: { objectionId: objection.id, unitId: input.unitId, positions: input.positions },
           },
           transaction,
+        );
+        // The objecting tenant's own count (recounted, so a retry changes nothing).
+        await db.sequelize.query(
+          `UPDATE statement_recipients r SET objections = (SELECT count(*) FROM statement_objections o
+              WHERE o.statement_id = r.statement_id AND o.version = r.version AND o.unit_id = r.unit_id AND o.filed_by = r.user_id)
+            WHERE r.statement_id = :statementId AND r.version = :version AND r.unit_id = :unitId AND r.user_id = :userId`,
+          {
+            replacements: { statementId: input.statementId, version: input.version, unitId: input.unitId, userId: input.filedBy.userId },
+            transaction,
+          },
         );
         return objection;
       });

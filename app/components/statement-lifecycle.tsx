@@ -92,7 +92,8 @@ export function LifecycleSection({
                 ] as [string, ReactNode],
               ]
             : []),
-          ...(lifecycle.delivery
+          ...(lifecycle.recipientSummary ? [['Empfänger', lifecycle.recipientSummary] as [string, ReactNode]] : []),
+          ...(lifecycle.delivery && !lifecycle.recipientSummary
             ? [
                 [
                   'Zugang',

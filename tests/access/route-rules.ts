@@ -41,7 +41,7 @@ const TENANT_ONLY: FunctionRule['sees'] = { 'in-scope': ['tenant'], outside: [] 
 export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   _index: { loader: signedIn },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
-  'abrechnungen.$id.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
+  'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id': {
     loader: needs('read:statement:own', { object: 'statement' }),

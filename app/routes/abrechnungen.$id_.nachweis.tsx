@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Link, useLoaderData } from '@remix-run/react';
 import { PageHeader, Panel } from '~/components/page-header';
 import { LifecycleSection } from '~/components/statement-lifecycle';
+import { RecipientsTable } from '~/components/statement-recipients';
 import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import statementStyles from '~/styles/statements.css?url';
@@ -58,7 +59,13 @@ export default function ProofPage() {
           </a>
         }
       />
-      <LifecycleSection statementId={statement.id} lifecycle={lifecycle} />
+      <LifecycleSection
+        statementId={statement.id}
+        lifecycle={lifecycle}
+        actions={
+          lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null
+        }
+      />
       <Panel id="chain" title="Nachweiskette (SHA-256)">
         <DataTable
           label="Nachweiskette"
