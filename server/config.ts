@@ -26,6 +26,14 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'muss 32 Bytes als Hex (64 Zeichen) sein')
     .optional(),
+  /**
+   * The installation's Ed25519 key that signs every proof head and the audit log's head (PKCS#8 PEM,
+   * or base64 of its DER). Never stored in the database or in git; in development generated into
+   * .data/secrets.json by `npm start`.
+   */
+  PROOF_SIGNING_KEY: optionalText,
+  /** Public keys of earlier signing keys (after a rotation): SPKI PEMs, or base64 DER separated by commas. */
+  PROOF_PREVIOUS_PUBLIC_KEYS: optionalText,
   SMTP_URL: optionalText,
   MAIL_FROM: z.string().default('Klarmeter <noreply@klarmeter.local>'),
   PORT: port.default(3000),

@@ -55,6 +55,7 @@ import { recipientState, recipientSummary, type RecipientView } from '../domain/
 import { berlinDateOf } from '../domain/business-hours';
 import type { SessionUser } from './session';
 import { proofEventsForViewer, seesTenantNames } from './personal-data';
+import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { queryLive, runUpdate, startOnce, type LiveStatus, type UpdateOutcome } from './temporal';
@@ -443,11 +444,13 @@ export async function lifecyclePanel(
 export async function loadStatementProof(request: Request, rawId: string | undefined) {
   const { user, statement, stored } = await requireStoredStatement(request, rawId);
   const ref = { id: stored.id, version: stored.version };
-  const [lifecycle, proof] = await Promise.all([
+  const [lifecycle, proof, verification] = await Promise.all([
     lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
     proofView(ref),
+    // Signed head and the heads anchored in the workflow's history; Temporal unreachable: said so, not hidden.
+    verifyStatementProof(sharedDb(), temporalClient(), ref).catch((error: Error) => ({ unavailable: error.message })),
   ]);
-  return { statement, stored, lifecycle, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
+  return { statement, stored, lifecycle, verification, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +460,8 @@ export type ActionResult = { ok: boolean; message: string };
 
 const DONE: Record<string, string> = {
   approve: 'Die Abrechnung ist freigegeben.',
-  'deliver-portal': 'Die Abrechnung ist im Portal zugestellt; die Mieter wurden per E-Mail benachrichtigt.',
+  'deliver-portal':
+    'Die Abrechnung ist zugestellt: im Portal an die Mieter mit Konto (per E-Mail benachrichtigt), per Post an alle anderen.',
   'deliver-post': 'Der Postversand ist erfasst.',
   'correct-receipt': 'Das Zugangsdatum ist berichtigt; die Einspruchsfrist wurde neu berechnet.',
 };

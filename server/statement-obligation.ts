@@ -11,6 +11,7 @@ import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import type { NoticeUrgency } from '../domain/notifications';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
+import type { SignedHeadRow } from '../db/heads';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
@@ -30,6 +31,11 @@ export interface ProofStepInput extends ProofEventInput {
 export interface ProvenStep {
   seq: number;
   at: string;
+  /**
+   * The signed head naming this event. Returned to the workflow, it is recorded in the workflow's
+   * history: a second store of the chain's heads that a database insider cannot rewrite.
+   */
+  head: SignedHeadRow | null;
 }
 
 export interface DeliveryNoticeInput {
@@ -109,7 +115,7 @@ export function statementPath(statementId: number): string {
 
 async function recordStep(db: Db, input: ProofStepInput, transaction: Transaction): Promise<ProvenStep> {
   const { status, ...event } = input;
-  const { event: stored, created } = await appendProofEvent(db, event, transaction);
+  const { event: stored, created, head } = await appendProofEvent(db, event, transaction);
   if (status && created) {
     const [changed] = await db.models.Statement.update(
       { status, statusChangedAt: stored.at },
@@ -134,7 +140,7 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
       },
     );
   }
-  return { seq: stored.seq, at: stored.at.toISOString() };
+  return { seq: stored.seq, at: stored.at.toISOString(), head };
 }
 
 interface RecipientRow {
@@ -389,8 +395,8 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
     },
 
     /** Stores the objection (once per filing key) and proves it in the version's chain. */
-    async recordObjection(input: ObjectionInput): Promise<{ objectionId: number }> {
-      const objection = await db.sequelize.transaction(async (transaction) => {
+    async recordObjection(input: ObjectionInput): Promise<{ objectionId: number; head: SignedHeadRow | null }> {
+      const recorded = await db.sequelize.transaction(async (transaction) => {
         const { Objection } = db.models;
         await Objection.bulkCreate(
           [
@@ -408,7 +414,7 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
           { ignoreDuplicates: true, transaction },
         );
         const objection = await Objection.findOne({ where: { idempotencyKey: input.idempotencyKey }, transaction, rejectOnEmpty: true });
-        await recordStep(
+        const proven = await recordStep(
           db,
           {
             statementId: input.statementId,
@@ -432,10 +438,10 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
             transaction,
           },
         );
-        return objection;
+        return { objection, head: proven.head };
       });
-      await notifyObjection(input, objection);
-      return { objectionId: objection.id };
+      await notifyObjection(input, recorded.objection);
+      return { objectionId: recorded.objection.id, head: recorded.head };
     },
   };
 }

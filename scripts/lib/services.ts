@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from './postgres';
 import { findTemporalCli, portOpen, startTemporalDevServer } from './temporal';
 import { config } from '../../server/config';
+import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DATA_DIR = path.join(ROOT, '.data');
@@ -13,20 +14,23 @@ export const DATA_DIR = path.join(ROOT, '.data');
 export type Stop = () => Promise<void>;
 
 /**
- * Development secrets, generated once into .data/ so sessions and encrypted documents survive
- * restarts. Production sets SESSION_SECRET and DOCUMENT_KEY itself.
+ * Development secrets, generated once into .data/ (outside git) so sessions, encrypted documents
+ * and signed proofs survive restarts; a file from an older checkout gets the secrets it lacks, never
+ * new values for those it has (that would orphan stored documents and heads). Production sets
+ * SESSION_SECRET, DOCUMENT_KEY and PROOF_SIGNING_KEY itself.
  */
 export function ensureDevSecrets(): void {
   mkdirSync(DATA_DIR, { recursive: true });
   const file = path.join(DATA_DIR, 'secrets.json');
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      JSON.stringify({ SESSION_SECRET: randomBytes(32).toString('hex'), DOCUMENT_KEY: randomBytes(32).toString('hex') }),
-      { mode: 0o600 },
-    );
-  }
-  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const secrets: Record<string, string> = {
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    DOCUMENT_KEY: randomBytes(32).toString('hex'),
+    // One line (base64 of the PKCS#8 DER), as an environment variable carries it.
+    PROOF_SIGNING_KEY: privateKeyEnvString(generateProofKeyPair().privateKey),
+    ...stored,
+  };
+  if (Object.keys(secrets).some((key) => !(key in stored))) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   for (const [key, value] of Object.entries(secrets)) process.env[key] ??= value;
 }
 

@@ -13,10 +13,13 @@ import { WORKFLOWS_PATH } from '../../scripts/lib/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../../db';
 import { migrate } from '../../db/migrate';
+import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** The run's Ed25519 key that signs proof and audit heads (PROOF_SIGNING_KEY form). */
+    proofSigningKey: string;
     temporalAddress: string;
     /** The wrapper that starts Temporal's time-skipping test server (scripts/temporal-test-server). */
     temporalTestServer: string;
@@ -87,9 +90,12 @@ export default async function setup(project: TestProject) {
   });
   writeFileSync(workflowBundlePath, bundle.code);
 
+  const proofSigningKey = privateKeyEnvString(generateProofKeyPair().privateKey);
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_ADDRESS = temporalAddress;
+  process.env.PROOF_SIGNING_KEY = proofSigningKey;
   project.provide('databaseUrl', databaseUrl);
+  project.provide('proofSigningKey', proofSigningKey);
   project.provide('temporalAddress', temporalAddress);
   project.provide('temporalTestServer', findTemporalTestServer());
   project.provide('workflowBundlePath', workflowBundlePath);

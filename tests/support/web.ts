@@ -18,6 +18,7 @@ export const TEST_PASSWORD = 'richtig-geheim-123';
 export function useTestEnvironment(): void {
   process.env.DATABASE_URL = inject('databaseUrl');
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
+  process.env.PROOF_SIGNING_KEY ??= inject('proofSigningKey');
   process.env.SESSION_SECRET ??= 'test-session-secret-0123456789';
   process.env.COOKIE_SECURE ??= 'auto';
   // Statement PDFs are stored encrypted, from approval on (the worker renders them).
