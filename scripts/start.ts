@@ -6,10 +6,11 @@ import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
 import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
-import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
+import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, migrationTarget, type Stop } from './lib/services';
+import { headSigner } from '../server/proof/signing';
 import { killOnExit, stopChild } from './lib/temporal';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-import { config, requireConfig } from '../server/config';
+import { config } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -49,8 +50,10 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-  const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
-  const freshDemo = await migrateAndSeedDemo(db, log);
+  // Migrations and the demo as the owner role; the worker and the web connect as the application role.
+  const target = migrationTarget();
+  const db = createDb(target.url, { headSigner: headSigner() });
+  const freshDemo = await migrateAndSeedDemo(db, log, { appRole: target.appRole });
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).

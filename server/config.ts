@@ -17,6 +17,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** The application role's connection: owns nothing, reads and appends. */
   DATABASE_URL: z.string().url({ message: 'muss eine postgres://-URL sein' }).optional(),
+  /**
+   * The owner role's connection, for migrations only (it owns the tables and grants the application
+   * role its rights); absent: migrations run on DATABASE_URL.
+   */
+  DATABASE_OWNER_URL: z.string().url({ message: 'muss eine postgres://-URL sein' }).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klarmeter'),

@@ -15,6 +15,7 @@ import { createPdfRenderer } from './pdf';
 import { headSigner } from './proof/signing';
 import { approve, deliver, startStatementLifecycle } from './statement-lifecycle';
 import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-verification';
+import { checkConnectionRole, privilegeProblem } from '../db/roles';
 import { statementWorkflowId, type LifecycleActor } from '../domain/contracts/statement';
 import { createOrgFixture, createUserFixture } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
@@ -24,6 +25,8 @@ import { startTimeSkipping, type TimeSkipping } from '../tests/support/time-skip
 useTestEnvironment();
 // The worker's handle signs, as server/db.ts does with PROOF_SIGNING_KEY.
 const db = createDb(inject('databaseUrl'), { headSigner: headSigner() });
+// The insider: the tables' owner, who may disable the triggers (the application role may not).
+const owner = createDb(inject('ownerDatabaseUrl'));
 const renderer = createPdfRenderer();
 let ts: TimeSkipping;
 let house: StatementFixture;
@@ -42,6 +45,7 @@ afterAll(async () => {
   await ts?.stop();
   await renderer.close();
   await db.close();
+  await owner.close();
 });
 
 const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
@@ -79,7 +83,7 @@ async function asInsider(
 async function rehashFrom(ref: { id: number; version: number }, from: number) {
   const events = await proofEvents(db, ref.id, ref.version);
   let prev = events[from - 2]!.hash;
-  await asInsider(db, 'statement_proof_events', async (q) => {
+  await asInsider(owner, 'statement_proof_events', async (q) => {
     for (const event of events.slice(from - 1)) {
       const { id, hash: _hash, ...fields } = event.get({ plain: true });
       const hash = sha256(canonicalJson({ ...fields, prevHash: prev, at: new Date(fields.at).toISOString() }));
@@ -103,7 +107,7 @@ describe('tamper evidence of a statement proof', () => {
 
   test('an edited event is found', async () => {
     const ref = await deliveredVersion();
-    await asInsider(db, 'statement_proof_events', (q) =>
+    await asInsider(owner, 'statement_proof_events', (q) =>
       q(
         `UPDATE statement_proof_events SET details = details || '{"receivedOn":"2099-01-01"}' WHERE statement_id = :id AND seq = 3`,
         ref,
@@ -117,7 +121,7 @@ describe('tamper evidence of a statement proof', () => {
   test('a re-hashed chain with its head moved passes the chain check, not the signed and anchored heads', async () => {
     const ref = await deliveredVersion();
     const events = await proofEvents(db, ref.id, ref.version);
-    await asInsider(db, 'statement_proof_events', (q) =>
+    await asInsider(owner, 'statement_proof_events', (q) =>
       q(`UPDATE statement_proof_events SET ip = '192.0.2.1' WHERE statement_id = :id AND seq = 3`, ref).then(() => undefined),
     );
     const newHead = await rehashFrom(ref, 3);
@@ -125,7 +129,7 @@ describe('tamper evidence of a statement proof', () => {
       replacements: { ...ref, newHead },
     });
     // The insider cannot sign; the best it can do is drop the signed heads of the rewritten events.
-    await asInsider(db, 'statement_proof_head_log', (q) =>
+    await asInsider(owner, 'statement_proof_head_log', (q) =>
       q('DELETE FROM statement_proof_head_log WHERE statement_id = :id AND version = :version AND seq >= 3', ref).then(() => undefined),
     );
     expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: events.length });
@@ -140,10 +144,10 @@ describe('tamper evidence of a statement proof', () => {
     const events = await proofEvents(db, ref.id, ref.version);
     const newest = events.at(-1)!;
     const before = events.at(-2)!;
-    await asInsider(db, 'statement_proof_events', (q) =>
+    await asInsider(owner, 'statement_proof_events', (q) =>
       q('DELETE FROM statement_proof_events WHERE id = :id', { id: newest.id }).then(() => undefined),
     );
-    await asInsider(db, 'statement_proof_head_log', (q) =>
+    await asInsider(owner, 'statement_proof_head_log', (q) =>
       q('DELETE FROM statement_proof_head_log WHERE statement_id = :id AND version = :version AND seq = :seq', {
         ...ref,
         seq: newest.seq,
@@ -165,11 +169,11 @@ describe('tamper evidence of a statement proof', () => {
 });
 
 describe('tamper evidence of the audit log', () => {
-  // One transaction, rolled back: the log is shared with every test file, which must not see it emptied.
+  // One transaction of the owner's, rolled back: the log is shared with every test file, which must not see it emptied.
   const ROLLBACK = new Error('rollback');
   async function inRolledBackTransaction(work: (transaction: Transaction) => Promise<void>) {
     await expect(
-      db.sequelize.transaction(async (transaction) => {
+      owner.sequelize.transaction(async (transaction) => {
         await work(transaction);
         throw ROLLBACK;
       }),
@@ -178,7 +182,7 @@ describe('tamper evidence of the audit log', () => {
 
   test('every entry gets a signed head; an edited entry and an emptied log are found', async () => {
     await inRolledBackTransaction(async (transaction) => {
-      const q = (sql: string, replacements: Record<string, unknown> = {}) => db.sequelize.query(sql, { replacements, transaction });
+      const q = (sql: string, replacements: Record<string, unknown> = {}) => owner.sequelize.query(sql, { replacements, transaction });
       for (const action of ['login', 'logout', 'login'])
         await appendAudit(db, { organisationId: null, actorId: null, actor: 'a@b.de', action, entity: 'session' }, transaction);
       const ids = (await db.models.AuditEntry.findAll({ attributes: ['id'], order: [['id', 'ASC']], transaction })).map((e) => e.id);
@@ -196,8 +200,21 @@ describe('tamper evidence of the audit log', () => {
     });
   }, 60_000);
 
-  test('TRUNCATE is refused while the triggers stand', async () => {
-    await expect(db.sequelize.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
-    await expect(db.sequelize.query('TRUNCATE statement_proof_head_log')).rejects.toThrow(/append-only/);
+  test('the application role cannot empty, alter or bypass; the owner is stopped by the triggers until it disables them', async () => {
+    for (const sql of [
+      'TRUNCATE audit_log',
+      'ALTER TABLE audit_log DISABLE TRIGGER USER',
+      "SET session_replication_role = 'replica'",
+      "UPDATE audit_log SET actor = 'x' WHERE id = (SELECT max(id) FROM audit_log)",
+      'DELETE FROM statement_proof_head_log',
+    ])
+      await expect(db.sequelize.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
+    await expect(owner.sequelize.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
+    await expect(owner.sequelize.query('TRUNCATE statement_proof_head_log')).rejects.toThrow(/append-only/);
+  });
+
+  test('the web and the worker connect least-privileged; the owner would be refused', async () => {
+    expect(privilegeProblem(await checkConnectionRole(db.sequelize))).toBeNull();
+    expect(privilegeProblem(await checkConnectionRole(owner.sequelize))).toMatch(/owns \d+ tables/);
   });
 });

@@ -99,3 +99,9 @@ export function signWithInstallationKey(bytes: string, ring: Keyring = keyring()
 export function headSigner(): ((head: string) => Signature) | undefined {
   return keyring().signingKey ? (head) => signWithInstallationKey(head) : undefined;
 }
+
+/** A signer for a key given as text (a tool that sets up another process's database, e.g. the cluster). */
+export function headSignerFor(signingKey: string): (head: string) => Signature {
+  const ring = keyringFrom(signingKey, undefined);
+  return (head) => signWithInstallationKey(head, ring);
+}
