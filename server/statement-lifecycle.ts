@@ -121,17 +121,9 @@ export async function startStatementLifecycle(statementId: number, actor: Lifecy
     args: [input],
     identity: { obligation: 'statement', propertyId: input.propertyId, unitId: null },
   });
-  const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
-  if (statement.supersedesId !== null) {
-    try {
-      await client.workflow
-        .getHandle(statementWorkflowId(statement.supersedesId, statement.version - 1))
-        .signal(statementSuperseded, { actor, byStatementId: statementId, byVersion: statement.version });
-    } catch (error) {
-      // A previous version whose workflow already ended (final) stays as it is.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-  }
+  // A correction replaces a version nobody has received yet at once; a delivered one stays valid
+  // for its tenants until the correction is delivered (deliver() tells it then).
+  await supersedePrevious(database, client, statementId, actor, ['draft', 'approved']);
   return workflowId;
 }
 
@@ -168,13 +160,37 @@ export function approve(
   return runUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
 }
 
-export function deliver(
+export async function deliver(
   statement: { id: number; version: number },
   request: DeliverRequest,
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
-  const { client } = resolve(options);
-  return runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
+  const { client, database } = resolve(options);
+  const outcome = await runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
+  // Delivered, a correction supersedes the version its tenants had.
+  if (outcome.ok) await supersedePrevious(database, client, statement.id, request.actor, ['draft', 'approved', 'delivered', 'final']);
+  return outcome;
+}
+
+/**
+ * Tells the previous version's workflow that `statementId` supersedes it, when that version's
+ * status is one of `when`. A previous version whose workflow already ended stays as it is.
+ */
+async function supersedePrevious(database: Db, client: Client, statementId: number, actor: LifecycleActor, when: readonly string[]) {
+  const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
+  if (statement.supersedesId === null) return;
+  const previous = await database.models.Statement.findByPk(statement.supersedesId, {
+    attributes: ['status', 'version'],
+    rejectOnEmpty: true,
+  });
+  if (!when.includes(previous.status)) return;
+  try {
+    await client.workflow
+      .getHandle(statementWorkflowId(statement.supersedesId, previous.version))
+      .signal(statementSuperseded, { actor, byStatementId: statementId, byVersion: statement.version });
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
 }
 
 export function correctReceiptDate(

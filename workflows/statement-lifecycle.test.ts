@@ -23,6 +23,7 @@ import {
   startStatementLifecycle,
 } from '../server/statement-lifecycle';
 import type { SessionUser } from '../server/session';
+import { tenantStatements } from '../server/statements';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
@@ -215,6 +216,33 @@ describe('statement lifecycle', () => {
     expect(await steps(ref)).toEqual(['created', 'approved', ...Array(tenants.length).fill('delivered'), 'delivered']);
     await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
   });
+
+  test('a delivered version stays valid for its tenants until its correction is delivered', async () => {
+    const period = await periodDueAhead();
+    const { ref } = await started(await newStatement(period));
+    const manager = house.org.managers[0]!;
+    await approve(ref, actor(manager), options());
+    expect((await deliver(ref, { actor: actor(manager), channel: 'portal' }, options())).ok).toBe(true);
+
+    const { ref: v2 } = await started(await newStatement(period, 'Heizkosten berichtigt'));
+    // A correction in draft (and approved) does not replace what the tenants have.
+    expect(await dbStatus(ref.id)).toBe('delivered');
+    expect((await approve(v2, actor(manager), options())).ok).toBe(true);
+    await ts.skip('1 minute');
+    expect(await dbStatus(ref.id)).toBe('delivered');
+
+    expect((await deliver(v2, { actor: actor(manager), channel: 'portal' }, options())).ok).toBe(true);
+    const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
+    expect((await handle.result()).state).toBe('superseded');
+    expect(await dbStatus(ref.id)).toBe('superseded');
+    expect((await steps(ref)).at(-1)).toBe('corrected');
+    // The tenants keep the version they received, marked superseded, beside the new one.
+    const mine = (await tenantStatements(sessionUser(tenantC))).filter((r) => r.id === ref.id || r.id === v2.id);
+    expect(mine.map((r) => [r.version, r.status, r.documentNumber])).toEqual([
+      [v2.version, 'delivered', mine[0]!.documentNumber],
+      [ref.version, 'superseded', mine[0]!.documentNumber],
+    ]);
+  }, 60_000);
 
   test('a tenant cannot object before delivery', async () => {
     const { ref } = await started();

@@ -107,7 +107,7 @@ export default function StatementDetail() {
         title={`Heizkostenabrechnung ${formatPeriod(statement.period.start, statement.period.end)}`}
         description={
           <>
-            {statement.propertyName} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version} ·{' '}
+            {statement.propertyName} · v{statement.version} · <span className="mono">{statement.documentNumber}</span> ·{' '}
             {statementStatusLabel(statement.status)}
           </>
         }

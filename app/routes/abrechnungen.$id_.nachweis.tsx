@@ -50,8 +50,8 @@ export default function ProofPage() {
         title="Zustellnachweis"
         description={
           <>
-            {statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} ·{' '}
-            <span className="mono">{statement.documentNumber}</span> · Version {statement.version}
+            {statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} · v{statement.version} ·{' '}
+            <span className="mono">{statement.documentNumber}</span>
           </>
         }
         actions={
