@@ -150,6 +150,11 @@ function objection(ref: { id: number; version: number }, unitId: number, key: st
   };
 }
 
+/** The tenant's objection to its flat's statement, with a fresh form token. */
+function objectAs(tenant: User, ref: { id: number; version: number }, unitId: number) {
+  return fileStatementObjection(sessionUser(tenant), objection(ref, unitId, `obj-${uniqueSuffix()}`), undefined, options());
+}
+
 beforeAll(async () => {
   const org = await createOrgFixture(db);
   tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
@@ -247,12 +252,7 @@ describe('statement lifecycle', () => {
   test('a tenant cannot object before delivery', async () => {
     const { ref } = await started();
     await approve(ref, actor(house.org.managers[0]!), options());
-    const early = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const early = await objectAs(tenantA, ref, house.units.a.id);
     expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
     await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
   });
@@ -295,12 +295,7 @@ describe('statement lifecycle', () => {
       await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', undefined, options());
       await ts.skip('1 minute');
       expect((await statusOf(ref)).state).toBe('delivered');
-      const filed = await fileStatementObjection(
-        sessionUser(tenantA),
-        objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-        undefined,
-        options(),
-      );
+      const filed = await objectAs(tenantA, ref, house.units.a.id);
       expect(filed.ok).toBe(true);
       expect((await page()).recipientSummary).toBe(`${n} Empfänger: 1 zugestellt, ${n - 2} per Post unterwegs, 1 Einspruch`);
       // Each delivery is proven with the recipient's channel and dates.
@@ -312,12 +307,7 @@ describe('statement lifecycle', () => {
 
       // After the portal tenants' window, before the letters': C's objection is refused with C's own deadline; the version runs on.
       await skipTo(endOfGermanDayMs(addMonths(today, 12)) + DAY);
-      const late = await fileStatementObjection(
-        sessionUser(tenantC),
-        objection(ref, house.units.c.id, `obj-${uniqueSuffix()}`),
-        undefined,
-        options(),
-      );
+      const late = await objectAs(tenantC, ref, house.units.c.id);
       expect(late).toMatchObject({ ok: false, message: expect.stringMatching(/Einspruchsfrist .*abgelaufen/) });
       expect(await dbStatus(ref.id)).toBe('delivered');
       await skipTo(endOfGermanDayMs(addMonths(arrives, 12)) + DAY);
@@ -381,12 +371,7 @@ describe('statement lifecycle', () => {
     const panel = await lifecyclePanel(sessionUser(manager), { ...ref, status: 'delivered', propertyId: house.property.id }, options());
     expect(panel.recipients.filter((r) => r.state === 'opened').map((r) => r.userId)).toEqual([tenantA.id]);
 
-    const filed = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const filed = await objectAs(tenantA, ref, house.units.a.id);
     expect(filed.ok).toBe(true);
     const stored = await db.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version } });
     expect(stored).toHaveLength(1);
@@ -422,12 +407,7 @@ describe('statement lifecycle', () => {
     // The stored PDFs were reused, not rendered again.
     expect(await storedManifest(ref)).toEqual(manifest);
 
-    const late = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const late = await objectAs(tenantA, ref, house.units.a.id);
     expect(late.ok).toBe(false);
     expect(late.ok === false && late.message).toMatch(/Einspruchsfrist .*abgelaufen/);
     const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
