@@ -3,8 +3,7 @@
 // and objection (update, then a case for the manager), and the proof view with its verification.
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { statementLifecycle } from '../workflows/statement-lifecycle';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { type Db } from '../db';
 import { db as sharedDb } from './db';
 import { proofEvents, verifyProofChain, type ProofVerdict } from '../db/proof';
@@ -34,7 +33,10 @@ import {
   type LifecycleActor,
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
+  type SupersededSignal,
 } from '../domain/contracts/statement';
+import type { statementLifecycle } from '../workflows/statement-lifecycle';
+import { SA } from '../workflows/shared/search-attributes';
 import type { TimelineItem } from '../domain/timeline';
 import { parseId } from '../domain/params';
 import { notFound, requireUserWithPermission } from './permissions';
@@ -58,7 +60,8 @@ import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
-import { queryLive, runUpdate, startOnce, type LiveStatus, type UpdateOutcome } from './temporal';
+import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
+import { deliverNow, enqueueSignal, enqueueWorkflowStart, queryLiveOrQueued, type OutboxEntry } from './outbox';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -85,9 +88,10 @@ export async function objectionDeadlineMode(database: Db, organisationId: number
 }
 
 /** The workflow's input from the stored version. */
-export async function lifecycleInput(database: Db, statementId: number): Promise<StatementLifecycleInput> {
+export async function lifecycleInput(database: Db, statementId: number, transaction?: Transaction): Promise<StatementLifecycleInput> {
   const { Statement, Property, User } = database.models;
-  const statement = await Statement.findByPk(statementId, { rejectOnEmpty: true });
+  // Inside the save's transaction the version is not committed yet: read it there.
+  const statement = await Statement.findByPk(statementId, { rejectOnEmpty: true, transaction });
   const property = await Property.findByPk(statement.propertyId, { rejectOnEmpty: true });
   const creator = statement.createdBy === null ? null : await User.findByPk(statement.createdBy);
   return {
@@ -103,28 +107,104 @@ export async function lifecycleInput(database: Db, statementId: number): Promise
   };
 }
 
-/**
- * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
- * tells the previous version's workflow that it is superseded.
- */
-export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
-  const { database, client, taskQueue } = resolve(options);
-  const stored = await lifecycleInput(database, statementId);
-  // The creator starts the lifecycle right after saving: the request's IP is the creation's.
-  const input = { ...stored, createdBy: { ...stored.createdBy, ip: actor.userId === stored.createdBy.userId ? (actor.ip ?? null) : null } };
-  const workflowId = statementWorkflowId(statementId, input.version);
-  // The workflow upserts its period and state with its first step.
-  await startOnce<typeof statementLifecycle>(client, {
+function lifecycleStart(input: StatementLifecycleInput, taskQueue: string): StartOnce<typeof statementLifecycle> {
+  return {
     workflowType: STATEMENT_WORKFLOW_TYPE,
-    workflowId,
+    workflowId: statementWorkflowId(input.statementId, input.version),
     taskQueue,
     args: [input],
     identity: { obligation: 'statement', propertyId: input.propertyId, unitId: null },
+    keywords: { [SA.period.name]: `${input.periodStart}/${input.periodEnd}`, [SA.state.name]: 'draft' },
+  };
+}
+
+/** The creator starts the lifecycle right after saving: the request's IP is the creation's. */
+function withCreatorIp(input: StatementLifecycleInput, actor: LifecycleActor): StatementLifecycleInput {
+  return { ...input, createdBy: { ...input.createdBy, ip: actor.userId === input.createdBy.userId ? (actor.ip ?? null) : null } };
+}
+
+/** Statuses of a previous version that a correction replaces on saving: nobody has received it yet. */
+const SUPERSEDED_ON_SAVE: readonly string[] = ['draft', 'approved'];
+/** ... and on its delivery: a delivered version stays valid for its tenants until then. */
+const SUPERSEDED_ON_DELIVERY: readonly string[] = ['draft', 'approved', 'delivered', 'final'];
+
+/**
+ * For a correction: the previous version's workflow and the "superseded" signal it is sent, when the
+ * previous version's status is one of `when`; null for a first version or another status.
+ */
+async function supersededSignal(
+  database: Db,
+  statementId: number,
+  actor: LifecycleActor,
+  transaction?: Transaction,
+  when: readonly string[] = SUPERSEDED_ON_SAVE,
+): Promise<{ workflowId: string; arg: SupersededSignal } | null> {
+  const statement = await database.models.Statement.findByPk(statementId, {
+    attributes: ['supersedesId', 'version'],
+    rejectOnEmpty: true,
+    transaction,
   });
-  // A correction replaces a version nobody has received yet at once; a delivered one stays valid
-  // for its tenants until the correction is delivered (deliver() tells it then).
-  await supersedePrevious(database, client, statementId, actor, ['draft', 'approved']);
-  return workflowId;
+  if (statement.supersedesId === null) return null;
+  const previous = await database.models.Statement.findByPk(statement.supersedesId, {
+    attributes: ['status'],
+    rejectOnEmpty: true,
+    transaction,
+  });
+  if (!when.includes(previous.status)) return null;
+  return {
+    workflowId: statementWorkflowId(statement.supersedesId, statement.version - 1),
+    arg: { actor, byStatementId: statementId, byVersion: statement.version },
+  };
+}
+
+/**
+ * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
+ * tells the previous version's workflow that it is superseded if nobody has received it yet (a
+ * delivered one is told when the correction is delivered: deliver()).
+ */
+export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
+  const { database, client, taskQueue } = resolve(options);
+  const start = lifecycleStart(withCreatorIp(await lifecycleInput(database, statementId), actor), taskQueue);
+  await startOnce(client, start);
+  await signalSuperseded(client, await supersededSignal(database, statementId, actor));
+  return start.workflowId;
+}
+
+async function signalSuperseded(client: Client, superseded: { workflowId: string; arg: SupersededSignal } | null): Promise<void> {
+  if (!superseded) return;
+  try {
+    await client.workflow.getHandle(superseded.workflowId).signal(statementSuperseded, superseded.arg);
+  } catch (error) {
+    // A previous version whose workflow already ended (final) stays as it is.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+/**
+ * The same inside the save's transaction, through the outbox: the version commits together with
+ * its workflow start (and the previous version's signal), so a Temporal outage cannot leave a
+ * version without workflow. Deliver the entries after the commit (`deliverNow`).
+ */
+async function enqueueStatementLifecycle(
+  transaction: Transaction,
+  statementId: number,
+  actor: LifecycleActor,
+  options: LifecycleOptions = {},
+): Promise<OutboxEntry[]> {
+  const { database, taskQueue } = resolve(options);
+  const entries = [
+    await enqueueWorkflowStart(
+      transaction,
+      lifecycleStart(withCreatorIp(await lifecycleInput(database, statementId, transaction), actor), taskQueue),
+    ),
+  ];
+  const superseded = await supersededSignal(database, statementId, actor, transaction);
+  if (superseded) {
+    entries.push(
+      await enqueueSignal(transaction, superseded.workflowId, statementSuperseded, [superseded.arg], { ifMissing: 'skip', taskQueue }),
+    );
+  }
+  return entries;
 }
 
 /** The lifecycle's view of the user: owners carry whether the manager delegated approval to them. */
@@ -168,29 +248,9 @@ export async function deliver(
   const { client, database } = resolve(options);
   const outcome = await runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
   // Delivered, a correction supersedes the version its tenants had.
-  if (outcome.ok) await supersedePrevious(database, client, statement.id, request.actor, ['draft', 'approved', 'delivered', 'final']);
+  if (outcome.ok)
+    await signalSuperseded(client, await supersededSignal(database, statement.id, request.actor, undefined, SUPERSEDED_ON_DELIVERY));
   return outcome;
-}
-
-/**
- * Tells the previous version's workflow that `statementId` supersedes it, when that version's
- * status is one of `when`. A previous version whose workflow already ended stays as it is.
- */
-async function supersedePrevious(database: Db, client: Client, statementId: number, actor: LifecycleActor, when: readonly string[]) {
-  const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
-  if (statement.supersedesId === null) return;
-  const previous = await database.models.Statement.findByPk(statement.supersedesId, {
-    attributes: ['status', 'version'],
-    rejectOnEmpty: true,
-  });
-  if (!when.includes(previous.status)) return;
-  try {
-    await client.workflow
-      .getHandle(statementWorkflowId(statement.supersedesId, previous.version))
-      .signal(statementSuperseded, { actor, byStatementId: statementId, byVersion: statement.version });
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-  }
 }
 
 export function correctReceiptDate(
@@ -279,7 +339,7 @@ export function lifecycleStatus(
 ): Promise<LiveStatus<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   const workflowId = workflowIdOf(statement);
-  return queryLive(workflowId, () => client.workflow.getHandle(workflowId).query(getStatus));
+  return queryLiveOrQueued(workflowId, () => client.workflow.getHandle(workflowId).query(getStatus), { client, db: options.db });
 }
 
 export interface ProofTimelineItem {
@@ -450,8 +510,9 @@ export async function lifecyclePanel(
     verdict: proof.verdict,
     recipients: seesTenantNames(user) ? recipients : recipients.map((r) => ({ ...r, tenantName: 'Mietpartei' })),
     recipientSummary: recipients.length > 0 ? recipientSummary(recipients.map((r) => r.state)) : null,
-    canApprove: state === 'draft' && mayApprove(actor),
-    canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
+    // Only the workflow can take these steps: while it does not answer (or waits in the outbox), none is offered.
+    canApprove: status !== null && state === 'draft' && mayApprove(actor),
+    canDeliver: status !== null && state === 'approved' && hasPermission(user, 'deliver:statement:any'),
     now: new Date().toISOString(),
   };
 }
@@ -697,9 +758,17 @@ export async function saveStatementDraft(
   user: SessionUser,
   request: StatementRequest,
   context: RequestContext | undefined,
+  options: LifecycleOptions = {},
 ): Promise<number> {
-  const saved = await saveStatement(sharedDb(), request, actorOf(user, context));
-  const id = saved.stored!.id;
-  await startStatementLifecycle(id, await lifecycleActor(user, saved.property.id, context));
-  return id;
+  const { database, client } = resolve(options);
+  const actor = await lifecycleActor(user, request.propertyId, context, database);
+  let entries: OutboxEntry[] = [];
+  const saved = await saveStatement(database, request, actorOf(user, context), {
+    inTransaction: async (transaction, statementId) => {
+      entries = await enqueueStatementLifecycle(transaction, statementId, actor, options);
+    },
+  });
+  // While Temporal is away the version is saved all the same; its page says "wird bearbeitet".
+  await deliverNow(entries, { db: database, client });
+  return saved.stored!.id;
 }
