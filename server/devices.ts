@@ -1,5 +1,5 @@
-// Device queries, always within a user's scope: the register (one page query + one aggregate),
-// its CSV export, a device's detail and its exchange history.
+// Device queries, always within a user's scope: the register (one page query + the counts per
+// light), its CSV export, a device's detail and its exchange history.
 import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import { appendAudit } from '../db/audit';
@@ -60,15 +60,40 @@ function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolea
     conditions.push('d.light = :light');
     replacements.light = filters.light;
   }
+  if (filters.serial) {
+    // Prefix match on the upper-cased serial (index devices_serial_prefix_idx); LIKE's wildcards are literal here.
+    conditions.push(`upper(d.serial) LIKE :serialPrefix ESCAPE '\\'`);
+    replacements.serialPrefix = `${filters.serial.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
   return { sql: `WHERE ${conditions.join(' AND ')}`, replacements };
 }
 
-/** Light counts per scope and filter; see LiveCache for why they may be cached. */
+/**
+ * Installed devices per light from device_light_counts (kept by triggers in the same transaction
+ * as every device change): a few hundred rows instead of a scan of every device in scope.
+ */
+export async function aggregatedLightCounts(propertyIds: readonly number[], type: DeviceType | null = null): Promise<LightCounts> {
+  const counts = emptyLightCounts();
+  if (propertyIds.length === 0) return counts;
+  const rows = await db().sequelize.query<{ light: Light | 'unknown'; n: number }>(
+    `SELECT light, sum(devices)::int AS n FROM device_light_counts
+      WHERE property_id = ANY($1::int[]) AND ($2::text IS NULL OR type = $2) GROUP BY light`,
+    { bind: [propertyIds, type], type: QueryTypes.SELECT },
+  );
+  for (const { light, n } of rows) counts[light] += n;
+  return counts;
+}
+
+/** Light counts of a scan (a tenant's units, a serial search); see LiveCache for why they may be cached. */
 const countsCache = new LiveCache<LightCounts>(10_000);
 
 async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<LightCounts> {
+  if (scope.unitIds === null && !filters.serial) {
+    const propertyIds = filters.propertyId ? scope.propertyIds.filter((id) => id === filters.propertyId) : scope.propertyIds;
+    return aggregatedLightCounts(propertyIds, filters.type);
+  }
   const where = registerWhere(scope, filters, false);
-  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type]);
+  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type, filters.serial]);
   return countsCache.get(key, async () => {
     const grouped = await db().sequelize.query<{ light: Light | null; n: number }>(
       `SELECT d.light, count(*)::int AS n FROM devices d ${where.sql} GROUP BY d.light`,

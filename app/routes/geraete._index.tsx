@@ -2,7 +2,7 @@ import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run
 import { useLoaderData } from '@remix-run/react';
 import { DEVICE_TYPES, type Light } from '../../domain/deadlines';
 import { DeviceTable } from '~/components/device-table';
-import { FilterForm, SelectFilter } from '~/components/filters';
+import { FilterForm, SelectFilter, TextFilter } from '~/components/filters';
 import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
@@ -51,6 +51,13 @@ export default function Register() {
         }
       />
       <FilterForm resetTo="/geraete" label="Geräte filtern">
+        <TextFilter
+          name="serial"
+          label="Seriennummer"
+          value={filters.serial}
+          placeholder="z. B. HKV-2023"
+          hint="Findet alle Geräte, deren Seriennummer so beginnt."
+        />
         <SelectFilter
           name="property"
           label="Liegenschaft"
