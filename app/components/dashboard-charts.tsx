@@ -1,5 +1,6 @@
 // The dashboard's charts: plain SVG drawn on the server (no script needed), each followed by the
-// same figures as a table, which is what screen readers, print and copy-paste use.
+// same figures as a table (behind "Werte als Tabelle", as on the tenant's consumption page), which
+// is what screen readers, print and copy-paste use; the SVG's description summarises it.
 import type { HeatingMonth, InquiryMonth } from '../../domain/dashboard';
 import { formatHundredths } from '../../domain/dashboard';
 import { formatNumber } from '../../domain/format';
@@ -80,30 +81,33 @@ export function HeatingChart({ months, title }: { months: HeatingMonth[]; title:
           {Number(year) - 1}
         </span>
       </figcaption>
-      <DataTable
-        label="Verbrauch Heizung als Tabelle"
-        caption={`${title}: Werte je Monat`}
-        className="table--compact"
-        head={
-          <tr>
-            <th scope="col">Monat</th>
-            <th scope="col" className="num">
-              {year} (kWh)
-            </th>
-            <th scope="col" className="num">
-              {Number(year) - 1} (kWh)
-            </th>
-          </tr>
-        }
-      >
-        {months.map((m) => (
-          <tr key={m.month}>
-            <th scope="row">{germanMonth(m.month).split(' ')[0]}</th>
-            <td className="num">{formatNumber(m.thisYear)}</td>
-            <td className="num">{formatNumber(m.lastYear)}</td>
-          </tr>
-        ))}
-      </DataTable>
+      <details className="chart__data">
+        <summary>Werte als Tabelle</summary>
+        <DataTable
+          label="Verbrauch Heizung als Tabelle"
+          caption={`${title}: Werte je Monat`}
+          className="table--compact"
+          head={
+            <tr>
+              <th scope="col">Monat</th>
+              <th scope="col" className="num">
+                {year} (kWh)
+              </th>
+              <th scope="col" className="num">
+                {Number(year) - 1} (kWh)
+              </th>
+            </tr>
+          }
+        >
+          {months.map((m) => (
+            <tr key={m.month}>
+              <th scope="row">{germanMonth(m.month).split(' ')[0]}</th>
+              <td className="num">{formatNumber(m.thisYear)}</td>
+              <td className="num">{formatNumber(m.lastYear)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </details>
     </figure>
   );
 }
@@ -146,30 +150,33 @@ export function InquiryChart({ months, title }: { months: InquiryMonth[]; title:
           </g>
         ))}
       </svg>
-      <DataTable
-        label="Anfragen je 100 Wohneinheiten als Tabelle"
-        caption={`${title}: Werte je Monat`}
-        className="table--compact"
-        head={
-          <tr>
-            <th scope="col">Monat</th>
-            <th scope="col" className="num">
-              Anfragen
-            </th>
-            <th scope="col" className="num">
-              je 100 Wohneinheiten
-            </th>
-          </tr>
-        }
-      >
-        {months.map((m) => (
-          <tr key={m.month}>
-            <th scope="row">{germanMonth(m.month)}</th>
-            <td className="num">{formatNumber(m.inquiries)}</td>
-            <td className="num">{formatHundredths(m.per100Units)}</td>
-          </tr>
-        ))}
-      </DataTable>
+      <details className="chart__data">
+        <summary>Werte als Tabelle</summary>
+        <DataTable
+          label="Anfragen je 100 Wohneinheiten als Tabelle"
+          caption={`${title}: Werte je Monat`}
+          className="table--compact"
+          head={
+            <tr>
+              <th scope="col">Monat</th>
+              <th scope="col" className="num">
+                Anfragen
+              </th>
+              <th scope="col" className="num">
+                je 100 Wohneinheiten
+              </th>
+            </tr>
+          }
+        >
+          {months.map((m) => (
+            <tr key={m.month}>
+              <th scope="row">{germanMonth(m.month)}</th>
+              <td className="num">{formatNumber(m.inquiries)}</td>
+              <td className="num">{formatHundredths(m.per100Units)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </details>
     </figure>
   );
 }
