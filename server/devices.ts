@@ -185,6 +185,27 @@ export async function registerRows(scope: Scope, filters: RegisterFilters): Prom
   });
 }
 
+export interface ReportRow extends DeviceRow {
+  calibratedYear: number | null;
+  lastInspectionAt: string | null;
+}
+
+/**
+ * The register's devices for its printed report, in register order (by property for the report's
+ * sections): at most `limit` + 1 rows, so the caller can tell that the filter matched too many.
+ */
+export async function registerReportRows(scope: Scope, filters: RegisterFilters, limit: number): Promise<ReportRow[]> {
+  if (scopeIsEmpty(scope)) return [];
+  const where = registerWhere(scope, filters, true);
+  return db().sequelize.query<ReportRow>(
+    `SELECT ${ROW_COLUMNS}, d.calibrated_year AS "calibratedYear", d.last_inspection_at AS "lastInspectionAt"
+       ${ROW_FROM} ${where.sql}
+      ORDER BY p.name, p.id, d.due_at ASC NULLS LAST, d.id ASC
+      LIMIT :limit`,
+    { replacements: { ...where.replacements, limit: limit + 1 }, type: QueryTypes.SELECT },
+  );
+}
+
 // ---- One device ----
 
 export interface DeviceDetail extends DeviceRow {

@@ -44,9 +44,14 @@ export default function Register() {
         }
         actions={
           canExport ? (
-            <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
-              CSV exportieren
-            </a>
+            <>
+              <a href={`/geraete/bericht.pdf${registerQuery(filters)}`} className="button" download>
+                PDF-Bericht
+              </a>
+              <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
+                CSV exportieren
+              </a>
+            </>
           ) : null
         }
       />
