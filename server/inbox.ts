@@ -106,7 +106,7 @@ export interface InboxGroup {
   total: number;
   unread: number;
   urgent: number;
-  /** The newest GROUP_PREVIEW entries. */
+  /** The group's first GROUP_PREVIEW entries: urgent ones first, then the newest. */
   entries: InboxEntry[];
 }
 
@@ -137,7 +137,8 @@ export async function inboxGroups(userId: number, filters: InboxFilters): Promis
          FROM matching GROUP BY day, property_id, category
         ORDER BY latest DESC LIMIT :groups
      ), ranked AS (
-       SELECT m.*, row_number() OVER (PARTITION BY m.day, m.property_id, m.category ORDER BY m.created_at DESC, m.id DESC) AS rank
+       SELECT m.*, row_number() OVER (PARTITION BY m.day, m.property_id, m.category
+                                 ORDER BY m.urgency = 'urgent' DESC, m.created_at DESC, m.id DESC) AS rank
          FROM matching m JOIN groups g ON g.day = m.day AND g.category = m.category AND g.property_id IS NOT DISTINCT FROM m.property_id
      )
      SELECT g.day, g.property_id AS "propertyId", p.name AS "propertyName", g.category, g.total, g.unread, g.urgent,
@@ -145,7 +146,7 @@ export async function inboxGroups(userId: number, filters: InboxFilters): Promis
        FROM groups g
        JOIN ranked r ON r.day = g.day AND r.category = g.category AND r.property_id IS NOT DISTINCT FROM g.property_id AND r.rank <= :preview
        LEFT JOIN properties p ON p.id = g.property_id
-      ORDER BY g.latest DESC, g.day, g.property_id, g.category, r.created_at DESC, r.id DESC`,
+      ORDER BY g.latest DESC, g.day, g.property_id, g.category, r.rank`,
     {
       replacements: { ...where.replacements, groups: INBOX_GROUPS, preview: filters.day ? INBOX_LIMIT : GROUP_PREVIEW },
       type: QueryTypes.SELECT,
