@@ -99,7 +99,7 @@ describe('assembling a statement from the stored readings', () => {
 
   test('input errors name the field in German', async () => {
     const f = await createStatementFixture(database);
-    const request = { ...f.request, costs: [{ ...f.request.costs[0], kwh: null }] };
+    const request = { ...f.request, costs: [{ ...f.request.costs[0]!, kwh: null }] };
     const error = await previewStatement(database, request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ field: 'costs[0].kwh' });
@@ -148,7 +148,7 @@ describe('stored statements', () => {
 
     const corrected = {
       ...f.request,
-      costs: [{ ...f.request.costs[0], amount: 12000 }, ...f.request.costs.slice(1)],
+      costs: [{ ...f.request.costs[0]!, amount: 12000 }, ...f.request.costs.slice(1)],
       correctionReason: 'Gasrechnung korrigiert',
     };
     const v2 = await saveStatement(database, corrected, actorOf(f));
@@ -200,7 +200,7 @@ describe('stored statements', () => {
         replacements: { id: stored!.id },
         type: QueryTypes.SELECT,
       });
-      expect(row.status).toBe('approved');
+      expect(row!.status).toBe('approved');
     });
   });
 });

@@ -168,7 +168,7 @@ async function nextDocumentNumber(db: Db, transaction: Transaction): Promise<str
      RETURNING last_number AS "lastNumber"`,
     { replacements: { year }, type: QueryTypes.SELECT, transaction },
   );
-  return `DOC-${year}-${String(row.lastNumber).padStart(5, '0')}`;
+  return `DOC-${year}-${String(row!.lastNumber).padStart(5, '0')}`;
 }
 
 async function bulkInsert<T extends object>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {

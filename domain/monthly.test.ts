@@ -32,7 +32,7 @@ const assumptions: Assumptions = { ...DEFAULT_CONVERSION, source: 'default' };
 /** Cumulative boundary readings of a meter whose monthly consumptions are given (oldest first). */
 function readingsFor(monthly: ReadonlyArray<number>, start = 1000): BoundaryReading[] {
   const readings: BoundaryReading[] = [{ value: start, setDateValue: null, estimated: false }];
-  for (const used of monthly) readings.push({ value: readings[readings.length - 1].value + used, setDateValue: null, estimated: false });
+  for (const used of monthly) readings.push({ value: readings[readings.length - 1]!.value + used, setDateValue: null, estimated: false });
   return readings;
 }
 
@@ -276,8 +276,8 @@ describe('comparable units', () => {
         { areaM2: 100, devices: heated, kinds: kinds(100) },
       ],
     );
-    expect(month.classes[1]).toEqual({ units: 3, areaM2: 180, heatingKwh: 2100, hotWaterKwh: 0 });
-    expect(peerAverageFor(60, month)).toMatchObject({ totalKwh: 700, basis: 'class', units: 3 });
+    expect(month!.classes[1]).toEqual({ units: 3, areaM2: 180, heatingKwh: 2100, hotWaterKwh: 0 });
+    expect(peerAverageFor(60, month!)).toMatchObject({ totalKwh: 700, basis: 'class', units: 3 });
     // The 100 m² class has one unit: the whole property (4 units, 2 200 kWh on 280 m²) stands in.
     expect(peerAverageFor(100, month)).toMatchObject({ totalKwh: 785.71, basis: 'property', units: 4, classLabel: '90–110 m²' });
   });
@@ -290,6 +290,6 @@ describe('comparable units', () => {
         { areaM2: 65, devices: heated, kinds: kinds(650) },
       ],
     );
-    expect(peerAverageFor(60, month)).toBeNull();
+    expect(peerAverageFor(60, month!)).toBeNull();
   });
 });

@@ -94,7 +94,7 @@ export function germanMonth(month: YearMonth): string {
 
 /** "Okt" — for chart axes. */
 export function germanMonthShort(month: YearMonth): string {
-  return GERMAN_MONTHS[Number(month.slice(5, 7)) - 1].slice(0, 3);
+  return GERMAN_MONTHS[Number(month.slice(5, 7)) - 1]!.slice(0, 3);
 }
 
 /** Start of a month in German time: the boundary between two months' consumption. */
@@ -105,7 +105,7 @@ export function monthStartInstant(month: YearMonth): Date {
 /** The boundaries of consecutive months: the start of each and the start of the month after the last. */
 export function monthBoundaries(months: readonly YearMonth[]): Date[] {
   if (months.length === 0) return [];
-  return [...months, addMonthsTo(months[months.length - 1], 1)].map(monthStartInstant);
+  return [...months, addMonthsTo(months[months.length - 1]!, 1)].map(monthStartInstant);
 }
 
 // ---- Readings → consumption ----
@@ -317,7 +317,7 @@ export function peerBaseline(
     for (const unit of users) {
       const kinds = unit.kinds[i];
       if (!kinds || totalKwh(kinds) === null || kinds.usesEstimate) continue;
-      for (const group of [classes[areaClassOf(unit.areaM2)], property]) {
+      for (const group of [classes[areaClassOf(unit.areaM2)]!, property]) {
         group.units += 1;
         group.areaM2 += unit.areaM2;
         group.heatingKwh += kinds.heatingKwh!;
@@ -603,7 +603,7 @@ export const HOT_WATER_TIPS: readonly string[] = [
 
 function pickTips(tips: readonly string[], month: YearMonth, count: number): string[] {
   const start = monthIndex(month) % tips.length;
-  return Array.from({ length: Math.min(count, tips.length) }, (_, i) => tips[(start + i) % tips.length]);
+  return Array.from({ length: Math.min(count, tips.length) }, (_, i) => tips[(start + i) % tips.length]!);
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -620,14 +620,14 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
   const visible = (m: YearMonth) => input.visibleFrom === null || monthsBetween(input.visibleFrom, m) >= 0;
   const own = (m: YearMonth): MonthKinds | null => {
     const i = months.indexOf(m);
-    return i >= 0 && visible(m) ? kinds[i] : null;
+    return i >= 0 && visible(m) ? (kinds[i] ?? null) : null;
   };
   const peersByMonth = new Map(input.peers.map((p) => [p.month, p]));
   const peer = peerAverageFor(areaM2, peersByMonth.get(month));
 
   // This month's kinds, substituted where readings are missing (§9a): the unit's own value a year
   // earlier when it belongs to the recipient, else the comparable units' average for its area.
-  const current = kinds[HISTORY_MONTHS - 1];
+  const current = kinds[HISTORY_MONTHS - 1]!;
   const yearAgo = own(addMonthsTo(month, -12));
   const substitutes: Substitute[] = [];
   const value: Record<EnergyKind, number | null> = { heating: 0, hotWater: 0 };
@@ -650,15 +650,15 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
 
   const series = months.map((m, i) => {
     if (!visible(m)) return { month: m, kwh: null };
-    return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]) };
+    return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]!) };
   });
   const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({
     month: m,
     kwh: peerAverageFor(areaM2, peersByMonth.get(m))?.totalKwh ?? null,
   }));
 
-  const previousMonthKwh = series[HISTORY_MONTHS - 2].kwh;
-  const previousYearKwh = series[HISTORY_MONTHS - 13].kwh;
+  const previousMonthKwh = series[HISTORY_MONTHS - 2]!.kwh;
+  const previousYearKwh = series[HISTORY_MONTHS - 13]!.kwh;
   const comparisons = {
     previousMonth: total !== null && previousMonthKwh !== null ? compare(total, previousMonthKwh) : null,
     previousYear: total !== null && previousYearKwh !== null ? compare(total, previousYearKwh) : null,

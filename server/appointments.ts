@@ -393,6 +393,7 @@ export async function findAppointment(
   );
   if (!record) return null;
   const [row] = await withSlots([record]);
+  if (!row) return null;
   const events = await sharedDb().models.AppointmentEvent.findAll({ where: { appointmentId }, order: [['seq', 'ASC']] });
   return {
     ...row,

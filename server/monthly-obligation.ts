@@ -94,14 +94,14 @@ export async function loadUnitDevices(
 ): Promise<Map<number, UnitDevice[]>> {
   const byUnit = new Map<number, UnitDevice[]>(unitIds.map((id) => [id, []]));
   if (unitIds.length === 0) return byUnit;
-  const windowEnd = firstDay(addMonthsTo(months[months.length - 1], 1));
+  const windowEnd = firstDay(addMonthsTo(months[months.length - 1]!, 1));
   const devices = await db.sequelize.query<DeviceRow>(
     `SELECT id, unit_id AS "unitId", serial, type, location, remote_readable AS "remoteReadable", radio_status AS "radioStatus",
             installed_at AS "installedAt", removed_at AS "removedAt"
        FROM devices
       WHERE unit_id = ANY($1::int[]) AND type = ANY($2::text[]) AND installed_at < $3 AND (removed_at IS NULL OR removed_at >= $4)
       ORDER BY unit_id, id`,
-    { bind: [unitIds, CONSUMPTION_DEVICE_TYPES, windowEnd, firstDay(months[0])], type: QueryTypes.SELECT },
+    { bind: [unitIds, CONSUMPTION_DEVICE_TYPES, windowEnd, firstDay(months[0]!)], type: QueryTypes.SELECT },
   );
   if (devices.length === 0) return byUnit;
   const boundaries = monthBoundaries(months);
@@ -532,6 +532,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
            ON CONFLICT (workflow_id) DO UPDATE SET status = 'running' RETURNING id`,
           { bind: [firstDay(month), workflowId], type: QueryTypes.SELECT, transaction },
         );
+        if (!run) throw new Error(`monthly run ${workflowId} was not recorded`);
         const properties = await db.sequelize.query<PropertyPlan>(
           `SELECT p.id AS "propertyId", count(u.id)::int AS units
              FROM properties p JOIN units u ON u.property_id = p.id
@@ -550,7 +551,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         await appendAudit(
           db,
           {
-            organisationId: organisationIds?.length === 1 ? organisationIds[0] : null,
+            organisationId: organisationIds?.length === 1 ? (organisationIds[0] ?? null) : null,
             actorId: null,
             actor: 'system',
             action: 'monthly.run_started',

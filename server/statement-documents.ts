@@ -142,7 +142,7 @@ const REGIONAL_CONTACTS: Readonly<Record<string, { consumer: Contact; agency?: C
 
 export function contactsFor(federalState: string): { consumer: Contact[]; energy: Contact[]; dispute: Contact } {
   const regional = REGIONAL_CONTACTS[federalState];
-  const [vzbv, energyAdvice, dena] = NATIONAL_CONTACTS;
+  const [vzbv, energyAdvice, dena] = NATIONAL_CONTACTS as readonly [Contact, Contact, Contact];
   return {
     consumer: regional ? [vzbv, regional.consumer, energyAdvice] : [vzbv, energyAdvice],
     energy: regional?.agency ? [dena, regional.agency] : [dena],

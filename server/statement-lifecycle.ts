@@ -465,7 +465,7 @@ export async function statementAction(
     );
   else if (intent === 'correct-receipt') outcome = await correctReceiptDate(ref, actor, date('receivedOn') ?? '', options);
   else return { ok: false, message: 'Unbekannte Aktion.' };
-  return outcome.ok ? { ok: true, message: DONE[intent] } : { ok: false, message: outcome.message };
+  return outcome.ok ? { ok: true, message: DONE[intent] ?? 'Erledigt.' } : { ok: false, message: outcome.message };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -137,13 +137,14 @@ export async function findTenantStatement(
   unitId: number | null,
 ): Promise<{ statement: StatementData; addressee: Addressee } | null> {
   const own = (await tenantStatements(user)).filter((row) => row.id === statementId && (unitId === null || row.unitId === unitId));
-  if (own.length === 0) return null;
+  const [first] = own;
+  if (!first) return null;
   const statement = await loadStatement(db(), statementId);
   if (!statement) return null;
   const tenancyIds = new Set(
-    (await db().models.Tenancy.findAll({ where: { userId: user.id, unitId: own[0].unitId }, attributes: ['id'] })).map((t) => t.id),
+    (await db().models.Tenancy.findAll({ where: { userId: user.id, unitId: first.unitId }, attributes: ['id'] })).map((t) => t.id),
   );
-  const unit = statement.units.find((u) => u.unitId === own[0].unitId);
+  const unit = statement.units.find((u) => u.unitId === first.unitId);
   const occupancy = unit?.occupancies.find((o) => o.tenancyId !== null && tenancyIds.has(o.tenancyId));
   if (!unit || !occupancy) return null;
   const key = addresseeKey(unit, occupancy.tenancyId!);

@@ -569,7 +569,7 @@ export interface TicketCounts {
 
 /** The figures above the list, for the whole organisation. */
 export async function ticketCounts(user: SessionUser): Promise<TicketCounts> {
-  const [counts] = await sharedDb().sequelize.query<TicketCounts>(
+  const [counts = { active: 0, breached: 0, waiting: 0, resolvedLast30Days: 0 }] = await sharedDb().sequelize.query<TicketCounts>(
     `SELECT count(*) FILTER (WHERE status NOT IN ('resolved','closed'))::int AS active,
             count(*) FILTER (WHERE status NOT IN ('resolved','closed') AND (reaction_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL))::int AS breached,
             count(*) FILTER (WHERE status = 'waiting_for_tenant')::int AS waiting,

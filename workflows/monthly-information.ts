@@ -101,7 +101,7 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
     const mustContinue = () => next >= maxChildren || workflowInfo().continueAsNewSuggested;
     const lane = async () => {
       while (next < pending.length && !mustContinue()) {
-        const property = pending[next++];
+        const property = pending[next++]!;
         const totals = await processProperty({
           runId,
           month,

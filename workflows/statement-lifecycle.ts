@@ -325,7 +325,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       // Only the latest reminder that is due is sent: a statement created 20 days before its deadline gets no "60 days" notice.
       const due = reminders.filter((r) => r.atMs <= nowMs && !remindersHandled.has(r.key));
       if (due.length > 0 && !deadlineMissed) {
-        const latest = due[due.length - 1];
+        const latest = due[due.length - 1]!;
         await alertStatementDeadline({
           statementId,
           version,

@@ -64,13 +64,13 @@ describe('tenant', () => {
     expect(home.kind === 'response' && home.response.headers.get('Location')).toBe('/meine-wohnung');
     const { units } = dataOf(await run(myFlatLoader, makeRequest('/meine-wohnung', { cookie: cookies.tenant })));
     expect(units).toHaveLength(1);
-    expect(units[0].tenancy.unitId).toBe(f.unit.id);
-    expect(units[0].devices.map((d) => d.id).sort()).toEqual(
+    expect(units[0]!.tenancy.unitId).toBe(f.unit.id);
+    expect(units[0]!.devices.map((d) => d.id).sort()).toEqual(
       Object.values(f.devices)
         .map((d) => d.id)
         .sort(),
     );
-    expect(units[0].status).toBe('red');
+    expect(units[0]!.status).toBe('red');
   });
 
   test('opens its own device', async () => {

@@ -127,7 +127,7 @@ describe('the manager’s portfolio', () => {
     const { data } = await dashboardOf(cookies.manager);
     const current = data.inquiries.at(-1);
     expect(current).toEqual({ month: thisMonth, inquiries: 4, per100Units: 13333 });
-    expect(data.inquiries[0]?.month <= thisMonth).toBe(true);
+    expect((data.inquiries[0]?.month ?? '') <= thisMonth).toBe(true);
     expect(data.inquiries.length).toBeLessThanOrEqual(24);
     expect(data.inquiries.some((m) => m.month === addMonths(thisMonth, 1))).toBe(false);
   });

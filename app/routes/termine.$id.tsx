@@ -127,7 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     no_show: 'Als nicht angetroffen erfasst.',
     cancel: 'Der Termin ist abgesagt.',
   };
-  return outcome.ok ? { ok: true, message: done[String(intent)] } : { ok: false, message: outcome.message };
+  return outcome.ok ? { ok: true, message: done[String(intent)] ?? 'Erledigt.' } : { ok: false, message: outcome.message };
 }
 
 export default function AppointmentDetail() {

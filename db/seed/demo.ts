@@ -81,8 +81,8 @@ export async function seedDemo(db: Db, today: string, options: { publicUrl?: str
         ),
       );
     }
-    const musterstrasse = seeded[0];
-    const tenantUnitId = musterstrasse.unitIds[TENANT_UNIT_INDEX];
+    const musterstrasse = seeded[0]!;
+    const tenantUnitId = musterstrasse.unitIds[TENANT_UNIT_INDEX]!;
     await Tenancy.update({ userId: users.get('tenant'), tenantName: 'Julia Becker' }, { where: { unitId: tenantUnitId }, transaction });
 
     let otherUnit = 0;

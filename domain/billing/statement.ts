@@ -612,7 +612,7 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
               id: segment.key,
               from: segment.from,
               to: segment.to,
-              ...perCostType((type) => fromMilli(u.split[type].milli[index])),
+              ...perCostType((type) => fromMilli(u.split[type].milli[index]!)),
             })),
     })),
     combined: {
@@ -636,7 +636,8 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
   const unitCredits = splitCentsByWeights(toCentsInt(result.co2?.landlordCost ?? 0), result.units.map(fuelWeight));
 
   const statementUnits: StatementUnitData[] = units.map((u, index) => {
-    const unitResult = result.units[index];
+    const unitResult = result.units[index]!;
+    const unitCredit = unitCredits[index]!;
     const amountsOf = (
       r: { heating: number; hotWater: number; coldWater: number; cut: number; total: number },
       creditCents: number,
@@ -649,9 +650,9 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
       co2Credit: fromCentsInt(creditCents),
       amountDue: fromCentsInt(toCentsInt(r.total) - creditCents),
     });
-    const amounts = amountsOf(unitResult, unitCredits[index]);
+    const amounts = amountsOf(unitResult, unitCredit);
     const occupancyResults = unitResult.occupancies ?? [];
-    const occupancyCredits = splitCentsByWeights(unitCredits[index], occupancyResults.map(fuelWeight));
+    const occupancyCredits = splitCentsByWeights(unitCredit, occupancyResults.map(fuelWeight));
     return {
       unitId: u.measurement.unit.id,
       label: u.measurement.unit.label,
@@ -671,9 +672,9 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
         tenantName: segment.tenantName,
         from: segment.from,
         to: segment.to,
-        consumption: perCostType((type) => fromMilli(u.split[type].milli[i])),
+        consumption: perCostType((type) => fromMilli(u.split[type].milli[i]!)),
         splitByDays: u.segments.length < 2 ? [] : COST_TYPES.filter((type) => u.split[type].byDays),
-        amounts: u.segments.length < 2 ? amounts : amountsOf(occupancyResults[i], occupancyCredits[i]),
+        amounts: u.segments.length < 2 ? amounts : amountsOf(occupancyResults[i]!, occupancyCredits[i]!),
         derivation: unitResult.derivation.occupancies?.[i] ?? null,
       })),
     };

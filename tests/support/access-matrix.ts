@@ -9,8 +9,8 @@ import { action as newTicketAction } from '../../app/routes/anliegen.neu';
 import { action as newAppointmentAction } from '../../app/routes/termine.neu';
 import { createLoginUser, cookieFor, makeRequest, run } from './web';
 import { createOrgFixture, createUserFixture } from './fixtures';
-import { exampleStatementRequest } from '../../domain/billing/example-request';
 import { addBillingProperty, createStatementFixture, type BillingProperty } from './statement-fixtures';
+import { exampleStatementRequest } from '../../domain/billing/example-request';
 
 export const PLACES = ['in-scope', 'outside', 'foreign'] as const;
 export type Place = (typeof PLACES)[number];
