@@ -233,7 +233,9 @@ export async function findDevice(scope: Scope, id: number): Promise<DeviceDetail
             p.street AS "propertyStreet", p.postal_code AS "propertyPostalCode", p.city AS "propertyCity",
             u.floor AS "unitFloor", d.calibrated_year AS "calibratedYear", d.last_inspection_at AS "lastInspectionAt",
             d.remote_readable AS "remoteReadable", d.last_reading_at AS "lastReadingAt",
-            d.last_reading_value AS "lastReadingValue", d.light_changed_at AS "lightChangedAt",
+            d.last_reading_value AS "lastReadingValue",
+            -- A light written with the row (seed, import) has held since the row was written.
+            CASE WHEN d.light IS NULL THEN NULL ELSE coalesce(d.light_changed_at, d.created_at) END AS "lightChangedAt",
             d.removed_at AS "removedAt", d.predecessor_id AS "predecessorId", d.successor_id AS "successorId"
        ${ROW_FROM}
       WHERE d.id = :id AND ${scoped.sql}`,
