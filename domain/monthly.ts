@@ -486,9 +486,14 @@ export interface Comparison {
 }
 
 export interface PeerComparison extends Comparison {
+  /** Measured units of the group; 0 for the reference value. */
   units: number;
-  basis: 'class' | 'property';
+  basis: ComparisonBasis;
   classLabel: string;
+  /** The group in words (information published before the wider groups: absent). */
+  groupLabel?: string;
+  /** The reference value's source when basis is "reference". */
+  source?: string;
 }
 
 export type HintTone = 'up' | 'down' | 'same' | 'ok' | 'warning';
@@ -550,6 +555,13 @@ export interface MonthlyInput {
   assumptions: Assumptions;
   /** Comparison groups for monthsEnding(month, PEER_MONTHS) (missing months count as none). */
   peers: readonly PeerMonth[];
+  /**
+   * The organisation's groups for the same months, for a building with too few comparable units
+   * of its own (averageUserFor); absent: not needed or not loaded.
+   */
+  organisationPeers?: readonly PeerMonth[];
+  /** The documented reference when no group is big enough; default DEFAULT_REFERENCE_CONSUMPTION. */
+  reference?: ReferenceConsumption;
   /**
    * The first month whose consumption belongs to the recipient: earlier months are another
    * tenant's and are neither shown nor used. Null: all months (a vacant unit).
@@ -623,7 +635,13 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
     return i >= 0 && visible(m) ? (kinds[i] ?? null) : null;
   };
   const peersByMonth = new Map(input.peers.map((p) => [p.month, p]));
-  const peer = peerAverageFor(areaM2, peersByMonth.get(month));
+  const organisationByMonth = new Map((input.organisationPeers ?? []).map((p) => [p.month, p]));
+  // §6a: the average user is never left out; a small building's comes from a wider group, named.
+  const averageUser = (m: YearMonth) =>
+    averageUserFor(areaM2, m, { property: peersByMonth.get(m), organisation: organisationByMonth.get(m) }, input.reference);
+  const user = averageUser(month);
+  // Substitute values (§9a) come from measured comparable units only, never from the reference value.
+  const peer = user.basis === 'reference' ? null : user;
 
   // This month's kinds, substituted where readings are missing (§9a): the unit's own value a year
   // earlier when it belongs to the recipient, else the comparable units' average for its area.
@@ -652,10 +670,7 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
     if (!visible(m)) return { month: m, kwh: null };
     return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]!) };
   });
-  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({
-    month: m,
-    kwh: peerAverageFor(areaM2, peersByMonth.get(m))?.totalKwh ?? null,
-  }));
+  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({ month: m, kwh: averageUser(m).totalKwh }));
 
   const previousMonthKwh = series[HISTORY_MONTHS - 2]!.kwh;
   const previousYearKwh = series[HISTORY_MONTHS - 13]!.kwh;
@@ -663,8 +678,15 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
     previousMonth: total !== null && previousMonthKwh !== null ? compare(total, previousMonthKwh) : null,
     previousYear: total !== null && previousYearKwh !== null ? compare(total, previousYearKwh) : null,
     peers:
-      total !== null && peer
-        ? { ...compare(total, peer.totalKwh), units: peer.units, basis: peer.basis, classLabel: peer.classLabel }
+      total !== null && user.totalKwh > 0
+        ? {
+            ...compare(total, user.totalKwh),
+            units: user.units,
+            basis: user.basis,
+            classLabel: user.classLabel,
+            groupLabel: user.groupLabel,
+            ...(user.source !== undefined && { source: user.source }),
+          }
         : null,
   };
 

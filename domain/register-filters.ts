@@ -15,6 +15,8 @@ export interface RegisterFilters {
   light: Light | null;
   /** A serial number or its beginning, upper-cased ("hkv-2023" finds HKV-2023-00412). */
   serial: string | null;
+  /** Only meters whose calibration year is not known (MessEV §34(2)), to have it entered. */
+  calibrationYearUnknown?: boolean;
   page: number;
 }
 
@@ -34,6 +36,7 @@ export function parseRegisterFilters(url: URL): RegisterFilters {
     type: DEVICE_TYPES.includes(type as DeviceType) ? (type as DeviceType) : null,
     light: isLight(light) ? light : null,
     serial: serialPrefix(params.get('serial')),
+    calibrationYearUnknown: params.get('eichjahr') === 'unbekannt',
     page: parseId(params.get('page') ?? undefined) ?? 1,
   };
 }
@@ -45,6 +48,7 @@ export function registerQuery(filters: RegisterFilters, extra: Record<string, st
   if (filters.type) params.set('type', filters.type);
   if (filters.light) params.set('light', filters.light);
   if (filters.serial) params.set('serial', filters.serial);
+  if (filters.calibrationYearUnknown) params.set('eichjahr', 'unbekannt');
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const query = params.toString();
   return query ? `?${query}` : '';

@@ -53,8 +53,10 @@ const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordO
 });
 
 // Rendering a whole property's PDFs takes longer than a database write; retried like the proofs.
+// It heartbeats per PDF: a worker that dies mid-rendering is noticed within 15 s, not 10 minutes.
 const { renderStatementDocuments } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
 });
 

@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react';
 import type { DeviceRow } from '../../server/devices';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '../../domain/format';
+import { isCalibratedType } from '../../domain/deadlines';
 import { LightBadge } from './light-badge';
 import { DataTable } from './data-table';
 
@@ -51,7 +52,14 @@ export function DeviceTable({
           <td data-label="Eingebaut">{formatDate(row.installedAt)}</td>
           <td data-label="Frist">
             <span className="cell-main">{deadlineKindLabel(row.deadlineKind)}</span>
-            <span className="cell-sub">{formatDate(row.dueAt)}</span>
+            {isCalibratedType(row.type) && row.calibratedYear === null ? (
+              // MessEV §34(2): the validity counts from the calibration year; from the installation year it is only a latest bound.
+              <span className="cell-sub">
+                spätestens {formatDate(row.dueAt)} · <strong>Eichjahr unbekannt</strong>
+              </span>
+            ) : (
+              <span className="cell-sub">{formatDate(row.dueAt)}</span>
+            )}
           </td>
           <td className="num" data-label="Batterie">
             {formatPercent(row.batteryPercent)}

@@ -9,7 +9,7 @@ import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../../tests/support/fixtures';
 import { addBillingProperty, createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
 import { exampleStatementRequest } from '../../domain/billing/example-request';
-import { formValuesOf, withBlankRows, type StatementFormValues } from '../../server/statements';
+import { formValuesOf, withBlankRows } from '../../server/statements';
 import { pdfRenderer } from '../../server/statements';
 import { loader as listLoader } from './abrechnungen._index';
 import { loader as detailLoader } from './abrechnungen.$id';
@@ -18,6 +18,7 @@ import { loader as unitPdfLoader } from './abrechnungen.$id.einheit.$unitId[.pdf
 import { loader as myListLoader } from './meine-abrechnungen';
 import { loader as myStatementLoader } from './meine-abrechnungen.$id';
 import { loader as myPdfLoader } from './meine-abrechnungen.$id[.pdf]';
+import { formFields } from '../../tests/support/statement-form';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const database = testDb();
@@ -85,23 +86,6 @@ const myStatement = (who: Who, id: number, unitId: number) =>
 const myPdf = (who: Who, id: number, unitId: number) =>
   run(myPdfLoader, makeRequest(`/meine-abrechnungen/${id}.pdf?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id) });
 const statusOf = (outcome: Awaited<ReturnType<typeof run>>) => (outcome.kind === 'response' ? outcome.status : 200);
-
-/** The entry form as a browser posts it. */
-function formFields(values: StatementFormValues, intent: string, extra: Record<string, string> = {}): Record<string, string> {
-  const fields: Record<string, string> = { intent, ...extra };
-  for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value))
-      value.forEach((row, i) =>
-        Object.entries(row).forEach(([field, text]) => {
-          fields[`${key}[${i}].${field}`] = String(text);
-        }),
-      );
-    else if (typeof value === 'boolean') {
-      if (value) fields[key] = 'on';
-    } else fields[key] = value;
-  }
-  return fields;
-}
 
 describe('without a session', () => {
   test('the pages redirect to the login', async () => {

@@ -232,7 +232,10 @@ function Information({
           title="Vergleichbare Wohnungen"
           detail={
             comparisons.peers
-              ? `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen`
+              ? // §6a: which group the average user comes from (a small building's from a wider one).
+                (comparisons.peers.groupLabel ??
+                  `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen`) +
+                (comparisons.peers.source ? ` – ${comparisons.peers.source}` : '')
               : 'zu wenige vergleichbare Wohnungen'
           }
           comparison={comparisons.peers}
