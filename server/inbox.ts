@@ -110,15 +110,8 @@ export interface InboxGroup {
   entries: InboxEntry[];
 }
 
-interface GroupRow extends InboxEntry {
-  day: string;
-  propertyId: number | null;
-  propertyName: string | null;
-  category: NoticeCategory;
-  total: number;
-  unread: number;
-  urgent: number;
-}
+/** One row of the groups query: a group's counts repeated on each of its entries. */
+type GroupRow = InboxEntry & Omit<InboxGroup, 'entries'>;
 
 /**
  * The newest INBOX_GROUPS groups matching the filters, each with its counts and newest entries (one

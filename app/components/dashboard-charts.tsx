@@ -1,11 +1,54 @@
 // The dashboard's charts: plain SVG drawn on the server (no script needed), each followed by the
 // same figures as a table (behind "Werte als Tabelle", as on the tenant's consumption page), which
 // is what screen readers, print and copy-paste use; the SVG's description summarises it.
+import type { ReactNode } from 'react';
 import type { HeatingMonth, InquiryMonth } from '../../domain/dashboard';
 import { formatHundredths } from '../../domain/dashboard';
 import { formatNumber } from '../../domain/format';
 import { germanMonth, germanMonthShort } from '../../domain/monthly';
 import { DataTable } from './data-table';
+
+/** The chart's figures as a table, behind "Werte als Tabelle": a month per row, two value columns. */
+function ChartTable({
+  label,
+  caption,
+  columns,
+  rows,
+}: {
+  label: string;
+  caption: string;
+  columns: [ReactNode, ReactNode];
+  rows: Array<{ key: string; label: string; values: [string, string] }>;
+}) {
+  return (
+    <details className="chart__data">
+      <summary>Werte als Tabelle</summary>
+      <DataTable
+        label={label}
+        caption={caption}
+        className="table--compact"
+        head={
+          <tr>
+            <th scope="col">Monat</th>
+            {columns.map((column, i) => (
+              <th key={i} scope="col" className="num">
+                {column}
+              </th>
+            ))}
+          </tr>
+        }
+      >
+        {rows.map((row) => (
+          <tr key={row.key}>
+            <th scope="row">{row.label}</th>
+            <td className="num">{row.values[0]}</td>
+            <td className="num">{row.values[1]}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </details>
+  );
+}
 
 const BOX = { width: 640, height: 240, left: 56, right: 12, top: 12, bottom: 40 };
 
@@ -81,33 +124,16 @@ export function HeatingChart({ months, title }: { months: HeatingMonth[]; title:
           {Number(year) - 1}
         </span>
       </figcaption>
-      <details className="chart__data">
-        <summary>Werte als Tabelle</summary>
-        <DataTable
-          label="Verbrauch Heizung als Tabelle"
-          caption={`${title}: Werte je Monat`}
-          className="table--compact"
-          head={
-            <tr>
-              <th scope="col">Monat</th>
-              <th scope="col" className="num">
-                {year} (kWh)
-              </th>
-              <th scope="col" className="num">
-                {Number(year) - 1} (kWh)
-              </th>
-            </tr>
-          }
-        >
-          {months.map((m) => (
-            <tr key={m.month}>
-              <th scope="row">{germanMonth(m.month).split(' ')[0]}</th>
-              <td className="num">{formatNumber(m.thisYear)}</td>
-              <td className="num">{formatNumber(m.lastYear)}</td>
-            </tr>
-          ))}
-        </DataTable>
-      </details>
+      <ChartTable
+        label="Verbrauch Heizung als Tabelle"
+        caption={`${title}: Werte je Monat`}
+        columns={[<>{year} (kWh)</>, <>{Number(year) - 1} (kWh)</>]}
+        rows={months.map((m) => ({
+          key: m.month,
+          label: germanMonth(m.month).split(' ')[0] ?? m.month,
+          values: [formatNumber(m.thisYear), formatNumber(m.lastYear)],
+        }))}
+      />
     </figure>
   );
 }
@@ -150,33 +176,16 @@ export function InquiryChart({ months, title }: { months: InquiryMonth[]; title:
           </g>
         ))}
       </svg>
-      <details className="chart__data">
-        <summary>Werte als Tabelle</summary>
-        <DataTable
-          label="Anfragen je 100 Wohneinheiten als Tabelle"
-          caption={`${title}: Werte je Monat`}
-          className="table--compact"
-          head={
-            <tr>
-              <th scope="col">Monat</th>
-              <th scope="col" className="num">
-                Anfragen
-              </th>
-              <th scope="col" className="num">
-                je 100 Wohneinheiten
-              </th>
-            </tr>
-          }
-        >
-          {months.map((m) => (
-            <tr key={m.month}>
-              <th scope="row">{germanMonth(m.month)}</th>
-              <td className="num">{formatNumber(m.inquiries)}</td>
-              <td className="num">{formatHundredths(m.per100Units)}</td>
-            </tr>
-          ))}
-        </DataTable>
-      </details>
+      <ChartTable
+        label="Anfragen je 100 Wohneinheiten als Tabelle"
+        caption={`${title}: Werte je Monat`}
+        columns={[<>Anfragen</>, <>je 100 Wohneinheiten</>]}
+        rows={months.map((m) => ({
+          key: m.month,
+          label: germanMonth(m.month),
+          values: [formatNumber(m.inquiries), formatHundredths(m.per100Units)],
+        }))}
+      />
     </figure>
   );
 }
