@@ -21,14 +21,15 @@ const MY_CONSUMPTION: NavItem = { to: '/verbrauch', label: 'Mein Verbrauch' };
 const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente' };
 const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
+const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
-  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, SETTINGS],
-  compliance: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  compliance: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
-  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
+  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],
 };
 
