@@ -269,10 +269,11 @@ export function createStatementObligation(deps: {
     notice: { statementId: number; version: number; kind: string; urgency: NoticeUrgency; dedupeKey: string },
     text: { title: string; body: string; facts: Array<{ label: string; value: string }> },
   ): Promise<void> {
-    const { reference, facts } = await statementFacts(notice.statementId);
+    const { reference, facts, property } = await statementFacts(notice.statementId);
     await notifyUsers(deps, {
       recipients,
       topic: 'statement',
+      propertyId: property.id,
       kind: notice.kind,
       urgency: notice.urgency,
       dedupeKey: notice.dedupeKey,
@@ -375,10 +376,11 @@ export function createStatementObligation(deps: {
     /** Tells the tenants that their statement is in the portal (once per tenant and version, by their channels). */
     async sendDeliveryNotice(input: DeliveryNoticeInput): Promise<number> {
       const tenants = await tenantsOf(input.statementId);
-      const { reference, facts } = await statementFacts(input.statementId);
+      const { reference, facts, property } = await statementFacts(input.statementId);
       const title = 'Ihre Heizkostenabrechnung liegt im Portal bereit';
       await notifyUsers(deps, {
         recipients: tenants,
+        propertyId: property.id,
         topic: 'statement',
         kind: 'statement-delivered',
         urgency: 'routine',
