@@ -13,6 +13,7 @@ import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
+import { createLegionellaObligation } from '../server/legionella-obligation';
 import type { DeviceReplacementInput } from '../server/device-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
 
@@ -82,6 +83,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMonthlyObligation({ ...deps, progress: heartbeats }),
     ...createStatementObligation({ ...deps, progress: heartbeats }),
     ...createArchiveObligation(deps),
+    ...createLegionellaObligation(deps),
   });
 }
 
