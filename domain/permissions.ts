@@ -26,7 +26,10 @@ type Entity =
   | 'staff-account'
   | 'document'
   // The evidence archive (/nachweise): its documents, uploads, legal holds and deletion approvals.
-  | 'archive';
+  | 'archive'
+  // Tokens of the REST API and the radio gateways, webhook endpoints (issue 17).
+  | 'api-token'
+  | 'webhook';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -79,6 +82,13 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:processing-record:any',
     // /healthz with each dependency's latency and error (anonymous callers get the status only).
     'read:health-details:any',
+    // API tokens of the organisation's gateways and ERP systems: listed, created and revoked.
+    'read:api-token:any',
+    'create:api-token:any',
+    'update:api-token:any',
+    // Webhook endpoints of the organisation and their delivery log.
+    'read:webhook:any',
+    'create:webhook:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,

@@ -6,3 +6,4 @@ export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-inf
 export { statementLifecycle } from './statement-lifecycle';
 export { archiveRetention } from './archive-retention';
 export { legionellaSampling } from './legionella-sampling';
+export { webhookDelivery } from './webhook-delivery';

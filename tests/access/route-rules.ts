@@ -80,6 +80,14 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     action: needs('create:invitation:any', { object: 'tenancy', form: { intent: 'invite-email', email: '' } }),
   },
   'einladungen._index': { loader: needs('read:invitation:any') },
+  'einstellungen.api-schluessel': {
+    loader: needs('read:api-token:any'),
+    action: needs('create:api-token:any', { form: { intent: 'create', name: 'Gateway', scopes: 'read' } }),
+  },
+  'einstellungen.webhooks': {
+    loader: needs('read:webhook:any'),
+    action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'objection.filed' } }),
+  },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
   // The development mail sink: managers only (others get 404, as if it did not exist).
