@@ -329,3 +329,15 @@ export async function listWaterSystems(user: SessionUser, options: Pick<Workflow
   }
   return views;
 }
+
+/** The properties a manager may add a water system to (the form's choices). */
+export async function waterSystemProperties(user: SessionUser, options: Pick<WorkflowOptions, 'db'> = {}) {
+  requireManager(user);
+  const database = options.db ?? sharedDb();
+  const scope = await visibleScope(user);
+  if (scope.propertyIds.length === 0) return [];
+  return database.sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM properties WHERE id IN (:ids) ORDER BY name`, {
+    replacements: { ids: scope.propertyIds },
+    type: QueryTypes.SELECT,
+  });
+}
