@@ -27,6 +27,8 @@ import { closeLiveHub } from '../server/live';
 import { API_BODY_LIMIT_BYTES, API_PREFIX, handleApiRequest } from '../server/api';
 import { isSameOrigin } from '../server/request';
 import { statementStyleHashes } from '../server/statement-documents';
+import { db } from '../server/db';
+import { requireLeastPrivilege } from '../server/database-role';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -337,7 +339,9 @@ if (isMain()) {
   const dev = process.argv.includes('--dev') || process.env.NODE_ENV === 'development';
   // React and Remix choose their production code paths by NODE_ENV.
   process.env.NODE_ENV ??= dev ? 'development' : 'production';
-  const settings = requireConfig('DATABASE_URL', 'SESSION_SECRET'); // fails fast, naming every missing or invalid variable
+  // Fails fast, naming every missing or invalid variable; signing proofs and audit heads needs the key.
+  const settings = requireConfig('DATABASE_URL', 'SESSION_SECRET', 'PROOF_SIGNING_KEY');
+  await requireLeastPrivilege(db(), 'web process');
   const web = await startWebServer({ dev, port: settings.PORT });
   console.log(`[web] Klarmeter on ${web.url} (${dev ? 'development, hot reload' : 'production'})`);
   const shutdown = (signal: string) => {

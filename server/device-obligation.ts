@@ -257,6 +257,7 @@ export function createDeviceObligation(deps: NotifyDeps) {
     return notifyUsers(deps, {
       recipients,
       topic: 'device',
+      propertyId: context.property.id,
       kind: expired ? 'device-escalation' : 'device-reminder',
       urgency: expired ? 'urgent' : 'routine',
       dedupeKey,

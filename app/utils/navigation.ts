@@ -6,6 +6,7 @@ export interface NavItem {
   label: string;
 }
 
+const DASHBOARD: NavItem = { to: '/dashboard', label: 'Dashboard' };
 const PROPERTIES: NavItem = { to: '/liegenschaften', label: 'Liegenschaften' };
 const REGISTER: NavItem = { to: '/geraete', label: 'Geräteregister' };
 const MY_FLAT: NavItem = { to: '/meine-wohnung', label: 'Meine Wohnung' };
@@ -25,9 +26,9 @@ const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, DRINKING_WATER, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
-  owner: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
-  compliance: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, DRINKING_WATER, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  compliance: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],

@@ -51,7 +51,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // Drinking-water systems and legionella results: the managers'.
   trinkwasser: { loader: needs('create:archive:any'), action: needs('create:archive:any') },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
-  'abrechnungen.$id.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
+  'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id': {
     loader: needs('read:statement:own', { object: 'statement' }),
@@ -95,12 +95,15 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // The development mail sink: managers only (others get 404, as if it did not exist).
   'entwicklung.mails': { loader: { access: 'user', onlyRoles: ['manager'] } },
   'favicon[.]ico': { loader: open },
+  // The property chosen by ?property= is checked by the page against the scope (app/routes/dashboard.test.ts).
+  dashboard: { loader: needs('read:property:own') },
   'geraete.$id': {
     loader: needs('read:device:own', { object: 'device' }),
     action: needs('update:device:own', { object: 'device' }),
   },
   'geraete._index': { loader: needs('read:register:own') },
   'geraete[.]csv': { loader: needs('export:device:own') },
+  'geraete.bericht[.pdf]': { loader: needs('export:device:own') },
   // Status only for anonymous callers (app/routes/healthz.test.ts checks what each one sees).
   healthz: { loader: open },
   'konto._index': { loader: needs('read:account:own'), action: needs('update:account:own') },
