@@ -180,7 +180,7 @@ export async function startAppointmentWorkflow(input: AppointmentWorkflowInput, 
     workflowId: appointmentWorkflowId(input.appointmentId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    identity: { obligation: 'appointment', propertyId: input.propertyId, unitId: input.unitId },
+    identity: { obligation: 'appointment', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
   });
 }
 

@@ -114,6 +114,7 @@ export async function startStatementLifecycle(statementId: number, actor: Lifecy
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: SA.obligation, value: 'statement' },
+        { key: SA.organisation, value: String(input.organisationId) },
         { key: SA.property, value: String(input.propertyId) },
         { key: SA.period, value: `${input.periodStart}/${input.periodEnd}` },
         { key: SA.state, value: 'draft' },

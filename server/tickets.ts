@@ -222,7 +222,7 @@ export async function startTicketWorkflow(input: TicketWorkflowInput, options: W
     workflowId: ticketWorkflowId(input.ticketId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    identity: { obligation: 'ticket', propertyId: input.propertyId, unitId: input.unitId },
+    identity: { obligation: 'ticket', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
   });
 }
 

@@ -8,7 +8,8 @@
 // VERSIONING: executions of this workflow run for years. Any change that alters the commands an
 // existing history replays to (another activity, timer or order, a different wake-up point) must be
 // guarded with patched('<change-id>') so running executions keep their old path; see
-// https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
+// https://docs.temporal.io/develop/typescript/versioning. Patches so far:
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the current deadline passed unmet).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -16,6 +17,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -48,7 +50,7 @@ import {
   type DeviceWorkflowState,
   type RecordedDeadline,
 } from '../domain/contracts/device';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
 const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -197,6 +199,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       { key: SA.state, value: stateOf(plan) },
     ];
     if (input.unitId !== null) wanted.push({ key: SA.unit, value: String(input.unitId) });
+    if (patched(LATE_ATTRIBUTE_PATCH)) wanted.push({ key: SA.late, value: escalationKey === plan.escalationKey });
     const changed = wanted.filter(({ key, value }) => published.get(key.name) !== searchAttributeText(value));
     if (changed.length === 0) return;
     upsertSearchAttributes(changed);

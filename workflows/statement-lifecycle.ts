@@ -7,6 +7,7 @@
 // VERSIONING: guard changes to the command sequence with patched(). Patches so far:
 // - 'render-documents-at-approval': the approval renders and stores every PDF first; from then on
 //   the proof's documentSha256 is the hash of their manifest instead of the computed content's.
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the §556(3) delivery deadline was missed), also at the miss.
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -44,7 +45,7 @@ import {
   type StatementLifecycleStatus,
   type SupersededSignal,
 } from '../domain/contracts/statement';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
 const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -122,6 +123,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       { key: SA.state, value: state },
       { key: SA.dueAt, value: new Date(windowEndMs ?? deliveryDueMs) },
     ];
+    if (patched(LATE_ATTRIBUTE_PATCH)) pairs.push({ key: SA.late, value: deadlineMissed });
     upsertSearchAttributes(pairs);
   }
 
@@ -350,6 +352,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           daysBefore: null,
         });
         deadlineMissed = true;
+        if (patched(LATE_ATTRIBUTE_PATCH)) publishSearchAttributes();
       }
       const ahead = [
         ...reminders.filter((r) => !remindersHandled.has(r.key)).map((r) => r.atMs),
