@@ -1,19 +1,20 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import { SEARCH_KEYS } from '../../domain/search-attributes';
 
 // Custom search attributes: lists and compliance queries are visibility queries over these.
 export const SA = {
-  obligation: defineSearchAttributeKey('KlarObligation', 'KEYWORD'),
-  property: defineSearchAttributeKey('KlarProperty', 'KEYWORD'),
-  unit: defineSearchAttributeKey('KlarUnit', 'KEYWORD'),
-  device: defineSearchAttributeKey('KlarDevice', 'KEYWORD'),
-  dueAt: defineSearchAttributeKey('KlarDueAt', 'DATETIME'),
-  light: defineSearchAttributeKey('KlarLight', 'KEYWORD'),
-  state: defineSearchAttributeKey('KlarState', 'KEYWORD'),
-  period: defineSearchAttributeKey('KlarPeriod', 'KEYWORD'),
+  obligation: defineSearchAttributeKey(SEARCH_KEYS.obligation, 'KEYWORD'),
+  property: defineSearchAttributeKey(SEARCH_KEYS.property, 'KEYWORD'),
+  unit: defineSearchAttributeKey(SEARCH_KEYS.unit, 'KEYWORD'),
+  device: defineSearchAttributeKey(SEARCH_KEYS.device, 'KEYWORD'),
+  dueAt: defineSearchAttributeKey(SEARCH_KEYS.dueAt, 'DATETIME'),
+  light: defineSearchAttributeKey(SEARCH_KEYS.light, 'KEYWORD'),
+  state: defineSearchAttributeKey(SEARCH_KEYS.state, 'KEYWORD'),
+  period: defineSearchAttributeKey(SEARCH_KEYS.period, 'KEYWORD'),
   /** The owning organisation, set at start (workflows started before it existed carry only KlarProperty). */
-  organisation: defineSearchAttributeKey('KlarOrganisation', 'KEYWORD'),
+  organisation: defineSearchAttributeKey(SEARCH_KEYS.organisation, 'KEYWORD'),
   /** True once the obligation's current deadline passed unmet (escalation, SLA breach): "closed late" is a closed state with this. */
-  late: defineSearchAttributeKey('KlarLate', 'BOOL'),
+  late: defineSearchAttributeKey(SEARCH_KEYS.late, 'BOOL'),
 } as const;
 
 /**
