@@ -17,7 +17,9 @@ import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import stylesheet from '~/styles/app.css?url';
 import { getOptionalUser } from '../server/auth';
 import { ROLE_LABELS, formatNumber } from '../domain/format';
+import { hasPermission } from '../domain/permissions';
 import { NAVIGATION, homePath } from '~/utils/navigation';
+import { useNonce } from '~/utils/nonce';
 import { unreadCount } from '../server/inbox';
 
 export const links: LinksFunction = () => [
@@ -44,6 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       organisationName: user.organisationName,
       home: homePath(user.role),
       navigation: NAVIGATION[user.role],
+      processingRecord: hasPermission(user, 'read:processing-record:any'),
     },
     unread: await unreadCount(user.id),
   };
@@ -115,6 +118,7 @@ function AppHeader({ data }: { data: RootData }) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
+  const nonce = useNonce();
   return (
     <html lang="de">
       <head>
@@ -132,10 +136,18 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="app-footer">
-          <p>Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten</p>
+          <p>
+            Klarmeter · Messdienst-Portal für Heiz- und Wasserkosten
+            {data?.user?.processingRecord ? (
+              <>
+                {' · '}
+                <Link to="/datenschutz/verzeichnis">Verzeichnis der Verarbeitungstätigkeiten</Link>
+              </>
+            ) : null}
+          </p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -151,6 +163,10 @@ const ERROR_TEXTS: Record<number, { title: string; text: string }> = {
   400: { title: 'Ungültige Anfrage', text: 'Die Anfrage konnte nicht verarbeitet werden.' },
   403: { title: 'Keine Berechtigung', text: 'Sie haben keinen Zugriff auf diese Seite.' },
   404: { title: 'Nicht gefunden', text: 'Die gesuchte Seite oder der Datensatz existiert nicht oder ist für Sie nicht sichtbar.' },
+  413: {
+    title: 'Anfrage zu groß',
+    text: 'Die gesendeten Daten überschreiten die zulässige Größe. Bitte kürzen Sie Ihre Eingabe oder teilen Sie die Datei auf.',
+  },
 };
 
 export function ErrorBoundary() {

@@ -3,6 +3,9 @@
 // former tenant keeps reading what was delivered to it.
 
 /** What a one-time secret (a link's token or a letter's code) is for. */
+/** Shown for every link that is not (or no longer) valid: pages render it, so it lives outside server/. */
+export const INVALID_LINK = 'Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.';
+
 export const TOKEN_PURPOSES = ['invitation', 'letter-code', 'setup', 'reset-password', 'verify-email'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 

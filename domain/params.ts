@@ -7,8 +7,47 @@ export function parseId(value: string | undefined): number | null {
   return id > 0 ? id : null;
 }
 
-/** A redirect target from user input: only paths on this site, never `//evil.example`. */
+/** C0 controls, DEL and C1 controls: browsers drop tabs and newlines inside URLs and trim the rest. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** A host nobody can own (RFC 2606): resolving against it shows whether a target would leave the site. */
+const PROBE_ORIGIN = 'http://redirect.invalid';
+/** Percent-decoding rounds checked: a proxy or framework may decode once more before a browser sees it. */
+const DECODING_ROUNDS = 3;
+
+/** Whether a path, once decoded (up to DECODING_ROUNDS times) and stripped of controls, reads as `//host` or `/\host`. */
+function decodesToOtherHost(path: string): boolean {
+  let current = path;
+  for (let round = 0; round <= DECODING_ROUNDS; round++) {
+    if (/^[/\\]{2}/.test(current.replace(CONTROL_CHARACTERS, ''))) return true;
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return false;
+    }
+    if (next === current) return false;
+    current = next;
+  }
+  return false;
+}
+
+/**
+ * A redirect target from user input: only paths on this site. Control characters are removed first
+ * (a tab in `/\t/evil.example` vanishes in the browser, leaving `//evil.example`), then the target is
+ * resolved the way browsers resolve it (backslashes count as slashes) and must stay on our origin,
+ * also after percent-decoding. The answer is the normalised path, always a valid header value.
+ */
 export function safeRedirectPath(target: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
-  return target;
+  if (typeof target !== 'string') return fallback;
+  const cleaned = target.replace(CONTROL_CHARACTERS, '');
+  if (!cleaned.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(cleaned, PROBE_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== PROBE_ORIGIN || decodesToOtherHost(url.pathname)) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }

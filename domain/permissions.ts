@@ -16,6 +16,8 @@ type Entity =
   | 'appointment'
   | 'monthly-information'
   | 'reading'
+  | 'processing-record'
+  | 'health-details'
   // The account lifecycle: a user's own account (password, e-mail, sessions, data export), the
   // second factor of staff accounts, tenants' invitations, staff accounts, delivered documents.
   | 'account'
@@ -67,6 +69,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'create:reading:any',
     // The organisation's objection-window mode and the owners' approval delegation.
     'update:statement-settings:any',
+    // The record of processing activities (Art. 30 DSGVO), rendered from domain/personal-data.ts.
+    'read:processing-record:any',
+    // /healthz with each dependency's latency and error (anonymous callers get the status only).
+    'read:health-details:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,
@@ -81,6 +87,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:any',
     'read:appointment:any',
     'read:monthly-information:any',
+    'read:processing-record:any',
   ],
   owner: [
     ...STAFF_ACCOUNT,
@@ -123,7 +130,13 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:appointment:own',
   ],
   // Operations staff: only their notifications for now (a later issue links the Temporal UI).
-  operator: [...STAFF_ACCOUNT, 'read:notification:own', 'update:notification:own'],
+  operator: [
+    ...STAFF_ACCOUNT,
+    'read:notification:own',
+    'update:notification:own',
+    // /healthz with each dependency's latency and error.
+    'read:health-details:any',
+  ],
 };
 
 /** `any` implies `own`. */

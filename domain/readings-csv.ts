@@ -61,6 +61,48 @@ export interface ParsedReadings {
 }
 
 export const MAX_ROWS = 200_000;
+
+/** A report names this many unknown serials, each with this many lines; counts say how many there are. */
+export const LISTED_UNKNOWN_SERIALS = 50;
+export const LISTED_LINES_PER_SERIAL = 10;
+
+export interface UnknownSerial {
+  serial: string;
+  /** The first LISTED_LINES_PER_SERIAL lines it is on. */
+  lines: number[];
+  lineCount: number;
+}
+
+export interface UnknownSerials {
+  /** The first LISTED_UNKNOWN_SERIALS, in file order. */
+  unknownSerials: UnknownSerial[];
+  unknownSerialCount: number;
+}
+
+/** Caps the list of unknown serials, so a file of 50,000 of them gives a short answer (and audit entry). */
+export function summariseUnknownSerials(entries: Iterable<{ serial: string; lines: number[] }>): UnknownSerials {
+  const unknownSerials: UnknownSerial[] = [];
+  let unknownSerialCount = 0;
+  for (const { serial, lines } of entries) {
+    unknownSerialCount += 1;
+    if (unknownSerials.length < LISTED_UNKNOWN_SERIALS)
+      unknownSerials.push({ serial, lines: lines.slice(0, LISTED_LINES_PER_SERIAL), lineCount: lines.length });
+  }
+  return { unknownSerials, unknownSerialCount };
+}
+
+/** "WZ-1 (Zeile 2, 5); WZ-2 (Zeile 3 und 12 weitere) … und 49.950 weitere Zählernummern" */
+export function describeUnknownSerials({ unknownSerials, unknownSerialCount }: UnknownSerials): string {
+  const count = (n: number) => n.toLocaleString('de-DE');
+  const listed = unknownSerials
+    .map(
+      (u) =>
+        `${u.serial} (Zeile ${u.lines.join(', ')}${u.lineCount > u.lines.length ? ` und ${count(u.lineCount - u.lines.length)} weitere` : ''})`,
+    )
+    .join('; ');
+  const rest = unknownSerialCount - unknownSerials.length;
+  return rest > 0 ? `${listed} … und ${count(rest)} weitere Zählernummern` : listed;
+}
 /** NUMERIC(14,3) in the database. */
 const MAX_DECIMALS = 3;
 const MAX_VALUE = 99_999_999_999;
@@ -396,5 +438,8 @@ export function parseReadingsCsv(input: string, options: { now?: Date } = {}): P
       });
     }
   }
+  // A header alone is not an empty success: nothing would be imported, and the page must say why.
+  if (total === 0 && errors.length === 0)
+    errors.push({ line: 2, field: FILE_FIELD, message: 'Die Datei enthält nur die Kopfzeile, aber keine Ablesungen' });
   return { rows, errors, duplicates, total };
 }

@@ -4,13 +4,28 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRequestHandler } from '@remix-run/express';
-import type { ServerBuild } from '@remix-run/node';
+import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from '@remix-run/node';
 import compression from 'compression';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Request as ExpressRequest,
+  type RequestHandler,
+  type Response as ExpressResponse,
+} from 'express';
 import type { InlineConfig, ViteDevServer } from 'vite';
 import { config, requireConfig } from '../server/config';
+import {
+  PERMISSIONS_POLICY,
+  bodyLimitFor,
+  contentSecurityPolicy,
+  createNonce,
+  crossSiteRefusal,
+  tooLargeRefusal,
+  type RefusalPage,
+} from '../server/http-policy';
 import { closeLiveHub } from '../server/live';
+import { isSameOrigin } from '../server/request';
+import { statementStyleHashes } from '../server/statement-documents';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -35,14 +50,14 @@ export interface WebServer {
 }
 
 /**
- * Which proxies may tell us the client's IP and protocol (X-Forwarded-For/-Proto). Default: proxies
- * on private networks (a load balancer or ingress), never the open internet. TRUST_PROXY accepts
- * Express's forms: true/false, a hop count, or a list of addresses/subnets.
+ * Which proxies may tell us the client's IP and protocol (X-Forwarded-For/-Proto). Default: none, so
+ * the socket's address is the client's and a forged X-Forwarded-For from anywhere (also from the
+ * local network) is ignored. TRUST_PROXY names the proxies in Express's forms: a list of addresses
+ * or subnets (`10.0.0.5, 10.1.0.0/16`), a name (`loopback`, `uniquelocal`), a hop count, or `true`.
  */
-function trustProxySetting(): boolean | number | string {
-  const value = config().TRUST_PROXY;
-  if (!value) return 'loopback, linklocal, uniquelocal';
-  if (value === 'true' || value === 'false') return value === 'true';
+export function trustProxySetting(value: string | undefined = config().TRUST_PROXY): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
@@ -61,16 +76,130 @@ const SERVER_ONLY_PACKAGES = [
   '@temporalio/workflow',
   '@temporalio/activity',
   '@temporalio/worker',
+  // TOTP set-up's QR code (server/totp.ts): found late, it made Vite re-optimise and reload open pages.
+  '@paulmillr/qr',
 ];
 
-const securityHeaders: RequestHandler = (req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-  next();
+/** Headers of every answer; the CSP carries a fresh nonce that the page's inline scripts repeat. */
+function securityHeaders(dev: boolean): RequestHandler {
+  const styleHashes = statementStyleHashes();
+  return (req, res, next) => {
+    const nonce = createNonce();
+    res.locals.cspNonce = nonce;
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ nonce, dev, styleHashes }));
+    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  };
+}
+
+function refuse(res: ExpressResponse, refusal: RefusalPage, options: { close?: boolean } = {}): void {
+  // A refused upload may still be arriving: close the connection instead of reading the rest.
+  if (options.close) {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => res.socket?.destroy());
+  }
+  res.status(refusal.status).type('text/html; charset=utf-8').setHeader('Cache-Control', 'no-store');
+  res.send(refusal.html);
+}
+
+/** The host part of the URL Remix will see, as @remix-run/express builds it (honouring `trust proxy`). */
+function requestHost(req: ExpressRequest): string {
+  const port = (req.get('X-Forwarded-Host') ?? req.get('Host'))?.split(':')[1];
+  return `${req.hostname}${port ? `:${port}` : ''}`;
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Reads a request body with a hard cap, whatever Content-Length says (chunked uploads have none):
+ * bytes are counted as they arrive and reading stops at the first byte over the cap. Null: too large.
+ */
+function readCappedBody(req: ExpressRequest, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (outcome: () => void) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish(() => resolve(null));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => finish(() => resolve(Buffer.concat(chunks, size)));
+    const onError = (error: Error) => finish(() => reject(error));
+    const onClose = () => finish(() => reject(new Error('client closed the connection during the upload')));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+const BODY = Symbol('klarmeter.body');
+type GuardedRequest = ExpressRequest & { [BODY]?: Buffer };
+
+/**
+ * The door every request to the app passes: a state-changing request from another site gets 403,
+ * a body over its route's limit 413 (declared or counted), both as German pages, before Remix or
+ * any route reads anything.
+ */
+const guardRequests: RequestHandler = (req: GuardedRequest, res, next) => {
+  if (UNSAFE_METHODS.has(req.method) && !isSameOrigin(requestHost(req), { get: (name) => req.get(name) ?? null })) {
+    return refuse(res, crossSiteRefusal());
+  }
+  const limit = bodyLimitFor(req.path);
+  const declared = Number(req.get('Content-Length') ?? 0);
+  const hasBody = declared > 0 || req.get('Transfer-Encoding') !== undefined;
+  if (!hasBody) return next();
+  if (declared > limit) return refuse(res, tooLargeRefusal(limit), { close: true });
+  readCappedBody(req, limit).then(
+    (body) => {
+      if (body === null) return refuse(res, tooLargeRefusal(limit), { close: true });
+      req[BODY] = body;
+      next();
+    },
+    () => res.destroy(),
+  );
 };
+
+/** @remix-run/express's request, but with the body the door has read (never the raw stream). */
+function remixRequest(req: GuardedRequest, res: ExpressResponse): Request {
+  const url = new URL(`${req.protocol}://${requestHost(req)}${req.originalUrl}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+  }
+  let controller: AbortController | null = new AbortController();
+  const init: RequestInit = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== 'GET' && req.method !== 'HEAD') init.body = new Uint8Array(req[BODY] ?? Buffer.alloc(0));
+  // Abort loaders and actions once no answer can be written (`close` without `finish`).
+  res.on('finish', () => (controller = null));
+  res.on('close', () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+/** Writes Remix's answer as @remix-run/express does; event streams are flushed at once. */
+async function sendResponse(res: ExpressResponse, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers.entries()) res.append(name, value);
+  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
 
 // Server-sent events must reach the browser as they are written; compression would buffer them.
 const compressUnlessStream = compression({
@@ -97,7 +226,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const server = http.createServer(app);
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting());
-  app.use(securityHeaders);
+  app.use(securityHeaders(dev));
   app.use(compressUnlessStream);
 
   let vite: ViteDevServer | undefined;
@@ -129,13 +258,14 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     build = (await import(pathToFileURL(path.join(buildDirectory, 'server', 'index.js')).href)) as ServerBuild;
   }
 
-  const handleRequest = createRequestHandler({
-    build,
-    mode: dev ? 'development' : 'production',
-    getLoadContext: (req) => ({ clientIp: req.ip }),
-  });
-  // Remix's handler passes its own errors to next(); Express 4 ignores the returned promise.
-  app.all('*', (req, res, next) => void handleRequest(req, res, next));
+  const handleRequest = createRequestHandler(build, dev ? 'development' : 'production');
+  const remix: RequestHandler = (req, res, next) => {
+    void (async () => {
+      const context = { clientIp: req.ip, cspNonce: res.locals.cspNonce as string };
+      await sendResponse(res, await handleRequest(remixRequest(req, res), context));
+    })().catch(next);
+  };
+  app.all('*', guardRequests, remix);
   app.use(errorHandler);
 
   await new Promise<void>((resolve, reject) => {

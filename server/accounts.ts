@@ -26,7 +26,8 @@ import { db } from './db';
 import { clientIp, type RequestContext } from './request';
 import { sessionKey, type SessionUser } from './session';
 
-export const INVALID_LINK = 'Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.';
+import { INVALID_LINK } from '../domain/accounts';
+export { INVALID_LINK };
 export const INVALID_CODE = 'Der Aktivierungscode oder der Nachname stimmt nicht, oder der Code ist abgelaufen.';
 
 const emailField = z

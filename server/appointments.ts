@@ -26,6 +26,7 @@ import { queryLive, runUpdate, startOnce, type UpdateArgument, type UpdateOutcom
 import type { appointmentWorkflow } from '../workflows/appointment';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
+import { TEXT_LIMITS, textTooLong } from '../domain/text-limits';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 
@@ -87,7 +88,8 @@ export async function requestAppointment(
   options: WorkflowOptions = {},
 ): Promise<{ appointmentId: number }> {
   const database = options.db ?? sharedDb();
-  const problem = slotOfferProblem(input.slots, Date.now());
+  const problem =
+    slotOfferProblem(input.slots, Date.now()) ?? (input.note ? textTooLong('Hinweis', input.note, TEXT_LIMITS.appointmentNote) : null);
   if (problem) throw new RangeError(problem);
   const workflowInput = await database.sequelize.transaction(async (transaction: Transaction) => {
     const { Unit, Property, User, AppointmentRequest, AppointmentSlot, AppointmentEvent } = database.models;
@@ -230,6 +232,12 @@ export function updateAppointment<C extends AppointmentChange>(
   arg: UpdateArgument<(typeof APPOINTMENT_UPDATES)[C]>,
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<AppointmentStatusView>> {
+  // Refused here, before anything travels to Temporal.
+  const { note, reason } = arg as { note?: unknown; reason?: unknown };
+  const tooLong =
+    (typeof note === 'string' ? textTooLong('Notiz', note, TEXT_LIMITS.appointmentNote) : null) ??
+    (typeof reason === 'string' ? textTooLong('Grund', reason, TEXT_LIMITS.appointmentCancelReason) : null);
+  if (tooLong) return Promise.resolve({ ok: false, message: tooLong });
   return runUpdate(
     options.client ?? temporalClient(),
     appointmentWorkflowId(appointmentId),

@@ -1,5 +1,5 @@
 // Log-in and log-out against the real database: what the cookie looks like, what the audit log
-// records, that log-out revokes the server-side session and that repeated failures are slowed.
+// records and that log-out revokes the server-side session. Throttling: login-throttle.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import type { User } from '../db';
@@ -8,7 +8,7 @@ import { closeWebResources, createLoginUser, dataOf, makeRequest, run, testDb, T
 import { action as loginAction } from '../app/routes/login';
 import { action as logoutAction } from '../app/routes/logout';
 import { loader as registerLoader } from '../app/routes/geraete._index';
-import { LOGIN_MESSAGES, MAX_FAILURES } from './auth';
+import { LOGIN_MESSAGES } from './auth';
 import { sessionKey } from './session';
 
 const database = testDb();
@@ -79,19 +79,6 @@ describe('login', () => {
   test('over https (COOKIE_SECURE=auto) the cookie is Secure', async () => {
     const outcome = await run(loginAction, loginRequest(user.email, TEST_PASSWORD, 'https://klarmeter.test'));
     expect(outcome.kind === 'response' && outcome.response.headers.get('Set-Cookie')).toMatch(/; Secure/);
-  });
-
-  test(`after ${MAX_FAILURES} failures in 15 minutes even the right password is refused`, async () => {
-    const victim = await createLoginUser(database, user.organisationId, 'owner');
-    for (let i = 0; i < MAX_FAILURES; i++) await run(loginAction, loginRequest(victim.email, `falsch-${i}`));
-    expect(dataOf(await run(loginAction, loginRequest(victim.email, TEST_PASSWORD)))).toMatchObject({ error: LOGIN_MESSAGES.throttled });
-    expect(await sessionRows(victim.id)).toEqual([]);
-    expect((await auditOf('login_failed', victim.email)).at(-1)).toMatchObject({ details: { reason: 'throttled' } });
-    // Failures older than the window no longer count.
-    await database.sequelize.query(`UPDATE login_failures SET at = now() - interval '16 minutes' WHERE email = :email`, {
-      replacements: { email: victim.email },
-    });
-    expect((await run(loginAction, loginRequest(victim.email, TEST_PASSWORD))).kind).toBe('response');
   });
 
   test('invalid input is answered per field', async () => {

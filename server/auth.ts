@@ -1,19 +1,15 @@
-// Log-in, log-out and "who is asking": argon2 passwords, server-side sessions, throttled failures,
-// every outcome in the audit log.
+// Log-in, log-out and "who is asking": argon2 passwords, server-side sessions, throttled failures
+// (server/login-throttle.ts), every outcome in the audit log.
 import { hash, verify } from '@node-rs/argon2';
 import { redirect } from '@remix-run/node';
-import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import { appendAudit } from '../db/audit';
+import { forgetSuccessfulAttempt, reserveLoginAttempt, throttledMessage, type KnownDevice } from './login-throttle';
 import { createSession, revokeSession, sessionToken, userForToken, type SessionUser } from './session';
 import { requiresSecondFactor, startLoginChallenge } from './second-factor';
 
-export const MAX_FAILURES = 5;
-export const FAILURE_WINDOW_MINUTES = 15;
-
 export const LOGIN_MESSAGES = {
   invalid: 'E-Mail-Adresse oder Passwort ist falsch.',
-  throttled: `Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie ${FAILURE_WINDOW_MINUTES} Minuten und versuchen Sie es dann erneut.`,
   secondFactor: 'Bitte bestätigen Sie die Anmeldung mit dem Code Ihrer Authenticator-App.',
 } as const;
 
@@ -43,14 +39,6 @@ function hashForUnknownUser(): Promise<string> {
   return dummyHash;
 }
 
-async function recentFailures(email: string): Promise<number> {
-  const [row] = await db().sequelize.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM login_failures WHERE email = :email AND at > now() - make_interval(mins => :minutes)`,
-    { replacements: { email, minutes: FAILURE_WINDOW_MINUTES }, type: QueryTypes.SELECT },
-  );
-  return row?.n ?? 0;
-}
-
 /**
  * `challenge`: the password was right, but the account has a second factor; no session yet. The
  * caller sets the challenge cookie and sends the user to /login/zweiter-faktor. A caller that
@@ -58,7 +46,14 @@ async function recentFailures(email: string): Promise<number> {
  */
 export type LoginResult = { ok: true; user: SessionUser; token: string } | { ok: false; message: string; challenge?: string };
 
-export async function login(input: { email: string; password: string; ip: string | null; userAgent: string | null }): Promise<LoginResult> {
+export async function login(input: {
+  email: string;
+  password: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The browser's signed device cookie (login-throttle.ts): its own throttle instead of the account's. */
+  device?: KnownDevice | null;
+}): Promise<LoginResult> {
   const database = db();
   const email = normaliseEmail(input.email);
   const user = await database.models.User.findOne({
@@ -76,21 +71,20 @@ export async function login(input: { email: string; password: string; ip: string
       details: { reason },
     });
 
-  if ((await recentFailures(email)) >= MAX_FAILURES) {
+  const gate = await reserveLoginAttempt({ email, ip: input.ip, userId: user?.id ?? null, device: input.device ?? null });
+  if (!gate.allowed) {
     await auditFailure('throttled');
-    return { ok: false, message: LOGIN_MESSAGES.throttled };
+    return { ok: false, message: throttledMessage(gate.retryAfterMs) };
   }
 
   const passwordOk = await verify(user?.passwordHash ?? (await hashForUnknownUser()), input.password).catch(() => false);
   if (!user || !passwordOk) {
-    await database.sequelize.query('INSERT INTO login_failures (email, ip) VALUES (:email, :ip)', {
-      replacements: { email, ip: input.ip },
-    });
     await auditFailure(user ? 'wrong_password' : 'unknown_user');
     return { ok: false, message: LOGIN_MESSAGES.invalid };
   }
 
-  await database.sequelize.query('DELETE FROM login_failures WHERE email = :email', { replacements: { email } });
+  // The password was right: its guessing counters start afresh (the second factor has its own budget).
+  await forgetSuccessfulAttempt(gate);
   if (await requiresSecondFactor(user.id)) {
     const challenge = await startLoginChallenge({ userId: user.id, ip: input.ip, userAgent: input.userAgent });
     await appendAudit(database, {

@@ -1,7 +1,8 @@
 // The worker's start-up sweep against the demo seed: the seeded cases are rows only, the sweep
 // starts their workflows, and running it again changes nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { seedDemo } from '../db/seed/demo';
+import { verify } from '@node-rs/argon2';
+import { DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
 import { appointmentWorkflowId } from '../domain/contracts/appointment';
 import { ticketWorkflowId } from '../domain/contracts/ticket';
@@ -26,8 +27,10 @@ afterAll(async () => {
   await database.close();
 });
 
+let organisationId: number;
+
 test('the demo cases get their workflows from the sweep, once', async () => {
-  const { organisationId } = await seedDemo(database, calendarDate(new Date()));
+  ({ organisationId } = await seedDemo(database, calendarDate(new Date())));
   const tickets = await database.models.Ticket.findAll({ where: { organisationId }, order: [['id', 'ASC']] });
   const appointments = await database.models.AppointmentRequest.findAll({ where: { organisationId } });
   expect(tickets.map((t) => t.subject)).toEqual(['Heizung im Bad bleibt kalt', 'Frage zur Abrechnung 2025', 'Rauchmelder piept']);
@@ -52,4 +55,16 @@ test('the demo cases get their workflows from the sweep, once', async () => {
     }),
   );
   expect(again).toEqual(runs);
+});
+
+// Issue 12: all seed users shared one argon2 hash (and so one salt). Each has its own now, and each logs in.
+test('no two seed users share an argon2 hash or salt', async () => {
+  // Users with a password (the demo's invited tenants have none until they activate).
+  const users = (await database.models.User.findAll({ where: { organisationId }, attributes: ['email', 'passwordHash'] })).flatMap((u) =>
+    u.passwordHash ? [{ email: u.email, passwordHash: u.passwordHash }] : [],
+  );
+  expect(users.length).toBeGreaterThanOrEqual(7);
+  expect(new Set(users.map((u) => u.passwordHash)).size).toBe(users.length);
+  expect(new Set(users.map((u) => u.passwordHash.split('$')[4])).size).toBe(users.length);
+  for (const user of users) expect(await verify(user.passwordHash, DEMO_PASSWORD), user.email).toBe(true);
 });

@@ -3,7 +3,10 @@
 // hears every change.
 import pg from 'pg';
 import { LIVE_CHANNEL } from '../db';
+import { hasPermission, type Permission } from '../domain/permissions';
+import type { Role } from '../domain/roles';
 import { requireConfig } from './config';
+import { scopeCovers, type Scope } from './permissions';
 
 export interface LiveEvent {
   type: string;
@@ -146,4 +149,44 @@ export async function closeLiveHub(): Promise<void> {
   const hub = holder.__klarmeterLiveHub;
   holder.__klarmeterLiveHub = undefined;
   await hub?.close();
+}
+
+// ---- who hears what ----
+
+type Viewer = { id: number; role: Role };
+
+/**
+ * Each event type with the permission its pages require and the rows it concerns, checked exactly
+ * as the pages check them: `any` covers the viewer's scope, `own` its own rows (a tenant's own tickets
+ * and requests, a technician's properties). Types not listed reach nobody.
+ */
+const LIVE_EVENT_RULES: Readonly<Record<string, (viewer: Viewer, scope: Scope, event: LiveEvent) => boolean>> = {
+  device: (viewer, scope, event) => hasPermission(viewer, 'read:device:own') && scopeCovers(scope, event),
+  ticket: (viewer, scope, event) => ownOrScope(viewer, scope, event, 'read:ticket'),
+  appointment: (viewer, scope, event) => ownOrScope(viewer, scope, event, 'read:appointment'),
+  statement: (viewer, scope, event) => hasPermission(viewer, 'read:statement:own') && viewer.role !== 'tenant' && scopeCovers(scope, event),
+  // Managers' and compliance's monthly pages; a tenant's consumption page hears its own flat's events.
+  monthly: (viewer, scope, event) =>
+    (hasPermission(viewer, 'read:monthly-information:any') || hasPermission(viewer, 'read:tenancy:own')) && scopeCovers(scope, event),
+  notification: (viewer, _scope, event) =>
+    event.userId === viewer.id || (Array.isArray(event.userIds) && (event.userIds as unknown[]).includes(viewer.id)),
+  resync: () => true,
+};
+
+/** Tickets and appointments: `any` sees its scope; a tenant its own (it filed them); a technician its properties'. */
+function ownOrScope(viewer: Viewer, scope: Scope, event: LiveEvent, read: 'read:ticket' | 'read:appointment'): boolean {
+  if (hasPermission(viewer, `${read}:any` as Permission)) return scopeCovers(scope, event);
+  if (!hasPermission(viewer, `${read}:own` as Permission)) return false;
+  return viewer.role === 'tenant' ? event.userId === viewer.id : scopeCovers(scope, event);
+}
+
+/**
+ * The event as this viewer's stream may carry it, or null: filtered by the pages' permissions and
+ * stripped of whom it concerns (user ids), since pages only need to know that something changed.
+ */
+export function liveEventFor(viewer: Viewer, scope: Scope, event: LiveEvent): LiveEvent | null {
+  const rule = LIVE_EVENT_RULES[event.type];
+  if (!rule?.(viewer, scope, event)) return null;
+  const { userId: _userId, userIds: _userIds, ...rest } = event;
+  return rest as LiveEvent;
 }

@@ -77,6 +77,7 @@ describe('a valid file', () => {
       skipped: 0,
       errors: [],
       unknownSerials: [],
+      unknownSerialCount: 0,
       workflows: { signalled: 2, ended: 0, unsent: 0 },
     });
     expect(await readingsOf(hkv)).toEqual([
@@ -157,9 +158,10 @@ describe('unknown serials', () => {
     const report = await importReadingsCsv(db, file(), options);
     expect(report.applied).toBe(false);
     expect(report.unknownSerials).toEqual([
-      { serial: 'WZ-GIBT-ES-NICHT', lines: [3, 5] },
-      { serial: foreign.serial, lines: [4] },
+      { serial: 'WZ-GIBT-ES-NICHT', lines: [3, 5], lineCount: 2 },
+      { serial: foreign.serial, lines: [4], lineCount: 1 },
     ]);
+    expect(report.unknownSerialCount).toBe(2);
     expect(report.errors.map((e) => [e.line, e.field])).toEqual([
       [3, 'Zählernummer'],
       [4, 'Zählernummer'],

@@ -12,7 +12,15 @@ import { reportDeviceReadings } from './device-obligation';
 import type { SessionUser } from './session';
 import { temporalClient, type WorkflowOptions } from './temporal';
 import type { DeviceType } from '../domain/deadlines';
-import { READING_FIELDS, UNIT_FOR_DEVICE, parseReadingsCsv, type ReadingRow, type RowError } from '../domain/readings-csv';
+import {
+  READING_FIELDS,
+  UNIT_FOR_DEVICE,
+  parseReadingsCsv,
+  summariseUnknownSerials,
+  type ReadingRow,
+  type RowError,
+  type UnknownSerial,
+} from '../domain/readings-csv';
 
 export type ReadingSource = 'import' | 'manual';
 
@@ -51,8 +59,9 @@ export interface ImportReport {
   /** Rows of unknown serials left out (only with skipUnknown). */
   skipped: number;
   errors: RowError[];
-  /** Serials no device of the organisation has, with the lines they are on. */
-  unknownSerials: Array<{ serial: string; lines: number[] }>;
+  /** Serials no device of the organisation has, with the lines they are on: the first few (domain/readings-csv.ts). */
+  unknownSerials: UnknownSerial[];
+  unknownSerialCount: number;
   workflows: WorkflowsTold;
 }
 
@@ -66,6 +75,7 @@ export function emptyReport(errors: RowError[] = []): ImportReport {
     skipped: 0,
     errors,
     unknownSerials: [],
+    unknownSerialCount: 0,
     workflows: { signalled: 0, ended: 0, unsent: 0 },
   };
 }
@@ -231,7 +241,7 @@ export async function applyReadings(
     if (errors.length > 0) report.errors.push(...errors);
     else resolved.push({ row, device });
   }
-  report.unknownSerials = [...unknown.values()];
+  Object.assign(report, summariseUnknownSerials(unknown.values()));
   if (report.errors.length > 0) return finish(report);
 
   try {
@@ -255,6 +265,7 @@ export async function applyReadings(
             unchanged: report.unchanged,
             skipped: report.skipped,
             unknownSerials: report.unknownSerials.map((u) => u.serial),
+            unknownSerialCount: report.unknownSerialCount,
           },
         },
         transaction,

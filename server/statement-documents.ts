@@ -1,6 +1,7 @@
 // The statement document: one view model per addressee (a unit, or one occupancy of it after a
 // change of tenant), rendered by one Handlebars template both as the PDF and as the tenant's HTML
 // view in the portal. Everything HKVO §6a(3) asks a statement to tell is assembled here.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
@@ -697,6 +698,20 @@ function templatePath(): string {
 }
 
 let compiled: HandlebarsTemplateDelegate<StatementDocumentModel> | undefined;
+
+/**
+ * CSP hash sources of the template's inline <style> blocks (constant text): the statement pages
+ * embed the document verbatim, and a strict style-src admits exactly these.
+ */
+export function statementStyleHashes(): string[] {
+  const source = readFileSync(templatePath(), 'utf8');
+  return [...source.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (match) =>
+      `sha256-${createHash('sha256')
+        .update(match[1] ?? '')
+        .digest('base64')}`,
+  );
+}
 
 export function renderStatementHtml(model: StatementDocumentModel): string {
   compiled ??= handlebars.compile<StatementDocumentModel>(readFileSync(templatePath(), 'utf8'), { strict: false });

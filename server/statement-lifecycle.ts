@@ -45,12 +45,14 @@ import { renderProofPdf } from './statement-obligation';
 import { saveStatement } from '../db/statements';
 import { sha256 } from '../db/audit';
 import { formatDateTime } from '../domain/format';
+import { TEXT_LIMITS, normaliseText, textTooLong } from '../domain/text-limits';
 import { formatPeriod } from '../domain/statement-format';
 import type { StatementData, StatementRequest } from '../domain/billing/statement';
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
 import type { SessionUser } from './session';
+import { proofEventsForViewer } from './personal-data';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { queryLive, runUpdate, type LiveStatus, type UpdateOutcome } from './temporal';
@@ -273,6 +275,7 @@ export interface ProofTimelineItem {
   step: ProofStep;
   label: string;
   at: string;
+  actorId: number | null;
   actor: string;
   ip: string | null;
   documentSha256: string;
@@ -299,6 +302,7 @@ export async function proofView(statement: { id: number; version: number }, data
       step: e.step,
       label: PROOF_STEP_LABELS[e.step],
       at: e.at.toISOString(),
+      actorId: e.actorId,
       actor: e.actor,
       ip: e.ip,
       documentSha256: e.documentSha256,
@@ -387,6 +391,8 @@ export async function lifecyclePanel(
     proofView(statement, database),
     lifecycleActor(user, statement.propertyId, undefined, database),
   ]);
+  // Who acted and from where, as the personal-data policy lets this viewer see it.
+  const events = await proofEventsForViewer(user, proof.events);
   const status = live.available ? live.status : null;
   const state = status?.state ?? statement.status;
   return {
@@ -398,7 +404,7 @@ export async function lifecyclePanel(
     delivery: status?.delivery ?? null,
     objectionDeadline: status?.objectionDeadline ?? null,
     objectionWindowEndsAt: status?.objectionWindowEndsAt ?? null,
-    timeline: proofTimelineItems(proof.events),
+    timeline: proofTimelineItems(events),
     verdict: proof.verdict,
     canApprove: state === 'draft' && mayApprove(actor),
     canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
@@ -414,7 +420,7 @@ export async function loadStatementProof(request: Request, rawId: string | undef
     lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
     proofView(ref),
   ]);
-  return { statement, stored, lifecycle, proof };
+  return { statement, stored, lifecycle, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,12 +549,13 @@ export async function tenantObjectionAction(
     .getAll('positions')
     .map(String)
     .filter((p) => (OBJECTION_POSITIONS as readonly string[]).includes(p));
-  const reason = String(form.get('reason') ?? '')
-    .trim()
-    .slice(0, 4000);
+  const reason = normaliseText(String(form.get('reason') ?? '')).trim();
   const token = String(form.get('token') ?? '');
   if (positions.length === 0) return { ok: false, message: 'Bitte mindestens eine beanstandete Position auswählen.' };
   if (reason === '') return { ok: false, message: 'Bitte begründen Sie Ihren Einspruch.' };
+  // Never cut: a longer reason is refused with the limit, before anything reaches the workflow.
+  const tooLong = textTooLong('Begründung', reason, TEXT_LIMITS.objectionReason);
+  if (tooLong) return { ok: false, message: tooLong };
   const outcome = await fileStatementObjection(
     user,
     {

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import { loadStatement, previewStatement, statementVersions } from '../db/statements';
-import { canonicalJson, sha256 } from '../db/audit';
+import { appendAudit, canonicalJson, sha256 } from '../db/audit';
 import type { BillingPeriod } from '../domain/billing';
-import { statementPdf } from './statement-documents';
+import { renderStatementPdf, statementDocumentModel, statementFileName, statementPdf } from './statement-documents';
+import { seesTenantNames, statementForViewer } from './personal-data';
 import {
   FUEL_CATEGORIES,
   OPERATING_COST_CATEGORIES,
@@ -524,9 +525,45 @@ export function withBlankRows(values: StatementFormValues, extra = 0): Statement
 // ---------------------------------------------------------------------------------------------
 // Storing and previewing
 
-/** The user's statement PDF for one addressee: rendered and stored on the first request, then served from storage. */
-export function addresseePdf(user: SessionUser, statement: StatementData, addressee: Addressee, context: RequestContext | undefined) {
-  return statementPdf(db(), pdfRenderer(), statement, addressee, actorOf(user, context));
+/** Whether the addressee's document is the user's own (its tenancy's occupancy, or the unit it alone used). */
+async function addressedTo(user: SessionUser, statement: StatementData, addressee: Addressee): Promise<boolean> {
+  const unit = statement.units.find((u) => u.unitId === addressee.unitId);
+  const occupancy =
+    addressee.occupancyKey === null
+      ? unit?.occupancies.length === 1
+        ? unit.occupancies[0]
+        : undefined
+      : unit?.occupancies.find((o) => o.key === addressee.occupancyKey);
+  if (!occupancy?.tenancyId) return false;
+  return (await db().models.Tenancy.count({ where: { id: occupancy.tenancyId, userId: user.id } })) > 0;
+}
+
+/**
+ * The user's statement PDF for one addressee: the delivered document (rendered and stored on the
+ * first request, then served from storage) for those who may see the tenant's name (the managers,
+ * the tenant it is addressed to); for everyone else (owners, compliance) a copy rendered on the fly
+ * with "Mietpartei" in place of the name, never stored. Every download is audited.
+ */
+export async function addresseePdf(user: SessionUser, statement: StatementData, addressee: Addressee, context: RequestContext | undefined) {
+  if (seesTenantNames(user) || (await addressedTo(user, statement, addressee))) {
+    return statementPdf(db(), pdfRenderer(), statement, addressee, actorOf(user, context));
+  }
+  const viewed = statementForViewer(user, statement);
+  const model = statementDocumentModel(viewed, addressee, { standalone: true });
+  if (!model) return null;
+  const content = await renderStatementPdf(pdfRenderer(), model);
+  const document = { content, fileName: statementFileName(viewed, model.unit, addressee.occupancyKey), sha256: sha256(content) };
+  await appendAudit(db(), {
+    organisationId: user.organisationId,
+    actorId: user.id,
+    actor: user.email,
+    action: 'statement_document_downloaded',
+    entity: 'statement',
+    entityId: statement.stored?.id ?? null,
+    ip: clientIp(context),
+    details: { ...addressee, statementId: statement.stored?.id, sha256: document.sha256, pseudonymised: true },
+  });
+  return document;
 }
 
 export function versionsOf(propertyId: number, period: BillingPeriod): Promise<StatementVersion[]> {

@@ -45,6 +45,7 @@ import {
 } from '../domain/contracts/ticket';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
+import { TEXT_LIMITS, textTooLong } from '../domain/text-limits';
 import type { SessionUser } from './session';
 import {
   queryLive,
@@ -107,6 +108,8 @@ export async function openTicket(
   const database = options.db ?? sharedDb();
   const subject = input.subject.trim();
   const body = input.body.trim();
+  const tooLong = textTooLong('Betreff', subject, TEXT_LIMITS.ticketSubject) ?? textTooLong('Beschreibung', body, TEXT_LIMITS.ticketBody);
+  if (tooLong) throw new RangeError(tooLong);
   const triage = triageTicket({ topic: input.topic, subject, body, linked: input.linked ?? null });
   const category = input.category ?? triage.category;
   const reasons =
@@ -275,6 +278,10 @@ export async function updateTicket<C extends TicketChange>(
   arg: UpdateArgument<(typeof TICKET_UPDATES)[C]>,
   options: WorkflowOptions = {},
 ): Promise<UpdateOutcome<TicketStatusView>> {
+  // Refused here, before a byte of it travels to Temporal (the workflow allows more than the form).
+  const text = (arg as { text?: unknown }).text;
+  const tooLong = typeof text === 'string' ? textTooLong('Nachricht', text, TEXT_LIMITS.ticketMessage) : null;
+  if (tooLong) return { ok: false, message: tooLong };
   const client = options.client ?? temporalClient();
   const update = TICKET_UPDATES[change] as UpdateDefinition<TicketStatusView, [typeof arg]>;
   const outcome = await runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);

@@ -19,7 +19,7 @@ import {
   reportDeviceReplaced,
 } from '../server/device-obligation';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
-import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { recordHistory, startTimeSkipping, type TimeSkipping, runsFrom } from '../tests/support/time-skipping';
 import type { deviceDeadline } from './device-deadline';
 import { getStatus } from './shared/device';
 
@@ -73,16 +73,6 @@ async function scheduledActivities(handle: WorkflowHandle, activityType: string)
 }
 
 /** The runs of a workflow, first to last, following continue-as-new from the first run. */
-async function runsFrom(workflowId: string, firstRunId: string): Promise<string[]> {
-  const runs = [firstRunId];
-  for (;;) {
-    const history = await ts.client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
-    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    if (!next) return runs;
-    runs.push(next);
-  }
-}
-
 async function deviceRow(deviceId: number) {
   return db.models.Device.findByPk(deviceId, { rejectOnEmpty: true });
 }
@@ -289,7 +279,7 @@ describe('device deadline workflow', () => {
     const status = await handleOf(device.id).query(getStatus);
     expect(status).toMatchObject({ state: 'escalated', light: 'red' });
     expect(status.reminders.map((r) => r.handled)).toEqual([true, true, true]);
-    const runs = await runsFrom(deviceWorkflowId(device.id), runId!);
+    const runs = await runsFrom(ts.client, deviceWorkflowId(device.id), runId!);
     expect(runs.length).toBeGreaterThan(1);
     const total = async (activityType: string) => {
       let count = 0;

@@ -7,7 +7,7 @@ import { createDb, type MonthlyInformation } from '../db';
 import { verifyDeliveryChain } from '../server/monthly-obligation';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, type FixtureUnitKey, type MonthlyFixture } from '../tests/support/monthly-fixtures';
-import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { recordHistory, startTimeSkipping, type TimeSkipping, runsFrom } from '../tests/support/time-skipping';
 import { monthlyInformationRun } from './monthly-information';
 import { getMonthlyPropertyStatus, getMonthlyRunStatus } from './shared/monthly';
 import { monthlyNotificationKey, monthlyPropertyWorkflowId, type MonthlyRunInput } from '../domain/contracts/monthly';
@@ -44,16 +44,6 @@ async function informationOf(key: FixtureUnitKey): Promise<MonthlyInformation> {
 }
 
 /** The runs of a workflow, first to last, following continue-as-new from the first run. */
-async function runsFrom(workflowId: string, firstRunId: string): Promise<string[]> {
-  const runs = [firstRunId];
-  for (;;) {
-    const history = await ts.client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
-    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    if (!next) return runs;
-    runs.push(next);
-  }
-}
-
 /** The first run of a child workflow, as one of the parent's runs started it. */
 async function childFirstRun(parentRuns: string[], parentId: string, childId: string): Promise<string> {
   for (const runId of parentRuns) {
@@ -112,10 +102,10 @@ describe('a run over the fixture portfolio', () => {
     first = await snapshot();
     expect(first.rows).toHaveLength(9);
     // Both workflows continued as new (one property per run, two batches per run): more than one run each.
-    const parentRuns = await runsFrom(handle.workflowId, handle.firstExecutionRunId);
+    const parentRuns = await runsFrom(ts.client, handle.workflowId, handle.firstExecutionRunId);
     expect(parentRuns).toHaveLength(2);
     const childId = monthlyPropertyWorkflowId(FIXTURE_MONTH, f.property.id);
-    const childRuns = await runsFrom(childId, await childFirstRun(parentRuns, handle.workflowId, childId));
+    const childRuns = await runsFrom(ts.client, childId, await childFirstRun(parentRuns, handle.workflowId, childId));
     expect(childRuns).toHaveLength(2);
     for (const [i, runId] of parentRuns.entries())
       await recordHistory(ts.client.workflow.getHandle(handle.workflowId, runId), `batches-continue-as-new-run-${i + 1}`);

@@ -4,6 +4,8 @@ import type { ReactNode } from 'react';
 import { Form, Link } from '@remix-run/react';
 import { Timeline, ToneBadge, useNow } from './cases';
 import { Facts, Panel } from './page-header';
+import { LimitedTextArea } from './length-hint';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import { formatDate, formatDateTime } from '../../domain/format';
 import type { LifecycleView, Tone } from '../../domain/timeline';
 
@@ -190,9 +192,8 @@ export function ObjectionForm({
               </label>
             ))}
           </fieldset>
-          <label>
-            Begründung <textarea name="reason" rows={4} required maxLength={4000} />
-          </label>
+          <label htmlFor="objection-reason">Begründung</label>
+          <LimitedTextArea id="objection-reason" name="reason" rows={4} required max={TEXT_LIMITS.objectionReason} />
           <button type="submit" className="button button--primary">
             Einspruch einreichen
           </button>

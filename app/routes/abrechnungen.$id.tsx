@@ -13,6 +13,7 @@ import { parseId } from '../../domain/params';
 import { hasPermission } from '../../domain/permissions';
 import { formatEuro, formatPeriod, statementStatusLabel } from '../../domain/statement-format';
 import { requireStoredStatement, versionsOf } from '../../server/statements';
+import { seesTenantNames, statementForViewer } from '../../server/personal-data';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },
@@ -21,12 +22,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, statement, stored } = await requireStoredStatement(request, params.id);
+  const found = await requireStoredStatement(request, params.id);
+  const { user, stored } = found;
+  // Tenants' names only for roles the personal-data policy lets see them (owners and compliance: "Mietpartei").
+  const statement = statementForViewer(user, found.statement);
   const url = new URL(request.url);
   const selectedUnitId = parseId(url.searchParams.get('einheit') ?? undefined) ?? statement.units[0]?.unitId;
   const selected = statement.units.find((u) => u.unitId === selectedUnitId) ?? statement.units[0];
   const model = selected ? statementDocumentModel(statement, { unitId: selected.unitId, occupancyKey: null }, { standalone: false }) : null;
-  const withTenants = hasPermission(user, 'read:tenancy:any');
+  const withTenants = seesTenantNames(user);
   const { summary } = statement;
   return {
     statement: {

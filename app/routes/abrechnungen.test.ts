@@ -7,12 +7,8 @@ import { saveStatement } from '../../db/statements';
 import { type StatementData } from '../../domain/billing/statement';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../../tests/support/fixtures';
-import {
-  addBillingProperty,
-  createStatementFixture,
-  statementRequest,
-  type StatementFixture,
-} from '../../tests/support/statement-fixtures';
+import { addBillingProperty, createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { exampleStatementRequest } from '../../domain/billing/example-request';
 import { formValuesOf, withBlankRows, type StatementFormValues } from '../../server/statements';
 import { pdfRenderer } from '../../server/statements';
 import { loader as listLoader } from './abrechnungen._index';
@@ -53,7 +49,7 @@ beforeAll(async () => {
 
   const manager = org.managers[0];
   statement = await saveStatement(database, house.request, actor(manager));
-  foreignStatement = await saveStatement(database, statementRequest(foreign.property.id), actor(manager));
+  foreignStatement = await saveStatement(database, exampleStatementRequest(foreign.property.id), actor(manager));
   otherOrgStatement = await saveStatement(database, otherOrg.request, actor(otherOrg.org.managers[0]));
   // Delivered to the tenants; a later correction is still a draft they must not see.
   await database.sequelize.query("UPDATE statements SET status = 'delivered' WHERE id = :id", {

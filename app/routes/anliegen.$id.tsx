@@ -8,6 +8,8 @@ import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
 import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
+import { LimitedTextArea } from '~/components/length-hint';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import { TICKET_STATUS_LABELS_FOR_TENANT } from '../../domain/contracts/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -112,7 +114,7 @@ export default function MyTicket() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="reply-text">Ihre Nachricht</label>
-                  <textarea id="reply-text" name="text" rows={4} required maxLength={5000} />
+                  <LimitedTextArea id="reply-text" name="text" rows={4} required max={TEXT_LIMITS.ticketMessage} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="reply" className="button button--primary" disabled={busy}>
@@ -127,7 +129,7 @@ export default function MyTicket() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="reopen-text">Was ist noch offen?</label>
-                  <textarea id="reopen-text" name="text" rows={3} required maxLength={5000} />
+                  <LimitedTextArea id="reopen-text" name="text" rows={3} required max={TEXT_LIMITS.ticketMessage} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="reopen" className="button" disabled={busy}>

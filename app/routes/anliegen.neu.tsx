@@ -5,6 +5,7 @@ import { currentTenancies, requireUserWithPermission } from '../../server/permis
 import { requireSameOrigin } from '../../server/request';
 import { openTicket } from '../../server/tickets';
 import { TICKET_TOPICS, isTicketTopic, type TicketTopic } from '../../domain/ticket-triage';
+import { TEXT_LIMITS, lengthHint, normaliseText, textTooLong } from '../../domain/text-limits';
 
 export const meta: MetaFunction = () => [{ title: 'Neues Anliegen · Klarmeter' }];
 
@@ -17,24 +18,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type Field = 'unitId' | 'topic' | 'subject' | 'body';
 type ActionData = { errors: Partial<Record<Field, string>>; values: Record<Field, string> };
 
-const MAX_SUBJECT = 200;
-const MAX_BODY = 5_000;
+const MAX_SUBJECT = TEXT_LIMITS.ticketSubject;
+const MAX_BODY = TEXT_LIMITS.ticketBody;
 
 export async function action({ request }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'file:ticket:own');
   const form = await request.formData();
   const values = Object.fromEntries(
-    (['unitId', 'topic', 'subject', 'body'] as const).map((f) => [f, String(form.get(f) ?? '').trim()]),
+    (['unitId', 'topic', 'subject', 'body'] as const).map((f) => [f, normaliseText(String(form.get(f) ?? '')).trim()]),
   ) as Record<Field, string>;
   const tenancy = (await currentTenancies(user)).find((t) => String(t.unitId) === values.unitId);
   const errors: ActionData['errors'] = {};
   if (!tenancy) errors.unitId = 'Bitte wählen Sie Ihre Wohnung.';
   if (!isTicketTopic(values.topic)) errors.topic = 'Bitte wählen Sie ein Thema.';
-  if (values.subject === '' || values.subject.length > MAX_SUBJECT)
-    errors.subject = `Bitte geben Sie einen Betreff an (höchstens ${MAX_SUBJECT} Zeichen).`;
-  if (values.body === '' || values.body.length > MAX_BODY)
-    errors.body = `Bitte beschreiben Sie Ihr Anliegen (höchstens ${MAX_BODY} Zeichen).`;
+  const subject = values.subject === '' ? 'Bitte geben Sie einen Betreff an.' : textTooLong('Betreff', values.subject, MAX_SUBJECT);
+  if (subject) errors.subject = subject;
+  const body = values.body === '' ? 'Bitte beschreiben Sie Ihr Anliegen.' : textTooLong('Beschreibung', values.body, MAX_BODY);
+  if (body) errors.body = body;
   if (!tenancy || Object.keys(errors).length > 0) return { errors, values };
   const { ticketId } = await openTicket({
     organisationId: user.organisationId,
@@ -111,11 +112,13 @@ export default function NewTicket() {
               <label htmlFor="subject">Betreff</label>
               <input id="subject" name="subject" maxLength={MAX_SUBJECT} required defaultValue={values?.subject} {...invalid('subject')} />
               {error('subject')}
+              <p className="muted case-form__hint">{lengthHint(MAX_SUBJECT)}</p>
             </div>
             <div className="field">
               <label htmlFor="body">Beschreibung</label>
               <textarea id="body" name="body" rows={6} maxLength={MAX_BODY} required defaultValue={values?.body} {...invalid('body')} />
               {error('body')}
+              <p className="muted case-form__hint">{lengthHint(MAX_BODY)}</p>
               <p className="muted case-form__hint">
                 Bei Notfällen wie Wasserschaden oder Gasgeruch rufen Sie bitte zusätzlich den Notdienst an.
               </p>

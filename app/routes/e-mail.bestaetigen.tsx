@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AccountCard, FormMessage } from '~/components/account-forms';
-import { INVALID_LINK, verificationByLink, verifyEmail } from '../../server/accounts';
+import { INVALID_LINK } from '../../domain/accounts';
+import { verificationByLink, verifyEmail } from '../../server/accounts';
 import { requireSameOrigin } from '../../server/request';
 
 export const meta: MetaFunction = () => [{ title: 'E-Mail-Adresse bestätigen · Klarmeter' }];

@@ -8,7 +8,7 @@ import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { formatNumber, streetAddress } from '../../domain/format';
 import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
-import { hasPermission } from '../../domain/permissions';
+import { seesTenantNames } from '../../server/personal-data';
 import { buildingDeviceCount, propertySummaries, unitSummaries } from '../../server/properties';
 import { parseId } from '../../domain/params';
 
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const scope = await visibleScope(user);
   const [property] = id ? await propertySummaries(scope, id) : [];
   if (!id || !property) throw notFound();
-  const withTenants = hasPermission(user, 'read:tenancy:any');
+  const withTenants = seesTenantNames(user);
   const [units, buildingDevices] = await Promise.all([unitSummaries(scope, id, { withTenants }), buildingDeviceCount(id)]);
   return { property, units, buildingDevices, withTenants, today: calendarDate(new Date()) };
 }

@@ -82,15 +82,52 @@ describe('/live', () => {
     }
   });
 
-  test('events addressed to a user reach that user', async () => {
+  test('notifications reach the users they are for, without naming anybody', async () => {
     const manager = await openStream(await cookieFor(f.manager));
     try {
       await liveHub().ensureConnected();
-      await notify({ type: 'notification', userId: f.owner.id });
-      await notify({ type: 'notification', userId: f.manager.id });
-      expect(await manager.next()).toMatchObject({ type: 'notification', userId: f.manager.id });
+      await notify({ type: 'notification', userIds: [f.owner.id, f.tenant.id] });
+      await notify({ type: 'notification', userIds: [f.owner.id, f.manager.id] });
+      expect(await manager.next()).toEqual({ type: 'notification' });
     } finally {
       manager.close();
+    }
+  });
+
+  // Issue 12: owners and technicians were sent ticket events (ids, unit, user, status) they may not read.
+  test('ticket, appointment, statement and monthly events reach exactly those whose pages show them', async () => {
+    const roles = ['manager', 'owner', 'technician', 'tenant', 'otherTenant'] as const;
+    const streams = Object.fromEntries(
+      await Promise.all(roles.map(async (role) => [role, await openStream(await cookieFor(f[role]))] as const)),
+    ) as Record<(typeof roles)[number], Stream>;
+    try {
+      await liveHub().ensureConnected();
+      const inHouse = { propertyId: f.property.id, unitId: f.unit.id };
+      await notify({ type: 'ticket', ticketId: 1, ...inHouse, userId: f.tenant.id, status: 'open' });
+      await notify({ type: 'appointment', appointmentId: 2, ...inHouse, userId: f.tenant.id, status: 'requested' });
+      await notify({ type: 'statement', statementId: 3, version: 1, step: 'opened', propertyId: f.property.id });
+      await notify({ type: 'monthly', propertyId: f.property.id, month: '2026-01' });
+      await notify({ type: 'monthly', ...inHouse, month: '2026-01' });
+      await notify({ type: 'something-new', ...inHouse });
+      // The marker every one of them may hear: whatever arrives before it was let through.
+      await notify(deviceEvent(f.devices.red, 'yellow'));
+      const heard = async (stream: Stream) => {
+        const types: string[] = [];
+        for (let event = await stream.next(); event.type !== 'device'; event = await stream.next()) {
+          expect(event).not.toHaveProperty('userId');
+          types.push(String(event.type));
+        }
+        return types;
+      };
+      expect(await heard(streams.manager)).toEqual(['ticket', 'appointment', 'statement', 'monthly', 'monthly']);
+      expect(await heard(streams.owner)).toEqual(['statement']);
+      expect(await heard(streams.technician)).toEqual(['appointment']);
+      expect(await heard(streams.tenant)).toEqual(['ticket', 'appointment', 'monthly']);
+      // The neighbour's stream carries none of it (and not the marker either: another flat's device).
+      await notify(deviceEvent(f.neighbourDevice, 'yellow'));
+      expect(await heard(streams.otherTenant)).toEqual([]);
+    } finally {
+      for (const stream of Object.values(streams)) stream.close();
     }
   });
 

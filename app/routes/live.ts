@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { getOptionalUser } from '../../server/auth';
-import { liveHub, type LiveEvent } from '../../server/live';
-import { scopeCovers, visibleScope, type Scope } from '../../server/permissions';
+import { liveEventFor, liveHub } from '../../server/live';
+import { visibleScope, type Scope } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
 import { sessionToken, userForToken } from '../../server/session';
 
 const HEARTBEAT_MS = 25_000;
 
 /**
- * GET /live: server-sent events for the signed-in user, only about what its scope covers. Each
+ * GET /live: server-sent events for the signed-in user, only what its permissions and scope cover. Each
  * heartbeat re-checks the session (a revoked or expired one ends the stream) and refreshes the
  * scope (a tenancy may have ended).
  */
@@ -33,10 +33,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
           stop();
         }
       };
-      const relevant = (event: LiveEvent) => event.type === 'resync' || event.userId === user.id || scopeCovers(scope, event);
       const unsubscribe = liveHub().subscribe((event) => {
         if (event.type === 'shutdown') return stop();
-        if (relevant(event)) send(`data: ${JSON.stringify(event)}\n\n`);
+        // The same permissions and scope as the pages (server/live.ts): owners and technicians never hear of tickets.
+        const visible = liveEventFor(user, scope, event);
+        if (visible) send(`data: ${JSON.stringify(visible)}\n\n`);
       });
       const beat = async () => {
         const current = token ? await userForToken(token).catch(() => undefined) : null;

@@ -2,23 +2,32 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { getOptionalUser, login } from '../../server/auth';
+import { knownDeviceOf, serializeKnownDevice } from '../../server/login-throttle';
 import { homePath } from '~/utils/navigation';
 import { safeRedirectPath } from '../../domain/params';
+import { TEXT_LIMITS, formatLimit } from '../../domain/text-limits';
 import { clientIp, requireSameOrigin, userAgent } from '../../server/request';
 import { serializeSessionCookie } from '../../server/session';
 import { serializeChallengeCookie } from '../../server/second-factor';
 
 export const meta: MetaFunction = () => [{ title: 'Anmelden · Klarmeter' }];
 
+const EMAIL_MISSING = 'Bitte geben Sie Ihre E-Mail-Adresse ein.';
+const PASSWORD_MISSING = 'Bitte geben Sie Ihr Passwort ein.';
+
+// Every message German and named by field: zod's defaults ("Required", "String must contain …") never reach the form.
 const LoginForm = z.object({
   email: z
-    .string()
+    .string({ required_error: EMAIL_MISSING, invalid_type_error: EMAIL_MISSING })
     .trim()
-    .min(1, 'Bitte geben Sie Ihre E-Mail-Adresse ein.')
-    .max(254)
+    .min(1, EMAIL_MISSING)
+    .max(TEXT_LIMITS.email, `Die E-Mail-Adresse ist zu lang (höchstens ${formatLimit(TEXT_LIMITS.email)}).`)
     .email('Bitte geben Sie eine gültige E-Mail-Adresse ein.'),
-  password: z.string().min(1, 'Bitte geben Sie Ihr Passwort ein.').max(1024),
-  redirectTo: z.string().optional(),
+  password: z
+    .string({ required_error: PASSWORD_MISSING, invalid_type_error: PASSWORD_MISSING })
+    .min(1, PASSWORD_MISSING)
+    .max(TEXT_LIMITS.password, `Das Passwort ist zu lang (höchstens ${formatLimit(TEXT_LIMITS.password)}).`),
+  redirectTo: z.string().optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -39,6 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     password: form.data.password,
     ip: clientIp(context),
     userAgent: userAgent(request),
+    device: await knownDeviceOf(request),
   });
   if (!result.ok && result.challenge) {
     const next = form.data.redirectTo ? `?redirectTo=${encodeURIComponent(safeRedirectPath(form.data.redirectTo, '/'))}` : '';
@@ -48,7 +58,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (!result.ok) return { error: result.message, fieldErrors: {} };
   const target = safeRedirectPath(form.data.redirectTo, homePath(result.user.role));
-  return redirect(target, { headers: { 'Set-Cookie': await serializeSessionCookie(result.token, request) } });
+  const headers = new Headers();
+  headers.append('Set-Cookie', await serializeSessionCookie(result.token, request));
+  // This browser is known for the user from now on: an attacker's burst against the account cannot keep it out.
+  headers.append('Set-Cookie', await serializeKnownDevice(result.user.id, request));
+  return redirect(target, { headers });
 }
 
 export default function Login() {
@@ -77,6 +91,7 @@ export default function Login() {
               type="email"
               autoComplete="username"
               required
+              maxLength={TEXT_LIMITS.email}
               autoFocus
               aria-invalid={fieldErrors.email ? true : undefined}
               aria-describedby={fieldErrors.email ? 'email-error' : undefined}
@@ -95,6 +110,7 @@ export default function Login() {
               type="password"
               autoComplete="current-password"
               required
+              maxLength={TEXT_LIMITS.password}
               aria-invalid={fieldErrors.password ? true : undefined}
               aria-describedby={fieldErrors.password ? 'password-error' : undefined}
             />

@@ -6,6 +6,7 @@ import { safeRedirectPath } from '../../domain/params';
 import { clientIp, requireSameOrigin, userAgent } from '../../server/request';
 import { clearChallengeCookie, completeLoginChallenge, pendingChallenge } from '../../server/second-factor';
 import { serializeSessionCookie } from '../../server/session';
+import { serializeKnownDevice } from '../../server/login-throttle';
 
 export const meta: MetaFunction = () => [{ title: 'Anmeldung bestätigen · Klarmeter' }];
 
@@ -29,6 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append('Set-Cookie', await serializeSessionCookie(result.sessionToken, request));
   headers.append('Set-Cookie', await clearChallengeCookie(request));
+  // As after a login without a second factor: this browser is known for the user from now on.
+  headers.append('Set-Cookie', await serializeKnownDevice(result.user.id, request));
   return redirect(safeRedirectPath(form.get('redirectTo'), homePath(result.user.role)), { headers });
 }
 

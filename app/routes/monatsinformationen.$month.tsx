@@ -10,7 +10,7 @@ import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
-import { hasPermission } from '../../domain/permissions';
+import { seesTenantNames } from '../../server/personal-data';
 import { MONTH_PAGE_SIZE, MONTH_STATUS_FILTERS, isMonthStatusFilter, monthDetail } from '../../server/monthly';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
@@ -39,7 +39,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const statusParam = url.searchParams.get('status');
   const status = isMonthStatusFilter(statusParam) ? statusParam : null;
   const page = Math.max(1, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
-  const withTenants = hasPermission(user, 'read:tenancy:any');
+  // Tenants' names per the personal-data policy (compliance reads the month without them).
+  const withTenants = seesTenantNames(user);
   const propertyIds = propertyFilter ? scope.propertyIds.filter((id) => id === propertyFilter) : scope.propertyIds;
   const empty = {
     month,

@@ -1,7 +1,14 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { emptyReport, enterReading, importReadingsFile, recentImports, type ImportReport } from '../../server/readings';
-import { READING_FIELDS, decodeCsvBytes, parseReadingRecord, type ReadingField, type RowError } from '../../domain/readings-csv';
+import {
+  READING_FIELDS,
+  decodeCsvBytes,
+  describeUnknownSerials,
+  parseReadingRecord,
+  type ReadingField,
+  type RowError,
+} from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import monthlyStyles from '~/styles/monthly.css?url';
@@ -292,8 +299,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
       </ul>
       {report.unknownSerials.length > 0 ? (
         <p className={report.applied ? 'alert alert--info' : 'alert alert--error'}>
-          Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}:{' '}
-          {report.unknownSerials.map((u) => `${u.serial} (Zeile ${u.lines.join(', ')})`).join('; ')}
+          Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
         </p>
       ) : null}
       {report.errors.length > 0 ? (

@@ -3,14 +3,13 @@
 // to its own flat's statement only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement } from '../../db/statements';
 import { type StatementData } from '../../domain/billing/statement';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { eventually } from '../../tests/support/eventually';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { deliveredStatement } from '../../tests/support/delivered-statement';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
-import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { loader as proofLoader } from './abrechnungen.$id.nachweis';
 import { loader as proofPdfLoader } from './abrechnungen.$id.nachweis[.pdf]';
 import { pdfRenderer } from '../../server/statements';
@@ -35,16 +34,7 @@ beforeAll(async () => {
   house = await createStatementFixture(database, { tenantA, tenantC }, org);
   const other = await createOrgFixture(database);
   const manager = org.managers[0];
-  statement = await saveStatement(database, house.request, {
-    userId: manager.id,
-    email: manager.email,
-    organisationId: manager.organisationId,
-  });
-  const ref = { id: statement.stored!.id, version: statement.stored!.version };
-  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
-  await startStatementLifecycle(ref.id, actor);
-  expect((await approve(ref, actor)).ok).toBe(true);
-  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+  statement = await deliveredStatement(database, house, manager);
   Object.assign(cookies, {
     manager: await cookieFor(manager),
     tenantA: await cookieFor(tenantA),
@@ -131,6 +121,22 @@ describe('tenant', () => {
   test("cannot see or object to another flat's statement", async () => {
     expect(statusOf(await myStatement('tenantC', house.units.a.id))).toBe(404);
     expect(statusOf(await object('tenantC', house.units.a.id))).toBe(404);
+  });
+
+  test('a reason over 4,000 characters is refused naming the field and the limit, never cut and stored', async () => {
+    const outcome = await run(
+      objectionAction,
+      makeRequest(`/meine-abrechnungen/${id()}?einheit=${house.units.a.id}`, {
+        cookie: cookies.tenantA,
+        form: { positions: 'Heizkosten', reason: 'x'.repeat(1_000_000), token: `tok${uniqueSuffix()}` },
+      }),
+      { id: String(id()) },
+    );
+    expect(dataOf(outcome)).toEqual({
+      ok: false,
+      message: 'Begründung: höchstens 4.000 Zeichen erlaubt, Ihre Eingabe hat 1.000.000. Bitte kürzen Sie den Text.',
+    });
+    expect(await database.models.Objection.count({ where: { statementId: id() } })).toBe(0);
   });
 
   test('opening its own statement is proven, and its objection is accepted and shown in both timelines', async () => {

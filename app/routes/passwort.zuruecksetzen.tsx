@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AccountCard, Field, FormMessage, PASSWORD_HINT, firstErrors } from '~/components/account-forms';
-import { AccountForms, INVALID_LINK, passwordLinkTarget, setPasswordWithLink } from '../../server/accounts';
+import { INVALID_LINK } from '../../domain/accounts';
+import { AccountForms, passwordLinkTarget, setPasswordWithLink } from '../../server/accounts';
 import { requireSameOrigin } from '../../server/request';
 
 export const meta: MetaFunction = () => [{ title: 'Neues Passwort · Klarmeter' }];

@@ -21,6 +21,8 @@ import type { SessionUser } from '../../server/session';
 import { describeSlot } from '../../server/appointment-obligation';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
+import { LimitedTextArea } from '~/components/length-hint';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import {
   APPOINTMENT_EVENT_LABELS,
   APPOINTMENT_REASON_LABELS,
@@ -202,7 +204,7 @@ export default function AppointmentDetail() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="outcome-note">Notiz (optional)</label>
-                  <textarea id="outcome-note" name="note" rows={2} maxLength={2000} />
+                  <LimitedTextArea id="outcome-note" name="note" rows={2} max={TEXT_LIMITS.appointmentNote} />
                 </div>
                 <div className="case-action__buttons">
                   <button type="submit" name="intent" value="done" className="button button--primary" disabled={busy}>
@@ -221,7 +223,7 @@ export default function AppointmentDetail() {
                 <SlotFields count={slotCount} windows={windows} earliestDate={earliestDate} firstRequired />
                 <div className="field">
                   <label htmlFor="propose-note">Nachricht an den Mieter (optional)</label>
-                  <textarea id="propose-note" name="note" rows={2} maxLength={2000} />
+                  <LimitedTextArea id="propose-note" name="note" rows={2} max={TEXT_LIMITS.appointmentNote} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="propose" className="button" disabled={busy}>
@@ -236,7 +238,7 @@ export default function AppointmentDetail() {
               <Form method="post" className="form">
                 <div className="field">
                   <label htmlFor="cancel-reason">Grund</label>
-                  <textarea id="cancel-reason" name="reason" rows={2} required maxLength={2000} />
+                  <LimitedTextArea id="cancel-reason" name="reason" rows={2} required max={TEXT_LIMITS.appointmentCancelReason} />
                 </div>
                 <div>
                   <button type="submit" name="intent" value="cancel" className="button" disabled={busy}>

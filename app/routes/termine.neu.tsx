@@ -7,6 +7,8 @@ import { currentTenancies, requireUserWithPermission } from '../../server/permis
 import { requireSameOrigin } from '../../server/request';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
+import { LimitedTextArea } from '~/components/length-hint';
+import { TEXT_LIMITS, normaliseText, textTooLong } from '../../domain/text-limits';
 import {
   APPOINTMENT_REASONS,
   APPOINTMENT_REASON_LABELS,
@@ -38,12 +40,15 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!isAppointmentReason(reason)) return { error: 'Bitte wählen Sie den Anlass.' };
   const parsed = slotsFromForm(form);
   if ('error' in parsed) return { error: parsed.error };
+  const note = normaliseText(String(form.get('note') ?? '')).trim();
+  const tooLong = textTooLong('Hinweis', note, TEXT_LIMITS.appointmentNote);
+  if (tooLong) return { error: tooLong };
   const { appointmentId } = await requestAppointment({
     organisationId: user.organisationId,
     unitId: tenancy.unitId,
     tenantId: user.id,
     reason,
-    note: String(form.get('note') ?? '').slice(0, 2000) || null,
+    note: note || null,
     slots: parsed.slots,
   });
   throw redirect(`/termine/${appointmentId}`);
@@ -103,7 +108,13 @@ export default function NewAppointment() {
             <SlotFields count={slotCount} windows={windows} earliestDate={earliestDate} firstRequired />
             <div className="field">
               <label htmlFor="note">Hinweis (optional)</label>
-              <textarea id="note" name="note" rows={3} maxLength={2000} placeholder="z. B. Klingel defekt, bitte anrufen" />
+              <LimitedTextArea
+                id="note"
+                name="note"
+                rows={3}
+                placeholder="z. B. Klingel defekt, bitte anrufen"
+                max={TEXT_LIMITS.appointmentNote}
+              />
             </div>
             <div>
               <button type="submit" className="button button--primary" disabled={busy}>

@@ -27,6 +27,8 @@ import {
 } from '../../domain/sla';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
+import { LimitedTextArea } from '~/components/length-hint';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import type { TicketStatus } from '../../domain/contracts/ticket';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -297,7 +299,7 @@ function TextArea({ id, label, required = true }: { id: string; label: string; r
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} name="text" rows={3} required={required} maxLength={5000} />
+      <LimitedTextArea id={id} name="text" rows={3} required={required} max={TEXT_LIMITS.ticketMessage} />
     </div>
   );
 }

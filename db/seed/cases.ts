@@ -40,8 +40,8 @@ export interface DemoCaseOptions {
   organisationId: number;
   /** The demo tenant's unit; the neighbours get the next two units of the same property. */
   tenantUnitId: number;
-  /** For the neighbours' logins (the demo password). */
-  passwordHash: string;
+  /** For the neighbours' logins: a fresh hash (and salt) of the demo password per call. */
+  passwordHash: () => Promise<string>;
   transaction: Transaction;
 }
 
@@ -72,7 +72,7 @@ export async function seedDemoCases(
     .slice(0, NEIGHBOURS.length);
   const filers: Array<{ user: User; unitId: number }> = [{ user: tenant, unitId: tenantUnit.id }];
   for (const [i, login] of NEIGHBOURS.entries()) {
-    const user = await User.create({ ...login, role: 'tenant', organisationId, passwordHash }, { transaction });
+    const user = await User.create({ ...login, role: 'tenant', organisationId, passwordHash: await passwordHash() }, { transaction });
     await Tenancy.update({ userId: user.id, tenantName: user.name }, { where: { unitId: neighbourUnits[i].id }, transaction });
     filers.push({ user, unitId: neighbourUnits[i].id });
   }

@@ -11,6 +11,11 @@ import { seedProperty, serialCounter, type PropertySpec } from './portfolio';
 
 export const DEMO_PASSWORD = 'klarmeter-demo';
 
+/** A hash of the demo password with a salt of its own: no two seeded users share one (issue 12). */
+export function demoPasswordHash(): Promise<string> {
+  return hash(DEMO_PASSWORD);
+}
+
 export const DEMO_LOGINS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
   { email: 'verwaltung@klarmeter.de', name: 'Katrin Schneider', role: 'manager' },
   { email: 'eigentuemer@klarmeter.de', name: 'Dr. Hans Albrecht', role: 'owner' },
@@ -56,12 +61,13 @@ export async function seedDemo(db: Db, today: string, options: { publicUrl?: str
   const { Organisation, User, Tenancy, Device } = db.models;
   const random = seededRandom(20261126);
   const serials = serialCounter(new Set(BROCHURE_DEVICES.map((d) => d.serial)));
-  const passwordHash = await hash(DEMO_PASSWORD);
+  // Hashed before the transaction (argon2 takes a while), one hash and salt per user.
+  const passwordHashes = await Promise.all(DEMO_LOGINS.map(() => demoPasswordHash()));
   return db.sequelize.transaction(async (transaction) => {
     const org = await Organisation.create({ name: 'Hausverwaltung Schneider GmbH' }, { transaction });
     const users = new Map<Role, number>();
-    for (const login of DEMO_LOGINS) {
-      const user = await User.create({ ...login, organisationId: org.id, passwordHash }, { transaction });
+    for (const [i, login] of DEMO_LOGINS.entries()) {
+      const user = await User.create({ ...login, organisationId: org.id, passwordHash: passwordHashes[i]! }, { transaction });
       users.set(login.role, user.id);
     }
     const seeded = [];
@@ -101,7 +107,7 @@ export async function seedDemo(db: Db, today: string, options: { publicUrl?: str
       );
     }
     await seedDemoReadings(db, { organisationId: org.id, today, transaction });
-    await seedDemoCases(db, { organisationId: org.id, tenantUnitId, passwordHash, transaction });
+    await seedDemoCases(db, { organisationId: org.id, tenantUnitId, passwordHash: demoPasswordHash, transaction });
     await seedDemoInvitations(db, {
       organisationId: org.id,
       unitIds: musterstrasse.unitIds,

@@ -18,7 +18,7 @@ import {
   type StatementRequest,
   type UnitFacts,
 } from '../../domain/billing/statement';
-import { statementRequest } from '../../tests/support/statement-fixtures';
+import { exampleStatementRequest } from '../../domain/billing/example-request';
 import { createPdfRenderer, launchChromium, pdfOptions, printPage } from '../../server/pdf';
 import { renderStatementPdf, statementDocumentModel } from '../../server/statement-documents';
 import { seededRandom } from '../../db/seed/random';
@@ -101,7 +101,7 @@ export function syntheticFacts(size: number, seed = size): BillingFacts {
 
 /** The fixture's costs, scaled so that a large house has plausible totals. */
 export function requestFor(size: number): StatementRequest {
-  const request = statementRequest(1);
+  const request = exampleStatementRequest(1);
   const scale = Math.max(1, Math.round(size / 4));
   return {
     ...request,

@@ -352,7 +352,8 @@ export class Cluster {
           {
             name: `web-${i + 1}`,
             ...node('web.ts'),
-            env: { ...appEnv, PORT: String(port) },
+            // HAProxy on this machine forwards the client's address (option forwardfor): trust it, and only it.
+            env: { ...appEnv, PORT: String(port), TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' },
             ready: async () => {
               await waitForPort(port, 60_000);
               // Any answer (200, or 503 naming a part still coming up) means the process serves.

@@ -7,15 +7,14 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { User } from '../../db';
-import { saveStatement } from '../../db/statements';
 import { type StatementData } from '../../domain/billing/statement';
 import { liveHub } from '../../server/live';
-import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { startWebServer, type WebServer } from '../../scripts/web';
 import { launchBrowser, logIn } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createOrgFixture, uniqueSuffix } from '../support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../support/statement-fixtures';
+import { deliveredStatement } from '../support/delivered-statement';
 import { startTestWorker, type RunningWorker } from '../support/temporal';
 import { createLoginUser, testDb, TEST_PASSWORD } from '../support/web';
 
@@ -39,16 +38,7 @@ beforeAll(async () => {
   manager = await createLoginUser(database, org.organisation.id, 'manager');
   tenant = await createLoginUser(database, org.organisation.id, 'tenant');
   house = await createStatementFixture(database, { tenantA: tenant }, org);
-  statement = await saveStatement(database, house.request, {
-    userId: manager.id,
-    email: manager.email,
-    organisationId: manager.organisationId,
-  });
-  const ref = { id: statement.stored!.id, version: statement.stored!.version };
-  const actor = { userId: manager.id, name: manager.email, role: 'manager' };
-  await startStatementLifecycle(ref.id, actor);
-  expect((await approve(ref, actor)).ok).toBe(true);
-  expect((await deliver(ref, { actor, channel: 'portal' })).ok).toBe(true);
+  statement = await deliveredStatement(database, house, manager);
 
   [web, browser] = await Promise.all([
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),

@@ -3,10 +3,11 @@
 // missing end reading (B: substitute value), and a change of tenant without one (D: split by days).
 import type { Db, Property, Unit, User } from '../../db';
 import type { StatementRequest } from '../../domain/billing/statement';
+import { EXAMPLE_PERIOD as PERIOD, exampleStatementRequest } from '../../domain/billing/example-request';
 import type { DeviceType } from '../../domain/deadlines';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from './fixtures';
 
-export const PERIOD = { start: '2025-01-01', end: '2025-12-31' } as const;
+export { PERIOD };
 export const CHANGE_A = '2025-03-16';
 export const CHANGE_D = '2025-07-01';
 
@@ -54,69 +55,6 @@ export interface BillingProperty {
 export interface StatementFixture extends BillingProperty {
   org: OrgFixture;
   request: StatementRequest;
-}
-
-/** The request the manager would enter for the fixture house: 11 000 € plant cost, 1 000 € cold water, CO2. */
-export function statementRequest(propertyId: number): StatementRequest {
-  return {
-    propertyId,
-    period: { ...PERIOD },
-    costs: [
-      {
-        kind: 'fuel',
-        category: 'Erdgas',
-        description: 'Jahresabrechnung Gas',
-        invoiceDate: '2026-01-20',
-        amount: 10000,
-        taxesAndLevies: 2000,
-        kwh: 100000,
-        litres: null,
-      },
-      {
-        kind: 'operating',
-        category: 'Betriebsstrom',
-        description: null,
-        invoiceDate: null,
-        amount: 300,
-        taxesAndLevies: null,
-        kwh: null,
-        litres: null,
-      },
-      {
-        kind: 'operating',
-        category: 'Messgerätemiete',
-        description: null,
-        invoiceDate: null,
-        amount: 450,
-        taxesAndLevies: null,
-        kwh: null,
-        litres: null,
-      },
-      {
-        kind: 'operating',
-        category: 'Abrechnungskosten',
-        description: null,
-        invoiceDate: null,
-        amount: 250,
-        taxesAndLevies: null,
-        kwh: null,
-        litres: null,
-      },
-    ],
-    parameters: {
-      heatingConsumptionShare: 0.7,
-      hotWaterConsumptionShare: 0.7,
-      coldWaterCost: 1000,
-      coldWaterConsumptionShare: 1,
-      hotWaterTempC: 60,
-      hotWaterKwhMeasured: null,
-      hotWaterM3Entered: null,
-      districtHeating: false,
-      co2Kg: 20000,
-      co2Cost: 900,
-      heatedAreaM2: null,
-    },
-  };
 }
 
 const at = (day: string) => new Date(`${day}T04:00:00Z`);
@@ -194,5 +132,5 @@ export async function createStatementFixture(
 ): Promise<StatementFixture> {
   const base = org ?? (await createOrgFixture(database));
   const house = await addBillingProperty(database, base.organisation.id, { ownerId: base.owner.id, ...users });
-  return { org: base, ...house, request: statementRequest(house.property.id) };
+  return { org: base, ...house, request: exampleStatementRequest(house.property.id) };
 }

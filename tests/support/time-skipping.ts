@@ -189,3 +189,14 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   // Formatted as Prettier would, so the format check leaves recorded histories alone.
   await writeFile(file, await format(historyToJSON(history), { parser: 'json' }));
 }
+
+/** The run ids of a workflow from its first run on, following continue-as-new. */
+export async function runsFrom(client: Client, workflowId: string, firstRunId: string): Promise<string[]> {
+  const runs = [firstRunId];
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runs[runs.length - 1]).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return runs;
+    runs.push(next);
+  }
+}

@@ -1,0 +1,138 @@
+// Every route module under app/routes with the rule each of its loader and action follows: the
+// permission it requires (domain/permissions.ts decides who has it) and the kind of object it names.
+// route-matrix.test.ts derives from these and the permission table what every role must get for
+// objects in its scope, outside it and in another organisation, calls every loader and action that
+// way, and fails for a route module without a rule here (or a rule for a function it lacks).
+import type { Permission } from '../../domain/permissions';
+import type { Role } from '../../domain/roles';
+import type { ObjectKind, Place } from '../support/access-matrix';
+
+export type Expect = 'allowed' | 'open' | 'login' | 401 | 403 | 404;
+
+export interface FunctionRule {
+  /** What it requires: a permission, any signed-in user, or nothing. */
+  access: Permission | 'user' | 'public';
+  /** The object the request names (params, query, form), if any. */
+  object?: ObjectKind;
+  /** Who sees the object in each place, where the route is stricter than its permission's scope. */
+  sees?: Partial<Record<Place, readonly Role[]>>;
+  /** Roles that pass `access` but still get 404 (the route shows nothing to them), with the reason in a comment. */
+  onlyRoles?: readonly Role[];
+  /** Without a session: the login redirect, unless stated. */
+  anonymous?: Expect;
+  /** Form fields an action needs to get past validation to the access check (besides the object's). */
+  form?: Record<string, string>;
+}
+
+export interface RouteRule {
+  loader?: FunctionRule;
+  action?: FunctionRule;
+  /** Route params that are not objects (a month). */
+  params?: Record<string, string>;
+}
+
+const open: FunctionRule = { access: 'public' };
+const signedIn: FunctionRule = { access: 'user' };
+const needs = (access: Permission, more: Omit<FunctionRule, 'access'> = {}): FunctionRule => ({ access, ...more });
+
+/** Objects only their tenant may open (its own flat's statement, its archived months, its flat's consumption). */
+const TENANT_ONLY: FunctionRule['sees'] = { 'in-scope': ['tenant'], outside: [] };
+
+export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
+  _index: { loader: signedIn },
+  'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
+  'abrechnungen.$id.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
+  'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
+  'abrechnungen.$id': {
+    loader: needs('read:statement:own', { object: 'statement' }),
+    // Approve and deliver are refused by the workflow's own role checks; the page's door is reading.
+    action: needs('read:statement:own', { object: 'statement' }),
+  },
+  'abrechnungen._index': { loader: needs('read:statement:own') },
+  'abrechnungen.neu': { loader: needs('create:statement:any'), action: needs('create:statement:any') },
+  aktivieren: { loader: open, action: open },
+  'anliegen.$id': {
+    loader: needs('read:ticket:own', { object: 'ticket' }),
+    // Writing to a ticket from the tenant's page: only whoever filed it.
+    action: needs('read:ticket:own', { object: 'ticket', sees: TENANT_ONLY, form: { intent: 'reply', text: '' } }),
+  },
+  'anliegen._index': { loader: needs('file:ticket:own') },
+  'anliegen.neu': { loader: needs('file:ticket:own'), action: needs('file:ticket:own') },
+  benachrichtigungen: { loader: needs('read:notification:own'), action: needs('update:notification:own') },
+  'benutzer._index': { loader: needs('read:staff-account:any'), action: needs('create:staff-account:any') },
+  'datenschutz.verzeichnis': { loader: needs('read:processing-record:any') },
+  'e-mail.bestaetigen': { loader: open, action: open },
+  // GET only sends the browser back to the property's page.
+  'einladungen.$propertyId.briefe': {
+    loader: open,
+    action: needs('create:invitation:any', { object: 'tenancy', form: { intent: 'letter' } }),
+  },
+  'einladungen.$propertyId': {
+    loader: needs('read:invitation:any', { object: 'property' }),
+    action: needs('create:invitation:any', { object: 'tenancy', form: { intent: 'invite-email', email: '' } }),
+  },
+  'einladungen._index': { loader: needs('read:invitation:any') },
+  'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
+  'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
+  // The development mail sink: managers only (others get 404, as if it did not exist).
+  'entwicklung.mails': { loader: { access: 'user', onlyRoles: ['manager'] } },
+  'favicon[.]ico': { loader: open },
+  'geraete.$id': {
+    loader: needs('read:device:own', { object: 'device' }),
+    action: needs('update:device:own', { object: 'device' }),
+  },
+  'geraete._index': { loader: needs('read:register:own') },
+  'geraete[.]csv': { loader: needs('export:device:own') },
+  // Status only for anonymous callers (app/routes/healthz.test.ts checks what each one sees).
+  healthz: { loader: open },
+  'konto._index': { loader: needs('read:account:own'), action: needs('update:account:own') },
+  // GET sends the browser to the account page; only the POST produces the archive.
+  'konto.datenauskunft': { loader: open, action: needs('export:account:own') },
+  'konto.sitzungen': { loader: needs('read:account:own'), action: needs('update:account:own') },
+  'konto.zwei-faktor': { loader: needs('update:second-factor:own'), action: needs('update:second-factor:own') },
+  'liegenschaften.$id': { loader: needs('read:property:own', { object: 'property' }) },
+  'liegenschaften._index': { loader: needs('read:property:own') },
+  // An EventSource cannot follow a redirect: 401 makes it stop.
+  live: { loader: needs('read:device:own', { anonymous: 401 }) },
+  login: { loader: open, action: open },
+  'login_.zweiter-faktor': { loader: open, action: open },
+  logout: { loader: open, action: open },
+  'meine-abrechnungen.$id': {
+    loader: needs('read:tenancy:own', { object: 'tenant-statement', sees: TENANT_ONLY }),
+    action: needs('read:tenancy:own', { object: 'tenant-statement', sees: TENANT_ONLY }),
+  },
+  'meine-abrechnungen.$id[.pdf]': {
+    loader: needs('read:tenancy:own', { object: 'tenant-statement', sees: TENANT_ONLY }),
+    // The page's download button: the PDF, and the download recorded as an opening.
+    action: needs('read:tenancy:own', { object: 'tenant-statement', sees: TENANT_ONLY }),
+  },
+  'meine-abrechnungen': { loader: needs('read:tenancy:own') },
+  'meine-dokumente._index': { loader: needs('read:document:own') },
+  'meine-dokumente.verbrauch.$id': { loader: needs('read:document:own', { object: 'archived-month', sees: TENANT_ONLY }) },
+  'meine-wohnung': { loader: needs('read:tenancy:own') },
+  // A month with information in the organisation (the fixture's archived month); one without is 404 for everybody.
+  'monatsinformationen.$month': { loader: needs('read:monthly-information:any'), params: { month: '2024-11' } },
+  'monatsinformationen._index': { loader: needs('read:monthly-information:any'), action: needs('update:monthly-information:any') },
+  'monatsinformationen.ablesungen': { loader: needs('create:reading:any'), action: needs('create:reading:any') },
+  'passwort.vergessen': { action: open },
+  'passwort.zuruecksetzen': { loader: open, action: open },
+  'termine.$id': {
+    loader: needs('read:appointment:own', { object: 'appointment' }),
+    // Acting on a request: its tenant and the technician side (the property's technician, managers); compliance only reads.
+    action: needs('read:appointment:own', {
+      object: 'appointment',
+      sees: { 'in-scope': ['manager', 'technician', 'tenant'], outside: ['manager'] },
+    }),
+  },
+  'termine._index': { loader: needs('read:appointment:own') },
+  'termine.neu': { loader: needs('request:appointment:own'), action: needs('request:appointment:own') },
+  verbrauch: {
+    loader: needs('read:unit:own'),
+    action: needs('read:unit:own', { object: 'flat', sees: TENANT_ONLY, form: { intent: 'opened', monat: '2026-01' } }),
+  },
+  'vorgaenge.$id': {
+    loader: needs('read:ticket:any', { object: 'ticket' }),
+    action: needs('handle:ticket:any', { object: 'ticket' }),
+  },
+  'vorgaenge._index': { loader: needs('read:ticket:any') },
+};
