@@ -9,7 +9,8 @@ import { action as newTicketAction } from '../../app/routes/anliegen.neu';
 import { action as newAppointmentAction } from '../../app/routes/termine.neu';
 import { createLoginUser, cookieFor, makeRequest, run } from './web';
 import { createOrgFixture, createUserFixture } from './fixtures';
-import { addBillingProperty, createStatementFixture, statementRequest, type BillingProperty } from './statement-fixtures';
+import { addBillingProperty, createStatementFixture, type BillingProperty } from './statement-fixtures';
+import { exampleStatementRequest } from '../../domain/billing/example-request';
 
 export const PLACES = ['in-scope', 'outside', 'foreign'] as const;
 export type Place = (typeof PLACES)[number];
@@ -67,7 +68,7 @@ async function fileCases(tenant: User, unitId: number): Promise<{ ticketId: numb
 }
 
 async function storedStatement(database: Db, house: BillingProperty, by: User): Promise<number> {
-  const saved = await saveStatement(database, statementRequest(house.property.id), {
+  const saved = await saveStatement(database, exampleStatementRequest(house.property.id), {
     userId: by.id,
     email: by.email,
     organisationId: by.organisationId,
