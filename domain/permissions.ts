@@ -24,7 +24,9 @@ type Entity =
   | 'second-factor'
   | 'invitation'
   | 'staff-account'
-  | 'document';
+  | 'document'
+  // The compliance desk (/pruefung): obligations from Temporal visibility, their histories, the audit log.
+  | 'compliance';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -73,6 +75,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:processing-record:any',
     // /healthz with each dependency's latency and error (anonymous callers get the status only).
     'read:health-details:any',
+    // Managers may read the compliance desk too.
+    'read:compliance:any',
+    'export:compliance:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,
@@ -88,6 +93,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:appointment:any',
     'read:monthly-information:any',
     'read:processing-record:any',
+    'read:compliance:any',
+    'export:compliance:any',
   ],
   owner: [
     ...STAFF_ACCOUNT,

@@ -19,13 +19,14 @@ const MONTHLY: NavItem = { to: '/monatsinformationen', label: 'Monatsinformation
 const MY_CONSUMPTION: NavItem = { to: '/verbrauch', label: 'Mein Verbrauch' };
 const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente' };
 const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
+const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  manager: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
   owner: [PROPERTIES, REGISTER, STATEMENTS, SETTINGS],
-  compliance: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  compliance: [COMPLIANCE, PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],
