@@ -2,6 +2,7 @@ import { NavLink } from '@remix-run/react';
 
 const DESK = [
   { to: '/pruefung', label: 'Pflichten', end: true },
+  { to: '/pruefung/abdeckung', label: 'Abdeckung', end: false },
   { to: '/pruefung/protokoll', label: 'Prüfprotokoll', end: false },
 ] as const;
 

@@ -16,6 +16,7 @@ import { loader as csvLoader } from './pruefung.pflichten[.]csv';
 import { loader as historyLoader } from './pruefung.verlauf.$workflowId';
 import { loader as exportLoader } from './pruefung.verlauf.$workflowId.export';
 import { loader as auditLoader } from './pruefung.protokoll';
+import { loader as coverageLoader } from './pruefung.abdeckung';
 
 const database = testDb();
 let worker: RunningWorker;
@@ -190,6 +191,33 @@ describe('history', () => {
     const formats = await database.models.AuditEntry.findAll({ where: { actorId: officer.id, entity: 'obligation-history' } });
     expect(formats.map((entry) => entry.details.format).sort()).toEqual(['json', 'pdf']);
     expect(await exported('html')).toMatchObject({ status: 400 });
+  });
+});
+
+describe('coverage', () => {
+  test('names the devices in service without a running obligation, and why', async () => {
+    // Never started (an import that did not reach Temporal), and terminated from outside.
+    const unwatched = await createDeviceFixture(database, orgA);
+    const stopped = await createDeviceFixture(database, orgA);
+    await ensureDeviceWorkflow(temporal.client, stopped.id, { taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database });
+    await temporal.client.workflow.getHandle(`device-${stopped.id}`).terminate('coverage test');
+
+    const devices = await eventually(
+      async () => {
+        const { devices } = dataOf(await run(coverageLoader, makeRequest('/pruefung/abdeckung', { cookie: officerCookie })));
+        expect(devices.gaps.find((gap) => gap.workflowId === `device-${stopped.id}`)?.reason).toBe('Workflow von außen beendet');
+        return devices;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(devices.gaps.find((gap) => gap.workflowId === `device-${unwatched.id}`)).toMatchObject({
+      reason: 'Kein Workflow vorhanden',
+      pagePath: `/geraete/${unwatched.id}`,
+    });
+    // The watched ones are covered; another organisation's devices are not counted.
+    for (const device of [expired, current]) expect(devices.gaps.map((gap) => gap.workflowId)).not.toContain(`device-${device.id}`);
+    expect(devices.gaps.map((gap) => gap.workflowId)).not.toContain(`device-${foreignExpired.id}`);
+    expect(devices).toMatchObject({ expected: 4, covered: 2 });
   });
 });
 

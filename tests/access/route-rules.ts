@@ -113,6 +113,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // A month with information in the organisation (the fixture's archived month); one without is 404 for everybody.
   // The compliance desk: read only (no actions); the organisation's whole scope.
   'pruefung._index': { loader: needs('read:compliance:any') },
+  'pruefung.abdeckung': { loader: needs('read:compliance:any') },
   'pruefung.pflichten[.]csv': { loader: needs('export:compliance:any') },
   'pruefung.protokoll': { loader: needs('read:compliance:any') },
   'pruefung.protokoll[.]csv': { loader: needs('export:compliance:any') },
