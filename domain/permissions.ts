@@ -26,7 +26,9 @@ type Entity =
   | 'staff-account'
   | 'document'
   // The compliance desk (/pruefung): obligations from Temporal visibility, their histories, the audit log.
-  | 'compliance';
+  | 'compliance'
+  // The Temporal Web UI: an operator's tool (it can cancel and start workflows), never a user's.
+  | 'temporal-ui';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -143,6 +145,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:notification:own',
     // /healthz with each dependency's latency and error.
     'read:health-details:any',
+    'read:temporal-ui:any',
   ],
 };
 

@@ -17,6 +17,7 @@ import { loader as historyLoader } from './pruefung.verlauf.$workflowId';
 import { loader as exportLoader } from './pruefung.verlauf.$workflowId.export';
 import { loader as auditLoader } from './pruefung.protokoll';
 import { loader as coverageLoader } from './pruefung.abdeckung';
+import { loader as rootLoader } from '../root';
 
 const database = testDb();
 let worker: RunningWorker;
@@ -248,5 +249,20 @@ describe('audit log', () => {
       import('./pruefung.verlauf.$workflowId.export'),
     ]);
     for (const module of modules) expect('action' in module).toBe(false);
+  });
+});
+
+describe('Temporal Web UI', () => {
+  test('is linked for operators only; compliance officers and managers never get its address', async () => {
+    process.env.TEMPORAL_UI_URL = 'http://temporal-ui.intern:8233';
+    try {
+      const operator = await createLoginUser(database, orgA.organisation.id, 'operator');
+      const linkFor = async (cookie: string) => dataOf(await run(rootLoader, makeRequest('/', { cookie }))).user?.temporalUi;
+      expect(await linkFor(await cookieFor(operator))).toBe('http://temporal-ui.intern:8233');
+      expect(await linkFor(officerCookie)).toBeNull();
+      expect(await linkFor(managerCookie)).toBeNull();
+    } finally {
+      delete process.env.TEMPORAL_UI_URL;
+    }
   });
 });
