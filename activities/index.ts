@@ -13,6 +13,7 @@ import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
 import type { DeviceReplacementInput } from '../server/device-obligation';
+import type { Progress, ProgressSource } from '../server/progress';
 
 export interface ActivityDeps {
   db: Db;
@@ -26,6 +27,31 @@ export interface ActivityDeps {
    */
   pdfRenderer?: PdfRenderer;
 }
+
+/** While a step of unknown length runs, the last details are repeated this often (well inside every heartbeat timeout). */
+const KEEP_ALIVE_MS = 3_000;
+
+/** Progress as activity heartbeats; the previous attempt's last heartbeat is what a retry resumes from. */
+const heartbeats: ProgressSource = <D>(): Progress<D> => {
+  const context = Context.current();
+  const resumed = context.info.heartbeatDetails as D | undefined;
+  let last: D | undefined = resumed;
+  return {
+    resumed,
+    report(details) {
+      last = details;
+      context.heartbeat(details);
+    },
+    async keepAlive(step) {
+      const timer = setInterval(() => context.heartbeat(last), KEEP_ALIVE_MS);
+      try {
+        return await step();
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+};
 
 type AsyncFunctions = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -52,8 +78,8 @@ export function createActivities(deps: ActivityDeps) {
       devices.linkDeviceReplacement(input, { client: Context.current().client, taskQueue: Context.current().info.taskQueue }),
     ...createTicketObligation(deps),
     ...createAppointmentObligation(deps),
-    ...createMonthlyObligation(deps),
-    ...createStatementObligation(deps),
+    ...createMonthlyObligation({ ...deps, progress: heartbeats }),
+    ...createStatementObligation({ ...deps, progress: heartbeats }),
   });
 }
 

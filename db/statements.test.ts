@@ -69,7 +69,7 @@ describe('assembling a statement from the stored readings', () => {
       { heating: 300, hotWater: 4, coldWater: 5 },
       { heating: 700, hotWater: 16, coldWater: 25 },
     ]);
-    expect(a.occupancies.every((o) => o.splitByDays.length === 0)).toBe(true);
+    expect(a.occupancies.every((o) => o.fixedKeysOnly.length === 0)).toBe(true);
     for (const type of ['heating', 'hotWater', 'coldWater', 'co2Credit', 'amountDue'] as const) {
       expect(sumCents(a.occupancies.map((o) => o.amounts[type]))).toBe(cents(a.amounts[type]));
     }
@@ -78,13 +78,14 @@ describe('assembling a statement from the stored readings', () => {
     ]);
   });
 
-  test('a change of tenant without an intermediate reading is split by days and flagged', async () => {
+  test('a change of tenant without an intermediate reading is split by the fixed keys and flagged (§9b(3))', async () => {
     const f = await createStatementFixture(database);
     const d = unitOf((await previewStatement(database, f.request))!, f.units.d.id);
     expect(d.occupancies.map((o) => o.from)).toEqual(['2025-01-01', CHANGE_D]);
-    expect(d.occupancies.every((o) => o.splitByDays.length === 3)).toBe(true);
-    // 2 000 units over 181 and 184 days, in whole thousandths that add up exactly.
-    expect(d.occupancies.map((o) => o.consumption.heating)).toEqual([991.781, 1008.219]);
+    expect(d.occupancies.every((o) => o.fixedKeysOnly.length === 3)).toBe(true);
+    // Heating by degree days: January–June are 583.33 of 1 000 ‰, so 2 000 units → 1 166.66 / 833.34
+    // in whole thousandths that add up exactly; hot water by days (181 of 365).
+    expect(d.occupancies.map((o) => o.consumption.heating)).toEqual([1166.66, 833.34]);
   });
 
   test('the landlord’s CO2 share is credited to the units and adds up exactly', async () => {
@@ -99,7 +100,7 @@ describe('assembling a statement from the stored readings', () => {
 
   test('input errors name the field in German', async () => {
     const f = await createStatementFixture(database);
-    const request = { ...f.request, costs: [{ ...f.request.costs[0], kwh: null }] };
+    const request = { ...f.request, costs: [{ ...f.request.costs[0]!, kwh: null }] };
     const error = await previewStatement(database, request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ field: 'costs[0].kwh' });
@@ -148,7 +149,7 @@ describe('stored statements', () => {
 
     const corrected = {
       ...f.request,
-      costs: [{ ...f.request.costs[0], amount: 12000 }, ...f.request.costs.slice(1)],
+      costs: [{ ...f.request.costs[0]!, amount: 12000 }, ...f.request.costs.slice(1)],
       correctionReason: 'Gasrechnung korrigiert',
     };
     const v2 = await saveStatement(database, corrected, actorOf(f));
@@ -200,7 +201,7 @@ describe('stored statements', () => {
         replacements: { id: stored!.id },
         type: QueryTypes.SELECT,
       });
-      expect(row.status).toBe('approved');
+      expect(row!.status).toBe('approved');
     });
   });
 });

@@ -108,6 +108,8 @@ export async function loadBillingFacts(
     }
   }
 
+  const monthly = await informedMonths(db, propertyId, period, transaction);
+
   return {
     organisationName: organisation?.name ?? '',
     property: {
@@ -120,6 +122,8 @@ export async function loadBillingFacts(
       federalState: property.federalState,
     },
     period,
+    asOf: calendarDate(new Date()),
+    ...(monthly.since !== null && { monthlyInformationSince: monthly.since }),
     units: units.map((unit) => ({
       id: unit.id,
       label: unit.label,
@@ -127,7 +131,13 @@ export async function loadBillingFacts(
       areaM2: unit.areaM2,
       tenancies: tenancies
         .filter((t) => t.unitId === unit.id)
-        .map((t) => ({ id: t.id, tenantName: t.tenantName, startsOn: t.startsOn, endsOn: t.endsOn })),
+        .map((t) => ({
+          id: t.id,
+          tenantName: t.tenantName,
+          startsOn: t.startsOn,
+          endsOn: t.endsOn,
+          informedMonths: monthly.byTenancy.get(t.id) ?? [],
+        })),
       devices: billable
         .filter((d) => d.unitId === unit.id)
         .map((d) => ({
@@ -143,9 +153,31 @@ export async function loadBillingFacts(
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Consumption from readings. Internally in whole thousandths (meters show 3 decimals), so sums of
-// devices and of occupancies are exact and always add up to their unit.
+/**
+ * §6a: the months of the period each tenancy was given its monthly information (shown in the
+ * portal, or mailed), and the first month the portal informed anyone in the property at all.
+ */
+async function informedMonths(
+  db: Db,
+  propertyId: number,
+  period: BillingPeriod,
+  transaction?: Transaction,
+): Promise<{ since: string | null; byTenancy: Map<number, string[]> }> {
+  const [first] = await db.sequelize.query<{ month: string | null }>(
+    `SELECT to_char(min(month), 'YYYY-MM') AS month FROM monthly_information WHERE property_id = :propertyId`,
+    { replacements: { propertyId }, type: QueryTypes.SELECT, transaction },
+  );
+  const rows = await db.sequelize.query<{ tenancyId: number; month: string }>(
+    `SELECT tenancy_id AS "tenancyId", to_char(month, 'YYYY-MM') AS month FROM monthly_information
+      WHERE property_id = :propertyId AND tenancy_id IS NOT NULL AND month BETWEEN :start AND :end
+        AND (delivery = 'portal' OR mailed_at IS NOT NULL)
+      ORDER BY month`,
+    { replacements: { propertyId, start: period.start, end: period.end }, type: QueryTypes.SELECT, transaction },
+  );
+  const byTenancy = new Map<number, string[]>();
+  for (const row of rows) byTenancy.set(row.tenancyId, [...(byTenancy.get(row.tenancyId) ?? []), row.month]);
+  return { since: first?.month ?? null, byTenancy };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Assembly: facts + entered costs → engine input → statement
@@ -168,7 +200,7 @@ async function nextDocumentNumber(db: Db, transaction: Transaction): Promise<str
      RETURNING last_number AS "lastNumber"`,
     { replacements: { year }, type: QueryTypes.SELECT, transaction },
   );
-  return `DOC-${year}-${String(row.lastNumber).padStart(5, '0')}`;
+  return `DOC-${year}-${String(row!.lastNumber).padStart(5, '0')}`;
 }
 
 async function bulkInsert<T extends object>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -180,7 +212,17 @@ async function bulkInsert<T extends object>(rows: T[], insert: (chunk: T[]) => P
  * property and period (v1, or a correction superseding the latest), with a new document number,
  * in one transaction, and records it in the audit log.
  */
-export async function saveStatement(db: Db, request: StatementRequest, actor: Actor): Promise<StatementData> {
+export interface SaveStatementOptions {
+  /** Runs last inside the save's transaction: what must commit with the version (its workflow start in the outbox). */
+  inTransaction?: (transaction: Transaction, statementId: number) => Promise<void>;
+}
+
+export async function saveStatement(
+  db: Db,
+  request: StatementRequest,
+  actor: Actor,
+  options: SaveStatementOptions = {},
+): Promise<StatementData> {
   const { Statement, StatementCost, StatementKey, StatementUnitResult, StatementOccupancy } = db.models;
   const id = await db.sequelize.transaction(async (transaction) => {
     // Versions of one property are numbered one at a time.
@@ -232,6 +274,7 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
         estimated: unit.estimated,
         substitutes: unit.substitutes,
         cuts: unit.cuts,
+        cutDetails: unit.cutDetails,
         previousConsumption: unit.previous,
         readings: unit.readings,
       })),
@@ -253,7 +296,8 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
           dateFrom: o.from,
           dateTo: o.to,
           ...o.consumption,
-          splitByDays: o.splitByDays,
+          fixedKeysOnly: o.fixedKeysOnly,
+          cutDetails: o.cutDetails,
           heatingAmount: o.amounts.heating,
           hotWaterAmount: o.amounts.hotWater,
           coldWaterAmount: o.amounts.coldWater,
@@ -288,6 +332,7 @@ export async function saveStatement(db: Db, request: StatementRequest, actor: Ac
       },
       transaction,
     );
+    await options.inTransaction?.(transaction, statementId);
     return statementId;
   });
   const saved = await loadStatement(db, id);
@@ -327,7 +372,8 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
       from: o.dateFrom,
       to: o.dateTo,
       consumption: { heating: o.heating, hotWater: o.hotWater, coldWater: o.coldWater },
-      splitByDays: o.splitByDays,
+      fixedKeysOnly: o.fixedKeysOnly,
+      cutDetails: o.cutDetails,
       amounts: {
         heating: o.heatingAmount,
         hotWater: o.hotWaterAmount,
@@ -375,6 +421,11 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
       co2Kg: statement.co2Kg,
       co2Cost: statement.co2Cost,
       heatedAreaM2: statement.heatedAreaM2,
+      heatingAgreed: statement.heatingAgreed,
+      hotWaterAgreed: statement.hotWaterAgreed,
+      hotWaterMethod: statement.hotWaterMethod,
+      grossCalorific: statement.grossCalorific,
+      manualCuts: statement.manualCuts,
     },
     costs: costs.map((c) => ({
       kind: c.kind,
@@ -398,6 +449,7 @@ export async function loadStatement(db: Db, id: number): Promise<StatementData |
         estimated: key.estimated,
         substitutes: key.substitutes,
         cuts: key.cuts,
+        cutDetails: key.cutDetails,
         previous: perCostType((type) => key.previousConsumption[type] ?? null),
         readings: key.readings,
         amounts: result

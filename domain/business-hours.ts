@@ -46,7 +46,7 @@ export function berlinDateOf(instantMs: number): string {
  * the offset at noon is right for every time of day this portal deals in (6:00–22:00).
  */
 export function berlinWallTime(date: string, hour: number, minute = 0): number {
-  const [year, month, day] = date.split('-').map(Number);
+  const [year = NaN, month = NaN, day = NaN] = date.split('-').map(Number);
   const noonUtc = Date.UTC(year, month - 1, day, 12);
   return Date.UTC(year, month - 1, day, hour, minute) - berlinOffsetMinutes(noonUtc) * 60_000;
 }

@@ -3,23 +3,35 @@
 // forms (field names, limits) and the server (validation, German messages) share.
 import { z } from 'zod';
 import { isDate } from './dates';
-import type { DeviceType } from './deadlines';
+import { CALIBRATION_YEARS, isCalibratedType, type DeviceType } from './deadlines';
 
-export const DEVICE_WORK_INTENTS = ['replace', 'recalibrate', 'inspect', 'battery'] as const;
+export const DEVICE_WORK_INTENTS = ['replace', 'recalibrate', 'calibration-year', 'inspect', 'battery'] as const;
 export type DeviceWorkIntent = (typeof DEVICE_WORK_INTENTS)[number];
 
 export const DEVICE_WORK_LABELS: Record<DeviceWorkIntent, string> = {
   replace: 'Gerät getauscht',
   recalibrate: 'Neu geeicht',
+  'calibration-year': 'Eichjahr',
   inspect: 'Inspektion durchgeführt',
   battery: 'Batterie gewechselt',
 };
 
-/** Meters are recalibrated, smoke alarms inspected; heat cost allocators are only ever replaced. */
-export function deviceWorkFor(device: { type: DeviceType; batteryPercent: number | null }): DeviceWorkIntent[] {
+/**
+ * Meters are recalibrated, smoke alarms inspected; heat cost allocators are only ever replaced. A
+ * meter whose year of calibration (or first marking) is not in the register asks for it (MessEV
+ * §34(2): the validity counts from that year, not from the installation).
+ */
+export function deviceWorkFor(device: {
+  type: DeviceType;
+  batteryPercent: number | null;
+  calibratedYear?: number | null;
+}): DeviceWorkIntent[] {
   const work: DeviceWorkIntent[] = ['replace'];
   if (device.type === 'RWM') work.push('inspect');
-  else if (device.type !== 'HKV') work.push('recalibrate');
+  else if (isCalibratedType(device.type)) {
+    if (device.calibratedYear === null) work.push('calibration-year');
+    work.push('recalibrate');
+  }
   // Only devices that report a battery level have a battery worth recording.
   if (device.batteryPercent !== null) work.push('battery');
   return work;
@@ -81,6 +93,15 @@ export function deviceWorkSchemas({ today, installedAt, calibratedYear, lastInsp
       }),
     recalibrate: z.object({
       calibratedYear: yearField('Eichjahr', Math.max(calibratedYear ?? 0, yearOf(installedAt)), thisYear),
+    }),
+    // The year on the meter's marking: at the latest the year it was installed (a meter is calibrated
+    // before use), at the earliest as long before as a calibration would still have been valid then.
+    'calibration-year': z.object({
+      calibratedYear: yearField(
+        'Eichjahr',
+        yearOf(installedAt) - Math.max(...Object.values(CALIBRATION_YEARS)),
+        Math.min(yearOf(installedAt), thisYear),
+      ),
     }),
     inspect: z.object({
       lastInspectionAt: dateField('Inspektionsdatum', lastInspectionAt ?? installedAt, today),

@@ -32,7 +32,7 @@ const assumptions: Assumptions = { ...DEFAULT_CONVERSION, source: 'default' };
 /** Cumulative boundary readings of a meter whose monthly consumptions are given (oldest first). */
 function readingsFor(monthly: ReadonlyArray<number>, start = 1000): BoundaryReading[] {
   const readings: BoundaryReading[] = [{ value: start, setDateValue: null, estimated: false }];
-  for (const used of monthly) readings.push({ value: readings[readings.length - 1].value + used, setDateValue: null, estimated: false });
+  for (const used of monthly) readings.push({ value: readings[readings.length - 1]!.value + used, setDateValue: null, estimated: false });
   return readings;
 }
 
@@ -276,8 +276,8 @@ describe('comparable units', () => {
         { areaM2: 100, devices: heated, kinds: kinds(100) },
       ],
     );
-    expect(month.classes[1]).toEqual({ units: 3, areaM2: 180, heatingKwh: 2100, hotWaterKwh: 0 });
-    expect(peerAverageFor(60, month)).toMatchObject({ totalKwh: 700, basis: 'class', units: 3 });
+    expect(month!.classes[1]).toEqual({ units: 3, areaM2: 180, heatingKwh: 2100, hotWaterKwh: 0 });
+    expect(peerAverageFor(60, month!)).toMatchObject({ totalKwh: 700, basis: 'class', units: 3 });
     // The 100 m² class has one unit: the whole property (4 units, 2 200 kWh on 280 m²) stands in.
     expect(peerAverageFor(100, month)).toMatchObject({ totalKwh: 785.71, basis: 'property', units: 4, classLabel: '90–110 m²' });
   });
@@ -290,6 +290,44 @@ describe('comparable units', () => {
         { areaM2: 65, devices: heated, kinds: kinds(650) },
       ],
     );
-    expect(peerAverageFor(60, month)).toBeNull();
+    expect(peerAverageFor(60, month!)).toBeNull();
+  });
+});
+
+describe('the average user of a small building (§6a, from a wider group)', () => {
+  const smallHouse = peersAveraging(300, 60, 2);
+
+  test('comes from the organisation’s units of the same size class, and names them', () => {
+    const info = composeMonthlyInformation(
+      input({ devices: [heatMeterWith(350, 280, 312)], peers: smallHouse, organisationPeers: peersAveraging(240, 60, 12) }),
+    );
+    expect(info.comparisons.peers).toEqual({
+      kwh: 240,
+      changePercent: 30,
+      units: 12,
+      basis: 'organisation',
+      classLabel: '50–70 m²',
+      groupLabel: 'Wohnungen 50–70 m² aller Liegenschaften der Verwaltung, 12 Wohnungen',
+    });
+    expect(info.peerSeries.every((p) => p.kwh === 240)).toBe(true);
+  });
+
+  test('without any group big enough: the documented reference value, with its source; never a substitute from it', () => {
+    const info = composeMonthlyInformation(input({ devices: [heatMeterWith(350, 280, 312)], peers: smallHouse }));
+    // October: 80 ‰ of 130 kWh/m² × 60 m² = 624 kWh heating; hot water 32 × 60 × 31/365 = 163.07 kWh.
+    expect(info.comparisons.peers).toMatchObject({
+      kwh: 787.07,
+      units: 0,
+      basis: 'reference',
+      source: expect.stringContaining('130 kWh/m²'),
+    });
+    expect(info.comparisons.peers?.groupLabel).toBe('Referenzwert (zu wenige vergleichbare Wohnungen)');
+    const missing = {
+      ...heatMeterWith(350, 280, 312),
+      readings: heatMeterWith(350, 280, 312).readings.map((r, i) => (i === HISTORY_MONTHS ? null : r)),
+    };
+    const withoutOwnYear = composeMonthlyInformation(input({ devices: [missing], peers: smallHouse, visibleFrom: MONTH }));
+    expect(withoutOwnYear.substitutes).toEqual([]);
+    expect(withoutOwnYear.totalKwh).toBeNull();
   });
 });

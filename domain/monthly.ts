@@ -94,7 +94,7 @@ export function germanMonth(month: YearMonth): string {
 
 /** "Okt" — for chart axes. */
 export function germanMonthShort(month: YearMonth): string {
-  return GERMAN_MONTHS[Number(month.slice(5, 7)) - 1].slice(0, 3);
+  return GERMAN_MONTHS[Number(month.slice(5, 7)) - 1]!.slice(0, 3);
 }
 
 /** Start of a month in German time: the boundary between two months' consumption. */
@@ -105,7 +105,7 @@ export function monthStartInstant(month: YearMonth): Date {
 /** The boundaries of consecutive months: the start of each and the start of the month after the last. */
 export function monthBoundaries(months: readonly YearMonth[]): Date[] {
   if (months.length === 0) return [];
-  return [...months, addMonthsTo(months[months.length - 1], 1)].map(monthStartInstant);
+  return [...months, addMonthsTo(months[months.length - 1]!, 1)].map(monthStartInstant);
 }
 
 // ---- Readings → consumption ----
@@ -317,7 +317,7 @@ export function peerBaseline(
     for (const unit of users) {
       const kinds = unit.kinds[i];
       if (!kinds || totalKwh(kinds) === null || kinds.usesEstimate) continue;
-      for (const group of [classes[areaClassOf(unit.areaM2)], property]) {
+      for (const group of [classes[areaClassOf(unit.areaM2)]!, property]) {
         group.units += 1;
         group.areaM2 += unit.areaM2;
         group.heatingKwh += kinds.heatingKwh!;
@@ -486,9 +486,14 @@ export interface Comparison {
 }
 
 export interface PeerComparison extends Comparison {
+  /** Measured units of the group; 0 for the reference value. */
   units: number;
-  basis: 'class' | 'property';
+  basis: ComparisonBasis;
   classLabel: string;
+  /** The group in words (information published before the wider groups: absent). */
+  groupLabel?: string;
+  /** The reference value's source when basis is "reference". */
+  source?: string;
 }
 
 export type HintTone = 'up' | 'down' | 'same' | 'ok' | 'warning';
@@ -551,6 +556,13 @@ export interface MonthlyInput {
   /** Comparison groups for monthsEnding(month, PEER_MONTHS) (missing months count as none). */
   peers: readonly PeerMonth[];
   /**
+   * The organisation's groups for the same months, for a building with too few comparable units
+   * of its own (averageUserFor); absent: not needed or not loaded.
+   */
+  organisationPeers?: readonly PeerMonth[];
+  /** The documented reference when no group is big enough; default DEFAULT_REFERENCE_CONSUMPTION. */
+  reference?: ReferenceConsumption;
+  /**
    * The first month whose consumption belongs to the recipient: earlier months are another
    * tenant's and are neither shown nor used. Null: all months (a vacant unit).
    */
@@ -603,7 +615,7 @@ export const HOT_WATER_TIPS: readonly string[] = [
 
 function pickTips(tips: readonly string[], month: YearMonth, count: number): string[] {
   const start = monthIndex(month) % tips.length;
-  return Array.from({ length: Math.min(count, tips.length) }, (_, i) => tips[(start + i) % tips.length]);
+  return Array.from({ length: Math.min(count, tips.length) }, (_, i) => tips[(start + i) % tips.length]!);
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -620,14 +632,20 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
   const visible = (m: YearMonth) => input.visibleFrom === null || monthsBetween(input.visibleFrom, m) >= 0;
   const own = (m: YearMonth): MonthKinds | null => {
     const i = months.indexOf(m);
-    return i >= 0 && visible(m) ? kinds[i] : null;
+    return i >= 0 && visible(m) ? (kinds[i] ?? null) : null;
   };
   const peersByMonth = new Map(input.peers.map((p) => [p.month, p]));
-  const peer = peerAverageFor(areaM2, peersByMonth.get(month));
+  const organisationByMonth = new Map((input.organisationPeers ?? []).map((p) => [p.month, p]));
+  // §6a: the average user is never left out; a small building's comes from a wider group, named.
+  const averageUser = (m: YearMonth) =>
+    averageUserFor(areaM2, m, { property: peersByMonth.get(m), organisation: organisationByMonth.get(m) }, input.reference);
+  const user = averageUser(month);
+  // Substitute values (§9a) come from measured comparable units only, never from the reference value.
+  const peer = user.basis === 'reference' ? null : user;
 
   // This month's kinds, substituted where readings are missing (§9a): the unit's own value a year
   // earlier when it belongs to the recipient, else the comparable units' average for its area.
-  const current = kinds[HISTORY_MONTHS - 1];
+  const current = kinds[HISTORY_MONTHS - 1]!;
   const yearAgo = own(addMonthsTo(month, -12));
   const substitutes: Substitute[] = [];
   const value: Record<EnergyKind, number | null> = { heating: 0, hotWater: 0 };
@@ -650,21 +668,25 @@ export function composeMonthlyInformation(input: MonthlyInput): MonthlyInformati
 
   const series = months.map((m, i) => {
     if (!visible(m)) return { month: m, kwh: null };
-    return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]) };
+    return { month: m, kwh: i === HISTORY_MONTHS - 1 ? total : totalKwh(kinds[i]!) };
   });
-  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({
-    month: m,
-    kwh: peerAverageFor(areaM2, peersByMonth.get(m))?.totalKwh ?? null,
-  }));
+  const peerSeries = monthsEnding(month, PEER_MONTHS).map((m) => ({ month: m, kwh: averageUser(m).totalKwh }));
 
-  const previousMonthKwh = series[HISTORY_MONTHS - 2].kwh;
-  const previousYearKwh = series[HISTORY_MONTHS - 13].kwh;
+  const previousMonthKwh = series[HISTORY_MONTHS - 2]!.kwh;
+  const previousYearKwh = series[HISTORY_MONTHS - 13]!.kwh;
   const comparisons = {
     previousMonth: total !== null && previousMonthKwh !== null ? compare(total, previousMonthKwh) : null,
     previousYear: total !== null && previousYearKwh !== null ? compare(total, previousYearKwh) : null,
     peers:
-      total !== null && peer
-        ? { ...compare(total, peer.totalKwh), units: peer.units, basis: peer.basis, classLabel: peer.classLabel }
+      total !== null && user.totalKwh > 0
+        ? {
+            ...compare(total, user.totalKwh),
+            units: user.units,
+            basis: user.basis,
+            classLabel: user.classLabel,
+            groupLabel: user.groupLabel,
+            ...(user.source !== undefined && { source: user.source }),
+          }
         : null,
   };
 

@@ -181,7 +181,7 @@ function decimalsOf(text: string): number {
   if (mark < 0) return 0;
   // With both separators the last one is the decimal mark (see parseDecimal).
   const both = s.includes(',') && s.includes('.');
-  if (!both && s.split(s[mark]).length > 2) return 0;
+  if (!both && s.split(s.charAt(mark)).length > 2) return 0;
   return s.length - mark - 1;
 }
 
@@ -208,9 +208,9 @@ function instantOf(date: string, hour = '0', minute = '0', second = '0', zone?: 
 export function parseTimestamp(text: string): Date | null {
   const s = text.trim();
   const iso = ISO.exec(s);
-  if (iso) return instantOf(iso[1], iso[2], iso[3], iso[4], iso[5]);
+  if (iso) return instantOf(iso[1]!, iso[2], iso[3], iso[4], iso[5]);
   const german = GERMAN.exec(s);
-  if (german) return instantOf(`${german[3]}-${pad(german[2])}-${pad(german[1])}`, german[4], german[5], german[6]);
+  if (german) return instantOf(`${german[3]}-${pad(german[2]!)}-${pad(german[1]!)}`, german[4], german[5], german[6]);
   return null;
 }
 
@@ -352,7 +352,7 @@ function* csvRecords(text: string, separator: string): Generator<CsvRecord | { l
       return;
     }
     fields.push(field);
-    if (fields.length === 1 && fields[0].trim() === '') continue; // blank line
+    if (fields.length === 1 && fields[0]?.trim() === '') continue; // blank line
     yield { line: startLine, fields };
   }
 }

@@ -10,6 +10,8 @@ export interface RegisterFilters {
   propertyId: number | null;
   type: DeviceType | null;
   light: Light | null;
+  /** Only meters whose calibration year is not known (MessEV §34(2)), to have it entered. */
+  calibrationYearUnknown?: boolean;
   page: number;
 }
 
@@ -22,6 +24,7 @@ export function parseRegisterFilters(url: URL): RegisterFilters {
     propertyId: parseId(params.get('property') ?? undefined),
     type: DEVICE_TYPES.includes(type as DeviceType) ? (type as DeviceType) : null,
     light: isLight(light) ? light : null,
+    calibrationYearUnknown: params.get('eichjahr') === 'unbekannt',
     page: parseId(params.get('page') ?? undefined) ?? 1,
   };
 }
@@ -32,6 +35,7 @@ export function registerQuery(filters: RegisterFilters, extra: Record<string, st
   if (filters.propertyId) params.set('property', String(filters.propertyId));
   if (filters.type) params.set('type', filters.type);
   if (filters.light) params.set('light', filters.light);
+  if (filters.calibrationYearUnknown) params.set('eichjahr', 'unbekannt');
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const query = params.toString();
   return query ? `?${query}` : '';

@@ -31,7 +31,7 @@ describe('the SLA matrix', () => {
       const targets = TICKET_PRIORITIES.map((p) => DEFAULT_SLA_MATRIX[category][p]);
       for (const target of targets) expect(target.reactionMs).toBeLessThan(target.resolutionMs);
       for (let i = 1; i < targets.length; i++) {
-        if (targets[i].clock === targets[i - 1].clock) expect(targets[i - 1].resolutionMs).toBeLessThanOrEqual(targets[i].resolutionMs);
+        if (targets[i]!.clock === targets[i - 1]!.clock) expect(targets[i - 1]!.resolutionMs).toBeLessThanOrEqual(targets[i]!.resolutionMs);
       }
     }
   });

@@ -1,47 +1,53 @@
 // `npm start` (and `npm run dev` with --dev): PostgreSQL, Temporal, migrations, demo data, worker
-// and web, all from one command on a fresh clone. Ctrl-C stops every child process.
-import { spawn, type ChildProcess } from 'node:child_process';
+// and web, all from one command on a fresh clone. Worker and web are supervised: one that dies is
+// started again with backoff while the rest keeps running (each in a process group of its own, so
+// a dead worker's Chromium goes with it). Ctrl-C stops everything.
 import path from 'node:path';
 import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
 import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
-import { ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
-import { killOnExit, stopChild } from './lib/temporal';
+import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
+import { Supervisor } from './lib/supervisor';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { config, requireConfig } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
 const stops: Stop[] = [];
-const children: ChildProcess[] = [];
+const supervisor = new Supervisor(path.join(DATA_DIR, 'logs'), {
+  onExit: (service, how, restartInMs) =>
+    log(`${service.name} exited (${how}); restarting in ${restartInMs / 1000} s, the rest keeps running (log: ${service.logFile}).`),
+  onRestart: (service) => log(`${service.name} restarted (pid ${service.pid}, restart ${service.restarts}).`),
+  onRestartFailed: (service, error) => log(`${service.name} did not come back: ${error.message}; trying again.`),
+});
 let stopping = false;
 
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   log('Stopping …');
-  await Promise.all(children.map((child) => stopChild(child)));
+  await supervisor.stopAll();
   for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`while stopping: ${e.message}`));
   process.exit(code);
 }
+// Children lead process groups of their own (Ctrl-C reaches only us); should we end abruptly, they end too.
+process.once('exit', () => {
+  for (const service of supervisor.list()) if (service.pid) process.kill(-service.pid, 'SIGKILL');
+});
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])],
-    { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    log(`${name} exited (${signal ?? code}); stopping everything.`);
-    void shutdown(1);
+function startChild(name: string, script: string, opts: { nodeArgs?: string[]; args?: string[] }, env: NodeJS.ProcessEnv) {
+  return supervisor.start({
+    name,
+    command: process.execPath,
+    args: [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'scripts', script), ...(opts.args ?? [])],
+    cwd: ROOT,
+    env,
+    // Shown here as before, and kept in .data/logs/<name>.log.
+    echo: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
   });
-  killOnExit(child);
-  children.push(child);
-  return child;
 }
 
 try {
@@ -54,9 +60,9 @@ try {
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).
-  startChild('worker', 'worker.ts', { nodeArgs: dev ? ['--watch'] : [] }, env);
+  await startChild('worker', 'worker.ts', { nodeArgs: dev ? ['--watch'] : [] }, env);
   if (!dev) ensureWebBuild(log);
-  startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
+  await startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
   // Workflows for devices without one (first start, or a reset Temporal history); idempotent, so
   // it runs while the portal already answers.
   void startAllDeviceWorkflows(db, log)

@@ -293,7 +293,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
 }
 
 function isMain(): boolean {
-  return Boolean(process.argv[1]) && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+  const script = process.argv[1];
+  return script !== undefined && import.meta.url === pathToFileURL(path.resolve(script)).href;
 }
 
 if (isMain()) {

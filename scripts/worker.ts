@@ -9,6 +9,7 @@ import { temporalSettings } from '../server/temporal';
 import { ensureOpenCaseWorkflows } from '../server/case-sweep';
 import { buildWorker } from './lib/worker';
 import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
+import { startOutboxRelay } from '../server/outbox';
 
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
@@ -21,8 +22,12 @@ async function main() {
   });
   // Lazy: Chromium is launched on the first PDF (statement approval) and reused until shutdown.
   const pdfRenderer = createPdfRenderer({ executablePath: settings.PUPPETEER_EXECUTABLE_PATH });
-  const connection = await NativeConnection.connect({ address });
+  // Delivers what user actions wrote for Temporal (server/outbox.ts); it retries while Temporal is
+  // away, and starts before the connection so a slow Temporal does not hold it back.
+  const relay = startOutboxRelay({ db: database, taskQueue });
+  let connection: NativeConnection | undefined;
   try {
+    connection = await NativeConnection.connect({ address });
     const worker = await buildWorker({
       connection,
       namespace,
@@ -45,9 +50,10 @@ async function main() {
     // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
     await worker.run();
   } finally {
+    await relay.stop();
     await pdfRenderer.close();
     mailer.close();
-    await connection.close();
+    await connection?.close();
     await database.close();
   }
 }

@@ -22,7 +22,8 @@ import {
 } from '../domain/contracts/appointment';
 import type { UpdateDefinition } from '@temporalio/common';
 import { federalStateOf } from './tickets';
-import { queryLive, runUpdate, startOnce, type UpdateArgument, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import { runUpdate, startOnce, type StartOnce, type UpdateArgument, type UpdateOutcome, type WorkflowOptions } from './temporal';
+import { deliverNow, enqueueWorkflowStart, isQueued, queryLiveOrQueued } from './outbox';
 import type { appointmentWorkflow } from '../workflows/appointment';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
@@ -79,14 +80,15 @@ export interface RequestAppointmentInput {
 }
 
 /**
- * Files an appointment request for the tenant's unit with its slots and first history step, then
- * starts its workflow. It goes to the property's technician (or the managers without one). The
+ * Files an appointment request for the tenant's unit with its slots, first history step and workflow
+ * start (outbox) in one transaction, then starts the workflow at once (`queued` when Temporal was
+ * away: the relay starts it later). It goes to the property's technician (or the managers without one). The
  * caller has checked that the tenant rents the unit.
  */
 export async function requestAppointment(
   input: RequestAppointmentInput,
   options: WorkflowOptions = {},
-): Promise<{ appointmentId: number }> {
+): Promise<{ appointmentId: number; queued: boolean }> {
   const database = options.db ?? sharedDb();
   const problem =
     slotOfferProblem(input.slots, Date.now()) ?? (input.note ? textTooLong('Hinweis', input.note, TEXT_LIMITS.appointmentNote) : null);
@@ -170,20 +172,25 @@ export async function requestAppointment(
       federalState: federalStateOf(property),
       lastSeq: 1,
     };
-    return started;
+    // The workflow starts with the commit (outbox): filed while Temporal is away, the request waits, not fails.
+    return { started, entry: await enqueueWorkflowStart(transaction, appointmentWorkflowStart(started, options)) };
   });
-  await startAppointmentWorkflow(workflowInput, options);
-  return { appointmentId: workflowInput.appointmentId };
+  const delivered = await deliverNow([workflowInput.entry], options);
+  return { appointmentId: workflowInput.started.appointmentId, queued: delivered.get(workflowInput.entry.id)?.status !== 'sent' };
 }
 
-export async function startAppointmentWorkflow(input: AppointmentWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
-  await startOnce<typeof appointmentWorkflow>(options.client ?? temporalClient(), {
+function appointmentWorkflowStart(input: AppointmentWorkflowInput, options: WorkflowOptions): StartOnce<typeof appointmentWorkflow> {
+  return {
     workflowType: APPOINTMENT_WORKFLOW_TYPE,
     workflowId: appointmentWorkflowId(input.appointmentId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
     identity: { obligation: 'appointment', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
-  });
+  };
+}
+
+export async function startAppointmentWorkflow(input: AppointmentWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  await startOnce(options.client ?? temporalClient(), appointmentWorkflowStart(input, options));
 }
 
 /**
@@ -247,9 +254,15 @@ export function updateAppointment<C extends AppointmentChange>(
   );
 }
 
+/** Whether the request's workflow start (or a change) still waits in the outbox: the page says "wird bearbeitet". */
+export function appointmentQueued(appointmentId: number): Promise<boolean> {
+  return isQueued(appointmentWorkflowId(appointmentId));
+}
+
+/** The workflow's live view, or "wird bearbeitet" while its start waits in the outbox. */
 export function appointmentWorkflowStatus(appointmentId: number) {
   const client = temporalClient();
-  return queryLive(appointmentWorkflowId(appointmentId), () =>
+  return queryLiveOrQueued(appointmentWorkflowId(appointmentId), () =>
     client.workflow.getHandle(appointmentWorkflowId(appointmentId)).query(getAppointmentStatus),
   );
 }
@@ -389,6 +402,7 @@ export async function findAppointment(
   );
   if (!record) return null;
   const [row] = await withSlots([record]);
+  if (!row) return null;
   const events = await sharedDb().models.AppointmentEvent.findAll({ where: { appointmentId }, order: [['seq', 'ASC']] });
   return {
     ...row,

@@ -70,10 +70,10 @@ describe('login', () => {
     expect(cookie).not.toMatch(/Secure/); // plain http and COOKIE_SECURE=auto
     const [row] = await sessionRows(user.id);
     expect(row).toMatchObject({ ip: '198.51.100.24', userAgent: 'vitest-browser' });
-    expect(row.expiresAt.getTime() - Date.now()).toBeGreaterThan(7.9 * 3600_000);
+    expect(row!.expiresAt.getTime() - Date.now()).toBeGreaterThan(7.9 * 3600_000);
     expect((await auditOf('login', user.email)).at(-1)).toMatchObject({ actorId: user.id, ip: '198.51.100.24' });
     // The cookie holds a token whose hash (not the token) is the row's key.
-    expect(cookie).not.toContain(row.id);
+    expect(cookie).not.toContain(row!.id);
   });
 
   test('over https (COOKIE_SECURE=auto) the cookie is Secure', async () => {

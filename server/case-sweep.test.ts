@@ -37,9 +37,9 @@ test('the demo cases get their workflows from the sweep, once', async () => {
   expect(new Set(tickets.map((t) => t.createdBy)).size).toBe(3);
   expect(appointments).toHaveLength(1);
 
-  const workflowIds = [...tickets.map((t) => ticketWorkflowId(t.id)), appointmentWorkflowId(appointments[0].id)];
+  const workflowIds = [...tickets.map((t) => ticketWorkflowId(t.id)), appointmentWorkflowId(appointments[0]!.id)];
   const describe = (id: string) => temporal.client.workflow.getHandle(id).describe();
-  await expect(describe(workflowIds[0])).rejects.toThrow();
+  await expect(describe(workflowIds[0]!)).rejects.toThrow();
 
   const first = await ensureOpenCaseWorkflows({ db: database, taskQueue });
   expect(first.tickets).toBeGreaterThanOrEqual(3);

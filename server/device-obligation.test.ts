@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Op } from 'sequelize';
 import pg from 'pg';
-import { LIVE_CHANNEL, createDb } from '../db';
+import { LIVE_CHANNEL, createDb, type User } from '../db';
 import { createDeviceFixture, createOrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
 import { deviceDedupeKey } from '../domain/contracts/device';
@@ -44,9 +44,9 @@ describe('device activities', () => {
     expect(notifications[0]).toMatchObject({ kind: 'device-reminder', link: `/geraete/${device.id}` });
     const mails = await mailsFor(dedupeKey);
     expect(mails.map((m) => m.toAddress)).toEqual(fixture.managers.map((m) => m.email).sort());
-    expect(mails[0].subject).toBe(`Eichfrist in 30 Tagen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
-    expect(mails[0].textBody).toContain('endet am 31.12.2027');
-    expect(mails[0].textBody).toContain(`https://portal.example/geraete/${device.id}`);
+    expect(mails[0]!.subject).toBe(`Eichfrist in 30 Tagen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
+    expect(mails[0]!.textBody).toContain('endet am 31.12.2027');
+    expect(mails[0]!.textBody).toContain(`https://portal.example/geraete/${device.id}`);
     expect((await device.reload()).lastReminderDays).toBe(30);
   });
 
@@ -66,12 +66,12 @@ describe('device activities', () => {
     expect(await db.models.Notification.count({ where: { dedupeKey } })).toBe(recipients.length);
     const mails = await mailsFor(dedupeKey);
     expect(mails.map((m) => m.toAddress)).toEqual(recipients.map((u) => u.email).sort());
-    expect(mails[0].subject).toBe(`Austauschfrist abgelaufen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
+    expect(mails[0]!.subject).toBe(`Austauschfrist abgelaufen: ${device.serial} (${fixture.property.street}, Whg. 1.03)`);
   });
 
   test('reminders and escalations follow each recipient’s channels for device deadlines', async () => {
     const fixture = await createOrgFixture(db, { managers: 2 });
-    const [mailOnly, portalOnly] = fixture.managers;
+    const [mailOnly, portalOnly] = fixture.managers as [User, User];
     await db.models.NotificationPreference.bulkCreate([
       { userId: mailOnly.id, topic: 'device', inPortal: false, email: true },
       { userId: portalOnly.id, topic: 'device', inPortal: true, email: false },

@@ -1,6 +1,8 @@
 // Records device work from the device page: each kind is one transaction (row changes, audit
-// entry, live NOTIFY); only after it has committed is the device's workflow told, so the workflow
-// never reacts to a change that was rolled back.
+// entry, live NOTIFY and the report for the device's workflow in the outbox); the workflow is told
+// after the commit — at once, or by the relay once Temporal is reachable — so it never reacts to a
+// change that was rolled back and never misses one that committed.
+import type { Client } from '@temporalio/client';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { z } from 'zod';
 import { LIVE_CHANNEL, type Db, type Device } from '../db';
@@ -19,7 +21,8 @@ import {
 import type { DeviceDetail } from './devices';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
-import { reportDeviceHealth, reportDeviceRecalibrated, reportDeviceReplaced } from './device-obligation';
+import { deliverNow, enqueueDeviceReport, type DeliveryOptions, type DeviceReport, type OutboxEntry } from './outbox';
+import { deviceWorkflowId } from '../domain/contracts/device';
 
 export type DeviceWorkResult =
   | { ok: true; intent: DeviceWorkIntent; message: string; successorId?: number }
@@ -32,6 +35,9 @@ export interface DeviceWorkInput {
   form: FormData;
   ip: string | null;
   db?: Db;
+  /** Tests point these elsewhere; by default the configured client and task queue. */
+  client?: Client;
+  taskQueue?: string;
 }
 
 const SERIAL_TAKEN = 'Seriennummer: Diese Seriennummer ist bereits vergeben.';
@@ -56,7 +62,14 @@ function refused(intent: DeviceWorkIntent, message: string, fieldErrors: DeviceW
   return { ok: false, intent, message, fieldErrors };
 }
 
-export async function recordDeviceWork({ user, device, form, ip, db = sharedDb() }: DeviceWorkInput): Promise<DeviceWorkResult> {
+export async function recordDeviceWork({
+  user,
+  device,
+  form,
+  ip,
+  db = sharedDb(),
+  ...temporal
+}: DeviceWorkInput): Promise<DeviceWorkResult> {
   const intent = form.get('intent');
   if (!isDeviceWorkIntent(intent) || !deviceWorkFor(device).includes(intent)) throw new Response('Ungültige Anfrage', { status: 400 });
   if (device.removedAt || device.successorId)
@@ -94,26 +107,34 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
     return row;
   };
 
-  const changeRow = async (action: string, patch: Partial<Pick<Device, 'calibratedYear' | 'lastInspectionAt' | 'batteryPercent'>>) => {
-    await db.sequelize.transaction(async (transaction) => {
+  // Read at call time, not import time: the queue is configuration, and tests point it elsewhere.
+  const taskQueue = temporal.taskQueue ?? temporalSettings().taskQueue;
+  const report = (transaction: Transaction, deviceReport: DeviceReport) =>
+    enqueueDeviceReport(transaction, { ...deviceReport, taskQueue }, deviceWorkflowId(device.id));
+
+  const changeRow = async (
+    action: string,
+    patch: Partial<Pick<Device, 'calibratedYear' | 'lastInspectionAt' | 'batteryPercent'>>,
+    deviceReport: DeviceReport,
+  ): Promise<OutboxEntry> =>
+    db.sequelize.transaction(async (transaction) => {
       const row = await lockInstalled(transaction);
       const before = Object.fromEntries(Object.keys(patch).map((key) => [key, row.get(key as keyof typeof patch)]));
       await row.update(patch, { transaction });
       await audit(action, { before, after: patch }, transaction);
       await db.notify(LIVE_CHANNEL, deviceLiveEvent(row), transaction);
+      return report(transaction, deviceReport);
     });
-  };
 
-  const client = temporalClient();
-  // Read at call time, not import time: the queue is configuration, and tests point it elsewhere.
-  const options = { taskQueue: temporalSettings().taskQueue, db };
+  const told = (message: string, entry: OutboxEntry, extra: { successorId?: number } = {}) =>
+    tellWorkflow(intent, message, entry, extra, { db, client: temporal.client ?? temporalClient() });
   try {
     switch (intent) {
       case 'replace': {
         const parsed = validate(schemas.replace, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
         const work = parsed.data;
-        const successor = await db.sequelize.transaction(async (transaction) => {
+        const { successor, entry } = await db.sequelize.transaction(async (transaction) => {
           const old = await lockInstalled(transaction);
           if (await db.models.Device.findOne({ where: { serial: work.serial }, attributes: ['id'], transaction })) throw new SerialTaken();
           const created = await db.models.Device.create(
@@ -138,37 +159,53 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
           await old.update({ successorId: created.id, removedAt: work.installedAt }, { transaction });
           await audit('device.replaced', { successorId: created.id, serial: created.serial, replacedAt: work.installedAt }, transaction);
           await db.notify(LIVE_CHANNEL, deviceLiveEvent(old), transaction);
-          return created;
+          // The old workflow links both rows (already done here), ends, and starts the successor's.
+          const change = { successorId: created.id, replacedAt: work.installedAt };
+          return { successor: created, entry: await report(transaction, { deviceId: device.id, report: 'replaced', change }) };
         });
-        // The old workflow links both rows (already done here), ends, and starts the successor's.
-        const message = `Austausch erfasst: Nachfolger ${successor.serial} ist eingebaut.`;
-        return await afterCommit(intent, message, { successorId: successor.id }, () =>
-          reportDeviceReplaced(client, device.id, { successorId: successor.id, replacedAt: work.installedAt }, options),
-        );
+        return await told(`Austausch erfasst: Nachfolger ${successor.serial} ist eingebaut.`, entry, { successorId: successor.id });
       }
       case 'recalibrate': {
         const parsed = validate(schemas.recalibrate, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
         const { calibratedYear } = parsed.data;
-        await changeRow('device.recalibrated', { calibratedYear });
-        return await afterCommit(intent, `Nacheichung ${calibratedYear} erfasst.`, {}, () =>
-          reportDeviceRecalibrated(client, device.id, { calibratedYear }, options),
+        const entry = await changeRow(
+          'device.recalibrated',
+          { calibratedYear },
+          { deviceId: device.id, report: 'recalibrated', change: { calibratedYear } },
         );
+        return await told(`Nacheichung ${calibratedYear} erfasst.`, entry);
+      }
+      case 'calibration-year': {
+        const parsed = validate(schemas['calibration-year'], values);
+        if (!parsed.ok) return invalid(parsed.fieldErrors);
+        const { calibratedYear } = parsed.data;
+        // The workflow recomputes the deadline from the facts it is told, as after a recalibration.
+        const entry = await changeRow(
+          'device.calibration_year_recorded',
+          { calibratedYear },
+          { deviceId: device.id, report: 'recalibrated', change: { calibratedYear } },
+        );
+        return await told(`Eichjahr ${calibratedYear} erfasst; die Eichfrist ist neu berechnet.`, entry);
       }
       case 'inspect': {
         const parsed = validate(schemas.inspect, values);
         if (!parsed.ok) return invalid(parsed.fieldErrors);
         const { lastInspectionAt } = parsed.data;
-        await changeRow('device.inspected', { lastInspectionAt });
-        return await afterCommit(intent, 'Inspektion erfasst.', {}, () =>
-          reportDeviceRecalibrated(client, device.id, { lastInspectionAt }, options),
+        const entry = await changeRow(
+          'device.inspected',
+          { lastInspectionAt },
+          { deviceId: device.id, report: 'recalibrated', change: { lastInspectionAt } },
         );
+        return await told('Inspektion erfasst.', entry);
       }
       case 'battery': {
-        await changeRow('device.battery_changed', { batteryPercent: 100 });
-        return await afterCommit(intent, 'Batteriewechsel erfasst.', {}, () =>
-          reportDeviceHealth(client, device.id, { batteryPercent: 100 }, options),
+        const entry = await changeRow(
+          'device.battery_changed',
+          { batteryPercent: 100 },
+          { deviceId: device.id, report: 'health', change: { batteryPercent: 100 } },
         );
+        return await told('Batteriewechsel erfasst.', entry);
       }
     }
   } catch (error) {
@@ -181,26 +218,24 @@ export async function recordDeviceWork({ user, device, form, ip, db = sharedDb()
 }
 
 /**
- * Tells the workflow after the commit. The work is recorded either way, so a Temporal outage is
- * reported on the page (and logged) rather than failing the request, which would invite a
- * second, conflicting submission.
+ * Tells the workflow after the commit. The work is recorded either way; while Temporal is away the
+ * report waits in the outbox and the page says so ("wird bearbeitet") instead of failing the request,
+ * which would invite a second, conflicting submission.
  */
-async function afterCommit(
+async function tellWorkflow(
   intent: DeviceWorkIntent,
   message: string,
+  entry: OutboxEntry,
   extra: { successorId?: number },
-  tellWorkflow: () => Promise<void>,
+  options: DeliveryOptions,
 ): Promise<DeviceWorkResult> {
-  try {
-    await tellWorkflow();
-    return { ok: true, intent, message, ...extra };
-  } catch (error) {
-    console.error(`[device work] ${DEVICE_WORK_LABELS[intent]} recorded, but the workflow was not told`, error);
-    return {
-      ok: true,
-      intent,
-      message: `${message} Der Fristen-Workflow war nicht erreichbar und zeigt die Änderung noch nicht.`,
-      ...extra,
-    };
-  }
+  const delivered = await deliverNow([entry], options);
+  if (delivered.get(entry.id)?.status === 'sent') return { ok: true, intent, message, ...extra };
+  console.warn(`[device work] ${DEVICE_WORK_LABELS[intent]} recorded; the workflow is told by the outbox relay`);
+  return {
+    ok: true,
+    intent,
+    message: `${message} Die Ampel wird bearbeitet: Der Fristen-Workflow übernimmt die Änderung, sobald er wieder erreichbar ist.`,
+    ...extra,
+  };
 }

@@ -4,7 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
-import type { DeviceType, Light } from '../domain/deadlines';
+import { CALIBRATION_YEARS, isCalibratedType, type DeviceType, type Light } from '../domain/deadlines';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, lightLabel, radioLabel } from '../domain/format';
 import { emptyLightCounts, type LightCounts } from '../domain/lights';
 import { LiveCache } from './live-cache';
@@ -22,6 +22,8 @@ export interface DeviceRow {
   unitId: number | null;
   unitLabel: string | null;
   installedAt: string;
+  /** MessEV §34(2): year of calibration or first marking; null for a meter where it is not known. */
+  calibratedYear: number | null;
   deadlineKind: string | null;
   dueAt: string | null;
   batteryPercent: number | null;
@@ -31,7 +33,7 @@ export interface DeviceRow {
 
 const ROW_COLUMNS = `
   d.id, d.serial, d.type, d.location, d.property_id AS "propertyId", p.name AS "propertyName",
-  d.unit_id AS "unitId", u.label AS "unitLabel", d.installed_at AS "installedAt",
+  d.unit_id AS "unitId", u.label AS "unitLabel", d.installed_at AS "installedAt", d.calibrated_year AS "calibratedYear",
   d.deadline_kind AS "deadlineKind", d.due_at AS "dueAt", d.battery_percent AS "batteryPercent",
   d.radio_status AS "radioStatus", d.light`;
 
@@ -42,6 +44,11 @@ const ROW_FROM = `
 
 /** Register order: the most pressing deadline first; id keeps pages stable between equal dates. */
 const ROW_ORDER = 'ORDER BY d.due_at ASC NULLS LAST, d.id ASC';
+
+/** The meter types with a calibration validity (MessEV), as an SQL list of literals. */
+const CALIBRATED_TYPES_SQL = `(${Object.keys(CALIBRATION_YEARS)
+  .map((type) => `'${type}'`)
+  .join(', ')})`;
 
 /** Installed devices in scope matching the filters; the light filter is optional so counts can span all lights. */
 function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolean) {
@@ -56,6 +63,7 @@ function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolea
     conditions.push('d.type = :type');
     replacements.type = filters.type;
   }
+  if (filters.calibrationYearUnknown) conditions.push(`d.calibrated_year IS NULL AND d.type IN ${CALIBRATED_TYPES_SQL}`);
   if (withLight && filters.light) {
     conditions.push('d.light = :light');
     replacements.light = filters.light;
@@ -63,20 +71,32 @@ function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolea
   return { sql: `WHERE ${conditions.join(' AND ')}`, replacements };
 }
 
-/** Light counts per scope and filter; see LiveCache for why they may be cached. */
-const countsCache = new LiveCache<LightCounts>(10_000);
+interface RegisterCounts {
+  counts: LightCounts;
+  calibrationYearUnknown: number;
+}
 
-async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<LightCounts> {
+/** Light counts per scope and filter; see LiveCache for why they may be cached. */
+const countsCache = new LiveCache<RegisterCounts>(10_000);
+
+/** Per light, and the meters whose calibration year is unknown, in the same scan. */
+async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<RegisterCounts> {
   const where = registerWhere(scope, filters, false);
-  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type]);
+  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type, filters.calibrationYearUnknown === true]);
   return countsCache.get(key, async () => {
-    const grouped = await db().sequelize.query<{ light: Light | null; n: number }>(
-      `SELECT d.light, count(*)::int AS n FROM devices d ${where.sql} GROUP BY d.light`,
+    const grouped = await db().sequelize.query<{ light: Light | null; n: number; unknownYear: number }>(
+      `SELECT d.light, count(*)::int AS n,
+              count(*) FILTER (WHERE d.calibrated_year IS NULL AND d.type IN ${CALIBRATED_TYPES_SQL})::int AS "unknownYear"
+         FROM devices d ${where.sql} GROUP BY d.light`,
       { replacements: where.replacements, type: QueryTypes.SELECT },
     );
     const counts = emptyLightCounts();
-    for (const { light, n } of grouped) counts[light ?? 'unknown'] += n;
-    return counts;
+    let calibrationYearUnknown = 0;
+    for (const { light, n, unknownYear } of grouped) {
+      counts[light ?? 'unknown'] += n;
+      calibrationYearUnknown += unknownYear;
+    }
+    return { counts, calibrationYearUnknown };
   });
 }
 
@@ -84,15 +104,17 @@ export interface RegisterPage {
   rows: DeviceRow[];
   /** Matching devices per light, ignoring the light filter (so the summary shows all three). */
   counts: LightCounts;
+  /** Meters matching the filters (any light) whose calibration year the register does not know. */
+  calibrationYearUnknown: number;
   total: number;
   page: number;
   pageCount: number;
 }
 
 export async function registerPage(scope: Scope, filters: RegisterFilters): Promise<RegisterPage> {
-  if (scopeIsEmpty(scope)) return { rows: [], counts: emptyLightCounts(), total: 0, page: 1, pageCount: 1 };
+  if (scopeIsEmpty(scope)) return { rows: [], counts: emptyLightCounts(), calibrationYearUnknown: 0, total: 0, page: 1, pageCount: 1 };
   const rowsWhere = registerWhere(scope, filters, true);
-  const [rows, counts] = await Promise.all([
+  const [rows, { counts, calibrationYearUnknown }] = await Promise.all([
     db().sequelize.query<DeviceRow>(`SELECT ${ROW_COLUMNS} ${ROW_FROM} ${rowsWhere.sql} ${ROW_ORDER} LIMIT :limit OFFSET :offset`, {
       replacements: { ...rowsWhere.replacements, limit: PAGE_SIZE, offset: (filters.page - 1) * PAGE_SIZE },
       type: QueryTypes.SELECT,
@@ -100,7 +122,7 @@ export async function registerPage(scope: Scope, filters: RegisterFilters): Prom
     lightCounts(scope, filters),
   ]);
   const total = filters.light ? counts[filters.light] : counts.red + counts.yellow + counts.green + counts.unknown;
-  return { rows, counts, total, page: filters.page, pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return { rows, counts, calibrationYearUnknown, total, page: filters.page, pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
 // ---- CSV export ----
@@ -112,6 +134,7 @@ const CSV_HEADER = [
   'Wohneinheit',
   'Einbauort',
   'Eingebaut am',
+  'Eichjahr',
   'Frist',
   'Fällig am',
   'Batterie (%)',
@@ -139,6 +162,7 @@ export function devicesToCsv(rows: DeviceRow[]): string {
       row.unitLabel ?? 'Gebäude',
       row.location,
       formatDate(row.installedAt),
+      isCalibratedType(row.type) ? (row.calibratedYear ?? 'unbekannt') : null,
       deadlineKindLabel(row.deadlineKind),
       formatDate(row.dueAt),
       row.batteryPercent,
@@ -167,7 +191,6 @@ export interface DeviceDetail extends DeviceRow {
   propertyPostalCode: string;
   propertyCity: string;
   unitFloor: string | null;
-  calibratedYear: number | null;
   lastInspectionAt: string | null;
   remoteReadable: boolean;
   lastReadingAt: Date | null;
@@ -185,7 +208,7 @@ export async function findDevice(scope: Scope, id: number): Promise<DeviceDetail
   const [row] = await db().sequelize.query<DeviceDetail>(
     `SELECT ${ROW_COLUMNS},
             p.street AS "propertyStreet", p.postal_code AS "propertyPostalCode", p.city AS "propertyCity",
-            u.floor AS "unitFloor", d.calibrated_year AS "calibratedYear", d.last_inspection_at AS "lastInspectionAt",
+            u.floor AS "unitFloor", d.last_inspection_at AS "lastInspectionAt",
             d.remote_readable AS "remoteReadable", d.last_reading_at AS "lastReadingAt",
             d.last_reading_value AS "lastReadingValue", d.light_changed_at AS "lightChangedAt",
             d.removed_at AS "removedAt", d.predecessor_id AS "predecessorId", d.successor_id AS "successorId"

@@ -59,7 +59,7 @@ describe('encryption', () => {
     const sealed = encrypt(Buffer.from('Heizkosten 2.300,00 €'), key, 'statement|1|2||1');
     expect(decrypt(sealed, key, 'statement|1|2||1').toString()).toBe('Heizkosten 2.300,00 €');
     const flipped = Buffer.from(sealed.ciphertext);
-    flipped[0] ^= 1;
+    flipped[0]! ^= 1;
     expect(() => decrypt({ ...sealed, ciphertext: flipped }, key, 'statement|1|2||1')).toThrow();
     expect(() => decrypt(sealed, key, 'statement|1|3||1')).toThrow();
     expect(() => decrypt(sealed, randomBytes(32), 'statement|1|2||1')).toThrow();
@@ -81,7 +81,7 @@ describe('stored documents', () => {
       replacements: { id: row.id },
       type: QueryTypes.SELECT,
     });
-    expect(raw.ciphertext.includes(Buffer.from('%PDF'))).toBe(false);
+    expect(raw!.ciphertext.includes(Buffer.from('%PDF'))).toBe(false);
     const opened = await readDocument(database, row.id);
     expect(opened!.content.equals(content)).toBe(true);
     expect(opened!.sha256).toBe(sha256(content));
@@ -90,7 +90,7 @@ describe('stored documents', () => {
   test('a tampered ciphertext or a ciphertext moved to another row is refused', async () => {
     const row = await storeDocument(database, newDocument(pdfLike('original'), 'tamper'));
     const tampered = Buffer.from(row.ciphertext);
-    tampered[tampered.length - 1] ^= 0xff;
+    tampered[tampered.length - 1]! ^= 0xff;
     row.ciphertext = tampered;
     expect(() => openDocument(row)).toThrow(DocumentIntegrityError);
 

@@ -53,7 +53,7 @@ function decodeBytes(text: string): string {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 2;
     } else {
-      bytes.push(...Buffer.from(text[i], 'utf8'));
+      bytes.push(...Buffer.from(text[i]!, 'utf8'));
     }
   }
   return Buffer.from(bytes).toString('utf8');
@@ -69,14 +69,14 @@ function decodeHeader(value: string): string {
 }
 
 function parseMail(raw: string): { subject: string; text: string; html: string } {
-  const [head] = raw.split('\r\n\r\n');
+  const [head = ''] = raw.split('\r\n\r\n');
   const headers = head.replace(/\r\n[ \t]+/g, ' ');
   const subject = decodeHeader(/^Subject: (.*)$/im.exec(headers)?.[1] ?? '');
   const boundary = /boundary="?([^";\r\n]+)"?/i.exec(headers)?.[1];
   const parts = boundary ? raw.split(`--${boundary}`).slice(1, -1) : [raw];
   const body = (type: string) => {
     const part = parts.find((p) => new RegExp(`Content-Type: ${type}`, 'i').test(p)) ?? '';
-    const [partHead, ...rest] = part.split('\r\n\r\n');
+    const [partHead = '', ...rest] = part.split('\r\n\r\n');
     const content = rest.join('\r\n\r\n');
     if (/Content-Transfer-Encoding: base64/i.test(partHead)) return Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
     if (/Content-Transfer-Encoding: quoted-printable/i.test(partHead)) return decodeBytes(content.replace(/=\r\n/g, ''));
@@ -124,7 +124,7 @@ describe('ticket e-mails over SMTP', () => {
     const toTenant = await eventually(() => {
       const messages = received.filter((m) => m.to.includes(tenant.email));
       expect(messages).toHaveLength(1);
-      return parseMail(messages[0].raw);
+      return parseMail(messages[0]!.raw);
     });
     expect(toTenant.subject).toBe(`[Anliegen #${ticket.id}] Ihr Anliegen #${ticket.id} ist eingegangen`);
     expect(toTenant.text).toContain('Guten Tag Jana Müller');

@@ -4,6 +4,7 @@
 // idempotent: a rerun of a month or a retried batch publishes, proves, notifies and mails nothing
 // twice (unique keys, content hashes, dedupe keys, "only if not yet set" columns).
 import { QueryTypes, type Transaction } from 'sequelize';
+import { noProgress, type ProgressSource } from './progress';
 import { LIVE_CHANNEL, type Db } from '../db';
 import { GENESIS_HASH, appendAudit, canonicalJson, sha256 } from '../db/audit';
 import type { MonthlyDelivery } from '../domain/monthly';
@@ -25,6 +26,7 @@ import {
   monthsEnding,
   peerBaseline,
   unitMonthKinds,
+  MIN_PEERS,
   type Assumptions,
   type BoundaryReading,
   type PeerMonth,
@@ -94,14 +96,14 @@ export async function loadUnitDevices(
 ): Promise<Map<number, UnitDevice[]>> {
   const byUnit = new Map<number, UnitDevice[]>(unitIds.map((id) => [id, []]));
   if (unitIds.length === 0) return byUnit;
-  const windowEnd = firstDay(addMonthsTo(months[months.length - 1], 1));
+  const windowEnd = firstDay(addMonthsTo(months[months.length - 1]!, 1));
   const devices = await db.sequelize.query<DeviceRow>(
     `SELECT id, unit_id AS "unitId", serial, type, location, remote_readable AS "remoteReadable", radio_status AS "radioStatus",
             installed_at AS "installedAt", removed_at AS "removedAt"
        FROM devices
       WHERE unit_id = ANY($1::int[]) AND type = ANY($2::text[]) AND installed_at < $3 AND (removed_at IS NULL OR removed_at >= $4)
       ORDER BY unit_id, id`,
-    { bind: [unitIds, CONSUMPTION_DEVICE_TYPES, windowEnd, firstDay(months[0])], type: QueryTypes.SELECT },
+    { bind: [unitIds, CONSUMPTION_DEVICE_TYPES, windowEnd, firstDay(months[0]!)], type: QueryTypes.SELECT },
   );
   if (devices.length === 0) return byUnit;
   const boundaries = monthBoundaries(months);
@@ -213,6 +215,62 @@ function propertyPeers(
       return { areaM2: unit.areaM2, devices: own, kinds: unitMonthKinds(own, monthCount, assumptions).slice(-PEER_MONTHS) };
     }),
   );
+}
+
+/**
+ * A building too small for its own comparison group this month (HKVO §6a: then a wider group).
+ * Only this month decides, so that a property whose readings start late does not load the whole
+ * organisation every month of its first year (the chart's earlier months then show the reference).
+ */
+function needsWiderGroup(peers: readonly PeerMonth[], month: YearMonth): boolean {
+  const current = peers.find((p) => p.month === month);
+  return !current || current.property.units < MIN_PEERS;
+}
+
+/**
+ * The comparison groups of all the organisation's units (every property, each with its own
+ * conversion) for the PEER_MONTHS months ending with `month`: the wider group of §6a for small
+ * buildings. Loaded once per organisation and month and kept for a while, since every small
+ * building of a run asks for the same.
+ */
+function organisationPeerCache(db: Db) {
+  const TTL_MS = 15 * 60 * 1000;
+  const cache = new Map<string, { at: number; peers: Promise<PeerMonth[]> }>();
+  async function load(organisationId: number, month: YearMonth): Promise<PeerMonth[]> {
+    const units = await db.sequelize.query<UnitRow & { propertyId: number }>(
+      `SELECT u.id, u.label, u.area_m2::float AS "areaM2", u.property_id AS "propertyId"
+         FROM units u JOIN properties p ON p.id = u.property_id
+        WHERE p.organisation_id = $1 ORDER BY u.id`,
+      { bind: [organisationId], type: QueryTypes.SELECT },
+    );
+    const propertyIds = [...new Set(units.map((u) => u.propertyId))];
+    const assumptions = new Map(await Promise.all(propertyIds.map(async (id) => [id, await loadAssumptions(db, id)] as const)));
+    const devices = await loadUnitDevices(
+      db,
+      units.map((u) => u.id),
+      monthsEnding(month, PEER_MONTHS),
+    );
+    return peerBaseline(
+      monthsEnding(month, PEER_MONTHS),
+      units.map((unit) => {
+        const own = devices.get(unit.id) ?? [];
+        return { areaM2: unit.areaM2, devices: own, kinds: unitMonthKinds(own, PEER_MONTHS, assumptions.get(unit.propertyId)!) };
+      }),
+    );
+  }
+  return (organisationId: number, month: YearMonth): Promise<PeerMonth[]> => {
+    const key = `${organisationId}:${month}`;
+    const now = Date.now();
+    for (const [k, entry] of cache) if (now - entry.at > TTL_MS) cache.delete(k);
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = { at: now, peers: load(organisationId, month) };
+      // A failed load is not kept: the activity's retry loads again.
+      entry.peers.catch(() => cache.delete(key));
+      cache.set(key, entry);
+    }
+    return entry.peers;
+  };
 }
 
 // ---- The delivery proof ----
@@ -381,8 +439,15 @@ interface PublishedRow {
   contentSha256: string;
 }
 
-export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string }) {
-  const { db } = deps;
+/**
+ * A batch's heartbeat: alive while it computes and publishes; once published, with what a retry needs
+ * to announce only (a second publication would find nothing changed and count 0 published).
+ */
+type BatchProgress = { stage: 'publishing' } | { stage: 'published'; totals: PropertyTotals; unitIds: number[]; propertyName: string };
+
+export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string; progress?: ProgressSource }) {
+  const { db, progress = noProgress } = deps;
+  const organisationPeers = organisationPeerCache(db);
   /** The property's units as found when it is processed (units added since the run was planned count too). */
   async function countUnits(runId: number, propertyId: number, units: number) {
     await db.models.MonthlyRunProperty.update({ unitsTotal: units }, { where: { runId, propertyId } });
@@ -531,6 +596,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
            ON CONFLICT (workflow_id) DO UPDATE SET status = 'running' RETURNING id`,
           { bind: [firstDay(month), workflowId], type: QueryTypes.SELECT, transaction },
         );
+        if (!run) throw new Error(`monthly run ${workflowId} was not recorded`);
         const properties = await db.sequelize.query<PropertyPlan>(
           `SELECT p.id AS "propertyId", count(u.id)::int AS units, p.organisation_id AS "organisationId"
              FROM properties p JOIN units u ON u.property_id = p.id
@@ -549,7 +615,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         await appendAudit(
           db,
           {
-            organisationId: organisationIds?.length === 1 ? organisationIds[0] : null,
+            organisationId: organisationIds?.length === 1 ? (organisationIds[0] ?? null) : null,
             actorId: null,
             actor: 'system',
             action: 'monthly.run_started',
@@ -591,16 +657,24 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
      */
     async processMonthlyBatch(input: MonthlyBatchInput): Promise<PropertyTotals> {
       const { runId, month, propertyId, part } = input;
+      const batch = progress<BatchProgress>();
+      if (batch.resumed?.stage === 'published') {
+        // The last attempt committed the publication (the checkpoint) and ended while announcing.
+        const { totals, unitIds, propertyName } = batch.resumed;
+        return { ...totals, mailed: await batch.keepAlive(() => announceToTenants(month, unitIds, propertyName)) };
+      }
+      batch.report({ stage: 'publishing' });
       const lastDay = addDays(firstDay(addMonthsTo(month, 1)), -1);
       const units = await loadUnits(db, part ? { unitIds: part.unitIds } : { propertyId });
       const unitIds = units.map((u) => u.id);
       const [devices, addressees, property, assumptions] = await Promise.all([
         loadUnitDevices(db, unitIds, monthsEnding(month, HISTORY_MONTHS)),
         addresseesOn(db, unitIds, lastDay),
-        db.models.Property.findByPk(propertyId, { attributes: ['id', 'name'], rejectOnEmpty: true }),
+        db.models.Property.findByPk(propertyId, { attributes: ['id', 'name', 'organisationId'], rejectOnEmpty: true }),
         part?.assumptions ?? loadAssumptions(db, propertyId),
       ]);
       const peers = part?.peers ?? propertyPeers(month, units, devices, HISTORY_MONTHS, assumptions);
+      const wider = needsWiderGroup(peers, month) ? await organisationPeers(property.organisationId, month) : undefined;
       if (!part) await countUnits(runId, propertyId, units.length);
       const totals: PropertyTotals = { ...EMPTY_TOTALS };
       const records = units.map((unit) => {
@@ -612,6 +686,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
           devices: devices.get(unit.id) ?? [],
           assumptions,
           peers,
+          ...(wider && { organisationPeers: wider }),
           visibleFrom,
         });
         totals.units += 1;
@@ -687,7 +762,9 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         );
       });
 
-      totals.mailed = await announceToTenants(month, unitIds, property.name);
+      batch.report({ stage: 'published', totals: { ...totals }, unitIds, propertyName: property.name });
+      // Mails go out one after another; a long batch of them keeps the heartbeat going.
+      totals.mailed = await batch.keepAlive(() => announceToTenants(month, unitIds, property.name));
       return totals;
     },
 

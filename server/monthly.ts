@@ -52,7 +52,7 @@ async function nextScheduledRun(): Promise<Date | null> {
 export async function monthlyOverview(scope: Scope) {
   const { sequelize } = db();
   const bind = [scope.propertyIds];
-  const [[run], months, [{ unitCount }], properties, nextRun] = await Promise.all([
+  const [[run], months, [{ unitCount } = { unitCount: 0 }], properties, nextRun] = await Promise.all([
     sequelize.query<MonthlyRunRow>(
       `SELECT r.id, to_char(r.month, 'YYYY-MM') AS month, r.status, r.started_at AS "startedAt", r.finished_at AS "finishedAt",
               sum(rp.units_total)::int AS "unitsTotal", sum(rp.units_done)::int AS "unitsDone",
@@ -203,7 +203,7 @@ export async function monthDetail(query: {
   const { sequelize } = db();
   const where = `mi.month = $1 AND mi.property_id = ANY($2::int[])${status ? ` AND ${MONTH_STATUS_FILTERS[status].sql}` : ''}`;
   const bind = [`${month}-01`, propertyIds];
-  const [rows, [counts], [summary]] = await Promise.all([
+  const [rows, [counts = { total: 0 }], [summary]] = await Promise.all([
     sequelize.query<MonthUnitRow>(
       `SELECT mi.id, p.name AS "propertyName", u.label AS "unitLabel", ${withTenants ? 't.tenant_name' : 'NULL'} AS "tenantName",
               mi.delivery, mi.total_kwh AS "totalKwh", mi.change_previous_year AS "changePreviousYear", mi.estimated,
@@ -238,7 +238,7 @@ export async function monthDetail(query: {
       { bind, type: QueryTypes.SELECT },
     ),
   ]);
-  if (summary.informed === 0 && !query.filtered) return null;
+  if (!summary || (summary.informed === 0 && !query.filtered)) return null;
   return { rows, total: counts.total, pageCount: Math.max(1, Math.ceil(counts.total / PAGE_SIZE)), summary };
 }
 

@@ -120,7 +120,7 @@ describe('the statement PDF of a unit', () => {
 describe('after a change of tenant', () => {
   test('the new tenant’s statement shows only its part, from its intermediate readings', async () => {
     const a = statement.units.find((u) => u.unitId === f.units.a.id)!;
-    const occupancy = a.occupancies[1];
+    const occupancy = a.occupancies[1]!;
     const text = await render(a.unitId, occupancy.key);
     expect(text).toContain('Anna Neumieter');
     expect(text).not.toContain('Paul Altmieter');

@@ -141,7 +141,7 @@ export async function unitSummaries(scope: Scope, propertyId: number, options: {
       ORDER BY u.id`,
     { replacements: { propertyId, unitIds: scope.unitIds, today: calendarDate(new Date()) }, type: QueryTypes.SELECT },
   );
-  return rows.map(({ severity, ...unit }) => ({ ...unit, worst: severity ? LIGHT_BY_SEVERITY[severity] : null }));
+  return rows.map(({ severity, ...unit }) => ({ ...unit, worst: severity ? (LIGHT_BY_SEVERITY[severity] ?? null) : null }));
 }
 
 /** Devices of the building itself (no unit: central meters, stairwell smoke alarms). */

@@ -8,9 +8,9 @@ import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/index';
 import { appendAudit, sha256 } from '../db/audit';
 import { db as sharedDb } from './db';
-import { reportDeviceReadings } from './device-obligation';
+import { deliverNow, enqueueDeviceReadings, type OutboxEntry } from './outbox';
 import type { SessionUser } from './session';
-import { temporalClient, type WorkflowOptions } from './temporal';
+import { temporalClient, temporalSettings, type WorkflowOptions } from './temporal';
 import type { DeviceType } from '../domain/deadlines';
 import {
   READING_FIELDS,
@@ -244,9 +244,17 @@ export async function applyReadings(
   Object.assign(report, summariseUnknownSerials(unknown.values()));
   if (report.errors.length > 0) return finish(report);
 
+  const deviceIds = [...new Set(resolved.map((r) => r.device.id))];
+  let entry: OutboxEntry | undefined;
   try {
     await db.sequelize.transaction(async (transaction) => {
       report.inserted = resolved.length === 0 ? 0 : await insertAll(db, resolved, options.source, transaction);
+      // The devices' workflows are told of the readings from the outbox: committed together, so an
+      // outage of Temporal delays the lights but loses nothing.
+      if (deviceIds.length > 0) {
+        const taskQueue = options.temporal?.taskQueue ?? temporalSettings().taskQueue;
+        entry = await enqueueDeviceReadings(transaction, { updates: deviceIds.map((deviceId) => ({ deviceId })), taskQueue });
+      }
       report.unchanged += resolved.length - report.inserted;
       await appendAudit(
         db,
@@ -280,30 +288,27 @@ export async function applyReadings(
   }
   report.applied = true;
   // Committed: only now may a workflow hear of it. Every device with a row in the import is told,
-  // unchanged ones too, so importing a file again repairs signals an outage swallowed.
-  report.workflows = await tellDeviceWorkflows(db, [...new Set(resolved.map((r) => r.device.id))], options);
+  // unchanged ones too.
+  if (entry) report.workflows = await tellDeviceWorkflows(db, entry, deviceIds.length, options);
   return report;
 }
 
 /**
- * One signal per device with its newest reading. Never throws: the readings are stored, so a
- * failure is logged and reported instead. The workflow does not re-read the row on its own; what
- * repairs a missed signal is the next import or entry touching the device (the same file again, as
- * the page suggests) and, without anyone acting, the outbox and reconciler of issue 16.
+ * One signal per device with its newest reading, right after the commit. Never throws: the readings
+ * are stored, and what could not be told now stays in the outbox for the relay (the workers'),
+ * which tells the rest once Temporal answers again; `unsent` counts those.
  */
-async function tellDeviceWorkflows(db: Db, deviceIds: number[], options: ImportOptions): Promise<WorkflowsTold> {
-  if (deviceIds.length === 0) return { signalled: 0, ended: 0, unsent: 0 };
-  try {
-    const { signalled, ended, unsent } = await reportDeviceReadings(
-      options.temporal?.client ?? temporalClient(),
-      deviceIds.map((deviceId) => ({ deviceId })),
-      { db, taskQueue: options.temporal?.taskQueue, deadlineMs: options.temporal?.signalDeadlineMs },
-    );
-    return { signalled, ended, unsent: unsent.length };
-  } catch (error) {
-    console.error(`[readings] ${deviceIds.length} devices' readings committed, but their workflows were not told`, error);
-    return { signalled: 0, ended: 0, unsent: deviceIds.length };
-  }
+async function tellDeviceWorkflows(db: Db, entry: OutboxEntry, devices: number, options: ImportOptions): Promise<WorkflowsTold> {
+  const delivered = await deliverNow([entry], {
+    db,
+    client: options.temporal?.client ?? temporalClient(),
+    deadlineMs: options.temporal?.signalDeadlineMs,
+  });
+  const outcome = delivered.get(entry.id);
+  const told = outcome?.result as WorkflowsTold | undefined;
+  // Delivered by a relay while we waited for its lock: all told, by it.
+  if (outcome?.status === 'sent') return told ?? { signalled: devices, ended: 0, unsent: 0 };
+  return told ?? { signalled: 0, ended: 0, unsent: devices };
 }
 
 function finish(report: ImportReport): ImportReport {

@@ -5,11 +5,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { COST_TYPES, CUT_PERCENT, type BillingPeriod, type CostType, type CutReason } from '../domain/billing';
+import { COST_TYPES, CUT_PERCENT, CUT_RULES, type BillingPeriod, type CostType, type CutInput } from '../domain/billing';
 import { addDays, daysBetween } from '../domain/dates';
 import type { DeviceType } from '../domain/deadlines';
 import {
+  CUT_LAWS,
+  CUT_TITLES,
   FUEL_CATEGORIES,
+  type AppliedCut,
   METERING_FEE_CATEGORIES,
   type BoundaryValue,
   type DeviceConsumption,
@@ -32,11 +35,39 @@ import type { PdfRenderer } from './pdf';
 
 export const COST_TYPE_LABELS: Readonly<Record<CostType, string>> = { heating: 'Heizung', hotWater: 'Warmwasser', coldWater: 'Kaltwasser' };
 
-const CUT_LABELS: Readonly<Record<CutReason, string>> = {
-  'not-consumption-based': 'nicht verbrauchsabhängig abgerechnet (§12 Abs. 1 HKVO)',
-  'no-remote-reading': 'Ausstattung nicht fernablesbar (§12 Abs. 1 HKVO)',
-  'no-monthly-info': 'monatliche Verbrauchsinformation fehlte (§12 Abs. 1 HKVO)',
-};
+export interface CutRow {
+  /** "3 % von Heizung und Warmwasser (§12 Abs. 1 S. 2 HKVO): Ausstattung nicht fernablesbar" */
+  title: string;
+  /** Why, in words; for the manager's own cut the reason entered. */
+  explanation: string;
+  manual: boolean;
+  amount: number;
+}
+
+function cutRow(cut: Pick<AppliedCut, 'reason' | 'costTypes' | 'percent' | 'source' | 'explanation' | 'amount'>): CutRow {
+  const types = cut.costTypes.map((t) => COST_TYPE_LABELS[t]).join(' und ');
+  return {
+    title: `${cut.percent} % von ${types} (${CUT_LAWS[cut.reason]}): ${CUT_TITLES[cut.reason]}`,
+    explanation: cut.explanation,
+    manual: cut.source === 'manual',
+    amount: cut.amount,
+  };
+}
+
+/** The cuts of an addressee explained; statements stored before the explanations name their reasons only. */
+export function cutRows(cutDetails: readonly AppliedCut[], legacy: readonly CutInput[], legacyTotal: number): CutRow[] {
+  if (cutDetails.length > 0) return cutDetails.map(cutRow);
+  return legacy.map((input, index) =>
+    cutRow({
+      reason: CUT_RULES[input].reason,
+      costTypes: [...CUT_RULES[input].costTypes],
+      percent: CUT_PERCENT[CUT_RULES[input].reason],
+      source: 'automatic',
+      explanation: '',
+      amount: index === 0 ? legacyTotal : 0,
+    }),
+  );
+}
 
 const DEVICE_LABELS: Readonly<Partial<Record<DeviceType, string>>> = {
   HKV: 'Heizkostenverteiler',
@@ -142,7 +173,7 @@ const REGIONAL_CONTACTS: Readonly<Record<string, { consumer: Contact; agency?: C
 
 export function contactsFor(federalState: string): { consumer: Contact[]; energy: Contact[]; dispute: Contact } {
   const regional = REGIONAL_CONTACTS[federalState];
-  const [vzbv, energyAdvice, dena] = NATIONAL_CONTACTS;
+  const [vzbv, energyAdvice, dena] = NATIONAL_CONTACTS as readonly [Contact, Contact, Contact];
   return {
     consumer: regional ? [vzbv, regional.consumer, energyAdvice] : [vzbv, energyAdvice],
     energy: regional?.agency ? [dena, regional.agency] : [dena],
@@ -200,7 +231,8 @@ interface OccupancyShareRow {
   fixedKeyLabel: string;
   fixedKeyPercent: number;
   amount: number;
-  splitByDays: boolean;
+  /** §9b(3): no usable intermediate reading, the whole amount split by the fixed keys. */
+  fixedKeysOnly: boolean;
 }
 
 interface ComparisonRow {
@@ -233,8 +265,7 @@ export interface StatementDocumentModel {
     rows: AmountRow[];
     subtotal: number;
     cut: number;
-    cutReasons: string[];
-    cutPercent: number;
+    cuts: CutRow[];
     total: number;
     co2Credit: number;
     amountDue: number;
@@ -242,7 +273,7 @@ export interface StatementDocumentModel {
   derivation: DerivationRow[];
   occupancyShares: OccupancyShareRow[] | null;
   /** The manager's whole-unit document after a change of tenant: every occupancy's amount. */
-  occupancies: Array<{ name: string; from: string; to: string; amountDue: number; splitByDays: string[] }> | null;
+  occupancies: Array<{ name: string; from: string; to: string; amountDue: number; fixedKeysOnly: string[] }> | null;
   plant: {
     fuel: Array<{
       date: string | null;
@@ -260,6 +291,12 @@ export interface StatementDocumentModel {
     energyKwh: number;
     hotWaterKwh: number | null;
     hotWaterKwhMeasured: boolean;
+    /** §9(2) S.4: no volume measured, Q = 32 kWh/m² of this living area. */
+    hotWaterKwhFromArea: number | null;
+    /** §9(2) S.6: gas billed on its gross calorific value, a computed Q × 1.11. */
+    grossCalorific: boolean;
+    /** No central hot water: the plant's cost is heating cost. */
+    heatingOnly: boolean;
     hotWaterM3: number;
     hotWaterM3FromMeters: boolean;
     hotWaterTempC: number | null;
@@ -439,6 +476,10 @@ function plantModel(statement: StatementData): StatementDocumentModel['plant'] {
     energyKwh: plant.energyKwh,
     hotWaterKwh: combined?.hotWaterKwh ?? null,
     hotWaterKwhMeasured: combined?.hotWaterKwhSource === 'measured',
+    hotWaterKwhFromArea:
+      combined?.hotWaterKwhSource === 'area' ? (parameters.heatedAreaM2 ?? statement.units.reduce((sum, u) => sum + u.areaM2, 0)) : null,
+    grossCalorific: parameters.grossCalorific === true,
+    heatingOnly: !combined,
     hotWaterM3: plant.hotWaterM3,
     hotWaterM3FromMeters: plant.hotWaterM3Source === 'meters',
     hotWaterTempC: parameters.hotWaterTempC,
@@ -502,7 +543,9 @@ export function statementDocumentModel(
   const periodDays = daysBetween(statement.period.start, statement.period.end) + 1;
   const stored = statement.stored;
 
-  const derivation: DerivationRow[] = COST_TYPES.map((type) => {
+  // A heating-only building bills neither hot nor (without its cost) cold water: those rows are left out.
+  const billed = statement.summary.costTypes ?? COST_TYPES;
+  const derivation: DerivationRow[] = billed.map((type) => {
     const d = unit.derivation[type];
     const part = consumptionPart(unit, type);
     const substitute = unit.substitutes[type];
@@ -532,7 +575,7 @@ export function statementDocumentModel(
 
   const occupancyShares =
     partial && occupancy?.derivation
-      ? COST_TYPES.map((type) => ({
+      ? billed.map((type) => ({
           label: COST_TYPE_LABELS[type],
           unitAmount: unit.amounts[type],
           unitConsumption: unit.consumption[type],
@@ -541,13 +584,13 @@ export function statementDocumentModel(
           fixedKeyLabel: type === 'heating' ? 'Gradtagzahlen' : 'Tage',
           fixedKeyPercent: round2((type === 'heating' ? occupancy.derivation!.degreeDayShare : occupancy.derivation!.dayShare) * 100),
           amount: occupancy.amounts[type],
-          splitByDays: occupancy.splitByDays.includes(type),
+          fixedKeysOnly: occupancy.fixedKeysOnly.includes(type),
         }))
       : null;
 
   const co2 = statement.summary.co2;
   const co2Area = statement.parameters.heatedAreaM2 ?? statement.units.reduce((sum, u) => sum + u.areaM2, 0);
-  const comparisonTypes: CostType[] = ['heating', 'hotWater'];
+  const comparisonTypes: CostType[] = billed.filter((type) => type !== 'coldWater');
   const comparison = comparisonTypes.map((type) => {
     // An average user of the property: its consumption per m², for this area and (after a change
     // of tenant) for this part of the period, weighted like the fixed costs.
@@ -592,7 +635,7 @@ export function statementDocumentModel(
     period: { start: statement.period.start, end: statement.period.end, days: periodDays },
     usage: { ...usage, days: usageDays, partial },
     amounts: {
-      rows: COST_TYPES.map((type) => ({
+      rows: billed.map((type) => ({
         label: COST_TYPE_LABELS[type],
         consumption: consumption[type],
         consumptionUnit: consumptionUnit(type, heatingUnit),
@@ -601,8 +644,7 @@ export function statementDocumentModel(
       })),
       subtotal: round2(amounts.heating + amounts.hotWater + amounts.coldWater),
       cut: amounts.cut,
-      cutReasons: unit.cuts.map((reason) => CUT_LABELS[reason]),
-      cutPercent: unit.cuts.reduce((sum, reason) => sum + CUT_PERCENT[reason], 0),
+      cuts: cutRows(occupancy && partial ? occupancy.cutDetails : unit.cutDetails, unit.cuts, amounts.cut),
       total: amounts.total,
       co2Credit: amounts.co2Credit,
       amountDue: amounts.amountDue,
@@ -616,7 +658,7 @@ export function statementDocumentModel(
             from: o.from,
             to: o.to,
             amountDue: o.amounts.amountDue,
-            splitByDays: o.splitByDays.map((t) => COST_TYPE_LABELS[t]),
+            fixedKeysOnly: o.fixedKeysOnly.map((t) => COST_TYPE_LABELS[t]),
           }))
         : null,
     plant: plantModel(statement),

@@ -2,8 +2,8 @@
 // the manager's updates (approve, deliver, correct the receipt date), the tenant's opening (signal)
 // and objection (update, then a case for the manager), and the proof view with its verification.
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { QueryTypes } from 'sequelize';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { type Db } from '../db';
 import { db as sharedDb } from './db';
 import { proofEvents, verifyProofChain, type ProofVerdict } from '../db/proof';
@@ -33,7 +33,9 @@ import {
   type LifecycleActor,
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
+  type SupersededSignal,
 } from '../domain/contracts/statement';
+import type { statementLifecycle } from '../workflows/statement-lifecycle';
 import { SA } from '../workflows/shared/search-attributes';
 import type { TimelineItem } from '../domain/timeline';
 import { parseId } from '../domain/params';
@@ -55,7 +57,8 @@ import type { SessionUser } from './session';
 import { proofEventsForViewer } from './personal-data';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
-import { queryLive, runUpdate, type LiveStatus, type UpdateOutcome } from './temporal';
+import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
+import { deliverNow, enqueueSignal, enqueueWorkflowStart, queryLiveOrQueued, type OutboxEntry } from './outbox';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -82,9 +85,10 @@ export async function objectionDeadlineMode(database: Db, organisationId: number
 }
 
 /** The workflow's input from the stored version. */
-export async function lifecycleInput(database: Db, statementId: number): Promise<StatementLifecycleInput> {
+export async function lifecycleInput(database: Db, statementId: number, transaction?: Transaction): Promise<StatementLifecycleInput> {
   const { Statement, Property, User } = database.models;
-  const statement = await Statement.findByPk(statementId, { rejectOnEmpty: true });
+  // Inside the save's transaction the version is not committed yet: read it there.
+  const statement = await Statement.findByPk(statementId, { rejectOnEmpty: true, transaction });
   const property = await Property.findByPk(statement.propertyId, { rejectOnEmpty: true });
   const creator = statement.createdBy === null ? null : await User.findByPk(statement.createdBy);
   return {
@@ -100,43 +104,78 @@ export async function lifecycleInput(database: Db, statementId: number): Promise
   };
 }
 
+function lifecycleStart(input: StatementLifecycleInput, taskQueue: string): StartOnce<typeof statementLifecycle> {
+  return {
+    workflowType: STATEMENT_WORKFLOW_TYPE,
+    workflowId: statementWorkflowId(input.statementId, input.version),
+    taskQueue,
+    args: [input],
+    identity: { obligation: 'statement', organisationId: input.organisationId, propertyId: input.propertyId, unitId: null },
+    keywords: { [SA.period.name]: `${input.periodStart}/${input.periodEnd}`, [SA.state.name]: 'draft' },
+  };
+}
+
+/** For a correction: the previous version's workflow and the "superseded" signal it is sent; null for a first version. */
+async function supersededSignal(
+  database: Db,
+  statementId: number,
+  actor: LifecycleActor,
+  transaction?: Transaction,
+): Promise<{ workflowId: string; arg: SupersededSignal } | null> {
+  const statement = await database.models.Statement.findByPk(statementId, {
+    attributes: ['supersedesId', 'version'],
+    rejectOnEmpty: true,
+    transaction,
+  });
+  if (statement.supersedesId === null) return null;
+  return {
+    workflowId: statementWorkflowId(statement.supersedesId, statement.version - 1),
+    arg: { actor, byStatementId: statementId, byVersion: statement.version },
+  };
+}
+
 /**
  * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
  * tells the previous version's workflow that it is superseded.
  */
 export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
   const { database, client, taskQueue } = resolve(options);
-  const input = await lifecycleInput(database, statementId);
-  const workflowId = statementWorkflowId(statementId, input.version);
-  try {
-    await client.workflow.start(STATEMENT_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.obligation, value: 'statement' },
-        { key: SA.organisation, value: String(input.organisationId) },
-        { key: SA.property, value: String(input.propertyId) },
-        { key: SA.period, value: `${input.periodStart}/${input.periodEnd}` },
-        { key: SA.state, value: 'draft' },
-      ],
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
-  const statement = await database.models.Statement.findByPk(statementId, { attributes: ['supersedesId', 'version'], rejectOnEmpty: true });
-  if (statement.supersedesId !== null) {
+  const start = lifecycleStart(await lifecycleInput(database, statementId), taskQueue);
+  await startOnce(client, start);
+  const superseded = await supersededSignal(database, statementId, actor);
+  if (superseded) {
     try {
-      await client.workflow
-        .getHandle(statementWorkflowId(statement.supersedesId, statement.version - 1))
-        .signal(statementSuperseded, { actor, byStatementId: statementId, byVersion: statement.version });
+      await client.workflow.getHandle(superseded.workflowId).signal(statementSuperseded, superseded.arg);
     } catch (error) {
       // A previous version whose workflow already ended (final) stays as it is.
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
   }
-  return workflowId;
+  return start.workflowId;
+}
+
+/**
+ * The same inside the save's transaction, through the outbox: the version commits together with
+ * its workflow start (and the previous version's signal), so a Temporal outage cannot leave a
+ * version without workflow. Deliver the entries after the commit (`deliverNow`).
+ */
+async function enqueueStatementLifecycle(
+  transaction: Transaction,
+  statementId: number,
+  actor: LifecycleActor,
+  options: LifecycleOptions = {},
+): Promise<OutboxEntry[]> {
+  const { database, taskQueue } = resolve(options);
+  const entries = [
+    await enqueueWorkflowStart(transaction, lifecycleStart(await lifecycleInput(database, statementId, transaction), taskQueue)),
+  ];
+  const superseded = await supersededSignal(database, statementId, actor, transaction);
+  if (superseded) {
+    entries.push(
+      await enqueueSignal(transaction, superseded.workflowId, statementSuperseded, [superseded.arg], { ifMissing: 'skip', taskQueue }),
+    );
+  }
+  return entries;
 }
 
 /** The lifecycle's view of the user: owners carry whether the manager delegated approval to them. */
@@ -267,7 +306,7 @@ export function lifecycleStatus(
 ): Promise<LiveStatus<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   const workflowId = workflowIdOf(statement);
-  return queryLive(workflowId, () => client.workflow.getHandle(workflowId).query(getStatus));
+  return queryLiveOrQueued(workflowId, () => client.workflow.getHandle(workflowId).query(getStatus), { client, db: options.db });
 }
 
 export interface ProofTimelineItem {
@@ -406,8 +445,9 @@ export async function lifecyclePanel(
     objectionWindowEndsAt: status?.objectionWindowEndsAt ?? null,
     timeline: proofTimelineItems(events),
     verdict: proof.verdict,
-    canApprove: state === 'draft' && mayApprove(actor),
-    canDeliver: state === 'approved' && hasPermission(user, 'deliver:statement:any'),
+    // Only the workflow can take these steps: while it does not answer (or waits in the outbox), none is offered.
+    canApprove: status !== null && state === 'draft' && mayApprove(actor),
+    canDeliver: status !== null && state === 'approved' && hasPermission(user, 'deliver:statement:any'),
     now: new Date().toISOString(),
   };
 }
@@ -466,7 +506,7 @@ export async function statementAction(
     );
   else if (intent === 'correct-receipt') outcome = await correctReceiptDate(ref, actor, date('receivedOn') ?? '', options);
   else return { ok: false, message: 'Unbekannte Aktion.' };
-  return outcome.ok ? { ok: true, message: DONE[intent] } : { ok: false, message: outcome.message };
+  return outcome.ok ? { ok: true, message: DONE[intent] ?? 'Erledigt.' } : { ok: false, message: outcome.message };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,9 +675,17 @@ export async function saveStatementDraft(
   user: SessionUser,
   request: StatementRequest,
   context: RequestContext | undefined,
+  options: LifecycleOptions = {},
 ): Promise<number> {
-  const saved = await saveStatement(sharedDb(), request, actorOf(user, context));
-  const id = saved.stored!.id;
-  await startStatementLifecycle(id, await lifecycleActor(user, saved.property.id, context));
-  return id;
+  const { database, client } = resolve(options);
+  const actor = await lifecycleActor(user, request.propertyId, context, database);
+  let entries: OutboxEntry[] = [];
+  const saved = await saveStatement(database, request, actorOf(user, context), {
+    inTransaction: async (transaction, statementId) => {
+      entries = await enqueueStatementLifecycle(transaction, statementId, actor, options);
+    },
+  });
+  // While Temporal is away the version is saved all the same; its page says "wird bearbeitet".
+  await deliverNow(entries, { db: database, client });
+  return saved.stored!.id;
 }

@@ -17,6 +17,7 @@ import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifi
 import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
+import { noProgress, type ProgressSource } from './progress';
 import { STATEMENT_GONE, statementDedupeKey } from '../domain/contracts/statement';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
@@ -58,6 +59,12 @@ export interface ObjectionInput {
   reason: string;
   idempotencyKey: string;
   documentSha256: string;
+}
+
+/** How far rendering a version's PDFs has come (the heartbeat's details). */
+export interface RenderProgress {
+  done: number;
+  total: number;
 }
 
 export interface RenderDocumentsInput {
@@ -119,8 +126,14 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
   return { seq: stored.seq, at: stored.at.toISOString() };
 }
 
-export function createStatementObligation(deps: { db: Db; mailer: Mailer; publicUrl?: string; pdfRenderer?: PdfRenderer }) {
-  const { db, pdfRenderer } = deps;
+export function createStatementObligation(deps: {
+  db: Db;
+  mailer: Mailer;
+  publicUrl?: string;
+  pdfRenderer?: PdfRenderer;
+  progress?: ProgressSource;
+}) {
+  const { db, pdfRenderer, progress = noProgress } = deps;
   /** The tenants of the version's occupancies, each with its units (the first one opens the page). */
   async function tenantsOf(statementId: number): Promise<Array<Recipient & { unitId: number; units: string }>> {
     return db.sequelize.query(
@@ -220,10 +233,21 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
         throw new GoneError(`statement ${input.statementId} v${input.version} gone`, STATEMENT_GONE);
       }
       const renderer = pdfRenderer ?? createPdfRenderer();
+      // One report per PDF: a crashed worker's rendering is retried within the heartbeat timeout. The
+      // stored PDFs are the checkpoint (ensureStatementDocument finds them); the next attempt renders
+      // only what is missing, and its progress starts where the last attempt's ended.
+      const rendering = progress<RenderProgress>();
       try {
         const documents: DocumentManifestEntry[] = [];
-        for (const addressee of statementAddressees(statement)) {
-          const ensured = await ensureStatementDocument(db, renderer, statement, addressee, input.createdBy);
+        const addressees = statementAddressees(statement);
+        if (rendering.resumed) {
+          console.warn(
+            `[statement ${input.statementId}] rendering resumed after ${rendering.resumed.done} of ${rendering.resumed.total} PDFs (earlier attempt ended)`,
+          );
+        }
+        for (const [index, addressee] of addressees.entries()) {
+          // Rendering one PDF (the first launches Chromium) may take longer than a heartbeat timeout.
+          const ensured = await rendering.keepAlive(() => ensureStatementDocument(db, renderer, statement, addressee, input.createdBy));
           if (ensured)
             documents.push({
               unitId: addressee.unitId,
@@ -231,6 +255,7 @@ export function createStatementObligation(deps: { db: Db; mailer: Mailer; public
               documentId: ensured.row.id,
               sha256: ensured.row.sha256,
             });
+          rendering.report({ done: index + 1, total: addressees.length });
         }
         const sorted = sortManifest(documents);
         return { sha256: documentManifestSha256(sorted), documents: sorted };

@@ -6,7 +6,7 @@ import { db } from './db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import { loadStatement, previewStatement, statementVersions } from '../db/statements';
 import { appendAudit, canonicalJson, sha256 } from '../db/audit';
-import type { BillingPeriod } from '../domain/billing';
+import { CUT_INPUTS, type BillingPeriod, type CutInput } from '../domain/billing';
 import { renderStatementPdf, statementDocumentModel, statementFileName, statementPdf } from './statement-documents';
 import { seesTenantNames, statementForViewer } from './personal-data';
 import {
@@ -137,13 +137,14 @@ export async function findTenantStatement(
   unitId: number | null,
 ): Promise<{ statement: StatementData; addressee: Addressee } | null> {
   const own = (await tenantStatements(user)).filter((row) => row.id === statementId && (unitId === null || row.unitId === unitId));
-  if (own.length === 0) return null;
+  const [first] = own;
+  if (!first) return null;
   const statement = await loadStatement(db(), statementId);
   if (!statement) return null;
   const tenancyIds = new Set(
-    (await db().models.Tenancy.findAll({ where: { userId: user.id, unitId: own[0].unitId }, attributes: ['id'] })).map((t) => t.id),
+    (await db().models.Tenancy.findAll({ where: { userId: user.id, unitId: first.unitId }, attributes: ['id'] })).map((t) => t.id),
   );
-  const unit = statement.units.find((u) => u.unitId === own[0].unitId);
+  const unit = statement.units.find((u) => u.unitId === first.unitId);
   const occupancy = unit?.occupancies.find((o) => o.tenancyId !== null && tenancyIds.has(o.tenancyId));
   if (!unit || !occupancy) return null;
   const key = addresseeKey(unit, occupancy.tenancyId!);
@@ -192,6 +193,26 @@ export interface OperatingRow {
   amount: string;
 }
 
+/** A §12 cut the manager adds: unit id ('' = every unit), the cut, the reason printed on the statement. */
+export interface CutRow {
+  unit: string;
+  cut: string;
+  reason: string;
+}
+
+/** The cuts the manager may add, as the form offers them (German). */
+export const MANUAL_CUT_LABELS: Readonly<Record<CutInput, string>> = {
+  'not-consumption-based': '15 % Heizung und Warmwasser: nicht verbrauchsabhängig abgerechnet (§12 Abs. 1 S. 1 HKVO)',
+  'not-consumption-based:heating': '15 % Heizung: nicht verbrauchsabhängig abgerechnet (§12 Abs. 1 S. 1 HKVO)',
+  'not-consumption-based:hotWater': '15 % Warmwasser: nicht verbrauchsabhängig abgerechnet (§12 Abs. 1 S. 1 HKVO)',
+  'no-remote-reading': '3 %: Ausstattung nicht fernablesbar (§12 Abs. 1 S. 2 HKVO)',
+  'no-monthly-info': '3 %: monatliche Verbrauchsinformation fehlte (§12 Abs. 1 S. 3 HKVO)',
+};
+
+/** §9(2) HKVO in the form: how the hot-water energy is found, or no central hot water at all. */
+export const HOT_WATER_MODES = ['formula', 'area', 'measured', 'none'] as const;
+export type HotWaterMode = (typeof HOT_WATER_MODES)[number];
+
 export interface StatementFormValues {
   propertyId: string;
   periodStart: string;
@@ -202,11 +223,15 @@ export interface StatementFormValues {
   hotWaterShare: string;
   coldWaterCost: string;
   coldWaterShare: string;
-  hotWaterMode: 'formula' | 'measured';
+  heatingAgreed: boolean;
+  hotWaterAgreed: boolean;
+  hotWaterMode: HotWaterMode;
   hotWaterTempC: string;
   hotWaterKwhMeasured: string;
   hotWaterM3: string;
   districtHeating: boolean;
+  grossCalorific: boolean;
+  cuts: CutRow[];
   co2Kg: string;
   co2Cost: string;
   heatedAreaM2: string;
@@ -221,6 +246,7 @@ export const BLANK_ROWS = 2;
 
 const emptyFuel = (): FuelRow => ({ date: '', category: FUEL_CATEGORIES[0], description: '', kwh: '', litres: '', taxes: '', amount: '' });
 const emptyOperating = (): OperatingRow => ({ category: OPERATING_COST_CATEGORIES[0], description: '', amount: '' });
+const emptyCut = (): CutRow => ({ unit: '', cut: '', reason: '' });
 
 /** A number as a German user types it: 1.234,56 or 1234,56 or 1234.56. */
 export function parseGermanNumber(text: string): number | null {
@@ -287,6 +313,19 @@ const OperatingSchema = z.object({
   amount: amount('Betrag', true),
 });
 
+const CutSchema = z.object({
+  unit: z
+    .string()
+    .regex(/^(\d{1,9})?$/, 'Wohneinheit: Bitte aus der Liste wählen.')
+    .transform((text) => (text === '' ? null : Number(text))),
+  cut: z.enum(CUT_INPUTS, { errorMap: () => ({ message: 'Kürzung: Bitte einen Grund aus der Liste wählen.' }) }),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'Begründung: Bitte angeben; sie steht in der Abrechnung.')
+    .max(500, 'Begründung: höchstens 500 Zeichen.'),
+});
+
 const StatementFormSchema = z.object({
   propertyId: z
     .string()
@@ -294,15 +333,19 @@ const StatementFormSchema = z.object({
     .transform(Number),
   periodStart: dateField('Beginn des Abrechnungszeitraums', true),
   periodEnd: dateField('Ende des Abrechnungszeitraums', true),
-  heatingShare: numberField('Verbrauchsanteil Heizung (%)', { required: true, min: 50, max: 70, maxDecimals: 1 }),
-  hotWaterShare: numberField('Verbrauchsanteil Warmwasser (%)', { required: true, min: 50, max: 70, maxDecimals: 1 }),
+  // Up to 100 %: above 70 % only with a §10 agreement, checked below.
+  heatingShare: numberField('Verbrauchsanteil Heizung (%)', { required: true, min: 50, max: 100, maxDecimals: 1 }),
+  hotWaterShare: numberField('Verbrauchsanteil Warmwasser (%)', { required: true, min: 50, max: 100, maxDecimals: 1 }),
+  heatingAgreed: z.boolean(),
+  hotWaterAgreed: z.boolean(),
   coldWaterCost: amount('Kosten Kaltwasser'),
   coldWaterShare: numberField('Verbrauchsanteil Kaltwasser (%)', { required: true, min: 0, max: 100, maxDecimals: 1 }),
-  hotWaterMode: z.enum(['formula', 'measured']),
+  hotWaterMode: z.enum(HOT_WATER_MODES),
   hotWaterTempC: numberField('Warmwassertemperatur (°C)', { min: 10, max: 95, maxDecimals: 1 }),
   hotWaterKwhMeasured: numberField('Wärmemenge Warmwasser (kWh)', { min: 0, maxDecimals: 3 }),
   hotWaterM3: numberField('Warmwasservolumen (m³)', { min: 0, maxDecimals: 3 }),
   districtHeating: z.boolean(),
+  grossCalorific: z.boolean(),
   co2Kg: numberField('CO₂-Emissionen (kg)', { min: 0, maxDecimals: 3 }),
   co2Cost: amount('CO₂-Kosten'),
   heatedAreaM2: numberField('Wohnfläche des Gebäudes (m²)', { min: 0, minExclusive: true, maxDecimals: 2 }),
@@ -335,15 +378,19 @@ export function formValuesFrom(form: FormData): StatementFormValues {
     periodEnd: text('periodEnd'),
     fuel: readRows<FuelRow>(form, 'fuel', ['date', 'category', 'description', 'kwh', 'litres', 'taxes', 'amount'], ['category']),
     operating: readRows<OperatingRow>(form, 'operating', ['category', 'description', 'amount'], ['category']),
+    cuts: readRows<CutRow>(form, 'cuts', ['unit', 'cut', 'reason'], ['unit']),
     heatingShare: text('heatingShare'),
+    heatingAgreed: form.get('heatingAgreed') === 'on',
+    hotWaterAgreed: form.get('hotWaterAgreed') === 'on',
     hotWaterShare: text('hotWaterShare'),
     coldWaterCost: text('coldWaterCost'),
     coldWaterShare: text('coldWaterShare'),
-    hotWaterMode: text('hotWaterMode') === 'measured' ? 'measured' : 'formula',
+    hotWaterMode: HOT_WATER_MODES.find((mode) => mode === text('hotWaterMode')) ?? 'formula',
     hotWaterTempC: text('hotWaterTempC'),
     hotWaterKwhMeasured: text('hotWaterKwhMeasured'),
     hotWaterM3: text('hotWaterM3'),
     districtHeating: form.get('districtHeating') === 'on',
+    grossCalorific: form.get('grossCalorific') === 'on',
     co2Kg: text('co2Kg'),
     co2Cost: text('co2Cost'),
     heatedAreaM2: text('heatedAreaM2'),
@@ -374,6 +421,11 @@ export function parseStatementForm(values: StatementFormValues): { request: Stat
     if (!parsed.success) collectErrors(`operating[${index}].`, parsed.error.issues, errors);
     return parsed.success ? parsed.data : null;
   });
+  const cuts = values.cuts.map((row, index) => {
+    const parsed = CutSchema.safeParse(row);
+    if (!parsed.success) collectErrors(`cuts[${index}].`, parsed.error.issues, errors);
+    return parsed.success ? parsed.data : null;
+  });
   if (values.fuel.length === 0) errors['fuel'] = 'Bitte mindestens eine Brennstofflieferung oder -rechnung erfassen.';
   if (values.correctionOf !== '' && values.correctionReason.trim() === '')
     errors['correctionReason'] = 'Grund der Korrektur: Bitte angeben, was korrigiert wurde.';
@@ -381,6 +433,12 @@ export function parseStatementForm(values: StatementFormValues): { request: Stat
     const s = scalar.data;
     if (isDate(s.periodStart) && isDate(s.periodEnd) && s.periodEnd < s.periodStart)
       errors['periodEnd'] = 'Ende des Abrechnungszeitraums: darf nicht vor dem Beginn liegen.';
+    const agreement = (share: number | null, agreed: boolean, field: string, label: string) => {
+      if (share !== null && share > 70 && !agreed)
+        errors[field] = `${label}: Der Wert darf höchstens 70 sein; mehr nur mit vertraglicher Vereinbarung (§10 HKVO, bitte ankreuzen).`;
+    };
+    agreement(s.heatingShare, s.heatingAgreed, 'heatingShare', 'Verbrauchsanteil Heizung (%)');
+    if (s.hotWaterMode !== 'none') agreement(s.hotWaterShare, s.hotWaterAgreed, 'hotWaterShare', 'Verbrauchsanteil Warmwasser (%)');
     if (s.hotWaterMode === 'formula' && s.hotWaterTempC === null)
       errors['hotWaterTempC'] = 'Warmwassertemperatur (°C): Bitte angeben (für Q = 2,5 × V × (t − 10)).';
     if (s.hotWaterMode === 'measured' && s.hotWaterKwhMeasured === null)
@@ -421,15 +479,20 @@ export function parseStatementForm(values: StatementFormValues): { request: Stat
       parameters: {
         heatingConsumptionShare: s.heatingShare! / 100,
         hotWaterConsumptionShare: s.hotWaterShare! / 100,
+        heatingAgreed: s.heatingAgreed,
+        hotWaterAgreed: s.hotWaterAgreed,
         coldWaterCost: s.coldWaterCost ?? 0,
         coldWaterConsumptionShare: s.coldWaterShare! / 100,
         hotWaterTempC: s.hotWaterMode === 'formula' ? s.hotWaterTempC : null,
         hotWaterKwhMeasured: s.hotWaterMode === 'measured' ? s.hotWaterKwhMeasured : null,
         hotWaterM3Entered: s.hotWaterMode === 'formula' ? s.hotWaterM3 : null,
+        hotWaterMethod: s.hotWaterMode === 'formula' ? 'volume' : s.hotWaterMode,
         districtHeating: s.districtHeating,
+        grossCalorific: s.grossCalorific,
         co2Kg: s.co2Kg,
         co2Cost: s.co2Cost,
         heatedAreaM2: s.heatedAreaM2,
+        manualCuts: cuts.map((row) => ({ unitId: row!.unit, cut: row!.cut, reason: row!.reason })),
       },
       correctionReason: s.correctionReason || null,
     },
@@ -441,6 +504,8 @@ export function parseStatementForm(values: StatementFormValues): { request: Stat
  * operating rows after them, so a cost index maps back to its row.
  */
 export function formFieldOf(field: string, values: StatementFormValues): string {
+  const cut = /^manualCuts\[(\d+)\]\.(cut|reason|unitId)$/.exec(field);
+  if (cut) return `cuts[${cut[1]}].${cut[2] === 'unitId' ? 'unit' : cut[2]}`;
   const match = /^costs\[(\d+)\]\.(\w+)$/.exec(field);
   if (!match) return field;
   const index = Number(match[1]);
@@ -474,7 +539,11 @@ export function formValuesOf(request: StatementRequest, correctionOf: number | n
     hotWaterShare: percentText(p.hotWaterConsumptionShare),
     coldWaterCost: germanNumber(p.coldWaterCost),
     coldWaterShare: percentText(p.coldWaterConsumptionShare),
-    hotWaterMode: p.hotWaterKwhMeasured !== null ? 'measured' : 'formula',
+    heatingAgreed: p.heatingAgreed,
+    hotWaterAgreed: p.hotWaterAgreed,
+    hotWaterMode: p.hotWaterMethod === 'volume' ? 'formula' : p.hotWaterMethod,
+    grossCalorific: p.grossCalorific,
+    cuts: p.manualCuts.map((c) => ({ unit: c.unitId === null ? '' : String(c.unitId), cut: c.cut, reason: c.reason })),
     hotWaterTempC: germanNumber(p.hotWaterTempC),
     hotWaterKwhMeasured: germanNumber(p.hotWaterKwhMeasured),
     hotWaterM3: germanNumber(p.hotWaterM3Entered),
@@ -500,7 +569,11 @@ export function defaultFormValues(propertyId: number | null, today: string): Sta
     hotWaterShare: '70',
     coldWaterCost: '',
     coldWaterShare: '100',
+    heatingAgreed: false,
+    hotWaterAgreed: false,
     hotWaterMode: 'formula',
+    grossCalorific: false,
+    cuts: [],
     hotWaterTempC: '60',
     hotWaterKwhMeasured: '',
     hotWaterM3: '',
@@ -519,7 +592,16 @@ export function withBlankRows(values: StatementFormValues, extra = 0): Statement
     ...values,
     fuel: [...values.fuel, ...Array.from({ length: BLANK_ROWS + extra }, emptyFuel)],
     operating: [...values.operating, ...Array.from({ length: BLANK_ROWS + extra }, emptyOperating)],
+    cuts: [...values.cuts, emptyCut()],
   };
+}
+
+/** The units of the chosen property for the form's cut rows; none before a visible property is chosen. */
+export async function unitOptionsOf(user: SessionUser, propertyIdText: string): Promise<Array<{ id: number; label: string }>> {
+  const propertyId = parseId(propertyIdText);
+  if (propertyId === null || !(await visibleScope(user)).propertyIds.includes(propertyId)) return [];
+  const units = await db().models.Unit.findAll({ where: { propertyId }, attributes: ['id', 'label'], order: [['id', 'ASC']] });
+  return units.map((unit) => ({ id: unit.id, label: unit.label }));
 }
 
 // ---------------------------------------------------------------------------------------------

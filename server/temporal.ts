@@ -4,13 +4,14 @@
 import {
   Client,
   Connection,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import type { SearchAttributePair, UpdateDefinition, Workflow } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { Db } from '../db';
 import { SA } from '../workflows/shared/search-attributes';
 import { config } from './config';
@@ -74,6 +75,8 @@ export interface StartOnce<W extends Workflow> {
   /** Which ended runs may be started again; default: none (a case is filed once). */
   reuse?: WorkflowStartOptions['workflowIdReusePolicy'];
   memo?: Record<string, unknown>;
+  /** Further keyword search attributes by name (a statement's period and state). */
+  keywords?: Record<string, string>;
 }
 
 /**
@@ -91,13 +94,33 @@ export async function startOnce<W extends Workflow>(temporal: Client, start: Sta
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: start.reuse ?? 'REJECT_DUPLICATE',
       memo: start.memo,
-      typedSearchAttributes: identityAttributes(start.identity),
+      typedSearchAttributes: [
+        ...identityAttributes(start.identity),
+        ...Object.entries(start.keywords ?? {}).map(([name, value]) => ({ key: defineSearchAttributeKey(name, 'KEYWORD'), value })),
+      ],
     });
     return handle.firstExecutionRunId;
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
     throw error;
   }
+}
+
+/** gRPC status codes that mean "Temporal is not reachable (now)", not "Temporal refused". */
+const UNAVAILABLE_CODES = new Set([
+  1, // CANCELLED: the connection went away mid-call
+  4, // DEADLINE_EXCEEDED: our deadline passed
+  8, // RESOURCE_EXHAUSTED: the server sheds load
+  14, // UNAVAILABLE: no connection
+]);
+
+/** Whether an error of a Temporal call means the service is away (as opposed to a refusal or a bug). */
+export function temporalUnavailable(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (isGrpcServiceError(cause) && UNAVAILABLE_CODES.has(cause.code)) return true;
+    if (/Failed to connect|connection refused|ECONNREFUSED|Deadline exceeded|Connection dropped/i.test(cause.message)) return true;
+  }
+  return false;
 }
 
 /** The argument an update definition takes. */
@@ -134,7 +157,10 @@ export async function runUpdate<T, A>(
 }
 
 /** A query for a detail page; Temporal being away must not take the page down. */
-export type LiveStatus<T> = { available: true; status: T } | { available: false; reason: string; missing: boolean };
+export type LiveStatus<T> =
+  | { available: true; status: T }
+  /** queued: the workflow has work waiting in the outbox (server/outbox.ts): the page says "wird bearbeitet". */
+  | { available: false; reason: string; missing: boolean; queued?: boolean };
 
 export async function queryLive<T>(
   workflowId: string,

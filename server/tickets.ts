@@ -48,16 +48,18 @@ import { hasPermission } from '../domain/permissions';
 import { TEXT_LIMITS, textTooLong } from '../domain/text-limits';
 import type { SessionUser } from './session';
 import {
-  queryLive,
   runUpdate,
   startOnce,
   temporalClient,
   temporalSettings,
+  type LiveStatus,
+  type StartOnce,
   type UpdateArgument,
   type UpdateOutcome,
   type WorkflowOptions,
 } from './temporal';
 import type { ticketWorkflow } from '../workflows/ticket';
+import { deliverNow, enqueueWorkflowStart, isQueued, queryLiveOrQueued, type OutboxEntry } from './outbox';
 
 // ---- actors ----
 
@@ -92,10 +94,11 @@ export interface OpenTicketInput {
 }
 
 /**
- * Files a ticket: writes the row and its first history step, then — after the transaction has
- * committed — starts its workflow. Pass `transaction` to file it as part of a larger change (the
- * workflow then starts when that transaction commits; a failed start is logged and repaired by
- * `ensureTicketWorkflow`). The caller has checked that `createdBy` may file for this unit.
+ * Files a ticket: writes the row, its first history step and its workflow start (the outbox) in one
+ * transaction, then starts the workflow at once. Should Temporal be away, the ticket is filed all
+ * the same (`queued`: the page says "wird bearbeitet") and the relay starts its workflow later. Pass
+ * `transaction` to file it as part of a larger change. The caller has checked that `createdBy` may
+ * file for this unit.
  */
 export interface OpenTicketOptions extends WorkflowOptions {
   transaction?: Transaction;
@@ -104,7 +107,7 @@ export interface OpenTicketOptions extends WorkflowOptions {
 export async function openTicket(
   input: OpenTicketInput,
   options: OpenTicketOptions = {},
-): Promise<{ ticketId: number; workflowId: string }> {
+): Promise<{ ticketId: number; workflowId: string; queued: boolean }> {
   const database = options.db ?? sharedDb();
   const subject = input.subject.trim();
   const body = input.body.trim();
@@ -201,32 +204,39 @@ export async function openTicket(
     return workflowInput;
   };
 
-  // The ticket is filed once its row is committed. Should Temporal be unreachable at that moment,
-  // the start is repaired by ensureTicketWorkflow (the ticket's pages call it when they find no workflow).
-  const start = (workflowInput: TicketWorkflowInput) =>
-    startTicketWorkflow(workflowInput, options).catch((error: Error) => {
-      console.error(`[ticket ${workflowInput.ticketId}] starting the workflow failed; ensureTicketWorkflow repairs it`, error);
-    });
   let workflowInput: TicketWorkflowInput;
-  if (options.transaction) {
-    const { transaction } = options;
+  let entry: OutboxEntry;
+  const writeWithStart = async (transaction: Transaction) => {
     workflowInput = await write(transaction);
-    transaction.afterCommit(() => start(workflowInput));
-  } else {
-    workflowInput = await database.sequelize.transaction(write);
-    await start(workflowInput);
+    entry = await enqueueWorkflowStart(transaction, ticketWorkflowStart(workflowInput, options));
+  };
+  if (options.transaction) {
+    // Part of a larger change: the workflow starts when that transaction commits (else the relay starts it).
+    await writeWithStart(options.transaction);
+    options.transaction.afterCommit(() => void deliverNow([entry], options));
+    return { ticketId: workflowInput!.ticketId, workflowId: ticketWorkflowId(workflowInput!.ticketId), queued: true };
   }
-  return { ticketId: workflowInput.ticketId, workflowId: ticketWorkflowId(workflowInput.ticketId) };
+  await database.sequelize.transaction(writeWithStart);
+  const delivered = await deliverNow([entry!], options);
+  return {
+    ticketId: workflowInput!.ticketId,
+    workflowId: ticketWorkflowId(workflowInput!.ticketId),
+    queued: delivered.get(entry!.id)?.status !== 'sent',
+  };
 }
 
-export async function startTicketWorkflow(input: TicketWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
-  await startOnce<typeof ticketWorkflow>(options.client ?? temporalClient(), {
+function ticketWorkflowStart(input: TicketWorkflowInput, options: WorkflowOptions): StartOnce<typeof ticketWorkflow> {
+  return {
     workflowType: TICKET_WORKFLOW_TYPE,
     workflowId: ticketWorkflowId(input.ticketId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
     identity: { obligation: 'ticket', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
-  });
+  };
+}
+
+export async function startTicketWorkflow(input: TicketWorkflowInput, options: WorkflowOptions = {}): Promise<void> {
+  await startOnce(options.client ?? temporalClient(), ticketWorkflowStart(input, options));
 }
 
 /**
@@ -289,14 +299,19 @@ export async function updateTicket<C extends TicketChange>(
   return runUpdate(client, ticketWorkflowId(ticketId), update, arg, TICKET_ENDED);
 }
 
-/** The workflow's live view; a ticket whose workflow never started gets it now. */
-export async function ticketWorkflowStatus(ticketId: number, options: WorkflowOptions = {}) {
+/**
+ * The workflow's live view, or "wird bearbeitet" while its start or a change waits in the outbox.
+ * Only reads: a ticket without workflow is repaired by the relay and the reconciler.
+ */
+export function ticketWorkflowStatus(ticketId: number, options: WorkflowOptions = {}): Promise<LiveStatus<TicketStatusView>> {
   const client = options.client ?? temporalClient();
-  const query = () =>
-    queryLive(ticketWorkflowId(ticketId), () => client.workflow.getHandle(ticketWorkflowId(ticketId)).query(getTicketStatus));
-  const status = await query();
-  if (status.available || !status.missing || !(await ensureTicketWorkflow(ticketId, options).catch(() => false))) return status;
-  return query();
+  const workflowId = ticketWorkflowId(ticketId);
+  return queryLiveOrQueued(workflowId, () => client.workflow.getHandle(workflowId).query(getTicketStatus), { client, db: options.db });
+}
+
+/** Whether the ticket's workflow still waits for something from the outbox (its start, usually). */
+export function ticketQueued(ticketId: number, options: WorkflowOptions = {}): Promise<boolean> {
+  return isQueued(ticketWorkflowId(ticketId), options.db);
 }
 
 // ---- reading tickets ----
@@ -566,7 +581,7 @@ export interface TicketCounts {
 
 /** The figures above the list, for the whole organisation. */
 export async function ticketCounts(user: SessionUser): Promise<TicketCounts> {
-  const [counts] = await sharedDb().sequelize.query<TicketCounts>(
+  const [counts = { active: 0, breached: 0, waiting: 0, resolvedLast30Days: 0 }] = await sharedDb().sequelize.query<TicketCounts>(
     `SELECT count(*) FILTER (WHERE status NOT IN ('resolved','closed'))::int AS active,
             count(*) FILTER (WHERE status NOT IN ('resolved','closed') AND (reaction_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL))::int AS breached,
             count(*) FILTER (WHERE status = 'waiting_for_tenant')::int AS waiting,

@@ -169,7 +169,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
 
   async function tellEveryone() {
     while (state.outbox.length > 0) {
-      await notifyAppointmentEvent({ appointmentId, ...state.outbox[0] });
+      await notifyAppointmentEvent({ appointmentId, ...state.outbox[0]! });
       state.outbox.shift();
     }
   }

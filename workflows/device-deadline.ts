@@ -228,7 +228,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
     }
     const passed = plan.reminders.filter((r) => r.atMs <= nowMs && !handledReminders.has(r.dedupeKey));
     if (passed.length === 0) return;
-    const latest = passed[passed.length - 1];
+    const latest = passed[passed.length - 1]!;
     await sendDeviceReminder({ deviceId, kind: plan.kind, dueAt: plan.dueAt, daysBefore: latest.daysBefore, dedupeKey: latest.dedupeKey });
     for (const reminder of passed) handledReminders.add(reminder.dedupeKey);
   }

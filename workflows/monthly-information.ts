@@ -51,9 +51,14 @@ const { startMonthlyRun, finishMonthlyRun } = proxyActivities<Activities>({
 });
 
 // A batch that keeps failing (a bug, bad data) fails its property after about ten minutes, not the month.
-const { prepareMonthlyProperty, processMonthlyBatch } = proxyActivities<Activities>({
+const BATCH_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 } as const;
+const { prepareMonthlyProperty } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: BATCH_RETRY });
+// A batch heartbeats at each stage: a worker that dies mid-batch is noticed after the heartbeat
+// timeout, and the batch goes on on another worker within half a minute instead of five.
+const { processMonthlyBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
+  heartbeatTimeout: '15 seconds',
+  retry: BATCH_RETRY,
 });
 
 const DEFAULT_MAX_CHILDREN_PER_RUN = 500;
@@ -101,7 +106,7 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
     const mustContinue = () => next >= maxChildren || workflowInfo().continueAsNewSuggested;
     const lane = async () => {
       while (next < pending.length && !mustContinue()) {
-        const property = pending[next++];
+        const property = pending[next++]!;
         const totals = await processProperty(
           {
             runId,

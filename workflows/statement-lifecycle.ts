@@ -54,8 +54,10 @@ const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordO
 });
 
 // Rendering a whole property's PDFs takes longer than a database write; retried like the proofs.
+// It heartbeats per PDF: a worker that dies mid-rendering is noticed within 15 s, not 10 minutes.
 const { renderStatementDocuments } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
 });
 
@@ -327,7 +329,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       // Only the latest reminder that is due is sent: a statement created 20 days before its deadline gets no "60 days" notice.
       const due = reminders.filter((r) => r.atMs <= nowMs && !remindersHandled.has(r.key));
       if (due.length > 0 && !deadlineMissed) {
-        const latest = due[due.length - 1];
+        const latest = due[due.length - 1]!;
         await alertStatementDeadline({
           statementId,
           version,

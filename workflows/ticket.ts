@@ -226,7 +226,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   async function tellEveryone(): Promise<void> {
     while (state.outbox.length > 0) {
-      const notice = state.outbox[0];
+      const notice = state.outbox[0]!;
       await notifyTicketEvent({ ticketId, ...notice });
       state.outbox.shift();
     }

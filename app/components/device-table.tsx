@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react';
 import type { DeviceRow } from '../../server/devices';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, formatPercent, radioLabel } from '../../domain/format';
+import { isCalibratedType } from '../../domain/deadlines';
 import { LightBadge } from './light-badge';
 import { DataTable } from './data-table';
 
@@ -50,7 +51,14 @@ export function DeviceTable({
           <td>{formatDate(row.installedAt)}</td>
           <td>
             <span className="cell-main">{deadlineKindLabel(row.deadlineKind)}</span>
-            <span className="cell-sub">{formatDate(row.dueAt)}</span>
+            {isCalibratedType(row.type) && row.calibratedYear === null ? (
+              // MessEV §34(2): the validity counts from the calibration year; from the installation year it is only a latest bound.
+              <span className="cell-sub">
+                spätestens {formatDate(row.dueAt)} · <strong>Eichjahr unbekannt</strong>
+              </span>
+            ) : (
+              <span className="cell-sub">{formatDate(row.dueAt)}</span>
+            )}
           </td>
           <td className="num">{formatPercent(row.batteryPercent)}</td>
           <td>

@@ -20,6 +20,8 @@ export interface DeviceWorkOutcome {
 const HINTS: Record<DeviceWorkIntent, string> = {
   replace: 'Das neue Gerät übernimmt Liegenschaft, Einheit, Gerätetyp und Einbauort; dieses Gerät gilt ab dem Einbaudatum als ausgebaut.',
   recalibrate: 'Die Eichfrist beginnt mit dem neuen Eichjahr von vorn.',
+  'calibration-year':
+    'Das Eichjahr ist unbekannt; die Frist ist bis dahin nur aus dem Einbaujahr geschätzt und kann früher enden. Bitte das Jahr der Eichung oder Ersteichung vom Typenschild bzw. der Eichmarke eintragen (MessEV §34 Abs. 2).',
   inspect: 'Die nächste Inspektion ist spätestens 15 Monate danach fällig.',
   battery: 'Setzt den Batteriestand auf 100 %.',
 };
@@ -73,6 +75,11 @@ export function DeviceWorkForms({ work, today, outcome }: { work: DeviceWorkInte
     recalibrate: (
       <Field name="calibratedYear" label="Eichjahr" intent="recalibrate" outcome={outcome}>
         {(props) => <input {...props} required inputMode="numeric" pattern="\d{4}" maxLength={4} defaultValue={today.slice(0, 4)} />}
+      </Field>
+    ),
+    'calibration-year': (
+      <Field name="calibratedYear" label="Jahr der Eichung oder Ersteichung" intent="calibration-year" outcome={outcome}>
+        {(props) => <input {...props} required inputMode="numeric" pattern="\d{4}" maxLength={4} />}
       </Field>
     ),
     inspect: (

@@ -64,13 +64,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         name: withTenants ? (o.tenantName ?? 'Leerstand') : null,
         from: o.from,
         to: o.to,
-        splitByDays: o.splitByDays.length > 0,
+        fixedKeysOnly: o.fixedKeysOnly.length > 0,
         amountDue: o.amounts.amountDue,
       })),
     })),
     counts: {
       estimated: statement.units.filter((u) => u.estimated.length > 0).length,
-      splitByDays: statement.units.filter((u) => u.occupancies.some((o) => o.splitByDays.length > 0)).length,
+      fixedKeysOnly: statement.units.filter((u) => u.occupancies.some((o) => o.fixedKeysOnly.length > 0)).length,
+      cuts: statement.units.filter((u) => u.amounts.cut > 0).length,
       tenantChanges: statement.units.filter((u) => u.occupancies.length > 1).length,
     },
     notices: model?.notices ?? [],
@@ -174,10 +175,16 @@ export default function StatementDetail() {
           {notice}
         </div>
       ))}
-      {counts.splitByDays > 0 ? (
+      {counts.fixedKeysOnly > 0 ? (
         <div className="alert alert--info">
-          Bei {formatNumber(counts.splitByDays)} Einheiten mit Nutzerwechsel fehlte eine Zwischenablesung; der Verbrauch wurde dort nach
-          Tagen aufgeteilt (markiert).
+          Bei {formatNumber(counts.fixedKeysOnly)} Einheiten mit Nutzerwechsel fehlte eine verwertbare Zwischenablesung; die Kosten wurden
+          dort nach §9b Abs. 3 HKVO nach Gradtagzahlen und Tagen aufgeteilt (markiert).
+        </div>
+      ) : null}
+      {counts.cuts > 0 ? (
+        <div className="alert alert--info">
+          Bei {formatNumber(counts.cuts)} Einheiten wird der Anteil nach §12 HKVO bzw. §7 Abs. 4 CO2KostAufG gekürzt; die Gründe stehen in
+          der Abrechnung der Einheit.
         </div>
       ) : null}
       <Panel id="units" title="Ergebnis je Wohneinheit">
@@ -205,7 +212,7 @@ export default function StatementDetail() {
                     {unit.occupancies.length > 1 ? (
                       <span className="cell-sub">
                         {formatPeriod(o.from, o.to)}
-                        {o.splitByDays ? ' · Verbrauch nach Tagen' : ''}
+                        {o.fixedKeysOnly ? ' · ohne Zwischenablesung' : ''}
                       </span>
                     ) : null}
                   </div>

@@ -107,7 +107,7 @@ export default function Statements() {
                 </td>
                 <td>
                   {lifecycles[s.id] ? (
-                    <LifecycleBadge state={lifecycles[s.id].state} label={lifecycles[s.id].stateLabel} />
+                    <LifecycleBadge state={lifecycles[s.id]!.state} label={lifecycles[s.id]!.stateLabel} />
                   ) : (
                     statementStatusLabel(s.status)
                   )}
@@ -115,8 +115,8 @@ export default function Statements() {
                 <td>
                   {lifecycles[s.id]?.deadline ? (
                     <>
-                      {lifecycles[s.id].deadline!.kind === 'delivery' ? 'Zustellung ' : 'Einspruch '}
-                      <Countdown until={lifecycles[s.id].deadline!.endsAt} now={now} />
+                      {lifecycles[s.id]!.deadline!.kind === 'delivery' ? 'Zustellung ' : 'Einspruch '}
+                      <Countdown until={lifecycles[s.id]!.deadline!.endsAt} now={now} />
                     </>
                   ) : (
                     '–'

@@ -32,9 +32,11 @@ import {
   formFieldOf,
   formValuesFrom,
   formValuesOf,
+  MANUAL_CUT_LABELS,
   parseStatementForm,
   previewStatementOf,
   previewToken,
+  unitOptionsOf,
   versionsOf,
   withBlankRows,
   type FieldErrors,
@@ -75,8 +77,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ? formValuesOf(requestOf(corrected.statement), corrected.correction.id)
     : defaultFormValues(propertyId !== null && scope.propertyIds.includes(propertyId) ? propertyId : null, calendarDate(new Date()));
   // The lists come with the data: the component must not import server modules.
-  const categories = { fuel: [...FUEL_CATEGORIES], operating: [...OPERATING_COST_CATEGORIES] };
-  return { properties: scope.properties, values: withBlankRows(values), correction: corrected?.correction ?? null, categories };
+  const categories = {
+    fuel: [...FUEL_CATEGORIES],
+    operating: [...OPERATING_COST_CATEGORIES],
+    cuts: Object.entries(MANUAL_CUT_LABELS).map(([value, label]) => ({ value, label })),
+  };
+  return {
+    properties: scope.properties,
+    values: withBlankRows(values),
+    correction: corrected?.correction ?? null,
+    categories,
+    units: await unitOptionsOf(user, values.propertyId),
+  };
 }
 
 /** Fingerprint of what was previewed: saving other values than those shown asks for a new preview. */
@@ -109,7 +121,8 @@ function previewOf(statement: StatementData, unitId: number | null, nextVersion:
       estimated: u.estimated,
       amounts: u.amounts,
       tenantChange: u.occupancies.length > 1,
-      splitByDays: u.occupancies.some((o) => o.splitByDays.length > 0),
+      fixedKeysOnly: u.occupancies.some((o) => o.fixedKeysOnly.length > 0),
+      cut: u.amounts.cut > 0,
     })),
     selected: selected && model ? { unitId: selected.unitId, label: selected.label, html: renderStatementHtml(model) } : null,
   };
@@ -121,11 +134,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = intentOf(form.get('intent'));
   const values = formValuesFrom(form);
+  const units = await unitOptionsOf(user, values.propertyId);
   const answer = (
     errors: FieldErrors,
     result: { preview?: ReturnType<typeof previewOf>; token?: string; notice?: string; extraRows?: number } = {},
   ) => ({
     values: withBlankRows(values, result.extraRows ?? 0),
+    units,
     errors,
     preview: result.preview ?? null,
     token: result.token ?? null,
@@ -171,7 +186,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!(error instanceof ValidationError)) throw error;
     const field = formFieldOf(error.field, values);
     const known =
-      /^(fuel|operating)\[\d+\]\.|^(propertyId|periodStart|periodEnd|hotWaterTempC|hotWaterKwhMeasured|co2Kg|co2Cost|fuel)$/.test(field);
+      /^(fuel|operating|cuts)\[\d+\]\.|^(propertyId|periodStart|periodEnd|hotWaterTempC|hotWaterKwhMeasured|co2Kg|co2Cost|fuel)$/.test(
+        field,
+      );
     return answer(
       known ? { [field]: error.message.replace(/^[^:]+: /, '') } : { form: `Die Berechnung hat die Eingaben abgelehnt: ${error.message}` },
     );
@@ -314,6 +331,7 @@ function StatementForm({
   values,
   errors,
   properties,
+  units,
   categories,
   correction,
   token,
@@ -321,9 +339,10 @@ function StatementForm({
   busy,
 }: {
   values: StatementFormValues;
-  categories: { fuel: string[]; operating: string[] };
+  categories: { fuel: string[]; operating: string[]; cuts: Array<{ value: string; label: string }> };
   errors: FieldErrors;
   properties: Array<{ id: number; name: string }>;
+  units: Array<{ id: number; label: string }>;
   correction: Correction | null;
   token: string | null;
   canSave: boolean;
@@ -469,6 +488,10 @@ function StatementForm({
             inputMode="decimal"
             hint="50–70 %, der Rest nach Fläche (§7 HKVO)"
           />
+          <label>
+            <input type="checkbox" name="heatingAgreed" defaultChecked={values.heatingAgreed} /> Heizung: höherer Anteil vertraglich
+            vereinbart (bis 100 %, §10 HKVO)
+          </label>
           <TextField
             name="hotWaterShare"
             label="Warmwasser: Anteil nach Verbrauch (%)"
@@ -477,6 +500,10 @@ function StatementForm({
             inputMode="decimal"
             hint="50–70 % (§8 HKVO)"
           />
+          <label>
+            <input type="checkbox" name="hotWaterAgreed" defaultChecked={values.hotWaterAgreed} /> Warmwasser: höherer Anteil vertraglich
+            vereinbart (§10 HKVO)
+          </label>
         </div>
         <fieldset className="statement-form__fieldset">
           <legend>Warmwasseranteil der Heizanlage (§9 HKVO)</legend>
@@ -485,8 +512,16 @@ function StatementForm({
             × V × (t − 10 °C)
           </label>
           <label>
+            <input type="radio" name="hotWaterMode" value="area" defaultChecked={values.hotWaterMode === 'area'} /> ohne Volumenmessung: Q =
+            32 kWh/m² × Wohnfläche (§9 Abs. 2 S. 4)
+          </label>
+          <label>
             <input type="radio" name="hotWaterMode" value="measured" defaultChecked={values.hotWaterMode === 'measured'} /> gemessen
             (Wärmemengenzähler)
+          </label>
+          <label>
+            <input type="radio" name="hotWaterMode" value="none" defaultChecked={values.hotWaterMode === 'none'} /> keine zentrale
+            Warmwasserbereitung (nur Heizung)
           </label>
           <div className="statement-form__row">
             <TextField
@@ -514,6 +549,10 @@ function StatementForm({
           </div>
           <label>
             <input type="checkbox" name="districtHeating" defaultChecked={values.districtHeating} /> Fernwärme (Ergebnis der Formel ÷ 1,15)
+          </label>
+          <label>
+            <input type="checkbox" name="grossCalorific" defaultChecked={values.grossCalorific} /> Gas nach Brennwert abgerechnet (Ergebnis
+            der Formel × 1,11)
           </label>
         </fieldset>
         <div className="statement-form__row">
@@ -549,8 +588,70 @@ function StatementForm({
             value={values.heatedAreaM2}
             errors={errors}
             inputMode="decimal"
-            hint="leer: Summe der Wohneinheiten"
+            hint="leer: Summe der Wohneinheiten; für CO₂ je m² und Q = 32 kWh/m²"
           />
+        </div>
+      </Panel>
+
+      <Panel id="cuts" title="Kürzungen (§12 HKVO)">
+        <p className="muted">
+          Automatisch berücksichtigt und in der Abrechnung begründet: nicht fernablesbare Geräte (§5 HKVO), fehlende monatliche
+          Verbrauchsinformationen (§6a HKVO), eine nicht ausgewiesene CO₂-Kostenaufteilung (§7 Abs. 4 CO2KostAufG) und eine Verteilung nach
+          Fläche. Weitere Kürzungen hier mit Begründung eintragen; die Begründung steht in der Abrechnung.
+        </p>
+        <div className="table-wrap">
+          <table className="table statement-form__table">
+            <thead>
+              <tr>
+                <th scope="col">Wohneinheit</th>
+                <th scope="col">Kürzung</th>
+                <th scope="col">Begründung</th>
+              </tr>
+            </thead>
+            <tbody>
+              {values.cuts.map((row, i) => (
+                <tr key={i}>
+                  <td>
+                    <select
+                      id={idOf(`cuts[${i}].unit`)}
+                      name={`cuts[${i}].unit`}
+                      defaultValue={row.unit}
+                      aria-label={`Kürzung ${i + 1}: Wohneinheit`}
+                    >
+                      <option value="">alle Wohneinheiten</option>
+                      {units.map((unit) => (
+                        <option key={unit.id} value={String(unit.id)}>
+                          {unit.label}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      id={idOf(`cuts[${i}].cut`)}
+                      name={`cuts[${i}].cut`}
+                      defaultValue={row.cut}
+                      aria-label={`Kürzung ${i + 1}: Grund`}
+                    >
+                      <option value="">– keine –</option>
+                      {categories.cuts.map((option) => (
+                        <option key={option.value} value={option.value}>
+                          {option.label}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <CellInput
+                    name={`cuts[${i}].reason`}
+                    label={`Kürzung ${i + 1}: Begründung`}
+                    value={row.reason}
+                    errors={errors}
+                    inputMode="text"
+                  />
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       </Panel>
 
@@ -618,7 +719,8 @@ function PreviewSlot() {
             [
               unit.estimated.length > 0 ? 'Ersatzwert' : null,
               unit.tenantChange ? 'Nutzerwechsel' : null,
-              unit.splitByDays ? 'nach Tagen aufgeteilt' : null,
+              unit.fixedKeysOnly ? 'ohne Zwischenablesung (§9b Abs. 3)' : null,
+              unit.cut ? 'Kürzung' : null,
             ]
               .filter(Boolean)
               .join(', ') || '–',
@@ -637,7 +739,7 @@ function PreviewSlot() {
 }
 
 export default function NewStatement() {
-  const { properties, values: initial, correction, categories } = useLoaderData<typeof loader>();
+  const { properties, values: initial, correction, categories, units: initialUnits } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const navigation = useNavigation();
   const values = data?.values ?? initial;
@@ -665,6 +767,7 @@ export default function NewStatement() {
         values={values}
         errors={errors}
         properties={properties}
+        units={data?.units ?? initialUnits}
         categories={categories}
         correction={correction}
         token={data?.token ?? null}

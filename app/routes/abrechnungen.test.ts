@@ -9,7 +9,7 @@ import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../../tests/support/fixtures';
 import { addBillingProperty, createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
 import { exampleStatementRequest } from '../../domain/billing/example-request';
-import { formValuesOf, withBlankRows, type StatementFormValues } from '../../server/statements';
+import { formValuesOf, withBlankRows } from '../../server/statements';
 import { pdfRenderer } from '../../server/statements';
 import { loader as listLoader } from './abrechnungen._index';
 import { loader as detailLoader } from './abrechnungen.$id';
@@ -18,6 +18,7 @@ import { loader as unitPdfLoader } from './abrechnungen.$id.einheit.$unitId[.pdf
 import { loader as myListLoader } from './meine-abrechnungen';
 import { loader as myStatementLoader } from './meine-abrechnungen.$id';
 import { loader as myPdfLoader } from './meine-abrechnungen.$id[.pdf]';
+import { formFields } from '../../tests/support/statement-form';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const database = testDb();
@@ -86,23 +87,6 @@ const myPdf = (who: Who, id: number, unitId: number) =>
   run(myPdfLoader, makeRequest(`/meine-abrechnungen/${id}.pdf?einheit=${unitId}`, { cookie: cookies[who] }), { id: String(id) });
 const statusOf = (outcome: Awaited<ReturnType<typeof run>>) => (outcome.kind === 'response' ? outcome.status : 200);
 
-/** The entry form as a browser posts it. */
-function formFields(values: StatementFormValues, intent: string, extra: Record<string, string> = {}): Record<string, string> {
-  const fields: Record<string, string> = { intent, ...extra };
-  for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value))
-      value.forEach((row, i) =>
-        Object.entries(row).forEach(([field, text]) => {
-          fields[`${key}[${i}].${field}`] = String(text);
-        }),
-      );
-    else if (typeof value === 'boolean') {
-      if (value) fields[key] = 'on';
-    } else fields[key] = value;
-  }
-  return fields;
-}
-
 describe('without a session', () => {
   test('the pages redirect to the login', async () => {
     const outcome = await run(listLoader, makeRequest('/abrechnungen'));
@@ -129,7 +113,7 @@ describe('manager', () => {
 
   test('a statement of another organisation is not found', async () => {
     expect(statusOf(await detail('manager', otherOrgStatement.stored!.id))).toBe(404);
-    expect(statusOf(await unitPdf('manager', otherOrgStatement.stored!.id, otherOrgStatement.units[0].unitId))).toBe(404);
+    expect(statusOf(await unitPdf('manager', otherOrgStatement.stored!.id, otherOrgStatement.units[0]!.unitId))).toBe(404);
   });
 
   test('downloads a unit’s PDF as an attachment, stored once', async () => {
@@ -184,7 +168,7 @@ describe('manager', () => {
 
   test('invalid input is named by field, in German', async () => {
     const values = { ...withBlankRows(formValuesOf(house.request, null)), heatingShare: '80' };
-    values.fuel = [{ ...values.fuel[0], amount: '12,345' }, ...values.fuel.slice(1)];
+    values.fuel = [{ ...values.fuel[0]!, amount: '12,345' }, ...values.fuel.slice(1)];
     const { errors, preview } = dataOf(
       await run(newAction, makeRequest('/abrechnungen/neu', { cookie: cookies.manager, form: formFields(values, 'preview') })),
     );
@@ -224,7 +208,7 @@ describe('owner', () => {
     expect(canCreate).toBe(false);
     expect(statusOf(await detail('owner', statement.stored!.id))).toBe(200);
     expect(statusOf(await detail('owner', foreignStatement.stored!.id))).toBe(404);
-    expect(statusOf(await unitPdf('owner', foreignStatement.stored!.id, foreignStatement.units[0].unitId))).toBe(404);
+    expect(statusOf(await unitPdf('owner', foreignStatement.stored!.id, foreignStatement.units[0]!.unitId))).toBe(404);
   });
 
   test('cannot create statements', async () => {
@@ -251,7 +235,7 @@ describe('tenant', () => {
   test('lists its own delivered statement for its part of the period, not the draft correction', async () => {
     const { statements } = dataOf(await run(myListLoader, makeRequest('/meine-abrechnungen', { cookie: cookies.tenantA })));
     expect(statements).toHaveLength(1);
-    const own = statement.units.find((u) => u.unitId === house.units.a.id)!.occupancies[1];
+    const own = statement.units.find((u) => u.unitId === house.units.a.id)!.occupancies[1]!;
     expect(statements[0]).toMatchObject({
       id: statement.stored!.id,
       unitId: house.units.a.id,
@@ -270,9 +254,9 @@ describe('tenant', () => {
   test.each([
     ['another unit of the same statement', () => [statement.stored!.id, house.units.c.id]],
     ['the undelivered correction', () => [draftCorrection.stored!.id, house.units.a.id]],
-    ['a statement of another house', () => [foreignStatement.stored!.id, foreignStatement.units[0].unitId]],
-    ['a statement of another organisation', () => [otherOrgStatement.stored!.id, otherOrgStatement.units[0].unitId]],
-  ] as const)('gets 404 for %s, as page and as PDF', async (_case, target) => {
+    ['a statement of another house', () => [foreignStatement.stored!.id, foreignStatement.units[0]!.unitId]],
+    ['a statement of another organisation', () => [otherOrgStatement.stored!.id, otherOrgStatement.units[0]!.unitId]],
+  ] as ReadonlyArray<readonly [string, () => readonly [number, number]]>)('gets 404 for %s, as page and as PDF', async (_case, target) => {
     const [id, unitId] = target();
     expect(statusOf(await myStatement('tenantA', id, unitId))).toBe(404);
     expect(statusOf(await myPdf('tenantA', id, unitId))).toBe(404);

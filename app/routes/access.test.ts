@@ -64,13 +64,13 @@ describe('tenant', () => {
     expect(home.kind === 'response' && home.response.headers.get('Location')).toBe('/meine-wohnung');
     const { units } = dataOf(await run(myFlatLoader, makeRequest('/meine-wohnung', { cookie: cookies.tenant })));
     expect(units).toHaveLength(1);
-    expect(units[0].tenancy.unitId).toBe(f.unit.id);
-    expect(units[0].devices.map((d) => d.id).sort()).toEqual(
+    expect(units[0]!.tenancy.unitId).toBe(f.unit.id);
+    expect(units[0]!.devices.map((d) => d.id).sort()).toEqual(
       Object.values(f.devices)
         .map((d) => d.id)
         .sort(),
     );
-    expect(units[0].status).toBe('red');
+    expect(units[0]!.status).toBe('red');
   });
 
   test('opens its own device', async () => {
@@ -216,9 +216,11 @@ describe('manager', () => {
     const bytes = new Uint8Array(await outcome.response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM (text() would strip it)
     const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Seriennummer;Gerätetyp;Liegenschaft;Wohneinheit;Einbauort;Eingebaut am;Frist;Fällig am;Batterie (%);Funk;Ampel');
+    expect(lines[0]).toBe(
+      'Seriennummer;Gerätetyp;Liegenschaft;Wohneinheit;Einbauort;Eingebaut am;Eichjahr;Frist;Fällig am;Batterie (%);Funk;Ampel',
+    );
     expect(lines.slice(1)).toEqual([
-      `${f.devices.yellow.serial};Heizkostenverteiler;${f.property.name};Whg. 1.03;Wohnzimmer;02.01.${new Date().getUTCFullYear()};Austausch;01.03.2030;20;Gut;Warnung`,
+      `${f.devices.yellow.serial};Heizkostenverteiler;${f.property.name};Whg. 1.03;Wohnzimmer;02.01.${new Date().getUTCFullYear()};;Austausch;01.03.2030;20;Gut;Warnung`,
     ]);
     const alias = await run(registerLoader, makeRequest(`/geraete?format=csv&light=red`, { cookie: cookies.manager }));
     expect(alias.kind === 'response' && alias.response.headers.get('Location')).toBe('/geraete.csv?light=red');

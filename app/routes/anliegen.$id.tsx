@@ -6,7 +6,7 @@ import { formatDateTime } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
-import { actorOf, findTicket, ticketTimelineItems, ticketWorkflowStatus, updateTicket } from '../../server/tickets';
+import { actorOf, findTicket, ticketQueued, ticketTimelineItems, updateTicket } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { LimitedTextArea } from '~/components/length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
@@ -21,9 +21,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();
-  // A ticket nothing has happened to may lack its workflow (its start failed): this repairs it.
-  if (ticket.status === 'open' && ticket.timeline.length === 1) await ticketWorkflowStatus(ticket.id);
+  // Filed while the workflow service was away: stored, its deadlines and notices start once the relay delivers.
+  const queued = ticket.status === 'open' && (await ticketQueued(ticket.id));
   return {
+    queued,
     ticket: {
       id: ticket.id,
       subject: ticket.subject,
@@ -63,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
 }
 
 export default function MyTicket() {
-  const { ticket, timeline } = useLoaderData<typeof loader>();
+  const { ticket, timeline, queued } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const waiting = ticket.status === 'waiting_for_tenant';
@@ -88,6 +89,12 @@ export default function MyTicket() {
         }
       />
       <ActionMessage data={result} />
+      {queued ? (
+        <div className="alert alert--info" role="status" id="ticket-queued">
+          Ihr Anliegen ist gespeichert und wird bearbeitet. Die Hausverwaltung wird benachrichtigt, sobald der Dienst wieder erreichbar ist;
+          Sie müssen nichts weiter tun.
+        </div>
+      ) : null}
       {waiting ? (
         <div className="alert alert--info" role="status">
           Die Hausverwaltung hat eine Rückfrage. Bitte antworten Sie unten.

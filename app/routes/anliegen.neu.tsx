@@ -77,7 +77,7 @@ export default function NewTicket() {
         <Panel id="new-ticket" title="Worum geht es?">
           <Form method="post" className="form case-form">
             {units.length === 1 ? (
-              <input type="hidden" name="unitId" value={units[0].id} />
+              <input type="hidden" name="unitId" value={units[0]!.id} />
             ) : (
               <div className="field">
                 <label htmlFor="unitId">Wohnung</label>

@@ -8,6 +8,7 @@ import { EmptyState, Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { deviceWorkflowStatus, type WorkflowStatus } from '../../server/device-status';
 import { deviceWorkFor } from '../../domain/device-work';
+import { isCalibratedType } from '../../domain/deadlines';
 import { recordDeviceWork } from '../../server/device-work';
 import { exchangeHistory, findDevice } from '../../server/devices';
 import {
@@ -104,7 +105,14 @@ export default function DeviceDetail() {
               ],
               ['Einbauort', device.location ?? '–'],
               ['Eingebaut am', formatDate(device.installedAt)],
-              ...(device.calibratedYear ? [['Eichjahr', String(device.calibratedYear)] as [string, string]] : []),
+              ...(isCalibratedType(device.type)
+                ? [
+                    ['Eichjahr', device.calibratedYear === null ? 'unbekannt – bitte erfassen' : String(device.calibratedYear)] as [
+                      string,
+                      string,
+                    ],
+                  ]
+                : []),
               ...(device.lastInspectionAt ? [['Letzte Wartung', formatDate(device.lastInspectionAt)] as [string, string]] : []),
             ]}
           />
@@ -113,7 +121,13 @@ export default function DeviceDetail() {
           <Facts
             items={[
               ['Frist', deadlineKindLabel(device.deadlineKind)],
-              ['Fällig am', formatDate(device.dueAt)],
+              [
+                'Fällig am',
+                // Unknown calibration year: the deadline assumes the installation year, so it is a latest bound.
+                isCalibratedType(device.type) && device.calibratedYear === null && device.dueAt
+                  ? `spätestens ${formatDate(device.dueAt)} (aus dem Einbaujahr geschätzt, Eichjahr unbekannt)`
+                  : formatDate(device.dueAt),
+              ],
               ['Ampel', <LightBadge key="light" light={device.light} />],
               ['Ampel geändert', formatDateTime(device.lightChangedAt)],
               ['Batterie', formatPercent(device.batteryPercent)],

@@ -7,7 +7,7 @@ import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
 import { registerPage } from '../../server/devices';
-import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, lightLabel } from '../../domain/format';
+import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, formatNumber, lightLabel } from '../../domain/format';
 import { requireUserWithPermission, visibleScope } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
 import { PAGE_SIZE, parseRegisterFilters, registerQuery, type RegisterFilters } from '../../domain/register-filters';
@@ -67,6 +67,18 @@ export default function Register() {
         hrefFor={(light: Light) => withFilters({ light: filters.light === light ? null : light })}
         label="Gefilterte Geräte nach Ampel"
       />
+      {page.calibrationYearUnknown > 0 ? (
+        <div className="alert alert--info" role="status">
+          Bei {formatNumber(page.calibrationYearUnknown)} Zählern ist das Eichjahr unbekannt. Die Eichfrist zählt ab dem Jahr der Eichung
+          oder Ersteichung, nicht ab dem Einbau (MessEV §34 Abs. 2); angezeigt wird bis dahin nur die späteste mögliche Frist aus dem
+          Einbaujahr. Bitte das Eichjahr am Gerät erfassen.{' '}
+          {filters.calibrationYearUnknown ? (
+            <a href={withFilters({ calibrationYearUnknown: false })}>Alle Geräte anzeigen</a>
+          ) : (
+            <a href={withFilters({ calibrationYearUnknown: true })}>Nur diese Zähler anzeigen</a>
+          )}
+        </div>
+      ) : null}
       {page.rows.length === 0 ? (
         <EmptyState>Keine Geräte gefunden, die den Filtern entsprechen.</EmptyState>
       ) : (

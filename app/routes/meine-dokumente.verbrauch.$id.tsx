@@ -39,7 +39,12 @@ export default function ArchivedMonth() {
             ['Warmwasser', formatKwh(content.hotWaterKwh)],
             ['Vormonat', content.comparisons.previousMonth ? formatChange(content.comparisons.previousMonth.changePercent) : '–'],
             ['Vorjahresmonat', content.comparisons.previousYear ? formatChange(content.comparisons.previousYear.changePercent) : '–'],
-            ['Vergleichbare Wohnungen', content.comparisons.peers ? formatKwh(content.comparisons.peers.kwh) : '–'],
+            [
+              'Vergleichbare Wohnungen',
+              content.comparisons.peers
+                ? `${formatKwh(content.comparisons.peers.kwh)}${content.comparisons.peers.groupLabel ? ` (${content.comparisons.peers.groupLabel})` : ''}`
+                : '–',
+            ],
             ['Bereitgestellt', formatDateTime(month.publishedAt)],
           ]}
         />

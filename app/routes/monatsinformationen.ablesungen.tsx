@@ -178,7 +178,7 @@ export default function Readings() {
             {manual.report.inserted === 1 ? 'Ablesung gespeichert.' : 'Diese Ablesung war bereits mit demselben Wert gespeichert.'}
           </p>
         ) : null}
-        {manual?.report ? <LightsPending report={manual.report} again="Bitte speichern Sie dieselbe Ablesung später noch einmal" /> : null}
+        {manual?.report ? <LightsPending report={manual.report} /> : null}
       </Panel>
 
       <Panel id="recent" title="Letzte Importe und Eingaben">
@@ -275,7 +275,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
           Nicht übernommen: Die Datei enthält Fehler, es wurde nichts gespeichert. Bitte korrigieren und erneut hochladen.
         </p>
       )}
-      <LightsPending report={report} again="Bitte importieren Sie dieselbe Datei später noch einmal" />
+      <LightsPending report={report} />
       <ul className="report-counts">
         <li>
           Zeilen: <strong>{formatNumber(report.rows)}</strong>
@@ -334,15 +334,15 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
   );
 }
 
-/** The readings are stored, but some devices' workflows (which own the lights) could not be told yet. */
-function LightsPending({ report, again }: { report: Pick<ImportReport, 'workflows'>; again: string }) {
+/** The readings are stored; some devices' workflows (which own the lights) hear of them from the outbox once Temporal answers. */
+function LightsPending({ report }: { report: Pick<ImportReport, 'workflows'> }) {
   const { unsent } = report.workflows;
   if (unsent === 0) return null;
   return (
-    <p className="alert alert--error" role="status">
-      Gespeichert, aber {unsent === 1 ? 'die Ampel eines Geräts konnte' : `die Ampeln von ${formatNumber(unsent)} Geräten konnten`} gerade
-      nicht aktualisiert werden (Workflow-Dienst nicht erreichbar). {again}: Gespeicherte Werte bleiben unverändert, die Ampeln werden dann
-      nachgezogen.
+    <p className="alert alert--info" role="status">
+      Gespeichert. {unsent === 1 ? 'Die Ampel eines Geräts wird' : `Die Ampeln von ${formatNumber(unsent)} Geräten werden`} gerade
+      bearbeitet: Der Workflow-Dienst ist nicht erreichbar, die Ampeln werden nachgezogen, sobald er wieder antwortet. Sie müssen nichts
+      weiter tun.
     </p>
   );
 }

@@ -10,6 +10,7 @@ import { hasPermission } from '../../domain/permissions';
 import { requireSameOrigin } from '../../server/request';
 import {
   SLOT_WINDOWS,
+  appointmentQueued,
   findAppointment,
   isFinished,
   slotsFromForm,
@@ -71,6 +72,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       e.kind === 'confirmation_overdue' || e.kind === 'no_show' ? 'red' : e.kind === 'confirmed' || e.kind === 'done' ? 'green' : 'unknown',
   }));
   return {
+    // Filed while the workflow service was away: stored; the technician is told once the relay delivers.
+    queued: row.status === 'requested' && (await appointmentQueued(row.id)),
     appointment: {
       ...appointment,
       reasonLabel: APPOINTMENT_REASON_LABELS[row.reason],
@@ -127,11 +130,11 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     no_show: 'Als nicht angetroffen erfasst.',
     cancel: 'Der Termin ist abgesagt.',
   };
-  return outcome.ok ? { ok: true, message: done[String(intent)] } : { ok: false, message: outcome.message };
+  return outcome.ok ? { ok: true, message: done[String(intent)] ?? 'Erledigt.' } : { ok: false, message: outcome.message };
 }
 
 export default function AppointmentDetail() {
-  const { appointment: a, timeline, side, can, windows, slotCount, earliestDate } = useLoaderData<typeof loader>();
+  const { appointment: a, timeline, side, can, windows, slotCount, earliestDate, queued } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const backTo = side === 'tenant' ? 'Meine Termine' : 'Termine';
@@ -155,6 +158,11 @@ export default function AppointmentDetail() {
         }
       />
       <ActionMessage data={result} />
+      {queued ? (
+        <div className="alert alert--info" role="status" id="appointment-queued">
+          Die Terminanfrage ist gespeichert und wird bearbeitet; sie wird weitergeleitet, sobald der Dienst wieder erreichbar ist.
+        </div>
+      ) : null}
       <div className="grid-2 case-layout">
         <div>
           <Panel id="request" title="Anfrage">

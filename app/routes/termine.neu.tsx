@@ -76,7 +76,7 @@ export default function NewAppointment() {
         <Panel id="new-appointment" title="Ihr Terminwunsch">
           <Form method="post" className="form case-form">
             {units.length === 1 ? (
-              <input type="hidden" name="unitId" value={units[0].id} />
+              <input type="hidden" name="unitId" value={units[0]!.id} />
             ) : (
               <div className="field">
                 <label htmlFor="unitId">Wohnung</label>

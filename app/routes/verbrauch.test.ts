@@ -213,7 +213,7 @@ describe('readings import on the page', () => {
       body: form,
     });
   }
-  const serial = () => f.devices.own[2].serial;
+  const serial = () => f.devices.own[2]!.serial;
 
   test('a file with errors is refused with line and field; unknown serials are listed', async () => {
     const result = dataOf(

@@ -220,19 +220,22 @@ function Information({
       <section className="comparisons" aria-label="Vergleiche">
         <ComparisonCard
           title="Vormonat"
-          detail={germanMonth(content.series[content.series.length - 2].month)}
+          detail={germanMonth(content.series[content.series.length - 2]!.month)}
           comparison={comparisons.previousMonth}
         />
         <ComparisonCard
           title="Vorjahresmonat"
-          detail={germanMonth(content.series[content.series.length - 13].month)}
+          detail={germanMonth(content.series[content.series.length - 13]!.month)}
           comparison={comparisons.previousYear}
         />
         <ComparisonCard
           title="Vergleichbare Wohnungen"
           detail={
             comparisons.peers
-              ? `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen`
+              ? // §6a: which group the average user comes from (a small building's from a wider one).
+                (comparisons.peers.groupLabel ??
+                  `${comparisons.peers.basis === 'class' ? comparisons.peers.classLabel : 'alle Wohnungen'} im Haus, ${comparisons.peers.units} Wohnungen`) +
+                (comparisons.peers.source ? ` – ${comparisons.peers.source}` : '')
               : 'zu wenige vergleichbare Wohnungen'
           }
           comparison={comparisons.peers}
@@ -392,14 +395,14 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
   });
   const values = rows.flatMap((r) => [r.thisYear, r.lastYear, r.peers]).filter((v): v is number => v !== null);
   const ticks = axisTicks(Math.max(0, ...values));
-  const max = ticks[ticks.length - 1];
+  const max = ticks[ticks.length - 1]!;
   const plotWidth = CHART.width - CHART.left - CHART.right;
   const plotHeight = CHART.height - CHART.top - CHART.bottom;
   const slot = plotWidth / rows.length;
   const bar = slot * 0.34;
   const y = (v: number) => CHART.top + plotHeight - (v / max) * plotHeight;
   const peerPoints = rows.map((r, i) => (r.peers === null ? null : { x: CHART.left + slot * i + slot / 2, y: y(r.peers) }));
-  const current = rows[rows.length - 1];
+  const current = rows[rows.length - 1]!;
   const summary =
     `${germanMonth(current.month)}: ${formatKwh(current.thisYear)}` +
     `${current.lastYear !== null ? `, Vorjahresmonat ${formatKwh(current.lastYear)}` : ''}` +
@@ -409,7 +412,7 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
     <figure className="chart">
       <div className="chart__scroll" role="region" aria-label="Verlaufsgrafik" tabIndex={0}>
         <svg viewBox={`0 0 ${CHART.width} ${CHART.height}`} role="img" aria-labelledby="chart-title chart-desc" className="chart__svg">
-          <title id="chart-title">{`Verbrauch in kWh, ${germanMonth(months[0])} bis ${germanMonth(current.month)}, mit Vorjahr und Durchschnitt`}</title>
+          <title id="chart-title">{`Verbrauch in kWh, ${germanMonth(months[0]!)} bis ${germanMonth(current.month)}, mit Vorjahr und Durchschnitt`}</title>
           <desc id="chart-desc">{`${summary} Die Tabelle unter der Grafik enthält alle Werte.`}</desc>
           <defs>
             <pattern id="estimated-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -471,11 +474,11 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
           {peerPoints.map((point, i) => {
             const next = peerPoints[i + 1];
             return point && next ? (
-              <line key={`line-${rows[i].month}`} x1={point.x} y1={point.y} x2={next.x} y2={next.y} className="chart__peers" />
+              <line key={`line-${rows[i]!.month}`} x1={point.x} y1={point.y} x2={next.x} y2={next.y} className="chart__peers" />
             ) : null;
           })}
           {peerPoints.map((point, i) =>
-            point ? <circle key={`dot-${rows[i].month}`} cx={point.x} cy={point.y} r={3.5} className="chart__peer-dot" /> : null,
+            point ? <circle key={`dot-${rows[i]!.month}`} cx={point.x} cy={point.y} r={3.5} className="chart__peer-dot" /> : null,
           )}
           <line x1={CHART.left} x2={CHART.width - CHART.right} y1={y(0)} y2={y(0)} className="chart__axis" />
         </svg>
@@ -499,7 +502,7 @@ function ConsumptionChart({ content }: { content: MonthlyInformationContent }) {
             Ersatzwert
           </span>
         ) : null}
-        {content.shownFrom && content.shownFrom > content.series[0].month ? (
+        {content.shownFrom && content.shownFrom > content.series[0]!.month ? (
           <span className="muted">Werte vor {germanMonth(content.shownFrom)} betreffen den Vormieter und werden nicht gezeigt.</span>
         ) : null}
       </figcaption>

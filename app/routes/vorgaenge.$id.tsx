@@ -111,7 +111,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     default:
       throw new Response('Ungültige Anfrage', { status: 400 });
   }
-  return outcome.ok ? { ok: true, message: DONE[intent] } : { ok: false, message: outcome.message };
+  return outcome.ok ? { ok: true, message: DONE[intent] ?? 'Erledigt.' } : { ok: false, message: outcome.message };
 }
 
 const OPEN: ReadonlySet<TicketStatus> = new Set(['open', 'in_progress', 'waiting_for_tenant']);

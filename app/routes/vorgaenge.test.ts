@@ -138,7 +138,7 @@ describe('tickets', () => {
     );
     expect(read.canHandle).toBe(false);
     expect(read.deadlines.map((d) => d.name)).toEqual(['Reaktion', 'Lösung (Runde 1)']);
-    expect(read.deadlines[0].budget).toBe('2 h');
+    expect(read.deadlines[0]!.budget).toBe('2 h');
     const compliancePost = await run(
       ticketAction,
       makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.compliance, form: { intent: 'resolve', text: 'x' } }),

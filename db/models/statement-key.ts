@@ -1,7 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { CostType, CutReason } from '../../domain/billing';
+import type { CostType, CutInput } from '../../domain/billing';
 import { decimal } from './statement';
-import type { DeviceConsumption, PerCostType, SubstituteValue } from '../../domain/billing/statement';
+import type { AppliedCut, DeviceConsumption, PerCostType, SubstituteValue } from '../../domain/billing/statement';
 
 /** A unit's keys as billed: area, consumptions (substitute values marked), readings, previous period. */
 export class StatementKey extends Model<InferAttributes<StatementKey>, InferCreationAttributes<StatementKey>> {
@@ -20,7 +20,9 @@ export class StatementKey extends Model<InferAttributes<StatementKey>, InferCrea
   declare estimated: CostType[];
   /** §9a: how each substitute value was found. */
   declare substitutes: Partial<PerCostType<SubstituteValue>>;
-  declare cuts: CutReason[];
+  declare cuts: CutInput[];
+  /** Every cut in the unit's amounts with its explanation (empty in statements before migration 0220). */
+  declare cutDetails: AppliedCut[];
   declare previousConsumption: Partial<PerCostType<number | null>>;
   declare readings: DeviceConsumption[];
 }
@@ -42,6 +44,7 @@ export function initStatementKey(sequelize: Sequelize) {
       estimated: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
       substitutes: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       cuts: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
+      cutDetails: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       previousConsumption: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       readings: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
     },

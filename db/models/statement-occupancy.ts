@@ -1,6 +1,7 @@
 import { Model, DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { CostType, OccupancyDerivation } from '../../domain/billing';
 import { decimal } from './statement';
+import type { AppliedCut } from '../../domain/billing/statement';
 
 /** A tenancy or vacancy within the billing period (§9b) with its consumption and amounts. */
 export class StatementOccupancy extends Model<InferAttributes<StatementOccupancy>, InferCreationAttributes<StatementOccupancy>> {
@@ -16,8 +17,9 @@ export class StatementOccupancy extends Model<InferAttributes<StatementOccupancy
   declare heating: number;
   declare hotWater: number;
   declare coldWater: number;
-  /** Cost types whose consumption was split by days because an intermediate reading is missing. */
-  declare splitByDays: CostType[];
+  /** §9b(3): cost types split by the fixed keys alone because no usable intermediate reading exists. */
+  declare fixedKeysOnly: CostType[];
+  declare cutDetails: AppliedCut[];
   declare heatingAmount: number;
   declare hotWaterAmount: number;
   declare coldWaterAmount: number;
@@ -44,7 +46,8 @@ export function initStatementOccupancy(sequelize: Sequelize) {
       heating: decimal('heating', 14, 3, { allowNull: false }),
       hotWater: decimal('hotWater', 14, 3, { allowNull: false }),
       coldWater: decimal('coldWater', 14, 3, { allowNull: false }),
-      splitByDays: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
+      fixedKeysOnly: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
+      cutDetails: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       heatingAmount: decimal('heatingAmount', 12, 2, { allowNull: false }),
       hotWaterAmount: decimal('hotWaterAmount', 12, 2, { allowNull: false }),
       coldWaterAmount: decimal('coldWaterAmount', 12, 2, { allowNull: false }),

@@ -8,7 +8,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { BillingInput } from '../../domain/billing';
-import type { StatementSummary } from '../../domain/billing/statement';
+import type { HotWaterMethod, ManualCut, StatementSummary } from '../../domain/billing/statement';
 import { STATEMENT_STATUSES, type StatementStatus } from '../../domain/statement-lifecycle';
 
 /**
@@ -54,6 +54,11 @@ export class Statement extends Model<InferAttributes<Statement>, InferCreationAt
   declare co2Kg: number | null;
   declare co2Cost: number | null;
   declare heatedAreaM2: number | null;
+  declare heatingAgreed: boolean;
+  declare hotWaterAgreed: boolean;
+  declare hotWaterMethod: HotWaterMethod;
+  declare grossCalorific: boolean;
+  declare manualCuts: ManualCut[];
   declare engineInput: BillingInput;
   declare engineInputSha256: string;
   declare summary: StatementSummary;
@@ -90,6 +95,11 @@ export function initStatement(sequelize: Sequelize) {
       co2Kg: decimal('co2Kg', 14, 3),
       co2Cost: decimal('co2Cost', 12, 2),
       heatedAreaM2: decimal('heatedAreaM2', 10, 2),
+      heatingAgreed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      hotWaterAgreed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      hotWaterMethod: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'volume' },
+      grossCalorific: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      manualCuts: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
       engineInput: { type: DataTypes.JSONB, allowNull: false },
       engineInputSha256: { type: DataTypes.TEXT, allowNull: false },
       summary: { type: DataTypes.JSONB, allowNull: false },

@@ -72,14 +72,16 @@ export async function seedDemoCases(
     .slice(0, NEIGHBOURS.length);
   const filers: Array<{ user: User; unitId: number }> = [{ user: tenant, unitId: tenantUnit.id }];
   for (const [i, login] of NEIGHBOURS.entries()) {
+    const neighbourUnit = neighbourUnits[i];
+    if (!neighbourUnit) throw new RangeError(`demo property ${property.id}: too few units for the neighbours' cases`);
     const user = await User.create({ ...login, role: 'tenant', organisationId, passwordHash: await passwordHash() }, { transaction });
-    await Tenancy.update({ userId: user.id, tenantName: user.name }, { where: { unitId: neighbourUnits[i].id }, transaction });
-    filers.push({ user, unitId: neighbourUnits[i].id });
+    await Tenancy.update({ userId: user.id, tenantName: user.name }, { where: { unitId: neighbourUnit.id }, transaction });
+    filers.push({ user, unitId: neighbourUnit.id });
   }
 
   const calendar = { federalState: property.federalState };
   for (const [i, spec] of TICKETS.entries()) {
-    const { user, unitId } = filers[spec.by];
+    const { user, unitId } = filers[spec.by]!;
     const triage = triageTicket({ topic: spec.topic, subject: spec.subject, body: spec.body, linked: null });
     const target = DEFAULT_SLA_MATRIX[triage.category][triage.priority];
     // A few minutes apart, oldest first, so the lists look lived-in.

@@ -48,6 +48,10 @@ const BROCHURE_DEVICES: ReadonlyArray<{ serial: string; inTenantUnit: boolean; f
     inTenantUnit: false,
     facts: { type: 'RWM', installedAt: '2022-08-03', lastInspectionAt: '2025-07-20', batteryPercent: 71 },
   },
+  // MessEV §34(2): marked 2020 from stock, installed 2021 → valid until 31.12.2026, not 2027.
+  { serial: 'WZ-2020-02214', inTenantUnit: false, facts: { type: 'WZ-K', installedAt: '2021-09-01', calibratedYear: 2020 } },
+  // Calibration year not known: the register flags it and asks for it (the deadline is only a latest bound).
+  { serial: 'WZ-2022-00710', inTenantUnit: false, facts: { type: 'WZ-W', installedAt: '2022-04-05', calibratedYear: null } },
 ];
 
 const TENANT_UNIT_INDEX = 10; // Whg. 1.03 of Musterstraße 12
@@ -81,8 +85,8 @@ export async function seedDemo(db: Db, today: string, options: { publicUrl?: str
         ),
       );
     }
-    const musterstrasse = seeded[0];
-    const tenantUnitId = musterstrasse.unitIds[TENANT_UNIT_INDEX];
+    const musterstrasse = seeded[0]!;
+    const tenantUnitId = musterstrasse.unitIds[TENANT_UNIT_INDEX]!;
     await Tenancy.update({ userId: users.get('tenant'), tenantName: 'Julia Becker' }, { where: { unitId: tenantUnitId }, transaction });
 
     let otherUnit = 0;

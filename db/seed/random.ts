@@ -11,7 +11,7 @@ export function seededRandom(seed: number) {
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
     /** Picks by weight: [[value, weight], ...]. */
     weighted: <T>(items: ReadonlyArray<readonly [T, number]>): T => {
       const total = items.reduce((sum, [, w]) => sum + w, 0);
@@ -20,7 +20,7 @@ export function seededRandom(seed: number) {
         roll -= weight;
         if (roll < 0) return value;
       }
-      return items[items.length - 1][0];
+      return items[items.length - 1]![0];
     },
   };
 }

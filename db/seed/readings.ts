@@ -63,8 +63,8 @@ function yearFraction(day: string, heat: boolean): number {
   const { year, month, day: dayOfMonth } = parseDate(day);
   if (!heat) return daysBetween(`${year}-01-01`, day) / daysBetween(`${year}-01-01`, `${year + 1}-01-01`);
   let perMille = 0;
-  for (let m = 1; m < month; m++) perMille += DEGREE_DAY_PER_MILLE[m - 1].toNumber(6);
-  perMille += (DEGREE_DAY_PER_MILLE[month - 1].toNumber(6) * (dayOfMonth - 1)) / daysInMonth(year, month);
+  for (let m = 1; m < month; m++) perMille += DEGREE_DAY_PER_MILLE[m - 1]!.toNumber(6);
+  perMille += (DEGREE_DAY_PER_MILLE[month - 1]!.toNumber(6) * (dayOfMonth - 1)) / daysInMonth(year, month);
   return perMille / 1000;
 }
 

@@ -117,8 +117,11 @@ function roundToTotal(numerators: readonly bigint[], denominator: bigint, total:
   return cents;
 }
 
-/** Splits whole cents in proportion to non-negative integer weights, rounded as above. */
-function splitByWeights(total: number, weights: readonly number[]): number[] {
+/**
+ * Splits whole cents (or any whole units) in proportion to non-negative integer weights, rounded as
+ * above; exported for the statement's splits (CO₂ credits, cuts and consumption by occupancy).
+ */
+export function splitByWeights(total: number, weights: readonly number[]): number[] {
   if (total === 0) return weights.map(() => 0);
   const sum = weights.reduce((a, b) => a + b, 0);
   if (sum === 0) throw new RangeError(`cannot split ${total} cents by zero weights`);

@@ -54,15 +54,20 @@ export function exampleStatementRequest(propertyId: number): StatementRequest {
     parameters: {
       heatingConsumptionShare: 0.7,
       hotWaterConsumptionShare: 0.7,
+      heatingAgreed: false,
+      hotWaterAgreed: false,
       coldWaterCost: 1000,
       coldWaterConsumptionShare: 1,
+      hotWaterMethod: 'volume',
       hotWaterTempC: 60,
       hotWaterKwhMeasured: null,
       hotWaterM3Entered: null,
       districtHeating: false,
+      grossCalorific: false,
       co2Kg: 20000,
       co2Cost: 900,
       heatedAreaM2: null,
+      manualCuts: [],
     },
   };
 }

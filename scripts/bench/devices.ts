@@ -23,7 +23,7 @@ async function loginCookie(baseUrl: string, email: string, password: string): Pr
   });
   const cookie = response.headers.get('set-cookie');
   if (!cookie) throw new Error(`bench login failed (${response.status})`);
-  return cookie.split(';')[0];
+  return cookie.split(';')[0]!;
 }
 
 async function latencies(url: string, cookie: string): Promise<{ p50: number; p95: number; requests: number }> {

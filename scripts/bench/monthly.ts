@@ -87,7 +87,7 @@ function cpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
@@ -187,7 +187,7 @@ export async function benchMonthly() {
         properties: propertyIds.length,
         month,
         cpus: cpus().length,
-        loadAverageAtEnd: round(loadavg()[0], 2),
+        loadAverageAtEnd: round(loadavg()[0] ?? NaN, 2),
         batchSize: BATCH_SIZE,
         propertyConcurrency: PROPERTY_CONCURRENCY,
         firstRun: {

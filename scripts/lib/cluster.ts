@@ -86,7 +86,8 @@ export function readClusterState(dataDir: string): ClusterState | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : null;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -25,6 +25,8 @@ export interface ServiceSpec {
   graceMs?: number;
   /** How long the start (process up and ready) may take. */
   startTimeoutMs?: number;
+  /** Also hands its output to this (`npm start` shows it in the terminal); it goes to the log file either way. */
+  echo?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface Service {
@@ -80,12 +82,13 @@ class SupervisedService implements Service {
     this.startedAt = Date.now();
     let sawReadyLine: () => void = () => {};
     const readyLine = spec.readyLine ? new Promise<void>((resolve) => (sawReadyLine = resolve)) : Promise.resolve();
-    const onOutput = (chunk: Buffer) => {
+    const onOutput = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       this.log.write(chunk);
+      spec.echo?.(chunk, stream);
       if (spec.readyLine?.test(chunk.toString())) sawReadyLine();
     };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
+    child.stdout?.on('data', onOutput('stdout'));
+    child.stderr?.on('data', onOutput('stderr'));
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => reject(new Error(`${spec.name} exited during start (${signal ?? code}); see ${this.logFile}`))),
     );

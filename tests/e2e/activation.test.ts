@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { User } from '../../db';
 import { startWebServer, type WebServer } from '../../scripts/web';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createOrgFixture, uniqueSuffix, type OrgFixture } from '../support/fixtures';
 import { createLoginUser, testDb, TEST_PASSWORD } from '../support/web';
@@ -41,9 +41,9 @@ beforeAll(async () => {
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
   ]);
-  managerPage = await browser.newPage();
+  managerPage = await openPage(browser);
   tenantContext = await browser.createBrowserContext();
-  tenantPage = await tenantContext.newPage();
+  tenantPage = await openPage(tenantContext);
 }, 180_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { startTestWebServer, type TestWebServer } from '../support/http';
 import { createWebFixture, testDb, TEST_PASSWORD, type WebFixture } from '../support/web';
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 /** A page in its own browser context (own cookies) that records every CSP violation it meets. */
 async function freshPage(): Promise<{ page: Page; violations: () => Promise<string[]> }> {
-  const page = await (await browser.createBrowserContext()).newPage();
+  const page = await openPage(await browser.createBrowserContext());
   await page.evaluateOnNewDocument(() => {
     const seen: string[] = [];
     (window as unknown as { cspViolations: string[] }).cspViolations = seen;

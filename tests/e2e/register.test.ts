@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LIVE_CHANNEL } from '../../db';
 import { liveHub } from '../../server/live';
 import { startWebServer, type WebServer } from '../../scripts/web';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createWebFixture, testDb, TEST_PASSWORD, type WebFixture } from '../support/web';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
   ]);
-  page = await browser.newPage();
+  page = await openPage(browser);
 });
 
 afterAll(async () => {

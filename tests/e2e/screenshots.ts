@@ -14,7 +14,7 @@ import { DEMO_PASSWORD, seedDemo } from '../../db/seed/demo';
 import { calendarDate } from '../../domain/calendar';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { findTemporalCli, freePort, startTemporalDevServer } from '../../scripts/lib/temporal';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 
 const args = process.argv.slice(2);
@@ -51,7 +51,7 @@ const web = await startWebServer({ port: await freePort(), dev, hmr: false });
 const browser = await launchBrowser();
 /** A page with its own cookie jar, so each role has its own session. */
 async function freshPage(): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
+  const page = await openPage(await browser.createBrowserContext());
   // The first page in --dev mode compiles on demand, while the worker is busy with 2,000 new workflows.
   page.setDefaultTimeout(120_000);
   return page;

@@ -10,7 +10,7 @@ import type { User } from '../../db';
 import { type StatementData } from '../../domain/billing/statement';
 import { liveHub } from '../../server/live';
 import { startWebServer, type WebServer } from '../../scripts/web';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createOrgFixture, uniqueSuffix } from '../support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../support/statement-fixtures';
@@ -44,9 +44,9 @@ beforeAll(async () => {
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
   ]);
-  managerPage = await browser.newPage();
+  managerPage = await openPage(browser);
   tenantContext = await browser.createBrowserContext();
-  tenantPage = await tenantContext.newPage();
+  tenantPage = await openPage(tenantContext);
 }, 180_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { liveHub } from '../../server/live';
 import { startWebServer, type WebServer } from '../../scripts/web';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { uniqueSuffix } from '../support/fixtures';
 import { bundleWorkflows, startTestWorker, type RunningWorker } from '../support/temporal';
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 /** A page with its own cookie jar, so tenant and manager are signed in side by side. */
 async function pageAs(email: string): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
+  const page = await openPage(await browser.createBrowserContext());
   await logIn(page, web.url, email, TEST_PASSWORD);
   return page;
 }

@@ -1,5 +1,5 @@
 // Debian's Chromium through puppeteer-core, for browser tests and screenshots.
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS as PDF_CHROMIUM_ARGS } from '../../server/pdf';
 
 /** The renderer's flags, plus headless mode carried as a flag. */
@@ -16,6 +16,16 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
+ * A page with waits long enough for Vite's first, on-demand compile of a route on a busy two-core
+ * machine (puppeteer's 30 s default was exceeded there, never on a quiet one).
+ */
+export async function openPage(owner: Browser | BrowserContext): Promise<Page> {
+  const page = await owner.newPage();
+  page.setDefaultTimeout(90_000);
+  return page;
+}
+
+/**
  * Logs in through the real form and waits for the landing page. (Never "networkidle0" here: the
  * pages keep an EventSource open, so the network is never idle.)
  */
@@ -24,7 +34,7 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
   await page.type('#email', email);
   await page.type('#password', password);
   await page.click('button[type="submit"]');
-  await page.waitForFunction(() => location.pathname !== '/login' || document.querySelector('[role="alert"]'), { timeout: 30_000 });
+  await page.waitForFunction(() => location.pathname !== '/login' || document.querySelector('[role="alert"]'), { timeout: 90_000 });
   if (new URL(page.url()).pathname === '/login') {
     const message = await page.$eval('[role="alert"]', (el) => el.textContent);
     throw new Error(`login as ${email} failed: ${message}`);

@@ -17,7 +17,7 @@ const NO_PASSWORD = 'fixture-without-password';
 
 export interface OrgFixture {
   organisation: Organisation;
-  managers: User[];
+  managers: [User, ...User[]];
   owner: User;
   property: Property;
   unit: Unit;
@@ -46,8 +46,8 @@ export async function createOrgFixture(
     ...(options.reminderDays ? { reminderDays: options.reminderDays } : {}),
     ...(options.hkvLifetimeYears ? { hkvLifetimeYears: options.hkvLifetimeYears } : {}),
   });
-  const managers: User[] = [];
-  for (let i = 0; i < (options.managers ?? 1); i++) managers.push(await createUserFixture(db, organisation.id, 'manager'));
+  const managers: [User, ...User[]] = [await createUserFixture(db, organisation.id, 'manager')];
+  for (let i = 1; i < (options.managers ?? 1); i++) managers.push(await createUserFixture(db, organisation.id, 'manager'));
   const owner = await createUserFixture(db, organisation.id, 'owner');
   const property = await Property.create({
     organisationId: organisation.id,

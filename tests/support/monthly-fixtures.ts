@@ -36,7 +36,7 @@ export async function seedMonthlyReadings(
 ): Promise<void> {
   let value = 100;
   const rows = READ_MONTHS.map((month, i) => {
-    if (i > 0) value += usedIn(READ_MONTHS[i - 1]);
+    if (i > 0) value += usedIn(READ_MONTHS[i - 1]!);
     return { month, value: Math.round(value * 1000) / 1000 };
   }).filter(({ month }) => !options.skip?.includes(month));
   await db.models.Reading.bulkCreate(
@@ -84,10 +84,10 @@ async function equip(
       remoteReadable: options.remoteReadable ?? true,
     }),
   ];
-  await seedMonthlyReadings(db, devices[0], allocatorUnits, { skip: options.skip });
-  await seedMonthlyReadings(db, devices[1], allocatorUnits);
-  await seedMonthlyReadings(db, devices[2], () => 0.4);
-  await seedMonthlyReadings(db, devices[3], () => 0.9);
+  await seedMonthlyReadings(db, devices[0]!, allocatorUnits, { skip: options.skip });
+  await seedMonthlyReadings(db, devices[1]!, allocatorUnits);
+  await seedMonthlyReadings(db, devices[2]!, () => 0.4);
+  await seedMonthlyReadings(db, devices[3]!, () => 0.9);
   return devices;
 }
 
@@ -158,7 +158,7 @@ export async function createMonthlyFixture(
     devices: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v.devices])) as Record<FixtureUnitKey, Device[]>,
     secondProperty,
     secondUnits: second.map((s) => s.unit),
-    gapDevice: gap.devices[0],
+    gapDevice: gap.devices[0]!,
   };
 }
 

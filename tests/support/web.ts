@@ -49,7 +49,7 @@ export async function createLoginUser(database: Db, organisationId: number, role
 export async function cookieFor(user: Pick<User, 'id'>): Promise<string> {
   const token = await createSession({ userId: user.id, ip: '203.0.113.7', userAgent: 'vitest' });
   const setCookie = await serializeSessionCookie(token, new Request(TEST_ORIGIN));
-  return setCookie.split(';')[0];
+  return setCookie.split(';')[0]!;
 }
 
 export interface RequestOptions {
@@ -127,9 +127,13 @@ export interface WebFixture extends OrgFixture {
 export async function createWebFixture(database: Db): Promise<WebFixture> {
   const org = await createOrgFixture(database);
   const { Property, Unit, Tenancy } = database.models;
-  const [manager, tenant, otherTenant, technician] = await Promise.all(
-    (['manager', 'tenant', 'tenant', 'technician'] as const).map((role) => createLoginUser(database, org.organisation.id, role)),
-  );
+  const loginUser = (role: 'manager' | 'tenant' | 'technician') => createLoginUser(database, org.organisation.id, role);
+  const [manager, tenant, otherTenant, technician] = await Promise.all([
+    loginUser('manager'),
+    loginUser('tenant'),
+    loginUser('tenant'),
+    loginUser('technician'),
+  ]);
   await Promise.all([
     org.owner.update({ passwordHash: await (passwordHash ??= hash(TEST_PASSWORD)) }),
     org.property.update({ technicianId: technician.id }),
