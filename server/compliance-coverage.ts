@@ -4,23 +4,13 @@ import { QueryTypes } from 'sequelize';
 import type { Client } from '@temporalio/client';
 import { db } from './db';
 import { temporalClient } from './temporal';
-import { organisationScope } from './compliance';
+import { STATUS_NAMES, organisationScope } from './compliance';
 import type { SessionUser } from './session';
 import { deviceWorkflowId, DEVICE_WORKFLOW_TYPE } from '../domain/contracts/device';
 import { statementWorkflowId, STATEMENT_WORKFLOW_TYPE } from '../domain/contracts/statement';
 import { deviceTypeLabel, formatDate } from '../domain/format';
 import { coverageOf, type CoverageSection, type ExpectedObligation } from '../domain/compliance/coverage';
 import { literal, organisationClause, type OrganisationScope } from '../domain/compliance/obligation-search';
-
-const STATUS_NAMES: Readonly<Record<number, string>> = {
-  1: 'Running',
-  2: 'Completed',
-  3: 'Failed',
-  4: 'Canceled',
-  5: 'Terminated',
-  6: 'ContinuedAsNew',
-  7: 'TimedOut',
-};
 
 export interface CoverageReport {
   devices: CoverageSection;

@@ -36,7 +36,8 @@ export const OBLIGATION_PAGE_SIZE = 50;
 /** The CSV holds at most this many rows (a filter narrows it); the page says so when it is cut. */
 export const OBLIGATION_CSV_LIMIT = 20_000;
 
-const STATUS_NAMES: Readonly<Record<number, string>> = {
+/** Visibility's ExecutionStatus by its proto enum number. */
+export const STATUS_NAMES: Readonly<Record<number, string>> = {
   1: 'Running',
   2: 'Completed',
   3: 'Failed',

@@ -1,4 +1,4 @@
-import { NavLink } from '@remix-run/react';
+import { Link, NavLink } from '@remix-run/react';
 
 const DESK = [
   { to: '/pruefung', label: 'Pflichten', end: true },
@@ -17,4 +17,27 @@ export function ComplianceNav() {
       ))}
     </nav>
   );
+}
+
+/** A desk filter form's buttons; a plain GET, so it works without JavaScript. */
+export function FilterActions({ submit, resetTo }: { submit: string; resetTo: string }) {
+  return (
+    <div className="filters__actions">
+      <button type="submit" className="button button--primary">
+        {submit}
+      </button>
+      <Link to={resetTo} className="button button--ghost">
+        Zurücksetzen
+      </Link>
+    </div>
+  );
+}
+
+/** Said once above the results when any filter field was refused (each field names its own fault). */
+export function FilterErrorsAlert({ shown }: { shown: boolean }) {
+  return shown ? (
+    <div className="alert alert--error" role="alert">
+      Bitte die markierten Felder berichtigen.
+    </div>
+  ) : null;
 }

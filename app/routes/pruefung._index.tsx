@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
-import { ComplianceNav } from '~/components/compliance-nav';
+import { ComplianceNav, FilterActions, FilterErrorsAlert } from '~/components/compliance-nav';
 import { DataTable } from '~/components/data-table';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import complianceStyles from '~/styles/compliance.css?url';
@@ -152,20 +152,9 @@ export default function ObligationSearch() {
           <label htmlFor="filter-late">Verspätet erledigt</label>
           <ErrorText errors={errors} field="late" />
         </div>
-        <div className="filters__actions">
-          <button type="submit" className="button button--primary">
-            Suchen
-          </button>
-          <Link to="/pruefung" className="button button--ghost">
-            Zurücksetzen
-          </Link>
-        </div>
+        <FilterActions submit="Suchen" resetTo="/pruefung" />
       </Form>
-      {errors ? (
-        <div className="alert alert--error" role="alert">
-          Bitte die markierten Felder berichtigen.
-        </div>
-      ) : null}
+      <FilterErrorsAlert shown={errors !== null} />
       {page && page.rows.length === 0 ? <EmptyState>Keine Pflichten gefunden, die den Filtern entsprechen.</EmptyState> : null}
       {page && page.rows.length > 0 ? (
         <>

@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
-import { ComplianceNav } from '~/components/compliance-nav';
+import { Form, useLoaderData } from '@remix-run/react';
+import { ComplianceNav, FilterActions, FilterErrorsAlert } from '~/components/compliance-nav';
 import { DataTable } from '~/components/data-table';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
@@ -114,20 +114,9 @@ export default function AuditLog() {
         {field('from', 'Von', <input id="audit-from" name="from" type="date" defaultValue={value('from')} {...invalid('from')} />)}
         {field('to', 'Bis', <input id="audit-to" name="to" type="date" defaultValue={value('to')} {...invalid('to')} />)}
         {field('ip', 'IP-Adresse', <input id="audit-ip" name="ip" defaultValue={value('ip')} maxLength={45} {...invalid('ip')} />)}
-        <div className="filters__actions">
-          <button type="submit" className="button button--primary">
-            Filtern
-          </button>
-          <Link to="/pruefung/protokoll" className="button button--ghost">
-            Zurücksetzen
-          </Link>
-        </div>
+        <FilterActions submit="Filtern" resetTo="/pruefung/protokoll" />
       </Form>
-      {errors ? (
-        <div className="alert alert--error" role="alert">
-          Bitte die markierten Felder berichtigen.
-        </div>
-      ) : null}
+      <FilterErrorsAlert shown={errors !== null} />
       {page && page.rows.length === 0 ? <EmptyState>Keine Einträge gefunden, die den Filtern entsprechen.</EmptyState> : null}
       {page && filters && page.rows.length > 0 ? (
         <>
