@@ -96,4 +96,11 @@ test('a compliance officer walks the desk without JavaScript', async () => {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/pruefung/protokoll"]')]);
   expect(await page.$eval('[role="status"]', (el) => el.textContent)).toMatch(/^Kette unversehrt: /);
   await shot('pruefung-protokoll');
+
+  // Coverage: both devices are watched.
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[href="/pruefung/abdeckung"]')]);
+  expect(await page.$eval('#devices ~ [role="status"], section[aria-labelledby="devices"] [role="status"]', (el) => el.textContent)).toBe(
+    '2 von 2 Geräten in Betrieb überwacht: lückenlos.',
+  );
+  await shot('pruefung-abdeckung');
 });
