@@ -12,6 +12,7 @@ import { createTicketObligation } from '../server/ticket-obligation';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
+import { createArchiveObligation } from '../server/archive-obligation';
 import type { DeviceReplacementInput } from '../server/device-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
 
@@ -80,6 +81,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAppointmentObligation(deps),
     ...createMonthlyObligation({ ...deps, progress: heartbeats }),
     ...createStatementObligation({ ...deps, progress: heartbeats }),
+    ...createArchiveObligation(deps),
   });
 }
 

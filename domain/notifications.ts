@@ -3,7 +3,15 @@
 import type { Role } from './roles';
 
 /** In the order the settings page lists them. */
-export const NOTIFICATION_TOPICS = ['ticket', 'ticket-escalation', 'appointment', 'device', 'statement', 'monthly-information'] as const;
+export const NOTIFICATION_TOPICS = [
+  'ticket',
+  'ticket-escalation',
+  'appointment',
+  'device',
+  'statement',
+  'monthly-information',
+  'archive',
+] as const;
 
 export type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 
@@ -62,6 +70,12 @@ export const NOTIFICATION_TOPIC_TEXTS: Readonly<Record<NotificationTopic, TopicT
     description: {
       tenant: 'Die Nachricht, dass Ihre Verbrauchsinformation des Vormonats bereitliegt.',
       manager: 'Die Meldung, wenn die Verbrauchsinformation eines Monats bereitgestellt ist oder der Lauf scheitert.',
+    },
+  },
+  archive: {
+    label: 'Nachweise und Aufbewahrung',
+    description: {
+      manager: 'Die Meldung, wenn die Aufbewahrungsfrist eines Nachweises endet und er zur Löschung freigegeben werden kann.',
     },
   },
 };

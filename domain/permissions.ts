@@ -25,6 +25,8 @@ type Entity =
   | 'invitation'
   | 'staff-account'
   | 'document'
+  // The evidence archive (/nachweise): its documents, uploads, legal holds and deletion approvals.
+  | 'archive'
   // The compliance desk (/pruefung): obligations from Temporal visibility, their histories, the audit log.
   | 'compliance'
   // The Temporal Web UI: an operator's tool (it can cancel and start workflows), never a user's.
@@ -73,6 +75,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'create:reading:any',
     // The organisation's objection-window mode and the owners' approval delegation.
     'update:statement-settings:any',
+    // The archive: uploads and corrections, legal holds and the approval of deletions at retention end.
+    'read:archive:any',
+    'create:archive:any',
+    'handle:archive:any',
     // The record of processing activities (Art. 30 DSGVO), rendered from domain/personal-data.ts.
     'read:processing-record:any',
     // /healthz with each dependency's latency and error (anonymous callers get the status only).
@@ -94,6 +100,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:any',
     'read:appointment:any',
     'read:monthly-information:any',
+    'read:archive:any',
     'read:processing-record:any',
     'read:compliance:any',
     'export:compliance:any',
@@ -109,6 +116,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:notification:own',
     // Tickets and appointments carry tenants' personal matters; owners are not party to them.
     'read:statement:own',
+    // The archive of their properties (certificates, protocols, statements and their proofs).
+    'read:archive:own',
   ],
   technician: [
     ...STAFF_ACCOUNT,
@@ -137,6 +146,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:ticket:own',
     'request:appointment:own',
     'read:appointment:own',
+    // The archive's documents of the tenant's own flat (protocols, reports, its own statements).
+    'read:archive:own',
   ],
   // Operations staff: only their notifications for now (a later issue links the Temporal UI).
   operator: [

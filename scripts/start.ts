@@ -10,6 +10,7 @@ import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
 import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
 import { Supervisor } from './lib/supervisor';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
+import { ensureRetentionWorkflows } from '../server/archive';
 import { config, requireConfig } from '../server/config';
 
 const dev = process.argv.includes('--dev');
@@ -67,6 +68,10 @@ try {
   // it runs while the portal already answers.
   void startAllDeviceWorkflows(db, log)
     .catch((error: Error) => log(`Starting device workflows failed: ${error.message}`))
+    // Retention timers of archived documents whose start was lost (idempotent like the devices').
+    .then(() => ensureRetentionWorkflows({ db }))
+    .then((started) => log(`Retention workflows: ${started} started.`))
+    .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`))
     .finally(() => db.close());
   // A new demo shows last month's consumption information at once instead of on the 5th.
   if (freshDemo) void triggerFirstMonthlyRun(log).catch((error: Error) => log(`Monthly information run not started: ${error.message}`));

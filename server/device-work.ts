@@ -19,6 +19,8 @@ import {
   type DeviceWorkIntent,
 } from '../domain/device-work';
 import type { DeviceDetail } from './devices';
+import { archiveInspectionProtocol } from './inspection-protocol';
+import { pdfRenderer } from './statements';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 import { deliverNow, enqueueDeviceReport, type DeliveryOptions, type DeviceReport, type OutboxEntry } from './outbox';
@@ -197,7 +199,8 @@ export async function recordDeviceWork({
           { lastInspectionAt },
           { deviceId: device.id, report: 'recalibrated', change: { lastInspectionAt } },
         );
-        return await told('Inspektion erfasst.', entry);
+        const filed = device.type === 'RWM' ? await fileInspectionProtocol(user, device, lastInspectionAt) : '';
+        return await told(`Inspektion erfasst.${filed}`, entry);
       }
       case 'battery': {
         const entry = await changeRow(
@@ -214,6 +217,33 @@ export async function recordDeviceWork({
     }
     if (error instanceof DeviceWorkRefused) return refused(intent, error.message);
     throw error;
+  }
+}
+
+/**
+ * Files the DIN 14676 protocol of a recorded smoke-alarm inspection into the archive. The inspection
+ * stands either way: a failed rendering is reported on the page instead of failing the request.
+ */
+async function fileInspectionProtocol(user: SessionUser, device: DeviceDetail, inspectedAt: string): Promise<string> {
+  try {
+    await archiveInspectionProtocol(
+      {
+        organisationId: user.organisationId,
+        propertyId: device.propertyId,
+        unitId: device.unitId,
+        deviceId: device.id,
+        serial: device.serial,
+        place: device.unitLabel ? `${device.propertyStreet}, ${device.unitLabel}` : device.propertyStreet,
+        location: device.location,
+        inspectedAt,
+        technician: { id: user.id, name: user.name },
+      },
+      pdfRenderer(),
+    );
+    return ' Das Prüfprotokoll liegt unter Nachweise.';
+  } catch (error) {
+    console.error(`[device work] inspection of ${device.serial} recorded, but its protocol was not filed`, error);
+    return ' Das Prüfprotokoll konnte nicht erzeugt werden; bitte laden Sie es unter Nachweise hoch.';
   }
 }
 

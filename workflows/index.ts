@@ -4,3 +4,4 @@ export { ticketWorkflow } from './ticket';
 export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
+export { archiveRetention } from './archive-retention';

@@ -21,14 +21,15 @@ const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente'
 const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
 const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
+const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
-  owner: [PROPERTIES, REGISTER, STATEMENTS, SETTINGS],
-  compliance: [COMPLIANCE, PROPERTIES, REGISTER, STATEMENTS, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  manager: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
+  owner: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  compliance: [COMPLIANCE, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
-  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, MY_TICKETS, APPOINTMENTS, SETTINGS],
+  tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],
 };
 

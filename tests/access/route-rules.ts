@@ -40,6 +40,14 @@ const TENANT_ONLY: FunctionRule['sees'] = { 'in-scope': ['tenant'], outside: [] 
 
 export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   _index: { loader: signedIn },
+  // The archive: an uploaded document and one of its versions; uploads, corrections and holds are the managers'.
+  'nachweise._index': { loader: needs('read:archive:own'), action: needs('create:archive:any') },
+  'nachweise.$id': {
+    loader: needs('read:archive:own', { object: 'archive-document' }),
+    action: needs('create:archive:any', { object: 'archive-document' }),
+  },
+  'nachweise.$id.datei.$versionId': { loader: needs('read:archive:own', { object: 'archive-version' }) },
+  'nachweise.sperren': { loader: needs('handle:archive:any'), action: needs('handle:archive:any') },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
   'abrechnungen.$id.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },

@@ -11,6 +11,7 @@ import { createLoginUser, cookieFor, makeRequest, run } from './web';
 import { createOrgFixture, createUserFixture } from './fixtures';
 import { addBillingProperty, createStatementFixture, type BillingProperty } from './statement-fixtures';
 import { exampleStatementRequest } from '../../domain/billing/example-request';
+import { uploadArchiveDocument } from '../../server/archive';
 
 export const PLACES = ['in-scope', 'outside', 'foreign'] as const;
 export type Place = (typeof PLACES)[number];
@@ -27,7 +28,9 @@ export type ObjectKind =
   | 'appointment'
   | 'archived-month'
   | 'tenancy'
-  | 'flat';
+  | 'flat'
+  | 'archive-document'
+  | 'archive-version';
 
 /** What a request names: route params and query, and form fields for actions. */
 export interface ObjectRef {
@@ -144,6 +147,31 @@ export async function createMatrixFixture(database: Db): Promise<MatrixFixture> 
     return String(row.id);
   };
 
+  // An inspection protocol of the flat (the tenant's own in the house), uploaded by the organisation's manager.
+  const proof = async (by: User, propertyId: number, unitId: number) => {
+    const outcome = await uploadArchiveDocument(
+      { id: by.id, organisationId: by.organisationId, organisationName: '', email: by.email, name: by.name, role: by.role },
+      {
+        propertyId,
+        unitId,
+        deviceId: null,
+        kind: 'smoke-alarm-protocol',
+        title: 'Prüfprotokoll',
+        documentDate: '2026-01-15',
+        note: null,
+        fileName: 'protokoll.pdf',
+        content: Buffer.from('%PDF-1.4\n% Prüfprotokoll\n'),
+      },
+    );
+    if (!outcome.ok) throw new Error(`archive upload failed: ${JSON.stringify(outcome.errors)}`);
+    return { params: { id: String(outcome.documentId), versionId: String(outcome.versionId) } };
+  };
+  const [proofA, proofOther, proofB] = [
+    await proof(users.manager, house.property.id, house.units.a.id),
+    await proof(users.manager, other.property.id, other.units.a.id),
+    await proof(orgB.org.managers[0]!, orgB.property.id, orgB.units.a.id),
+  ];
+
   const byPlace = (refs: Record<Place, ObjectRef>) => refs;
   return {
     users,
@@ -200,6 +228,12 @@ export async function createMatrixFixture(database: Db): Promise<MatrixFixture> 
         outside: { params: {}, form: { wohnung: String(other.units.a.id) } },
         foreign: { params: {}, form: { wohnung: String(orgB.units.a.id) } },
       }),
+      'archive-document': byPlace({
+        'in-scope': { params: { id: proofA.params.id } },
+        outside: { params: { id: proofOther.params.id } },
+        foreign: { params: { id: proofB.params.id } },
+      }),
+      'archive-version': byPlace({ 'in-scope': proofA, outside: proofOther, foreign: proofB }),
       // A property's page with one of its tenancies in the form (invitations, letters, move-out).
       tenancy: byPlace({
         'in-scope': { params: { propertyId: String(house.property.id) }, form: { tenancy: await tenancyOf(house.units.c.id) } },

@@ -1,0 +1,125 @@
+// The retention workflow on Temporal's time-skipping test server with the real activities: the timer
+// of a document whose retention ends at this year's end fires only then, a legal hold stops it (a
+// held document is not offered for deletion even long after its end), and the release lets it run on.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { createDb } from '../db';
+import { retentionWorkflowId } from '../domain/contracts/retention';
+import { placeLegalHold, releaseLegalHold, uploadArchiveDocument } from '../server/archive';
+import type { SessionUser } from '../server/session';
+import { createOrgFixture, type OrgFixture } from '../tests/support/fixtures';
+import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
+import { retentionStatus } from './shared/retention';
+
+process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
+process.env.DATABASE_URL ??= inject('databaseUrl');
+
+const db = createDb(inject('databaseUrl'));
+const DAY = 24 * 3_600_000;
+let org: OrgFixture;
+let manager: SessionUser;
+
+beforeAll(async () => {
+  org = await createOrgFixture(db);
+  const user = org.managers[0]!;
+  manager = {
+    id: user.id,
+    organisationId: user.organisationId,
+    organisationName: 'Test',
+    email: user.email,
+    name: user.name,
+    role: 'manager',
+  };
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+let ts: TimeSkipping;
+const server = timeSkippingPerTest({ db });
+beforeEach(() => {
+  ts = server.current;
+});
+
+/** A protocol dated ten years back: kept until 31 December of this (real) year. */
+async function uploadEndingThisYear(title: string) {
+  const year = new Date().getUTCFullYear() - 10;
+  const outcome = await uploadArchiveDocument(
+    manager,
+    {
+      propertyId: org.property.id,
+      unitId: org.unit.id,
+      deviceId: null,
+      kind: 'smoke-alarm-protocol',
+      title,
+      documentDate: `${year}-06-01`,
+      note: null,
+      fileName: 'protokoll.pdf',
+      content: Buffer.from(`%PDF-1.4\n% ${title}\n`),
+    },
+    { db, client: ts.client, taskQueue: ts.taskQueue },
+  );
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+  return { ...outcome, handle: ts.client.workflow.getHandle(retentionWorkflowId(outcome.versionId)) };
+}
+
+const announcements = (versionId: number) =>
+  db.models.Notification.count({ where: { dedupeKey: `${retentionWorkflowId(versionId)}:ended` } });
+
+/** Days from the server's now to just after the retention end (00:00 UTC on 1 January). */
+async function daysToEnd(): Promise<number> {
+  const end = Date.UTC(new Date().getUTCFullYear() + 1, 0, 1);
+  return Math.ceil((end - (await ts.now())) / DAY) + 1;
+}
+
+describe('the retention timer', () => {
+  test('fires at the end of the retention period and asks the managers once', async () => {
+    const doc = await uploadEndingThisYear('Läuft zum Jahresende ab');
+    await ts.skip('1 hour');
+    expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'retaining', held: false, announcedAt: null });
+    const days = await daysToEnd();
+    await ts.skip(`${days - 3} days`);
+    expect((await doc.handle.query(retentionStatus)).state).toBe('retaining');
+    expect(await announcements(doc.versionId)).toBe(0);
+    await ts.skip('4 days');
+    const status = await doc.handle.query(retentionStatus);
+    expect(status.state).toBe('awaiting-approval');
+    expect(Date.parse(status.announcedAt!)).toBeGreaterThanOrEqual(Date.parse(status.endsAt));
+    expect(await announcements(doc.versionId)).toBe(1);
+    await ts.skip('30 days');
+    expect(await announcements(doc.versionId)).toBe(1);
+    await recordHistory(doc.handle, 'announced');
+    await ts.terminate(doc.handle);
+  });
+
+  test('stops under a legal hold and runs on after its release', async () => {
+    const doc = await uploadEndingThisYear('Im Streit');
+    await ts.skip('1 hour');
+    const hold = await placeLegalHold(
+      manager,
+      { propertyId: org.property.id, unitId: org.unit.id, reason: 'Prüfung durch das Finanzamt' },
+      {
+        db,
+        client: ts.client,
+        taskQueue: ts.taskQueue,
+      },
+    );
+    if (!hold.ok) throw new Error(JSON.stringify(hold.errors));
+    await ts.skip('1 minute');
+    expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'held', held: true });
+    await ts.skip(`${(await daysToEnd()) + 400} days`);
+    expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'held', announcedAt: null });
+    expect(await announcements(doc.versionId)).toBe(0);
+
+    expect(await releaseLegalHold(manager, hold.holdId, { db, client: ts.client, taskQueue: ts.taskQueue })).toMatchObject({
+      ok: true,
+      signalled: expect.any(Number),
+    });
+    await ts.skip('1 minute');
+    expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'awaiting-approval', held: false });
+    expect(await announcements(doc.versionId)).toBe(1);
+    await recordHistory(doc.handle, 'held-then-released');
+    await ts.terminate(doc.handle);
+  });
+});
