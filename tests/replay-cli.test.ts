@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureDeviceWorkflow } from '../server/device-obligation';
 import { runReplay } from '../scripts/cli/replay';
+import { runHistory } from '../scripts/cli/history';
 import { eventually } from './support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix } from './support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from './support/temporal';
@@ -69,5 +70,25 @@ describe('cli replay', () => {
 
   test('refuses a malformed option by name', async () => {
     expect(await replay(['--since', 'seven days'])).toEqual({ code: 2, output: '' });
+  });
+});
+
+describe('cli history', () => {
+  async function history(args: string[]): Promise<{ code: number; output: string }> {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const code = await runHistory(args, { client: temporal.client, out });
+    return { code, output: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  test('prints the timeline in German, or the raw JSON the replay check takes', async () => {
+    const text = await history([workflowId]);
+    expect(text.code).toBe(0);
+    expect(text.output).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d {2}Fristüberwachung für Gerät \d+ begonnen \(eingebaut am 01\.03\.2019\)\n/);
+    expect(text.output).toContain('Eichfrist 31.12.2025 abgelaufen: eskaliert an ');
+    const json = await history([workflowId, '--format', 'json']);
+    expect(JSON.parse(json.output).events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(await history([workflowId, '--format', 'pdf'])).toEqual({ code: 2, output: '' });
   });
 });
