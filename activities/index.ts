@@ -8,13 +8,21 @@ import { GoneError } from '../server/errors';
 import type { Mailer } from '../server/mail';
 import type { PdfRenderer } from '../server/pdf';
 import { createDeviceObligation } from '../server/device-obligation';
+import { createDeviceFaultObligation } from '../server/device-faults';
 import { createTicketObligation } from '../server/ticket-obligation';
+import { createWebhookObligation } from '../server/webhook-obligation';
+import { emitWebhookEvent } from '../server/webhooks';
+import { QueryTypes } from 'sequelize';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
-import type { DeviceReplacementInput } from '../server/device-obligation';
+import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
+import type { ObjectionInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
+import type { WebhookDeliveryInput } from '../domain/contracts/webhook';
+import { ticketDedupeKey, type TicketEventRecord } from '../domain/contracts/ticket';
+import type { DeviceFaultReport } from '../domain/contracts/device';
 
 export interface ActivityDeps {
   db: Db;
@@ -73,15 +81,70 @@ function failingFast<T extends AsyncFunctions>(service: T): T {
 
 export function createActivities(deps: ActivityDeps) {
   const devices = createDeviceObligation(deps);
+  const faults = createDeviceFaultObligation(deps);
+  const webhooks = createWebhookObligation(deps);
+  const tickets = createTicketObligation(deps);
+  const statements = createStatementObligation({ ...deps, progress: heartbeats });
+  // Workflows started by an activity run on the calling worker's client and task queue.
+  const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
+  // The obligations' activities; the ones below them add a webhook event or the worker's client.
   return failingFast({
     ...devices,
-    linkDeviceReplacement: (input: DeviceReplacementInput) =>
-      devices.linkDeviceReplacement(input, { client: Context.current().client, taskQueue: Context.current().info.taskQueue }),
-    ...createTicketObligation(deps),
+    ...tickets,
     ...createAppointmentObligation(deps),
     ...createMonthlyObligation({ ...deps, progress: heartbeats }),
-    ...createStatementObligation({ ...deps, progress: heartbeats }),
+    ...statements,
     ...createArchiveObligation(deps),
+    linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
+    reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
+    // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
+    recordDeviceDeadline: async (input: RecordDeadlineInput) => {
+      const change = await devices.recordDeviceDeadline(input);
+      if (change) {
+        const { organisationId, changedAt, ...data } = change;
+        const key = `device-${change.deviceId}:light:${changedAt.toISOString()}`;
+        await emitWebhookEvent(deps.db, { organisationId, kind: 'device.light_changed', key, data, occurredAt: changedAt }, here);
+      }
+      return change;
+    },
+    // SLA warnings and breaches of tickets, and filed objections, are webhook events; keys per step.
+    recordTicketEvent: async (record: TicketEventRecord) => {
+      await tickets.recordTicketEvent(record);
+      const kind = record.kind === 'sla_warning' ? 'ticket.sla_at_risk' : record.kind === 'sla_breached' ? 'ticket.sla_breached' : null;
+      if (kind === null) return;
+      const [ticket] = await deps.db.sequelize.query<{ organisationId: number }>(
+        'SELECT organisation_id AS "organisationId" FROM tickets WHERE id = $1',
+        {
+          bind: [record.ticketId],
+          type: QueryTypes.SELECT,
+        },
+      );
+      if (!ticket) return;
+      const data = { ticketId: record.ticketId, at: record.at, details: record.details };
+      await emitWebhookEvent(
+        deps.db,
+        { organisationId: ticket.organisationId, kind, key: ticketDedupeKey(record.ticketId, record.seq), data },
+        here,
+      );
+    },
+    recordObjection: async (input: ObjectionInput) => {
+      const result = await statements.recordObjection(input);
+      const [statement] = await deps.db.sequelize.query<{ organisationId: number }>(
+        'SELECT p.organisation_id AS "organisationId" FROM statements s JOIN properties p ON p.id = s.property_id WHERE s.id = $1',
+        { bind: [input.statementId], type: QueryTypes.SELECT },
+      );
+      if (statement) {
+        const data = { objectionId: result.objectionId, statementId: input.statementId, version: input.version, unitId: input.unitId };
+        await emitWebhookEvent(
+          deps.db,
+          { organisationId: statement.organisationId, kind: 'objection.filed', key: `objection-${result.objectionId}`, data },
+          here,
+        );
+      }
+      return result;
+    },
+    attemptWebhookDelivery: (input: WebhookDeliveryInput) => webhooks.attemptWebhookDelivery(input, Context.current().info.attempt),
+    failWebhookDelivery: (input: WebhookDeliveryInput) => webhooks.failWebhookDelivery(input),
   });
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Db } from './index';
+import { storeAuditHead } from './heads';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -65,7 +66,8 @@ export async function appendAudit(db: Db, input: AuditInput, outer?: Transaction
       details: input.details ?? {},
       prevHash: last?.hash ?? GENESIS_HASH,
     };
-    await db.models.AuditEntry.create({ ...fields, hash: entryHash(fields) }, { transaction });
+    const entry = await db.models.AuditEntry.create({ ...fields, hash: entryHash(fields) }, { transaction });
+    if (db.headSigner) await storeAuditHead(db, db.headSigner, entry, transaction);
   };
   if (outer) await write(outer);
   else await db.sequelize.transaction(write);
@@ -78,8 +80,8 @@ export interface ChainVerdict {
 }
 
 /** Walks the whole chain; names the first entry whose content or link does not match. */
-export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
-  const rows = await db.models.AuditEntry.findAll({ order: [['id', 'ASC']], raw: true });
+export async function verifyAuditChain(db: Db, transaction?: Transaction): Promise<ChainVerdict> {
+  const rows = await db.models.AuditEntry.findAll({ order: [['id', 'ASC']], raw: true, transaction });
   let prev = GENESIS_HASH;
   for (const row of rows) {
     if (row.prevHash !== prev)

@@ -35,6 +35,7 @@ import { initAccountToken, AccountToken } from './models/account-token';
 import { initLoginChallenge, LoginChallenge } from './models/login-challenge';
 import { initRecoveryCode, RecoveryCode } from './models/recovery-code';
 
+import type { HeadSigner } from './heads';
 // Return BIGINT/COUNT as numbers: ids and counts here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
@@ -123,6 +124,11 @@ function initModels(sequelize: Sequelize) {
 export interface Db {
   sequelize: Sequelize;
   models: typeof models;
+  /**
+   * Signs each new proof head and the audit log's head with the installation's key, which the
+   * database never sees; without it (tools, most tests) heads are stored unsigned only in the chains.
+   */
+  headSigner?: HeadSigner;
   /** NOTIFY on a channel after the transaction (if any) commits; web instances LISTEN and push to pages. */
   notify(channel: LiveChannel, payload: Record<string, unknown>, transaction?: Transaction): Promise<void>;
   close(): Promise<void>;
@@ -131,7 +137,7 @@ export interface Db {
 export type LiveChannel = 'klarmeter_live';
 export const LIVE_CHANNEL: LiveChannel = 'klarmeter_live';
 
-export function createDb(url: string, options: { poolMax?: number; logging?: boolean } = {}): Db {
+export function createDb(url: string, options: { poolMax?: number; logging?: boolean; headSigner?: HeadSigner } = {}): Db {
   const sequelize = new Sequelize(url, {
     dialect: 'postgres',
     dialectModule: pg,
@@ -142,6 +148,7 @@ export function createDb(url: string, options: { poolMax?: number; logging?: boo
   return {
     sequelize,
     models,
+    ...(options.headSigner ? { headSigner: options.headSigner } : {}),
     async notify(channel, payload, transaction) {
       // pg_notify inside a transaction is delivered only at commit, which is exactly what we want.
       await sequelize.query('SELECT pg_notify(:channel, :payload)', {

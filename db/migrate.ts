@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize } from 'sequelize';
+import { grantApplicationRole } from './roles';
 
 export type Migration = (params: { context: Sequelize }) => Promise<void>;
 
@@ -35,8 +36,13 @@ export async function migrator(sequelize: Sequelize) {
   });
 }
 
-// Run by `npm start`, `npm run migrate` and the test setup before web or worker processes start.
-export async function migrate(sequelize: Sequelize): Promise<string[]> {
+/**
+ * Run by `npm start`, `npm run migrate` and the test setup before web or worker processes start, as
+ * the owner role. With `appRole`, the application role then gets its (least) privileges on every
+ * table, the new ones included (db/roles.ts).
+ */
+export async function migrate(sequelize: Sequelize, options: { appRole?: string } = {}): Promise<string[]> {
   const done = await (await migrator(sequelize)).up();
+  if (options.appRole) await grantApplicationRole(sequelize, options.appRole);
   return done.map((m) => m.name);
 }

@@ -8,6 +8,8 @@ import { type StatementData } from '../domain/billing/statement';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
 
 const db = createDb(inject('databaseUrl'));
+// The insider: the tables' owner, who can disable the triggers (the application role cannot).
+const owner = createDb(inject('ownerDatabaseUrl'));
 let statement: StatementData;
 
 beforeAll(async () => {
@@ -16,7 +18,10 @@ beforeAll(async () => {
   statement = await saveStatement(db, house.request, { userId: manager.id, email: manager.email, organisationId: manager.organisationId });
 });
 
-afterAll(() => db.close());
+afterAll(async () => {
+  await db.close();
+  await owner.close();
+});
 
 const sha = 'a'.repeat(64);
 const actor = { userId: null, name: 'system' };
@@ -34,12 +39,12 @@ function event(step: ProofEventInput['step'], idempotencyKey: string, version = 
   };
 }
 
-/** Changes a stored row behind the trigger's back, as a database superuser could. */
+/** Changes a stored row behind the trigger's back, as the tables' owner could. */
 async function tamper(sql: string, replacements: Record<string, unknown>) {
-  await db.sequelize.transaction(async (transaction) => {
-    await db.sequelize.query('ALTER TABLE statement_proof_events DISABLE TRIGGER statement_proof_events_append_only', { transaction });
-    await db.sequelize.query(sql, { replacements, transaction });
-    await db.sequelize.query('ALTER TABLE statement_proof_events ENABLE TRIGGER statement_proof_events_append_only', { transaction });
+  await owner.sequelize.transaction(async (transaction) => {
+    await owner.sequelize.query('ALTER TABLE statement_proof_events DISABLE TRIGGER statement_proof_events_append_only', { transaction });
+    await owner.sequelize.query(sql, { replacements, transaction });
+    await owner.sequelize.query('ALTER TABLE statement_proof_events ENABLE TRIGGER statement_proof_events_append_only', { transaction });
   });
 }
 
@@ -61,15 +66,20 @@ describe('proof chain', () => {
     expect((await verifyProofChain(db, statement.stored!.id, 1)).ok).toBe(true);
   });
 
-  test('the application cannot change or delete an event', async () => {
+  test('the application cannot change or delete an event, nor can the owner while the trigger stands', async () => {
+    const replacements = { id: statement.stored!.id };
     await expect(
-      db.sequelize.query("UPDATE statement_proof_events SET actor = 'x' WHERE statement_id = :id", {
-        replacements: { id: statement.stored!.id },
-      }),
-    ).rejects.toThrow(/append-only/);
+      db.sequelize.query("UPDATE statement_proof_events SET actor = 'x' WHERE statement_id = :id", { replacements }),
+    ).rejects.toThrow(/permission denied/);
+    await expect(db.sequelize.query('DELETE FROM statement_proof_events WHERE statement_id = :id', { replacements })).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(
-      db.sequelize.query('DELETE FROM statement_proof_events WHERE statement_id = :id', { replacements: { id: statement.stored!.id } }),
+      owner.sequelize.query("UPDATE statement_proof_events SET actor = 'x' WHERE statement_id = :id", { replacements }),
     ).rejects.toThrow(/append-only/);
+    await expect(owner.sequelize.query('DELETE FROM statement_proof_events WHERE statement_id = :id', { replacements })).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   test('a changed event is named as the first broken link', async () => {

@@ -6,6 +6,8 @@ import { LIVE_CHANNEL, type Db } from './index';
 import { GENESIS_HASH, canonicalJson, sha256 } from './audit';
 import type { ProofEvent } from './models/proof-event';
 import type { ProofStep } from '../domain/statement-lifecycle';
+import { statementWorkflowId } from '../domain/contracts/statement';
+import { headText, type SignedHeadRow } from './heads';
 
 export interface ProofActor {
   userId: number | null;
@@ -48,6 +50,18 @@ export interface AppendedProof {
   event: ProofEvent;
   /** False when the event was already stored (a retry). */
   created: boolean;
+  /** The signed head naming this event (null without a signer). */
+  head: SignedHeadRow | null;
+}
+
+/** The signed head stored for the version's event `seq`. */
+async function storedHead(db: Db, where: { statementId: number; version: number }, seq: number, transaction: Transaction) {
+  const [row] = await db.sequelize.query<SignedHeadRow>(
+    `SELECT seq, hash AS sha256, head, signature, key_fingerprint AS "keyFingerprint" FROM statement_proof_head_log
+      WHERE statement_id = :statementId AND version = :version AND seq = :seq`,
+    { replacements: { ...where, seq }, type: QueryTypes.SELECT, transaction },
+  );
+  return row ?? null;
 }
 
 /**
@@ -64,7 +78,7 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
     });
     const where = { statementId: input.statementId, version: input.version };
     const existing = await Events.findOne({ where: { ...where, step: input.step, idempotencyKey: input.idempotencyKey }, transaction });
-    if (existing) return { event: existing, created: false };
+    if (existing) return { event: existing, created: false, head: await storedHead(db, where, existing.seq, transaction) };
     const statement = await Statement.findByPk(input.statementId, { attributes: ['id', 'propertyId'], transaction, rejectOnEmpty: true });
     const last = await Events.findOne({ where, order: [['seq', 'DESC']], attributes: ['seq', 'hash'], transaction });
     const fields: HashedFields = {
@@ -86,12 +100,23 @@ export async function appendProofEvent(db: Db, input: ProofEventInput, outer?: T
        ON CONFLICT (statement_id, version) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash`,
       { replacements: { ...where, seq: fields.seq, hash: event.hash }, transaction },
     );
+    let head: SignedHeadRow | null = null;
+    if (db.headSigner) {
+      // Signed outside the database; the head (and, through the activity's result, the workflow's history) keeps it.
+      const text = headText(statementWorkflowId(input.statementId, input.version), fields.seq, event.hash, new Date());
+      head = { seq: fields.seq, sha256: event.hash, head: text, ...db.headSigner(text) };
+      await db.sequelize.query(
+        `INSERT INTO statement_proof_head_log (statement_id, version, seq, hash, head, signature, key_fingerprint)
+         VALUES (:statementId, :version, :seq, :sha256, :head, :signature, :keyFingerprint)`,
+        { replacements: { ...where, ...head }, transaction },
+      );
+    }
     await db.notify(
       LIVE_CHANNEL,
       { type: 'statement', statementId: input.statementId, version: input.version, step: input.step, propertyId: statement.propertyId },
       transaction,
     );
-    return { event, created: true };
+    return { event, created: true, head };
   };
   return outer ? write(outer) : db.sequelize.transaction(write);
 }

@@ -209,7 +209,7 @@ async function bulkInsert<T extends object>(rows: T[], insert: (chunk: T[]) => P
 
 /**
  * Computes the statement from the current readings and stores it as the next version of its
- * property and period (v1, or a correction superseding the latest), with a new document number,
+ * property and period (v1 with a new document number, or a correction superseding the latest under its number),
  * in one transaction, and records it in the audit log.
  */
 export interface SaveStatementOptions {
@@ -245,7 +245,8 @@ export async function saveStatement(
         periodStart: request.period.start,
         periodEnd: request.period.end,
         version: (latest?.version ?? 0) + 1,
-        documentNumber: await nextDocumentNumber(db, transaction),
+        // One number per statement, the versions under it: a correction keeps its predecessor's.
+        documentNumber: latest?.documentNumber ?? (await nextDocumentNumber(db, transaction)),
         supersedesId: latest?.id ?? null,
         correctionReason: latest ? request.correctionReason?.trim() || null : null,
         ...parameters,

@@ -15,6 +15,16 @@ export type DeadlineKind = 'calibration' | 'replacement' | 'inspection';
 export interface DeviceHealth {
   batteryPercent?: number | null;
   lastReadingAt?: string | null;
+  /** What the device last reported by radio: "ok", or its status text (READINGS.md); null: never reported. */
+  reportedStatus?: string | null;
+}
+
+/** The status a device reports when nothing is wrong (READINGS.md maps wmbusmeters' "OK" to it). */
+export const STATUS_OK = 'ok';
+
+/** Whether a reported status says something is wrong with the device. */
+export function reportsFault(status: string | null | undefined): status is string {
+  return status != null && status !== STATUS_OK;
 }
 
 export interface DeviceFacts extends DeviceHealth {
@@ -154,11 +164,13 @@ function deadlineLight(dueAt: string, asOf: string): Light {
   return 'green';
 }
 
-function healthLight({ batteryPercent, lastReadingAt }: DeviceHealth, asOf: string): Light {
+function healthLight({ batteryPercent, lastReadingAt, reportedStatus }: DeviceHealth, asOf: string): Light {
   const flat = batteryPercent != null && batteryPercent <= 0;
   const silent = lastReadingAt != null && daysBetween(lastReadingAt, asOf) > MAX_READING_GAP_DAYS;
   if (flat || silent) return 'red';
   if (batteryPercent != null && batteryPercent <= LOW_BATTERY_PERCENT) return 'yellow';
+  // A device that reports a fault (error flags, a broken seal) still measures, or may: a warning.
+  if (reportsFault(reportedStatus)) return 'yellow';
   return 'green';
 }
 
@@ -202,6 +214,10 @@ const PERCENT: FieldRule<number> = {
 const POSITIVE_YEARS: FieldRule<number> = {
   expected: 'a positive integer number of years',
   accepts: (value): value is number => isIntegerBetween(value, 1, Infinity),
+};
+const STATUS: FieldRule<string> = {
+  expected: 'a status text ("ok" or what the device reported)',
+  accepts: (value): value is string => typeof value === 'string' && value.trim() !== '' && value.length <= 500,
 };
 const ID: FieldRule<string> = {
   expected: 'a non-empty string',
@@ -259,9 +275,9 @@ function parseDeviceType(record: Record<string, unknown>, path: string): DeviceT
  * errors (`[2]` → `[2].installedAt: expected a date YYYY-MM-DD, got "2025-02-30"`). Unknown keys are
  * ignored, so records may carry more than the rules need; absent optional facts come back undefined.
  */
-export function parseDeviceFacts(input: unknown, path = ''): DeviceFacts {
+export function parseDeviceFacts(input: unknown, path = '', options: { reportedStatus?: boolean } = {}): DeviceFacts {
   const record = requireRecord(input, path);
-  return {
+  const facts: DeviceFacts = {
     type: parseDeviceType(record, path),
     installedAt: requiredField(record, 'installedAt', DATE, path),
     calibratedYear: optionalField(record, 'calibratedYear', YEAR, path),
@@ -270,12 +286,16 @@ export function parseDeviceFacts(input: unknown, path = ''): DeviceFacts {
     lastReadingAt: optionalField(record, 'lastReadingAt', DATE, path),
     hkvLifetimeYears: optionalField(record, 'hkvLifetimeYears', POSITIVE_YEARS, path),
   };
+  // What a device reported by radio is a fact of the register (and the device workflow), not of
+  // the deadlines command's input format (docs/rules.md §4), which ignores such a key.
+  if (options.reportedStatus ?? true) facts.reportedStatus = optionalField(record, 'reportedStatus', STATUS, path);
+  return facts;
 }
 
 /** A device record as imported: its id and the facts its deadline follows from. */
 export function parseDevice(input: unknown, path = ''): { id: string; facts: DeviceFacts } {
   const record = requireRecord(input, path);
-  return { id: requiredField(record, 'id', ID, path), facts: parseDeviceFacts(record, path) };
+  return { id: requiredField(record, 'id', ID, path), facts: parseDeviceFacts(record, path, { reportedStatus: false }) };
 }
 
 export type RadioStatus = 'ok' | 'weak' | 'offline';

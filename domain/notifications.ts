@@ -88,3 +88,27 @@ export function notificationTopicsFor(role: Role): NotificationTopic[] {
 export function isNotificationTopic(value: unknown): value is NotificationTopic {
   return typeof value === 'string' && (NOTIFICATION_TOPICS as readonly string[]).includes(value);
 }
+
+// ---- the inbox's groups ----
+
+/** What a notice is about, from its kind's prefix ('device-reminder' → device). */
+export const NOTICE_CATEGORIES = ['device', 'ticket', 'appointment', 'statement', 'monthly', 'other'] as const;
+export type NoticeCategory = (typeof NOTICE_CATEGORIES)[number];
+
+export const NOTICE_CATEGORY_LABELS: Readonly<Record<NoticeCategory, string>> = {
+  device: 'Gerätefristen',
+  ticket: 'Vorgänge',
+  appointment: 'Termine',
+  statement: 'Abrechnungen',
+  monthly: 'Verbrauchsinformation',
+  other: 'Sonstiges',
+};
+
+export function noticeCategory(kind: string): NoticeCategory {
+  const prefix = kind.split('-')[0] ?? '';
+  return isNoticeCategory(prefix) ? prefix : 'other';
+}
+
+export function isNoticeCategory(value: unknown): value is NoticeCategory {
+  return typeof value === 'string' && (NOTICE_CATEGORIES as readonly string[]).includes(value);
+}

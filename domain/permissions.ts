@@ -27,6 +27,10 @@ type Entity =
   | 'document'
   // The evidence archive (/nachweise): its documents, uploads, legal holds and deletion approvals.
   | 'archive'
+  // Tokens of the REST API and the radio gateways, webhook endpoints (issue 17).
+  | 'api-token'
+  | 'webhook'
+
   // The compliance desk (/pruefung): obligations from Temporal visibility, their histories, the audit log.
   | 'compliance'
   // The Temporal Web UI: an operator's tool (it can cancel and start workflows), never a user's.
@@ -86,6 +90,13 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     // Managers may read the compliance desk too.
     'read:compliance:any',
     'export:compliance:any',
+    // API tokens of the organisation's gateways and ERP systems: listed, created and revoked.
+    'read:api-token:any',
+    'create:api-token:any',
+    'update:api-token:any',
+    // Webhook endpoints of the organisation and their delivery log.
+    'read:webhook:any',
+    'create:webhook:any',
   ],
   compliance: [
     ...STAFF_ACCOUNT,

@@ -35,6 +35,8 @@ export interface LifecycleView {
   delivery: { channel: string; receivedOn: string; dispatchedOn: string | null } | null;
   objectionDeadline: string | null;
   objectionWindowEndsAt: string | null;
+  /** Delivered per recipient: "48 Empfänger: 30 zugestellt, …" (absent for versions delivered as a whole). */
+  recipientSummary?: string | null;
   timeline: TimelineItem[];
   verdict: { ok: boolean; checked: number; brokenAt?: { seq: number; step: string; reason: string } };
   now: string;

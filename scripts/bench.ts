@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   devices: async () => (await import('./bench/devices')).benchDevices(),
   billing: async () => (await import('./bench/billing')).benchBilling(),
   monthly: async () => (await import('./bench/monthly')).benchMonthly(),
+  ingest: async () => (await import('./bench/ingest')).benchIngest(),
 };
 
 const name = process.argv[2];

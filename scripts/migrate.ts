@@ -1,14 +1,16 @@
-// `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
+// `npm run migrate`: applies pending migrations as the owner role (DATABASE_OWNER_URL, else
+// DATABASE_URL, or the embedded database) and grants the application role its rights.
 import { createDb } from '../db';
 import { migrate } from '../db/migrate';
-import { ensureDatabase } from './lib/services';
-import { requireConfig } from '../server/config';
+import { ensureDatabase, migrationTarget } from './lib/services';
 
 const stopDb = await ensureDatabase(console.log);
-const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
+const target = migrationTarget();
+const db = createDb(target.url);
 try {
-  const applied = await migrate(db.sequelize);
+  const applied = await migrate(db.sequelize, { appRole: target.appRole });
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+  if (target.appRole) console.log(`Privileges of the application role ${target.appRole} granted.`);
 } finally {
   await db.close();
   await stopDb();

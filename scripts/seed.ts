@@ -6,9 +6,9 @@ import { createDb } from '../db';
 import { migrate } from '../db/migrate';
 import { isEmpty, seedDemo, seedLargePortfolio } from '../db/seed/demo';
 import { calendarDate } from '../domain/calendar';
-import { ensureDatabase, ensureTemporal } from './lib/services';
+import { ensureDatabase, ensureTemporal, migrationTarget } from './lib/services';
+import { headSigner } from '../server/proof/signing';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
-import { requireConfig } from '../server/config';
 
 const { values } = parseArgs({ options: { units: { type: 'string' }, 'no-workflows': { type: 'boolean', default: false } } });
 const units = values.units === undefined ? undefined : Number(values.units);
@@ -18,9 +18,11 @@ if (units !== undefined && (!Number.isInteger(units) || units < 1)) {
 }
 
 const stops = [await ensureDatabase(console.log)];
-const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
+const target = migrationTarget();
+// Seeded as the owner (it also migrates); audit entries get signed heads when a key is configured.
+const db = createDb(target.url, { headSigner: headSigner() });
 try {
-  await migrate(db.sequelize);
+  await migrate(db.sequelize, { appRole: target.appRole });
   const today = calendarDate(new Date());
   if (units) {
     const started = Date.now();

@@ -7,11 +7,12 @@ import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
 import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
-import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, type Stop } from './lib/services';
+import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, migrationTarget, type Stop } from './lib/services';
 import { Supervisor } from './lib/supervisor';
+import { headSigner } from '../server/proof/signing';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { ensureRetentionWorkflows } from '../server/archive';
-import { config, requireConfig } from '../server/config';
+import { config } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -56,8 +57,10 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-  const db = createDb(requireConfig('DATABASE_URL').DATABASE_URL);
-  const freshDemo = await migrateAndSeedDemo(db, log);
+  // Migrations and the demo as the owner role; the worker and the web connect as the application role.
+  const target = migrationTarget();
+  const db = createDb(target.url, { headSigner: headSigner() });
+  const freshDemo = await migrateAndSeedDemo(db, log, { appRole: target.appRole });
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).

@@ -24,8 +24,11 @@ import {
   type RefusalPage,
 } from '../server/http-policy';
 import { closeLiveHub } from '../server/live';
+import { API_BODY_LIMIT_BYTES, API_PREFIX, handleApiRequest } from '../server/api';
 import { isSameOrigin } from '../server/request';
 import { statementStyleHashes } from '../server/statement-documents';
+import { db } from '../server/db';
+import { requireLeastPrivilege } from '../server/database-role';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -175,6 +178,40 @@ const guardRequests: RequestHandler = (req: GuardedRequest, res, next) => {
   );
 };
 
+/**
+ * The REST API (server/api): bearer tokens only, never the session cookie, so no same-origin check;
+ * its body is capped like any other, answered as problem+json instead of a German page.
+ */
+const apiRequests: RequestHandler = (req: GuardedRequest, res, next) => {
+  const tooLarge = () => {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => res.socket?.destroy());
+    res.status(413).type('application/problem+json');
+    res.send(
+      JSON.stringify({ type: 'about:blank', title: 'Content Too Large', status: 413, detail: `body over ${API_BODY_LIMIT_BYTES} bytes` }),
+    );
+  };
+  // Methods the Fetch API cannot represent (TRACE, CONNECT): no operation has them.
+  if (!API_METHODS.has(req.method)) {
+    res.status(405).setHeader('Allow', 'GET, HEAD, POST').type('application/problem+json');
+    res.send(JSON.stringify({ type: 'about:blank', title: 'Method Not Allowed', status: 405, detail: `${req.method} is not supported` }));
+    return;
+  }
+  if (Number(req.get('Content-Length') ?? 0) > API_BODY_LIMIT_BYTES) return tooLarge();
+  readCappedBody(req, API_BODY_LIMIT_BYTES)
+    .then(
+      async (body) => {
+        if (body === null) return tooLarge();
+        req[BODY] = body;
+        await sendResponse(res, await handleApiRequest(remixRequest(req, res)));
+      },
+      () => res.destroy(),
+    )
+    .catch(next);
+};
+
+const API_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** @remix-run/express's request, but with the body the door has read (never the raw stream). */
 function remixRequest(req: GuardedRequest, res: ExpressResponse): Request {
   const url = new URL(`${req.protocol}://${requestHost(req)}${req.originalUrl}`);
@@ -265,6 +302,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       await sendResponse(res, await handleRequest(remixRequest(req, res), context));
     })().catch(next);
   };
+  app.all(`${API_PREFIX}/*`, apiRequests);
   app.all('*', guardRequests, remix);
   app.use(errorHandler);
 
@@ -301,7 +339,9 @@ if (isMain()) {
   const dev = process.argv.includes('--dev') || process.env.NODE_ENV === 'development';
   // React and Remix choose their production code paths by NODE_ENV.
   process.env.NODE_ENV ??= dev ? 'development' : 'production';
-  const settings = requireConfig('DATABASE_URL', 'SESSION_SECRET'); // fails fast, naming every missing or invalid variable
+  // Fails fast, naming every missing or invalid variable; signing proofs and audit heads needs the key.
+  const settings = requireConfig('DATABASE_URL', 'SESSION_SECRET', 'PROOF_SIGNING_KEY');
+  await requireLeastPrivilege(db(), 'web process');
   const web = await startWebServer({ dev, port: settings.PORT });
   console.log(`[web] Klarmeter on ${web.url} (${dev ? 'development, hot reload' : 'production'})`);
   const shutdown = (signal: string) => {

@@ -2,6 +2,7 @@
 // Stateless: start as many as the load needs.
 import { NativeConnection } from '@temporalio/worker';
 import { db } from '../server/db';
+import { requireLeastPrivilege } from '../server/database-role';
 import { createMailer } from '../server/mail';
 import { createPdfRenderer } from '../server/pdf';
 import { requireConfig } from '../server/config';
@@ -13,8 +14,10 @@ import { startOutboxRelay } from '../server/outbox';
 
 async function main() {
   const { address, namespace, taskQueue } = temporalSettings();
-  const settings = requireConfig('DATABASE_URL');
+  // Every proof head the worker appends is signed: no key, no worker.
+  const settings = requireConfig('DATABASE_URL', 'PROOF_SIGNING_KEY');
   const database = db();
+  await requireLeastPrivilege(database, 'worker');
   const mailer = createMailer({
     db: database,
     smtpUrl: settings.SMTP_URL,

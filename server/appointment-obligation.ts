@@ -169,6 +169,7 @@ export function createAppointmentObligation(deps: { db: Db; mailer: Mailer; publ
       await notifyUsers(deps, {
         recipients,
         topic: 'appointment',
+        propertyId: request.propertyId,
         // An unconfirmed request past its two working days is an escalation; the rest is routine.
         urgency: event.kind === 'confirmation_overdue' ? 'urgent' : 'routine',
         kind: `appointment-${event.kind.replace(/_/g, '-')}`,

@@ -3,6 +3,8 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
+import { LIVE_CHANNEL } from '../db';
+import { appointmentLiveEvent } from './appointment-obligation';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
 import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from '../workflows/shared/appointment';
@@ -151,6 +153,8 @@ export async function requestAppointment(
       },
       { transaction },
     );
+    // Lists of the technician and the managers show the new request at once (after commit).
+    await database.notify(LIVE_CHANNEL, appointmentLiveEvent(request), transaction);
     await appendAudit(
       database,
       {

@@ -17,6 +17,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** The application role's connection: owns nothing, reads and appends. */
   DATABASE_URL: z.string().url({ message: 'muss eine postgres://-URL sein' }).optional(),
+  /**
+   * The owner role's connection, for migrations only (it owns the tables and grants the application
+   * role its rights); absent: migrations run on DATABASE_URL.
+   */
+  DATABASE_OWNER_URL: z.string().url({ message: 'muss eine postgres://-URL sein' }).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('klarmeter'),
@@ -26,6 +31,14 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'muss 32 Bytes als Hex (64 Zeichen) sein')
     .optional(),
+  /**
+   * The installation's Ed25519 key that signs every proof head and the audit log's head (PKCS#8 PEM,
+   * or base64 of its DER). Never stored in the database or in git; in development generated into
+   * .data/secrets.json by `npm start`.
+   */
+  PROOF_SIGNING_KEY: optionalText,
+  /** Public keys of earlier signing keys (after a rotation): SPKI PEMs, or base64 DER separated by commas. */
+  PROOF_PREVIOUS_PUBLIC_KEYS: optionalText,
   SMTP_URL: optionalText,
   MAIL_FROM: z.string().default('Klarmeter <noreply@klarmeter.local>'),
   PORT: port.default(3000),

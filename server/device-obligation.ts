@@ -146,6 +146,18 @@ export function deviceLiveEvent(device: Device): DeviceLiveEvent {
   };
 }
 
+/** A device's light changed (for the webhook event `device.light_changed`). */
+export interface DeviceLightChange {
+  organisationId: number;
+  deviceId: number;
+  serial: string;
+  from: Light | null;
+  to: Light;
+  kind: DeadlineKind;
+  dueAt: string;
+  changedAt: Date;
+}
+
 /** The facts domain/deadlines needs, from the Device row and its organisation's settings. */
 export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hkvLifetimeYears'>): DeviceFacts {
   return {
@@ -156,6 +168,8 @@ export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hk
     batteryPercent: device.batteryPercent,
     // The staleness rule counts calendar days; the reading's instant is kept in UTC days like every deadline.
     lastReadingAt: device.lastReadingAt ? device.lastReadingAt.toISOString().slice(0, 10) : null,
+    // Only once the device has reported by radio: inputs of devices that never did stay as they were.
+    ...(device.reportedStatus === null ? {} : { reportedStatus: device.reportedStatus }),
     hkvLifetimeYears: organisation.hkvLifetimeYears,
   };
 }
@@ -246,6 +260,7 @@ export function createDeviceObligation(deps: NotifyDeps) {
     return notifyUsers(deps, {
       recipients,
       topic: 'device',
+      propertyId: context.property.id,
       kind: expired ? 'device-escalation' : 'device-reminder',
       urgency: expired ? 'urgent' : 'routine',
       dedupeKey,
@@ -255,19 +270,21 @@ export function createDeviceObligation(deps: NotifyDeps) {
 
   return {
     /** Writes deadline and light to the Device row; NOTIFY when anything changed, audit when the light did. */
-    async recordDeviceDeadline({ deviceId, kind, dueAt, light }: RecordDeadlineInput): Promise<void> {
-      await db.sequelize.transaction(async (transaction) => {
+    /** Writes the projection; returns the light's change when there was one (the webhook event). */
+    async recordDeviceDeadline({ deviceId, kind, dueAt, light }: RecordDeadlineInput): Promise<DeviceLightChange | null> {
+      return db.sequelize.transaction(async (transaction) => {
         const { device, property } = await loadContext(deviceId, transaction);
         const previousLight = device.light;
         const lightChanged = previousLight !== light;
         const deadlineChanged = device.dueAt !== dueAt || device.deadlineKind !== kind;
-        if (!lightChanged && !deadlineChanged) return;
+        if (!lightChanged && !deadlineChanged) return null;
+        const changedAt = new Date();
         await device.update(
           {
             deadlineKind: kind,
             dueAt,
             light,
-            ...(lightChanged ? { lightChangedAt: new Date() } : {}),
+            ...(lightChanged ? { lightChangedAt: changedAt } : {}),
             // Reminder and escalation marks belong to a deadline; a new one starts without them.
             ...(deadlineChanged ? { lastReminderDays: null, escalatedAt: null } : {}),
           },
@@ -289,6 +306,18 @@ export function createDeviceObligation(deps: NotifyDeps) {
           );
         }
         await db.notify(LIVE_CHANNEL, deviceLiveEvent(device), transaction);
+        return lightChanged
+          ? {
+              organisationId: property.organisationId,
+              deviceId,
+              serial: device.serial,
+              from: previousLight,
+              to: light,
+              kind,
+              dueAt,
+              changedAt,
+            }
+          : null;
       });
     },
 
@@ -444,7 +473,11 @@ export async function reportDeviceRecalibrated(
 }
 
 /** The payload of a health signal, checked: a reading's instant counts by its UTC calendar day. */
-function healthReport(health: { batteryPercent?: number; lastReadingAt?: string | Date | null }): DeviceHealthReport {
+function healthReport(health: {
+  batteryPercent?: number;
+  lastReadingAt?: string | Date | null;
+  reportedStatus?: string | null;
+}): DeviceHealthReport {
   const report: DeviceHealthReport = {};
   if (health.batteryPercent !== undefined) {
     if (!(health.batteryPercent >= 0 && health.batteryPercent <= 100)) {
@@ -456,6 +489,7 @@ function healthReport(health: { batteryPercent?: number; lastReadingAt?: string 
     report.lastReadingAt = health.lastReadingAt instanceof Date ? health.lastReadingAt.toISOString().slice(0, 10) : health.lastReadingAt;
   }
   requireDate(report.lastReadingAt, 'lastReadingAt');
+  if (health.reportedStatus !== undefined && health.reportedStatus !== null) report.reportedStatus = health.reportedStatus;
   return report;
 }
 
@@ -463,7 +497,7 @@ function healthReport(health: { batteryPercent?: number; lastReadingAt?: string 
 export async function reportDeviceHealth(
   temporal: Client,
   deviceId: number,
-  health: { batteryPercent?: number; lastReadingAt?: string | Date },
+  health: { batteryPercent?: number; lastReadingAt?: string | Date; reportedStatus?: string },
   options: WorkflowOptions = {},
 ): Promise<void> {
   const report = healthReport(health);
@@ -540,7 +574,11 @@ export async function reportDeviceReadings(
         outcome.unsent.push(input.deviceId);
         return;
       }
-      const report = healthReport({ lastReadingAt: input.facts.lastReadingAt, batteryPercent: battery.get(input.deviceId) });
+      const report = healthReport({
+        lastReadingAt: input.facts.lastReadingAt,
+        reportedStatus: input.facts.reportedStatus,
+        batteryPercent: battery.get(input.deviceId),
+      });
       try {
         await temporal.withDeadline(Date.now() + (options.deadlineMs ?? READING_SIGNAL_DEADLINE_MS), () =>
           temporal.workflow.signalWithStart<typeof deviceDeadline, [DeviceHealthReport]>(DEVICE_WORKFLOW_TYPE, {

@@ -1,5 +1,5 @@
-// Device queries, always within a user's scope: the register (one page query + one aggregate),
-// its CSV export, a device's detail and its exchange history.
+// Device queries, always within a user's scope: the register (one page query + the counts per
+// light), its CSV export, a device's detail and its exchange history.
 import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import { appendAudit } from '../db/audit';
@@ -68,7 +68,28 @@ function registerWhere(scope: Scope, filters: RegisterFilters, withLight: boolea
     conditions.push('d.light = :light');
     replacements.light = filters.light;
   }
+  if (filters.serial) {
+    // Prefix match on the upper-cased serial (index devices_serial_prefix_idx); LIKE's wildcards are literal here.
+    conditions.push(`upper(d.serial) LIKE :serialPrefix ESCAPE '\\'`);
+    replacements.serialPrefix = `${filters.serial.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
   return { sql: `WHERE ${conditions.join(' AND ')}`, replacements };
+}
+
+/**
+ * Installed devices per light from device_light_counts (kept by triggers in the same transaction
+ * as every device change): a few hundred rows instead of a scan of every device in scope.
+ */
+export async function aggregatedLightCounts(propertyIds: readonly number[], type: DeviceType | null = null): Promise<LightCounts> {
+  const counts = emptyLightCounts();
+  if (propertyIds.length === 0) return counts;
+  const rows = await db().sequelize.query<{ light: Light | 'unknown'; n: number }>(
+    `SELECT light, sum(devices)::int AS n FROM device_light_counts
+      WHERE property_id = ANY($1::int[]) AND ($2::text IS NULL OR type = $2) GROUP BY light`,
+    { bind: [propertyIds, type], type: QueryTypes.SELECT },
+  );
+  for (const { light, n } of rows) counts[light] += n;
+  return counts;
 }
 
 interface RegisterCounts {
@@ -82,7 +103,14 @@ const countsCache = new LiveCache<RegisterCounts>(10_000);
 /** Per light, and the meters whose calibration year is unknown, in the same scan. */
 async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<RegisterCounts> {
   const where = registerWhere(scope, filters, false);
-  const key = JSON.stringify([scope.propertyIds, scope.unitIds, filters.propertyId, filters.type, filters.calibrationYearUnknown === true]);
+  const key = JSON.stringify([
+    scope.propertyIds,
+    scope.unitIds,
+    filters.propertyId,
+    filters.type,
+    filters.calibrationYearUnknown === true,
+    filters.serial,
+  ]);
   return countsCache.get(key, async () => {
     const grouped = await db().sequelize.query<{ light: Light | null; n: number; unknownYear: number }>(
       `SELECT d.light, count(*)::int AS n,
@@ -184,6 +212,27 @@ export async function registerRows(scope: Scope, filters: RegisterFilters): Prom
   });
 }
 
+export interface ReportRow extends DeviceRow {
+  calibratedYear: number | null;
+  lastInspectionAt: string | null;
+}
+
+/**
+ * The register's devices for its printed report, in register order (by property for the report's
+ * sections): at most `limit` + 1 rows, so the caller can tell that the filter matched too many.
+ */
+export async function registerReportRows(scope: Scope, filters: RegisterFilters, limit: number): Promise<ReportRow[]> {
+  if (scopeIsEmpty(scope)) return [];
+  const where = registerWhere(scope, filters, true);
+  return db().sequelize.query<ReportRow>(
+    `SELECT ${ROW_COLUMNS}, d.calibrated_year AS "calibratedYear", d.last_inspection_at AS "lastInspectionAt"
+       ${ROW_FROM} ${where.sql}
+      ORDER BY p.name, p.id, d.due_at ASC NULLS LAST, d.id ASC
+      LIMIT :limit`,
+    { replacements: { ...where.replacements, limit: limit + 1 }, type: QueryTypes.SELECT },
+  );
+}
+
 // ---- One device ----
 
 export interface DeviceDetail extends DeviceRow {
@@ -210,7 +259,9 @@ export async function findDevice(scope: Scope, id: number): Promise<DeviceDetail
             p.street AS "propertyStreet", p.postal_code AS "propertyPostalCode", p.city AS "propertyCity",
             u.floor AS "unitFloor", d.last_inspection_at AS "lastInspectionAt",
             d.remote_readable AS "remoteReadable", d.last_reading_at AS "lastReadingAt",
-            d.last_reading_value AS "lastReadingValue", d.light_changed_at AS "lightChangedAt",
+            d.last_reading_value AS "lastReadingValue",
+            -- A light written with the row (seed, import) has held since the row was written.
+            CASE WHEN d.light IS NULL THEN NULL ELSE coalesce(d.light_changed_at, d.created_at) END AS "lightChangedAt",
             d.removed_at AS "removedAt", d.predecessor_id AS "predecessorId", d.successor_id AS "successorId"
        ${ROW_FROM}
       WHERE d.id = :id AND ${scoped.sql}`,

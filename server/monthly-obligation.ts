@@ -468,7 +468,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
    * cannot undo it, and notified_at makes retries and reruns skip what was announced. Returns the
    * units whose tenant got an e-mail.
    */
-  async function announceToTenants(month: YearMonth, unitIds: readonly number[], propertyName: string): Promise<number> {
+  async function announceToTenants(month: YearMonth, unitIds: readonly number[], property: { id: number; name: string }): Promise<number> {
     const pending = await db.sequelize.query<{ id: number; label: string; userId: number; email: string; name: string }>(
       `SELECT mi.id, un.label, u.id AS "userId", u.email, u.name
          FROM monthly_information mi JOIN users u ON u.id = mi.recipient_id JOIN units un ON un.id = mi.unit_id
@@ -490,6 +490,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
       recipients: [...tenants.values()],
       topic: 'monthly-information',
       kind: 'monthly-information',
+      propertyId: property.id,
       urgency: 'routine',
       dedupeKey: monthlyNotificationKey(month),
       // No figures in the e-mail: consumption data stay in the portal, behind the log-in.
@@ -503,7 +504,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
             `Ihre monatliche Verbrauchsinformation für ${germanMonth(month)} liegt im Portal bereit: Ihr Heiz- und Warmwasserverbrauch ` +
             'in kWh mit dem Vergleich zum Vormonat, zum Vorjahresmonat und zu vergleichbaren Wohnungen.',
           facts: [
-            { label: 'Liegenschaft', value: propertyName },
+            { label: 'Liegenschaft', value: property.name },
             { label: 'Wohnung', value: tenant.units.join(', ') },
           ],
           actionLabel: 'Verbrauchsinformation öffnen',
@@ -661,7 +662,10 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
       if (batch.resumed?.stage === 'published') {
         // The last attempt committed the publication (the checkpoint) and ended while announcing.
         const { totals, unitIds, propertyName } = batch.resumed;
-        return { ...totals, mailed: await batch.keepAlive(() => announceToTenants(month, unitIds, propertyName)) };
+        return {
+          ...totals,
+          mailed: await batch.keepAlive(() => announceToTenants(month, unitIds, { id: propertyId, name: propertyName })),
+        };
       }
       batch.report({ stage: 'publishing' });
       const lastDay = addDays(firstDay(addMonthsTo(month, 1)), -1);
@@ -764,7 +768,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
 
       batch.report({ stage: 'published', totals: { ...totals }, unitIds, propertyName: property.name });
       // Mails go out one after another; a long batch of them keeps the heartbeat going.
-      totals.mailed = await batch.keepAlive(() => announceToTenants(month, unitIds, property.name));
+      totals.mailed = await batch.keepAlive(() => announceToTenants(month, unitIds, property));
       return totals;
     },
 

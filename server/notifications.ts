@@ -27,6 +27,8 @@ export interface NotificationInput {
   /** The same key for every recipient of one event: each user gets it once. */
   dedupeKey: string;
   urgency?: NoticeUrgency;
+  /** The property the notice is about: the inbox groups and filters by it. */
+  propertyId?: number | null;
 }
 
 interface NotificationRow {
@@ -37,6 +39,7 @@ interface NotificationRow {
   link: string | null;
   dedupeKey: string;
   urgency: NoticeUrgency;
+  propertyId: number | null;
 }
 
 async function insertRows(db: Db, rows: NotificationRow[], transaction?: Transaction): Promise<void> {
@@ -48,10 +51,16 @@ async function insertRows(db: Db, rows: NotificationRow[], transaction?: Transac
 
 /** The same entry for every user, regardless of preferences (the building block of notifyUsers). */
 export async function insertNotifications(db: Db, input: NotificationInput, transaction?: Transaction): Promise<void> {
-  const { userIds, link, urgency, ...entry } = input;
+  const { userIds, link, urgency, propertyId, ...entry } = input;
   await insertRows(
     db,
-    [...new Set(userIds)].map((userId) => ({ ...entry, userId, link: link ?? null, urgency: urgency ?? 'routine' })),
+    [...new Set(userIds)].map((userId) => ({
+      ...entry,
+      userId,
+      link: link ?? null,
+      urgency: urgency ?? 'routine',
+      propertyId: propertyId ?? null,
+    })),
     transaction,
   );
 }
@@ -165,6 +174,8 @@ export interface NotifyInput<R extends Recipient> {
   urgency: NoticeUrgency;
   /** The event's key, the same for every recipient; each e-mail is keyed `${dedupeKey}:user-${id}`. */
   dedupeKey: string;
+  /** The property the notice is about, for the inbox's groups and filters. */
+  propertyId?: number | null;
   compose: (recipient: R) => OutgoingNotice;
 }
 
@@ -205,6 +216,7 @@ export async function notifyUsers<R extends Recipient>(deps: NotifyDeps, input: 
           link: notice.link,
           dedupeKey: input.dedupeKey,
           urgency: input.urgency,
+          propertyId: input.propertyId ?? null,
         })),
         transaction,
       ),

@@ -80,7 +80,8 @@ export function emptyReport(errors: RowError[] = []): ImportReport {
   };
 }
 
-interface KnownDevice {
+/** A device of the organisation as imports look it up by serial. */
+export interface KnownDevice {
   id: number;
   serial: string;
   type: DeviceType;
@@ -106,7 +107,8 @@ const fieldError = (line: number, field: keyof typeof READING_FIELDS, message: s
 const germanDate = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 const germanNumber = (value: number) => value.toLocaleString('de-DE', { maximumFractionDigits: 3 });
 
-async function devicesBySerial(db: Db, organisationId: number, serials: string[]): Promise<Map<string, KnownDevice>> {
+/** The organisation's devices with these serials, keyed by upper-case serial (serials match case-insensitively). */
+export async function devicesBySerial(db: Db, organisationId: number, serials: string[]): Promise<Map<string, KnownDevice>> {
   if (serials.length === 0) return new Map();
   const rows = await db.sequelize.query<KnownDevice>(
     `SELECT d.id, d.serial, d.type, d.installed_at AS "installedAt", d.removed_at AS "removedAt"
@@ -298,7 +300,12 @@ export async function applyReadings(
  * are stored, and what could not be told now stays in the outbox for the relay (the workers'),
  * which tells the rest once Temporal answers again; `unsent` counts those.
  */
-async function tellDeviceWorkflows(db: Db, entry: OutboxEntry, devices: number, options: ImportOptions): Promise<WorkflowsTold> {
+export async function tellDeviceWorkflows(
+  db: Db,
+  entry: OutboxEntry,
+  devices: number,
+  options: Pick<ImportOptions, 'temporal'>,
+): Promise<WorkflowsTold> {
   const delivered = await deliverNow([entry], {
     db,
     client: options.temporal?.client ?? temporalClient(),

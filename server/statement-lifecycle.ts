@@ -53,8 +53,11 @@ import type { StatementData, StatementRequest } from '../domain/billing/statemen
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
 import type { LifecycleView } from '../domain/timeline';
+import { recipientState, recipientSummary, type RecipientView } from '../domain/statement-recipients';
+import { berlinDateOf } from '../domain/business-hours';
 import type { SessionUser } from './session';
-import { proofEventsForViewer } from './personal-data';
+import { proofEventsForViewer, seesTenantNames } from './personal-data';
+import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
@@ -115,12 +118,26 @@ function lifecycleStart(input: StatementLifecycleInput, taskQueue: string): Star
   };
 }
 
-/** For a correction: the previous version's workflow and the "superseded" signal it is sent; null for a first version. */
+/** The creator starts the lifecycle right after saving: the request's IP is the creation's. */
+function withCreatorIp(input: StatementLifecycleInput, actor: LifecycleActor): StatementLifecycleInput {
+  return { ...input, createdBy: { ...input.createdBy, ip: actor.userId === input.createdBy.userId ? (actor.ip ?? null) : null } };
+}
+
+/** Statuses of a previous version that a correction replaces on saving: nobody has received it yet. */
+const SUPERSEDED_ON_SAVE: readonly string[] = ['draft', 'approved'];
+/** ... and on its delivery: a delivered version stays valid for its tenants until then. */
+const SUPERSEDED_ON_DELIVERY: readonly string[] = ['draft', 'approved', 'delivered', 'final'];
+
+/**
+ * For a correction: the previous version's workflow and the "superseded" signal it is sent, when the
+ * previous version's status is one of `when`; null for a first version or another status.
+ */
 async function supersededSignal(
   database: Db,
   statementId: number,
   actor: LifecycleActor,
   transaction?: Transaction,
+  when: readonly string[] = SUPERSEDED_ON_SAVE,
 ): Promise<{ workflowId: string; arg: SupersededSignal } | null> {
   const statement = await database.models.Statement.findByPk(statementId, {
     attributes: ['supersedesId', 'version'],
@@ -128,6 +145,12 @@ async function supersededSignal(
     transaction,
   });
   if (statement.supersedesId === null) return null;
+  const previous = await database.models.Statement.findByPk(statement.supersedesId, {
+    attributes: ['status'],
+    rejectOnEmpty: true,
+    transaction,
+  });
+  if (!when.includes(previous.status)) return null;
   return {
     workflowId: statementWorkflowId(statement.supersedesId, statement.version - 1),
     arg: { actor, byStatementId: statementId, byVersion: statement.version },
@@ -136,22 +159,25 @@ async function supersededSignal(
 
 /**
  * Starts the version's workflow (idempotent: a second start finds the first) and, for a correction,
- * tells the previous version's workflow that it is superseded.
+ * tells the previous version's workflow that it is superseded if nobody has received it yet (a
+ * delivered one is told when the correction is delivered: deliver()).
  */
 export async function startStatementLifecycle(statementId: number, actor: LifecycleActor, options: LifecycleOptions = {}): Promise<string> {
   const { database, client, taskQueue } = resolve(options);
-  const start = lifecycleStart(await lifecycleInput(database, statementId), taskQueue);
+  const start = lifecycleStart(withCreatorIp(await lifecycleInput(database, statementId), actor), taskQueue);
   await startOnce(client, start);
-  const superseded = await supersededSignal(database, statementId, actor);
-  if (superseded) {
-    try {
-      await client.workflow.getHandle(superseded.workflowId).signal(statementSuperseded, superseded.arg);
-    } catch (error) {
-      // A previous version whose workflow already ended (final) stays as it is.
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-  }
+  await signalSuperseded(client, await supersededSignal(database, statementId, actor));
   return start.workflowId;
+}
+
+async function signalSuperseded(client: Client, superseded: { workflowId: string; arg: SupersededSignal } | null): Promise<void> {
+  if (!superseded) return;
+  try {
+    await client.workflow.getHandle(superseded.workflowId).signal(statementSuperseded, superseded.arg);
+  } catch (error) {
+    // A previous version whose workflow already ended (final) stays as it is.
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
 }
 
 /**
@@ -167,7 +193,10 @@ async function enqueueStatementLifecycle(
 ): Promise<OutboxEntry[]> {
   const { database, taskQueue } = resolve(options);
   const entries = [
-    await enqueueWorkflowStart(transaction, lifecycleStart(await lifecycleInput(database, statementId, transaction), taskQueue)),
+    await enqueueWorkflowStart(
+      transaction,
+      lifecycleStart(withCreatorIp(await lifecycleInput(database, statementId, transaction), actor), taskQueue),
+    ),
   ];
   const superseded = await supersededSignal(database, statementId, actor, transaction);
   if (superseded) {
@@ -211,13 +240,17 @@ export function approve(
   return runUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
 }
 
-export function deliver(
+export async function deliver(
   statement: { id: number; version: number },
   request: DeliverRequest,
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
-  const { client } = resolve(options);
-  return runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
+  const { client, database } = resolve(options);
+  const outcome = await runUpdate(client, workflowIdOf(statement), deliverStatement, request, ENDED);
+  // Delivered, a correction supersedes the version its tenants had.
+  if (outcome.ok)
+    await signalSuperseded(client, await supersededSignal(database, statement.id, request.actor, undefined, SUPERSEDED_ON_DELIVERY));
+  return outcome;
 }
 
 export function correctReceiptDate(
@@ -374,6 +407,9 @@ export interface LifecyclePanel {
   objectionWindowEndsAt: string | null;
   timeline: TimelineItem[];
   verdict: ProofVerdict;
+  /** Each tenant's delivery (empty for versions delivered as a whole, before PER_RECIPIENT_PATCH). */
+  recipients: RecipientView[];
+  recipientSummary: string | null;
   canApprove: boolean;
   canDeliver: boolean;
   now: string;
@@ -418,6 +454,23 @@ export function proofTimelineItems(events: ProofTimelineItem[]): TimelineItem[] 
   return events.map((e) => ({ key: e.seq, label: e.label, at: e.at, actor: e.actor, note: stepNote(e), tone: STEP_TONES[e.step] }));
 }
 
+/** Each tenant the version was delivered to, with its own receipt, window, opening and objections. */
+export async function statementRecipients(statement: { id: number; version: number }, database: Db = sharedDb()): Promise<RecipientView[]> {
+  const rows = await database.sequelize.query<Omit<RecipientView, 'state'> & { openedAt: Date | null }>(
+    `SELECT r.occupancy_id AS "occupancyId", r.unit_id AS "unitId", r.user_id AS "userId", u.label AS "unitLabel", r.tenant_name AS "tenantName", r.channel,
+            r.dispatched_on AS "dispatchedOn", r.received_on AS "receivedOn", r.deadline_missed AS "deadlineMissed",
+            r.objection_deadline AS "objectionDeadline", r.opened_at AS "openedAt", r.objections
+       FROM statement_recipients r JOIN units u ON u.id = r.unit_id
+      WHERE r.statement_id = :id AND r.version = :version ORDER BY u.label, r.occupancy_id`,
+    { replacements: statement, type: QueryTypes.SELECT },
+  );
+  const today = berlinDateOf(Date.now());
+  return rows.map((row) => {
+    const openedAt = row.openedAt === null ? null : new Date(row.openedAt).toISOString();
+    return { ...row, openedAt, state: recipientState({ ...row, openedAt }, today) };
+  });
+}
+
 /** What the manager's statement page shows about the lifecycle: state, deadlines, proof and the allowed actions. */
 export async function lifecyclePanel(
   user: SessionUser,
@@ -425,13 +478,23 @@ export async function lifecyclePanel(
   options: LifecycleOptions = {},
 ): Promise<LifecyclePanel> {
   const { database } = resolve(options);
-  const [live, proof, actor] = await Promise.all([
+  const [live, proof, actor, recipients] = await Promise.all([
     lifecycleStatus(statement, options),
     proofView(statement, database),
     lifecycleActor(user, statement.propertyId, undefined, database),
+    statementRecipients(statement, database),
   ]);
-  // Who acted and from where, as the personal-data policy lets this viewer see it.
-  const events = await proofEventsForViewer(user, proof.events);
+  // Who acted and from where, as the personal-data policy lets this viewer see it. The timeline is
+  // the version's; each tenant's delivery is in the recipients table, and a tenant sees its own
+  // delivery in place of the version's.
+  const recipientOf = (e: ProofTimelineItem) => (typeof e.details.occupancyId === 'number' ? e.details.occupancyId : null);
+  let visible = proof.events.filter((e) => recipientOf(e) === null);
+  if (user.role === 'tenant') {
+    const own = new Set(recipients.filter((r) => r.userId === user.id).map((r) => r.occupancyId));
+    const mine = proof.events.filter((e) => own.has(recipientOf(e) ?? -1));
+    if (mine.length > 0) visible = [...visible.filter((e) => e.step !== 'delivered'), ...mine].sort((a, b) => a.seq - b.seq);
+  }
+  const events = await proofEventsForViewer(user, visible);
   const status = live.available ? live.status : null;
   const state = status?.state ?? statement.status;
   return {
@@ -445,6 +508,8 @@ export async function lifecyclePanel(
     objectionWindowEndsAt: status?.objectionWindowEndsAt ?? null,
     timeline: proofTimelineItems(events),
     verdict: proof.verdict,
+    recipients: seesTenantNames(user) ? recipients : recipients.map((r) => ({ ...r, tenantName: 'Mietpartei' })),
+    recipientSummary: recipients.length > 0 ? recipientSummary(recipients.map((r) => r.state)) : null,
     // Only the workflow can take these steps: while it does not answer (or waits in the outbox), none is offered.
     canApprove: status !== null && state === 'draft' && mayApprove(actor),
     canDeliver: status !== null && state === 'approved' && hasPermission(user, 'deliver:statement:any'),
@@ -456,11 +521,13 @@ export async function lifecyclePanel(
 export async function loadStatementProof(request: Request, rawId: string | undefined) {
   const { user, statement, stored } = await requireStoredStatement(request, rawId);
   const ref = { id: stored.id, version: stored.version };
-  const [lifecycle, proof] = await Promise.all([
+  const [lifecycle, proof, verification] = await Promise.all([
     lifecyclePanel(user, { ...ref, status: stored.status, propertyId: statement.property.id }),
     proofView(ref),
+    // Signed head and the heads anchored in the workflow's history; Temporal unreachable: said so, not hidden.
+    verifyStatementProof(sharedDb(), temporalClient(), ref).catch((error: Error) => ({ unavailable: error.message })),
   ]);
-  return { statement, stored, lifecycle, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
+  return { statement, stored, lifecycle, verification, proof: { ...proof, events: await proofEventsForViewer(user, proof.events) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,7 +537,8 @@ export type ActionResult = { ok: boolean; message: string };
 
 const DONE: Record<string, string> = {
   approve: 'Die Abrechnung ist freigegeben.',
-  'deliver-portal': 'Die Abrechnung ist im Portal zugestellt; die Mieter wurden per E-Mail benachrichtigt.',
+  'deliver-portal':
+    'Die Abrechnung ist zugestellt: im Portal an die Mieter mit Konto (per E-Mail benachrichtigt), per Post an alle anderen.',
   'deliver-post': 'Der Postversand ist erfasst.',
   'correct-receipt': 'Das Zugangsdatum ist berichtigt; die Einspruchsfrist wurde neu berechnet.',
 };
@@ -564,12 +632,27 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
     where: { statementId: ref.id, version: ref.version, unitId: own.addressee.unitId },
     order: [['id', 'ASC']],
   });
+  // Delivered per recipient: the tenant sees its own receipt and window, and nobody else's delivery.
+  const { recipients: _others, recipientSummary: _summary, ...shared } = panel;
+  const [mine] = await database.sequelize.query<{ receivedOn: string; objectionDeadline: string }>(
+    `SELECT received_on AS "receivedOn", objection_deadline AS "objectionDeadline" FROM statement_recipients
+      WHERE statement_id = :id AND version = :version AND unit_id = :unitId AND user_id = :userId`,
+    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
+  );
+  const view: LifecycleView = mine
+    ? {
+        ...shared,
+        delivery: shared.delivery ? { ...shared.delivery, channel: 'portal', dispatchedOn: null, receivedOn: mine.receivedOn } : null,
+        objectionDeadline: mine.objectionDeadline,
+        objectionWindowEndsAt: new Date(endOfGermanDayMs(mine.objectionDeadline)).toISOString(),
+      }
+    : shared;
   const windowOpen =
-    (panel.state === 'delivered' || panel.state === 'opened') &&
-    panel.objectionWindowEndsAt !== null &&
-    Date.parse(panel.objectionWindowEndsAt) > Date.now();
+    (view.state === 'delivered' || view.state === 'opened') &&
+    view.objectionWindowEndsAt !== null &&
+    Date.parse(view.objectionWindowEndsAt) > Date.now();
   return {
-    lifecycle: { ...panel, timeline: panel.timeline.map(({ note: _note, ...item }) => item) },
+    lifecycle: { ...view, timeline: view.timeline.map(({ note: _note, ...item }) => item) },
     canObject: windowOpen,
     objectionToken: randomBytes(12).toString('base64url'),
     objections: objections.map((o) => ({ id: o.id, positions: o.positions, reason: o.reason, filedAt: o.filedAt.toISOString() })),

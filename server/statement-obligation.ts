@@ -11,6 +11,7 @@ import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
 import type { NoticeUrgency } from '../domain/notifications';
 import { appendProofEvent, type ProofActor, type ProofEventInput } from '../db/proof';
+import type { SignedHeadRow } from '../db/heads';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
@@ -18,7 +19,8 @@ import { canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
 import { noProgress, type ProgressSource } from './progress';
-import { STATEMENT_GONE, statementDedupeKey } from '../domain/contracts/statement';
+import { STATEMENT_GONE, statementDedupeKey, type DeliveredRecipient, type RecipientDeliveryInput } from '../domain/contracts/statement';
+import { channelFor, recipientReceipt, type RecipientReceipt } from '../domain/statement-recipients';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
 
@@ -30,6 +32,11 @@ export interface ProofStepInput extends ProofEventInput {
 export interface ProvenStep {
   seq: number;
   at: string;
+  /**
+   * The signed head naming this event. Returned to the workflow, it is recorded in the workflow's
+   * history: a second store of the chain's heads that a database insider cannot rewrite.
+   */
+  head: SignedHeadRow | null;
 }
 
 export interface DeliveryNoticeInput {
@@ -115,7 +122,7 @@ export function statementPath(statementId: number): string {
 
 async function recordStep(db: Db, input: ProofStepInput, transaction: Transaction): Promise<ProvenStep> {
   const { status, ...event } = input;
-  const { event: stored, created } = await appendProofEvent(db, event, transaction);
+  const { event: stored, created, head } = await appendProofEvent(db, event, transaction);
   if (status && created) {
     const [changed] = await db.models.Statement.update(
       { status, statusChangedAt: stored.at },
@@ -123,7 +130,103 @@ async function recordStep(db: Db, input: ProofStepInput, transaction: Transactio
     );
     if (changed === 0) throw new GoneError(`statement ${input.statementId} gone`, STATEMENT_GONE);
   }
-  return { seq: stored.seq, at: stored.at.toISOString() };
+  if (created && input.step === 'opened' && typeof input.details?.unitId === 'number' && input.actor.userId !== null) {
+    // The recipient's own opening (the first one counts).
+    await db.sequelize.query(
+      `UPDATE statement_recipients SET opened_at = COALESCE(opened_at, :at)
+        WHERE statement_id = :statementId AND version = :version AND unit_id = :unitId AND user_id = :userId`,
+      {
+        replacements: {
+          at: stored.at,
+          statementId: input.statementId,
+          version: input.version,
+          unitId: input.details.unitId,
+          userId: input.actor.userId,
+        },
+        transaction,
+      },
+    );
+  }
+  return { seq: stored.seq, at: stored.at.toISOString(), head };
+}
+
+interface RecipientRow {
+  occupancyId: number;
+  unitId: number;
+  tenancyId: number;
+  tenantName: string;
+  userId: number | null;
+  hasActiveAccount: boolean;
+}
+
+/**
+ * Delivers the version to each tenant (occupancy with a tenancy): the portal for a tenant with an
+ * active account, else a letter; records the recipient's row and a proof event naming its channel,
+ * receipt date, §556(3) check and objection deadline. Idempotent: a retry finds the stored rows and
+ * events, and returns what the first attempt recorded.
+ */
+async function deliverToRecipients(db: Db, input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
+  return db.sequelize.transaction(async (transaction) => {
+    const tenants = await db.sequelize.query<RecipientRow>(
+      `SELECT o.id AS "occupancyId", o.unit_id AS "unitId", t.id AS "tenancyId", COALESCE(o.tenant_name, t.tenant_name) AS "tenantName",
+              t.user_id AS "userId", (u.id IS NOT NULL AND u.password_hash IS NOT NULL) AS "hasActiveAccount"
+         FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id LEFT JOIN users u ON u.id = t.user_id
+        WHERE o.statement_id = :statementId ORDER BY o.unit_id, o.position`,
+      { replacements: { statementId: input.statementId }, type: QueryTypes.SELECT, transaction },
+    );
+    const delivered: DeliveredRecipient[] = [];
+    for (const tenant of tenants) {
+      const channel = channelFor(tenant, input.channel);
+      const receipt = recipientReceipt({
+        channel,
+        today: input.today,
+        ...(input.dispatchedOn === undefined ? {} : { dispatchedOn: input.dispatchedOn }),
+        ...(input.receivedOn === undefined ? {} : { receivedOn: input.receivedOn }),
+        periodEnd: input.periodEnd,
+        mode: input.objectionMode,
+      });
+      const userId = channel === 'portal' ? tenant.userId : null;
+      const { event } = await appendProofEvent(
+        db,
+        {
+          statementId: input.statementId,
+          version: input.version,
+          step: 'delivered',
+          idempotencyKey: `recipient-${tenant.occupancyId}`,
+          actor: input.actor,
+          ip: input.ip,
+          documentSha256: input.documentSha256,
+          // No name: the proof is shown to owners and compliance officers, who see units, not tenants.
+          details: { occupancyId: tenant.occupancyId, unitId: tenant.unitId, ...receipt },
+        },
+        transaction,
+      );
+      await db.sequelize.query(
+        `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
+                dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
+         VALUES (:occupancyId, :statementId, :version, :unitId, :tenancyId, :userId, :tenantName, :channel,
+                :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline)
+         ON CONFLICT (occupancy_id) DO NOTHING`,
+        {
+          replacements: { ...tenant, ...receipt, userId, statementId: input.statementId, version: input.version, deliveredAt: event.at },
+          transaction,
+        },
+      );
+      // The stored event's facts, so a retry returns what the first attempt recorded.
+      const facts = event.details as unknown as RecipientReceipt;
+      delivered.push({
+        occupancyId: tenant.occupancyId,
+        unitId: tenant.unitId,
+        userId: facts.channel === 'portal' ? tenant.userId : null,
+        channel: facts.channel,
+        dispatchedOn: facts.dispatchedOn,
+        receivedOn: facts.receivedOn,
+        deadlineMissed: facts.deadlineMissed,
+        objectionDeadline: facts.objectionDeadline,
+      });
+    }
+    return delivered;
+  });
 }
 
 export function createStatementObligation(deps: {
@@ -166,10 +269,11 @@ export function createStatementObligation(deps: {
     notice: { statementId: number; version: number; kind: string; urgency: NoticeUrgency; dedupeKey: string },
     text: { title: string; body: string; facts: Array<{ label: string; value: string }> },
   ): Promise<void> {
-    const { reference, facts } = await statementFacts(notice.statementId);
+    const { reference, facts, property } = await statementFacts(notice.statementId);
     await notifyUsers(deps, {
       recipients,
       topic: 'statement',
+      propertyId: property.id,
       kind: notice.kind,
       urgency: notice.urgency,
       dedupeKey: notice.dedupeKey,
@@ -221,6 +325,11 @@ export function createStatementObligation(deps: {
       return db.sequelize.transaction((transaction) => recordStep(db, input, transaction));
     },
 
+    /** Delivers the version to each of its tenants by that tenant's channel (deliverToRecipients). */
+    async deliverToRecipients(input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
+      return deliverToRecipients(db, input);
+    },
+
     /**
      * Renders and stores every PDF of the version (each unit's, and each occupancy's after a change
      * of tenant) through the download's code path, and returns their manifest. Idempotent: a stored
@@ -267,10 +376,11 @@ export function createStatementObligation(deps: {
     /** Tells the tenants that their statement is in the portal (once per tenant and version, by their channels). */
     async sendDeliveryNotice(input: DeliveryNoticeInput): Promise<number> {
       const tenants = await tenantsOf(input.statementId);
-      const { reference, facts } = await statementFacts(input.statementId);
+      const { reference, facts, property } = await statementFacts(input.statementId);
       const title = 'Ihre Heizkostenabrechnung liegt im Portal bereit';
       await notifyUsers(deps, {
         recipients: tenants,
+        propertyId: property.id,
         topic: 'statement',
         kind: 'statement-delivered',
         urgency: 'routine',
@@ -312,8 +422,8 @@ export function createStatementObligation(deps: {
     },
 
     /** Stores the objection (once per filing key) and proves it in the version's chain. */
-    async recordObjection(input: ObjectionInput): Promise<{ objectionId: number }> {
-      const objection = await db.sequelize.transaction(async (transaction) => {
+    async recordObjection(input: ObjectionInput): Promise<{ objectionId: number; head: SignedHeadRow | null }> {
+      const recorded = await db.sequelize.transaction(async (transaction) => {
         const { Objection } = db.models;
         await Objection.bulkCreate(
           [
@@ -331,7 +441,7 @@ export function createStatementObligation(deps: {
           { ignoreDuplicates: true, transaction },
         );
         const objection = await Objection.findOne({ where: { idempotencyKey: input.idempotencyKey }, transaction, rejectOnEmpty: true });
-        await recordStep(
+        const proven = await recordStep(
           db,
           {
             statementId: input.statementId,
@@ -345,10 +455,20 @@ export function createStatementObligation(deps: {
           },
           transaction,
         );
-        return objection;
+        // The objecting tenant's own count (recounted, so a retry changes nothing).
+        await db.sequelize.query(
+          `UPDATE statement_recipients r SET objections = (SELECT count(*) FROM statement_objections o
+              WHERE o.statement_id = r.statement_id AND o.version = r.version AND o.unit_id = r.unit_id AND o.filed_by = r.user_id)
+            WHERE r.statement_id = :statementId AND r.version = :version AND r.unit_id = :unitId AND r.user_id = :userId`,
+          {
+            replacements: { statementId: input.statementId, version: input.version, unitId: input.unitId, userId: input.filedBy.userId },
+            transaction,
+          },
+        );
+        return { objection, head: proven.head };
       });
-      await notifyObjection(input, objection);
-      return { objectionId: objection.id };
+      await notifyObjection(input, recorded.objection);
+      return { objectionId: recorded.objection.id, head: recorded.head };
     },
   };
 }

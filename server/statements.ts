@@ -121,7 +121,10 @@ export async function tenantStatements(user: SessionUser): Promise<TenantStateme
        JOIN statements s ON s.id = o.statement_id
        JOIN statement_keys k ON k.statement_id = s.id AND k.unit_id = o.unit_id
        JOIN properties p ON p.id = s.property_id
-      WHERE t.user_id = :userId AND p.organisation_id = :organisationId AND s.status IN (:statuses)
+      WHERE t.user_id = :userId AND p.organisation_id = :organisationId
+        AND (s.status IN (:statuses)
+          -- A superseded version stays with the tenants it was delivered to (marked "ersetzt").
+          OR s.status = 'superseded' AND EXISTS (SELECT 1 FROM statement_proof_events e WHERE e.statement_id = s.id AND e.step = 'delivered'))
       ORDER BY s.period_end DESC, p.name, k.unit_label, s.version DESC`,
     { replacements: { userId: user.id, organisationId: user.organisationId, statuses: TENANT_VISIBLE_STATUSES }, type: QueryTypes.SELECT },
   );

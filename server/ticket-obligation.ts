@@ -265,6 +265,7 @@ export function createTicketObligation(deps: { db: Db; mailer: Mailer; publicUrl
       await notifyUsers(deps, {
         recipients,
         topic: escalation ? 'ticket-escalation' : 'ticket',
+        propertyId: ticket.propertyId,
         // A warning at 75 % is urgent too: bundled into a digest it would come too late to act on.
         urgency: escalation ? 'urgent' : 'routine',
         kind: `ticket-${event.kind.replace(/_/g, '-')}`,

@@ -3,7 +3,8 @@
 // the scoped queries behind the pages, and the workflow updates the pages' actions call.
 import type { UpdateDefinition } from '@temporalio/common';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { type Db } from '../db';
+import { LIVE_CHANNEL, type Db } from '../db';
+import { ticketLiveEvent } from './ticket-obligation';
 import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { isFederalState, type FederalState } from '../domain/holidays';
@@ -175,6 +176,8 @@ export async function openTicket(
       },
       { transaction },
     );
+    // Open lists show the new ticket at once (NOTIFY is delivered at commit); the workflow's steps notify from then on.
+    await database.notify(LIVE_CHANNEL, ticketLiveEvent(ticket), transaction);
     await appendAudit(
       database,
       {

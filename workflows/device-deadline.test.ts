@@ -9,6 +9,7 @@ import { createDb } from '../db';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { WARNING_MONTHS, deadlineOf, lightForDue, type DeviceFacts } from '../domain/deadlines';
 import { deviceDedupeKey, deviceWorkflowId } from '../domain/contracts/device';
+import { ticketWorkflowId } from '../domain/contracts/ticket';
 import {
   loadDeviceWorkflowStarts,
   startDeviceWorkflow,
@@ -291,6 +292,60 @@ describe('device deadline workflow', () => {
     expect(await total('escalateDevice')).toBe(1);
     expect(await total('recordDeviceDeadline')).toBe(3); // green, yellow, red
     await ts.terminate(handleOf(device.id));
+  });
+
+  test('a smoke alarm reporting a fault turns yellow and gets one technician ticket per fault episode', async () => {
+    const fixture = await createOrgFixture(db);
+    const today = dateOf(await ts.now());
+    const alarm = await createDeviceFixture(db, fixture, {
+      type: 'RWM',
+      installedAt: today,
+      calibratedYear: null,
+      lastInspectionAt: today,
+    });
+    await ensureDeviceWorkflow(ts.client, alarm.id, { db, taskQueue: ts.taskQueue });
+    const handle = handleOf(alarm.id);
+    await ts.skip('1 hour');
+    expect((await deviceRow(alarm.id)).light).toBe('green');
+    const faultTickets = () =>
+      db.models.Ticket.findAll({ where: { propertyId: fixture.property.id, category: 'device_report' }, order: [['id', 'ASC']] });
+
+    await reportDeviceHealth(ts.client, alarm.id, { reportedStatus: 'ERROR_FLAGS_800' });
+    await ts.skip('1 hour');
+    expect((await deviceRow(alarm.id)).light).toBe('yellow');
+    const [ticket, ...more] = await faultTickets();
+    expect(more).toEqual([]);
+    expect(ticket?.subject).toContain(alarm.serial);
+    expect(ticket?.body).toContain('ERROR_FLAGS_800');
+
+    // The same fault again is the same episode: no second ticket, no second activity.
+    await reportDeviceHealth(ts.client, alarm.id, { reportedStatus: 'ERROR_FLAGS_800' });
+    await ts.skip('1 hour');
+    expect(await faultTickets()).toHaveLength(1);
+    expect(await scheduledActivities(handle, 'reportDeviceFault')).toBe(1);
+
+    // "ok" ends the episode; the next fault opens a new one.
+    await reportDeviceHealth(ts.client, alarm.id, { reportedStatus: 'ok' });
+    await ts.skip('1 hour');
+    expect((await deviceRow(alarm.id)).light).toBe('green');
+    await reportDeviceHealth(ts.client, alarm.id, { reportedStatus: 'UNKNOWN_C0' });
+    await ts.skip('1 hour');
+    const tickets = await faultTickets();
+    expect(tickets.map((t) => t.body.includes('UNKNOWN_C0'))).toEqual([false, true]);
+    for (const t of tickets) await ts.terminate(ts.client.workflow.getHandle(ticketWorkflowId(t.id)));
+    await ts.terminate(handle);
+  });
+
+  test('a water meter reporting a fault turns yellow without a ticket', async () => {
+    const fixture = await createOrgFixture(db);
+    const today = dateOf(await ts.now());
+    const meter = await createDeviceFixture(db, fixture, { installedAt: today, calibratedYear: Number(today.slice(0, 4)) });
+    await ensureDeviceWorkflow(ts.client, meter.id, { db, taskQueue: ts.taskQueue });
+    await reportDeviceHealth(ts.client, meter.id, { reportedStatus: 'ERROR_FLAGS_8' });
+    await ts.skip('1 hour');
+    expect((await deviceRow(meter.id)).light).toBe('yellow');
+    expect(await scheduledActivities(handleOf(meter.id), 'reportDeviceFault')).toBe(0);
+    await ts.terminate(handleOf(meter.id));
   });
 
   test('starting is idempotent: one run per device, none for a removed device', async () => {

@@ -10,6 +10,7 @@
 // guarded with patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. Patches so far:
 // - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the current deadline passed unmet).
+// - DEVICE_FAULT_TICKET_PATCH: a smoke alarm reporting a fault by radio gets a technician's ticket.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -35,14 +36,17 @@ import {
   lightForDue,
   parseDeviceFacts,
   reminderDates,
+  reportsFault,
   type DeadlineKind,
   type DeviceFacts,
   type Light,
 } from '../domain/deadlines';
 import { deviceHealth, deviceRecalibrated, deviceReplaced, getStatus } from './shared/device';
 import {
+  DEVICE_FAULT_TICKET_PATCH,
   DEVICE_GONE,
   deviceDedupeKey,
+  deviceFaultKey,
   type CarriedDeviceState,
   type DeviceDeadlineInput,
   type DeviceDeadlineStatus,
@@ -52,7 +56,7 @@ import {
 } from '../domain/contracts/device';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
-const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement } = proxyActivities<Activities>({
+const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
@@ -135,6 +139,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
   let handledReminders = new Set(carried.handledReminders);
   let escalationKey = carried.escalationKey;
   let recorded = carried.recorded;
+  let faultTicketKey = carried.faultTicketKey ?? null;
   let ended: { state: DeviceWorkflowState; successorWorkflowId: string | null } | null = null;
   const pending: { replacement: DeviceReplaced | null } = { replacement: null };
 
@@ -233,6 +238,21 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
     for (const reminder of passed) handledReminders.add(reminder.dedupeKey);
   }
 
+  /**
+   * A smoke alarm that reports a fault by radio (READINGS.md `status`) cannot be trusted to warn: the
+   * technician gets a ticket, once per episode. The episode ends when the alarm reports "ok" again.
+   */
+  async function reportFault() {
+    if (facts.type !== 'RWM' || !reportsFault(facts.reportedStatus)) {
+      faultTicketKey = null;
+      return;
+    }
+    if (faultTicketKey !== null || !patched(DEVICE_FAULT_TICKET_PATCH)) return;
+    const dedupeKey = deviceFaultKey(deviceId, new Date(Date.now()).toISOString());
+    await reportDeviceFault({ deviceId, status: facts.reportedStatus, dedupeKey });
+    faultTicketKey = dedupeKey;
+  }
+
   async function finishReplaced({ successorId, replacedAt }: DeviceReplaced): Promise<DeviceDeadlineStatus> {
     const { successorWorkflowId } = await linkDeviceReplacement({ deviceId, successorId, replacedAt });
     ended = { state: successorId === undefined ? 'removed' : 'replaced', successorWorkflowId };
@@ -256,7 +276,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
         await continueAsNew<typeof deviceDeadline>({
           ...input,
           facts,
-          carried: { handledReminders: [...handledReminders], escalationKey, recorded },
+          carried: { handledReminders: [...handledReminders], escalationKey, recorded, ...(faultTicketKey ? { faultTicketKey } : {}) },
         });
       }
       factsChanged = false;
@@ -265,6 +285,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       // Handled marks of an earlier deadline (before a recalibration) mean nothing for this one.
       handledReminders = new Set(plan.reminders.map((r) => r.dedupeKey).filter((key) => handledReminders.has(key)));
       await recordProjection(plan);
+      await reportFault();
       await fireDuePoints(plan, now);
       publishSearchAttributes(plan);
 

@@ -5,3 +5,4 @@ export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
 export { archiveRetention } from './archive-retention';
+export { webhookDelivery } from './webhook-delivery';

@@ -2,6 +2,7 @@
 // the test run's PostgreSQL (real proof events, real PDFs): statements whose delivery deadline is
 // months ahead, and the clock moved to each reminder, the deadline and the end of the objection window.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { QueryTypes } from 'sequelize';
 import { createDb, type User } from '../db';
 import { saveStatement } from '../db/statements';
 import { type StatementData } from '../domain/billing/statement';
@@ -16,11 +17,13 @@ import {
   correctReceiptDate,
   deliver,
   fileStatementObjection,
+  lifecyclePanel,
   lifecycleStatus,
   recordOpening,
   startStatementLifecycle,
 } from '../server/statement-lifecycle';
 import type { SessionUser } from '../server/session';
+import { tenantStatements } from '../server/statements';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
@@ -118,6 +121,15 @@ async function steps(ref: { id: number; version: number }): Promise<string[]> {
   return (await proofEvents(db, ref.id, ref.version)).map((e) => e.step);
 }
 
+/** The version's tenants (occupancies with a tenancy): who it is delivered to. The period decides who they are. */
+async function tenantsOf(ref: { id: number }): Promise<Array<{ unitId: number; userId: number | null }>> {
+  return db.sequelize.query(
+    `SELECT o.unit_id AS "unitId", t.user_id AS "userId" FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id
+      WHERE o.statement_id = :id`,
+    { replacements: { id: ref.id }, type: QueryTypes.SELECT },
+  );
+}
+
 async function dbStatus(id: number) {
   return (await db.models.Statement.findByPk(id, { rejectOnEmpty: true })).status;
 }
@@ -136,6 +148,11 @@ function objection(ref: { id: number; version: number }, unitId: number, key: st
     reason: 'Der Zählerstand zum 31.12. ist zu hoch.',
     idempotencyKey: key,
   };
+}
+
+/** The tenant's objection to its flat's statement, with a fresh form token. */
+function objectAs(tenant: User, ref: { id: number; version: number }, unitId: number) {
+  return fileStatementObjection(sessionUser(tenant), objection(ref, unitId, `obj-${uniqueSuffix()}`), undefined, options());
 }
 
 beforeAll(async () => {
@@ -182,7 +199,7 @@ describe('statement lifecycle', () => {
     await recordHistory(handle, 'reminders-escalation-superseded');
   });
 
-  test('post: the receipt defaults to three days after dispatch and can be corrected', async () => {
+  test('post: every tenant gets the letter, received three days after dispatch; one receipt date for all is refused', async () => {
     const { ref } = await started();
     const manager = house.org.managers[0]!;
     await approve(ref, actor(manager), options());
@@ -191,24 +208,116 @@ describe('statement lifecycle', () => {
       ok: true,
       result: { delivery: { channel: 'post', dispatchedOn: '2026-11-02', receivedOn: '2026-11-05' }, objectionDeadline: '2027-11-30' },
     });
+    // Every tenant got the letter, the ones with an account too: each recipient has the receipt date.
+    const { recipients } = await statusOf(ref);
+    const tenants = await tenantsOf(ref);
+    expect(recipients).toHaveLength(tenants.length);
+    expect(new Set(recipients!.map((r) => `${r.channel} ${r.dispatchedOn} ${r.receivedOn} ${r.objectionDeadline}`))).toEqual(
+      new Set(['post 2026-11-02 2026-11-05 2027-11-30']),
+    );
+    // The receipt is per tenant now: one date for everybody is refused.
     const corrected = await correctReceiptDate(ref, actor(manager), '2026-11-09', options());
-    expect(corrected).toMatchObject({ ok: true, result: { delivery: { receivedOn: '2026-11-09' } } });
-    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'receipt_corrected']);
+    expect(corrected).toMatchObject({ ok: false, message: expect.stringMatching(/je Mieter zugestellt/) });
+    expect(await steps(ref)).toEqual(['created', 'approved', ...Array(tenants.length).fill('delivered'), 'delivered']);
     await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
   });
+
+  test('a delivered version stays valid for its tenants until its correction is delivered', async () => {
+    const period = await periodDueAhead();
+    const { ref } = await started(await newStatement(period));
+    const manager = house.org.managers[0]!;
+    await approve(ref, actor(manager), options());
+    expect((await deliver(ref, { actor: actor(manager), channel: 'portal' }, options())).ok).toBe(true);
+
+    const { ref: v2 } = await started(await newStatement(period, 'Heizkosten berichtigt'));
+    // A correction in draft (and approved) does not replace what the tenants have.
+    expect(await dbStatus(ref.id)).toBe('delivered');
+    expect((await approve(v2, actor(manager), options())).ok).toBe(true);
+    await ts.skip('1 minute');
+    expect(await dbStatus(ref.id)).toBe('delivered');
+
+    expect((await deliver(v2, { actor: actor(manager), channel: 'portal' }, options())).ok).toBe(true);
+    const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
+    expect((await handle.result()).state).toBe('superseded');
+    expect(await dbStatus(ref.id)).toBe('superseded');
+    expect((await steps(ref)).at(-1)).toBe('corrected');
+    // The tenants keep the version they received, marked superseded, beside the new one.
+    const mine = (await tenantStatements(sessionUser(tenantC))).filter((r) => r.id === ref.id || r.id === v2.id);
+    expect(mine.map((r) => [r.version, r.status, r.documentNumber])).toEqual([
+      [v2.version, 'delivered', mine[0]!.documentNumber],
+      [ref.version, 'superseded', mine[0]!.documentNumber],
+    ]);
+  }, 60_000);
 
   test('a tenant cannot object before delivery', async () => {
     const { ref } = await started();
     await approve(ref, actor(house.org.managers[0]!), options());
-    const early = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const early = await objectAs(tenantA, ref, house.units.a.id);
     expect(early).toMatchObject({ ok: false, message: expect.stringMatching(/erst nach der Zustellung/) });
     await ts.terminate(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)));
   });
+
+  test('per recipient: the portal only for tenants with an account, letters for the others, each with its own receipt, window and opening', async () => {
+    // The exact-day rule makes the window end on the receipt's date a year later: a letter's ends three days after the portal's.
+    await db.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, objection_deadline_mode) VALUES (:id, 'exact-day')
+       ON CONFLICT (organisation_id) DO UPDATE SET objection_deadline_mode = 'exact-day'`,
+      { replacements: { id: house.org.organisation.id } },
+    );
+    try {
+      const { ref } = await started();
+      const manager = house.org.managers[0]!;
+      await approve(ref, actor(manager), options());
+      const today = berlinDateOf(await ts.now());
+      expect((await deliver(ref, { actor: actor(manager), channel: 'portal' }, options())).ok).toBe(true);
+      const status = await statusOf(ref);
+      const recipients = status.recipients!;
+      // Every tenant of the period; only A's new tenant and C have an account.
+      const n = (await tenantsOf(ref)).length;
+      expect(n).toBeGreaterThanOrEqual(4);
+      expect(recipients).toHaveLength(n);
+      const portal = recipients.filter((r) => r.channel === 'portal');
+      expect(portal.map((r) => r.userId).sort()).toEqual([tenantA.id, tenantC.id].sort());
+      expect(new Set(portal.map((r) => `${r.receivedOn} ${r.objectionDeadline}`))).toEqual(new Set([`${today} ${addMonths(today, 12)}`]));
+      const letters = recipients.filter((r) => r.channel === 'post');
+      const arrives = addDays(today, 3);
+      expect(new Set(letters.map((r) => `${r.userId} ${r.dispatchedOn} ${r.receivedOn} ${r.objectionDeadline}`))).toEqual(
+        new Set([`null ${today} ${arrives} ${addMonths(arrives, 12)}`]),
+      );
+      expect(recipients.every((r) => !r.deadlineMissed)).toBe(true);
+      expect(status.objectionDeadline).toBe(addMonths(arrives, 12));
+
+      const page = () => lifecyclePanel(sessionUser(manager), { ...ref, status: 'delivered', propertyId: house.property.id }, options());
+      const before = await page();
+      expect(before.recipientSummary).toBe(`${n} Empfänger: 2 zugestellt, ${n - 2} per Post unterwegs`);
+      expect(before.recipients.find((r) => r.userId === tenantC.id)).toMatchObject({ unitId: house.units.c.id, channel: 'portal' });
+
+      await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', undefined, options());
+      await ts.skip('1 minute');
+      expect((await statusOf(ref)).state).toBe('delivered');
+      const filed = await objectAs(tenantA, ref, house.units.a.id);
+      expect(filed.ok).toBe(true);
+      expect((await page()).recipientSummary).toBe(`${n} Empfänger: 1 zugestellt, ${n - 2} per Post unterwegs, 1 Einspruch`);
+      // Each delivery is proven with the recipient's channel and dates.
+      const delivered = (await proofEvents(db, ref.id, ref.version)).filter((e) => e.step === 'delivered' && e.details.occupancyId);
+      expect(delivered.map((e) => e.details.channel).sort()).toEqual(['portal', 'portal', ...Array(n - 2).fill('post')]);
+      expect(delivered.every((e) => e.ip === '203.0.113.9' && e.actor === manager.email)).toBe(true);
+      // The creation carries its IP like every other step.
+      expect((await proofEvents(db, ref.id, ref.version))[0]).toMatchObject({ step: 'created', ip: '203.0.113.9' });
+
+      // After the portal tenants' window, before the letters': C's objection is refused with C's own deadline; the version runs on.
+      await skipTo(endOfGermanDayMs(addMonths(today, 12)) + DAY);
+      const late = await objectAs(tenantC, ref, house.units.c.id);
+      expect(late).toMatchObject({ ok: false, message: expect.stringMatching(/Einspruchsfrist .*abgelaufen/) });
+      expect(await dbStatus(ref.id)).toBe('delivered');
+      await skipTo(endOfGermanDayMs(addMonths(arrives, 12)) + DAY);
+      expect(await dbStatus(ref.id)).toBe('final');
+    } finally {
+      await db.sequelize.query('DELETE FROM statement_lifecycle_settings WHERE organisation_id = :id', {
+        replacements: { id: house.org.organisation.id },
+      });
+    }
+  }, 120_000);
 
   // Last: it moves the clock by more than a year.
   test('draft → approved → delivered → opened → objection → final, every step proven once', async () => {
@@ -256,15 +365,13 @@ describe('statement lifecycle', () => {
     await recordOpening(ref, actor(tenantA), house.units.a.id, 'view', undefined, options());
     await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', 'b'.repeat(64), options());
     await ts.skip('1 minute');
+    // The opening is tenant A's: the version stays delivered, A's recipient is opened.
     const opened = await statusOf(ref);
-    expect(opened.state).toBe('opened');
+    expect(opened.state).toBe('delivered');
+    const panel = await lifecyclePanel(sessionUser(manager), { ...ref, status: 'delivered', propertyId: house.property.id }, options());
+    expect(panel.recipients.filter((r) => r.state === 'opened').map((r) => r.userId)).toEqual([tenantA.id]);
 
-    const filed = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const filed = await objectAs(tenantA, ref, house.units.a.id);
     expect(filed.ok).toBe(true);
     const stored = await db.models.Objection.findAll({ where: { statementId: ref.id, version: ref.version } });
     expect(stored).toHaveLength(1);
@@ -284,19 +391,23 @@ describe('statement lifecycle', () => {
     expect(await dbStatus(ref.id)).not.toBe('final');
     await skipTo(windowEnd + DAY);
     expect(await dbStatus(ref.id)).toBe('final');
-    expect(await steps(ref)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection_filed', 'final']);
-    expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: 6 });
+    const n = (await tenantsOf(ref)).length;
+    expect(await steps(ref)).toEqual([
+      'created',
+      'approved',
+      ...Array(n).fill('delivered'),
+      'delivered',
+      'opened',
+      'objection_filed',
+      'final',
+    ]);
+    expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: n + 6 });
     // From approval on every step refers to the manifest; the first opening (a view) too.
-    expect((await proofEvents(db, ref.id, ref.version)).slice(1).map((e) => e.documentSha256)).toEqual(Array(5).fill(manifestSha256));
+    expect((await proofEvents(db, ref.id, ref.version)).slice(1).map((e) => e.documentSha256)).toEqual(Array(n + 5).fill(manifestSha256));
     // The stored PDFs were reused, not rendered again.
     expect(await storedManifest(ref)).toEqual(manifest);
 
-    const late = await fileStatementObjection(
-      sessionUser(tenantA),
-      objection(ref, house.units.a.id, `obj-${uniqueSuffix()}`),
-      undefined,
-      options(),
-    );
+    const late = await objectAs(tenantA, ref, house.units.a.id);
     expect(late.ok).toBe(false);
     expect(late.ok === false && late.message).toMatch(/Einspruchsfrist .*abgelaufen/);
     const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));

@@ -8,6 +8,10 @@
 // - 'render-documents-at-approval': the approval renders and stores every PDF first; from then on
 //   the proof's documentSha256 is the hash of their manifest instead of the computed content's.
 // - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the §556(3) delivery deadline was missed), also at the miss.
+// - PER_RECIPIENT_PATCH ('per-recipient-delivery'): the delivery goes to each tenant by its own
+//   channel (the portal only with an active account, else a letter) with its own receipt date,
+//   §556(3) check and objection window; an opening counts per tenant and no longer moves the
+//   version to "opened"; the version ends when the last tenant's window has closed.
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -36,8 +40,10 @@ import {
   statementSuperseded,
 } from './shared/statement';
 import {
+  PER_RECIPIENT_PATCH,
   STATEMENT_GONE,
   statementDedupeKey,
+  type DeliveredRecipient,
   type DeliveryRecord,
   type LifecycleActor,
   type OpenedSignal,
@@ -47,11 +53,12 @@ import {
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
-const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  // No attempt limit: a proof must eventually be written, however long the database is down.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
-});
+const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection, deliverToRecipients } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    // No attempt limit: a proof must eventually be written, however long the database is down.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
+  });
 
 // Rendering a whole property's PDFs takes longer than a database write; retried like the proofs.
 // It heartbeats per PDF: a worker that dies mid-rendering is noticed within 15 s, not 10 minutes.
@@ -92,9 +99,11 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   let deadlineMissed = false;
   const remindersHandled = new Set<string>();
   const openings: OpenedSignal[] = [];
-  const openedUnits = new Set<number>();
+  const openedUnits = new Set<string>();
   let superseded = null as SupersededSignal | null;
   let woken = false;
+  /** Set when the version was delivered per recipient (PER_RECIPIENT_PATCH). */
+  let recipients = null as DeliveredRecipient[] | null;
   /** What the proof events refer to: the computed content until approval, then the PDFs' manifest. */
   let documentSha256 = input.documentSha256;
 
@@ -114,7 +123,21 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       objectionWindowEndsAt: windowEndMs === null ? null : new Date(windowEndMs).toISOString(),
       objections,
       supersededByVersion: superseded?.byVersion ?? null,
+      ...(recipients ? { recipients } : {}),
     };
+  }
+
+  /** The window of the tenant who objects: its own recipient's, else (no such recipient) the unit's latest. */
+  function windowOf(unitId: number, userId: number | null): { endMs: number; lastDay: string } | null {
+    const ofUnit = (recipients ?? []).filter((r) => r.unitId === unitId);
+    const own = ofUnit.filter((r) => r.userId !== null && r.userId === userId);
+    const candidates = own.length > 0 ? own : ofUnit;
+    if (candidates.length === 0) return null;
+    const lastDay = candidates
+      .map((r) => r.objectionDeadline)
+      .sort()
+      .at(-1)!;
+    return { endMs: endOfGermanDayMs(lastDay), lastDay };
   }
 
   function publishSearchAttributes() {
@@ -206,6 +229,38 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
         const today = berlinDateOf(nowMs);
         const dispatchedOn = request.channel === 'post' ? request.dispatchedOn : null;
         const receivedOn = request.channel === 'post' ? (request.receivedOn ?? addDays(request.dispatchedOn, POSTAL_DELIVERY_DAYS)) : today;
+        if (patched(PER_RECIPIENT_PATCH)) {
+          const delivered = await deliverToRecipients({
+            statementId,
+            version,
+            channel: request.channel,
+            ...(request.channel === 'post' ? { dispatchedOn: request.dispatchedOn } : {}),
+            ...(request.channel === 'post' && request.receivedOn !== undefined ? { receivedOn: request.receivedOn } : {}),
+            today,
+            periodEnd: input.periodEnd,
+            objectionMode: input.objectionMode,
+            actor: { userId: request.actor.userId, name: request.actor.name },
+            ip: request.actor.ip ?? null,
+            documentSha256,
+          });
+          const portal = delivered.filter((r) => r.channel === 'portal').length;
+          const proven = await prove(
+            'delivered',
+            'delivery',
+            request.actor,
+            { channel: request.channel, dispatchedOn, recipients: delivered.length, portal, post: delivered.length - portal },
+            'delivered',
+          );
+          recipients = delivered;
+          delivery = { channel: request.channel, deliveredAt: proven.at, dispatchedOn, receivedOn };
+          // The version stays open until the last tenant's window has closed.
+          const lastDays = delivered.map((r) => r.objectionDeadline).sort();
+          windowEndMs = endOfGermanDayMs(lastDays.at(-1) ?? objectionDeadline(receivedOn, input.objectionMode));
+          publishSearchAttributes();
+          if (portal > 0)
+            await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
+          return status();
+        }
         const proven = await prove(
           'delivered',
           'delivery',
@@ -247,6 +302,8 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     {
       validator: ({ actor, receivedOn }) => {
         requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
+        if (recipients)
+          refuse('Diese Abrechnung wurde je Mieter zugestellt; ihr Zugangsdatum lässt sich hier nicht gemeinsam berichtigen.');
         if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
         if (delivery?.channel !== 'post') refuse('Nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.');
         if (!isDate(receivedOn) || (delivery.dispatchedOn !== null && receivedOn < delivery.dispatchedOn))
@@ -276,6 +333,13 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       }),
     {
       validator: (request) => {
+        if (recipients && objectionWindowRuns(state)) {
+          // Each tenant objects within its own window, counted from its own receipt.
+          const own = windowOf(request.unitId, request.actor.userId);
+          if (!own) refuse('Diese Abrechnung wurde für Ihre Wohnung nicht zugestellt.');
+          if (Date.now() >= own.endMs)
+            refuse(`Die Einspruchsfrist ist am ${germanDate(own.lastDay)} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+        }
         if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
           refuse(`Die Einspruchsfrist ist am ${germanDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
         }
@@ -310,17 +374,18 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       break;
     }
     for (const opening of openings.splice(0)) {
-      // Opening counts once per flat: the first view or download after delivery is the proof.
-      if (!objectionWindowRuns(state) || openedUnits.has(opening.unitId)) continue;
+      // Opening counts once per flat (per recipient since PER_RECIPIENT_PATCH): the first view or download after delivery is the proof.
+      const openingKey = recipients ? `unit-${opening.unitId}-user-${opening.actor.userId ?? 0}` : `unit-${opening.unitId}`;
+      if (!objectionWindowRuns(state) || openedUnits.has(openingKey)) continue;
       const proven = await prove(
         'opened',
-        `unit-${opening.unitId}`,
+        openingKey,
         opening.actor,
         { unitId: opening.unitId, via: opening.via },
-        state === 'delivered' ? 'opened' : undefined,
+        state === 'delivered' && !recipients ? 'opened' : undefined,
         opening.documentSha256 ?? documentSha256,
       );
-      openedUnits.add(opening.unitId);
+      openedUnits.add(openingKey);
       openedAt ??= proven.at;
     }
     const nowMs = Date.now();

@@ -21,6 +21,7 @@ export function DeviceTable({
     <DataTable
       label={caption}
       caption={<>{caption}</>}
+      className="table--cards"
       head={
         <tr>
           <th scope="col">Seriennummer</th>
@@ -42,14 +43,14 @@ export function DeviceTable({
           <th scope="row" className="mono">
             <Link to={`/geraete/${row.id}`}>{row.serial}</Link>
           </th>
-          <td>{deviceTypeLabel(row.type)}</td>
-          {showProperty ? <td>{row.propertyName}</td> : null}
-          <td>
+          <td data-label="Gerätetyp">{deviceTypeLabel(row.type)}</td>
+          {showProperty ? <td data-label="Liegenschaft">{row.propertyName}</td> : null}
+          <td data-label={showUnit ? 'Einheit / Einbauort' : 'Einbauort'}>
             {showUnit ? <span className="cell-main">{row.unitLabel ?? 'Gebäude'}</span> : null}
             {row.location ? <span className={showUnit ? 'cell-sub' : undefined}>{row.location}</span> : null}
           </td>
-          <td>{formatDate(row.installedAt)}</td>
-          <td>
+          <td data-label="Eingebaut">{formatDate(row.installedAt)}</td>
+          <td data-label="Frist">
             <span className="cell-main">{deadlineKindLabel(row.deadlineKind)}</span>
             {isCalibratedType(row.type) && row.calibratedYear === null ? (
               // MessEV §34(2): the validity counts from the calibration year; from the installation year it is only a latest bound.
@@ -60,11 +61,13 @@ export function DeviceTable({
               <span className="cell-sub">{formatDate(row.dueAt)}</span>
             )}
           </td>
-          <td className="num">{formatPercent(row.batteryPercent)}</td>
-          <td>
+          <td className="num" data-label="Batterie">
+            {formatPercent(row.batteryPercent)}
+          </td>
+          <td data-label="Funk">
             <RadioStatus status={row.radioStatus} />
           </td>
-          <td>
+          <td data-label="Ampel">
             <LightBadge light={row.light} />
           </td>
         </tr>

@@ -52,3 +52,41 @@ export function SelectFilter({
     </div>
   );
 }
+
+/** A text filter (search) of a GET form; `hint` explains what it matches. */
+export function TextFilter({
+  name,
+  label,
+  value,
+  placeholder,
+  hint,
+}: {
+  name: string;
+  label: string;
+  value: string | null;
+  placeholder?: string;
+  hint?: string;
+}) {
+  const id = `filter-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        type="search"
+        defaultValue={value ?? ''}
+        key={value ?? ''}
+        placeholder={placeholder}
+        autoComplete="off"
+        spellCheck={false}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+      {hint ? (
+        <span id={`${id}-hint`} className="field__hint">
+          {hint}
+        </span>
+      ) : null}
+    </div>
+  );
+}

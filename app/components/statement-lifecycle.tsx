@@ -92,7 +92,8 @@ export function LifecycleSection({
                 ] as [string, ReactNode],
               ]
             : []),
-          ...(lifecycle.delivery
+          ...(lifecycle.recipientSummary ? [['Empfänger', lifecycle.recipientSummary] as [string, ReactNode]] : []),
+          ...(lifecycle.delivery && !lifecycle.recipientSummary
             ? [
                 [
                   'Zugang',
@@ -182,7 +183,8 @@ export function ObjectionForm({
         </div>
       ) : null}
       {canObject ? (
-        <Form method="post" className="objection-form">
+        // A new key after a filed objection remounts the form empty; after a refusal the text stays for correcting.
+        <Form method="post" className="objection-form" key={outcome?.ok ? `filed-${token}` : 'draft'}>
           <input type="hidden" name="token" value={token} />
           <fieldset>
             <legend>Welche Positionen beanstanden Sie?</legend>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
 import { LifecycleSection } from '~/components/statement-lifecycle';
+import { RecipientsTable } from '~/components/statement-recipients';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import { lifecyclePanel, statementAction } from '../../server/statement-lifecycle';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
@@ -107,7 +108,7 @@ export default function StatementDetail() {
         title={`Heizkostenabrechnung ${formatPeriod(statement.period.start, statement.period.end)}`}
         description={
           <>
-            {statement.propertyName} · <span className="mono">{statement.documentNumber}</span> · Version {statement.version} ·{' '}
+            {statement.propertyName} · v{statement.version} · <span className="mono">{statement.documentNumber}</span> ·{' '}
             {statementStatusLabel(statement.status)}
           </>
         }
@@ -169,7 +170,16 @@ export default function StatementDetail() {
         </Panel>
       </div>
       <ActionMessage data={outcome} />
-      <LifecycleSection statementId={statement.id} lifecycle={lifecycle} actions={<LifecycleForms lifecycle={lifecycle} />} />
+      <LifecycleSection
+        statementId={statement.id}
+        lifecycle={lifecycle}
+        actions={
+          <>
+            <LifecycleForms lifecycle={lifecycle} />
+            {lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null}
+          </>
+        }
+      />
       {notices.map((notice) => (
         <div key={notice} className="alert alert--info">
           {notice}
@@ -265,7 +275,13 @@ export default function StatementDetail() {
 function LifecycleForms({
   lifecycle,
 }: {
-  lifecycle: { canApprove: boolean; canDeliver: boolean; state: string; delivery: { channel: string; receivedOn: string } | null };
+  lifecycle: {
+    canApprove: boolean;
+    canDeliver: boolean;
+    state: string;
+    delivery: { channel: string; receivedOn: string } | null;
+    recipientSummary: string | null;
+  };
 }) {
   return (
     <div className="lifecycle-forms">
@@ -280,7 +296,7 @@ function LifecycleForms({
         <>
           <Form method="post">
             <button type="submit" name="intent" value="deliver-portal" className="button button--primary">
-              Im Portal zustellen (mit E-Mail)
+              Zustellen: Portal für Mieter mit Konto (mit E-Mail), sonst Post ab heute
             </button>
           </Form>
           <Form method="post" className="lifecycle-forms__post">
@@ -296,7 +312,9 @@ function LifecycleForms({
           </Form>
         </>
       ) : null}
-      {lifecycle.delivery?.channel === 'post' && (lifecycle.state === 'delivered' || lifecycle.state === 'opened') ? (
+      {lifecycle.delivery?.channel === 'post' &&
+      !lifecycle.recipientSummary &&
+      (lifecycle.state === 'delivered' || lifecycle.state === 'opened') ? (
         <Form method="post" className="lifecycle-forms__post">
           <label>
             Zugangsdatum berichtigen <input type="date" name="receivedOn" defaultValue={lifecycle.delivery.receivedOn} required />

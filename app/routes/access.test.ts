@@ -320,6 +320,6 @@ describe('notifications and CSRF', () => {
       origin: null,
       referer: 'http://klarmeter.test/benachrichtigungen',
     });
-    expect(dataOf(await run(notificationsAction, request))).toEqual({ ok: true });
+    expect(dataOf(await run(notificationsAction, request))).toMatchObject({ ok: true });
   });
 });

@@ -69,7 +69,14 @@ export default function DeviceDetail() {
         description={`${device.propertyName} · ${device.unitLabel ?? 'Gebäude'}${device.location ? ` · ${device.location}` : ''}`}
         actions={
           <span className="status-line">
-            Ampel <LightBadge light={device.light} />
+            {device.removedAt ? (
+              // Out of service: its last light is history, not a state to act on.
+              `${device.successorId ? 'Ausgetauscht' : 'Ausgebaut'} am ${formatDate(device.removedAt)}`
+            ) : (
+              <>
+                Ampel <LightBadge light={device.light} />
+              </>
+            )}
           </span>
         }
       />
@@ -128,8 +135,8 @@ export default function DeviceDetail() {
                   ? `spätestens ${formatDate(device.dueAt)} (aus dem Einbaujahr geschätzt, Eichjahr unbekannt)`
                   : formatDate(device.dueAt),
               ],
-              ['Ampel', <LightBadge key="light" light={device.light} />],
-              ['Ampel geändert', formatDateTime(device.lightChangedAt)],
+              ['Ampel', device.removedAt ? 'entfällt (nicht mehr eingebaut)' : <LightBadge key="light" light={device.light} />],
+              ['Ampel seit', formatDateTime(device.lightChangedAt)],
               ['Batterie', formatPercent(device.batteryPercent)],
               ['Funk', <RadioStatus key="radio" status={device.radioStatus} />],
               ['Fernablesung', device.remoteReadable ? 'Ja' : 'Nein'],
@@ -206,15 +213,24 @@ function WorkflowPanel({ workflow }: { workflow: WorkflowStatus }) {
       </p>
     );
   const { status } = workflow;
+  // A replaced or removed device's watch has ended: nothing waits, and an escalation is history.
+  const ended = status.state === 'replaced' || status.state === 'removed' || status.state === 'gone';
   return (
     <>
       <Facts
         items={[
           ['Zustand', WORKFLOW_STATES[status.state] ?? status.state],
           ['Frist', `${deadlineKindLabel(status.kind)} am ${formatDate(status.dueAt)}`],
-          ['Ampel laut Workflow', <LightBadge key="light" light={status.light} />],
-          ['Nächste Prüfung', status.nextWakeAt ? formatDateTime(status.nextWakeAt) : 'wartet auf Austausch oder Nacheichung'],
-          ['Eskaliert', status.escalated ? 'Ja' : 'Nein'],
+          ['Ampel laut Workflow', ended ? 'entfällt' : <LightBadge key="light" light={status.light} />],
+          [
+            'Nächste Prüfung',
+            ended
+              ? 'keine (Überwachung beendet)'
+              : status.nextWakeAt
+                ? formatDateTime(status.nextWakeAt)
+                : 'wartet auf Austausch oder Nacheichung',
+          ],
+          ['Eskaliert', ended ? (status.escalated ? 'erledigt (war eskaliert)' : 'Nein') : status.escalated ? 'Ja' : 'Nein'],
         ]}
       />
       {status.reminders.length > 0 ? (

@@ -2,7 +2,7 @@ import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run
 import { useLoaderData } from '@remix-run/react';
 import { DEVICE_TYPES, type Light } from '../../domain/deadlines';
 import { DeviceTable } from '~/components/device-table';
-import { FilterForm, SelectFilter } from '~/components/filters';
+import { FilterForm, SelectFilter, TextFilter } from '~/components/filters';
 import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
@@ -44,13 +44,25 @@ export default function Register() {
         }
         actions={
           canExport ? (
-            <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
-              CSV exportieren
-            </a>
+            <>
+              <a href={`/geraete/bericht.pdf${registerQuery(filters)}`} className="button" download>
+                PDF-Bericht
+              </a>
+              <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
+                CSV exportieren
+              </a>
+            </>
           ) : null
         }
       />
       <FilterForm resetTo="/geraete" label="Geräte filtern">
+        <TextFilter
+          name="serial"
+          label="Seriennummer"
+          value={filters.serial}
+          placeholder="z. B. HKV-2023"
+          hint="Findet alle Geräte, deren Seriennummer so beginnt."
+        />
         <SelectFilter
           name="property"
           label="Liegenschaft"

@@ -18,7 +18,7 @@ import { pdfRenderer } from '../../server/statements';
 import { renderStatementHtml, statementDocumentModel, statementStyleHashes } from '../../server/statement-documents';
 import { loader as statementLoader } from './abrechnungen.$id';
 import { loader as unitPdfLoader } from './abrechnungen.$id.einheit.$unitId[.pdf]';
-import { loader as proofLoader } from './abrechnungen.$id.nachweis';
+import { loader as proofLoader } from './abrechnungen.$id_.nachweis';
 import { loader as proofPdfLoader } from './abrechnungen.$id.nachweis[.pdf]';
 import { action as myStatementAction, loader as myStatementLoader } from './meine-abrechnungen.$id';
 import { loader as myPdfLoader } from './meine-abrechnungen.$id[.pdf]';

@@ -6,6 +6,7 @@ export interface NavItem {
   label: string;
 }
 
+const DASHBOARD: NavItem = { to: '/dashboard', label: 'Dashboard' };
 const PROPERTIES: NavItem = { to: '/liegenschaften', label: 'Liegenschaften' };
 const REGISTER: NavItem = { to: '/geraete', label: 'Geräteregister' };
 const MY_FLAT: NavItem = { to: '/meine-wohnung', label: 'Meine Wohnung' };
@@ -25,9 +26,9 @@ const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
-  owner: [PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
-  compliance: [COMPLIANCE, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
+  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],
@@ -39,11 +40,13 @@ const SECOND_FACTOR: NavItem = { to: '/konto/zwei-faktor', label: 'Zwei-Faktor-A
 const NOTIFICATION_SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Benachrichtigungen' };
 const STATEMENT_SETTINGS: NavItem = { to: '/einstellungen/abrechnungen', label: 'Abrechnungen' };
 const STAFF: NavItem = { to: '/benutzer', label: 'Benutzer' };
+const API_TOKENS: NavItem = { to: '/einstellungen/api-schluessel', label: 'API-Schlüssel' };
+const WEBHOOKS: NavItem = { to: '/einstellungen/webhooks', label: 'Webhooks' };
 const STAFF_SETTINGS = [ACCOUNT, SESSIONS, SECOND_FACTOR, NOTIFICATION_SETTINGS] as const;
 
 /** The settings pages per role (the sub-navigation of "Einstellungen"). */
 export const SETTINGS_NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, STAFF],
+  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, STAFF, API_TOKENS, WEBHOOKS],
   owner: STAFF_SETTINGS,
   compliance: STAFF_SETTINGS,
   technician: STAFF_SETTINGS,

@@ -26,6 +26,9 @@ export class Device extends Model<InferAttributes<Device>, InferCreationAttribut
   declare lightChangedAt: CreationOptional<Date | null>;
   declare lastReminderDays: CreationOptional<number | null>;
   declare escalatedAt: CreationOptional<Date | null>;
+  /** What the device last reported by radio ("ok" or its status text); null until it reports. */
+  declare reportedStatus: CreationOptional<string | null>;
+  declare reportedStatusAt: CreationOptional<Date | null>;
 }
 
 export function initDevice(sequelize: Sequelize) {
@@ -60,6 +63,8 @@ export function initDevice(sequelize: Sequelize) {
       lightChangedAt: { type: DataTypes.DATE },
       lastReminderDays: { type: DataTypes.INTEGER },
       escalatedAt: { type: DataTypes.DATE },
+      reportedStatus: { type: DataTypes.TEXT },
+      reportedStatusAt: { type: DataTypes.DATE },
     },
     { sequelize, tableName: 'devices', underscored: true },
   );

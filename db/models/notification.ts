@@ -12,6 +12,8 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare dedupeKey: string;
   /** 'urgent' (escalations, breaches, expired deadlines) or 'routine'. */
   declare urgency: CreationOptional<NoticeUrgency>;
+  /** The property the notice is about (inbox groups and filters); null for notices about none. */
+  declare propertyId: CreationOptional<number | null>;
   declare readAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
 }
@@ -27,6 +29,7 @@ export function initNotification(sequelize: Sequelize) {
       link: { type: DataTypes.TEXT },
       dedupeKey: { type: DataTypes.TEXT, allowNull: false },
       urgency: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'routine', validate: { isIn: [[...NOTICE_URGENCIES]] } },
+      propertyId: { type: DataTypes.INTEGER },
       readAt: { type: DataTypes.DATE },
       createdAt: DataTypes.DATE,
     },

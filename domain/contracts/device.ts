@@ -25,6 +25,8 @@ export interface CarriedDeviceState {
   escalationKey: string | null;
   /** The projection last written to the Device row. */
   recorded: RecordedDeadline | null;
+  /** Dedupe key of the technician's ticket for the smoke alarm's current fault episode (null: no fault). */
+  faultTicketKey?: string | null;
 }
 
 export interface RecordedDeadline {
@@ -91,6 +93,23 @@ export interface DeviceRecalibrated {
 export interface DeviceHealthReport {
   batteryPercent?: number;
   lastReadingAt?: string; // YYYY-MM-DD
+  /** "ok" or the status text the device reported by radio (READINGS.md). */
+  reportedStatus?: string;
+}
+
+/** A smoke alarm reports a fault: the technician gets a ticket, once per episode (until it reports "ok"). */
+export interface DeviceFaultReport {
+  deviceId: number;
+  status: string;
+  dedupeKey: string;
+}
+
+/** Guards the fault ticket in the device workflow (ADR 7): executions before it never open one. */
+export const DEVICE_FAULT_TICKET_PATCH = 'device-fault-ticket';
+
+/** `device-<id>:fault:<ISO instant>`: one ticket per smoke alarm and fault episode. */
+export function deviceFaultKey(deviceId: number, since: string): string {
+  return `${deviceWorkflowId(deviceId)}:fault:${since}`;
 }
 
 export type DeviceDedupeEvent = `reminder-${string}` | 'escalation';

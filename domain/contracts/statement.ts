@@ -5,6 +5,9 @@ import type { DeliveryChannel, LifecycleState } from '../statement-lifecycle';
 
 export const STATEMENT_WORKFLOW_TYPE = 'statementLifecycle';
 
+/** The patch from which a version is delivered per recipient (each tenant its channel, receipt and window). */
+export const PER_RECIPIENT_PATCH = 'per-recipient-delivery';
+
 /** ApplicationFailure type of an activity that finds its statement deleted: not worth retrying. */
 export const STATEMENT_GONE = 'StatementGone';
 
@@ -33,7 +36,8 @@ export interface StatementLifecycleInput {
   /** The statement's content hash (engine input): what the proof events refer to. */
   documentSha256: string;
   objectionMode: ObjectionDeadlineMode;
-  createdBy: { userId: number | null; name: string };
+  /** Who created the version, and from where (the "created" event shows the IP like every other). */
+  createdBy: { userId: number | null; name: string; ip?: string | null };
 }
 
 export interface DeliveryRecord {
@@ -56,6 +60,38 @@ export interface StatementLifecycleStatus {
   objectionWindowEndsAt: string | null; // ISO instant
   objections: number;
   supersededByVersion: number | null;
+  /** Delivered per recipient (since PER_RECIPIENT_PATCH): each tenant's channel, receipt and window. */
+  recipients?: DeliveredRecipient[];
+}
+
+/** One tenant (occupancy) a version was delivered to, as the delivery recorded it. */
+export interface DeliveredRecipient {
+  occupancyId: number;
+  unitId: number;
+  /** The tenant's account at delivery; null: no account (delivered by post). */
+  userId: number | null;
+  channel: DeliveryChannel;
+  dispatchedOn: string | null;
+  receivedOn: string;
+  deadlineMissed: boolean;
+  objectionDeadline: string;
+}
+
+/** The delivery activity's input: the manager's request applied to every tenant of the version. */
+export interface RecipientDeliveryInput {
+  statementId: number;
+  version: number;
+  /** portal: the portal for tenants with an active account, a letter posted today for the others; post: letters for all. */
+  channel: DeliveryChannel;
+  dispatchedOn?: string;
+  receivedOn?: string;
+  /** The workflow's today (Berlin). */
+  today: string;
+  periodEnd: string;
+  objectionMode: ObjectionDeadlineMode;
+  actor: { userId: number | null; name: string };
+  ip: string | null;
+  documentSha256: string;
 }
 
 export interface ApproveRequest {

@@ -8,18 +8,23 @@ import { seedLargePortfolio } from '../../db/seed/demo';
 import { calendarDate } from '../../domain/calendar';
 import { ensureDatabase, ensureDevSecrets } from '../lib/services';
 import { findTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../lib/temporal';
+import { config } from '../../server/config';
 
 export const log = (line: string) => console.error(`[bench] ${line}`);
 
 /** Sets DATABASE_URL to `klarmeter_bench` on the configured (or embedded) server, creating it once. */
 export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const embedded = !config().DATABASE_URL;
   const stop = await ensureDatabase(log);
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  // The bench database is its own and made by a role that may create databases: the embedded
+  // server's superuser (the portal's own roles may not), or the configured DATABASE_URL as before.
+  const base = embedded ? `postgres://postgres:postgres@127.0.0.1:${config().EMBEDDED_PG_PORT}/postgres` : process.env.DATABASE_URL!;
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'klarmeter_bench'");
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE klarmeter_bench');
   await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(base);
   url.pathname = '/klarmeter_bench';
   process.env.DATABASE_URL = url.toString();
   return { url: url.toString(), stop };

@@ -19,6 +19,9 @@ import { portOpen, waitForPort } from './temporal';
 import { ensureNamespace, setupTemporalSchema, temporalServerBinary, temporalSqlTool } from './temporal-server';
 import { startAllDeviceWorkflows } from './workflow-starts';
 import { config } from '../../server/config';
+import { ensureRoles as ensureDatabaseRoles } from '../../db/roles';
+import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
+import { headSignerFor } from '../../server/proof/signing';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -127,26 +130,43 @@ async function cleanUpPreviousRun(dataDir: string, log: (line: string) => void):
 interface Secrets {
   SESSION_SECRET: string;
   DOCUMENT_KEY: string;
+  PROOF_SIGNING_KEY: string;
+  /** The owner role `klarmeter` (migrations). */
   appDbPassword: string;
+  /** The application role `klarmeter_app` (web and workers). */
+  applicationDbPassword: string;
   temporalDbPassword: string;
 }
 
-/** Generated once per cluster, kept beside its data (as production keeps them in an env file). */
+/** The application role the web processes and workers connect as (db/roles.ts); `klarmeter` owns the schema. */
+const APPLICATION_ROLE = 'klarmeter_app';
+
+/**
+ * Generated once per cluster, kept beside its data (as production keeps them in an env file); a file
+ * from an older cluster gets the secrets it lacks.
+ */
 function clusterSecrets(dataDir: string): Secrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (!existsSync(file)) {
-    const hex = () => randomBytes(32).toString('hex');
-    writeFileSync(file, JSON.stringify({ SESSION_SECRET: hex(), DOCUMENT_KEY: hex(), appDbPassword: hex(), temporalDbPassword: hex() }), {
-      mode: 0o600,
-    });
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const hex = () => randomBytes(32).toString('hex');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
+  const secrets: Secrets = {
+    SESSION_SECRET: hex(),
+    DOCUMENT_KEY: hex(),
+    PROOF_SIGNING_KEY: privateKeyEnvString(generateProofKeyPair().privateKey),
+    appDbPassword: hex(),
+    applicationDbPassword: hex(),
+    temporalDbPassword: hex(),
+    ...stored,
+  };
+  if (Object.keys(secrets).some((key) => !(key in stored))) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
 }
 
 /** Login roles for the app and for Temporal (CREATEDB: temporal-sql-tool creates its databases). */
 async function ensureRoles(adminUrl: string, secrets: Secrets): Promise<Set<string>> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
+  let existing: Set<string>;
   try {
     for (const [role, password, extra] of [
       ['klarmeter', secrets.appDbPassword, ''],
@@ -162,10 +182,18 @@ async function ensureRoles(adminUrl: string, secrets: Secrets): Promise<Set<stri
     }
     const databases = await client.query<{ datname: string }>('SELECT datname FROM pg_database');
     if (!databases.rows.some((row) => row.datname === 'klarmeter')) await client.query('CREATE DATABASE klarmeter OWNER klarmeter');
-    return new Set(databases.rows.map((row) => row.datname));
+    existing = new Set(databases.rows.map((row) => row.datname));
   } finally {
     await client.end();
   }
+  // klarmeter owns the schema and migrates; the processes connect as the application role.
+  await ensureDatabaseRoles(
+    adminUrl,
+    'klarmeter',
+    { name: 'klarmeter', password: secrets.appDbPassword },
+    { name: APPLICATION_ROLE, password: secrets.applicationDbPassword },
+  );
+  return existing;
 }
 
 async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -193,7 +221,10 @@ export class Cluster {
   private stopping: Promise<void> | undefined;
   private db: Db | undefined;
   readonly url: string;
+  /** The application role's connection (web, workers). */
   readonly databaseUrl: string;
+  /** The owner's connection (migrations, demo data). */
+  readonly ownerDatabaseUrl: string;
   readonly temporalAddress: string;
   readonly logDir: string;
 
@@ -203,7 +234,8 @@ export class Cluster {
     this.secrets = clusterSecrets(options.dataDir);
     this.logDir = path.join(options.dataDir, 'logs');
     this.url = `http://localhost:${options.httpPort}`;
-    this.databaseUrl = `postgres://klarmeter:${this.secrets.appDbPassword}@127.0.0.1:${options.postgresPort}/klarmeter`;
+    this.ownerDatabaseUrl = `postgres://klarmeter:${this.secrets.appDbPassword}@127.0.0.1:${options.postgresPort}/klarmeter`;
+    this.databaseUrl = `postgres://${APPLICATION_ROLE}:${this.secrets.applicationDbPassword}@127.0.0.1:${options.postgresPort}/klarmeter`;
     this.temporalAddress = `127.0.0.1:${options.temporalPort}`;
     this.supervisor = new Supervisor(this.logDir, {
       onExit: (service, how, delay) => {
@@ -287,8 +319,8 @@ export class Cluster {
 
     // The app database (migrations, demo) while the Temporal schema is set up and the server starts.
     // One Sequelize per process: the models bind to the first one created.
-    const db = (this.db = createDb(this.databaseUrl));
-    const appDatabase = migrateAndSeedDemo(db, log);
+    const db = (this.db = createDb(this.ownerDatabaseUrl, { headSigner: headSignerFor(secrets.PROOF_SIGNING_KEY) }));
+    const appDatabase = migrateAndSeedDemo(db, log, { appRole: APPLICATION_ROLE });
     appDatabase.catch(() => undefined);
 
     setupTemporalSchema({
@@ -335,6 +367,7 @@ export class Cluster {
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET,
       DOCUMENT_KEY: process.env.DOCUMENT_KEY ?? secrets.DOCUMENT_KEY,
+      PROOF_SIGNING_KEY: process.env.PROOF_SIGNING_KEY ?? secrets.PROOF_SIGNING_KEY,
       PUBLIC_URL: process.env.PUBLIC_URL ?? this.url,
     };
     // No Temporal Web UI in this topology (docs/operations/README.md: put it behind authentication).

@@ -8,9 +8,12 @@ import { calendarDate } from '../../domain/calendar';
 import { temporalClient } from '../../server/temporal';
 import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 
-/** Migrates, and seeds the demo portfolio when the database is empty. True when it seeded. */
-export async function migrateAndSeedDemo(db: Db, log: (line: string) => void): Promise<boolean> {
-  const applied = await migrate(db.sequelize);
+/**
+ * Migrates (as the owner: `db` is the owner's connection; with `appRole` that role gets its rights),
+ * and seeds the demo portfolio when the database is empty. True when it seeded.
+ */
+export async function migrateAndSeedDemo(db: Db, log: (line: string) => void, options: { appRole?: string } = {}): Promise<boolean> {
+  const applied = await migrate(db.sequelize, options);
   if (applied.length) log(`Migrations applied: ${applied.join(', ')}`);
   if (!(await isEmpty(db))) return false;
   log('Empty database: seeding the demo portfolio …');

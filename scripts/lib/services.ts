@@ -5,45 +5,94 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedPostgres } from './postgres';
 import { findTemporalCli, portOpen, startTemporalDevServer } from './temporal';
-import { config } from '../../server/config';
+import { config, requireConfig } from '../../server/config';
+import { ensureRoles, roleOfUrl, urlAs } from '../../db/roles';
+import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DATA_DIR = path.join(ROOT, '.data');
 
 export type Stop = () => Promise<void>;
 
-/**
- * Development secrets, generated once into .data/ so sessions and encrypted documents survive
- * restarts. Production sets SESSION_SECRET and DOCUMENT_KEY itself.
- */
-export function ensureDevSecrets(): void {
-  mkdirSync(DATA_DIR, { recursive: true });
-  const file = path.join(DATA_DIR, 'secrets.json');
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      JSON.stringify({ SESSION_SECRET: randomBytes(32).toString('hex'), DOCUMENT_KEY: randomBytes(32).toString('hex') }),
-      { mode: 0o600 },
-    );
-  }
-  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  for (const [key, value] of Object.entries(secrets)) process.env[key] ??= value;
+/** The roles `npm start` creates in its embedded PostgreSQL (db/roles.ts). */
+export const OWNER_ROLE = 'klarmeter_owner';
+export const APP_ROLE = 'klarmeter_app';
+
+interface DevSecrets {
+  SESSION_SECRET: string;
+  DOCUMENT_KEY: string;
+  PROOF_SIGNING_KEY: string;
+  ownerDbPassword: string;
+  appDbPassword: string;
 }
 
-/** Sets DATABASE_URL, starting embedded PostgreSQL unless one is configured or already running. */
+/** Settings the processes read from the environment; the role passwords stay in the file. */
+const ENV_SECRETS = ['SESSION_SECRET', 'DOCUMENT_KEY', 'PROOF_SIGNING_KEY'] as const;
+
+function generated(): DevSecrets {
+  const hex = () => randomBytes(32).toString('hex');
+  return {
+    SESSION_SECRET: hex(),
+    DOCUMENT_KEY: hex(),
+    // One line (base64 of the PKCS#8 DER), as an environment variable would carry it.
+    PROOF_SIGNING_KEY: privateKeyEnvString(generateProofKeyPair().privateKey),
+    ownerDbPassword: hex(),
+    appDbPassword: hex(),
+  };
+}
+
+/**
+ * Development secrets, generated once into .data/ so sessions, encrypted documents and signed proofs
+ * survive restarts; a file from an older checkout gets the secrets it lacks (never new values for
+ * those it has: that would orphan stored documents and heads). Production sets SESSION_SECRET,
+ * DOCUMENT_KEY and PROOF_SIGNING_KEY itself.
+ */
+export function ensureDevSecrets(): DevSecrets {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, 'secrets.json');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : {};
+  const secrets: DevSecrets = { ...generated(), ...stored };
+  if (Object.keys(secrets).some((key) => !(key in stored))) writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  for (const key of ENV_SECRETS) process.env[key] ??= secrets[key];
+  return secrets;
+}
+
+/**
+ * Where migrations run (the owner) and which role they grant the application's rights to: with
+ * DATABASE_OWNER_URL the processes' DATABASE_URL is the application role; without it everything
+ * runs on DATABASE_URL, as before roles were separated.
+ */
+export function migrationTarget(): { url: string; appRole?: string } {
+  const { DATABASE_URL, DATABASE_OWNER_URL } = requireConfig('DATABASE_URL');
+  if (!DATABASE_OWNER_URL) return { url: DATABASE_URL };
+  const appRole = roleOfUrl(DATABASE_URL);
+  return { url: DATABASE_OWNER_URL, ...(appRole === roleOfUrl(DATABASE_OWNER_URL) ? {} : { appRole }) };
+}
+
+/**
+ * Sets DATABASE_URL (the application role) and DATABASE_OWNER_URL (the owner, for migrations),
+ * starting embedded PostgreSQL unless one is configured or already running, and creating both roles
+ * in it (db/roles.ts).
+ */
 export async function ensureDatabase(log: (line: string) => void): Promise<Stop> {
   const { DATABASE_URL, EMBEDDED_PG_PORT } = config();
   if (DATABASE_URL) return async () => undefined;
-  const url = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/klarmeter`;
-  if (await portOpen(EMBEDDED_PG_PORT)) {
-    // Another `npm start` owns it; use it, don't stop it.
-    process.env.DATABASE_URL = url;
-    return async () => undefined;
+  const secrets = ensureDevSecrets();
+  const superuserUrl = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/postgres`;
+  let stop: Stop = async () => undefined;
+  // Another `npm start` may own it; then use it, don't stop it.
+  if (!(await portOpen(EMBEDDED_PG_PORT))) {
+    log(`PostgreSQL (embedded) starting, data in ${path.relative(ROOT, path.join(DATA_DIR, 'pg'))}/ …`);
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pg'), port: EMBEDDED_PG_PORT, database: 'klarmeter' });
+    stop = pg.stop;
   }
-  log(`PostgreSQL (embedded) starting, data in ${path.relative(ROOT, path.join(DATA_DIR, 'pg'))}/ …`);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pg'), port: EMBEDDED_PG_PORT, database: 'klarmeter' });
-  process.env.DATABASE_URL = pg.url;
-  return pg.stop;
+  const owner = { name: OWNER_ROLE, password: secrets.ownerDbPassword };
+  const app = { name: APP_ROLE, password: secrets.appDbPassword };
+  await ensureRoles(superuserUrl, 'klarmeter', owner, app);
+  const database = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/klarmeter`;
+  process.env.DATABASE_OWNER_URL = urlAs(database, owner);
+  process.env.DATABASE_URL = urlAs(database, app);
+  return stop;
 }
 
 /** Sets TEMPORAL_ADDRESS, starting the Temporal dev server (UI on) unless one is configured or running. */

@@ -49,7 +49,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'nachweise.$id.datei.$versionId': { loader: needs('read:archive:own', { object: 'archive-version' }) },
   'nachweise.sperren': { loader: needs('handle:archive:any'), action: needs('handle:archive:any') },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
-  'abrechnungen.$id.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
+  'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id': {
     loader: needs('read:statement:own', { object: 'statement' }),
@@ -80,17 +80,28 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     action: needs('create:invitation:any', { object: 'tenancy', form: { intent: 'invite-email', email: '' } }),
   },
   'einladungen._index': { loader: needs('read:invitation:any') },
+  'einstellungen.api-schluessel': {
+    loader: needs('read:api-token:any'),
+    action: needs('create:api-token:any', { form: { intent: 'create', name: 'Gateway', scopes: 'read' } }),
+  },
+  'einstellungen.webhooks': {
+    loader: needs('read:webhook:any'),
+    action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'objection.filed' } }),
+  },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
   // The development mail sink: managers only (others get 404, as if it did not exist).
   'entwicklung.mails': { loader: { access: 'user', onlyRoles: ['manager'] } },
   'favicon[.]ico': { loader: open },
+  // The property chosen by ?property= is checked by the page against the scope (app/routes/dashboard.test.ts).
+  dashboard: { loader: needs('read:property:own') },
   'geraete.$id': {
     loader: needs('read:device:own', { object: 'device' }),
     action: needs('update:device:own', { object: 'device' }),
   },
   'geraete._index': { loader: needs('read:register:own') },
   'geraete[.]csv': { loader: needs('export:device:own') },
+  'geraete.bericht[.pdf]': { loader: needs('export:device:own') },
   // Status only for anonymous callers (app/routes/healthz.test.ts checks what each one sees).
   healthz: { loader: open },
   'konto._index': { loader: needs('read:account:own'), action: needs('update:account:own') },

@@ -43,7 +43,7 @@ function badgeText(deviceId: number): Promise<string | null> {
 
 test('the manager sees the lights, and a workflow’s light change arrives without reload', async () => {
   await logIn(page, web.url, f.manager.email, TEST_PASSWORD);
-  expect(new URL(page.url()).pathname).toBe('/liegenschaften');
+  expect(new URL(page.url()).pathname).toBe('/dashboard');
 
   const subscribersBefore = liveHub().subscriberCount;
   await page.goto(`${web.url}/geraete?property=${f.property.id}`, { waitUntil: 'load' });

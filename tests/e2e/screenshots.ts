@@ -71,6 +71,7 @@ try {
 
   const manager = await freshPage();
   await logIn(manager, web.url, 'verwaltung@klarmeter.de', DEMO_PASSWORD);
+  await shoot(manager, 'dashboard', '/dashboard');
   await shoot(manager, 'overview', '/liegenschaften');
   const property = await db.models.Property.findOne({ where: { name: 'Musterstraße 12' } });
   await shoot(manager, 'property', `/liegenschaften/${property!.id}`);
@@ -98,6 +99,7 @@ try {
 
   const owner = await freshPage();
   await logIn(owner, web.url, 'eigentuemer@klarmeter.de', DEMO_PASSWORD);
+  await shoot(owner, 'owner-dashboard', '/dashboard');
   await shoot(owner, 'owner-overview', '/liegenschaften');
   await owner.setViewport({ width: 390, height: 844 });
   await shoot(owner, 'owner-mobile', '/geraete');

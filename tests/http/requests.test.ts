@@ -51,7 +51,7 @@ describe('redirect after login', () => {
   ])('%j (%s) lands on the home page', async (redirectTo) => {
     const response = await postLogin({ email: f.manager.email, password: TEST_PASSWORD, redirectTo });
     expect(response.status).toBe(302);
-    expect(response.headers.get('Location')).toBe('/liegenschaften');
+    expect(response.headers.get('Location')).toBe('/dashboard');
   });
 
   test('a same-site path is kept', async () => {

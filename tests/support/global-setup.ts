@@ -13,10 +13,17 @@ import { WORKFLOWS_PATH } from '../../scripts/lib/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../../db';
 import { migrate } from '../../db/migrate';
+import { ensureRoles, urlAs } from '../../db/roles';
+import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The application role's connection (what the web and the worker use): no UPDATE/DELETE on evidence. */
     databaseUrl: string;
+    /** The owner role's connection (migrations; tests that play the insider with triggers disabled). */
+    ownerDatabaseUrl: string;
+    /** The run's Ed25519 signing key (PROOF_SIGNING_KEY form). */
+    proofSigningKey: string;
     temporalAddress: string;
     /** The wrapper that starts Temporal's time-skipping test server (scripts/temporal-test-server). */
     temporalTestServer: string;
@@ -26,6 +33,11 @@ declare module 'vitest' {
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+const TEST_DATABASE = 'klarmeter_test';
+// Roles of their own, so a run against a shared TEST_DATABASE_URL server leaves a developer's roles alone.
+const TEST_OWNER = { name: 'klarmeter_test_owner', password: 'test-owner' };
+const TEST_APP = { name: 'klarmeter_test_app', password: 'test-app' };
 
 /** Clusters left behind by runs that were killed before their teardown. */
 function removeStaleClusters(dataRoot: string) {
@@ -67,10 +79,15 @@ export default async function setup(project: TestProject) {
     localPg = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
     adminUrl = localPg.url;
   }
-  const databaseUrl = await freshDatabase(adminUrl, 'klarmeter_test');
-  const db = createDb(databaseUrl);
-  await migrate(db.sequelize);
+  // As in production: the owner migrates, the tests (like the web and the worker) connect as the application role.
+  const superuserDatabaseUrl = await freshDatabase(adminUrl, TEST_DATABASE);
+  await ensureRoles(adminUrl, TEST_DATABASE, TEST_OWNER, TEST_APP);
+  const ownerDatabaseUrl = urlAs(superuserDatabaseUrl, TEST_OWNER);
+  const databaseUrl = urlAs(superuserDatabaseUrl, TEST_APP);
+  const db = createDb(ownerDatabaseUrl);
+  await migrate(db.sequelize, { appRole: TEST_APP.name });
   await db.close();
+  const proofSigningKey = privateKeyEnvString(generateProofKeyPair().privateKey);
 
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
   if (!temporalAddress) {
@@ -88,8 +105,12 @@ export default async function setup(project: TestProject) {
   writeFileSync(workflowBundlePath, bundle.code);
 
   process.env.DATABASE_URL = databaseUrl;
+  process.env.DATABASE_OWNER_URL = ownerDatabaseUrl;
+  process.env.PROOF_SIGNING_KEY = proofSigningKey;
   process.env.TEMPORAL_ADDRESS = temporalAddress;
   project.provide('databaseUrl', databaseUrl);
+  project.provide('ownerDatabaseUrl', ownerDatabaseUrl);
+  project.provide('proofSigningKey', proofSigningKey);
   project.provide('temporalAddress', temporalAddress);
   project.provide('temporalTestServer', findTemporalTestServer());
   project.provide('workflowBundlePath', workflowBundlePath);

@@ -17,6 +17,8 @@ export const TEST_PASSWORD = 'richtig-geheim-123';
 /** The app reads its configuration from the environment; tests use the run's database. */
 export function useTestEnvironment(): void {
   process.env.DATABASE_URL = inject('databaseUrl');
+  process.env.DATABASE_OWNER_URL = inject('ownerDatabaseUrl');
+  process.env.PROOF_SIGNING_KEY ??= inject('proofSigningKey');
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
   process.env.SESSION_SECRET ??= 'test-session-secret-0123456789';
   process.env.COOKIE_SECURE ??= 'auto';

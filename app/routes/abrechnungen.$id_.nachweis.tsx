@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Link, useLoaderData } from '@remix-run/react';
 import { PageHeader, Panel } from '~/components/page-header';
 import { LifecycleSection } from '~/components/statement-lifecycle';
+import { RecipientsTable } from '~/components/statement-recipients';
 import { DataTable } from '~/components/data-table';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import statementStyles from '~/styles/statements.css?url';
@@ -17,8 +18,9 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statementS
 
 /** GET /abrechnungen/:id/nachweis — the version's proof chain, verified on every load. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { statement, stored, lifecycle, proof } = await loadStatementProof(request, params.id);
+  const { statement, stored, lifecycle, proof, verification } = await loadStatementProof(request, params.id);
   return {
+    verification,
     statement: {
       id: stored.id,
       version: stored.version,
@@ -39,7 +41,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function ProofPage() {
-  const { statement, lifecycle, events, documents } = useLoaderData<typeof loader>();
+  const { statement, lifecycle, events, documents, verification } = useLoaderData<typeof loader>();
   useLiveRevalidation();
   return (
     <>
@@ -48,8 +50,8 @@ export default function ProofPage() {
         title="Zustellnachweis"
         description={
           <>
-            {statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} ·{' '}
-            <span className="mono">{statement.documentNumber}</span> · Version {statement.version}
+            {statement.propertyName} · {formatPeriod(statement.period.start, statement.period.end)} · v{statement.version} ·{' '}
+            <span className="mono">{statement.documentNumber}</span>
           </>
         }
         actions={
@@ -58,7 +60,31 @@ export default function ProofPage() {
           </a>
         }
       />
-      <LifecycleSection statementId={statement.id} lifecycle={lifecycle} />
+      <LifecycleSection
+        statementId={statement.id}
+        lifecycle={lifecycle}
+        actions={
+          lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null
+        }
+      />
+      <Panel id="anchor" title="Signatur und Verankerung">
+        {'unavailable' in verification ? (
+          <p className="alert alert--error" role="alert">
+            Die Verankerung in Temporal ließ sich nicht prüfen: {verification.unavailable}
+          </p>
+        ) : verification.ok ? (
+          <p className="alert alert--info" data-proof-anchored="true">
+            Der jüngste Kopf der Kette ist mit dem Schlüssel der Installation signiert und stimmt mit den im Workflow-Verlauf verankerten
+            Köpfen überein (bis Ereignis Nr. {verification.anchoredSeq}).
+          </p>
+        ) : (
+          <ul className="alert alert--error" role="alert" data-proof-anchored="false">
+            {verification.findings.map((f) => (
+              <li key={`${f.problem}-${f.message}`}>{f.message}</li>
+            ))}
+          </ul>
+        )}
+      </Panel>
       <Panel id="chain" title="Nachweiskette (SHA-256)">
         <DataTable
           label="Nachweiskette"

@@ -1,0 +1,103 @@
+// The dashboard's figures from counted facts: radio quality, the heating comparison by month and
+// the inquiries per 100 units and month. Pure, so the page, the tests and a bench agree.
+import type { YearMonth } from './monthly';
+
+/** Remotely read devices count as reporting when their last reading is at most this old. */
+export const RADIO_WINDOW_DAYS = 7;
+
+/** Deadline horizons the dashboard counts, in days from today. */
+export const DEADLINE_HORIZONS = [30, 90] as const;
+
+/** Open tickets count as at SLA risk when breached or due within this many hours. */
+export const SLA_RISK_HOURS = 24;
+
+/** The inquiries trend shows at most this many months back from the current one. */
+export const TREND_MONTHS_MAX = 24;
+
+/**
+ * Share of remotely read devices that reported within the window, in tenths of a percent rounded
+ * half up (987 → 98,7 %); null without remotely read devices.
+ */
+export function radioQualityPermille(reporting: number, remote: number): number | null {
+  if (remote <= 0) return null;
+  return Math.floor((reporting * 2000 + remote) / (2 * remote));
+}
+
+/** "98,7 %" from tenths of a percent. */
+export function formatPermille(permille: number | null): string {
+  if (permille === null) return '–';
+  return `${Math.floor(permille / 10)},${permille % 10} %`;
+}
+
+/** 'YYYY-MM' of a calendar date 'YYYY-MM-DD' (or of a month's first day). */
+export function monthOf(date: string): YearMonth {
+  return date.slice(0, 7);
+}
+
+export function addMonths(month: YearMonth, delta: number): YearMonth {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Every month from `first` to `last`, both included; empty when first is after last. */
+export function monthRange(first: YearMonth, last: YearMonth): YearMonth[] {
+  const months: YearMonth[] = [];
+  for (let month = first; month <= last; month = addMonths(month, 1)) months.push(month);
+  return months;
+}
+
+export interface HeatingMonth {
+  /** 'MM' of the month: January to December. */
+  month: YearMonth;
+  thisYear: number | null;
+  lastYear: number | null;
+}
+
+/**
+ * The heating comparison: January to the current month of this year against the same months of
+ * last year, in whole kWh; a month without published information is null (not 0: nothing known).
+ */
+export function heatingComparison(
+  totals: ReadonlyArray<{ month: YearMonth; heatingKwh: number }>,
+  currentMonth: YearMonth,
+): HeatingMonth[] {
+  const byMonth = new Map(totals.map((t) => [t.month, Math.round(t.heatingKwh)]));
+  const year = Number(currentMonth.slice(0, 4));
+  return monthRange(`${year}-01`, currentMonth).map((month) => ({
+    month,
+    thisYear: byMonth.get(month) ?? null,
+    lastYear: byMonth.get(`${year - 1}${month.slice(4)}`) ?? null,
+  }));
+}
+
+export interface InquiryMonth {
+  month: YearMonth;
+  inquiries: number;
+  /** Per 100 units, in hundredths (1250 → 12,50); null without units. */
+  per100Units: number | null;
+}
+
+/**
+ * Inquiries (tickets and objections) per 100 units and month from go-live (the first property's
+ * month) to the current one, at most TREND_MONTHS_MAX months; a month without any is 0.
+ */
+export function inquiryTrend(
+  counts: ReadonlyArray<{ month: YearMonth; inquiries: number }>,
+  units: number,
+  goLive: YearMonth,
+  currentMonth: YearMonth,
+): InquiryMonth[] {
+  const earliest = addMonths(currentMonth, -(TREND_MONTHS_MAX - 1));
+  const byMonth = new Map(counts.map((c) => [c.month, c.inquiries]));
+  return monthRange(goLive > earliest ? goLive : earliest, currentMonth).map((month) => {
+    const inquiries = byMonth.get(month) ?? 0;
+    // Integer arithmetic, rounded half up to hundredths.
+    return { month, inquiries, per100Units: units > 0 ? Math.floor((inquiries * 20000 + units) / (2 * units)) : null };
+  });
+}
+
+/** "12,50" from hundredths. */
+export function formatHundredths(value: number | null): string {
+  if (value === null) return '–';
+  return `${Math.floor(value / 100).toLocaleString('de-DE')},${String(value % 100).padStart(2, '0')}`;
+}

@@ -1,0 +1,229 @@
+// The OpenAPI 3.1 document of the REST API v1, served at /api/v1/openapi.json. Written out by hand
+// beside the operations; a test fails when an operation of the router is missing here or the
+// other way round, and schemathesis checks the running server against it.
+import { API_SCOPES } from '../../domain/api-tokens';
+import { MAX_TELEGRAMS_PER_BATCH } from '../gateway-ingest';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './resources';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (type: string, extra: Json = {}) => ({ type: [type, 'null'], ...extra });
+const DATE = { type: 'string', format: 'date' };
+const DATE_TIME = { type: 'string', format: 'date-time' };
+const ID = { type: 'integer', minimum: 1 };
+
+function object(properties: Record<string, unknown>, required = Object.keys(properties)): Json {
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+function page(item: string): Json {
+  return object({ data: { type: 'array', items: ref(item) }, nextCursor: nullable('string') });
+}
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+
+const STANDARD_ERRORS = {
+  '400': problemResponse('A parameter is invalid; `errors` names it'),
+  '401': problemResponse('No valid API token'),
+  '403': problemResponse('The token lacks the scope'),
+};
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } };
+const filter = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
+});
+const pageParameters = [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
+  { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page', schema: { type: 'string' } },
+];
+
+function list(summary: string, item: string, filters: Json[] = []): Json {
+  return {
+    get: {
+      summary,
+      security: [{ bearer: ['read'] }],
+      parameters: [...filters, ...pageParameters],
+      responses: { '200': { description: 'One page', content: { 'application/json': { schema: page(item) } } }, ...STANDARD_ERRORS },
+    },
+  };
+}
+
+function single(summary: string, item: string): Json {
+  return {
+    get: {
+      summary,
+      security: [{ bearer: ['read'] }],
+      parameters: [idParameter],
+      responses: {
+        '200': { description: summary, content: { 'application/json': { schema: ref(item) } } },
+        ...STANDARD_ERRORS,
+        '404': problemResponse('Not found in your organisation'),
+      },
+    },
+  };
+}
+
+const problem = (field: boolean) => ({
+  index: { type: 'integer', minimum: 0 },
+  ...(field ? { serial: { type: 'string' }, field: { type: 'string' } } : {}),
+  reason: { type: 'string' },
+});
+
+export function openApiDocument(serverUrl = '/api/v1'): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Klarmeter API',
+      version: '1.0.0',
+      description:
+        'Properties, units, devices with their deadlines and lights, readings and statements of one organisation, and the endpoint radio gateways push wmbusmeters telegrams to. Authenticate with `Authorization: Bearer km_…` (a token a manager creates under Einstellungen → API-Schlüssel). Errors are RFC 9457 problem details naming the field.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: `Scopes: ${Object.keys(API_SCOPES).join(', ')}` },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: { type: 'array', items: object({ field: { type: 'string' }, detail: { type: 'string' } }) },
+          },
+          required: ['type', 'title', 'status'],
+        },
+        Token: object({ id: ID, organisationId: ID, scopes: { type: 'array', items: { enum: Object.keys(API_SCOPES) } } }),
+        Property: object({
+          id: ID,
+          name: { type: 'string' },
+          street: { type: 'string' },
+          postalCode: { type: 'string' },
+          city: { type: 'string' },
+          federalState: { type: 'string' },
+        }),
+        Unit: object({ id: ID, propertyId: ID, label: { type: 'string' }, floor: nullable('string'), areaM2: { type: 'number' } }),
+        Device: object({
+          id: ID,
+          propertyId: ID,
+          unitId: nullable('integer'),
+          type: { enum: ['HKV', 'WZ-K', 'WZ-W', 'WMZ', 'GZ', 'RWM'] },
+          serial: { type: 'string' },
+          location: nullable('string'),
+          installedAt: DATE,
+          calibratedYear: nullable('integer'),
+          removedAt: nullable('string', { format: 'date' }),
+          deadlineKind: nullable('string'),
+          dueAt: nullable('string', { format: 'date' }),
+          light: { enum: ['green', 'yellow', 'red', null] },
+          lastReadingAt: nullable('string', { format: 'date-time' }),
+          lastReadingValue: nullable('number'),
+          reportedStatus: nullable('string', { description: '"ok" or the status the device last reported by radio' }),
+        }),
+        Reading: object({
+          id: ID,
+          deviceId: ID,
+          readAt: DATE_TIME,
+          value: { type: 'number' },
+          unit: { type: 'string' },
+          setDateValue: nullable('number'),
+          source: { enum: ['radio', 'manual', 'import', 'estimate'] },
+        }),
+        Statement: object({
+          id: ID,
+          propertyId: ID,
+          periodStart: DATE,
+          periodEnd: DATE,
+          version: { type: 'integer', minimum: 1 },
+          status: { enum: ['draft', 'approved', 'delivered', 'final', 'superseded'] },
+          documentNumber: { type: 'string' },
+          statusChangedAt: nullable('string', { format: 'date-time' }),
+        }),
+        Telegram: {
+          type: 'object',
+          description: 'One telegram as wmbusmeters prints it (format=json); mapped as shared/READINGS.md describes',
+          properties: {
+            media: { type: 'string' },
+            id: { type: ['string', 'number'] },
+            timestamp: { type: 'string' },
+            status: { type: 'string' },
+          },
+          additionalProperties: true,
+        },
+        IngestReport: object({
+          received: { type: 'integer', minimum: 0 },
+          accepted: { type: 'integer', minimum: 0 },
+          duplicates: { type: 'integer', minimum: 0 },
+          skipped: { type: 'array', items: object(problem(false)) },
+          errors: { type: 'array', items: object(problem(true), ['index', 'reason']) },
+          workflows: object({ signalled: { type: 'integer' }, ended: { type: 'integer' }, unsent: { type: 'integer' } }),
+        }),
+      },
+    },
+    paths: {
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/docs': {
+        get: {
+          summary: 'This document as a readable page',
+          security: [],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/token': {
+        get: {
+          summary: 'The calling token',
+          security: [{ bearer: [] }],
+          responses: {
+            '200': { description: 'The token', content: { 'application/json': { schema: ref('Token') } } },
+            '401': STANDARD_ERRORS['401'],
+          },
+        },
+      },
+      '/properties': list('Properties', 'Property'),
+      '/properties/{id}': single('A property', 'Property'),
+      '/units': list('Units', 'Unit', [filter('propertyId', 'Only units of this property')]),
+      '/devices': list('Devices with their deadline and light', 'Device', [
+        filter('propertyId', 'Only this property'),
+        filter('unitId', 'Only this unit'),
+      ]),
+      '/devices/{id}': single('A device', 'Device'),
+      '/readings': list('Readings, oldest stored first', 'Reading', [filter('deviceId', 'Only this device')]),
+      '/statements': list('Statements (all versions)', 'Statement', [filter('propertyId', 'Only this property')]),
+      '/statements/{id}': single('A statement', 'Statement'),
+      '/readings/wmbusmeters': {
+        post: {
+          summary: 'Telegrams from a radio gateway',
+          description: `One telegram, an array, or JSON lines; at most ${MAX_TELEGRAMS_PER_BATCH}. Each is stored or refused on its own; sent again, nothing is stored twice.`,
+          security: [{ bearer: ['readings:write'] }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [ref('Telegram'), { type: 'array', items: ref('Telegram'), maxItems: MAX_TELEGRAMS_PER_BATCH }] },
+              },
+              'application/x-ndjson': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            '200': { description: 'What became of each telegram', content: { 'application/json': { schema: ref('IngestReport') } } },
+            ...STANDARD_ERRORS,
+            '413': problemResponse('Too many telegrams or too large a body'),
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// Tamper evidence on the real stack (issue 10): statement versions proven by their workflow on
+// Temporal's test server with the real activities, heads signed with the run's key. Then an insider
+// with every right on the database (triggers disabled) edits an event, re-hashes the chain and moves
+// the head, drops the newest event and moves the head back, edits and empties the audit log: the
+// chain check alone passes some of these; the signed and anchored heads catch every one.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Transaction } from 'sequelize';
+import { createDb, type Db } from '../db';
+import { appendAudit, canonicalJson, sha256 } from '../db/audit';
+import { saveStatement } from '../db/statements';
+import { proofEvents, verifyProofChain } from '../db/proof';
+import { createActivities } from '../activities';
+import { createMailer } from './mail';
+import { createPdfRenderer } from './pdf';
+import { headSigner } from './proof/signing';
+import { approve, deliver, startStatementLifecycle } from './statement-lifecycle';
+import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-verification';
+import { checkConnectionRole, privilegeProblem } from '../db/roles';
+import { statementWorkflowId, type LifecycleActor } from '../domain/contracts/statement';
+import { createOrgFixture, createUserFixture } from '../tests/support/fixtures';
+import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { useTestEnvironment } from '../tests/support/web';
+import { startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+
+useTestEnvironment();
+// The worker's handle signs, as server/db.ts does with PROOF_SIGNING_KEY.
+const db = createDb(inject('databaseUrl'), { headSigner: headSigner() });
+// The insider: the tables' owner, who may disable the triggers (the application role may not).
+const owner = createDb(inject('ownerDatabaseUrl'));
+const renderer = createPdfRenderer();
+let ts: TimeSkipping;
+let house: StatementFixture;
+
+beforeAll(async () => {
+  const org = await createOrgFixture(db);
+  const tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
+  house = await createStatementFixture(db, { tenantA }, org);
+  ts = await startTimeSkipping({
+    db,
+    activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await ts?.stop();
+  await renderer.close();
+  await db.close();
+  await owner.close();
+});
+
+const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
+const actor = (): LifecycleActor => {
+  const m = house.org.managers[0]!;
+  return { userId: m.id, name: m.email, role: 'manager', ip: '198.51.100.7' };
+};
+
+/** A version created, approved and delivered in the portal: its chain and its workflow's history. */
+async function deliveredVersion(): Promise<{ id: number; version: number }> {
+  const m = house.org.managers[0]!;
+  const saved = await saveStatement(db, house.request, { userId: m.id, email: m.email, organisationId: m.organisationId });
+  const ref = { id: saved.stored!.id, version: saved.stored!.version };
+  await startStatementLifecycle(ref.id, actor(), options());
+  expect((await approve(ref, actor(), options())).ok).toBe(true);
+  expect((await deliver(ref, { actor: actor(), channel: 'portal' }, options())).ok).toBe(true);
+  return ref;
+}
+
+/** Runs SQL as the insider: the tables' owner or a superuser, with the append-only triggers off. */
+async function asInsider(
+  database: Db,
+  table: string,
+  work: (q: (sql: string, replacements?: Record<string, unknown>) => Promise<unknown>) => Promise<void>,
+) {
+  await database.sequelize.transaction(async (transaction) => {
+    const q = (sql: string, replacements: Record<string, unknown> = {}) => database.sequelize.query(sql, { replacements, transaction });
+    await q(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+    await work(q);
+    await q(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+  });
+}
+
+/** Recomputes every hash from event `from` on, as an insider who knows the (public) hash rule would. */
+async function rehashFrom(ref: { id: number; version: number }, from: number) {
+  const events = await proofEvents(db, ref.id, ref.version);
+  let prev = events[from - 2]!.hash;
+  await asInsider(owner, 'statement_proof_events', async (q) => {
+    for (const event of events.slice(from - 1)) {
+      const { id, hash: _hash, ...fields } = event.get({ plain: true });
+      const hash = sha256(canonicalJson({ ...fields, prevHash: prev, at: new Date(fields.at).toISOString() }));
+      await q('UPDATE statement_proof_events SET prev_hash = :prev, hash = :hash WHERE id = :id', { prev, hash, id });
+      prev = hash;
+    }
+  });
+  return prev;
+}
+
+describe('tamper evidence of a statement proof', () => {
+  test('an untouched proof verifies: chain, signed head, and the heads anchored in the workflow history', async () => {
+    const ref = await deliveredVersion();
+    const events = await proofEvents(db, ref.id, ref.version);
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict).toEqual({ ok: true, events: events.length, anchoredSeq: events.length, findings: [] });
+    // Created, approved and the version's delivery returned their heads to the workflow.
+    const anchored = await anchoredHeads(ts.client, statementWorkflowId(ref.id, ref.version));
+    expect(anchored!.map((h) => h.seq)).toEqual([1, 2, events.length]);
+  }, 60_000);
+
+  test('an edited event is found', async () => {
+    const ref = await deliveredVersion();
+    await asInsider(owner, 'statement_proof_events', (q) =>
+      q(
+        `UPDATE statement_proof_events SET details = details || '{"receivedOn":"2099-01-01"}' WHERE statement_id = :id AND seq = 3`,
+        ref,
+      ).then(() => undefined),
+    );
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.findings.map((f) => f.problem)).toContain('chain-broken');
+  }, 60_000);
+
+  test('a re-hashed chain with its head moved passes the chain check, not the signed and anchored heads', async () => {
+    const ref = await deliveredVersion();
+    const events = await proofEvents(db, ref.id, ref.version);
+    await asInsider(owner, 'statement_proof_events', (q) =>
+      q(`UPDATE statement_proof_events SET ip = '192.0.2.1' WHERE statement_id = :id AND seq = 3`, ref).then(() => undefined),
+    );
+    const newHead = await rehashFrom(ref, 3);
+    await db.sequelize.query('UPDATE statement_proof_heads SET last_hash = :newHead WHERE statement_id = :id AND version = :version', {
+      replacements: { ...ref, newHead },
+    });
+    // The insider cannot sign; the best it can do is drop the signed heads of the rewritten events.
+    await asInsider(owner, 'statement_proof_head_log', (q) =>
+      q('DELETE FROM statement_proof_head_log WHERE statement_id = :id AND version = :version AND seq >= 3', ref).then(() => undefined),
+    );
+    expect(await verifyProofChain(db, ref.id, ref.version)).toEqual({ ok: true, checked: events.length });
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.findings.map((f) => f.problem)).toEqual(expect.arrayContaining(['head-mismatch', 'anchor-mismatch']));
+    expect(verdict.findings.find((f) => f.problem === 'anchor-mismatch')!.message).toMatch(`Ereignis Nr. ${events.length} weicht`);
+  }, 60_000);
+
+  test('the newest event dropped and the head moved back is found by the anchored head', async () => {
+    const ref = await deliveredVersion();
+    const events = await proofEvents(db, ref.id, ref.version);
+    const newest = events.at(-1)!;
+    const before = events.at(-2)!;
+    await asInsider(owner, 'statement_proof_events', (q) =>
+      q('DELETE FROM statement_proof_events WHERE id = :id', { id: newest.id }).then(() => undefined),
+    );
+    await asInsider(owner, 'statement_proof_head_log', (q) =>
+      q('DELETE FROM statement_proof_head_log WHERE statement_id = :id AND version = :version AND seq = :seq', {
+        ...ref,
+        seq: newest.seq,
+      }).then(() => undefined),
+    );
+    await db.sequelize.query(
+      'UPDATE statement_proof_heads SET last_seq = :seq, last_hash = :hash WHERE statement_id = :id AND version = :version',
+      {
+        replacements: { ...ref, seq: before.seq, hash: before.hash },
+      },
+    );
+    // The chain and the remaining signed head agree with each other: only the workflow's history knows better.
+    expect((await verifyProofChain(db, ref.id, ref.version)).ok).toBe(true);
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.findings).toEqual([
+      { problem: 'anchor-mismatch', message: `Ereignis Nr. ${newest.seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
+    ]);
+  }, 60_000);
+});
+
+describe('tamper evidence of the audit log', () => {
+  // One transaction of the owner's, rolled back: the log is shared with every test file, which must not see it emptied.
+  const ROLLBACK = new Error('rollback');
+  async function inRolledBackTransaction(work: (transaction: Transaction) => Promise<void>) {
+    await expect(
+      owner.sequelize.transaction(async (transaction) => {
+        await work(transaction);
+        throw ROLLBACK;
+      }),
+    ).rejects.toBe(ROLLBACK);
+  }
+
+  test('every entry gets a signed head; an edited entry and an emptied log are found', async () => {
+    await inRolledBackTransaction(async (transaction) => {
+      const q = (sql: string, replacements: Record<string, unknown> = {}) => owner.sequelize.query(sql, { replacements, transaction });
+      for (const action of ['login', 'logout', 'login'])
+        await appendAudit(db, { organisationId: null, actorId: null, actor: 'a@b.de', action, entity: 'session' }, transaction);
+      const ids = (await db.models.AuditEntry.findAll({ attributes: ['id'], order: [['id', 'ASC']], transaction })).map((e) => e.id);
+      expect(await verifyAuditLog(db, transaction)).toEqual({ ok: true, events: ids.length, anchoredSeq: null, findings: [] });
+
+      // The insider (owner or superuser) with the triggers off.
+      await q('ALTER TABLE audit_log DISABLE TRIGGER USER');
+      await q("UPDATE audit_log SET actor = 'x@y.de' WHERE id = :id", { id: ids.at(-2) });
+      expect((await verifyAuditLog(db, transaction)).findings.map((f) => f.problem)).toEqual(['chain-broken']);
+
+      await q('TRUNCATE audit_log');
+      expect((await verifyAuditLog(db, transaction)).findings).toEqual([
+        { problem: 'head-mismatch', message: `Protokolleintrag ${ids.at(-1)} fehlt, ist aber signiert (gelöscht oder geleert?)` },
+      ]);
+    });
+  }, 60_000);
+
+  test('the application role cannot empty, alter or bypass; the owner is stopped by the triggers until it disables them', async () => {
+    for (const sql of [
+      'TRUNCATE audit_log',
+      'ALTER TABLE audit_log DISABLE TRIGGER USER',
+      "SET session_replication_role = 'replica'",
+      "UPDATE audit_log SET actor = 'x' WHERE id = (SELECT max(id) FROM audit_log)",
+      'DELETE FROM statement_proof_head_log',
+    ])
+      await expect(db.sequelize.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
+    await expect(owner.sequelize.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
+    await expect(owner.sequelize.query('TRUNCATE statement_proof_head_log')).rejects.toThrow(/append-only/);
+  });
+
+  test('the web and the worker connect least-privileged; the owner would be refused', async () => {
+    expect(privilegeProblem(await checkConnectionRole(db.sequelize))).toBeNull();
+    expect(privilegeProblem(await checkConnectionRole(owner.sequelize))).toMatch(/owns \d+ tables/);
+  });
+});

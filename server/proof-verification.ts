@@ -1,0 +1,147 @@
+// Verification that finds what a database insider would try (issue 10): a statement version's
+// chain is recomputed, its newest signed head checked against the installation's keys and the
+// chain's last event, and the heads the workflow's history recorded (activity results, a store the
+// database cannot rewrite) checked against the chain: a re-hashed chain, a dropped newest event and
+// a moved head all disagree with them. The audit log is walked and checked against its signed head.
+import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { verifyAuditChain } from '../db/audit';
+import type { Db } from '../db';
+import { latestAuditHead, latestProofHead, type SignedHeadRow } from '../db/heads';
+import { proofEvents, verifyProofChain } from '../db/proof';
+import { statementWorkflowId } from '../domain/contracts/statement';
+import { verifySignature } from './proof/keys';
+import { trustedKey } from './proof/signing';
+
+export interface Finding {
+  problem: 'chain-broken' | 'unsigned' | 'bad-signature' | 'head-mismatch' | 'anchor-mismatch' | 'anchor-missing';
+  /** German, for the alarm and the compliance view. */
+  message: string;
+}
+
+export interface Verification {
+  ok: boolean;
+  events: number;
+  /** The newest head the workflow's history recorded (null: none found). */
+  anchoredSeq: number | null;
+  findings: Finding[];
+}
+
+interface HeadFields {
+  chain: string;
+  seq: number;
+  sha256: string;
+}
+
+/** Whether the signed bytes name the chain's last event (the row's own columns are not signed). */
+function headNames(head: SignedHeadRow, chainId: string, last: { seq: number; hash: string } | undefined): boolean {
+  const fields = JSON.parse(head.head) as HeadFields;
+  return last !== undefined && fields.chain === chainId && fields.seq === last.seq && fields.sha256 === last.hash;
+}
+
+/** Whether the head's signature holds under one of the installation's keys (current or earlier). */
+function signatureHolds(head: { head: string; signature: string; keyFingerprint: string }): boolean {
+  const key = trustedKey(head.keyFingerprint);
+  return key !== null && verifySignature(head.head, head.signature, key.publicKey);
+}
+
+function isSignedHead(value: unknown): value is SignedHeadRow {
+  const v = value as Partial<SignedHeadRow> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.head === 'string' &&
+    typeof v.signature === 'string' &&
+    typeof v.keyFingerprint === 'string'
+  );
+}
+
+/** Every signed head the workflow's activities returned, in history order. */
+export async function anchoredHeads(client: Client, workflowId: string): Promise<SignedHeadRow[] | null> {
+  let history;
+  try {
+    history = await client.workflow.getHandle(workflowId).fetchHistory();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+  const heads: SignedHeadRow[] = [];
+  for (const event of history.events ?? []) {
+    const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    if (!payload) continue;
+    const result = defaultPayloadConverter.fromPayload<{ head?: unknown }>(payload);
+    if (result && typeof result === 'object' && isSignedHead(result.head)) heads.push(result.head);
+  }
+  return heads;
+}
+
+/** Checks one statement version's proof: chain, signed head, and the heads anchored in its workflow. */
+export async function verifyStatementProof(db: Db, client: Client, ref: { id: number; version: number }): Promise<Verification> {
+  const findings: Finding[] = [];
+  const chain = await verifyProofChain(db, ref.id, ref.version);
+  if (!chain.ok) findings.push({ problem: 'chain-broken', message: `Ereignis Nr. ${chain.brokenAt!.seq}: ${chain.brokenAt!.reason}` });
+  const events = await proofEvents(db, ref.id, ref.version);
+  const hashAt = new Map(events.map((e) => [e.seq, e.hash]));
+  const last = events.at(-1);
+  const chainId = statementWorkflowId(ref.id, ref.version);
+
+  const stored = await latestProofHead(db, ref.id, ref.version);
+  if (!stored) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf der Nachweiskette gespeichert' });
+  else if (!signatureHolds(stored))
+    findings.push({ problem: 'bad-signature', message: `Signatur des Kopfs (Ereignis Nr. ${stored.seq}) ungültig` });
+  else if (!headNames(stored, chainId, last))
+    findings.push({
+      problem: 'head-mismatch',
+      message: `Der signierte Kopf (Ereignis Nr. ${stored.seq}) passt nicht zum letzten Ereignis der Kette`,
+    });
+
+  const anchored = await anchoredHeads(client, statementWorkflowId(ref.id, ref.version));
+  let anchoredSeq: number | null = null;
+  if (anchored === null || anchored.length === 0) {
+    findings.push({ problem: 'anchor-missing', message: 'Im Verlauf des Workflows ist kein signierter Kopf verankert' });
+  } else {
+    for (const head of anchored) {
+      const fields = JSON.parse(head.head) as HeadFields;
+      anchoredSeq = Math.max(anchoredSeq ?? 0, fields.seq);
+      if (fields.chain !== chainId || !signatureHolds(head)) {
+        findings.push({ problem: 'bad-signature', message: `Im Workflow verankerter Kopf Nr. ${fields.seq}: Signatur ungültig` });
+      } else if (hashAt.get(fields.seq) !== fields.sha256) {
+        findings.push({
+          problem: 'anchor-mismatch',
+          message: hashAt.has(fields.seq)
+            ? `Ereignis Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
+            : `Ereignis Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
+        });
+      }
+    }
+  }
+  return { ok: findings.length === 0, events: events.length, anchoredSeq, findings };
+}
+
+/** Walks the audit log and checks it against its newest signed head. */
+export async function verifyAuditLog(db: Db, transaction?: Transaction): Promise<Verification> {
+  const findings: Finding[] = [];
+  const walk = await verifyAuditChain(db, transaction);
+  if (!walk.ok) findings.push({ problem: 'chain-broken', message: `Protokolleintrag ${walk.brokenAt!.id}: ${walk.brokenAt!.reason}` });
+  const head = await latestAuditHead(db, transaction);
+  if (!head) {
+    if (walk.checked > 0) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf des Protokolls gespeichert' });
+  } else if (!signatureHolds(head)) {
+    findings.push({ problem: 'bad-signature', message: `Signatur des Protokollkopfs (Eintrag ${head.seq}) ungültig` });
+  } else {
+    const [entry] = await db.sequelize.query<{ hash: string }>('SELECT hash FROM audit_log WHERE id = :id', {
+      replacements: { id: head.seq },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    if (!entry)
+      findings.push({
+        problem: 'head-mismatch',
+        message: `Protokolleintrag ${head.seq} fehlt, ist aber signiert (gelöscht oder geleert?)`,
+      });
+    else if (entry.hash !== head.sha256)
+      findings.push({ problem: 'head-mismatch', message: `Protokolleintrag ${head.seq} weicht vom signierten Kopf ab` });
+  }
+  return { ok: findings.length === 0, events: walk.checked, anchoredSeq: null, findings };
+}
