@@ -23,10 +23,24 @@ const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
 const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
+const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, COMPLIANCE, SETTINGS],
+  manager: [
+    DASHBOARD,
+    PROPERTIES,
+    REGISTER,
+    STATEMENTS,
+    ARCHIVE,
+    DRINKING_WATER,
+    MONTHLY,
+    TICKETS,
+    APPOINTMENTS,
+    INVITATIONS,
+    COMPLIANCE,
+    SETTINGS,
+  ],
   owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
   compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
