@@ -21,6 +21,7 @@ import { hasPermission } from '../domain/permissions';
 import { NAVIGATION, homePath } from '~/utils/navigation';
 import { useNonce } from '~/utils/nonce';
 import { unreadCount } from '../server/inbox';
+import { temporalUiLink } from '../server/operations';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
@@ -47,6 +48,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       home: homePath(user.role),
       navigation: NAVIGATION[user.role],
       processingRecord: hasPermission(user, 'read:processing-record:any'),
+      // Only operators get the link; everyone else's page does not even carry the address.
+      temporalUi: temporalUiLink(user),
     },
     unread: await unreadCount(user.id),
   };
@@ -88,6 +91,13 @@ function AppHeader({ data }: { data: RootData }) {
                 <NavLink to={item.to}>{item.label}</NavLink>
               </li>
             ))}
+            {user.temporalUi ? (
+              <li>
+                <a href={user.temporalUi} target="_blank" rel="noreferrer">
+                  Temporal-Oberfläche<span className="visually-hidden"> (Betrieb, öffnet in neuem Fenster)</span>
+                </a>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <div className="app-header__user">

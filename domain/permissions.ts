@@ -29,7 +29,12 @@ type Entity =
   | 'archive'
   // Tokens of the REST API and the radio gateways, webhook endpoints (issue 17).
   | 'api-token'
-  | 'webhook';
+  | 'webhook'
+
+  // The compliance desk (/pruefung): obligations from Temporal visibility, their histories, the audit log.
+  | 'compliance'
+  // The Temporal Web UI: an operator's tool (it can cancel and start workflows), never a user's.
+  | 'temporal-ui';
 /**
  * `own`: rows in the user's scope (its properties, its unit; a tenant's own tickets and appointment
  * requests, a technician's properties' appointments); `any`: all rows of its organisation.
@@ -82,6 +87,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:processing-record:any',
     // /healthz with each dependency's latency and error (anonymous callers get the status only).
     'read:health-details:any',
+    // Managers may read the compliance desk too.
+    'read:compliance:any',
+    'export:compliance:any',
     // API tokens of the organisation's gateways and ERP systems: listed, created and revoked.
     'read:api-token:any',
     'create:api-token:any',
@@ -105,6 +113,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:monthly-information:any',
     'read:archive:any',
     'read:processing-record:any',
+    'read:compliance:any',
+    'export:compliance:any',
   ],
   owner: [
     ...STAFF_ACCOUNT,
@@ -157,6 +167,7 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:notification:own',
     // /healthz with each dependency's latency and error.
     'read:health-details:any',
+    'read:temporal-ui:any',
   ],
 };
 

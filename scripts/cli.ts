@@ -3,12 +3,16 @@ import { runDeadlines } from './cli/deadlines';
 import { runBilling } from './cli/billing';
 import { runReadings } from './cli/readings';
 import { runProof } from './cli/proof';
+import { runReplay } from './cli/replay';
+import { runHistory } from './cli/history';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   deadlines: runDeadlines,
   billing: runBilling,
   readings: runReadings,
   proof: runProof,
+  replay: (args) => runReplay(args),
+  history: (args) => runHistory(args),
 };
 
 const [name, ...rest] = process.argv.slice(2);

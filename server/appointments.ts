@@ -189,7 +189,7 @@ function appointmentWorkflowStart(input: AppointmentWorkflowInput, options: Work
     workflowId: appointmentWorkflowId(input.appointmentId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    identity: { obligation: 'appointment', propertyId: input.propertyId, unitId: input.unitId },
+    identity: { obligation: 'appointment', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
   };
 }
 

@@ -878,12 +878,22 @@ async function startRetention(
     kind: version.kind,
     retentionUntil: version.retentionUntil,
   };
+  const property = await (options.db ?? sharedDb()).models.Property.findByPk(version.propertyId, {
+    attributes: ['organisationId'],
+    rejectOnEmpty: true,
+  });
   const runId = await startOnce<typeof archiveRetention>(options.client ?? temporalClient(), {
     workflowType: RETENTION_WORKFLOW_TYPE,
     workflowId: retentionWorkflowId(version.id),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    identity: { obligation: RETENTION_OBLIGATION, propertyId: version.propertyId, unitId: version.unitId },
+    // KlarOrganisation scopes the compliance desk's queries: the property's organisation.
+    identity: {
+      obligation: RETENTION_OBLIGATION,
+      organisationId: property.organisationId,
+      propertyId: version.propertyId,
+      unitId: version.unitId,
+    },
   });
   return runId !== null;
 }

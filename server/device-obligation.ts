@@ -176,6 +176,8 @@ export function deviceFacts(device: Device, organisation: Pick<Organisation, 'hk
 
 export interface DeviceWorkflowStart {
   workflowId: string;
+  /** The device's organisation: searchable from the start (KlarOrganisation), not part of the workflow's input. */
+  organisationId: number;
   input: DeviceDeadlineInput;
 }
 
@@ -197,6 +199,7 @@ export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly numbe
     const organisation = organisationOfProperty.get(device.propertyId)!;
     return {
       workflowId: deviceWorkflowId(device.id),
+      organisationId: organisation.id,
       input: {
         deviceId: device.id,
         propertyId: device.propertyId,
@@ -216,7 +219,7 @@ export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly numbe
  */
 export async function startDeviceWorkflow(
   client: Client,
-  { workflowId, input }: DeviceWorkflowStart,
+  { workflowId, organisationId, input }: DeviceWorkflowStart,
   taskQueue: string,
 ): Promise<{ workflowId: string; runId: string | null }> {
   const runId = await startOnce<typeof deviceDeadline>(client, {
@@ -227,7 +230,7 @@ export async function startDeviceWorkflow(
     reuse: 'ALLOW_DUPLICATE_FAILED_ONLY',
     memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
     // Identity is searchable from the start; the workflow adds its obligation, due date, light and state.
-    identity: { propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId },
+    identity: { organisationId, propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId },
   });
   return { workflowId, runId };
 }
@@ -566,7 +569,7 @@ export async function reportDeviceReadings(
     }
     const starts = await loadDeviceWorkflowStarts(database, chunk);
     outcome.ended += chunk.length - starts.length;
-    await forEachConcurrently(starts, options.concurrency ?? READING_SIGNAL_CONCURRENCY, async ({ workflowId, input }) => {
+    await forEachConcurrently(starts, options.concurrency ?? READING_SIGNAL_CONCURRENCY, async ({ workflowId, organisationId, input }) => {
       if (failure !== null) {
         outcome.unsent.push(input.deviceId);
         return;
@@ -586,7 +589,12 @@ export async function reportDeviceReadings(
             signalArgs: [report],
             workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
             memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
-            typedSearchAttributes: identityAttributes({ propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId }),
+            typedSearchAttributes: identityAttributes({
+              organisationId,
+              propertyId: input.propertyId,
+              unitId: input.unitId,
+              deviceId: input.deviceId,
+            }),
           }),
         );
         outcome.signalled += 1;

@@ -136,7 +136,7 @@ export async function createWaterSystem(
       workflowId: legionellaWorkflowId(row.id),
       taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
       args: [workflowInput],
-      identity: { obligation: LEGIONELLA_OBLIGATION, propertyId, unitId: null },
+      identity: { obligation: LEGIONELLA_OBLIGATION, organisationId: user.organisationId, propertyId, unitId: null },
     });
     return { id: row.id, entries: [entry] };
   });

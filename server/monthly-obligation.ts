@@ -599,7 +599,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         );
         if (!run) throw new Error(`monthly run ${workflowId} was not recorded`);
         const properties = await db.sequelize.query<PropertyPlan>(
-          `SELECT p.id AS "propertyId", count(u.id)::int AS units
+          `SELECT p.id AS "propertyId", count(u.id)::int AS units, p.organisation_id AS "organisationId"
              FROM properties p JOIN units u ON u.property_id = p.id
             WHERE $1::int[] IS NULL OR p.organisation_id = ANY($1::int[])
             GROUP BY p.id ORDER BY p.id`,

@@ -113,7 +113,7 @@ function lifecycleStart(input: StatementLifecycleInput, taskQueue: string): Star
     workflowId: statementWorkflowId(input.statementId, input.version),
     taskQueue,
     args: [input],
-    identity: { obligation: 'statement', propertyId: input.propertyId, unitId: null },
+    identity: { obligation: 'statement', organisationId: input.organisationId, propertyId: input.propertyId, unitId: null },
     keywords: { [SA.period.name]: `${input.periodStart}/${input.periodEnd}`, [SA.state.name]: 'draft' },
   };
 }

@@ -49,6 +49,8 @@ export interface WorkflowOptions {
 export interface ObligationIdentity {
   /** Absent where the workflow names it itself once it knows (a device: calibration, replacement, inspection). */
   obligation?: string;
+  /** Scopes compliance queries (KlarOrganisation); see server/obligations.ts for workflows started without it. */
+  organisationId: number;
   propertyId: number;
   unitId: number | null;
   deviceId?: number;
@@ -57,6 +59,7 @@ export interface ObligationIdentity {
 export function identityAttributes(identity: ObligationIdentity): SearchAttributePair[] {
   return [
     ...(identity.obligation === undefined ? [] : [{ key: SA.obligation, value: identity.obligation }]),
+    { key: SA.organisation, value: String(identity.organisationId) },
     { key: SA.property, value: String(identity.propertyId) },
     ...(identity.unitId === null ? [] : [{ key: SA.unit, value: String(identity.unitId) }]),
     ...(identity.deviceId === undefined ? [] : [{ key: SA.device, value: String(identity.deviceId) }]),

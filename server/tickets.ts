@@ -234,7 +234,7 @@ function ticketWorkflowStart(input: TicketWorkflowInput, options: WorkflowOption
     workflowId: ticketWorkflowId(input.ticketId),
     taskQueue: options.taskQueue ?? temporalSettings().taskQueue,
     args: [input],
-    identity: { obligation: 'ticket', propertyId: input.propertyId, unitId: input.unitId },
+    identity: { obligation: 'ticket', organisationId: input.organisationId, propertyId: input.propertyId, unitId: input.unitId },
   };
 }
 

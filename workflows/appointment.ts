@@ -13,6 +13,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -22,7 +23,7 @@ import type { Activities } from '../activities';
 import type { BusinessCalendar } from '../domain/business-hours';
 import { BUSINESS_DAY_MS } from '../domain/business-hours';
 import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from '../domain/sla';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from './shared/appointment';
 import {
@@ -135,6 +136,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
       { key: SA.unit, value: String(input.unitId) },
       { key: SA.state, value: state.status },
       { key: SA.dueAt, value: due === null ? null : new Date(due) },
+      // The confirmation deadline passed before the appointment was confirmed.
+      ...(patched(LATE_ATTRIBUTE_PATCH) ? [{ key: SA.late, value: state.confirmation.breachedAtMs !== null }] : []),
     ]);
   }
 

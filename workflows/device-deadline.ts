@@ -9,6 +9,7 @@
 // existing history replays to (another activity, timer or order, a different wake-up point) must be
 // guarded with patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. Patches so far:
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the current deadline passed unmet).
 // - DEVICE_FAULT_TICKET_PATCH: a smoke alarm reporting a fault by radio gets a technician's ticket.
 import {
   ActivityFailure,
@@ -53,7 +54,7 @@ import {
   type DeviceWorkflowState,
   type RecordedDeadline,
 } from '../domain/contracts/device';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
 const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -203,6 +204,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       { key: SA.state, value: stateOf(plan) },
     ];
     if (input.unitId !== null) wanted.push({ key: SA.unit, value: String(input.unitId) });
+    if (patched(LATE_ATTRIBUTE_PATCH)) wanted.push({ key: SA.late, value: escalationKey === plan.escalationKey });
     const changed = wanted.filter(({ key, value }) => published.get(key.name) !== searchAttributeText(value));
     if (changed.length === 0) return;
     upsertSearchAttributes(changed);

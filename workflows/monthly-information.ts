@@ -107,14 +107,17 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
     const lane = async () => {
       while (next < pending.length && !mustContinue()) {
         const property = pending[next++]!;
-        const totals = await processProperty({
-          runId,
-          month,
-          propertyId: property.propertyId,
-          units: property.units,
-          batchSize,
-          maxBatchesPerRun: input.maxBatchesPerRun,
-        });
+        const totals = await processProperty(
+          {
+            runId,
+            month,
+            propertyId: property.propertyId,
+            units: property.units,
+            batchSize,
+            maxBatchesPerRun: input.maxBatchesPerRun,
+          },
+          property.organisationId,
+        );
         if (totals) {
           status.propertiesDone += 1;
           status.unitsDone += totals.units;
@@ -156,16 +159,18 @@ export async function monthlyInformationRun(input: MonthlyRunInput = {}): Promis
 }
 
 /** One property's child workflow; null when it failed (the run goes on, the property is reported). */
-async function processProperty(input: MonthlyPropertyInput): Promise<PropertyTotals | null> {
+async function processProperty(input: MonthlyPropertyInput, organisationId: number | undefined): Promise<PropertyTotals | null> {
   try {
     return await executeChild(monthlyPropertyInformation, {
       workflowId: monthlyPropertyWorkflowId(input.month, input.propertyId),
       args: [input],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
+      // Only the start's attributes change (plans made before carry no organisation): the commands stay the same.
       typedSearchAttributes: [
         { key: SA.obligation, value: MONTHLY_OBLIGATION },
         { key: SA.period, value: input.month },
         { key: SA.property, value: String(input.propertyId) },
+        ...(organisationId === undefined ? [] : [{ key: SA.organisation, value: String(organisationId) }]),
       ],
     });
   } catch (error) {

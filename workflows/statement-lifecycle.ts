@@ -7,6 +7,7 @@
 // VERSIONING: guard changes to the command sequence with patched(). Patches so far:
 // - 'render-documents-at-approval': the approval renders and stores every PDF first; from then on
 //   the proof's documentSha256 is the hash of their manifest instead of the computed content's.
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the §556(3) delivery deadline was missed), also at the miss.
 // - PER_RECIPIENT_PATCH ('per-recipient-delivery'): the delivery goes to each tenant by its own
 //   channel (the portal only with an active account, else a letter) with its own receipt date,
 //   §556(3) check and objection window; an opening counts per tenant and no longer moves the
@@ -50,7 +51,7 @@ import {
   type StatementLifecycleStatus,
   type SupersededSignal,
 } from '../domain/contracts/statement';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
 const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection, deliverToRecipients } =
   proxyActivities<Activities>({
@@ -147,6 +148,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       { key: SA.state, value: state },
       { key: SA.dueAt, value: new Date(windowEndMs ?? deliveryDueMs) },
     ];
+    if (patched(LATE_ATTRIBUTE_PATCH)) pairs.push({ key: SA.late, value: deadlineMissed });
     upsertSearchAttributes(pairs);
   }
 
@@ -417,6 +419,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           daysBefore: null,
         });
         deadlineMissed = true;
+        if (patched(LATE_ATTRIBUTE_PATCH)) publishSearchAttributes();
       }
       const ahead = [
         ...reminders.filter((r) => !remindersHandled.has(r.key)).map((r) => r.atMs),

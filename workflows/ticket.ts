@@ -10,11 +10,13 @@
 // VERSIONING: tickets run for weeks. Any change that alters the commands an existing history
 // replays to (another activity, timer or order, different wake-up points) must be guarded with
 // patched('<change-id>') so running executions keep their old path; see
-// https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
+// https://docs.temporal.io/develop/typescript/versioning. Patches so far:
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (an SLA deadline was breached).
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -43,7 +45,7 @@ import {
   type Escalation,
   type SlaMeasure,
 } from '../domain/sla';
-import { SA } from './shared/search-attributes';
+import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
   askTenant,
@@ -243,6 +245,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       { key: SA.dueAt, value: dueAt === null ? null : new Date(dueAt) },
     ];
     if (input.unitId !== null) wanted.push({ key: SA.unit, value: String(input.unitId) });
+    if (patched(LATE_ATTRIBUTE_PATCH)) {
+      wanted.push({ key: SA.late, value: state.reaction.breachedAtMs !== null || state.resolution.breachedAtMs !== null });
+    }
     const text = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
     const changes = wanted.filter(({ key, value }) => published.get(key.name) !== text(value));
     if (changes.length === 0) return;

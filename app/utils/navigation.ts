@@ -20,15 +20,29 @@ const MONTHLY: NavItem = { to: '/monatsinformationen', label: 'Monatsinformation
 const MY_CONSUMPTION: NavItem = { to: '/verbrauch', label: 'Mein Verbrauch' };
 const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente' };
 const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
+const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, DRINKING_WATER, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  manager: [
+    DASHBOARD,
+    PROPERTIES,
+    REGISTER,
+    STATEMENTS,
+    ARCHIVE,
+    DRINKING_WATER,
+    MONTHLY,
+    TICKETS,
+    APPOINTMENTS,
+    INVITATIONS,
+    COMPLIANCE,
+    SETTINGS,
+  ],
   owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
-  compliance: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
+  compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],

@@ -48,6 +48,8 @@ export interface MonthlyRunInput {
 export interface PropertyPlan {
   propertyId: number;
   units: number;
+  /** The property's organisation, for the child's KlarOrganisation (absent in plans made before it was added). */
+  organisationId?: number;
 }
 
 export interface CarriedRunState {

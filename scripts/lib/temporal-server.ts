@@ -84,12 +84,13 @@ export function setupTemporalSchema(opts: {
 }
 
 /** temporal.api.enums.v1.IndexedValueType (the proto package is not a direct dependency). */
-const INDEXED_VALUE_TYPE = { Keyword: 2, Datetime: 6 } as const;
+const INDEXED_VALUE_TYPE = { Keyword: 2, Datetime: 6, Bool: 5 } as const;
 
 /**
  * The namespace (registered unless it exists) and Klarmeter's custom search attributes on it.
  * With SQL visibility, custom attributes belong to a namespace and map onto a fixed set of columns
- * (Keyword01…Keyword10, Datetime01…Datetime03 in 1.29): we use 7 keywords and 1 datetime.
+ * (Keyword01…Keyword10, Datetime01…Datetime03, Bool01…Bool03 in 1.29): we use 8 keywords, 1 datetime
+ * and 1 bool.
  */
 export async function ensureNamespace(
   connection: Connection,

@@ -132,6 +132,14 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'meine-dokumente.verbrauch.$id': { loader: needs('read:document:own', { object: 'archived-month', sees: TENANT_ONLY }) },
   'meine-wohnung': { loader: needs('read:tenancy:own') },
   // A month with information in the organisation (the fixture's archived month); one without is 404 for everybody.
+  // The compliance desk: read only (no actions); the organisation's whole scope.
+  'pruefung._index': { loader: needs('read:compliance:any') },
+  'pruefung.abdeckung': { loader: needs('read:compliance:any') },
+  'pruefung.pflichten[.]csv': { loader: needs('export:compliance:any') },
+  'pruefung.protokoll': { loader: needs('read:compliance:any') },
+  'pruefung.protokoll[.]csv': { loader: needs('export:compliance:any') },
+  'pruefung.verlauf.$workflowId': { loader: needs('read:compliance:any', { object: 'obligation' }) },
+  'pruefung.verlauf.$workflowId.export': { loader: needs('export:compliance:any', { object: 'obligation' }) },
   'monatsinformationen.$month': { loader: needs('read:monthly-information:any'), params: { month: '2024-11' } },
   'monatsinformationen._index': { loader: needs('read:monthly-information:any'), action: needs('update:monthly-information:any') },
   'monatsinformationen.ablesungen': { loader: needs('create:reading:any'), action: needs('create:reading:any') },

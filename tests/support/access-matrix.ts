@@ -23,6 +23,8 @@ export type ObjectKind =
   | 'statement-unit'
   | 'tenant-statement'
   | 'ticket'
+  // A workflow by its id (the compliance desk's history): the ticket's, which the filing started.
+  | 'obligation'
   | 'appointment'
   | 'archived-month'
   | 'tenancy'
@@ -204,6 +206,11 @@ export async function createMatrixFixture(database: Db): Promise<MatrixFixture> 
         'in-scope': { params: { id: String(casesA.ticketId) } },
         outside: { params: { id: String(casesOther.ticketId) } },
         foreign: { params: { id: String(casesB.ticketId) } },
+      }),
+      obligation: byPlace({
+        'in-scope': { params: { workflowId: `ticket-${casesA.ticketId}` } },
+        outside: { params: { workflowId: `ticket-${casesOther.ticketId}` } },
+        foreign: { params: { workflowId: `ticket-${casesB.ticketId}` } },
       }),
       appointment: byPlace({
         'in-scope': { params: { id: String(casesA.appointmentId) } },

@@ -69,7 +69,11 @@ export async function startTimeSkipping(options: TimeSkippingOptions): Promise<T
       searchAttributes: Object.fromEntries(
         SEARCH_ATTRIBUTE_DECLARATIONS.map(({ name, type }) => [
           name,
-          type === 'Datetime' ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          type === 'Datetime'
+            ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+            : type === 'Bool'
+              ? IndexedValueType.INDEXED_VALUE_TYPE_BOOL
+              : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         ]),
       ),
     });

@@ -1,0 +1,268 @@
+// The compliance desk as its loaders answer real requests: real sessions and PostgreSQL, device
+// workflows running on this file's worker against the dev server, visibility queried for real.
+// A compliance officer finds an expired calibration, reads and exports its history, reads the
+// audit log; never sees another organisation's workflows, however the filters are crafted.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { Device, User } from '../../db';
+import { ensureDeviceWorkflow } from '../../server/device-obligation';
+import { pdfRenderer } from '../../server/statements';
+import { eventually } from '../../tests/support/eventually';
+import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
+import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
+import { cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
+import { loader as searchLoader } from './pruefung._index';
+import { loader as csvLoader } from './pruefung.pflichten[.]csv';
+import { loader as historyLoader } from './pruefung.verlauf.$workflowId';
+import { loader as exportLoader } from './pruefung.verlauf.$workflowId.export';
+import { loader as auditLoader } from './pruefung.protokoll';
+import { loader as coverageLoader } from './pruefung.abdeckung';
+import { loader as rootLoader } from '../root';
+
+const database = testDb();
+let worker: RunningWorker;
+let temporal: TestClient;
+let orgA: OrgFixture;
+let orgB: OrgFixture;
+let expired: Device;
+let current: Device;
+let foreignExpired: Device;
+let officer: User;
+let officerCookie: string;
+let managerCookie: string;
+let tenantCookie: string;
+let officerB: User;
+
+// A warm-water meter calibrated in 2019 lost its calibration at the end of 2025 (six years).
+const EXPIRED = { type: 'WZ-W' as const, installedAt: '2019-03-01', calibratedYear: 2019 };
+
+beforeAll(async () => {
+  const taskQueue = `web-pruefung-${uniqueSuffix()}`;
+  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+  worker = await startTestWorker({ taskQueue, db: database, workflowBundle: await bundleWorkflows() });
+  temporal = await connectTestClient();
+  [orgA, orgB] = await Promise.all([createOrgFixture(database), createOrgFixture(database)]);
+  expired = await createDeviceFixture(database, orgA, EXPIRED);
+  current = await createDeviceFixture(database, orgA);
+  foreignExpired = await createDeviceFixture(database, orgB, EXPIRED);
+  for (const device of [expired, current, foreignExpired])
+    await ensureDeviceWorkflow(temporal.client, device.id, { taskQueue, db: database });
+  officer = await createLoginUser(database, orgA.organisation.id, 'compliance');
+  officerB = await createLoginUser(database, orgB.organisation.id, 'compliance');
+  const tenant = await createLoginUser(database, orgA.organisation.id, 'tenant');
+  [officerCookie, managerCookie, tenantCookie] = await Promise.all([cookieFor(officer), cookieFor(orgA.managers[0]!), cookieFor(tenant)]);
+  // The workflows escalate at once and publish it; visibility follows shortly after.
+  await eventually(
+    async () => {
+      for (const device of [expired, foreignExpired]) {
+        const description = await temporal.client.workflow.getHandle(`device-${device.id}`).describe();
+        expect(description.searchAttributes.KlarState).toEqual(['escalated']);
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await temporal?.close();
+  await pdfRenderer().close();
+  await database.close();
+});
+
+const search = (query: string, cookie = officerCookie) => run(searchLoader, makeRequest(`/pruefung?${query}`, { cookie }));
+const history = (workflowId: string, query = '', cookie = officerCookie) =>
+  run(historyLoader, makeRequest(`/pruefung/verlauf/${workflowId}${query}`, { cookie }), { workflowId });
+
+describe('obligation search', () => {
+  test('finds the expired calibration among the overdue ones of its organisation, and nothing of another', async () => {
+    const rows = await eventually(
+      async () => {
+        const page = dataOf(await search('kind=calibration&overdue=1')).page;
+        expect(page?.rows.map((row) => row.workflowId)).toContain(`device-${expired.id}`);
+        return page!.rows;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const row = rows.find((r) => r.workflowId === `device-${expired.id}`)!;
+    expect(row).toMatchObject({
+      kind: 'Eichfrist',
+      state: 'Frist abgelaufen (eskaliert)',
+      dueText: '31.12.2025',
+      overdue: true,
+      device: expired.serial,
+    });
+    expect(rows.map((r) => r.workflowId)).not.toContain(`device-${foreignExpired.id}`);
+    expect(rows.map((r) => r.workflowId)).not.toContain(`device-${current.id}`);
+
+    // The same list by the device's serial, and for the manager (who may read the desk too).
+    const bySerial = dataOf(await search(`number=${encodeURIComponent(expired.serial)}`, managerCookie)).page!.rows;
+    expect(bySerial.map((r) => r.workflowId)).toEqual([`device-${expired.id}`]);
+  });
+
+  test('crafted filters never widen the organisation', async () => {
+    // Another organisation's property: not found, not its workflows.
+    expect((await search(`property=${orgB.property.id}`)).kind).toBe('response');
+    expect(await search(`property=${orgB.property.id}`)).toMatchObject({ status: 404 });
+    // Another organisation's workflow id or device serial: nothing.
+    expect(dataOf(await search(`number=device-${foreignExpired.id}`)).page!.rows).toEqual([]);
+    expect(dataOf(await search(`number=${encodeURIComponent(foreignExpired.serial)}`)).page!.rows).toEqual([]);
+    // Query syntax in a field is refused by name, never passed on.
+    const injected = dataOf(await search(`kind=${encodeURIComponent("calibration' OR KlarOrganisation IS NOT NULL OR '")}&state=x`));
+    expect(injected.page).toBeNull();
+    expect(injected.errors).toMatchObject({ kind: expect.stringContaining('Art') });
+    const unit = dataOf(await search(`unit=${encodeURIComponent("1') OR ('1'='1")}`));
+    expect(unit.errors).toMatchObject({ unit: expect.stringContaining('Einheit') });
+    // The other organisation's officer sees its own expired device, not ours.
+    const theirs = await eventually(
+      async () => {
+        const rows = dataOf(await search('overdue=1', await cookieFor(officerB))).page!.rows;
+        expect(rows.map((r) => r.workflowId)).toContain(`device-${foreignExpired.id}`);
+        return rows;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(theirs.map((r) => r.workflowId)).not.toContain(`device-${expired.id}`);
+  });
+
+  test('the CSV holds the same rows and the export is audited', async () => {
+    const outcome = await run(csvLoader, makeRequest('/pruefung/pflichten.csv?kind=calibration&overdue=1', { cookie: officerCookie }));
+    expect(outcome.kind).toBe('response');
+    if (outcome.kind !== 'response') return;
+    expect(outcome.response.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
+    // Read as bytes: Response.text() would drop the BOM that German Excel needs.
+    const csv = Buffer.from(await outcome.response.arrayBuffer()).toString('utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      '\uFEFFWorkflow-ID;Art;Liegenschaft;Einheit;Gerät;Status;Frist;Überfällig;Verspätet erledigt;Begonnen;Beendet',
+    );
+    expect(csv).toContain(`device-${expired.id};Eichfrist;${orgA.property.name};`);
+    expect(csv).not.toContain(`device-${foreignExpired.id}`);
+    const entry = await database.models.AuditEntry.findOne({ where: { actorId: officer.id, entity: 'obligation', action: 'export' } });
+    expect(entry?.details).toMatchObject({ format: 'csv' });
+  });
+
+  test('tenants may not open the desk', async () => {
+    expect(await search('', tenantCookie)).toMatchObject({ kind: 'response', status: 403 });
+  });
+});
+
+describe('history', () => {
+  test('reads as a German timeline, with the raw events behind each line', async () => {
+    const data = dataOf(await history(`device-${expired.id}`));
+    const texts = data.entries.map((entry) => entry.text);
+    expect(texts[0]).toBe(`Fristüberwachung für ${expired.serial} begonnen (eingebaut am 01.03.2019)`);
+    expect(texts).toContain('Eichfrist 31.12.2025 gesetzt, Ampel Kritisch');
+    const escalation = data.entries.find((entry) => entry.text.startsWith('Eichfrist 31.12.2025 abgelaufen: eskaliert an '))!;
+    expect(escalation.text).toContain(orgA.managers[0]!.email);
+    expect(escalation.tone).toBe('yellow');
+    expect(JSON.parse(escalation.raw)[0]).toMatchObject({
+      type: 'ActivityTaskScheduled',
+      attributes: { activityType: { name: 'escalateDevice' } },
+    });
+    // Every engine event is there at the technical level.
+    const all = dataOf(await history(`device-${expired.id}`, '?detail=technical'));
+    expect(all.entries.length).toBeGreaterThan(data.entries.length);
+  });
+
+  test('of another organisation, or of something that is no obligation, is not found', async () => {
+    expect(await history(`device-${foreignExpired.id}`)).toMatchObject({ status: 404 });
+    expect(await history('device-999999999')).toMatchObject({ status: 404 });
+    expect(await history(`device-${expired.id}`, '?run=not-a-run')).toMatchObject({ status: 404 });
+  });
+
+  test('exports as the raw JSON the replayer takes, and as PDF; both audited', async () => {
+    const exported = (format: string) =>
+      run(exportLoader, makeRequest(`/pruefung/verlauf/device-${expired.id}/export?format=${format}`, { cookie: officerCookie }), {
+        workflowId: `device-${expired.id}`,
+      });
+    const json = await exported('json');
+    if (json.kind !== 'response') throw new Error('expected a file');
+    const parsed = historyFromJSON(JSON.parse(await json.response.text()));
+    expect(parsed.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('deviceDeadline');
+
+    const pdf = await exported('pdf');
+    if (pdf.kind !== 'response') throw new Error('expected a file');
+    expect(pdf.response.headers.get('Content-Type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.response.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+
+    const formats = await database.models.AuditEntry.findAll({ where: { actorId: officer.id, entity: 'obligation-history' } });
+    expect(formats.map((entry) => entry.details.format).sort()).toEqual(['json', 'pdf']);
+    expect(await exported('html')).toMatchObject({ status: 400 });
+  });
+});
+
+describe('coverage', () => {
+  test('names the devices in service without a running obligation, and why', async () => {
+    // Never started (an import that did not reach Temporal), and terminated from outside.
+    const unwatched = await createDeviceFixture(database, orgA);
+    const stopped = await createDeviceFixture(database, orgA);
+    await ensureDeviceWorkflow(temporal.client, stopped.id, { taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database });
+    await temporal.client.workflow.getHandle(`device-${stopped.id}`).terminate('coverage test');
+
+    const devices = await eventually(
+      async () => {
+        const { devices } = dataOf(await run(coverageLoader, makeRequest('/pruefung/abdeckung', { cookie: officerCookie })));
+        expect(devices.gaps.find((gap) => gap.workflowId === `device-${stopped.id}`)?.reason).toBe('Workflow von außen beendet');
+        return devices;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(devices.gaps.find((gap) => gap.workflowId === `device-${unwatched.id}`)).toMatchObject({
+      reason: 'Kein Workflow vorhanden',
+      pagePath: `/geraete/${unwatched.id}`,
+    });
+    // The watched ones are covered; another organisation's devices are not counted.
+    for (const device of [expired, current]) expect(devices.gaps.map((gap) => gap.workflowId)).not.toContain(`device-${device.id}`);
+    expect(devices.gaps.map((gap) => gap.workflowId)).not.toContain(`device-${foreignExpired.id}`);
+    expect(devices).toMatchObject({ expected: 4, covered: 2 });
+  });
+});
+
+describe('audit log', () => {
+  test('shows the organisation’s entries with the chain’s verdict, filtered; never another organisation’s', async () => {
+    const data = dataOf(await run(auditLoader, makeRequest('/pruefung/protokoll?action=export', { cookie: officerCookie })));
+    expect(data.chain).toMatchObject({ ok: true });
+    expect(data.chain.head?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(data.page!.rows.length).toBeGreaterThan(0);
+    expect(data.page!.rows.every((row) => row.action === 'export')).toBe(true);
+    expect(data.page!.rows.some((row) => row.entity === 'obligation-history' && row.entityId === `device-${expired.id}`)).toBe(true);
+    expect(data.page!.rows[0]).toMatchObject({ actor: officer.email, role: 'compliance' });
+
+    const theirs = dataOf(await run(auditLoader, makeRequest('/pruefung/protokoll', { cookie: await cookieFor(officerB) })));
+    expect(theirs.page!.rows.some((row) => row.actor === officer.email)).toBe(false);
+
+    const bad = dataOf(
+      await run(auditLoader, makeRequest('/pruefung/protokoll?ip=1%27%20OR%201=1&from=gestern', { cookie: officerCookie })),
+    );
+    expect(Object.keys(bad.errors ?? {}).sort()).toEqual(['from', 'ip']);
+  });
+
+  test('the desk has nothing to write', async () => {
+    const modules = await Promise.all([
+      import('./pruefung._index'),
+      import('./pruefung.protokoll'),
+      import('./pruefung.verlauf.$workflowId'),
+      import('./pruefung.verlauf.$workflowId.export'),
+    ]);
+    for (const module of modules) expect('action' in module).toBe(false);
+  });
+});
+
+describe('Temporal Web UI', () => {
+  test('is linked for operators only; compliance officers and managers never get its address', async () => {
+    process.env.TEMPORAL_UI_URL = 'http://temporal-ui.intern:8233';
+    try {
+      const operator = await createLoginUser(database, orgA.organisation.id, 'operator');
+      const linkFor = async (cookie: string) => dataOf(await run(rootLoader, makeRequest('/', { cookie }))).user?.temporalUi;
+      expect(await linkFor(await cookieFor(operator))).toBe('http://temporal-ui.intern:8233');
+      expect(await linkFor(officerCookie)).toBeNull();
+      expect(await linkFor(managerCookie)).toBeNull();
+    } finally {
+      delete process.env.TEMPORAL_UI_URL;
+    }
+  });
+});

@@ -1,0 +1,180 @@
+// The obligation kinds the compliance desk knows, as one table: what each KlarObligation value is
+// called, which workflow type carries it, what its KlarState values mean and which of them are
+// still open (their KlarDueAt is a deadline to meet) or done. The search, its filters, the CSV and
+// the timeline read only this table: a new kind (a later issue's workflow) plugs in by adding a row
+// here and publishing the same search attributes (KlarObligation, KlarOrganisation, KlarProperty,
+// KlarState, KlarDueAt, KlarLate), not by code of its own.
+import { APPOINTMENT_STATUS_LABELS } from '../contracts/appointment';
+import { APPOINTMENT_WORKFLOW_TYPE } from '../contracts/appointment';
+import { DEVICE_WORKFLOW_TYPE } from '../contracts/device';
+import { MONTHLY_OBLIGATION, MONTHLY_PROPERTY_WORKFLOW_TYPE } from '../contracts/monthly';
+import { STATEMENT_WORKFLOW_TYPE } from '../contracts/statement';
+import { TICKET_STATUS_LABELS, TICKET_WORKFLOW_TYPE } from '../contracts/ticket';
+import { LIFECYCLE_STATE_LABELS } from '../statement-lifecycle';
+
+export interface ObligationKind {
+  /** The KlarObligation value. */
+  key: string;
+  /** "Eichfrist" */
+  label: string;
+  /** Heading of the kind's group in the filter ("Gerätefristen"). */
+  group: string;
+  workflowType: string;
+  /** What KlarDueAt is for this kind ("Eichfrist", "SLA-Frist"). */
+  dueLabel: string;
+  /** KlarState values and their German labels. */
+  states: Readonly<Record<string, string>>;
+  /** States in which KlarDueAt is a deadline still to be met: past it, the obligation is overdue. */
+  openStates: readonly string[];
+  /** States in which the obligation is done; with KlarLate it was done late. */
+  closedStates: readonly string[];
+  /** The portal page of the obligation's object, from the workflow id (null: none). */
+  pagePath(workflowId: string): string | null;
+}
+
+const DEVICE_STATES = {
+  watching: 'Überwacht',
+  escalated: 'Frist abgelaufen (eskaliert)',
+  replaced: 'Getauscht',
+  removed: 'Ausgebaut',
+  gone: 'Gerät gelöscht',
+} as const;
+
+function devicePage(workflowId: string): string | null {
+  const id = /^device-(\d+)$/.exec(workflowId)?.[1];
+  return id ? `/geraete/${id}` : null;
+}
+
+function deviceKind(key: string, label: string): ObligationKind {
+  return {
+    key,
+    label,
+    group: 'Gerätefristen',
+    workflowType: DEVICE_WORKFLOW_TYPE,
+    dueLabel: label,
+    states: DEVICE_STATES,
+    openStates: ['watching', 'escalated'],
+    closedStates: ['replaced', 'removed'],
+    pagePath: devicePage,
+  };
+}
+
+export const OBLIGATION_KINDS: readonly ObligationKind[] = [
+  deviceKind('calibration', 'Eichfrist'),
+  deviceKind('replacement', 'Austauschfrist'),
+  deviceKind('inspection', 'Wartungsfrist'),
+  {
+    key: 'statement',
+    label: 'Heizkostenabrechnung',
+    group: 'Abrechnung',
+    workflowType: STATEMENT_WORKFLOW_TYPE,
+    dueLabel: 'Zustellfrist (§ 556 Abs. 3 BGB), nach Zustellung Einspruchsfrist',
+    states: LIFECYCLE_STATE_LABELS,
+    // Once delivered, KlarDueAt is the end of the tenants' objection window: nothing the organisation must meet.
+    openStates: ['draft', 'approved'],
+    closedStates: ['delivered', 'opened', 'final'],
+    pagePath: (workflowId) => {
+      const id = /^statement-(\d+)-v\d+/.exec(workflowId)?.[1];
+      return id ? `/abrechnungen/${id}` : null;
+    },
+  },
+  {
+    key: MONTHLY_OBLIGATION,
+    label: 'Monatsinformation (§ 6a HKVO)',
+    group: 'Monatsinformation',
+    workflowType: MONTHLY_PROPERTY_WORKFLOW_TYPE,
+    dueLabel: 'Bereitstellung',
+    states: {},
+    openStates: [],
+    closedStates: [],
+    pagePath: (workflowId) => {
+      const month = /^monthly-information-(\d{4}-\d{2})-property-\d+$/.exec(workflowId)?.[1];
+      return month ? `/monatsinformationen/${month}` : null;
+    },
+  },
+  {
+    key: 'ticket',
+    label: 'Vorgang',
+    group: 'Vorgänge und Termine',
+    workflowType: TICKET_WORKFLOW_TYPE,
+    dueLabel: 'SLA-Frist (Reaktion, dann Lösung)',
+    states: TICKET_STATUS_LABELS,
+    openStates: ['open', 'in_progress', 'waiting_for_tenant'],
+    closedStates: ['resolved', 'closed'],
+    pagePath: (workflowId) => {
+      const id = /^ticket-(\d+)$/.exec(workflowId)?.[1];
+      return id ? `/vorgaenge/${id}` : null;
+    },
+  },
+  {
+    key: 'appointment',
+    label: 'Terminwunsch',
+    group: 'Vorgänge und Termine',
+    workflowType: APPOINTMENT_WORKFLOW_TYPE,
+    dueLabel: 'Bestätigungsfrist, nach Bestätigung der Termin',
+    states: APPOINTMENT_STATUS_LABELS,
+    openStates: ['requested', 'proposed', 'confirmed'],
+    closedStates: ['done', 'no_show', 'cancelled'],
+    pagePath: (workflowId) => {
+      const id = /^appointment-(\d+)$/.exec(workflowId)?.[1];
+      return id ? `/termine/${id}` : null;
+    },
+  },
+];
+
+const BY_KEY = new Map(OBLIGATION_KINDS.map((kind) => [kind.key, kind]));
+const BY_WORKFLOW_TYPE = new Map<string, ObligationKind[]>();
+for (const kind of OBLIGATION_KINDS) BY_WORKFLOW_TYPE.set(kind.workflowType, [...(BY_WORKFLOW_TYPE.get(kind.workflowType) ?? []), kind]);
+
+export function obligationKind(key: string | null | undefined): ObligationKind | undefined {
+  return key ? BY_KEY.get(key) : undefined;
+}
+
+/** The workflow types that carry obligations: nothing else (a portfolio-wide run, a benchmark's no-op) is listed. */
+export const OBLIGATION_WORKFLOW_TYPES: readonly string[] = [...BY_WORKFLOW_TYPE.keys()];
+
+/** The kind of a listed workflow: by KlarObligation, else (a device workflow that has not run yet) by its type. */
+export function kindOf(obligation: string | null, workflowType: string): ObligationKind | undefined {
+  const byType = BY_WORKFLOW_TYPE.get(workflowType) ?? [];
+  return obligationKind(obligation) ?? (byType.length === 1 ? byType[0] : undefined);
+}
+
+/** The kind's label, or the workflow type's group when the workflow has not named its kind yet. */
+export function kindLabel(obligation: string | null, workflowType: string): string {
+  const kind = kindOf(obligation, workflowType);
+  if (kind) return kind.label;
+  const byType = BY_WORKFLOW_TYPE.get(workflowType);
+  return byType?.[0]?.group ?? workflowType;
+}
+
+/** Every state value any kind uses, with the kinds that use it (the state filter's options). */
+export function allStates(): Array<{ kind: ObligationKind; value: string; label: string }> {
+  const seen = new Set<string>();
+  const states: Array<{ kind: ObligationKind; value: string; label: string }> = [];
+  for (const kind of OBLIGATION_KINDS) {
+    for (const [value, label] of Object.entries(kind.states)) {
+      const id = `${kind.workflowType}:${value}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      states.push({ kind, value, label });
+    }
+  }
+  return states;
+}
+
+export function stateLabel(kind: ObligationKind | undefined, state: string | null, executionStatus: string): string {
+  if (state && kind?.states[state]) return kind.states[state];
+  if (state) return state;
+  return EXECUTION_STATUS_LABELS[executionStatus] ?? executionStatus;
+}
+
+/** Temporal's own status of an execution (visibility's ExecutionStatus), in German. */
+export const EXECUTION_STATUS_LABELS: Readonly<Record<string, string>> = {
+  Running: 'Läuft',
+  Completed: 'Abgeschlossen',
+  Failed: 'Fehlgeschlagen',
+  Canceled: 'Abgebrochen',
+  Terminated: 'Beendet (von außen)',
+  ContinuedAsNew: 'Fortgesetzt',
+  TimedOut: 'Zeitüberschreitung',
+};

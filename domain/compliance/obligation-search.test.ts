@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { NO_LOOKUPS, QueryValueError, belongsToOrganisation, literal, obligationQuery, parseObligationFilters } from './obligation-search';
+
+const scope = { organisationId: 7, propertyIds: [3, 4] };
+const now = new Date('2026-11-30T12:00:00Z');
+
+describe('obligation search', () => {
+  it('names every bad field and passes none of them on', () => {
+    const parsed = parseObligationFilters(new URLSearchParams('kind=x&property=1 OR 1=1&unit=%27%20OR%20%27&dueFrom=2026-13-01'));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(Object.keys(parsed.errors).sort()).toEqual(['dueFrom', 'kind', 'propertyId', 'unit']);
+  });
+
+  it('always adds the organisation clause and refuses a property outside it', () => {
+    const parsed = parseObligationFilters(new URLSearchParams('kind=calibration&overdue=1'));
+    if (!parsed.ok) throw new Error('expected valid filters');
+    const query = obligationQuery(scope, parsed.filters, NO_LOOKUPS, now);
+    expect(query).toContain(`(KlarOrganisation = '7' OR (KlarOrganisation IS NULL AND KlarProperty IN ('3', '4')))`);
+    expect(query).toContain(`KlarObligation = 'calibration'`);
+    expect(query).toContain(`KlarDueAt < '2026-11-30T12:00:00.000Z'`);
+    expect(query).toContain(`KlarState IN ('watching', 'escalated')`);
+    expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS, now)).toThrow(QueryValueError);
+  });
+
+  it('turns an empty lookup into a query that matches nothing', () => {
+    const parsed = parseObligationFilters(new URLSearchParams('unit=Nirgendwo'));
+    if (!parsed.ok) throw new Error('expected valid filters');
+    expect(obligationQuery(scope, parsed.filters, { ...NO_LOOKUPS, unitIds: [] }, now)).toContain(`WorkflowId = ''`);
+  });
+
+  it('quotes only the characters of our ids and dates', () => {
+    expect(literal('device-12')).toBe(`'device-12'`);
+    expect(() => literal(`x' OR 'a'='a`)).toThrow(QueryValueError);
+  });
+
+  it('places a workflow by its organisation, else by its property', () => {
+    expect(belongsToOrganisation({ organisation: '7', property: '99' }, scope)).toBe(true);
+    expect(belongsToOrganisation({ organisation: '8', property: '3' }, scope)).toBe(false);
+    expect(belongsToOrganisation({ organisation: null, property: '3' }, scope)).toBe(true);
+    expect(belongsToOrganisation({ organisation: null, property: null }, scope)).toBe(false);
+  });
+});

@@ -1,0 +1,215 @@
+// The obligation search of the compliance desk: the page's filters (parsed from the URL, every
+// field validated) and the Temporal list filter built from them. The organisation's clause is not
+// a filter: the server adds it from the signed-in user's organisation, and every value that enters
+// the query is one of ours (a number, a date, a key of the kinds table), never text from the client.
+import { addDays, isDate } from '../dates';
+import { zonedTimeToInstant } from '../calendar';
+import { OBLIGATION_KINDS, OBLIGATION_WORKFLOW_TYPES, obligationKind, type ObligationKind } from './obligation-kinds';
+import { SEARCH_KEYS } from '../search-attributes';
+
+export interface ObligationFilters {
+  /** A key of the kinds table. */
+  kind: string | null;
+  propertyId: number | null;
+  /** A unit's label (or part of it); the server resolves it to unit ids within the organisation. */
+  unit: string | null;
+  /** A device serial, a statement's document number or a workflow id; resolved by the server. */
+  number: string | null;
+  /** A KlarState value of some kind. */
+  state: string | null;
+  dueFrom: string | null;
+  dueTo: string | null;
+  /** Still open and past its deadline. */
+  overdue: boolean;
+  /** Done, but after its deadline (KlarLate). */
+  late: boolean;
+}
+
+export const EMPTY_OBLIGATION_FILTERS: ObligationFilters = {
+  kind: null,
+  propertyId: null,
+  unit: null,
+  number: null,
+  state: null,
+  dueFrom: null,
+  dueTo: null,
+  overdue: false,
+  late: false,
+};
+
+export type FilterField = keyof ObligationFilters | 'page';
+
+export type ParsedFilters = { ok: true; filters: ObligationFilters } | { ok: false; errors: Partial<Record<FilterField, string>> };
+
+const MAX_TEXT = 60;
+/** Text the server looks up (never put into the query): printable, short. */
+const LOOKUP_TEXT = /^[\p{L}\p{N} .,/_#()-]+$/u;
+
+function text(params: URLSearchParams, name: string): string | null {
+  const value = params.get(name)?.trim();
+  return value ? value : null;
+}
+
+/** Reads the page's filters; a value that is not what the field takes is named, never passed on. */
+export function parseObligationFilters(params: URLSearchParams): ParsedFilters {
+  const errors: Partial<Record<FilterField, string>> = {};
+  const filters: ObligationFilters = { ...EMPTY_OBLIGATION_FILTERS };
+
+  const kind = text(params, 'kind');
+  if (kind !== null) {
+    if (obligationKind(kind)) filters.kind = kind;
+    else errors.kind = 'Art: unbekannte Art der Pflicht.';
+  }
+  const property = text(params, 'property');
+  if (property !== null) {
+    if (/^\d{1,9}$/.test(property)) filters.propertyId = Number(property);
+    else errors.propertyId = 'Liegenschaft: keine gültige Auswahl.';
+  }
+  for (const [name, field, label] of [
+    ['unit', 'unit', 'Einheit'],
+    ['number', 'number', 'Nummer'],
+  ] as const) {
+    const value = text(params, name);
+    if (value === null) continue;
+    if (value.length > MAX_TEXT || !LOOKUP_TEXT.test(value))
+      errors[field] = `${label}: höchstens ${MAX_TEXT} Zeichen, nur Buchstaben, Ziffern und . , / - _ #.`;
+    else filters[field] = value;
+  }
+  const state = text(params, 'state');
+  if (state !== null) {
+    const kinds = filters.kind ? [obligationKind(filters.kind)!] : OBLIGATION_KINDS;
+    if (kinds.some((k) => state in k.states)) filters.state = state;
+    else errors.state = filters.kind ? 'Status: diesen Status hat diese Art nicht.' : 'Status: unbekannter Status.';
+  }
+  for (const [name, field, label] of [
+    ['dueFrom', 'dueFrom', 'Frist von'],
+    ['dueTo', 'dueTo', 'Frist bis'],
+  ] as const) {
+    const value = text(params, name);
+    if (value === null) continue;
+    if (isDate(value)) filters[field] = value;
+    else errors[field] = `${label}: ein Datum (JJJJ-MM-TT) angeben.`;
+  }
+  if (filters.dueFrom && filters.dueTo && filters.dueFrom > filters.dueTo) errors.dueTo = 'Frist bis: liegt vor „Frist von“.';
+  filters.overdue = params.get('overdue') === '1';
+  filters.late = params.get('late') === '1';
+  if (filters.overdue && filters.late) errors.late = 'Verspätet erledigt und überfällig schließen einander aus.';
+  const page = params.get('page');
+  if (page !== null && page !== '' && !/^[A-Za-z0-9_-]{1,4096}$/.test(page)) errors.page = 'Seite: ungültiger Verweis.';
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, filters };
+}
+
+/** The filters as URL parameters (links to the next page, the CSV with the same filters). */
+export function obligationFilterParams(filters: ObligationFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.kind) params.set('kind', filters.kind);
+  if (filters.propertyId !== null) params.set('property', String(filters.propertyId));
+  if (filters.unit) params.set('unit', filters.unit);
+  if (filters.number) params.set('number', filters.number);
+  if (filters.state) params.set('state', filters.state);
+  if (filters.dueFrom) params.set('dueFrom', filters.dueFrom);
+  if (filters.dueTo) params.set('dueTo', filters.dueTo);
+  if (filters.overdue) params.set('overdue', '1');
+  if (filters.late) params.set('late', '1');
+  return params;
+}
+
+/** Who is asking: the organisation and its properties (from the server, never from the request). */
+export interface OrganisationScope {
+  organisationId: number;
+  propertyIds: readonly number[];
+}
+
+/**
+ * What the server looked up for the text filters: null when the filter is not used, a list (maybe
+ * empty: nothing matches) when it is.
+ */
+export interface ResolvedLookups {
+  unitIds: readonly number[] | null;
+  /** The number matched devices (KlarDevice) and/or workflows by id (statements by document number, a typed workflow id). */
+  deviceIds: readonly number[] | null;
+  workflowIds: readonly string[] | null;
+}
+
+export const NO_LOOKUPS: ResolvedLookups = { unitIds: null, deviceIds: null, workflowIds: null };
+
+export class QueryValueError extends Error {
+  override name = 'QueryValueError';
+}
+
+/** A quoted list-filter literal; only the characters our ids, keys and dates use can get here. */
+export function literal(value: string | number): string {
+  const text = String(value);
+  if (!/^[A-Za-z0-9_.:/+-]*$/.test(text)) throw new QueryValueError(`value not allowed in a list filter: ${JSON.stringify(text)}`);
+  return `'${text}'`;
+}
+
+function list(values: readonly (string | number)[]): string {
+  return `(${values.map(literal).join(', ')})`;
+}
+
+/**
+ * The organisation's clause. Workflows started since KlarOrganisation exists carry it; those started
+ * before carry only KlarProperty, so they are matched by the organisation's property ids, and only
+ * while they carry no organisation at all (one carrying another organisation's is never ours).
+ */
+export function organisationClause(scope: OrganisationScope): string {
+  const own = `${SEARCH_KEYS.organisation} = ${literal(scope.organisationId)}`;
+  if (scope.propertyIds.length === 0) return own;
+  return `(${own} OR (${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(scope.propertyIds)}))`;
+}
+
+function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationKind) => readonly string[]): string | null {
+  const parts = kinds
+    .filter((kind) => pick(kind).length > 0)
+    .map((kind) => `(${SEARCH_KEYS.obligation} = ${literal(kind.key)} AND ${SEARCH_KEYS.state} IN ${list(pick(kind))})`);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
+/** A clause that matches nothing (a lookup found nothing): the query stays valid and answers empty. */
+const NOTHING = `WorkflowId = ''`;
+
+/**
+ * The list filter for the filters within the organisation's scope. `now` decides what is overdue.
+ * A property outside the scope is refused (QueryValueError): the caller answers "not found".
+ */
+export function obligationQuery(scope: OrganisationScope, filters: ObligationFilters, lookups: ResolvedLookups, now: Date): string {
+  const clauses = [`WorkflowType IN ${list(OBLIGATION_WORKFLOW_TYPES)}`, organisationClause(scope)];
+  const kinds = filters.kind ? [obligationKind(filters.kind)!] : OBLIGATION_KINDS;
+  if (filters.kind) clauses.push(`${SEARCH_KEYS.obligation} = ${literal(filters.kind)}`);
+  if (filters.propertyId !== null) {
+    if (!scope.propertyIds.includes(filters.propertyId)) throw new QueryValueError('property outside the organisation');
+    clauses.push(`${SEARCH_KEYS.property} = ${literal(filters.propertyId)}`);
+  }
+  if (lookups.unitIds !== null) clauses.push(lookups.unitIds.length > 0 ? `${SEARCH_KEYS.unit} IN ${list(lookups.unitIds)}` : NOTHING);
+  if (lookups.deviceIds !== null || lookups.workflowIds !== null) {
+    const matches = [
+      ...(lookups.deviceIds?.length ? [`${SEARCH_KEYS.device} IN ${list(lookups.deviceIds)}`] : []),
+      ...(lookups.workflowIds?.length ? [`WorkflowId IN ${list(lookups.workflowIds)}`] : []),
+    ];
+    clauses.push(matches.length === 0 ? NOTHING : matches.length === 1 ? matches[0]! : `(${matches.join(' OR ')})`);
+  }
+  if (filters.state) clauses.push(`${SEARCH_KEYS.state} = ${literal(filters.state)}`);
+  if (filters.dueFrom) clauses.push(`${SEARCH_KEYS.dueAt} >= ${literal(zonedTimeToInstant(filters.dueFrom).toISOString())}`);
+  // Up to the end of that German day: before the next day's midnight.
+  if (filters.dueTo) clauses.push(`${SEARCH_KEYS.dueAt} < ${literal(zonedTimeToInstant(addDays(filters.dueTo, 1)).toISOString())}`);
+  if (filters.overdue) {
+    clauses.push(`ExecutionStatus = 'Running'`, `${SEARCH_KEYS.dueAt} < ${literal(now.toISOString())}`);
+    clauses.push(statesClause(kinds, (kind) => kind.openStates) ?? NOTHING);
+  }
+  if (filters.late) {
+    clauses.push(`${SEARCH_KEYS.late} = true`);
+    clauses.push(statesClause(kinds, (kind) => kind.closedStates) ?? NOTHING);
+  }
+  return clauses.join(' AND ');
+}
+
+/** Whether a workflow's search attributes place it in the organisation (the history page's check). */
+export function belongsToOrganisation(
+  attributes: { organisation: string | null; property: string | null },
+  scope: OrganisationScope,
+): boolean {
+  if (attributes.organisation !== null) return attributes.organisation === String(scope.organisationId);
+  return attributes.property !== null && scope.propertyIds.some((id) => String(id) === attributes.property);
+}
