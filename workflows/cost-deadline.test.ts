@@ -7,7 +7,7 @@ import { createDb } from '../db';
 import { calendarDate } from '../domain/calendar';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
-import { ensureCostDeadlines } from '../server/cost-deadlines';
+import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
 import type { SessionUser } from '../server/session';
 import { saveStatementDraft } from '../server/statement-lifecycle';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
@@ -108,4 +108,9 @@ describe('the cost-data deadline', () => {
     expect(await late.result()).toMatchObject({ state: 'entered', escalated: false });
     expect(await ofKind(fresh.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(0);
   });
+});
+
+test('the start-up sweep covers the previous calendar year', () => {
+  expect(previousCalendarYear('2026-11-30')).toEqual({ start: '2025-01-01', end: '2025-12-31' });
+  expect(costDeadlineDueAt('2025-12-31')).toBe('2026-03-31');
 });
