@@ -8,6 +8,8 @@ import { createPdfRenderer } from '../server/pdf';
 import { requireConfig } from '../server/config';
 import { temporalSettings } from '../server/temporal';
 import { ensureOpenCaseWorkflows } from '../server/case-sweep';
+import { ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
+import { calendarDate } from '../domain/calendar';
 import { buildWorker } from './lib/worker';
 import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
 import { startOutboxRelay } from '../server/outbox';
@@ -50,6 +52,11 @@ async function main() {
         console.log(`Start-up sweep: workflows ensured for ${tickets} open tickets and ${appointments} open appointment requests`),
       )
       .catch((error: unknown) => console.error('Start-up sweep failed', error));
+    // Each property's cost-data deadline for the last calendar year (idempotent; a met one is not restarted).
+    const lastYear = previousCalendarYear(calendarDate(new Date()));
+    void ensureCostDeadlines(lastYear, { db: database, taskQueue })
+      .then((count) => console.log(`Start-up sweep: cost-data deadlines ${lastYear.end} ensured for ${count} properties`))
+      .catch((error: unknown) => console.error('Cost-data deadline sweep failed', error));
     // run() drains in-flight tasks and returns on SIGINT/SIGTERM (the SDK's default shutdown signals).
     await worker.run();
   } finally {

@@ -45,6 +45,7 @@ import { clientIp, requireSameOrigin, type RequestContext } from './request';
 import { actorOf, findStatementVisibleTo, pdfRenderer, requireStoredStatement } from './statements';
 import { renderProofPdf } from './statement-obligation';
 import { saveStatement } from '../db/statements';
+import { enqueueCostDataEntered } from './cost-deadlines';
 import { sha256 } from '../db/audit';
 import { formatDateTime } from '../domain/format';
 import { TEXT_LIMITS, normaliseText, textTooLong } from '../domain/text-limits';
@@ -766,6 +767,14 @@ export async function saveStatementDraft(
   const saved = await saveStatement(database, request, actorOf(user, context), {
     inTransaction: async (transaction, statementId) => {
       entries = await enqueueStatementLifecycle(transaction, statementId, actor, options);
+      const { taskQueue } = resolve(options);
+      entries.push(
+        await enqueueCostDataEntered(
+          transaction,
+          { id: statementId, propertyId: request.propertyId, periodEnd: request.period.end },
+          taskQueue,
+        ),
+      );
     },
   });
   // While Temporal is away the version is saved all the same; its page says "wird bearbeitet".

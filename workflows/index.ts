@@ -7,3 +7,4 @@ export { statementLifecycle } from './statement-lifecycle';
 export { archiveRetention } from './archive-retention';
 export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';
+export { costDataDeadline } from './cost-deadline';

@@ -1,0 +1,116 @@
+// The cost-data deadline ("Abgabefrist") on Temporal's time-skipping test server with the real
+// activities and PostgreSQL: reminders before the deadline, one escalation when it is missed, and
+// the saved statement for the period that closes it.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { createDb } from '../db';
+import { calendarDate } from '../domain/calendar';
+import { addDays, addMonths, addYears } from '../domain/dates';
+import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
+import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
+import type { SessionUser } from '../server/session';
+import { saveStatementDraft } from '../server/statement-lifecycle';
+import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
+import { costDeadlineStatus } from './shared/cost-deadline';
+
+process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
+process.env.DATABASE_URL ??= inject('databaseUrl');
+
+const db = createDb(inject('databaseUrl'));
+const today = calendarDate(new Date());
+
+afterAll(async () => {
+  await db.close();
+});
+
+let ts: TimeSkipping;
+const server = timeSkippingPerTest({ db });
+beforeEach(() => {
+  ts = server.current;
+});
+
+let house: StatementFixture;
+let manager: SessionUser;
+beforeAll(async () => {
+  house = await createStatementFixture(db);
+  const user = house.org.managers[0]!;
+  manager = {
+    id: user.id,
+    organisationId: user.organisationId,
+    organisationName: 'Test',
+    email: user.email,
+    name: user.name,
+    role: 'manager',
+  };
+});
+
+const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
+  (await db.models.Notification.findAll({ where: { kind } })).filter((n) =>
+    n.dedupeKey?.startsWith(`${costDeadlineWorkflowId(propertyId, periodEnd)}:`),
+  );
+
+describe('the cost-data deadline', () => {
+  test('reminds before the deadline and escalates once when it is missed', async () => {
+    // A period that ended so that its costs are due in 20 days.
+    const end = addMonths(addDays(today, 20), -3);
+    const period = { start: addDays(addYears(end, -1), 1), end };
+    const options = { db, client: ts.client, taskQueue: ts.taskQueue, propertyIds: [house.property.id] };
+    expect(await ensureCostDeadlines(period, options)).toBe(1);
+    const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, end));
+    const dueAt = (await handle.query(costDeadlineStatus)).dueAt;
+    expect(dueAt).toBe(addMonths(end, 3));
+    await ts.skip('1 hour');
+    const managers = house.org.managers.length;
+    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(managers); // 30-day point passed
+    await ts.skip('16 days');
+    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(2 * managers); // 7 days before
+    await ts.skip('7 days');
+    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    await ts.skip('30 days');
+    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await handle.query(costDeadlineStatus)).toMatchObject({ state: 'escalated', escalated: true, statementId: null });
+    // Starting again (another sweep) keeps the one running obligation.
+    await ensureCostDeadlines(period, options);
+    await ts.skip('1 minute');
+    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    await recordHistory(handle, 'reminders-escalation');
+    await ts.terminate(handle);
+  });
+
+  test('a missed deadline escalates once; saving the statement closes it', async () => {
+    const { period } = house.request;
+    const options = { db, client: ts.client, taskQueue: ts.taskQueue };
+    await ensureCostDeadlines(period, { ...options, propertyIds: [house.property.id] });
+    const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, period.end));
+    await ts.skip('1 hour');
+    const managers = house.org.managers.length;
+    // Long past (the fixture period is 2025): no reminders, the escalation at once.
+    expect(await ofKind(house.property.id, period.end, 'cost-deadline-reminder')).toHaveLength(0);
+    expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
+    await ts.skip('10 days');
+    expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
+
+    const statementId = await saveStatementDraft(manager, house.request, undefined, options);
+    expect(await handle.result()).toMatchObject({ state: 'entered', statementId, escalated: true });
+    await recordHistory(handle, 'escalation-then-statement');
+
+    // An obligation started after the statement was saved closes at once, telling nobody.
+    const fresh = await createStatementFixture(db);
+    await saveStatementDraft(
+      { ...manager, id: fresh.org.managers[0]!.id, organisationId: fresh.org.organisation.id, email: fresh.org.managers[0]!.email },
+      fresh.request,
+      undefined,
+      options,
+    );
+    await ensureCostDeadlines(period, { ...options, propertyIds: [fresh.property.id] });
+    const late = ts.client.workflow.getHandle(costDeadlineWorkflowId(fresh.property.id, period.end));
+    expect(await late.result()).toMatchObject({ state: 'entered', escalated: false });
+    expect(await ofKind(fresh.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(0);
+  });
+});
+
+test('the start-up sweep covers the previous calendar year', () => {
+  expect(previousCalendarYear('2026-11-30')).toEqual({ start: '2025-01-01', end: '2025-12-31' });
+  expect(costDeadlineDueAt('2025-12-31')).toBe('2026-03-31');
+});
