@@ -44,10 +44,10 @@ export async function ensureCostDeadlines(
   const database = options.db ?? sharedDb();
   const taskQueue = options.taskQueue ?? temporalSettings().taskQueue;
   const where = options.propertyIds ? { id: options.propertyIds } : {};
-  const properties = await database.models.Property.findAll({ where, attributes: ['id'], order: [['id', 'ASC']] });
+  const properties = await database.models.Property.findAll({ where, attributes: ['id', 'organisationId'], order: [['id', 'ASC']] });
   const entries = await database.sequelize.transaction(async (transaction) => {
     const queued: OutboxEntry[] = [];
-    for (const { id: propertyId } of properties) {
+    for (const { id: propertyId, organisationId } of properties) {
       const input: CostDeadlineInput = {
         propertyId,
         periodStart: period.start,
@@ -61,7 +61,7 @@ export async function ensureCostDeadlines(
           workflowId: costDeadlineWorkflowId(propertyId, period.end),
           taskQueue,
           args: [input],
-          identity: { obligation: COST_DEADLINE_OBLIGATION, propertyId, unitId: null },
+          identity: { obligation: COST_DEADLINE_OBLIGATION, organisationId, propertyId, unitId: null },
         }),
       );
     }
