@@ -11,8 +11,10 @@ import { createActivities } from '.';
 import { createMailer } from '../server/mail';
 import { createMonthlyFixture, FIXTURE_MONTH } from '../tests/support/monthly-fixtures';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
-import { createDb } from '../db';
-import { saveStatement } from '../db/statements';
+import { createDb, type Document } from '../db';
+import { loadStatement, saveStatement } from '../db/statements';
+import { storeDocument } from '../server/documents';
+import { statementAddressees } from '../server/statement-documents';
 import { approve, startStatementLifecycle, statementWorkflowId } from '../server/statement-lifecycle';
 import { getStatus } from '../workflows/shared/statement';
 import { createStatementFixture } from '../tests/support/statement-fixtures';
@@ -74,23 +76,55 @@ test('kill -9 of the worker rendering an approval: another worker continues with
   const ref = { id: saved.stored!.id, version: saved.stored!.version };
   const actor = { userId: manager.id, name: manager.email, role: 'manager' };
   const options = { db, client: temporal.client, taskQueue };
+  const addressees = statementAddressees((await loadStatement(db, ref.id))!);
+  const last = addressees.at(-1)!;
+  expect(addressees.length).toBeGreaterThan(1);
+  // The kill must land while a PDF is still missing, however fast the worker renders: an
+  // uncommitted row of the test holds the last addressee's unique key, so the worker's insert of that
+  // PDF waits for this transaction (which ends only after the kill) while all the others are stored.
+  const gate = await db.sequelize.transaction();
+  try {
+    await storeDocument(
+      db,
+      {
+        kind: 'statement',
+        statementId: ref.id,
+        unitId: last.unitId,
+        occupancyKey: last.occupancyKey,
+        version: 1,
+        fileName: 'gate.pdf',
+        contentType: 'application/pdf',
+        content: Buffer.from('gate'),
+        createdBy: null,
+      },
+      { transaction: gate },
+    );
+  } catch (error) {
+    await gate.rollback();
+    throw error;
+  }
   child = await workerProcess();
   await startStatementLifecycle(ref.id, actor, options);
   const approval = approve(ref, actor, options);
 
-  // Killed in the middle: at least one PDF stored by it, the rendering activity still running.
+  // Killed in the middle: every PDF but the gated one stored by it, the rendering activity still running.
   const handle = temporal.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
-  const storedBefore = await eventually(
-    async () => {
-      const documents = await db.models.Document.findAll({ where: { kind: 'statement', statementId: ref.id } });
-      expect(documents.length).toBeGreaterThan(0);
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      expect(pending.some((a) => a.activityType?.name === 'renderStatementDocuments' && a.state === ACTIVITY_STARTED)).toBe(true);
-      return documents;
-    },
-    { timeoutMs: 90_000, intervalMs: 50 },
-  );
-  process.kill(-child.pid!, 'SIGKILL');
+  let storedBefore: Document[];
+  try {
+    storedBefore = await eventually(
+      async () => {
+        const documents = await db.models.Document.findAll({ where: { kind: 'statement', statementId: ref.id } });
+        expect(documents.length).toBe(addressees.length - 1);
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        expect(pending.some((a) => a.activityType?.name === 'renderStatementDocuments' && a.state === ACTIVITY_STARTED)).toBe(true);
+        return documents;
+      },
+      { timeoutMs: 90_000, intervalMs: 50 },
+    );
+    process.kill(-child.pid!, 'SIGKILL');
+  } finally {
+    await gate.rollback();
+  }
   const killedAt = Date.now();
   rescuer = await startTestWorker({ db, taskQueue, workflowBundle: await bundleWorkflows() });
 

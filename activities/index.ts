@@ -17,6 +17,7 @@ import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
+import { createLegionellaObligation } from '../server/legionella-obligation';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
 import type { ObjectionInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
@@ -95,6 +96,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMonthlyObligation({ ...deps, progress: heartbeats }),
     ...statements,
     ...createArchiveObligation(deps),
+    ...createLegionellaObligation(deps),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.

@@ -8,6 +8,12 @@ import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { NonceContext } from '~/utils/nonce';
+import { unavailableResponse, unavailableService, type UnavailableService } from '../server/availability';
+
+// Requests whose loader or action failed because PostgreSQL or Temporal is away. handleError sees
+// the original error (the document handler only gets it sanitized in production) and marks the
+// request; handleRequest then answers with the German 503 page instead of the error boundary.
+const unavailable = new WeakMap<Request, UnavailableService>();
 
 /** How long deferred data may stream before the render gives up (Remix single fetch reads this). */
 export const streamTimeout = 5_000;
@@ -19,6 +25,8 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  const service = unavailable.get(request);
+  if (service) return unavailableResponse(service);
   const nonce = loadContext.cspNonce;
   // Crawlers and the SPA mode get the whole document at once; browsers get the shell first.
   const waitForAll = isbot(request.headers.get('User-Agent') ?? '') || remixContext.isSpaMode;
@@ -50,7 +58,9 @@ export default function handleRequest(
   });
 }
 
-/** Remix's default, which stays silent for requests the client abandoned. */
+/** Remix's default, which stays silent for requests the client abandoned; marks outages (above). */
 export const handleError: HandleErrorFunction = (error, { request }) => {
+  const service = unavailableService(error);
+  if (service) unavailable.set(request, service);
   if (!request.signal.aborted) console.error(error);
 };

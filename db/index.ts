@@ -137,12 +137,43 @@ export interface Db {
 export type LiveChannel = 'klarmeter_live';
 export const LIVE_CHANNEL: LiveChannel = 'klarmeter_live';
 
-export function createDb(url: string, options: { poolMax?: number; logging?: boolean; headSigner?: HeadSigner } = {}): Db {
+/**
+ * Limits that turn a frozen or contended database into a fast error instead of a hang (milliseconds;
+ * 0 disables one). The session settings are sent at connect, so they hold for every pooled connection.
+ */
+export interface DbTimeouts {
+  /** PostgreSQL `statement_timeout`: the server cancels a statement that runs longer. */
+  statementMs: number;
+  /** PostgreSQL `lock_timeout`: waiting for a row or table lock gives up after this. */
+  lockMs: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout`: a transaction left open is ended by the server. */
+  idleInTransactionMs: number;
+  /** Waiting for a free pooled connection gives up after this (Sequelize pool `acquire`). */
+  acquireMs: number;
+  /** Opening a new connection gives up after this (an unreachable server otherwise waits for TCP). */
+  connectMs: number;
+}
+
+export function createDb(
+  url: string,
+  options: { poolMax?: number; logging?: boolean; headSigner?: HeadSigner; timeouts?: DbTimeouts } = {},
+): Db {
+  const timeouts = options.timeouts;
   const sequelize = new Sequelize(url, {
     dialect: 'postgres',
     dialectModule: pg,
     logging: options.logging ? console.log : false,
-    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000 },
+    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, ...(timeouts ? { acquire: timeouts.acquireMs } : {}) },
+    ...(timeouts
+      ? {
+          dialectOptions: {
+            statement_timeout: timeouts.statementMs,
+            lock_timeout: timeouts.lockMs,
+            idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+            connectionTimeoutMillis: timeouts.connectMs,
+          },
+        }
+      : {}),
   });
   initModels(sequelize);
   return {

@@ -3,10 +3,11 @@
 import { createDb } from '../db';
 import { migrate } from '../db/migrate';
 import { ensureDatabase, migrationTarget } from './lib/services';
+import { databaseTimeouts } from '../server/config';
 
 const stopDb = await ensureDatabase(console.log);
 const target = migrationTarget();
-const db = createDb(target.url);
+const db = createDb(target.url, { timeouts: databaseTimeouts('maintenance') });
 try {
   const applied = await migrate(db.sequelize, { appRole: target.appRole });
   console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');

@@ -9,6 +9,7 @@ import { calendarDate } from '../domain/calendar';
 import { ensureDatabase, ensureTemporal, migrationTarget } from './lib/services';
 import { headSigner } from '../server/proof/signing';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
+import { databaseTimeouts } from '../server/config';
 
 const { values } = parseArgs({ options: { units: { type: 'string' }, 'no-workflows': { type: 'boolean', default: false } } });
 const units = values.units === undefined ? undefined : Number(values.units);
@@ -20,7 +21,7 @@ if (units !== undefined && (!Number.isInteger(units) || units < 1)) {
 const stops = [await ensureDatabase(console.log)];
 const target = migrationTarget();
 // Seeded as the owner (it also migrates); audit entries get signed heads when a key is configured.
-const db = createDb(target.url, { headSigner: headSigner() });
+const db = createDb(target.url, { headSigner: headSigner(), timeouts: databaseTimeouts('maintenance') });
 try {
   await migrate(db.sequelize, { appRole: target.appRole });
   const today = calendarDate(new Date());

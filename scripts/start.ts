@@ -12,7 +12,7 @@ import { Supervisor } from './lib/supervisor';
 import { headSigner } from '../server/proof/signing';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { ensureRetentionWorkflows } from '../server/archive';
-import { config } from '../server/config';
+import { config, databaseTimeouts } from '../server/config';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[klarmeter] ${line}`);
@@ -57,9 +57,10 @@ try {
   stops.push(await ensureDatabase(log));
   stops.push(await ensureTemporal(log));
 
-  // Migrations and the demo as the owner role; the worker and the web connect as the application role.
+  // Migrations and the demo as the owner role (maintenance work: the larger database limits); the
+  // worker and the web connect as the application role.
   const target = migrationTarget();
-  const db = createDb(target.url, { headSigner: headSigner() });
+  const db = createDb(target.url, { headSigner: headSigner(), timeouts: databaseTimeouts('maintenance') });
   const freshDemo = await migrateAndSeedDemo(db, log, { appRole: target.appRole });
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65_535);
+/** A duration in milliseconds; 0 means "no limit" (PostgreSQL's own meaning of 0). */
+const millis = z.coerce.number().int('muss eine ganze Zahl (Millisekunden) sein').min(0).max(86_400_000);
 const optionalText = z
   .string()
   .trim()
@@ -47,6 +49,15 @@ const schema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   /** Express `trust proxy`: unset trusts no proxy (the socket's address is the client's). */
   TRUST_PROXY: optionalText,
+  // Database limits in milliseconds (0 disables one); see docs/operations/README.md "Timeouts".
+  DB_STATEMENT_TIMEOUT_MS: millis.default(15_000),
+  DB_LOCK_TIMEOUT_MS: millis.default(5_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis.default(60_000),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: millis.default(5_000),
+  DB_CONNECT_TIMEOUT_MS: millis.default(5_000),
+  /** `npm run migrate` and `npm run seed`: long maintenance work gets a larger statement limit. */
+  DB_MAINTENANCE_STATEMENT_TIMEOUT_MS: millis.default(600_000),
+  DB_MAINTENANCE_LOCK_TIMEOUT_MS: millis.default(60_000),
   // Local services of `npm start` (development defaults).
   EMBEDDED_PG_PORT: port.default(54329),
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -103,4 +114,18 @@ export function requireConfig<K extends keyof Config>(...keys: K[]): Required<K>
 /** Where binaries built once per machine (Temporal CLI and server) are kept, outside any checkout. */
 export function machineCacheBin(settings: Config = config()): string {
   return path.join(settings.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'klarmeter', 'bin');
+}
+
+/**
+ * The database limits of a process: `service` for web and worker (a request or activity fails fast),
+ * `maintenance` for migrate and seed (long statements and waiting for locks are expected there).
+ */
+export function databaseTimeouts(role: 'service' | 'maintenance', settings: Config = config()) {
+  return {
+    statementMs: role === 'service' ? settings.DB_STATEMENT_TIMEOUT_MS : settings.DB_MAINTENANCE_STATEMENT_TIMEOUT_MS,
+    lockMs: role === 'service' ? settings.DB_LOCK_TIMEOUT_MS : settings.DB_MAINTENANCE_LOCK_TIMEOUT_MS,
+    idleInTransactionMs: settings.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    acquireMs: settings.DB_POOL_ACQUIRE_TIMEOUT_MS,
+    connectMs: settings.DB_CONNECT_TIMEOUT_MS,
+  };
 }

@@ -126,10 +126,12 @@ export type UpdateArgument<U> = U extends UpdateDefinition<unknown, [infer A]> ?
 export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
 
 const UPDATE_TIMEOUT_MS = 20_000;
+/** How long the web waits to learn that Temporal is away (then the 503 page, server/availability.ts). */
+const REACHABLE_WITHIN_MS = 2_000;
 
 /**
  * Runs a workflow update and turns its refusal into the validator's own German message. A
- * workflow that has ended answers with `endedMessage`.
+ * workflow that has ended answers with `endedMessage`; Temporal away rejects within seconds.
  */
 export async function runUpdate<T, A>(
   temporal: Client,
@@ -139,6 +141,9 @@ export async function runUpdate<T, A>(
   endedMessage: string,
 ): Promise<UpdateOutcome<T>> {
   try {
+    // An update may legitimately take a while, so its own deadline is long; whether Temporal answers
+    // at all is asked first with a short one, so an outage fails the request within seconds.
+    await temporal.withDeadline(Date.now() + REACHABLE_WITHIN_MS, () => temporal.workflowService.getSystemInfo({}));
     const result = await temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
       temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }),
     );

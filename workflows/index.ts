@@ -5,4 +5,5 @@ export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
 export { archiveRetention } from './archive-retention';
+export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';

@@ -22,10 +22,11 @@ const MY_DOCUMENTS: NavItem = { to: '/meine-dokumente', label: 'Meine Dokumente'
 const INVITATIONS: NavItem = { to: '/einladungen', label: 'Mieterzugänge' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
+const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
+  manager: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, DRINKING_WATER, MONTHLY, TICKETS, APPOINTMENTS, INVITATIONS, SETTINGS],
   owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
   compliance: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],

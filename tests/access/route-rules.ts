@@ -48,6 +48,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   },
   'nachweise.$id.datei.$versionId': { loader: needs('read:archive:own', { object: 'archive-version' }) },
   'nachweise.sperren': { loader: needs('handle:archive:any'), action: needs('handle:archive:any') },
+  // Drinking-water systems and legionella results: the managers'.
+  trinkwasser: { loader: needs('create:archive:any'), action: needs('create:archive:any') },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
   'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
