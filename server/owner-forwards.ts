@@ -2,7 +2,7 @@
 // owner gets a bell notice (notifyUsers, topic 'statement') and a row in their list of forwarded
 // documents with its own delivery record: forwarded at/by, first opened at. Both steps are audited.
 import { redirect } from '@remix-run/node';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { appendAudit } from '../db/audit';
 import { formatPeriod } from '../domain/statement-format';
@@ -43,6 +43,20 @@ interface StatementRow {
   ownerEmail: string | null;
 }
 
+/** One audit entry by `user` about a statement. */
+function auditStatement(
+  database: Db,
+  user: SessionUser,
+  context: RequestContext | undefined,
+  transaction: Transaction,
+  action: string,
+  statementId: number,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const entry = { organisationId: user.organisationId, actorId: user.id, actor: user.email, action, entity: 'statement' };
+  return appendAudit(database, { ...entry, entityId: statementId, ip: clientIp(context), details }, transaction);
+}
+
 /** Forwards statement `statementId` of the manager's organisation to its property's owner; null: no such statement. */
 export async function forwardStatementToOwners(
   user: SessionUser,
@@ -80,20 +94,11 @@ export async function forwardStatementToOwners(
         transaction,
       },
     );
-    await appendAudit(
-      database,
-      {
-        organisationId: user.organisationId,
-        actorId: user.id,
-        actor: user.email,
-        action: 'statement.forwarded-to-owner',
-        entity: 'statement',
-        entityId: statementId,
-        ip: clientIp(context),
-        details: { ownerId: owner.id, propertyId: row.propertyId, version: row.version },
-      },
-      transaction,
-    );
+    await auditStatement(database, user, context, transaction, 'statement.forwarded-to-owner', statementId, {
+      ownerId: owner.id,
+      propertyId: row.propertyId,
+      version: row.version,
+    });
   });
   await notifyUsers(
     { db: database, mailer: accountMailer(), publicUrl: config().PUBLIC_URL ?? '' },
@@ -165,20 +170,7 @@ export async function openForward(
     );
     if (!row) return null;
     if (row.firstOpening)
-      await appendAudit(
-        database,
-        {
-          organisationId: user.organisationId,
-          actorId: user.id,
-          actor: user.email,
-          action: 'statement.forward-opened',
-          entity: 'statement',
-          entityId: row.documentId,
-          ip: clientIp(context),
-          details: { forwardId },
-        },
-        transaction,
-      );
+      await auditStatement(database, user, context, transaction, 'statement.forward-opened', row.documentId, { forwardId });
     return `/abrechnungen/${row.documentId}`;
   });
 }
