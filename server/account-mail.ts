@@ -42,7 +42,7 @@ export function renderAccountMail(mail: AccountMail): { subject: string; text: s
 let mailer: { key: string; mailer: Mailer } | undefined;
 
 /** One Mailer per web process (per SMTP_URL and sender: tests point it at their own SMTP server). */
-function accountMailer(): Mailer {
+export function accountMailer(): Mailer {
   const { SMTP_URL, MAIL_FROM } = config();
   const key = `${SMTP_URL ?? ''}|${MAIL_FROM}`;
   if (mailer?.key !== key) {

@@ -3,9 +3,8 @@
 // counts and newest entries, so 140 device reminders of a morning are one line, not 140.
 import { Op, QueryTypes } from 'sequelize';
 import { db } from './db';
-import { NOTICE_CATEGORIES, isNoticeCategory, type NoticeCategory } from '../domain/notifications';
-import { parseId } from '../domain/params';
-import { isDate } from '../domain/dates';
+import { NOTICE_CATEGORIES, type NoticeCategory } from '../domain/notifications';
+import type { InboxFilters } from '../domain/inbox-filters';
 
 export const INBOX_LIMIT = 100;
 /** Groups shown per page, and the newest entries shown of each group. */
@@ -29,38 +28,9 @@ export async function inbox(userId: number) {
   });
 }
 
-export interface InboxFilters {
-  category: NoticeCategory | null;
-  /** A property id, 0 for notices about none, null for all. */
-  propertyId: number | null;
-  unreadOnly: boolean;
-  /** One German calendar day 'YYYY-MM-DD' (a group's "alle anzeigen"). */
-  day: string | null;
-}
-
-/** From the query string or a form; unknown values are ignored, as in every filter here. */
-export function parseInboxFilters(params: URLSearchParams | FormData): InboxFilters {
-  const category = params.get('kind');
-  const property = String(params.get('property') ?? '');
-  const day = String(params.get('day') ?? '');
-  return {
-    category: isNoticeCategory(category) ? category : null,
-    propertyId: property === '0' ? 0 : parseId(property),
-    unreadOnly: params.get('status') === 'unread',
-    day: isDate(day) ? day : null,
-  };
-}
-
-export function inboxQuery(filters: InboxFilters, changes: Partial<InboxFilters> = {}): string {
-  const f = { ...filters, ...changes };
-  const params = new URLSearchParams();
-  if (f.category) params.set('kind', f.category);
-  if (f.propertyId !== null) params.set('property', String(f.propertyId));
-  if (f.unreadOnly) params.set('status', 'unread');
-  if (f.day) params.set('day', f.day);
-  const query = params.toString();
-  return query ? `?${query}` : '';
-}
+// The filters are pure and shared with the page (a component builds links with inboxQuery): they live
+// in domain/, so this server module stays out of the browser bundle.
+export { inboxQuery, parseInboxFilters, type InboxFilters } from '../domain/inbox-filters';
 
 // The category of a kind in SQL, the same rule as domain noticeCategory (the prefix before the first '-').
 const CATEGORY_SQL = `CASE WHEN split_part(n.kind, '-', 1) IN (${NOTICE_CATEGORIES.filter((c) => c !== 'other')

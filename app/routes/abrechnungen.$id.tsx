@@ -15,6 +15,7 @@ import { hasPermission } from '../../domain/permissions';
 import { formatEuro, formatPeriod, statementStatusLabel } from '../../domain/statement-format';
 import { requireStoredStatement, versionsOf } from '../../server/statements';
 import { seesTenantNames, statementForViewer } from '../../server/personal-data';
+import { forwardingPanel } from '../../server/owner-forwards';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrechnung ${data.statement.documentNumber} · ${data.statement.propertyName} · Klarmeter` : 'Abrechnung · Klarmeter' },
@@ -80,6 +81,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     versions: await versionsOf(statement.property.id, statement.period),
     withTenants,
     canCreate: hasPermission(user, 'create:statement:any'),
+    forwarding: await forwardingPanel(user, { id: stored.id, status: stored.status }, url.searchParams),
     lifecycle: await lifecyclePanel(user, {
       id: stored.id,
       version: stored.version,
@@ -98,7 +100,8 @@ const pdfHref = (statementId: number, unitId: number, occupancyKey?: string) =>
   `/abrechnungen/${statementId}/einheit/${unitId}.pdf${occupancyKey ? `?nutzung=${encodeURIComponent(occupancyKey)}` : ''}`;
 
 export default function StatementDetail() {
-  const { statement, units, counts, notices, selected, versions, withTenants, canCreate, lifecycle } = useLoaderData<typeof loader>();
+  const { statement, units, counts, notices, selected, versions, withTenants, canCreate, lifecycle, forwarding } =
+    useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
   useLiveRevalidation();
   return (
@@ -254,6 +257,30 @@ export default function StatementDetail() {
         >
           {/* Rendered on the server from the same template as the PDF; Handlebars escapes all data. */}
           <div className="statement-document" dangerouslySetInnerHTML={{ __html: selected.html }} />
+        </Panel>
+      ) : null}
+      {forwarding.canForward || forwarding.records.length > 0 ? (
+        <Panel id="weiterleitung" title="An Eigentümer weiterleiten">
+          <ActionMessage data={forwarding.message ?? undefined} />
+          {forwarding.records.length > 0 ? (
+            <ul>
+              {forwarding.records.map((r) => (
+                <li key={r.id}>
+                  {r.ownerName}: weitergeleitet {formatDateTime(r.forwardedAt)} von {r.forwardedByName} ·{' '}
+                  {r.openedAt ? `geöffnet ${formatDateTime(r.openedAt)}` : 'noch nicht geöffnet'}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Noch nicht an den Eigentümer weitergeleitet.</p>
+          )}
+          {forwarding.canForward ? (
+            <Form method="post" action={`/abrechnungen/${statement.id}/weiterleiten`}>
+              <button type="submit" className="button">
+                An Eigentümer weiterleiten
+              </button>
+            </Form>
+          ) : null}
         </Panel>
       ) : null}
       <Panel id="versions" title="Versionen">

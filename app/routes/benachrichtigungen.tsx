@@ -6,16 +6,8 @@ import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import { formatDate, formatDateTime, formatNumber } from '../../domain/format';
 import { NOTICE_CATEGORY_LABELS } from '../../domain/notifications';
 import { parseId, safeRedirectPath } from '../../domain/params';
-import {
-  inboxFacets,
-  inboxGroups,
-  inboxQuery,
-  markRead,
-  markReadWhere,
-  parseInboxFilters,
-  type InboxFilters,
-  type InboxGroup,
-} from '../../server/inbox';
+import { inboxFacets, inboxGroups, markRead, markReadWhere, type InboxGroup } from '../../server/inbox';
+import { inboxQuery, parseInboxFilters, type InboxFilters } from '../../domain/inbox-filters';
 import { requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
 
