@@ -96,7 +96,7 @@ describe('login', () => {
       body: new URLSearchParams({ email: user.email, password: TEST_PASSWORD, redirectTo: '//evil.example/phish' }),
     });
     const outcome = await run(loginAction, request);
-    expect(outcome.kind === 'response' && outcome.response.headers.get('Location')).toBe('/liegenschaften');
+    expect(outcome.kind === 'response' && outcome.response.headers.get('Location')).toBe('/dashboard');
   });
 });
 

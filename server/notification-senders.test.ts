@@ -138,7 +138,8 @@ describe('statements', () => {
       documentSha256: 'a'.repeat(64),
     };
     const { objectionId } = await env.run(activities.recordObjection, filing);
-    expect(await env.run(activities.recordObjection, filing)).toEqual({ objectionId });
+    // A repeated filing finds the first one and appends no second proof event.
+    expect(await env.run(activities.recordObjection, filing)).toEqual({ objectionId, head: null });
 
     const dedupeKey = statementDedupeKey(ref.id, ref.version, `objection-${objectionId}`);
     expect(await inbox(dedupeKey)).toEqual([[house.org.owner.id, 'statement-objection', 'routine']]);

@@ -360,6 +360,7 @@ describe('notification settings and the development mail sink', () => {
       'device',
       'statement',
       'monthly-information',
+      'archive',
     ]);
     expect(await topicsOf(cookies.owner)).toEqual(['device', 'statement']);
     expect(await topicsOf(cookies.technician)).toEqual(['appointment', 'device']);
