@@ -152,6 +152,7 @@ describe('device activities', () => {
     expect(starts).toEqual([
       {
         workflowId: `device-${successor.id}`,
+        organisationId: fixture.organisation.id,
         input: {
           deviceId: successor.id,
           propertyId: fixture.property.id,

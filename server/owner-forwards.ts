@@ -201,9 +201,12 @@ export async function forwardingPanel(user: SessionUser, statement: { id: number
 export async function openForwardAction(request: Request, context: RequestContext | undefined) {
   const user = await requireUserWithPermission(request, 'read:statement:own');
   requireSameOrigin(request);
+  // Only owners receive forwarded documents: for everyone else there is nothing to open here.
+  if (user.role !== 'owner') throw notFound();
   const form = await request.formData();
   const id = parseId(String(form.get('forward') ?? ''));
-  const path = id && user.role === 'owner' ? await openForward(user, id, context) : null;
+  if (!id) throw new Response('Ungültige Anfrage', { status: 400 });
+  const path = await openForward(user, id, context);
   if (!path) throw notFound();
   return redirect(path);
 }

@@ -52,6 +52,9 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   trinkwasser: { loader: needs('create:archive:any'), action: needs('create:archive:any') },
   'abrechnungen.$id.einheit.$unitId[.pdf]': { loader: needs('read:statement:own', { object: 'statement-unit' }) },
   'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
+  // Forwarding a statement to the property's owner: managers; opening a forwarded one: its owner.
+  'abrechnungen.$id_.weiterleiten': { action: needs('deliver:statement:any', { object: 'statement' }) },
+  weiterleitungen: { loader: needs('read:statement:own'), action: needs('read:statement:own', { onlyRoles: ['owner'] }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   'abrechnungen.$id': {
     loader: needs('read:statement:own', { object: 'statement' }),
