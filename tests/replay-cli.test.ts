@@ -65,7 +65,11 @@ describe('cli replay', () => {
     const { code, output } = await replay(['--since', '1d', '--type', 'deviceDeadline', '--workflows', changed]);
     expect(code).toBe(1);
     expect(output).toContain(`NONDETERMINISTIC ${workflowId}: `);
-    expect(output).toMatch(/^replayed \d+ histor(y|ies) against tests\/support\/replay\/extra-timer-workflows\.ts: 0 ok, \d+ failed\n/);
+    // Other tests' device workflows share the dev server: those whose history ends before their first
+    // command still replay, so only the failures are certain.
+    expect(output).toMatch(
+      /^replayed \d+ histor(y|ies) against tests\/support\/replay\/extra-timer-workflows\.ts: \d+ ok, [1-9]\d* failed\n/,
+    );
   });
 
   test('refuses a malformed option by name', async () => {
