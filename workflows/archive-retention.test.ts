@@ -7,7 +7,7 @@ import { createDb } from '../db';
 import { retentionWorkflowId } from '../domain/contracts/retention';
 import { placeLegalHold, releaseLegalHold, uploadArchiveDocument } from '../server/archive';
 import type { SessionUser } from '../server/session';
-import { createOrgFixture, type OrgFixture } from '../tests/support/fixtures';
+import { createOrgFixture, type OrgFixture, sessionUserOf } from '../tests/support/fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { retentionStatus } from './shared/retention';
 
@@ -21,15 +21,7 @@ let manager: SessionUser;
 
 beforeAll(async () => {
   org = await createOrgFixture(db);
-  const user = org.managers[0]!;
-  manager = {
-    id: user.id,
-    organisationId: user.organisationId,
-    organisationName: 'Test',
-    email: user.email,
-    name: user.name,
-    role: 'manager',
-  };
+  manager = sessionUserOf(org.managers[0]);
 });
 
 afterAll(async () => {

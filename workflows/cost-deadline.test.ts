@@ -10,6 +10,7 @@ import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
 import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
 import type { SessionUser } from '../server/session';
 import { saveStatementDraft } from '../server/statement-lifecycle';
+import { sessionUserOf } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { costDeadlineStatus } from './shared/cost-deadline';
@@ -34,15 +35,7 @@ let house: StatementFixture;
 let manager: SessionUser;
 beforeAll(async () => {
   house = await createStatementFixture(db);
-  const user = house.org.managers[0]!;
-  manager = {
-    id: user.id,
-    organisationId: user.organisationId,
-    organisationName: 'Test',
-    email: user.email,
-    name: user.name,
-    role: 'manager',
-  };
+  manager = sessionUserOf(house.org.managers[0]);
 });
 
 const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>

@@ -12,7 +12,7 @@ import { legionellaWorkflowId } from '../domain/contracts/legionella';
 import { createWaterSystem, listWaterSystems, recordHealthOfficeNotified, recordLabResult } from '../server/legionella';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import type { SessionUser } from '../server/session';
-import { createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
+import { createOrgFixture, createUserFixture, type OrgFixture, sessionUserOf } from '../tests/support/fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { legionellaStatus } from './shared/legionella';
 
@@ -26,15 +26,7 @@ let manager: SessionUser;
 
 beforeAll(async () => {
   org = await createOrgFixture(db, { reminderDays: [30, 7] });
-  const user = org.managers[0]!;
-  manager = {
-    id: user.id,
-    organisationId: user.organisationId,
-    organisationName: 'Test',
-    email: user.email,
-    name: user.name,
-    role: 'manager',
-  };
+  manager = sessionUserOf(org.managers[0]);
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@
 import type { CreationAttributes } from 'sequelize';
 import type { Db, Device, Organisation, Property, Unit, User } from '../../db';
 import type { Role } from '../../domain/roles';
+import type { SessionUser } from '../../server/session';
 
 let counter = 0;
 
@@ -87,4 +88,16 @@ export async function createDeviceFixture(
     predecessorId: null,
     ...attributes,
   });
+}
+
+/** The signed-in user a server function receives, for a fixture's user. */
+export function sessionUserOf(user: User): SessionUser {
+  return {
+    id: user.id,
+    organisationId: user.organisationId,
+    organisationName: 'Test',
+    email: user.email,
+    name: user.name,
+    role: user.role,
+  };
 }
