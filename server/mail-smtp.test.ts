@@ -1,9 +1,8 @@
 // Ticket e-mails as a real SMTP server receives them: rendered from the Handlebars templates,
 // sent through nodemailer to an smtp-server on a free port, and read back from the wire.
+import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../tests/support/smtp';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { SMTPServer } from 'smtp-server';
 import { createDb, type User } from '../db';
 import { createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
 import { eventually } from '../tests/support/eventually';
@@ -11,28 +10,16 @@ import { createMailer, renderMail, type MailData, type Mailer } from './mail';
 import { createTicketObligation } from './ticket-obligation';
 
 const db = createDb(inject('databaseUrl'));
-const received: Array<{ to: string[]; raw: string }> = [];
-let smtpServer: SMTPServer;
+let received: ReceivedMail[] = [];
+let smtpServer: TestSmtpServer;
 let mailer: Mailer;
 let org: OrgFixture;
 let tenant: User;
 
 beforeAll(async () => {
-  smtpServer = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = smtpServer.server.address() as AddressInfo;
+  smtpServer = await startTestSmtpServer();
+  received = smtpServer.received;
+  const { port } = smtpServer;
   mailer = createMailer({ db, smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Klarmeter <noreply@klarmeter.local>' });
   org = await createOrgFixture(db);
   tenant = await (await createUserFixture(db, org.organisation.id, 'tenant')).update({ name: 'Jana Müller' });
@@ -40,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   mailer.close();
-  await new Promise<void>((resolve) => smtpServer.close(() => resolve()));
+  await smtpServer.close();
   await db.close();
 });
 

@@ -1,13 +1,12 @@
 // The account lifecycle through the real routes, the real database and a real SMTP server:
 // invitation (e-mail and letter), activation, login, reset, e-mail change, sessions, the second
 // factor, move-out and the DSGVO Art. 15 archive.
+import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../tests/support/smtp';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Op } from 'sequelize';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Tenancy, User } from '../../db';
 import { saveStatement } from '../../db/statements';
@@ -35,29 +34,17 @@ import { loader as myStatementLoader } from './meine-abrechnungen.$id';
 import { loader as myDocumentsLoader } from './meine-dokumente._index';
 
 const database = testDb();
-const received: Array<{ to: string[]; raw: string }> = [];
-let smtp: SMTPServer;
+let received: ReceivedMail[] = [];
+let smtp: TestSmtpServer;
 let org: OrgFixture;
 let manager: User;
 let managerCookie: string;
 let work: string;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startTestSmtpServer();
+  received = smtp.received;
+  process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
   org = await createOrgFixture(database);
   manager = await createLoginUser(database, org.organisation.id, 'manager');
   managerCookie = await cookieFor(manager);
@@ -67,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   closeAccountMailer();
   delete process.env.SMTP_URL;
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   rmSync(work, { recursive: true, force: true });
   await closeWebResources();
 });
