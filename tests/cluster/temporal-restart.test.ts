@@ -55,10 +55,16 @@ test('kill -9 of the Temporal server: timers set before the restart fire after i
   expect(warning.at.getTime()).toBeGreaterThanOrEqual(restartedAt);
   // Each step was told once to the managers, however the restart interrupted the workers' polls.
   const [manager] = fixture.managers;
-  const notices = await db.models.Notification.findAll({
-    where: { userId: manager!.id, kind: ['ticket-sla-warning', 'ticket-sla-breached'] },
-  });
-  expect(notices.map((n) => n.kind).sort()).toEqual(['ticket-sla-breached', 'ticket-sla-warning']);
+  // The notice is the activity after the event's, so it may land a moment later.
+  await eventually(
+    async () => {
+      const notices = await db.models.Notification.findAll({
+        where: { userId: manager!.id, kind: ['ticket-sla-warning', 'ticket-sla-breached'] },
+      });
+      expect(notices.map((n) => n.kind).sort()).toEqual(['ticket-sla-breached', 'ticket-sla-warning']);
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
 
   // The worker's NOTIFY of the breached ticket reached the manager's page on a web process.
   await stream.waitFor((event) => event.type === 'ticket' && event.ticketId === ticketId, 30_000);
