@@ -88,37 +88,48 @@ describe('user actions while Temporal is down', () => {
     server = undefined;
 
     const options = { db, client, taskQueue };
-    const began = Date.now();
-    const ticket = await openTicket(
-      {
-        organisationId: org.organisation.id,
-        propertyId: org.property.id,
-        unitId: org.unit.id,
-        createdBy: tenant.id,
-        topic: 'reading',
-        subject: 'Zählerstand Wasser',
-        body: 'Mein Zählerstand wurde nicht übernommen.',
-      },
-      options,
+    // Each action waits at most for its delivery deadline (5 s), not for Temporal's connection timeout.
+    const durations: number[] = [];
+    const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+      const started = Date.now();
+      const result = await work();
+      durations.push(Date.now() - started);
+      return result;
+    };
+    const ticket = await timed(() =>
+      openTicket(
+        {
+          organisationId: org.organisation.id,
+          propertyId: org.property.id,
+          unitId: org.unit.id,
+          createdBy: tenant.id,
+          topic: 'reading',
+          subject: 'Zählerstand Wasser',
+          body: 'Mein Zählerstand wurde nicht übernommen.',
+        },
+        options,
+      ),
     );
-    const appointment = await requestAppointment(
-      {
-        organisationId: org.organisation.id,
-        unitId: org.unit.id,
-        tenantId: tenant.id,
-        reason: 'device_exchange',
-        note: null,
-        slots: [slotIn(10), slotIn(11)],
-      },
-      options,
+    const appointment = await timed(() =>
+      requestAppointment(
+        {
+          organisationId: org.organisation.id,
+          unitId: org.unit.id,
+          tenantId: tenant.id,
+          reason: 'device_exchange',
+          note: null,
+          slots: [slotIn(10), slotIn(11)],
+        },
+        options,
+      ),
     );
     const found = await findDevice(await visibleScope(sessionUser(manager)), device.id);
     const form = new FormData();
     form.set('intent', 'battery');
-    const work = await recordDeviceWork({ user: sessionUser(manager), device: found!, form, ip: null, db, client, taskQueue });
-    const statementId = await saveStatementDraft(sessionUser(manager), house.request, undefined, options);
-    // Each waits at most for its delivery deadline (5 s), not for Temporal's connection timeout.
-    expect(Date.now() - began).toBeLessThan(25_000);
+    const work = await timed(() => recordDeviceWork({ user: sessionUser(manager), device: found!, form, ip: null, db, client, taskQueue }));
+    const statementId = await timed(() => saveStatementDraft(sessionUser(manager), house.request, undefined, options));
+    // The deadline plus room for the action's own database work on a loaded machine.
+    expect(Math.max(...durations)).toBeLessThan(9_000);
     // The saved version's page does not offer "Freigeben" (its workflow would refuse it) but says why.
     const panel = await lifecyclePanel(
       sessionUser(manager),
