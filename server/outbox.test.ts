@@ -21,7 +21,7 @@ import { findDevice } from './devices';
 import { visibleScope } from './permissions';
 import { pendingWork, relayOutbox, startOutboxRelay } from './outbox';
 import type { SessionUser } from './session';
-import { lifecyclePanel, saveStatementDraft, statementWorkflowId } from './statement-lifecycle';
+import { lifecyclePanel, recordOpening, saveStatementDraft, statementWorkflowId } from './statement-lifecycle';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 
 const db = createDb(inject('databaseUrl'));
@@ -128,6 +128,9 @@ describe('user actions while Temporal is down', () => {
     form.set('intent', 'battery');
     const work = await timed(() => recordDeviceWork({ user: sessionUser(manager), device: found!, form, ip: null, db, client, taskQueue }));
     const statementId = await timed(() => saveStatementDraft(sessionUser(manager), house.request, undefined, options));
+    // A tenant opens the version while Temporal is away: its opening waits in the outbox too, behind the start.
+    const tenantActor = { userId: tenant.id, name: tenant.email, role: 'tenant', ip: null };
+    await timed(() => recordOpening({ id: statementId, version: 1 }, tenantActor, org.unit.id, 'view', undefined, options));
     // The deadline plus room for the action's own database work on a loaded machine.
     expect(Math.max(...durations)).toBeLessThan(9_000);
     // The saved version's page does not offer "Freigeben" (its workflow would refuse it) but says why.
@@ -178,6 +181,17 @@ describe('user actions while Temporal is down', () => {
       expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
     }
     expect(await ticketQueued(ticket.ticketId, { db })).toBe(false);
+    // The opening reached the version's workflow, once, after its start.
+    const signals = ((await client.workflow.getHandle(statementWorkflowId(statementId, 1)).fetchHistory()).events ?? []).flatMap((event) =>
+      event.workflowExecutionSignaledEventAttributes ? [event.workflowExecutionSignaledEventAttributes] : [],
+    );
+    expect(signals.map((signal) => signal.signalName)).toEqual(['statementOpened']);
+    const payload = signals[0]!.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(payload!).toString('utf8'))).toMatchObject({
+      unitId: org.unit.id,
+      via: 'view',
+      actor: { userId: tenant.id },
+    });
 
     // Delivered again (a relay that crashed between the call and its bookkeeping): no second run.
     const before = await Promise.all(
@@ -188,6 +202,8 @@ describe('user actions while Temporal is down', () => {
     });
     const again = await relayOutbox({ db, client, taskQueue });
     expect(again).toEqual({ sent: 4, pending: 0 });
+    // The opening waited behind its workflow's start (one workflow's entries go in order): the next pass.
+    expect(await relayOutbox({ db, client, taskQueue })).toEqual({ sent: 1, pending: 0 });
     const after = await Promise.all(workflowIds.map((id) => runsOf(id)));
     expect(after).toEqual(before);
   });

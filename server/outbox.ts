@@ -14,6 +14,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Db } from '../db';
+import { temporalDeadlines } from './config';
 import { db as sharedDb } from './db';
 import {
   reportDeviceHealth,
@@ -221,7 +222,11 @@ async function deliverClaimed(rows: Claimed[], transaction: Transaction, context
 }
 
 function context(options: DeliveryOptions): DeliveryContext {
-  return { client: options.client ?? temporalClient(), database: options.db ?? sharedDb(), deadlineMs: options.deadlineMs ?? 5_000 };
+  return {
+    client: options.client ?? temporalClient(),
+    database: options.db ?? sharedDb(),
+    deadlineMs: options.deadlineMs ?? temporalDeadlines().outboxDeliveryMs,
+  };
 }
 
 const CLAIM = `

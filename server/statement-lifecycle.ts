@@ -264,7 +264,12 @@ export function correctReceiptDate(
   return runUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
 }
 
-/** The tenant viewed or downloaded its statement: the workflow proves the first opening per flat. */
+/**
+ * The tenant viewed or downloaded its statement: the workflow proves the first opening per flat.
+ * Through the outbox, so that an opening during a Temporal outage is kept and proved once Temporal
+ * is back (a relay delivers it); a Temporal outage must not hide the document, so this waits at most
+ * the delivery deadline and never fails for Temporal's sake.
+ */
 export async function recordOpening(
   statement: { id: number; version: number },
   actor: LifecycleActor,
@@ -273,16 +278,13 @@ export async function recordOpening(
   documentSha256?: string,
   options: LifecycleOptions = {},
 ): Promise<void> {
-  const { client } = resolve(options);
-  try {
-    await client.workflow
-      .getHandle(workflowIdOf(statement))
-      .signal(statementOpened, { actor, unitId, via, ...(documentSha256 && { documentSha256 }) });
-  } catch (error) {
-    // Opening a final statement again proves nothing new; a Temporal outage must not hide the document.
-    if (!(error instanceof WorkflowNotFoundError))
-      console.warn(`[statement ${statement.id}] recording the opening failed: ${(error as Error).message}`);
-  }
+  const { database, client, taskQueue } = resolve(options);
+  const opened = { actor, unitId, via, ...(documentSha256 && { documentSha256 }) };
+  // `skip`: opening a final statement again (its workflow has ended) proves nothing new.
+  const entry = await database.sequelize.transaction((transaction) =>
+    enqueueSignal(transaction, workflowIdOf(statement), statementOpened, [opened], { ifMissing: 'skip', taskQueue }),
+  );
+  await deliverNow([entry], { db: database, client });
 }
 
 export interface ObjectionFiling {
