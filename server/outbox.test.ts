@@ -21,7 +21,7 @@ import { findDevice } from './devices';
 import { visibleScope } from './permissions';
 import { pendingWork, relayOutbox, startOutboxRelay } from './outbox';
 import type { SessionUser } from './session';
-import { lifecyclePanel, recordOpening, saveStatementDraft, statementWorkflowId } from './statement-lifecycle';
+import { approve, lifecyclePanel, recordOpening, saveStatementDraft, statementWorkflowId } from './statement-lifecycle';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 
 const db = createDb(inject('databaseUrl'));
@@ -141,6 +141,12 @@ describe('user actions while Temporal is down', () => {
     );
     expect(panel.canApprove).toBe(false);
     expect(panel.live).toContain('Wird bearbeitet');
+    // Approving it anyway (a page loaded before) says so too, at once, and writes nothing: the
+    // approval is the workflow's to write, and its workflow is not there yet.
+    const managerActor = { userId: manager.id, name: manager.email, role: 'manager', ip: null };
+    const approval = await timed(() => approve({ id: statementId, version: 1 }, managerActor, options));
+    expect(approval).toEqual({ ok: false, message: expect.stringContaining('Wird bearbeitet') as unknown });
+    expect((await db.models.Statement.findByPk(statementId))!.status).toBe('draft');
 
     expect(ticket.queued).toBe(true);
     expect(appointment.queued).toBe(true);

@@ -380,6 +380,24 @@ export async function queryLiveOrQueued<T>(
   return { available: false, missing: !live.available && live.missing, queued: true, reason: QUEUED_REASON };
 }
 
+/**
+ * Delivers now what waits for this workflow (before a call that needs the workflow to exist, such as
+ * an update); returns whether anything still waits, e.g. because Temporal is away.
+ */
+export async function deliverQueued(workflowId: string, options: DeliveryOptions = {}): Promise<boolean> {
+  const database = options.db ?? sharedDb();
+  const rows = await database.sequelize.query<{ id: number }>(
+    'SELECT id FROM workflow_outbox WHERE sent_at IS NULL AND workflow_id = $1 ORDER BY id',
+    { bind: [workflowId], type: QueryTypes.SELECT },
+  );
+  if (rows.length === 0) return false;
+  const outcome = await deliverNow(
+    rows.map(({ id }) => ({ id, workflowId })),
+    options,
+  );
+  return [...outcome.values()].some((status) => status.status !== 'sent');
+}
+
 /** Whether anything for this workflow waits for delivery. */
 export async function isQueued(workflowId: string, database: Db = sharedDb()): Promise<boolean> {
   return (await pendingWork([workflowId], database)).has(workflowId);

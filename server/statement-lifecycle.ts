@@ -62,7 +62,15 @@ import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
-import { deliverNow, enqueueSignal, enqueueWorkflowStart, queryLiveOrQueued, type OutboxEntry } from './outbox';
+import {
+  QUEUED_REASON,
+  deliverNow,
+  deliverQueued,
+  enqueueSignal,
+  enqueueWorkflowStart,
+  queryLiveOrQueued,
+  type OutboxEntry,
+} from './outbox';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -232,13 +240,21 @@ function workflowIdOf(statement: { id: number; version: number }): string {
   return statementWorkflowId(statement.id, statement.version);
 }
 
-export function approve(
+/**
+ * Approves the version through its workflow's update: the workflow writes the approval, the web
+ * writes nothing, so no approval row can exist without its workflow. What still waits in the outbox
+ * for the version (its start, a signal) is delivered first; if Temporal cannot take it now, the page
+ * says "wird bearbeitet" instead of letting Temporal say the version is closed.
+ */
+export async function approve(
   statement: { id: number; version: number },
   actor: LifecycleActor,
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
-  const { client } = resolve(options);
-  return runUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
+  const { client, database } = resolve(options);
+  const workflowId = workflowIdOf(statement);
+  if (await deliverQueued(workflowId, { db: database, client })) return { ok: false, message: QUEUED_REASON };
+  return runUpdate(client, workflowId, approveStatement, { actor }, ENDED);
 }
 
 export async function deliver(
