@@ -76,20 +76,23 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
   }
   const sql = db().sequelize;
   const year = Number(currentMonth.slice(0, 4));
-  const [properties, lights, [devices], [tickets], heating, inquiries, [goLive], otherDeadlines] = await Promise.all([
+  const [properties, lights, [radio], [deviceDeadlines], [tickets], heating, inquiries, [goLive], otherDeadlines] = await Promise.all([
     propertySummaries({ properties: [], propertyIds: ids, unitIds: null }),
     aggregatedLightCounts(ids),
-    sql.query<{ remote: number; reporting: number; overdue: number; within30: number; within90: number }>(
-      `SELECT count(*) FILTER (WHERE remote_readable)::int AS remote,
-              count(*) FILTER (WHERE remote_readable AND last_reading_at >= :since)::int AS reporting,
-              count(*) FILTER (WHERE due_at < :today)::int AS overdue,
-              count(*) FILTER (WHERE due_at >= :today AND due_at <= :today::date + 30)::int AS within30,
-              count(*) FILTER (WHERE due_at >= :today AND due_at <= :today::date + 90)::int AS within90
-         FROM devices WHERE property_id IN (:ids) AND removed_at IS NULL`,
+    // Both from partial indexes of installed devices, read index-only: the remotely read devices
+    // (with their last reading), and only the deadlines up to the farthest horizon.
+    sql.query<{ remote: number; reporting: number }>(
+      `SELECT count(*)::int AS remote, count(*) FILTER (WHERE last_reading_at >= :since)::int AS reporting
+         FROM devices WHERE property_id IN (:ids) AND removed_at IS NULL AND remote_readable`,
       {
-        replacements: { ids, today, since: new Date(now.getTime() - RADIO_WINDOW_DAYS * 86_400_000) },
+        replacements: { ids, since: new Date(now.getTime() - RADIO_WINDOW_DAYS * 86_400_000) },
         type: QueryTypes.SELECT,
       },
+    ),
+    sql.query<Counted>(
+      `SELECT ${DUE_COUNTS('due_at')} FROM devices
+        WHERE property_id IN (:ids) AND removed_at IS NULL AND due_at <= :today::date + 90`,
+      { replacements: { ids, today }, type: QueryTypes.SELECT },
     ),
     sql.query<{ open: number; atRisk: number }>(
       `SELECT count(*)::int AS open,
@@ -132,13 +135,18 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
     lights,
     status: worstLight(addLightCounts(emptyLightCounts(), lights)),
     radio: {
-      remote: devices?.remote ?? 0,
-      reporting: devices?.reporting ?? 0,
-      permille: radioQualityPermille(devices?.reporting ?? 0, devices?.remote ?? 0),
+      remote: radio?.remote ?? 0,
+      reporting: radio?.reporting ?? 0,
+      permille: radioQualityPermille(radio?.reporting ?? 0, radio?.remote ?? 0),
     },
     tickets: { open: tickets?.open ?? 0, atRisk: tickets?.atRisk ?? 0 },
     deadlines: deadlinesOf([
-      { kind: 'device', overdue: devices?.overdue ?? 0, within30: devices?.within30 ?? 0, within90: devices?.within90 ?? 0 },
+      {
+        kind: 'device',
+        overdue: deviceDeadlines?.overdue ?? 0,
+        within30: deviceDeadlines?.within30 ?? 0,
+        within90: deviceDeadlines?.within90 ?? 0,
+      },
       ...otherDeadlines,
     ]),
     heating: heatingComparison(
