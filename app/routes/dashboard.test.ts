@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { calendarDate } from '../../domain/calendar';
+import { addDays } from '../../domain/dates';
 import { addMonths, monthOf } from '../../domain/dashboard';
 import { createDeviceFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { cookieFor, createWebFixture, dataOf, makeRequest, run, testDb, type WebFixture } from '../../tests/support/web';
@@ -14,6 +15,8 @@ const today = calendarDate(now);
 const thisMonth = monthOf(today);
 const year = Number(today.slice(0, 4));
 const inDays = (days: number) => calendarDate(new Date(now.getTime() + days * 86_400_000));
+/** Calendar days from today, as the server counts its horizons (no DST hour can move it a day). */
+const daysFromToday = (days: number) => addDays(today, days);
 let f: WebFixture;
 const cookies = {} as Record<'manager' | 'owner' | 'technician', string>;
 
@@ -90,7 +93,7 @@ beforeAll(async () => {
   // retention ended yesterday (awaiting deletion), and one under a legal hold (suspended).
   await database.sequelize.query(
     `INSERT INTO water_systems (organisation_id, property_id, name, large, phase, due_at) VALUES (:org, :property, 'Warmwasser', true, 'routine', :due)`,
-    { replacements: { org: f.organisation.id, property: f.property.id, due: inDays(20) } },
+    { replacements: { org: f.organisation.id, property: f.property.id, due: daysFromToday(20) } },
   );
   for (const [propertyId, held] of [
     [f.property.id, false],
@@ -104,7 +107,7 @@ beforeAll(async () => {
       `INSERT INTO archive_versions (document_id, version, document_date, retention_until, file_name, content_type, sha256, byte_size,
                                      ciphertext, iv, auth_tag, generated_by)
        VALUES (:documentId, 1, '2010-01-01', :until, 'p.pdf', 'application/pdf', :sha, 1, '\\x00', '\\x00', '\\x00', 'test')`,
-      { replacements: { documentId: document.id, until: inDays(-1), sha: 'a'.repeat(64) } },
+      { replacements: { documentId: document.id, until: daysFromToday(-1), sha: 'a'.repeat(64) } },
     );
     if (held) {
       await database.sequelize.query(
@@ -122,8 +125,8 @@ function costDataExpected(open: number) {
   return {
     kind: 'cost-data',
     overdue: overdue ? open : 0,
-    within30: !overdue && due <= inDays(30) ? open : 0,
-    within90: !overdue && due <= inDays(90) ? open : 0,
+    within30: !overdue && due <= daysFromToday(30) ? open : 0,
+    within90: !overdue && due <= daysFromToday(90) ? open : 0,
   };
 }
 
