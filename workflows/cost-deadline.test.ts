@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
-import { calendarDate } from '../domain/calendar';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
 import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
@@ -19,7 +18,8 @@ process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 process.env.DATABASE_URL ??= inject('databaseUrl');
 
 const db = createDb(inject('databaseUrl'));
-const today = calendarDate(new Date());
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 afterAll(async () => {
   await db.close();
@@ -45,28 +45,37 @@ const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
 
 describe('the cost-data deadline', () => {
   test('reminds before the deadline and escalates once when it is missed', async () => {
-    // A period that ended so that its costs are due in 20 days.
-    const end = addMonths(addDays(today, 20), -3);
+    // A period whose costs fall due about 20 days after the server's clock. Month-end clamping may
+    // move the due date a few days, so every step is measured from the actual due date, not "today".
+    const end = addMonths(new Date((await ts.now()) + 20 * DAY).toISOString().slice(0, 10), -3);
     const period = { start: addDays(addYears(end, -1), 1), end };
     const options = { db, client: ts.client, taskQueue: ts.taskQueue, propertyIds: [house.property.id] };
     expect(await ensureCostDeadlines(period, options)).toBe(1);
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, end));
     const dueAt = (await handle.query(costDeadlineStatus)).dueAt;
     expect(dueAt).toBe(addMonths(end, 3));
+    const dueMs = Date.parse(`${dueAt}T00:00:00Z`);
+    const skipTo = async (atMs: number) => ts.skip(atMs - (await ts.now()));
     await ts.skip('1 hour');
     const managers = house.org.managers.length;
-    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(managers); // 30-day point passed
-    await ts.skip('16 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(2 * managers); // 7 days before
-    await ts.skip('7 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    const reminders = () => ofKind(house.property.id, end, 'cost-deadline-reminder');
+    const escalations = () => ofKind(house.property.id, end, 'cost-deadline-escalation');
+    expect(await reminders()).toHaveLength(managers); // the 30-day point had passed
+    await skipTo(dueMs - 7 * DAY - HOUR);
+    expect(await reminders()).toHaveLength(managers);
+    await skipTo(dueMs - 7 * DAY + HOUR);
+    expect(await reminders()).toHaveLength(2 * managers); // 7 days before
+    await skipTo(dueMs - HOUR);
+    expect(await escalations()).toHaveLength(0);
+    await skipTo(dueMs + HOUR);
+    expect(await escalations()).toHaveLength(managers);
     await ts.skip('30 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await escalations()).toHaveLength(managers);
     expect(await handle.query(costDeadlineStatus)).toMatchObject({ state: 'escalated', escalated: true, statementId: null });
     // Starting again (another sweep) keeps the one running obligation.
     await ensureCostDeadlines(period, options);
     await ts.skip('1 minute');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await escalations()).toHaveLength(managers);
     await recordHistory(handle, 'reminders-escalation');
     await ts.terminate(handle);
   });
