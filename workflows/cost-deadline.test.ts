@@ -2,13 +2,16 @@
 // activities and PostgreSQL: reminders before the deadline, one escalation when it is missed, and
 // the saved statement for the period that closes it.
 import { randomBytes } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
 import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
 import type { SessionUser } from '../server/session';
+import { relayOutbox } from '../server/outbox';
 import { saveStatementDraft } from '../server/statement-lifecycle';
+import { eventually } from '../tests/support/eventually';
 import { sessionUserOf } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
@@ -43,6 +46,25 @@ const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
     n.dedupeKey?.startsWith(`${costDeadlineWorkflowId(propertyId, periodEnd)}:`),
   );
 
+/**
+ * Delivers what the outbox kept back, as the worker's relay would: on a loaded machine a start may
+ * outlast the direct delivery's deadline (Temporal started it all the same) and hold back the signals
+ * behind it. Afterwards nothing of this test's task queue is left undelivered.
+ */
+async function settleOutbox() {
+  await eventually(
+    async () => {
+      await relayOutbox({ db, client: ts.client, taskQueue: ts.taskQueue, deadlineMs: 30_000 });
+      const [left] = await db.sequelize.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM workflow_outbox WHERE task_queue = :taskQueue AND sent_at IS NULL',
+        { replacements: { taskQueue: ts.taskQueue }, type: QueryTypes.SELECT },
+      );
+      expect(left?.count).toBe(0);
+    },
+    { timeoutMs: 40_000, intervalMs: 500 },
+  );
+}
+
 describe('the cost-data deadline', () => {
   test('reminds before the deadline and escalates once when it is missed', async () => {
     // A period whose costs fall due about 20 days after the server's clock. Month-end clamping may
@@ -51,6 +73,7 @@ describe('the cost-data deadline', () => {
     const period = { start: addDays(addYears(end, -1), 1), end };
     const options = { db, client: ts.client, taskQueue: ts.taskQueue, propertyIds: [house.property.id] };
     expect(await ensureCostDeadlines(period, options)).toBe(1);
+    await settleOutbox();
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, end));
     const dueAt = (await handle.query(costDeadlineStatus)).dueAt;
     expect(dueAt).toBe(addMonths(end, 3));
@@ -74,6 +97,7 @@ describe('the cost-data deadline', () => {
     expect(await handle.query(costDeadlineStatus)).toMatchObject({ state: 'escalated', escalated: true, statementId: null });
     // Starting again (another sweep) keeps the one running obligation.
     await ensureCostDeadlines(period, options);
+    await settleOutbox();
     await ts.skip('1 minute');
     expect(await escalations()).toHaveLength(managers);
     await recordHistory(handle, 'reminders-escalation');
@@ -83,9 +107,24 @@ describe('the cost-data deadline', () => {
   test('a missed deadline escalates once; saving the statement closes it', async () => {
     const { period } = house.request;
     const options = { db, client: ts.client, taskQueue: ts.taskQueue };
+    // The organisation's own deadline (settings page): 5 months instead of the default 3.
+    await db.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, cost_deadline_months) VALUES (:id, 5)
+       ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
+      { replacements: { id: house.org.organisation.id } },
+    );
+    // The organisation's own deadline (settings page): 5 months instead of the default 3.
+    await db.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, cost_deadline_months) VALUES (:id, 5)
+       ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
+      { replacements: { id: house.org.organisation.id } },
+    );
     await ensureCostDeadlines(period, { ...options, propertyIds: [house.property.id] });
+    await settleOutbox();
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, period.end));
+    expect((await handle.query(costDeadlineStatus)).dueAt).toBe(addMonths(period.end, 5));
     await ts.skip('1 hour');
+    expect((await handle.query(costDeadlineStatus)).dueAt).toBe(addMonths(period.end, 5));
     const managers = house.org.managers.length;
     // Long past (the fixture period is 2025): no reminders, the escalation at once.
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-reminder')).toHaveLength(0);
@@ -94,6 +133,7 @@ describe('the cost-data deadline', () => {
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
 
     const statementId = await saveStatementDraft(manager, house.request, undefined, options);
+    await settleOutbox();
     expect(await handle.result()).toMatchObject({ state: 'entered', statementId, escalated: true });
     await recordHistory(handle, 'escalation-then-statement');
 
@@ -105,7 +145,9 @@ describe('the cost-data deadline', () => {
       undefined,
       options,
     );
+    await settleOutbox();
     await ensureCostDeadlines(period, { ...options, propertyIds: [fresh.property.id] });
+    await settleOutbox();
     const late = ts.client.workflow.getHandle(costDeadlineWorkflowId(fresh.property.id, period.end));
     expect(await late.result()).toMatchObject({ state: 'entered', escalated: false });
     expect(await ofKind(fresh.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(0);
