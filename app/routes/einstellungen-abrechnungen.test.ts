@@ -98,7 +98,7 @@ describe('Einstellungen · Abrechnungen', () => {
     'a cost-data deadline of %j months is refused, naming the field',
     async (value) => {
       const outcome = dataOf(await save('manager', { objectionDeadlineMode: 'exact-day', costDeadlineMonths: value }));
-      expect(outcome).toMatchObject({ ok: false, field: 'costDeadlineMonths' });
+      expect(outcome).toMatchObject({ ok: false, field: 'costDeadlineMonths', value });
       expect(outcome.message).toContain('Abgabefrist für Kostendaten');
       expect(await storedMode()).toBe('end-of-month');
       expect(await costDeadlineMonths(f.organisation.id, database)).toBe(3);

@@ -50,8 +50,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const mode = form.get('objectionDeadlineMode');
   if (!isMode(mode)) return { ok: false, message: 'Bitte wählen Sie, wie die Einwendungsfrist berechnet wird.' };
-  const months = parseCostDeadlineMonths(form.get('costDeadlineMonths'));
-  if (!months.ok) return { ok: false, message: months.error, field: 'costDeadlineMonths' };
+  const submitted = form.get('costDeadlineMonths');
+  const months = parseCostDeadlineMonths(submitted);
+  // The entered value comes back so the form shows what was refused (also without JavaScript).
+  if (!months.ok)
+    return { ok: false, message: months.error, field: 'costDeadlineMonths', value: typeof submitted === 'string' ? submitted : '' };
   await saveStatementSettings(
     user,
     {
@@ -67,7 +70,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function StatementSettings() {
   const { mode, costDeadlineMonths, modes, properties, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const monthsError = result && !result.ok && 'field' in result ? result.message : null;
+  const refused = result && !result.ok && 'field' in result ? result : null;
+  const monthsError = refused?.message ?? null;
   const busy = useNavigation().state === 'submitting';
   const owned = properties.filter((p) => p.ownerId !== null);
   return (
@@ -107,7 +111,8 @@ export default function StatementSettings() {
               max={COST_DEADLINE_MONTHS_MAX}
               step={1}
               required
-              defaultValue={costDeadlineMonths}
+              key={refused ? `refused:${refused.value}` : `stored:${costDeadlineMonths}`}
+              defaultValue={refused ? refused.value : costDeadlineMonths}
               aria-invalid={monthsError ? true : undefined}
               aria-describedby={monthsError ? 'f-costDeadlineMonths-error f-costDeadlineMonths-hint' : 'f-costDeadlineMonths-hint'}
             />
