@@ -2,16 +2,14 @@
 // activities and PostgreSQL: reminders before the deadline, one escalation when it is missed, and
 // the saved statement for the period that closes it.
 import { randomBytes } from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
 import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
 import type { SessionUser } from '../server/session';
-import { relayOutbox } from '../server/outbox';
 import { saveStatementDraft } from '../server/statement-lifecycle';
-import { eventually } from '../tests/support/eventually';
+import { settleOutbox as settle } from '../tests/support/outbox-settle';
 import { sessionUserOf } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
@@ -46,24 +44,7 @@ const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
     n.dedupeKey?.startsWith(`${costDeadlineWorkflowId(propertyId, periodEnd)}:`),
   );
 
-/**
- * Delivers what the outbox kept back, as the worker's relay would: on a loaded machine a start may
- * outlast the direct delivery's deadline (Temporal started it all the same) and hold back the signals
- * behind it. Afterwards nothing of this test's task queue is left undelivered.
- */
-async function settleOutbox() {
-  await eventually(
-    async () => {
-      await relayOutbox({ db, client: ts.client, taskQueue: ts.taskQueue, deadlineMs: 30_000 });
-      const [left] = await db.sequelize.query<{ count: number }>(
-        'SELECT count(*)::int AS count FROM workflow_outbox WHERE task_queue = :taskQueue AND sent_at IS NULL',
-        { replacements: { taskQueue: ts.taskQueue }, type: QueryTypes.SELECT },
-      );
-      expect(left?.count).toBe(0);
-    },
-    { timeoutMs: 40_000, intervalMs: 500 },
-  );
-}
+const settleOutbox = () => settle(db, ts.client, ts.taskQueue);
 
 describe('the cost-data deadline', () => {
   test('reminds before the deadline and escalates once when it is missed', async () => {

@@ -13,6 +13,7 @@ import { createWaterSystem, listWaterSystems, recordHealthOfficeNotified, record
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import type { SessionUser } from '../server/session';
 import { createOrgFixture, createUserFixture, type OrgFixture, sessionUserOf } from '../tests/support/fixtures';
+import { settleOutbox } from '../tests/support/outbox-settle';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { legionellaStatus } from './shared/legionella';
 
@@ -61,6 +62,7 @@ async function newSystem(lastSampledAt: string) {
     { db, client: ts.client, taskQueue: ts.taskQueue },
   );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  await settleOutbox(db, ts.client, ts.taskQueue);
   return { ...created, handle: ts.client.workflow.getHandle(legionellaWorkflowId(created.waterSystemId)) };
 }
 
@@ -94,6 +96,7 @@ describe('the sampling deadline', () => {
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: '40', lab: 'Labor Nord', file: null },
       { db, client: ts.client, taskQueue: ts.taskQueue },
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     expect(clean).toMatchObject({ ok: true, finding: false });
     await ts.skip('1 minute');
     expect(await system.handle.query(legionellaStatus)).toMatchObject({ phase: 'routine', state: 'watching', dueAt: addYears(today, 3) });
@@ -123,6 +126,7 @@ describe('a finding', () => {
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: 1200, lab: 'Labor Süd', file: pdf },
       options,
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     if (!finding.ok) throw new Error(JSON.stringify(finding.errors));
     expect(finding.finding).toBe(true);
     await ts.skip('1 minute');
@@ -170,6 +174,7 @@ describe('a finding', () => {
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: 0, lab: 'Labor Süd', file: null },
       options,
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     expect(clean).toMatchObject({ ok: true, finding: false });
     await ts.skip('1 minute');
     expect(await system.handle.query(legionellaStatus)).toMatchObject({
