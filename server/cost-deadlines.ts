@@ -2,7 +2,8 @@
 // obligation for the managers to enter the statement's costs in time. Started through the outbox
 // for each property's previous calendar year (worker start-up sweep, or on demand); a saved
 // statement for the period signals it (enqueued in the statement's transaction) and closes it.
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Db } from '../db';
 import { addMonths } from '../domain/dates';
 import {
   COST_DEADLINE_MONTHS,
@@ -23,8 +24,26 @@ export interface BillingPeriodRef {
   end: string; // YYYY-MM-DD
 }
 
-export function costDeadlineDueAt(periodEnd: string): string {
-  return addMonths(periodEnd, COST_DEADLINE_MONTHS);
+export function costDeadlineDueAt(periodEnd: string, months: number = COST_DEADLINE_MONTHS): string {
+  return addMonths(periodEnd, months);
+}
+
+/** Each organisation's months from the period end to the cost-data deadline (the default where none is set). */
+export async function costDeadlineMonthsByOrganisation(database: Db, organisationIds: number[]): Promise<Map<number, number>> {
+  const months = new Map(organisationIds.map((id) => [id, COST_DEADLINE_MONTHS]));
+  if (organisationIds.length === 0) return months;
+  const rows = await database.sequelize.query<{ organisationId: number; months: number }>(
+    `SELECT organisation_id AS "organisationId", cost_deadline_months AS months
+       FROM statement_lifecycle_settings WHERE organisation_id IN (:organisationIds)`,
+    { replacements: { organisationIds }, type: QueryTypes.SELECT },
+  );
+  for (const row of rows) months.set(row.organisationId, row.months);
+  return months;
+}
+
+/** The organisation's months from the period end to the cost-data deadline. */
+export async function costDeadlineMonths(organisationId: number, database: Db = sharedDb()): Promise<number> {
+  return (await costDeadlineMonthsByOrganisation(database, [organisationId])).get(organisationId) ?? COST_DEADLINE_MONTHS;
 }
 
 /** The calendar year before `today` (YYYY-MM-DD): the period a start-up sweep covers. */
@@ -45,6 +64,8 @@ export async function ensureCostDeadlines(
   const taskQueue = options.taskQueue ?? temporalSettings().taskQueue;
   const where = options.propertyIds ? { id: options.propertyIds } : {};
   const properties = await database.models.Property.findAll({ where, attributes: ['id', 'organisationId'], order: [['id', 'ASC']] });
+  // Read when the obligation starts: a later change of the setting applies to the next period.
+  const monthsOf = await costDeadlineMonthsByOrganisation(database, [...new Set(properties.map((p) => p.organisationId))]);
   const entries = await database.sequelize.transaction(async (transaction) => {
     const queued: OutboxEntry[] = [];
     for (const { id: propertyId, organisationId } of properties) {
@@ -52,7 +73,7 @@ export async function ensureCostDeadlines(
         propertyId,
         periodStart: period.start,
         periodEnd: period.end,
-        dueAt: costDeadlineDueAt(period.end),
+        dueAt: costDeadlineDueAt(period.end, monthsOf.get(organisationId)),
         reminderDays: [...COST_DEADLINE_REMINDER_DAYS],
       };
       queued.push(

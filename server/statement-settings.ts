@@ -2,6 +2,7 @@
 // and which owners may approve their property's statements (managers change them; audited).
 import { QueryTypes } from 'sequelize';
 import { appendAudit } from '../db/audit';
+import { COST_DEADLINE_MONTHS } from '../domain/contracts/cost-deadline';
 import type { ObjectionDeadlineMode } from '../domain/statement-deadlines';
 import { db } from './db';
 import type { SessionUser } from './session';
@@ -34,6 +35,8 @@ export function settingsProperties(organisationId: number): Promise<SettingsProp
 
 export interface StatementSettingsChange {
   mode: ObjectionDeadlineMode;
+  /** Months after a billing period by which its costs are due (validated by the caller, 1–9); unchanged when absent. */
+  costDeadlineMonths?: number;
   /** Properties whose owner may approve; every other property's delegation is dropped. */
   delegatedPropertyIds: number[];
 }
@@ -44,9 +47,19 @@ export async function saveStatementSettings(user: SessionUser, change: Statement
   const delegated = properties.filter((p) => change.delegatedPropertyIds.includes(p.id)).map((p) => p.id);
   await database.sequelize.transaction(async (transaction) => {
     await database.sequelize.query(
-      `INSERT INTO statement_lifecycle_settings (organisation_id, objection_deadline_mode) VALUES (:organisationId, :mode)
-       ON CONFLICT (organisation_id) DO UPDATE SET objection_deadline_mode = EXCLUDED.objection_deadline_mode`,
-      { replacements: { organisationId: user.organisationId, mode: change.mode }, transaction },
+      `INSERT INTO statement_lifecycle_settings (organisation_id, objection_deadline_mode, cost_deadline_months)
+       VALUES (:organisationId, :mode, COALESCE(:months, :defaultMonths))
+       ON CONFLICT (organisation_id) DO UPDATE SET objection_deadline_mode = EXCLUDED.objection_deadline_mode,
+         cost_deadline_months = COALESCE(:months, statement_lifecycle_settings.cost_deadline_months)`,
+      {
+        replacements: {
+          organisationId: user.organisationId,
+          mode: change.mode,
+          months: change.costDeadlineMonths ?? null,
+          defaultMonths: COST_DEADLINE_MONTHS,
+        },
+        transaction,
+      },
     );
     for (const property of properties) {
       if (delegated.includes(property.id)) {
@@ -73,7 +86,11 @@ export async function saveStatementSettings(user: SessionUser, change: Statement
         entity: 'statement-settings',
         entityId: user.organisationId,
         ip,
-        details: { objectionDeadlineMode: change.mode, approvalDelegatedFor: delegated },
+        details: {
+          objectionDeadlineMode: change.mode,
+          approvalDelegatedFor: delegated,
+          ...(change.costDeadlineMonths === undefined ? {} : { costDeadlineMonths: change.costDeadlineMonths }),
+        },
       },
       transaction,
     );

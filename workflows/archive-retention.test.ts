@@ -1,9 +1,10 @@
 // The retention workflow on Temporal's time-skipping test server with the real activities: the timer
-// of a document whose retention ends at this year's end fires only then, a legal hold stops it (a
+// of a document whose retention ends at next year's end fires only then, a legal hold stops it (a
 // held document is not offered for deletion even long after its end), and the release lets it run on.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
+import { retentionEndMs, retentionUntil } from '../domain/archive';
 import { retentionWorkflowId } from '../domain/contracts/retention';
 import { placeLegalHold, releaseLegalHold, uploadArchiveDocument } from '../server/archive';
 import type { SessionUser } from '../server/session';
@@ -34,9 +35,13 @@ beforeEach(() => {
   ts = server.current;
 });
 
-/** A protocol dated ten years back: kept until 31 December of this (real) year. */
-async function uploadEndingThisYear(title: string) {
-  const year = new Date().getUTCFullYear() - 10;
+/**
+ * A protocol dated nine years before the server's year: kept until 31 December of next year, so its
+ * end lies between one and two years ahead whatever the date the test runs on.
+ */
+async function uploadEndingNextYear(title: string) {
+  const year = new Date(await ts.now()).getUTCFullYear() - 9;
+  const documentDate = `${year}-06-01`;
   const outcome = await uploadArchiveDocument(
     manager,
     {
@@ -45,7 +50,7 @@ async function uploadEndingThisYear(title: string) {
       deviceId: null,
       kind: 'smoke-alarm-protocol',
       title,
-      documentDate: `${year}-06-01`,
+      documentDate,
       note: null,
       fileName: 'protokoll.pdf',
       content: Buffer.from(`%PDF-1.4\n% ${title}\n`),
@@ -53,24 +58,27 @@ async function uploadEndingThisYear(title: string) {
     { db, client: ts.client, taskQueue: ts.taskQueue },
   );
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
-  return { ...outcome, handle: ts.client.workflow.getHandle(retentionWorkflowId(outcome.versionId)) };
+  return {
+    ...outcome,
+    endMs: retentionEndMs(retentionUntil('smoke-alarm-protocol', documentDate)),
+    handle: ts.client.workflow.getHandle(retentionWorkflowId(outcome.versionId)),
+  };
 }
 
 const announcements = (versionId: number) =>
   db.models.Notification.count({ where: { dedupeKey: `${retentionWorkflowId(versionId)}:ended` } });
 
-/** Days from the server's now to just after the retention end (00:00 UTC on 1 January). */
-async function daysToEnd(): Promise<number> {
-  const end = Date.UTC(new Date().getUTCFullYear() + 1, 0, 1);
-  return Math.ceil((end - (await ts.now())) / DAY) + 1;
+/** Whole days from the server's now to just after the retention end (00:00 UTC on 1 January). */
+async function daysToEnd(endMs: number): Promise<number> {
+  return Math.ceil((endMs - (await ts.now())) / DAY) + 1;
 }
 
 describe('the retention timer', () => {
   test('fires at the end of the retention period and asks the managers once', async () => {
-    const doc = await uploadEndingThisYear('Läuft zum Jahresende ab');
+    const doc = await uploadEndingNextYear('Läuft zum Jahresende ab');
     await ts.skip('1 hour');
     expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'retaining', held: false, announcedAt: null });
-    const days = await daysToEnd();
+    const days = await daysToEnd(doc.endMs);
     await ts.skip(`${days - 3} days`);
     expect((await doc.handle.query(retentionStatus)).state).toBe('retaining');
     expect(await announcements(doc.versionId)).toBe(0);
@@ -86,7 +94,7 @@ describe('the retention timer', () => {
   });
 
   test('stops under a legal hold and runs on after its release', async () => {
-    const doc = await uploadEndingThisYear('Im Streit');
+    const doc = await uploadEndingNextYear('Im Streit');
     await ts.skip('1 hour');
     const hold = await placeLegalHold(
       manager,
@@ -100,7 +108,7 @@ describe('the retention timer', () => {
     if (!hold.ok) throw new Error(JSON.stringify(hold.errors));
     await ts.skip('1 minute');
     expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'held', held: true });
-    await ts.skip(`${(await daysToEnd()) + 400} days`);
+    await ts.skip(`${(await daysToEnd(doc.endMs)) + 400} days`);
     expect(await doc.handle.query(retentionStatus)).toMatchObject({ state: 'held', announcedAt: null });
     expect(await announcements(doc.versionId)).toBe(0);
 

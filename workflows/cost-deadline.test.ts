@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
-import { calendarDate } from '../domain/calendar';
 import { addDays, addMonths, addYears } from '../domain/dates';
 import { costDeadlineWorkflowId } from '../domain/contracts/cost-deadline';
 import { costDeadlineDueAt, ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadlines';
 import type { SessionUser } from '../server/session';
 import { saveStatementDraft } from '../server/statement-lifecycle';
+import { settleOutbox as settle } from '../tests/support/outbox-settle';
 import { sessionUserOf } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
@@ -19,7 +19,8 @@ process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 process.env.DATABASE_URL ??= inject('databaseUrl');
 
 const db = createDb(inject('databaseUrl'));
-const today = calendarDate(new Date());
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 afterAll(async () => {
   await db.close();
@@ -43,30 +44,43 @@ const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
     n.dedupeKey?.startsWith(`${costDeadlineWorkflowId(propertyId, periodEnd)}:`),
   );
 
+const settleOutbox = () => settle(db, ts.client, ts.taskQueue);
+
 describe('the cost-data deadline', () => {
   test('reminds before the deadline and escalates once when it is missed', async () => {
-    // A period that ended so that its costs are due in 20 days.
-    const end = addMonths(addDays(today, 20), -3);
+    // A period whose costs fall due about 20 days after the server's clock. Month-end clamping may
+    // move the due date a few days, so every step is measured from the actual due date, not "today".
+    const end = addMonths(new Date((await ts.now()) + 20 * DAY).toISOString().slice(0, 10), -3);
     const period = { start: addDays(addYears(end, -1), 1), end };
     const options = { db, client: ts.client, taskQueue: ts.taskQueue, propertyIds: [house.property.id] };
     expect(await ensureCostDeadlines(period, options)).toBe(1);
+    await settleOutbox();
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, end));
     const dueAt = (await handle.query(costDeadlineStatus)).dueAt;
     expect(dueAt).toBe(addMonths(end, 3));
+    const dueMs = Date.parse(`${dueAt}T00:00:00Z`);
+    const skipTo = async (atMs: number) => ts.skip(atMs - (await ts.now()));
     await ts.skip('1 hour');
     const managers = house.org.managers.length;
-    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(managers); // 30-day point passed
-    await ts.skip('16 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-reminder')).toHaveLength(2 * managers); // 7 days before
-    await ts.skip('7 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    const reminders = () => ofKind(house.property.id, end, 'cost-deadline-reminder');
+    const escalations = () => ofKind(house.property.id, end, 'cost-deadline-escalation');
+    expect(await reminders()).toHaveLength(managers); // the 30-day point had passed
+    await skipTo(dueMs - 7 * DAY - HOUR);
+    expect(await reminders()).toHaveLength(managers);
+    await skipTo(dueMs - 7 * DAY + HOUR);
+    expect(await reminders()).toHaveLength(2 * managers); // 7 days before
+    await skipTo(dueMs - HOUR);
+    expect(await escalations()).toHaveLength(0);
+    await skipTo(dueMs + HOUR);
+    expect(await escalations()).toHaveLength(managers);
     await ts.skip('30 days');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await escalations()).toHaveLength(managers);
     expect(await handle.query(costDeadlineStatus)).toMatchObject({ state: 'escalated', escalated: true, statementId: null });
     // Starting again (another sweep) keeps the one running obligation.
     await ensureCostDeadlines(period, options);
+    await settleOutbox();
     await ts.skip('1 minute');
-    expect(await ofKind(house.property.id, end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await escalations()).toHaveLength(managers);
     await recordHistory(handle, 'reminders-escalation');
     await ts.terminate(handle);
   });
@@ -74,9 +88,24 @@ describe('the cost-data deadline', () => {
   test('a missed deadline escalates once; saving the statement closes it', async () => {
     const { period } = house.request;
     const options = { db, client: ts.client, taskQueue: ts.taskQueue };
+    // The organisation's own deadline (settings page): 5 months instead of the default 3.
+    await db.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, cost_deadline_months) VALUES (:id, 5)
+       ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
+      { replacements: { id: house.org.organisation.id } },
+    );
+    // The organisation's own deadline (settings page): 5 months instead of the default 3.
+    await db.sequelize.query(
+      `INSERT INTO statement_lifecycle_settings (organisation_id, cost_deadline_months) VALUES (:id, 5)
+       ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
+      { replacements: { id: house.org.organisation.id } },
+    );
     await ensureCostDeadlines(period, { ...options, propertyIds: [house.property.id] });
+    await settleOutbox();
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, period.end));
+    expect((await handle.query(costDeadlineStatus)).dueAt).toBe(addMonths(period.end, 5));
     await ts.skip('1 hour');
+    expect((await handle.query(costDeadlineStatus)).dueAt).toBe(addMonths(period.end, 5));
     const managers = house.org.managers.length;
     // Long past (the fixture period is 2025): no reminders, the escalation at once.
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-reminder')).toHaveLength(0);
@@ -85,6 +114,7 @@ describe('the cost-data deadline', () => {
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
 
     const statementId = await saveStatementDraft(manager, house.request, undefined, options);
+    await settleOutbox();
     expect(await handle.result()).toMatchObject({ state: 'entered', statementId, escalated: true });
     await recordHistory(handle, 'escalation-then-statement');
 
@@ -96,7 +126,9 @@ describe('the cost-data deadline', () => {
       undefined,
       options,
     );
+    await settleOutbox();
     await ensureCostDeadlines(period, { ...options, propertyIds: [fresh.property.id] });
+    await settleOutbox();
     const late = ts.client.workflow.getHandle(costDeadlineWorkflowId(fresh.property.id, period.end));
     expect(await late.result()).toMatchObject({ state: 'entered', escalated: false });
     expect(await ofKind(fresh.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(0);

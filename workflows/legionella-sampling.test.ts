@@ -13,6 +13,7 @@ import { createWaterSystem, listWaterSystems, recordHealthOfficeNotified, record
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import type { SessionUser } from '../server/session';
 import { createOrgFixture, createUserFixture, type OrgFixture, sessionUserOf } from '../tests/support/fixtures';
+import { settleOutbox } from '../tests/support/outbox-settle';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { legionellaStatus } from './shared/legionella';
 
@@ -21,6 +22,8 @@ process.env.DATABASE_URL ??= inject('databaseUrl');
 
 const db = createDb(inject('databaseUrl'));
 const today = calendarDate(new Date());
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 let org: OrgFixture;
 let manager: SessionUser;
 
@@ -59,28 +62,41 @@ async function newSystem(lastSampledAt: string) {
     { db, client: ts.client, taskQueue: ts.taskQueue },
   );
   if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  await settleOutbox(db, ts.client, ts.taskQueue);
   return { ...created, handle: ts.client.workflow.getHandle(legionellaWorkflowId(created.waterSystemId)) };
 }
 
 describe('the sampling deadline', () => {
   test('reminds before the 3-year deadline and escalates once when it passes', async () => {
-    const system = await newSystem(addDays(addYears(today, -3), 20));
-    expect(system.dueAt).toBe(addDays(today, 20));
+    // Last sampled so that the deadline falls about 20 days after the server's clock. Leap-day
+    // clamping may move it a day, so every step is measured from the actual due date, not "today".
+    const lastSampledAt = addYears(new Date((await ts.now()) + 20 * DAY).toISOString().slice(0, 10), -3);
+    const system = await newSystem(lastSampledAt);
+    expect(system.dueAt).toBe(addYears(lastSampledAt, 3));
+    const dueMs = Date.parse(`${system.dueAt}T00:00:00Z`);
+    const skipTo = async (atMs: number) => ts.skip(atMs - (await ts.now()));
+    const reminders = () => ofKind(system.waterSystemId, 'legionella-reminder');
+    const escalations = () => ofKind(system.waterSystemId, 'legionella-escalation');
     await ts.skip('1 hour');
-    expect(await ofKind(system.waterSystemId, 'legionella-reminder')).toHaveLength(1); // the 30-day point had passed
-    await ts.skip('14 days');
-    expect(await ofKind(system.waterSystemId, 'legionella-reminder')).toHaveLength(2); // 7 days before
-    await ts.skip('7 days');
-    expect(await ofKind(system.waterSystemId, 'legionella-escalation')).toHaveLength(1);
+    expect(await reminders()).toHaveLength(1); // the 30-day point had passed
+    await skipTo(dueMs - 7 * DAY - HOUR);
+    expect(await reminders()).toHaveLength(1);
+    await skipTo(dueMs - 7 * DAY + HOUR);
+    expect(await reminders()).toHaveLength(2); // 7 days before
+    await skipTo(dueMs - HOUR);
+    expect(await escalations()).toHaveLength(0);
+    await skipTo(dueMs + HOUR);
+    expect(await escalations()).toHaveLength(1);
     await ts.skip('30 days');
-    expect(await ofKind(system.waterSystemId, 'legionella-escalation')).toHaveLength(1);
-    expect(await system.handle.query(legionellaStatus)).toMatchObject({ phase: 'routine', state: 'escalated', dueAt: addDays(today, 20) });
+    expect(await escalations()).toHaveLength(1);
+    expect(await system.handle.query(legionellaStatus)).toMatchObject({ phase: 'routine', state: 'escalated', dueAt: system.dueAt });
 
     const clean = await recordLabResult(
       manager,
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: '40', lab: 'Labor Nord', file: null },
       { db, client: ts.client, taskQueue: ts.taskQueue },
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     expect(clean).toMatchObject({ ok: true, finding: false });
     await ts.skip('1 minute');
     expect(await system.handle.query(legionellaStatus)).toMatchObject({ phase: 'routine', state: 'watching', dueAt: addYears(today, 3) });
@@ -110,6 +126,7 @@ describe('a finding', () => {
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: 1200, lab: 'Labor Süd', file: pdf },
       options,
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     if (!finding.ok) throw new Error(JSON.stringify(finding.errors));
     expect(finding.finding).toBe(true);
     await ts.skip('1 minute');
@@ -157,6 +174,7 @@ describe('a finding', () => {
       { waterSystemId: system.waterSystemId, sampledAt: today, cfuPer100ml: 0, lab: 'Labor Süd', file: null },
       options,
     );
+    await settleOutbox(db, ts.client, ts.taskQueue);
     expect(clean).toMatchObject({ ok: true, finding: false });
     await ts.skip('1 minute');
     expect(await system.handle.query(legionellaStatus)).toMatchObject({

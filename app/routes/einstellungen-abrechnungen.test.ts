@@ -1,8 +1,9 @@
-// The statement settings page: managers set the objection-window mode and the owners' approval
-// delegation; every other role is refused.
+// The statement settings page: managers set the objection-window mode, the cost-data deadline and
+// the owners' approval delegation; every other role is refused.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { closeWebResources, cookieFor, createWebFixture, dataOf, makeRequest, run, testDb, type WebFixture } from '../../tests/support/web';
+import { costDeadlineDueAt, costDeadlineMonths } from '../../server/cost-deadlines';
 import { action, loader } from './einstellungen.abrechnungen';
 
 const database = testDb();
@@ -53,6 +54,7 @@ describe('Einstellungen · Abrechnungen', () => {
     const saved = dataOf(
       await save('manager', {
         objectionDeadlineMode: 'exact-day',
+        costDeadlineMonths: '3',
         [`delegate:${f.property.id}`]: 'on',
         [`delegate:${f.otherProperty.id}`]: 'on',
       }),
@@ -66,9 +68,46 @@ describe('Einstellungen · Abrechnungen', () => {
     ).toBe(true);
     expect(await database.models.AuditEntry.count({ where: { entity: 'statement-settings' } })).toBe(auditBefore + 1);
 
-    dataOf(await save('manager', { objectionDeadlineMode: 'end-of-month' }));
+    dataOf(await save('manager', { objectionDeadlineMode: 'end-of-month', costDeadlineMonths: '3' }));
     expect(await storedMode()).toBe('end-of-month');
     expect(await delegations()).toEqual([]);
+  });
+
+  test('the cost-data deadline: 3 months by default, the manager sets 1 to 9, audited', async () => {
+    expect(dataOf(await run(loader, makeRequest(PATH, { cookie: cookies.manager }))).costDeadlineMonths).toBe(3);
+    const auditBefore = await database.models.AuditEntry.count({ where: { entity: 'statement-settings' } });
+    expect(dataOf(await save('manager', { objectionDeadlineMode: 'end-of-month', costDeadlineMonths: ' 5 ' })).ok).toBe(true);
+    expect(dataOf(await run(loader, makeRequest(PATH, { cookie: cookies.manager }))).costDeadlineMonths).toBe(5);
+    expect(await costDeadlineMonths(f.organisation.id, database)).toBe(5);
+    // What a new obligation for the 2025 calendar year gets as its deadline (month end kept).
+    expect(costDeadlineDueAt('2025-12-31', 5)).toBe('2026-05-31');
+    const [audit] = await database.models.AuditEntry.findAll({
+      where: { entity: 'statement-settings' },
+      order: [['id', 'DESC']],
+      limit: 1,
+    });
+    expect(audit?.details).toMatchObject({ costDeadlineMonths: 5 });
+    expect(await database.models.AuditEntry.count({ where: { entity: 'statement-settings' } })).toBe(auditBefore + 1);
+    // An organisation that never saved its settings has the default.
+    expect(await costDeadlineMonths(-1, database)).toBe(3);
+    dataOf(await save('manager', { objectionDeadlineMode: 'end-of-month', costDeadlineMonths: '3' }));
+    expect(await costDeadlineMonths(f.organisation.id, database)).toBe(3);
+  });
+
+  test.each(['0', '10', '2.5', '-1', 'drei', '', '1e1'])(
+    'a cost-data deadline of %j months is refused, naming the field',
+    async (value) => {
+      const outcome = dataOf(await save('manager', { objectionDeadlineMode: 'exact-day', costDeadlineMonths: value }));
+      expect(outcome).toMatchObject({ ok: false, field: 'costDeadlineMonths', value });
+      expect(outcome.message).toContain('Abgabefrist für Kostendaten');
+      expect(await storedMode()).toBe('end-of-month');
+      expect(await costDeadlineMonths(f.organisation.id, database)).toBe(3);
+    },
+  );
+
+  test('a form without the cost-data deadline is refused', async () => {
+    expect(dataOf(await save('manager', { objectionDeadlineMode: 'exact-day' }))).toMatchObject({ ok: false, field: 'costDeadlineMonths' });
+    expect(await storedMode()).toBe('end-of-month');
   });
 
   test('an unknown mode is refused without writing', async () => {

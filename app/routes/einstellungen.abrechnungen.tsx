@@ -1,5 +1,6 @@
-// The organisation's settings of the statement lifecycle: how the objection window is computed and
-// which owners may approve their property's statements. Managers only; a plain form (works without JS).
+// The organisation's settings of the statement lifecycle: how the objection window is computed, how
+// many months after a billing period its costs are due (the cost-data deadline), and which owners may
+// approve their property's statements. Managers only; a plain form (works without JS).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage } from '~/components/cases';
@@ -8,8 +9,10 @@ import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
+import { costDeadlineMonths } from '../../server/cost-deadlines';
 import { objectionWindowMode, saveStatementSettings, settingsProperties } from '../../server/statement-settings';
 import type { ObjectionDeadlineMode } from '../../domain/statement-deadlines';
+import { COST_DEADLINE_MONTHS_MAX, COST_DEADLINE_MONTHS_MIN, parseCostDeadlineMonths } from '../../domain/contracts/cost-deadline';
 
 export const meta: MetaFunction = () => [{ title: 'Einstellungen · Abrechnungen · Klarmeter' }];
 
@@ -34,6 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, PERMISSION);
   return {
     mode: await objectionWindowMode(user.organisationId),
+    costDeadlineMonths: await costDeadlineMonths(user.organisationId),
     modes: (Object.keys(MODES) as ObjectionDeadlineMode[]).map((mode) => ({ mode, ...MODES[mode] })),
     properties: await settingsProperties(user.organisationId),
     settingsPages: SETTINGS_NAVIGATION[user.role],
@@ -46,10 +50,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const mode = form.get('objectionDeadlineMode');
   if (!isMode(mode)) return { ok: false, message: 'Bitte wählen Sie, wie die Einwendungsfrist berechnet wird.' };
+  const submitted = form.get('costDeadlineMonths');
+  const months = parseCostDeadlineMonths(submitted);
+  // The entered value comes back so the form shows what was refused (also without JavaScript).
+  if (!months.ok)
+    return { ok: false, message: months.error, field: 'costDeadlineMonths', value: typeof submitted === 'string' ? submitted : '' };
   await saveStatementSettings(
     user,
     {
       mode,
+      costDeadlineMonths: months.months,
       delegatedPropertyIds: (await settingsProperties(user.organisationId)).filter((p) => form.has(`delegate:${p.id}`)).map((p) => p.id),
     },
     clientIp(context as RequestContext),
@@ -58,8 +68,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function StatementSettings() {
-  const { mode, modes, properties, settingsPages } = useLoaderData<typeof loader>();
+  const { mode, costDeadlineMonths, modes, properties, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const refused = result && !result.ok && 'field' in result ? result : null;
+  const monthsError = refused?.message ?? null;
   const busy = useNavigation().state === 'submitting';
   const owned = properties.filter((p) => p.ownerId !== null);
   return (
@@ -67,7 +79,7 @@ export default function StatementSettings() {
       <PageHeader
         eyebrow={<Link to="/abrechnungen">← Abrechnungen</Link>}
         title="Einstellungen · Abrechnungen"
-        description="Wie die Einwendungsfrist Ihrer Abrechnungen berechnet wird und welche Eigentümer Abrechnungen selbst freigeben dürfen."
+        description="Wie die Einwendungsfrist Ihrer Abrechnungen berechnet wird, bis wann die Kostendaten einzugeben sind und welche Eigentümer Abrechnungen selbst freigeben dürfen."
       />
       <SettingsNav items={settingsPages} />
       <ActionMessage data={result} />
@@ -86,6 +98,35 @@ export default function StatementSettings() {
             ))}
           </fieldset>
           <p className="muted">Die Einstellung gilt für Abrechnungen, die ab jetzt angelegt werden.</p>
+        </Panel>
+        <Panel id="cost-deadline" title="Abgabefrist für Kostendaten">
+          <div className="field">
+            <label htmlFor="f-costDeadlineMonths">Monate nach Ende des Abrechnungszeitraums</label>
+            <input
+              id="f-costDeadlineMonths"
+              name="costDeadlineMonths"
+              type="number"
+              inputMode="numeric"
+              min={COST_DEADLINE_MONTHS_MIN}
+              max={COST_DEADLINE_MONTHS_MAX}
+              step={1}
+              required
+              key={refused ? `refused:${refused.value}` : `stored:${costDeadlineMonths}`}
+              defaultValue={refused ? refused.value : costDeadlineMonths}
+              aria-invalid={monthsError ? true : undefined}
+              aria-describedby={monthsError ? 'f-costDeadlineMonths-error f-costDeadlineMonths-hint' : 'f-costDeadlineMonths-hint'}
+            />
+            <p id="f-costDeadlineMonths-hint" className="muted">
+              Bis dahin erinnert das Portal an die Eingabe der Kosten und meldet eine versäumte Frist. Die Abrechnung muss jedem Mieter
+              spätestens zwölf Monate nach Ende des Zeitraums zugehen (§ 556 Abs. 3 BGB); üblich sind 3 Monate, höchstens{' '}
+              {COST_DEADLINE_MONTHS_MAX} sind möglich. Die Einstellung gilt für Fristen, die ab jetzt angelegt werden.
+            </p>
+            {monthsError ? (
+              <p id="f-costDeadlineMonths-error" className="field__error">
+                {monthsError}
+              </p>
+            ) : null}
+          </div>
         </Panel>
         <Panel id="approval-delegation" title="Freigabe durch Eigentümer">
           {owned.length === 0 ? (

@@ -10,10 +10,25 @@ export const COST_DEADLINE_OBLIGATION = 'cost-data';
 export const PROPERTY_GONE = 'PropertyGone';
 
 /**
- * Months after the period end by which the costs are due. A documented constant (not yet per
- * organisation): 3 months leave 9 for reading, calculation and delivery within BGB §556(3).
+ * Months after the period end by which the costs are due, by default: 3 months leave 9 for reading,
+ * calculation and delivery within BGB §556(3). Each organisation may choose 1 to 9 months (the
+ * settings page; at most 9 keeps three months for the statement's own work).
  */
 export const COST_DEADLINE_MONTHS = 3;
+export const COST_DEADLINE_MONTHS_MIN = 1;
+export const COST_DEADLINE_MONTHS_MAX = 9;
+
+/** The months of a settings form (whole number 1–9), or an error naming the field. */
+export function parseCostDeadlineMonths(value: unknown): { ok: true; months: number } | { ok: false; error: string } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const months = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(months) || months < COST_DEADLINE_MONTHS_MIN || months > COST_DEADLINE_MONTHS_MAX)
+    return {
+      ok: false,
+      error: `Abgabefrist für Kostendaten: bitte eine ganze Zahl von ${COST_DEADLINE_MONTHS_MIN} bis ${COST_DEADLINE_MONTHS_MAX} Monaten angeben.`,
+    };
+  return { ok: true, months };
+}
 export const COST_DEADLINE_REMINDER_DAYS: readonly number[] = [30, 7];
 
 export function costDeadlineWorkflowId(propertyId: number, periodEnd: string): string {

@@ -55,14 +55,25 @@ export interface TimeSkippingOptions {
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
+/**
+ * The SDK gives the test server a fixed 5 s to accept connections; on a loaded machine it sometimes
+ * needs longer, so a start that timed out is tried again (each attempt on a fresh port).
+ */
+async function startTestServer(attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: inject('temporalTestServer') } },
+      });
+    } catch (error) {
+      if (attempt >= attempts || !String(error).includes('Failed to start ephemeral server')) throw error;
+    }
+  }
+}
+
 export async function startTimeSkipping(options: TimeSkippingOptions): Promise<TimeSkipping> {
   quietRuntime();
-  const [env, workflowBundle] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('temporalTestServer') } },
-    }),
-    bundleWorkflows(),
-  ]);
+  const [env, workflowBundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default',
