@@ -1,29 +1,37 @@
-// `proof export` against the real database: a delivered recipient's bundle, written by the real CLI
-// entry point, verifies with `proof verify` and with openssl and sha256sum as VERIFY.txt says.
+// A recipient's evidence bundle against the real database and workflow: written by the real CLI
+// entry point (`proof export`) and downloaded from the recipient's proof page, it verifies with
+// `proof verify` and with openssl and sha256sum as VERIFY.txt says; only who may see the delivery gets it.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { StatementData } from '../domain/billing/statement';
-import { testDb } from '../tests/support/web';
-import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
-import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
-import { deliveredStatement } from '../tests/support/delivered-statement';
-import { startTestWorker, type RunningWorker } from '../tests/support/temporal';
-import { VERIFY_COMMANDS } from './proof/bundle';
-import { hashLine } from './proof/chain';
-import { pdfRenderer } from './statements';
+import type { StatementData } from '../../domain/billing/statement';
+import type { User } from '../../db';
+import { testDb } from '../../tests/support/web';
+import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
+import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
+import { deliveredStatement } from '../../tests/support/delivered-statement';
+import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
+import { cookieFor, dataOf, makeRequest, run as runRoute } from '../../tests/support/web';
+import { VERIFY_COMMANDS } from '../../server/proof/bundle';
+import { hashLine } from '../../server/proof/chain';
+import { pdfRenderer } from '../../server/statements';
+import { loader as pageLoader } from './abrechnungen.$id_.nachweis_.$occupancyId';
+import { loader as zipLoader } from './abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.zip]';
+import { loader as pdfLoader } from './abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.pdf]';
+import { loader as keysLoader } from './schluessel';
 
 const database = testDb();
 process.env.TEMPORAL_TASK_QUEUE = `proof-export-${uniqueSuffix()}`;
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'klarmeter-export-'));
 
 let worker: RunningWorker;
 let house: StatementFixture;
 let statement: StatementData;
+const users = {} as Record<'manager' | 'tenantA' | 'tenantC' | 'otherManager' | 'technician', User>;
 
 interface Run {
   code: number;
@@ -34,7 +42,7 @@ interface Run {
 /** Runs a command without blocking this process (its worker keeps polling meanwhile). */
 function run(file: string, args: string[], cwd = root): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, encoding: 'utf8', timeout: 60_000, env: process.env }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd, encoding: 'utf8', timeout: 150_000, env: process.env }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -50,7 +58,14 @@ beforeAll(async () => {
   const tenantA = await createUserFixture(database, org.organisation.id, 'tenant');
   const tenantC = await createUserFixture(database, org.organisation.id, 'tenant');
   house = await createStatementFixture(database, { tenantA, tenantC }, org);
-  statement = await deliveredStatement(database, house, org.managers[0]);
+  statement = await deliveredStatement(database, house, org.managers[0]!);
+  Object.assign(users, {
+    manager: org.managers[0],
+    tenantA,
+    tenantC,
+    otherManager: (await createOrgFixture(database)).managers[0],
+    technician: await createUserFixture(database, org.organisation.id, 'technician'),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -109,7 +124,7 @@ describe('proof export', () => {
     for (const document of named) expect(sums.stdout).toContain(`${document.sha256}  ${document.path}`);
     const pdf = readFileSync(join(out, named[0]!.path));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-  }, 120_000);
+  }, 300_000);
 
   test('writes a ZIP by statement id that verifies once unpacked', async () => {
     const file = join(dir, 'b.zip');
@@ -123,7 +138,7 @@ describe('proof export', () => {
     const delivered = readFileSync(join(unpacked, 'b', 'events.jsonl'), 'utf8').split('\n')[2]!;
     // Unit B's tenant has no account: delivered by post.
     expect(JSON.parse(delivered)).toMatchObject({ kind: 'delivered', details: { channel: 'post' } });
-  }, 120_000);
+  }, 300_000);
 
   test('names the argument that is wrong, with exit code 2', async () => {
     const number = statement.stored!.documentNumber;
@@ -143,5 +158,68 @@ describe('proof export', () => {
       expect({ args, code: outcome.code, stdout: outcome.stdout }).toEqual({ args, code: 2, stdout: '' });
       expect(outcome.stderr).toMatch(message);
     }
-  }, 180_000);
+  }, 400_000);
+});
+
+/** The occupancy the version was delivered to in `unitId` (its current tenant's). */
+async function occupancyIn(unitId: number): Promise<number> {
+  const [row] = await database.sequelize.query<{ id: number }>(
+    'SELECT occupancy_id AS id FROM statement_recipients WHERE statement_id = :id AND unit_id = :unitId ORDER BY occupancy_id DESC LIMIT 1',
+    { replacements: { id: statement.stored!.id, unitId }, type: 'SELECT' as never },
+  );
+  return row!.id;
+}
+
+describe("the recipient's proof page", () => {
+  const get = async <F extends Parameters<typeof runRoute>[0]>(loader: F, suffix: string, who: keyof typeof users, unitId: number) => {
+    const occupancyId = String(await occupancyIn(unitId));
+    const id = String(statement.stored!.id);
+    const request = makeRequest(`/abrechnungen/${id}/nachweis/${occupancyId}${suffix}`, { cookie: await cookieFor(users[who]) });
+    return runRoute(loader, request, { id, occupancyId });
+  };
+  const status = (outcome: Awaited<ReturnType<typeof runRoute>>) => (outcome.kind === 'response' ? outcome.status : 200);
+
+  test('shows the timeline with actor, server time and IP, and a valid verification', async () => {
+    const page = dataOf(await get(pageLoader, '', 'manager', house.units.c.id));
+    expect(page.verification).toMatchObject({ valid: true, events: 3 });
+    expect(page.timeline.map((e) => e.kind)).toEqual(['created', 'approved', 'delivered']);
+    expect(page.timeline.every((e) => e.actor === users.manager.email && Date.parse(e.at) > 0 && 'ip' in e)).toBe(true);
+    const keys = keysLoader();
+    expect(keys.current?.fingerprint).toBe((page.verification as { keyFingerprint: string }).keyFingerprint);
+    // The tenant sees its own delivery.
+    expect(dataOf(await get(pageLoader, '', 'tenantC', house.units.c.id)).verification).toMatchObject({ valid: true });
+  });
+
+  test('only the statement readers who see it and its own tenant get it', async () => {
+    for (const loader of [pageLoader, zipLoader]) {
+      expect(status(await get(loader, '', 'tenantA', house.units.c.id))).toBe(404);
+      expect(status(await get(loader, '', 'otherManager', house.units.c.id))).toBe(404);
+      expect(status(await get(loader, '', 'technician', house.units.c.id))).toBe(404);
+    }
+  });
+
+  test('the ZIP download unpacks into a bundle that verifies, and the PDF is a PDF', async () => {
+    const outcome = await get(zipLoader, '/nachweis.zip', 'tenantC', house.units.c.id);
+    expect(outcome.kind).toBe('response');
+    const response = (outcome as { response: Response }).response;
+    expect(response.headers.get('Content-Type')).toBe('application/zip');
+    const file = join(dir, 'download.zip');
+    writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    const unpacked = join(dir, 'download');
+    expect((await run('unzip', ['-q', file, '-d', unpacked])).code).toBe(0);
+    const [folder] = readdirSync(unpacked);
+    const verified = await cli('verify', join(unpacked, folder!));
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, events: 3 });
+    const signature = await bash(VERIFY_COMMANDS.signature, join(unpacked, folder!));
+    expect(signature.stdout).toContain('Signature Verified Successfully');
+
+    const pdf = await get(pdfLoader, '/nachweis.pdf', 'manager', house.units.c.id);
+    const pdfResponse = (pdf as { response: Response }).response;
+    expect(pdfResponse.headers.get('Content-Type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdfResponse.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+  }, 300_000);
 });
