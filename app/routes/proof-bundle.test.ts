@@ -66,7 +66,7 @@ beforeAll(async () => {
     otherManager: (await createOrgFixture(database)).managers[0],
     technician: await createUserFixture(database, org.organisation.id, 'technician'),
   });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
