@@ -67,6 +67,23 @@ export default function ProofPage() {
           lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null
         }
       />
+      {lifecycle.recipients.length > 0 ? (
+        <Panel id="recipient-proofs" title="Nachweis je Empfänger">
+          <p className="muted">
+            Je Mietpartei ein eigener Nachweis mit Nachweispaket (ZIP), das jeder mit openssl prüfen kann; die Schlüssel der Installation
+            stehen auf der <Link to="/schluessel">öffentlichen Schlüsselseite</Link>.
+          </p>
+          <ul>
+            {lifecycle.recipients.map((r) => (
+              <li key={r.occupancyId}>
+                <Link to={`/abrechnungen/${statement.id}/nachweis/${r.occupancyId}`}>
+                  {r.unitLabel} · {r.tenantName} · {r.channel === 'post' ? 'per Post' : 'im Portal'}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      ) : null}
       <Panel id="anchor" title="Signatur und Verankerung">
         {'unavailable' in verification ? (
           <p className="alert alert--error" role="alert">

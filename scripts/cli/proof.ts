@@ -6,10 +6,11 @@
 // trust; without it the bundle's own public-key.pem is used and its fingerprint printed.
 import { readFile } from 'node:fs/promises';
 import { write } from './io';
+import { runExport } from './proof-export';
 import { ProofKeyError, loadPublicKey } from '../../server/proof/keys';
 import { UnreadableBundleError, directorySource, verifyBundle } from '../../server/proof/verify';
 
-const USAGE = 'usage: cli proof verify DIR [--key PEM]';
+const USAGE = 'usage: cli proof verify DIR [--key PEM] | cli proof export <statementId|documentNumber> --unit <unit> --out DIR|FILE.zip';
 const EXIT_INVALID = 1;
 const EXIT_UNREADABLE = 2;
 
@@ -78,8 +79,7 @@ async function runVerify(args: string[]): Promise<number> {
   return code;
 }
 
-// `proof export` (database-backed) joins here later.
-const subcommands: Record<string, (args: string[]) => Promise<number>> = { verify: runVerify };
+const subcommands: Record<string, (args: string[]) => Promise<number>> = { verify: runVerify, export: runExport };
 
 export async function runProof(args: string[]): Promise<number> {
   const [name, ...rest] = args;

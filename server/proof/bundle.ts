@@ -43,6 +43,8 @@ export interface BundleInput {
   events: readonly (string | Uint8Array)[];
   documents?: readonly BundleDocument[];
   signing: BundleSigning;
+  /** The portal's public page with the installation's keys, named in VERIFY.txt. */
+  keyPageUrl?: string;
 }
 
 export interface Bundle {
@@ -148,13 +150,15 @@ interface VerifyTextFacts {
   headSha256: string;
   keyFingerprint: string;
   documents: readonly { path: string; sha256: string }[];
+  keyPageUrl?: string;
 }
 
 /** VERIFY.txt: how to check the bundle without the portal, in German and English. */
-export function verifyText({ manifest, events, headSha256, keyFingerprint, documents }: VerifyTextFacts): string {
+export function verifyText({ manifest, events, headSha256, keyFingerprint, documents, keyPageUrl }: VerifyTextFacts): string {
   const listed = [...new Set(documents.map((document) => `  ${document.sha256}  ${document.path}`))];
   const documentList = listed.length === 0 ? ['  (keine / none)'] : listed;
   const indent = (command: string) => command.replace(/^/gm, '    ');
+  const keyPage = keyPageUrl === undefined ? [] : [`Öffentliche Schlüssel / public keys: ${keyPageUrl}`];
   return [
     `Klarmeter – Zustellnachweis / delivery proof (${PROOF_FORMAT})`,
     '',
@@ -165,6 +169,7 @@ export function verifyText({ manifest, events, headSha256, keyFingerprint, docum
     `Ereignisse / events:     ${events}`,
     `Kopf / head (SHA-256):   ${headSha256}`,
     `Schlüssel / key (SHA-256 of the DER public key): ${keyFingerprint}`,
+    ...keyPage,
     '',
     'Dokumente laut Ereignissen / documents as the events name them:',
     ...documentList,
@@ -272,6 +277,7 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
           headSha256: String(headData.sha256),
           keyFingerprint: fingerprint,
           documents: named.map(({ path, sha256 }) => ({ path, sha256 })),
+          ...(input.keyPageUrl === undefined ? {} : { keyPageUrl: input.keyPageUrl }),
         }),
       ),
     ],

@@ -38,6 +38,14 @@ const needs = (access: Permission, more: Omit<FunctionRule, 'access'> = {}): Fun
 /** Objects only their tenant may open (its own flat's statement, its archived months, its flat's consumption). */
 const TENANT_ONLY: FunctionRule['sees'] = { 'in-scope': ['tenant'], outside: [] };
 
+/** A delivery's proof: the statement's readers where they see it, the tenant it went to; a technician nothing (404). */
+const RECIPIENT_PROOF: FunctionRule = {
+  access: 'user',
+  object: 'statement-recipient',
+  sees: { 'in-scope': ['manager', 'compliance', 'owner', 'tenant'], outside: ['manager', 'compliance'], foreign: [] },
+  onlyRoles: ['manager', 'compliance', 'owner', 'tenant'],
+};
+
 export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   _index: { loader: signedIn },
   // The archive: an uploaded document and one of its versions; uploads, corrections and holds are the managers'.
@@ -56,6 +64,12 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'abrechnungen.$id_.weiterleiten': { action: needs('deliver:statement:any', { object: 'statement' }) },
   weiterleitungen: { loader: needs('read:statement:own'), action: needs('read:statement:own', { onlyRoles: ['owner'] }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
+  // One recipient's proof, its bundle and its PDF: readers of the statement, and the tenant it was delivered to.
+  'abrechnungen.$id_.nachweis_.$occupancyId': { loader: RECIPIENT_PROOF },
+  'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.zip]': { loader: RECIPIENT_PROOF },
+  'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.pdf]': { loader: RECIPIENT_PROOF },
+  // The installation's public keys: for verifiers without an account.
+  schluessel: { loader: open },
   'abrechnungen.$id': {
     loader: needs('read:statement:own', { object: 'statement' }),
     // Approve and deliver are refused by the workflow's own role checks; the page's door is reading.

@@ -22,6 +22,8 @@ export type ObjectKind =
   | 'statement'
   | 'statement-unit'
   | 'tenant-statement'
+  // One delivery of a statement: the statement and the occupancy it went to.
+  | 'statement-recipient'
   | 'ticket'
   // A workflow by its id (the compliance desk's history): the ticket's, which the filing started.
   | 'obligation'
@@ -172,6 +174,24 @@ export async function createMatrixFixture(database: Db): Promise<MatrixFixture> 
     await proof(orgB.org.managers[0]!, orgB.property.id, orgB.units.a.id),
   ];
 
+  // A delivery to the current tenant of flat A (the lifecycle is not under test here: its row only).
+  const recipient = async (statementId: number, unitId: number): Promise<ObjectRef> => {
+    const occupancy = await database.models.StatementOccupancy.findOne({
+      where: { statementId, unitId },
+      order: [['position', 'DESC']],
+      rejectOnEmpty: true,
+    });
+    await database.sequelize.query(
+      `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
+              received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
+       SELECT o.id, o.statement_id, 1, o.unit_id, o.tenancy_id, t.user_id, coalesce(o.tenant_name, t.tenant_name), 'portal',
+              '2026-01-20', now(), '2026-12-31', false, '2027-01-31'
+         FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id WHERE o.id = :id`,
+      { replacements: { id: occupancy.id } },
+    );
+    return { params: { id: String(statementId), occupancyId: String(occupancy.id) } };
+  };
+
   const byPlace = (refs: Record<Place, ObjectRef>) => refs;
   return {
     users,
@@ -201,6 +221,11 @@ export async function createMatrixFixture(database: Db): Promise<MatrixFixture> 
         'in-scope': { params: { id: String(statementA) }, query: { einheit: String(house.units.a.id) } },
         outside: { params: { id: String(statementA) }, query: { einheit: String(house.units.c.id) } },
         foreign: { params: { id: String(statementB) }, query: { einheit: String(orgB.units.a.id) } },
+      }),
+      'statement-recipient': byPlace({
+        'in-scope': await recipient(statementA, house.units.a.id),
+        outside: await recipient(statementOther, other.units.a.id),
+        foreign: await recipient(statementB, orgB.units.a.id),
       }),
       ticket: byPlace({
         'in-scope': { params: { id: String(casesA.ticketId) } },
