@@ -65,6 +65,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:notification:own',
     'update:notification:own',
     'update:device:any',
+    // The device import (/geraete/import).
+    'create:device:any',
     'read:statement:any',
     'create:statement:any',
     'deliver:statement:any',

@@ -298,7 +298,7 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
   return utf8.includes('\uFFFD') ? new TextDecoder('windows-1252').decode(bytes) : utf8;
 }
 
-interface CsvRecord {
+export interface CsvRecord {
   line: number;
   fields: string[];
 }
@@ -357,6 +357,41 @@ function* csvRecords(text: string, separator: string): Generator<CsvRecord | { l
   }
 }
 
+export type CsvLine = CsvRecord | { line: number; error: string };
+
+/**
+ * A CSV file's header and the records after it: the header names the columns (in any order, by
+ * any of their aliases; other columns are ignored), the separator is the header's. An error (line,
+ * field, German message) when the file is empty or a required column is missing.
+ */
+export function openCsvTable<F extends string>(
+  input: string,
+  aliases: Readonly<Record<F, readonly string[]>>,
+  required: readonly F[],
+  labels: Readonly<Record<F, string>>,
+): { records: Generator<CsvLine>; columns: Map<F, number> } | { error: RowError } {
+  const text = input.replace(/^\uFEFF/, '');
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  if (firstLine.trim() === '') return { error: { line: 1, field: FILE_FIELD, message: 'Die Datei ist leer' } };
+  const records = csvRecords(text, detectSeparator(firstLine));
+  const header = records.next();
+  if (header.done || 'error' in header.value) return { error: { line: 1, field: HEADER_FIELD, message: 'Kopfzeile nicht lesbar' } };
+  const columns = new Map<F, number>();
+  const fields = Object.keys(aliases) as F[];
+  header.value.fields.forEach((name, index) => {
+    const key = headerKey(name);
+    const field = fields.find((f) => aliases[f].includes(key));
+    if (field && !columns.has(field)) columns.set(field, index);
+  });
+  const missing = required.filter((field) => !columns.has(field));
+  if (missing.length > 0) {
+    const names = missing.map((f) => labels[f]).join(', ');
+    const found = header.value.fields.map((f) => f.trim()).join(', ');
+    return { error: { line: 1, field: HEADER_FIELD, message: `Spalte fehlt: ${names} (gefunden: ${found})` } };
+  }
+  return { records, columns };
+}
+
 const readingKey = (row: ReadingRow) => `${row.serial.toUpperCase()}\u0000${row.readAt.getTime()}`;
 
 /**
@@ -366,39 +401,11 @@ const readingKey = (row: ReadingRow) => `${row.serial.toUpperCase()}\u0000${row.
  */
 export function parseReadingsCsv(input: string, options: { now?: Date } = {}): ParsedReadings {
   const now = options.now ?? new Date();
-  const text = input.replace(/^\uFEFF/, '');
   const errors: RowError[] = [];
   const rows: ReadingRow[] = [];
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  if (firstLine.trim() === '')
-    return { rows, errors: [{ line: 1, field: FILE_FIELD, message: 'Die Datei ist leer' }], duplicates: 0, total: 0 };
-
-  const records = csvRecords(text, detectSeparator(firstLine));
-  const header = records.next();
-  if (header.done || 'error' in header.value)
-    return { rows, errors: [{ line: 1, field: HEADER_FIELD, message: 'Kopfzeile nicht lesbar' }], duplicates: 0, total: 0 };
-  const columns = new Map<ReadingField, number>();
-  header.value.fields.forEach((name, index) => {
-    const key = headerKey(name);
-    const field = (Object.keys(HEADER_ALIASES) as ReadingField[]).find((f) => HEADER_ALIASES[f].includes(key));
-    if (field && !columns.has(field)) columns.set(field, index);
-  });
-  const missing = REQUIRED.filter((field) => !columns.has(field));
-  if (missing.length > 0) {
-    const names = missing.map((f) => READING_FIELDS[f]).join(', ');
-    return {
-      rows,
-      errors: [
-        {
-          line: 1,
-          field: HEADER_FIELD,
-          message: `Spalte fehlt: ${names} (gefunden: ${header.value.fields.map((f) => f.trim()).join(', ')})`,
-        },
-      ],
-      duplicates: 0,
-      total: 0,
-    };
-  }
+  const table = openCsvTable(input, HEADER_ALIASES, REQUIRED, READING_FIELDS);
+  if ('error' in table) return { rows, errors: [table.error], duplicates: 0, total: 0 };
+  const { records, columns } = table;
 
   const seen = new Map<string, ReadingRow>();
   let duplicates = 0;

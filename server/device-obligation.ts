@@ -5,7 +5,7 @@
 import { GoneError } from './errors';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { db as sharedDb } from './db';
-import { forEachConcurrently, identityAttributes, startOnce, temporalSettings, type WorkflowOptions } from './temporal';
+import { forEachConcurrently, identityAttributes, startOnce, temporalSettings, type StartOnce, type WorkflowOptions } from './temporal';
 import type { Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type Device, type Organisation, type Property, type Unit, type User } from '../db';
 import { appendAudit } from '../db/audit';
@@ -185,15 +185,24 @@ export interface DeviceWorkflowStart {
  * Start inputs for the given devices, read in three queries however many there are. Devices that
  * were replaced or removed (or do not exist) get none: their obligation has ended.
  */
-export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly number[]): Promise<DeviceWorkflowStart[]> {
+export async function loadDeviceWorkflowStarts(
+  db: Db,
+  deviceIds: readonly number[],
+  /** Inside the transaction that wrote the devices (an import enqueues their starts in it). */
+  transaction?: Transaction,
+): Promise<DeviceWorkflowStart[]> {
   const { Device, Property, Organisation } = db.models;
-  const devices = await Device.findAll({ where: { id: [...new Set(deviceIds)], successorId: null, removedAt: null } });
+  const devices = await Device.findAll({ where: { id: [...new Set(deviceIds)], successorId: null, removedAt: null }, transaction });
   if (devices.length === 0) return [];
   const properties = await Property.findAll({
     where: { id: [...new Set(devices.map((d) => d.propertyId))] },
     attributes: ['id', 'organisationId'],
+    transaction,
   });
-  const organisations = await Organisation.findAll({ where: { id: [...new Set(properties.map((p) => p.organisationId))] } });
+  const organisations = await Organisation.findAll({
+    where: { id: [...new Set(properties.map((p) => p.organisationId))] },
+    transaction,
+  });
   const organisationOfProperty = new Map(properties.map((p) => [p.id, organisations.find((o) => o.id === p.organisationId)!]));
   return devices.map((device) => {
     const organisation = organisationOfProperty.get(device.propertyId)!;
@@ -219,10 +228,19 @@ export async function loadDeviceWorkflowStarts(db: Db, deviceIds: readonly numbe
  */
 export async function startDeviceWorkflow(
   client: Client,
-  { workflowId, organisationId, input }: DeviceWorkflowStart,
+  start: DeviceWorkflowStart,
   taskQueue: string,
 ): Promise<{ workflowId: string; runId: string | null }> {
-  const runId = await startOnce<typeof deviceDeadline>(client, {
+  const runId = await startOnce(client, deviceWorkflowStartOnce(start, taskQueue));
+  return { workflowId: start.workflowId, runId };
+}
+
+/** How a device's workflow is started: directly (above) or, written with the device's row, through the outbox. */
+export function deviceWorkflowStartOnce(
+  { workflowId, organisationId, input }: DeviceWorkflowStart,
+  taskQueue: string,
+): StartOnce<typeof deviceDeadline> {
+  return {
     workflowType: DEVICE_WORKFLOW_TYPE,
     workflowId,
     taskQueue,
@@ -231,8 +249,7 @@ export async function startDeviceWorkflow(
     memo: input.predecessorWorkflowId ? { predecessorWorkflowId: input.predecessorWorkflowId } : undefined,
     // Identity is searchable from the start; the workflow adds its obligation, due date, light and state.
     identity: { organisationId, propertyId: input.propertyId, unitId: input.unitId, deviceId: input.deviceId },
-  });
-  return { workflowId, runId };
+  };
 }
 
 export function createDeviceObligation(deps: NotifyDeps) {

@@ -22,14 +22,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (url.searchParams.get('format') === 'csv') throw redirect(`/geraete.csv${registerQuery(filters)}`);
   const scope = await visibleScope(user);
   const page = await registerPage(scope, filters);
-  return { page, filters, properties: scope.properties, canExport: hasPermission(user, 'export:device:own') };
+  return {
+    page,
+    filters,
+    properties: scope.properties,
+    canExport: hasPermission(user, 'export:device:own'),
+    canImport: hasPermission(user, 'create:device:any'),
+  };
 }
 
 const TYPE_OPTIONS = DEVICE_TYPES.map((type) => ({ value: type, label: DEVICE_TYPE_LABELS[type] }));
 const LIGHT_OPTIONS = LIGHTS_BY_SEVERITY.map((light) => ({ value: light, label: lightLabel(light) }));
 
 export default function Register() {
-  const { page, filters, properties, canExport } = useLoaderData<typeof loader>();
+  const { page, filters, properties, canExport, canImport } = useLoaderData<typeof loader>();
   const withFilters = (changes: Partial<RegisterFilters>, pageNumber?: number) =>
     `/geraete${registerQuery({ ...filters, ...changes }, pageNumber && pageNumber > 1 ? { page: String(pageNumber) } : {})}`;
   return (
@@ -43,14 +49,23 @@ export default function Register() {
           </>
         }
         actions={
-          canExport ? (
+          canExport || canImport ? (
             <>
-              <a href={`/geraete/bericht.pdf${registerQuery(filters)}`} className="button" download>
-                PDF-Bericht
-              </a>
-              <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
-                CSV exportieren
-              </a>
+              {canImport ? (
+                <a href="/geraete/import" className="button">
+                  CSV importieren
+                </a>
+              ) : null}
+              {canExport ? (
+                <>
+                  <a href={`/geraete/bericht.pdf${registerQuery(filters)}`} className="button" download>
+                    PDF-Bericht
+                  </a>
+                  <a href={`/geraete.csv${registerQuery(filters)}`} className="button" download>
+                    CSV exportieren
+                  </a>
+                </>
+              ) : null}
             </>
           ) : null
         }

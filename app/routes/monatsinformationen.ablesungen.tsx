@@ -11,6 +11,7 @@ import {
 } from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
+import { RowErrorTable } from '~/components/row-errors';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '../../domain/format';
 import { requireUserWithPermission } from '../../server/permissions';
@@ -302,34 +303,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
           Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
         </p>
       ) : null}
-      {report.errors.length > 0 ? (
-        <div className="table-wrap" role="region" aria-label="Fehler je Zeile" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Fehler je Zeile</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Zeile
-                </th>
-                <th scope="col">Feld</th>
-                <th scope="col">Fehler</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.errors.map((e, i) => (
-                <tr key={`${e.line}-${e.field}-${i}`}>
-                  <td className="num">{e.line}</td>
-                  <td>{e.field}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {report.errorCount > report.errors.length ? (
-            <p className="muted">… und {formatNumber(report.errorCount - report.errors.length)} weitere Fehler.</p>
-          ) : null}
-        </div>
-      ) : null}
+      <RowErrorTable errors={report.errors} errorCount={report.errorCount} />
     </section>
   );
 }

@@ -122,6 +122,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'geraete._index': { loader: needs('read:register:own') },
   'geraete[.]csv': { loader: needs('export:device:own') },
   'geraete.bericht[.pdf]': { loader: needs('export:device:own') },
+  // Properties and units of the manager's own organisation only (app/routes/device-import.test.ts).
+  'geraete.import': { loader: needs('create:device:any'), action: needs('create:device:any') },
   // Status only for anonymous callers (app/routes/healthz.test.ts checks what each one sees).
   healthz: { loader: open },
   'konto._index': { loader: needs('read:account:own'), action: needs('update:account:own') },
