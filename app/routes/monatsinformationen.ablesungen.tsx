@@ -349,34 +349,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
           Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
         </p>
       ) : null}
-      {report.errors.length > 0 ? (
-        <div className="table-wrap" role="region" aria-label="Fehler je Zeile" tabIndex={0}>
-          <table className="table">
-            <caption className="visually-hidden">Fehler je Zeile</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Zeile
-                </th>
-                <th scope="col">Feld</th>
-                <th scope="col">Fehler</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.errors.map((e, i) => (
-                <tr key={`${e.line}-${e.field}-${i}`}>
-                  <td className="num">{e.line}</td>
-                  <td>{e.field}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {report.errorCount > report.errors.length ? (
-            <p className="muted">… und {formatNumber(report.errorCount - report.errors.length)} weitere Fehler.</p>
-          ) : null}
-        </div>
-      ) : null}
+      <LineTable label="Fehler je Zeile" reason="Fehler" rows={report.errors} total={report.errorCount} />
     </section>
   );
 }
@@ -424,7 +397,8 @@ function WmbusResult({ fileName, report }: { fileName: string; report: WmbusRepo
   );
 }
 
-function LineTable({ label, rows, total }: { label: string; rows: RowError[]; total: number }) {
+/** Lines of a file with the field and the reason: a CSV's errors, a wmbusmeters file's refused or skipped lines. */
+function LineTable({ label, reason = 'Grund', rows, total }: { label: string; reason?: string; rows: RowError[]; total: number }) {
   if (rows.length === 0) return null;
   return (
     <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
@@ -436,7 +410,7 @@ function LineTable({ label, rows, total }: { label: string; rows: RowError[]; to
               Zeile
             </th>
             <th scope="col">Feld</th>
-            <th scope="col">Grund</th>
+            <th scope="col">{reason}</th>
           </tr>
         </thead>
         <tbody>
