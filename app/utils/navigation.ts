@@ -24,6 +24,7 @@ const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
+const FORWARDS: NavItem = { to: '/weiterleitungen', label: 'Weitergeleitet' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
@@ -41,7 +42,8 @@ export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
     COMPLIANCE,
     SETTINGS,
   ],
-  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  // Owners receive what their managers forward (statements, monthly summaries, register reports).
+  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, FORWARDS, ARCHIVE, SETTINGS],
   compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
