@@ -323,27 +323,15 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         </p>
       )}
       <LightsPending report={report} />
-      <ul className="report-counts">
-        <li>
-          Zeilen: <strong>{formatNumber(report.rows)}</strong>
-        </li>
-        <li>
-          Neu gespeichert: <strong>{formatNumber(report.inserted)}</strong>
-        </li>
-        <li>
-          Bereits vorhanden: <strong>{formatNumber(report.unchanged)}</strong>
-        </li>
-        {report.skipped > 0 ? (
-          <li>
-            Übersprungen: <strong>{formatNumber(report.skipped)}</strong>
-          </li>
-        ) : null}
-        {report.errorCount > 0 ? (
-          <li>
-            Fehler: <strong>{formatNumber(report.errorCount)}</strong>
-          </li>
-        ) : null}
-      </ul>
+      <ReportCounts
+        counts={[
+          ['Zeilen', report.rows],
+          ['Neu gespeichert', report.inserted],
+          ['Bereits vorhanden', report.unchanged],
+          ...(report.skipped > 0 ? [['Übersprungen', report.skipped] as const] : []),
+          ...(report.errorCount > 0 ? [['Fehler', report.errorCount] as const] : []),
+        ]}
+      />
       {report.unknownSerials.length > 0 ? (
         <p className={report.applied ? 'alert alert--info' : 'alert alert--error'}>
           Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
@@ -371,29 +359,33 @@ function WmbusResult({ fileName, report }: { fileName: string; report: WmbusRepo
         {report.errorCount > 0 ? ' Die abgelehnten Zeilen unten wurden nicht gespeichert.' : ''}
       </p>
       <LightsPending report={report} />
-      <ul className="report-counts">
-        <li>
-          Zeilen: <strong>{formatNumber(report.rows)}</strong>
-        </li>
-        <li>
-          Neu gespeichert: <strong>{formatNumber(report.inserted)}</strong>
-        </li>
-        <li>
-          Bereits vorhanden: <strong>{formatNumber(report.unchanged)}</strong>
-        </li>
-        <li>
-          Übersprungen: <strong>{formatNumber(report.skippedCount)}</strong>
-        </li>
-        <li>
-          Abgelehnt: <strong>{formatNumber(report.errorCount)}</strong>
-        </li>
-      </ul>
+      <ReportCounts
+        counts={[
+          ['Zeilen', report.rows],
+          ['Neu gespeichert', report.inserted],
+          ['Bereits vorhanden', report.unchanged],
+          ['Übersprungen', report.skippedCount],
+          ['Abgelehnt', report.errorCount],
+        ]}
+      />
       {report.unknownSerials.length > 0 ? (
         <p className="alert alert--info">Unbekannte Zählernummern (nicht gespeichert): {describeUnknownSerials(report)}</p>
       ) : null}
       <LineTable label="Abgelehnte Zeilen" rows={report.errors} total={report.errorCount} />
       <LineTable label="Übersprungene Zeilen" rows={report.skipped} total={report.skippedCount} />
     </section>
+  );
+}
+
+function ReportCounts({ counts }: { counts: ReadonlyArray<readonly [label: string, count: number]> }) {
+  return (
+    <ul className="report-counts">
+      {counts.map(([label, count]) => (
+        <li key={label}>
+          {label}: <strong>{formatNumber(count)}</strong>
+        </li>
+      ))}
+    </ul>
   );
 }
 
