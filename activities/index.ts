@@ -20,7 +20,7 @@ import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
-import type { ObjectionInput } from '../server/statement-obligation';
+import type { ObjectionInput, ProofStepInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
 import type { WebhookDeliveryInput } from '../domain/contracts/webhook';
 import { ticketDedupeKey, type TicketEventRecord } from '../domain/contracts/ticket';
@@ -81,6 +81,21 @@ function failingFast<T extends AsyncFunctions>(service: T): T {
   return adapted as T;
 }
 
+async function statementOrganisation(db: Db, statementId: number): Promise<number | null> {
+  const [row] = await db.sequelize.query<{ organisationId: number }>(
+    'SELECT p.organisation_id AS "organisationId" FROM statements s JOIN properties p ON p.id = s.property_id WHERE s.id = $1',
+    { bind: [statementId], type: QueryTypes.SELECT },
+  );
+  return row?.organisationId ?? null;
+}
+
+/** What a receiver may learn of a delivery or opening: channels and counts, the unit; never a person's name. */
+function statementEventDetails(input: ProofStepInput): Record<string, unknown> {
+  const details = input.details ?? {};
+  const keep = input.step === 'delivered' ? ['channel', 'dispatchedOn', 'receivedOn', 'recipients', 'portal', 'post'] : ['unitId', 'via'];
+  return Object.fromEntries(keep.filter((k) => details[k] !== undefined).map((k) => [k, details[k]]));
+}
+
 export function createActivities(deps: ActivityDeps) {
   const devices = createDeviceObligation(deps);
   const faults = createDeviceFaultObligation(deps);
@@ -131,19 +146,24 @@ export function createActivities(deps: ActivityDeps) {
         here,
       );
     },
+    // A version's delivery and each recipient's first opening are webhook events; the proof event's key is theirs.
+    recordStatementStep: async (input: ProofStepInput) => {
+      const proven = await statements.recordStatementStep(input);
+      const kind = input.step === 'delivered' ? 'statement.delivered' : input.step === 'opened' ? 'statement.opened' : null;
+      const organisationId = kind === null ? null : await statementOrganisation(deps.db, input.statementId);
+      if (kind !== null && organisationId !== null) {
+        const key = `statement-${input.statementId}-v${input.version}:${input.step}:${input.idempotencyKey}`;
+        const data = { statementId: input.statementId, version: input.version, at: proven.at, ...statementEventDetails(input) };
+        await emitWebhookEvent(deps.db, { organisationId, kind, key, data, occurredAt: new Date(proven.at) }, here);
+      }
+      return proven;
+    },
     recordObjection: async (input: ObjectionInput) => {
       const result = await statements.recordObjection(input);
-      const [statement] = await deps.db.sequelize.query<{ organisationId: number }>(
-        'SELECT p.organisation_id AS "organisationId" FROM statements s JOIN properties p ON p.id = s.property_id WHERE s.id = $1',
-        { bind: [input.statementId], type: QueryTypes.SELECT },
-      );
-      if (statement) {
+      const organisationId = await statementOrganisation(deps.db, input.statementId);
+      if (organisationId !== null) {
         const data = { objectionId: result.objectionId, statementId: input.statementId, version: input.version, unitId: input.unitId };
-        await emitWebhookEvent(
-          deps.db,
-          { organisationId: statement.organisationId, kind: 'objection.filed', key: `objection-${result.objectionId}`, data },
-          here,
-        );
+        await emitWebhookEvent(deps.db, { organisationId, kind: 'objection.filed', key: `objection-${result.objectionId}`, data }, here);
       }
       return result;
     },

@@ -23,3 +23,7 @@ export function tokenPrefix(token: string): string {
 }
 
 export const API_TOKEN_NAME_MAX = 100;
+
+/** Bounds of a token's own rate limit (requests per minute), as the database checks them. */
+export const API_RATE_LIMIT_MIN = 1;
+export const API_RATE_LIMIT_MAX = 1_000_000;

@@ -5,8 +5,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../db/index';
 import { appendAudit } from '../db/audit';
-import { API_TOKEN_NAME_MAX, API_TOKEN_PATTERN, isApiScope, tokenPrefix, type ApiScope } from '../domain/api-tokens';
+import {
+  API_RATE_LIMIT_MAX,
+  API_RATE_LIMIT_MIN,
+  API_TOKEN_NAME_MAX,
+  API_TOKEN_PATTERN,
+  isApiScope,
+  tokenPrefix,
+  type ApiScope,
+} from '../domain/api-tokens';
 import { hasPermission } from '../domain/permissions';
+import { config } from './config';
 import { db as sharedDb } from './db';
 import type { SessionUser } from './session';
 
@@ -21,6 +30,8 @@ export interface ApiTokenRow {
   createdBy: string;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** The token's own limit; null: the configured default. */
+  ratePerMinute: number | null;
 }
 
 /** Who calls the API: a token of one organisation with its scopes. */
@@ -33,7 +44,7 @@ export interface ApiPrincipal {
 /** A refused request to manage tokens; the message names the field. */
 export class ApiTokenInputError extends Error {
   constructor(
-    readonly field: 'name' | 'scopes',
+    readonly field: 'name' | 'scopes' | 'ratePerMinute',
     message: string,
   ) {
     super(message);
@@ -53,7 +64,7 @@ function requireManager(user: TokenManager, permission: 'read:api-token:any' | '
 /** Creates a token; the returned `token` is the only time its secret exists outside the caller. */
 export async function createApiToken(
   user: TokenManager,
-  input: { name: string; scopes: readonly string[] },
+  input: { name: string; scopes: readonly string[]; ratePerMinute?: number | null },
   options: { db?: Db; ip?: string | null } = {},
 ): Promise<{ id: number; token: string }> {
   requireManager(user, 'create:api-token:any');
@@ -65,13 +76,24 @@ export async function createApiToken(
   const unknown = scopes.find((scope) => !isApiScope(scope));
   if (unknown !== undefined) throw new ApiTokenInputError('scopes', `Berechtigungen: unbekannt „${unknown}“`);
 
+  const rate = input.ratePerMinute ?? null;
+  if (rate !== null && (!Number.isInteger(rate) || rate < API_RATE_LIMIT_MIN || rate > API_RATE_LIMIT_MAX))
+    throw new ApiTokenInputError(
+      'ratePerMinute',
+      `Anfragen pro Minute: eine ganze Zahl von ${API_RATE_LIMIT_MIN} bis ${API_RATE_LIMIT_MAX.toLocaleString('de-DE')}, oder leer für den Standard`,
+    );
+
   const database = options.db ?? sharedDb();
   const token = `km_${randomBytes(32).toString('base64url')}`;
   return database.sequelize.transaction(async (transaction) => {
     const [row] = await database.sequelize.query<{ id: number }>(
-      `INSERT INTO api_tokens (organisation_id, name, prefix, secret_hash, scopes, created_by)
-       VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id`,
-      { bind: [user.organisationId, name, tokenPrefix(token), hashSecret(token), scopes, user.id], type: QueryTypes.SELECT, transaction },
+      `INSERT INTO api_tokens (organisation_id, name, prefix, secret_hash, scopes, created_by, rate_limit_per_minute)
+       VALUES ($1, $2, $3, $4, $5::text[], $6, $7) RETURNING id`,
+      {
+        bind: [user.organisationId, name, tokenPrefix(token), hashSecret(token), scopes, user.id, rate],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
     );
     if (!row) throw new Error('api_tokens: insert returned no row');
     await appendAudit(
@@ -84,7 +106,7 @@ export async function createApiToken(
         entity: 'api-token',
         entityId: row.id,
         ip: options.ip ?? null,
-        details: { name, scopes, prefix: tokenPrefix(token) },
+        details: { name, scopes, prefix: tokenPrefix(token), ratePerMinute: rate },
       },
       transaction,
     );
@@ -128,32 +150,71 @@ export async function listApiTokens(user: TokenManager, options: { db?: Db } = {
   const database = options.db ?? sharedDb();
   return database.sequelize.query<ApiTokenRow>(
     `SELECT t.id, t.name, t.prefix, t.scopes, t.created_at AS "createdAt", u.name AS "createdBy",
-            t.last_used_at AS "lastUsedAt", t.revoked_at AS "revokedAt"
+            t.last_used_at AS "lastUsedAt", t.revoked_at AS "revokedAt", t.rate_limit_per_minute AS "ratePerMinute"
        FROM api_tokens t JOIN users u ON u.id = t.created_by
       WHERE t.organisation_id = $1 ORDER BY t.id DESC`,
     { bind: [user.organisationId], type: QueryTypes.SELECT },
   );
 }
 
-/** How often a token's last use is written: every request would rewrite its row under load. */
+/** How often a token's last use is written (it rides along with the rate limit's write). */
 const LAST_USED_RESOLUTION = '1 minute';
 
+/** An authenticated request: its principal, and when the token's rate limit refuses it, the wait. */
+export interface ApiAuthentication {
+  principal: ApiPrincipal;
+  /** Requests per minute the token may make. */
+  limit: number;
+  /** Null: within the limit; otherwise whole seconds until the next request is allowed (≥ 1). */
+  retryAfterSeconds: number | null;
+}
+
 /**
- * The principal of an `Authorization: Bearer km_…` header, or null for a missing, malformed,
- * unknown or revoked token (the caller answers 401 without saying which).
+ * Authenticates an `Authorization: Bearer km_…` header and counts the request against the token's
+ * rate limit; null for a missing, malformed, unknown or revoked token (the caller answers 401
+ * without saying which).
+ *
+ * The limit is a token bucket of `limit` requests refilled evenly over a minute, kept as GCRA's one
+ * timestamp (`rate_tat`) in the token's row: one atomic statement per request, shared by every web
+ * process, and no window boundary where twice the limit gets through.
  */
-export async function authenticateApiToken(authorization: string | null, options: { db?: Db } = {}): Promise<ApiPrincipal | null> {
+export async function authenticateApiToken(
+  authorization: string | null,
+  options: { db?: Db; defaultLimit?: number } = {},
+): Promise<ApiAuthentication | null> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   const token = match?.[1];
   if (token === undefined || !API_TOKEN_PATTERN.test(token)) return null;
   const database = options.db ?? sharedDb();
-  const [row] = await database.sequelize.query<{ id: number; organisationId: number; scopes: string[]; stale: boolean }>(
-    `SELECT id, organisation_id AS "organisationId", scopes,
-            (last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}') AS stale
-       FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL`,
-    { bind: [hashSecret(token)], type: QueryTypes.SELECT },
+  const defaultLimit = options.defaultLimit ?? config().API_RATE_LIMIT_PER_MINUTE;
+  const [row] = await database.sequelize.query<{
+    id: number;
+    organisationId: number;
+    scopes: string[];
+    allowed: boolean;
+    limit: number;
+    waitSeconds: number;
+  }>(
+    `WITH token AS (
+       SELECT id, organisation_id, COALESCE(rate_limit_per_minute, $2) AS lim,
+              GREATEST(rate_tat, now()) + interval '60 seconds' / COALESCE(rate_limit_per_minute, $2) AS next_tat
+         FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL FOR UPDATE
+     ), decided AS (
+       SELECT token.*, next_tat <= now() + interval '60 seconds' AS allowed FROM token
+     )
+     UPDATE api_tokens t
+        SET rate_tat = CASE WHEN d.allowed THEN d.next_tat ELSE t.rate_tat END,
+            last_used_at = CASE WHEN t.last_used_at IS NULL OR t.last_used_at < now() - interval '${LAST_USED_RESOLUTION}'
+                                THEN now() ELSE t.last_used_at END
+       FROM decided d WHERE t.id = d.id
+     RETURNING t.id, d.organisation_id AS "organisationId", t.scopes, d.allowed, d.lim AS "limit",
+               GREATEST(1, CEIL(EXTRACT(EPOCH FROM d.next_tat - now() - interval '60 seconds')))::int AS "waitSeconds"`,
+    { bind: [hashSecret(token), defaultLimit], type: QueryTypes.SELECT },
   );
   if (!row) return null;
-  if (row.stale) await database.sequelize.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', { bind: [row.id] });
-  return { tokenId: row.id, organisationId: row.organisationId, scopes: row.scopes.filter(isApiScope) };
+  return {
+    principal: { tokenId: row.id, organisationId: row.organisationId, scopes: row.scopes.filter(isApiScope) },
+    limit: row.limit,
+    retryAfterSeconds: row.allowed ? null : row.waitSeconds,
+  };
 }

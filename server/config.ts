@@ -51,6 +51,8 @@ const schema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   /** Express `trust proxy`: unset trusts no proxy (the socket's address is the client's). */
   TRUST_PROXY: optionalText,
+  /** Requests per minute an API token may make (a token bucket of this size); a token can set its own. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int('muss eine ganze Zahl sein').min(1).max(1_000_000).default(600),
   // Database limits in milliseconds (0 disables one); see docs/operations/README.md "Timeouts".
   DB_STATEMENT_TIMEOUT_MS: millis.default(15_000),
   DB_LOCK_TIMEOUT_MS: millis.default(5_000),

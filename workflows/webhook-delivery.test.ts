@@ -226,7 +226,7 @@ describe('webhook deliveries', () => {
     ).rejects.toMatchObject({ field: 'kinds' });
     // Listed in the vocabulary, but not emitted yet: refused rather than silently never delivered.
     await expect(
-      registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['statement.delivered'] }, { db }),
+      registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['monthly.delivered'] }, { db }),
     ).rejects.toMatchObject({ field: 'kinds' });
     const compliance = await createUserFixture(db, org.organisation.id, 'compliance');
     await expect(

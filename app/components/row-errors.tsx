@@ -1,20 +1,30 @@
 import { formatNumber } from '../../domain/format';
 import type { RowError } from '../../domain/readings-csv';
 
-/** An import's errors, one per row and field, and how many more there are than shown. */
-export function RowErrorTable({ errors, errorCount }: { errors: readonly RowError[]; errorCount: number }) {
+/** An import's refused (or skipped) lines, one per line and field, and how many more there are than shown. */
+export function RowErrorTable({
+  errors,
+  errorCount,
+  label = 'Fehler je Zeile',
+  reason = 'Fehler',
+}: {
+  errors: readonly RowError[];
+  errorCount: number;
+  label?: string;
+  reason?: string;
+}) {
   if (errors.length === 0) return null;
   return (
-    <div className="table-wrap" role="region" aria-label="Fehler je Zeile" tabIndex={0}>
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
       <table className="table">
-        <caption className="visually-hidden">Fehler je Zeile</caption>
+        <caption>{label}</caption>
         <thead>
           <tr>
             <th scope="col" className="num">
               Zeile
             </th>
             <th scope="col">Feld</th>
-            <th scope="col">Fehler</th>
+            <th scope="col">{reason}</th>
           </tr>
         </thead>
         <tbody>
@@ -27,7 +37,7 @@ export function RowErrorTable({ errors, errorCount }: { errors: readonly RowErro
           ))}
         </tbody>
       </table>
-      {errorCount > errors.length ? <p className="muted">… und {formatNumber(errorCount - errors.length)} weitere Fehler.</p> : null}
+      {errorCount > errors.length ? <p className="muted">… und {formatNumber(errorCount - errors.length)} weitere.</p> : null}
     </div>
   );
 }

@@ -7,9 +7,10 @@ import { CheckboxChoices, SecretShownOnce } from '~/components/secrets';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
-import { API_SCOPES, API_TOKEN_NAME_MAX } from '../../domain/api-tokens';
+import { API_RATE_LIMIT_MAX, API_RATE_LIMIT_MIN, API_SCOPES, API_TOKEN_NAME_MAX } from '../../domain/api-tokens';
 import { formatDateTime } from '../../domain/format';
 import { ApiTokenInputError, createApiToken, listApiTokens, revokeApiToken } from '../../server/api-tokens';
+import { config } from '../../server/config';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
 
@@ -28,7 +29,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       createdBy: t.createdBy,
       lastUsedAt: t.lastUsedAt ? formatDateTime(t.lastUsedAt) : null,
       revokedAt: t.revokedAt ? formatDateTime(t.revokedAt) : null,
+      ratePerMinute: t.ratePerMinute,
     })),
+    defaultRate: config().API_RATE_LIMIT_PER_MINUTE,
     scopes: Object.entries(API_SCOPES).map(([value, label]) => ({ value, label })),
     settingsPages: SETTINGS_NAVIGATION[user.role],
   };
@@ -50,7 +53,10 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   }
   try {
     const scopes = form.getAll('scopes').map(String);
-    const { token } = await createApiToken(user, { name: String(form.get('name') ?? ''), scopes }, { ip });
+    // Empty: the installation's default; anything else must be a whole number (NaN is refused by name).
+    const rawRate = String(form.get('ratePerMinute') ?? '').trim();
+    const ratePerMinute = rawRate === '' ? null : /^\d{1,7}$/.test(rawRate) ? Number(rawRate) : Number.NaN;
+    const { token } = await createApiToken(user, { name: String(form.get('name') ?? ''), scopes, ratePerMinute }, { ip });
     return { ok: true, message: 'Der Schlüssel ist angelegt. Kopieren Sie ihn jetzt: Er wird nur dieses eine Mal angezeigt.', token };
   } catch (error) {
     if (error instanceof ApiTokenInputError) return { ok: false, message: error.message };
@@ -59,7 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
 }
 
 export default function ApiTokens() {
-  const { tokens, scopes, settingsPages } = useLoaderData<typeof loader>();
+  const { tokens, scopes, defaultRate, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   return (
@@ -79,6 +85,10 @@ export default function ApiTokens() {
             <input name="name" required maxLength={API_TOKEN_NAME_MAX} placeholder="z. B. Gateway Keller Haus 3" />
           </label>
           <CheckboxChoices legend="Berechtigungen" name="scopes" options={scopes} />
+          <label>
+            Anfragen pro Minute (leer: Standard {defaultRate})
+            <input name="ratePerMinute" type="number" inputMode="numeric" min={API_RATE_LIMIT_MIN} max={API_RATE_LIMIT_MAX} step={1} />
+          </label>
           <div>
             <button type="submit" className="button button--primary" disabled={busy}>
               Schlüssel anlegen
@@ -96,6 +106,7 @@ export default function ApiTokens() {
                 <th scope="col">Bezeichnung</th>
                 <th scope="col">Berechtigungen</th>
                 <th scope="col">Angelegt</th>
+                <th scope="col">Anfragen/Minute</th>
                 <th scope="col">Zuletzt benutzt</th>
                 <th scope="col">Status</th>
               </tr>
@@ -111,6 +122,7 @@ export default function ApiTokens() {
                   <td>
                     {t.createdAt} · {t.createdBy}
                   </td>
+                  <td>{t.ratePerMinute ?? `Standard (${defaultRate})`}</td>
                   <td>{t.lastUsedAt ?? 'nie'}</td>
                   <td>
                     {t.revokedAt ? (

@@ -15,6 +15,7 @@ import { RowErrorTable } from '~/components/row-errors';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '../../domain/format';
 import { requireUserWithPermission } from '../../server/permissions';
+import { importWmbusFile, type WmbusFileReport } from '../../server/readings-wmbus-upload';
 import { clientIp, requireSameOrigin } from '../../server/request';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
@@ -30,8 +31,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Report = Omit<ImportReport, 'errors'> & { errors: RowError[]; errorCount: number };
+/** A wmbusmeters file's report with the first SHOWN_ERRORS refused and skipped lines. */
+type WmbusReport = WmbusFileReport & { errorCount: number; skippedCount: number };
 type ReadingsActionResult =
   | { intent: 'import'; fileName: string; report: Report }
+  | { intent: 'import-wmbus'; fileName: string; report: WmbusReport | null }
   /** savedAt: a fresh key for the form, so that it empties after each saved entry. */
   | {
       intent: 'manual';
@@ -45,12 +49,25 @@ function shown(report: ImportReport): Report {
   return { ...report, errors: report.errors.slice(0, SHOWN_ERRORS), errorCount: report.errors.length };
 }
 
+function shownWmbus(report: WmbusFileReport): WmbusReport {
+  return {
+    ...report,
+    errors: report.errors.slice(0, SHOWN_ERRORS),
+    errorCount: report.errors.length,
+    skipped: report.skipped.slice(0, SHOWN_ERRORS),
+    skippedCount: report.skipped.length,
+  };
+}
+
 const FIELD_OF_LABEL = Object.fromEntries(Object.entries(READING_FIELDS).map(([field, label]) => [label, field])) as Record<
   string,
   ReadingField
 >;
 
-/** POST: a CSV file (intent=import) or one reading by hand (intent=manual); both all-or-nothing. */
+/**
+ * POST: a CSV file (intent=import) or one reading by hand (intent=manual), both all-or-nothing; or
+ * a wmbusmeters file (intent=import-wmbus), whose valid lines are stored and the others listed.
+ */
 export async function action({ request, context }: ActionFunctionArgs): Promise<ReadingsActionResult> {
   requireSameOrigin(request);
   const user = await requireUserWithPermission(request, 'create:reading:any');
@@ -71,6 +88,13 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     const text = decodeCsvBytes(new Uint8Array(await file.arrayBuffer()));
     const report = await importReadingsFile(user, { text, name: file.name, skipUnknown: form.get('skipUnknown') === 'on' }, ip);
     return { intent: 'import', fileName: file.name, report: shown(report) };
+  }
+
+  if (form.get('intent') === 'import-wmbus') {
+    const file = form.get('file');
+    if (!(file instanceof File) || file.size === 0) return { intent: 'import-wmbus', fileName: '', report: null };
+    const text = new TextDecoder('utf-8').decode(await file.arrayBuffer());
+    return { intent: 'import-wmbus', fileName: file.name, report: shownWmbus(await importWmbusFile(user, { text, name: file.name }, ip)) };
   }
 
   if (form.get('intent') === 'manual') {
@@ -108,7 +132,7 @@ export default function Readings() {
       <PageHeader
         eyebrow={<Link to="/monatsinformationen">← Monatsinformationen</Link>}
         title="Ablesungen erfassen"
-        description="Funkablesungen als CSV-Export der Auslesesoftware oder einzelne Werte von Hand. Eine Datei wird ganz oder gar nicht übernommen; derselbe Import zweimal ändert nichts."
+        description="Funkablesungen als CSV-Export der Auslesesoftware, als wmbusmeters-Datei eines Funk-Gateways oder einzelne Werte von Hand. Eine CSV-Datei wird ganz oder gar nicht übernommen; derselbe Import zweimal ändert nichts."
       />
       <Panel id="import" title="CSV-Datei importieren">
         <Form method="post" encType="multipart/form-data" className="form">
@@ -137,6 +161,29 @@ export default function Readings() {
           </details>
         </Form>
         {result?.intent === 'import' ? <ImportResult fileName={result.fileName} report={result.report} /> : null}
+      </Panel>
+
+      <Panel id="import-wmbus" title="Funk-Gateway-Datei importieren (wmbusmeters)">
+        <Form method="post" encType="multipart/form-data" className="form">
+          <input type="hidden" name="intent" value="import-wmbus" />
+          <div className="form-grid">
+            <div className="field">
+              <label htmlFor="wmbus-file">Datei (JSON-Zeilen, wie wmbusmeters sie mit format=json schreibt)</label>
+              <input id="wmbus-file" name="file" type="file" accept=".json,.jsonl,.ndjson,.log,.txt,application/json,text/plain" required />
+            </div>
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy === 'import-wmbus'}>
+                {busy === 'import-wmbus' ? 'Wird geprüft …' : 'Prüfen und übernehmen'}
+              </button>
+            </div>
+          </div>
+          <p className="muted">
+            Jede Zeile ist ein Telegramm und wird wie bei der Gateway-Schnittstelle geprüft. Gültige Zeilen werden gemeinsam gespeichert;
+            Zeilen fremder Zähler, anderer Medien oder mit Fehlern werden mit Zeilennummer und Grund aufgelistet. Dieselbe Datei zweimal
+            ändert nichts.
+          </p>
+        </Form>
+        {result?.intent === 'import-wmbus' ? <WmbusResult fileName={result.fileName} report={result.report} /> : null}
       </Panel>
 
       <Panel id="manual" title="Ablesung von Hand erfassen">
@@ -277,27 +324,15 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         </p>
       )}
       <LightsPending report={report} />
-      <ul className="report-counts">
-        <li>
-          Zeilen: <strong>{formatNumber(report.rows)}</strong>
-        </li>
-        <li>
-          Neu gespeichert: <strong>{formatNumber(report.inserted)}</strong>
-        </li>
-        <li>
-          Bereits vorhanden: <strong>{formatNumber(report.unchanged)}</strong>
-        </li>
-        {report.skipped > 0 ? (
-          <li>
-            Übersprungen: <strong>{formatNumber(report.skipped)}</strong>
-          </li>
-        ) : null}
-        {report.errorCount > 0 ? (
-          <li>
-            Fehler: <strong>{formatNumber(report.errorCount)}</strong>
-          </li>
-        ) : null}
-      </ul>
+      <ReportCounts
+        counts={[
+          ['Zeilen', report.rows],
+          ['Neu gespeichert', report.inserted],
+          ['Bereits vorhanden', report.unchanged],
+          ...(report.skipped > 0 ? [['Übersprungen', report.skipped] as const] : []),
+          ...(report.errorCount > 0 ? [['Fehler', report.errorCount] as const] : []),
+        ]}
+      />
       {report.unknownSerials.length > 0 ? (
         <p className={report.applied ? 'alert alert--info' : 'alert alert--error'}>
           Unbekannte Zählernummern{report.applied ? ' (übersprungen)' : ''}: {describeUnknownSerials(report)}
@@ -308,6 +343,54 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
   );
 }
 
+function WmbusResult({ fileName, report }: { fileName: string; report: WmbusReport | null }) {
+  if (!report)
+    return (
+      <p className="alert alert--error" role="alert">
+        Bitte eine Datei auswählen.
+      </p>
+    );
+  return (
+    <section aria-labelledby="wmbus-result" className="import-result">
+      <h3 id="wmbus-result" className="subheading">
+        Ergebnis{fileName ? ` für ${fileName}` : ''}
+      </h3>
+      <p className={report.errorCount > 0 ? 'alert alert--error' : 'alert alert--info'} role="status">
+        {report.inserted + report.unchanged > 0 ? 'Die gültigen Zeilen sind gespeichert.' : 'Keine Zeile konnte gespeichert werden.'}
+        {report.errorCount > 0 ? ' Die abgelehnten Zeilen unten wurden nicht gespeichert.' : ''}
+      </p>
+      <LightsPending report={report} />
+      <ReportCounts
+        counts={[
+          ['Zeilen', report.rows],
+          ['Neu gespeichert', report.inserted],
+          ['Bereits vorhanden', report.unchanged],
+          ['Übersprungen', report.skippedCount],
+          ['Abgelehnt', report.errorCount],
+        ]}
+      />
+      {report.unknownSerials.length > 0 ? (
+        <p className="alert alert--info">Unbekannte Zählernummern (nicht gespeichert): {describeUnknownSerials(report)}</p>
+      ) : null}
+      <RowErrorTable label="Abgelehnte Zeilen" reason="Grund" errors={report.errors} errorCount={report.errorCount} />
+      <RowErrorTable label="Übersprungene Zeilen" reason="Grund" errors={report.skipped} errorCount={report.skippedCount} />
+    </section>
+  );
+}
+
+function ReportCounts({ counts }: { counts: ReadonlyArray<readonly [label: string, count: number]> }) {
+  return (
+    <ul className="report-counts">
+      {counts.map(([label, count]) => (
+        <li key={label}>
+          {label}: <strong>{formatNumber(count)}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Lines of a file with the field and the reason: a CSV's errors, a wmbusmeters file's refused or skipped lines. */
 /** The readings are stored; some devices' workflows (which own the lights) hear of them from the outbox once Temporal answers. */
 function LightsPending({ report }: { report: Pick<ImportReport, 'workflows'> }) {
   const { unsent } = report.workflows;

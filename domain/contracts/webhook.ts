@@ -20,6 +20,8 @@ export const EMITTED_WEBHOOK_EVENT_KINDS: readonly WebhookEventKind[] = [
   'ticket.sla_at_risk',
   'ticket.sla_breached',
   'objection.filed',
+  'statement.delivered',
+  'statement.opened',
 ];
 
 export function isWebhookEventKind(value: unknown): value is WebhookEventKind {

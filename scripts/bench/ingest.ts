@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../../db';
+import { API_RATE_LIMIT_MAX } from '../../domain/api-tokens';
 import { createApiToken } from '../../server/api-tokens';
 import { temporalSettings } from '../../server/temporal';
 import { ensureDeviceWorkflows } from '../../server/device-obligation';
@@ -115,7 +116,12 @@ export async function benchIngest() {
   try {
     const { organisationId, managerId, deviceIds, serials } = await seedGateway(db);
     const manager = { id: managerId, email: 'bench', organisationId, role: 'manager' as const };
-    const { token } = await createApiToken(manager, { name: 'Bench-Gateway', scopes: ['readings:write'] }, { db });
+    // The highest rate limit a token can have: the bench measures throughput, not the limit.
+    const { token } = await createApiToken(
+      manager,
+      { name: 'Bench-Gateway', scopes: ['readings:write'], ratePerMinute: API_RATE_LIMIT_MAX },
+      { db },
+    );
     const taskQueue = temporalSettings().taskQueue;
     log(`${DEVICES} devices; bundling workflows, starting the worker and the web process …`);
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });

@@ -23,10 +23,16 @@ function page(item: string): Json {
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 
+const TOO_MANY_REQUESTS = {
+  ...problemResponse("The token's rate limit is used up"),
+  headers: { 'Retry-After': { description: 'Seconds until the next request is allowed', schema: { type: 'integer', minimum: 1 } } },
+};
+
 const STANDARD_ERRORS = {
   '400': problemResponse('A parameter is invalid; `errors` names it'),
   '401': problemResponse('No valid API token'),
   '403': problemResponse('The token lacks the scope'),
+  '429': TOO_MANY_REQUESTS,
 };
 
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } };
@@ -81,7 +87,7 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
       title: 'Klarmeter API',
       version: '1.0.0',
       description:
-        'Properties, units, devices with their deadlines and lights, readings and statements of one organisation, and the endpoint radio gateways push wmbusmeters telegrams to. Authenticate with `Authorization: Bearer km_…` (a token a manager creates under Einstellungen → API-Schlüssel). Errors are RFC 9457 problem details naming the field.',
+        'Properties, units, devices with their deadlines and lights, readings and statements of one organisation, and the endpoint radio gateways push wmbusmeters telegrams to. Authenticate with `Authorization: Bearer km_…` (a token a manager creates under Einstellungen → API-Schlüssel). Errors are RFC 9457 problem details naming the field. Each token may make a number of requests per minute (a token bucket; the installation’s default unless the token sets its own): beyond it the answer is 429 with `Retry-After` in seconds.',
     },
     servers: [{ url: serverUrl }],
     components: {
@@ -189,6 +195,7 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
           responses: {
             '200': { description: 'The token', content: { 'application/json': { schema: ref('Token') } } },
             '401': STANDARD_ERRORS['401'],
+            '429': TOO_MANY_REQUESTS,
           },
         },
       },

@@ -74,12 +74,19 @@ export function createApiHandler(operations: readonly Operation[]) {
               'WWW-Authenticate': 'Bearer realm="klarmeter"',
             },
           );
+        if (authenticated.retryAfterSeconds !== null)
+          return problemResponse(
+            429,
+            `this token's rate limit of ${authenticated.limit} requests per minute is used up; retry in ${authenticated.retryAfterSeconds} s`,
+            [{ field: 'header.authorization', detail: `at most ${authenticated.limit} requests per minute with this token` }],
+            { 'Retry-After': String(authenticated.retryAfterSeconds) },
+          );
         const scope = route.operation.scope;
-        if (scope !== 'token' && !authenticated.scopes.includes(scope))
+        if (scope !== 'token' && !authenticated.principal.scopes.includes(scope))
           return problemResponse(403, `this token lacks the scope "${scope}"`, [
             { field: 'header.authorization', detail: `scope "${scope}" required` },
           ]);
-        principal = authenticated;
+        principal = authenticated.principal;
       }
       const params = Object.fromEntries(Object.entries(route.match?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
       return await route.operation.handle({ db: database, temporal: deps.temporal, request, url, params, principal });

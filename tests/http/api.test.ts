@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { API_RATE_LIMIT_MAX } from '../../domain/api-tokens';
 import { API_BODY_LIMIT_BYTES } from '../../server/api';
 import { createApiToken } from '../../server/api-tokens';
 import { createDeviceFixture, createOrgFixture, type OrgFixture } from '../support/fixtures';
@@ -23,7 +24,12 @@ beforeAll(async () => {
     { property: org.property, unit: org.unit },
     { type: 'HKV', serial: `H-API-${org.property.id}`, calibratedYear: null },
   );
-  ({ token } = await createApiToken(org.managers[0]!, { name: 'Tests', scopes: ['read', 'readings:write'] }, { db: database }));
+  // The highest limit: schemathesis sends hundreds of requests a minute; the limit has its own test.
+  ({ token } = await createApiToken(
+    org.managers[0]!,
+    { name: 'Tests', scopes: ['read', 'readings:write'], ratePerMinute: API_RATE_LIMIT_MAX },
+    { db: database },
+  ));
   web = await startTestWebServer();
 }, 120_000);
 
