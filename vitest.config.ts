@@ -34,6 +34,9 @@ export default defineConfig({
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // An approval renders PDFs inside its update: on a loaded two-core CI machine that can take
+          // longer than the 20 s a user waits in production before the page says "Wird bearbeitet".
+          env: { TEMPORAL_UPDATE_TIMEOUT_MS: '60000' },
           fileParallelism: false,
         },
       },

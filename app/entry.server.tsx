@@ -2,17 +2,18 @@
 // load context and into the Content-Security-Policy header; every inline script React or Remix
 // renders carries it (RemixServer's streamed data, <Scripts>, <ScrollRestoration> via NonceContext).
 import { PassThrough } from 'node:stream';
-import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node';
+import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
 import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
 import { NonceContext } from '~/utils/nonce';
-import { unavailableResponse, unavailableService, type UnavailableService } from '../server/availability';
+import { unavailableDataResponse, unavailableResponse, unavailableService, type UnavailableService } from '../server/availability';
 
 // Requests whose loader or action failed because PostgreSQL or Temporal is away. handleError sees
 // the original error (the document handler only gets it sanitized in production) and marks the
-// request; handleRequest then answers with the German 503 page instead of the error boundary.
+// request; handleRequest then answers with the German 503 page instead of the error boundary, and
+// handleDataRequest a data request with a 503 the app's error boundary shows in German.
 const unavailable = new WeakMap<Request, UnavailableService>();
 
 /** How long deferred data may stream before the render gives up (Remix single fetch reads this). */
@@ -63,4 +64,12 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   const service = unavailableService(error);
   if (service) unavailable.set(request, service);
   if (!request.signal.aborted) console.error(error);
+};
+
+/** Data requests (client navigations, fetchers, form submissions) that met an outage: 503 in German (above). */
+export const handleDataRequest: HandleDataRequestFunction = async (response, { request }) => {
+  const service = unavailable.get(request);
+  if (!service) return response;
+  await response.body?.cancel().catch(() => undefined);
+  return unavailableDataResponse(service, request);
 };

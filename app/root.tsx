@@ -179,13 +179,21 @@ const ERROR_TEXTS: Record<number, { title: string; text: string }> = {
   },
 };
 
+function errorText(data: unknown): { title: string; text: string } | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { title, text } = data as Record<string, unknown>;
+  return typeof title === 'string' && typeof text === 'string' ? { title, text } : null;
+}
+
 export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const { title, text } = ERROR_TEXTS[status] ?? {
-    title: 'Es ist ein Fehler aufgetreten',
-    text: 'Bitte versuchen Sie es in einem Moment erneut. Besteht das Problem weiter, wenden Sie sich an Ihre Hausverwaltung.',
-  };
+  // A 503 after a data request carries the server's German text naming the part that is away.
+  const { title, text } = (isRouteErrorResponse(error) && status === 503 && errorText(error.data)) ||
+    ERROR_TEXTS[status] || {
+      title: 'Es ist ein Fehler aufgetreten',
+      text: 'Bitte versuchen Sie es in einem Moment erneut. Besteht das Problem weiter, wenden Sie sich an Ihre Hausverwaltung.',
+    };
   if (!isRouteErrorResponse(error)) console.error(error);
   return (
     <div className="error-page">

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from './index';
 import { storeAuditHead } from './heads';
 
@@ -81,19 +81,117 @@ export interface ChainVerdict {
 
 /** Walks the whole chain; names the first entry whose content or link does not match. */
 export async function verifyAuditChain(db: Db, transaction?: Transaction): Promise<ChainVerdict> {
-  const rows = await db.models.AuditEntry.findAll({ order: [['id', 'ASC']], raw: true, transaction });
+  const { last: _last, ...verdict } = await verifyAuditChainFrom(db, null, transaction);
+  return verdict;
+}
+
+/** An entry of the chain: where a walk ended with the chain intact. */
+export interface ChainPosition {
+  id: number;
+  hash: string;
+}
+
+/** Entries read per query: a walk of a million entries never holds them all in memory. */
+const VERIFY_BATCH = 5_000;
+
+/**
+ * Walks the chain after `from` (from the genesis when null), in batches by id. The entry at `from`
+ * is checked first: it must still be there with that hash and content, else the walk cannot trust
+ * what it verified before. `checked` counts the entries walked after `from`; `last` is the newest
+ * intact entry (from itself when nothing followed it).
+ */
+export async function verifyAuditChainFrom(
+  db: Db,
+  from: ChainPosition | null,
+  transaction?: Transaction,
+): Promise<ChainVerdict & { last: ChainPosition | null }> {
   let prev = GENESIS_HASH;
-  for (const row of rows) {
-    if (row.prevHash !== prev)
+  let lastId = 0;
+  if (from) {
+    const anchor = await db.models.AuditEntry.findByPk(from.id, { raw: true, transaction });
+    if (!anchor || anchor.hash !== from.hash)
       return {
         ok: false,
-        checked: rows.length,
-        brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' },
+        checked: 0,
+        last: null,
+        brokenAt: { id: from.id, reason: 'Zuletzt geprüfter Eintrag fehlt oder wurde geändert' },
       };
-    const { id: _id, hash, ...fields } = row;
+    const { id: _id, hash, ...fields } = anchor;
     if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash)
-      return { ok: false, checked: rows.length, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
-    prev = hash;
+      return { ok: false, checked: 0, last: null, brokenAt: { id: from.id, reason: 'Inhalt geändert' } };
+    prev = from.hash;
+    lastId = from.id;
   }
-  return { ok: true, checked: rows.length };
+  let checked = 0;
+  for (;;) {
+    const rows = await db.models.AuditEntry.findAll({
+      where: { id: { [Op.gt]: lastId } },
+      order: [['id', 'ASC']],
+      limit: VERIFY_BATCH,
+      raw: true,
+      transaction,
+    });
+    for (const row of rows) {
+      checked++;
+      if (row.prevHash !== prev)
+        return {
+          ok: false,
+          checked,
+          last: null,
+          brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' },
+        };
+      const { id: _id, hash, ...fields } = row;
+      if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash)
+        return { ok: false, checked, last: null, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
+      prev = hash;
+      lastId = row.id;
+    }
+    if (rows.length < VERIFY_BATCH) break;
+  }
+  return { ok: true, checked, last: lastId === 0 ? null : { id: lastId, hash: prev } };
+}
+
+/** A recorded check: the chain was intact from the genesis up to `entryId` (`entries` entries). */
+export interface AuditCheckpoint extends ChainPosition {
+  entries: number;
+  /** The walk began at the genesis (else at an earlier checkpoint). */
+  fullCheck: boolean;
+  verifiedAt: string;
+}
+
+export async function recordAuditCheckpoint(db: Db, checkpoint: Omit<AuditCheckpoint, 'verifiedAt'>): Promise<void> {
+  await db.sequelize.query(
+    `INSERT INTO audit_chain_checkpoints (entry_id, hash, entries, full_check) VALUES (:id, :hash, :entries, :fullCheck)`,
+    { replacements: checkpoint },
+  );
+}
+
+/** The checkpoint furthest along the chain, and the newest full check (they may be the same). */
+export async function latestAuditCheckpoints(db: Db): Promise<{ furthest: AuditCheckpoint | null; lastFull: AuditCheckpoint | null }> {
+  const select = `SELECT entry_id AS id, hash, entries, full_check AS "fullCheck", verified_at AS "verifiedAt" FROM audit_chain_checkpoints`;
+  const [[furthest], [lastFull]] = await Promise.all([
+    db.sequelize.query<AuditCheckpointRow>(`${select} ORDER BY entry_id DESC, id DESC LIMIT 1`, { type: QueryTypes.SELECT }),
+    db.sequelize.query<AuditCheckpointRow>(`${select} WHERE full_check ORDER BY id DESC LIMIT 1`, { type: QueryTypes.SELECT }),
+  ]);
+  return { furthest: checkpointOf(furthest), lastFull: checkpointOf(lastFull) };
+}
+
+interface AuditCheckpointRow {
+  id: string | number;
+  hash: string;
+  entries: string | number;
+  fullCheck: boolean;
+  verifiedAt: Date;
+}
+
+function checkpointOf(row: AuditCheckpointRow | undefined): AuditCheckpoint | null {
+  if (!row) return null;
+  // BIGINT columns arrive as strings.
+  return {
+    id: Number(row.id),
+    hash: row.hash,
+    entries: Number(row.entries),
+    fullCheck: row.fullCheck,
+    verifiedAt: new Date(row.verifiedAt).toISOString(),
+  };
 }

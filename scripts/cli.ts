@@ -5,6 +5,7 @@ import { runReadings } from './cli/readings';
 import { runProof } from './cli/proof';
 import { runReplay } from './cli/replay';
 import { runHistory } from './cli/history';
+import { runAudit } from './cli/audit';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   deadlines: runDeadlines,
@@ -13,6 +14,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   proof: runProof,
   replay: (args) => runReplay(args),
   history: (args) => runHistory(args),
+  audit: (args) => runAudit(args),
 };
 
 const [name, ...rest] = process.argv.slice(2);

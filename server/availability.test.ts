@@ -11,7 +11,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { createDb } from '../db';
 import { findTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../scripts/lib/temporal';
 import { unavailableResponse, unavailableService, RETRY_AFTER_SECONDS } from './availability';
-import { configFrom, databaseTimeouts } from './config';
+import { configFrom, databaseTimeouts, temporalDeadlines } from './config';
 import { queryLive, runUpdate } from './temporal';
 
 let dir: string;
@@ -105,4 +105,16 @@ test('the 503 page is German, names the part that is away, and says when to retr
   expect(html).toContain('vorübergehend nicht erreichbar');
   expect(html).toContain('Die Vorgangssteuerung antwortet gerade nicht');
   expect(unavailableService(new Error('a bug'))).toBeNull();
+});
+
+test('the deadlines of the web’s Temporal calls are settings: documented defaults, a clear error naming a bad one', () => {
+  expect(temporalDeadlines(configFrom({ NODE_ENV: 'test' }))).toEqual({
+    reachableWithinMs: 2_000,
+    updateMs: 20_000,
+    queryMs: 2_000,
+    outboxDeliveryMs: 5_000,
+  });
+  expect(temporalDeadlines(configFrom({ NODE_ENV: 'test', TEMPORAL_UPDATE_TIMEOUT_MS: '45000' })).updateMs).toBe(45_000);
+  expect(() => configFrom({ NODE_ENV: 'test', TEMPORAL_QUERY_TIMEOUT_MS: '0' })).toThrow(/TEMPORAL_QUERY_TIMEOUT_MS/);
+  expect(() => configFrom({ NODE_ENV: 'test', OUTBOX_DELIVERY_DEADLINE_MS: '5s' })).toThrow(/OUTBOX_DELIVERY_DEADLINE_MS/);
 });

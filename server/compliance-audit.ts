@@ -3,7 +3,16 @@
 import { QueryTypes } from 'sequelize';
 import { db } from './db';
 import type { SessionUser } from './session';
-import { appendAudit, verifyAuditChain, type ChainVerdict } from '../db/audit';
+import {
+  appendAudit,
+  latestAuditCheckpoints,
+  recordAuditCheckpoint,
+  verifyAuditChainFrom,
+  type AuditCheckpoint,
+  type ChainVerdict,
+} from '../db/audit';
+import { latestAuditHead } from '../db/heads';
+import type { Db } from '../db';
 import { addDays } from '../domain/dates';
 import { zonedTimeToInstant } from '../domain/calendar';
 import { formatDateTime } from '../domain/format';
@@ -107,21 +116,85 @@ export async function auditVocabulary(user: SessionUser): Promise<{ actions: str
 export interface ChainState extends ChainVerdict {
   /** The newest entry: its number, time and hash, which every earlier entry's content is bound to. */
   head: { id: number; at: string; hash: string } | null;
+  /** The newest signed head (signed outside the database) and whether its entry still has that hash. */
+  signedHead: { id: number; signedAt: string | null; keyFingerprint: string; matches: boolean } | null;
+  /** Entries in the chain up to the verified position (from the genesis). */
+  entries: number;
+  /** Where this check began: the genesis (null) or an earlier intact position. */
+  resumedFrom: { id: number; verifiedAt: string } | null;
+  /** The newest check that walked from the genesis (`npm run -s cli -- audit verify --full`). */
+  lastFullCheck: { id: number; verifiedAt: string } | null;
   verifiedAt: string;
 }
 
-/** Walks the whole chain (all organisations share one chain) and names its head. */
-export async function auditChainState(): Promise<ChainState> {
-  const database = db();
-  const [verdict, head] = await Promise.all([
-    verifyAuditChain(database),
+/** How far this process has seen the chain intact: the next page load walks only what came after. */
+const verifiedInProcess = new WeakMap<Db, AuditCheckpoint>();
+const running = new WeakMap<Db, Promise<ChainState>>();
+
+/**
+ * The chain's verdict, checked incrementally: from the furthest intact position known (a recorded
+ * checkpoint or this process's last check) to the newest entry; the entry at that position is
+ * re-hashed too. Entries before it were verified then and are append-only (trigger and grants);
+ * a full walk from the genesis is the CLI's `audit verify --full` (and the verification schedule).
+ * Concurrent page loads share one walk.
+ */
+export function auditChainState(database: Db = db()): Promise<ChainState> {
+  let walk = running.get(database);
+  if (!walk) {
+    walk = checkChain(database).finally(() => running.delete(database));
+    running.set(database, walk);
+  }
+  return walk;
+}
+
+async function checkChain(database: Db): Promise<ChainState> {
+  const { furthest, lastFull } = await latestAuditCheckpoints(database);
+  const known = verifiedInProcess.get(database) ?? null;
+  const from = [known, furthest].filter((c) => c !== null).sort((a, b) => b.id - a.id)[0] ?? null;
+  const verdict = await verifyAuditChainFrom(database, from);
+  const entries = (from?.entries ?? 0) + verdict.checked;
+  if (verdict.ok && verdict.last)
+    verifiedInProcess.set(database, { ...verdict.last, entries, fullCheck: false, verifiedAt: new Date().toISOString() });
+  if (!verdict.ok) verifiedInProcess.delete(database);
+  const [head, signed] = await Promise.all([
     database.models.AuditEntry.findOne({ order: [['id', 'DESC']], attributes: ['id', 'at', 'hash'], raw: true }),
+    latestAuditHead(database),
   ]);
+  let signedHead: ChainState['signedHead'] = null;
+  if (signed) {
+    const entry = await database.models.AuditEntry.findByPk(signed.seq, { attributes: ['hash'], raw: true });
+    const fields = JSON.parse(signed.head) as { signedAt?: unknown };
+    signedHead = {
+      id: Number(signed.seq),
+      signedAt: typeof fields.signedAt === 'string' ? fields.signedAt : null,
+      keyFingerprint: signed.keyFingerprint,
+      matches: entry?.hash === signed.sha256,
+    };
+  }
+  const { last: _last, ...rest } = verdict;
   return {
-    ...verdict,
+    ...rest,
     head: head ? { id: head.id, at: new Date(head.at).toISOString(), hash: head.hash } : null,
+    signedHead,
+    entries,
+    resumedFrom: from ? { id: from.id, verifiedAt: from.verifiedAt } : null,
+    lastFullCheck: lastFull ? { id: lastFull.id, verifiedAt: lastFull.verifiedAt } : null,
     verifiedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Verifies the chain (from the genesis with `full`, else from the furthest checkpoint) and records
+ * a checkpoint when it is intact: the CLI's `audit verify`, run by operators or a schedule.
+ */
+export async function recordAuditChainCheck(database: Db, options: { full: boolean }): Promise<ChainVerdict & { entries: number }> {
+  const { furthest } = await latestAuditCheckpoints(database);
+  const from = options.full ? null : furthest;
+  const verdict = await verifyAuditChainFrom(database, from);
+  const entries = (from?.entries ?? 0) + verdict.checked;
+  if (verdict.ok && verdict.last) await recordAuditCheckpoint(database, { ...verdict.last, entries, fullCheck: from === null });
+  const { last: _last, ...rest } = verdict;
+  return { ...rest, entries };
 }
 
 const CSV_LIMIT = 100_000;

@@ -18,7 +18,15 @@ import { formatDateTime } from '../domain/format';
 import { formatDueAt } from '../domain/compliance/due-dates';
 import { decodeHistory, type HistoryEvent, type HistoryJson } from '../domain/compliance/history-events';
 import { narrate, type NarrativeContext, type TimelineEntry } from '../domain/compliance/history-narrative';
-import { EXECUTION_STATUS_LABELS, kindLabel, kindOf, stateLabel } from '../domain/compliance/obligation-kinds';
+import {
+  EXECUTION_STATUS_LABELS,
+  OBLIGATION_WORKFLOW_TYPES,
+  kindLabel,
+  kindOf,
+  obligationKind,
+  stateLabel,
+} from '../domain/compliance/obligation-kinds';
+import { ticketWorkflowId } from '../domain/contracts/ticket';
 import {
   NO_LOOKUPS,
   QueryValueError,
@@ -76,6 +84,9 @@ export interface ObligationPage {
   total: number | null;
 }
 
+/** A list filter names at most this many device-fault tickets (the newest); the page's count shows what matched. */
+const DEVICE_FAULT_LOOKUP_LIMIT = 500;
+
 /** The organisation and all its properties: compliance officers and managers see the whole organisation. */
 export async function organisationScope(
   user: SessionUser,
@@ -86,15 +97,27 @@ export async function organisationScope(
 
 /** The text filters looked up within the organisation: units by label, devices by serial, statements by document number. */
 export async function resolveLookups(scope: OrganisationScope, filters: ObligationFilters): Promise<ResolvedLookups> {
-  if (!filters.unit && !filters.number) return NO_LOOKUPS;
+  const narrowedBy = obligationKind(filters.kind)?.narrowedBy;
+  if (!filters.unit && !filters.number && !narrowedBy) return NO_LOOKUPS;
   const sequelize = db().sequelize;
   const propertyIds = scope.propertyIds.length > 0 ? scope.propertyIds : [-1];
   const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const lookups: { unitIds: number[] | null; deviceIds: number[] | null; workflowIds: string[] | null } = {
-    unitIds: null,
-    deviceIds: null,
-    workflowIds: null,
-  };
+  const lookups: { unitIds: number[] | null; deviceIds: number[] | null; workflowIds: string[] | null; kindWorkflowIds: string[] | null } =
+    {
+      unitIds: null,
+      deviceIds: null,
+      workflowIds: null,
+      kindWorkflowIds: null,
+    };
+  if (narrowedBy === 'device-fault-tickets') {
+    // The tickets the device workflows filed for radio faults, newest first, within the organisation's devices.
+    const rows = await sequelize.query<{ ticketId: number }>(
+      `SELECT f.ticket_id AS "ticketId" FROM device_fault_tickets f JOIN devices d ON d.id = f.device_id
+        WHERE d.property_id IN (:propertyIds) AND f.ticket_id IS NOT NULL ORDER BY f.ticket_id DESC LIMIT :limit`,
+      { replacements: { propertyIds, limit: DEVICE_FAULT_LOOKUP_LIMIT }, type: QueryTypes.SELECT },
+    );
+    lookups.kindWorkflowIds = rows.map((row) => ticketWorkflowId(row.ticketId));
+  }
   if (filters.unit) {
     const rows = await sequelize.query<{ id: number }>(
       `SELECT id FROM units WHERE property_id IN (:propertyIds) AND label ILIKE :label ORDER BY id LIMIT 500`,
@@ -438,8 +461,8 @@ export async function obligationHistory(
     organisation: attributeText(fields, SEARCH_KEYS.organisation),
     property: attributeText(fields, SEARCH_KEYS.property),
   };
-  const kind = kindOf(attributeText(fields, SEARCH_KEYS.obligation), info.type?.name ?? '');
-  if (!kind || !belongsToOrganisation(attributes, scope)) return null;
+  // By its type, not its published kind: a device workflow that has not published its deadline yet is still one.
+  if (!OBLIGATION_WORKFLOW_TYPES.includes(info.type?.name ?? '') || !belongsToOrganisation(attributes, scope)) return null;
 
   const history = await handle.fetchHistory();
   const raw = JSON.parse(historyToJSON(history)) as HistoryJson;

@@ -9,6 +9,8 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65_535);
 /** A duration in milliseconds; 0 means "no limit" (PostgreSQL's own meaning of 0). */
 const millis = z.coerce.number().int('muss eine ganze Zahl (Millisekunden) sein').min(0).max(86_400_000);
+/** A deadline in milliseconds: at least 1 (a call without any time fails at once), at most 10 minutes. */
+const deadline = z.coerce.number().int('muss eine ganze Zahl (Millisekunden) sein').min(1).max(600_000);
 const optionalText = z
   .string()
   .trim()
@@ -58,6 +60,16 @@ const schema = z.object({
   /** `npm run migrate` and `npm run seed`: long maintenance work gets a larger statement limit. */
   DB_MAINTENANCE_STATEMENT_TIMEOUT_MS: millis.default(600_000),
   DB_MAINTENANCE_LOCK_TIMEOUT_MS: millis.default(60_000),
+  // Deadlines of the Temporal calls web requests make, in milliseconds; see docs/operations/README.md
+  // "Outages and crashes": an outage is known (503 page, "wird bearbeitet") within these.
+  /** Whether Temporal answers at all, asked before an update (a short one). */
+  TEMPORAL_REACHABLE_WITHIN_MS: deadline.default(2_000),
+  /** An update (approve, deliver, objection …): it may run activities, so it may take a while. */
+  TEMPORAL_UPDATE_TIMEOUT_MS: deadline.default(20_000),
+  /** A detail page's live status query; past it the page shows what the database knows. */
+  TEMPORAL_QUERY_TIMEOUT_MS: deadline.default(2_000),
+  /** Delivering a user action's outbox entry right after its commit; past it the relay takes over. */
+  OUTBOX_DELIVERY_DEADLINE_MS: deadline.default(5_000),
   // Local services of `npm start` (development defaults).
   EMBEDDED_PG_PORT: port.default(54329),
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -127,5 +139,15 @@ export function databaseTimeouts(role: 'service' | 'maintenance', settings: Conf
     idleInTransactionMs: settings.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     acquireMs: settings.DB_POOL_ACQUIRE_TIMEOUT_MS,
     connectMs: settings.DB_CONNECT_TIMEOUT_MS,
+  };
+}
+
+/** The deadlines of the Temporal calls a web request makes (see the settings above). */
+export function temporalDeadlines(settings: Config = config()) {
+  return {
+    reachableWithinMs: settings.TEMPORAL_REACHABLE_WITHIN_MS,
+    updateMs: settings.TEMPORAL_UPDATE_TIMEOUT_MS,
+    queryMs: settings.TEMPORAL_QUERY_TIMEOUT_MS,
+    outboxDeliveryMs: settings.OUTBOX_DELIVERY_DEADLINE_MS,
   };
 }

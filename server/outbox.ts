@@ -14,6 +14,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Db } from '../db';
+import { temporalDeadlines } from './config';
 import { db as sharedDb } from './db';
 import {
   reportDeviceHealth,
@@ -221,7 +222,11 @@ async function deliverClaimed(rows: Claimed[], transaction: Transaction, context
 }
 
 function context(options: DeliveryOptions): DeliveryContext {
-  return { client: options.client ?? temporalClient(), database: options.db ?? sharedDb(), deadlineMs: options.deadlineMs ?? 5_000 };
+  return {
+    client: options.client ?? temporalClient(),
+    database: options.db ?? sharedDb(),
+    deadlineMs: options.deadlineMs ?? temporalDeadlines().outboxDeliveryMs,
+  };
 }
 
 const CLAIM = `
@@ -373,6 +378,24 @@ export async function queryLiveOrQueued<T>(
   ]);
   if (!pending.has(workflowId)) return live;
   return { available: false, missing: !live.available && live.missing, queued: true, reason: QUEUED_REASON };
+}
+
+/**
+ * Delivers now what waits for this workflow (before a call that needs the workflow to exist, such as
+ * an update); returns whether anything still waits, e.g. because Temporal is away.
+ */
+export async function deliverQueued(workflowId: string, options: DeliveryOptions = {}): Promise<boolean> {
+  const database = options.db ?? sharedDb();
+  const rows = await database.sequelize.query<{ id: number }>(
+    'SELECT id FROM workflow_outbox WHERE sent_at IS NULL AND workflow_id = $1 ORDER BY id',
+    { bind: [workflowId], type: QueryTypes.SELECT },
+  );
+  if (rows.length === 0) return false;
+  const outcome = await deliverNow(
+    rows.map(({ id }) => ({ id, workflowId })),
+    options,
+  );
+  return [...outcome.values()].some((status) => status.status !== 'sent');
 }
 
 /** Whether anything for this workflow waits for delivery. */

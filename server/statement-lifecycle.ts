@@ -62,7 +62,15 @@ import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
 import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
-import { deliverNow, enqueueSignal, enqueueWorkflowStart, queryLiveOrQueued, type OutboxEntry } from './outbox';
+import {
+  QUEUED_REASON,
+  deliverNow,
+  deliverQueued,
+  enqueueSignal,
+  enqueueWorkflowStart,
+  queryLiveOrQueued,
+  type OutboxEntry,
+} from './outbox';
 
 export interface LifecycleOptions {
   db?: Db;
@@ -232,13 +240,21 @@ function workflowIdOf(statement: { id: number; version: number }): string {
   return statementWorkflowId(statement.id, statement.version);
 }
 
-export function approve(
+/**
+ * Approves the version through its workflow's update: the workflow writes the approval, the web
+ * writes nothing, so no approval row can exist without its workflow. What still waits in the outbox
+ * for the version (its start, a signal) is delivered first; if Temporal cannot take it now, the page
+ * says "wird bearbeitet" instead of letting Temporal say the version is closed.
+ */
+export async function approve(
   statement: { id: number; version: number },
   actor: LifecycleActor,
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
-  const { client } = resolve(options);
-  return runUpdate(client, workflowIdOf(statement), approveStatement, { actor }, ENDED);
+  const { client, database } = resolve(options);
+  const workflowId = workflowIdOf(statement);
+  if (await deliverQueued(workflowId, { db: database, client })) return { ok: false, message: QUEUED_REASON };
+  return runUpdate(client, workflowId, approveStatement, { actor }, ENDED);
 }
 
 export async function deliver(
@@ -264,7 +280,12 @@ export function correctReceiptDate(
   return runUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
 }
 
-/** The tenant viewed or downloaded its statement: the workflow proves the first opening per flat. */
+/**
+ * The tenant viewed or downloaded its statement: the workflow proves the first opening per flat.
+ * Through the outbox, so that an opening during a Temporal outage is kept and proved once Temporal
+ * is back (a relay delivers it); a Temporal outage must not hide the document, so this waits at most
+ * the delivery deadline and never fails for Temporal's sake.
+ */
 export async function recordOpening(
   statement: { id: number; version: number },
   actor: LifecycleActor,
@@ -273,16 +294,13 @@ export async function recordOpening(
   documentSha256?: string,
   options: LifecycleOptions = {},
 ): Promise<void> {
-  const { client } = resolve(options);
-  try {
-    await client.workflow
-      .getHandle(workflowIdOf(statement))
-      .signal(statementOpened, { actor, unitId, via, ...(documentSha256 && { documentSha256 }) });
-  } catch (error) {
-    // Opening a final statement again proves nothing new; a Temporal outage must not hide the document.
-    if (!(error instanceof WorkflowNotFoundError))
-      console.warn(`[statement ${statement.id}] recording the opening failed: ${(error as Error).message}`);
-  }
+  const { database, client, taskQueue } = resolve(options);
+  const opened = { actor, unitId, via, ...(documentSha256 && { documentSha256 }) };
+  // `skip`: opening a final statement again (its workflow has ended) proves nothing new.
+  const entry = await database.sequelize.transaction((transaction) =>
+    enqueueSignal(transaction, workflowIdOf(statement), statementOpened, [opened], { ifMissing: 'skip', taskQueue }),
+  );
+  await deliverNow([entry], { db: database, client });
 }
 
 export interface ObjectionFiling {

@@ -14,7 +14,7 @@ import {
 import { defineSearchAttributeKey, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { Db } from '../db';
 import { SA } from '../workflows/shared/search-attributes';
-import { config } from './config';
+import { config, temporalDeadlines } from './config';
 
 export interface TemporalSettings {
   address: string;
@@ -128,10 +128,6 @@ export type UpdateArgument<U> = U extends UpdateDefinition<unknown, [infer A]> ?
 
 export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
 
-const UPDATE_TIMEOUT_MS = 20_000;
-/** How long the web waits to learn that Temporal is away (then the 503 page, server/availability.ts). */
-const REACHABLE_WITHIN_MS = 2_000;
-
 /**
  * Runs a workflow update and turns its refusal into the validator's own German message. A
  * workflow that has ended answers with `endedMessage`; Temporal away rejects within seconds.
@@ -146,8 +142,10 @@ export async function runUpdate<T, A>(
   try {
     // An update may legitimately take a while, so its own deadline is long; whether Temporal answers
     // at all is asked first with a short one, so an outage fails the request within seconds.
-    await temporal.withDeadline(Date.now() + REACHABLE_WITHIN_MS, () => temporal.workflowService.getSystemInfo({}));
-    const result = await temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
+    // How long the web waits to learn that Temporal is away (then the 503 page, server/availability.ts).
+    const { reachableWithinMs, updateMs } = temporalDeadlines();
+    await temporal.withDeadline(Date.now() + reachableWithinMs, () => temporal.workflowService.getSystemInfo({}));
+    const result = await temporal.withDeadline(Date.now() + updateMs, () =>
       temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }),
     );
     return { ok: true, result };
@@ -173,7 +171,7 @@ export async function queryLive<T>(
   temporal: Client = temporalClient(),
 ): Promise<LiveStatus<T>> {
   try {
-    return { available: true, status: await temporal.withDeadline(Date.now() + 2_000, query) };
+    return { available: true, status: await temporal.withDeadline(Date.now() + temporalDeadlines().queryMs, query) };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
       return { available: false, missing: true, reason: 'Der Workflow ist beendet; die Angaben stammen aus der Datenbank.' };

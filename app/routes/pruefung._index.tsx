@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { ComplianceNav, FilterActions, FilterErrorsAlert } from '~/components/compliance-nav';
+import { NotObligationsNote } from '~/components/not-obligations';
 import { DataTable } from '~/components/data-table';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import complianceStyles from '~/styles/compliance.css?url';
@@ -234,6 +235,7 @@ export default function ObligationSearch() {
           </nav>
         </>
       ) : null}
+      <NotObligationsNote />
     </>
   );
 }

@@ -1,11 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useLoaderData } from '@remix-run/react';
+import { AuditChainPanel } from '~/components/audit-chain-panel';
 import { ComplianceNav, FilterActions, FilterErrorsAlert } from '~/components/compliance-nav';
 import { DataTable } from '~/components/data-table';
-import { EmptyState, PageHeader, Panel } from '~/components/page-header';
+import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
 import complianceStyles from '~/styles/compliance.css?url';
-import { ROLE_LABELS, formatDateTime, formatNumber } from '../../domain/format';
+import { ROLE_LABELS, formatDateTime } from '../../domain/format';
 import { AUDIT_PAGE_SIZE, auditFilterParams, parseAuditFilters, type AuditFilterField } from '../../domain/compliance/audit-filters';
 import { hasPermission } from '../../domain/permissions';
 import type { Role } from '../../domain/roles';
@@ -64,22 +65,7 @@ export default function AuditLog() {
         }
       />
       <ComplianceNav />
-      <Panel id="chain" title="Prüfung der Kette">
-        {chain.ok ? (
-          <div className="alert alert--info" role="status">
-            Kette unversehrt: {formatNumber(chain.checked)} Einträge geprüft am {formatDateTime(chain.verifiedAt)}.
-          </div>
-        ) : (
-          <div className="alert alert--error" role="alert">
-            Kette verletzt bei Eintrag Nr. {chain.brokenAt?.id}: {chain.brokenAt?.reason} ({formatNumber(chain.checked)} Einträge geprüft).
-          </div>
-        )}
-        {chain.head ? (
-          <p>
-            Kopf der Kette: Eintrag Nr. {chain.head.id} vom {formatDateTime(chain.head.at)}, SHA-256 <code>{chain.head.hash}</code>
-          </p>
-        ) : null}
-      </Panel>
+      <AuditChainPanel chain={chain} />
       <Form method="get" className="filters" role="search" aria-label="Prüfprotokoll filtern">
         {field(
           'actor',

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { Device, User } from '../../db';
-import { ensureDeviceWorkflow } from '../../server/device-obligation';
+import { ensureCostDeadlines } from '../../server/cost-deadlines';
+import { ensureDeviceWorkflow, reportDeviceHealth } from '../../server/device-obligation';
 import { pdfRenderer } from '../../server/statements';
 import { eventually } from '../../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
@@ -36,8 +37,10 @@ let officerB: User;
 // A warm-water meter calibrated in 2019 lost its calibration at the end of 2025 (six years).
 const EXPIRED = { type: 'WZ-W' as const, installedAt: '2019-03-01', calibratedYear: 2019 };
 
+let taskQueue: string;
+
 beforeAll(async () => {
-  const taskQueue = `web-pruefung-${uniqueSuffix()}`;
+  taskQueue = `web-pruefung-${uniqueSuffix()}`;
   process.env.TEMPORAL_TASK_QUEUE = taskQueue;
   worker = await startTestWorker({ taskQueue, db: database, workflowBundle: await bundleWorkflows() });
   temporal = await connectTestClient();
@@ -143,6 +146,74 @@ describe('obligation search', () => {
 
   test('tenants may not open the desk', async () => {
     expect(await search('', tenantCookie)).toMatchObject({ kind: 'response', status: 403 });
+  });
+});
+
+describe('the kinds later issues added', () => {
+  test("a missed cost-data deadline is found, named in German and told as a timeline; another organisation's is not", async () => {
+    // A fixed past period: its deadline (31.03.2025) has passed whatever the day the test runs.
+    const period = { start: '2024-01-01', end: '2024-12-31' };
+    await ensureCostDeadlines(period, {
+      propertyIds: [orgA.property.id, orgB.property.id],
+      db: database,
+      client: temporal.client,
+      taskQueue,
+    });
+    const ours = `cost-deadline-${orgA.property.id}-2024-12-31`;
+    const rows = await eventually(
+      async () => {
+        const found = dataOf(await search('kind=cost-data&overdue=1')).page!.rows;
+        expect(found.find((row) => row.workflowId === ours)?.state).toBe('Frist abgelaufen (eskaliert)');
+        return found;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(rows.find((row) => row.workflowId === ours)).toMatchObject({
+      kind: 'Kostenerfassung für die Abrechnung',
+      dueText: '31.03.2025',
+      overdue: true,
+      pagePath: `/liegenschaften/${orgA.property.id}`,
+    });
+    expect(rows.map((row) => row.workflowId)).not.toContain(`cost-deadline-${orgB.property.id}-2024-12-31`);
+    const texts = dataOf(await history(ours)).entries.map((entry) => entry.text);
+    expect(texts[0]).toBe('Kostenfrist 31.03.2025 für den Abrechnungszeitraum 01.01.2024–31.12.2024 gesetzt');
+    expect(texts.some((text) => text.startsWith('Kostenfrist 31.03.2025 verpasst: eskaliert an '))).toBe(true);
+  });
+
+  test("a smoke alarm's radio fault is found as a device fault: the ticket its workflow filed", async () => {
+    // An organisation of its own, so the other tests' counts stay as they are.
+    const orgC = await createOrgFixture(database);
+    const officerC = await cookieFor(await createLoginUser(database, orgC.organisation.id, 'compliance'));
+    const alarm = await createDeviceFixture(database, orgC, {
+      type: 'RWM',
+      installedAt: '2026-01-05',
+      calibratedYear: null,
+      lastInspectionAt: '2026-01-05',
+    });
+    await ensureDeviceWorkflow(temporal.client, alarm.id, { taskQueue, db: database });
+    await reportDeviceHealth(temporal.client, alarm.id, { reportedStatus: 'ERROR_FLAGS_800' });
+    const rows = await eventually(
+      async () => {
+        const found = dataOf(await search('kind=device-fault', officerC)).page!.rows;
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(rows[0]).toMatchObject({ kind: 'Vorgang', workflowId: expect.stringMatching(/^ticket-\d+$/) });
+    // The device's own timeline says what happened and which ticket it filed.
+    // (The activity's completion may reach the history a moment after the ticket's workflow started.)
+    await eventually(
+      async () => {
+        const texts = dataOf(await history(`device-${alarm.id}`, '', officerC)).entries.map((entry) => entry.text);
+        expect(texts).toContain(
+          `Störung „ERROR_FLAGS_800“ per Funk gemeldet: Vorgang Nr. ${rows[0]!.workflowId.slice('ticket-'.length)} für die Technik angelegt`,
+        );
+      },
+      { timeoutMs: 20_000 },
+    );
+    // The other organisation has no device fault.
+    expect(dataOf(await search('kind=device-fault')).page!.rows).toEqual([]);
   });
 });
 

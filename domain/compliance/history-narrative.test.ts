@@ -39,3 +39,41 @@ describe('history narrative', () => {
     expect(texts.some((t) => /^Einspruch eingegangen von .*Frist \d\d\.\d\d\.\d{4} eingehalten$/.test(t))).toBe(true);
   });
 });
+
+describe('history narrative of the later kinds', () => {
+  const texts = (path: string) => narrate(history(path)).map((entry) => `${entry.tone}|${entry.text}`);
+
+  it('tells a legal hold stopping the retention and the approved deletion', () => {
+    const lines = texts('archiveRetention/held-released-deleted@4e915d2.json');
+    expect(lines).toContain('warning|Aufbewahrungssperre (Legal Hold) besteht: die Frist ist angehalten');
+    expect(lines).toContain('info|Löschung freigegeben von Benutzer Nr. 3');
+    expect(lines.some((l) => /^done\|Nachweis gelöscht am \d\d\.\d\d\.\d{4}, \d\d:\d\d, freigegeben von Benutzer Nr\. 3/.test(l))).toBe(
+      true,
+    );
+    expect(lines.at(-1)).toBe('done|Pflicht abgeschlossen: Gelöscht (Löschvermerk)');
+  });
+
+  it('tells the cost-data deadline missed, then met by a saved statement', () => {
+    const lines = texts('costDataDeadline/escalation-then-statement@354e239.json');
+    expect(lines[0]).toBe('info|Kostenfrist 31.03.2026 für den Abrechnungszeitraum 01.01.2025–31.12.2025 gesetzt');
+    expect(lines).toContain('warning|Kostenfrist 31.03.2026 verpasst: eskaliert an die Zuständigen');
+    expect(lines).toContain('done|Kosten erfasst: Abrechnung Nr. 1 gespeichert');
+    expect(lines.at(-1)).toBe('done|Pflicht abgeschlossen: Kosten erfasst');
+  });
+
+  it('tells a legionella finding, the tenants informed and the follow-up', () => {
+    const lines = texts('legionellaSampling/finding-then-clean@155608e.json');
+    expect(lines).toContain('warning|Laborergebnis der Probe vom 30.11.2026: 1.200 KBE/100 ml, technischer Maßnahmewert überschritten');
+    expect(lines).toContain('warning|Mieter über den Befund informiert (Laborergebnis Nr. 2)');
+    expect(lines).toContain('info|Nachprobe fällig bis 30.12.2026');
+    expect(lines).toContain('warning|Frist der Nachprobe 30.12.2026 verpasst: eskaliert an die Zuständigen');
+    expect(lines).toContain('done|Laborergebnis der Probe vom 30.11.2026: 0 KBE/100 ml, unauffällig');
+  });
+
+  it('tells a webhook delivery as what it is, not as an obligation', () => {
+    const lines = texts('webhookDelivery/attempts-exhausted-failed@d011299.json');
+    expect(lines[0]).toBe('info|Webhook-Zustellung Nr. 3 begonnen');
+    expect(lines).toContain('error|Zustellung nach dem letzten Versuch aufgegeben und als fehlgeschlagen vermerkt');
+    expect(lines.at(-1)).toBe('error|Workflow beendet: fehlgeschlagen');
+  });
+});

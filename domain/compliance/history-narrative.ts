@@ -14,6 +14,7 @@ import { SEARCH_KEYS } from '../search-attributes';
 import type { HistoryEvent } from './history-events';
 import { formatDueAt } from './due-dates';
 import { kindOf, obligationKind, stateLabel } from './obligation-kinds';
+import { isFinding } from '../legionella';
 
 /** What the history alone does not say: who received a notice, who made a change the workflow was told of. */
 export interface NarrativeContext {
@@ -59,6 +60,12 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 
 function deadlineLabel(kind: unknown): string {
   return typeof kind === 'string' ? (obligationKind(kind)?.label ?? 'Frist') : 'Frist';
+}
+
+const PLAIN_OUTCOMES: Readonly<Record<string, string>> = { delivered: 'zugestellt', failed: 'fehlgeschlagen' };
+
+function samplingLabel(phase: unknown): string {
+  return phase === 'finding' ? 'Nachprobe' : 'Probenahme';
 }
 
 function people(list: readonly string[]): string {
@@ -168,6 +175,62 @@ const ACTIVITY_PHRASES: Readonly<Record<string, ActivityPhrase>> = {
         `${formatNumber(num(totals.estimated))} mit Ersatzwert`,
     };
   },
+  reportDeviceFault: (input, result) => {
+    const ticketId = num(asRecord(result).ticketId);
+    return {
+      text:
+        `Störung „${str(input.status) ?? '?'}“ per Funk gemeldet: ` +
+        (ticketId === null ? 'kein Vorgang angelegt (keine Verwaltung)' : `Vorgang Nr. ${ticketId} für die Technik angelegt`),
+      tone: 'warning',
+    };
+  },
+  // Archive retention (workflows/archive-retention.ts)
+  retentionHeld: (_input, result) =>
+    result === true
+      ? { text: 'Aufbewahrungssperre (Legal Hold) besteht: die Frist ist angehalten', tone: 'warning' }
+      : { text: 'Keine Aufbewahrungssperre', detail: 'minor' },
+  announceRetentionEnd: (input) => ({
+    text: `Aufbewahrungsfrist bis ${formatDate(str(input.retentionUntil))} abgelaufen: Verwaltung um Freigabe der Löschung gebeten`,
+  }),
+  deleteArchiveVersion: (input, result) => {
+    const outcome = asRecord(result);
+    return outcome.deleted === true
+      ? {
+          text: `Nachweis gelöscht am ${formatDateTime(str(outcome.deletedAt))}, freigegeben von Benutzer Nr. ${String(num(input.approvedBy) ?? '?')}; der Löschvermerk bleibt`,
+          tone: 'done',
+        }
+      : { text: 'Löschung verweigert: eine Aufbewahrungssperre (Legal Hold) greift', tone: 'warning' };
+  },
+  // Cost-data deadline (workflows/cost-deadline.ts)
+  findCostDataStatement: (_input, result) =>
+    num(result) === null
+      ? { text: 'Noch keine Abrechnung für den Zeitraum gespeichert', detail: 'minor' }
+      : { text: `Abrechnung Nr. ${String(num(result))} für den Zeitraum war schon gespeichert`, tone: 'done' },
+  sendCostDeadlineReminder: (input, _result, ctx) => ({
+    text: `Erinnerung ${formatNumber(num(input.daysBefore))} Tage vor der Kostenfrist (${formatDate(str(input.dueAt))}) an ${people(ctx.recipients(String(input.dedupeKey)))} gesendet`,
+  }),
+  escalateCostDeadline: (input, _result, ctx) => ({
+    text: `Kostenfrist ${formatDate(str(input.dueAt))} verpasst: eskaliert an ${people(ctx.recipients(String(input.dedupeKey)))}`,
+    tone: 'warning',
+  }),
+  // Legionella sampling (workflows/legionella-sampling.ts)
+  recordLegionellaRound: (input) => ({
+    text: `${samplingLabel(input.phase)} fällig bis ${formatDate(str(input.dueAt))}`,
+  }),
+  sendLegionellaReminder: (input, _result, ctx) => ({
+    text: `Erinnerung ${formatNumber(num(input.daysBefore))} Tage vor der ${samplingLabel(input.phase)} (${formatDate(str(input.dueAt))}) an ${people(ctx.recipients(String(input.dedupeKey)))} gesendet`,
+  }),
+  escalateLegionella: (input, _result, ctx) => ({
+    text: `Frist der ${samplingLabel(input.phase)} ${formatDate(str(input.dueAt))} verpasst: eskaliert an ${people(ctx.recipients(String(input.dedupeKey)))}`,
+    tone: 'warning',
+  }),
+  informLegionellaFinding: (input) => ({
+    text: `Mieter über den Befund informiert (Laborergebnis Nr. ${String(num(input.resultId) ?? '?')})`,
+    tone: 'warning',
+  }),
+  // Webhook delivery (no obligation, but its history reads the same way)
+  attemptWebhookDelivery: () => ({ text: 'Webhook an den Empfänger zugestellt', tone: 'done' }),
+  failWebhookDelivery: () => ({ text: 'Zustellung nach dem letzten Versuch aufgegeben und als fehlgeschlagen vermerkt', tone: 'error' }),
   finishMonthlyRun: (input) => ({
     text: `Monatlicher Lauf abgeschlossen (${String(input.status)})`,
     tone: input.status === 'failed' ? 'error' : 'done',
@@ -206,6 +269,21 @@ const SIGNAL_PHRASES: Readonly<Record<string, SignalPhrase>> = {
   statementOpened: (input, _actor, ctx) => ({
     text: `Abrechnung ${input.via === 'download' ? 'heruntergeladen' : 'angesehen'} von ${actorName(input.actor)} (${unitText(ctx, input.unitId)})`,
   }),
+  holdsChanged: () => ({ text: 'Aufbewahrungssperren geändert: wird neu geprüft' }),
+  costDataEntered: (input) => ({
+    text: `Kosten erfasst: Abrechnung Nr. ${String(num(input.statementId) ?? '?')} gespeichert`,
+    tone: 'done',
+  }),
+  labResultRecorded: (input) => {
+    const cfu = num(input.cfuPer100ml);
+    const finding = cfu !== null && isFinding(cfu);
+    return {
+      text:
+        `Laborergebnis der Probe vom ${formatDate(str(input.sampledAt))}: ${formatNumber(cfu)} KBE/100 ml` +
+        (finding ? ', technischer Maßnahmewert überschritten' : ', unauffällig'),
+      tone: finding ? 'warning' : 'done',
+    };
+  },
   statementSuperseded: (input) => ({
     text: `Durch Version ${String(input.byVersion)} ersetzt (Korrektur) – ${actorName(input.actor)}`,
     tone: 'warning',
@@ -255,6 +333,7 @@ const UPDATE_PHRASES: Readonly<Record<string, UpdatePhrase>> = {
   }),
   proposeSlots: (input) => ({ text: `Andere Termine vorgeschlagen von ${actorName(input.actor)}`, detail: 'minor' }),
   cancel: (input) => ({ text: `Absage von ${actorName(input.actor)}`, detail: 'minor' }),
+  approveDeletion: (input) => ({ text: `Löschung freigegeben von Benutzer Nr. ${String(num(input.userId) ?? '?')}` }),
   recordOutcome: (input) => ({
     text: `Ergebnis erfasst von ${actorName(input.actor)}: ${input.outcome === 'done' ? 'erledigt' : 'nicht angetroffen'}`,
     detail: 'minor',
@@ -281,6 +360,13 @@ const START_PHRASES: Readonly<Record<string, StartPhrase>> = {
     `Priorität ${TICKET_PRIORITY_LABELS[input.priority as TicketPriority] ?? String(input.priority)})`,
   appointmentWorkflow: (input, ctx) => `Terminwunsch eingegangen (${unitText(ctx, input.unitId)})`,
   monthlyPropertyInformation: (input) => `Monatsinformation ${String(input.month)} für die Liegenschaft begonnen`,
+  archiveRetention: (input) =>
+    `Aufbewahrung von Nachweis Nr. ${String(num(input.documentId) ?? '?')} (Fassung ${String(num(input.versionId) ?? '?')}) bis ${formatDate(str(input.retentionUntil))} überwacht`,
+  costDataDeadline: (input) =>
+    `Kostenfrist ${formatDate(str(input.dueAt))} für den Abrechnungszeitraum ${formatDate(str(input.periodStart))}–${formatDate(str(input.periodEnd))} gesetzt`,
+  legionellaSampling: (input) =>
+    `Legionellen-Überwachung (TrinkwV § 31) begonnen${input.phase === 'finding' ? ', Nachprobe nach Befund offen' : ''}`,
+  webhookDelivery: (input) => `Webhook-Zustellung Nr. ${String(num(input.deliveryId) ?? '?')} begonnen`,
   monthlyInformationRun: (input) => `Monatlicher Lauf ${str(input.month) ?? ''} begonnen`,
 };
 
@@ -457,9 +543,18 @@ export function narrate(events: readonly HistoryEvent[], ctx: NarrativeContext =
         push(event, { text: 'Als neuer Lauf fortgesetzt (der Verlauf wird in Läufe geteilt, damit er klein bleibt)', detail: 'minor' });
         break;
       case 'WorkflowExecutionCompleted': {
-        const result = asRecord(Array.isArray(a.result) ? a.result[0] : null);
-        const state = str(result.state);
+        const raw: unknown = Array.isArray(a.result) ? a.result[0] : null;
+        const state = str(asRecord(raw).state);
         const kind = kindOf(obligation, workflowType);
+        if (!kind) {
+          // No obligation (a webhook delivery): its result is a plain word.
+          const outcome = str(raw);
+          push(event, {
+            text: `Workflow beendet${outcome ? `: ${PLAIN_OUTCOMES[outcome] ?? outcome}` : ''}`,
+            tone: outcome === 'failed' ? 'error' : 'done',
+          });
+          break;
+        }
         push(event, { text: `Pflicht abgeschlossen${state ? `: ${stateLabel(kind, state, 'Completed')}` : ''}`, tone: 'done' });
         break;
       }

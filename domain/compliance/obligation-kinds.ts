@@ -6,6 +6,10 @@
 // KlarState, KlarDueAt, KlarLate), not by code of its own.
 import { APPOINTMENT_STATUS_LABELS } from '../contracts/appointment';
 import { APPOINTMENT_WORKFLOW_TYPE } from '../contracts/appointment';
+import { COST_DEADLINE_OBLIGATION, COST_DEADLINE_WORKFLOW_TYPE } from '../contracts/cost-deadline';
+import { LEGIONELLA_OBLIGATION, LEGIONELLA_WORKFLOW_TYPE, TRINKWASSER_PATH } from '../contracts/legionella';
+import { RETENTION_OBLIGATION, RETENTION_WORKFLOW_TYPE } from '../contracts/retention';
+import { WEBHOOK_DELIVERY_WORKFLOW_TYPE } from '../contracts/webhook';
 import { DEVICE_WORKFLOW_TYPE } from '../contracts/device';
 import { MONTHLY_OBLIGATION, MONTHLY_PROPERTY_WORKFLOW_TYPE } from '../contracts/monthly';
 import { STATEMENT_WORKFLOW_TYPE } from '../contracts/statement';
@@ -13,8 +17,14 @@ import { TICKET_STATUS_LABELS, TICKET_WORKFLOW_TYPE } from '../contracts/ticket'
 import { LIFECYCLE_STATE_LABELS } from '../statement-lifecycle';
 
 export interface ObligationKind {
-  /** The KlarObligation value. */
+  /** The kind's own key (the filter's value); the KlarObligation value unless `obligation` says otherwise. */
   key: string;
+  /**
+   * The KlarObligation value when the kind is a narrower part of another kind's workflows (a device
+   * fault is a ticket): then `narrowedBy` names the server's lookup of the workflow ids that belong to it.
+   */
+  obligation?: string;
+  narrowedBy?: 'device-fault-tickets';
   /** "Eichfrist" */
   label: string;
   /** Heading of the kind's group in the filter ("Gerätefristen"). */
@@ -58,6 +68,84 @@ function deviceKind(key: string, label: string): ObligationKind {
     pagePath: devicePage,
   };
 }
+
+const LEGIONELLA_STATES = { watching: 'Frist läuft', escalated: 'Frist abgelaufen (eskaliert)' } as const;
+
+/** Kinds later issues added: the archive's retention, drinking water, cost data, device faults. */
+const LATER_KINDS: readonly ObligationKind[] = [
+  {
+    key: RETENTION_OBLIGATION,
+    label: 'Aufbewahrungsfrist (Nachweisarchiv)',
+    group: 'Archiv',
+    workflowType: RETENTION_WORKFLOW_TYPE,
+    dueLabel: 'Ende der Aufbewahrung, danach Löschung nach Freigabe',
+    states: {
+      retaining: 'Wird aufbewahrt',
+      held: 'Aufbewahrungssperre (Legal Hold)',
+      'awaiting-approval': 'Löschung wartet auf Freigabe',
+      deleted: 'Gelöscht (Löschvermerk)',
+      gone: 'Nachweis nicht mehr vorhanden',
+    },
+    // Past its end a version waiting for the deletion's approval is kept longer than allowed.
+    openStates: ['retaining', 'awaiting-approval'],
+    closedStates: ['deleted'],
+    pagePath: () => '/nachweise',
+  },
+  {
+    key: LEGIONELLA_OBLIGATION,
+    label: 'Legionellen-Probenahme (TrinkwV § 31)',
+    group: 'Trinkwasser',
+    workflowType: LEGIONELLA_WORKFLOW_TYPE,
+    dueLabel: 'Probenahme (alle 3 Jahre)',
+    states: LEGIONELLA_STATES,
+    // A clean result starts the next round in the same workflow: no state is "done".
+    openStates: ['watching', 'escalated'],
+    closedStates: [],
+    pagePath: () => TRINKWASSER_PATH,
+  },
+  {
+    key: `${LEGIONELLA_OBLIGATION}-finding`,
+    label: 'Legionellen-Nachprobe nach Befund',
+    group: 'Trinkwasser',
+    workflowType: LEGIONELLA_WORKFLOW_TYPE,
+    dueLabel: 'Nachprobe nach Abhilfe',
+    states: LEGIONELLA_STATES,
+    openStates: ['watching', 'escalated'],
+    closedStates: [],
+    pagePath: () => TRINKWASSER_PATH,
+  },
+  {
+    key: COST_DEADLINE_OBLIGATION,
+    label: 'Kostenerfassung für die Abrechnung',
+    group: 'Abrechnung',
+    workflowType: COST_DEADLINE_WORKFLOW_TYPE,
+    dueLabel: 'Kostenfrist (3 Monate nach Abrechnungszeitraum)',
+    states: { watching: 'Frist läuft', escalated: 'Frist abgelaufen (eskaliert)', entered: 'Kosten erfasst' },
+    openStates: ['watching', 'escalated'],
+    closedStates: ['entered'],
+    pagePath: (workflowId) => {
+      const id = /^cost-deadline-(\d+)-/.exec(workflowId)?.[1];
+      return id ? `/liegenschaften/${id}` : null;
+    },
+  },
+  {
+    // Tickets the device workflow files for a smoke alarm's radio fault (server/device-faults.ts).
+    key: 'device-fault',
+    obligation: 'ticket',
+    narrowedBy: 'device-fault-tickets',
+    label: 'Gerätestörung (Vorgang)',
+    group: 'Vorgänge und Termine',
+    workflowType: TICKET_WORKFLOW_TYPE,
+    dueLabel: 'SLA-Frist (Reaktion, dann Lösung)',
+    states: TICKET_STATUS_LABELS,
+    openStates: ['open', 'in_progress', 'waiting_for_tenant'],
+    closedStates: ['resolved', 'closed'],
+    pagePath: (workflowId) => {
+      const id = /^ticket-(\d+)$/.exec(workflowId)?.[1];
+      return id ? `/vorgaenge/${id}` : null;
+    },
+  },
+];
 
 export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   deviceKind('calibration', 'Eichfrist'),
@@ -120,11 +208,35 @@ export const OBLIGATION_KINDS: readonly ObligationKind[] = [
       return id ? `/termine/${id}` : null;
     },
   },
+  ...LATER_KINDS,
 ];
+
+/** The KlarObligation value a kind's workflows publish. */
+export function obligationValue(kind: ObligationKind): string {
+  return kind.obligation ?? kind.key;
+}
+
+/**
+ * Workflows that run for the organisation but are no obligation: no legal duty or deadline stands
+ * behind them. The desk names them so nobody looks for them in the list.
+ */
+export const NOT_OBLIGATIONS: ReadonlyArray<{ workflowType: string; label: string; reason: string; pagePath: string; pageLabel: string }> =
+  [
+    {
+      workflowType: WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+      label: 'Webhook-Zustellungen',
+      reason:
+        'Es sind technische Benachrichtigungen an Systeme der Organisation, ohne gesetzliche Pflicht und ohne Frist; ihre Versuche und Fehler stehen bei den Webhooks.',
+      pagePath: '/einstellungen/webhooks',
+      pageLabel: 'Zu den Webhooks',
+    },
+  ];
 
 const BY_KEY = new Map(OBLIGATION_KINDS.map((kind) => [kind.key, kind]));
 const BY_WORKFLOW_TYPE = new Map<string, ObligationKind[]>();
-for (const kind of OBLIGATION_KINDS) BY_WORKFLOW_TYPE.set(kind.workflowType, [...(BY_WORKFLOW_TYPE.get(kind.workflowType) ?? []), kind]);
+// A narrowed kind is never a workflow's kind by itself: its workflows publish the wider kind's value.
+for (const kind of OBLIGATION_KINDS.filter((k) => !k.narrowedBy))
+  BY_WORKFLOW_TYPE.set(kind.workflowType, [...(BY_WORKFLOW_TYPE.get(kind.workflowType) ?? []), kind]);
 
 export function obligationKind(key: string | null | undefined): ObligationKind | undefined {
   return key ? BY_KEY.get(key) : undefined;

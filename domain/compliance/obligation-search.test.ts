@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NOT_OBLIGATIONS, OBLIGATION_WORKFLOW_TYPES, kindLabel } from './obligation-kinds';
 import { NO_LOOKUPS, QueryValueError, belongsToOrganisation, literal, obligationQuery, parseObligationFilters } from './obligation-search';
 
 const scope = { organisationId: 7, propertyIds: [3, 4] };
@@ -39,5 +40,45 @@ describe('obligation search', () => {
     expect(belongsToOrganisation({ organisation: '8', property: '3' }, scope)).toBe(false);
     expect(belongsToOrganisation({ organisation: null, property: '3' }, scope)).toBe(true);
     expect(belongsToOrganisation({ organisation: null, property: null }, scope)).toBe(false);
+  });
+});
+
+describe('obligation search over the later kinds', () => {
+  const filters = (query: string) => {
+    const parsed = parseObligationFilters(new URLSearchParams(query));
+    if (!parsed.ok) throw new Error(`expected valid filters: ${JSON.stringify(parsed.errors)}`);
+    return parsed.filters;
+  };
+
+  it('lists the workflow types of retention, legionella and cost data, but not webhook deliveries', () => {
+    const query = obligationQuery(scope, filters(''), NO_LOOKUPS, now);
+    for (const type of ['archiveRetention', 'legionellaSampling', 'costDataDeadline']) expect(query).toContain(`'${type}'`);
+    expect(query).not.toContain('webhookDelivery');
+    expect(OBLIGATION_WORKFLOW_TYPES).not.toContain('webhookDelivery');
+    expect(NOT_OBLIGATIONS.map((n) => n.workflowType)).toEqual(['webhookDelivery']);
+  });
+
+  it('finds overdue cost data and retention by their own open states', () => {
+    expect(obligationQuery(scope, filters('kind=cost-data&overdue=1'), NO_LOOKUPS, now)).toContain(
+      `(KlarObligation = 'cost-data' AND KlarState IN ('watching', 'escalated'))`,
+    );
+    expect(obligationQuery(scope, filters('kind=retention&state=awaiting-approval'), NO_LOOKUPS, now)).toContain(
+      `KlarObligation = 'retention' AND`,
+    );
+    expect(parseObligationFilters(new URLSearchParams('kind=legionella&state=entered')).ok).toBe(false);
+  });
+
+  it('narrows device faults to the tickets the server looked up, nothing when there are none', () => {
+    const query = obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: ['ticket-5', 'ticket-9'] }, now);
+    expect(query).toContain(`KlarObligation = 'ticket'`);
+    expect(query).toContain(`WorkflowId IN ('ticket-5', 'ticket-9')`);
+    expect(obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: [] }, now)).toContain(`WorkflowId = ''`);
+    expect(() => obligationQuery(scope, filters('kind=device-fault'), NO_LOOKUPS, now)).toThrow(/kindWorkflowIds/);
+  });
+
+  it('names a listed workflow by its published kind, a device fault ticket as a ticket', () => {
+    expect(kindLabel('legionella-finding', 'legionellaSampling')).toBe('Legionellen-Nachprobe nach Befund');
+    expect(kindLabel('ticket', 'ticketWorkflow')).toBe('Vorgang');
+    expect(kindLabel(null, 'costDataDeadline')).toBe('Kostenerfassung für die Abrechnung');
   });
 });

@@ -4,7 +4,7 @@
 // the query is one of ours (a number, a date, a key of the kinds table), never text from the client.
 import { addDays, isDate } from '../dates';
 import { zonedTimeToInstant } from '../calendar';
-import { OBLIGATION_KINDS, OBLIGATION_WORKFLOW_TYPES, obligationKind, type ObligationKind } from './obligation-kinds';
+import { OBLIGATION_KINDS, OBLIGATION_WORKFLOW_TYPES, obligationKind, obligationValue, type ObligationKind } from './obligation-kinds';
 import { SEARCH_KEYS } from '../search-attributes';
 
 export interface ObligationFilters {
@@ -129,9 +129,11 @@ export interface ResolvedLookups {
   /** The number matched devices (KlarDevice) and/or workflows by id (statements by document number, a typed workflow id). */
   deviceIds: readonly number[] | null;
   workflowIds: readonly string[] | null;
+  /** The workflows of a narrowed kind (device faults among the tickets), when that kind is the filter. */
+  kindWorkflowIds?: readonly string[] | null;
 }
 
-export const NO_LOOKUPS: ResolvedLookups = { unitIds: null, deviceIds: null, workflowIds: null };
+export const NO_LOOKUPS: ResolvedLookups = { unitIds: null, deviceIds: null, workflowIds: null, kindWorkflowIds: null };
 
 export class QueryValueError extends Error {
   override name = 'QueryValueError';
@@ -162,7 +164,7 @@ export function organisationClause(scope: OrganisationScope): string {
 function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationKind) => readonly string[]): string | null {
   const parts = kinds
     .filter((kind) => pick(kind).length > 0)
-    .map((kind) => `(${SEARCH_KEYS.obligation} = ${literal(kind.key)} AND ${SEARCH_KEYS.state} IN ${list(pick(kind))})`);
+    .map((kind) => `(${SEARCH_KEYS.obligation} = ${literal(obligationValue(kind))} AND ${SEARCH_KEYS.state} IN ${list(pick(kind))})`);
   if (parts.length === 0) return null;
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
@@ -176,8 +178,17 @@ const NOTHING = `WorkflowId = ''`;
  */
 export function obligationQuery(scope: OrganisationScope, filters: ObligationFilters, lookups: ResolvedLookups, now: Date): string {
   const clauses = [`WorkflowType IN ${list(OBLIGATION_WORKFLOW_TYPES)}`, organisationClause(scope)];
-  const kinds = filters.kind ? [obligationKind(filters.kind)!] : OBLIGATION_KINDS;
-  if (filters.kind) clauses.push(`${SEARCH_KEYS.obligation} = ${literal(filters.kind)}`);
+  const chosen = filters.kind ? obligationKind(filters.kind) : undefined;
+  // A narrowed kind's states are its wider kind's: listing both would only repeat the clause.
+  const kinds = chosen ? [chosen] : OBLIGATION_KINDS.filter((kind) => !kind.narrowedBy);
+  if (chosen) {
+    clauses.push(`${SEARCH_KEYS.obligation} = ${literal(obligationValue(chosen))}`);
+    if (chosen.narrowedBy) {
+      const ids = lookups.kindWorkflowIds;
+      if (ids === null || ids === undefined) throw new Error(`kindWorkflowIds: the lookup of ${chosen.narrowedBy} is missing`);
+      clauses.push(ids.length > 0 ? `WorkflowId IN ${list(ids)}` : NOTHING);
+    }
+  }
   if (filters.propertyId !== null) {
     if (!scope.propertyIds.includes(filters.propertyId)) throw new QueryValueError('property outside the organisation');
     clauses.push(`${SEARCH_KEYS.property} = ${literal(filters.propertyId)}`);

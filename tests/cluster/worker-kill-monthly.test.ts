@@ -1,8 +1,8 @@
-// A worker killed (kill -9) while it processes a batch of the monthly information: the other worker
-// continues the killed batch within 30 s and finishes the run, every unit exactly once. The batch
-// activity heartbeats (timeout 15 s), so the killed worker's batch is retried elsewhere within seconds,
-// not after its start-to-close timeout of 5 minutes. How long the rest of the run takes depends on the
-// machine's load, so the 30 s bound is asserted on the hand-over, not on the whole run.
+// A worker killed (kill -9) while it processes a batch of the monthly information: its batch continues
+// on the other worker within 30 s, the run finishes, every unit exactly once. The batch activity
+// heartbeats (timeout 15 s), so the killed worker's batch is retried elsewhere within seconds, not
+// after its start-to-close timeout of 5 minutes. How long the rest of the run takes on the one worker
+// left depends on the machine's load, so the run's end has a generous limit of its own.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Db } from '../../db';
@@ -17,10 +17,14 @@ import { uniqueSuffix } from '../support/fixtures';
 import { clusterDb, clusterState, clusterTemporal, waitForRestart, waitUntilHealthy } from './support/cluster';
 
 const UNITS = 1_200;
+/** The killed worker's batch starts again on the other worker within this. */
 const FAILOVER_LIMIT_MS = 30_000;
+/** The whole run, on one worker of a loaded 2-core machine. */
 const RUN_LIMIT_MS = 180_000;
 /** temporal.api.enums.v1.PendingActivityState.STARTED */
 const ACTIVITY_STARTED = 2;
+/** temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT */
+const TIMEOUT_HEARTBEAT = 4;
 
 let db: Db;
 let temporal: { client: Client; close(): Promise<void> };
@@ -36,31 +40,19 @@ afterAll(async () => {
   await db?.close();
 });
 
-interface BatchInProgress {
-  pid: number;
-  name: string;
-  workflowId: string;
-  activityId: string;
-}
-
-const pidOf = (identity: string | null | undefined) => Number(identity?.split('@')[0]);
-
-/** A worker of the cluster that is running one of the run's activities right now, and that activity. */
-async function workerInTheMiddleOfABatch(month: string, propertyIds: number[]): Promise<BatchInProgress> {
+/** A worker of the cluster that is running one of the run's activities right now. */
+async function workerInTheMiddleOfABatch(month: string, propertyIds: number[]): Promise<{ pid: number; name: string }> {
   const workers = Object.entries(clusterState().services).filter(([name]) => name.startsWith('worker-'));
   return eventually(
     async () => {
       for (const propertyId of propertyIds) {
-        const workflowId = monthlyPropertyWorkflowId(month, propertyId);
-        const description = await temporal.client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .catch(() => null);
+        const handle = temporal.client.workflow.getHandle(monthlyPropertyWorkflowId(month, propertyId));
+        const description = await handle.describe().catch(() => null);
         for (const activity of description?.raw.pendingActivities ?? []) {
-          if (activity.state !== ACTIVITY_STARTED || !activity.activityId) continue;
-          const pid = pidOf(activity.lastWorkerIdentity);
+          if (activity.state !== ACTIVITY_STARTED) continue;
+          const pid = Number(activity.lastWorkerIdentity?.split('@')[0]);
           const worker = workers.find(([, service]) => service.pid === pid);
-          if (worker) return { pid, name: worker[0], workflowId, activityId: activity.activityId };
+          if (worker) return { pid, name: worker[0] };
         }
       }
       throw new Error('no batch in progress yet');
@@ -69,8 +61,36 @@ async function workerInTheMiddleOfABatch(month: string, propertyIds: number[]): 
   );
 }
 
+const millisOf = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(String(ts?.seconds ?? 0)) * 1_000 + Math.floor((ts?.nanos ?? 0) / 1_000_000);
+
+/**
+ * The attempts that took over from a worker that stopped heartbeating (the killed one), from the
+ * property workflows' histories: where and when each started, and whether its activity completed.
+ * (A batch the victim happened to finish between our look and the kill is not among them.)
+ */
+async function takeovers(month: string, propertyIds: number[]) {
+  const found: Array<{ identity: string; startedAt: number; completed: boolean }> = [];
+  for (const propertyId of propertyIds) {
+    const history = await temporal.client.workflow.getHandle(monthlyPropertyWorkflowId(month, propertyId)).fetchHistory();
+    const events = history.events ?? [];
+    for (const event of events) {
+      const started = event.activityTaskStartedEventAttributes;
+      if (started?.lastFailure?.timeoutFailureInfo?.timeoutType !== TIMEOUT_HEARTBEAT) continue;
+      const scheduledId = String(started.scheduledEventId);
+      found.push({
+        identity: started.identity ?? '',
+        startedAt: millisOf(event.eventTime),
+        completed: events.some((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === scheduledId),
+      });
+    }
+  }
+  return found;
+}
+
+// Seeding, the run on one worker under load (RUN_LIMIT_MS) and the checks: more than the files' default.
 test(
-  'kill -9 of a worker during a monthly run: the other continues it within 30 s and finishes it, every unit once',
+  'kill -9 of a worker during a monthly run: its batch continues on the other within 30 s, every unit once',
   { timeout: 300_000 },
   async () => {
     const month = reportingMonthFor(calendarDate(new Date()));
@@ -94,25 +114,20 @@ test(
     process.kill(victim.pid, 'SIGKILL');
     const killedAt = Date.now();
 
-    // The killed batch is done or running on another worker: it no longer waits for the dead one.
-    await eventually(
-      async () => {
-        const description = await temporal.client.workflow.getHandle(victim.workflowId).describe();
-        const batch = description.raw.pendingActivities?.find((a) => a.activityId === victim.activityId);
-        if (batch && (batch.state !== ACTIVITY_STARTED || pidOf(batch.lastWorkerIdentity) === victim.pid)) {
-          throw new Error(`the batch ${victim.activityId} of ${victim.workflowId} still waits for ${victim.name}`);
-        }
-      },
-      { timeoutMs: FAILOVER_LIMIT_MS, intervalMs: 250 },
-    );
-    expect(Date.now() - killedAt).toBeLessThan(FAILOVER_LIMIT_MS);
-
     const result = await Promise.race([
       handle.result(),
       sleep(RUN_LIMIT_MS).then(() => {
         throw new Error(`the run did not finish within ${RUN_LIMIT_MS / 1000} s after ${victim.name} was killed`);
       }),
     ]);
+    // The killed worker's batches were taken over by another worker within the failover limit.
+    const taken = await takeovers(month, propertyIds);
+    expect(taken.length, 'batches the killed worker was running').toBeGreaterThan(0);
+    for (const attempt of taken) {
+      expect(attempt.completed).toBe(true);
+      expect(attempt.identity).not.toMatch(new RegExp(`^${victim.pid}@`));
+      expect(attempt.startedAt - killedAt).toBeLessThan(FAILOVER_LIMIT_MS);
+    }
     expect(result).toMatchObject({ state: 'completed', unitsTotal: UNITS, unitsDone: UNITS, propertiesFailed: [] });
     expect(result.totals).toMatchObject({ units: UNITS, published: UNITS });
 
