@@ -19,6 +19,7 @@ import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
+import { createMailDigestObligation } from '../server/mail-digest';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
 import type { ObjectionInput, ProofStepInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
@@ -114,6 +115,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveObligation(deps),
     ...createLegionellaObligation(deps),
     ...createCostDeadlineObligation(deps),
+    ...createMailDigestObligation({ ...deps, progress: heartbeats }),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.

@@ -91,7 +91,7 @@ describe('notifyUsers', () => {
     const second = await notifyUsers(deps, notify);
 
     const ids = fixture.managers.map((m) => m.id);
-    expect(first).toEqual({ inPortal: ids, email: ids });
+    expect(first).toEqual({ inPortal: ids, email: ids, digest: [] });
     expect(second).toEqual(first);
     const entries = await inbox(notify.dedupeKey);
     expect(entries.map((e) => [e.userId, e.kind, e.urgency, e.link])).toEqual(ids.map((id) => [id, 'test-notice', 'urgent', '/dashboard']));
@@ -126,14 +126,14 @@ describe('notifyUsers', () => {
 
     const outcome = await notifyUsers(deps, notify);
 
-    expect(outcome).toEqual({ inPortal: [portalOnly.id, fixture.owner.id], email: [mailOnly.id, fixture.owner.id] });
+    expect(outcome).toEqual({ inPortal: [portalOnly.id, fixture.owner.id], email: [mailOnly.id, fixture.owner.id], digest: [] });
     expect((await inbox(notify.dedupeKey)).map((e) => e.userId)).toEqual([portalOnly.id, fixture.owner.id]);
     expect((await mails(notify.dedupeKey)).map((m) => m.toAddress).sort()).toEqual([mailOnly.email, fixture.owner.email].sort());
   });
 
   test('nobody to tell writes and sends nothing', async () => {
     const notify = input([]);
-    expect(await notifyUsers(deps, notify)).toEqual({ inPortal: [], email: [] });
+    expect(await notifyUsers(deps, notify)).toEqual({ inPortal: [], email: [], digest: [] });
     expect(await inbox(notify.dedupeKey)).toHaveLength(0);
   });
 });

@@ -3,10 +3,11 @@
 // recipient chose for the notice's topic. Both are idempotent: the unique (user_id, dedupe_key) index
 // makes a repeated insert a no-op, and the mailer delivers a key once, so a retried activity tells
 // each user once. The users' channel choices are stored here too.
-import { Op, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import { LIVE_CHANNEL, type Db, type User } from '../db';
 import { NOTIFICATION_TOPIC_TEXTS, notificationTopicsFor, type NoticeUrgency, type NotificationTopic } from '../domain/notifications';
 import type { Role } from '../domain/roles';
+import { defaultMailRhythm, isMailRhythm, type MailRhythm } from '../domain/contracts/mail-digest';
 import { db as sharedDb } from './db';
 import { renderMail, type MailData, type MailTemplate, type Mailer } from './mail';
 import { forEachConcurrently } from './temporal';
@@ -40,6 +41,7 @@ interface NotificationRow {
   dedupeKey: string;
   urgency: NoticeUrgency;
   propertyId: number | null;
+  digestPending?: boolean;
 }
 
 async function insertRows(db: Db, rows: NotificationRow[], transaction?: Transaction): Promise<void> {
@@ -123,6 +125,34 @@ export async function saveNotificationPreferences(
   await database.models.NotificationPreference.bulkCreate(rows, { updateOnDuplicate: ['inPortal', 'email', 'updatedAt'] });
 }
 
+// ---- e-mail rhythm (routine notices at once, or in a daily or weekly digest) ----
+
+/** Each user's rhythm: the stored choice, else the role's default. Unknown ids are absent. */
+export async function mailRhythmsOf(db: Db, userIds: readonly number[], transaction?: Transaction): Promise<Map<number, MailRhythm>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db.sequelize.query<{ id: number; role: Role; rhythm: MailRhythm | null }>(
+    'SELECT u.id, u.role, r.rhythm FROM users u LEFT JOIN mail_rhythms r ON r.user_id = u.id WHERE u.id = ANY($1::int[])',
+    { bind: [ids], type: QueryTypes.SELECT, transaction },
+  );
+  return new Map(rows.map((row) => [row.id, row.rhythm ?? defaultMailRhythm(row.role)]));
+}
+
+export async function mailRhythmOf(user: { id: number; role: Role }, database: Db = sharedDb()): Promise<MailRhythm> {
+  return (await mailRhythmsOf(database, [user.id])).get(user.id) ?? defaultMailRhythm(user.role);
+}
+
+/** Stores the user's rhythm; anything but a known rhythm is refused, naming the field. */
+export async function saveMailRhythm(user: { id: number }, rhythm: unknown, database: Db = sharedDb()): Promise<MailRhythm> {
+  if (!isMailRhythm(rhythm)) throw new RangeError(`rhythm: unknown e-mail rhythm ${JSON.stringify(rhythm)}`);
+  await database.sequelize.query(
+    `INSERT INTO mail_rhythms (user_id, rhythm) VALUES ($1, $2)
+     ON CONFLICT (user_id) DO UPDATE SET rhythm = EXCLUDED.rhythm, updated_at = now()`,
+    { bind: [user.id, rhythm] },
+  );
+  return rhythm;
+}
+
 // ---- the one path ----
 
 /** Whom a notice reaches: a user row or the columns of one. */
@@ -182,13 +212,19 @@ export interface NotifyInput<R extends Recipient> {
 /** The recipients (user ids) each channel reached, by their preferences. */
 export interface NotifyOutcome {
   inPortal: number[];
+  /** Mailed at once. */
   email: number[];
+  /** Left for their next digest mail (routine notices of users with a daily or weekly rhythm). */
+  digest: number[];
 }
 
 /**
  * Tells each recipient what `compose` says to it, through the channels its preferences allow for
  * the topic: the bell's entries in one transaction, then one e-mail each (outside it: every e-mail
- * is its own idempotent delivery, so a failed relay cannot undo the entries).
+ * is its own idempotent delivery, so a failed relay cannot undo the entries). A routine notice to a
+ * user with a daily or weekly rhythm is not mailed now: its entry waits for the digest
+ * (server/mail-digest.ts). Without an entry (portal channel off) there is nothing to collect, so it
+ * is mailed at once.
  */
 export async function notifyUsers<R extends Recipient>(deps: NotifyDeps, input: NotifyInput<R>): Promise<NotifyOutcome> {
   const { db, mailer, publicUrl = '' } = deps;
@@ -198,17 +234,29 @@ export async function notifyUsers<R extends Recipient>(deps: NotifyDeps, input: 
     recipients.map((recipient) => recipient.id),
     input.topic,
   );
-  const notices = recipients.map((recipient) => ({
-    recipient,
-    notice: input.compose(recipient),
-    channels: channels.get(recipient.id) ?? BOTH_CHANNELS,
-  }));
+  const rhythms =
+    input.urgency === 'routine'
+      ? await mailRhythmsOf(
+          db,
+          recipients.map((recipient) => recipient.id),
+        )
+      : new Map<number, MailRhythm>();
+  const notices = recipients.map((recipient) => {
+    const chosen = channels.get(recipient.id) ?? BOTH_CHANNELS;
+    const rhythm = rhythms.get(recipient.id) ?? 'sofort';
+    return {
+      recipient,
+      notice: input.compose(recipient),
+      channels: chosen,
+      digest: chosen.email && chosen.inPortal && rhythm !== 'sofort',
+    };
+  });
   const inPortal = notices.filter((n) => n.channels.inPortal);
   if (inPortal.length > 0) {
     await db.sequelize.transaction((transaction) =>
       insertRows(
         db,
-        inPortal.map(({ recipient, notice }) => ({
+        inPortal.map(({ recipient, notice, digest }) => ({
           userId: recipient.id,
           kind: input.kind,
           title: notice.title,
@@ -217,12 +265,13 @@ export async function notifyUsers<R extends Recipient>(deps: NotifyDeps, input: 
           dedupeKey: input.dedupeKey,
           urgency: input.urgency,
           propertyId: input.propertyId ?? null,
+          digestPending: digest,
         })),
         transaction,
       ),
     );
   }
-  const byEmail = notices.filter((n) => n.channels.email);
+  const byEmail = notices.filter((n) => n.channels.email && !n.digest);
   await forEachConcurrently(byEmail, MAIL_CONCURRENCY, async ({ recipient, notice }) => {
     const { actionLabel, ...mail } = notice.mail;
     const rendered = renderMail(notice.template, {
@@ -240,7 +289,11 @@ export async function notifyUsers<R extends Recipient>(deps: NotifyDeps, input: 
       dedupeKey: `${input.dedupeKey}:user-${recipient.id}`,
     });
   });
-  return { inPortal: inPortal.map((n) => n.recipient.id), email: byEmail.map((n) => n.recipient.id) };
+  return {
+    inPortal: inPortal.map((n) => n.recipient.id),
+    email: byEmail.map((n) => n.recipient.id),
+    digest: notices.filter((n) => n.digest).map((n) => n.recipient.id),
+  };
 }
 
 // ---- recipients ----

@@ -7,7 +7,8 @@ import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUser } from '../../server/auth';
 import { requireSameOrigin } from '../../server/request';
 import { notificationTopicsFor } from '../../domain/notifications';
-import { notificationPreferences, saveNotificationPreferences } from '../../server/notifications';
+import { MAIL_RHYTHMS, MAIL_RHYTHM_LABELS } from '../../domain/contracts/mail-digest';
+import { mailRhythmOf, notificationPreferences, saveMailRhythm, saveNotificationPreferences } from '../../server/notifications';
 import { config } from '../../server/config';
 
 export const meta: MetaFunction = () => [{ title: 'Benachrichtigungen einstellen · Klarmeter' }];
@@ -16,6 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return {
     topics: await notificationPreferences(user),
+    rhythm: await mailRhythmOf(user),
     email: user.email,
     mailSink: !config().SMTP_URL && user.role === 'manager',
     settingsPages: SETTINGS_NAVIGATION[user.role],
@@ -26,6 +28,15 @@ export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const user = await requireUser(request);
   const form = await request.formData();
+  if (form.get('intent') === 'rhythm') {
+    try {
+      await saveMailRhythm(user, form.get('rhythm'));
+    } catch (error) {
+      if (error instanceof RangeError) return { ok: false, message: 'Bitte wählen Sie einen E-Mail-Rhythmus.' };
+      throw error;
+    }
+    return { ok: true, message: 'Ihr E-Mail-Rhythmus ist gespeichert.' };
+  }
   // Every topic of the role is in the form; an unticked box is absent from it.
   const choices = Object.fromEntries(
     notificationTopicsFor(user.role).map((topic) => [topic, { inPortal: form.has(`${topic}:portal`), email: form.has(`${topic}:email`) }]),
@@ -35,7 +46,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettings() {
-  const { topics, email, mailSink, settingsPages } = useLoaderData<typeof loader>();
+  const { topics, rhythm, email, mailSink, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   return (
@@ -83,6 +94,30 @@ export default function NotificationSettings() {
             <div>
               <button type="submit" className="button button--primary" disabled={busy}>
                 Speichern
+              </button>
+            </div>
+          </Form>
+        </Panel>
+      )}
+      {topics.length === 0 ? null : (
+        <Panel id="rhythm" title="E-Mail-Rhythmus">
+          <Form method="post" className="form">
+            <input type="hidden" name="intent" value="rhythm" />
+            <fieldset>
+              <legend>Wie oft möchten Sie E-Mails zu Routinemeldungen erhalten?</legend>
+              {MAIL_RHYTHMS.map((value) => (
+                <label key={value} className="radio">
+                  <input type="radio" name="rhythm" value={value} defaultChecked={rhythm === value} /> {MAIL_RHYTHM_LABELS[value]}
+                </label>
+              ))}
+            </fieldset>
+            <p className="muted">
+              Die Zusammenfassung kommt um 7 Uhr. Dringendes (Eskalationen, überschrittene Fristen) erhalten Sie immer sofort; im Portal
+              erscheint jede Benachrichtigung sofort.
+            </p>
+            <div>
+              <button type="submit" className="button button--primary" disabled={busy}>
+                Rhythmus speichern
               </button>
             </div>
           </Form>

@@ -14,6 +14,10 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   declare urgency: CreationOptional<NoticeUrgency>;
   /** The property the notice is about (inbox groups and filters); null for notices about none. */
   declare propertyId: CreationOptional<number | null>;
+  /** Routine notice of a user with a digest rhythm: mailed with the next digest, not on its own. */
+  declare digestPending: CreationOptional<boolean>;
+  /** The digest mail (its dedupe key) that included this notice; null until one did. */
+  declare digestKey: CreationOptional<string | null>;
   declare readAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
 }
@@ -30,6 +34,8 @@ export function initNotification(sequelize: Sequelize) {
       dedupeKey: { type: DataTypes.TEXT, allowNull: false },
       urgency: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'routine', validate: { isIn: [[...NOTICE_URGENCIES]] } },
       propertyId: { type: DataTypes.INTEGER },
+      digestPending: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      digestKey: { type: DataTypes.TEXT },
       readAt: { type: DataTypes.DATE },
       createdAt: DataTypes.DATE,
     },
