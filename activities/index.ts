@@ -19,6 +19,7 @@ import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
+import { createProofVerificationObligation } from '../server/proof-verification-run';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
 import type { ObjectionInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
@@ -99,6 +100,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveObligation(deps),
     ...createLegionellaObligation(deps),
     ...createCostDeadlineObligation(deps),
+    // The verification reads the anchored heads from the histories of the worker's own Temporal.
+    ...createProofVerificationObligation({ ...deps, progress: heartbeats, temporal: () => Context.current().client }),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.

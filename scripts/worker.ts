@@ -12,6 +12,7 @@ import { ensureCostDeadlines, previousCalendarYear } from '../server/cost-deadli
 import { calendarDate } from '../domain/calendar';
 import { buildWorker } from './lib/worker';
 import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
+import { ensureProofVerificationScheduleAt } from '../server/proof-verification-schedule';
 import { startOutboxRelay } from '../server/outbox';
 
 async function main() {
@@ -43,6 +44,7 @@ async function main() {
       pdfRenderer,
     });
     console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
+    console.log(`Proof verification schedule ${await ensureProofVerificationScheduleAt({ address, namespace, taskQueue })}`);
     console.log(
       `Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${settings.SMTP_URL ? 'SMTP' : 'the sink'}`,
     );

@@ -1,18 +1,12 @@
 // The Temporal Schedule of the monthly consumption information (HKVO §6a): the 5th of each month at
 // 06:00 German time, when the collection systems have delivered the month's last readings. Created
 // or brought up to date by every worker at start-up, so a deployment changes it with the code.
-import {
-  Client,
-  Connection,
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type ScheduleOptionsStartWorkflowAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import { TIME_ZONE } from '../domain/calendar';
 import type { monthlyInformationRun } from '../workflows/monthly-information';
 import { MONTHLY_OBLIGATION, MONTHLY_RUN_WORKFLOW_TYPE, MONTHLY_SCHEDULE_ID } from '../domain/contracts/monthly';
 import { SA } from '../workflows/shared/search-attributes';
+import { ensureSchedule, withTemporalClient } from './schedules';
 
 export const MONTHLY_SCHEDULE_SPEC: ScheduleSpec = {
   calendars: [{ dayOfMonth: 5, hour: 6, minute: 0, comment: 'Monatsinformation (HKVO §6a) für den Vormonat' }],
@@ -43,38 +37,20 @@ function monthlyAction(taskQueue: string): ScheduleOptionsStartWorkflowAction<ty
  * Creates the Schedule, or updates spec, action and policies of the existing one (keeping whether
  * an operator paused it). Idempotent: any number of workers may call it at start-up.
  */
-export async function ensureMonthlySchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
-  const action = monthlyAction(taskQueue);
-  try {
-    await client.schedule.create({
-      scheduleId: MONTHLY_SCHEDULE_ID,
-      spec: MONTHLY_SCHEDULE_SPEC,
-      action,
-      policies: MONTHLY_SCHEDULE_POLICIES,
-    });
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await client.schedule.getHandle(MONTHLY_SCHEDULE_ID).update<typeof monthlyInformationRun>((previous) => ({
+export function ensureMonthlySchedule(client: Client, taskQueue: string): Promise<'created' | 'updated'> {
+  return ensureSchedule<typeof monthlyInformationRun>(client, {
+    scheduleId: MONTHLY_SCHEDULE_ID,
     spec: MONTHLY_SCHEDULE_SPEC,
-    action,
-    policies: { ...previous.policies, ...MONTHLY_SCHEDULE_POLICIES },
-    state: { paused: previous.state.paused, note: previous.state.note, remainingActions: previous.state.remainingActions },
-  }));
-  return 'updated';
+    action: monthlyAction(taskQueue),
+    policies: MONTHLY_SCHEDULE_POLICIES,
+  });
 }
 
 /** For the worker's start-up: its own short-lived connection, closed again so that shutdown is not held up. */
-export async function ensureMonthlyScheduleAt(settings: {
+export function ensureMonthlyScheduleAt(settings: {
   address: string;
   namespace: string;
   taskQueue: string;
 }): Promise<'created' | 'updated'> {
-  const connection = await Connection.connect({ address: settings.address });
-  try {
-    return await ensureMonthlySchedule(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);
-  } finally {
-    await connection.close();
-  }
+  return withTemporalClient(settings, (client) => ensureMonthlySchedule(client, settings.taskQueue));
 }

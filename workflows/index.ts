@@ -8,3 +8,4 @@ export { archiveRetention } from './archive-retention';
 export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';
 export { costDataDeadline } from './cost-deadline';
+export { proofVerificationRun } from './proof-verification';
