@@ -10,21 +10,19 @@ import type { Db } from '../db';
 import { verifyAuditChainPage } from '../db/audit';
 import { proofEvents } from '../db/proof';
 import { statementWorkflowId } from '../domain/contracts/statement';
-import type {
-  AuditPageInput,
-  AuditPageResult,
-  ChainPageInput,
-  ChainPageResult,
-  VerificationTotals,
+import {
+  FINDINGS_PATH,
+  type AuditPageInput,
+  type AuditPageResult,
+  type ChainPageInput,
+  type ChainPageResult,
+  type VerificationTotals,
 } from '../domain/contracts/proof-verification';
 import { DocumentIntegrityError, openDocument } from './documents';
 import type { Mailer } from './mail';
 import { genericNotice, notifyUsers } from './notifications';
 import { noProgress, type ProgressSource } from './progress';
 import { verifyAuditHead, verifyStatementProof, type Finding } from './proof-verification';
-
-/** Where the compliance desk lists the findings. */
-export const FINDINGS_PATH = '/pruefung/integritaet';
 
 export interface ProofVerificationDeps {
   db: Db;

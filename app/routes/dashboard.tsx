@@ -15,6 +15,8 @@ import { formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { hasPermission } from '../../domain/permissions';
 import { dashboard } from '../../server/dashboard';
+import { openFindingCount } from '../../server/proof-findings';
+import { FindingsBanner } from '~/components/proof-findings';
 import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Klarmeter' }];
@@ -32,9 +34,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const propertyId = raw ? parseId(raw) : null;
   if (raw && propertyId === null) throw notFound();
   const scope = await visibleScope(user);
-  const data = await dashboard(scope, propertyId);
+  const [data, openFindings] = await Promise.all([dashboard(scope, propertyId), openFindingCount(user)]);
   if (!data) throw notFound();
   return {
+    openFindings,
     data,
     properties: scope.properties,
     canSeeTickets: hasPermission(user, 'read:ticket:own'),
@@ -42,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function DashboardPage() {
-  const { data, properties, canSeeTickets } = useLoaderData<typeof loader>();
+  const { data, properties, canSeeTickets, openFindings } = useLoaderData<typeof loader>();
   useLiveRevalidation();
   const where = data.property ? `?property=${data.property.id}` : '';
   const registerLink = (query: string) => `/geraete?${data.property ? `property=${data.property.id}&` : ''}${query}`;
@@ -64,6 +67,7 @@ export default function DashboardPage() {
           ) : null
         }
       />
+      <FindingsBanner count={openFindings} />
       {properties.length > 1 ? (
         <FilterForm resetTo="/dashboard" label="Liegenschaft wählen">
           <SelectFilter

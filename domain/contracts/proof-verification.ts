@@ -7,6 +7,8 @@ export const PROOF_VERIFICATION_WORKFLOW_TYPE = 'proofVerificationRun';
 export const PROOF_VERIFICATION_OBLIGATION = 'proof-verification';
 /** The nightly Schedule and the id its runs start with (Temporal appends the scheduled time). */
 export const PROOF_VERIFICATION_SCHEDULE_ID = 'proof-verification';
+/** The compliance desk's page of the findings (the alarm links to it). */
+export const FINDINGS_PATH = '/pruefung/integritaet';
 
 /** Statement versions per activity: each is a chain walk, a history fetch and its documents' decryption. */
 export const DEFAULT_CHAIN_PAGE_SIZE = 50;
