@@ -3,12 +3,13 @@ import { FINDINGS_PATH } from '../../domain/contracts/proof-verification';
 import { formatDateTime, formatNumber } from '../../domain/format';
 
 /** The alarm that stays until every finding is resolved: on the compliance desk and the dashboard. */
-export function FindingsBanner({ count }: { count: number }) {
+export function FindingsBanner({ count, linked = true }: { count: number; linked?: boolean }) {
   if (count === 0) return null;
   return (
     <div className="alert alert--error" role="alert">
       <strong>Nachweisprüfung: {count === 1 ? 'ein offener Befund' : `${formatNumber(count)} offene Befunde`}.</strong> Eine Nachweiskette,
-      ein Dokument oder das Prüfprotokoll weicht vom signierten Stand ab. <Link to={FINDINGS_PATH}>Befunde ansehen und bearbeiten</Link>
+      ein Dokument oder das Prüfprotokoll weicht vom signierten Stand ab.{' '}
+      {linked ? <Link to={FINDINGS_PATH}>Befunde ansehen und bearbeiten</Link> : null}
     </div>
   );
 }

@@ -75,7 +75,7 @@ export default function ProofIntegrity() {
           {result.message}
         </div>
       ) : null}
-      <FindingsBanner count={open.length} />
+      <FindingsBanner count={open.length} linked={false} />
       <Panel id="open-findings" title="Offene Befunde">
         {open.length === 0 ? (
           <EmptyState>Keine offenen Befunde: Die letzte Prüfung hat keine Abweichung gefunden, oder alle sind erledigt.</EmptyState>
