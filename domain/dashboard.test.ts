@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
   addMonths,
+  deadlinesOnDate,
+  deadlineTotals,
   formatHundredths,
+  objectsPage,
   formatPermille,
   heatingComparison,
   inquiryTrend,
@@ -77,5 +80,68 @@ describe('inquiries per 100 units', () => {
     expect(trend).toHaveLength(TREND_MONTHS_MAX);
     expect(trend[0]!.month).toBe('2024-12');
     expect(trend.every((m) => m.per100Units === null)).toBe(true);
+  });
+});
+
+describe('deadlines of one date', () => {
+  test('passed, within 30 and within 90 days, both ends inclusive', () => {
+    expect(deadlinesOnDate('cost-data', '2026-03-31', '2026-04-01', 3)).toEqual({
+      kind: 'cost-data',
+      overdue: 3,
+      within30: 0,
+      within90: 0,
+    });
+    expect(deadlinesOnDate('cost-data', '2026-03-31', '2026-03-31', 3)).toEqual({
+      kind: 'cost-data',
+      overdue: 0,
+      within30: 3,
+      within90: 3,
+    });
+    expect(deadlinesOnDate('cost-data', '2026-03-31', '2026-03-01', 3)).toEqual({
+      kind: 'cost-data',
+      overdue: 0,
+      within30: 3,
+      within90: 3,
+    });
+    expect(deadlinesOnDate('cost-data', '2026-03-31', '2026-02-28', 3)).toEqual({
+      kind: 'cost-data',
+      overdue: 0,
+      within30: 0,
+      within90: 3,
+    });
+    expect(deadlinesOnDate('cost-data', '2026-03-31', '2025-12-30', 3)).toEqual({
+      kind: 'cost-data',
+      overdue: 0,
+      within30: 0,
+      within90: 0,
+    });
+  });
+
+  test('totals add the kinds', () => {
+    const totals = deadlineTotals([
+      { kind: 'device', overdue: 1, within30: 2, within90: 5 },
+      { kind: 'legionella', overdue: 0, within30: 1, within90: 1 },
+    ]);
+    expect(totals).toEqual({ overdue: 1, within: { 30: 3, 90: 6 } });
+  });
+});
+
+describe('the property table', () => {
+  const rows = [
+    { name: 'A', status: 'green' as const },
+    { name: 'B', status: null },
+    { name: 'C', status: 'red' as const },
+    { name: 'D', status: 'yellow' as const },
+    { name: 'E', status: 'red' as const },
+  ];
+
+  test('those needing attention first, in the given order within a light', () => {
+    expect(objectsPage(rows, 1, 10).rows.map((r) => r.name)).toEqual(['C', 'E', 'D', 'A', 'B']);
+  });
+
+  test('pages of the given size; a page beyond the last shows the last', () => {
+    expect(objectsPage(rows, 2, 2)).toMatchObject({ page: 2, pageCount: 3, total: 5, rows: [{ name: 'D' }, { name: 'A' }] });
+    expect(objectsPage(rows, 9, 2)).toMatchObject({ page: 3, rows: [{ name: 'B' }] });
+    expect(objectsPage([], 1, 2)).toEqual({ page: 1, pageCount: 1, total: 0, rows: [] });
   });
 });

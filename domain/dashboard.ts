@@ -1,12 +1,56 @@
 // The dashboard's figures from counted facts: radio quality, the heating comparison by month and
 // the inquiries per 100 units and month. Pure, so the page, the tests and a bench agree.
+import { addDays } from './dates';
+import type { Light } from './deadlines';
 import type { YearMonth } from './monthly';
+import type { Permission } from './permissions';
 
 /** Remotely read devices count as reporting when their last reading is at most this old. */
 export const RADIO_WINDOW_DAYS = 7;
 
 /** Deadline horizons the dashboard counts, in days from today. */
 export const DEADLINE_HORIZONS = [30, 90] as const;
+
+/**
+ * The obligations whose deadlines the dashboard counts, each with the page where they are worked on
+ * and the permission that page needs (a viewer without it sees the count without a link).
+ */
+export const DEADLINE_KINDS = {
+  device: { label: 'Geräte (Eichung, Batterie, Wartung)', path: '/geraete', permission: 'read:register:own' },
+  legionella: { label: 'Legionellenprüfung', path: '/trinkwasser', permission: 'create:archive:any' },
+  'cost-data': { label: 'Kostendaten für die Abrechnung', path: '/abrechnungen', permission: 'read:statement:own' },
+  'archive-retention': { label: 'Ablauf der Aufbewahrungsfrist', path: '/nachweise', permission: 'read:archive:own' },
+} as const satisfies Record<string, { label: string; path: string; permission: Permission }>;
+export type DeadlineKind = keyof typeof DEADLINE_KINDS;
+
+/** One kind's open deadlines: passed, and due within each horizon from today (both inclusive). */
+export interface DeadlineCount {
+  kind: DeadlineKind;
+  overdue: number;
+  within30: number;
+  within90: number;
+}
+
+/** `n` deadlines of one kind all due on `dueAt` (YYYY-MM-DD), counted against today. */
+export function deadlinesOnDate(kind: DeadlineKind, dueAt: string, today: string, n: number): DeadlineCount {
+  // ISO dates compare as strings.
+  const overdue = dueAt < today;
+  return {
+    kind,
+    overdue: overdue ? n : 0,
+    within30: !overdue && dueAt <= addDays(today, 30) ? n : 0,
+    within90: !overdue && dueAt <= addDays(today, 90) ? n : 0,
+  };
+}
+
+/** The totals over all kinds, as the "Nächste Fristen" figure shows them. */
+export function deadlineTotals(kinds: readonly DeadlineCount[]): {
+  overdue: number;
+  within: Record<(typeof DEADLINE_HORIZONS)[number], number>;
+} {
+  const sum = (pick: (c: DeadlineCount) => number) => kinds.reduce((total, c) => total + pick(c), 0);
+  return { overdue: sum((c) => c.overdue), within: { 30: sum((c) => c.within30), 90: sum((c) => c.within90) } };
+}
 
 /** Open tickets count as at SLA risk when breached or due within this many hours. */
 export const SLA_RISK_HOURS = 24;
@@ -100,4 +144,26 @@ export function inquiryTrend(
 export function formatHundredths(value: number | null): string {
   if (value === null) return '–';
   return `${Math.floor(value / 100).toLocaleString('de-DE')},${String(value % 100).padStart(2, '0')}`;
+}
+
+/** How many property rows the dashboard's table shows per page. */
+export const OBJECTS_PAGE_SIZE = 20;
+
+const LIGHT_RANK: Readonly<Record<Light, number>> = { red: 0, yellow: 1, green: 2 };
+
+/**
+ * One page of the property table, those needing attention first (red, yellow, green, no devices),
+ * then in the given order; `page` is clamped to the pages there are.
+ */
+export function objectsPage<T extends { status: Light | null }>(
+  rows: readonly T[],
+  page: number,
+  size = OBJECTS_PAGE_SIZE,
+): { rows: T[]; page: number; pageCount: number; total: number } {
+  const rank = (row: T) => (row.status === null ? 3 : LIGHT_RANK[row.status]);
+  // Array.prototype.sort is stable, so equal ranks keep the given (name) order.
+  const sorted = [...rows].sort((a, b) => rank(a) - rank(b));
+  const pageCount = Math.max(1, Math.ceil(sorted.length / size));
+  const current = Math.min(Math.max(1, page), pageCount);
+  return { rows: sorted.slice((current - 1) * size, current * size), page: current, pageCount, total: sorted.length };
 }

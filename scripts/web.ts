@@ -239,7 +239,10 @@ async function sendResponse(res: ExpressResponse, response: Response): Promise<v
 }
 
 // Server-sent events must reach the browser as they are written; compression would buffer them.
+// Level 1: pages are generated per request, and at the default level (6) compressing them cost as
+// much CPU as rendering them for a few percent fewer bytes (measured with `npm run bench -- devices`).
 const compressUnlessStream = compression({
+  level: 1,
   filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res),
 });
 

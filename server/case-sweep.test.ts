@@ -1,5 +1,7 @@
 // The worker's start-up sweep against the demo seed: the seeded cases are rows only, the sweep
-// starts their workflows, and running it again changes nothing.
+// starts their workflows, and running it again changes nothing. Also what else the one demo seed
+// of this run must show (its users and serials are fixed, so the suite seeds it only here).
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { verify } from '@node-rs/argon2';
 import { DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
@@ -67,4 +69,21 @@ test('no two seed users share an argon2 hash or salt', async () => {
   expect(new Set(users.map((u) => u.passwordHash)).size).toBe(users.length);
   expect(new Set(users.map((u) => u.passwordHash.split('$')[4])).size).toBe(users.length);
   for (const user of users) expect(await verify(user.passwordHash, DEMO_PASSWORD), user.email).toBe(true);
+});
+
+// Issue 14: a well-run portfolio as in the brochure, a few real problems, not a tenth of it in red.
+test('the demo: most devices green, a handful yellow and red', async () => {
+  const rows = await database.sequelize.query<{ light: string | null; n: number }>(
+    `SELECT d.light, count(*)::int AS n FROM devices d JOIN properties p ON p.id = d.property_id
+      WHERE p.organisation_id = :organisationId AND d.removed_at IS NULL GROUP BY d.light`,
+    { replacements: { organisationId }, type: QueryTypes.SELECT },
+  );
+  const count = (light: string) => rows.find((r) => r.light === light)?.n ?? 0;
+  const total = rows.reduce((sum, r) => sum + r.n, 0);
+  expect(total).toBeGreaterThan(1500);
+  expect(count('red')).toBeGreaterThanOrEqual(1);
+  expect(count('yellow')).toBeGreaterThanOrEqual(1);
+  // "A handful": at most 1.5 % red and 4 % yellow (the demo had 135 of 1,993 red).
+  expect(count('red') / total).toBeLessThanOrEqual(0.015);
+  expect(count('yellow') / total).toBeLessThanOrEqual(0.04);
 });

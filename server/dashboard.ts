@@ -6,6 +6,9 @@ import { db } from './db';
 import { calendarDate } from '../domain/calendar';
 import {
   type DEADLINE_HORIZONS,
+  type DeadlineCount,
+  deadlinesOnDate,
+  deadlineTotals,
   heatingComparison,
   inquiryTrend,
   monthOf,
@@ -17,6 +20,7 @@ import {
 } from '../domain/dashboard';
 import { addLightCounts, emptyLightCounts, worstLight, type LightCounts } from '../domain/lights';
 import type { Light } from '../domain/deadlines';
+import { costDeadlineDueAt, previousCalendarYear } from './cost-deadlines';
 import { aggregatedLightCounts } from './devices';
 import { LiveCache } from './live-cache';
 import type { Scope } from './permissions';
@@ -31,7 +35,8 @@ export interface Dashboard {
   status: Light | null;
   radio: { remote: number; reporting: number; permille: number | null };
   tickets: { open: number; atRisk: number };
-  deadlines: { overdue: number; within: Record<(typeof DEADLINE_HORIZONS)[number], number> };
+  /** Totals over every kind of obligation, and per kind (devices, legionella, cost data, archive). */
+  deadlines: { overdue: number; within: Record<(typeof DEADLINE_HORIZONS)[number], number>; kinds: DeadlineCount[] };
   heating: HeatingMonth[];
   inquiries: InquiryMonth[];
   today: string;
@@ -63,7 +68,7 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
       status: null,
       radio: { remote: 0, reporting: 0, permille: null },
       tickets: { open: 0, atRisk: 0 },
-      deadlines: { overdue: 0, within: { 30: 0, 90: 0 } },
+      deadlines: { overdue: 0, within: { 30: 0, 90: 0 }, kinds: [] },
       heating: heatingComparison([], currentMonth),
       inquiries: [],
       today,
@@ -71,20 +76,23 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
   }
   const sql = db().sequelize;
   const year = Number(currentMonth.slice(0, 4));
-  const [properties, lights, [devices], [tickets], heating, inquiries, [goLive]] = await Promise.all([
+  const [properties, lights, [radio], [deviceDeadlines], [tickets], heating, inquiries, [goLive], otherDeadlines] = await Promise.all([
     propertySummaries({ properties: [], propertyIds: ids, unitIds: null }),
     aggregatedLightCounts(ids),
-    sql.query<{ remote: number; reporting: number; overdue: number; within30: number; within90: number }>(
-      `SELECT count(*) FILTER (WHERE remote_readable)::int AS remote,
-              count(*) FILTER (WHERE remote_readable AND last_reading_at >= :since)::int AS reporting,
-              count(*) FILTER (WHERE due_at < :today)::int AS overdue,
-              count(*) FILTER (WHERE due_at >= :today AND due_at <= :today::date + 30)::int AS within30,
-              count(*) FILTER (WHERE due_at >= :today AND due_at <= :today::date + 90)::int AS within90
-         FROM devices WHERE property_id IN (:ids) AND removed_at IS NULL`,
+    // Both from partial indexes of installed devices, read index-only: the remotely read devices
+    // (with their last reading), and only the deadlines up to the farthest horizon.
+    sql.query<{ remote: number; reporting: number }>(
+      `SELECT count(*)::int AS remote, count(*) FILTER (WHERE last_reading_at >= :since)::int AS reporting
+         FROM devices WHERE property_id IN (:ids) AND removed_at IS NULL AND remote_readable`,
       {
-        replacements: { ids, today, since: new Date(now.getTime() - RADIO_WINDOW_DAYS * 86_400_000) },
+        replacements: { ids, since: new Date(now.getTime() - RADIO_WINDOW_DAYS * 86_400_000) },
         type: QueryTypes.SELECT,
       },
+    ),
+    sql.query<Counted>(
+      `SELECT ${DUE_COUNTS('due_at')} FROM devices
+        WHERE property_id IN (:ids) AND removed_at IS NULL AND due_at <= :today::date + 90`,
+      { replacements: { ids, today }, type: QueryTypes.SELECT },
     ),
     sql.query<{ open: number; atRisk: number }>(
       `SELECT count(*)::int AS open,
@@ -117,6 +125,7 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
       `SELECT to_char(min(created_at) AT TIME ZONE 'Europe/Berlin', 'YYYY-MM') AS month FROM properties WHERE id IN (:ids)`,
       { replacements: { ids }, type: QueryTypes.SELECT },
     ),
+    obligationDeadlines(ids, today),
   ]);
   const units = properties.reduce((sum, p) => sum + p.unitCount, 0);
   return {
@@ -126,12 +135,20 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
     lights,
     status: worstLight(addLightCounts(emptyLightCounts(), lights)),
     radio: {
-      remote: devices?.remote ?? 0,
-      reporting: devices?.reporting ?? 0,
-      permille: radioQualityPermille(devices?.reporting ?? 0, devices?.remote ?? 0),
+      remote: radio?.remote ?? 0,
+      reporting: radio?.reporting ?? 0,
+      permille: radioQualityPermille(radio?.reporting ?? 0, radio?.remote ?? 0),
     },
     tickets: { open: tickets?.open ?? 0, atRisk: tickets?.atRisk ?? 0 },
-    deadlines: { overdue: devices?.overdue ?? 0, within: { 30: devices?.within30 ?? 0, 90: devices?.within90 ?? 0 } },
+    deadlines: deadlinesOf([
+      {
+        kind: 'device',
+        overdue: deviceDeadlines?.overdue ?? 0,
+        within30: deviceDeadlines?.within30 ?? 0,
+        within90: deviceDeadlines?.within90 ?? 0,
+      },
+      ...otherDeadlines,
+    ]),
     heating: heatingComparison(
       heating.map((h) => ({ month: h.month, heatingKwh: Number(h.heatingKwh) })),
       currentMonth,
@@ -139,4 +156,53 @@ async function compute(ids: number[], property: Dashboard['property'], now: Date
     inquiries: inquiryTrend(inquiries, units, goLive?.month ?? currentMonth, currentMonth),
     today,
   };
+}
+
+function deadlinesOf(kinds: DeadlineCount[]): Dashboard['deadlines'] {
+  return { ...deadlineTotals(kinds), kinds };
+}
+
+type Counted = { overdue: number; within30: number; within90: number };
+
+/** The same three counts over a date column, for the queries below. */
+const DUE_COUNTS = (column: string) => `
+  count(*) FILTER (WHERE ${column} < :today)::int AS overdue,
+  count(*) FILTER (WHERE ${column} >= :today AND ${column} <= :today::date + 30)::int AS within30,
+  count(*) FILTER (WHERE ${column} >= :today AND ${column} <= :today::date + 90)::int AS within90`;
+
+/**
+ * The deadlines of the obligations besides the devices', from the rows their workflows keep or
+ * close: legionella sampling rounds (water_systems.due_at), the cost data of last calendar year's
+ * statement (open until a statement for the period is saved, as the cost-deadline workflow), and
+ * archive versions whose retention ends (until deleted; a legal hold suspends it).
+ */
+async function obligationDeadlines(ids: number[], today: string): Promise<DeadlineCount[]> {
+  const sql = db().sequelize;
+  const period = previousCalendarYear(today);
+  const [[legionella], [costData], [retention]] = await Promise.all([
+    sql.query<Counted>(`SELECT ${DUE_COUNTS('due_at')} FROM water_systems WHERE property_id IN (:ids) AND due_at IS NOT NULL`, {
+      replacements: { ids, today },
+      type: QueryTypes.SELECT,
+    }),
+    sql.query<{ open: number }>(
+      `SELECT count(*)::int AS open FROM properties p
+        WHERE p.id IN (:ids) AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.property_id = p.id AND s.period_end = :periodEnd)`,
+      { replacements: { ids, periodEnd: period.end }, type: QueryTypes.SELECT },
+    ),
+    sql.query<Counted>(
+      `SELECT ${DUE_COUNTS('v.retention_until')}
+         FROM archive_versions v JOIN archive_documents d ON d.id = v.document_id
+        WHERE d.property_id IN (:ids) AND v.retention_until <= :today::date + 90
+          AND NOT EXISTS (SELECT 1 FROM archive_legal_holds h
+                           WHERE h.property_id = d.property_id AND h.released_at IS NULL
+                             AND (h.unit_id IS NULL OR h.unit_id = d.unit_id))`,
+      { replacements: { ids, today }, type: QueryTypes.SELECT },
+    ),
+  ]);
+  const zero: Counted = { overdue: 0, within30: 0, within90: 0 };
+  return [
+    { kind: 'legionella', ...(legionella ?? zero) },
+    deadlinesOnDate('cost-data', costDeadlineDueAt(period.end), today, costData?.open ?? 0),
+    { kind: 'archive-retention', ...(retention ?? zero) },
+  ];
 }

@@ -112,6 +112,7 @@ async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<Regi
     filters.serial,
   ]);
   return countsCache.get(key, async () => {
+    if (scope.unitIds === null && !filters.serial && !filters.calibrationYearUnknown) return keptCounts(scope, filters);
     const grouped = await db().sequelize.query<{ light: Light | null; n: number; unknownYear: number }>(
       `SELECT d.light, count(*)::int AS n,
               count(*) FILTER (WHERE d.calibrated_year IS NULL AND d.type IN ${CALIBRATED_TYPES_SQL})::int AS "unknownYear"
@@ -126,6 +127,26 @@ async function lightCounts(scope: Scope, filters: RegisterFilters): Promise<Regi
     }
     return { counts, calibrationYearUnknown };
   });
+}
+
+/**
+ * The same counts without a scan, for filters the kept counts can answer (whole properties, a type):
+ * the lights from device_light_counts, the unknown calibration years from their partial index
+ * (devices_unknown_calibration_year_idx).
+ */
+async function keptCounts(scope: Scope, filters: RegisterFilters): Promise<RegisterCounts> {
+  const propertyIds = filters.propertyId ? scope.propertyIds.filter((id) => id === filters.propertyId) : scope.propertyIds;
+  if (propertyIds.length === 0) return { counts: emptyLightCounts(), calibrationYearUnknown: 0 };
+  const [counts, [unknown]] = await Promise.all([
+    aggregatedLightCounts(propertyIds, filters.type),
+    db().sequelize.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM devices d
+        WHERE d.property_id = ANY($1::int[]) AND ($2::text IS NULL OR d.type = $2)
+          AND d.removed_at IS NULL AND d.calibrated_year IS NULL AND d.type IN ${CALIBRATED_TYPES_SQL}`,
+      { bind: [propertyIds, filters.type], type: QueryTypes.SELECT },
+    ),
+  ]);
+  return { counts, calibrationYearUnknown: unknown?.n ?? 0 };
 }
 
 export interface RegisterPage {

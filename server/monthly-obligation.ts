@@ -42,6 +42,7 @@ import {
   type PropertyPreparation,
   type PropertyTotals,
 } from '../domain/contracts/monthly';
+import { referenceForProperty } from './comparison-references';
 import type { Mailer } from './mail';
 import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 
@@ -679,6 +680,8 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
       ]);
       const peers = part?.peers ?? propertyPeers(month, units, devices, HISTORY_MONTHS, assumptions);
       const wider = needsWiderGroup(peers, month) ? await organisationPeers(property.organisationId, month) : undefined;
+      // §6a: the documented reference value for when no group of measured units is big enough.
+      const reference = await referenceForProperty(db, property.organisationId, propertyId);
       if (!part) await countUnits(runId, propertyId, units.length);
       const totals: PropertyTotals = { ...EMPTY_TOTALS };
       const records = units.map((unit) => {
@@ -691,6 +694,7 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
           assumptions,
           peers,
           ...(wider && { organisationPeers: wider }),
+          reference,
           visibleFrom,
         });
         totals.units += 1;

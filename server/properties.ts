@@ -84,14 +84,15 @@ async function querySummaries(ids: number[]): Promise<PropertySummary[]> {
             na.due_at AS "nextDueAt", na.light AS "nextLight"
        FROM properties p
        LEFT JOIN (
+         -- The kept counts (device_light_counts, written with every device change), not a scan.
          SELECT property_id,
-                count(*)::int AS total,
-                count(*) FILTER (WHERE light = 'red')::int AS red,
-                count(*) FILTER (WHERE light = 'yellow')::int AS yellow,
-                count(*) FILTER (WHERE light = 'green')::int AS green,
-                count(*) FILTER (WHERE light IS NULL)::int AS unknown
-           FROM devices
-          WHERE removed_at IS NULL AND property_id IN (:ids)
+                sum(devices)::int AS total,
+                (sum(devices) FILTER (WHERE light = 'red'))::int AS red,
+                (sum(devices) FILTER (WHERE light = 'yellow'))::int AS yellow,
+                (sum(devices) FILTER (WHERE light = 'green'))::int AS green,
+                (sum(devices) FILTER (WHERE light = 'unknown'))::int AS unknown
+           FROM device_light_counts
+          WHERE property_id IN (:ids)
           GROUP BY property_id
        ) c ON c.property_id = p.id
        LEFT JOIN LATERAL (

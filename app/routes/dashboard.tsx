@@ -10,7 +10,8 @@ import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { useLiveRevalidation } from '~/hooks/use-live-revalidation';
 import monthlyStyles from '~/styles/monthly.css?url';
 import dashboardStyles from '~/styles/dashboard.css?url';
-import { formatPermille, RADIO_WINDOW_DAYS, SLA_RISK_HOURS } from '../../domain/dashboard';
+import { Pagination } from '~/components/pagination';
+import { DEADLINE_KINDS, formatPermille, objectsPage, OBJECTS_PAGE_SIZE, RADIO_WINDOW_DAYS, SLA_RISK_HOURS } from '../../domain/dashboard';
 import { formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { hasPermission } from '../../domain/permissions';
@@ -26,7 +27,11 @@ export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: dashboardStyles },
 ];
 
-/** GET /dashboard?property= — the whole portfolio in the viewer's scope, or one property of it. */
+/**
+ * GET /dashboard?property=&seite= — the whole portfolio in the viewer's scope, or one property of it;
+ * `seite` pages the property table (those needing attention first), so a portfolio of hundreds of
+ * properties renders and ships only one page of rows.
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:property:own');
   const url = new URL(request.url);
@@ -36,18 +41,38 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const scope = await visibleScope(user);
   const [data, openFindings] = await Promise.all([dashboard(scope, propertyId), openFindingCount(user)]);
   if (!data) throw notFound();
+  const { properties: summaries, ...figures } = data;
+  const objects = objectsPage(summaries, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
   return {
     openFindings,
-    data,
+    data: {
+      ...figures,
+      propertyCount: summaries.length,
+      deadlines: {
+        ...figures.deadlines,
+        // A kind's page only for who may open it; the count is shown either way.
+        kinds: figures.deadlines.kinds.map((count) => ({
+          ...count,
+          label: DEADLINE_KINDS[count.kind].label,
+          href: hasPermission(user, DEADLINE_KINDS[count.kind].permission) ? DEADLINE_KINDS[count.kind].path : null,
+        })),
+      },
+    },
+    objects: {
+      ...objects,
+      rows: objects.rows.map((p) => ({ id: p.id, name: p.name, unitCount: p.unitCount, status: p.status, nextAction: p.nextAction })),
+    },
     properties: scope.properties,
     canSeeTickets: hasPermission(user, 'read:ticket:own'),
   };
 }
 
 export default function DashboardPage() {
-  const { data, properties, canSeeTickets, openFindings } = useLoaderData<typeof loader>();
+  const { data, objects, properties, canSeeTickets, openFindings } = useLoaderData<typeof loader>();
   useLiveRevalidation();
   const where = data.property ? `?property=${data.property.id}` : '';
+  // Device deadlines open the register (most pressing first) of the property shown.
+  const deadlineLink = (kind: string, path: string) => (kind === 'device' || kind === 'cost-data' ? `${path}${where}` : path);
   const registerLink = (query: string) => `/geraete?${data.property ? `property=${data.property.id}&` : ''}${query}`;
   return (
     <>
@@ -84,7 +109,7 @@ export default function DashboardPage() {
         <li className="kpi">
           <span className="kpi__label">Wohneinheiten</span>
           <span className="kpi__value">{formatNumber(data.units)}</span>
-          <span className="kpi__note">in {formatNumber(data.properties.length)} Liegenschaften</span>
+          <span className="kpi__note">in {formatNumber(data.propertyCount)} Liegenschaften</span>
         </li>
         <li className="kpi">
           <span className="kpi__label">Funkqualität</span>
@@ -105,14 +130,12 @@ export default function DashboardPage() {
         </li>
         <li className="kpi">
           <span className="kpi__label">Nächste Fristen</span>
-          <span className="kpi__value">{formatNumber(data.deadlines.within[30])}</span>
-          <span className="kpi__note">
+          <span className="kpi__value">
+            <a href="#fristen">{formatNumber(data.deadlines.within[30])}</a>
+          </span>
+          <span className={data.deadlines.overdue > 0 ? 'kpi__note kpi__note--alert' : 'kpi__note'}>
             in 30 Tagen, {formatNumber(data.deadlines.within[90])} in 90 Tagen
-            {data.deadlines.overdue > 0 ? (
-              <>
-                ; <Link to={registerLink('light=red')}>{formatNumber(data.deadlines.overdue)} überfällig</Link>
-              </>
-            ) : null}
+            {data.deadlines.overdue > 0 ? `; ${formatNumber(data.deadlines.overdue)} überfällig` : null}
           </span>
         </li>
       </ul>
@@ -135,8 +158,45 @@ export default function DashboardPage() {
         </Panel>
       </div>
 
+      <Panel id="fristen" title="Fristen nach Pflicht">
+        <DataTable
+          label="Fristen nach Pflicht"
+          caption="Offene Fristen je Pflicht: überfällig, in 30 und in 90 Tagen fällig"
+          className="table--cards"
+          head={
+            <tr>
+              <th scope="col">Pflicht</th>
+              <th scope="col" className="num">
+                Überfällig
+              </th>
+              <th scope="col" className="num">
+                In 30 Tagen
+              </th>
+              <th scope="col" className="num">
+                In 90 Tagen
+              </th>
+            </tr>
+          }
+        >
+          {data.deadlines.kinds.map((k) => (
+            <tr key={k.kind}>
+              <th scope="row">{k.href ? <Link to={deadlineLink(k.kind, k.href)}>{k.label}</Link> : k.label}</th>
+              <td className={k.overdue > 0 ? 'num overdue' : 'num'} data-label="Überfällig">
+                {formatNumber(k.overdue)}
+              </td>
+              <td className="num" data-label="In 30 Tagen">
+                {formatNumber(k.within30)}
+              </td>
+              <td className="num" data-label="In 90 Tagen">
+                {formatNumber(k.within90)}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </Panel>
+
       <Panel id="objects" title="Objekte">
-        {data.properties.length === 0 ? (
+        {objects.total === 0 ? (
           <EmptyState>Ihnen sind keine Liegenschaften zugeordnet.</EmptyState>
         ) : (
           <DataTable
@@ -154,7 +214,7 @@ export default function DashboardPage() {
               </tr>
             }
           >
-            {data.properties.map((p) => (
+            {objects.rows.map((p) => (
               <tr key={p.id}>
                 <th scope="row">
                   <Link to={`/dashboard?property=${p.id}`} className="cell-main">
@@ -175,6 +235,15 @@ export default function DashboardPage() {
             ))}
           </DataTable>
         )}
+        {objects.pageCount > 1 ? (
+          <Pagination
+            page={objects.page}
+            pageCount={objects.pageCount}
+            total={objects.total}
+            pageSize={OBJECTS_PAGE_SIZE}
+            hrefFor={(page) => `/dashboard?${data.property ? `property=${data.property.id}&` : ''}seite=${page}#objects`}
+          />
+        ) : null}
       </Panel>
       {where ? (
         <p>

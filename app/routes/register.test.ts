@@ -105,3 +105,26 @@ describe('light counts from the aggregate', () => {
     expect(byType.red + byType.yellow + byType.green + byType.unknown).toBe(row!.n);
   });
 });
+
+describe('the register’s summary without a scan', () => {
+  test('per property and type: the kept light counts and the meters of unknown calibration year equal the rows', async () => {
+    const property = f.property;
+    const place = { property, unit: f.unit };
+    await createDeviceFixture(database, place, { light: 'green', calibratedYear: null, serial: `UNK-${uniqueSuffix()}` });
+    await createDeviceFixture(database, place, { light: 'red', type: 'HKV', calibratedYear: null, serial: `HKV-${uniqueSuffix()}` });
+    await createDeviceFixture(database, place, { light: 'yellow', serial: `KNOWN-${uniqueSuffix()}` });
+    const [unknown] = await database.sequelize.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM devices
+        WHERE property_id = :id AND removed_at IS NULL AND calibrated_year IS NULL AND type IN ('WZ-K', 'WZ-W', 'WMZ', 'GZ')`,
+      { replacements: { id: property.id }, type: QueryTypes.SELECT },
+    );
+    const { page } = await register(cookies.manager, `?property=${property.id}`);
+    expect(page.counts).toEqual(await scannedCounts(property.id));
+    // A heat cost allocator has no calibration year to know: it does not count.
+    expect(page.calibrationYearUnknown).toBe(unknown!.n);
+    expect(page.calibrationYearUnknown).toBeGreaterThanOrEqual(1);
+    const byType = (await register(cookies.manager, `?property=${property.id}&type=HKV`)).page;
+    expect(byType.calibrationYearUnknown).toBe(0);
+    expect(byType.total).toBeGreaterThanOrEqual(1);
+  });
+});

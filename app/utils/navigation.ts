@@ -24,6 +24,7 @@ const COMPLIANCE: NavItem = { to: '/pruefung', label: 'Prüfung' };
 const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' };
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
+const FORWARDS: NavItem = { to: '/weiterleitungen', label: 'Weitergeleitet' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
@@ -41,7 +42,8 @@ export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
     COMPLIANCE,
     SETTINGS,
   ],
-  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, SETTINGS],
+  // Owners receive what their managers forward (statements, monthly summaries, register reports).
+  owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, FORWARDS, ARCHIVE, SETTINGS],
   compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
   technician: [REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
@@ -53,6 +55,7 @@ const SESSIONS: NavItem = { to: '/konto/sitzungen', label: 'Sitzungen' };
 const SECOND_FACTOR: NavItem = { to: '/konto/zwei-faktor', label: 'Zwei-Faktor-Anmeldung' };
 const NOTIFICATION_SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Benachrichtigungen' };
 const STATEMENT_SETTINGS: NavItem = { to: '/einstellungen/abrechnungen', label: 'Abrechnungen' };
+const REFERENCE_SETTINGS: NavItem = { to: '/einstellungen/vergleichswert', label: 'Vergleichswert' };
 const STAFF: NavItem = { to: '/benutzer', label: 'Benutzer' };
 const API_TOKENS: NavItem = { to: '/einstellungen/api-schluessel', label: 'API-Schlüssel' };
 const WEBHOOKS: NavItem = { to: '/einstellungen/webhooks', label: 'Webhooks' };
@@ -60,7 +63,7 @@ const STAFF_SETTINGS = [ACCOUNT, SESSIONS, SECOND_FACTOR, NOTIFICATION_SETTINGS]
 
 /** The settings pages per role (the sub-navigation of "Einstellungen"). */
 export const SETTINGS_NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, STAFF, API_TOKENS, WEBHOOKS],
+  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, REFERENCE_SETTINGS, STAFF, API_TOKENS, WEBHOOKS],
   owner: STAFF_SETTINGS,
   compliance: STAFF_SETTINGS,
   technician: STAFF_SETTINGS,

@@ -7,7 +7,7 @@ import { seededRandom } from './random';
 import { seedDemoReadings } from './readings';
 import { seedDemoCases } from './cases';
 import { seedDemoInvitations } from './invitations';
-import { seedProperty, serialCounter, type PropertySpec } from './portfolio';
+import { seedProperty, serialCounter, type LightWeights, type PropertySpec } from './portfolio';
 
 export const DEMO_PASSWORD = 'klarmeter-demo';
 
@@ -22,6 +22,16 @@ export const DEMO_LOGINS: ReadonlyArray<{ email: string; name: string; role: Rol
   { email: 'mieter@klarmeter.de', name: 'Julia Becker', role: 'tenant' },
   { email: 'technik@klarmeter.de', name: 'Murat Yılmaz', role: 'technician' },
   { email: 'pruefung@klarmeter.de', name: 'Sabine Roth', role: 'compliance' },
+];
+
+/**
+ * A well-run portfolio as in the brochure's table: nearly every device green, a handful yellow
+ * (deadline within three months) and red (past it, or silent), besides the brochure's own devices.
+ */
+const DEMO_LIGHTS: LightWeights = [
+  ['green', 985],
+  ['yellow', 12],
+  ['red', 3],
 ];
 
 const PROPERTIES: ReadonlyArray<Omit<PropertySpec, 'ownerId' | 'technicianId'> & { owned: boolean }> = [
@@ -81,7 +91,7 @@ export async function seedDemo(db: Db, today: string, options: { publicUrl?: str
           db,
           org.id,
           { ...spec, ownerId: owned ? users.get('owner') : null, technicianId: users.get('technician') },
-          { today, random, serials, profile: 'full', transaction },
+          { today, random, serials, profile: 'full', transaction, lights: DEMO_LIGHTS },
         ),
       );
     }

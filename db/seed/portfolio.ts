@@ -104,17 +104,28 @@ export function serialCounter(taken: ReadonlySet<string> = new Set()): SerialCou
 
 type DeviceRow = CreationAttributes<Device>;
 
+/** How many in a thousand generated devices are green, yellow (deadline within three months) and red. */
+export type LightWeights = ReadonlyArray<readonly ['green' | 'yellow' | 'red', number]>;
+
+/** A portfolio under load (the benchmarks): enough yellow and red for every list to have work. */
+export const BUSY_LIGHTS: LightWeights = [
+  ['green', 800],
+  ['yellow', 120],
+  ['red', 80],
+];
+
 /**
  * Facts of one generated device. The weights put most devices in the green, some within three
- * months of their deadline (yellow) and a few past it or silent (red), as in a real portfolio.
+ * months of their deadline (yellow) and a few past it or silent (red).
  */
-function deviceFacts(type: DeviceType, today: string, random: Random): Omit<DeviceRow, 'propertyId' | 'unitId' | 'serial' | 'location'> {
+function deviceFacts(
+  type: DeviceType,
+  today: string,
+  random: Random,
+  lights: LightWeights,
+): Omit<DeviceRow, 'propertyId' | 'unitId' | 'serial' | 'location'> {
   const year = Number(today.slice(0, 4));
-  const state = random.weighted([
-    ['green', 80],
-    ['yellow', 12],
-    ['red', 8],
-  ] as const);
+  const state = random.weighted(lights);
   const monthDay = `-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`;
   let installedAt: string;
   let calibratedYear: number | null = null;
@@ -182,7 +193,7 @@ export async function seedProperty(
   db: Db,
   organisationId: number,
   spec: PropertySpec,
-  opts: { today: string; random: Random; serials: SerialCounter; profile: DeviceProfile; transaction: Transaction },
+  opts: { today: string; random: Random; serials: SerialCounter; profile: DeviceProfile; transaction: Transaction; lights?: LightWeights },
 ): Promise<SeededProperty> {
   const { Property, Unit, Tenancy, Device } = db.models;
   const { random, transaction, today } = opts;
@@ -225,7 +236,7 @@ export async function seedProperty(
   const rows: DeviceRow[] = [];
   for (const unit of units) {
     for (const { type, location } of unitDeviceTypes(opts.profile, random)) {
-      const facts = deviceFacts(type, today, random);
+      const facts = deviceFacts(type, today, random, opts.lights ?? BUSY_LIGHTS);
       rows.push({
         ...facts,
         propertyId: property.id,
@@ -235,7 +246,7 @@ export async function seedProperty(
       });
     }
   }
-  const building = deviceFacts('WMZ', today, random);
+  const building = deviceFacts('WMZ', today, random, opts.lights ?? BUSY_LIGHTS);
   rows.push({
     ...building,
     propertyId: property.id,

@@ -15,7 +15,7 @@ function newestMtime(dir: string): number {
 /** Builds the Remix app when there is no build or a source it bundles is newer. */
 export function ensureWebBuild(log: (line: string) => void): void {
   const serverBuild = path.join(ROOT, 'build', 'server', 'index.js');
-  const sources = ['app', 'db', 'domain', 'activities', 'workflows'].map((dir) => newestMtime(path.join(ROOT, dir)));
+  const sources = ['app', 'server', 'db', 'domain', 'activities', 'workflows'].map((dir) => newestMtime(path.join(ROOT, dir)));
   if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs > Math.max(...sources)) return;
   log('Building the web app …');
   const cli = path.join(ROOT, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js');

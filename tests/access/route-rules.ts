@@ -94,6 +94,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     action: needs('create:webhook:any', { form: { intent: 'register', url: 'https://erp.example.de/hook', kinds: 'objection.filed' } }),
   },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
+  'einstellungen.vergleichswert': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
   // The development mail sink: managers only (others get 404, as if it did not exist).
   'entwicklung.mails': { loader: { access: 'user', onlyRoles: ['manager'] } },
