@@ -40,7 +40,7 @@ beforeAll(async () => {
     db,
     activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await ts?.stop();
@@ -96,7 +96,7 @@ describe('the proof verification run', () => {
     expect(totals.documents).toBeGreaterThanOrEqual(3);
     expect(totals.auditEntries).toBeGreaterThan(0);
     expect(await alarmsOf(house.org.managers[0]!.id, totals.runId)).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   test('an edited event is found and alarms managers and compliance officers urgently; the next run knows it', async () => {
     const ref = await deliverVersion(house, options());
@@ -115,7 +115,7 @@ describe('the proof verification run', () => {
     expect(again.findings).toBeGreaterThan(0);
     expect(again.newFindings).toBe(0);
     expect(await alarmsOf(house.org.managers[0]!.id, again.runId)).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   test('the newest event deleted and the head moved back is found', async () => {
     const ref = await deliverVersion(house, options());
@@ -127,7 +127,7 @@ describe('the proof verification run', () => {
         message: `Ereignis Nr. ${dropped.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
       }),
     );
-  }, 120_000);
+  }, 300_000);
 
   test('a re-hashed chain with its head moved is found', async () => {
     const ref = await deliverVersion(house, options());
@@ -142,7 +142,7 @@ describe('the proof verification run', () => {
     const problems = (await findingsOf(statementWorkflowId(ref.id, ref.version))).map((f) => f.problem);
     expect(problems).toEqual(expect.arrayContaining(['head-mismatch', 'anchor-mismatch']));
     expect(problems).not.toContain('chain-broken');
-  }, 120_000);
+  }, 300_000);
 
   test("a delivered PDF's stored bytes changed is found", async () => {
     const ref = await deliverVersion(house, options());
@@ -157,7 +157,7 @@ describe('the proof verification run', () => {
     expect(await findingsOf(statementWorkflowId(ref.id, ref.version))).toContainEqual(
       expect.objectContaining({ problem: 'document-altered' }),
     );
-  }, 120_000);
+  }, 300_000);
 
   test('an emptied audit log is found (restored afterwards: other tests share it)', async () => {
     await appendAudit(db, { organisationId: organisationId(), actorId: null, actor: 'system', action: 'test', entity: 'proof' });
@@ -181,7 +181,7 @@ describe('the proof verification run', () => {
       await asInsider(owner, 'audit_log', (q) => q(`INSERT INTO audit_log SELECT * FROM ${saved}`).then(() => undefined));
       await owner.sequelize.query(`DROP TABLE ${saved}`);
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('the nightly Schedule', () => {
