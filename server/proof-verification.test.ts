@@ -8,46 +8,36 @@ import type { Transaction } from 'sequelize';
 import { createDb } from '../db';
 import { appendAudit } from '../db/audit';
 import { proofEvents, verifyProofChain } from '../db/proof';
-import { createActivities } from '../activities';
-import { createMailer } from './mail';
-import { createPdfRenderer } from './pdf';
 import { headSigner } from './proof/signing';
 import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-verification';
 import { checkConnectionRole, privilegeProblem } from '../db/roles';
 import { statementWorkflowId } from '../domain/contracts/statement';
-import { createOrgFixture, createUserFixture } from '../tests/support/fixtures';
-import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import type { StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
-import { asInsider, deliverVersion, dropNewestEvent, rehashFrom } from '../tests/support/tamper';
-import { startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { asInsider, deliverVersion, dropNewestEvent, rehashFrom, startProofStack, type ProofStack } from '../tests/support/tamper';
+import type { TimeSkipping } from '../tests/support/time-skipping';
 
 useTestEnvironment();
 // The worker's handle signs, as server/db.ts does with PROOF_SIGNING_KEY.
 const db = createDb(inject('databaseUrl'), { headSigner: headSigner() });
 // The insider: the tables' owner, who may disable the triggers (the application role may not).
 const owner = createDb(inject('ownerDatabaseUrl'));
-const renderer = createPdfRenderer();
+let stack: ProofStack;
 let ts: TimeSkipping;
 let house: StatementFixture;
 
 beforeAll(async () => {
-  const org = await createOrgFixture(db);
-  const tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
-  house = await createStatementFixture(db, { tenantA }, org);
-  ts = await startTimeSkipping({
-    db,
-    activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
-  });
-}, 60_000);
+  stack = await startProofStack(db);
+  ({ ts, house } = stack);
+}, 180_000);
 
 afterAll(async () => {
-  await ts?.stop();
-  await renderer.close();
+  await stack?.stop();
   await db.close();
   await owner.close();
 });
 
-const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
+const options = () => stack.options();
 
 const deliveredVersion = () => deliverVersion(house, options());
 

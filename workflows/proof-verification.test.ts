@@ -8,48 +8,39 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { createDb } from '../db';
 import { appendAudit } from '../db/audit';
-import { createActivities } from '../activities';
-import { createMailer } from '../server/mail';
-import { createPdfRenderer } from '../server/pdf';
 import { headSigner } from '../server/proof/signing';
 import { ensureProofVerificationSchedule } from '../server/proof-verification-schedule';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { PROOF_VERIFICATION_SCHEDULE_ID, type ProofVerificationInput } from '../domain/contracts/proof-verification';
-import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
-import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
+import type { StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
-import { asInsider, deliverVersion, dropNewestEvent, rehashFrom } from '../tests/support/tamper';
-import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { asInsider, deliverVersion, dropNewestEvent, rehashFrom, startProofStack, type ProofStack } from '../tests/support/tamper';
+import { recordHistory, type TimeSkipping } from '../tests/support/time-skipping';
 import { connectTestClient } from '../tests/support/temporal';
 import { proofVerificationRun } from './proof-verification';
 
 useTestEnvironment();
 const db = createDb(inject('databaseUrl'), { headSigner: headSigner() });
 const owner = createDb(inject('ownerDatabaseUrl'));
-const renderer = createPdfRenderer();
+let stack: ProofStack;
 let ts: TimeSkipping;
 let house: StatementFixture;
 let officerId: number;
 
 beforeAll(async () => {
-  const org = await createOrgFixture(db);
-  const tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
-  officerId = (await createUserFixture(db, org.organisation.id, 'compliance')).id;
-  house = await createStatementFixture(db, { tenantA }, org);
-  ts = await startTimeSkipping({
-    db,
-    activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
-  });
+  stack = await startProofStack(db);
+  ({ ts, house } = stack);
+  officerId = (await createUserFixture(db, stack.house.org.organisation.id, 'compliance')).id;
 }, 180_000);
 
 afterAll(async () => {
-  await ts?.stop();
-  await renderer.close();
+  await stack?.stop();
   await db.close();
   await owner.close();
 });
 
-const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
+const options = () => stack.options();
 const organisationId = () => house.org.organisation.id;
 
 /** One verification run over the fixture's organisation (and the shared audit log), small pages to page. */

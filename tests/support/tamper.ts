@@ -7,7 +7,12 @@ import { proofEvents } from '../../db/proof';
 import { saveStatement } from '../../db/statements';
 import type { LifecycleActor } from '../../domain/contracts/statement';
 import { approve, deliver, startStatementLifecycle, type LifecycleOptions } from '../../server/statement-lifecycle';
-import type { StatementFixture } from './statement-fixtures';
+import { createActivities } from '../../activities';
+import { createMailer } from '../../server/mail';
+import { createPdfRenderer } from '../../server/pdf';
+import { createOrgFixture, createUserFixture } from './fixtures';
+import { createStatementFixture, type StatementFixture } from './statement-fixtures';
+import { startTimeSkipping, type TimeSkipping } from './time-skipping';
 
 export type InsiderQuery = (sql: string, replacements?: Record<string, unknown>) => Promise<unknown>;
 
@@ -72,4 +77,36 @@ export async function deliverVersion(
   const delivered = await deliver(ref, { actor, channel: 'portal' }, options);
   if (!delivered.ok) throw new Error(`delivery refused: ${delivered.message}`);
   return ref;
+}
+
+export interface ProofStack {
+  house: StatementFixture;
+  ts: TimeSkipping;
+  /** What the lifecycle services need to reach this stack's workflows. */
+  options(): LifecycleOptions & { db: Db };
+  stop(): Promise<void>;
+}
+
+/**
+ * A house whose statements are proven on Temporal's time-skipping test server with the real
+ * activities (PDFs included), against `db` (a handle that signs heads).
+ */
+export async function startProofStack(db: Db): Promise<ProofStack> {
+  const renderer = createPdfRenderer();
+  const org = await createOrgFixture(db);
+  const tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
+  const house = await createStatementFixture(db, { tenantA }, org);
+  const ts = await startTimeSkipping({
+    db,
+    activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
+  });
+  return {
+    house,
+    ts,
+    options: () => ({ db, client: ts.client, taskQueue: ts.taskQueue }),
+    async stop() {
+      await ts.stop();
+      await renderer.close();
+    },
+  };
 }
