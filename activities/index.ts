@@ -20,6 +20,7 @@ import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
 import { createMailDigestObligation } from '../server/mail-digest';
+import { createProofVerificationObligation } from '../server/proof-verification-run';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
 import type { ObjectionInput, ProofStepInput } from '../server/statement-obligation';
 import type { Progress, ProgressSource } from '../server/progress';
@@ -116,6 +117,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createLegionellaObligation(deps),
     ...createCostDeadlineObligation(deps),
     ...createMailDigestObligation({ ...deps, progress: heartbeats }),
+    // The verification reads the anchored heads from the histories of the worker's own Temporal.
+    ...createProofVerificationObligation({ ...deps, progress: heartbeats, temporal: () => Context.current().client }),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.

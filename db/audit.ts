@@ -195,3 +195,31 @@ function checkpointOf(row: AuditCheckpointRow | undefined): AuditCheckpoint | nu
     verifiedAt: new Date(row.verifiedAt).toISOString(),
   };
 }
+
+/**
+ * One page of the chain walk, for logs too large to hold at once: the `limit` entries after `after`
+ * (the last entry the previous page checked, null from the genesis), each checked against its link
+ * and content. `last` is where the next page continues.
+ */
+export async function verifyAuditChainPage(
+  db: Db,
+  after: { id: number; hash: string } | null,
+  limit: number,
+): Promise<ChainVerdict & { last: { id: number; hash: string } | null }> {
+  const rows = await db.models.AuditEntry.findAll({
+    where: after ? { id: { [Op.gt]: after.id } } : {},
+    order: [['id', 'ASC']],
+    limit,
+    raw: true,
+  });
+  let prev = after?.hash ?? GENESIS_HASH;
+  for (const row of rows) {
+    const broken = (reason: string) => ({ ok: false, checked: rows.length, brokenAt: { id: row.id, reason }, last: null });
+    if (row.prevHash !== prev) return broken('Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)');
+    const { id: _id, hash, ...fields } = row;
+    if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash) return broken('Inhalt geändert');
+    prev = hash;
+  }
+  const last = rows.at(-1);
+  return { ok: true, checked: rows.length, last: last ? { id: last.id, hash: last.hash } : null };
+}

@@ -13,6 +13,7 @@ import { calendarDate } from '../domain/calendar';
 import { buildWorker } from './lib/worker';
 import { ensureMonthlyScheduleAt } from '../server/monthly-schedule';
 import { ensureMailDigestScheduleAt } from '../server/mail-digest-schedule';
+import { ensureProofVerificationScheduleAt } from '../server/proof-verification-schedule';
 import { startOutboxRelay } from '../server/outbox';
 
 async function main() {
@@ -45,6 +46,7 @@ async function main() {
     });
     console.log(`Monthly information schedule ${await ensureMonthlyScheduleAt({ address, namespace, taskQueue })}`);
     console.log(`Notice digest schedule ${await ensureMailDigestScheduleAt({ address, namespace, taskQueue })}`);
+    console.log(`Proof verification schedule ${await ensureProofVerificationScheduleAt({ address, namespace, taskQueue })}`);
     console.log(
       `Worker ready: task queue ${taskQueue} on ${address} (namespace ${namespace}), mail via ${settings.SMTP_URL ? 'SMTP' : 'the sink'}`,
     );

@@ -5,94 +5,41 @@
 // chain check alone passes some of these; the signed and anchored heads catch every one.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Transaction } from 'sequelize';
-import { createDb, type Db } from '../db';
-import { appendAudit, canonicalJson, sha256 } from '../db/audit';
-import { saveStatement } from '../db/statements';
+import { createDb } from '../db';
+import { appendAudit } from '../db/audit';
 import { proofEvents, verifyProofChain } from '../db/proof';
-import { createActivities } from '../activities';
-import { createMailer } from './mail';
-import { createPdfRenderer } from './pdf';
 import { headSigner } from './proof/signing';
-import { approve, deliver, startStatementLifecycle } from './statement-lifecycle';
 import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-verification';
 import { checkConnectionRole, privilegeProblem } from '../db/roles';
-import { statementWorkflowId, type LifecycleActor } from '../domain/contracts/statement';
-import { createOrgFixture, createUserFixture } from '../tests/support/fixtures';
-import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
+import { statementWorkflowId } from '../domain/contracts/statement';
+import type { StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
-import { startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { asInsider, deliverVersion, dropNewestEvent, rehashFrom, startProofStack, type ProofStack } from '../tests/support/tamper';
+import type { TimeSkipping } from '../tests/support/time-skipping';
 
 useTestEnvironment();
 // The worker's handle signs, as server/db.ts does with PROOF_SIGNING_KEY.
 const db = createDb(inject('databaseUrl'), { headSigner: headSigner() });
 // The insider: the tables' owner, who may disable the triggers (the application role may not).
 const owner = createDb(inject('ownerDatabaseUrl'));
-const renderer = createPdfRenderer();
+let stack: ProofStack;
 let ts: TimeSkipping;
 let house: StatementFixture;
 
 beforeAll(async () => {
-  const org = await createOrgFixture(db);
-  const tenantA = await createUserFixture(db, org.organisation.id, 'tenant');
-  house = await createStatementFixture(db, { tenantA }, org);
-  ts = await startTimeSkipping({
-    db,
-    activities: createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }), pdfRenderer: renderer }),
-  });
-}, 60_000);
+  stack = await startProofStack(db);
+  ({ ts, house } = stack);
+}, 180_000);
 
 afterAll(async () => {
-  await ts?.stop();
-  await renderer.close();
+  await stack?.stop();
   await db.close();
   await owner.close();
 });
 
-const options = () => ({ db, client: ts.client, taskQueue: ts.taskQueue });
-const actor = (): LifecycleActor => {
-  const m = house.org.managers[0]!;
-  return { userId: m.id, name: m.email, role: 'manager', ip: '198.51.100.7' };
-};
+const options = () => stack.options();
 
-/** A version created, approved and delivered in the portal: its chain and its workflow's history. */
-async function deliveredVersion(): Promise<{ id: number; version: number }> {
-  const m = house.org.managers[0]!;
-  const saved = await saveStatement(db, house.request, { userId: m.id, email: m.email, organisationId: m.organisationId });
-  const ref = { id: saved.stored!.id, version: saved.stored!.version };
-  await startStatementLifecycle(ref.id, actor(), options());
-  expect((await approve(ref, actor(), options())).ok).toBe(true);
-  expect((await deliver(ref, { actor: actor(), channel: 'portal' }, options())).ok).toBe(true);
-  return ref;
-}
-
-/** Runs SQL as the insider: the tables' owner or a superuser, with the append-only triggers off. */
-async function asInsider(
-  database: Db,
-  table: string,
-  work: (q: (sql: string, replacements?: Record<string, unknown>) => Promise<unknown>) => Promise<void>,
-) {
-  await database.sequelize.transaction(async (transaction) => {
-    const q = (sql: string, replacements: Record<string, unknown> = {}) => database.sequelize.query(sql, { replacements, transaction });
-    await q(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-    await work(q);
-    await q(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
-  });
-}
-
-/** Recomputes every hash from event `from` on, as an insider who knows the (public) hash rule would. */
-async function rehashFrom(ref: { id: number; version: number }, from: number) {
-  const events = await proofEvents(db, ref.id, ref.version);
-  let prev = events[from - 2]!.hash;
-  await asInsider(owner, 'statement_proof_events', async (q) => {
-    for (const event of events.slice(from - 1)) {
-      const { id, hash: _hash, ...fields } = event.get({ plain: true });
-      const hash = sha256(canonicalJson({ ...fields, prevHash: prev, at: new Date(fields.at).toISOString() }));
-      await q('UPDATE statement_proof_events SET prev_hash = :prev, hash = :hash WHERE id = :id', { prev, hash, id });
-      prev = hash;
-    }
-  });
-  return prev;
-}
+const deliveredVersion = () => deliverVersion(house, options());
 
 describe('tamper evidence of a statement proof', () => {
   test('an untouched proof verifies: chain, signed head, and the heads anchored in the workflow history', async () => {
@@ -124,7 +71,7 @@ describe('tamper evidence of a statement proof', () => {
     await asInsider(owner, 'statement_proof_events', (q) =>
       q(`UPDATE statement_proof_events SET ip = '192.0.2.1' WHERE statement_id = :id AND seq = 3`, ref).then(() => undefined),
     );
-    const newHead = await rehashFrom(ref, 3);
+    const newHead = await rehashFrom(db, owner, ref, 3);
     await db.sequelize.query('UPDATE statement_proof_heads SET last_hash = :newHead WHERE statement_id = :id AND version = :version', {
       replacements: { ...ref, newHead },
     });
@@ -141,24 +88,7 @@ describe('tamper evidence of a statement proof', () => {
 
   test('the newest event dropped and the head moved back is found by the anchored head', async () => {
     const ref = await deliveredVersion();
-    const events = await proofEvents(db, ref.id, ref.version);
-    const newest = events.at(-1)!;
-    const before = events.at(-2)!;
-    await asInsider(owner, 'statement_proof_events', (q) =>
-      q('DELETE FROM statement_proof_events WHERE id = :id', { id: newest.id }).then(() => undefined),
-    );
-    await asInsider(owner, 'statement_proof_head_log', (q) =>
-      q('DELETE FROM statement_proof_head_log WHERE statement_id = :id AND version = :version AND seq = :seq', {
-        ...ref,
-        seq: newest.seq,
-      }).then(() => undefined),
-    );
-    await db.sequelize.query(
-      'UPDATE statement_proof_heads SET last_seq = :seq, last_hash = :hash WHERE statement_id = :id AND version = :version',
-      {
-        replacements: { ...ref, seq: before.seq, hash: before.hash },
-      },
-    );
+    const newest = await dropNewestEvent(db, owner, ref);
     // The chain and the remaining signed head agree with each other: only the workflow's history knows better.
     expect((await verifyProofChain(db, ref.id, ref.version)).ok).toBe(true);
     const verdict = await verifyStatementProof(db, ts.client, ref);

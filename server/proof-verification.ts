@@ -124,9 +124,16 @@ export async function verifyAuditLog(db: Db, transaction?: Transaction): Promise
   const findings: Finding[] = [];
   const walk = await verifyAuditChain(db, transaction);
   if (!walk.ok) findings.push({ problem: 'chain-broken', message: `Protokolleintrag ${walk.brokenAt!.id}: ${walk.brokenAt!.reason}` });
+  findings.push(...(await verifyAuditHead(db, walk.checked > 0, transaction)));
+  return { ok: findings.length === 0, events: walk.checked, anchoredSeq: null, findings };
+}
+
+/** Checks the audit log's newest signed head: its signature, and that its entry is still there unchanged. */
+export async function verifyAuditHead(db: Db, logHasEntries: boolean, transaction?: Transaction): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const head = await latestAuditHead(db, transaction);
   if (!head) {
-    if (walk.checked > 0) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf des Protokolls gespeichert' });
+    if (logHasEntries) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf des Protokolls gespeichert' });
   } else if (!signatureHolds(head)) {
     findings.push({ problem: 'bad-signature', message: `Signatur des Protokollkopfs (Eintrag ${head.seq}) ungültig` });
   } else {
@@ -143,5 +150,5 @@ export async function verifyAuditLog(db: Db, transaction?: Transaction): Promise
     else if (entry.hash !== head.sha256)
       findings.push({ problem: 'head-mismatch', message: `Protokolleintrag ${head.seq} weicht vom signierten Kopf ab` });
   }
-  return { ok: findings.length === 0, events: walk.checked, anchoredSeq: null, findings };
+  return findings;
 }

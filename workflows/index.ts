@@ -9,3 +9,4 @@ export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';
 export { costDataDeadline } from './cost-deadline';
 export { mailDigestRun } from './mail-digest';
+export { proofVerificationRun } from './proof-verification';

@@ -4,6 +4,7 @@ const DESK = [
   { to: '/pruefung', label: 'Pflichten', end: true },
   { to: '/pruefung/abdeckung', label: 'Abdeckung', end: false },
   { to: '/pruefung/protokoll', label: 'Prüfprotokoll', end: false },
+  { to: '/pruefung/integritaet', label: 'Nachweisprüfung', end: false },
 ] as const;
 
 /** The compliance desk's sections; plain links, so it works without JavaScript. */

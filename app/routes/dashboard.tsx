@@ -16,6 +16,8 @@ import { formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { hasPermission } from '../../domain/permissions';
 import { dashboard } from '../../server/dashboard';
+import { openFindingCount } from '../../server/proof-findings';
+import { FindingsBanner } from '~/components/proof-findings';
 import { notFound, requireUserWithPermission, visibleScope } from '../../server/permissions';
 
 export const meta: MetaFunction = () => [{ title: 'Dashboard · Klarmeter' }];
@@ -37,11 +39,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const propertyId = raw ? parseId(raw) : null;
   if (raw && propertyId === null) throw notFound();
   const scope = await visibleScope(user);
-  const data = await dashboard(scope, propertyId);
+  const [data, openFindings] = await Promise.all([dashboard(scope, propertyId), openFindingCount(user)]);
   if (!data) throw notFound();
   const { properties: summaries, ...figures } = data;
   const objects = objectsPage(summaries, parseId(url.searchParams.get('seite') ?? undefined) ?? 1);
   return {
+    openFindings,
     data: {
       ...figures,
       propertyCount: summaries.length,
@@ -65,7 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function DashboardPage() {
-  const { data, objects, properties, canSeeTickets } = useLoaderData<typeof loader>();
+  const { data, objects, properties, canSeeTickets, openFindings } = useLoaderData<typeof loader>();
   useLiveRevalidation();
   const where = data.property ? `?property=${data.property.id}` : '';
   // Device deadlines open the register (most pressing first) of the property shown.
@@ -89,6 +92,7 @@ export default function DashboardPage() {
           ) : null
         }
       />
+      <FindingsBanner count={openFindings} />
       {properties.length > 1 ? (
         <FilterForm resetTo="/dashboard" label="Liegenschaft wählen">
           <SelectFilter

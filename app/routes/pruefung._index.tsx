@@ -16,6 +16,8 @@ import {
 import { hasPermission } from '../../domain/permissions';
 import { organisationScope, searchObligations } from '../../server/compliance';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { openFindingCount } from '../../server/proof-findings';
+import { FindingsBanner } from '~/components/proof-findings';
 
 export const meta: MetaFunction = () => [{ title: 'Prüfung: Pflichten · Klarmeter' }];
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: complianceStyles }];
@@ -29,6 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     properties: scope.properties,
     canExport: hasPermission(user, 'export:compliance:any'),
     query: Object.fromEntries(url.searchParams) as Record<string, string>,
+    openFindings: await openFindingCount(user),
   };
   if (!parsed.ok) return { ...base, errors: parsed.errors, filters: null, page: null };
 
@@ -66,7 +69,7 @@ const KIND_GROUPS = [...new Set(OBLIGATION_KINDS.map((kind) => kind.group))].map
 }));
 
 export default function ObligationSearch() {
-  const { properties, canExport, query, errors, filters, page } = useLoaderData<typeof loader>();
+  const { properties, canExport, query, errors, filters, page, openFindings } = useLoaderData<typeof loader>();
   const value = (name: string) => query[name] ?? '';
   const invalid = (field: FilterField) => (errors?.[field] ? { 'aria-invalid': true as const, 'aria-describedby': `error-${field}` } : {});
   return (
@@ -83,6 +86,7 @@ export default function ObligationSearch() {
         }
       />
       <ComplianceNav />
+      <FindingsBanner count={openFindings} />
       <Form method="get" className="filters" role="search" aria-label="Pflichten suchen">
         <div className="field">
           <label htmlFor="filter-kind">Art</label>

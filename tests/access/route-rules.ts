@@ -156,6 +156,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'pruefung._index': { loader: needs('read:compliance:any') },
   'pruefung.abdeckung': { loader: needs('read:compliance:any') },
   'pruefung.pflichten[.]csv': { loader: needs('export:compliance:any') },
+  'pruefung.integritaet': {
+    loader: needs('read:compliance:any'),
+    // Resolving needs the compliance role (the service answers a manager with a refusal, not a status).
+    action: needs('read:compliance:any', { form: { intent: 'resolve', findingId: '1', note: 'geprüft' } }),
+  },
   'pruefung.protokoll': { loader: needs('read:compliance:any') },
   'pruefung.protokoll[.]csv': { loader: needs('export:compliance:any') },
   'pruefung.verlauf.$workflowId': { loader: needs('read:compliance:any', { object: 'obligation' }) },
