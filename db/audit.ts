@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type InferAttributes, type Transaction } from 'sequelize';
 import type { Db } from './index';
+import type { AuditEntry } from './models/audit-entry';
 import { storeAuditHead } from './heads';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -131,24 +132,32 @@ export async function verifyAuditChainFrom(
       raw: true,
       transaction,
     });
-    for (const row of rows) {
-      checked++;
-      if (row.prevHash !== prev)
-        return {
-          ok: false,
-          checked,
-          last: null,
-          brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' },
-        };
-      const { id: _id, hash, ...fields } = row;
-      if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash)
-        return { ok: false, checked, last: null, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
-      prev = hash;
-      lastId = row.id;
-    }
+    const batch = checkLinks(rows, prev);
+    checked += batch.checked;
+    if (batch.brokenAt) return { ok: false, checked, last: null, brokenAt: batch.brokenAt };
+    prev = batch.prev;
+    lastId = rows.at(-1)?.id ?? lastId;
     if (rows.length < VERIFY_BATCH) break;
   }
   return { ok: true, checked, last: lastId === 0 ? null : { id: lastId, hash: prev } };
+}
+
+/** Checks consecutive entries after the one hashed `prev`: each links to its predecessor and matches its content. */
+function checkLinks(
+  rows: readonly InferAttributes<AuditEntry>[],
+  prev: string,
+): { checked: number; prev: string; brokenAt?: { id: number; reason: string } } {
+  let checked = 0;
+  for (const row of rows) {
+    checked++;
+    if (row.prevHash !== prev)
+      return { checked, prev, brokenAt: { id: row.id, reason: 'Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)' } };
+    const { id: _id, hash, ...fields } = row;
+    if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash)
+      return { checked, prev, brokenAt: { id: row.id, reason: 'Inhalt geändert' } };
+    prev = hash;
+  }
+  return { checked, prev };
 }
 
 /** A recorded check: the chain was intact from the genesis up to `entryId` (`entries` entries). */
@@ -212,14 +221,8 @@ export async function verifyAuditChainPage(
     limit,
     raw: true,
   });
-  let prev = after?.hash ?? GENESIS_HASH;
-  for (const row of rows) {
-    const broken = (reason: string) => ({ ok: false, checked: rows.length, brokenAt: { id: row.id, reason }, last: null });
-    if (row.prevHash !== prev) return broken('Verkettung unterbrochen (Vorgänger fehlt oder wurde geändert)');
-    const { id: _id, hash, ...fields } = row;
-    if (entryHash({ ...fields, at: new Date(fields.at) }) !== hash) return broken('Inhalt geändert');
-    prev = hash;
-  }
+  const walk = checkLinks(rows, after?.hash ?? GENESIS_HASH);
+  if (walk.brokenAt) return { ok: false, checked: walk.checked, brokenAt: walk.brokenAt, last: null };
   const last = rows.at(-1);
-  return { ok: true, checked: rows.length, last: last ? { id: last.id, hash: last.hash } : null };
+  return { ok: true, checked: walk.checked, last: last ? { id: last.id, hash: last.hash } : null };
 }
