@@ -133,12 +133,7 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     if (!(error instanceof ProofExportError)) throw error;
     verification = { unavailable: error.message };
   }
-  const lines = built
-    ? Buffer.from(built.bundle.files.get('events.jsonl') ?? new Uint8Array())
-        .toString('utf8')
-        .split('\n')
-        .slice(0, -1)
-    : [];
+  const lines = built ? chainLines(built) : [];
   const timeline: RecipientTimelineItem[] = (built?.events ?? []).map((event, i) => ({
     seq: i + 1,
     kind: kindOf(event.step),
@@ -168,6 +163,24 @@ export async function recipientProofPage(request: Request, rawId: string | undef
   return page;
 }
 
+/** The bundle, or the 409 answer that says why none can be made. */
+async function bundleOrUnavailable(...args: Parameters<typeof bundleFor>): Promise<RecipientBundle | Response> {
+  try {
+    return await bundleFor(...args);
+  } catch (error) {
+    if (error instanceof ProofExportError) return unavailable(error.message);
+    throw error;
+  }
+}
+
+/** The chain's lines as exported, without their line ends. */
+function chainLines(built: RecipientBundle): string[] {
+  return Buffer.from(built.bundle.files.get('events.jsonl') ?? new Uint8Array())
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1);
+}
+
 function unavailable(message: string): Response {
   return new Response(`Der Nachweis kann nicht erstellt werden: ${message}`, {
     status: 409,
@@ -178,13 +191,8 @@ function unavailable(message: string): Response {
 /** The evidence bundle as a ZIP holding one folder. */
 export async function recipientBundleZip(request: Request, rawId: string | undefined, rawOccupancyId: string | undefined) {
   const { user, facts } = await requireRecipient(request, rawId, rawOccupancyId);
-  let built: RecipientBundle;
-  try {
-    built = await bundleFor(user, facts);
-  } catch (error) {
-    if (error instanceof ProofExportError) return unavailable(error.message);
-    throw error;
-  }
+  const built = await bundleOrUnavailable(user, facts);
+  if (built instanceof Response) return built;
   const body = zipBundle(built.bundle, built.folder);
   return new Response(new Uint8Array(body), {
     headers: {
@@ -199,17 +207,9 @@ export async function recipientBundleZip(request: Request, rawId: string | undef
 /** The recipient's proof as a PDF: its chain's lines, their hashes and the verification. */
 export async function recipientProofPdf(request: Request, rawId: string | undefined, rawOccupancyId: string | undefined) {
   const { user, facts } = await requireRecipient(request, rawId, rawOccupancyId);
-  let built: RecipientBundle;
-  try {
-    built = await bundleFor(user, facts);
-  } catch (error) {
-    if (error instanceof ProofExportError) return unavailable(error.message);
-    throw error;
-  }
-  const lines = Buffer.from(built.bundle.files.get('events.jsonl') ?? new Uint8Array())
-    .toString('utf8')
-    .split('\n')
-    .slice(0, -1);
+  const built = await bundleOrUnavailable(user, facts);
+  if (built instanceof Response) return built;
+  const lines = chainLines(built);
   const [period] = await db().sequelize.query<{ start: string; end: string }>(
     'SELECT period_start::text AS start, period_end::text AS "end" FROM statements WHERE id = :id',
     { replacements: { id: facts.statementId }, type: QueryTypes.SELECT },

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { formatNumber } from '../../domain/format';
 import type { RowError } from '../../domain/readings-csv';
 
@@ -39,5 +40,17 @@ export function RowErrorTable({
       </table>
       {errorCount > errors.length ? <p className="muted">… und {formatNumber(errorCount - errors.length)} weitere.</p> : null}
     </div>
+  );
+}
+
+/** The result of an uploaded file's import, headed with the file's name. */
+export function ImportResultSection({ id, fileName, children }: { id: string; fileName: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="import-result">
+      <h3 id={id} className="subheading">
+        Ergebnis{fileName ? ` für ${fileName}` : ''}
+      </h3>
+      {children}
+    </section>
   );
 }

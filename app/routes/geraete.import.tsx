@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
 import { PageHeader, Panel } from '~/components/page-header';
-import { RowErrorTable } from '~/components/row-errors';
+import { ImportResultSection, RowErrorTable } from '~/components/row-errors';
 import { formatNumber } from '../../domain/format';
 import { decodeCsvBytes } from '../../domain/readings-csv';
 import { importDevicesFile, type DeviceImportReport } from '../../server/device-import';
@@ -96,10 +96,7 @@ export default function DeviceImport() {
 
 function ImportResult({ fileName, report }: { fileName: string; report: Report }) {
   return (
-    <section aria-labelledby="import-result" className="import-result">
-      <h3 id="import-result" className="subheading">
-        Ergebnis{fileName ? ` für ${fileName}` : ''}
-      </h3>
+    <ImportResultSection id="import-result" fileName={fileName}>
       {report.applied ? (
         <p className="alert alert--info" role="status">
           Übernommen: {formatNumber(report.inserted)} Geräte.{' '}
@@ -117,6 +114,6 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         </p>
       )}
       <RowErrorTable errors={report.errors} errorCount={report.errorCount} />
-    </section>
+    </ImportResultSection>
   );
 }

@@ -11,7 +11,7 @@ import {
 } from '../../domain/readings-csv';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { RowErrorTable } from '~/components/row-errors';
+import { ImportResultSection, RowErrorTable } from '~/components/row-errors';
 import monthlyStyles from '~/styles/monthly.css?url';
 import { formatDateTime, formatNumber } from '../../domain/format';
 import { requireUserWithPermission } from '../../server/permissions';
@@ -310,10 +310,7 @@ function ManualField({
 
 function ImportResult({ fileName, report }: { fileName: string; report: Report }) {
   return (
-    <section aria-labelledby="import-result" className="import-result">
-      <h3 id="import-result" className="subheading">
-        Ergebnis{fileName ? ` für ${fileName}` : ''}
-      </h3>
+    <ImportResultSection id="import-result" fileName={fileName}>
       {report.applied ? (
         <p className="alert alert--info" role="status">
           Übernommen.
@@ -339,7 +336,7 @@ function ImportResult({ fileName, report }: { fileName: string; report: Report }
         </p>
       ) : null}
       <RowErrorTable errors={report.errors} errorCount={report.errorCount} />
-    </section>
+    </ImportResultSection>
   );
 }
 
@@ -351,10 +348,7 @@ function WmbusResult({ fileName, report }: { fileName: string; report: WmbusRepo
       </p>
     );
   return (
-    <section aria-labelledby="wmbus-result" className="import-result">
-      <h3 id="wmbus-result" className="subheading">
-        Ergebnis{fileName ? ` für ${fileName}` : ''}
-      </h3>
+    <ImportResultSection id="wmbus-result" fileName={fileName}>
       <p className={report.errorCount > 0 ? 'alert alert--error' : 'alert alert--info'} role="status">
         {report.inserted + report.unchanged > 0 ? 'Die gültigen Zeilen sind gespeichert.' : 'Keine Zeile konnte gespeichert werden.'}
         {report.errorCount > 0 ? ' Die abgelehnten Zeilen unten wurden nicht gespeichert.' : ''}
@@ -374,7 +368,7 @@ function WmbusResult({ fileName, report }: { fileName: string; report: WmbusRepo
       ) : null}
       <RowErrorTable label="Abgelehnte Zeilen" reason="Grund" errors={report.errors} errorCount={report.errorCount} />
       <RowErrorTable label="Übersprungene Zeilen" reason="Grund" errors={report.skipped} errorCount={report.skippedCount} />
-    </section>
+    </ImportResultSection>
   );
 }
 
