@@ -5,6 +5,7 @@
 import { QueryTypes } from 'sequelize';
 import { appendAudit } from '../db/audit';
 import {
+  RESOLUTION_NOTE_MAX,
   PROOF_VERIFICATION_OBLIGATION,
   PROOF_VERIFICATION_WORKFLOW_TYPE,
   onDemandVerificationId,
@@ -15,9 +16,6 @@ import { SA } from '../workflows/shared/search-attributes';
 import { db } from './db';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings, temporalUnavailable } from './temporal';
-
-/** A resolution note: long enough to say what was done, short enough to read. */
-export const RESOLUTION_NOTE_MAX = 2_000;
 
 export interface FindingView {
   id: number;

@@ -8,8 +8,8 @@ import complianceStyles from '~/styles/compliance.css?url';
 import { formatDateTime, formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { forbidden, requireUserWithPermission } from '../../server/permissions';
+import { RESOLUTION_NOTE_MAX } from '../../domain/contracts/proof-verification';
 import {
-  RESOLUTION_NOTE_MAX,
   findingsFor,
   mayResolveFindings,
   recentRuns,

@@ -9,6 +9,8 @@ export const PROOF_VERIFICATION_OBLIGATION = 'proof-verification';
 export const PROOF_VERIFICATION_SCHEDULE_ID = 'proof-verification';
 /** The compliance desk's page of the findings (the alarm links to it). */
 export const FINDINGS_PATH = '/pruefung/integritaet';
+/** A resolution note: long enough to say what was done, short enough to read. */
+export const RESOLUTION_NOTE_MAX = 2_000;
 
 /** Statement versions per activity: each is a chain walk, a history fetch and its documents' decryption. */
 export const DEFAULT_CHAIN_PAGE_SIZE = 50;
