@@ -72,6 +72,20 @@ function deviceKind(key: string, label: string): ObligationKind {
 const LEGIONELLA_STATES = { watching: 'Frist läuft', escalated: 'Frist abgelaufen (eskaliert)' } as const;
 
 /** Kinds later issues added: the archive's retention, drinking water, cost data, device faults. */
+/** What every ticket kind shares: the ticket workflow's states, SLA and page. */
+const TICKET_KIND: Omit<ObligationKind, 'key' | 'label'> = {
+  group: 'Vorgänge und Termine',
+  workflowType: TICKET_WORKFLOW_TYPE,
+  dueLabel: 'SLA-Frist (Reaktion, dann Lösung)',
+  states: TICKET_STATUS_LABELS,
+  openStates: ['open', 'in_progress', 'waiting_for_tenant'],
+  closedStates: ['resolved', 'closed'],
+  pagePath: (workflowId) => {
+    const id = /^ticket-(\d+)$/.exec(workflowId)?.[1];
+    return id ? `/vorgaenge/${id}` : null;
+  },
+};
+
 const LATER_KINDS: readonly ObligationKind[] = [
   {
     key: RETENTION_OBLIGATION,
@@ -134,16 +148,7 @@ const LATER_KINDS: readonly ObligationKind[] = [
     obligation: 'ticket',
     narrowedBy: 'device-fault-tickets',
     label: 'Gerätestörung (Vorgang)',
-    group: 'Vorgänge und Termine',
-    workflowType: TICKET_WORKFLOW_TYPE,
-    dueLabel: 'SLA-Frist (Reaktion, dann Lösung)',
-    states: TICKET_STATUS_LABELS,
-    openStates: ['open', 'in_progress', 'waiting_for_tenant'],
-    closedStates: ['resolved', 'closed'],
-    pagePath: (workflowId) => {
-      const id = /^ticket-(\d+)$/.exec(workflowId)?.[1];
-      return id ? `/vorgaenge/${id}` : null;
-    },
+    ...TICKET_KIND,
   },
 ];
 
@@ -183,16 +188,7 @@ export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   {
     key: 'ticket',
     label: 'Vorgang',
-    group: 'Vorgänge und Termine',
-    workflowType: TICKET_WORKFLOW_TYPE,
-    dueLabel: 'SLA-Frist (Reaktion, dann Lösung)',
-    states: TICKET_STATUS_LABELS,
-    openStates: ['open', 'in_progress', 'waiting_for_tenant'],
-    closedStates: ['resolved', 'closed'],
-    pagePath: (workflowId) => {
-      const id = /^ticket-(\d+)$/.exec(workflowId)?.[1];
-      return id ? `/vorgaenge/${id}` : null;
-    },
+    ...TICKET_KIND,
   },
   {
     key: 'appointment',
