@@ -159,6 +159,10 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // The compliance desk: read only (no actions); the organisation's whole scope.
   'pruefung._index': { loader: needs('read:compliance:any') },
   'pruefung.abdeckung': { loader: needs('read:compliance:any') },
+  // The coverage reports; a property of another organisation is refused by the page's own test.
+  'pruefung.berichte._index': { loader: needs('read:compliance:any') },
+  'pruefung.berichte.$bericht': { loader: needs('read:compliance:any'), params: { bericht: 'monatsinformation' } },
+  'pruefung.berichte.$bericht.pdf': { loader: needs('export:compliance:any'), params: { bericht: 'fristen' } },
   'pruefung.pflichten[.]csv': { loader: needs('export:compliance:any') },
   'pruefung.integritaet': {
     loader: needs('read:compliance:any'),
