@@ -57,6 +57,8 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'read:staff-account:any',
     'create:staff-account:any',
     'read:property:any',
+    // The property's settings: which technician serves it (work routing).
+    'update:property:any',
     'read:unit:any',
     'read:tenancy:any',
     'read:device:any',
@@ -143,6 +145,9 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'update:device:own',
     'read:appointment:own',
     'handle:appointment:own',
+    // Tickets of the properties the technician serves and those assigned to it: its work list (issue 14).
+    'read:ticket:own',
+    'handle:ticket:own',
   ],
   tenant: [
     ...OWN_ACCOUNT,

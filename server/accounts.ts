@@ -23,6 +23,8 @@ import { consume, countFailure, findUsable, issueSecret, revokePending } from '.
 import { sendAccountMail } from './account-mail';
 import { normaliseEmail } from './auth';
 import { db } from './db';
+import { newAccountMailRhythm } from '../domain/contracts/mail-digest';
+import { saveMailRhythm } from './notifications';
 import { clientIp, type RequestContext } from './request';
 import { sessionKey, type SessionUser } from './session';
 
@@ -726,6 +728,9 @@ export async function createStaffAccount(
     role: input.role,
     passwordHash: null,
   });
+  // A new manager starts with the daily digest for routine notices (urgent ones still arrive at once).
+  const rhythm = newAccountMailRhythm(input.role);
+  if (rhythm) await saveMailRhythm(user, rhythm);
   await auditAccount(
     sessionActor(manager, context),
     'staff_account_created',

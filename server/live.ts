@@ -173,11 +173,13 @@ const LIVE_EVENT_RULES: Readonly<Record<string, (viewer: Viewer, scope: Scope, e
   resync: () => true,
 };
 
-/** Tickets and appointments: `any` sees its scope; a tenant its own (it filed them); a technician its properties'. */
+/** Tickets and appointments: `any` sees its scope; a tenant its own (it filed them); a technician its properties' and its assigned. */
 function ownOrScope(viewer: Viewer, scope: Scope, event: LiveEvent, read: 'read:ticket' | 'read:appointment'): boolean {
   if (hasPermission(viewer, `${read}:any` as Permission)) return scopeCovers(scope, event);
   if (!hasPermission(viewer, `${read}:own` as Permission)) return false;
-  return viewer.role === 'tenant' ? event.userId === viewer.id : scopeCovers(scope, event);
+  if (viewer.role === 'tenant') return event.userId === viewer.id;
+  // A technician also hears of tickets assigned to it outside the properties it serves.
+  return scopeCovers(scope, event) || (Array.isArray(event.userIds) && (event.userIds as unknown[]).includes(viewer.id));
 }
 
 /**

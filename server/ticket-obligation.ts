@@ -2,6 +2,7 @@
 // (the projection lists read), and the people involved are told in the portal and by e-mail.
 // Idempotent: a step is keyed by (ticket, seq), its notifications and e-mails by `ticket-<id>:<seq>`,
 // so a retried activity writes and sends nothing twice.
+import { appendAudit } from '../db/audit';
 import { GoneError } from './errors';
 import { LIVE_CHANNEL, type Db, type Ticket, type TicketEvent, type User } from '../db';
 import { TICKET_CATEGORY_LABELS, TICKET_PRIORITY_LABELS } from '../domain/sla';
@@ -28,6 +29,8 @@ export type TicketLiveEvent = {
   unitId: number | null;
   /** The tenant who filed it: its pages reload even where its scope would not cover the unit. */
   userId: number;
+  /** The assignee: a technician's work list reloads even for a property it does not serve. */
+  userIds: number[];
   status: string;
 };
 
@@ -200,6 +203,7 @@ export function ticketLiveEvent(ticket: Ticket): TicketLiveEvent {
     propertyId: ticket.propertyId,
     unitId: ticket.unitId,
     userId: ticket.createdBy,
+    userIds: ticket.assigneeId === null ? [] : [ticket.assigneeId],
     status: ticket.status,
   };
 }
@@ -249,6 +253,22 @@ export function createTicketObligation(deps: { db: Db; mailer: Mailer; publicUrl
           },
           { transaction },
         );
+        // Routing is audited once, with the step (a retried activity returned above).
+        if (record.kind === 'assigned') {
+          await appendAudit(
+            db,
+            {
+              organisationId: ticket.organisationId,
+              actorId: record.actor.userId,
+              actor: record.actor.userId === null ? 'system' : record.actor.name,
+              action: 'ticket.assigned',
+              entity: 'ticket',
+              entityId: ticket.id,
+              details: { assigneeId: record.details.assigneeId, assigneeName: record.details.assigneeName, seq: record.seq },
+            },
+            transaction,
+          );
+        }
         await db.notify(LIVE_CHANNEL, ticketLiveEvent(ticket), transaction);
       });
     },

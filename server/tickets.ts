@@ -46,6 +46,7 @@ import {
 } from '../domain/contracts/ticket';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
+import { ASSIGNEE_ROLES, ASSIGNEE_ROLE_LABELS, isDeviceWork, type AssigneeRole } from '../domain/work-routing';
 import { TEXT_LIMITS, textTooLong } from '../domain/text-limits';
 import type { SessionUser } from './session';
 import {
@@ -79,6 +80,21 @@ export function federalStateOf(property: { id: number; federalState: string }): 
   if (!isFederalState(property.federalState))
     throw new RangeError(`property ${property.id}: unknown federal state ${property.federalState}`);
   return property.federalState;
+}
+
+/** The workflow's first assignee: the property's technician for device work, else nobody (a manager routes it). */
+export async function defaultAssigneeOf(
+  database: Db,
+  property: { organisationId: number; technicianId: number | null },
+  category: TicketCategory,
+  transaction?: Transaction,
+): Promise<{ id: number; name: string } | undefined> {
+  if (!isDeviceWork(category) || property.technicianId === null) return undefined;
+  const technician = await database.models.User.findOne({
+    where: { id: property.technicianId, organisationId: property.organisationId, role: 'technician' },
+    transaction,
+  });
+  return technician ? { id: technician.id, name: technician.name } : undefined;
 }
 
 export interface OpenTicketInput {
@@ -203,6 +219,7 @@ export async function openTicket(
       federalState: calendar.federalState,
       slaMatrix: matrix,
       lastSeq: 1,
+      defaultAssignee: await defaultAssigneeOf(database, property, category, transaction),
     };
     return workflowInput;
   };
@@ -264,6 +281,7 @@ export async function ensureTicketWorkflow(ticketId: number, options: WorkflowOp
       federalState: federalStateOf(property),
       slaMatrix: await loadSlaMatrix(database, ticket.organisationId),
       lastSeq: 1,
+      defaultAssignee: await defaultAssigneeOf(database, property, ticket.category),
     },
     options,
   );
@@ -404,11 +422,19 @@ const TICKET_SELECT = `
     LEFT JOIN users a ON a.id = t.assignee_id
     LEFT JOIN units u ON u.id = t.unit_id`;
 
-/** Tenants see the tickets they filed for a unit they still rent; staff of the organisation see all of it. */
+/**
+ * Tenants see the tickets they filed for a unit they still rent; technicians those of the properties
+ * they serve and those assigned to them; managers and compliance all of the organisation's.
+ */
 async function ticketScope(user: SessionUser): Promise<{ sql: string; replacements: Record<string, unknown> } | null> {
   if (hasPermission(user, 'read:ticket:any'))
     return { sql: 't.organisation_id = :organisationId', replacements: { organisationId: user.organisationId } };
   if (!hasPermission(user, 'read:ticket:own')) return null;
+  if (worksOnTickets(user))
+    return {
+      sql: 't.organisation_id = :organisationId AND (p.technician_id = :userId OR t.assignee_id = :userId)',
+      replacements: { organisationId: user.organisationId, userId: user.id },
+    };
   const unitIds = (await currentTenancies(user)).map((t) => t.unitId);
   if (unitIds.length === 0) return null;
   return {
@@ -524,7 +550,7 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
     type: QueryTypes.SELECT,
   });
   if (!record) return null;
-  const staff = hasPermission(user, 'read:ticket:any');
+  const staff = seesTicketsAsStaff(user);
   const events = await database.models.TicketEvent.findAll({ where: { ticketId }, order: [['seq', 'ASC']] });
   const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
   return {
@@ -561,14 +587,38 @@ export async function findTicket(user: SessionUser, ticketId: number): Promise<T
   };
 }
 
-/** Who a ticket can be assigned to: the organisation's managers. */
-export async function assignableUsers(organisationId: number): Promise<Array<{ id: number; name: string }>> {
+/** Technicians: they work on tickets (their scope's) without seeing the whole organisation's. */
+export function worksOnTickets(user: { role: SessionUser['role'] }): boolean {
+  return hasPermission(user, 'handle:ticket:own') && !hasPermission(user, 'handle:ticket:any');
+}
+
+/** Whether the user reads tickets as the organisation does (internal steps included) rather than as the tenant who filed them. */
+export function seesTicketsAsStaff(user: { role: SessionUser['role'] }): boolean {
+  return hasPermission(user, 'read:ticket:any') || hasPermission(user, 'handle:ticket:own');
+}
+
+export interface Assignee {
+  id: number;
+  name: string;
+  role: AssigneeRole;
+  /** "Petra Wagner (Technik)": the option's text. */
+  label: string;
+}
+
+/** Who a ticket can be assigned to: the organisation's managers and technicians. */
+export async function assignableUsers(organisationId: number): Promise<Assignee[]> {
   const users = await sharedDb().models.User.findAll({
-    where: { organisationId, role: 'manager' },
-    attributes: ['id', 'name'],
-    order: [['name', 'ASC']],
+    where: { organisationId, role: [...ASSIGNEE_ROLES] },
+    attributes: ['id', 'name', 'role'],
+    order: [
+      ['role', 'ASC'],
+      ['name', 'ASC'],
+    ],
   });
-  return users.map((u) => ({ id: u.id, name: u.name }));
+  return users.map((u) => {
+    const role = u.role as AssigneeRole;
+    return { id: u.id, name: u.name, role, label: `${u.name} (${ASSIGNEE_ROLE_LABELS[role]})` };
+  });
 }
 
 export function isTicketStatus(value: unknown): value is TicketStatus {

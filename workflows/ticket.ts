@@ -12,6 +12,7 @@
 // patched('<change-id>') so running executions keep their old path; see
 // https://docs.temporal.io/develop/typescript/versioning. Patches so far:
 // - LATE_ATTRIBUTE_PATCH: publishes KlarLate (an SLA deadline was breached).
+// - DEFAULT_ASSIGNEE_PATCH: a first run with `defaultAssignee` assigns the ticket as its first step.
 import {
   allHandlersFinished,
   condition,
@@ -61,6 +62,7 @@ import {
   SYSTEM_ACTOR,
   TICKET_GONE,
   handlesTickets,
+  routesTickets,
   type Actor,
   type Audience,
   type MeasureView,
@@ -78,6 +80,8 @@ const { recordTicketEvent, notifyTicketEvent } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [TICKET_GONE] },
 });
 
+const DEFAULT_ASSIGNEE_PATCH = 'ticket-default-assignee';
+
 const DAY_MS = 86_400_000;
 const MAX_TEXT_LENGTH = 10_000;
 /** A resolved ticket closes by itself after this long without a reopen. */
@@ -91,6 +95,7 @@ const MEASURES: readonly MeasureName[] = ['reaction', 'resolution'];
 const MESSAGES = {
   closed: 'Der Vorgang ist geschlossen und kann nicht mehr geändert werden.',
   staffOnly: 'Nur die Verwaltung kann diesen Schritt ausführen.',
+  routersOnly: 'Nur die Verwaltung kann Vorgänge zuweisen und einstufen.',
   notParticipant: 'Nur die Verwaltung oder wer das Anliegen gestellt hat, kann diesen Schritt ausführen.',
   emptyText: 'Bitte geben Sie einen Text ein.',
 } as const;
@@ -265,6 +270,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (!handlesTickets(actor)) refuse(MESSAGES.staffOnly);
   }
 
+  function requireRouter(actor: Actor) {
+    if (!routesTickets(actor)) refuse(MESSAGES.routersOnly);
+  }
+
   function requireParticipant(actor: Actor) {
     if (!handlesTickets(actor) && !(actor.role === 'tenant' && actor.userId === createdBy)) refuse(MESSAGES.notParticipant);
   }
@@ -280,20 +289,24 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   setHandler(getTicketStatus, view);
 
+  async function assign(actor: Actor, assigneeId: number, assigneeName: string) {
+    const statusChanged = state.status === 'open';
+    state.assigneeId = assigneeId;
+    if (statusChanged) state.status = 'in_progress';
+    // The tenant hears that work has started; a later handover only concerns the new assignee.
+    await record('assigned', actor, null, { assigneeId, assigneeName }, statusChanged ? participants() : handlers());
+  }
+
   setHandler(
     assignTicket,
     async ({ actor, assigneeId, assigneeName }) => {
-      const statusChanged = state.status === 'open';
-      state.assigneeId = assigneeId;
-      if (statusChanged) state.status = 'in_progress';
-      // The tenant hears that work has started; a later handover only concerns the new assignee.
-      await record('assigned', actor, null, { assigneeId, assigneeName }, statusChanged ? participants() : handlers());
+      await assign(actor, assigneeId, assigneeName);
       return view();
     },
     {
       validator: ({ actor, assigneeId }) => {
         requireNotClosed();
-        requireStaff(actor);
+        requireRouter(actor);
         if (state.status === 'resolved') refuse('Ein gelöster Vorgang kann nicht zugewiesen werden. Bitte öffnen Sie ihn zuerst wieder.');
         if (!Number.isInteger(assigneeId) || assigneeId <= 0) refuse('Bitte wählen Sie eine zuständige Person.');
         if (state.assigneeId === assigneeId) refuse('Der Vorgang ist dieser Person bereits zugewiesen.');
@@ -440,7 +453,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     {
       validator: ({ actor, category, priority }) => {
         requireNotClosed();
-        requireStaff(actor);
+        requireRouter(actor);
         if (!isTicketCategory(category)) refuse('Unbekannte Kategorie.');
         if (!isTicketPriority(priority)) refuse('Unbekannte Priorität.');
         if (category === state.category && priority === state.priority) refuse('Kategorie und Priorität sind unverändert.');
@@ -486,6 +499,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const isClosed = () => state.status === 'closed';
 
   publishSearchAttributes();
+  // Device work goes to the property's technician at once, through the same step a manager's assignment takes.
+  if (!input.carried && input.defaultAssignee && state.assigneeId === null && patched(DEFAULT_ASSIGNEE_PATCH)) {
+    await assign(SYSTEM_ACTOR, input.defaultAssignee.id, input.defaultAssignee.name);
+  }
   while (!isClosed()) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

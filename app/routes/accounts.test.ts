@@ -32,6 +32,7 @@ import { loader as deviceLoader } from './geraete.$id';
 import { loader as consumptionLoader } from './verbrauch';
 import { loader as myStatementLoader } from './meine-abrechnungen.$id';
 import { loader as myDocumentsLoader } from './meine-dokumente._index';
+import { mailRhythmOf, saveMailRhythm } from '../../server/notifications';
 
 const database = testDb();
 let received: ReceivedMail[] = [];
@@ -543,6 +544,26 @@ describe('staff accounts', () => {
       }),
     );
     expect(tenantTry.kind === 'response' && tenantTry.status).toBe(403);
+  });
+});
+
+describe('e-mail rhythm of new staff accounts', () => {
+  test('a new manager starts with the daily digest, a new technician with mail at once; a later choice is kept', async () => {
+    const create = async (role: string) => {
+      const email = `rhythmus-${role}-${uniqueSuffix()}@example.de`;
+      const created = await runAs(
+        staffAction,
+        makeRequest('/benutzer', { cookie: managerCookie, form: { intent: 'create', name: `Neu ${role}`, email, role } }),
+      );
+      expect(dataOf(created)).toMatchObject({ ok: true });
+      return (await database.models.User.findOne({ where: { email }, rejectOnEmpty: true }))!;
+    };
+    const manager = await create('manager');
+    const technician = await create('technician');
+    expect(await mailRhythmOf(manager, database)).toBe('taeglich');
+    expect(await mailRhythmOf(technician, database)).toBe('sofort');
+    await saveMailRhythm(manager, 'sofort', database);
+    expect(await mailRhythmOf(manager, database)).toBe('sofort');
   });
 });
 

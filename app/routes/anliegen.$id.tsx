@@ -6,7 +6,7 @@ import { formatDateTime } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission } from '../../server/permissions';
 import { requireSameOrigin } from '../../server/request';
-import { actorOf, findTicket, ticketQueued, ticketTimelineItems, updateTicket } from '../../server/tickets';
+import { actorOf, findTicket, ticketQueued, ticketTimelineItems, updateTicket, worksOnTickets } from '../../server/tickets';
 import { TICKET_TOPICS } from '../../domain/ticket-triage';
 import { LimitedTextArea } from '~/components/length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
@@ -20,7 +20,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUserWithPermission(request, 'read:ticket:own');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
-  if (!ticket) throw notFound();
+  // A technician works on tickets on the staff's page (/vorgaenge/:id), not on the tenant's.
+  if (!ticket || worksOnTickets(user)) throw notFound();
   // Filed while the workflow service was away: stored, its deadlines and notices start once the relay delivers.
   const queued = ticket.status === 'open' && (await ticketQueued(ticket.id));
   return {

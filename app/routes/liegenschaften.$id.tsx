@@ -1,5 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { ActionMessage } from '~/components/cases';
+import { hasPermission } from '../../domain/permissions';
+import { requireSameOrigin } from '../../server/request';
+import { setPropertyTechnician, technicianChoice } from '../../server/property-technician';
 import { calendarDate } from '../../domain/calendar';
 import { LightBadge } from '~/components/light-badge';
 import { LightSummary } from '~/components/light-summary';
@@ -21,12 +25,31 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const [property] = id ? await propertySummaries(scope, id) : [];
   if (!id || !property) throw notFound();
   const withTenants = seesTenantNames(user);
-  const [units, buildingDevices] = await Promise.all([unitSummaries(scope, id, { withTenants }), buildingDeviceCount(id)]);
-  return { property, units, buildingDevices, withTenants, today: calendarDate(new Date()) };
+  const canSetTechnician = hasPermission(user, 'update:property:any');
+  const [units, buildingDevices, technicians] = await Promise.all([
+    unitSummaries(scope, id, { withTenants }),
+    buildingDeviceCount(id),
+    canSetTechnician ? technicianChoice(user.organisationId, id) : null,
+  ]);
+  return { property, units, buildingDevices, withTenants, technicians, today: calendarDate(new Date()) };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const user = await requireUserWithPermission(request, 'update:property:any');
+  const id = parseId(params.id);
+  const scope = await visibleScope(user);
+  if (!id || !scope.propertyIds.includes(id)) throw notFound();
+  const form = await request.formData();
+  const raw = String(form.get('technicianId') ?? '');
+  const technicianId = raw === '' ? null : parseId(raw);
+  if (raw !== '' && technicianId === null) return { ok: false, message: 'Techniker: Bitte wählen Sie einen Techniker aus der Liste.' };
+  return setPropertyTechnician(user, id, technicianId);
 }
 
 export default function PropertyDetail() {
-  const { property, units, buildingDevices, withTenants, today } = useLoaderData<typeof loader>();
+  const { property, units, buildingDevices, withTenants, technicians, today } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <>
       <PageHeader
@@ -54,6 +77,31 @@ export default function PropertyDetail() {
           <LightSummary counts={property.counts} hrefFor={(light) => `/geraete?property=${property.id}&light=${light}`} />
         </Panel>
       </div>
+      {technicians ? (
+        <Panel id="technician" title="Technik">
+          <ActionMessage data={result} />
+          <p className="muted">
+            Der Techniker der Liegenschaft erhält Terminanfragen, Gerätearbeiten und gerätebezogene Vorgänge (Gerätemeldungen, Störungen von
+            Rauchwarnmeldern) automatisch zugewiesen.
+          </p>
+          <Form method="post" className="case-actions__row">
+            <div className="field">
+              <label htmlFor="technicianId">Zuständiger Techniker</label>
+              <select id="technicianId" name="technicianId" defaultValue={technicians.current?.id ?? ''} key={technicians.current?.id ?? 0}>
+                <option value="">Kein Techniker</option>
+                {technicians.options.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="button">
+              Speichern
+            </button>
+          </Form>
+        </Panel>
+      ) : null}
       <Panel id="units" title="Wohneinheiten">
         {units.length === 0 ? (
           <EmptyState>Keine Wohneinheiten erfasst.</EmptyState>

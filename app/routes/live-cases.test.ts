@@ -45,7 +45,7 @@ async function audience(event: LiveEvent) {
   return result.sort();
 }
 
-test('a new ticket: its event reaches the managers and the tenant who filed it, not owners or neighbours', async () => {
+test('a new ticket: its event reaches the managers, the property’s technician and the tenant who filed it, not owners or neighbours', async () => {
   const cookie = await cookieFor(f.tenant);
   const ticketId = await idFiled(
     await run(
@@ -59,7 +59,7 @@ test('a new ticket: its event reaches the managers and the tenant who filed it, 
     return found!;
   });
   expect(event).toMatchObject({ propertyId: f.property.id, status: 'open' });
-  expect(await audience(event)).toEqual(['manager', 'tenant']);
+  expect(await audience(event)).toEqual(['manager', 'technician', 'tenant']);
 });
 
 test('a new appointment request: its event reaches the managers, the property’s technician and the tenant', async () => {

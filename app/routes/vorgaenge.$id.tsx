@@ -5,13 +5,14 @@ import { ActionMessage, SlaCountdown, Timeline, ToneBadge, useNow } from '~/comp
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { formatDateTime } from '../../domain/format';
 import { parseId } from '../../domain/params';
-import { notFound, requireUserWithPermission } from '../../server/permissions';
+import { forbidden, notFound, requireUserWithPermission } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
 import { requireSameOrigin } from '../../server/request';
 import {
   actorOf,
   assignableUsers,
   findTicket,
+  seesTicketsAsStaff,
   ticketDeadlines,
   ticketTimelineItems,
   ticketWorkflowStatus,
@@ -36,12 +37,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUserWithPermission(request, 'read:ticket:any');
+  const user = await requireUserWithPermission(request, 'read:ticket:own');
   const id = parseId(params.id);
-  const ticket = id ? await findTicket(user, id) : null;
+  // The tenant who filed a ticket reads it on its own page (/anliegen/:id), without the internal steps.
+  const ticket = id && seesTicketsAsStaff(user) ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();
-  const canHandle = hasPermission(user, 'handle:ticket:any');
-  const [workflow, assignees] = await Promise.all([ticketWorkflowStatus(ticket.id), canHandle ? assignableUsers(user.organisationId) : []]);
+  const canHandle = hasPermission(user, 'handle:ticket:own');
+  // Routing (assigning, category and priority) is the managers'; technicians work on what they see.
+  const canRoute = hasPermission(user, 'handle:ticket:any');
+  const [workflow, assignees] = await Promise.all([ticketWorkflowStatus(ticket.id), canRoute ? assignableUsers(user.organisationId) : []]);
   const { timeline, ...rest } = ticket;
   return {
     ticket: { ...rest, statusLabel: TICKET_STATUS_LABELS[ticket.status], topicLabel: TICKET_TOPICS[ticket.topic]?.label ?? ticket.topic },
@@ -49,6 +53,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     deadlines: ticketDeadlines(ticket, workflow.available ? workflow.status : null),
     live: workflow.available ? null : workflow.reason,
     canHandle,
+    canRoute,
+    back: hasPermission(user, 'read:ticket:any') ? { to: '/vorgaenge', label: 'Vorgänge' } : { to: '/arbeitsliste', label: 'Arbeitsliste' },
     assignees,
     now: new Date().toISOString(),
   };
@@ -68,12 +74,13 @@ const DONE: Record<string, string> = {
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
-  const user = await requireUserWithPermission(request, 'handle:ticket:any');
+  const user = await requireUserWithPermission(request, 'handle:ticket:own');
   const id = parseId(params.id);
   const ticket = id ? await findTicket(user, id) : null;
   if (!ticket) throw notFound();
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
+  if ((intent === 'assign' || intent === 'recategorise') && !hasPermission(user, 'handle:ticket:any')) throw forbidden();
   const message = { actor: actorOf(user), text: String(form.get('text') ?? '') };
 
   let outcome;
@@ -117,14 +124,14 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
 const OPEN: ReadonlySet<TicketStatus> = new Set(['open', 'in_progress', 'waiting_for_tenant']);
 
 export default function TicketDetail() {
-  const { ticket, timeline, deadlines, live, canHandle, assignees, now: serverNow } = useLoaderData<typeof loader>();
+  const { ticket, timeline, deadlines, live, canHandle, canRoute, back, assignees, now: serverNow } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const now = useNow(serverNow);
   const open = OPEN.has(ticket.status);
   return (
     <>
       <PageHeader
-        eyebrow={<Link to="/vorgaenge">← Vorgänge</Link>}
+        eyebrow={<Link to={back.to}>← {back.label}</Link>}
         title={`Vorgang #${ticket.id}: ${ticket.subject}`}
         description={
           <>
@@ -215,7 +222,7 @@ export default function TicketDetail() {
             <Panel id="handle" title="Bearbeiten">
               {/* Keyed by the history's length: after each step the forms start empty again. */}
               <div className="case-actions" key={timeline.length}>
-                {open ? (
+                {open && canRoute ? (
                   <ActionForm intent="assign" label="Zuweisen">
                     <div className="field">
                       <label htmlFor="assigneeId">Zuständig</label>
@@ -225,7 +232,7 @@ export default function TicketDetail() {
                         </option>
                         {assignees.map((a) => (
                           <option key={a.id} value={a.id}>
-                            {a.name}
+                            {a.label}
                           </option>
                         ))}
                       </select>
@@ -259,7 +266,7 @@ export default function TicketDetail() {
                     <TextArea id="close-text" label="Notiz (optional)" required={false} />
                   </ActionForm>
                 ) : null}
-                {ticket.status !== 'closed' ? (
+                {ticket.status !== 'closed' && canRoute ? (
                   <ActionForm intent="recategorise" label="Einordnung ändern">
                     <div className="case-actions__row">
                       <div className="field">

@@ -122,16 +122,20 @@ describe('tickets', () => {
     expect(tickets).toEqual([]);
   });
 
-  test('staff pages: the manager handles, compliance reads, tenants, owners and technicians are refused', async () => {
-    const list = dataOf(await run(ticketsLoader, makeRequest('/vorgaenge', { cookie: cookies.manager })));
-    const row = list.tickets.find((t) => t.id === ticketId)!;
-    expect(row).toMatchObject({
-      category: 'device_report',
-      priority: 'urgent',
-      statusLabel: 'Offen',
-      sla: { measure: 'reaction', state: 'running', clock: 'calendar' },
+  test('staff pages: the manager handles, compliance reads, the technician works on its property’s, tenants and owners are refused', async () => {
+    // Device work: the workflow assigns it to the property's technician as its first step.
+    await eventually(async () => {
+      const list = dataOf(await run(ticketsLoader, makeRequest('/vorgaenge', { cookie: cookies.manager })));
+      const row = list.tickets.find((t) => t.id === ticketId)!;
+      expect(row).toMatchObject({
+        category: 'device_report',
+        priority: 'urgent',
+        statusLabel: 'In Bearbeitung',
+        assigneeName: f.technician.name,
+        sla: { measure: 'reaction', state: 'running', clock: 'calendar' },
+      });
+      expect(list.counts.active).toBeGreaterThanOrEqual(1);
     });
-    expect(list.counts.active).toBeGreaterThanOrEqual(1);
 
     const read = dataOf(
       await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.compliance }), { id: String(ticketId) }),
@@ -146,9 +150,26 @@ describe('tickets', () => {
     );
     expect(compliancePost.kind === 'response' && compliancePost.status).toBe(403);
 
-    for (const role of ['tenant', 'owner', 'technician'] as const) {
-      const outcome = await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies[role] }), { id: String(ticketId) });
-      expect(outcome.kind === 'response' && outcome.status, role).toBe(403);
+    const technician = dataOf(
+      await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.technician }), { id: String(ticketId) }),
+    );
+    expect({ canHandle: technician.canHandle, canRoute: technician.canRoute, assignees: technician.assignees }).toEqual({
+      canHandle: true,
+      canRoute: false,
+      assignees: [],
+    });
+    const foreignTechnician = await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.otherTechnician }), {
+      id: String(ticketId),
+    });
+    expect(foreignTechnician.kind === 'response' && foreignTechnician.status).toBe(404);
+    // The tenant reads its ticket on its own page only.
+    const tenantStaffPage = await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.tenant }), {
+      id: String(ticketId),
+    });
+    expect(tenantStaffPage.kind === 'response' && tenantStaffPage.status).toBe(404);
+    const ownerPage = await run(ticketLoader, makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies.owner }), { id: String(ticketId) });
+    expect(ownerPage.kind === 'response' && ownerPage.status).toBe(403);
+    for (const role of ['tenant', 'owner'] as const) {
       const post = await run(
         ticketAction,
         makeRequest(`/vorgaenge/${ticketId}`, { cookie: cookies[role], form: { intent: 'resolve', text: 'x' } }),
@@ -204,6 +225,7 @@ describe('tickets', () => {
     expect(resolved.ticket.statusLabel).toBe('Gelöst');
     expect(resolved.timeline.map((t) => t.label)).toEqual([
       'Erstellt',
+      `Zugewiesen an ${f.technician.name}`,
       `Zugewiesen an ${f.manager.name}`,
       'Rückfrage an den Mieter',
       'Antwort des Mieters',

@@ -25,6 +25,7 @@ const INBOX: NavItem = { to: '/benachrichtigungen', label: 'Benachrichtigungen' 
 const ARCHIVE: NavItem = { to: '/nachweise', label: 'Nachweise' };
 const DRINKING_WATER: NavItem = { to: '/trinkwasser', label: 'Trinkwasser' };
 const FORWARDS: NavItem = { to: '/weiterleitungen', label: 'Weitergeleitet' };
+const WORK_LIST: NavItem = { to: '/arbeitsliste', label: 'Arbeitsliste' };
 
 /** Mirrors the permissions in permissions.server.ts: only pages a role may open. */
 export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
@@ -45,7 +46,7 @@ export const NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
   // Owners receive what their managers forward (statements, monthly summaries, register reports).
   owner: [DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, FORWARDS, ARCHIVE, SETTINGS],
   compliance: [COMPLIANCE, DASHBOARD, PROPERTIES, REGISTER, STATEMENTS, ARCHIVE, MONTHLY, TICKETS, APPOINTMENTS, SETTINGS],
-  technician: [REGISTER, APPOINTMENTS, SETTINGS],
+  technician: [WORK_LIST, REGISTER, APPOINTMENTS, SETTINGS],
   tenant: [MY_FLAT, MY_CONSUMPTION, MY_STATEMENTS, MY_DOCUMENTS, ARCHIVE, MY_TICKETS, APPOINTMENTS, SETTINGS],
   operator: [INBOX, SETTINGS],
 };

@@ -27,11 +27,8 @@ export function isMailRhythm(value: unknown): value is MailRhythm {
 }
 
 /**
- * The rhythm of users who chose none. For now "sofort" for every role: the existing mail behaviour
- * stays unless a user opts in. The intended default for managers is "taeglich" (a portfolio of
- * thousands of units produces hundreds of routine reminders a day, which one by one bury the mails
- * that matter, while urgent ones still arrive at once); switching it needs the tests that expect a
- * fixture manager's routine mail at once to choose "sofort" first (issue 14 item 4, left open).
+ * The rhythm of users who chose none (accounts from before the digest): "sofort" for every role, so
+ * their mail behaviour stays unless they opt in. New accounts get NEW_ACCOUNT_MAIL_RHYTHMS stored at creation.
  */
 const DEFAULT_MAIL_RHYTHMS: Readonly<Record<Role, MailRhythm>> = {
   manager: 'sofort',
@@ -44,6 +41,17 @@ const DEFAULT_MAIL_RHYTHMS: Readonly<Record<Role, MailRhythm>> = {
 
 export function defaultMailRhythm(role: Role): MailRhythm {
   return DEFAULT_MAIL_RHYTHMS[role];
+}
+
+/**
+ * The rhythm stored for a new account of the role, as if chosen (the user can change it): managers
+ * get "taeglich", since a portfolio of thousands of units produces hundreds of routine reminders a
+ * day that one by one bury the mails that matter; urgent notices still arrive at once.
+ */
+const NEW_ACCOUNT_MAIL_RHYTHMS: Readonly<Partial<Record<Role, MailRhythm>>> = { manager: 'taeglich' };
+
+export function newAccountMailRhythm(role: Role): MailRhythm | null {
+  return NEW_ACCOUNT_MAIL_RHYTHMS[role] ?? null;
 }
 
 export interface MailDigestInput {

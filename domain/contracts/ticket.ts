@@ -82,9 +82,14 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, name: 'Klarmeter', role: 'system' };
 
-/** Roles that handle tickets (the tenant files them, compliance only reads). */
+/** Roles that work on tickets (the tenant files them, compliance only reads); the app limits technicians to their own. */
 export function handlesTickets(actor: Actor): boolean {
-  return actor.role === 'manager';
+  return actor.role === 'manager' || actor.role === 'technician';
+}
+
+/** Who routes tickets (assigns them, changes category and priority): the managers, and the workflow's default assignment. */
+export function routesTickets(actor: Actor): boolean {
+  return actor.role === 'manager' || actor.role === 'system';
 }
 
 export interface TicketWorkflowInput {
@@ -105,6 +110,8 @@ export interface TicketWorkflowInput {
   lastSeq: number;
   /** Absent on a first start; set by the workflow when it continues as new. */
   carried?: TicketState;
+  /** Whom the workflow assigns the ticket to as its first step (the property's technician for device work). */
+  defaultAssignee?: { id: number; name: string };
 }
 
 /** Who is told about a step. The activity adds the organisation's managers when asked and leaves out the actor. */

@@ -83,7 +83,8 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'abrechnungen.neu': { loader: needs('create:statement:any'), action: needs('create:statement:any') },
   aktivieren: { loader: open, action: open },
   'anliegen.$id': {
-    loader: needs('read:ticket:own', { object: 'ticket' }),
+    // The tenant's page of a ticket; a technician works on it on the staff's page (vorgaenge.$id).
+    loader: needs('read:ticket:own', { object: 'ticket', onlyRoles: ['manager', 'compliance', 'tenant'] }),
     // Writing to a ticket from the tenant's page: only whoever filed it.
     action: needs('read:ticket:own', { object: 'ticket', sees: TENANT_ONLY, form: { intent: 'reply', text: '' } }),
   },
@@ -135,7 +136,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'konto.datenauskunft': { loader: open, action: needs('export:account:own') },
   'konto.sitzungen': { loader: needs('read:account:own'), action: needs('update:account:own') },
   'konto.zwei-faktor': { loader: needs('update:second-factor:own'), action: needs('update:second-factor:own') },
-  'liegenschaften.$id': { loader: needs('read:property:own', { object: 'property' }) },
+  'liegenschaften.$id': {
+    loader: needs('read:property:own', { object: 'property' }),
+    // Setting the property's technician (an invalid choice, so the fixture's technician stays).
+    action: needs('update:property:any', { object: 'property', form: { technicianId: 'x' } }),
+  },
   'liegenschaften._index': { loader: needs('read:property:own') },
   // An EventSource cannot follow a redirect: 401 makes it stop.
   live: { loader: needs('read:device:own', { anonymous: 401 }) },
@@ -193,8 +198,12 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     action: needs('read:unit:own', { object: 'flat', sees: TENANT_ONLY, form: { intent: 'opened', monat: '2026-01' } }),
   },
   'vorgaenge.$id': {
-    loader: needs('read:ticket:any', { object: 'ticket' }),
-    action: needs('handle:ticket:any', { object: 'ticket' }),
+    // Staff's page: managers and compliance see the organisation's tickets, a technician those of its
+    // properties and its own; the tenant who filed one reads it on anliegen.$id.
+    loader: needs('read:ticket:own', { object: 'ticket', onlyRoles: ['manager', 'compliance', 'technician'] }),
+    action: needs('handle:ticket:own', { object: 'ticket' }),
   },
   'vorgaenge._index': { loader: needs('read:ticket:any') },
+  // The technician's work list: its assigned open tickets with SLA clocks and its properties' appointment requests.
+  arbeitsliste: { loader: needs('handle:ticket:own') },
 };

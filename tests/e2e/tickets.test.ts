@@ -24,6 +24,9 @@ beforeAll(async () => {
   // The web app starts ticket workflows on TEMPORAL_TASK_QUEUE: this file's worker serves it.
   process.env.TEMPORAL_TASK_QUEUE = `e2e-tickets-${uniqueSuffix()}`;
   f = await createWebFixture(database);
+  // A manager handles this ticket from filing to solution: no technician gets the device work by default
+  // (work routing has its own tests, app/routes/work-routing.test.ts).
+  await f.property.update({ technicianId: null });
   [web, browser, worker] = await Promise.all([
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
