@@ -65,7 +65,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   weiterleitungen: { loader: needs('read:statement:own'), action: needs('read:statement:own', { onlyRoles: ['owner'] }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   // One recipient's proof, its bundle and its PDF: readers of the statement, and the tenant it was delivered to.
-  'abrechnungen.$id_.nachweis_.$occupancyId': { loader: RECIPIENT_PROOF },
+  // Correcting a letter's receipt date: the managers (the deliverers), for recipients they see.
+  'abrechnungen.$id_.nachweis_.$occupancyId': {
+    loader: RECIPIENT_PROOF,
+    action: needs('deliver:statement:any', { object: 'statement-recipient', form: { receivedOn: '', reason: '' } }),
+  },
   'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.zip]': { loader: RECIPIENT_PROOF },
   'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.pdf]': { loader: RECIPIENT_PROOF },
   // The installation's public keys: for verifiers without an account.
