@@ -15,6 +15,7 @@ import { emitWebhookEvent } from '../server/webhooks';
 import { QueryTypes } from 'sequelize';
 import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
+import { emitMonthlyDelivered } from '../server/monthly-webhooks';
 import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
@@ -27,6 +28,7 @@ import type { Progress, ProgressSource } from '../server/progress';
 import type { WebhookDeliveryInput } from '../domain/contracts/webhook';
 import { ticketDedupeKey, type TicketEventRecord } from '../domain/contracts/ticket';
 import type { DeviceFaultReport } from '../domain/contracts/device';
+import type { MonthlyBatchInput } from '../domain/contracts/monthly';
 
 export interface ActivityDeps {
   db: Db;
@@ -104,6 +106,7 @@ export function createActivities(deps: ActivityDeps) {
   const webhooks = createWebhookObligation(deps);
   const tickets = createTicketObligation(deps);
   const statements = createStatementObligation({ ...deps, progress: heartbeats });
+  const monthly = createMonthlyObligation({ ...deps, progress: heartbeats });
   // Workflows started by an activity run on the calling worker's client and task queue.
   const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   // The obligations' activities; the ones below them add a webhook event or the worker's client.
@@ -111,7 +114,7 @@ export function createActivities(deps: ActivityDeps) {
     ...devices,
     ...tickets,
     ...createAppointmentObligation(deps),
-    ...createMonthlyObligation({ ...deps, progress: heartbeats }),
+    ...monthly,
     ...statements,
     ...createArchiveObligation(deps),
     ...createLegionellaObligation(deps),
@@ -162,6 +165,12 @@ export function createActivities(deps: ActivityDeps) {
         await emitWebhookEvent(deps.db, { organisationId, kind, key, data, occurredAt: new Date(proven.at) }, here);
       }
       return proven;
+    },
+    // Each monthly information the batch published into a portal account is a webhook event.
+    processMonthlyBatch: async (input: MonthlyBatchInput) => {
+      const totals = await monthly.processMonthlyBatch(input);
+      await emitMonthlyDelivered(deps.db, input, here);
+      return totals;
     },
     recordObjection: async (input: ObjectionInput) => {
       const result = await statements.recordObjection(input);

@@ -5,7 +5,8 @@
 /** Scopes a token can carry, with the German label of the management page. */
 export const API_SCOPES = {
   'readings:write': 'Ablesungen senden (Funk-Gateway, ERP)',
-  read: 'Stammdaten, Geräte, Ablesungen und Abrechnungen lesen',
+  read: 'Stammdaten, Mietverhältnisse, Geräte, Ablesungen, Abrechnungen, Pflichten und Vorgänge lesen',
+  'tickets:write': 'Vorgänge anlegen und beantworten (im Namen des Verwalters, der den Schlüssel anlegt)',
 } as const;
 
 export type ApiScope = keyof typeof API_SCOPES;

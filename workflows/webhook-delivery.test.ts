@@ -2,13 +2,11 @@
 // test run's PostgreSQL and a real HTTP receiver in the test: every request signed (HMAC-SHA256 over
 // timestamp and body), failures retried with backoff and logged attempt by attempt, the last
 // failure marks the delivery failed; a device's light change is an event.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { createDb } from '../db';
-import { WEBHOOK_SIGNATURE_HEADER, webhookDeliveryWorkflowId } from '../domain/contracts/webhook';
+import { webhookDeliveryWorkflowId } from '../domain/contracts/webhook';
 import { ticketWorkflowId } from '../domain/contracts/ticket';
 import { openTicket } from '../server/tickets';
 import { ensureDeviceWorkflow, reportDeviceHealth } from '../server/device-obligation';
@@ -21,62 +19,13 @@ import {
 } from '../server/webhooks';
 import { createDeviceFixture, createOrgFixture, createUserFixture, uniqueSuffix, type OrgFixture } from '../tests/support/fixtures';
 import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { Receiver } from '../tests/support/webhook-receiver';
 import { WEBHOOK_MAX_ATTEMPTS } from './webhook-delivery';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 const db = createDb(inject('databaseUrl'));
 let ts: TimeSkipping;
 let org: OrgFixture;
-
-interface Received {
-  path: string;
-  body: string;
-  signatureValid: boolean;
-}
-
-/** A receiver that answers each path with the statuses given, then 200; it checks every signature. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly secrets = new Map<string, string>();
-  readonly failures = new Map<string, number[]>();
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      const body = Buffer.concat(chunks).toString('utf8');
-      this.received.push({
-        path,
-        body,
-        signatureValid: this.verify(path, String(req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] ?? ''), body),
-      });
-      const status = this.failures.get(path)?.shift() ?? 200;
-      res.writeHead(status).end(status === 200 ? 'ok' : 'kaputt');
-    });
-  });
-  url = '';
-
-  private verify(path: string, header: string, body: string): boolean {
-    const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-    const secret = this.secrets.get(path);
-    if (!match?.[1] || !match[2] || !secret) return false;
-    const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest();
-    return timingSafeEqual(expected, Buffer.from(match[2], 'hex'));
-  }
-
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop() {
-    return new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  on(path: string) {
-    return this.received.filter((r) => r.path === path);
-  }
-}
 
 const receiver = new Receiver();
 
@@ -226,7 +175,7 @@ describe('webhook deliveries', () => {
     ).rejects.toMatchObject({ field: 'kinds' });
     // Listed in the vocabulary, but not emitted yet: refused rather than silently never delivered.
     await expect(
-      registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['monthly.delivered'] }, { db }),
+      registerWebhookEndpoint(manager, { url: 'https://erp.example.de/hook', kinds: ['verification.alarm'] }, { db }),
     ).rejects.toMatchObject({ field: 'kinds' });
     const compliance = await createUserFixture(db, org.organisation.id, 'compliance');
     await expect(

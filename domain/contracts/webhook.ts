@@ -22,6 +22,7 @@ export const EMITTED_WEBHOOK_EVENT_KINDS: readonly WebhookEventKind[] = [
   'objection.filed',
   'statement.delivered',
   'statement.opened',
+  'monthly.delivered',
 ];
 
 export function isWebhookEventKind(value: unknown): value is WebhookEventKind {

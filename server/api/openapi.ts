@@ -3,7 +3,12 @@
 // other way round, and schemathesis checks the running server against it.
 import { API_SCOPES } from '../../domain/api-tokens';
 import { MAX_TELEGRAMS_PER_BATCH } from '../gateway-ingest';
+import { TICKET_STATUSES } from '../../domain/contracts/ticket';
+import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '../../domain/sla';
+import { TICKET_TOPICS } from '../../domain/ticket-triage';
+import { TEXT_LIMITS } from '../../domain/text-limits';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './resources';
+import { OBLIGATION_KIND_KEYS, OBLIGATION_STATE_VALUES } from './work';
 
 type Json = Record<string, unknown>;
 
@@ -48,13 +53,39 @@ const pageParameters = [
   { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page', schema: { type: 'string' } },
 ];
 
-function list(summary: string, item: string, filters: Json[] = []): Json {
+function list(summary: string, item: string, filters: Json[] = [], extraResponses: Json = {}): Json {
   return {
     get: {
       summary,
       security: [{ bearer: ['read'] }],
       parameters: [...filters, ...pageParameters],
-      responses: { '200': { description: 'One page', content: { 'application/json': { schema: page(item) } } }, ...STANDARD_ERRORS },
+      responses: {
+        '200': { description: 'One page', content: { 'application/json': { schema: page(item) } } },
+        ...STANDARD_ERRORS,
+        ...extraResponses,
+      },
+    },
+  };
+}
+
+const jsonBody = (schema: Json) => ({ required: true, content: { 'application/json': { schema } } });
+
+/** A POST about tickets: acts in the name of the token's creator (scope tickets:write). */
+function ticketWrite(summary: string, status: '200' | '201', body: Json, parameters: Json[] = []): Json {
+  return {
+    post: {
+      summary,
+      description: 'Acts in the name of the manager who created the token; 403 when that manager may no longer handle tickets.',
+      security: [{ bearer: ['tickets:write'] }],
+      parameters,
+      requestBody: jsonBody(body),
+      responses: {
+        [status]: { description: 'The ticket with its history', content: { 'application/json': { schema: ref('Ticket') } } },
+        ...STANDARD_ERRORS,
+        '404': problemResponse('Not found in your organisation'),
+        '409': problemResponse('The ticket refuses the change (e.g. closed); `detail` says why'),
+        '503': problemResponse('The workflow engine is unavailable; retry later'),
+      },
     },
   };
 }
@@ -152,6 +183,69 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
           documentNumber: { type: 'string' },
           statusChangedAt: nullable('string', { format: 'date-time' }),
         }),
+        Tenancy: object({
+          id: ID,
+          unitId: ID,
+          propertyId: ID,
+          tenantName: { type: 'string' },
+          contactEmail: nullable('string'),
+          startsOn: DATE,
+          endsOn: nullable('string', { format: 'date' }),
+          portalAccess: { type: 'boolean', description: 'The tenant has a portal account' },
+        }),
+        Obligation: object({
+          workflowId: { type: 'string' },
+          kind: { type: 'string', description: 'German label, as on the compliance desk' },
+          state: { type: 'string', description: 'German label of the obligation’s state' },
+          status: { type: 'string', description: 'The workflow’s status: Running, Completed, …' },
+          dueAt: nullable('string'),
+          overdue: { type: 'boolean' },
+          late: { type: 'boolean', description: 'Done, but after its deadline' },
+          property: { type: 'string' },
+          unit: nullable('string'),
+          device: nullable('string'),
+          startedAt: nullable('string', { format: 'date-time' }),
+          closedAt: nullable('string', { format: 'date-time' }),
+        }),
+        TicketSummary: object({
+          id: ID,
+          propertyId: ID,
+          unitId: nullable('integer'),
+          topic: { enum: Object.keys(TICKET_TOPICS) },
+          category: { enum: [...TICKET_CATEGORIES] },
+          priority: { enum: [...TICKET_PRIORITIES] },
+          status: { enum: [...TICKET_STATUSES] },
+          subject: { type: 'string' },
+          createdAt: DATE_TIME,
+        }),
+        Ticket: object({
+          id: ID,
+          propertyId: ID,
+          unitId: nullable('integer'),
+          topic: { enum: Object.keys(TICKET_TOPICS) },
+          category: { enum: [...TICKET_CATEGORIES] },
+          priority: { enum: [...TICKET_PRIORITIES] },
+          status: { enum: [...TICKET_STATUSES] },
+          subject: { type: 'string' },
+          body: { type: 'string' },
+          createdAt: DATE_TIME,
+          assigneeName: nullable('string'),
+          reactionDueAt: nullable('string', { format: 'date-time' }),
+          resolutionDueAt: nullable('string', { format: 'date-time' }),
+          breached: { type: 'boolean' },
+          timeline: {
+            type: 'array',
+            items: object({
+              seq: { type: 'integer', minimum: 1 },
+              kind: { type: 'string' },
+              at: DATE_TIME,
+              actorName: { type: 'string' },
+              actorRole: { type: 'string' },
+              body: nullable('string'),
+              internal: { type: 'boolean' },
+            }),
+          },
+        }),
         Telegram: {
           type: 'object',
           description: 'One telegram as wmbusmeters prints it (format=json); mapped as shared/READINGS.md describes',
@@ -210,6 +304,63 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
       '/readings': list('Readings, oldest stored first', 'Reading', [filter('deviceId', 'Only this device')]),
       '/statements': list('Statements (all versions)', 'Statement', [filter('propertyId', 'Only this property')]),
       '/statements/{id}': single('A statement', 'Statement'),
+      '/tenancies': list('Tenancies (Mietverhältnisse), running and ended', 'Tenancy', [
+        filter('propertyId', 'Only this property'),
+        filter('unitId', 'Only this unit'),
+      ]),
+      '/obligations': {
+        get: {
+          summary: 'Obligations and their states, as the compliance desk (/pruefung) lists them; newest start first',
+          security: [{ bearer: ['read'] }],
+          parameters: [
+            { name: 'kind', in: 'query', required: false, schema: { enum: OBLIGATION_KIND_KEYS } },
+            { name: 'state', in: 'query', required: false, schema: { enum: OBLIGATION_STATE_VALUES } },
+            filter('propertyId', 'Only this property'),
+            { name: 'unit', in: 'query', required: false, description: 'A unit label or part of it', schema: { type: 'string' } },
+            {
+              name: 'number',
+              in: 'query',
+              required: false,
+              description: 'A device serial, document number or workflow id',
+              schema: { type: 'string' },
+            },
+            { name: 'dueFrom', in: 'query', required: false, schema: DATE },
+            { name: 'dueTo', in: 'query', required: false, schema: DATE },
+            { name: 'overdue', in: 'query', required: false, schema: { type: 'boolean' } },
+            { name: 'late', in: 'query', required: false, schema: { type: 'boolean' } },
+            ...pageParameters,
+          ],
+          responses: {
+            '200': { description: 'One page', content: { 'application/json': { schema: page('Obligation') } } },
+            ...STANDARD_ERRORS,
+            '404': problemResponse('The property is not in your organisation'),
+          },
+        },
+      },
+      '/tickets': {
+        ...list('Tickets (Vorgänge), oldest first', 'TicketSummary', [filter('propertyId', 'Only this property')]),
+        ...ticketWrite(
+          'File a ticket',
+          '201',
+          object(
+            {
+              propertyId: ID,
+              unitId: nullable('integer', { minimum: 1 }),
+              topic: { enum: Object.keys(TICKET_TOPICS) },
+              subject: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.ticketSubject },
+              body: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.ticketBody },
+            },
+            ['propertyId', 'topic', 'subject', 'body'],
+          ),
+        ),
+      },
+      '/tickets/{id}': single('A ticket with its history', 'Ticket'),
+      '/tickets/{id}/replies': ticketWrite(
+        'Reply to a ticket (a public answer the tenant sees)',
+        '200',
+        object({ text: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.ticketMessage } }),
+        [idParameter],
+      ),
       '/readings/wmbusmeters': {
         post: {
           summary: 'Telegrams from a radio gateway',

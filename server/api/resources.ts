@@ -10,34 +10,37 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 const MAX_ID = 2_147_483_647;
 
-function positiveInt(raw: string, field: string): number {
+export function positiveInt(raw: string, field: string): number {
   if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > MAX_ID)
     throw invalidField(field, `expected a positive integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
-function optionalId(url: URL, name: string): number | null {
+export function optionalId(url: URL, name: string): number | null {
   const raw = url.searchParams.get(name);
   return raw === null ? null : positiveInt(raw, `query.${name}`);
 }
 
-function pathId(context: ApiContext): number {
+export function pathId(context: ApiContext): number {
   return positiveInt(context.params.id ?? '', 'path.id');
 }
 
-interface Page {
+export interface Page {
   limit: number;
   after: number;
 }
 
-function pageOf(url: URL): Page {
+/** The `limit` parameter: 1–MAX_LIMIT, DEFAULT_LIMIT when absent. */
+export function limitOf(url: URL): number {
   const rawLimit = url.searchParams.get('limit');
-  let limit = DEFAULT_LIMIT;
-  if (rawLimit !== null) {
-    if (!/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT)
-      throw invalidField('query.limit', `expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(rawLimit)}`);
-    limit = Number(rawLimit);
-  }
+  if (rawLimit === null) return DEFAULT_LIMIT;
+  if (!/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT)
+    throw invalidField('query.limit', `expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(rawLimit)}`);
+  return Number(rawLimit);
+}
+
+export function pageOf(url: URL): Page {
+  const limit = limitOf(url);
   const cursor = url.searchParams.get('cursor');
   if (cursor === null) return { limit, after: 0 };
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
@@ -46,14 +49,14 @@ function pageOf(url: URL): Page {
   return { limit, after: Number(match[1]) };
 }
 
-function pageResponse<T extends { id: number }>(rows: T[], page: Page): Response {
+export function pageResponse<T extends { id: number }>(rows: T[], page: Page): Response {
   const more = rows.length > page.limit;
   const data = more ? rows.slice(0, page.limit) : rows;
   const last = data.at(-1);
   return json({ data, nextCursor: more && last ? Buffer.from(`id:${last.id}`).toString('base64url') : null });
 }
 
-function notFound(what: string, id: number): ProblemError {
+export function notFound(what: string, id: number): ProblemError {
   return new ProblemError(404, `${what} ${id} not found`, [{ field: 'path.id', detail: 'no such object in your organisation' }]);
 }
 

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/index';
 import type { ApiScope } from '../../domain/api-tokens';
 import { authenticateApiToken, type ApiPrincipal } from '../api-tokens';
+import { RETRY_AFTER_SECONDS, unavailableService } from '../availability';
 import { db as sharedDb } from '../db';
 import type { ImportOptions } from '../readings';
 import { ProblemError, problemResponse } from './problem';
@@ -92,6 +93,9 @@ export function createApiHandler(operations: readonly Operation[]) {
       return await route.operation.handle({ db: database, temporal: deps.temporal, request, url, params, principal });
     } catch (error) {
       if (error instanceof ProblemError) return problemResponse(error.status, error.message, error.errors, error.headers);
+      const unavailable = unavailableService(error);
+      if (unavailable)
+        return problemResponse(503, `${unavailable} is unavailable; retry later`, [], { 'Retry-After': String(RETRY_AFTER_SECONDS) });
       console.error(`[api] ${request.method} ${url.pathname} failed`, error);
       return problemResponse(500, 'internal error; please retry later');
     }

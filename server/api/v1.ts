@@ -3,6 +3,7 @@ import { openApiDocument } from './openapi';
 import { readingOperations } from './readings';
 import { referencePage } from './reference';
 import { resourceOperations } from './resources';
+import { workOperations } from './work';
 import { API_PREFIX, createApiHandler, json, type Operation } from './router';
 
 /** GET /token: the calling token itself; also the trivial authenticated endpoint the ingest bench compares with. */
@@ -36,6 +37,7 @@ export const OPERATIONS: readonly Operation[] = [
   tokenOperation,
   ...resourceOperations,
   ...readingOperations,
+  ...workOperations,
 ];
 
 export const handleApiRequest = createApiHandler(OPERATIONS);
