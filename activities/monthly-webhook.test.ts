@@ -51,7 +51,8 @@ test('each monthly information delivered into a portal account reaches the recei
 
   const env = new MockActivityEnvironment({ taskQueue }, { client: temporal.client });
   const activities = createActivities({ db, mailer: createMailer({ db, from: 'test@klarmeter.local' }) });
-  const { runId, properties } = await env.run(activities.startMonthlyRun, {
+  // MockActivityEnvironment.run cannot infer a result type from the activity: name it.
+  const { runId, properties }: Awaited<ReturnType<typeof activities.startMonthlyRun>> = await env.run(activities.startMonthlyRun, {
     workflowId: `monthly-webhook-${uniqueSuffix()}`,
     month: FIXTURE_MONTH,
     organisationIds: [org.organisation.id],

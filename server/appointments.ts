@@ -4,11 +4,13 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { LIVE_CHANNEL } from '../db';
-import { appointmentLiveEvent } from './appointment-obligation';
+import { appointmentLiveEvent, describeSlot } from './appointment-obligation';
 import { berlinWallTime } from '../domain/business-hours';
 import { isDate } from '../domain/dates';
 import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from '../workflows/shared/appointment';
 import {
+  APPOINTMENT_REASON_LABELS,
+  APPOINTMENT_STATUS_LABELS,
   APPOINTMENT_WORKFLOW_TYPE,
   FINAL_APPOINTMENT_STATUSES,
   MAX_SLOTS_PER_OFFER,
@@ -423,4 +425,21 @@ export async function findAppointment(
 
 export function isFinished(status: AppointmentStatus): boolean {
   return FINAL_APPOINTMENT_STATUSES.has(status);
+}
+
+/** An appointment request as the lists show it (Termine, Arbeitsliste): labels resolved, slots described. */
+export function appointmentListView(r: AppointmentRow) {
+  const confirmed = r.slots.find((s) => s.position === r.confirmedSlot);
+  return {
+    id: r.id,
+    reasonLabel: APPOINTMENT_REASON_LABELS[r.reason],
+    status: r.status,
+    statusLabel: APPOINTMENT_STATUS_LABELS[r.status],
+    place: `${r.propertyName}, ${r.unitLabel}`,
+    tenantName: r.tenantName,
+    when: confirmed ? [describeSlot(confirmed)] : r.slots.filter((s) => r.openOffer.includes(s.position)).map(describeSlot),
+    confirmed: Boolean(confirmed),
+    confirmDueAt: r.status === 'requested' ? r.confirmDueAt : null,
+    overdue: r.status === 'requested' && r.escalatedAt !== null,
+  };
 }

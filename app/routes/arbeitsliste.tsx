@@ -1,15 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { AppointmentRow } from '~/components/appointment-rows';
 import { SlaCountdown, ToneBadge, useNow } from '~/components/cases';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatDateTime, formatNumber } from '../../domain/format';
-import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../domain/contracts/appointment';
+import { formatNumber } from '../../domain/format';
 import { TICKET_STATUS_LABELS } from '../../domain/contracts/ticket';
 import { TICKET_PRIORITY_LABELS, type TicketPriority } from '../../domain/sla';
 import type { Tone } from '../../domain/timeline';
 import { SLA_STANDING_LABELS, slaStanding, type SlaStanding } from '../../domain/work-routing';
-import { describeSlot } from '../../server/appointment-obligation';
+import { appointmentListView } from '../../server/appointments';
 import { requireUserWithPermission } from '../../server/permissions';
 import { workList } from '../../server/work-list';
 
@@ -30,19 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       statusLabel: TICKET_STATUS_LABELS[t.status],
       sla: t.sla,
     })),
-    appointments: list.appointments.map((a) => {
-      const confirmed = a.slots.find((s) => s.position === a.confirmedSlot);
-      return {
-        id: a.id,
-        reasonLabel: APPOINTMENT_REASON_LABELS[a.reason],
-        statusLabel: APPOINTMENT_STATUS_LABELS[a.status],
-        place: `${a.propertyName}, ${a.unitLabel}`,
-        tenantName: a.tenantName,
-        confirmDueAt: a.status === 'requested' ? a.confirmDueAt : null,
-        overdue: a.status === 'requested' && a.escalatedAt !== null,
-        when: confirmed ? describeSlot(confirmed) : null,
-      };
-    }),
+    appointments: list.appointments.map(appointmentListView),
   };
 }
 
@@ -138,29 +126,12 @@ export default function WorkListPage() {
                 <th scope="col">Ort</th>
                 <th scope="col">Mieter</th>
                 <th scope="col">Status</th>
+                <th scope="col">Termin</th>
               </tr>
             }
           >
             {appointments.map((a) => (
-              <tr key={a.id} data-appointment-id={a.id}>
-                <th scope="row">
-                  <Link to={`/termine/${a.id}`} className="cell-main">
-                    {a.reasonLabel}
-                  </Link>
-                  <span className="cell-sub">Anfrage #{a.id}</span>
-                </th>
-                <td>{a.place}</td>
-                <td>{a.tenantName}</td>
-                <td>
-                  <ToneBadge tone={a.overdue ? 'red' : 'yellow'}>{a.statusLabel}</ToneBadge>
-                  {a.confirmDueAt ? (
-                    <span className="cell-sub">
-                      {a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}
-                    </span>
-                  ) : null}
-                  {a.when ? <span className="cell-sub">Termin: {a.when}</span> : null}
-                </td>
-              </tr>
+              <AppointmentRow key={a.id} a={a} showTenant />
             ))}
           </DataTable>
         )}

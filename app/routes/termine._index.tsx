@@ -1,14 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { ToneBadge } from '~/components/cases';
-import { type Tone } from '../../domain/timeline';
+import { AppointmentRow } from '~/components/appointment-rows';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { formatDateTime } from '../../domain/format';
-import { listAppointments } from '../../server/appointments';
-import { describeSlot } from '../../server/appointment-obligation';
-import { APPOINTMENT_REASON_LABELS, APPOINTMENT_STATUS_LABELS } from '../../domain/contracts/appointment';
-import type { AppointmentStatus } from '../../domain/contracts/appointment';
+import { appointmentListView, listAppointments } from '../../server/appointments';
 import { requireUserWithPermission } from '../../server/permissions';
 import { hasPermission } from '../../domain/permissions';
 
@@ -20,32 +15,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     isTenant: user.role === 'tenant',
     showTenant: hasPermission(user, 'handle:appointment:own'),
-    appointments: rows.map((r) => {
-      const confirmed = r.slots.find((s) => s.position === r.confirmedSlot);
-      return {
-        id: r.id,
-        reasonLabel: APPOINTMENT_REASON_LABELS[r.reason],
-        status: r.status,
-        statusLabel: APPOINTMENT_STATUS_LABELS[r.status],
-        place: `${r.propertyName}, ${r.unitLabel}`,
-        tenantName: r.tenantName,
-        when: confirmed ? [describeSlot(confirmed)] : r.slots.filter((s) => r.openOffer.includes(s.position)).map(describeSlot),
-        confirmed: Boolean(confirmed),
-        confirmDueAt: r.status === 'requested' ? r.confirmDueAt : null,
-        overdue: r.status === 'requested' && r.escalatedAt !== null,
-      };
-    }),
+    appointments: rows.map(appointmentListView),
   };
 }
-
-const STATUS_TONES: Record<AppointmentStatus, Tone> = {
-  requested: 'yellow',
-  proposed: 'yellow',
-  confirmed: 'green',
-  done: 'green',
-  no_show: 'red',
-  cancelled: 'unknown',
-};
 
 export default function Appointments() {
   const { appointments, isTenant, showTenant } = useLoaderData<typeof loader>();
@@ -86,37 +58,7 @@ export default function Appointments() {
           }
         >
           {appointments.map((a) => (
-            <tr key={a.id} data-appointment-id={a.id}>
-              <th scope="row">
-                <Link to={`/termine/${a.id}`} className="cell-main">
-                  {a.reasonLabel}
-                </Link>
-                <span className="cell-sub">Anfrage #{a.id}</span>
-              </th>
-              <td>{a.place}</td>
-              {showTenant ? <td>{a.tenantName}</td> : null}
-              <td>
-                <ToneBadge tone={a.overdue ? 'red' : STATUS_TONES[a.status]}>{a.statusLabel}</ToneBadge>
-                {a.confirmDueAt ? (
-                  <span className="cell-sub">
-                    {a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}
-                  </span>
-                ) : null}
-              </td>
-              <td>
-                {a.when.length === 0 ? (
-                  <span className="muted">–</span>
-                ) : (
-                  <ul className="slot-list">
-                    {a.when.map((w) => (
-                      <li key={w} className={a.confirmed ? 'slot-list__confirmed' : undefined}>
-                        {w}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-            </tr>
+            <AppointmentRow key={a.id} a={a} showTenant={showTenant} />
           ))}
         </DataTable>
       )}

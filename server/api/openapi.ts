@@ -26,6 +26,18 @@ function page(item: string): Json {
   return object({ data: { type: 'array', items: ref(item) }, nextCursor: nullable('string') });
 }
 
+/** What a ticket's summary and its full view share. */
+const ticketFields = {
+  id: ID,
+  propertyId: ID,
+  unitId: nullable('integer'),
+  topic: { enum: Object.keys(TICKET_TOPICS) },
+  category: { enum: [...TICKET_CATEGORIES] },
+  priority: { enum: [...TICKET_PRIORITIES] },
+  status: { enum: [...TICKET_STATUSES] },
+  subject: { type: 'string' },
+};
+
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 
 const TOO_MANY_REQUESTS = {
@@ -207,26 +219,9 @@ export function openApiDocument(serverUrl = '/api/v1'): Json {
           startedAt: nullable('string', { format: 'date-time' }),
           closedAt: nullable('string', { format: 'date-time' }),
         }),
-        TicketSummary: object({
-          id: ID,
-          propertyId: ID,
-          unitId: nullable('integer'),
-          topic: { enum: Object.keys(TICKET_TOPICS) },
-          category: { enum: [...TICKET_CATEGORIES] },
-          priority: { enum: [...TICKET_PRIORITIES] },
-          status: { enum: [...TICKET_STATUSES] },
-          subject: { type: 'string' },
-          createdAt: DATE_TIME,
-        }),
+        TicketSummary: object({ ...ticketFields, createdAt: DATE_TIME }),
         Ticket: object({
-          id: ID,
-          propertyId: ID,
-          unitId: nullable('integer'),
-          topic: { enum: Object.keys(TICKET_TOPICS) },
-          category: { enum: [...TICKET_CATEGORIES] },
-          priority: { enum: [...TICKET_PRIORITIES] },
-          status: { enum: [...TICKET_STATUSES] },
-          subject: { type: 'string' },
+          ...ticketFields,
           body: { type: 'string' },
           createdAt: DATE_TIME,
           assigneeName: nullable('string'),
