@@ -33,6 +33,9 @@ export default function handleRequest(
   const waitForAll = isbot(request.headers.get('User-Agent') ?? '') || remixContext.isSpaMode;
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
+    // Aborts a render still streaming deferred data after streamTimeout; cleared once all is written,
+    // so finished renders are not aborted (which made React build an error per request).
+    const timeout = setTimeout(() => abort(), streamTimeout + 1_000);
     const ready = () => {
       shellRendered = true;
       const body = new PassThrough();
@@ -46,8 +49,13 @@ export default function handleRequest(
       </NonceContext.Provider>,
       {
         nonce,
-        ...(waitForAll ? { onAllReady: ready } : { onShellReady: ready }),
-        onShellError: reject,
+        ...(waitForAll
+          ? { onAllReady: () => (clearTimeout(timeout), ready()) }
+          : { onShellReady: ready, onAllReady: () => clearTimeout(timeout) }),
+        onShellError(error: unknown) {
+          clearTimeout(timeout);
+          reject(error);
+        },
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors before the shell reject and are logged by Remix; later ones only here.
@@ -55,7 +63,6 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1_000);
   });
 }
 

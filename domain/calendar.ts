@@ -3,10 +3,18 @@ import { parseDate } from './dates';
 /** Germany's time zone: the default of the functions below. */
 export const TIME_ZONE = 'Europe/Berlin';
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone; Germany's dates by default. */
 export function calendarDate(instant: Date, timeZone = TIME_ZONE): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  // One formatter per zone: building one costs more than formatting (it ran on every page request).
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    // en-CA formats as YYYY-MM-DD.
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(instant);
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();

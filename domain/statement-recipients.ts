@@ -1,7 +1,7 @@
 // Delivery per recipient (issue 10, docs/rules.md §3): each tenant (one occupancy of one unit) of a
 // statement version is delivered on its own channel and has its own receipt date, BGB §556(3) check
 // and objection window. Pure rules; the version's workflow and its activities apply them.
-import { addDays, compareDates } from './dates';
+import { addDays, compareDates, isDate } from './dates';
 import { checkDelivery, objectionDeadline, type ObjectionDeadlineMode } from './statement-deadlines';
 import { POSTAL_DELIVERY_DAYS, type DeliveryChannel } from './statement-lifecycle';
 
@@ -97,4 +97,42 @@ export interface RecipientView {
   openedAt: string | null;
   objections: number;
   state: RecipientState;
+}
+
+/** How long the reason of a receipt correction may be (it is proven in the recipient's chain). */
+export const RECEIPT_REASON_MAX = 2_000;
+
+export type ReceiptCorrectionField = 'receivedOn' | 'reason';
+
+/** The German field labels the correction's errors name. */
+export const RECEIPT_CORRECTION_LABELS: Readonly<Record<ReceiptCorrectionField, string>> = {
+  receivedOn: 'Zugangsdatum',
+  reason: 'Grund der Berichtigung',
+};
+
+function germanDay(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${d}.${m}.${y}`;
+}
+
+/**
+ * What is wrong with a manager's correction of one recipient's receipt date, per field (German,
+ * naming the field); empty when it may be recorded. Only a letter has a receipt date to correct;
+ * the receipt cannot precede the dispatch, and the reason is mandatory (it is proven).
+ */
+export function receiptCorrectionErrors(
+  input: { receivedOn: string; reason: string },
+  recipient: { channel: DeliveryChannel; dispatchedOn: string | null },
+): Partial<Record<ReceiptCorrectionField, string>> {
+  const errors: Partial<Record<ReceiptCorrectionField, string>> = {};
+  const label = RECEIPT_CORRECTION_LABELS;
+  if (recipient.channel !== 'post' || recipient.dispatchedOn === null)
+    errors.receivedOn = `${label.receivedOn}: nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.`;
+  else if (!isDate(input.receivedOn)) errors.receivedOn = `${label.receivedOn}: bitte ein gültiges Datum angeben.`;
+  else if (compareDates(input.receivedOn, recipient.dispatchedOn) < 0)
+    errors.receivedOn = `${label.receivedOn}: darf nicht vor dem Versand am ${germanDay(recipient.dispatchedOn)} liegen.`;
+  const reason = input.reason.trim();
+  if (reason === '') errors.reason = `${label.reason}: bitte angeben, warum das Zugangsdatum berichtigt wird.`;
+  else if (reason.length > RECEIPT_REASON_MAX) errors.reason = `${label.reason}: höchstens 2.000 Zeichen.`;
+  return errors;
 }

@@ -1,7 +1,8 @@
 // `npm start` (and `npm run dev` with --dev): PostgreSQL, Temporal, migrations, demo data, worker
-// and web, all from one command on a fresh clone. Worker and web are supervised: one that dies is
-// started again with backoff while the rest keeps running (each in a process group of its own, so
-// a dead worker's Chromium goes with it). Ctrl-C stops everything.
+// and web, all from one command on a fresh clone. All four are supervised (the embedded PostgreSQL
+// and Temporal dev server when we start them): one that dies is started again with backoff while
+// the rest keeps running (each in a process group of its own, so a dead worker's Chromium goes with
+// it). Ctrl-C stops everything.
 import path from 'node:path';
 import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
@@ -54,8 +55,10 @@ function startChild(name: string, script: string, opts: { nodeArgs?: string[]; a
 
 try {
   ensureDevSecrets();
-  stops.push(await ensureDatabase(log));
-  stops.push(await ensureTemporal(log));
+  // Supervised like worker and web: a crashed PostgreSQL or Temporal comes back on its data, while
+  // worker and web ride out the gap (503 pages, retries) instead of stopping.
+  stops.push(await ensureDatabase(log, supervisor));
+  stops.push(await ensureTemporal(log, supervisor));
 
   // Migrations and the demo as the owner role (maintenance work: the larger database limits); the
   // worker and the web connect as the application role.

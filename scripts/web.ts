@@ -233,9 +233,49 @@ async function sendResponse(res: ExpressResponse, response: Response): Promise<v
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [name, value] of response.headers.entries()) res.append(name, value);
-  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders();
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
-  else res.end();
+  const eventStream = /text\/event-stream/i.test(response.headers.get('Content-Type') ?? '');
+  if (eventStream) res.flushHeaders();
+  if (!response.body) res.end();
+  else if (eventStream) await writeReadableStreamToWritable(response.body, res);
+  else await writeInBursts(response.body, res);
+}
+
+/**
+ * Writes a body burst by burst: React emits a page as dozens of 2 KB chunks in one tick, and writing
+ * (and gzip-flushing, as writeReadableStreamToWritable does) each of them cost more CPU than
+ * compressing the page once. Chunks that arrive together go out as one write; the compressor is
+ * flushed only when the body pauses (deferred data still streams as it resolves).
+ */
+async function writeInBursts(body: ReadableStream<Uint8Array>, res: ExpressResponse): Promise<void> {
+  const reader = body.getReader();
+  const flushable = res as ExpressResponse & { flush?: () => void };
+  let burst: Uint8Array[] = [];
+  const writeBurst = () => {
+    if (burst.length === 0) return;
+    res.write(burst.length === 1 ? burst[0] : Buffer.concat(burst));
+    burst = [];
+  };
+  let pause: NodeJS.Immediate | undefined;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      burst.push(value);
+      // setImmediate runs once the chunks already queued (microtasks, this I/O round) are read.
+      pause ??= setImmediate(() => {
+        pause = undefined;
+        writeBurst();
+        flushable.flush?.();
+      });
+    }
+    clearImmediate(pause);
+    writeBurst();
+    res.end();
+  } catch (error) {
+    clearImmediate(pause);
+    res.destroy(error as Error);
+    throw error;
+  }
 }
 
 // Server-sent events must reach the browser as they are written; compression would buffer them.

@@ -13,9 +13,26 @@ export const LOGIN_MESSAGES = {
   secondFactor: 'Bitte bestätigen Sie die Anmeldung mit dem Code Ihrer Authenticator-App.',
 } as const;
 
+/**
+ * Lookups in flight per Cookie header: a page's root and route loaders run at the same time and
+ * would each verify the cookie's signature and query the session. Only callers that arrive while the
+ * lookup runs share it, so a revoked session or a changed role is seen exactly as without sharing.
+ */
+const lookupsInFlight = new Map<string, Promise<SessionUser | null>>();
+
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
-  const token = await sessionToken(request);
-  return token ? userForToken(token) : null;
+  const cookie = request.headers.get('Cookie');
+  if (!cookie) return null;
+  let lookup = lookupsInFlight.get(cookie);
+  if (!lookup) {
+    lookup = sessionToken(request).then((token) => (token ? userForToken(token) : null));
+    lookupsInFlight.set(cookie, lookup);
+    const forget = () => lookupsInFlight.delete(cookie);
+    void lookup.then(forget, forget);
+  }
+  const user = await lookup;
+  // Each caller gets its own copy: one may not change what another sees.
+  return user ? { ...user } : null;
 }
 
 /** The signed-in user, or a redirect to the login page that brings the user back afterwards. */

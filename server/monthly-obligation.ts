@@ -669,105 +669,111 @@ export function createMonthlyObligation(deps: { db: Db; mailer: Mailer; publicUr
         };
       }
       batch.report({ stage: 'publishing' });
-      const lastDay = addDays(firstDay(addMonthsTo(month, 1)), -1);
-      const units = await loadUnits(db, part ? { unitIds: part.unitIds } : { propertyId });
-      const unitIds = units.map((u) => u.id);
-      const [devices, addressees, property, assumptions] = await Promise.all([
-        loadUnitDevices(db, unitIds, monthsEnding(month, HISTORY_MONTHS)),
-        addresseesOn(db, unitIds, lastDay),
-        db.models.Property.findByPk(propertyId, { attributes: ['id', 'name', 'organisationId'], rejectOnEmpty: true }),
-        part?.assumptions ?? loadAssumptions(db, propertyId),
-      ]);
-      const peers = part?.peers ?? propertyPeers(month, units, devices, HISTORY_MONTHS, assumptions);
-      const wider = needsWiderGroup(peers, month) ? await organisationPeers(property.organisationId, month) : undefined;
-      // §6a: the documented reference value for when no group of measured units is big enough.
-      const reference = await referenceForProperty(db, property.organisationId, propertyId);
-      if (!part) await countUnits(runId, propertyId, units.length);
-      const totals: PropertyTotals = { ...EMPTY_TOTALS };
-      const records = units.map((unit) => {
-        const addressee = addressees.get(unit.id);
-        const { delivery, visibleFrom } = deliveryFor(month, addressee);
-        const content = composeMonthlyInformation({
-          month,
-          areaM2: unit.areaM2,
-          devices: devices.get(unit.id) ?? [],
-          assumptions,
-          peers,
-          ...(wider && { organisationPeers: wider }),
-          reference,
-          visibleFrom,
+      // Loading, composing and committing a batch takes seconds, on a starved worker (a loaded
+      // machine) minutes: the heartbeat goes on meanwhile, or every attempt would time out and the
+      // batch fail after its last retry.
+      const { totals, unitIds, property } = await batch.keepAlive(async () => {
+        const lastDay = addDays(firstDay(addMonthsTo(month, 1)), -1);
+        const units = await loadUnits(db, part ? { unitIds: part.unitIds } : { propertyId });
+        const unitIds = units.map((u) => u.id);
+        const [devices, addressees, property, assumptions] = await Promise.all([
+          loadUnitDevices(db, unitIds, monthsEnding(month, HISTORY_MONTHS)),
+          addresseesOn(db, unitIds, lastDay),
+          db.models.Property.findByPk(propertyId, { attributes: ['id', 'name', 'organisationId'], rejectOnEmpty: true }),
+          part?.assumptions ?? loadAssumptions(db, propertyId),
+        ]);
+        const peers = part?.peers ?? propertyPeers(month, units, devices, HISTORY_MONTHS, assumptions);
+        const wider = needsWiderGroup(peers, month) ? await organisationPeers(property.organisationId, month) : undefined;
+        // §6a: the documented reference value for when no group of measured units is big enough.
+        const reference = await referenceForProperty(db, property.organisationId, propertyId);
+        if (!part) await countUnits(runId, propertyId, units.length);
+        const totals: PropertyTotals = { ...EMPTY_TOTALS };
+        const records = units.map((unit) => {
+          const addressee = addressees.get(unit.id);
+          const { delivery, visibleFrom } = deliveryFor(month, addressee);
+          const content = composeMonthlyInformation({
+            month,
+            areaM2: unit.areaM2,
+            devices: devices.get(unit.id) ?? [],
+            assumptions,
+            peers,
+            ...(wider && { organisationPeers: wider }),
+            reference,
+            visibleFrom,
+          });
+          totals.units += 1;
+          totals[TOTAL_OF_DELIVERY[delivery]] += 1;
+          if (content.estimated) totals.estimated += 1;
+          if (!content.remoteReadable) totals.notRemoteReadable += 1;
+          return {
+            unit_id: unit.id,
+            tenancy_id: addressee?.tenancyId ?? null,
+            recipient_id: delivery === 'portal' ? addressee!.userId : null,
+            delivery,
+            total_kwh: content.totalKwh,
+            heating_kwh: content.heatingKwh,
+            hot_water_kwh: content.hotWaterKwh,
+            change_previous_month: content.comparisons.previousMonth?.changePercent ?? null,
+            change_previous_year: content.comparisons.previousYear?.changePercent ?? null,
+            change_peers: content.comparisons.peers?.changePercent ?? null,
+            estimated: content.estimated,
+            devices_ok: content.devicesOk,
+            remote_readable: content.remoteReadable,
+            content,
+            content_sha256: sha256(canonicalJson(content)),
+          };
         });
-        totals.units += 1;
-        totals[TOTAL_OF_DELIVERY[delivery]] += 1;
-        if (content.estimated) totals.estimated += 1;
-        if (!content.remoteReadable) totals.notRemoteReadable += 1;
-        return {
-          unit_id: unit.id,
-          tenancy_id: addressee?.tenancyId ?? null,
-          recipient_id: delivery === 'portal' ? addressee!.userId : null,
-          delivery,
-          total_kwh: content.totalKwh,
-          heating_kwh: content.heatingKwh,
-          hot_water_kwh: content.hotWaterKwh,
-          change_previous_month: content.comparisons.previousMonth?.changePercent ?? null,
-          change_previous_year: content.comparisons.previousYear?.changePercent ?? null,
-          change_peers: content.comparisons.peers?.changePercent ?? null,
-          estimated: content.estimated,
-          devices_ok: content.devicesOk,
-          remote_readable: content.remoteReadable,
-          content,
-          content_sha256: sha256(canonicalJson(content)),
-        };
-      });
 
-      await db.sequelize.transaction(async (transaction) => {
-        // Unchanged rows are not touched: a rerun writes nothing and returns nothing.
-        const published = await db.sequelize.query<PublishedRow>(
-          `INSERT INTO monthly_information AS mi (month, unit_id, property_id, tenancy_id, recipient_id, delivery, total_kwh, heating_kwh,
-             hot_water_kwh, change_previous_month, change_previous_year, change_peers, estimated, devices_ok, remote_readable, content,
-             content_sha256, run_id)
-           SELECT $2::date, unit_id, $3, tenancy_id, recipient_id, delivery, total_kwh, heating_kwh, hot_water_kwh, change_previous_month,
-                  change_previous_year, change_peers, estimated, devices_ok, remote_readable, content, content_sha256, $4
-             FROM jsonb_to_recordset($1::jsonb) AS x(unit_id int, tenancy_id int, recipient_id int, delivery text, total_kwh numeric,
-                  heating_kwh numeric, hot_water_kwh numeric, change_previous_month numeric, change_previous_year numeric,
-                  change_peers numeric, estimated boolean, devices_ok boolean, remote_readable boolean, content jsonb, content_sha256 text)
-           ON CONFLICT (month, unit_id) DO UPDATE SET
-             property_id = EXCLUDED.property_id, tenancy_id = EXCLUDED.tenancy_id, recipient_id = EXCLUDED.recipient_id,
-             delivery = EXCLUDED.delivery, total_kwh = EXCLUDED.total_kwh, heating_kwh = EXCLUDED.heating_kwh,
-             hot_water_kwh = EXCLUDED.hot_water_kwh, change_previous_month = EXCLUDED.change_previous_month,
-             change_previous_year = EXCLUDED.change_previous_year, change_peers = EXCLUDED.change_peers, estimated = EXCLUDED.estimated,
-             devices_ok = EXCLUDED.devices_ok, remote_readable = EXCLUDED.remote_readable, content = EXCLUDED.content,
-             content_sha256 = EXCLUDED.content_sha256, run_id = EXCLUDED.run_id, revised_at = now(),
-             -- Another addressee has not been told yet.
-             notified_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.notified_at END,
-             mailed_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.mailed_at END
-           WHERE mi.content_sha256 IS DISTINCT FROM EXCLUDED.content_sha256 OR mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id
-              OR mi.delivery IS DISTINCT FROM EXCLUDED.delivery OR mi.tenancy_id IS DISTINCT FROM EXCLUDED.tenancy_id
-           RETURNING mi.id, mi.unit_id AS "unitId", mi.recipient_id AS "recipientId", mi.delivery, mi.content_sha256 AS "contentSha256"`,
-          { bind: [JSON.stringify(records), firstDay(month), propertyId, runId], type: QueryTypes.SELECT, transaction },
-        );
-        totals.published = published.length;
-        await db.sequelize.query(
-          `UPDATE monthly_run_properties
-              SET units_done = GREATEST(units_done, $3),
-                  finished_at = CASE WHEN GREATEST(units_done, $3) >= units_total THEN coalesce(finished_at, now()) END
-            WHERE run_id = $1 AND property_id = $2`,
-          { bind: [runId, propertyId, part?.position ?? units.length], transaction },
-        );
-        const event: MonthlyLiveEvent = { type: 'monthly', propertyId, month };
-        await db.notify(LIVE_CHANNEL, event, transaction);
-        // Last: the chain's lock is held only for the events' insert and the commit.
-        await appendDeliveryEvents(
-          db,
-          published.map((row) => ({
-            informationId: row.id,
-            kind: 'provided',
-            userId: row.recipientId,
-            contentSha256: row.contentSha256,
-            details: { month, unitId: row.unitId, delivery: row.delivery, runId },
-          })),
-          transaction,
-        );
+        await db.sequelize.transaction(async (transaction) => {
+          // Unchanged rows are not touched: a rerun writes nothing and returns nothing.
+          const published = await db.sequelize.query<PublishedRow>(
+            `INSERT INTO monthly_information AS mi (month, unit_id, property_id, tenancy_id, recipient_id, delivery, total_kwh, heating_kwh,
+               hot_water_kwh, change_previous_month, change_previous_year, change_peers, estimated, devices_ok, remote_readable, content,
+               content_sha256, run_id)
+             SELECT $2::date, unit_id, $3, tenancy_id, recipient_id, delivery, total_kwh, heating_kwh, hot_water_kwh, change_previous_month,
+                    change_previous_year, change_peers, estimated, devices_ok, remote_readable, content, content_sha256, $4
+               FROM jsonb_to_recordset($1::jsonb) AS x(unit_id int, tenancy_id int, recipient_id int, delivery text, total_kwh numeric,
+                    heating_kwh numeric, hot_water_kwh numeric, change_previous_month numeric, change_previous_year numeric,
+                    change_peers numeric, estimated boolean, devices_ok boolean, remote_readable boolean, content jsonb, content_sha256 text)
+             ON CONFLICT (month, unit_id) DO UPDATE SET
+               property_id = EXCLUDED.property_id, tenancy_id = EXCLUDED.tenancy_id, recipient_id = EXCLUDED.recipient_id,
+               delivery = EXCLUDED.delivery, total_kwh = EXCLUDED.total_kwh, heating_kwh = EXCLUDED.heating_kwh,
+               hot_water_kwh = EXCLUDED.hot_water_kwh, change_previous_month = EXCLUDED.change_previous_month,
+               change_previous_year = EXCLUDED.change_previous_year, change_peers = EXCLUDED.change_peers, estimated = EXCLUDED.estimated,
+               devices_ok = EXCLUDED.devices_ok, remote_readable = EXCLUDED.remote_readable, content = EXCLUDED.content,
+               content_sha256 = EXCLUDED.content_sha256, run_id = EXCLUDED.run_id, revised_at = now(),
+               -- Another addressee has not been told yet.
+               notified_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.notified_at END,
+               mailed_at = CASE WHEN mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id THEN NULL ELSE mi.mailed_at END
+             WHERE mi.content_sha256 IS DISTINCT FROM EXCLUDED.content_sha256 OR mi.recipient_id IS DISTINCT FROM EXCLUDED.recipient_id
+                OR mi.delivery IS DISTINCT FROM EXCLUDED.delivery OR mi.tenancy_id IS DISTINCT FROM EXCLUDED.tenancy_id
+             RETURNING mi.id, mi.unit_id AS "unitId", mi.recipient_id AS "recipientId", mi.delivery, mi.content_sha256 AS "contentSha256"`,
+            { bind: [JSON.stringify(records), firstDay(month), propertyId, runId], type: QueryTypes.SELECT, transaction },
+          );
+          totals.published = published.length;
+          await db.sequelize.query(
+            `UPDATE monthly_run_properties
+                SET units_done = GREATEST(units_done, $3),
+                    finished_at = CASE WHEN GREATEST(units_done, $3) >= units_total THEN coalesce(finished_at, now()) END
+              WHERE run_id = $1 AND property_id = $2`,
+            { bind: [runId, propertyId, part?.position ?? units.length], transaction },
+          );
+          const event: MonthlyLiveEvent = { type: 'monthly', propertyId, month };
+          await db.notify(LIVE_CHANNEL, event, transaction);
+          // Last: the chain's lock is held only for the events' insert and the commit.
+          await appendDeliveryEvents(
+            db,
+            published.map((row) => ({
+              informationId: row.id,
+              kind: 'provided',
+              userId: row.recipientId,
+              contentSha256: row.contentSha256,
+              details: { month, unitId: row.unitId, delivery: row.delivery, runId },
+            })),
+            transaction,
+          );
+        });
+        return { totals, unitIds, property };
       });
 
       batch.report({ stage: 'published', totals: { ...totals }, unitIds, propertyName: property.name });

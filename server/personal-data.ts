@@ -29,7 +29,22 @@ export interface ProofEventLike {
 }
 
 /** Details the proof pages show (stepNote); anything else (filer's name, IP, manifest) stays on the server. */
-const SHOWN_DETAILS = ['channel', 'receivedOn', 'dispatchedOn', 'previous', 'positions', 'via', 'byVersion', 'unitId', 'role', 'delegated'];
+// A receipt correction's reason and its new §556(3) check and window are the delivery's facts, not personal data.
+const SHOWN_DETAILS = [
+  'channel',
+  'receivedOn',
+  'dispatchedOn',
+  'previous',
+  'positions',
+  'via',
+  'byVersion',
+  'unitId',
+  'role',
+  'delegated',
+  'reason',
+  'deadlineMissed',
+  'objectionDeadline',
+];
 
 const STAFF_PLACEHOLDER = 'Beschäftigte/r';
 

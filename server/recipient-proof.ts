@@ -6,12 +6,16 @@
 import { QueryTypes } from 'sequelize';
 import { parseId } from '../domain/params';
 import { hasPermission } from '../domain/permissions';
-import { formatDateTime } from '../domain/format';
+import { formatDate, formatDateTime } from '../domain/format';
+import { receiptCorrectionErrors, type ReceiptCorrectionField } from '../domain/statement-recipients';
+import { normaliseText } from '../domain/text-limits';
+import { notFound, requireUserWithPermission } from './permissions';
+import { requireSameOrigin, type RequestContext } from './request';
+import { correctRecipientReceiptDate, lifecycleActor, type LifecycleOptions } from './statement-lifecycle';
 import { formatPeriod } from '../domain/statement-format';
 import { requireUser } from './auth';
 import { config } from './config';
 import { db } from './db';
-import { notFound } from './permissions';
 import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { hashLine } from './proof/chain';
 import { zipBundle } from './proof/bundle';
@@ -92,13 +96,19 @@ function noteOf(details: Record<string, unknown>): string | null {
     via?: string;
     positions?: string[];
     byVersion?: number;
+    previous?: string;
+    reason?: string;
+    deadlineMissed?: boolean;
   };
   const parts: string[] = [];
-  if (d.channel)
+  if (d.previous) parts.push(`Zugang berichtigt: vorher ${formatDate(d.previous)}, jetzt ${formatDate(d.receivedOn)}`);
+  else if (d.channel)
     parts.push(d.channel === 'post' ? `per Post, versandt ${d.dispatchedOn ?? '–'}, Zugang ${d.receivedOn ?? '–'}` : 'im Portal');
   if (d.via) parts.push(d.via === 'download' ? 'PDF heruntergeladen' : 'im Portal angesehen');
   if (d.positions) parts.push(`beanstandet: ${d.positions.join(', ')}`);
   if (d.byVersion) parts.push(`ersetzt durch Version ${d.byVersion}`);
+  if (d.deadlineMissed === true) parts.push('Frist versäumt (BGB §556 Abs. 3)');
+  if (d.reason) parts.push(`Grund: ${d.reason}`);
   return parts.length === 0 ? null : parts.join(' · ');
 }
 
@@ -112,7 +122,13 @@ export interface RecipientProofPage {
   recipientName: string;
   channel: string;
   receivedOn: string;
+  dispatchedOn: string | null;
+  /** BGB §556(3): the last day of receipt, and whether this tenant's receipt came after it ("Frist versäumt"). */
+  deliveryDeadline: string;
+  deadlineMissed: boolean;
   objectionDeadline: string;
+  /** The manager may correct this letter's receipt date (with a reason) while the version's window runs. */
+  canCorrectReceipt: boolean;
   timeline: RecipientTimelineItem[];
   /** The bundle checked as `proof verify` does; or why no bundle can be made. */
   verification: VerifyResult | { unavailable: string };
@@ -133,6 +149,7 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     if (!(error instanceof ProofExportError)) throw error;
     verification = { unavailable: error.message };
   }
+  const receipt = await receiptOf(facts);
   const lines = built ? chainLines(built) : [];
   const timeline: RecipientTimelineItem[] = (built?.events ?? []).map((event, i) => ({
     seq: i + 1,
@@ -154,13 +171,81 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     recipientName: seesTenantNames(user) ? facts.tenantName : user.role === 'tenant' ? user.name : 'Mietpartei',
     channel: facts.channel,
     receivedOn: facts.receivedOn,
+    dispatchedOn: receipt.dispatchedOn,
+    deliveryDeadline: receipt.deliveryDeadline,
+    deadlineMissed: receipt.deadlineMissed,
     objectionDeadline: facts.objectionDeadline,
+    canCorrectReceipt: hasPermission(user, 'deliver:statement:any') && facts.channel === 'post' && receipt.status === 'delivered',
     timeline,
     verification,
     keyFingerprint: built?.bundle.keyFingerprint ?? null,
     versionProofLink: hasPermission(user, 'read:statement:own') ? `/abrechnungen/${facts.statementId}/nachweis` : null,
   };
   return page;
+}
+
+interface ReceiptRow {
+  dispatchedOn: string | null;
+  deliveryDeadline: string;
+  deadlineMissed: boolean;
+  /** The version's status: its window runs while it is "delivered". */
+  status: string;
+}
+
+async function receiptOf(facts: RecipientFacts): Promise<ReceiptRow> {
+  const [row] = await db().sequelize.query<ReceiptRow>(
+    `SELECT r.dispatched_on::text AS "dispatchedOn", r.delivery_deadline::text AS "deliveryDeadline", r.deadline_missed AS "deadlineMissed", s.status
+       FROM statement_recipients r JOIN statements s ON s.id = r.statement_id
+      WHERE r.statement_id = :statementId AND r.version = :version AND r.occupancy_id = :occupancyId`,
+    { replacements: { statementId: facts.statementId, version: facts.version, occupancyId: facts.occupancyId }, type: QueryTypes.SELECT },
+  );
+  if (!row) throw notFound();
+  return row;
+}
+
+export type ReceiptCorrectionResult =
+  | { ok: true; message: string }
+  | { ok: false; message: string; errors: Partial<Record<ReceiptCorrectionField, string>>; values: { receivedOn: string; reason: string } };
+
+/**
+ * The manager corrects this recipient's receipt date (a letter) with a reason: checked here with
+ * errors naming the field, then proven by the version's workflow (which checks again).
+ */
+export async function recipientReceiptAction(
+  request: Request,
+  rawId: string | undefined,
+  rawOccupancyId: string | undefined,
+  context: RequestContext | undefined,
+  options: LifecycleOptions = {},
+): Promise<ReceiptCorrectionResult> {
+  await requireUserWithPermission(request, 'deliver:statement:any');
+  requireSameOrigin(request);
+  const { user, facts } = await requireRecipient(request, rawId, rawOccupancyId);
+  const form = await request.formData();
+  const values = {
+    receivedOn: String(form.get('receivedOn') ?? '').trim(),
+    reason: normaliseText(String(form.get('reason') ?? '')).trim(),
+  };
+  const receipt = await receiptOf(facts);
+  const errors = receiptCorrectionErrors(values, {
+    channel: facts.channel === 'post' ? 'post' : 'portal',
+    dispatchedOn: receipt.dispatchedOn,
+  });
+  if (Object.keys(errors).length > 0) return { ok: false, message: 'Bitte prüfen Sie die markierten Felder.', errors, values };
+  const actor = await lifecycleActor(user, facts.propertyId, context, options.db);
+  const outcome = await correctRecipientReceiptDate(
+    { id: facts.statementId, version: facts.version },
+    { actor, occupancyId: facts.occupancyId, receivedOn: values.receivedOn, reason: values.reason },
+    options,
+  );
+  if (!outcome.ok) return { ok: false, message: outcome.message, errors: {}, values };
+  const corrected = outcome.result;
+  return {
+    ok: true,
+    message:
+      `Das Zugangsdatum ist auf den ${formatDate(corrected.receivedOn)} berichtigt; Einspruch ist bis ${formatDate(corrected.objectionDeadline)} möglich.` +
+      (corrected.deadlineMissed ? ' Der Zugang liegt nach der Frist des §556 Abs. 3 BGB: Frist versäumt.' : ''),
+  };
 }
 
 /** The bundle, or the 409 answer that says why none can be made. */

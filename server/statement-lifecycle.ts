@@ -20,6 +20,7 @@ import {
 import {
   approveStatement,
   correctReceipt,
+  correctRecipientReceipt,
   deliverStatement,
   fileObjection,
   getStatus,
@@ -29,7 +30,9 @@ import {
 import {
   STATEMENT_WORKFLOW_TYPE,
   statementWorkflowId,
+  type CorrectRecipientReceiptRequest,
   type DeliverRequest,
+  type DeliveredRecipient,
   type LifecycleActor,
   type StatementLifecycleInput,
   type StatementLifecycleStatus,
@@ -278,6 +281,16 @@ export function correctReceiptDate(
 ): Promise<UpdateOutcome<StatementLifecycleStatus>> {
   const { client } = resolve(options);
   return runUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
+}
+
+/** One recipient's receipt date (a letter) corrected with a reason, through the version's workflow. */
+export function correctRecipientReceiptDate(
+  statement: { id: number; version: number },
+  request: CorrectRecipientReceiptRequest,
+  options: LifecycleOptions = {},
+): Promise<UpdateOutcome<DeliveredRecipient>> {
+  const { client } = resolve(options);
+  return runUpdate(client, workflowIdOf(statement), correctRecipientReceipt, request, ENDED);
 }
 
 /**

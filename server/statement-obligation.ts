@@ -15,11 +15,17 @@ import type { SignedHeadRow } from '../db/heads';
 import type { Mailer } from './mail';
 import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
-import { canonicalJson, sha256 } from '../db/audit';
+import { appendAudit, canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
 import { noProgress, type ProgressSource } from './progress';
-import { STATEMENT_GONE, statementDedupeKey, type DeliveredRecipient, type RecipientDeliveryInput } from '../domain/contracts/statement';
+import {
+  STATEMENT_GONE,
+  statementDedupeKey,
+  type DeliveredRecipient,
+  type RecipientDeliveryInput,
+  type RecipientReceiptCorrectionInput,
+} from '../domain/contracts/statement';
 import { channelFor, recipientReceipt, type RecipientReceipt } from '../domain/statement-recipients';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
@@ -229,6 +235,98 @@ async function deliverToRecipients(db: Db, input: RecipientDeliveryInput): Promi
   });
 }
 
+interface CorrectedRecipientRow {
+  unitId: number;
+  userId: number | null;
+  channel: 'portal' | 'post';
+  dispatchedOn: string | null;
+  receivedOn: string;
+  organisationId: number;
+}
+
+/**
+ * Corrects one recipient's receipt date (a letter): a `receipt_corrected` event in that recipient's
+ * chain (actor, server time, IP, reason, the previous date and the new §556(3) check and window),
+ * its row moved with it, and an audit entry, in one transaction. Idempotent by the correction's key:
+ * a retry returns what the first attempt recorded.
+ */
+async function correctRecipientReceipt(db: Db, input: RecipientReceiptCorrectionInput): Promise<DeliveredRecipient> {
+  return db.sequelize.transaction(async (transaction) => {
+    const [row] = await db.sequelize.query<CorrectedRecipientRow>(
+      `SELECT r.unit_id AS "unitId", r.user_id AS "userId", r.channel, r.dispatched_on::text AS "dispatchedOn",
+              r.received_on::text AS "receivedOn", p.organisation_id AS "organisationId"
+         FROM statement_recipients r JOIN statements s ON s.id = r.statement_id JOIN properties p ON p.id = s.property_id
+        WHERE r.statement_id = :statementId AND r.version = :version AND r.occupancy_id = :occupancyId FOR UPDATE OF r`,
+      { replacements: { ...input }, type: QueryTypes.SELECT, transaction },
+    );
+    if (!row)
+      throw new GoneError(`recipient ${input.occupancyId} of statement ${input.statementId} v${input.version} gone`, STATEMENT_GONE);
+    const receipt = recipientReceipt({
+      channel: row.channel,
+      today: row.dispatchedOn ?? input.receivedOn,
+      ...(row.dispatchedOn === null ? {} : { dispatchedOn: row.dispatchedOn }),
+      receivedOn: input.receivedOn,
+      periodEnd: input.periodEnd,
+      mode: input.objectionMode,
+    });
+    const { event, created } = await appendProofEvent(
+      db,
+      {
+        statementId: input.statementId,
+        version: input.version,
+        step: 'receipt_corrected',
+        idempotencyKey: input.idempotencyKey,
+        actor: input.actor,
+        ip: input.ip,
+        documentSha256: input.documentSha256,
+        details: { occupancyId: input.occupancyId, unitId: row.unitId, previous: row.receivedOn, reason: input.reason, ...receipt },
+      },
+      transaction,
+    );
+    const facts = event.details as unknown as RecipientReceipt;
+    if (created) {
+      await db.sequelize.query(
+        `UPDATE statement_recipients SET received_on = :receivedOn, deadline_missed = :deadlineMissed, objection_deadline = :objectionDeadline
+          WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId`,
+        { replacements: { ...input, ...facts }, transaction },
+      );
+      await appendAudit(
+        db,
+        {
+          organisationId: row.organisationId,
+          actorId: input.actor.userId,
+          actor: input.actor.name,
+          action: 'statement_receipt_corrected',
+          entity: 'statement',
+          entityId: input.statementId,
+          ip: input.ip,
+          details: {
+            version: input.version,
+            occupancyId: input.occupancyId,
+            previous: row.receivedOn,
+            receivedOn: facts.receivedOn,
+            deadlineMissed: facts.deadlineMissed,
+            objectionDeadline: facts.objectionDeadline,
+            reason: input.reason,
+            proofSeq: event.seq,
+          },
+        },
+        transaction,
+      );
+    }
+    return {
+      occupancyId: input.occupancyId,
+      unitId: row.unitId,
+      userId: row.userId,
+      channel: facts.channel,
+      dispatchedOn: facts.dispatchedOn,
+      receivedOn: facts.receivedOn,
+      deadlineMissed: facts.deadlineMissed,
+      objectionDeadline: facts.objectionDeadline,
+    };
+  });
+}
+
 export function createStatementObligation(deps: {
   db: Db;
   mailer: Mailer;
@@ -328,6 +426,11 @@ export function createStatementObligation(deps: {
     /** Delivers the version to each of its tenants by that tenant's channel (deliverToRecipients). */
     async deliverToRecipients(input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
       return deliverToRecipients(db, input);
+    },
+
+    /** Corrects one recipient's receipt date with its reason (correctRecipientReceipt). */
+    async recordReceiptCorrection(input: RecipientReceiptCorrectionInput): Promise<DeliveredRecipient> {
+      return correctRecipientReceipt(db, input);
     },
 
     /**

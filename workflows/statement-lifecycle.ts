@@ -33,12 +33,14 @@ import {
 import {
   approveStatement,
   correctReceipt,
+  correctRecipientReceipt,
   deliverStatement,
   fileObjection,
   getStatus,
   statementOpened,
   statementSuperseded,
 } from './shared/statement';
+import { receiptCorrectionErrors } from '../domain/statement-recipients';
 import {
   PER_RECIPIENT_PATCH,
   STATEMENT_GONE,
@@ -53,7 +55,7 @@ import {
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
-const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection, deliverToRecipients } =
+const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection, deliverToRecipients, recordReceiptCorrection } =
   proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     // No attempt limit: a proof must eventually be written, however long the database is down.
@@ -308,6 +310,53 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
         if (delivery?.channel !== 'post') refuse('Nur bei Zustellung per Post gibt es ein Zugangsdatum zu berichtigen.');
         if (!isDate(receivedOn) || (delivery.dispatchedOn !== null && receivedOn < delivery.dispatchedOn))
           refuse('Das Zugangsdatum muss ein gültiges Datum nach dem Versand sein.');
+      },
+    },
+  );
+
+  // One recipient's receipt date (a letter), corrected with a reason: its window and §556(3) check
+  // move with it. A new update adds no command to what a running execution has done, so it needs no
+  // patch; its idempotency key numbers the recipient's corrections, which replay deterministically.
+  const receiptCorrections = new Map<number, number>();
+  setHandler(
+    correctRecipientReceipt,
+    ({ actor, occupancyId, receivedOn, reason }) =>
+      exclusively(async () => {
+        const n = (receiptCorrections.get(occupancyId) ?? 0) + 1;
+        receiptCorrections.set(occupancyId, n);
+        const corrected = await recordReceiptCorrection({
+          statementId,
+          version,
+          occupancyId,
+          receivedOn,
+          reason: reason.trim(),
+          periodEnd: input.periodEnd,
+          objectionMode: input.objectionMode,
+          actor: { userId: actor.userId, name: actor.name },
+          ip: actor.ip ?? null,
+          documentSha256,
+          idempotencyKey: `receipt-${occupancyId}-${n}`,
+        });
+        const all = (recipients ?? []).map((r) => (r.occupancyId === occupancyId ? corrected : r));
+        recipients = all;
+        // The version stays open until the last tenant's window has closed.
+        const lastDay = all
+          .map((r) => r.objectionDeadline)
+          .sort()
+          .at(-1);
+        if (lastDay !== undefined) windowEndMs = endOfGermanDayMs(lastDay);
+        publishSearchAttributes();
+        return corrected;
+      }),
+    {
+      validator: ({ actor, occupancyId, receivedOn, reason }) => {
+        requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
+        if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
+        const recipient = recipients?.find((r) => r.occupancyId === occupancyId);
+        if (!recipient) refuse('Diese Abrechnung wurde diesem Empfänger nicht zugestellt.');
+        const errors = receiptCorrectionErrors({ receivedOn, reason }, recipient);
+        const first = errors.receivedOn ?? errors.reason;
+        if (first !== undefined) refuse(first);
       },
     },
   );

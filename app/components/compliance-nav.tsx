@@ -3,6 +3,7 @@ import { Link, NavLink } from '@remix-run/react';
 const DESK = [
   { to: '/pruefung', label: 'Pflichten', end: true },
   { to: '/pruefung/abdeckung', label: 'Abdeckung', end: false },
+  { to: '/pruefung/berichte', label: 'Berichte', end: false },
   { to: '/pruefung/protokoll', label: 'Prüfprotokoll', end: false },
   { to: '/pruefung/integritaet', label: 'Nachweisprüfung', end: false },
 ] as const;

@@ -1,6 +1,7 @@
 // The recipients of a statement version on the manager's page: each tenant's channel, receipt,
 // §556(3) check, objection window, opening and objections, filterable by state.
 import { useState } from 'react';
+import { Link } from '@remix-run/react';
 import { DataTable } from './data-table';
 import { ToneBadge } from './cases';
 import { formatDate, formatDateTime } from '../../domain/format';
@@ -9,7 +10,16 @@ import type { Tone } from '../../domain/timeline';
 
 const TONES: Record<RecipientState, Tone> = { 'in-transit': 'yellow', delivered: 'green', opened: 'green', objection: 'yellow' };
 
-export function RecipientsTable({ recipients, summary }: { recipients: RecipientView[]; summary: string }) {
+/** Each row links the recipient's own proof page: its timeline, bundle and the receipt correction. */
+export function RecipientsTable({
+  statementId,
+  recipients,
+  summary,
+}: {
+  statementId: number;
+  recipients: RecipientView[];
+  summary: string;
+}) {
   const [filter, setFilter] = useState<RecipientState | 'all'>('all');
   const shown = filter === 'all' ? recipients : recipients.filter((r) => r.state === filter);
   const present = (Object.keys(RECIPIENT_STATE_LABELS) as RecipientState[]).filter((s) => recipients.some((r) => r.state === s));
@@ -45,7 +55,14 @@ export function RecipientsTable({ recipients, summary }: { recipients: Recipient
       >
         {shown.map((r) => (
           <tr key={r.occupancyId} data-recipient={r.occupancyId} data-recipient-state={r.state}>
-            <td>{r.unitLabel}</td>
+            <td>
+              <Link
+                to={`/abrechnungen/${statementId}/nachweis/${r.occupancyId}`}
+                aria-label={`Zustellnachweis ${r.unitLabel}, ${r.tenantName}`}
+              >
+                {r.unitLabel}
+              </Link>
+            </td>
             <td>{r.tenantName}</td>
             <td>{r.channel === 'portal' ? 'Portal' : `Post, versandt ${formatDate(r.dispatchedOn)}`}</td>
             <td>

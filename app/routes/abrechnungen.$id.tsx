@@ -179,7 +179,9 @@ export default function StatementDetail() {
         actions={
           <>
             <LifecycleForms lifecycle={lifecycle} />
-            {lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null}
+            {lifecycle.recipientSummary ? (
+              <RecipientsTable statementId={statement.id} recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} />
+            ) : null}
           </>
         }
       />

@@ -64,7 +64,9 @@ export default function ProofPage() {
         statementId={statement.id}
         lifecycle={lifecycle}
         actions={
-          lifecycle.recipientSummary ? <RecipientsTable recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} /> : null
+          lifecycle.recipientSummary ? (
+            <RecipientsTable statementId={statement.id} recipients={lifecycle.recipients} summary={lifecycle.recipientSummary} />
+          ) : null
         }
       />
       {lifecycle.recipients.length > 0 ? (

@@ -1,10 +1,12 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { ActionMessage } from '~/components/cases';
 import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDate, formatDateTime } from '../../domain/format';
-import { KEY_PAGE_PATH, recipientProofPage } from '../../server/recipient-proof';
+import { KEY_PAGE_PATH, recipientProofPage, recipientReceiptAction } from '../../server/recipient-proof';
+import { RECEIPT_CORRECTION_LABELS, RECEIPT_REASON_MAX } from '../../domain/statement-recipients';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -19,8 +21,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { ...(await recipientProofPage(request, params.id, params.occupancyId)), keyPage: KEY_PAGE_PATH };
 }
 
+/** POST: the manager corrects this letter's receipt date with a reason (proven in the recipient's chain). */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return recipientReceiptAction(request, params.id, params.occupancyId, context);
+}
+
 export default function RecipientProofPage() {
   const data = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
   const base = `/abrechnungen/${data.statementId}/nachweis/${data.occupancyId}`;
   const { verification } = data;
   return (
@@ -50,10 +58,24 @@ export default function RecipientProofPage() {
             ['Mietpartei', data.recipientName],
             ['Einheit', data.unitLabel],
             ['Zustellweg', data.channel === 'post' ? 'per Post' : 'im Portal'],
+            ...(data.dispatchedOn ? ([['Versandt', formatDate(data.dispatchedOn)]] as Array<[string, string]>) : []),
             ['Zugang', formatDate(data.receivedOn)],
+            [
+              'Zustellfrist (BGB §556 Abs. 3)',
+              `${formatDate(data.deliveryDeadline)}${data.deadlineMissed ? ' · Frist versäumt: Zugang nach der Frist' : ' · eingehalten'}`,
+            ],
             ['Einspruchsfrist bis', formatDate(data.objectionDeadline)],
           ]}
         />
+        <ActionMessage data={outcome} />
+        {data.canCorrectReceipt ? (
+          <ReceiptCorrectionForm
+            receivedOn={data.receivedOn}
+            dispatchedOn={data.dispatchedOn}
+            errors={outcome && !outcome.ok ? outcome.errors : {}}
+            values={outcome && !outcome.ok ? outcome.values : null}
+          />
+        ) : null}
       </Panel>
       <Panel id="verification" title="Prüfung">
         {'unavailable' in verification ? (
@@ -110,5 +132,58 @@ export default function RecipientProofPage() {
         </DataTable>
       </Panel>
     </>
+  );
+}
+
+/** The letter's receipt date, corrected with a mandatory reason; works without JavaScript. */
+function ReceiptCorrectionForm({
+  receivedOn,
+  dispatchedOn,
+  errors,
+  values,
+}: {
+  receivedOn: string;
+  dispatchedOn: string | null;
+  errors: { receivedOn?: string; reason?: string };
+  values: { receivedOn: string; reason: string } | null;
+}) {
+  const field = (name: 'receivedOn' | 'reason') => ({
+    id: `receipt-${name}`,
+    name,
+    ...(errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `receipt-${name}-error` } : {}),
+  });
+  const error = (name: 'receivedOn' | 'reason') =>
+    errors[name] ? (
+      <p id={`receipt-${name}-error`} className="field__error">
+        {errors[name]}
+      </p>
+    ) : null;
+  return (
+    <Form method="post" key={receivedOn} className="receipt-correction" aria-labelledby="receipt-correction-title">
+      <h3 id="receipt-correction-title">Zugangsdatum berichtigen</h3>
+      <p className="muted">
+        Der Zugang wurde mit Versand + 3 Tagen angenommen. Weicht er ab, berichtigen Sie ihn hier: Einspruchsfrist und die Frist des §556
+        Abs. 3 BGB werden für diese Mietpartei neu berechnet, die Berichtigung wird mit Grund im Nachweis festgehalten.
+      </p>
+      <div className="field">
+        <label htmlFor="receipt-receivedOn">{RECEIPT_CORRECTION_LABELS.receivedOn}</label>
+        <input
+          type="date"
+          required
+          min={dispatchedOn ?? undefined}
+          defaultValue={values?.receivedOn ?? receivedOn}
+          {...field('receivedOn')}
+        />
+        {error('receivedOn')}
+      </div>
+      <div className="field">
+        <label htmlFor="receipt-reason">{RECEIPT_CORRECTION_LABELS.reason}</label>
+        <textarea rows={3} required maxLength={RECEIPT_REASON_MAX} defaultValue={values?.reason ?? ''} {...field('reason')} />
+        {error('reason')}
+      </div>
+      <button type="submit" className="button">
+        Zugangsdatum berichtigen
+      </button>
+    </Form>
   );
 }

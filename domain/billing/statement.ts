@@ -421,9 +421,14 @@ function heatingDeviceType(units: readonly UnitFacts[]): DeviceType {
 
 /**
  * Builds the engine input from the facts and the entered costs, runs the HKVO engine and returns
- * the whole statement. Pure: the same facts and request give the same statement.
+ * the whole statement. Pure: the same facts and request give the same statement. `engine` is for
+ * the benchmark, which also times the assembly with the rational reference engine.
  */
-export function assembleStatement(facts: BillingFacts, request: StatementRequest): { statement: StatementData; input: BillingInput } {
+export function assembleStatement(
+  facts: BillingFacts,
+  request: StatementRequest,
+  engine: (input: BillingInput) => BillingResult = computeBilling,
+): { statement: StatementData; input: BillingInput } {
   if (facts.units.length === 0) throw new ValidationError('propertyId', 'Die Liegenschaft hat keine Wohneinheiten.');
   checkRequest(request, new Set(facts.units.map((u) => u.id)));
   const { period, parameters } = request;
@@ -517,7 +522,7 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
     }
   }
   for (const work of works) {
-    work.estimated.sort((a, b) => COST_TYPES.indexOf(a) - COST_TYPES.indexOf(b));
+    if (work.estimated.length > 1) work.estimated.sort((a, b) => COST_TYPES.indexOf(a) - COST_TYPES.indexOf(b));
     if (work.segments.length > 1) for (const type of billed) work.split[type] = occupancyReadings(work, type, boundaries, period);
   }
 
@@ -525,15 +530,17 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
   const hkvoTypes = HKVO_COST_TYPES.filter((type) => billed.includes(type));
   for (const work of works) {
     if (!hasTenant(work)) continue;
+    // Nothing to cut where every device reads remotely, the usual case: no list of devices then.
+    if (!hkvoTypes.some((type) => work.devicesOf[type].some((device) => !device.remoteReadable))) continue;
     const remote = remoteReadingCut(
       hkvoTypes.flatMap((type) => work.devicesOf[type]),
       period,
     );
     if (remote) work.cuts.push({ input: 'no-remote-reading', source: 'automatic', explanation: remote });
   }
-  const byId = new Map(works.map((work) => [work.unit.id, work]));
+  const byId = parameters.manualCuts.length === 0 ? null : new Map(works.map((work) => [work.unit.id, work]));
   parameters.manualCuts.forEach((manual, index) => {
-    const targets = manual.unitId === null ? works : [byId.get(manual.unitId)!];
+    const targets = manual.unitId === null ? works : [byId!.get(manual.unitId)!];
     for (const work of targets) {
       work.cuts.push({ input: manual.cut, source: 'manual', explanation: manual.reason.trim() });
       const overlap = overlappingCut(work.cuts.map((c) => c.input));
@@ -552,7 +559,7 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
       : { value: fromMilli(works.reduce((sum, w) => sum + w.consumption.hotWater, 0)), source: 'meters' as const };
   const plant = plantSummary(request.costs, hotWaterM3);
   let input = engineInput(works, request, plant, billed);
-  let result = computeBilling(input);
+  let result = engine(input);
 
   // §12(1) S.1: a cost type that ended up billed by area is cut by 15 % for every tenant.
   const byArea = hkvoTypes.filter((type) => result.methods[type] === 'area' && centsOf(result, type) > 0);
@@ -571,15 +578,21 @@ export function assembleStatement(facts: BillingFacts, request: StatementRequest
       }
     }
     input = engineInput(works, request, plant, billed);
-    result = computeBilling(input);
+    result = engine(input);
   }
 
-  const co2Explanation = co2Cut(
-    period,
-    request.costs.filter((c) => c.kind === 'fuel').map((c) => c.category),
-    parameters.co2Kg !== null,
-  );
-  const units = works.map((work, index) => statementUnit(work, result.units[index]!, facts, co2Explanation, hkvoTypes));
+  const context: TenantCutContext = {
+    period: facts.period,
+    asOf: facts.asOf,
+    since: facts.monthlyInformationSince,
+    co2Explanation: co2Cut(
+      period,
+      request.costs.filter((c) => c.kind === 'fuel').map((c) => c.category),
+      parameters.co2Kg !== null,
+    ),
+    hkvoTypes,
+  };
+  const units = works.map((work, index) => statementUnit(work, result.units[index]!, context));
   creditCo2(units, result.co2?.landlordCost ?? 0);
 
   return {
@@ -739,27 +752,33 @@ function engineCut(cut: UnitWork['cuts'][number], amountCents: number): AppliedC
   };
 }
 
+/** What the tenants' own cuts depend on besides the occupancy: the same for every unit of a statement. */
+interface TenantCutContext {
+  period: BillingPeriod;
+  asOf: string | undefined;
+  since: string | undefined;
+  co2Explanation: string | null;
+  hkvoTypes: HkvoCostType[];
+}
+
+const NO_TENANT_CUTS: Array<{ cut: AppliedCut; cents: number }> = [];
+
 /** The tenant's own cuts (§6a months, CO2KostAufG) on an occupancy's amounts, in cents per cut. */
 function tenantCuts(
   segment: OccupancySegment,
   tenancy: TenancyFacts | undefined,
   cents: Record<HkvoCostType, number>,
-  context: {
-    period: BillingPeriod;
-    asOf: string | undefined;
-    since: string | undefined;
-    informationOwed: boolean;
-    co2Explanation: string | null;
-    hkvoTypes: HkvoCostType[];
-  },
+  context: TenantCutContext,
+  informationOwed: boolean,
 ): Array<{ cut: AppliedCut; cents: number }> {
-  if (segment.tenancyId === null || !tenancy) return [];
+  if (segment.tenancyId === null || !tenancy) return NO_TENANT_CUTS;
   const cuts: Array<{ reason: StatementCutReason; explanation: string }> = [];
-  if (context.informationOwed) {
+  if (informationOwed) {
     const monthly = monthlyInformationCut(tenancy, context.period, context.asOf, context.since);
     if (monthly) cuts.push({ reason: 'no-monthly-info', explanation: monthly });
   }
   if (context.co2Explanation) cuts.push({ reason: 'co2-not-shown', explanation: context.co2Explanation });
+  if (cuts.length === 0) return NO_TENANT_CUTS;
   return cuts.map(({ reason, explanation }) => {
     const percent = STATEMENT_CUT_PERCENT[reason];
     const amount = cutCents(cents, context.hkvoTypes, percent);
@@ -778,43 +797,102 @@ function tenantCuts(
   });
 }
 
-function statementUnit(
+const consumptionOf = (milli: PerCostType<Milli>): PerCostType<number> => ({
+  heating: fromMilli(milli.heating),
+  hotWater: fromMilli(milli.hotWater),
+  coldWater: fromMilli(milli.coldWater),
+});
+
+const NO_CENTS: number[] = [];
+
+function statementUnit(work: UnitWork, unitResult: BillingResult['units'][number], context: TenantCutContext): StatementUnitData {
+  const { unit, segments } = work;
+  // §6a is owed where remotely readable devices measure heat or hot water.
+  const informationOwed = context.hkvoTypes.some((type) => work.devicesOf[type].some((d) => d.remoteReadable));
+  const unitCents = hkvoCents(unitResult);
+  // The engine's cuts of the unit, each reason's cents from the unit's amounts.
+  const unitEngineCents =
+    work.cuts.length === 0
+      ? NO_CENTS
+      : work.cuts.map((cut) => cutCents(unitCents, costTypesOf(cut.input), STATEMENT_CUT_PERCENT[reasonOf(cut.input)]));
+  const engineCutCents = toCentsInt(unitResult.cut);
+  const consumption = consumptionOf(work.consumption);
+  let cutDetails: AppliedCut[];
+  let amounts: StatementAmounts;
+  let occupancies: StatementOccupancyData[];
+  if (segments.length < 2) {
+    // The usual case: one addressee for the whole unit, who shares the unit's consumption, amounts
+    // and cut details (the same values; the unit's tenant cuts are this occupancy's own).
+    const segment = segments[0]!;
+    const tenancy = unit.tenancies.find((t) => t.id === segment.tenancyId);
+    const own = tenantCuts(segment, tenancy, unitCents, context, informationOwed);
+    let ownCents = 0;
+    cutDetails = [];
+    for (let i = 0; i < work.cuts.length; i++) cutDetails.push(engineCut(work.cuts[i]!, unitEngineCents[i]!));
+    for (const c of own) {
+      ownCents += c.cents;
+      cutDetails.push(c.cut);
+    }
+    amounts = amountsOf(unitResult, engineCutCents + ownCents);
+    const occupancy: StatementOccupancyData = {
+      key: segment.key,
+      tenancyId: segment.tenancyId,
+      tenantName: segment.tenantName,
+      from: segment.from,
+      to: segment.to,
+      consumption,
+      fixedKeysOnly: [],
+      amounts,
+      cutDetails,
+      derivation: null,
+    };
+    occupancies = [occupancy];
+  } else {
+    occupancies = occupancyData(work, unitResult, unitEngineCents, context, informationOwed);
+    const tenantCents = occupancies.reduce((sum, o) => sum + toCentsInt(o.amounts.cut), 0) - engineCutCents;
+    cutDetails = [...work.cuts.map((cut, i) => engineCut(cut, unitEngineCents[i]!)), ...unitTenantCuts(occupancies)];
+    amounts = amountsOf(unitResult, engineCutCents + tenantCents);
+  }
+  return {
+    unitId: unit.id,
+    label: unit.label,
+    floor: unit.floor,
+    areaM2: unit.areaM2,
+    consumption,
+    estimated: work.estimated,
+    substitutes: work.substitutes,
+    cuts: work.cuts.map((c) => c.input),
+    cutDetails,
+    previous: {
+      heating: work.previous.heating === null ? null : fromMilli(work.previous.heating),
+      hotWater: work.previous.hotWater === null ? null : fromMilli(work.previous.hotWater),
+      coldWater: work.previous.coldWater === null ? null : fromMilli(work.previous.coldWater),
+    },
+    readings: work.readings,
+    amounts,
+    derivation: unitResult.derivation,
+    occupancies,
+  };
+}
+
+/** The occupancies of a unit with a change of tenant, each with its part of the unit's amounts and cuts. */
+function occupancyData(
   work: UnitWork,
   unitResult: BillingResult['units'][number],
-  facts: BillingFacts,
-  co2Explanation: string | null,
-  hkvoTypes: HkvoCostType[],
-): StatementUnitData {
+  unitEngineCents: readonly number[],
+  context: TenantCutContext,
+  informationOwed: boolean,
+): StatementOccupancyData[] {
   const { unit, segments } = work;
-  const context = {
-    period: facts.period,
-    asOf: facts.asOf,
-    since: facts.monthlyInformationSince,
-    // §6a is owed where remotely readable devices measure heat or hot water.
-    informationOwed: hkvoTypes.some((type) => work.devicesOf[type].some((d) => d.remoteReadable)),
-    co2Explanation,
-    hkvoTypes,
-  };
   const tenancyOf = (segment: OccupancySegment) => unit.tenancies.find((t) => t.id === segment.tenancyId);
-  // The engine's cuts of the unit, each reason's cents from the unit's amounts.
-  const unitEngineCents = work.cuts.map((cut) =>
-    cutCents(hkvoCents(unitResult), costTypesOf(cut.input), STATEMENT_CUT_PERCENT[reasonOf(cut.input)]),
-  );
-  const engineCutCents = toCentsInt(unitResult.cut);
-
   const occupancyResults = unitResult.occupancies ?? [];
   const occupancies: StatementOccupancyData[] = segments.map((segment, index) => {
-    const row = segments.length < 2 ? unitResult : occupancyResults[index]!;
+    const row = occupancyResults[index]!;
     const ownEngineCents = toCentsInt(row.cut);
     // After a change of tenant the engine split the unit's cut by the occupancies' amounts; each
     // reason gets its part of this occupancy's cut in proportion to the unit's.
-    const shares =
-      segments.length < 2
-        ? unitEngineCents
-        : ownEngineCents === 0
-          ? unitEngineCents.map(() => 0)
-          : splitByWeights(ownEngineCents, unitEngineCents);
-    const own = tenantCuts(segment, tenancyOf(segment), hkvoCents(row), context);
+    const shares = ownEngineCents === 0 ? unitEngineCents.map(() => 0) : splitByWeights(ownEngineCents, unitEngineCents);
+    const own = tenantCuts(segment, tenancyOf(segment), hkvoCents(row), context, informationOwed);
     const ownCents = own.reduce((sum, c) => sum + c.cents, 0);
     const derivation = unitResult.derivation.occupancies?.[index] ?? null;
     return {
@@ -824,36 +902,14 @@ function statementUnit(
       from: segment.from,
       to: segment.to,
       consumption: perCostType(() => 0),
-      fixedKeysOnly: segments.length < 2 ? [] : (derivation?.fixedKeysOnly ?? []),
+      fixedKeysOnly: derivation?.fixedKeysOnly ?? [],
       amounts: amountsOf(row, ownEngineCents + ownCents),
-      cutDetails: [
-        ...work.cuts.map((cut, i) => engineCut(cut, shares[i]!)).filter((c) => c.amount > 0 || segments.length < 2),
-        ...own.map((c) => c.cut),
-      ],
-      derivation: segments.length < 2 ? null : derivation,
+      cutDetails: [...work.cuts.map((cut, i) => engineCut(cut, shares[i]!)).filter((c) => c.amount > 0), ...own.map((c) => c.cut)],
+      derivation,
     };
   });
   fillOccupancyConsumption(work, occupancies);
-
-  const tenantCents = occupancies.reduce((sum, o) => sum + toCentsInt(o.amounts.cut), 0) - engineCutCents;
-  const amounts = amountsOf(unitResult, engineCutCents + tenantCents);
-  if (segments.length < 2) occupancies[0]!.amounts = amounts;
-  return {
-    unitId: unit.id,
-    label: unit.label,
-    floor: unit.floor,
-    areaM2: unit.areaM2,
-    consumption: perCostType((type) => fromMilli(work.consumption[type])),
-    estimated: work.estimated,
-    substitutes: work.substitutes,
-    cuts: work.cuts.map((c) => c.input),
-    cutDetails: [...work.cuts.map((cut, i) => engineCut(cut, unitEngineCents[i]!)), ...unitTenantCuts(occupancies)],
-    previous: perCostType((type) => (work.previous[type] === null ? null : fromMilli(work.previous[type]!))),
-    readings: work.readings,
-    amounts,
-    derivation: unitResult.derivation,
-    occupancies,
-  };
+  return occupancies;
 }
 
 /**
@@ -887,10 +943,6 @@ function unitTenantCuts(occupancies: readonly StatementOccupancyData[]): Applied
  * statement shows matches what it charges.
  */
 function fillOccupancyConsumption(work: UnitWork, occupancies: StatementOccupancyData[]): void {
-  if (occupancies.length < 2) {
-    occupancies[0]!.consumption = perCostType((type) => fromMilli(work.consumption[type]));
-    return;
-  }
   let days: number[] | null = null;
   let degreeDays: number[] | null = null;
   for (const type of COST_TYPES) {

@@ -106,6 +106,30 @@ export interface CorrectReceiptRequest {
   receivedOn: string;
 }
 
+/** A manager corrects one recipient's receipt date (a letter), with a mandatory reason. */
+export interface CorrectRecipientReceiptRequest {
+  actor: LifecycleActor;
+  occupancyId: number;
+  receivedOn: string;
+  reason: string;
+}
+
+/** The correction activity's input: what the workflow decided, for the recipient's proof and row. */
+export interface RecipientReceiptCorrectionInput {
+  statementId: number;
+  version: number;
+  occupancyId: number;
+  receivedOn: string;
+  reason: string;
+  periodEnd: string;
+  objectionMode: ObjectionDeadlineMode;
+  actor: { userId: number | null; name: string };
+  ip: string | null;
+  documentSha256: string;
+  /** Unique per correction of this recipient (its number in the workflow): a retry records one event. */
+  idempotencyKey: string;
+}
+
 export interface ObjectionRequest {
   actor: LifecycleActor;
   unitId: number;

@@ -114,6 +114,10 @@ export async function benchDevices() {
     process.env.NODE_ENV = 'production';
     const { startWebServer } = await import('../web');
     const web = await startWebServer({ port: await freePort() });
+    // Clients and server share this process's event loop: on a loaded machine a long tick lets the
+    // server's 5 s idle timeout close a socket the client has just picked for its next request
+    // (ECONNRESET). Idle keep-alive sockets stay open longer than the client keeps them.
+    web.server.keepAliveTimeout = 60_000;
     try {
       const cookie = await loginCookie(web.url, manager, password);
       const staticReference = await latencies(`${web.url}${staticAssetPath()}`, cookie);

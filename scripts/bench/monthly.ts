@@ -7,8 +7,13 @@
 // Target: at least 55 units per second on a two-core machine. Then BENCH_READINGS (default 10,000;
 // 0 skips it) readings are imported and signalled to their device workflows (scripts/bench/readings.ts):
 // every workflow must have its signal handled within the monthly run's budget (units / 55 s).
+// `npm run bench -- monthly --workers 1,2` instead compares worker counts: for each count, that many
+// worker processes of their own (scripts/bench/monthly-worker.ts) do a first run of the same month
+// (state reset in between), in one invocation so that the counts are measured under the same load.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Db } from '../../db';
@@ -32,6 +37,19 @@ const PROPERTY_CONCURRENCY = Number(process.env.BENCH_PROPERTY_CONCURRENCY ?? DE
 const READINGS = Number(process.env.BENCH_READINGS ?? 10_000);
 const TARGET_UNITS_PER_SECOND = 55;
 const TASK_QUEUE = 'klarmeter-bench-monthly';
+const MAX_WORKERS = 8;
+
+/** `--workers 1,2`: the worker counts to compare; null without the flag (one worker in this process). */
+export function workerCounts(argv: readonly string[]): number[] | null {
+  const at = argv.indexOf('--workers');
+  if (at < 0) return null;
+  const value = argv[at + 1] ?? '';
+  const counts = value.split(',').map(Number);
+  if (!value || counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_WORKERS)) {
+    throw new Error(`--workers: expected worker counts such as 1, 2 or 1,2 (each 1–${MAX_WORKERS}), got "${value}"`);
+  }
+  return counts;
+}
 
 /**
  * Two years of monthly readings for every allocator and water meter of the organisation's units,
@@ -108,12 +126,13 @@ function residentMb(pid: number | undefined): number | null {
  * Peak RSS of this process and of the Temporal server, sampled every 200 ms while `work` runs, and
  * the CPU seconds both used (the machine is shared: CPU time does not depend on others' load).
  */
-async function measured<T>(temporalPid: number | undefined, work: () => Promise<T>) {
-  const peak = { processMb: 0, temporalMb: 0 };
-  const cpuBefore = { process: process.cpuUsage(), temporal: cpuSeconds(temporalPid) };
+async function measured<T>(temporalPid: number | undefined, work: () => Promise<T>, workerPids: number[] = []) {
+  const peak = { processMb: 0, temporalMb: 0, workersMb: workerPids.map(() => 0) };
+  const cpuBefore = { process: process.cpuUsage(), temporal: cpuSeconds(temporalPid), workers: workerPids.map(cpuSeconds) };
   const sample = () => {
     peak.processMb = Math.max(peak.processMb, process.memoryUsage().rss / 1024 / 1024);
     peak.temporalMb = Math.max(peak.temporalMb, residentMb(temporalPid) ?? 0);
+    peak.workersMb = workerPids.map((pid, i) => Math.max(peak.workersMb[i] ?? 0, residentMb(pid) ?? 0));
   };
   sample();
   const timer = setInterval(sample, 200);
@@ -122,12 +141,21 @@ async function measured<T>(temporalPid: number | undefined, work: () => Promise<
     sample();
     const used = process.cpuUsage(cpuBefore.process);
     const temporalCpu = cpuSeconds(temporalPid);
+    const workersCpu = workerPids.map((pid, i) => {
+      const [now, before] = [cpuSeconds(pid), cpuBefore.workers[i] ?? null];
+      return now !== null && before !== null ? round(now - before, 2) : null;
+    });
     return {
       result,
-      peak: { processMb: round(peak.processMb), temporalServerMb: temporalPid ? round(peak.temporalMb) : null },
+      peak: {
+        processMb: round(peak.processMb),
+        temporalServerMb: temporalPid ? round(peak.temporalMb) : null,
+        ...(workerPids.length ? { workerProcessesMb: peak.workersMb.map((mb) => round(mb)) } : {}),
+      },
       cpuSeconds: {
         process: round((used.user + used.system) / 1e6, 2),
         temporalServer: temporalCpu !== null && cpuBefore.temporal !== null ? round(temporalCpu - cpuBefore.temporal, 2) : null,
+        ...(workerPids.length ? { workerProcesses: workersCpu } : {}),
       },
     };
   } finally {
@@ -135,13 +163,86 @@ async function measured<T>(temporalPid: number | undefined, work: () => Promise<
   }
 }
 
+const BENCH_WORKER_SCRIPT = path.join(import.meta.dirname, 'monthly-worker.ts');
+
+/** A bench worker process (scripts/bench/monthly-worker.ts); resolves once it polls the task queue. */
+async function startWorkerProcess(address: string, databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BENCH_WORKER_SCRIPT, address, databaseUrl, TASK_QUEUE], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('bench worker not ready after 180 s')), 180_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('bench worker ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench worker exited during start (${code})`));
+    });
+  });
+  return child;
+}
+
+/** SIGTERM drains a worker (the SDK's shutdown signal); resolves when it has exited. */
+function stopWorkerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+type MonthRun = (label: string) => Promise<{ unitsDone: number; totals: { published: number; mailed: number } }>;
+
+/**
+ * For each worker count: the month's state reset, that many worker processes started (bundling
+ * their workflows before the clock starts), one first run timed, the workers stopped. The load
+ * average is read at the start and the end of each run: the machine is shared.
+ */
+async function compareWorkerCounts(
+  counts: number[],
+  input: { db: Db; month: YearMonth; address: string; databaseUrl: string; temporalPid: number | undefined; runMonth: MonthRun },
+) {
+  const runs = [];
+  for (const count of counts) {
+    await resetMonthlyState(input.db, input.month);
+    log(`${count} worker process(es) starting …`);
+    const workers: ChildProcess[] = [];
+    try {
+      for (let i = 0; i < count; i++) workers.push(await startWorkerProcess(input.address, input.databaseUrl));
+      log(`first run with ${count} worker process(es) …`);
+      const loadAtStart = loadavg().map((l) => round(l, 2));
+      const pids = workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
+      const run = await measured(input.temporalPid, () => timed(() => input.runMonth(`workers-${count}`)), pids);
+      runs.push({
+        workers: count,
+        units: run.result.result.unitsDone,
+        seconds: round(run.result.seconds, 2),
+        unitsPerSecond: round(run.result.result.unitsDone / run.result.seconds),
+        published: run.result.result.totals.published,
+        loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => round(l, 2)) },
+        peakRssMb: run.peak,
+        cpuSeconds: run.cpuSeconds,
+      });
+    } finally {
+      await Promise.all(workers.map(stopWorkerProcess));
+    }
+  }
+  const reference = runs[0];
+  return runs.map((run) => ({ ...run, speedUp: reference ? round(run.unitsPerSecond / reference.unitsPerSecond, 2) : null }));
+}
+
 export async function benchMonthly() {
+  const counts = workerCounts(process.argv);
   // Native warnings (a slow workflow task on a busy machine) go through the logger to stderr: stdout carries only the JSON.
   Runtime.install({
     logger: new DefaultLogger('WARN'),
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
-  const { db, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
+  const { db, databaseUrl, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
   const month = reportingMonthFor(calendarDate(new Date()));
   try {
     const { organisationId, propertyIds } = await benchPortfolio(db, UNITS);
@@ -153,18 +254,42 @@ export async function benchMonthly() {
     await resetMonthlyState(db, month);
     await db.sequelize.query('VACUUM ANALYZE readings');
 
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-    const worker = await buildWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, db, workflowBundle });
-    const running = worker.run();
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
-    const runMonth = (label: string) =>
+    const runMonth: MonthRun = (label) =>
       client.workflow.execute<typeof monthlyInformationRun>(MONTHLY_RUN_WORKFLOW_TYPE, {
         workflowId: `monthly-information-bench-${label}-${Date.now()}`,
         taskQueue: TASK_QUEUE,
         args: [{ month, organisationIds: [organisationId], batchSize: BATCH_SIZE, propertyConcurrency: PROPERTY_CONCURRENCY }],
       });
+    if (counts) {
+      try {
+        const runs = await compareWorkerCounts(counts, {
+          db,
+          month,
+          address: temporal.address,
+          databaseUrl,
+          temporalPid: temporal.process?.pid,
+          runMonth,
+        });
+        return {
+          units,
+          properties: propertyIds.length,
+          month,
+          cpus: cpus().length,
+          batchSize: BATCH_SIZE,
+          propertyConcurrency: PROPERTY_CONCURRENCY,
+          runs,
+        };
+      } finally {
+        await connection.close();
+      }
+    }
+
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await buildWorker({ connection: nativeConnection, taskQueue: TASK_QUEUE, db, workflowBundle });
+    const running = worker.run();
     try {
       log(`first run for ${month} …`);
       const first = await measured(temporal.process?.pid, () => timed(() => runMonth('first')));

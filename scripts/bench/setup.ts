@@ -32,6 +32,8 @@ export async function benchDatabase(): Promise<{ url: string; stop: () => Promis
 
 export interface BenchEnvironment {
   db: Db;
+  /** The bench database's URL (for worker processes of their own). */
+  databaseUrl: string;
   /** An isolated in-memory Temporal server, so earlier runs' workflows do not count. */
   temporal: DevServer;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startBenchEnvironment(options: { poolMax?: number } = {}):
   process.env.TEMPORAL_ADDRESS = temporal.address;
   return {
     db,
+    databaseUrl: database.url,
     temporal,
     async close() {
       await temporal.stop();

@@ -21,7 +21,7 @@ function compute(input: unknown): Output {
     cwd: root,
     input: JSON.stringify(input),
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
@@ -34,7 +34,7 @@ const withUnitA = (patch: Record<string, unknown>, extra: Record<string, unknown
 const hotWater3000 = { hotWater: { cost: 3000, consumptionShare: 0.5 } };
 const plantInput = (plant: Record<string, unknown>) => fixtureInput({ heating: { consumptionShare: 0.7 }, combined: plant });
 
-describe('docs/rules.md §1–§2 worked examples through `billing compute`', { timeout: 60_000 }, () => {
+describe('docs/rules.md §1–§2 worked examples through `billing compute`', { timeout: 300_000 }, () => {
   it('§7: 10 000 € at 70/30 → A 2300, B 4700, C 3000; at 50/50 → A 2500, B 4500, C 3000', () => {
     expect(column(compute(fixtureInput()), 'heating')).toEqual([2300, 4700, 3000]);
     expect(column(compute(fixtureInput({ heating: { cost: 10000, consumptionShare: 0.5 } })), 'heating')).toEqual([2500, 4500, 3000]);

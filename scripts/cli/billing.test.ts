@@ -18,7 +18,7 @@ function cli(args: string[], stdin?: string) {
     cwd: root,
     input: stdin,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -51,7 +51,7 @@ function withChange(change: (input: Record<string, unknown>) => void): string {
 }
 const unit = (input: Record<string, unknown>, index: number) => (input.units as Record<string, unknown>[])[index]!;
 
-describe('cli billing compute', { timeout: 60_000 }, () => {
+describe('cli billing compute', { timeout: 300_000 }, () => {
   it('prints exactly the docs/rules.md §2 contract output for its example', () => {
     const { code, stdout, stderr } = cli(['compute', fileWith(JSON.stringify(contractInput()))]);
     expect(stderr).toBe('');

@@ -15,7 +15,7 @@ function cli(args: string[], stdin?: string) {
     cwd: root,
     input: stdin,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -31,7 +31,7 @@ const example = [
 ];
 const exampleOutput = [{ id: 'WZ-2021-01887', deadline: 'calibration', dueAt: '2027-12-31', light: 'green' }];
 
-describe('cli deadlines', { timeout: 60_000 }, () => {
+describe('cli deadlines', { timeout: 300_000 }, () => {
   it('prints the docs/rules.md §4 example', () => {
     const { code, stdout, stderr } = cli(['--as-of', '2026-11-26', fileWith('example.json', JSON.stringify(example))]);
     expect(stderr).toBe('');

@@ -19,14 +19,14 @@ function cli(args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'proof', ...args], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs shell commands with bash inside `cwd`, as a verifier following VERIFY.txt would. */
 function bash(script: string, cwd: string) {
-  const result = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -82,7 +82,7 @@ const event = (seq: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('cli proof verify: a valid bundle', { timeout: 60_000 }, () => {
+describe('cli proof verify: a valid bundle', { timeout: 300_000 }, () => {
   it('is valid with its own key and with --key naming the real key', () => {
     const expected = { valid: true, events: 5, keyFingerprint: realFingerprint };
     for (const args of [[validDir], [validDir, '--key', realKeyFile], [`--key=${realKeyFile}`, validDir]]) {
@@ -154,7 +154,7 @@ describe('cli proof verify: a valid bundle', { timeout: 60_000 }, () => {
   });
 });
 
-describe('cli proof verify: a tampered bundle', { timeout: 60_000 }, () => {
+describe('cli proof verify: a tampered bundle', { timeout: 300_000 }, () => {
   const forged = (bundle: string) => JSON.stringify({ ...event(3, { kind: 'objection' }), prev: hashLine(eventLines(bundle)[1] ?? '') });
 
   it.each<[string, (bundle: string) => void, string, string[]?]>([
@@ -314,7 +314,7 @@ describe('cli proof verify: a tampered bundle', { timeout: 60_000 }, () => {
   });
 });
 
-describe('cli proof verify: unreadable input and wrong arguments', { timeout: 60_000 }, () => {
+describe('cli proof verify: unreadable input and wrong arguments', { timeout: 300_000 }, () => {
   it.each<[string, () => string[], string]>([
     ['a missing directory', () => ['verify', join(dir, 'nope')], `${join(dir, 'nope')}: cannot read (ENOENT`],
     ['a file instead of a directory', () => ['verify', realKeyFile], `${realKeyFile}: not a directory`],

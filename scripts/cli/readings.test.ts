@@ -16,7 +16,7 @@ function cli(args: string[], stdin?: string | Buffer) {
     cwd: root,
     input: stdin,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -30,7 +30,7 @@ function fileWith(name: string, content: string | Buffer): string {
 const water = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ _: 'telegram', media: 'water', id, total_m3: 1.5, ...extra });
 
-describe('cli readings parse', { timeout: 60_000 }, () => {
+describe('cli readings parse', { timeout: 300_000 }, () => {
   it('maps the whole corpus, one object per telegram in input order', () => {
     const { code, stdout, stderr } = cli(['parse', corpusPath]);
     expect(stderr).toBe('');

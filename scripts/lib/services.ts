@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from './postgres';
-import { findTemporalCli, portOpen, startTemporalDevServer } from './temporal';
+import { startEmbeddedPostgres, superviseEmbeddedPostgres } from './postgres';
+import type { Supervisor } from './supervisor';
+import { findTemporalCli, portOpen, startTemporalDevServer, temporalDevServerSpec } from './temporal';
 import { config, requireConfig } from '../../server/config';
 import { ensureRoles, roleOfUrl, urlAs } from '../../db/roles';
 import { generateProofKeyPair, privateKeyEnvString } from '../../server/proof/keys';
@@ -72,9 +73,10 @@ export function migrationTarget(): { url: string; appRole?: string } {
 /**
  * Sets DATABASE_URL (the application role) and DATABASE_OWNER_URL (the owner, for migrations),
  * starting embedded PostgreSQL unless one is configured or already running, and creating both roles
- * in it (db/roles.ts).
+ * in it (db/roles.ts). With a supervisor (`npm start`) the server runs under it (see
+ * superviseEmbeddedPostgres); one-off commands (seed, migrate, bench) start and stop it themselves.
  */
-export async function ensureDatabase(log: (line: string) => void): Promise<Stop> {
+export async function ensureDatabase(log: (line: string) => void, supervisor?: Supervisor): Promise<Stop> {
   const { DATABASE_URL, EMBEDDED_PG_PORT } = config();
   if (DATABASE_URL) return async () => undefined;
   const secrets = ensureDevSecrets();
@@ -83,8 +85,10 @@ export async function ensureDatabase(log: (line: string) => void): Promise<Stop>
   // Another `npm start` may own it; then use it, don't stop it.
   if (!(await portOpen(EMBEDDED_PG_PORT))) {
     log(`PostgreSQL (embedded) starting, data in ${path.relative(ROOT, path.join(DATA_DIR, 'pg'))}/ …`);
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pg'), port: EMBEDDED_PG_PORT, database: 'klarmeter' });
-    stop = pg.stop;
+    const server = { dataDir: path.join(DATA_DIR, 'pg'), port: EMBEDDED_PG_PORT, database: 'klarmeter' };
+    // Supervised, the supervisor restarts it when it dies and stops it after everything else.
+    if (supervisor) await superviseEmbeddedPostgres(supervisor, server);
+    else stop = (await startEmbeddedPostgres(server)).stop;
   }
   const owner = { name: OWNER_ROLE, password: secrets.ownerDbPassword };
   const app = { name: APP_ROLE, password: secrets.appDbPassword };
@@ -95,8 +99,11 @@ export async function ensureDatabase(log: (line: string) => void): Promise<Stop>
   return stop;
 }
 
-/** Sets TEMPORAL_ADDRESS, starting the Temporal dev server (UI on) unless one is configured or running. */
-export async function ensureTemporal(log: (line: string) => void): Promise<Stop> {
+/**
+ * Sets TEMPORAL_ADDRESS, starting the Temporal dev server (UI on) unless one is configured or
+ * running; under a supervisor (`npm start`) it is restarted when it dies.
+ */
+export async function ensureTemporal(log: (line: string) => void, supervisor?: Supervisor): Promise<Stop> {
   // Only an explicitly set TEMPORAL_ADDRESS means an external server (config() has a default).
   if (process.env.TEMPORAL_ADDRESS) return async () => undefined;
   const { TEMPORAL_DEV_PORT: TEMPORAL_PORT, TEMPORAL_UI_PORT } = config();
@@ -104,15 +111,20 @@ export async function ensureTemporal(log: (line: string) => void): Promise<Stop>
   process.env.TEMPORAL_UI_URL ??= `http://localhost:${TEMPORAL_UI_PORT}`;
   if (await portOpen(TEMPORAL_PORT)) return async () => undefined;
   log('Temporal dev server starting, history in .data/temporal.db …');
-  const server = await startTemporalDevServer({
-    cli: await findTemporalCli(log),
+  const options = {
     port: TEMPORAL_PORT,
     uiPort: TEMPORAL_UI_PORT,
     dbFile: path.join(DATA_DIR, 'temporal.db'),
     // The dev server logs transient retries at WARN/ERROR under load; only a crash is worth showing.
-    log: (line) => {
+    log: (line: string) => {
       if (/level=(fatal|panic)|panic:/i.test(line)) log(`[temporal] ${line}`);
     },
-  });
-  return server.stop;
+  };
+  const cli = await findTemporalCli(log);
+  // Without a CLI the SDK's downloaded server runs in its own harness, unsupervised.
+  if (supervisor && cli) {
+    await supervisor.start(temporalDevServerSpec({ ...options, cli }));
+    return async () => undefined;
+  }
+  return (await startTemporalDevServer({ ...options, cli })).stop;
 }

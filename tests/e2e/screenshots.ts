@@ -77,6 +77,10 @@ try {
   await shoot(manager, 'property', `/liegenschaften/${property!.id}`);
   await shoot(manager, 'register', '/geraete');
   await shoot(manager, 'register-filtered', `/geraete?property=${property!.id}&light=red`);
+  // The compliance desk's coverage reports (managers may read them): last month, last billing year, this year.
+  await shoot(manager, 'report-monthly', '/pruefung/berichte/monatsinformation');
+  await shoot(manager, 'report-statements', '/pruefung/berichte/abrechnungen');
+  await shoot(manager, 'report-deadlines', '/pruefung/berichte/fristen');
   const device = await db.models.Device.findOne({ where: { serial: 'WZ-2021-01887' } });
   // Two thousand workflows have just started: wait until this one answers queries.
   const { temporalClient } = await import('../../server/temporal');

@@ -3,7 +3,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveRequest,
   CorrectReceiptRequest,
+  CorrectRecipientReceiptRequest,
   DeliverRequest,
+  DeliveredRecipient,
   ObjectionRequest,
   OpenedSignal,
   StatementLifecycleStatus,
@@ -13,6 +15,7 @@ import type {
 export const approveStatement = defineUpdate<StatementLifecycleStatus, [ApproveRequest]>('approveStatement');
 export const deliverStatement = defineUpdate<StatementLifecycleStatus, [DeliverRequest]>('deliverStatement');
 export const correctReceipt = defineUpdate<StatementLifecycleStatus, [CorrectReceiptRequest]>('correctReceipt');
+export const correctRecipientReceipt = defineUpdate<DeliveredRecipient, [CorrectRecipientReceiptRequest]>('correctRecipientReceipt');
 export const fileObjection = defineUpdate<{ objectionId: number; status: StatementLifecycleStatus }, [ObjectionRequest]>('fileObjection');
 export const statementOpened = defineSignal<[OpenedSignal]>('statementOpened');
 export const statementSuperseded = defineSignal<[SupersededSignal]>('statementSuperseded');
