@@ -20,6 +20,8 @@ import { createStatementObligation } from '../server/statement-obligation';
 import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
+import { createDeviceExchangeObligation, type OpenExchangeInput } from '../server/device-exchange-obligation';
+import type { DeviceExchangeOffer } from '../domain/contracts/device-exchange';
 import { createMailDigestObligation } from '../server/mail-digest';
 import { createProofVerificationObligation } from '../server/proof-verification-run';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
@@ -107,6 +109,7 @@ export function createActivities(deps: ActivityDeps) {
   const tickets = createTicketObligation(deps);
   const statements = createStatementObligation({ ...deps, progress: heartbeats });
   const monthly = createMonthlyObligation({ ...deps, progress: heartbeats });
+  const exchanges = createDeviceExchangeObligation(deps);
   // Workflows started by an activity run on the calling worker's client and task queue.
   const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   // The obligations' activities; the ones below them add a webhook event or the worker's client.
@@ -124,6 +127,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createProofVerificationObligation({ ...deps, progress: heartbeats, temporal: () => Context.current().client }),
     linkDeviceReplacement: (input: DeviceReplacementInput) => devices.linkDeviceReplacement(input, here()),
     reportDeviceFault: (input: DeviceFaultReport) => faults.reportDeviceFault(input, here()),
+    deviceExchangeAnswered: exchanges.deviceExchangeAnswered,
+    remindDeviceExchange: exchanges.remindDeviceExchange,
+    escalateDeviceExchange: exchanges.escalateDeviceExchange,
+    openDeviceExchange: (input: OpenExchangeInput) => exchanges.openDeviceExchange(input, here()),
+    offerDeviceExchange: (offer: DeviceExchangeOffer) => exchanges.offerDeviceExchange(offer, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
     recordDeviceDeadline: async (input: RecordDeadlineInput) => {
       const change = await devices.recordDeviceDeadline(input);

@@ -215,6 +215,7 @@ export async function loadDeviceWorkflowStarts(
         unitId: device.unitId,
         facts: deviceFacts(device, organisation),
         reminderDays: organisation.reminderDays,
+        exchangeLeadDays: organisation.deviceExchangeLeadDays,
         predecessorWorkflowId: device.predecessorId ? deviceWorkflowId(device.predecessorId) : null,
       },
     };

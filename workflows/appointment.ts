@@ -8,7 +8,9 @@
 //
 // VERSIONING: any change that alters the commands an existing history replays to must be guarded
 // with patched('<change-id>') so running executions keep their old path; see
-// https://docs.temporal.io/develop/typescript/versioning. This is the first version: no patches yet.
+// https://docs.temporal.io/develop/typescript/versioning. No patches yet: the technician's offer to the
+// tenant (device exchange) starts from its input and the tenant's counter-proposal was refused by the
+// validator before (a refused update leaves no history), so earlier histories replay unchanged.
 import {
   allHandlersFinished,
   condition,
@@ -71,13 +73,17 @@ function sideOf(actor: Actor, tenantId: number): SlotOfferer | null {
 export async function appointmentWorkflow(input: AppointmentWorkflowInput): Promise<AppointmentStatusView> {
   const { appointmentId, tenantId } = input;
   const calendar: BusinessCalendar = { federalState: input.federalState };
+  // The technician's slots offered by the portal (a device exchange, server/device-exchange-obligation.ts):
+  // the tenant's choice is awaited, no confirmation is due. Requests filed by tenants never start so.
+  const offeredToTenant = input.slots.length > 0 && input.slots.every((slot) => slot.offeredBy === 'technician');
+  const firstMeasure = startMeasure(CONFIRM_WITHIN_MS, 'business', input.requestedAtMs);
   const state: AppointmentState = input.carried ?? {
-    status: 'requested',
+    status: offeredToTenant ? 'proposed' : 'requested',
     slots: input.slots,
     openOffer: input.slots.map((slot) => slot.position),
     confirmedPosition: null,
     seq: input.lastSeq,
-    confirmation: startMeasure(CONFIRM_WITHIN_MS, 'business', input.requestedAtMs),
+    confirmation: offeredToTenant ? endMeasure(firstMeasure, input.requestedAtMs, calendar) : firstMeasure,
     reminder: null,
     remindedAtMs: null,
     finishedAtMs: null,
@@ -226,26 +232,29 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     proposeSlots,
     async ({ actor, slots, note }) => {
       const now = Date.now();
+      // The tenant proposes only in answer to the technician's offer (the validator): the technician answers next.
+      const side: SlotOfferer = sideOf(actor, tenantId) === 'tenant' ? 'tenant' : 'technician';
       const first = state.slots.length === 0 ? 0 : Math.max(...state.slots.map((s) => s.position)) + 1;
       const offered: AppointmentSlot[] = slots.map((slot, i) => ({
         position: first + i,
         startsAt: slot.startsAt,
         endsAt: slot.endsAt,
-        offeredBy: 'technician',
+        offeredBy: side,
       }));
       const rescheduled = state.status === 'confirmed';
       state.slots = [...state.slots, ...offered];
       state.openOffer = offered.map((slot) => slot.position);
-      state.status = 'proposed';
+      state.status = side === 'tenant' ? 'requested' : 'proposed';
       state.confirmedPosition = null;
       state.reminder = null;
-      answered(now);
+      if (side === 'tenant') state.confirmation = startMeasure(CONFIRM_WITHIN_MS, 'business', now);
+      else answered(now);
       await record(
         'proposed',
         actor,
         note?.trim() || null,
-        { positions: offered.map((s) => s.position), rescheduled },
-        { userIds: [tenantId], managers: false },
+        { positions: offered.map((s) => s.position), rescheduled, offeredBy: side },
+        side === 'tenant' ? technicianSide() : { userIds: [tenantId], managers: false },
         offered,
       );
       return view();
@@ -253,7 +262,9 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     {
       validator: ({ actor, slots, note }) => {
         requireOpen();
-        if (sideOf(actor, tenantId) !== 'technician') refuse('Nur die Technik kann andere Termine vorschlagen.');
+        const side = sideOf(actor, tenantId);
+        if (side === null || (side === 'tenant' && state.status !== 'proposed'))
+          refuse('Nur die Technik kann andere Termine vorschlagen, die Mietpartei nur auf ein Terminangebot.');
         if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Nachricht ist zu lang (höchstens 2.000 Zeichen).');
         const problem = slotOfferProblem(Array.isArray(slots) ? slots : [], Date.now());
         if (problem) refuse(problem);

@@ -102,7 +102,8 @@ async function allocatorDueIn(fixture: Awaited<ReturnType<typeof createOrgFixtur
   return { device, dueAt: deadlineOf(facts).dueAt };
 }
 
-describe('device deadline workflow', () => {
+// Generous per test: the first test also starts the exchange offer of a device in a flat, and the machine is shared.
+describe('device deadline workflow', { timeout: 180_000 }, () => {
   test('reminders 90, 30 and 7 days ahead, yellow three months before, red and one escalation at the deadline', async () => {
     const fixture = await createOrgFixture(db, { managers: 2 });
     const { device, dueAt } = await allocatorDueIn(fixture, 100);

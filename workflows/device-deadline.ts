@@ -11,12 +11,15 @@
 // https://docs.temporal.io/develop/typescript/versioning. Patches so far:
 // - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the current deadline passed unmet).
 // - DEVICE_FAULT_TICKET_PATCH: a smoke alarm reporting a fault by radio gets a technician's ticket.
+// - DEVICE_EXCHANGE_OFFER_PATCH: a calibration or replacement within the lead time starts the
+//   tenant's exchange offer (workflows/device-exchange.ts), and the recorded exchange closes it.
 import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -54,13 +57,21 @@ import {
   type DeviceWorkflowState,
   type RecordedDeadline,
 } from '../domain/contracts/device';
+import {
+  DEFAULT_EXCHANGE_LEAD_DAYS,
+  DEVICE_EXCHANGE_OFFER_PATCH,
+  EXCHANGE_DEADLINE_KINDS,
+  deviceExchangeWorkflowId,
+} from '../domain/contracts/device-exchange';
+import { deviceExchanged } from './shared/device-exchange';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
-const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
-});
+const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault, offerDeviceExchange } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
+  });
 
 /** Keeps each run's history small even when signals arrive often (daily readings, battery reports). */
 const DEFAULT_MAX_ITERATIONS_PER_RUN = 200;
@@ -106,6 +117,14 @@ function calendarReminders(deviceId: number, dueAt: string, reminderDays: readon
   });
 }
 
+const DAY_MS = 86_400_000;
+
+/** When the tenant is offered the exchange: the lead time before a calibration or replacement; null for other deadlines or a device outside a flat. */
+function exchangeOfferAt(input: DeviceDeadlineInput, kind: DeadlineKind, dueMs: number): number | null {
+  if (input.unitId === null || !EXCHANGE_DEADLINE_KINDS.has(kind)) return null;
+  return dueMs - (input.exchangeLeadDays ?? DEFAULT_EXCHANGE_LEAD_DAYS) * DAY_MS;
+}
+
 function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: number): DeadlinePlan {
   const today = dateOf(nowMs);
   const { kind, dueAt } = deadlineOf(facts);
@@ -140,6 +159,10 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
   let escalationKey = carried.escalationKey;
   let recorded = carried.recorded;
   let faultTicketKey = carried.faultTicketKey ?? null;
+  // Decided once per run, before any other command: a run started by older code keeps its old path.
+  const offersExchange = patched(DEVICE_EXCHANGE_OFFER_PATCH);
+  /** The exchange workflow started for the current deadline (its id), if any. */
+  let exchangeWorkflowId = carried.exchangeWorkflowId ?? null;
   let ended: { state: DeviceWorkflowState; successorWorkflowId: string | null } | null = null;
   const pending: { replacement: DeviceReplaced | null } = { replacement: null };
 
@@ -253,8 +276,29 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
     faultTicketKey = dedupeKey;
   }
 
+  /** Within the lead time of a calibration or replacement: the tenant's exchange offer starts, once per deadline. */
+  async function offerExchange(plan: DeadlinePlan, nowMs: number) {
+    const offerAt = exchangeOfferAt(input, plan.kind, plan.dueMs);
+    if (offerAt === null || nowMs < offerAt) return;
+    const workflowId = deviceExchangeWorkflowId(deviceId, plan.dueAt);
+    if (exchangeWorkflowId === workflowId) return;
+    await offerDeviceExchange({ deviceId, kind: plan.kind, dueAt: plan.dueAt });
+    exchangeWorkflowId = workflowId;
+  }
+
+  /** The technician recorded the exchange: the tenant's offer is met (it may have ended already). */
+  async function closeExchange(replacedAt: string) {
+    if (exchangeWorkflowId === null) return;
+    try {
+      await getExternalWorkflowHandle(exchangeWorkflowId).signal(deviceExchanged, { replacedAt });
+    } catch (error) {
+      log.warn('Exchange offer not signalled', { deviceId, exchangeWorkflowId, error: String(error) });
+    }
+  }
+
   async function finishReplaced({ successorId, replacedAt }: DeviceReplaced): Promise<DeviceDeadlineStatus> {
     const { successorWorkflowId } = await linkDeviceReplacement({ deviceId, successorId, replacedAt });
+    if (offersExchange) await closeExchange(replacedAt);
     ended = { state: successorId === undefined ? 'removed' : 'replaced', successorWorkflowId };
     if (successorWorkflowId) upsertMemo({ successorWorkflowId });
     publishSearchAttributes(planDeadline(input, facts, Date.now()));
@@ -276,7 +320,13 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
         await continueAsNew<typeof deviceDeadline>({
           ...input,
           facts,
-          carried: { handledReminders: [...handledReminders], escalationKey, recorded, ...(faultTicketKey ? { faultTicketKey } : {}) },
+          carried: {
+            handledReminders: [...handledReminders],
+            escalationKey,
+            recorded,
+            ...(faultTicketKey ? { faultTicketKey } : {}),
+            ...(exchangeWorkflowId ? { exchangeWorkflowId } : {}),
+          },
         });
       }
       factsChanged = false;
@@ -287,9 +337,13 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       await recordProjection(plan);
       await reportFault();
       await fireDuePoints(plan, now);
+      if (offersExchange) await offerExchange(plan, now);
       publishSearchAttributes(plan);
 
-      const wakeAt = nextWakeAfter(plan, now);
+      const offerAt = offersExchange ? exchangeOfferAt(input, plan.kind, plan.dueMs) : null;
+      const wakeAt = [nextWakeAfter(plan, now), offerAt !== null && offerAt > now ? offerAt : null]
+        .filter((at): at is number => at !== null)
+        .reduce<number | null>((soonest, at) => (soonest === null || at < soonest ? at : soonest), null);
       const woken = () => factsChanged || pending.replacement !== null;
       if (wakeAt === null) await condition(woken);
       else if (wakeAt > Date.now()) await condition(woken, wakeAt - Date.now());

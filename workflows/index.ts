@@ -10,3 +10,4 @@ export { webhookDelivery } from './webhook-delivery';
 export { costDataDeadline } from './cost-deadline';
 export { mailDigestRun } from './mail-digest';
 export { proofVerificationRun } from './proof-verification';
+export { deviceExchange } from './device-exchange';

@@ -70,6 +70,14 @@ describe('history narrative of the later kinds', () => {
     expect(lines).toContain('done|Laborergebnis der Probe vom 30.11.2026: 0 KBE/100 ml, unauffällig');
   });
 
+  it('tells a device exchange offered to the tenant, unanswered, escalated and then recorded', () => {
+    const lines = texts('deviceExchange/reminded-escalated-exchanged@037fd00.json');
+    expect(lines.some((line) => line.startsWith('info|Mietpartei im Portal Termine der Technik angeboten (Terminanfrage Nr.'))).toBe(true);
+    expect(lines).toContain('info|Noch keine Antwort der Mietpartei');
+    expect(lines.some((line) => line.startsWith('warning|Keine Antwort der Mietpartei in 14 Tagen: eskaliert an'))).toBe(true);
+    expect(lines.some((line) => /^done\|Gerätetausch am \d\d\.\d\d\.\d{4} erfasst: Terminangebot erledigt$/.test(line))).toBe(true);
+  });
+
   it('tells a webhook delivery as what it is, not as an obligation', () => {
     const lines = texts('webhookDelivery/attempts-exhausted-failed@d011299.json');
     expect(lines[0]).toBe('info|Webhook-Zustellung Nr. 3 begonnen');

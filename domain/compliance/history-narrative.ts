@@ -213,6 +213,29 @@ const ACTIVITY_PHRASES: Readonly<Record<string, ActivityPhrase>> = {
     text: `Kostenfrist ${formatDate(str(input.dueAt))} verpasst: eskaliert an ${people(ctx.recipients(String(input.dedupeKey)))}`,
     tone: 'warning',
   }),
+  // Device exchange with the tenant (workflows/device-exchange.ts)
+  offerDeviceExchange: (input) => ({
+    text: `Frist ${formatDate(str(input.dueAt))} im Vorlauf: Terminangebot zum Gerätetausch an die Mietpartei gestartet`,
+  }),
+  openDeviceExchange: (_input, result) => {
+    const opened = (result ?? {}) as Json;
+    const channel = str(opened.channel);
+    if (channel === 'portal')
+      return { text: `Mietpartei im Portal Termine der Technik angeboten (Terminanfrage Nr. ${String(num(opened.appointmentId) ?? '?')})` };
+    if (channel === 'letter') return { text: 'Mietpartei ohne Portalzugang: Brief mit den Terminen erstellt und unter Nachweise abgelegt' };
+    return { text: 'Keine Mietpartei erfasst: Verwaltung soll den Termin selbst vereinbaren', tone: 'warning' };
+  },
+  deviceExchangeAnswered: (_input, result) =>
+    result === true
+      ? { text: 'Mietpartei hat auf das Terminangebot geantwortet', tone: 'done' }
+      : { text: 'Noch keine Antwort der Mietpartei' },
+  remindDeviceExchange: (input, _result, ctx) => ({
+    text: `Mietpartei an das Terminangebot erinnert (${people(ctx.recipients(String(input.dedupeKey)))})`,
+  }),
+  escalateDeviceExchange: (input, _result, ctx) => ({
+    text: `Keine Antwort der Mietpartei in 14 Tagen: eskaliert an ${people(ctx.recipients(String(input.dedupeKey)))}`,
+    tone: 'warning',
+  }),
   // Legionella sampling (workflows/legionella-sampling.ts)
   recordLegionellaRound: (input) => ({
     text: `${samplingLabel(input.phase)} fällig bis ${formatDate(str(input.dueAt))}`,
@@ -270,6 +293,10 @@ const SIGNAL_PHRASES: Readonly<Record<string, SignalPhrase>> = {
     text: `Abrechnung ${input.via === 'download' ? 'heruntergeladen' : 'angesehen'} von ${actorName(input.actor)} (${unitText(ctx, input.unitId)})`,
   }),
   holdsChanged: () => ({ text: 'Aufbewahrungssperren geändert: wird neu geprüft' }),
+  deviceExchanged: (input) => ({
+    text: `Gerätetausch am ${formatDate(str(input.replacedAt))} erfasst: Terminangebot erledigt`,
+    tone: 'done',
+  }),
   costDataEntered: (input) => ({
     text: `Kosten erfasst: Abrechnung Nr. ${String(num(input.statementId) ?? '?')} gespeichert`,
     tone: 'done',
@@ -364,6 +391,7 @@ const START_PHRASES: Readonly<Record<string, StartPhrase>> = {
     `Aufbewahrung von Nachweis Nr. ${String(num(input.documentId) ?? '?')} (Fassung ${String(num(input.versionId) ?? '?')}) bis ${formatDate(str(input.retentionUntil))} überwacht`,
   costDataDeadline: (input) =>
     `Kostenfrist ${formatDate(str(input.dueAt))} für den Abrechnungszeitraum ${formatDate(str(input.periodStart))}–${formatDate(str(input.periodEnd))} gesetzt`,
+  deviceExchange: (input) => `Gerätetausch mit der Mietpartei zur Frist ${formatDate(str(input.dueAt))} begonnen`,
   legionellaSampling: (input) =>
     `Legionellen-Überwachung (TrinkwV § 31) begonnen${input.phase === 'finding' ? ', Nachprobe nach Befund offen' : ''}`,
   webhookDelivery: (input) => `Webhook-Zustellung Nr. ${String(num(input.deliveryId) ?? '?')} begonnen`,

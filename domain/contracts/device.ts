@@ -27,6 +27,8 @@ export interface CarriedDeviceState {
   recorded: RecordedDeadline | null;
   /** Dedupe key of the technician's ticket for the smoke alarm's current fault episode (null: no fault). */
   faultTicketKey?: string | null;
+  /** Id of the tenant's exchange offer started for the current deadline (device-exchange-<id>-<dueAt>). */
+  exchangeWorkflowId?: string | null;
 }
 
 export interface RecordedDeadline {
@@ -44,6 +46,8 @@ export interface DeviceDeadlineInput {
   reminderDays: number[];
   /** Workflow id of the replaced device's workflow, when this device is a successor. */
   predecessorWorkflowId?: string | null;
+  /** Days before a calibration or replacement the unit's tenant is offered the exchange (Organisation.deviceExchangeLeadDays; default 60). */
+  exchangeLeadDays?: number;
   /** Wake-ups and changes handled before the run continues as new (default 200); tests set it low. */
   maxIterationsPerRun?: number;
   /** Absent on a first start; set by the workflow itself when it continues as new. */

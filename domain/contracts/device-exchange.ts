@@ -1,0 +1,87 @@
+// The contract of the device-exchange obligation (`device-exchange-<deviceId>-<dueAt>`): when a device's
+// calibration or replacement comes within the organisation's lead time, the unit's tenant is offered
+// the technician's slots (an appointment request in the portal, or a letter without an account), is
+// reminded, and the managers are told when no answer came within 14 days; the technician's recorded
+// exchange closes it. Its messages are in workflows/shared/device-exchange.ts.
+import type { DeadlineKind } from '../deadlines';
+
+export const DEVICE_EXCHANGE_WORKFLOW_TYPE = 'deviceExchange';
+/** The `KlarObligation` search attribute of these workflows. */
+export const DEVICE_EXCHANGE_OBLIGATION = 'device-exchange';
+/** ApplicationFailure type of an activity that finds its device deleted. */
+export const DEVICE_EXCHANGE_GONE = 'DeviceExchangeGone';
+
+/** Guards the exchange offer in the device workflow (ADR 7): executions before it never offer one. */
+export const DEVICE_EXCHANGE_OFFER_PATCH = 'device-exchange-offer';
+
+/** Days before the deadline the tenant is offered the exchange, unless the organisation set another lead time. */
+export const DEFAULT_EXCHANGE_LEAD_DAYS = 60;
+export const MIN_EXCHANGE_LEAD_DAYS = 14;
+export const MAX_EXCHANGE_LEAD_DAYS = 365;
+/** Without the tenant's answer after this many days, the tenant is reminded … */
+export const EXCHANGE_REMIND_AFTER_DAYS = 7;
+/** … and after this many, the managers take over. */
+export const EXCHANGE_ANSWER_WITHIN_DAYS = 14;
+
+/** Deadlines that mean a technician's visit to swap the device (an inspection is no exchange). */
+export const EXCHANGE_DEADLINE_KINDS: ReadonlySet<DeadlineKind> = new Set<DeadlineKind>(['calibration', 'replacement']);
+
+export function deviceExchangeWorkflowId(deviceId: number, dueAt: string): string {
+  return `device-exchange-${deviceId}-${dueAt}`;
+}
+
+export type DeviceExchangeEvent = 'offer' | 'reminder' | 'escalation';
+
+export function deviceExchangeDedupeKey(deviceId: number, dueAt: string, event: DeviceExchangeEvent): string {
+  return `${deviceExchangeWorkflowId(deviceId, dueAt)}:${event}`;
+}
+
+/** What the device workflow hands over when the deadline comes within the lead time. */
+export interface DeviceExchangeOffer {
+  deviceId: number;
+  kind: DeadlineKind;
+  dueAt: string; // YYYY-MM-DD
+}
+
+export interface DeviceExchangeInput extends DeviceExchangeOffer {
+  organisationId: number;
+  propertyId: number;
+  unitId: number;
+}
+
+/** How the tenant was offered the slots: in the portal (an appointment request), by letter, or not at all (no tenant). */
+export type ExchangeChannel = 'portal' | 'letter' | 'none';
+
+export interface OpenedExchange {
+  channel: ExchangeChannel;
+  /** The appointment request the tenant answers in the portal (channel portal). */
+  appointmentId: number | null;
+  /** The letter's archive document (channel letter). */
+  letterDocumentId: number | null;
+}
+
+export type DeviceExchangeState = 'offered' | 'answered' | 'escalated' | 'exchanged' | 'gone';
+
+export interface DeviceExchangeStatus {
+  deviceId: number;
+  dueAt: string;
+  state: DeviceExchangeState;
+  channel: ExchangeChannel | null;
+  appointmentId: number | null;
+  letterDocumentId: number | null;
+  reminded: boolean;
+  escalated: boolean;
+  exchangedAt: string | null;
+}
+
+/** The technician recorded the exchange (the device workflow signals it when the device is replaced or removed). */
+export interface DeviceExchanged {
+  replacedAt: string; // YYYY-MM-DD
+}
+
+/** The lead time from a form or the database: whole days within the bounds, else the message naming the field. */
+export function exchangeLeadDaysProblem(value: unknown): string | null {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_EXCHANGE_LEAD_DAYS || value > MAX_EXCHANGE_LEAD_DAYS)
+    return `Vorlauf Gerätetausch: bitte ganze Tage zwischen ${MIN_EXCHANGE_LEAD_DAYS} und ${MAX_EXCHANGE_LEAD_DAYS} angeben.`;
+  return null;
+}

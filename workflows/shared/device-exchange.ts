@@ -1,0 +1,7 @@
+// Messages of the device-exchange workflow; payload types in domain/contracts/device-exchange.ts.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DeviceExchangeStatus, DeviceExchanged } from '../../domain/contracts/device-exchange';
+
+/** The technician recorded the exchange: the obligation is met. */
+export const deviceExchanged = defineSignal<[DeviceExchanged]>('deviceExchanged');
+export const deviceExchangeStatus = defineQuery<DeviceExchangeStatus>('getStatus');
