@@ -66,8 +66,10 @@ export default function WorkListPage() {
       <ul className="light-summary case-summary" aria-label="Ihre Vorgänge nach Frist">
         {TILES.map((tile) => (
           <li key={tile.standing} className={`light-summary__item case-summary__item--${tile.tone}`}>
-            <span className="light-summary__count">{formatNumber(standings[tile.standing])}</span>
-            <span className="light-summary__label">{tile.label}</span>
+            <span>
+              <span className="light-summary__count">{formatNumber(standings[tile.standing])}</span>
+              <span className="light-summary__label">{tile.label}</span>
+            </span>
           </li>
         ))}
       </ul>

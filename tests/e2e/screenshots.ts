@@ -94,12 +94,17 @@ try {
   const replaced = await db.models.Device.findOne({ where: { predecessorId: { [Op.ne]: null } } });
   if (replaced) await shoot(manager, 'device-exchanged', `/geraete/${replaced.id}`);
   await shoot(manager, 'notifications', '/benachrichtigungen');
+  await shoot(manager, 'appointments', '/termine');
   await shoot(manager, 'not-found', '/geraete/999999999', 'h1');
 
   const tenant = await freshPage();
   await logIn(tenant, web.url, 'mieter@klarmeter.de', DEMO_PASSWORD);
   await shoot(tenant, 'tenant', '/meine-wohnung');
   await shoot(tenant, 'tenant-forbidden', '/geraete', 'h1');
+
+  const technician = await freshPage();
+  await logIn(technician, web.url, 'technik@klarmeter.de', DEMO_PASSWORD);
+  await shoot(technician, 'technician-worklist', '/arbeitsliste');
 
   const owner = await freshPage();
   await logIn(owner, web.url, 'eigentuemer@klarmeter.de', DEMO_PASSWORD);
