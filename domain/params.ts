@@ -51,3 +51,15 @@ export function safeRedirectPath(target: FormDataEntryValue | string | null | un
   if (url.origin !== PROBE_ORIGIN || decodesToOtherHost(url.pathname)) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/** A whole number from a settings form within [min, max], or an error naming the field ("… von 1 bis 9 Monaten"). */
+export function parseWholeNumberInRange(
+  value: unknown,
+  range: { min: number; max: number; field: string; unit: string },
+): { ok: true; value: number } | { ok: false; error: string } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const number = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(number) || number < range.min || number > range.max)
+    return { ok: false, error: `${range.field}: bitte eine ganze Zahl von ${range.min} bis ${range.max} ${range.unit} angeben.` };
+  return { ok: true, value: number };
+}

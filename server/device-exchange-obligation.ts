@@ -5,7 +5,7 @@
 // offer's row is keyed by the workflow id, notices by their dedupe keys.
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Client } from '@temporalio/client';
-import { LIVE_CHANNEL, type Db } from '../db';
+import { LIVE_CHANNEL } from '../db';
 import { appendAudit } from '../db/audit';
 import { APPOINTMENT_WORKFLOW_TYPE, appointmentPath, appointmentWorkflowId, type AppointmentSlot } from '../domain/contracts/appointment';
 import {

@@ -57,6 +57,7 @@ const SECOND_FACTOR: NavItem = { to: '/konto/zwei-faktor', label: 'Zwei-Faktor-A
 const NOTIFICATION_SETTINGS: NavItem = { to: '/einstellungen/benachrichtigungen', label: 'Benachrichtigungen' };
 const STATEMENT_SETTINGS: NavItem = { to: '/einstellungen/abrechnungen', label: 'Abrechnungen' };
 const REFERENCE_SETTINGS: NavItem = { to: '/einstellungen/vergleichswert', label: 'Vergleichswert' };
+const EXCHANGE_SETTINGS: NavItem = { to: '/einstellungen/geraetetausch', label: 'Gerätetausch' };
 const STAFF: NavItem = { to: '/benutzer', label: 'Benutzer' };
 const API_TOKENS: NavItem = { to: '/einstellungen/api-schluessel', label: 'API-Schlüssel' };
 const WEBHOOKS: NavItem = { to: '/einstellungen/webhooks', label: 'Webhooks' };
@@ -64,7 +65,7 @@ const STAFF_SETTINGS = [ACCOUNT, SESSIONS, SECOND_FACTOR, NOTIFICATION_SETTINGS]
 
 /** The settings pages per role (the sub-navigation of "Einstellungen"). */
 export const SETTINGS_NAVIGATION: Readonly<Record<Role, readonly NavItem[]>> = {
-  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, REFERENCE_SETTINGS, STAFF, API_TOKENS, WEBHOOKS],
+  manager: [...STAFF_SETTINGS, STATEMENT_SETTINGS, REFERENCE_SETTINGS, EXCHANGE_SETTINGS, STAFF, API_TOKENS, WEBHOOKS],
   owner: STAFF_SETTINGS,
   compliance: STAFF_SETTINGS,
   technician: STAFF_SETTINGS,

@@ -3,6 +3,8 @@
 // the statement to reach every tenant before BGB §556(3) (12 months after the period). It reminds,
 // escalates once when the deadline passes, and closes when a statement for the period is saved.
 // Its messages are in workflows/shared/cost-deadline.ts.
+import { parseWholeNumberInRange } from '../params';
+
 export const COST_DEADLINE_WORKFLOW_TYPE = 'costDataDeadline';
 export const COST_DEADLINE_OBLIGATION = 'cost-data';
 
@@ -20,14 +22,13 @@ export const COST_DEADLINE_MONTHS_MAX = 9;
 
 /** The months of a settings form (whole number 1–9), or an error naming the field. */
 export function parseCostDeadlineMonths(value: unknown): { ok: true; months: number } | { ok: false; error: string } {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const months = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(months) || months < COST_DEADLINE_MONTHS_MIN || months > COST_DEADLINE_MONTHS_MAX)
-    return {
-      ok: false,
-      error: `Abgabefrist für Kostendaten: bitte eine ganze Zahl von ${COST_DEADLINE_MONTHS_MIN} bis ${COST_DEADLINE_MONTHS_MAX} Monaten angeben.`,
-    };
-  return { ok: true, months };
+  const parsed = parseWholeNumberInRange(value, {
+    min: COST_DEADLINE_MONTHS_MIN,
+    max: COST_DEADLINE_MONTHS_MAX,
+    field: 'Abgabefrist für Kostendaten',
+    unit: 'Monaten',
+  });
+  return parsed.ok ? { ok: true, months: parsed.value } : parsed;
 }
 export const COST_DEADLINE_REMINDER_DAYS: readonly number[] = [30, 7];
 

@@ -4,6 +4,7 @@
 // reminded, and the managers are told when no answer came within 14 days; the technician's recorded
 // exchange closes it. Its messages are in workflows/shared/device-exchange.ts.
 import type { DeadlineKind } from '../deadlines';
+import { parseWholeNumberInRange } from '../params';
 
 export const DEVICE_EXCHANGE_WORKFLOW_TYPE = 'deviceExchange';
 /** The `KlarObligation` search attribute of these workflows. */
@@ -18,6 +19,16 @@ export const DEVICE_EXCHANGE_OFFER_PATCH = 'device-exchange-offer';
 export const DEFAULT_EXCHANGE_LEAD_DAYS = 60;
 export const MIN_EXCHANGE_LEAD_DAYS = 14;
 export const MAX_EXCHANGE_LEAD_DAYS = 365;
+
+/** The lead time of the settings form (whole days 14–365), or an error naming the field. */
+export function parseExchangeLeadDays(value: unknown): { ok: true; value: number } | { ok: false; error: string } {
+  return parseWholeNumberInRange(value, {
+    min: MIN_EXCHANGE_LEAD_DAYS,
+    max: MAX_EXCHANGE_LEAD_DAYS,
+    field: 'Vorlauf für den Gerätetausch',
+    unit: 'Tagen',
+  });
+}
 /** Without the tenant's answer after this many days, the tenant is reminded … */
 export const EXCHANGE_REMIND_AFTER_DAYS = 7;
 /** … and after this many, the managers take over. */

@@ -114,6 +114,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   },
   'einstellungen.abrechnungen': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
   'einstellungen.vergleichswert': { loader: needs('update:statement-settings:any'), action: needs('update:statement-settings:any') },
+  'einstellungen.geraetetausch': { loader: needs('update:device:any'), action: needs('update:device:any') },
   'einstellungen.benachrichtigungen': { loader: signedIn, action: signedIn },
   // The development mail sink: managers only (others get 404, as if it did not exist).
   'entwicklung.mails': { loader: { access: 'user', onlyRoles: ['manager'] } },
