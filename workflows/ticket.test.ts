@@ -193,7 +193,7 @@ describe('filing and changing', () => {
     });
     expect(await update(ticketId, 'recategorise', { actor: actor(tenant), category: 'reading', priority: 'low' })).toEqual({
       ok: false,
-      message: 'Nur die Verwaltung kann diesen Schritt ausführen.',
+      message: 'Nur die Verwaltung kann Vorgänge zuweisen und einstufen.',
     });
     await ts.skip('1 minute');
     expect(await db.models.Ticket.findByPk(ticketId, { rejectOnEmpty: true })).toMatchObject({
