@@ -232,7 +232,7 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     proposeSlots,
     async ({ actor, slots, note }) => {
       const now = Date.now();
-      // The tenant proposes only in answer to the technician's offer (the validator): the technician answers next.
+      // The tenant proposes only in answer to the portal's exchange offer (the validator): the technician answers next.
       const side: SlotOfferer = sideOf(actor, tenantId) === 'tenant' ? 'tenant' : 'technician';
       const first = state.slots.length === 0 ? 0 : Math.max(...state.slots.map((s) => s.position)) + 1;
       const offered: AppointmentSlot[] = slots.map((slot, i) => ({
@@ -263,8 +263,9 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
       validator: ({ actor, slots, note }) => {
         requireOpen();
         const side = sideOf(actor, tenantId);
-        if (side === null || (side === 'tenant' && state.status !== 'proposed'))
-          refuse('Nur die Technik kann andere Termine vorschlagen, die Mietpartei nur auf ein Terminangebot.');
+        // The tenant answers with own slots only the portal's exchange offer while it is open.
+        const tenantAnswersOffer = side === 'tenant' && offeredToTenant && state.status === 'proposed';
+        if (side !== 'technician' && !tenantAnswersOffer) refuse('Nur die Technik kann andere Termine vorschlagen.');
         if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) refuse('Die Nachricht ist zu lang (höchstens 2.000 Zeichen).');
         const problem = slotOfferProblem(Array.isArray(slots) ? slots : [], Date.now());
         if (problem) refuse(problem);
