@@ -167,6 +167,7 @@ describe('device activities', () => {
             hkvLifetimeYears: 12,
           },
           reminderDays: [60, 14],
+          exchangeLeadDays: 60,
           predecessorWorkflowId: `device-${replaced.id}`,
         },
       },
