@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { ActionMessage } from '~/components/cases';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
+import { WholeNumberField } from '~/components/whole-number-field';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import { requireUserWithPermission } from '../../server/permissions';
 import { clientIp, requireSameOrigin, type RequestContext } from '../../server/request';
@@ -70,8 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function StatementSettings() {
   const { mode, costDeadlineMonths, modes, properties, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const refused = result && !result.ok && 'field' in result ? result : null;
-  const monthsError = refused?.message ?? null;
+  const refused = result && !result.ok && typeof result.value === 'string' ? { value: result.value, message: result.message } : null;
   const busy = useNavigation().state === 'submitting';
   const owned = properties.filter((p) => p.ownerId !== null);
   return (
@@ -100,33 +100,21 @@ export default function StatementSettings() {
           <p className="muted">Die Einstellung gilt für Abrechnungen, die ab jetzt angelegt werden.</p>
         </Panel>
         <Panel id="cost-deadline" title="Abgabefrist für Kostendaten">
-          <div className="field">
-            <label htmlFor="f-costDeadlineMonths">Monate nach Ende des Abrechnungszeitraums</label>
-            <input
-              id="f-costDeadlineMonths"
-              name="costDeadlineMonths"
-              type="number"
-              inputMode="numeric"
-              min={COST_DEADLINE_MONTHS_MIN}
-              max={COST_DEADLINE_MONTHS_MAX}
-              step={1}
-              required
-              key={refused ? `refused:${refused.value}` : `stored:${costDeadlineMonths}`}
-              defaultValue={refused ? refused.value : costDeadlineMonths}
-              aria-invalid={monthsError ? true : undefined}
-              aria-describedby={monthsError ? 'f-costDeadlineMonths-error f-costDeadlineMonths-hint' : 'f-costDeadlineMonths-hint'}
-            />
-            <p id="f-costDeadlineMonths-hint" className="muted">
-              Bis dahin erinnert das Portal an die Eingabe der Kosten und meldet eine versäumte Frist. Die Abrechnung muss jedem Mieter
-              spätestens zwölf Monate nach Ende des Zeitraums zugehen (§ 556 Abs. 3 BGB); üblich sind 3 Monate, höchstens{' '}
-              {COST_DEADLINE_MONTHS_MAX} sind möglich. Die Einstellung gilt für Fristen, die ab jetzt angelegt werden.
-            </p>
-            {monthsError ? (
-              <p id="f-costDeadlineMonths-error" className="field__error">
-                {monthsError}
-              </p>
-            ) : null}
-          </div>
+          <WholeNumberField
+            name="costDeadlineMonths"
+            label="Monate nach Ende des Abrechnungszeitraums"
+            min={COST_DEADLINE_MONTHS_MIN}
+            max={COST_DEADLINE_MONTHS_MAX}
+            stored={costDeadlineMonths}
+            refused={refused}
+            hint={
+              <>
+                Bis dahin erinnert das Portal an die Eingabe der Kosten und meldet eine versäumte Frist. Die Abrechnung muss jedem Mieter
+                spätestens zwölf Monate nach Ende des Zeitraums zugehen (§ 556 Abs. 3 BGB); üblich sind 3 Monate, höchstens{' '}
+                {COST_DEADLINE_MONTHS_MAX} sind möglich. Die Einstellung gilt für Fristen, die ab jetzt angelegt werden.
+              </>
+            }
+          />
         </Panel>
         <Panel id="approval-delegation" title="Freigabe durch Eigentümer">
           {owned.length === 0 ? (

@@ -6,6 +6,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { ActionMessage } from '~/components/cases';
 import { PageHeader, Panel } from '~/components/page-header';
 import { SettingsNav } from '~/components/settings-nav';
+import { WholeNumberField } from '~/components/whole-number-field';
 import { SETTINGS_NAVIGATION } from '~/utils/navigation';
 import {
   EXCHANGE_ANSWER_WITHIN_DAYS,
@@ -41,7 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function DeviceExchangeSettings() {
   const { leadDays, settingsPages } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const refused = result && !result.ok && 'value' in result ? result : null;
+  const refused = result && !result.ok && typeof result.value === 'string' ? { value: result.value, message: result.message } : null;
   const busy = useNavigation().state === 'submitting';
   return (
     <>
@@ -53,34 +54,22 @@ export default function DeviceExchangeSettings() {
       <ActionMessage data={result} />
       <Form method="post" className="form">
         <Panel id="lead-time" title="Vorlauf für den Gerätetausch">
-          <div className="field">
-            <label htmlFor="f-leadDays">Tage vor Ablauf der Eichfrist oder dem Austauschtermin</label>
-            <input
-              id="f-leadDays"
-              name="leadDays"
-              type="number"
-              inputMode="numeric"
-              min={MIN_EXCHANGE_LEAD_DAYS}
-              max={MAX_EXCHANGE_LEAD_DAYS}
-              step={1}
-              required
-              key={refused ? `refused:${refused.value}` : `stored:${leadDays}`}
-              defaultValue={refused ? refused.value : leadDays}
-              aria-invalid={refused ? true : undefined}
-              aria-describedby={refused ? 'f-leadDays-error f-leadDays-hint' : 'f-leadDays-hint'}
-            />
-            <p id="f-leadDays-hint" className="muted">
-              So viele Tage vorher bietet das Portal dem Mieter der Wohnung Termine des Technikers an (ohne Portalzugang per Brief). Ohne
-              Antwort wird der Mieter nach {EXCHANGE_REMIND_AFTER_DAYS} Tagen erinnert, nach {EXCHANGE_ANSWER_WITHIN_DAYS} Tagen übernimmt
-              die Verwaltung. Möglich sind {MIN_EXCHANGE_LEAD_DAYS} bis {MAX_EXCHANGE_LEAD_DAYS} Tage; die Einstellung gilt für Fristen, die
-              ab jetzt geplant werden.
-            </p>
-            {refused ? (
-              <p id="f-leadDays-error" className="field__error">
-                {refused.message}
-              </p>
-            ) : null}
-          </div>
+          <WholeNumberField
+            name="leadDays"
+            label="Tage vor Ablauf der Eichfrist oder dem Austauschtermin"
+            min={MIN_EXCHANGE_LEAD_DAYS}
+            max={MAX_EXCHANGE_LEAD_DAYS}
+            stored={leadDays}
+            refused={refused}
+            hint={
+              <>
+                So viele Tage vorher bietet das Portal dem Mieter der Wohnung Termine des Technikers an (ohne Portalzugang per Brief). Ohne
+                Antwort wird der Mieter nach {EXCHANGE_REMIND_AFTER_DAYS} Tagen erinnert, nach {EXCHANGE_ANSWER_WITHIN_DAYS} Tagen übernimmt
+                die Verwaltung. Möglich sind {MIN_EXCHANGE_LEAD_DAYS} bis {MAX_EXCHANGE_LEAD_DAYS} Tage; die Einstellung gilt für Fristen,
+                die ab jetzt geplant werden.
+              </>
+            }
+          />
         </Panel>
         <div>
           <button type="submit" className="button button--primary" disabled={busy}>
