@@ -17,6 +17,8 @@ import { createAppointmentObligation } from '../server/appointment-obligation';
 import { createMonthlyObligation } from '../server/monthly-obligation';
 import { emitMonthlyDelivered } from '../server/monthly-webhooks';
 import { createStatementObligation } from '../server/statement-obligation';
+import { createLateObjectionObligation } from '../server/late-objection-obligation';
+import type { LateObjectionInput } from '../domain/contracts/late-objection';
 import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
@@ -110,6 +112,7 @@ export function createActivities(deps: ActivityDeps) {
   const statements = createStatementObligation({ ...deps, progress: heartbeats });
   const monthly = createMonthlyObligation({ ...deps, progress: heartbeats });
   const exchanges = createDeviceExchangeObligation(deps);
+  const lateObjections = createLateObjectionObligation(deps);
   // Workflows started by an activity run on the calling worker's client and task queue.
   const here = () => ({ client: Context.current().client, taskQueue: Context.current().info.taskQueue });
   // The obligations' activities; the ones below them add a webhook event or the worker's client.
@@ -131,6 +134,7 @@ export function createActivities(deps: ActivityDeps) {
     remindDeviceExchange: exchanges.remindDeviceExchange,
     escalateDeviceExchange: exchanges.escalateDeviceExchange,
     openDeviceExchange: (input: OpenExchangeInput) => exchanges.openDeviceExchange(input, here()),
+    recordLateObjection: (input: LateObjectionInput) => lateObjections.recordLateObjection(input, here()),
     offerDeviceExchange: (offer: DeviceExchangeOffer) => exchanges.offerDeviceExchange(offer, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
     recordDeviceDeadline: async (input: RecordDeadlineInput) => {

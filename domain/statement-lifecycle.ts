@@ -48,6 +48,7 @@ export const PROOF_STEPS = [
   'objection_filed',
   'corrected',
   'final',
+  'objection_accepted_late',
 ] as const;
 export type ProofStep = (typeof PROOF_STEPS)[number];
 
@@ -61,6 +62,7 @@ export const PROOF_STEP_LABELS: Readonly<Record<ProofStep, string>> = {
   objection_filed: 'Einspruch',
   corrected: 'Korrigiert (neue Version)',
   final: 'Bestandskräftig',
+  objection_accepted_late: 'Verspäteter Einspruch angenommen',
 };
 
 export type DeliveryChannel = 'portal' | 'post';

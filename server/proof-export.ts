@@ -48,6 +48,7 @@ const KINDS: Readonly<Record<ProofStep, string>> = {
   objection_filed: 'objection',
   corrected: 'superseded',
   final: 'window-closed',
+  objection_accepted_late: 'objection-accepted-late',
 };
 
 export function kindOf(step: string): string {

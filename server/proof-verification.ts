@@ -11,6 +11,7 @@ import type { Db } from '../db';
 import { latestAuditHead, latestProofHead, type SignedHeadRow } from '../db/heads';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { statementWorkflowId } from '../domain/contracts/statement';
+import { lateObjectionWorkflowId } from '../domain/contracts/late-objection';
 import { verifySignature } from './proof/keys';
 import { trustedKey } from './proof/signing';
 
@@ -96,11 +97,22 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
       message: `Der signierte Kopf (Ereignis Nr. ${stored.seq}) passt nicht zum letzten Ereignis der Kette`,
     });
 
-  const anchored = await anchoredHeads(client, statementWorkflowId(ref.id, ref.version));
+  // The version's workflow anchors its heads; an accepted late objection's workflow anchors its own
+  // (it may run after the version's has ended). Found by the chain's events and the acceptances' rows.
+  const lateIds = await lateObjectionWorkflowIds(db, ref, events);
   let anchoredSeq: number | null = null;
-  if (anchored === null || anchored.length === 0) {
-    findings.push({ problem: 'anchor-missing', message: 'Im Verlauf des Workflows ist kein signierter Kopf verankert' });
-  } else {
+  for (const workflowId of [chainId, ...lateIds]) {
+    const anchored = await anchoredHeads(client, workflowId);
+    if (anchored === null || anchored.length === 0) {
+      findings.push({
+        problem: 'anchor-missing',
+        message:
+          workflowId === chainId
+            ? 'Im Verlauf des Workflows ist kein signierter Kopf verankert'
+            : `Im Verlauf des Workflows ${workflowId} ist kein signierter Kopf verankert`,
+      });
+      continue;
+    }
     for (const head of anchored) {
       const fields = JSON.parse(head.head) as HeadFields;
       anchoredSeq = Math.max(anchoredSeq ?? 0, fields.seq);
@@ -117,6 +129,22 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
     }
   }
   return { ok: findings.length === 0, events: events.length, anchoredSeq, findings };
+}
+
+/** The workflows of the version's accepted late objections: named by its events and by their rows. */
+async function lateObjectionWorkflowIds(
+  db: Db,
+  ref: { id: number; version: number },
+  events: ReadonlyArray<{ step: string; details: Record<string, unknown> }>,
+): Promise<string[]> {
+  const rows = await db.sequelize.query<{ workflowId: string }>(
+    'SELECT workflow_id AS "workflowId" FROM statement_late_objections WHERE statement_id = :id AND version = :version',
+    { replacements: ref, type: QueryTypes.SELECT },
+  );
+  const fromEvents = events
+    .filter((e) => e.step === 'objection_accepted_late' && typeof e.details.occupancyId === 'number')
+    .map((e) => lateObjectionWorkflowId(ref.id, ref.version, e.details.occupancyId as number));
+  return [...new Set([...fromEvents, ...rows.map((r) => r.workflowId)])].sort();
 }
 
 /** Walks the audit log and checks it against its newest signed head. */

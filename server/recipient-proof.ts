@@ -35,6 +35,7 @@ import { findStatementVisibleTo, pdfRenderer } from './statements';
 import { renderProofPdf } from './statement-obligation';
 import { sha256 } from '../db/audit';
 import { keyring } from './proof/signing';
+import { acceptLateObjectionAction, lateObjectionState, type LateObjectionOptions, type LateObjectionState } from './late-objections';
 
 export { KEY_PAGE_PATH };
 
@@ -99,8 +100,11 @@ function noteOf(details: Record<string, unknown>): string | null {
     previous?: string;
     reason?: string;
     deadlineMissed?: boolean;
+    objectionDeadline?: string;
   };
   const parts: string[] = [];
+  if (d.positions && d.objectionDeadline)
+    parts.push(`eingegangen am ${formatDate(d.receivedOn)}, nach der Einspruchsfrist bis ${formatDate(d.objectionDeadline)}`);
   if (d.previous) parts.push(`Zugang berichtigt: vorher ${formatDate(d.previous)}, jetzt ${formatDate(d.receivedOn)}`);
   else if (d.channel)
     parts.push(d.channel === 'post' ? `per Post, versandt ${d.dispatchedOn ?? '–'}, Zugang ${d.receivedOn ?? '–'}` : 'im Portal');
@@ -135,6 +139,8 @@ export interface RecipientProofPage {
   keyFingerprint: string | null;
   /** Staff see the version's whole chain on its proof page. */
   versionProofLink: string | null;
+  /** A late objection accepted by the manager (BGB §556(3) S.6), or whether one may be accepted now. */
+  lateObjection: LateObjectionState;
 }
 
 /** The page's data: the recipient's events and the bundle's verification. */
@@ -180,6 +186,7 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     verification,
     keyFingerprint: built?.bundle.keyFingerprint ?? null,
     versionProofLink: hasPermission(user, 'read:statement:own') ? `/abrechnungen/${facts.statementId}/nachweis` : null,
+    lateObjection: await lateObjectionState(user, facts),
   };
   return page;
 }
@@ -246,6 +253,19 @@ export async function recipientReceiptAction(
       `Das Zugangsdatum ist auf den ${formatDate(corrected.receivedOn)} berichtigt; Einspruch ist bis ${formatDate(corrected.objectionDeadline)} möglich.` +
       (corrected.deadlineMissed ? ' Der Zugang liegt nach der Frist des §556 Abs. 3 BGB: Frist versäumt.' : ''),
   };
+}
+
+/** The manager accepts this recipient's late objection with a reason (server/late-objections.ts). */
+export async function recipientLateObjectionAction(
+  request: Request,
+  rawId: string | undefined,
+  rawOccupancyId: string | undefined,
+  context: RequestContext | undefined,
+  options: LateObjectionOptions = {},
+) {
+  await requireUserWithPermission(request, 'deliver:statement:any');
+  const { user, facts } = await requireRecipient(request, rawId, rawOccupancyId);
+  return acceptLateObjectionAction(request, user, facts, context, options);
 }
 
 /** The bundle, or the 409 answer that says why none can be made. */

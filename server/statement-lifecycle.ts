@@ -59,6 +59,7 @@ import type { DocumentManifest, DocumentManifestEntry } from './statement-obliga
 import type { LifecycleView } from '../domain/timeline';
 import { recipientState, recipientSummary, type RecipientView } from '../domain/statement-recipients';
 import { berlinDateOf } from '../domain/business-hours';
+import { OBJECTION_POSITIONS } from '../domain/late-objections';
 import type { SessionUser } from './session';
 import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { verifyStatementProof } from './proof-verification';
@@ -456,6 +457,7 @@ const STEP_TONES: Readonly<Record<ProofStep, TimelineItem['tone']>> = {
   objection_filed: 'yellow',
   corrected: 'yellow',
   final: 'green',
+  objection_accepted_late: 'yellow',
 };
 
 function stepNote(item: ProofTimelineItem): string {
@@ -613,16 +615,7 @@ export async function statementAction(
 // The tenant's side
 
 /** Positions a tenant can name in an objection (checkboxes on the statement page). */
-export const OBJECTION_POSITIONS = [
-  'Heizkosten',
-  'Warmwasserkosten',
-  'Kaltwasserkosten',
-  'Verbrauchswerte',
-  'Wohnfläche',
-  'CO₂-Kostenaufteilung',
-  'Nutzerwechsel',
-  'Sonstiges',
-] as const;
+export { OBJECTION_POSITIONS };
 
 type TenantOwn = { statement: StatementData; addressee: Addressee };
 

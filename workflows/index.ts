@@ -4,6 +4,7 @@ export { ticketWorkflow } from './ticket';
 export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
+export { lateObjectionAcceptance } from './late-objection';
 export { archiveRetention } from './archive-retention';
 export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';

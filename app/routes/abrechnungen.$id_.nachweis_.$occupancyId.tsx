@@ -5,8 +5,18 @@ import { Facts, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import statementStyles from '~/styles/statements.css?url';
 import { formatDate, formatDateTime } from '../../domain/format';
-import { KEY_PAGE_PATH, recipientProofPage, recipientReceiptAction } from '../../server/recipient-proof';
+import { KEY_PAGE_PATH, recipientLateObjectionAction, recipientProofPage, recipientReceiptAction } from '../../server/recipient-proof';
 import { RECEIPT_CORRECTION_LABELS, RECEIPT_REASON_MAX } from '../../domain/statement-recipients';
+import {
+  LATE_OBJECTION_LABELS,
+  LATE_OBJECTION_REASON_MAX,
+  LATE_OBJECTION_REASON_PREFIX,
+  LATE_OBJECTION_TEXT_MAX,
+  OBJECTION_POSITIONS,
+  type LateObjectionField,
+  type LateObjectionForm,
+} from '../../domain/late-objections';
+import type { LateObjectionOutcome } from '../../server/late-objections';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -21,14 +31,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { ...(await recipientProofPage(request, params.id, params.occupancyId)), keyPage: KEY_PAGE_PATH };
 }
 
-/** POST: the manager corrects this letter's receipt date with a reason (proven in the recipient's chain). */
+/**
+ * POST: the manager corrects this letter's receipt date with a reason, or (intent
+ * `accept-late-objection`) accepts the tenant's late objection; both are proven in the recipient's chain.
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  const intent = (await request.clone().formData()).get('intent');
+  if (intent === 'accept-late-objection') return recipientLateObjectionAction(request, params.id, params.occupancyId, context);
   return recipientReceiptAction(request, params.id, params.occupancyId, context);
 }
 
 export default function RecipientProofPage() {
   const data = useLoaderData<typeof loader>();
-  const outcome = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const late = result && 'form' in result && result.form === 'late-objection' ? (result as LateObjectionOutcome) : undefined;
+  const outcome = result && !('form' in result) ? result : undefined;
   const base = `/abrechnungen/${data.statementId}/nachweis/${data.occupancyId}`;
   const { verification } = data;
   return (
@@ -77,6 +94,30 @@ export default function RecipientProofPage() {
           />
         ) : null}
       </Panel>
+      {data.lateObjection.accepted || data.lateObjection.pending || data.lateObjection.canAccept || late ? (
+        <Panel id="late-objection" title="Verspäteter Einspruch (§556 Abs. 3 Satz 6 BGB)">
+          <ActionMessage data={late} />
+          {data.lateObjection.accepted ? (
+            <p>
+              Angenommen: eingegangen am {formatDate(data.lateObjection.accepted.receivedOn)}. {data.lateObjection.accepted.reason}
+              {data.lateObjection.accepted.ticketId !== null ? (
+                <>
+                  {' '}
+                  <Link to={`/vorgaenge/${data.lateObjection.accepted.ticketId}`}>Zum Vorgang</Link>
+                </>
+              ) : null}
+            </p>
+          ) : data.lateObjection.pending ? (
+            <p>Die Annahme ist erfasst und wird im Nachweis festgehalten.</p>
+          ) : data.lateObjection.canAccept ? (
+            <LateObjectionFormView
+              objectionDeadline={data.objectionDeadline}
+              errors={late && !late.ok ? late.errors : {}}
+              values={late && !late.ok ? late.values : null}
+            />
+          ) : null}
+        </Panel>
+      ) : null}
       <Panel id="verification" title="Prüfung">
         {'unavailable' in verification ? (
           <p className="alert alert--error" role="alert" data-bundle-valid="unavailable">
@@ -183,6 +224,92 @@ function ReceiptCorrectionForm({
       </div>
       <button type="submit" className="button">
         Zugangsdatum berichtigen
+      </button>
+    </Form>
+  );
+}
+
+/** The tenant's late objection, accepted with a mandatory reason; works without JavaScript. */
+function LateObjectionFormView({
+  objectionDeadline,
+  errors,
+  values,
+}: {
+  objectionDeadline: string;
+  errors: Partial<Record<LateObjectionField, string>>;
+  values: LateObjectionForm | null;
+}) {
+  const described = (name: LateObjectionField) =>
+    errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `late-${name}-error` } : {};
+  const error = (name: LateObjectionField) =>
+    errors[name] ? (
+      <p id={`late-${name}-error`} className="field__error">
+        {errors[name]}
+      </p>
+    ) : null;
+  return (
+    <Form method="post" className="late-objection" aria-labelledby="late-objection-title">
+      <input type="hidden" name="intent" value="accept-late-objection" />
+      <h3 id="late-objection-title">Verspäteten Einspruch annehmen</h3>
+      <p className="muted">
+        Die Einspruchsfrist dieser Mietpartei endete am {formatDate(objectionDeadline)}. Hat sie die Verspätung nicht zu vertreten, nehmen
+        Sie den Einspruch hier an: Er wird mit Ihrem Grund im Nachweis festgehalten und als Vorgang wie ein fristgerechter bearbeitet.
+      </p>
+      <div className="field">
+        <label htmlFor="late-receivedOn">{LATE_OBJECTION_LABELS.receivedOn}</label>
+        <input
+          type="date"
+          id="late-receivedOn"
+          name="receivedOn"
+          required
+          defaultValue={values?.receivedOn ?? ''}
+          {...described('receivedOn')}
+        />
+        {error('receivedOn')}
+      </div>
+      <fieldset className="field" {...described('positions')}>
+        <legend>{LATE_OBJECTION_LABELS.positions}</legend>
+        {OBJECTION_POSITIONS.map((position) => (
+          <label key={position} className="checkbox">
+            <input type="checkbox" name="positions" value={position} defaultChecked={values?.positions.includes(position) ?? false} />{' '}
+            {position}
+          </label>
+        ))}
+        {error('positions')}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="late-objection">{LATE_OBJECTION_LABELS.objection}</label>
+        <textarea
+          id="late-objection"
+          name="objection"
+          rows={4}
+          required
+          maxLength={LATE_OBJECTION_TEXT_MAX}
+          defaultValue={values?.objection ?? ''}
+          {...described('objection')}
+        />
+        {error('objection')}
+      </div>
+      <div className="field">
+        <label htmlFor="late-reason">{LATE_OBJECTION_LABELS.reason}</label>
+        <p className="muted" id="late-reason-hint">
+          Festgehalten als „{LATE_OBJECTION_REASON_PREFIX}…“
+        </p>
+        <textarea
+          id="late-reason"
+          name="reason"
+          rows={3}
+          required
+          maxLength={LATE_OBJECTION_REASON_MAX}
+          defaultValue={values?.reason ?? ''}
+          {...(errors.reason
+            ? { 'aria-invalid': true as const, 'aria-describedby': 'late-reason-hint late-reason-error' }
+            : { 'aria-describedby': 'late-reason-hint' })}
+        />
+        {error('reason')}
+      </div>
+      <button type="submit" className="button">
+        Verspäteten Einspruch annehmen
       </button>
     </Form>
   );

@@ -3,15 +3,22 @@ import type { Db, User } from '../../db';
 import { saveStatement } from '../../db/statements';
 import type { StatementData } from '../../domain/billing/statement';
 import type { UpdateOutcome } from '../../server/temporal';
+import type { DeliverRequest } from '../../domain/contracts/statement';
 import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { eventually } from './eventually';
 import type { StatementFixture } from './statement-fixtures';
 
 /**
  * The fixture house's statement stored by `manager`, its lifecycle started, approved and delivered
- * in the portal (a worker on TEMPORAL_TASK_QUEUE renders its documents and runs the workflow).
+ * in the portal, or by post on a given day (a worker on TEMPORAL_TASK_QUEUE renders its documents
+ * and runs the workflow).
  */
-export async function deliveredStatement(database: Db, house: StatementFixture, manager: User): Promise<StatementData> {
+export async function deliveredStatement(
+  database: Db,
+  house: StatementFixture,
+  manager: User,
+  by: { channel: 'portal' } | { channel: 'post'; dispatchedOn: string } = { channel: 'portal' },
+): Promise<StatementData> {
   const statement = await saveStatement(database, house.request, {
     userId: manager.id,
     email: manager.email,
@@ -29,12 +36,15 @@ export async function deliveredStatement(database: Db, house: StatementFixture, 
     await eventually(
       async () => {
         const row = await database.models.Statement.findByPk(ref.id, { attributes: ['status'], rejectOnEmpty: true });
-        if (row.status !== status) throw new Error(`statement ${ref.id} is ${row.status}, not yet ${status}`);
+        if (!status.split('|').includes(row.status)) throw new Error(`statement ${ref.id} is ${row.status}, not yet ${status}`);
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
   };
   await settled(await approve(ref, actor), 'approved');
-  await settled(await deliver(ref, { actor, channel: 'portal' }), 'delivered');
+  const request: DeliverRequest =
+    by.channel === 'post' ? { actor, channel: 'post', dispatchedOn: by.dispatchedOn } : { actor, channel: 'portal' };
+  // A letter whose window has long closed: the version's workflow proves "final" at once and ends.
+  await settled(await deliver(ref, request), by.channel === 'post' ? 'final|delivered' : 'delivered');
   return statement;
 }

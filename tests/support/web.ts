@@ -57,7 +57,8 @@ export async function cookieFor(user: Pick<User, 'id'>): Promise<string> {
 export interface RequestOptions {
   cookie?: string;
   method?: 'GET' | 'POST';
-  form?: Record<string, string>;
+  /** A list is sent as repeated fields (checkboxes). */
+  form?: Record<string, string | string[]>;
   /** Origin header; defaults to the app's own for POST. Pass null to send none. */
   origin?: string | null;
   referer?: string;
@@ -70,7 +71,11 @@ export function makeRequest(path: string, options: RequestOptions = {}): Request
   const origin = options.origin === undefined ? (method === 'POST' ? TEST_ORIGIN : null) : options.origin;
   if (origin) headers.set('Origin', origin);
   if (options.referer) headers.set('Referer', options.referer);
-  const body = options.form ? new URLSearchParams(options.form) : undefined;
+  const body = options.form
+    ? new URLSearchParams(
+        Object.entries(options.form).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v])),
+      )
+    : undefined;
   if (body) headers.set('Content-Type', 'application/x-www-form-urlencoded');
   return new Request(new URL(path, TEST_ORIGIN), { method, headers, body });
 }
