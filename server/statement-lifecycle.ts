@@ -646,6 +646,8 @@ export interface TenantLifecycle {
   canObject: boolean;
   objectionToken: string;
   objections: Array<{ id: number; positions: string[]; reason: string; filedAt: string }>;
+  /** The tenant's own delivery proof (its recipient's page); null before delivery. */
+  proofHref: string | null;
 }
 
 /** The tenant's view: its statement's state, window and proof, and its own objections. */
@@ -672,6 +674,13 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
         objectionWindowEndsAt: new Date(endOfGermanDayMs(mine.objectionDeadline)).toISOString(),
       }
     : shared;
+  // Its own recipient only: delivered to its account, or (a letter) to its tenancy.
+  const [ownDelivery] = await database.sequelize.query<{ occupancyId: number }>(
+    `SELECT r.occupancy_id AS "occupancyId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
+      WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
+      ORDER BY r.occupancy_id DESC LIMIT 1`,
+    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
+  );
   const windowOpen =
     (view.state === 'delivered' || view.state === 'opened') &&
     view.objectionWindowEndsAt !== null &&
@@ -681,6 +690,7 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
     canObject: windowOpen,
     objectionToken: randomBytes(12).toString('base64url'),
     objections: objections.map((o) => ({ id: o.id, positions: o.positions, reason: o.reason, filedAt: o.filedAt.toISOString() })),
+    proofHref: ownDelivery ? `/abrechnungen/${ref.id}/nachweis/${ownDelivery.occupancyId}` : null,
   };
 }
 

@@ -25,6 +25,7 @@ import { createStatementFixture } from '../../tests/support/statement-fixtures';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { action, loader } from './abrechnungen.$id_.nachweis_.$occupancyId';
+import { loader as tenantStatementLoader } from './meine-abrechnungen.$id';
 
 const database = testDb();
 process.env.TEMPORAL_TASK_QUEUE = `late-objection-${uniqueSuffix()}`;
@@ -228,4 +229,33 @@ describe('late objection accepted by the manager', () => {
     const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').split('\n').slice(0, -1);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'objection-accepted-late', details: { receivedOn: OBJECTION_RECEIVED_ON } });
   }, 300_000);
+
+  test("the tenant's statement page links its own delivery proof; another recipient's proof is not found for it", async () => {
+    const rows = await database.sequelize.query<{ occupancyId: number; unitId: number; own: boolean }>(
+      `SELECT r.occupancy_id AS "occupancyId", r.unit_id AS "unitId", (t.user_id IS NOT DISTINCT FROM :userId) AS own
+         FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id WHERE r.statement_id = :id ORDER BY r.occupancy_id`,
+      { replacements: { id: ref().id, userId: tenantA.id }, type: QueryTypes.SELECT },
+    );
+    const mine = rows.find((r) => r.own)!;
+    const other = rows.find((r) => !r.own)!;
+    const page = dataOf(
+      await run(
+        tenantStatementLoader,
+        makeRequest(`/meine-abrechnungen/${ref().id}?einheit=${mine.unitId}`, { cookie: await cookieFor(tenantA) }),
+        { id: String(ref().id) },
+      ),
+    );
+    expect(page.proofHref).toBe(`/abrechnungen/${ref().id}/nachweis/${mine.occupancyId}`);
+    const cookie = await cookieFor(tenantA);
+    const own = await run(loader, makeRequest(page.proofHref!, { cookie }), {
+      id: String(ref().id),
+      occupancyId: String(mine.occupancyId),
+    });
+    expect(dataOf(own)).toMatchObject({ occupancyId: mine.occupancyId, verification: { valid: true } });
+    const foreign = await run(loader, makeRequest(`/abrechnungen/${ref().id}/nachweis/${other.occupancyId}`, { cookie }), {
+      id: String(ref().id),
+      occupancyId: String(other.occupancyId),
+    });
+    expect(foreign).toMatchObject({ kind: 'response', status: 404 });
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { OPENED_INTENT, OpeningReceipt } from '~/components/opening-receipt';
 import { requireSameOrigin } from '../../server/request';
 import { ObjectionForm, TenantLifecycleSection } from '~/components/statement-lifecycle';
@@ -43,7 +43,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function MyStatement() {
-  const { title, pdfHref, html, lifecycle, canObject, objectionToken, objections, positions } = useLoaderData<typeof loader>();
+  const { title, pdfHref, html, lifecycle, canObject, objectionToken, objections, positions, proofHref } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
   return (
     <>
@@ -64,6 +64,12 @@ export default function MyStatement() {
         <div className="statement-document" dangerouslySetInnerHTML={{ __html: html }} />
       </Panel>
       <TenantLifecycleSection lifecycle={lifecycle} objections={objections} />
+      {proofHref ? (
+        <p className="statement-proof-link">
+          <Link to={proofHref}>Zustellnachweis ansehen</Link> – wann Ihnen die Abrechnung zugestellt wurde und was seither geschah, mit
+          Prüfpaket zum Herunterladen.
+        </p>
+      ) : null}
       <ObjectionForm
         canObject={canObject}
         positions={positions}
