@@ -10,6 +10,7 @@ import { createDb, type User } from '../db';
 import { addDays, addYears } from '../domain/dates';
 import { deadlineOf, type DeviceFacts } from '../domain/deadlines';
 import { appointmentDedupeKey } from '../domain/contracts/appointment';
+import { deviceWorkflowId } from '../domain/contracts/device';
 import { deviceExchangeDedupeKey, deviceExchangeWorkflowId, type DeviceExchangeStatus } from '../domain/contracts/device-exchange';
 import type { Actor } from '../domain/contracts/ticket';
 import { updateAppointment } from '../server/appointments';
@@ -144,6 +145,10 @@ describe('device exchange with the tenant', () => {
       await replaced(device.id);
       expect(await handle.result()).toMatchObject({ state: 'exchanged', exchangedAt: dateOf(await ts.now()) });
       await recordHistory(handle, 'offered-answered-exchanged');
+      // The device workflow's side too: it offered the exchange and signalled the recorded one.
+      const deviceHandle = ts.client.workflow.getHandle(deviceWorkflowId(device.id));
+      await deviceHandle.result();
+      await recordHistory(deviceHandle, 'exchange-offered-removed');
     },
     TEST_TIMEOUT_MS,
   );
