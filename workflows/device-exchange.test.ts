@@ -267,6 +267,7 @@ describe('device exchange with the tenant', () => {
         state: 'escalated',
         withdrawnFor: null,
       });
+      await recordHistory(ts.client.workflow.getHandle(deviceWorkflowId(near.device.id)), 'lead-time-raised-offered');
     },
     TEST_TIMEOUT_MS,
   );
@@ -312,6 +313,7 @@ describe('device exchange with the tenant', () => {
       expect(offers?.count).toBe(1);
       expect(await db.models.AppointmentRequest.count({ where: { unitId: home.unit.id } })).toBe(1);
       await recordHistory(handle, 'offered-withdrawn');
+      await recordHistory(ts.client.workflow.getHandle(deviceWorkflowId(meter.id)), 'exchange-withdrawn-replanned');
     },
     TEST_TIMEOUT_MS,
   );
