@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
-import { createDeviceExchangeObligation } from '../../server/device-exchange-obligation';
-import { createMailer } from '../../server/mail';
 import { connectTestClient, bundleWorkflows, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
 import { cookieFor, createWebFixture, dataOf, makeRequest, run, testDb, type WebFixture } from '../../tests/support/web';
 import { uniqueSuffix } from '../../tests/support/fixtures';
+import { fileExchangeOffer } from '../../tests/support/exchange-offer';
 import { action as newAppointmentAction } from './termine.neu';
 import { action as appointmentAction, loader as appointmentLoader } from './termine.$id';
 import { loader as workListLoader } from './arbeitsliste';
@@ -42,25 +41,7 @@ afterAll(async () => {
   await database.close();
 });
 
-/** The portal's offer for a device in the tenant's unit, filed as the exchange workflow's activity files it. */
-async function exchangeOffer(): Promise<number> {
-  const obligation = createDeviceExchangeObligation({ db: database, mailer: createMailer({ db: database, from: 'test@klarmeter.local' }) });
-  const opened = await obligation.openDeviceExchange(
-    {
-      deviceId: f.devices.yellow.id,
-      kind: 'replacement',
-      dueAt,
-      organisationId: f.organisation.id,
-      propertyId: f.property.id,
-      unitId: f.unit.id,
-      dedupeKey: `exchange-page-${uniqueSuffix()}`,
-      offeredAtMs: Date.now(),
-    },
-    { client: temporal.client, taskQueue: process.env.TEMPORAL_TASK_QUEUE! },
-  );
-  expect(opened.channel).toBe('portal');
-  return opened.appointmentId!;
-}
+const exchangeOffer = () => fileExchangeOffer(database, f, { dueAt, client: temporal.client, taskQueue: process.env.TEMPORAL_TASK_QUEUE! });
 
 const page = async (cookie: string, id: number) =>
   dataOf(await run(appointmentLoader, makeRequest(`/termine/${id}`, { cookie }), { id: String(id) }));
