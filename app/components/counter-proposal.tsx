@@ -65,30 +65,25 @@ export function CounterProposalForm({
                   {...invalid(errors, names.date)}
                 />
               </div>
-              <div className="field">
-                <label htmlFor={names.from}>von</label>
-                <input
-                  id={names.from}
-                  name={names.from}
-                  type="time"
-                  step={900}
-                  required={n === 1}
-                  defaultValue={values[names.from] ?? ''}
-                  {...invalid(errors, names.from)}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor={names.to}>bis</label>
-                <input
-                  id={names.to}
-                  name={names.to}
-                  type="time"
-                  step={900}
-                  required={n === 1}
-                  defaultValue={values[names.to] ?? ''}
-                  {...invalid(errors, names.to)}
-                />
-              </div>
+              {(
+                [
+                  [names.from, 'von'],
+                  [names.to, 'bis'],
+                ] as const
+              ).map(([name, label]) => (
+                <div key={name} className="field">
+                  <label htmlFor={name}>{label}</label>
+                  <input
+                    id={name}
+                    name={name}
+                    type="time"
+                    step={900}
+                    required={n === 1}
+                    defaultValue={values[name] ?? ''}
+                    {...invalid(errors, name)}
+                  />
+                </div>
+              ))}
             </div>
             <FieldError errors={errors} name={names.date} />
             <FieldError errors={errors} name={names.from} />
