@@ -3,11 +3,9 @@
 // manager accepts the tenant's objection with a mandatory reason; its own workflow proves it in that
 // recipient's chain (actor, server time, IP, reason), opens the objection's ticket and audits it.
 // The verification finds the head anchored in that workflow, and the exported bundle still verifies.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
@@ -18,6 +16,7 @@ import { verifyStatementProof } from '../../server/proof-verification';
 import { pdfRenderer } from '../../server/statements';
 import { temporalClient } from '../../server/temporal';
 import { deliveredStatement } from '../../tests/support/delivered-statement';
+import { exportAndVerifyRecipient } from '../../tests/support/proof-cli';
 import { eventually } from '../../tests/support/eventually';
 import { recordHistory } from '../../tests/support/time-skipping';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
@@ -29,7 +28,6 @@ import { loader as tenantStatementLoader } from './meine-abrechnungen.$id';
 
 const database = testDb();
 process.env.TEMPORAL_TASK_QUEUE = `late-objection-${uniqueSuffix()}`;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'klarmeter-late-'));
 
 // Letters posted on a fixed day: received three days later, the window closed at the end of January
@@ -98,17 +96,6 @@ async function acceptances(): Promise<number> {
     { replacements: { occupancyId: recipient.occupancyId }, type: QueryTypes.SELECT },
   );
   return row!.n;
-}
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/cli.ts', 'proof', ...args],
-      { cwd: root, encoding: 'utf8', timeout: 150_000, env: process.env },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 describe('late objection accepted by the manager', () => {
@@ -211,23 +198,13 @@ describe('late objection accepted by the manager', () => {
 
     // Exported and checked offline: the chain still verifies, the acceptance its newest line.
     const out = join(dir, 'bundle');
-    const exported = await cli(
-      'export',
-      statement.stored!.documentNumber,
-      '--unit',
-      recipient.unitLabel,
-      '--occupancy',
-      String(recipient.occupancyId),
-      '--out',
+    const newest = await exportAndVerifyRecipient({
+      documentNumber: statement.stored!.documentNumber,
+      unitLabel: recipient.unitLabel,
+      occupancyId: recipient.occupancyId,
       out,
-    );
-    expect(exported.stderr).toBe('');
-    expect(exported.code).toBe(0);
-    const verified = await cli('verify', out);
-    expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true });
-    const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').split('\n').slice(0, -1);
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'objection-accepted-late', details: { receivedOn: OBJECTION_RECEIVED_ON } });
+    });
+    expect(newest).toMatchObject({ kind: 'objection-accepted-late', details: { receivedOn: OBJECTION_RECEIVED_ON } });
   }, 300_000);
 
   test("the tenant's statement page links its own delivery proof; another recipient's proof is not found for it", async () => {

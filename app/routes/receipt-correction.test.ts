@@ -2,11 +2,9 @@
 // manager names the new date and a reason; the version's workflow proves it in that recipient's
 // chain (actor, server time, IP, reason), moves its window and §556(3) check, and the audit log
 // keeps it. The recipient's evidence bundle still verifies with `proof verify` afterwards.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { User } from '../../db';
@@ -17,6 +15,7 @@ import { proofEvents } from '../../db/proof';
 import { lifecycleStatus } from '../../server/statement-lifecycle';
 import { pdfRenderer } from '../../server/statements';
 import { deliveredStatement } from '../../tests/support/delivered-statement';
+import { exportAndVerifyRecipient } from '../../tests/support/proof-cli';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
 import { createStatementFixture } from '../../tests/support/statement-fixtures';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
@@ -25,7 +24,6 @@ import { action, loader } from './abrechnungen.$id_.nachweis_.$occupancyId';
 
 const database = testDb();
 process.env.TEMPORAL_TASK_QUEUE = `receipt-correction-${uniqueSuffix()}`;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'klarmeter-receipt-'));
 
 let worker: RunningWorker;
@@ -74,17 +72,6 @@ async function recipientRow() {
     { replacements: { occupancyId: letter.occupancyId }, type: QueryTypes.SELECT },
   );
   return row!;
-}
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/cli.ts', 'proof', ...args],
-      { cwd: root, encoding: 'utf8', timeout: 150_000, env: process.env },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 describe('receipt date per recipient', () => {
@@ -137,22 +124,12 @@ describe('receipt date per recipient', () => {
 
     // Exported and checked offline: the chain still verifies, the correction its newest line.
     const out = join(dir, 'bundle');
-    const exported = await cli(
-      'export',
-      statement.stored!.documentNumber,
-      '--unit',
-      letter.unitLabel,
-      '--occupancy',
-      String(letter.occupancyId),
-      '--out',
+    const newest = await exportAndVerifyRecipient({
+      documentNumber: statement.stored!.documentNumber,
+      unitLabel: letter.unitLabel,
+      occupancyId: letter.occupancyId,
       out,
-    );
-    expect(exported.stderr).toBe('');
-    expect(exported.code).toBe(0);
-    const verified = await cli('verify', out);
-    expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true });
-    const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').split('\n').slice(0, -1);
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ kind: 'receipt-corrected', details: { reason, receivedOn } });
+    });
+    expect(newest).toMatchObject({ kind: 'receipt-corrected', details: { reason, receivedOn } });
   }, 300_000);
 });
