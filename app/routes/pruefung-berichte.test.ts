@@ -224,15 +224,13 @@ describe('device deadlines per type', () => {
     const manager = sessionUserOf(org.managers[0]!);
     const scope = await visibleScope(manager);
     const temporal = await connectTestClient();
-    const recalibrate = async (deviceId: number) => {
+    /** The work as the device page's form records it. */
+    const record = async (deviceId: number, fields: Record<string, string>) => {
       const form = new FormData();
-      form.set('intent', 'recalibrate');
-      form.set('calibratedYear', String(thisYear));
-      const device = (await findDevice(scope, deviceId))!;
-      const before = calendarDate(new Date());
+      for (const [name, value] of Object.entries(fields)) form.set(name, value);
       const result = await recordDeviceWork({
         user: manager,
-        device,
+        device: (await findDevice(scope, deviceId))!,
         form,
         ip: null,
         db: database,
@@ -240,6 +238,10 @@ describe('device deadlines per type', () => {
         taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
       });
       expect(result).toMatchObject({ ok: true });
+    };
+    const recalibrate = async (deviceId: number) => {
+      const before = calendarDate(new Date());
+      await record(deviceId, { intent: 'recalibrate', calibratedYear: String(thisYear) });
       return { before, after: calendarDate(new Date()) };
     };
     const resolvedRow = (deviceId: number) =>
@@ -277,21 +279,12 @@ describe('device deadlines per type', () => {
         { type: 'HKV', serial: `HKV-GETAUSCHT-${uniqueSuffix()}`, installedAt: `${year - 10}-01-15`, calibratedYear: null },
       );
       await allocator.update({ deadlineKind: 'replacement', dueAt: `${year}-01-15` });
-      const form = new FormData();
-      form.set('intent', 'replace');
-      form.set('serial', `HKV-NEU-${uniqueSuffix()}`);
-      form.set('installedAt', `${year}-01-20`);
-      form.set('calibratedYear', '');
-      const replaced = await recordDeviceWork({
-        user: manager,
-        device: (await findDevice(scope, allocator.id))!,
-        form,
-        ip: null,
-        db: database,
-        client: temporal.client,
-        taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
+      await record(allocator.id, {
+        intent: 'replace',
+        serial: `HKV-NEU-${uniqueSuffix()}`,
+        installedAt: `${year}-01-20`,
+        calibratedYear: '',
       });
-      expect(replaced).toMatchObject({ ok: true });
       expect(await resolvedRow(allocator.id)).toMatchObject([
         { kind: 'replacement', dueAt: `${year}-01-15`, resolvedOn: `${year}-01-20`, how: 'replaced' },
       ]);
