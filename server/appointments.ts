@@ -32,6 +32,7 @@ import type { appointmentWorkflow } from '../workflows/appointment';
 import { currentTenancies } from './permissions';
 import { hasPermission } from '../domain/permissions';
 import { TEXT_LIMITS, textTooLong } from '../domain/text-limits';
+import { awaitsCounterAnswer } from '../domain/appointment-counter';
 import type { SessionUser } from './session';
 import { temporalClient, temporalSettings } from './temporal';
 
@@ -441,5 +442,7 @@ export function appointmentListView(r: AppointmentRow) {
     confirmed: Boolean(confirmed),
     confirmDueAt: r.status === 'requested' ? r.confirmDueAt : null,
     overdue: r.status === 'requested' && r.escalatedAt !== null,
+    // The tenant answered the technician's offer with own slots: the technician's turn.
+    counterProposal: awaitsCounterAnswer(r),
   };
 }

@@ -24,6 +24,8 @@ export interface AppointmentListRow {
   confirmed: boolean;
   confirmDueAt: string | Date | null;
   overdue: boolean;
+  /** The tenant proposed own slots in answer to the technician's offer. */
+  counterProposal?: boolean;
 }
 
 /** One appointment request in a list (Termine, Arbeitsliste); the tenant column only for those who handle requests. */
@@ -40,6 +42,7 @@ export function AppointmentRow({ a, showTenant }: { a: AppointmentListRow; showT
       {showTenant ? <td>{a.tenantName}</td> : null}
       <td>
         <ToneBadge tone={a.overdue ? 'red' : STATUS_TONES[a.status]}>{a.statusLabel}</ToneBadge>
+        {a.counterProposal ? <span className="cell-sub counter-proposal">Gegenvorschlag der Mietpartei</span> : null}
         {a.confirmDueAt ? (
           <span className="cell-sub">
             {a.overdue ? 'Bestätigung überfällig seit' : 'Bestätigung bis'} {formatDateTime(a.confirmDueAt)}

@@ -23,12 +23,16 @@ import { describeSlot } from '../../server/appointment-obligation';
 import { addDays } from '../../domain/dates';
 import { calendarDate } from '../../domain/calendar';
 import { LimitedTextArea } from '~/components/length-hint';
+import { CounterProposalForm } from '~/components/counter-proposal';
+import { awaitsCounterAnswer, counterProposalFromFields, type CounterErrors } from '../../domain/appointment-counter';
+import { exchangeOfferOf } from '../../server/exchange-offers';
 import { TEXT_LIMITS } from '../../domain/text-limits';
 import {
   APPOINTMENT_EVENT_LABELS,
   APPOINTMENT_REASON_LABELS,
   APPOINTMENT_STATUS_LABELS,
   MAX_SLOTS_PER_OFFER,
+  type AppointmentEventKind,
 } from '../../domain/contracts/appointment';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -41,6 +45,13 @@ type Side = 'tenant' | 'technician' | null;
 function sideOf(user: SessionUser, row: AppointmentRow): Side {
   if (user.role === 'tenant') return row.tenantId === user.id ? 'tenant' : null;
   return hasPermission(user, 'handle:appointment:own') ? 'technician' : null;
+}
+
+/** The history's wording: the portal's exchange offer opens a request with a proposal, the tenant's own slots answer it. */
+function eventLabel(event: { seq: number; kind: AppointmentEventKind; actorId: number | null }, tenantId: number): string {
+  if (event.kind === 'proposed' && event.seq === 1) return 'Terminangebot zum Gerätetausch';
+  if (event.kind === 'proposed' && event.actorId === tenantId) return 'Gegenvorschlag der Mietpartei';
+  return APPOINTMENT_EVENT_LABELS[event.kind];
 }
 
 async function load(request: Request, params: { id?: string }) {
@@ -57,6 +68,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const open = !isFinished(row.status);
   const confirmed = row.slots.find((s) => s.position === row.confirmedSlot) ?? null;
   const started = confirmed !== null && Date.parse(confirmed.startsAt) <= Date.now();
+  // Only the portal's device-exchange offer carries a deadline and lets the tenant answer with own slots.
+  const exchange = row.reason === 'device_exchange' ? await exchangeOfferOf(row.id) : null;
   // The slots this user may take: those the other side offered last.
   const choosable =
     open && row.status !== 'confirmed' && side !== null
@@ -64,7 +77,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : [];
   const items: TimelineItem[] = timeline.map((e) => ({
     key: e.seq,
-    label: APPOINTMENT_EVENT_LABELS[e.kind],
+    label: eventLabel(e, row.tenantId),
     at: e.at,
     actor: e.actorId === user.id ? 'Sie' : e.actorName,
     body: e.body,
@@ -87,19 +100,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     timeline: items,
     side,
+    counterProposal: open && awaitsCounterAnswer(row),
     can: {
       choose: choosable,
       propose: open && side === 'technician',
+      // The workflow accepts the tenant's own slots only while the exchange offer is open (status proposed).
+      counter: open && side === 'tenant' && row.status === 'proposed' && exchange !== null,
       outcome: side === 'technician' && row.status === 'confirmed' && started,
       cancel: open && side !== null,
     },
     windows: SLOT_WINDOWS.map(({ value, label }) => ({ value, label })),
     slotCount: MAX_SLOTS_PER_OFFER,
+    exchangeDueAt: exchange?.dueAt ?? null,
     earliestDate: addDays(calendarDate(new Date()), 1),
   };
 }
 
-type ActionData = { ok: boolean; message: string };
+type ActionData = { ok: boolean; message: string; errors?: CounterErrors; values?: Record<string, string> };
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<ActionData> {
   requireSameOrigin(request);
@@ -116,6 +133,21 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
     const parsed = slotsFromForm(form);
     if ('error' in parsed) return { ok: false, message: parsed.error };
     outcome = await updateAppointment(row.id, 'propose', { actor, slots: parsed.slots, note: String(form.get('note') ?? '') });
+  } else if (intent === 'counter') {
+    // Only the request's own tenant answers its exchange offer (other tenants got 404 from the scoped query above).
+    if (side !== 'tenant') throw new Response('Nur die Mietpartei kann eigene Termine vorschlagen.', { status: 403 });
+    const exchange = await exchangeOfferOf(row.id);
+    if (!exchange) return { ok: false, message: 'Eigene Termine können Sie nur auf ein Terminangebot zum Gerätetausch vorschlagen.' };
+    const field = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value : '';
+    };
+    const parsed = counterProposalFromFields(field, { nowMs: Date.now(), dueAt: exchange.dueAt });
+    if (!parsed.ok) {
+      const values = Object.fromEntries([...form.keys()].filter((k) => k !== 'intent').map((k) => [k, field(k)]));
+      return { ok: false, message: Object.values(parsed.errors)[0] ?? 'Bitte prüfen Sie Ihre Eingaben.', errors: parsed.errors, values };
+    }
+    outcome = await updateAppointment(row.id, 'propose', { actor, slots: parsed.slots, note: parsed.note ?? undefined });
   } else if (intent === 'done' || intent === 'no_show') {
     outcome = await updateAppointment(row.id, 'record', { actor, outcome: intent, note: String(form.get('note') ?? '') });
   } else if (intent === 'cancel') {
@@ -126,6 +158,7 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
   const done: Record<string, string> = {
     choose: 'Der Termin ist bestätigt.',
     propose: 'Die Vorschläge wurden gesendet.',
+    counter: 'Ihre Terminvorschläge wurden an die Technik gesendet.',
     done: 'Als erledigt erfasst.',
     no_show: 'Als nicht angetroffen erfasst.',
     cancel: 'Der Termin ist abgesagt.',
@@ -134,7 +167,18 @@ export async function action({ request, params }: ActionFunctionArgs): Promise<A
 }
 
 export default function AppointmentDetail() {
-  const { appointment: a, timeline, side, can, windows, slotCount, earliestDate, queued } = useLoaderData<typeof loader>();
+  const {
+    appointment: a,
+    timeline,
+    side,
+    can,
+    windows,
+    slotCount,
+    earliestDate,
+    exchangeDueAt,
+    counterProposal,
+    queued,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const backTo = side === 'tenant' ? 'Meine Termine' : 'Termine';
@@ -182,6 +226,13 @@ export default function AppointmentDetail() {
             {a.note ? <p className="case-body">{a.note}</p> : null}
           </Panel>
           <Panel id="slots" title="Termine">
+            {counterProposal ? (
+              <p className="alert alert--info" id="counter-proposal">
+                {side === 'technician'
+                  ? 'Die Mietpartei passt keiner der angebotenen Termine und schlägt eigene vor. Bitte bestätigen Sie einen davon oder schlagen Sie andere vor.'
+                  : 'Sie haben eigene Termine vorgeschlagen. Die Technik bestätigt einen davon.'}
+              </p>
+            ) : null}
             <ul className="slots">
               {a.slots.map((slot) => (
                 <li
@@ -223,6 +274,18 @@ export default function AppointmentDetail() {
                   </button>
                 </div>
               </Form>
+            </Panel>
+          ) : null}
+          {can.counter ? (
+            <Panel id="counter" title="Andere Termine vorschlagen">
+              <CounterProposalForm
+                count={slotCount}
+                earliestDate={earliestDate}
+                dueAt={exchangeDueAt}
+                errors={result?.errors}
+                values={result?.values}
+                busy={busy}
+              />
             </Panel>
           ) : null}
           {can.propose ? (
