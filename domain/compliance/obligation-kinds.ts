@@ -77,6 +77,7 @@ const DEVICE_EXCHANGE_STATES: Readonly<Record<DeviceExchangeState, string>> = {
   answered: 'Mietpartei hat geantwortet',
   escalated: 'Keine Antwort (an Verwaltung eskaliert)',
   exchanged: 'Gerät getauscht',
+  withdrawn: 'Zurückgezogen (Frist verschoben)',
   gone: 'Gerät gelöscht',
 };
 
@@ -162,7 +163,8 @@ const LATER_KINDS: readonly ObligationKind[] = [
     dueLabel: 'Eich- oder Austauschfrist des Geräts',
     states: DEVICE_EXCHANGE_STATES,
     openStates: ['offered', 'answered', 'escalated'],
-    closedStates: ['exchanged'],
+    // Withdrawn: the deadline moved (recalibration, other recorded work), the offer was no longer needed.
+    closedStates: ['exchanged', 'withdrawn'],
     pagePath: (workflowId) => {
       const id = /^device-exchange-(\d+)-/.exec(workflowId)?.[1];
       return id ? `/geraete/${id}` : null;

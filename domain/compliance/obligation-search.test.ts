@@ -74,7 +74,7 @@ describe('obligation search over the later kinds', () => {
       `(KlarObligation = 'device-exchange' AND KlarState IN ('offered', 'answered', 'escalated'))`,
     );
     expect(obligationQuery(scope, filters('kind=device-exchange&late=1'), NO_LOOKUPS, now)).toContain(
-      `(KlarObligation = 'device-exchange' AND KlarState IN ('exchanged'))`,
+      `(KlarObligation = 'device-exchange' AND KlarState IN ('exchanged', 'withdrawn'))`,
     );
     expect(kindLabel(null, 'deviceExchange')).toBe('Gerätetausch mit der Mietpartei');
   });
