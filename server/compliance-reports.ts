@@ -13,6 +13,7 @@ import {
   OUTCOME_LABELS,
   REPORT_TITLES,
   deviceDeadlineReport,
+  mergeResolvedDeadlines,
   monthlyInformationReport,
   parseReportFilters,
   statementDeliveryReport,
@@ -28,6 +29,7 @@ import {
   type StatementReport,
 } from '../domain/compliance/coverage-reports';
 import { deadlineOf, type DeadlineKind, type DeviceType } from '../domain/deadlines';
+import { RESOLUTION_LABELS } from '../domain/deadline-resolution';
 import { deadlineKindLabel, deviceTypeLabel, formatDate, formatDateTime, formatNumber } from '../domain/format';
 import { germanMonth, type MonthlyDelivery } from '../domain/monthly';
 import { deliveryDeadline } from '../domain/statement-deadlines';
@@ -129,7 +131,7 @@ async function deviceRows(propertyIds: number[], year: number): Promise<DeviceDe
       ORDER BY p.name, u.label NULLS FIRST, d.serial`,
     { bind: [propertyIds, from, to], type: QueryTypes.SELECT },
   );
-  const result: DeviceDeadlineRow[] = [];
+  const register: DeviceDeadlineRow[] = [];
   for (const row of rows) {
     const deadline =
       row.dueAt !== null && row.kind !== null
@@ -141,7 +143,7 @@ async function deviceRows(propertyIds: number[], year: number): Promise<DeviceDe
             lastInspectionAt: row.lastInspectionAt,
           });
     if (deadline.dueAt < from || deadline.dueAt > to) continue;
-    result.push({
+    register.push({
       deviceId: row.deviceId,
       type: row.type,
       serial: row.serial,
@@ -149,10 +151,20 @@ async function deviceRows(propertyIds: number[], year: number): Promise<DeviceDe
       unit: row.unit,
       kind: deadline.kind,
       dueAt: deadline.dueAt,
-      replacedOn: row.replacedOn,
+      resolvedOn: row.replacedOn,
+      resolvedBy: row.replacedOn === null ? null : 'replaced',
     });
   }
-  return result;
+  // The deadlines recorded work resolved (migration 0212), of devices in service or not.
+  const resolved = await db().sequelize.query<DeviceDeadlineRow>(
+    `SELECT d.id AS "deviceId", d.type, d.serial, p.name AS property, u.label AS unit, r.kind, r.due_at::text AS "dueAt",
+            r.resolved_on::text AS "resolvedOn", r.how AS "resolvedBy"
+       FROM device_deadline_resolutions r JOIN devices d ON d.id = r.device_id
+       JOIN properties p ON p.id = d.property_id LEFT JOIN units u ON u.id = d.unit_id
+      WHERE d.property_id = ANY($1::int[]) AND r.due_at BETWEEN $2 AND $3`,
+    { bind: [propertyIds, from, to], type: QueryTypes.SELECT },
+  );
+  return mergeResolvedDeadlines(register, resolved);
 }
 
 /**
@@ -338,13 +350,13 @@ function printedBody(data: ReportData): Pick<PrintedReport, 'subtitle' | 'facts'
               `${deviceTypeLabel(f.type)} ${f.serial}${f.unit ? `, ${f.unit}` : ''}`,
               f.property,
               `${deadlineKindLabel(f.kind)} ${formatDate(f.dueAt)}`,
-              f.replacedOn ? `Austausch ${formatDate(f.replacedOn)}` : '–',
+              f.resolvedOn && f.resolvedBy ? `${RESOLUTION_LABELS[f.resolvedBy]} ${formatDate(f.resolvedOn)}` : '–',
               `${OUTCOME_LABELS[f.outcome]}, ${n(f.daysLate)} Tage`,
             ]),
             empty: 'Keine Frist versäumt oder verspätet erledigt.',
           },
         ],
-        note: 'Erledigt heißt ausgetauscht; eine Nacheichung oder Inspektion setzt die neue Frist des Geräts.',
+        note: 'Erledigt heißt ausgetauscht, nachgeeicht oder inspiziert; danach gilt die neue Frist des Geräts. Eine Nacheichung zählt zum Tag ihrer Erfassung, höchstens zum Jahresende des Eichjahrs.',
       };
     }
   }

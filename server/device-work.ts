@@ -9,7 +9,9 @@ import { LIVE_CHANNEL, type Db, type Device } from '../db';
 import { db as sharedDb } from './db';
 import { appendAudit } from '../db/audit';
 import { calendarDate } from '../domain/calendar';
-import { deviceLiveEvent } from './device-obligation';
+import { deviceFacts, deviceLiveEvent } from './device-obligation';
+import { recordResolvedDeadline } from './device-deadline-resolutions';
+import { recalibratedOn, resolvedDeadline, type ResolutionHow } from '../domain/deadline-resolution';
 import {
   DEVICE_WORK_LABELS,
   deviceWorkFor,
@@ -114,14 +116,32 @@ export async function recordDeviceWork({
   const report = (transaction: Transaction, deviceReport: DeviceReport) =>
     enqueueDeviceReport(transaction, { ...deviceReport, taskQueue }, deviceWorkflowId(device.id));
 
+  /**
+   * Keeps the deadline the work resolved (the device's facts before it, and after it or replaced), in
+   * the work's transaction: once the workflow moves the deadline, the old one is nowhere else.
+   */
+  const keepResolved = async (
+    row: Device,
+    after: Partial<Pick<Device, 'calibratedYear' | 'lastInspectionAt'>> | 'replaced',
+    resolution: { how: ResolutionHow; resolvedOn: string },
+    transaction: Transaction,
+  ): Promise<void> => {
+    const organisation = await db.models.Organisation.findByPk(user.organisationId, { transaction, rejectOnEmpty: true });
+    const facts = deviceFacts(row, organisation);
+    const deadline = resolvedDeadline(facts, after === 'replaced' ? after : { ...facts, ...after });
+    if (deadline) await recordResolvedDeadline(db, { deviceId: row.id, deadline, ...resolution, recordedBy: user.id }, transaction);
+  };
+
   const changeRow = async (
     action: string,
     patch: Partial<Pick<Device, 'calibratedYear' | 'lastInspectionAt' | 'batteryPercent'>>,
     deviceReport: DeviceReport,
+    resolution?: { how: ResolutionHow; resolvedOn: string },
   ): Promise<OutboxEntry> =>
     db.sequelize.transaction(async (transaction) => {
       const row = await lockInstalled(transaction);
       const before = Object.fromEntries(Object.keys(patch).map((key) => [key, row.get(key as keyof typeof patch)]));
+      if (resolution) await keepResolved(row, patch, resolution, transaction);
       await row.update(patch, { transaction });
       await audit(action, { before, after: patch }, transaction);
       await db.notify(LIVE_CHANNEL, deviceLiveEvent(row), transaction);
@@ -158,6 +178,7 @@ export async function recordDeviceWork({
             },
             { transaction },
           );
+          await keepResolved(old, 'replaced', { how: 'replaced', resolvedOn: work.installedAt }, transaction);
           await old.update({ successorId: created.id, removedAt: work.installedAt }, { transaction });
           await audit('device.replaced', { successorId: created.id, serial: created.serial, replacedAt: work.installedAt }, transaction);
           await db.notify(LIVE_CHANNEL, deviceLiveEvent(old), transaction);
@@ -175,6 +196,7 @@ export async function recordDeviceWork({
           'device.recalibrated',
           { calibratedYear },
           { deviceId: device.id, report: 'recalibrated', change: { calibratedYear } },
+          { how: 'recalibrated', resolvedOn: recalibratedOn(calibratedYear, calendarDate(new Date())) },
         );
         return await told(`Nacheichung ${calibratedYear} erfasst.`, entry);
       }
@@ -198,6 +220,7 @@ export async function recordDeviceWork({
           'device.inspected',
           { lastInspectionAt },
           { deviceId: device.id, report: 'recalibrated', change: { lastInspectionAt } },
+          { how: 'inspected', resolvedOn: lastInspectionAt },
         );
         const filed = device.type === 'RWM' ? await fileInspectionProtocol(user, device, lastInspectionAt) : '';
         return await told(`Inspektion erfasst.${filed}`, entry);

@@ -6,14 +6,20 @@ import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Property, User } from '../../db';
 import { saveStatement } from '../../db/statements';
+import { calendarDate } from '../../domain/calendar';
+import { daysBetween } from '../../domain/dates';
+import { formatDate } from '../../domain/format';
+import { findDevice } from '../../server/devices';
+import { recordDeviceWork } from '../../server/device-work';
+import { visibleScope } from '../../server/permissions';
 import { approve, deliver, startStatementLifecycle } from '../../server/statement-lifecycle';
 import { pdfRenderer } from '../../server/statements';
 import { eventually } from '../../tests/support/eventually';
-import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
+import { createDeviceFixture, createOrgFixture, sessionUserOf, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
 import { FIXTURE_MONTH, createMonthlyFixture, publishFixtureMonth, type MonthlyFixture } from '../../tests/support/monthly-fixtures';
 import { pdfText } from '../../tests/support/pdf';
 import { createStatementFixture, type StatementFixture } from '../../tests/support/statement-fixtures';
-import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
+import { connectTestClient, startTestWorker, type RunningWorker } from '../../tests/support/temporal';
 import { cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { loader as pageLoader } from './pruefung.berichte.$bericht';
 import { loader as pdfLoader } from './pruefung.berichte.$bericht.pdf';
@@ -188,6 +194,111 @@ describe('device deadlines per type', () => {
     const year2025 = dataOf(await page('fristen', `property=${parkring.id}&year=2025`)).report!;
     expect(rowsOf(year2025.tables, /^Je Gerätetyp/)).toEqual([['Warmwasserzähler', '1', '0', '0', '1', '0']]);
   });
+
+  test('a recalibration recorded after the old deadline counts it resolved late, one before it as met; each deadline once', async () => {
+    // A property of its own, so the other test's counts stay as they are.
+    const lindenallee = await database.models.Property.create({
+      organisationId: org.organisation.id,
+      name: `Lindenallee 8 ${uniqueSuffix()}`,
+      street: 'Lindenallee 8',
+      postalCode: '10115',
+      city: 'Berlin',
+      ownerId: null,
+      technicianId: null,
+    });
+    const thisYear = Number(calendarDate(new Date()).slice(0, 4));
+    // Calibrated in 2019: valid until 31.12.2025, and the register still shows that deadline (the
+    // device workflow moves it only after the recalibration's commit).
+    const expired = await createDeviceFixture(
+      database,
+      { property: lindenallee },
+      { type: 'WZ-W', serial: `WZ-W-NACHGEEICHT-${uniqueSuffix()}`, installedAt: '2019-03-01', calibratedYear: 2019 },
+    );
+    await expired.update({ deadlineKind: 'calibration', dueAt: '2025-12-31' });
+    // Valid until the end of this year: recalibrated in time.
+    const current = await createDeviceFixture(
+      database,
+      { property: lindenallee },
+      { type: 'WZ-K', serial: `WZ-K-RECHTZEITIG-${uniqueSuffix()}`, installedAt: `${thisYear - 6}-03-01`, calibratedYear: thisYear - 6 },
+    );
+    const manager = sessionUserOf(org.managers[0]!);
+    const scope = await visibleScope(manager);
+    const temporal = await connectTestClient();
+    /** The work as the device page's form records it. */
+    const record = async (deviceId: number, fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.set(name, value);
+      const result = await recordDeviceWork({
+        user: manager,
+        device: (await findDevice(scope, deviceId))!,
+        form,
+        ip: null,
+        db: database,
+        client: temporal.client,
+        taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
+      });
+      expect(result).toMatchObject({ ok: true });
+    };
+    const recalibrate = async (deviceId: number) => {
+      const before = calendarDate(new Date());
+      await record(deviceId, { intent: 'recalibrate', calibratedYear: String(thisYear) });
+      return { before, after: calendarDate(new Date()) };
+    };
+    const resolvedRow = (deviceId: number) =>
+      database.sequelize.query<{ kind: string; dueAt: string; resolvedOn: string; how: string; recordedBy: number }>(
+        `SELECT kind, due_at::text AS "dueAt", resolved_on::text AS "resolvedOn", how, recorded_by AS "recordedBy"
+             FROM device_deadline_resolutions WHERE device_id = $1`,
+        { bind: [deviceId], type: QueryTypes.SELECT },
+      );
+    try {
+      const days = await recalibrate(expired.id);
+      await recalibrate(current.id);
+      const [late] = await resolvedRow(expired.id);
+      // Recorded on the day of the work (the test cannot know which side of midnight it ran on).
+      expect([days.before, days.after]).toContain(late!.resolvedOn);
+      expect(late).toMatchObject({ kind: 'calibration', dueAt: '2025-12-31', how: 'recalibrated', recordedBy: manager.id });
+      expect(await resolvedRow(current.id)).toMatchObject([{ dueAt: `${thisYear}-12-31`, how: 'recalibrated' }]);
+
+      const year2025 = dataOf(await page('fristen', `property=${lindenallee.id}&year=2025`)).report!;
+      expect(rowsOf(year2025.tables, /^Je Gerätetyp/)).toEqual([['Warmwasserzähler', '1', '0', '1', '0', '0']]);
+      expect(rowsOf(year2025.tables, /^Versäumte/)[0]!.slice(2)).toEqual([
+        'Eichfrist 31.12.2025',
+        `Nacheichung ${formatDate(late!.resolvedOn)}`,
+        `verspätet erledigt, ${daysBetween('2025-12-31', late!.resolvedOn)} Tage`,
+      ]);
+      const current2 = dataOf(await page('fristen', `property=${lindenallee.id}&year=${thisYear}`)).report!;
+      expect(rowsOf(current2.tables, /^Je Gerätetyp/)).toEqual([['Kaltwasserzähler', '1', '1', '0', '0', '0']]);
+
+      // An exchange recorded on the page keeps its deadline too; the register's row of the replaced
+      // device (the same deadline) is not counted a second time.
+      // A fixed past year of its own (the hot-water meter's is 2025).
+      const year = 2023;
+      const allocator = await createDeviceFixture(
+        database,
+        { property: lindenallee },
+        { type: 'HKV', serial: `HKV-GETAUSCHT-${uniqueSuffix()}`, installedAt: `${year - 10}-01-15`, calibratedYear: null },
+      );
+      await allocator.update({ deadlineKind: 'replacement', dueAt: `${year}-01-15` });
+      await record(allocator.id, {
+        intent: 'replace',
+        serial: `HKV-NEU-${uniqueSuffix()}`,
+        installedAt: `${year}-01-20`,
+        calibratedYear: '',
+      });
+      expect(await resolvedRow(allocator.id)).toMatchObject([
+        { kind: 'replacement', dueAt: `${year}-01-15`, resolvedOn: `${year}-01-20`, how: 'replaced' },
+      ]);
+      const previous = dataOf(await page('fristen', `property=${lindenallee.id}&year=${year}`)).report!;
+      expect(rowsOf(previous.tables, /^Je Gerätetyp/)).toEqual([['Heizkostenverteiler', '1', '0', '1', '0', '0']]);
+      expect(rowsOf(previous.tables, /^Versäumte/)[0]!.slice(2)).toEqual([
+        `Austausch 15.01.${year}`,
+        `Austausch 20.01.${year}`,
+        'verspätet erledigt, 5 Tage',
+      ]);
+    } finally {
+      await temporal.close();
+    }
+  }, 120_000);
 });
 
 describe('access and export', () => {

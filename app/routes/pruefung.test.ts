@@ -98,9 +98,15 @@ describe('obligation search', () => {
     expect(rows.map((r) => r.workflowId)).not.toContain(`device-${foreignExpired.id}`);
     expect(rows.map((r) => r.workflowId)).not.toContain(`device-${current.id}`);
 
-    // The same list by the device's serial, and for the manager (who may read the desk too).
-    const bySerial = dataOf(await search(`number=${encodeURIComponent(expired.serial)}`, managerCookie)).page!.rows;
-    expect(bySerial.map((r) => r.workflowId)).toEqual([`device-${expired.id}`]);
+    // The same device by its serial, and for the manager (who may read the desk too): its deadline and
+    // the tenant's exchange offer the expired calibration started (both carry the device).
+    await eventually(
+      async () => {
+        const bySerial = dataOf(await search(`number=${encodeURIComponent(expired.serial)}`, managerCookie)).page!.rows;
+        expect(bySerial.map((r) => r.workflowId).sort()).toEqual([`device-${expired.id}`, `device-exchange-${expired.id}-2025-12-31`]);
+      },
+      { timeoutMs: 30_000 },
+    );
   });
 
   test('crafted filters never widen the organisation', async () => {
@@ -179,6 +185,43 @@ describe('the kinds later issues added', () => {
     expect(texts[0]).toBe('Kostenfrist 31.03.2025 für den Abrechnungszeitraum 01.01.2024–31.12.2024 gesetzt');
     expect(texts.some((text) => text.startsWith('Kostenfrist 31.03.2025 verpasst: eskaliert an '))).toBe(true);
   });
+
+  test('the tenant’s exchange offer an expired calibration started is found by its kind, named in German and told as a timeline', async () => {
+    // The expired meter is in a flat: its deadline workflow offered the exchange at once (the
+    // deadline is past, so within any lead time). The flat has no tenancy, so the managers arrange it.
+    const ours = `device-exchange-${expired.id}-2025-12-31`;
+    const rows = await eventually(
+      async () => {
+        const found = dataOf(await search('kind=device-exchange')).page!.rows;
+        expect(found.find((row) => row.workflowId === ours)?.state).toBe('Termine angeboten');
+        return found;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(rows.find((row) => row.workflowId === ours)).toMatchObject({
+      kind: 'Gerätetausch mit der Mietpartei',
+      dueText: '31.12.2025',
+      overdue: true,
+      device: expired.serial,
+      pagePath: `/geraete/${expired.id}`,
+    });
+    // Only this organisation's: the other one's expired meter has its own offer.
+    expect(rows.map((row) => row.workflowId)).not.toContain(`device-exchange-${foreignExpired.id}-2025-12-31`);
+    // The state filter takes the kind's own states; a state it does not have is named.
+    expect(dataOf(await search('kind=device-exchange&state=entered')).errors).toMatchObject({ state: expect.stringContaining('Status') });
+    const texts = await eventually(
+      async () => {
+        const lines = dataOf(await history(ours)).entries.map((entry) => entry.text);
+        expect(lines).toContain('Keine Mietpartei erfasst: Verwaltung soll den Termin selbst vereinbaren');
+        return lines;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(texts[0]).toBe('Gerätetausch mit der Mietpartei zur Frist 31.12.2025 begonnen');
+    // The device's own timeline names the hand-over.
+    const deviceTexts = dataOf(await history(`device-${expired.id}`)).entries.map((entry) => entry.text);
+    expect(deviceTexts).toContain('Frist 31.12.2025 im Vorlauf: Terminangebot zum Gerätetausch an die Mietpartei gestartet');
+  }, 120_000);
 
   test("a smoke alarm's radio fault is found as a device fault: the ticket its workflow filed", async () => {
     // An organisation of its own, so the other tests' counts stay as they are.

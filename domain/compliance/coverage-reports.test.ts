@@ -3,6 +3,7 @@ import {
   classifyDeadline,
   classifyRecipient,
   deviceDeadlineReport,
+  mergeResolvedDeadlines,
   monthlyInformationDueOn,
   monthlyInformationReport,
   parseReportFilters,
@@ -12,6 +13,7 @@ import {
   type MonthlyUnitRow,
   type StatementRecipientRow,
 } from './coverage-reports';
+import { recalibratedOn, resolvedDeadline } from '../deadline-resolution';
 
 const unit = (unitId: number, patch: Partial<MonthlyUnitRow>): MonthlyUnitRow => ({
   propertyId: 1,
@@ -117,14 +119,15 @@ const deadline = (patch: Partial<DeviceDeadlineRow>): DeviceDeadlineRow => ({
   unit: 'Whg. 1',
   kind: 'calibration',
   dueAt: '2026-12-31',
-  replacedOn: null,
+  resolvedOn: null,
+  resolvedBy: null,
   ...patch,
 });
 
 describe('device deadlines per type', () => {
   test('replaced on the due day is met, a day later resolved late; unresolved is pending until the day, then missed', () => {
-    expect(classifyDeadline(deadline({ replacedOn: '2026-12-31' }), '2027-03-01').outcome).toBe('met');
-    expect(classifyDeadline(deadline({ replacedOn: '2027-01-15' }), '2027-03-01')).toMatchObject({
+    expect(classifyDeadline(deadline({ resolvedOn: '2026-12-31', resolvedBy: 'replaced' }), '2027-03-01').outcome).toBe('met');
+    expect(classifyDeadline(deadline({ resolvedOn: '2027-01-15', resolvedBy: 'replaced' }), '2027-03-01')).toMatchObject({
       outcome: 'resolved-late',
       daysLate: 15,
     });
@@ -137,8 +140,8 @@ describe('device deadlines per type', () => {
       2026,
       [
         deadline({ deviceId: 1, type: 'RWM', kind: 'inspection', dueAt: '2026-03-01' }),
-        deadline({ deviceId: 2, type: 'HKV', kind: 'replacement', dueAt: '2026-05-01', replacedOn: '2026-04-01' }),
-        deadline({ deviceId: 3, type: 'HKV', kind: 'replacement', dueAt: '2026-05-01', replacedOn: '2026-06-01' }),
+        deadline({ deviceId: 2, type: 'HKV', kind: 'replacement', dueAt: '2026-05-01', resolvedOn: '2026-04-01', resolvedBy: 'replaced' }),
+        deadline({ deviceId: 3, type: 'HKV', kind: 'replacement', dueAt: '2026-05-01', resolvedOn: '2026-06-01', resolvedBy: 'replaced' }),
         deadline({ deviceId: 4, type: 'WZ-W' }),
       ],
       '2026-11-30',
@@ -150,6 +153,45 @@ describe('device deadlines per type', () => {
     ]);
     expect(report.totals).toEqual({ deadlines: 4, met: 1, resolvedLate: 1, missed: 1, pending: 1 });
     expect(report.findings.map((f) => `${f.deviceId} ${f.outcome}`)).toEqual(['1 missed', '3 resolved-late']);
+  });
+});
+
+describe('deadlines resolved by recorded work', () => {
+  test('a recalibration after the old due date counts as resolved late, on it as met', () => {
+    const report = deviceDeadlineReport(
+      2025,
+      [
+        deadline({ deviceId: 5, dueAt: '2025-12-31', resolvedOn: '2026-01-20', resolvedBy: 'recalibrated' }),
+        deadline({ deviceId: 6, dueAt: '2025-12-31', resolvedOn: '2025-12-31', resolvedBy: 'recalibrated' }),
+      ],
+      '2026-03-01',
+    );
+    expect(report.totals).toEqual({ deadlines: 2, met: 1, resolvedLate: 1, missed: 0, pending: 0 });
+    expect(report.findings).toMatchObject([{ deviceId: 5, outcome: 'resolved-late', daysLate: 20, resolvedBy: 'recalibrated' }]);
+  });
+
+  test('the register’s row of a deadline already resolved is dropped, so each deadline counts once', () => {
+    const resolved = deadline({ deviceId: 5, dueAt: '2025-12-31', resolvedOn: '2026-01-20', resolvedBy: 'recalibrated' });
+    // The workflow has not moved devices.due_at yet: the register still shows the old deadline, open.
+    const stale = deadline({ deviceId: 5, dueAt: '2025-12-31' });
+    const other = deadline({ deviceId: 7, dueAt: '2025-06-30', serial: 'WZ-0' });
+    expect(mergeResolvedDeadlines([stale, other], [resolved])).toEqual([other, resolved]);
+    // A replaced device's last deadline as recorded at its exchange wins over the register's.
+    const exchanged = deadline({ deviceId: 8, dueAt: '2025-05-01', resolvedOn: '2025-04-01', resolvedBy: 'replaced' });
+    const registerOfReplaced = deadline({ deviceId: 8, dueAt: '2025-05-02', resolvedOn: '2025-04-01', resolvedBy: 'replaced' });
+    expect(mergeResolvedDeadlines([registerOfReplaced], [exchanged])).toEqual([exchanged]);
+  });
+
+  test('work resolves the old deadline only when it moves it later; a replacement always resolves it', () => {
+    const meter = { type: 'WZ-W' as const, installedAt: '2019-03-01', calibratedYear: 2019 };
+    expect(resolvedDeadline(meter, { ...meter, calibratedYear: 2026 })).toEqual({ kind: 'calibration', dueAt: '2025-12-31' });
+    expect(resolvedDeadline(meter, { ...meter, calibratedYear: 2019 })).toBeNull();
+    expect(resolvedDeadline(meter, 'replaced')).toEqual({ kind: 'calibration', dueAt: '2025-12-31' });
+  });
+
+  test('a recalibration counts on the day it was recorded, at the latest on the last day of its year', () => {
+    expect(recalibratedOn(2026, '2026-01-20')).toBe('2026-01-20');
+    expect(recalibratedOn(2025, '2026-01-20')).toBe('2025-12-31');
   });
 });
 

@@ -7,6 +7,7 @@ import { addDays, compareDates } from '../dates';
 import { addMonthsTo, isYearMonth, type MonthlyDelivery, type YearMonth } from '../monthly';
 import { endOfGermanDayMs } from '../statement-lifecycle';
 import type { DeadlineKind, DeviceType } from '../deadlines';
+import type { ResolutionHow } from '../deadline-resolution';
 
 // ---- §6a monthly information ----
 
@@ -215,8 +216,9 @@ export function statementDeliveryReport(year: number, rows: readonly StatementRe
 // ---- Device deadlines per type ----
 
 /**
- * A device's deadline as the register holds it: the current one of a device in service, the last
- * one of a replaced device (resolved by its replacement on `replacedOn`).
+ * A device's deadline: the current one of a device in service, the last one of a replaced device
+ * (resolved by its replacement), or one that recorded work resolved and the device left behind (a
+ * recalibration or inspection moves the deadline; device_deadline_resolutions keeps the old one).
  */
 export interface DeviceDeadlineRow {
   deviceId: number;
@@ -226,8 +228,33 @@ export interface DeviceDeadlineRow {
   unit: string | null;
   kind: DeadlineKind;
   dueAt: string;
-  /** The day the device was replaced (null: still in service). */
-  replacedOn: string | null;
+  /** The day the deadline was resolved (null: still open). */
+  resolvedOn: string | null;
+  /** By what (null: still open). */
+  resolvedBy: ResolutionHow | null;
+}
+
+/**
+ * The report's rows: the resolved deadlines as recorded, and the register's deadlines that are not
+ * among them. The register may still show a deadline just resolved (the workflow moves devices.due_at
+ * after the commit), and a replaced device shows its last deadline: each deadline is counted once.
+ */
+export function mergeResolvedDeadlines(
+  register: readonly DeviceDeadlineRow[],
+  resolved: readonly DeviceDeadlineRow[],
+): DeviceDeadlineRow[] {
+  const key = (row: DeviceDeadlineRow) => `${row.deviceId}:${row.kind}:${row.dueAt}`;
+  const done = new Set(resolved.map(key));
+  const replaced = new Set(resolved.filter((row) => row.resolvedBy === 'replaced').map((row) => row.deviceId));
+  const open = register.filter((row) => !done.has(key(row)) && !(row.resolvedBy === 'replaced' && replaced.has(row.deviceId)));
+  const unit = (row: DeviceDeadlineRow) => row.unit ?? '';
+  return [...open, ...resolved].sort(
+    (a, b) =>
+      a.property.localeCompare(b.property, 'de') ||
+      unit(a).localeCompare(unit(b), 'de') ||
+      a.serial.localeCompare(b.serial, 'de') ||
+      compareDates(a.dueAt, b.dueAt),
+  );
 }
 
 export type DeadlineOutcome = 'met' | 'resolved-late' | 'missed' | 'pending';
@@ -261,9 +288,9 @@ export interface DeviceDeadlineReport {
  * day is in time, an unresolved one is missed from the day after.
  */
 export function classifyDeadline(row: DeviceDeadlineRow, asOf: string): DeadlineFinding {
-  if (row.replacedOn !== null) {
-    const late = compareDates(row.replacedOn, row.dueAt) > 0;
-    return { ...row, outcome: late ? 'resolved-late' : 'met', daysLate: late ? daysFrom(row.dueAt, row.replacedOn) : 0 };
+  if (row.resolvedOn !== null) {
+    const late = compareDates(row.resolvedOn, row.dueAt) > 0;
+    return { ...row, outcome: late ? 'resolved-late' : 'met', daysLate: late ? daysFrom(row.dueAt, row.resolvedOn) : 0 };
   }
   const missed = compareDates(asOf, row.dueAt) > 0;
   return { ...row, outcome: missed ? 'missed' : 'pending', daysLate: missed ? daysFrom(row.dueAt, asOf) : 0 };

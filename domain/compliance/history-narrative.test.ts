@@ -76,6 +76,7 @@ describe('history narrative of the later kinds', () => {
     expect(lines).toContain('info|Noch keine Antwort der Mietpartei');
     expect(lines.some((line) => line.startsWith('warning|Keine Antwort der Mietpartei in 14 Tagen: eskaliert an'))).toBe(true);
     expect(lines.some((line) => /^done\|Gerätetausch am \d\d\.\d\d\.\d{4} erfasst: Terminangebot erledigt$/.test(line))).toBe(true);
+    expect(lines.at(-1)).toBe('done|Pflicht abgeschlossen: Gerät getauscht');
   });
 
   it('tells a webhook delivery as what it is, not as an obligation', () => {

@@ -7,6 +7,7 @@
 import { APPOINTMENT_STATUS_LABELS } from '../contracts/appointment';
 import { APPOINTMENT_WORKFLOW_TYPE } from '../contracts/appointment';
 import { COST_DEADLINE_OBLIGATION, COST_DEADLINE_WORKFLOW_TYPE } from '../contracts/cost-deadline';
+import { DEVICE_EXCHANGE_OBLIGATION, DEVICE_EXCHANGE_WORKFLOW_TYPE, type DeviceExchangeState } from '../contracts/device-exchange';
 import { LEGIONELLA_OBLIGATION, LEGIONELLA_WORKFLOW_TYPE, TRINKWASSER_PATH } from '../contracts/legionella';
 import { RETENTION_OBLIGATION, RETENTION_WORKFLOW_TYPE } from '../contracts/retention';
 import { WEBHOOK_DELIVERY_WORKFLOW_TYPE } from '../contracts/webhook';
@@ -71,7 +72,15 @@ function deviceKind(key: string, label: string): ObligationKind {
 
 const LEGIONELLA_STATES = { watching: 'Frist läuft', escalated: 'Frist abgelaufen (eskaliert)' } as const;
 
-/** Kinds later issues added: the archive's retention, drinking water, cost data, device faults. */
+const DEVICE_EXCHANGE_STATES: Readonly<Record<DeviceExchangeState, string>> = {
+  offered: 'Termine angeboten',
+  answered: 'Mietpartei hat geantwortet',
+  escalated: 'Keine Antwort (an Verwaltung eskaliert)',
+  exchanged: 'Gerät getauscht',
+  withdrawn: 'Zurückgezogen (Frist verschoben)',
+  gone: 'Gerät gelöscht',
+};
+
 /** What every ticket kind shares: the ticket workflow's states, SLA and page. */
 const TICKET_KIND: Omit<ObligationKind, 'key' | 'label'> = {
   group: 'Vorgänge und Termine',
@@ -86,6 +95,7 @@ const TICKET_KIND: Omit<ObligationKind, 'key' | 'label'> = {
   },
 };
 
+/** Kinds later issues added: the archive's retention, drinking water, cost data, device exchanges, device faults. */
 const LATER_KINDS: readonly ObligationKind[] = [
   {
     key: RETENTION_OBLIGATION,
@@ -140,6 +150,24 @@ const LATER_KINDS: readonly ObligationKind[] = [
     pagePath: (workflowId) => {
       const id = /^cost-deadline-(\d+)-/.exec(workflowId)?.[1];
       return id ? `/liegenschaften/${id}` : null;
+    },
+  },
+  {
+    // The tenant's side of a calibration or replacement within the lead time (workflows/device-exchange.ts).
+    // KlarDueAt is the device's deadline; KlarLate marks that the tenant did not answer within 14 days
+    // and the managers took over, so "verspätet erledigt" here means "exchanged after that escalation".
+    key: DEVICE_EXCHANGE_OBLIGATION,
+    label: 'Gerätetausch mit der Mietpartei',
+    group: 'Gerätefristen',
+    workflowType: DEVICE_EXCHANGE_WORKFLOW_TYPE,
+    dueLabel: 'Eich- oder Austauschfrist des Geräts',
+    states: DEVICE_EXCHANGE_STATES,
+    openStates: ['offered', 'answered', 'escalated'],
+    // Withdrawn: the deadline moved (recalibration, other recorded work), the offer was no longer needed.
+    closedStates: ['exchanged', 'withdrawn'],
+    pagePath: (workflowId) => {
+      const id = /^device-exchange-(\d+)-/.exec(workflowId)?.[1];
+      return id ? `/geraete/${id}` : null;
     },
   },
   {

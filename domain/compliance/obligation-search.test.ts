@@ -50,9 +50,10 @@ describe('obligation search over the later kinds', () => {
     return parsed.filters;
   };
 
-  it('lists the workflow types of retention, legionella and cost data, but not webhook deliveries', () => {
+  it('lists the workflow types of retention, legionella, cost data and device exchange, but not webhook deliveries', () => {
     const query = obligationQuery(scope, filters(''), NO_LOOKUPS, now);
-    for (const type of ['archiveRetention', 'legionellaSampling', 'costDataDeadline']) expect(query).toContain(`'${type}'`);
+    for (const type of ['archiveRetention', 'legionellaSampling', 'costDataDeadline', 'deviceExchange'])
+      expect(query).toContain(`'${type}'`);
     expect(query).not.toContain('webhookDelivery');
     expect(OBLIGATION_WORKFLOW_TYPES).not.toContain('webhookDelivery');
     expect(NOT_OBLIGATIONS.map((n) => n.workflowType)).toEqual(['webhookDelivery']);
@@ -66,6 +67,16 @@ describe('obligation search over the later kinds', () => {
       `KlarObligation = 'retention' AND`,
     );
     expect(parseObligationFilters(new URLSearchParams('kind=legionella&state=entered')).ok).toBe(false);
+  });
+
+  it('finds an open device exchange by its offer states, one done after the escalation as late', () => {
+    expect(obligationQuery(scope, filters('kind=device-exchange&overdue=1'), NO_LOOKUPS, now)).toContain(
+      `(KlarObligation = 'device-exchange' AND KlarState IN ('offered', 'answered', 'escalated'))`,
+    );
+    expect(obligationQuery(scope, filters('kind=device-exchange&late=1'), NO_LOOKUPS, now)).toContain(
+      `(KlarObligation = 'device-exchange' AND KlarState IN ('exchanged', 'withdrawn'))`,
+    );
+    expect(kindLabel(null, 'deviceExchange')).toBe('Gerätetausch mit der Mietpartei');
   });
 
   it('narrows device faults to the tickets the server looked up, nothing when there are none', () => {
