@@ -21,7 +21,7 @@ import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
 import { createDeviceExchangeObligation, type OpenExchangeInput } from '../server/device-exchange-obligation';
-import type { DeviceExchangeOffer } from '../domain/contracts/device-exchange';
+import type { DeviceExchangeOffer, WithdrawExchangeInput } from '../domain/contracts/device-exchange';
 import { createMailDigestObligation } from '../server/mail-digest';
 import { createProofVerificationObligation } from '../server/proof-verification-run';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
@@ -132,6 +132,7 @@ export function createActivities(deps: ActivityDeps) {
     escalateDeviceExchange: exchanges.escalateDeviceExchange,
     openDeviceExchange: (input: OpenExchangeInput) => exchanges.openDeviceExchange(input, here()),
     offerDeviceExchange: (offer: DeviceExchangeOffer) => exchanges.offerDeviceExchange(offer, here()),
+    withdrawDeviceExchange: (input: WithdrawExchangeInput) => exchanges.withdrawDeviceExchange(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
     recordDeviceDeadline: async (input: RecordDeadlineInput) => {
       const change = await devices.recordDeviceDeadline(input);

@@ -1,13 +1,19 @@
 // Side effects of the device-exchange workflow (workflows/device-exchange.ts): the offer to the unit's
 // tenant (an appointment request with the technician's slots, or a letter filed into the archive for a
-// tenant without an account), the reminder, the managers' escalation, and the device workflow's
-// hand-over (the exchange workflow's start through the outbox). Each activity is idempotent: the
+// tenant without an account), the reminder, the managers' escalation, the withdrawal of an offer no
+// longer needed, and the device workflow's hand-over (the exchange workflow's start through the outbox). Each activity is idempotent: the
 // offer's row is keyed by the workflow id, notices by their dedupe keys.
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Client } from '@temporalio/client';
 import { LIVE_CHANNEL } from '../db';
 import { appendAudit } from '../db/audit';
-import { APPOINTMENT_WORKFLOW_TYPE, appointmentPath, appointmentWorkflowId, type AppointmentSlot } from '../domain/contracts/appointment';
+import {
+  APPOINTMENT_WORKFLOW_TYPE,
+  FINAL_APPOINTMENT_STATUSES,
+  appointmentPath,
+  appointmentWorkflowId,
+  type AppointmentSlot,
+} from '../domain/contracts/appointment';
 import {
   DEVICE_EXCHANGE_GONE,
   DEVICE_EXCHANGE_OBLIGATION,
@@ -18,6 +24,7 @@ import {
   type DeviceExchangeOffer,
   type ExchangeChannel,
   type OpenedExchange,
+  type WithdrawExchangeInput,
 } from '../domain/contracts/device-exchange';
 import { devicePath } from '../domain/contracts/device';
 import { SYSTEM_ACTOR } from '../domain/contracts/ticket';
@@ -28,12 +35,13 @@ import { deadlineKindLabel, formatDate, streetAddress } from '../domain/format';
 import { appointmentLiveEvent, describeSlot } from './appointment-obligation';
 import { storeGeneratedArchiveDocument } from './archive';
 import { GoneError } from './errors';
-import { deliverNow, enqueueWorkflowStart } from './outbox';
+import { deliverNow, deliverQueued, enqueueWorkflowStart } from './outbox';
 import type { PdfRenderer } from './pdf';
 import { createPdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type NotifyDeps } from './notifications';
 import { federalStateOf } from './tickets';
-import type { StartOnce } from './temporal';
+import { runUpdate, type StartOnce } from './temporal';
+import { cancelAppointment } from '../workflows/shared/appointment';
 import type { appointmentWorkflow } from '../workflows/appointment';
 import type { deviceExchange } from '../workflows/device-exchange';
 
@@ -381,6 +389,47 @@ export function createDeviceExchangeObligation(deps: NotifyDeps & { pdfRenderer?
         `Keine Antwort zum Gerätetausch: ${context.deviceType} ${context.serial}, ${context.unitLabel}`,
         `Die Mietpartei hat seit ${EXCHANGE_ANSWER_WITHIN_DAYS} Tagen nicht ${how} geantwortet. Bitte vereinbaren Sie den Termin für den Tausch (fällig am ${formatDate(input.dueAt)}).`,
       );
+    },
+
+    /**
+     * The device's deadline moved beyond the offer: the tenant's appointment request is cancelled with
+     * a note saying why (its workflow tells the tenant), or, for a letter or no tenant, the managers
+     * are told the exchange is not needed now. Once per key; a request already closed stays as it is.
+     */
+    async withdrawDeviceExchange(input: WithdrawExchangeInput, temporal: HereTemporal): Promise<{ appointmentCancelled: boolean }> {
+      const context = await contextOf(input);
+      const reason = `Der Gerätetausch ist nicht mehr nötig: Die Frist von ${context.deviceType} ${context.serial} wurde auf den ${formatDate(input.nextDueAt)} verschoben. Der angebotene Termin entfällt.`;
+      let appointmentCancelled = false;
+      if (input.appointmentId !== null) {
+        const workflowId = appointmentWorkflowId(input.appointmentId);
+        // The request's workflow may still wait in the outbox (its start comes first).
+        if (await deliverQueued(workflowId, { db, client: temporal.client })) throw new Error(`${workflowId} waits in the outbox`);
+        const outcome = await runUpdate(temporal.client, workflowId, cancelAppointment, { actor: SYSTEM_ACTOR, reason }, 'beendet');
+        if (!outcome.ok) {
+          const request = await db.models.AppointmentRequest.findByPk(input.appointmentId);
+          // Already closed (done, cancelled, no-show) or deleted: nothing left to withdraw. Anything else is retried.
+          if (request && !FINAL_APPOINTMENT_STATUSES.has(request.status)) throw new Error(`${workflowId}: ${outcome.message}`);
+        }
+        appointmentCancelled = outcome.ok;
+      } else {
+        await tellManagers(
+          input,
+          context,
+          input.dedupeKey,
+          `Gerätetausch nicht mehr nötig: ${context.deviceType} ${context.serial}, ${context.unitLabel}`,
+          `Die Frist wurde auf den ${formatDate(input.nextDueAt)} verschoben. ${input.channel === 'letter' ? 'Der Brief mit den Terminen ist überholt; bitte sagen Sie den Termin der Mietpartei ab, falls er schon vereinbart ist.' : 'Ein vereinbarter Termin kann entfallen.'}`,
+        );
+      }
+      await appendAudit(db, {
+        organisationId: context.organisationId,
+        actorId: null,
+        actor: 'system',
+        action: 'device.exchange_withdrawn',
+        entity: 'device',
+        entityId: input.deviceId,
+        details: { dueAt: input.dueAt, nextDueAt: input.nextDueAt, channel: input.channel, appointmentId: input.appointmentId },
+      });
+      return { appointmentCancelled };
     },
 
     /** The device workflow's hand-over: the exchange workflow starts once (outbox), on the calling worker's queue. */

@@ -24,7 +24,8 @@ import {
   type DeviceReplaced,
   type RecordedDeadline,
 } from '../domain/contracts/device';
-import { deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
+import { deviceExchangeLeadTime, deviceHealth, deviceRecalibrated, deviceReplaced } from '../workflows/shared/device';
+import type { DeviceExchangeLeadTime } from '../domain/contracts/device-exchange';
 import { genericNotice, managersOf, notifyUsers, type NotifyDeps, type OutgoingNotice } from './notifications';
 
 export interface RecordDeadlineInput extends RecordedDeadline {
@@ -632,5 +633,46 @@ export async function reportDeviceReadings(
       failure,
     );
   }
+  return outcome;
+}
+
+/**
+ * Tells device workflows the organisation's lead time for the tenant's exchange offer (read from the
+ * organisation now, so entries delivered out of order or twice all carry the latest value). A
+ * workflow that does not run is skipped: it reads the setting when it starts. At the first failure
+ * that means Temporal is away, the rest come back as `unsent` for the next attempt.
+ */
+export async function reportExchangeLeadTime(
+  temporal: Client,
+  change: { organisationId: number; deviceIds: readonly number[] },
+  options: WorkflowOptions & { concurrency?: number; deadlineMs?: number } = {},
+): Promise<ReadingSignals> {
+  const database = options.db ?? sharedDb();
+  const organisation = await database.models.Organisation.findByPk(change.organisationId, { attributes: ['deviceExchangeLeadDays'] });
+  const outcome: ReadingSignals = { signalled: 0, ended: 0, unsent: [] };
+  if (!organisation) {
+    outcome.ended = change.deviceIds.length;
+    return outcome;
+  }
+  const payload: DeviceExchangeLeadTime = { leadDays: organisation.deviceExchangeLeadDays };
+  let failure: unknown = null;
+  await forEachConcurrently(change.deviceIds, options.concurrency ?? READING_SIGNAL_CONCURRENCY, async (deviceId) => {
+    if (failure !== null) {
+      outcome.unsent.push(deviceId);
+      return;
+    }
+    try {
+      await temporal.withDeadline(Date.now() + (options.deadlineMs ?? READING_SIGNAL_DEADLINE_MS), () =>
+        temporal.workflow.getHandle(deviceWorkflowId(deviceId)).signal(deviceExchangeLeadTime, payload),
+      );
+      outcome.signalled += 1;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) outcome.ended += 1;
+      else {
+        failure ??= error;
+        outcome.unsent.push(deviceId);
+      }
+    }
+  });
   return outcome;
 }

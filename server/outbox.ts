@@ -21,6 +21,7 @@ import {
   reportDeviceReadings,
   reportDeviceRecalibrated,
   reportDeviceReplaced,
+  reportExchangeLeadTime,
   type DeviceReadingUpdate,
 } from './device-obligation';
 import type { DeviceRecalibrated, DeviceReplaced } from '../domain/contracts/device';
@@ -49,11 +50,19 @@ export interface DeviceReadings {
   taskQueue: string;
 }
 
+/** An organisation's changed exchange lead time for one batch of its device workflows. */
+export interface DeviceLeadTime {
+  organisationId: number;
+  deviceIds: number[];
+  taskQueue: string;
+}
+
 interface Payloads {
   start: OutboxStart;
   signal: OutboxSignal;
   'device-report': DeviceReport & { taskQueue: string };
   'device-readings': DeviceReadings;
+  'device-lead-time': DeviceLeadTime;
 }
 export type OutboxKind = keyof Payloads;
 
@@ -108,6 +117,14 @@ export function enqueueDeviceReadings(transaction: Transaction, readings: Device
   return enqueue(transaction, 'device-readings', `device-readings:${randomUUID()}`, readings);
 }
 
+/**
+ * One entry per batch of devices. Each has a key of its own: the signals carry the organisation's
+ * lead time at delivery, so a later change overtaking an earlier one does no harm.
+ */
+export function enqueueDeviceLeadTime(transaction: Transaction, change: DeviceLeadTime): Promise<OutboxEntry> {
+  return enqueue(transaction, 'device-lead-time', `device-lead-time:${change.organisationId}:${randomUUID()}`, change);
+}
+
 // ---- delivery ----
 
 interface Claimed {
@@ -159,6 +176,13 @@ const HANDLERS: { [K in OutboxKind]: (payload: Payloads[K], context: DeliveryCon
     const unsent = new Set(outcome.unsent);
     const rest: DeviceReadings = { ...readings, updates: readings.updates.filter((u) => unsent.has(u.deviceId)) };
     return { done: false, rest, result, error: new Error(`${outcome.unsent.length} devices not told yet`) };
+  },
+  async 'device-lead-time'(change, { client, database, deadlineMs }) {
+    const outcome = await reportExchangeLeadTime(client, change, { db: database, deadlineMs });
+    const result = { signalled: outcome.signalled, ended: outcome.ended, unsent: outcome.unsent.length };
+    if (outcome.unsent.length === 0) return { done: true, result };
+    const rest: DeviceLeadTime = { ...change, deviceIds: outcome.unsent };
+    return { done: false, rest, result, error: new Error(`${outcome.unsent.length} devices not told the lead time yet`) };
   },
 };
 

@@ -289,7 +289,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     {
       validator: ({ actor, reason }) => {
         requireOpen();
-        if (sideOf(actor, tenantId) === null) refuse('Keine Berechtigung für diese Terminanfrage.');
+        // The portal itself withdraws a device exchange that is no longer needed (server/device-exchange-obligation.ts).
+        if (actor.role !== 'system' && sideOf(actor, tenantId) === null) refuse('Keine Berechtigung für diese Terminanfrage.');
         if (typeof reason !== 'string' || reason.trim() === '') refuse('Bitte geben Sie einen Grund für die Absage an.');
         if (reason.length > MAX_NOTE_LENGTH) refuse('Der Grund ist zu lang (höchstens 2.000 Zeichen).');
       },

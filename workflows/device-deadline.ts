@@ -13,6 +13,8 @@
 // - DEVICE_FAULT_TICKET_PATCH: a smoke alarm reporting a fault by radio gets a technician's ticket.
 // - DEVICE_EXCHANGE_OFFER_PATCH: a calibration or replacement within the lead time starts the
 //   tenant's exchange offer (workflows/device-exchange.ts), and the recorded exchange closes it.
+// - DEVICE_EXCHANGE_REPLAN_PATCH: a changed lead time (signal) re-plans the offer at once, and an open
+//   offer whose deadline moved is withdrawn as no longer needed.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -44,7 +46,7 @@ import {
   type DeviceFacts,
   type Light,
 } from '../domain/deadlines';
-import { deviceHealth, deviceRecalibrated, deviceReplaced, getStatus } from './shared/device';
+import { deviceExchangeLeadTime, deviceHealth, deviceRecalibrated, deviceReplaced, getStatus } from './shared/device';
 import {
   DEVICE_FAULT_TICKET_PATCH,
   DEVICE_GONE,
@@ -60,10 +62,12 @@ import {
 import {
   DEFAULT_EXCHANGE_LEAD_DAYS,
   DEVICE_EXCHANGE_OFFER_PATCH,
+  DEVICE_EXCHANGE_REPLAN_PATCH,
   EXCHANGE_DEADLINE_KINDS,
   deviceExchangeWorkflowId,
+  exchangeLeadDaysProblem,
 } from '../domain/contracts/device-exchange';
-import { deviceExchanged } from './shared/device-exchange';
+import { deviceExchangeWithdrawn, deviceExchanged } from './shared/device-exchange';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
 const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault, offerDeviceExchange } =
@@ -120,9 +124,9 @@ function calendarReminders(deviceId: number, dueAt: string, reminderDays: readon
 const DAY_MS = 86_400_000;
 
 /** When the tenant is offered the exchange: the lead time before a calibration or replacement; null for other deadlines or a device outside a flat. */
-function exchangeOfferAt(input: DeviceDeadlineInput, kind: DeadlineKind, dueMs: number): number | null {
+function exchangeOfferAt(input: DeviceDeadlineInput, leadDays: number, kind: DeadlineKind, dueMs: number): number | null {
   if (input.unitId === null || !EXCHANGE_DEADLINE_KINDS.has(kind)) return null;
-  return dueMs - (input.exchangeLeadDays ?? DEFAULT_EXCHANGE_LEAD_DAYS) * DAY_MS;
+  return dueMs - leadDays * DAY_MS;
 }
 
 function planDeadline(input: DeviceDeadlineInput, facts: DeviceFacts, nowMs: number): DeadlinePlan {
@@ -161,6 +165,9 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
   let faultTicketKey = carried.faultTicketKey ?? null;
   // Decided once per run, before any other command: a run started by older code keeps its old path.
   const offersExchange = patched(DEVICE_EXCHANGE_OFFER_PATCH);
+  const replansExchange = offersExchange && patched(DEVICE_EXCHANGE_REPLAN_PATCH);
+  /** The organisation's lead time; a signal changes it while the workflow runs. */
+  let leadDays = input.exchangeLeadDays ?? DEFAULT_EXCHANGE_LEAD_DAYS;
   /** The exchange workflow started for the current deadline (its id), if any. */
   let exchangeWorkflowId = carried.exchangeWorkflowId ?? null;
   let ended: { state: DeviceWorkflowState; successorWorkflowId: string | null } | null = null;
@@ -278,7 +285,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
 
   /** Within the lead time of a calibration or replacement: the tenant's exchange offer starts, once per deadline. */
   async function offerExchange(plan: DeadlinePlan, nowMs: number) {
-    const offerAt = exchangeOfferAt(input, plan.kind, plan.dueMs);
+    const offerAt = exchangeOfferAt(input, leadDays, plan.kind, plan.dueMs);
     if (offerAt === null || nowMs < offerAt) return;
     const workflowId = deviceExchangeWorkflowId(deviceId, plan.dueAt);
     if (exchangeWorkflowId === workflowId) return;
@@ -286,19 +293,31 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
     exchangeWorkflowId = workflowId;
   }
 
-  /** The technician recorded the exchange: the tenant's offer is met (it may have ended already). */
-  async function closeExchange(replacedAt: string) {
+  /** Tells the open exchange offer how it ends (it may have ended already: then nothing is left to tell). */
+  async function endExchange(end: { replacedAt: string } | { withdrawnFor: string }) {
     if (exchangeWorkflowId === null) return;
     try {
-      await getExternalWorkflowHandle(exchangeWorkflowId).signal(deviceExchanged, { replacedAt });
+      const handle = getExternalWorkflowHandle(exchangeWorkflowId);
+      if ('replacedAt' in end) await handle.signal(deviceExchanged, end);
+      else await handle.signal(deviceExchangeWithdrawn, { dueAt: end.withdrawnFor });
     } catch (error) {
       log.warn('Exchange offer not signalled', { deviceId, exchangeWorkflowId, error: String(error) });
     }
   }
 
+  /**
+   * The deadline moved (recalibration or other recorded work) while an offer for the old one is open:
+   * that offer is no longer needed. The new deadline gets its own offer when it comes within the lead time.
+   */
+  async function withdrawStaleExchange(plan: DeadlinePlan) {
+    if (exchangeWorkflowId === null || exchangeWorkflowId === deviceExchangeWorkflowId(deviceId, plan.dueAt)) return;
+    await endExchange({ withdrawnFor: plan.dueAt });
+    exchangeWorkflowId = null;
+  }
+
   async function finishReplaced({ successorId, replacedAt }: DeviceReplaced): Promise<DeviceDeadlineStatus> {
     const { successorWorkflowId } = await linkDeviceReplacement({ deviceId, successorId, replacedAt });
-    if (offersExchange) await closeExchange(replacedAt);
+    if (offersExchange) await endExchange({ replacedAt });
     ended = { state: successorId === undefined ? 'removed' : 'replaced', successorWorkflowId };
     if (successorWorkflowId) upsertMemo({ successorWorkflowId });
     publishSearchAttributes(planDeadline(input, facts, Date.now()));
@@ -309,6 +328,17 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
   setHandler(getStatus, status);
   setHandler(deviceRecalibrated, (change) => applyFacts(change, 'recalibration'));
   setHandler(deviceHealth, (report) => applyFacts(report, 'health report'));
+  setHandler(deviceExchangeLeadTime, ({ leadDays: days }) => {
+    if (exchangeLeadDaysProblem(days) !== null) {
+      log.warn('Ignoring invalid exchange lead time', { deviceId, leadDays: days });
+      return;
+    }
+    if (days === leadDays) return;
+    // Only a new signal changes the lead time, so runs recorded before it replay unchanged; a run
+    // before the replan patch takes the value on at its next plan or continue-as-new.
+    leadDays = days;
+    if (replansExchange) factsChanged = true;
+  });
   setHandler(deviceReplaced, (replacement) => {
     pending.replacement ??= replacement;
   });
@@ -319,6 +349,7 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
         await condition(allHandlersFinished);
         await continueAsNew<typeof deviceDeadline>({
           ...input,
+          ...(input.exchangeLeadDays !== undefined || leadDays !== DEFAULT_EXCHANGE_LEAD_DAYS ? { exchangeLeadDays: leadDays } : {}),
           facts,
           carried: {
             handledReminders: [...handledReminders],
@@ -337,10 +368,11 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
       await recordProjection(plan);
       await reportFault();
       await fireDuePoints(plan, now);
+      if (replansExchange) await withdrawStaleExchange(plan);
       if (offersExchange) await offerExchange(plan, now);
       publishSearchAttributes(plan);
 
-      const offerAt = offersExchange ? exchangeOfferAt(input, plan.kind, plan.dueMs) : null;
+      const offerAt = offersExchange ? exchangeOfferAt(input, leadDays, plan.kind, plan.dueMs) : null;
       const wakeAt = [nextWakeAfter(plan, now), offerAt !== null && offerAt > now ? offerAt : null]
         .filter((at): at is number => at !== null)
         .reduce<number | null>((soonest, at) => (soonest === null || at < soonest ? at : soonest), null);

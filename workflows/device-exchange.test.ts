@@ -10,10 +10,16 @@ import { createDb, type User } from '../db';
 import { addDays, addYears } from '../domain/dates';
 import { deadlineOf, type DeviceFacts } from '../domain/deadlines';
 import { appointmentDedupeKey } from '../domain/contracts/appointment';
+import { deviceWorkflowId } from '../domain/contracts/device';
 import { deviceExchangeDedupeKey, deviceExchangeWorkflowId, type DeviceExchangeStatus } from '../domain/contracts/device-exchange';
 import type { Actor } from '../domain/contracts/ticket';
 import { updateAppointment } from '../server/appointments';
-import { ensureDeviceWorkflow, reportDeviceReplaced } from '../server/device-obligation';
+import { ensureDeviceWorkflow, reportDeviceRecalibrated, reportDeviceReplaced } from '../server/device-obligation';
+import { saveExchangeLeadDays } from '../server/device-exchange-settings';
+import type { SessionUser } from '../server/session';
+import { formatDate } from '../domain/format';
+import { settleOutbox } from '../tests/support/outbox-settle';
+import { getStatus } from './shared/device';
 import { eventually } from '../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, createUserFixture, type OrgFixture } from '../tests/support/fixtures';
 import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
@@ -98,6 +104,16 @@ async function toldUsers(dedupeKey: string): Promise<number[]> {
   return rows.map((row) => row.userId).sort((a, b) => a - b);
 }
 
+/** The manager as the settings page sees them. */
+const sessionUser = (user: User, organisationName: string): SessionUser => ({
+  id: user.id,
+  organisationId: user.organisationId,
+  organisationName,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+});
+
 const ids = (users: User[]) => users.map((u) => u.id).sort((a, b) => a - b);
 
 async function replaced(deviceId: number) {
@@ -144,6 +160,10 @@ describe('device exchange with the tenant', () => {
       await replaced(device.id);
       expect(await handle.result()).toMatchObject({ state: 'exchanged', exchangedAt: dateOf(await ts.now()) });
       await recordHistory(handle, 'offered-answered-exchanged');
+      // The device workflow's side too: it offered the exchange and signalled the recorded one.
+      const deviceHandle = ts.client.workflow.getHandle(deviceWorkflowId(device.id));
+      await deviceHandle.result();
+      await recordHistory(deviceHandle, 'exchange-offered-removed');
     },
     TEST_TIMEOUT_MS,
   );
@@ -208,6 +228,94 @@ describe('device exchange with the tenant', () => {
 
       await replaced(device.id);
       expect(await exchangeHandle(device.id, dueAt).result()).toMatchObject({ state: 'exchanged', channel: 'letter', reminded: false });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a raised lead time starts the offer at once; a shortened one delays an offer not yet started',
+    async () => {
+      const home = await household({ withAccount: true, leadDays: 30 });
+      const manager = sessionUser(home.managers[0], home.organisation.name);
+      const near = await allocatorDueIn(home, 80);
+      const far = await allocatorDueIn(home, 120);
+      const t0 = await ts.now();
+      await skipTo(t0 + 10 * DAY);
+      // Both deadlines lie beyond 30 days: no offer yet, the workflows sleep until 30 days before.
+      await expect(exchangeHandle(near.device.id, near.dueAt).query(deviceExchangeStatus)).rejects.toThrow();
+
+      const saved = await saveExchangeLeadDays(manager, 90, null, { db, client: ts.client, taskQueue: ts.taskQueue });
+      expect(saved).toEqual({ devices: 2, batches: 1 });
+      await settleOutbox(db, ts.client, ts.taskQueue);
+      // The near device is now 70 days before its deadline, within 90: the offer starts without any time passing.
+      expect(await offered(near.device.id, near.dueAt)).toMatchObject({ state: 'offered', channel: 'portal' });
+      await expect(exchangeHandle(far.device.id, far.dueAt).query(deviceExchangeStatus)).rejects.toThrow();
+
+      // Shortened to 20 days before the far device's offer (due at 90 days) started: it waits for 20.
+      expect(await saveExchangeLeadDays(manager, 20, null, { db, client: ts.client, taskQueue: ts.taskQueue })).toEqual({
+        devices: 2,
+        batches: 1,
+      });
+      await settleOutbox(db, ts.client, ts.taskQueue);
+      // (The signal is in the far workflow's history before time moves on, so its old wake-up at 90 days finds the new lead time.)
+      await skipTo(startOfDay(far.dueAt) - 89 * DAY);
+      await expect(exchangeHandle(far.device.id, far.dueAt).query(deviceExchangeStatus)).rejects.toThrow();
+      await skipTo(startOfDay(far.dueAt) - 20 * DAY + HOUR);
+      expect(await offered(far.device.id, far.dueAt)).toMatchObject({ state: 'offered', channel: 'portal' });
+      // The offer already made stays (escalated by now: nobody answered it).
+      expect(await exchangeHandle(near.device.id, near.dueAt).query(deviceExchangeStatus)).toMatchObject({
+        state: 'escalated',
+        withdrawnFor: null,
+      });
+      await recordHistory(ts.client.workflow.getHandle(deviceWorkflowId(near.device.id)), 'lead-time-raised-offered');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a recalibration during the open offer withdraws it: the request is cancelled with a note, and no second offer starts',
+    async () => {
+      const home = await household({ withAccount: true });
+      const tenant = home.tenant!;
+      // A water meter whose calibration runs out at the end of the year at least 62 days ahead.
+      const today = dateOf(await ts.now());
+      const calibratedYear = Number(addDays(today, 62).slice(0, 4)) - 6;
+      const meter = await createDeviceFixture(db, home, { type: 'WZ-K', installedAt: `${calibratedYear}-03-01`, calibratedYear });
+      const dueAt = `${calibratedYear + 6}-12-31`;
+      await ensureDeviceWorkflow(ts.client, meter.id, { db, taskQueue: ts.taskQueue });
+      await skipTo(startOfDay(dueAt) - 60 * DAY + HOUR);
+      const offer = await offered(meter.id, dueAt);
+      const appointmentId = offer.appointmentId!;
+
+      // The technician recalibrates the meter: the deadline moves a year on, far beyond the lead time.
+      await meter.update({ calibratedYear: calibratedYear + 1 });
+      await reportDeviceRecalibrated(ts.client, meter.id, { calibratedYear: calibratedYear + 1 }, { db, taskQueue: ts.taskQueue });
+      const handle = exchangeHandle(meter.id, dueAt);
+      const nextDueAt = `${calibratedYear + 7}-12-31`;
+      // Watched by queries, which do not move the test server's clock (no reminder may slip in meanwhile).
+      await eventually(async () => {
+        const request = await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true });
+        expect(request.status).toBe('cancelled');
+      }, SLOW);
+      expect(await handle.result()).toMatchObject({ state: 'withdrawn', withdrawnFor: nextDueAt, exchangedAt: null, reminded: false });
+      const cancelled = await db.models.AppointmentEvent.findOne({ where: { appointmentId, kind: 'cancelled' }, rejectOnEmpty: true });
+      expect(cancelled.body).toContain('nicht mehr nötig');
+      expect(cancelled.body).toContain(formatDate(nextDueAt));
+      // The tenant hears of it in the portal.
+      await eventually(async () => expect(await toldUsers(appointmentDedupeKey(appointmentId, cancelled.seq))).toContain(tenant.id), SLOW);
+
+      // The device workflow plans the new deadline, with no offer for it (nor a second one for the old).
+      const device = await ts.client.workflow.getHandle(deviceWorkflowId(meter.id)).query(getStatus);
+      expect(device).toMatchObject({ dueAt: nextDueAt, state: 'watching' });
+      await expect(exchangeHandle(meter.id, nextDueAt).query(deviceExchangeStatus)).rejects.toThrow();
+      const [offers] = await db.sequelize.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM device_exchange_offers WHERE device_id = :deviceId',
+        { replacements: { deviceId: meter.id }, type: QueryTypes.SELECT },
+      );
+      expect(offers?.count).toBe(1);
+      expect(await db.models.AppointmentRequest.count({ where: { unitId: home.unit.id } })).toBe(1);
+      await recordHistory(handle, 'offered-withdrawn');
+      await recordHistory(ts.client.workflow.getHandle(deviceWorkflowId(meter.id)), 'exchange-withdrawn-replanned');
     },
     TEST_TIMEOUT_MS,
   );

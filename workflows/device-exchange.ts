@@ -2,9 +2,11 @@
 // device workflow through the outbox when the deadline comes within the organisation's lead time:
 // the unit's tenant is offered the technician's slots (appointment request in the portal, or a letter
 // without an account), reminded after 7 days without an answer, and the managers are told after 14;
-// the technician's recorded exchange (signal from the device workflow) ends it.
+// the technician's recorded exchange (signal from the device workflow) ends it, or it is withdrawn as
+// no longer needed when the device's deadline moved (signal from the device workflow).
 //
-// VERSIONING: first version, no patches. Guard changes with patched().
+// VERSIONING: guard changes with patched(). Changes so far need none: the withdrawal runs only after
+// the `deviceExchangeWithdrawn` signal, which no history recorded before it contains.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -27,18 +29,19 @@ import {
   type DeviceExchangeStatus,
   type OpenedExchange,
 } from '../domain/contracts/device-exchange';
-import { deviceExchangeStatus, deviceExchanged } from './shared/device-exchange';
+import { deviceExchangeStatus, deviceExchangeWithdrawn, deviceExchanged } from './shared/device-exchange';
 import { SA } from './shared/search-attributes';
 
-const { openDeviceExchange, deviceExchangeAnswered, remindDeviceExchange, escalateDeviceExchange } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes', // a letter is rendered as a PDF
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: [DEVICE_EXCHANGE_GONE],
-  },
-});
+const { openDeviceExchange, deviceExchangeAnswered, remindDeviceExchange, escalateDeviceExchange, withdrawDeviceExchange } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes', // a letter is rendered as a PDF
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: [DEVICE_EXCHANGE_GONE],
+    },
+  });
 
 const DAY_MS = 86_400_000;
 
@@ -54,9 +57,20 @@ export async function deviceExchange(input: DeviceExchangeInput): Promise<Device
   let escalated = false;
   let gone = false;
   let exchangedAt: string | null = null;
+  let withdrawnFor: string | null = null;
 
   const state = (): DeviceExchangeState =>
-    gone ? 'gone' : exchangedAt !== null ? 'exchanged' : escalated ? 'escalated' : answered ? 'answered' : 'offered';
+    gone
+      ? 'gone'
+      : exchangedAt !== null
+        ? 'exchanged'
+        : withdrawnFor !== null
+          ? 'withdrawn'
+          : escalated
+            ? 'escalated'
+            : answered
+              ? 'answered'
+              : 'offered';
   const status = (): DeviceExchangeStatus => ({
     deviceId,
     dueAt,
@@ -67,6 +81,7 @@ export async function deviceExchange(input: DeviceExchangeInput): Promise<Device
     reminded,
     escalated,
     exchangedAt,
+    withdrawnFor,
   });
   const publish = () =>
     upsertSearchAttributes([
@@ -79,8 +94,12 @@ export async function deviceExchange(input: DeviceExchangeInput): Promise<Device
       { key: SA.late, value: escalated },
     ]);
   setHandler(deviceExchangeStatus, status);
+  // Whichever comes first ends the offer: the recorded exchange, or the withdrawal.
   setHandler(deviceExchanged, ({ replacedAt }) => {
-    exchangedAt ??= replacedAt;
+    if (withdrawnFor === null) exchangedAt ??= replacedAt;
+  });
+  setHandler(deviceExchangeWithdrawn, ({ dueAt: next }) => {
+    if (exchangedAt === null) withdrawnFor ??= next;
   });
 
   try {
@@ -91,7 +110,7 @@ export async function deviceExchange(input: DeviceExchangeInput): Promise<Device
     const watchesAnswer = opened.channel === 'portal';
     const remindAt = offeredAtMs + EXCHANGE_REMIND_AFTER_DAYS * DAY_MS;
     const escalateAt = offeredAtMs + EXCHANGE_ANSWER_WITHIN_DAYS * DAY_MS;
-    const done = () => exchangedAt !== null;
+    const done = () => exchangedAt !== null || withdrawnFor !== null;
 
     if (watchesAnswer && !(await condition(done, remindAt - Date.now()))) {
       answered = await deviceExchangeAnswered({ appointmentId: opened.appointmentId! });
@@ -118,6 +137,15 @@ export async function deviceExchange(input: DeviceExchangeInput): Promise<Device
       publish();
     }
     await condition(done);
+    if (withdrawnFor !== null) {
+      await withdrawDeviceExchange({
+        ...input,
+        channel: opened.channel,
+        appointmentId: opened.appointmentId,
+        nextDueAt: withdrawnFor,
+        dedupeKey: deviceExchangeDedupeKey(deviceId, dueAt, 'withdrawal'),
+      });
+    }
     publish();
     await condition(allHandlersFinished);
     return status();

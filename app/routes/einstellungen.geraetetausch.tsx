@@ -35,8 +35,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const days = parseExchangeLeadDays(submitted);
   // The entered value comes back so the form shows what was refused (also without JavaScript).
   if (!days.ok) return { ok: false, message: days.error, value: typeof submitted === 'string' ? submitted : '' };
-  await saveExchangeLeadDays(user, days.value, clientIp(context as RequestContext));
-  return { ok: true, message: 'Die Einstellung ist gespeichert.' };
+  const saved = await saveExchangeLeadDays(user, days.value, clientIp(context as RequestContext));
+  // Large organisations: the device workflows are told in the background (outbox), not during the request.
+  const told = saved.devices === 0 ? '' : ` Die Geräte (${saved.devices}) planen ihre Terminangebote neu.`;
+  return { ok: true, message: `Die Einstellung ist gespeichert.${told}` };
 }
 
 export default function DeviceExchangeSettings() {
@@ -65,8 +67,8 @@ export default function DeviceExchangeSettings() {
               <>
                 So viele Tage vorher bietet das Portal dem Mieter der Wohnung Termine des Technikers an (ohne Portalzugang per Brief). Ohne
                 Antwort wird der Mieter nach {EXCHANGE_REMIND_AFTER_DAYS} Tagen erinnert, nach {EXCHANGE_ANSWER_WITHIN_DAYS} Tagen übernimmt
-                die Verwaltung. Möglich sind {MIN_EXCHANGE_LEAD_DAYS} bis {MAX_EXCHANGE_LEAD_DAYS} Tage; die Einstellung gilt für Fristen,
-                die ab jetzt geplant werden.
+                die Verwaltung. Möglich sind {MIN_EXCHANGE_LEAD_DAYS} bis {MAX_EXCHANGE_LEAD_DAYS} Tage. Eine Änderung gilt sofort für alle
+                Geräte: Rückt eine Frist dadurch in den Vorlauf, beginnt das Angebot gleich; bereits gemachte Angebote bleiben bestehen.
               </>
             }
           />

@@ -84,4 +84,18 @@ describe('history narrative of the later kinds', () => {
     expect(lines).toContain('error|Zustellung nach dem letzten Versuch aufgegeben und als fehlgeschlagen vermerkt');
     expect(lines.at(-1)).toBe('error|Workflow beendet: fehlgeschlagen');
   });
+
+  it('tells an exchange offer withdrawn as no longer needed, and a changed lead time', () => {
+    const withdrawn = texts('deviceExchange/offered-withdrawn@10691f9.json');
+    expect(
+      withdrawn.some((l) => /^done\|Frist auf den 31\.12\.\d{4} verschoben: Terminangebot zum Gerätetausch nicht mehr nötig$/.test(l)),
+    ).toBe(true);
+    expect(
+      withdrawn.some((l) =>
+        /^done\|Gerätetausch nicht mehr nötig: Terminanfrage Nr\. \d+ abgesagt, die Mietpartei ist informiert$/.test(l),
+      ),
+    ).toBe(true);
+    const device = texts('deviceDeadline/lead-time-raised-offered@10691f9.json');
+    expect(device).toContain('info|Vorlauf für den Gerätetausch auf 90 Tage geändert: Angebot neu geplant');
+  });
 });

@@ -236,6 +236,13 @@ const ACTIVITY_PHRASES: Readonly<Record<string, ActivityPhrase>> = {
     text: `Keine Antwort der Mietpartei in 14 Tagen: eskaliert an ${people(ctx.recipients(String(input.dedupeKey)))}`,
     tone: 'warning',
   }),
+  withdrawDeviceExchange: (input, result) => ({
+    text:
+      asRecord(result).appointmentCancelled === true
+        ? `Gerätetausch nicht mehr nötig: Terminanfrage Nr. ${String(num(input.appointmentId) ?? '?')} abgesagt, die Mietpartei ist informiert`
+        : `Gerätetausch nicht mehr nötig: Verwaltung informiert`,
+    tone: 'done',
+  }),
   // Legionella sampling (workflows/legionella-sampling.ts)
   recordLegionellaRound: (input) => ({
     text: `${samplingLabel(input.phase)} fällig bis ${formatDate(str(input.dueAt))}`,
@@ -293,6 +300,13 @@ const SIGNAL_PHRASES: Readonly<Record<string, SignalPhrase>> = {
     text: `Abrechnung ${input.via === 'download' ? 'heruntergeladen' : 'angesehen'} von ${actorName(input.actor)} (${unitText(ctx, input.unitId)})`,
   }),
   holdsChanged: () => ({ text: 'Aufbewahrungssperren geändert: wird neu geprüft' }),
+  deviceExchangeWithdrawn: (input) => ({
+    text: `Frist auf den ${formatDate(str(input.dueAt))} verschoben: Terminangebot zum Gerätetausch nicht mehr nötig`,
+    tone: 'done',
+  }),
+  deviceExchangeLeadTime: (input, actor) => ({
+    text: `Vorlauf für den Gerätetausch auf ${formatNumber(num(input.leadDays))} Tage geändert${actor ? ` von ${actor}` : ''}: Angebot neu geplant`,
+  }),
   deviceExchanged: (input) => ({
     text: `Gerätetausch am ${formatDate(str(input.replacedAt))} erfasst: Terminangebot erledigt`,
     tone: 'done',

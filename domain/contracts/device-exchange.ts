@@ -14,6 +14,12 @@ export const DEVICE_EXCHANGE_GONE = 'DeviceExchangeGone';
 
 /** Guards the exchange offer in the device workflow (ADR 7): executions before it never offer one. */
 export const DEVICE_EXCHANGE_OFFER_PATCH = 'device-exchange-offer';
+/**
+ * Guards the device workflow's re-planning (ADR 7): a changed lead time wakes it at once, and an open
+ * offer whose deadline moved (recalibration, recorded work) is withdrawn. Executions before it keep
+ * the offer of the old deadline open.
+ */
+export const DEVICE_EXCHANGE_REPLAN_PATCH = 'device-exchange-replan';
 
 /** Days before the deadline the tenant is offered the exchange, unless the organisation set another lead time. */
 export const DEFAULT_EXCHANGE_LEAD_DAYS = 60;
@@ -41,7 +47,7 @@ export function deviceExchangeWorkflowId(deviceId: number, dueAt: string): strin
   return `device-exchange-${deviceId}-${dueAt}`;
 }
 
-export type DeviceExchangeEvent = 'offer' | 'reminder' | 'escalation';
+export type DeviceExchangeEvent = 'offer' | 'reminder' | 'escalation' | 'withdrawal';
 
 export function deviceExchangeDedupeKey(deviceId: number, dueAt: string, event: DeviceExchangeEvent): string {
   return `${deviceExchangeWorkflowId(deviceId, dueAt)}:${event}`;
@@ -71,7 +77,7 @@ export interface OpenedExchange {
   letterDocumentId: number | null;
 }
 
-export type DeviceExchangeState = 'offered' | 'answered' | 'escalated' | 'exchanged' | 'gone';
+export type DeviceExchangeState = 'offered' | 'answered' | 'escalated' | 'exchanged' | 'withdrawn' | 'gone';
 
 export interface DeviceExchangeStatus {
   deviceId: number;
@@ -83,11 +89,32 @@ export interface DeviceExchangeStatus {
   reminded: boolean;
   escalated: boolean;
   exchangedAt: string | null;
+  /** The device's new deadline when the offer was withdrawn as no longer needed (null: not withdrawn). */
+  withdrawnFor: string | null;
 }
 
 /** The technician recorded the exchange (the device workflow signals it when the device is replaced or removed). */
 export interface DeviceExchanged {
   replacedAt: string; // YYYY-MM-DD
+}
+
+/** The deadline moved (recalibration or other recorded work): the offer for the old one is no longer needed. */
+export interface DeviceExchangeWithdrawn {
+  /** The device's deadline now (YYYY-MM-DD). */
+  dueAt: string;
+}
+
+/** The organisation changed its lead time: the device workflow re-plans its offer at once. */
+export interface DeviceExchangeLeadTime {
+  leadDays: number;
+}
+
+/** What the withdrawal activity needs: the offer and how it reached the tenant. */
+export interface WithdrawExchangeInput extends DeviceExchangeInput {
+  channel: ExchangeChannel;
+  appointmentId: number | null;
+  nextDueAt: string;
+  dedupeKey: string;
 }
 
 /** The lead time from a form or the database: whole days within the bounds, else the message naming the field. */
