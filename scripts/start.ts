@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
-import { migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
+import { fillDemoMonthlyHistory, migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
 import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, migrationTarget, type Stop } from './lib/services';
 import { Supervisor } from './lib/supervisor';
 import { headSigner } from '../server/proof/signing';
@@ -80,8 +80,12 @@ try {
     .then((started) => log(`Retention workflows: ${started} started.`))
     .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`))
     .finally(() => db.close());
-  // A new demo shows last month's consumption information at once instead of on the 5th.
-  if (freshDemo) void triggerFirstMonthlyRun(log).catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
+  // A new demo shows last month's consumption information at once instead of on the 5th, then a
+  // year of history for the charts and comparisons.
+  if (freshDemo)
+    void triggerFirstMonthlyRun(log)
+      .then(() => fillDemoMonthlyHistory(log))
+      .catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
 
   const port = config().PORT;
   console.log(`

@@ -6,6 +6,8 @@ import { FilterForm, SelectFilter, TextFilter } from '~/components/filters';
 import { LightSummary } from '~/components/light-summary';
 import { EmptyState, PageHeader } from '~/components/page-header';
 import { Pagination } from '~/components/pagination';
+import { ForwardToOwner } from '~/components/forward-to-owner';
+import { forwardMessage } from '../../server/owner-forwards';
 import { registerPage } from '../../server/devices';
 import { DEVICE_TYPE_LABELS, LIGHTS_BY_SEVERITY, formatNumber, lightLabel } from '../../domain/format';
 import { requireUserWithPermission, visibleScope } from '../../server/permissions';
@@ -28,6 +30,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     properties: scope.properties,
     canExport: hasPermission(user, 'export:device:own'),
     canImport: hasPermission(user, 'create:device:any'),
+    // One property's register report can be forwarded to its owner (issue 14 item 3).
+    canForward: hasPermission(user, 'deliver:statement:any') && scope.propertyIds.includes(filters.propertyId ?? 0),
+    forwardMessage: forwardMessage(url.searchParams),
   };
 }
 
@@ -35,7 +40,7 @@ const TYPE_OPTIONS = DEVICE_TYPES.map((type) => ({ value: type, label: DEVICE_TY
 const LIGHT_OPTIONS = LIGHTS_BY_SEVERITY.map((light) => ({ value: light, label: lightLabel(light) }));
 
 export default function Register() {
-  const { page, filters, properties, canExport, canImport } = useLoaderData<typeof loader>();
+  const { page, filters, properties, canExport, canImport, canForward, forwardMessage } = useLoaderData<typeof loader>();
   const withFilters = (changes: Partial<RegisterFilters>, pageNumber?: number) =>
     `/geraete${registerQuery({ ...filters, ...changes }, pageNumber && pageNumber > 1 ? { page: String(pageNumber) } : {})}`;
   return (
@@ -70,6 +75,20 @@ export default function Register() {
           ) : null
         }
       />
+      {canForward && filters.propertyId ? (
+        <ForwardToOwner
+          propertyId={filters.propertyId}
+          fields={{
+            art: 'geraetebericht',
+            type: filters.type ?? '',
+            light: filters.light ?? '',
+            serial: filters.serial ?? '',
+            eichjahr: filters.calibrationYearUnknown ? 'unbekannt' : '',
+          }}
+          what="den PDF-Bericht dieser Liegenschaft mit den gewählten Filtern"
+          message={forwardMessage}
+        />
+      ) : null}
       <FilterForm resetTo="/geraete" label="Geräte filtern">
         <TextFilter
           name="serial"

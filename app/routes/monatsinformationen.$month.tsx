@@ -11,6 +11,9 @@ import { formatDateTime, formatNumber } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { notFound, requireUserWithPermission, scopeIsEmpty, visibleScope } from '../../server/permissions';
 import { seesTenantNames } from '../../server/personal-data';
+import { ForwardToOwner } from '~/components/forward-to-owner';
+import { hasPermission } from '../../domain/permissions';
+import { forwardMessage } from '../../server/owner-forwards';
 import { MONTH_PAGE_SIZE, MONTH_STATUS_FILTERS, isMonthStatusFilter, monthDetail } from '../../server/monthly';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: monthlyStyles }];
@@ -55,6 +58,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     withTenants,
     pageSize: MONTH_PAGE_SIZE,
     statusOptions: Object.entries(MONTH_STATUS_FILTERS).map(([value, f]) => ({ value, label: f.label })),
+    // One property's month can be forwarded to its owner (issue 14 item 3).
+    canForward: hasPermission(user, 'deliver:statement:any') && propertyIds.length === 1 && propertyFilter !== null,
+    forwardMessage: forwardMessage(url.searchParams),
   };
   if (scopeIsEmpty(scope) || propertyIds.length === 0) return empty;
 
@@ -64,8 +70,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function MonthDetail() {
-  const { month, rows, total, page, pageCount, pageSize, summary, properties, propertyFilter, status, statusOptions, withTenants } =
-    useLoaderData<typeof loader>();
+  const {
+    month,
+    rows,
+    total,
+    page,
+    pageCount,
+    pageSize,
+    summary,
+    properties,
+    propertyFilter,
+    status,
+    statusOptions,
+    withTenants,
+    canForward,
+    forwardMessage,
+  } = useLoaderData<typeof loader>();
   const query = (changes: Record<string, string | null>) => {
     const params = new URLSearchParams();
     const values = { liegenschaft: propertyFilter ? String(propertyFilter) : null, status, ...changes };
@@ -119,6 +139,14 @@ export default function MonthDetail() {
             ]}
           />
         </Panel>
+      ) : null}
+      {canForward && summary && propertyFilter ? (
+        <ForwardToOwner
+          propertyId={propertyFilter}
+          fields={{ art: 'monatsinformation', monat: month }}
+          what={`die Zusammenfassung der Monatsinformationen ${germanMonth(month)} dieser Liegenschaft (ohne Mieterdaten)`}
+          message={forwardMessage}
+        />
       ) : null}
       <FilterForm resetTo={`/monatsinformationen/${month}`} label="Wohnungen filtern">
         <SelectFilter

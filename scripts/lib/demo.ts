@@ -1,10 +1,14 @@
 // What `npm start` and `npm run cluster` do to the app database before the portal opens: migrations,
-// the demo portfolio on an empty database, and a first monthly information run for a new demo.
+// the demo portfolio on an empty database, and a first monthly information run for a new demo
+// followed by the months before it, so that charts and comparisons have a year of history.
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Db } from '../../db';
 import { migrate } from '../../db/migrate';
 import { isEmpty, seedDemo } from '../../db/seed/demo';
+import { READINGS_FROM } from '../../db/seed/readings';
 import { calendarDate } from '../../domain/calendar';
+import { reportingMonthFor, type YearMonth } from '../../domain/monthly';
+import { backfillMonthlyInformation, monthsBefore, waitForScheduledMonthlyRuns } from '../../server/monthly-backfill';
 import { temporalClient } from '../../server/temporal';
 import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 
@@ -34,4 +38,26 @@ export async function triggerFirstMonthlyRun(log: (line: string) => void): Promi
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
   }
+}
+
+/** Months a new demo is informed about before last month's (which the Schedule's first run covers): a year in all. */
+export const DEMO_HISTORY_MONTHS = 11;
+
+/** The months before last month that a new demo fills, oldest first; none before the demo's readings begin. */
+export function demoHistoryMonths(today: string): YearMonth[] {
+  return monthsBefore(reportingMonthFor(today), DEMO_HISTORY_MONTHS, READINGS_FROM.slice(0, 7));
+}
+
+/**
+ * A year of monthly information for a new demo (issue 14 item 7): after the triggered run of last
+ * month, the months before it through the same workflow, one month after the other with few
+ * properties at a time (2 cores stay responsive); a restart joins or skips what ran.
+ */
+export async function fillDemoMonthlyHistory(log: (line: string) => void): Promise<void> {
+  await waitForScheduledMonthlyRuns();
+  const months = demoHistoryMonths(calendarDate(new Date()));
+  if (months.length === 0) return;
+  log(`Monthly consumption information for ${months[0]} to ${months.at(-1)} is being prepared for the demo, one month after the other.`);
+  const started = await backfillMonthlyInformation(months, { log });
+  log(`Demo history of monthly information complete (${started} of ${months.length} months run now).`);
 }

@@ -62,6 +62,10 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   'abrechnungen.$id_.nachweis': { loader: needs('read:statement:own', { object: 'statement' }) },
   // Forwarding a statement to the property's owner: managers; opening a forwarded one: its owner.
   'abrechnungen.$id_.weiterleiten': { action: needs('deliver:statement:any', { object: 'statement' }) },
+  // Forwarding a property's monthly summary or register report to its owner: managers.
+  'liegenschaften.$id_.weiterleiten': {
+    action: needs('deliver:statement:any', { object: 'property', form: { art: 'monatsinformation', monat: '2025-10' } }),
+  },
   weiterleitungen: { loader: needs('read:statement:own'), action: needs('read:statement:own', { onlyRoles: ['owner'] }) },
   'abrechnungen.$id.nachweis[.pdf]': { loader: needs('read:statement:own', { object: 'statement' }) },
   // One recipient's proof, its bundle and its PDF: readers of the statement, and the tenant it was delivered to.
