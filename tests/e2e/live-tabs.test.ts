@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { liveHub } from '../../server/live';
 import { startWebServer, type WebServer } from '../../scripts/web';
 import { action as newTicket } from '../../app/routes/anliegen.neu';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { cookieFor, createWebFixture, makeRequest, run, testDb, TEST_PASSWORD, type WebFixture } from '../support/web';
 
@@ -70,15 +70,16 @@ async function openStreams(): Promise<number> {
 }
 
 async function openList(): Promise<Page> {
-  const tab = await browser.newPage();
+  const tab = await openPage(browser);
   await tab.evaluateOnNewDocument(COUNT_STREAMS);
   if (tabs.length === 0) await logIn(tab, web.url, f.manager.email, TEST_PASSWORD);
   tabs.push(tab);
   const started = Date.now();
-  await tab.goto(`${web.url}/vorgaenge`, { waitUntil: 'load', timeout: 30_000 });
+  await tab.goto(`${web.url}/vorgaenge`, { waitUntil: 'load', timeout: 60_000 });
   await tab.waitForSelector('main h1');
-  // Without sharing, the seventh tab waited for a free connection until a stream closed.
-  expect(Date.now() - started).toBeLessThan(15_000);
+  // Without sharing, the seventh tab waited for a free connection until a stream closed (never, or
+  // ~58 s); the margin below that is for a loaded CI machine.
+  expect(Date.now() - started).toBeLessThan(25_000);
   return tab;
 }
 
@@ -112,12 +113,13 @@ test(`${NAVIGATIONS} page loads in a row with the other tabs open: none stalls`,
   const durations: number[] = [];
   for (let i = 0; i < NAVIGATIONS; i++) {
     const started = Date.now();
-    await page.goto(`${web.url}${paths[i % paths.length]}`, { waitUntil: 'load', timeout: 20_000 });
+    await page.goto(`${web.url}${paths[i % paths.length]}`, { waitUntil: 'load', timeout: 60_000 });
     durations.push(Date.now() - started);
   }
   durations.sort((a, b) => a - b);
   const max = durations.at(-1)!;
   console.log(`${NAVIGATIONS} loads: median ${durations[NAVIGATIONS / 2]} ms, max ${max} ms`);
-  // A stall was ~58 s; a load here takes well under a second once Vite has compiled the page.
-  expect(max).toBeLessThan(5_000);
+  // A stall was ~58 s; a load here takes well under a second once Vite has compiled the page, a few
+  // seconds on a loaded CI machine.
+  expect(max).toBeLessThan(20_000);
 });

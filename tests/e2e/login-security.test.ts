@@ -92,7 +92,7 @@ test('after an attacker’s bursts the user logs in from their own browser; a ne
   await stranger.page.click('button[type="submit"]');
   await stranger.page.waitForSelector('[role="alert"]');
   expect(await stranger.page.$eval('[role="alert"]', (el) => el.textContent)).toMatch(
-    /^Zu viele fehlgeschlagene Anmeldeversuche\. Bitte warten Sie \d+ Minuten? und versuchen Sie es dann erneut\./,
+    /^Zu viele fehlgeschlagene Anmeldeversuche\. Bitte warten Sie \d+ (Minuten?|Sekunden?) und versuchen Sie es dann erneut\./,
   );
 
   await logIn(own.page, web.url, email, TEST_PASSWORD);

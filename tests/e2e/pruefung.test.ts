@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Device, User } from '../../db';
 import { ensureDeviceWorkflow } from '../../server/device-obligation';
 import { startWebServer, type WebServer } from '../../scripts/web';
-import { launchBrowser, logIn } from '../support/browser';
+import { launchBrowser, logIn, openPage } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../support/temporal';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     startWebServer({ dev: true, hmr: false, vite: { cacheDir: viteCache, logLevel: 'error' } }),
     launchBrowser(),
   ]);
-  page = await browser.newPage();
+  page = await openPage(browser);
   if (screenshots) mkdirSync(screenshots, { recursive: true });
 }, 120_000);
 

@@ -59,7 +59,7 @@ const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
  * The SDK gives the test server a fixed 5 s to accept connections; on a loaded machine it sometimes
  * needs longer, so a start that timed out is tried again (each attempt on a fresh port).
  */
-async function startTestServer(attempts = 3): Promise<TestWorkflowEnvironment> {
+async function startTestServer(attempts = 6): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({
