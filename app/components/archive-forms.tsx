@@ -1,14 +1,7 @@
 // Form parts shared by the archive's upload and its new-version form: the document's date, a note
 // and the file, each with its error tied to the field for screen readers.
 
-export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="field__error">
-      {message}
-    </p>
-  );
-}
+import { FieldError } from '~/components/field-error';
 
 /** A labelled select of a form, with an optional empty first choice and its error tied to it. */
 export function SelectField({

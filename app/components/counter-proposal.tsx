@@ -2,20 +2,12 @@ import { Form } from '@remix-run/react';
 import { COUNTER_NOTE_FIELD, counterFieldNames, type CounterErrors } from '../../domain/appointment-counter';
 import { formatDate } from '../../domain/format';
 import { TEXT_LIMITS } from '../../domain/text-limits';
+import { FieldError, invalidProps } from '~/components/field-error';
 import { LimitedTextArea } from '~/components/length-hint';
 
 /** Error state of one input: marked invalid and described by its message. */
-function invalid(errors: CounterErrors, name: string) {
-  return errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `${name}-error` } : {};
-}
-
-function FieldError({ errors, name }: { errors: CounterErrors; name: string }) {
-  return errors[name] ? (
-    <p id={`${name}-error`} className="field__error">
-      {errors[name]}
-    </p>
-  ) : null;
-}
+const invalid = (errors: CounterErrors, name: string) => invalidProps(`${name}-error`, errors[name]);
+const errorOf = (errors: CounterErrors, name: string) => <FieldError id={`${name}-error`} message={errors[name]} />;
 
 /**
  * The tenant's answer to a device-exchange offer with own slots: up to `count` rows of date, from and
@@ -85,9 +77,9 @@ export function CounterProposalForm({
                 </div>
               ))}
             </div>
-            <FieldError errors={errors} name={names.date} />
-            <FieldError errors={errors} name={names.from} />
-            <FieldError errors={errors} name={names.to} />
+            {errorOf(errors, names.date)}
+            {errorOf(errors, names.from)}
+            {errorOf(errors, names.to)}
           </fieldset>
         );
       })}
@@ -100,7 +92,7 @@ export function CounterProposalForm({
           max={TEXT_LIMITS.appointmentNote}
           defaultValue={values[COUNTER_NOTE_FIELD] ?? ''}
         />
-        <FieldError errors={errors} name={COUNTER_NOTE_FIELD} />
+        {errorOf(errors, COUNTER_NOTE_FIELD)}
       </div>
       <div>
         <button type="submit" name="intent" value="counter" className="button button--primary" disabled={busy}>

@@ -17,6 +17,7 @@ import {
   type LateObjectionForm,
 } from '../../domain/late-objections';
 import type { LateObjectionOutcome } from '../../server/late-objections';
+import { FieldError, invalidProps } from '~/components/field-error';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -191,14 +192,9 @@ function ReceiptCorrectionForm({
   const field = (name: 'receivedOn' | 'reason') => ({
     id: `receipt-${name}`,
     name,
-    ...(errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `receipt-${name}-error` } : {}),
+    ...invalidProps(`receipt-${name}-error`, errors[name]),
   });
-  const error = (name: 'receivedOn' | 'reason') =>
-    errors[name] ? (
-      <p id={`receipt-${name}-error`} className="field__error">
-        {errors[name]}
-      </p>
-    ) : null;
+  const error = (name: 'receivedOn' | 'reason') => <FieldError id={`receipt-${name}-error`} message={errors[name]} />;
   return (
     <Form method="post" key={receivedOn} className="receipt-correction" aria-labelledby="receipt-correction-title">
       <h3 id="receipt-correction-title">Zugangsdatum berichtigen</h3>
@@ -239,14 +235,8 @@ function LateObjectionFormView({
   errors: Partial<Record<LateObjectionField, string>>;
   values: LateObjectionForm | null;
 }) {
-  const described = (name: LateObjectionField) =>
-    errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `late-${name}-error` } : {};
-  const error = (name: LateObjectionField) =>
-    errors[name] ? (
-      <p id={`late-${name}-error`} className="field__error">
-        {errors[name]}
-      </p>
-    ) : null;
+  const described = (name: LateObjectionField) => invalidProps(`late-${name}-error`, errors[name]);
+  const error = (name: LateObjectionField) => <FieldError id={`late-${name}-error`} message={errors[name]} />;
   return (
     <Form method="post" className="late-objection" aria-labelledby="late-objection-title">
       <input type="hidden" name="intent" value="accept-late-objection" />

@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
 import { FilterForm, SelectFilter } from '~/components/filters';
-import { ArchiveFileFields, FieldError, SelectField } from '~/components/archive-forms';
+import { ArchiveFileFields, SelectField } from '~/components/archive-forms';
+import { FieldError } from '~/components/field-error';
 import {
   ARCHIVE_KINDS,
   ARCHIVE_KIND_LABELS,

@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { EmptyState, PageHeader, Panel } from '~/components/page-header';
 import { DataTable } from '~/components/data-table';
-import { FieldError, SelectField } from '~/components/archive-forms';
+import { SelectField } from '~/components/archive-forms';
+import { FieldError } from '~/components/field-error';
 import { formatDateTime } from '../../domain/format';
 import { parseId } from '../../domain/params';
 import { activeHolds, listArchiveUnits, placeLegalHold, releaseLegalHold } from '../../server/archive';
