@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createDb } from '../db';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
-import { fillDemoMonthlyHistory, migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
+import { deliverDemoHeatingStatement, fillDemoMonthlyHistory, migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
 import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, migrationTarget, type Stop } from './lib/services';
 import { Supervisor } from './lib/supervisor';
 import { headSigner } from '../server/proof/signing';
@@ -86,6 +86,9 @@ try {
     void triggerFirstMonthlyRun(log)
       .then(() => fillDemoMonthlyHistory(log))
       .catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
+  // Last year's heating statement, delivered partly in the portal and partly by post (idempotent:
+  // a restart finishes an interrupted one and creates no second).
+  void deliverDemoHeatingStatement(log).catch((error: Error) => log(`Demo heating statement not finished: ${error.message}`));
 
   const port = config().PORT;
   console.log(`

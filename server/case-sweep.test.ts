@@ -1,13 +1,13 @@
 // The worker's start-up sweep against the demo seed: the seeded cases are rows only, the sweep
 // starts their workflows, and running it again changes nothing. Also what else the one demo seed
-// of this run must show (its users and serials are fixed, so the suite seeds it only here).
+// of this run must show (its users and serials are fixed: tests/support/demo-seed.ts seeds it once).
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { verify } from '@node-rs/argon2';
-import { DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
-import { calendarDate } from '../domain/calendar';
+import { DEMO_PASSWORD } from '../db/seed/demo';
 import { appointmentWorkflowId } from '../domain/contracts/appointment';
 import { ticketWorkflowId } from '../domain/contracts/ticket';
+import { seededDemo } from '../tests/support/demo-seed';
 import { uniqueSuffix } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import { testDb } from '../tests/support/web';
@@ -32,7 +32,7 @@ afterAll(async () => {
 let organisationId: number;
 
 test('the demo cases get their workflows from the sweep, once', async () => {
-  ({ organisationId } = await seedDemo(database, calendarDate(new Date())));
+  ({ organisationId } = await seededDemo(database));
   const tickets = await database.models.Ticket.findAll({ where: { organisationId }, order: [['id', 'ASC']] });
   const appointments = await database.models.AppointmentRequest.findAll({ where: { organisationId } });
   expect(tickets.map((t) => t.subject)).toEqual(['Heizung im Bad bleibt kalt', 'Frage zur Abrechnung 2025', 'Rauchmelder piept']);

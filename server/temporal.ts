@@ -128,6 +128,9 @@ export type UpdateArgument<U> = U extends UpdateDefinition<unknown, [infer A]> ?
 
 export type UpdateOutcome<T> = { ok: true; result: T } | { ok: false; message: string };
 
+/** An update that outlasted its deadline: the workflow goes on with it (callers wait for its effect rather than repeat it). */
+export const UPDATE_NO_ANSWER = 'Der Vorgang antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.';
+
 /**
  * Runs a workflow update and turns its refusal into the validator's own German message. A
  * workflow that has ended answers with `endedMessage`; Temporal away rejects within seconds.
@@ -153,7 +156,7 @@ export async function runUpdate<T, A>(
     if (error instanceof WorkflowUpdateFailedError) return { ok: false, message: error.cause?.message ?? error.message };
     if (error instanceof WorkflowNotFoundError) return { ok: false, message: endedMessage };
     if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      return { ok: false, message: 'Der Vorgang antwortet gerade nicht. Bitte versuchen Sie es in einem Moment erneut.' };
+      return { ok: false, message: UPDATE_NO_ANSWER };
     }
     throw error;
   }

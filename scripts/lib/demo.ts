@@ -9,6 +9,7 @@ import { READINGS_FROM } from '../../db/seed/readings';
 import { calendarDate } from '../../domain/calendar';
 import { reportingMonthFor, type YearMonth } from '../../domain/monthly';
 import { backfillMonthlyInformation, monthsBefore, waitForScheduledMonthlyRuns } from '../../server/monthly-backfill';
+import { deliverDemoStatement } from '../../server/demo-statement';
 import { temporalClient } from '../../server/temporal';
 import { MONTHLY_SCHEDULE_ID } from '../../domain/contracts/monthly';
 
@@ -60,4 +61,14 @@ export async function fillDemoMonthlyHistory(log: (line: string) => void): Promi
   log(`Monthly consumption information for ${months[0]} to ${months.at(-1)} is being prepared for the demo, one month after the other.`);
   const started = await backfillMonthlyInformation(months, { log });
   log(`Demo history of monthly information complete (${started} of ${months.length} months run now).`);
+}
+
+/**
+ * Last year's heating statement of the demo (issue 10 item 7), delivered partly in the portal and
+ * partly by post and opened by the demo tenant, once the worker answers. Runs on every start: it
+ * finds the statement by property and period and only finishes what an interrupted start left.
+ */
+export async function deliverDemoHeatingStatement(log: (line: string) => void): Promise<void> {
+  const outcome = await deliverDemoStatement({ log });
+  if (!outcome.done) log(`Demo heating statement skipped: ${outcome.reason}.`);
 }
