@@ -207,29 +207,29 @@ function benchEngine() {
 }
 
 type PdfKind = 'raw' | 'bare' | 'statement';
-const KINDS: readonly PdfKind[] = ['raw', 'bare', 'statement'];
 
 /**
- * Renders `count` PDFs of each kind with `PDF_CONCURRENCY` in flight, the kinds interleaved PDF by
- * PDF, so that the load of a shared machine hits all of them alike; a kind's rate is its count over
- * its summed render time divided by the concurrency.
+ * Renders `count` PDFs of each kind with `concurrency` in flight, the kinds interleaved PDF by PDF,
+ * so that the load of a shared machine hits all of them alike; a kind's rate (PDFs per second) is
+ * its count over its summed render time divided by the concurrency. Also the delivery bench's
+ * measure of the renderer (scripts/bench/delivery.ts).
  */
-async function interleavedRates(
+export async function interleavedRates<K extends string>(
   count: number,
-  render: Record<PdfKind, (index: number) => Promise<Buffer>>,
-): Promise<Record<PdfKind, number>> {
-  const busyMs: Record<PdfKind, number> = { raw: 0, bare: 0, statement: 0 };
-  const tasks = Array.from({ length: count * KINDS.length }, (_, i) => i);
-  await pool(tasks, PDF_CONCURRENCY, async (i) => {
-    const kind = KINDS[i % KINDS.length]!;
+  concurrency: number,
+  render: Record<K, (index: number) => Promise<Buffer>>,
+): Promise<Record<K, number>> {
+  const kinds = Object.keys(render) as K[];
+  const busyMs = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<K, number>;
+  const tasks = Array.from({ length: count * kinds.length }, (_, i) => i);
+  await pool(tasks, concurrency, async (i) => {
+    const kind = kinds[i % kinds.length]!;
     const started = performance.now();
-    await render[kind](Math.floor(i / KINDS.length));
+    await render[kind](Math.floor(i / kinds.length));
     busyMs[kind] += performance.now() - started;
   });
-  return { raw: rate(count, busyMs.raw), bare: rate(count, busyMs.bare), statement: rate(count, busyMs.statement) };
+  return Object.fromEntries(kinds.map((kind) => [kind, count / (busyMs[kind] / 1000 / concurrency)])) as Record<K, number>;
 }
-
-const rate = (count: number, busyMs: number) => count / (busyMs / 1000 / PDF_CONCURRENCY);
 
 async function benchPdf(browser: Browser) {
   const { statement } = assembleStatement(syntheticFacts(48, 20261126), requestFor(48));
@@ -251,9 +251,9 @@ async function benchPdf(browser: Browser) {
   };
   const sample = await render.statement(0);
   const pages = sample.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
-  await interleavedRates(2, render); // warm-up
+  await interleavedRates(2, PDF_CONCURRENCY, render); // warm-up
   log(`pdf: ${PDF_COUNT} each of raw, bare and statement, interleaved, concurrency ${PDF_CONCURRENCY} …`);
-  const rates = await interleavedRates(PDF_COUNT, render);
+  const rates = await interleavedRates(PDF_COUNT, PDF_CONCURRENCY, render);
   return {
     count: PDF_COUNT,
     concurrency: PDF_CONCURRENCY,

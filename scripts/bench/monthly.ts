@@ -10,10 +10,8 @@
 // `npm run bench -- monthly --workers 1,2` instead compares worker counts: for each count, that many
 // worker processes of their own (scripts/bench/monthly-worker.ts) do a first run of the same month
 // (state reset in between), in one invocation so that the counts are measured under the same load.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import type { Db } from '../../db';
@@ -30,6 +28,7 @@ import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
 import { benchReadingSignals } from './readings';
 import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
 import { round } from './stats';
+import { cpuSeconds, measured, startWorkerProcess, stopWorkerProcess } from './processes';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH ?? DEFAULT_BATCH_SIZE);
@@ -100,101 +99,6 @@ async function resetMonthlyState(db: Db, month: YearMonth): Promise<void> {
   await db.sequelize.query('DELETE FROM mails WHERE dedupe_key LIKE $1', { bind: [`${monthlyNotificationKey(month)}:%`] });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function residentMb(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Peak RSS of this process and of the Temporal server, sampled every 200 ms while `work` runs, and
- * the CPU seconds both used (the machine is shared: CPU time does not depend on others' load).
- */
-async function measured<T>(temporalPid: number | undefined, work: () => Promise<T>, workerPids: number[] = []) {
-  const peak = { processMb: 0, temporalMb: 0, workersMb: workerPids.map(() => 0) };
-  const cpuBefore = { process: process.cpuUsage(), temporal: cpuSeconds(temporalPid), workers: workerPids.map(cpuSeconds) };
-  const sample = () => {
-    peak.processMb = Math.max(peak.processMb, process.memoryUsage().rss / 1024 / 1024);
-    peak.temporalMb = Math.max(peak.temporalMb, residentMb(temporalPid) ?? 0);
-    peak.workersMb = workerPids.map((pid, i) => Math.max(peak.workersMb[i] ?? 0, residentMb(pid) ?? 0));
-  };
-  sample();
-  const timer = setInterval(sample, 200);
-  try {
-    const result = await work();
-    sample();
-    const used = process.cpuUsage(cpuBefore.process);
-    const temporalCpu = cpuSeconds(temporalPid);
-    const workersCpu = workerPids.map((pid, i) => {
-      const [now, before] = [cpuSeconds(pid), cpuBefore.workers[i] ?? null];
-      return now !== null && before !== null ? round(now - before, 2) : null;
-    });
-    return {
-      result,
-      peak: {
-        processMb: round(peak.processMb),
-        temporalServerMb: temporalPid ? round(peak.temporalMb) : null,
-        ...(workerPids.length ? { workerProcessesMb: peak.workersMb.map((mb) => round(mb)) } : {}),
-      },
-      cpuSeconds: {
-        process: round((used.user + used.system) / 1e6, 2),
-        temporalServer: temporalCpu !== null && cpuBefore.temporal !== null ? round(temporalCpu - cpuBefore.temporal, 2) : null,
-        ...(workerPids.length ? { workerProcesses: workersCpu } : {}),
-      },
-    };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-const BENCH_WORKER_SCRIPT = path.join(import.meta.dirname, 'monthly-worker.ts');
-
-/** A bench worker process (scripts/bench/monthly-worker.ts); resolves once it polls the task queue. */
-async function startWorkerProcess(address: string, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BENCH_WORKER_SCRIPT, address, databaseUrl, TASK_QUEUE], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bench worker not ready after 180 s')), 180_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('bench worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bench worker exited during start (${code})`));
-    });
-  });
-  return child;
-}
-
-/** SIGTERM drains a worker (the SDK's shutdown signal); resolves when it has exited. */
-function stopWorkerProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 type MonthRun = (label: string) => Promise<{ unitsDone: number; totals: { published: number; mailed: number } }>;
 
 /**
@@ -212,7 +116,7 @@ async function compareWorkerCounts(
     log(`${count} worker process(es) starting …`);
     const workers: ChildProcess[] = [];
     try {
-      for (let i = 0; i < count; i++) workers.push(await startWorkerProcess(input.address, input.databaseUrl));
+      for (let i = 0; i < count; i++) workers.push(await startWorkerProcess(input.address, input.databaseUrl, TASK_QUEUE));
       log(`first run with ${count} worker process(es) …`);
       const loadAtStart = loadavg().map((l) => round(l, 2));
       const pids = workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
