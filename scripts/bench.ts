@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   billing: async () => (await import('./bench/billing')).benchBilling(),
   monthly: async () => (await import('./bench/monthly')).benchMonthly(),
   ingest: async () => (await import('./bench/ingest')).benchIngest(),
+  pruefung: async () => (await import('./bench/pruefung')).benchPruefung(),
 };
 
 const name = process.argv[2];
