@@ -277,6 +277,26 @@ function readUnitChoices<T extends string>(value: unknown, base: string, key: st
   return readChoices(value, at(base, key), allowed);
 }
 
+const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isFinite(value);
+const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;
+const UNIT_KEYS = 8;
+
+/**
+ * A unit that is already what readUnit returns (as the statement assembly builds them: every field
+ * given, no occupancies, cuts or substitutes, nothing else): taken as it is, without a copy. Any
+ * other unit goes through readUnit, which then names what is wrong.
+ */
+function isNormalUnit(value: unknown): value is UnitInput {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const unit = value as JsonObject;
+  if (!(typeof unit.id === 'string' && unit.id.trim() !== '' && isCount(unit.area) && unit.area > 0)) return false;
+  if (!(isCount(unit.heating) && isCount(unit.hotWater) && isCount(unit.coldWater))) return false;
+  if (!(isEmptyList(unit.estimated) && isEmptyList(unit.cuts) && isEmptyList(unit.occupancies))) return false;
+  let keys = 0;
+  for (const key in unit) if (Object.hasOwn(unit, key)) keys++;
+  return keys === UNIT_KEYS;
+}
+
 function readUnit(value: unknown, field: string, period: BillingPeriod, required: Required): UnitInput {
   const unit = readObject(value, field);
   const id = typeof unit.id === 'string' && unit.id.trim() !== '' ? unit.id : readId(unit.id, at(field, 'id'));
@@ -303,7 +323,10 @@ function readUnit(value: unknown, field: string, period: BillingPeriod, required
 function readUnits(value: unknown, period: BillingPeriod, required: Required): UnitInput[] {
   const list = readArray(value, 'units');
   const units = new Array<UnitInput>(list.length);
-  for (let index = 0; index < list.length; index++) units[index] = readUnit(list[index], `units[${index}]`, period, required);
+  for (let index = 0; index < list.length; index++) {
+    const unit = list[index];
+    units[index] = isNormalUnit(unit) ? unit : readUnit(unit, `units[${index}]`, period, required);
+  }
   if (units.length === 0) fail('units', 'must contain at least one unit');
   checkUniqueIds(units, 'units');
   return units;
