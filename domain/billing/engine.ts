@@ -126,7 +126,8 @@ export function splitByWeights(total: number, weights: readonly number[]): numbe
   let sum = 0;
   let largest = 0;
   let whole = Number.isSafeInteger(total) && total > 0;
-  for (const weight of weights) {
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i]!;
     sum += weight;
     if (weight > largest) largest = weight;
     if (!(weight >= 0 && Number.isSafeInteger(weight))) whole = false;
