@@ -10,7 +10,7 @@ import { cutReasonsByCostType, percentOf } from './cuts';
 import { decimalParts, scaledColumn, type ScaledColumn } from './decimal';
 import { degreeDayUnits } from './degree-days';
 import { toCents } from './money';
-import { parseBillingInput } from './parse';
+import { parseAssembledBillingInput, parseBillingInput } from './parse';
 import { Ratio } from './ratio';
 import {
   COST_TYPES,
@@ -406,7 +406,15 @@ function occupancyPart(
  * same guarantees as the CLI's.
  */
 export function computeBilling(unvalidated: BillingInput): BillingResult {
-  const input = parseBillingInput(unvalidated);
+  return billInput(parseBillingInput(unvalidated));
+}
+
+/** computeBilling for the statement assembly's own input: its occupancies are not checked again (parseAssembledBillingInput). */
+export function computeAssembledBilling(assembled: BillingInput): BillingResult {
+  return billInput(parseAssembledBillingInput(assembled));
+}
+
+function billInput(input: BillingInput): BillingResult {
   const areas = scaledColumn(input.units.map((unit) => unit.area));
   const totalArea = Ratio.of(areas.sum, 10n ** BigInt(areas.scale));
   const combined = input.combined && splitCombinedCost(input.combined, totalArea);

@@ -9,7 +9,7 @@
 import { ValidationError } from '../validation';
 import { formatDate } from '../format';
 import type { DeviceType } from '../deadlines';
-import { computeBilling, splitByWeights } from './engine';
+import { computeAssembledBilling, splitByWeights } from './engine';
 import { overlappingCut } from './cuts';
 import {
   COST_TYPES,
@@ -436,7 +436,7 @@ function heatingDeviceType(units: readonly UnitFacts[]): DeviceType {
 export function assembleStatement(
   facts: BillingFacts,
   request: StatementRequest,
-  engine: (input: BillingInput) => BillingResult = computeBilling,
+  engine: (input: BillingInput) => BillingResult = computeAssembledBilling,
 ): { statement: StatementData; input: BillingInput } {
   if (facts.units.length === 0) throw new ValidationError('propertyId', 'Die Liegenschaft hat keine Wohneinheiten.');
   checkRequest(request, new Set(facts.units.map((u) => u.id)));
