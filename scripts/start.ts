@@ -5,9 +5,10 @@
 // it). Ctrl-C stops everything.
 import path from 'node:path';
 import { createDb } from '../db';
+import { calendarDate } from '../domain/calendar';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { ensureWebBuild } from './lib/build';
-import { fillDemoMonthlyHistory, migrateAndSeedDemo, triggerFirstMonthlyRun } from './lib/demo';
+import { fillDemoMonthlyHistory, migrateAndSeedDemo, pendingDemoHistoryMonths, triggerFirstMonthlyRun } from './lib/demo';
 import { DATA_DIR, ROOT, ensureDatabase, ensureDevSecrets, ensureTemporal, migrationTarget, type Stop } from './lib/services';
 import { Supervisor } from './lib/supervisor';
 import { headSigner } from '../server/proof/signing';
@@ -65,6 +66,7 @@ try {
   const target = migrationTarget();
   const db = createDb(target.url, { headSigner: headSigner(), timeouts: databaseTimeouts('maintenance') });
   const freshDemo = await migrateAndSeedDemo(db, log, { appRole: target.appRole });
+  const historyMonths = await pendingDemoHistoryMonths(db, calendarDate(new Date()));
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: dev ? 'development' : 'production' };
   // In development the worker restarts on changes (it bundles the workflow code at start).
@@ -81,11 +83,12 @@ try {
     .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`))
     .finally(() => db.close());
   // A new demo shows last month's consumption information at once instead of on the 5th, then a
-  // year of history for the charts and comparisons.
-  if (freshDemo)
-    void triggerFirstMonthlyRun(log)
-      .then(() => fillDemoMonthlyHistory(log))
-      .catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
+  // year of history for the charts and comparisons; a later start completes a history it left unfinished.
+  if (freshDemo || historyMonths.length > 0)
+    void (async () => {
+      if (freshDemo) await triggerFirstMonthlyRun(log);
+      await fillDemoMonthlyHistory(historyMonths, log);
+    })().catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
 
   const port = config().PORT;
   console.log(`

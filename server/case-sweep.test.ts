@@ -11,6 +11,7 @@ import { ticketWorkflowId } from '../domain/contracts/ticket';
 import { uniqueSuffix } from '../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../tests/support/temporal';
 import { testDb } from '../tests/support/web';
+import { demoHistoryMonths, pendingDemoHistoryMonths } from '../scripts/lib/demo';
 import { ensureOpenCaseWorkflows } from './case-sweep';
 
 const database = testDb();
@@ -30,6 +31,12 @@ afterAll(async () => {
 });
 
 let organisationId: number;
+const today = calendarDate(new Date());
+
+// Before the demo is seeded: a start never invents past monthly information for a real portfolio.
+test('a database without the demo has no demo history to fill', async () => {
+  expect(await pendingDemoHistoryMonths(database, today)).toEqual([]);
+});
 
 test('the demo cases get their workflows from the sweep, once', async () => {
   ({ organisationId } = await seedDemo(database, calendarDate(new Date())));
@@ -86,4 +93,23 @@ test('the demo: most devices green, a handful yellow and red', async () => {
   // "A handful": at most 1.5 % red and 4 % yellow (the demo had 135 of 1,993 red).
   expect(count('red') / total).toBeLessThanOrEqual(0.015);
   expect(count('yellow') / total).toBeLessThanOrEqual(0.04);
+});
+
+// Issue 14 item 7: a first start stopped before its year of monthly information was complete; the
+// next start fills only the months without a completed run.
+test('the demo history months still to fill are those without a completed monthly run', async () => {
+  const months = demoHistoryMonths(today);
+  expect(months.length).toBeGreaterThan(2);
+  const [done, running] = [months[0]!, months[1]!];
+  const suffix = uniqueSuffix();
+  await database.models.MonthlyRun.bulkCreate([
+    { month: `${done}-01`, workflowId: `demo-history-test-${suffix}-done`, status: 'completed' },
+    { month: `${running}-01`, workflowId: `demo-history-test-${suffix}-running`, status: 'running' },
+  ]);
+  const pending = await pendingDemoHistoryMonths(database, today);
+  expect(pending).not.toContain(done);
+  expect(pending.every((month) => months.includes(month))).toBe(true);
+  // Other tests of this run may have completed runs for some months; the running one counts only if so.
+  const completedElsewhere = await database.models.MonthlyRun.count({ where: { month: `${running}-01`, status: 'completed' } });
+  expect(pending.includes(running)).toBe(completedElsewhere === 0);
 });

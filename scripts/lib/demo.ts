@@ -4,7 +4,7 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Db } from '../../db';
 import { migrate } from '../../db/migrate';
-import { isEmpty, seedDemo } from '../../db/seed/demo';
+import { DEMO_LOGINS, isEmpty, seedDemo } from '../../db/seed/demo';
 import { READINGS_FROM } from '../../db/seed/readings';
 import { calendarDate } from '../../domain/calendar';
 import { reportingMonthFor, type YearMonth } from '../../domain/monthly';
@@ -49,13 +49,31 @@ export function demoHistoryMonths(today: string): YearMonth[] {
 }
 
 /**
- * A year of monthly information for a new demo (issue 14 item 7): after the triggered run of last
- * month, the months before it through the same workflow, one month after the other with few
+ * The history months of the demo that have no completed monthly run: all of them for a new demo,
+ * the rest after a first start that was stopped before its history was complete. None for a
+ * database that is not the demo's (its manager login is missing): a real portfolio's past months
+ * are not invented.
+ */
+export async function pendingDemoHistoryMonths(db: Db, today: string): Promise<YearMonth[]> {
+  const manager = DEMO_LOGINS.find((login) => login.role === 'manager')!;
+  if ((await db.models.User.count({ where: { email: manager.email } })) === 0) return [];
+  const months = demoHistoryMonths(today);
+  const completed = await db.models.MonthlyRun.findAll({
+    attributes: ['month'],
+    where: { status: 'completed', month: months.map((month) => `${month}-01`) },
+    raw: true,
+  });
+  const done = new Set(completed.map((run) => run.month.slice(0, 7)));
+  return months.filter((month) => !done.has(month));
+}
+
+/**
+ * A year of monthly information for the demo (issue 14 item 7): after the Schedule's run of last
+ * month, the given months before it through the same workflow, one month after the other with few
  * properties at a time (2 cores stay responsive); a restart joins or skips what ran.
  */
-export async function fillDemoMonthlyHistory(log: (line: string) => void): Promise<void> {
+export async function fillDemoMonthlyHistory(months: readonly YearMonth[], log: (line: string) => void): Promise<void> {
   await waitForScheduledMonthlyRuns();
-  const months = demoHistoryMonths(calendarDate(new Date()));
   if (months.length === 0) return;
   log(`Monthly consumption information for ${months[0]} to ${months.at(-1)} is being prepared for the demo, one month after the other.`);
   const started = await backfillMonthlyInformation(months, { log });
