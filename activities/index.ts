@@ -23,7 +23,7 @@ import { createArchiveObligation } from '../server/archive-obligation';
 import { createLegionellaObligation } from '../server/legionella-obligation';
 import { createCostDeadlineObligation } from '../server/cost-deadline-obligation';
 import { createDeviceExchangeObligation, type OpenExchangeInput } from '../server/device-exchange-obligation';
-import type { DeviceExchangeOffer, WithdrawExchangeInput } from '../domain/contracts/device-exchange';
+import type { DeviceExchangeEnd, DeviceExchangeOffer, WithdrawExchangeInput } from '../domain/contracts/device-exchange';
 import { createMailDigestObligation } from '../server/mail-digest';
 import { createProofVerificationObligation } from '../server/proof-verification-run';
 import type { DeviceReplacementInput, RecordDeadlineInput } from '../server/device-obligation';
@@ -136,6 +136,7 @@ export function createActivities(deps: ActivityDeps) {
     openDeviceExchange: (input: OpenExchangeInput) => exchanges.openDeviceExchange(input, here()),
     recordLateObjection: (input: LateObjectionInput) => lateObjections.recordLateObjection(input, here()),
     offerDeviceExchange: (offer: DeviceExchangeOffer) => exchanges.offerDeviceExchange(offer, here()),
+    endDeviceExchange: (end: DeviceExchangeEnd) => exchanges.endDeviceExchange(end, here()),
     withdrawDeviceExchange: (input: WithdrawExchangeInput) => exchanges.withdrawDeviceExchange(input, here()),
     // A changed light is a webhook event; its key makes a retried activity deliver nothing twice.
     recordDeviceDeadline: async (input: RecordDeadlineInput) => {

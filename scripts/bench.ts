@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   monthly: async () => (await import('./bench/monthly')).benchMonthly(),
   ingest: async () => (await import('./bench/ingest')).benchIngest(),
   delivery: async () => (await import('./bench/delivery')).benchDelivery(),
+  pruefung: async () => (await import('./bench/pruefung')).benchPruefung(),
 };
 
 const name = process.argv[2];

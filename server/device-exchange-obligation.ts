@@ -1,8 +1,9 @@
 // Side effects of the device-exchange workflow (workflows/device-exchange.ts): the offer to the unit's
 // tenant (an appointment request with the technician's slots, or a letter filed into the archive for a
 // tenant without an account), the reminder, the managers' escalation, the withdrawal of an offer no
-// longer needed, and the device workflow's hand-over (the exchange workflow's start through the outbox). Each activity is idempotent: the
-// offer's row is keyed by the workflow id, notices by their dedupe keys.
+// longer needed, and the device workflow's hand-over (the exchange workflow's start, and later its end,
+// through the outbox). Each activity is idempotent: the offer's row is keyed by the workflow id, notices
+// by their dedupe keys, and the exchange workflow takes its end signals once.
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Client } from '@temporalio/client';
 import { LIVE_CHANNEL } from '../db';
@@ -20,6 +21,7 @@ import {
   DEVICE_EXCHANGE_WORKFLOW_TYPE,
   EXCHANGE_ANSWER_WITHIN_DAYS,
   deviceExchangeWorkflowId,
+  type DeviceExchangeEnd,
   type DeviceExchangeInput,
   type DeviceExchangeOffer,
   type ExchangeChannel,
@@ -35,13 +37,14 @@ import { deadlineKindLabel, formatDate, streetAddress } from '../domain/format';
 import { appointmentLiveEvent, describeSlot } from './appointment-obligation';
 import { storeGeneratedArchiveDocument } from './archive';
 import { GoneError } from './errors';
-import { deliverNow, deliverQueued, enqueueWorkflowStart } from './outbox';
+import { deliverNow, deliverQueued, enqueueSignal, enqueueWorkflowStart } from './outbox';
 import type { PdfRenderer } from './pdf';
 import { createPdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type NotifyDeps } from './notifications';
 import { federalStateOf } from './tickets';
 import { runUpdate, type StartOnce } from './temporal';
 import { cancelAppointment } from '../workflows/shared/appointment';
+import { deviceExchangeWithdrawn, deviceExchanged } from '../workflows/shared/device-exchange';
 import type { appointmentWorkflow } from '../workflows/appointment';
 import type { deviceExchange } from '../workflows/device-exchange';
 
@@ -462,6 +465,21 @@ export function createDeviceExchangeObligation(deps: NotifyDeps & { pdfRenderer?
       const entry = await db.sequelize.transaction((transaction) => enqueueWorkflowStart(transaction, start));
       await deliverNow([entry], { db, client: temporal.client });
       return { workflowId: start.workflowId };
+    },
+
+    /**
+     * The device workflow ends its offer: the signal is queued behind the exchange workflow's start, so
+     * it reaches an offer whose start still waits in the outbox once that start is delivered. After the
+     * start, a workflow that is gone has ended already (or never started: no flat): nothing to tell.
+     */
+    async endDeviceExchange(end: DeviceExchangeEnd, temporal: HereTemporal): Promise<void> {
+      const options = { ifMissing: 'skip' as const, taskQueue: temporal.taskQueue };
+      const entry = await db.sequelize.transaction((transaction) =>
+        'withdrawn' in end
+          ? enqueueSignal(transaction, end.exchangeWorkflowId, deviceExchangeWithdrawn, [end.withdrawn], options)
+          : enqueueSignal(transaction, end.exchangeWorkflowId, deviceExchanged, [end.exchanged], options),
+      );
+      await deliverNow([entry], { db, client: temporal.client });
     },
   };
 }

@@ -15,6 +15,8 @@
 //   tenant's exchange offer (workflows/device-exchange.ts), and the recorded exchange closes it.
 // - DEVICE_EXCHANGE_REPLAN_PATCH: a changed lead time (signal) re-plans the offer at once, and an open
 //   offer whose deadline moved is withdrawn as no longer needed.
+// - DEVICE_EXCHANGE_END_OUTBOX_PATCH: the offer's end (withdrawal, recorded exchange) goes through the
+//   outbox behind the offer's start instead of a direct signal.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -61,6 +63,7 @@ import {
 } from '../domain/contracts/device';
 import {
   DEFAULT_EXCHANGE_LEAD_DAYS,
+  DEVICE_EXCHANGE_END_OUTBOX_PATCH,
   DEVICE_EXCHANGE_OFFER_PATCH,
   DEVICE_EXCHANGE_REPLAN_PATCH,
   EXCHANGE_DEADLINE_KINDS,
@@ -70,12 +73,19 @@ import {
 import { deviceExchangeWithdrawn, deviceExchanged } from './shared/device-exchange';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 
-const { recordDeviceDeadline, sendDeviceReminder, escalateDevice, linkDeviceReplacement, reportDeviceFault, offerDeviceExchange } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
-  });
+const {
+  recordDeviceDeadline,
+  sendDeviceReminder,
+  escalateDevice,
+  linkDeviceReplacement,
+  reportDeviceFault,
+  offerDeviceExchange,
+  endDeviceExchange,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // No attempt limit: a reminder must eventually go out, however long the database or SMTP is down.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [DEVICE_GONE] },
+});
 
 /** Keeps each run's history small even when signals arrive often (daily readings, battery reports). */
 const DEFAULT_MAX_ITERATIONS_PER_RUN = 200;
@@ -296,6 +306,16 @@ export async function deviceDeadline(input: DeviceDeadlineInput): Promise<Device
   /** Tells the open exchange offer how it ends (it may have ended already: then nothing is left to tell). */
   async function endExchange(end: { replacedAt: string } | { withdrawnFor: string }) {
     if (exchangeWorkflowId === null) return;
+    // Through the outbox, behind the offer's start: a start still waiting there (Temporal was away)
+    // would otherwise miss the signal, and the offer would stay open.
+    if (patched(DEVICE_EXCHANGE_END_OUTBOX_PATCH)) {
+      await endDeviceExchange(
+        'replacedAt' in end
+          ? { exchangeWorkflowId, exchanged: { replacedAt: end.replacedAt } }
+          : { exchangeWorkflowId, withdrawn: { dueAt: end.withdrawnFor } },
+      );
+      return;
+    }
     try {
       const handle = getExternalWorkflowHandle(exchangeWorkflowId);
       if ('replacedAt' in end) await handle.signal(deviceExchanged, end);

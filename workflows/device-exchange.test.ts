@@ -18,6 +18,7 @@ import { ensureDeviceWorkflow, reportDeviceRecalibrated, reportDeviceReplaced } 
 import { saveExchangeLeadDays } from '../server/device-exchange-settings';
 import type { SessionUser } from '../server/session';
 import { formatDate } from '../domain/format';
+import { relayOutbox } from '../server/outbox';
 import { settleOutbox } from '../tests/support/outbox-settle';
 import { getStatus } from './shared/device';
 import { eventually } from '../tests/support/eventually';
@@ -90,6 +91,19 @@ function exchangeHandle(deviceId: number, dueAt: string) {
   return ts.client.workflow.getHandle<typeof deviceExchange>(deviceExchangeWorkflowId(deviceId, dueAt));
 }
 
+/**
+ * The exchange workflow's result once its end arrived. The end is a signal through the outbox, sent at
+ * once by the device workflow's activity; should that miss its deadline on a loaded machine, this
+ * relays it as a worker's relay would (none runs here). Queries do not move the test server's clock.
+ */
+async function ended(handle: ReturnType<typeof exchangeHandle>): Promise<DeviceExchangeStatus> {
+  await eventually(async () => {
+    await relayOutbox({ db, client: ts.client, taskQueue: ts.taskQueue, deadlineMs: 30_000 });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  }, SLOW);
+  return handle.result();
+}
+
 /** The offer once the exchange workflow has opened it. */
 function offered(deviceId: number, dueAt: string): Promise<DeviceExchangeStatus> {
   return eventually(async () => {
@@ -158,7 +172,7 @@ describe('device exchange with the tenant', () => {
       expect(await toldUsers(deviceExchangeDedupeKey(device.id, dueAt, 'escalation'))).toEqual([]);
 
       await replaced(device.id);
-      expect(await handle.result()).toMatchObject({ state: 'exchanged', exchangedAt: dateOf(await ts.now()) });
+      expect(await ended(handle)).toMatchObject({ state: 'exchanged', exchangedAt: dateOf(await ts.now()) });
       await recordHistory(handle, 'offered-answered-exchanged');
       // The device workflow's side too: it offered the exchange and signalled the recorded one.
       const deviceHandle = ts.client.workflow.getHandle(deviceWorkflowId(device.id));
@@ -191,7 +205,7 @@ describe('device exchange with the tenant', () => {
       expect(await handle.query(deviceExchangeStatus)).toMatchObject({ state: 'escalated', reminded: true, escalated: true });
 
       await replaced(device.id);
-      expect(await handle.result()).toMatchObject({ state: 'exchanged', escalated: true });
+      expect(await ended(handle)).toMatchObject({ state: 'exchanged', escalated: true });
       await recordHistory(handle, 'reminded-escalated-exchanged');
     },
     TEST_TIMEOUT_MS,
@@ -227,7 +241,7 @@ describe('device exchange with the tenant', () => {
       );
 
       await replaced(device.id);
-      expect(await exchangeHandle(device.id, dueAt).result()).toMatchObject({ state: 'exchanged', channel: 'letter', reminded: false });
+      expect(await ended(exchangeHandle(device.id, dueAt))).toMatchObject({ state: 'exchanged', channel: 'letter', reminded: false });
     },
     TEST_TIMEOUT_MS,
   );
@@ -297,7 +311,16 @@ describe('device exchange with the tenant', () => {
         const request = await db.models.AppointmentRequest.findByPk(appointmentId, { rejectOnEmpty: true });
         expect(request.status).toBe('cancelled');
       }, SLOW);
-      expect(await handle.result()).toMatchObject({ state: 'withdrawn', withdrawnFor: nextDueAt, exchangedAt: null, reminded: false });
+      expect(await ended(handle)).toMatchObject({ state: 'withdrawn', withdrawnFor: nextDueAt, exchangedAt: null, reminded: false });
+      // The withdrawal went through the outbox, behind the offer's start (server/device-exchange-outbox.test.ts: while that start waits).
+      const entries = await db.sequelize.query<{ kind: string; signal: string | null; sent: boolean }>(
+        `SELECT kind, payload->>'signal' AS signal, sent_at IS NOT NULL AS sent FROM workflow_outbox WHERE workflow_id = :workflowId ORDER BY id`,
+        { replacements: { workflowId: deviceExchangeWorkflowId(meter.id, dueAt) }, type: QueryTypes.SELECT },
+      );
+      expect(entries).toEqual([
+        { kind: 'start', signal: null, sent: true },
+        { kind: 'signal', signal: 'deviceExchangeWithdrawn', sent: true },
+      ]);
       const cancelled = await db.models.AppointmentEvent.findOne({ where: { appointmentId, kind: 'cancelled' }, rejectOnEmpty: true });
       expect(cancelled.body).toContain('nicht mehr nötig');
       expect(cancelled.body).toContain(formatDate(nextDueAt));

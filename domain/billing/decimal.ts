@@ -77,7 +77,8 @@ export interface ScaledColumn {
 
 export function scaledColumn(values: readonly number[]): ScaledColumn {
   let scale = 0;
-  for (const value of values) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
     if (!Number.isInteger(value)) scale = Math.max(scale, decimalPlaces(value));
   }
   const integers = new Array<bigint>(values.length);

@@ -10,7 +10,7 @@ import { cutReasonsByCostType, percentOf } from './cuts';
 import { decimalParts, scaledColumn, type ScaledColumn } from './decimal';
 import { degreeDayUnits } from './degree-days';
 import { toCents } from './money';
-import { parseBillingInput } from './parse';
+import { parseAssembledBillingInput, parseBillingInput } from './parse';
 import { Ratio } from './ratio';
 import {
   COST_TYPES,
@@ -80,7 +80,7 @@ function largestRemainders(remainders: readonly bigint[], count: number): number
 /** Few amounts (a unit's occupancies): pick the largest remainder `count` times, first index on ties. */
 const SMALL = 16;
 
-function fewLargest(remainders: readonly bigint[], count: number): number[] {
+function fewLargest<T extends bigint | number>(remainders: ArrayLike<T>, count: number): number[] {
   const chosen: number[] = [];
   for (let k = 0; k < count; k++) {
     let best = -1;
@@ -123,14 +123,71 @@ function roundToTotal(numerators: readonly bigint[], denominator: bigint, total:
  */
 export function splitByWeights(total: number, weights: readonly number[]): number[] {
   if (total === 0) return weights.map(() => 0);
-  const sum = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  let largest = 0;
+  let whole = Number.isSafeInteger(total) && total > 0;
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i]!;
+    sum += weight;
+    if (weight > largest) largest = weight;
+    if (!(weight >= 0 && Number.isSafeInteger(weight))) whole = false;
+  }
   if (sum === 0) throw new RangeError(`cannot split ${total} cents by zero weights`);
+  // Every product, floor and remainder an exact integer double: no BigInt needed (the usual case).
+  if (whole && total * largest + sum <= Number.MAX_SAFE_INTEGER) return splitExactly(total, weights, sum);
   const bigTotal = BigInt(total);
   return roundToTotal(
     weights.map((weight) => bigTotal * BigInt(weight)),
     BigInt(sum),
     total,
   );
+}
+
+/**
+ * splitByWeights on doubles that are exact integers (total × weight + sum ≤ 2^53 − 1): the same
+ * floors, remainders and largest-remainder choice as roundToTotal, without a BigInt per weight.
+ */
+function splitExactly(total: number, weights: readonly number[], sum: number): number[] {
+  const count = weights.length;
+  const cents = new Array<number>(count);
+  const remainders = new Float64Array(count);
+  let floorSum = 0;
+  for (let i = 0; i < count; i++) {
+    const numerator = total * weights[i]!;
+    // The quotient of two doubles may round up to the next integer: corrected by the remainder.
+    let floor = Math.floor(numerator / sum);
+    let remainder = numerator - floor * sum;
+    if (remainder < 0) {
+      floor -= 1;
+      remainder += sum;
+    } else if (remainder >= sum) {
+      floor += 1;
+      remainder -= sum;
+    }
+    cents[i] = floor;
+    remainders[i] = remainder;
+    floorSum += floor;
+  }
+  const missing = total - floorSum;
+  if (missing < 0 || missing > count) throw new RangeError(`cannot round amounts to a total of ${total} cents`);
+  if (missing === 0) return cents;
+  // The `missing` largest remainders, ties to the lower index; the remainders are exact.
+  if (count <= SMALL) {
+    for (const index of fewLargest(remainders, missing)) cents[index]! += 1;
+    return cents;
+  }
+  const threshold = remainders.slice().sort()[count - missing]!;
+  let tied = missing;
+  for (let i = 0; i < count; i++) if (remainders[i]! > threshold) tied--;
+  for (let i = 0; i < count; i++) {
+    const remainder = remainders[i]!;
+    if (remainder > threshold) cents[i]! += 1;
+    else if (remainder === threshold && tied > 0) {
+      cents[i]! += 1;
+      tied--;
+    }
+  }
+  return cents;
 }
 
 /**
@@ -349,7 +406,15 @@ function occupancyPart(
  * same guarantees as the CLI's.
  */
 export function computeBilling(unvalidated: BillingInput): BillingResult {
-  const input = parseBillingInput(unvalidated);
+  return billInput(parseBillingInput(unvalidated));
+}
+
+/** computeBilling for the statement assembly's own input: its occupancies are not checked again (parseAssembledBillingInput). */
+export function computeAssembledBilling(assembled: BillingInput): BillingResult {
+  return billInput(parseAssembledBillingInput(assembled));
+}
+
+function billInput(input: BillingInput): BillingResult {
   const areas = scaledColumn(input.units.map((unit) => unit.area));
   const totalArea = Ratio.of(areas.sum, 10n ** BigInt(areas.scale));
   const combined = input.combined && splitCombinedCost(input.combined, totalArea);

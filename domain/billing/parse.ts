@@ -277,7 +277,34 @@ function readUnitChoices<T extends string>(value: unknown, base: string, key: st
   return readChoices(value, at(base, key), allowed);
 }
 
-function readUnit(value: unknown, field: string, period: BillingPeriod, required: Required): UnitInput {
+const isCount = (value: unknown): value is number => typeof value === 'number' && value >= 0 && Number.isFinite(value);
+const isEmptyList = (value: unknown): boolean => Array.isArray(value) && value.length === 0;
+const UNIT_KEYS = 8;
+
+/**
+ * A unit that is already what readUnit returns (as the statement assembly builds them: every field
+ * given, no occupancies, cuts or substitutes, nothing else): taken as it is, without a copy. Any
+ * other unit goes through readUnit, which then names what is wrong.
+ */
+function isNormalUnit(value: unknown): value is UnitInput {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const unit = value as JsonObject;
+  if (!(typeof unit.id === 'string' && unit.id.trim() !== '' && isCount(unit.area) && unit.area > 0)) return false;
+  if (!(isCount(unit.heating) && isCount(unit.hotWater) && isCount(unit.coldWater))) return false;
+  if (!(isEmptyList(unit.estimated) && isEmptyList(unit.cuts) && isEmptyList(unit.occupancies))) return false;
+  let keys = 0;
+  for (const key in unit) if (Object.hasOwn(unit, key)) keys++;
+  return keys === UNIT_KEYS;
+}
+
+/**
+ * Occupancies are `checked` in input from outside; `built` by the statement assembly from its own
+ * occupancy segments (chronological, covering the period, each reading a part of the unit's sum by
+ * construction), so they are taken as they are.
+ */
+type Occupancies = 'checked' | 'built';
+
+function readUnit(value: unknown, field: string, period: BillingPeriod, required: Required, occupancyMode: Occupancies): UnitInput {
   const unit = readObject(value, field);
   const id = typeof unit.id === 'string' && unit.id.trim() !== '' ? unit.id : readId(unit.id, at(field, 'id'));
   const area =
@@ -296,14 +323,19 @@ function readUnit(value: unknown, field: string, period: BillingPeriod, required
   const consumptions = { heating, hotWater, coldWater };
   const occupancies = isAbsent(unit.occupancies)
     ? []
-    : readOccupancies(unit.occupancies, at(field, 'occupancies'), period, consumptions, field);
+    : occupancyMode === 'built' && Array.isArray(unit.occupancies)
+      ? (unit.occupancies as OccupancyInput[])
+      : readOccupancies(unit.occupancies, at(field, 'occupancies'), period, consumptions, field);
   return { id, area, heating, hotWater, coldWater, estimated, cuts, occupancies };
 }
 
-function readUnits(value: unknown, period: BillingPeriod, required: Required): UnitInput[] {
+function readUnits(value: unknown, period: BillingPeriod, required: Required, occupancyMode: Occupancies): UnitInput[] {
   const list = readArray(value, 'units');
   const units = new Array<UnitInput>(list.length);
-  for (let index = 0; index < list.length; index++) units[index] = readUnit(list[index], `units[${index}]`, period, required);
+  for (let index = 0; index < list.length; index++) {
+    const unit = list[index];
+    units[index] = isNormalUnit(unit) ? unit : readUnit(unit, `units[${index}]`, period, required, occupancyMode);
+  }
   if (units.length === 0) fail('units', 'must contain at least one unit');
   checkUniqueIds(units, 'units');
   return units;
@@ -357,6 +389,18 @@ function readCo2(value: unknown): Co2Input {
  * defaults filled in. Throws a ValidationError naming the first offending field.
  */
 export function parseBillingInput(raw: unknown): BillingInput {
+  return readInput(raw, 'checked');
+}
+
+/**
+ * parseBillingInput for the input the statement assembly builds: everything is checked the same
+ * way except the units' occupancies, which the assembly derives itself (see `Occupancies`).
+ */
+export function parseAssembledBillingInput(input: BillingInput): BillingInput {
+  return readInput(input, 'built');
+}
+
+function readInput(raw: unknown, occupancyMode: Occupancies): BillingInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('input', 'must be a JSON object');
   const root = raw as JsonObject;
   const period = readPeriod(root.period);
@@ -367,7 +411,7 @@ export function parseBillingInput(raw: unknown): BillingInput {
   const hotWater = readHkvoCostType(root.hotWater, 'hotWater', combined !== undefined);
   const coldWater = readColdWater(root.coldWater);
   const required: Required = { heating: heating !== undefined, hotWater: hotWater !== undefined, coldWater: false };
-  const units = readUnits(root.units, period, required);
+  const units = readUnits(root.units, period, required, occupancyMode);
   // Keys in the order of the contract; a section left out stays out.
   const input: BillingInput = {
     period,

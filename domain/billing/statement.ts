@@ -9,7 +9,7 @@
 import { ValidationError } from '../validation';
 import { formatDate } from '../format';
 import type { DeviceType } from '../deadlines';
-import { computeBilling, splitByWeights } from './engine';
+import { computeAssembledBilling, splitByWeights } from './engine';
 import { overlappingCut } from './cuts';
 import {
   COST_TYPES,
@@ -400,7 +400,12 @@ interface UnitWork {
   /** Per billed cost type: the devices' sum, null when any device lacks a usable value. */
   measured: PerCostType<Milli | null>;
   previous: PerCostType<Milli | null>;
-  devicesOf: PerCostType<DeviceFacts[]>;
+  /** Which device type measures each billed cost type (a type not billed: none). */
+  typeOf: PerCostType<DeviceType | null>;
+  /** §6a is owed: a device measuring heating or hot water reads remotely. */
+  remoteInformation: boolean;
+  /** A device measuring heating or hot water does not read remotely (§12(1) S.2 may apply). */
+  notRemote: boolean;
   consumption: PerCostType<Milli>;
   substitutes: Partial<PerCostType<SubstituteValue>>;
   estimated: CostType[];
@@ -410,7 +415,11 @@ interface UnitWork {
   cuts: Array<{ input: CutInput; source: 'automatic' | 'manual'; explanation: string }>;
 }
 
-const NO_DEVICES: DeviceFacts[] = [];
+/** The unit's devices that measure a billed cost type, in their order. */
+function devicesOf(work: UnitWork, type: CostType): DeviceFacts[] {
+  const deviceType = work.typeOf[type];
+  return deviceType === null ? [] : work.unit.devices.filter((device) => device.type === deviceType);
+}
 const NO_BOUNDARIES: Boundary[] = [];
 
 /** Which devices measure which cost type. Heating: the HKVs, or heat meters where a property has none. */
@@ -427,7 +436,7 @@ function heatingDeviceType(units: readonly UnitFacts[]): DeviceType {
 export function assembleStatement(
   facts: BillingFacts,
   request: StatementRequest,
-  engine: (input: BillingInput) => BillingResult = computeBilling,
+  engine: (input: BillingInput) => BillingResult = computeAssembledBilling,
 ): { statement: StatementData; input: BillingInput } {
   if (facts.units.length === 0) throw new ValidationError('propertyId', 'Die Liegenschaft hat keine Wohneinheiten.');
   checkRequest(request, new Set(facts.units.map((u) => u.id)));
@@ -435,6 +444,11 @@ export function assembleStatement(
   const billed = billedCostTypes(parameters);
   const heatingType = heatingDeviceType(facts.units);
   const typeOf: PerCostType<DeviceType> = { heating: heatingType, hotWater: 'WZ-W', coldWater: 'WZ-K' };
+  const billedTypeOf: PerCostType<DeviceType | null> = {
+    heating: typeOf.heating,
+    hotWater: billed.includes('hotWater') ? typeOf.hotWater : null,
+    coldWater: billed.includes('coldWater') ? typeOf.coldWater : null,
+  };
   const boundaries = new Boundaries();
   const previous = previousPeriod(period);
   const start = boundaries.of(period.start);
@@ -446,21 +460,24 @@ export function assembleStatement(
   const works: UnitWork[] = facts.units.map((unit) => {
     const segments = occupancySegments(unit.tenancies, period);
     const changes = segments.length < 2 ? NO_BOUNDARIES : segments.slice(1).map((segment) => boundaries.of(segment.from));
-    const devicesOf: PerCostType<DeviceFacts[]> = { heating: NO_DEVICES, hotWater: NO_DEVICES, coldWater: NO_DEVICES };
-    for (const device of unit.devices) {
-      for (const type of billed) {
-        if (device.type !== typeOf[type]) continue;
-        if (devicesOf[type] === NO_DEVICES) devicesOf[type] = [];
-        devicesOf[type].push(device);
-      }
-    }
     const readings: DeviceConsumption[] = [];
     const measured: PerCostType<Milli | null> = { heating: 0, hotWater: 0, coldWater: 0 };
     const previousMilli: PerCostType<Milli | null> = { heating: null, hotWater: null, coldWater: null };
+    let remoteInformation = false;
+    let notRemote = false;
     for (const type of billed) {
+      const deviceType = typeOf[type];
       let sum: Milli | null = 0;
-      let previousSum: Milli | null = devicesOf[type].length === 0 ? null : 0;
-      for (const device of devicesOf[type]) {
+      let previousSum: Milli | null = 0;
+      let devices = 0;
+      for (let d = 0; d < unit.devices.length; d++) {
+        const device = unit.devices[d]!;
+        if (device.type !== deviceType) continue;
+        devices++;
+        if (type !== 'coldWater') {
+          if (device.remoteReadable) remoteInformation = true;
+          else notRemote = true;
+        }
         const reading = deviceConsumption(device, start, end, changes);
         readings.push(reading);
         sum = sum === null || reading.consumption === null ? null : sum + toMilli(reading.consumption);
@@ -469,6 +486,7 @@ export function assembleStatement(
           previousSum = before === null ? null : previousSum + before;
         }
       }
+      if (devices === 0) previousSum = null;
       measured[type] = sum;
       previousMilli[type] = previousSum;
     }
@@ -478,7 +496,9 @@ export function assembleStatement(
       readings,
       measured,
       previous: previousMilli,
-      devicesOf,
+      typeOf: billedTypeOf,
+      remoteInformation,
+      notRemote,
       consumption: { heating: 0, hotWater: 0, coldWater: 0 },
       substitutes: {},
       estimated: [],
@@ -492,14 +512,16 @@ export function assembleStatement(
     let measuredMilli = 0;
     let measuredArea = 0;
     let measuredUnits = 0;
-    for (const work of works) {
+    for (let w = 0; w < works.length; w++) {
+      const work = works[w]!;
       const value = work.measured[type];
       if (value === null) continue;
       measuredMilli += value;
       measuredArea += work.unit.areaM2;
       measuredUnits += 1;
     }
-    for (const work of works) {
+    for (let w = 0; w < works.length; w++) {
+      const work = works[w]!;
       const value = work.measured[type];
       if (value !== null) {
         work.consumption[type] = value;
@@ -521,19 +543,21 @@ export function assembleStatement(
       work.estimated.push(type);
     }
   }
-  for (const work of works) {
+  for (let w = 0; w < works.length; w++) {
+    const work = works[w]!;
     if (work.estimated.length > 1) work.estimated.sort((a, b) => COST_TYPES.indexOf(a) - COST_TYPES.indexOf(b));
     if (work.segments.length > 1) for (const type of billed) work.split[type] = occupancyReadings(work, type, boundaries, period);
   }
 
   // §12(1) S.2: devices not remotely readable against §5(2)/(3); the manager's cuts.
   const hkvoTypes = HKVO_COST_TYPES.filter((type) => billed.includes(type));
-  for (const work of works) {
+  for (let w = 0; w < works.length; w++) {
+    const work = works[w]!;
     if (!hasTenant(work)) continue;
     // Nothing to cut where every device reads remotely, the usual case: no list of devices then.
-    if (!hkvoTypes.some((type) => work.devicesOf[type].some((device) => !device.remoteReadable))) continue;
+    if (!work.notRemote) continue;
     const remote = remoteReadingCut(
-      hkvoTypes.flatMap((type) => work.devicesOf[type]),
+      hkvoTypes.flatMap((type) => devicesOf(work, type)),
       period,
     );
     if (remote) work.cuts.push({ input: 'no-remote-reading', source: 'automatic', explanation: remote });
@@ -571,7 +595,8 @@ export function assembleStatement(
         type,
         estimatedArea * 4 > totalArea ? Math.round((estimatedArea * 1000) / totalArea) / 10 : null,
       );
-      for (const work of works) {
+      for (let w = 0; w < works.length; w++) {
+        const work = works[w]!;
         if (!hasTenant(work)) continue;
         if (work.cuts.some((c) => c.input === 'not-consumption-based' || c.input === `not-consumption-based:${type}`)) continue;
         work.cuts.push({ input: `not-consumption-based:${type}`, source: 'automatic', explanation });
@@ -626,7 +651,10 @@ function hasTenant(work: UnitWork): boolean {
 
 function centsOf(result: BillingResult, type: CostType): number {
   let cents = 0;
-  for (const unit of result.units) cents += toCentsInt(unit[type]);
+  for (let u = 0; u < result.units.length; u++) {
+    const unit = result.units[u]!;
+    cents += toCentsInt(unit[type]);
+  }
   return cents;
 }
 
@@ -637,7 +665,7 @@ function centsOf(result: BillingResult, type: CostType): number {
  */
 function occupancyReadings(work: UnitWork, type: CostType, boundaries: Boundaries, period: BillingPeriod): Milli[] | null {
   if (work.estimated.includes(type)) return null;
-  const devices = work.devicesOf[type];
+  const devices = devicesOf(work, type);
   const milli: Milli[] = [];
   let sum = 0;
   for (const segment of work.segments) {
@@ -808,7 +836,7 @@ const NO_CENTS: number[] = [];
 function statementUnit(work: UnitWork, unitResult: BillingResult['units'][number], context: TenantCutContext): StatementUnitData {
   const { unit, segments } = work;
   // §6a is owed where remotely readable devices measure heat or hot water.
-  const informationOwed = context.hkvoTypes.some((type) => work.devicesOf[type].some((d) => d.remoteReadable));
+  const informationOwed = work.remoteInformation;
   const unitCents = hkvoCents(unitResult);
   // The engine's cuts of the unit, each reason's cents from the unit's amounts.
   const unitEngineCents =

@@ -20,6 +20,12 @@ export const DEVICE_EXCHANGE_OFFER_PATCH = 'device-exchange-offer';
  * the offer of the old deadline open.
  */
 export const DEVICE_EXCHANGE_REPLAN_PATCH = 'device-exchange-replan';
+/**
+ * Guards the device workflow's end of an offer through the outbox (ADR 11): the withdrawal and the
+ * recorded exchange are queued behind the exchange workflow's start, so they reach an offer whose start
+ * still waits (Temporal was away) once it runs. Executions before it signal the offer directly.
+ */
+export const DEVICE_EXCHANGE_END_OUTBOX_PATCH = 'device-exchange-end-outbox';
 
 /** Days before the deadline the tenant is offered the exchange, unless the organisation set another lead time. */
 export const DEFAULT_EXCHANGE_LEAD_DAYS = 60;
@@ -103,6 +109,10 @@ export interface DeviceExchangeWithdrawn {
   /** The device's deadline now (YYYY-MM-DD). */
   dueAt: string;
 }
+
+/** How the device workflow ends an offer: the recorded exchange, or the withdrawal for a moved deadline. */
+export type DeviceExchangeEnd =
+  { exchangeWorkflowId: string; exchanged: DeviceExchanged } | { exchangeWorkflowId: string; withdrawn: DeviceExchangeWithdrawn };
 
 /** The organisation changed its lead time: the device workflow re-plans its offer at once. */
 export interface DeviceExchangeLeadTime {

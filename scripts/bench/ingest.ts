@@ -11,8 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { QueryTypes } from 'sequelize';
 import type { Db } from '../../db';
 import { API_RATE_LIMIT_MAX } from '../../domain/api-tokens';
@@ -20,8 +18,7 @@ import { createApiToken } from '../../server/api-tokens';
 import { temporalSettings } from '../../server/temporal';
 import { ensureDeviceWorkflows } from '../../server/device-obligation';
 import { startWebServer } from '../web';
-import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
-import { log, startBenchEnvironment, timed } from './setup';
+import { log, quietTemporalRuntime, startBenchEnvironment, startBenchWorker, timed } from './setup';
 import { round } from './stats';
 
 const TELEGRAMS = Number(process.env.BENCH_TELEGRAMS ?? 100_000);
@@ -127,11 +124,9 @@ async function postAsGateway(url: string, init: RequestInit): Promise<Response> 
 const percentile = (sorted: number[], p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0, 1);
 
 export async function benchIngest() {
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-  });
-  const { db, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
+  quietTemporalRuntime();
+  const environment = await startBenchEnvironment({ poolMax: 20 });
+  const { db, close } = environment;
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'klarmeter-bench-vite-'));
   try {
     const { organisationId, managerId, deviceIds, serials } = await seedGateway(db);
@@ -144,15 +139,8 @@ export async function benchIngest() {
     );
     const taskQueue = temporalSettings().taskQueue;
     log(`${DEVICES} devices; bundling workflows, starting the worker and the web process …`);
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-    const worker = await buildWorker({
-      connection: await NativeConnection.connect({ address: temporal.address }),
-      taskQueue,
-      db,
-      workflowBundle,
-    });
-    const running = worker.run();
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const worker = await startBenchWorker(environment, taskQueue);
+    const { client } = worker;
     const web = await startWebServer({ dev: true, hmr: false, vite: { cacheDir, logLevel: 'error' } });
     try {
       await ensureDeviceWorkflows(client, deviceIds, { db, taskQueue });
@@ -247,9 +235,7 @@ export async function benchIngest() {
       };
     } finally {
       await web.close();
-      worker.shutdown();
-      await running;
-      await client.connection.close();
+      await worker.stop();
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });

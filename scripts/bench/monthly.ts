@@ -13,7 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import type { Db } from '../../db';
 import { calendarDate } from '../../domain/calendar';
 import { HISTORY_MONTHS, monthBoundaries, monthsEnding, reportingMonthFor, type YearMonth } from '../../domain/monthly';
@@ -26,7 +26,7 @@ import {
 } from '../../domain/contracts/monthly';
 import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
 import { benchReadingSignals } from './readings';
-import { benchPortfolio, log, startBenchEnvironment, timed } from './setup';
+import { benchPortfolio, log, quietTemporalRuntime, startBenchEnvironment, timed } from './setup';
 import { round } from './stats';
 import { cpuSeconds, measured, startWorkerProcess, stopWorkerProcess } from './processes';
 
@@ -141,11 +141,7 @@ async function compareWorkerCounts(
 
 export async function benchMonthly() {
   const counts = workerCounts(process.argv);
-  // Native warnings (a slow workflow task on a busy machine) go through the logger to stderr: stdout carries only the JSON.
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-  });
+  quietTemporalRuntime();
   const { db, databaseUrl, temporal, close } = await startBenchEnvironment({ poolMax: 20 });
   const month = reportingMonthFor(calendarDate(new Date()));
   try {

@@ -1,5 +1,7 @@
 // What the database benchmarks share: their own database `klarmeter_bench` (migrated), an isolated
 // Temporal dev server, the generated portfolio of BENCH_UNITS units, and timing.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { Op } from 'sequelize';
 import { createDb, type Db } from '../../db';
@@ -9,6 +11,8 @@ import { calendarDate } from '../../domain/calendar';
 import { ensureDatabase, ensureDevSecrets } from '../lib/services';
 import { findTemporalCli, freePort, startTemporalDevServer, type DevServer } from '../lib/temporal';
 import { config } from '../../server/config';
+import { createPdfRenderer } from '../../server/pdf';
+import { WORKFLOWS_PATH, buildWorker } from '../lib/worker';
 
 export const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -81,4 +85,42 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; sec
   const started = performance.now();
   const result = await work();
   return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Native warnings (a slow workflow task on a busy machine) go through the logger to stderr: stdout carries only the JSON. */
+export function quietTemporalRuntime(): void {
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
+}
+
+export interface BenchWorker {
+  /** A client of the bench's Temporal server. */
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/** The production worker in the bench process on `taskQueue` (one shared PDF renderer, as `npm run worker` has), and a client. */
+export async function startBenchWorker(environment: BenchEnvironment, taskQueue: string): Promise<BenchWorker> {
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const pdfRenderer = createPdfRenderer();
+  const worker = await buildWorker({
+    connection: await NativeConnection.connect({ address: environment.temporal.address }),
+    taskQueue,
+    db: environment.db,
+    workflowBundle,
+    pdfRenderer,
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: environment.temporal.address }) });
+  return {
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await pdfRenderer.close();
+      await client.connection.close();
+    },
+  };
 }
