@@ -87,10 +87,11 @@ export interface ObligationPage {
 /** A list filter names at most this many device-fault tickets (the newest); the page's count shows what matched. */
 const DEVICE_FAULT_LOOKUP_LIMIT = 500;
 
+/** The organisation with its properties' ids and names. */
+export type NamedScope = OrganisationScope & { properties: Array<{ id: number; name: string }> };
+
 /** The organisation and all its properties: compliance officers and managers see the whole organisation. */
-export async function organisationScope(
-  user: SessionUser,
-): Promise<OrganisationScope & { properties: Array<{ id: number; name: string }> }> {
+export async function organisationScope(user: SessionUser): Promise<NamedScope> {
   const scope = await visibleScope(user);
   return { organisationId: user.organisationId, propertyIds: scope.propertyIds, properties: scope.properties };
 }
@@ -156,7 +157,7 @@ interface Labels {
   devices: Map<string, string>;
 }
 
-async function labelsFor(infos: ExecutionInfo[], scope: OrganisationScope): Promise<Labels> {
+async function labelsFor(infos: ExecutionInfo[], scope: NamedScope): Promise<Labels> {
   const ids = (key: string) =>
     [...new Set(infos.map((info) => attributeText(decodeSearchAttributes(info.searchAttributes?.indexedFields), key)))]
       .map(Number)
@@ -165,11 +166,7 @@ async function labelsFor(infos: ExecutionInfo[], scope: OrganisationScope): Prom
   const deviceIds = ids(SEARCH_KEYS.device);
   const sequelize = db().sequelize;
   const propertyIds = scope.propertyIds.length > 0 ? scope.propertyIds : [-1];
-  const [properties, units, devices] = await Promise.all([
-    sequelize.query<{ id: number; name: string }>(`SELECT id, name FROM properties WHERE id IN (:propertyIds)`, {
-      replacements: { propertyIds },
-      type: QueryTypes.SELECT,
-    }),
+  const [units, devices] = await Promise.all([
     unitIds.length === 0
       ? []
       : sequelize.query<{ id: number; label: string }>(
@@ -187,7 +184,8 @@ async function labelsFor(infos: ExecutionInfo[], scope: OrganisationScope): Prom
         ),
   ]);
   return {
-    properties: new Map(properties.map((p) => [String(p.id), p.name])),
+    // The scope already holds the organisation's property names: no query for them.
+    properties: new Map(scope.properties.map((p) => [String(p.id), p.name])),
     units: new Map(units.map((u) => [String(u.id), u.label])),
     devices: new Map(devices.map((d) => [String(d.id), d.serial])),
   };
@@ -234,6 +232,8 @@ export interface SearchOptions {
   now?: Date;
   /** Ask visibility for the total too (the page does; the CSV's pages do not). */
   count?: boolean;
+  /** The user's scope when the caller has it already (the page reads it for its filter form). */
+  scope?: NamedScope;
 }
 
 /**
@@ -246,7 +246,7 @@ export async function searchObligations(
   pageToken: string | null,
   options: SearchOptions = {},
 ): Promise<ObligationPage | null> {
-  const scope = await organisationScope(user);
+  const scope = options.scope ?? (await organisationScope(user));
   const now = options.now ?? new Date();
   let query: string;
   try {

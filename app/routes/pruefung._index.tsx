@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
   if (!parsed.ok) return { ...base, errors: parsed.errors, filters: null, page: null };
 
-  const page = await searchObligations(user, parsed.filters, url.searchParams.get('page') || null);
+  const page = await searchObligations(user, parsed.filters, url.searchParams.get('page') || null, { scope });
   // A property outside the organisation: as if it did not exist.
   if (!page) throw notFound();
   return { ...base, errors: null, filters: parsed.filters, page };
