@@ -81,13 +81,12 @@ try {
   await startChild('web', 'web.ts', { args: dev ? ['--dev'] : [] }, env);
   // Workflows for devices without one (first start, or a reset Temporal history); idempotent, so
   // it runs while the portal already answers.
-  void startAllDeviceWorkflows(db, log)
+  const deviceWork = startAllDeviceWorkflows(db, log)
     .catch((error: Error) => log(`Starting device workflows failed: ${error.message}`))
     // Retention timers of archived documents whose start was lost (idempotent like the devices').
     .then(() => ensureRetentionWorkflows({ db }))
     .then((started) => log(`Retention workflows: ${started} started.`))
-    .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`))
-    .finally(() => db.close());
+    .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`));
   // A new demo shows last month's consumption information at once instead of on the 5th, then a
   // year of history for the charts and comparisons; a later start completes a history it left unfinished.
   if (freshDemo || historyMonths.length > 0)
@@ -97,7 +96,12 @@ try {
     })().catch((error: Error) => log(`Monthly information run not started: ${error.message}`));
   // Last year's heating statement, delivered partly in the portal and partly by post (idempotent:
   // a restart finishes an interrupted one and creates no second).
-  void deliverDemoHeatingStatement(log).catch((error: Error) => log(`Demo heating statement not finished: ${error.message}`));
+  const demoStatement = deliverDemoHeatingStatement(log).catch((error: Error) =>
+    log(`Demo heating statement not finished: ${error.message}`),
+  );
+  // Closed only when both are done: the models are bound to the process's newest database handle,
+  // which is this one when the services' own handle was opened before it.
+  void Promise.allSettled([deviceWork, demoStatement]).finally(() => db.close());
 
   const port = config().PORT;
   console.log(`
