@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { Op, QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { createActivities } from '.';
 import { createMailer } from '../server/mail';
@@ -203,4 +204,65 @@ test('a monthly batch retried after it had published resumes from its heartbeat:
   const resumed = await runIn(new MockActivityEnvironment({ heartbeatDetails: last }), activities.processMonthlyBatch, batch);
   expect(resumed).toEqual({ ...done, mailed: 0 });
   expect(await db.models.MonthlyDeliveryEvent.count()).toBe(provided);
+});
+
+test('a delivery commits its recipients batch by batch: a retry after a crash mid-way records each tenant once and returns the same facts', async () => {
+  const house = await createStatementFixture(db);
+  const manager = house.org.managers[0]!;
+  const saved = await saveStatement(db, house.request, {
+    userId: manager.id,
+    email: manager.email,
+    organisationId: manager.organisationId,
+  });
+  const ref = { id: saved.stored!.id, version: saved.stored!.version };
+  const tenants = await db.models.StatementOccupancy.count({ where: { statementId: ref.id, tenancyId: { [Op.ne]: null } } });
+  expect(tenants).toBeGreaterThanOrEqual(4);
+  const activities = createActivities({
+    db,
+    mailer: createMailer({ db, from: 'Klarmeter <noreply@klarmeter.local>' }),
+    recipientBatchSize: 2,
+  });
+  const input = {
+    statementId: ref.id,
+    version: ref.version,
+    channel: 'post' as const,
+    dispatchedOn: '2026-06-01',
+    today: '2026-06-01',
+    periodEnd: house.request.period.end,
+    objectionMode: 'end-of-month' as const,
+    actor: { userId: manager.id, name: manager.email },
+    ip: '203.0.113.9',
+    documentSha256: 'a'.repeat(64),
+  };
+  const stored = () =>
+    db.sequelize.query<{ occupancyId: number; transactionId: string }>(
+      'SELECT occupancy_id AS "occupancyId", xmin::text AS "transactionId" FROM statement_recipients WHERE statement_id = :id ORDER BY occupancy_id',
+      { replacements: ref, type: QueryTypes.SELECT },
+    );
+
+  // The worker dies right after its first batch committed (its first progress report fails).
+  const dying = new MockActivityEnvironment();
+  dying.on('heartbeat', () => {
+    throw new Error('worker gone');
+  });
+  await expect(runIn(dying, activities.deliverToRecipients, input)).rejects.toThrow('worker gone');
+  expect(await stored()).toHaveLength(2);
+
+  const beats: unknown[] = [];
+  const retry = new MockActivityEnvironment();
+  retry.on('heartbeat', (details: unknown) => beats.push(details));
+  const delivered = await runIn(retry, activities.deliverToRecipients, input);
+  expect(delivered).toHaveLength(tenants);
+  expect(beats.at(-1)).toEqual({ done: tenants, total: tenants });
+  const rows = await stored();
+  expect(rows.map((r) => r.occupancyId)).toEqual(delivered.map((r) => r.occupancyId).sort((a, b) => a - b));
+  // One transaction per batch of two: committed separately, never all at once.
+  expect(new Set(rows.map((r) => r.transactionId)).size).toBe(Math.ceil(tenants / 2));
+  const events = await db.models.ProofEvent.findAll({ where: { statementId: ref.id, version: ref.version, step: 'delivered' } });
+  expect(events).toHaveLength(tenants);
+  expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: tenants }, (_, i) => i + 1));
+
+  // A third run (a retry of a finished attempt) finds everything and returns what was recorded.
+  expect(await runIn(new MockActivityEnvironment(), activities.deliverToRecipients, input)).toEqual(delivered);
+  expect(await db.models.ProofEvent.count({ where: { statementId: ref.id, version: ref.version } })).toBe(tenants);
 });

@@ -45,6 +45,8 @@ export interface ActivityDeps {
    * renders launches Chromium for that call only.
    */
   pdfRenderer?: PdfRenderer;
+  /** Recipients a statement's delivery records per transaction (default RECIPIENT_BATCH_SIZE). */
+  recipientBatchSize?: number;
 }
 
 /** While a step of unknown length runs, the last details are repeated this often (well inside every heartbeat timeout). */

@@ -165,74 +165,109 @@ interface RecipientRow {
   hasActiveAccount: boolean;
 }
 
+/** How far a delivery has come (the heartbeat's details): recipients recorded of all. */
+export interface DeliveryProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Recipients per transaction: each batch commits on its own, so a statement of thousands of tenants
+ * never holds one transaction (and the chain's lock) for minutes, and its progress is reported.
+ */
+export const RECIPIENT_BATCH_SIZE = 250;
+
 /**
  * Delivers the version to each tenant (occupancy with a tenancy): the portal for a tenant with an
  * active account, else a letter; records the recipient's row and a proof event naming its channel,
- * receipt date, §556(3) check and objection deadline. Idempotent: a retry finds the stored rows and
- * events, and returns what the first attempt recorded.
+ * receipt date, §556(3) check and objection deadline, in batches that commit one by one and report
+ * progress. Idempotent: a retry (after a crash mid-way too) finds the stored rows and events of the
+ * batches done and returns what the first attempt recorded, so it goes on where that one ended.
  */
-async function deliverToRecipients(db: Db, input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
-  return db.sequelize.transaction(async (transaction) => {
-    const tenants = await db.sequelize.query<RecipientRow>(
-      `SELECT o.id AS "occupancyId", o.unit_id AS "unitId", t.id AS "tenancyId", COALESCE(o.tenant_name, t.tenant_name) AS "tenantName",
-              t.user_id AS "userId", (u.id IS NOT NULL AND u.password_hash IS NOT NULL) AS "hasActiveAccount"
-         FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id LEFT JOIN users u ON u.id = t.user_id
-        WHERE o.statement_id = :statementId ORDER BY o.unit_id, o.position`,
-      { replacements: { statementId: input.statementId }, type: QueryTypes.SELECT, transaction },
+async function deliverToRecipients(
+  db: Db,
+  input: RecipientDeliveryInput,
+  progress: ProgressSource,
+  batchSize: number,
+): Promise<DeliveredRecipient[]> {
+  const tenants = await db.sequelize.query<RecipientRow>(
+    `SELECT o.id AS "occupancyId", o.unit_id AS "unitId", t.id AS "tenancyId", COALESCE(o.tenant_name, t.tenant_name) AS "tenantName",
+            t.user_id AS "userId", (u.id IS NOT NULL AND u.password_hash IS NOT NULL) AS "hasActiveAccount"
+       FROM statement_occupancies o JOIN tenancies t ON t.id = o.tenancy_id LEFT JOIN users u ON u.id = t.user_id
+      WHERE o.statement_id = :statementId ORDER BY o.unit_id, o.position`,
+    { replacements: { statementId: input.statementId }, type: QueryTypes.SELECT },
+  );
+  const delivering = progress<DeliveryProgress>();
+  const delivered: DeliveredRecipient[] = [];
+  for (let start = 0; start < tenants.length; start += batchSize) {
+    const batch = tenants.slice(start, start + batchSize);
+    const recorded = await delivering.keepAlive(() =>
+      db.sequelize.transaction(async (transaction) => {
+        const done: DeliveredRecipient[] = [];
+        for (const tenant of batch) done.push(await deliverToRecipient(db, input, tenant, transaction));
+        return done;
+      }),
     );
-    const delivered: DeliveredRecipient[] = [];
-    for (const tenant of tenants) {
-      const channel = channelFor(tenant, input.channel);
-      const receipt = recipientReceipt({
-        channel,
-        today: input.today,
-        ...(input.dispatchedOn === undefined ? {} : { dispatchedOn: input.dispatchedOn }),
-        ...(input.receivedOn === undefined ? {} : { receivedOn: input.receivedOn }),
-        periodEnd: input.periodEnd,
-        mode: input.objectionMode,
-      });
-      const userId = channel === 'portal' ? tenant.userId : null;
-      const { event } = await appendProofEvent(
-        db,
-        {
-          statementId: input.statementId,
-          version: input.version,
-          step: 'delivered',
-          idempotencyKey: `recipient-${tenant.occupancyId}`,
-          actor: input.actor,
-          ip: input.ip,
-          documentSha256: input.documentSha256,
-          // No name: the proof is shown to owners and compliance officers, who see units, not tenants.
-          details: { occupancyId: tenant.occupancyId, unitId: tenant.unitId, ...receipt },
-        },
-        transaction,
-      );
-      await db.sequelize.query(
-        `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
-                dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
-         VALUES (:occupancyId, :statementId, :version, :unitId, :tenancyId, :userId, :tenantName, :channel,
-                :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline)
-         ON CONFLICT (occupancy_id) DO NOTHING`,
-        {
-          replacements: { ...tenant, ...receipt, userId, statementId: input.statementId, version: input.version, deliveredAt: event.at },
-          transaction,
-        },
-      );
-      // The stored event's facts, so a retry returns what the first attempt recorded.
-      const facts = event.details as unknown as RecipientReceipt;
-      delivered.push({
-        occupancyId: tenant.occupancyId,
-        unitId: tenant.unitId,
-        userId: facts.channel === 'portal' ? tenant.userId : null,
-        channel: facts.channel,
-        dispatchedOn: facts.dispatchedOn,
-        receivedOn: facts.receivedOn,
-        deadlineMissed: facts.deadlineMissed,
-        objectionDeadline: facts.objectionDeadline,
-      });
-    }
-    return delivered;
+    delivered.push(...recorded);
+    delivering.report({ done: delivered.length, total: tenants.length });
+  }
+  return delivered;
+}
+
+async function deliverToRecipient(
+  db: Db,
+  input: RecipientDeliveryInput,
+  tenant: RecipientRow,
+  transaction: Transaction,
+): Promise<DeliveredRecipient> {
+  const channel = channelFor(tenant, input.channel);
+  const receipt = recipientReceipt({
+    channel,
+    today: input.today,
+    ...(input.dispatchedOn === undefined ? {} : { dispatchedOn: input.dispatchedOn }),
+    ...(input.receivedOn === undefined ? {} : { receivedOn: input.receivedOn }),
+    periodEnd: input.periodEnd,
+    mode: input.objectionMode,
   });
+  const userId = channel === 'portal' ? tenant.userId : null;
+  const { event } = await appendProofEvent(
+    db,
+    {
+      statementId: input.statementId,
+      version: input.version,
+      step: 'delivered',
+      idempotencyKey: `recipient-${tenant.occupancyId}`,
+      actor: input.actor,
+      ip: input.ip,
+      documentSha256: input.documentSha256,
+      // No name: the proof is shown to owners and compliance officers, who see units, not tenants.
+      details: { occupancyId: tenant.occupancyId, unitId: tenant.unitId, ...receipt },
+    },
+    transaction,
+  );
+  await db.sequelize.query(
+    `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
+            dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
+     VALUES (:occupancyId, :statementId, :version, :unitId, :tenancyId, :userId, :tenantName, :channel,
+            :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline)
+     ON CONFLICT (occupancy_id) DO NOTHING`,
+    {
+      replacements: { ...tenant, ...receipt, userId, statementId: input.statementId, version: input.version, deliveredAt: event.at },
+      transaction,
+    },
+  );
+  // The stored event's facts, so a retry returns what the first attempt recorded.
+  const facts = event.details as unknown as RecipientReceipt;
+  return {
+    occupancyId: tenant.occupancyId,
+    unitId: tenant.unitId,
+    userId: facts.channel === 'portal' ? tenant.userId : null,
+    channel: facts.channel,
+    dispatchedOn: facts.dispatchedOn,
+    receivedOn: facts.receivedOn,
+    deadlineMissed: facts.deadlineMissed,
+    objectionDeadline: facts.objectionDeadline,
+  };
 }
 
 interface CorrectedRecipientRow {
@@ -333,8 +368,9 @@ export function createStatementObligation(deps: {
   publicUrl?: string;
   pdfRenderer?: PdfRenderer;
   progress?: ProgressSource;
+  recipientBatchSize?: number;
 }) {
-  const { db, pdfRenderer, progress = noProgress } = deps;
+  const { db, pdfRenderer, progress = noProgress, recipientBatchSize = RECIPIENT_BATCH_SIZE } = deps;
   /** The tenants of the version's occupancies, each with its units (the first one opens the page). */
   async function tenantsOf(statementId: number): Promise<Array<Recipient & { unitId: number; units: string }>> {
     return db.sequelize.query(
@@ -425,7 +461,7 @@ export function createStatementObligation(deps: {
 
     /** Delivers the version to each of its tenants by that tenant's channel (deliverToRecipients). */
     async deliverToRecipients(input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
-      return deliverToRecipients(db, input);
+      return deliverToRecipients(db, input, progress, recipientBatchSize);
     },
 
     /** Corrects one recipient's receipt date with its reason (correctRecipientReceipt). */
