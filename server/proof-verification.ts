@@ -3,7 +3,7 @@
 // chain's last event, and the heads the workflow's history recorded (activity results, a store the
 // database cannot rewrite) checked against the chain: a re-hashed chain, a dropped newest event and
 // a moved head all disagree with them. The audit log is walked and checked against its signed head.
-import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, isGrpcServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { verifyAuditChain } from '../db/audit';
@@ -11,7 +11,7 @@ import type { Db } from '../db';
 import { latestAuditHead, latestProofHead, type SignedHeadRow } from '../db/heads';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { statementWorkflowId } from '../domain/contracts/statement';
-import { lateObjectionWorkflowId } from '../domain/contracts/late-objection';
+import { LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowId, lateObjectionWorkflowIdPrefix } from '../domain/contracts/late-objection';
 import { verifySignature } from './proof/keys';
 import { trustedKey } from './proof/signing';
 
@@ -98,8 +98,9 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
     });
 
   // The version's workflow anchors its heads; an accepted late objection's workflow anchors its own
-  // (it may run after the version's has ended). Found by the chain's events and the acceptances' rows.
-  const lateIds = await lateObjectionWorkflowIds(db, ref, events);
+  // (it may run after the version's has ended). Found by the chain's events, the acceptances' rows
+  // and Temporal's own list, which still names one whose event and row an insider deleted.
+  const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
   let anchoredSeq: number | null = null;
   for (const workflowId of [chainId, ...lateIds]) {
     const anchored = await anchoredHeads(client, workflowId);
@@ -131,9 +132,13 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   return { ok: findings.length === 0, events: events.length, anchoredSeq, findings };
 }
 
-/** The workflows of the version's accepted late objections: named by its events and by their rows. */
+/** gRPC status code of a method the server does not offer. */
+const GRPC_UNIMPLEMENTED = 12;
+
+/** The workflows of the version's accepted late objections: named by its events, their rows and Temporal's visibility. */
 async function lateObjectionWorkflowIds(
   db: Db,
+  client: Client,
   ref: { id: number; version: number },
   events: ReadonlyArray<{ step: string; details: Record<string, unknown> }>,
 ): Promise<string[]> {
@@ -144,7 +149,17 @@ async function lateObjectionWorkflowIds(
   const fromEvents = events
     .filter((e) => e.step === 'objection_accepted_late' && typeof e.details.occupancyId === 'number')
     .map((e) => lateObjectionWorkflowId(ref.id, ref.version, e.details.occupancyId as number));
-  return [...new Set([...fromEvents, ...rows.map((r) => r.workflowId)])].sort();
+  const fromTemporal: string[] = [];
+  const prefix = lateObjectionWorkflowIdPrefix(ref.id, ref.version);
+  const query = `WorkflowType = '${LATE_OBJECTION_WORKFLOW_TYPE}' AND WorkflowId STARTS_WITH '${prefix}'`;
+  try {
+    for await (const execution of client.workflow.list({ query })) fromTemporal.push(execution.workflowId);
+  } catch (error) {
+    // Only Temporal's time-skipping test server has no visibility to list; every real server has.
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (!(isGrpcServiceError(cause) && cause.code === GRPC_UNIMPLEMENTED)) throw error;
+  }
+  return [...new Set([...fromEvents, ...rows.map((r) => r.workflowId), ...fromTemporal])].sort();
 }
 
 /** Walks the audit log and checks it against its newest signed head. */

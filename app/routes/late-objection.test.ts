@@ -7,16 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { User } from '../../db';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { createDb, type User } from '../../db';
 import type { StatementData } from '../../domain/billing/statement';
 import { lateObjectionWorkflowId } from '../../domain/contracts/late-objection';
-import { proofEvents } from '../../db/proof';
+import { proofEvents, verifyProofChain } from '../../db/proof';
 import { verifyStatementProof } from '../../server/proof-verification';
 import { pdfRenderer } from '../../server/statements';
 import { temporalClient } from '../../server/temporal';
 import { deliveredStatement } from '../../tests/support/delivered-statement';
 import { exportAndVerifyRecipient } from '../../tests/support/proof-cli';
+import { asInsider, dropNewestEvent } from '../../tests/support/tamper';
 import { eventually } from '../../tests/support/eventually';
 import { recordHistory } from '../../tests/support/time-skipping';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
@@ -234,5 +235,25 @@ describe('late objection accepted by the manager', () => {
       occupancyId: String(other.occupancyId),
     });
     expect(foreign).toMatchObject({ kind: 'response', status: 404 });
+  }, 120_000);
+
+  test("an insider who deletes the acceptance's event and row and moves the head back is found by the acceptance's workflow", async () => {
+    // Last in this file: it leaves the proof broken.
+    const owner = createDb(inject('ownerDatabaseUrl'));
+    try {
+      const { seq } = await dropNewestEvent(database, owner, ref());
+      await asInsider(owner, 'statement_late_objections', (q) =>
+        q('DELETE FROM statement_late_objections WHERE occupancy_id = :occupancyId', recipient).then(() => undefined),
+      );
+      // Neither the chain nor the database names the acceptance any more: only Temporal knows its workflow.
+      expect((await verifyProofChain(database, ref().id, ref().version)).ok).toBe(true);
+      expect(await acceptances()).toBe(0);
+      const verdict = await verifyStatementProof(database, temporalClient(), ref());
+      expect(verdict.findings).toEqual([
+        { problem: 'anchor-mismatch', message: `Ereignis Nr. ${seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
+      ]);
+    } finally {
+      await owner.close();
+    }
   }, 120_000);
 });

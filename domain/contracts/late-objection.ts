@@ -7,7 +7,12 @@ export const LATE_OBJECTION_WORKFLOW_TYPE = 'lateObjectionAcceptance';
 
 /** Business id: one acceptance per recipient of a version, under the version's own id. */
 export function lateObjectionWorkflowId(statementId: number, version: number, occupancyId: number): string {
-  return `${statementWorkflowId(statementId, version)}-late-objection-${occupancyId}`;
+  return `${lateObjectionWorkflowIdPrefix(statementId, version)}${occupancyId}`;
+}
+
+/** What the ids of a version's late-objection workflows start with (a visibility query lists them). */
+export function lateObjectionWorkflowIdPrefix(statementId: number, version: number): string {
+  return `${statementWorkflowId(statementId, version)}-late-objection-`;
 }
 
 /** What the manager decided, for the recipient's proof, the acceptance's row and the ticket. */
