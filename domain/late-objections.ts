@@ -32,6 +32,20 @@ export const LATE_OBJECTION_LABELS: Readonly<Record<LateObjectionField, string>>
   reason: 'Warum hat der Mieter die Verspätung nicht zu vertreten?',
 };
 
+/** A tenant's own late objection in the portal: what it disputes and why it could not object in time. */
+export type LateRequestField = 'positions' | 'objection' | 'reason';
+
+export const LATE_REQUEST_LABELS: Readonly<Record<LateRequestField, string>> = {
+  positions: 'Beanstandete Positionen',
+  objection: 'Ihre Einwendungen',
+  reason: 'Warum konnten Sie die Frist nicht einhalten?',
+};
+
+export type LateRequestForm = Omit<LateObjectionForm, 'receivedOn'>;
+
+/** The tenant page's form intent for it. */
+export const LATE_REQUEST_INTENT = 'late-objection-request';
+
 export interface LateObjectionForm {
   receivedOn: string;
   positions: string[];
@@ -62,11 +76,26 @@ export function lateObjectionErrors(
     errors.receivedOn = `${label.receivedOn}: liegt in der Einspruchsfrist (bis ${germanDay(recipient.objectionDeadline)}); ein solcher Einspruch ist nicht verspätet.`;
   else if (compareDates(input.receivedOn, recipient.receivedOn) < 0)
     errors.receivedOn = `${label.receivedOn}: darf nicht vor dem Zugang der Abrechnung liegen.`;
+  return { ...errors, ...objectionContentErrors(input, label) };
+}
+
+/** The reason as the proof records it: "Mieter hat die Verspätung nicht zu vertreten: …". */
+export function recordedLateReason(reason: string): string {
+  const own = reason.trim();
+  return own.startsWith(LATE_OBJECTION_REASON_PREFIX.trim()) ? own : `${LATE_OBJECTION_REASON_PREFIX}${own}`;
+}
+
+/** What is wrong with the positions, the objection's text and the reason for the delay, per field. */
+function objectionContentErrors(
+  input: LateRequestForm,
+  label: Readonly<Record<LateRequestField, string>>,
+): Partial<Record<LateRequestField, string>> {
+  const errors: Partial<Record<LateRequestField, string>> = {};
   const known = input.positions.filter((p) => (OBJECTION_POSITIONS as readonly string[]).includes(p));
   if (known.length === 0 || known.length !== input.positions.length)
     errors.positions = `${label.positions}: bitte mindestens eine der genannten Positionen auswählen.`;
   const objection = input.objection.trim();
-  if (objection === '') errors.objection = `${label.objection}: bitte angeben, was der Mieter beanstandet.`;
+  if (objection === '') errors.objection = `${label.objection}: bitte angeben, was beanstandet wird.`;
   else if (objection.length > LATE_OBJECTION_TEXT_MAX) errors.objection = `${label.objection}: höchstens 4.000 Zeichen.`;
   const reason = input.reason.trim();
   if (reason === '') errors.reason = `${label.reason}: bitte angeben (Pflicht nach §556 Abs. 3 Satz 6 BGB).`;
@@ -74,8 +103,10 @@ export function lateObjectionErrors(
   return errors;
 }
 
-/** The reason as the proof records it: "Mieter hat die Verspätung nicht zu vertreten: …". */
-export function recordedLateReason(reason: string): string {
-  const own = reason.trim();
-  return own.startsWith(LATE_OBJECTION_REASON_PREFIX.trim()) ? own : `${LATE_OBJECTION_REASON_PREFIX}${own}`;
+/**
+ * What is wrong with a tenant's own late objection, per field (German, naming the field); empty
+ * when it may be sent to the manager, who decides whether the delay is excused.
+ */
+export function lateRequestErrors(input: LateRequestForm): Partial<Record<LateRequestField, string>> {
+  return objectionContentErrors(input, LATE_REQUEST_LABELS);
 }

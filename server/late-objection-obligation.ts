@@ -81,24 +81,31 @@ export function createLateObjectionObligation(deps: { db: Db }) {
         );
         if (stored) return { lateObjectionId: stored.id, seq: event.seq, ticketId: stored.ticketId ?? 0, head };
 
-        // Handled like a timely objection: a case for the managers, linked to the version.
-        const { ticketId } = await openTicket(
-          {
-            organisationId: recipient.organisationId,
-            propertyId: recipient.propertyId,
-            unitId: recipient.unitId,
-            createdBy: input.actor.userId,
-            category: 'statement_objection',
-            topic: 'statement_objection',
-            subject: `Einspruch ${recipient.documentNumber} v${input.version} · ${recipient.unitLabel} (verspätet, angenommen)`,
-            body:
-              `Eingegangen am ${formatDate(input.receivedOn)}, nach der Einspruchsfrist (bis ${formatDate(recipient.objectionDeadline)}); ` +
-              `von der Verwaltung angenommen (§556 Abs. 3 Satz 6 BGB). ${input.reason}\n\n` +
-              `Beanstandete Positionen: ${input.positions.join(', ')}\n\n${input.objection}`,
-            linked: { kind: 'statement', id: input.statementId, version: input.version },
-          },
-          { db, client: temporal.client, taskQueue: temporal.taskQueue, transaction },
+        // Handled like a timely objection: a case for the managers, linked to the version; the tenant's
+        // own request from the portal has its case already, which the acceptance continues.
+        const [requested] = await db.sequelize.query<{ ticketId: number }>(
+          'SELECT ticket_id AS "ticketId" FROM statement_late_objection_requests WHERE occupancy_id = :occupancyId',
+          { replacements: { occupancyId: input.occupancyId }, type: QueryTypes.SELECT, transaction },
         );
+        const { ticketId } =
+          requested ??
+          (await openTicket(
+            {
+              organisationId: recipient.organisationId,
+              propertyId: recipient.propertyId,
+              unitId: recipient.unitId,
+              createdBy: input.actor.userId,
+              category: 'statement_objection',
+              topic: 'statement_objection',
+              subject: `Einspruch ${recipient.documentNumber} v${input.version} · ${recipient.unitLabel} (verspätet, angenommen)`,
+              body:
+                `Eingegangen am ${formatDate(input.receivedOn)}, nach der Einspruchsfrist (bis ${formatDate(recipient.objectionDeadline)}); ` +
+                `von der Verwaltung angenommen (§556 Abs. 3 Satz 6 BGB). ${input.reason}\n\n` +
+                `Beanstandete Positionen: ${input.positions.join(', ')}\n\n${input.objection}`,
+              linked: { kind: 'statement', id: input.statementId, version: input.version },
+            },
+            { db, client: temporal.client, taskQueue: temporal.taskQueue, transaction },
+          ));
         const [created] = await db.sequelize.query<{ id: number }>(
           `INSERT INTO statement_late_objections (occupancy_id, statement_id, version, unit_id, workflow_id, received_on, positions,
                   objection, reason, accepted_by, accepted_at, proof_seq, ticket_id)

@@ -60,6 +60,8 @@ import type { LifecycleView } from '../domain/timeline';
 import { recipientState, recipientSummary, type RecipientView } from '../domain/statement-recipients';
 import { berlinDateOf } from '../domain/business-hours';
 import { OBJECTION_POSITIONS } from '../domain/late-objections';
+import { recipientFacts, type RecipientFacts } from './proof-export';
+import { tenantLateObjection, type TenantLateObjection } from './late-objections';
 import type { SessionUser } from './session';
 import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { verifyStatementProof } from './proof-verification';
@@ -648,6 +650,8 @@ export interface TenantLifecycle {
   objections: Array<{ id: number; positions: string[]; reason: string; filedAt: string }>;
   /** The tenant's own delivery proof (its recipient's page); null before delivery. */
   proofHref: string | null;
+  /** Its own late objection (after its window); null before delivery. */
+  lateObjection: TenantLateObjection | null;
 }
 
 /** The tenant's view: its statement's state, window and proof, and its own objections. */
@@ -674,13 +678,7 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
         objectionWindowEndsAt: new Date(endOfGermanDayMs(mine.objectionDeadline)).toISOString(),
       }
     : shared;
-  // Its own recipient only: delivered to its account, or (a letter) to its tenancy.
-  const [ownDelivery] = await database.sequelize.query<{ occupancyId: number }>(
-    `SELECT r.occupancy_id AS "occupancyId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
-      WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
-      ORDER BY r.occupancy_id DESC LIMIT 1`,
-    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
-  );
+  const ownDelivery = await ownRecipientFacts(user, own, database);
   const windowOpen =
     (view.state === 'delivered' || view.state === 'opened') &&
     view.objectionWindowEndsAt !== null &&
@@ -691,7 +689,20 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
     objectionToken: randomBytes(12).toString('base64url'),
     objections: objections.map((o) => ({ id: o.id, positions: o.positions, reason: o.reason, filedAt: o.filedAt.toISOString() })),
     proofHref: ownDelivery ? `/abrechnungen/${ref.id}/nachweis/${ownDelivery.occupancyId}` : null,
+    lateObjection: ownDelivery ? await tenantLateObjection(ownDelivery, database) : null,
   };
+}
+
+/** The tenant's own recipient of the version: delivered to its account, or (a letter) to its tenancy. */
+export async function ownRecipientFacts(user: SessionUser, own: TenantOwn, database: Db = sharedDb()): Promise<RecipientFacts | null> {
+  const ref = refOf(own);
+  const [row] = await database.sequelize.query<{ occupancyId: number }>(
+    `SELECT r.occupancy_id AS "occupancyId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
+      WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
+      ORDER BY r.occupancy_id DESC LIMIT 1`,
+    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
+  );
+  return row ? recipientFacts(database, { statementId: ref.id, version: ref.version, occupancyId: row.occupancyId }) : null;
 }
 
 /** The objection form's action: positions and a reason, refused by the workflow outside the window. */

@@ -8,6 +8,9 @@ import { LimitedTextArea } from './length-hint';
 import { TEXT_LIMITS } from '../../domain/text-limits';
 import { formatDate, formatDateTime } from '../../domain/format';
 import type { LifecycleView, Tone } from '../../domain/timeline';
+import { LATE_REQUEST_INTENT, LATE_REQUEST_LABELS } from '../../domain/late-objections';
+import type { LateRequestOutcome, TenantLateObjection } from '../../server/late-objections';
+import { LateObjectionFields } from './late-objection-fields';
 
 const STATE_TONES: Record<string, Tone> = {
   draft: 'unknown',
@@ -167,6 +170,8 @@ export function ObjectionForm({
   outcome,
   objectionDeadline,
   token,
+  late,
+  lateOutcome,
 }: {
   canObject: boolean;
   positions: readonly string[];
@@ -174,6 +179,9 @@ export function ObjectionForm({
   objectionDeadline: string | null;
   /** From the loader, one per rendered form: a double submit files one objection. */
   token: string;
+  /** The tenant's own late objection; null before delivery. */
+  late?: TenantLateObjection | null;
+  lateOutcome?: LateRequestOutcome;
 }) {
   return (
     <Panel id="einspruch" title="Einspruch erheben">
@@ -202,12 +210,64 @@ export function ObjectionForm({
           {objectionDeadline ? <p className="muted">Möglich bis einschließlich {formatDate(objectionDeadline)}.</p> : null}
         </Form>
       ) : (
-        <p className="muted">
-          {objectionDeadline
-            ? `Die Einspruchsfrist endete am ${formatDate(objectionDeadline)}.`
-            : 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'}
-        </p>
+        <>
+          <p className="muted">
+            {objectionDeadline
+              ? `Die Einspruchsfrist endete am ${formatDate(objectionDeadline)}.`
+              : 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'}
+          </p>
+          {late ? <LateObjectionRequest late={late} outcome={lateOutcome} /> : null}
+        </>
       )}
     </Panel>
+  );
+}
+
+/**
+ * After the window: the tenant's own late objection (BGB §556 Abs. 3 Satz 6), which the management
+ * accepts when the tenant is not responsible for the delay; then its state. Works without JavaScript.
+ */
+function LateObjectionRequest({ late, outcome }: { late: TenantLateObjection; outcome?: LateRequestOutcome }) {
+  if (late.accepted)
+    return (
+      <p className="alert alert--info" role="status">
+        Ihr verspäteter Einspruch (eingegangen am {formatDate(late.accepted.receivedOn)}) wurde von der Verwaltung angenommen und wird wie
+        ein fristgerechter bearbeitet.
+      </p>
+    );
+  if (late.request)
+    return (
+      <p className={outcome?.ok ? 'alert alert--info' : 'muted'} role="status">
+        Ihre verspätete Einwendung ist am {formatDateTime(late.request.submittedAt)} Uhr eingegangen (
+        <Link to={`/vorgaenge/${late.request.ticketId}`}>Vorgang Nr. {late.request.ticketId}</Link>). Die Verwaltung prüft, ob sie sie trotz
+        Fristablauf berücksichtigen kann.
+      </p>
+    );
+  if (!late.canRequest) return null;
+  const failed = outcome && !outcome.ok ? outcome : null;
+  return (
+    <Form method="post" className="late-objection" aria-labelledby="late-request-title">
+      <input type="hidden" name="intent" value={LATE_REQUEST_INTENT} />
+      <h3 id="late-request-title">Verspätete Einwendung</h3>
+      <p className="muted">
+        Nach Ablauf der Frist kann die Verwaltung eine Einwendung nur berücksichtigen, wenn Sie die Verspätung nicht zu vertreten haben
+        (§556 Abs. 3 Satz 6 BGB), etwa wegen Krankheit oder Abwesenheit. Nennen Sie den Grund; die Verwaltung entscheidet und antwortet
+        Ihnen im Vorgang.
+      </p>
+      {failed ? (
+        <div className="alert alert--error" role="alert">
+          {failed.message}
+        </div>
+      ) : null}
+      <LateObjectionFields
+        labels={LATE_REQUEST_LABELS}
+        reasonHint="Zum Beispiel: Krankenhausaufenthalt vom … bis …"
+        errors={failed?.errors ?? {}}
+        values={failed?.values ?? null}
+      />
+      <button type="submit" className="button button--primary">
+        Verspätete Einwendung senden
+      </button>
+    </Form>
   );
 }

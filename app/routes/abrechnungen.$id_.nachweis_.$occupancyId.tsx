@@ -9,13 +9,11 @@ import { KEY_PAGE_PATH, recipientLateObjectionAction, recipientProofPage, recipi
 import { RECEIPT_CORRECTION_LABELS, RECEIPT_REASON_MAX } from '../../domain/statement-recipients';
 import {
   LATE_OBJECTION_LABELS,
-  LATE_OBJECTION_REASON_MAX,
   LATE_OBJECTION_REASON_PREFIX,
-  LATE_OBJECTION_TEXT_MAX,
-  OBJECTION_POSITIONS,
   type LateObjectionField,
   type LateObjectionForm,
 } from '../../domain/late-objections';
+import { LateObjectionFields } from '~/components/late-objection-fields';
 import type { LateObjectionOutcome } from '../../server/late-objections';
 import { FieldError, invalidProps } from '~/components/field-error';
 
@@ -111,11 +109,22 @@ export default function RecipientProofPage() {
           ) : data.lateObjection.pending ? (
             <p>Die Annahme ist erfasst und wird im Nachweis festgehalten.</p>
           ) : data.lateObjection.canAccept ? (
-            <LateObjectionFormView
-              objectionDeadline={data.objectionDeadline}
-              errors={late && !late.ok ? late.errors : {}}
-              values={late && !late.ok ? late.values : null}
-            />
+            <>
+              {data.lateObjection.requested ? (
+                <p className="alert alert--info" role="status">
+                  Die Mietpartei hat am {formatDate(data.lateObjection.requested.receivedOn)} im Portal verspätet Einspruch erhoben (
+                  <Link to={`/vorgaenge/${data.lateObjection.requested.ticketId}`}>
+                    Vorgang Nr. {data.lateObjection.requested.ticketId}
+                  </Link>
+                  ). Ihre Angaben sind unten eingetragen; nehmen Sie den Einspruch an, wenn sie die Verspätung nicht zu vertreten hat.
+                </p>
+              ) : null}
+              <LateObjectionFormView
+                objectionDeadline={data.objectionDeadline}
+                errors={late && !late.ok ? late.errors : {}}
+                values={late && !late.ok ? late.values : data.lateObjection.requested}
+              />
+            </>
           ) : null}
         </Panel>
       ) : null}
@@ -257,47 +266,12 @@ function LateObjectionFormView({
         />
         {error('receivedOn')}
       </div>
-      <fieldset className="field" {...described('positions')}>
-        <legend>{LATE_OBJECTION_LABELS.positions}</legend>
-        {OBJECTION_POSITIONS.map((position) => (
-          <label key={position} className="checkbox">
-            <input type="checkbox" name="positions" value={position} defaultChecked={values?.positions.includes(position) ?? false} />{' '}
-            {position}
-          </label>
-        ))}
-        {error('positions')}
-      </fieldset>
-      <div className="field">
-        <label htmlFor="late-objection">{LATE_OBJECTION_LABELS.objection}</label>
-        <textarea
-          id="late-objection"
-          name="objection"
-          rows={4}
-          required
-          maxLength={LATE_OBJECTION_TEXT_MAX}
-          defaultValue={values?.objection ?? ''}
-          {...described('objection')}
-        />
-        {error('objection')}
-      </div>
-      <div className="field">
-        <label htmlFor="late-reason">{LATE_OBJECTION_LABELS.reason}</label>
-        <p className="muted" id="late-reason-hint">
-          Festgehalten als „{LATE_OBJECTION_REASON_PREFIX}…“
-        </p>
-        <textarea
-          id="late-reason"
-          name="reason"
-          rows={3}
-          required
-          maxLength={LATE_OBJECTION_REASON_MAX}
-          defaultValue={values?.reason ?? ''}
-          {...(errors.reason
-            ? { 'aria-invalid': true as const, 'aria-describedby': 'late-reason-hint late-reason-error' }
-            : { 'aria-describedby': 'late-reason-hint' })}
-        />
-        {error('reason')}
-      </div>
+      <LateObjectionFields
+        labels={LATE_OBJECTION_LABELS}
+        reasonHint={`Festgehalten als „${LATE_OBJECTION_REASON_PREFIX}…“`}
+        errors={errors}
+        values={values}
+      />
       <button type="submit" className="button">
         Verspäteten Einspruch annehmen
       </button>

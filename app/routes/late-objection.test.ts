@@ -25,7 +25,7 @@ import { createStatementFixture } from '../../tests/support/statement-fixtures';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { action, loader } from './abrechnungen.$id_.nachweis_.$occupancyId';
-import { loader as tenantStatementLoader } from './meine-abrechnungen.$id';
+import { action as tenantStatementAction, loader as tenantStatementLoader } from './meine-abrechnungen.$id';
 
 const database = testDb();
 process.env.TEMPORAL_TASK_QUEUE = `late-objection-${uniqueSuffix()}`;
@@ -41,13 +41,14 @@ let worker: RunningWorker;
 let statement: StatementData;
 let manager: User;
 let tenantA: User;
+let tenantC: User;
 let recipient: { occupancyId: number; unitId: number; unitLabel: string; objectionDeadline: string };
 
 beforeAll(async () => {
   worker = await startTestWorker({ taskQueue: process.env.TEMPORAL_TASK_QUEUE!, db: database });
   const org = await createOrgFixture(database);
   tenantA = await createUserFixture(database, org.organisation.id, 'tenant');
-  const tenantC = await createUserFixture(database, org.organisation.id, 'tenant');
+  tenantC = await createUserFixture(database, org.organisation.id, 'tenant');
   const house = await createStatementFixture(database, { tenantA, tenantC }, org);
   manager = org.managers[0]!;
   statement = await deliveredStatement(database, house, manager, { channel: 'post', dispatchedOn: DISPATCHED_ON });
@@ -105,7 +106,7 @@ describe('late objection accepted by the manager', () => {
     const row = await database.models.Statement.findByPk(statement.stored!.id, { attributes: ['status'], rejectOnEmpty: true });
     expect(row.status).toBe('final');
     const page = dataOf(await run(loader, makeRequest(path(), { cookie: await cookieFor(manager) }), params()));
-    expect(page.lateObjection).toEqual({ canAccept: true, accepted: null, pending: false });
+    expect(page.lateObjection).toEqual({ canAccept: true, accepted: null, pending: false, requested: null });
   }, 120_000);
 
   test('a missing reason, a day inside the window or no position is refused naming the field; nothing is proven', async () => {
@@ -236,7 +237,117 @@ describe('late objection accepted by the manager', () => {
     });
     expect(foreign).toMatchObject({ kind: 'response', status: 404 });
   }, 120_000);
+});
 
+describe("the tenant's own late objection through the portal", () => {
+  let mine: { occupancyId: number; unitId: number; unitLabel: string };
+  const tenantPath = () => `/meine-abrechnungen/${ref().id}?einheit=${mine.unitId}`;
+  const tenantPage = async (who: User) =>
+    run(tenantStatementLoader, makeRequest(tenantPath(), { cookie: await cookieFor(who) }), { id: String(ref().id) });
+  const send = async (who: User, form: Record<string, string | string[]>) =>
+    run(
+      tenantStatementAction,
+      makeRequest(tenantPath(), { cookie: await cookieFor(who), form: { intent: 'late-objection-request', ...form } }),
+      { id: String(ref().id) },
+      {
+        clientIp: '203.0.113.77',
+      },
+    );
+  const requestRows = () =>
+    database.sequelize.query<{ ticketId: number; positions: string[]; reason: string; ip: string }>(
+      'SELECT ticket_id AS "ticketId", positions, reason, ip FROM statement_late_objection_requests WHERE occupancy_id = :occupancyId',
+      { replacements: mine, type: QueryTypes.SELECT },
+    );
+  const own = {
+    positions: ['Warmwasserkosten'],
+    objection: 'Der Warmwasserverbrauch ist doppelt so hoch wie im Vorjahr.',
+    reason: 'Ich war vom 05.01. bis 28.02.2026 im Ausland und konnte meine Post nicht lesen.',
+  };
+
+  beforeAll(async () => {
+    const [row] = await database.sequelize.query<typeof mine>(
+      `SELECT r.occupancy_id AS "occupancyId", r.unit_id AS "unitId", u.label AS "unitLabel"
+         FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id JOIN units u ON u.id = r.unit_id
+        WHERE r.statement_id = :id AND t.user_id = :userId`,
+      { replacements: { id: ref().id, userId: tenantC.id }, type: QueryTypes.SELECT },
+    );
+    mine = row!;
+  });
+
+  test('after the window the tenant sends it with the reason for the delay; errors name the field; once only', async () => {
+    const before = dataOf(await tenantPage(tenantC));
+    expect(before).toMatchObject({ canObject: false, lateObjection: { canRequest: true, request: null, accepted: null } });
+
+    const incomplete = dataOf(await send(tenantC, { objection: own.objection, reason: ' ' }));
+    expect(incomplete).toMatchObject({
+      form: 'late-request',
+      ok: false,
+      errors: {
+        positions: expect.stringMatching(/^Beanstandete Positionen:/),
+        reason: expect.stringMatching(/^Warum konnten Sie die Frist nicht einhalten\?: bitte angeben/),
+      },
+      values: { objection: own.objection },
+    });
+    expect(await requestRows()).toEqual([]);
+    // Another tenant of the house does not reach this flat's statement at all.
+    expect(await send(tenantA, own)).toMatchObject({ kind: 'response', status: 404 });
+
+    const sent = dataOf(await send(tenantC, own));
+    expect(sent).toMatchObject({ form: 'late-request', ok: true, message: expect.stringMatching(/Vorgang Nr\. \d+/) });
+    const [row] = await requestRows();
+    expect(row).toMatchObject({ positions: own.positions, reason: own.reason, ip: '203.0.113.77' });
+    const ticket = await database.models.Ticket.findByPk(row!.ticketId, { rejectOnEmpty: true });
+    expect(ticket).toMatchObject({ category: 'statement_objection', unitId: mine.unitId, createdBy: tenantC.id, linkedId: ref().id });
+    expect(ticket.subject).toContain(statement.stored!.documentNumber);
+    expect(ticket.subject).toContain(mine.unitLabel);
+    const [audit] = await database.sequelize.query<{ actor: string; ip: string }>(
+      `SELECT actor, ip FROM audit_log WHERE action = 'statement_late_objection_requested' AND entity_id = :id`,
+      { replacements: { id: String(ref().id) }, type: QueryTypes.SELECT },
+    );
+    expect(audit).toEqual({ actor: tenantC.email, ip: '203.0.113.77' });
+
+    expect(dataOf(await send(tenantC, own))).toMatchObject({ ok: false, message: expect.stringMatching(/bereits eingegangen/) });
+    expect(await requestRows()).toHaveLength(1);
+    expect(dataOf(await tenantPage(tenantC)).lateObjection).toMatchObject({ canRequest: false, request: { ticketId: row!.ticketId } });
+  }, 120_000);
+
+  test("the manager finds it on the recipient's proof page, accepts it, and the acceptance continues the tenant's case", async () => {
+    const [request] = await requestRows();
+    const proofParams = { id: String(ref().id), occupancyId: String(mine.occupancyId) };
+    const proofPath = `/abrechnungen/${ref().id}/nachweis/${mine.occupancyId}`;
+    const page = dataOf(await run(loader, makeRequest(proofPath, { cookie: await cookieFor(manager) }), proofParams));
+    expect(page.lateObjection).toMatchObject({
+      canAccept: true,
+      requested: { positions: own.positions, objection: own.objection, reason: own.reason, ticketId: request!.ticketId },
+    });
+    const tickets = await database.models.Ticket.count({ where: { linkedKind: 'statement', linkedId: ref().id } });
+    const accepted = dataOf(
+      await run(
+        action,
+        makeRequest(proofPath, {
+          cookie: await cookieFor(manager),
+          form: {
+            intent: 'accept-late-objection',
+            receivedOn: page.lateObjection.requested!.receivedOn,
+            positions: own.positions,
+            objection: own.objection,
+            reason: own.reason,
+          },
+        }),
+        proofParams,
+        { clientIp: '198.51.100.41' },
+      ),
+    );
+    expect(accepted).toMatchObject({ ok: true, message: expect.stringContaining(`Vorgang Nr. ${request!.ticketId}`) });
+    expect(await database.models.Ticket.count({ where: { linkedKind: 'statement', linkedId: ref().id } })).toBe(tickets);
+    expect(dataOf(await tenantPage(tenantC)).lateObjection).toMatchObject({
+      canRequest: false,
+      accepted: { receivedOn: page.lateObjection.requested!.receivedOn },
+    });
+  }, 120_000);
+});
+
+describe('tampering with an accepted late objection', () => {
   test("an insider who deletes the acceptance's event and row and moves the head back is found by the acceptance's workflow", async () => {
     // Last in this file: it leaves the proof broken.
     const owner = createDb(inject('ownerDatabaseUrl'));

@@ -3,7 +3,15 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { OPENED_INTENT, OpeningReceipt } from '~/components/opening-receipt';
 import { requireSameOrigin } from '../../server/request';
 import { ObjectionForm, TenantLifecycleSection } from '~/components/statement-lifecycle';
-import { OBJECTION_POSITIONS, recordTenantOpening, tenantLifecycle, tenantObjectionAction } from '../../server/statement-lifecycle';
+import {
+  OBJECTION_POSITIONS,
+  ownRecipientFacts,
+  recordTenantOpening,
+  tenantLifecycle,
+  tenantObjectionAction,
+} from '../../server/statement-lifecycle';
+import { requestLateObjectionAction, type LateRequestOutcome } from '../../server/late-objections';
+import { LATE_REQUEST_INTENT } from '../../domain/late-objections';
 import { renderStatementHtml, statementDocumentModel } from '../../server/statement-documents';
 import { Panel } from '~/components/page-header';
 import { parseId } from '../../domain/params';
@@ -34,17 +42,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const unitId = parseId(new URL(request.url).searchParams.get('einheit') ?? undefined);
   const own = id ? await findTenantStatement(user, id, unitId) : null;
   if (!own) throw notFound();
-  if ((await request.clone().formData()).get('intent') === OPENED_INTENT) {
+  const intent = (await request.clone().formData()).get('intent');
+  if (intent === OPENED_INTENT) {
     requireSameOrigin(request);
     await recordTenantOpening(user, own, 'view', context);
     return { ok: true, message: 'Der Empfang ist bestätigt.' };
+  }
+  if (intent === LATE_REQUEST_INTENT) {
+    const facts = await ownRecipientFacts(user, own);
+    if (!facts) throw notFound();
+    return requestLateObjectionAction(request, user, facts, context);
   }
   return tenantObjectionAction(user, own, request, context);
 }
 
 export default function MyStatement() {
-  const { title, pdfHref, html, lifecycle, canObject, objectionToken, objections, positions, proofHref } = useLoaderData<typeof loader>();
-  const outcome = useActionData<typeof action>();
+  const { title, pdfHref, html, lifecycle, canObject, objectionToken, objections, positions, proofHref, lateObjection } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const lateOutcome = result && 'form' in result && result.form === 'late-request' ? (result as LateRequestOutcome) : undefined;
+  const outcome = result && !('form' in result) ? result : undefined;
   return (
     <>
       <OpeningReceipt fields={{ dokument: pdfHref }} />
@@ -76,6 +93,8 @@ export default function MyStatement() {
         outcome={outcome}
         objectionDeadline={lifecycle.objectionDeadline}
         token={objectionToken}
+        late={lateObjection}
+        lateOutcome={lateOutcome}
       />
     </>
   );
