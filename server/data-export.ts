@@ -110,9 +110,15 @@ export async function personalDataEntries(user: SessionUser, context: RequestCon
        FROM appointment_events WHERE appointment_id IN (:ids) ORDER BY appointment_id, seq`,
     { ids: appointmentIds },
   );
+  // Timely objections and those sent after the window (with the reason for the delay).
   const objections = await rows(
-    `SELECT statement_id AS "statementId", version, unit_id AS "unitId", positions, reason, filed_at AS "filedAt", ticket_id AS "ticketId"
-       FROM statement_objections WHERE filed_by = :userId ORDER BY filed_at`,
+    `SELECT statement_id AS "statementId", version, unit_id AS "unitId", positions, reason, NULL AS "delayReason",
+            filed_at AS "filedAt", ticket_id AS "ticketId"
+       FROM statement_objections WHERE filed_by = :userId
+     UNION ALL
+     SELECT statement_id, version, unit_id, positions, objection, reason, submitted_at, ticket_id
+       FROM statement_late_objection_requests WHERE user_id = :userId
+     ORDER BY "filedAt"`,
     { userId },
   );
   const monthly = await rows(

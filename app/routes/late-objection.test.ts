@@ -20,7 +20,8 @@ import { exportAndVerifyRecipient } from '../../tests/support/proof-cli';
 import { asInsider, dropNewestEvent } from '../../tests/support/tamper';
 import { eventually } from '../../tests/support/eventually';
 import { recordHistory } from '../../tests/support/time-skipping';
-import { createOrgFixture, createUserFixture, uniqueSuffix } from '../../tests/support/fixtures';
+import { createOrgFixture, createUserFixture, sessionUserOf, uniqueSuffix } from '../../tests/support/fixtures';
+import { personalDataEntries } from '../../server/data-export';
 import { createStatementFixture } from '../../tests/support/statement-fixtures';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
 import { cookieFor, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
@@ -309,6 +310,11 @@ describe("the tenant's own late objection through the portal", () => {
     expect(dataOf(await send(tenantC, own))).toMatchObject({ ok: false, message: expect.stringMatching(/bereits eingegangen/) });
     expect(await requestRows()).toHaveLength(1);
     expect(dataOf(await tenantPage(tenantC)).lateObjection).toMatchObject({ canRequest: false, request: { ticketId: row!.ticketId } });
+    // The tenant's data export (Art. 15 DSGVO) names it among its objections.
+    const exported = (await personalDataEntries(sessionUserOf(tenantC), undefined)).find((e) => e.name === 'einsprueche.json')!;
+    expect(JSON.parse(new TextDecoder().decode(exported.bytes))).toEqual([
+      expect.objectContaining({ statementId: ref().id, positions: own.positions, reason: own.objection, delayReason: own.reason }),
+    ]);
   }, 120_000);
 
   test("the manager finds it on the recipient's proof page, accepts it, and the acceptance continues the tenant's case", async () => {
