@@ -66,7 +66,8 @@ afterAll(async () => {
   await db.close();
 });
 
-test('kill -9 of the worker rendering an approval: another worker continues within 30 s and renders each PDF once', async () => {
+/** A statement of the fixture house saved as a draft by its manager. */
+async function savedStatement() {
   const house = await createStatementFixture(db);
   const manager = house.org.managers[0]!;
   const saved = await saveStatement(db, house.request, {
@@ -74,7 +75,11 @@ test('kill -9 of the worker rendering an approval: another worker continues with
     email: manager.email,
     organisationId: manager.organisationId,
   });
-  const ref = { id: saved.stored!.id, version: saved.stored!.version };
+  return { house, manager, ref: { id: saved.stored!.id, version: saved.stored!.version } };
+}
+
+test('kill -9 of the worker rendering an approval: another worker continues within 30 s and renders each PDF once', async () => {
+  const { manager, ref } = await savedStatement();
   const actor = { userId: manager.id, name: manager.email, role: 'manager' };
   const options = { db, client: temporal.client, taskQueue };
   const addressees = statementAddressees((await loadStatement(db, ref.id))!);
@@ -207,14 +212,7 @@ test('a monthly batch retried after it had published resumes from its heartbeat:
 });
 
 test('a delivery commits its recipients batch by batch: a retry after a crash mid-way records each tenant once and returns the same facts', async () => {
-  const house = await createStatementFixture(db);
-  const manager = house.org.managers[0]!;
-  const saved = await saveStatement(db, house.request, {
-    userId: manager.id,
-    email: manager.email,
-    organisationId: manager.organisationId,
-  });
-  const ref = { id: saved.stored!.id, version: saved.stored!.version };
+  const { house, manager, ref } = await savedStatement();
   const tenants = await db.models.StatementOccupancy.count({ where: { statementId: ref.id, tenancyId: { [Op.ne]: null } } });
   expect(tenants).toBeGreaterThanOrEqual(4);
   const activities = createActivities({

@@ -5,25 +5,43 @@ import {
   LATE_OBJECTION_REASON_MAX,
   LATE_OBJECTION_TEXT_MAX,
   OBJECTION_POSITIONS,
+  type LateObjectionField,
   type LateRequestField,
   type LateRequestForm,
 } from '../../domain/late-objections';
 
 export function LateObjectionFields({
   labels,
+  withReceivedOn = false,
   reasonHint,
   errors,
   values,
 }: {
-  labels: Readonly<Record<LateRequestField, string>>;
+  labels: Readonly<Record<LateRequestField, string>> & { receivedOn?: string };
+  /** The manager's acceptance: the day the objection came in (a tenant's own is dated by the portal). */
+  withReceivedOn?: boolean;
   reasonHint: string;
-  errors: Partial<Record<LateRequestField, string>>;
-  values: LateRequestForm | null;
+  errors: Partial<Record<LateObjectionField, string>>;
+  values: (LateRequestForm & { receivedOn?: string }) | null;
 }) {
-  const described = (name: LateRequestField) => invalidProps(`late-${name}-error`, errors[name]);
-  const error = (name: LateRequestField) => <FieldError id={`late-${name}-error`} message={errors[name]} />;
+  const described = (name: LateObjectionField) => invalidProps(`late-${name}-error`, errors[name]);
+  const error = (name: LateObjectionField) => <FieldError id={`late-${name}-error`} message={errors[name]} />;
   return (
     <>
+      {withReceivedOn ? (
+        <div className="field">
+          <label htmlFor="late-receivedOn">{labels.receivedOn}</label>
+          <input
+            type="date"
+            id="late-receivedOn"
+            name="receivedOn"
+            required
+            defaultValue={values?.receivedOn ?? ''}
+            {...described('receivedOn')}
+          />
+          {error('receivedOn')}
+        </div>
+      ) : null}
       <fieldset className="field" {...described('positions')}>
         <legend>{labels.positions}</legend>
         {OBJECTION_POSITIONS.map((position) => (

@@ -244,8 +244,6 @@ function LateObjectionFormView({
   errors: Partial<Record<LateObjectionField, string>>;
   values: LateObjectionForm | null;
 }) {
-  const described = (name: LateObjectionField) => invalidProps(`late-${name}-error`, errors[name]);
-  const error = (name: LateObjectionField) => <FieldError id={`late-${name}-error`} message={errors[name]} />;
   return (
     <Form method="post" className="late-objection" aria-labelledby="late-objection-title">
       <input type="hidden" name="intent" value="accept-late-objection" />
@@ -254,20 +252,9 @@ function LateObjectionFormView({
         Die Einspruchsfrist dieser Mietpartei endete am {formatDate(objectionDeadline)}. Hat sie die Verspätung nicht zu vertreten, nehmen
         Sie den Einspruch hier an: Er wird mit Ihrem Grund im Nachweis festgehalten und als Vorgang wie ein fristgerechter bearbeitet.
       </p>
-      <div className="field">
-        <label htmlFor="late-receivedOn">{LATE_OBJECTION_LABELS.receivedOn}</label>
-        <input
-          type="date"
-          id="late-receivedOn"
-          name="receivedOn"
-          required
-          defaultValue={values?.receivedOn ?? ''}
-          {...described('receivedOn')}
-        />
-        {error('receivedOn')}
-      </div>
       <LateObjectionFields
         labels={LATE_OBJECTION_LABELS}
+        withReceivedOn
         reasonHint={`Festgehalten als „${LATE_OBJECTION_REASON_PREFIX}…“`}
         errors={errors}
         values={values}
