@@ -45,7 +45,7 @@ export function LateObjectionFields({
       <fieldset className="field" {...described('positions')}>
         <legend>{labels.positions}</legend>
         {OBJECTION_POSITIONS.map((position) => (
-          <label key={position} className="checkbox">
+          <label key={position} className="objection-form__choice">
             <input type="checkbox" name="positions" value={position} defaultChecked={values?.positions.includes(position) ?? false} />{' '}
             {position}
           </label>

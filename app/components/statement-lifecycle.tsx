@@ -246,7 +246,7 @@ function LateObjectionRequest({ late, outcome }: { late: TenantLateObjection; ou
   if (!late.canRequest) return null;
   const failed = outcome && !outcome.ok ? outcome : null;
   return (
-    <Form method="post" className="late-objection" aria-labelledby="late-request-title">
+    <Form method="post" className="late-objection objection-form" aria-labelledby="late-request-title">
       <input type="hidden" name="intent" value={LATE_REQUEST_INTENT} />
       <h3 id="late-request-title">Verspätete Einwendung</h3>
       <p className="muted">

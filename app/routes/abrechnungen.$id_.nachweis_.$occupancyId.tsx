@@ -245,7 +245,7 @@ function LateObjectionFormView({
   values: LateObjectionForm | null;
 }) {
   return (
-    <Form method="post" className="late-objection" aria-labelledby="late-objection-title">
+    <Form method="post" className="late-objection objection-form" aria-labelledby="late-objection-title">
       <input type="hidden" name="intent" value="accept-late-objection" />
       <h3 id="late-objection-title">Verspäteten Einspruch annehmen</h3>
       <p className="muted">
