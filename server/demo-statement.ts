@@ -119,8 +119,9 @@ export async function deliverDemoStatement(options: DemoStatementOptions = {}): 
     );
 
   /** Runs a step from `from`; an update that outlasted its deadline goes on in the workflow: waited for, not repeated. */
-  const step = async (name: string, from: LifecycleState, run: () => Promise<UpdateOutcome<unknown>>) => {
+  const step = async (name: string, from: LifecycleState, run: () => Promise<UpdateOutcome<unknown>>, announce?: string) => {
     if ((await liveState()) !== from) return;
+    if (announce) log(announce);
     for (;;) {
       const outcome = await run();
       if (outcome.ok) break;
@@ -135,8 +136,7 @@ export async function deliverDemoStatement(options: DemoStatementOptions = {}): 
     steps.push(name);
   };
 
-  log(`Demo statement ${ref.id}: approving (renders every tenant's PDF) …`);
-  await step('approved', 'draft', () => approve(ref, actor));
+  await step('approved', 'draft', () => approve(ref, actor), `Demo statement ${ref.id}: approving (renders every tenant's PDF) …`);
   // "portal": the portal for tenants with an active account, a letter posted today to the others.
   await step('delivered', 'approved', () => deliver(ref, { actor, channel: 'portal' }));
 
