@@ -30,3 +30,8 @@ export function formatQuantity(value: number | null | undefined): string {
 export function formatPeriod(start: string, end: string): string {
   return `${formatDate(start)} – ${formatDate(end)}`;
 }
+
+/** An objection's case title: document number, the version it disputes and the flat ("Einspruch DOC-2026-00847 v3 · Whg. 1.03"). */
+export function objectionTicketSubject(statement: { documentNumber: string; version: number }, unitLabel: string, note?: string): string {
+  return `Einspruch ${statement.documentNumber} v${statement.version} · ${unitLabel}${note ? ` (${note})` : ''}`;
+}

@@ -11,6 +11,7 @@ import { STATEMENT_GONE } from '../domain/contracts/statement';
 import { lateObjectionWorkflowId, type LateObjectionInput, type LateObjectionResult } from '../domain/contracts/late-objection';
 import type { SignedHeadRow } from '../db/heads';
 import { formatDate } from '../domain/format';
+import { objectionTicketSubject } from '../domain/statement-format';
 import { GoneError } from './errors';
 import { openTicket } from './tickets';
 
@@ -97,7 +98,14 @@ export function createLateObjectionObligation(deps: { db: Db }) {
               createdBy: input.actor.userId,
               category: 'statement_objection',
               topic: 'statement_objection',
-              subject: `Einspruch ${recipient.documentNumber} v${input.version} · ${recipient.unitLabel} (verspätet, angenommen)`,
+              subject: objectionTicketSubject(
+                {
+                  documentNumber: recipient.documentNumber,
+                  version: input.version,
+                },
+                recipient.unitLabel,
+                'verspätet, angenommen',
+              ),
               body:
                 `Eingegangen am ${formatDate(input.receivedOn)}, nach der Einspruchsfrist (bis ${formatDate(recipient.objectionDeadline)}); ` +
                 `von der Verwaltung angenommen (§556 Abs. 3 Satz 6 BGB). ${input.reason}\n\n` +

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { berlinDateOf } from '../domain/business-hours';
 import { compareDates } from '../domain/dates';
 import { formatDate } from '../domain/format';
+import { objectionTicketSubject } from '../domain/statement-format';
 import { hasPermission } from '../domain/permissions';
 import { normaliseText } from '../domain/text-limits';
 import {
@@ -272,7 +273,7 @@ export async function requestLateObjectionAction(
           createdBy: user.id,
           category: 'statement_objection',
           topic: 'statement_objection',
-          subject: `Einspruch ${facts.documentNumber} v${facts.version} · ${facts.unitLabel} (verspätet, zu prüfen)`,
+          subject: objectionTicketSubject(facts, facts.unitLabel, 'verspätet, zu prüfen'),
           body:
             `Im Portal eingegangen nach der Einspruchsfrist (bis ${formatDate(facts.objectionDeadline)}). ` +
             `${LATE_REQUEST_LABELS.reason} ${values.reason}\n\n` +

@@ -52,7 +52,7 @@ import { enqueueCostDataEntered } from './cost-deadlines';
 import { sha256 } from '../db/audit';
 import { formatDateTime } from '../domain/format';
 import { TEXT_LIMITS, normaliseText, textTooLong } from '../domain/text-limits';
-import { formatPeriod } from '../domain/statement-format';
+import { formatPeriod, objectionTicketSubject } from '../domain/statement-format';
 import type { StatementData, StatementRequest } from '../domain/billing/statement';
 import type { Addressee } from './statement-documents';
 import type { DocumentManifest, DocumentManifestEntry } from './statement-obligation';
@@ -349,6 +349,10 @@ export async function fileStatementObjection(
   if (!outcome.ok) return outcome;
   const objection = await database.models.Objection.findByPk(outcome.result.objectionId, { rejectOnEmpty: true });
   if (objection.ticketId === null) {
+    const [statement, unit] = await Promise.all([
+      database.models.Statement.findByPk(filing.statement.id, { attributes: ['documentNumber'], rejectOnEmpty: true }),
+      database.models.Unit.findByPk(filing.unitId, { attributes: ['label'], rejectOnEmpty: true }),
+    ]);
     const { ticketId } = await openTicket(
       {
         organisationId: filing.statement.organisationId,
@@ -357,7 +361,7 @@ export async function fileStatementObjection(
         createdBy: user.id,
         category: 'statement_objection',
         topic: 'statement_objection',
-        subject: `Einspruch gegen die Heizkostenabrechnung (Version ${filing.statement.version})`,
+        subject: objectionTicketSubject({ documentNumber: statement.documentNumber, version: filing.statement.version }, unit.label),
         body: `Beanstandete Positionen: ${filing.positions.join(', ')}\n\n${filing.reason}`,
         linked: { kind: 'statement', id: filing.statement.id, version: filing.statement.version },
       },

@@ -383,6 +383,9 @@ describe('statement lifecycle', () => {
       linkedId: ref.id,
       linkedVersion: ref.version,
     });
+    // Titled with the document number, the version disputed and the flat.
+    const { documentNumber } = await db.models.Statement.findByPk(ref.id, { rejectOnEmpty: true });
+    expect(ticket.subject).toBe(`Einspruch ${documentNumber} v${ref.version} · ${house.units.a.label}`);
 
     // The objection window: until the end of the twelfth month after receipt (German time).
     const windowEnd = Date.parse(opened.objectionWindowEndsAt!);
