@@ -137,6 +137,7 @@ export function createActivities(deps: ActivityDeps) {
     escalateDeviceExchange: exchanges.escalateDeviceExchange,
     openDeviceExchange: (input: OpenExchangeInput) => exchanges.openDeviceExchange(input, here()),
     recordLateObjection: (input: LateObjectionInput) => lateObjections.recordLateObjection(input, here()),
+    closeRecipientWorkflows: (input: { statementId: number; version: number }) => statements.closeRecipientWorkflows(input, here()),
     offerDeviceExchange: (offer: DeviceExchangeOffer) => exchanges.offerDeviceExchange(offer, here()),
     endDeviceExchange: (end: DeviceExchangeEnd) => exchanges.endDeviceExchange(end, here()),
     withdrawDeviceExchange: (input: WithdrawExchangeInput) => exchanges.withdrawDeviceExchange(input, here()),

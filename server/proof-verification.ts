@@ -12,6 +12,7 @@ import { latestAuditHead, latestProofHead, type SignedHeadRow } from '../db/head
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowId, lateObjectionWorkflowIdPrefix } from '../domain/contracts/late-objection';
+import { RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix } from '../domain/contracts/statement-recipient';
 import { verifySignature } from './proof/keys';
 import { trustedKey } from './proof/signing';
 
@@ -99,11 +100,15 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
 
   // The version's workflow anchors its heads; an accepted late objection's workflow anchors its own
   // (it may run after the version's has ended). Found by the chain's events, the acceptances' rows
-  // and Temporal's own list, which still names one whose event and row an insider deleted.
+  // and Temporal's own list, which still names one whose event and row an insider deleted. Each
+  // tenant's recipient workflow anchors the heads of its opening and objection: one that proved
+  // nothing yet has none, which is no finding.
   const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
+  const recipientIds = await recipientWorkflowIds(db, client, ref);
   let anchoredSeq: number | null = null;
-  for (const workflowId of [chainId, ...lateIds]) {
+  for (const workflowId of [chainId, ...lateIds, ...recipientIds]) {
     const anchored = await anchoredHeads(client, workflowId);
+    if (anchored !== null && anchored.length === 0 && recipientIds.includes(workflowId)) continue;
     if (anchored === null || anchored.length === 0) {
       findings.push({
         problem: 'anchor-missing',
@@ -149,17 +154,33 @@ async function lateObjectionWorkflowIds(
   const fromEvents = events
     .filter((e) => e.step === 'objection_accepted_late' && typeof e.details.occupancyId === 'number')
     .map((e) => lateObjectionWorkflowId(ref.id, ref.version, e.details.occupancyId as number));
-  const fromTemporal: string[] = [];
-  const prefix = lateObjectionWorkflowIdPrefix(ref.id, ref.version);
-  const query = `WorkflowType = '${LATE_OBJECTION_WORKFLOW_TYPE}' AND WorkflowId STARTS_WITH '${prefix}'`;
+  const fromTemporal = await listedWorkflowIds(client, LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowIdPrefix(ref.id, ref.version));
+  return [...new Set([...fromEvents, ...rows.map((r) => r.workflowId), ...fromTemporal])].sort();
+}
+
+/** The workflows of the version's recipients: named by their rows and by Temporal's visibility. */
+async function recipientWorkflowIds(db: Db, client: Client, ref: { id: number; version: number }): Promise<string[]> {
+  const rows = await db.sequelize.query<{ workflowId: string }>(
+    `SELECT workflow_id AS "workflowId" FROM statement_recipients
+      WHERE statement_id = :id AND version = :version AND workflow_id IS NOT NULL`,
+    { replacements: ref, type: QueryTypes.SELECT },
+  );
+  const fromTemporal = await listedWorkflowIds(client, RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix(ref.id, ref.version));
+  return [...new Set([...rows.map((r) => r.workflowId), ...fromTemporal])].sort();
+}
+
+/** The ids Temporal's visibility lists for a workflow type and id prefix. */
+async function listedWorkflowIds(client: Client, workflowType: string, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  const query = `WorkflowType = '${workflowType}' AND WorkflowId STARTS_WITH '${prefix}'`;
   try {
-    for await (const execution of client.workflow.list({ query })) fromTemporal.push(execution.workflowId);
+    for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
   } catch (error) {
     // Only Temporal's time-skipping test server has no visibility to list; every real server has.
     const cause = error instanceof Error ? error.cause : undefined;
     if (!(isGrpcServiceError(cause) && cause.code === GRPC_UNIMPLEMENTED)) throw error;
   }
-  return [...new Set([...fromEvents, ...rows.map((r) => r.workflowId), ...fromTemporal])].sort();
+  return ids;
 }
 
 /** Walks the audit log and checks it against its newest signed head. */

@@ -27,6 +27,7 @@ import {
   statementOpened,
   statementSuperseded,
 } from '../workflows/shared/statement';
+import { fileRecipientObjection } from '../workflows/shared/statement-recipient';
 import {
   STATEMENT_WORKFLOW_TYPE,
   statementWorkflowId,
@@ -286,14 +287,37 @@ export function correctReceiptDate(
   return runUpdate(client, workflowIdOf(statement), correctReceipt, { actor, receivedOn }, ENDED);
 }
 
-/** One recipient's receipt date (a letter) corrected with a reason, through the version's workflow. */
-export function correctRecipientReceiptDate(
+/**
+ * The recipient's own workflow once the version's workflow has started and named it (docs/decisions/0013);
+ * null before that and for versions delivered before: their version's workflow takes the message.
+ */
+async function recipientWorkflowOf(
+  database: Db,
+  statement: { id: number; version: number },
+  recipient: { occupancyId: number } | { unitId: number; userId: number },
+): Promise<string | null> {
+  const [row] = await database.sequelize.query<{ workflowId: string }>(
+    'occupancyId' in recipient
+      ? `SELECT workflow_id AS "workflowId" FROM statement_recipients
+          WHERE statement_id = :id AND version = :version AND occupancy_id = :occupancyId AND workflow_id IS NOT NULL`
+      : `SELECT r.workflow_id AS "workflowId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
+          WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
+            AND r.workflow_id IS NOT NULL
+          ORDER BY r.occupancy_id DESC LIMIT 1`,
+    { replacements: { id: statement.id, version: statement.version, ...recipient }, type: QueryTypes.SELECT },
+  );
+  return row?.workflowId ?? null;
+}
+
+/** One recipient's receipt date (a letter) corrected with a reason, through its workflow (or the version's). */
+export async function correctRecipientReceiptDate(
   statement: { id: number; version: number },
   request: CorrectRecipientReceiptRequest,
   options: LifecycleOptions = {},
 ): Promise<UpdateOutcome<DeliveredRecipient>> {
-  const { client } = resolve(options);
-  return runUpdate(client, workflowIdOf(statement), correctRecipientReceipt, request, ENDED);
+  const { client, database } = resolve(options);
+  const own = await recipientWorkflowOf(database, statement, { occupancyId: request.occupancyId });
+  return runUpdate(client, own ?? workflowIdOf(statement), correctRecipientReceipt, request, ENDED);
 }
 
 /**
@@ -312,9 +336,10 @@ export async function recordOpening(
 ): Promise<void> {
   const { database, client, taskQueue } = resolve(options);
   const opened = { actor, unitId, via, ...(documentSha256 && { documentSha256 }) };
+  const own = actor.userId === null ? null : await recipientWorkflowOf(database, statement, { unitId, userId: actor.userId });
   // `skip`: opening a final statement again (its workflow has ended) proves nothing new.
   const entry = await database.sequelize.transaction((transaction) =>
-    enqueueSignal(transaction, workflowIdOf(statement), statementOpened, [opened], { ifMissing: 'skip', taskQueue }),
+    enqueueSignal(transaction, own ?? workflowIdOf(statement), statementOpened, [opened], { ifMissing: 'skip', taskQueue }),
   );
   await deliverNow([entry], { db: database, client });
 }
@@ -339,13 +364,18 @@ export async function fileStatementObjection(
 ) {
   const { database, client, taskQueue } = resolve(options);
   const actor = await lifecycleActor(user, filing.statement.propertyId, context, database);
-  const outcome = await runUpdate(
-    client,
-    workflowIdOf(filing.statement),
-    fileObjection,
-    { actor, unitId: filing.unitId, positions: filing.positions, reason: filing.reason, idempotencyKey: filing.idempotencyKey },
-    'Die Einspruchsfrist für diese Abrechnung ist abgelaufen; ein Einspruch ist nicht mehr möglich.',
-  );
+  const request = {
+    actor,
+    unitId: filing.unitId,
+    positions: filing.positions,
+    reason: filing.reason,
+    idempotencyKey: filing.idempotencyKey,
+  };
+  const ended = 'Die Einspruchsfrist für diese Abrechnung ist abgelaufen; ein Einspruch ist nicht mehr möglich.';
+  const own = await recipientWorkflowOf(database, filing.statement, { unitId: filing.unitId, userId: user.id });
+  const outcome = own
+    ? await runUpdate(client, own, fileRecipientObjection, request, ended)
+    : await runUpdate(client, workflowIdOf(filing.statement), fileObjection, request, ended);
   if (!outcome.ok) return outcome;
   const objection = await database.models.Objection.findByPk(outcome.result.objectionId, { rejectOnEmpty: true });
   if (objection.ticketId === null) {

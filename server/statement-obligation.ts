@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { QueryTypes, type Transaction } from 'sequelize';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { GoneError } from './errors';
 import type { Db } from '../db';
 import type { StatementStatus } from '../domain/statement-lifecycle';
@@ -26,6 +27,7 @@ import {
   type RecipientDeliveryInput,
   type RecipientReceiptCorrectionInput,
 } from '../domain/contracts/statement';
+import { recipientWorkflowId, type RecipientWorkflowsInput } from '../domain/contracts/statement-recipient';
 import { channelFor, recipientReceipt, type RecipientReceipt } from '../domain/statement-recipients';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
@@ -462,6 +464,50 @@ export function createStatementObligation(deps: {
     /** Delivers the version to each of its tenants by that tenant's channel (deliverToRecipients). */
     async deliverToRecipients(input: RecipientDeliveryInput): Promise<DeliveredRecipient[]> {
       return deliverToRecipients(db, input, progress, recipientBatchSize);
+    },
+
+    /** Names the started recipient workflows on their rows: from now on the web sends that tenant's messages there. */
+    async registerRecipientWorkflows(input: RecipientWorkflowsInput): Promise<void> {
+      await db.sequelize.query(
+        `UPDATE statement_recipients r SET workflow_id = v.workflow_id
+           FROM unnest(ARRAY[:occupancyIds]::int[], ARRAY[:workflowIds]::text[]) AS v(occupancy_id, workflow_id)
+          WHERE r.occupancy_id = v.occupancy_id AND r.statement_id = :statementId AND r.version = :version`,
+        {
+          replacements: {
+            statementId: input.statementId,
+            version: input.version,
+            occupancyIds: input.occupancyIds,
+            workflowIds: input.occupancyIds.map((id) => recipientWorkflowId(input.statementId, input.version, id)),
+          },
+        },
+      );
+    },
+
+    /**
+     * The version has ended (its last window closed, or a correction superseded it): each recipient
+     * workflow is cancelled and ends with its state. Idempotent: one that has ended is left alone.
+     */
+    async closeRecipientWorkflows(
+      input: { statementId: number; version: number },
+      temporal: { client: Client },
+    ): Promise<{ closed: number }> {
+      const rows = await db.sequelize.query<{ workflowId: string }>(
+        `SELECT workflow_id AS "workflowId" FROM statement_recipients
+          WHERE statement_id = :statementId AND version = :version AND workflow_id IS NOT NULL ORDER BY occupancy_id`,
+        { replacements: input, type: QueryTypes.SELECT },
+      );
+      const closing = progress<DeliveryProgress>();
+      let closed = 0;
+      for (const { workflowId } of rows) {
+        try {
+          await temporal.client.workflow.getHandle(workflowId).cancel();
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+        closed += 1;
+        closing.report({ done: closed, total: rows.length });
+      }
+      return { closed };
     },
 
     /** Corrects one recipient's receipt date with its reason (correctRecipientReceipt). */

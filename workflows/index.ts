@@ -5,6 +5,7 @@ export { appointmentWorkflow } from './appointment';
 export { monthlyInformationRun, monthlyPropertyInformation } from './monthly-information';
 export { statementLifecycle } from './statement-lifecycle';
 export { lateObjectionAcceptance } from './late-objection';
+export { statementRecipient } from './statement-recipient';
 export { archiveRetention } from './archive-retention';
 export { legionellaSampling } from './legionella-sampling';
 export { webhookDelivery } from './webhook-delivery';

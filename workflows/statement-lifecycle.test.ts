@@ -33,6 +33,8 @@ import { berlinDateOf } from '../domain/business-hours';
 import { deliveryDeadline } from '../domain/statement-deadlines';
 import { endOfGermanDayMs } from '../domain/statement-lifecycle';
 import { statementWorkflowId, type LifecycleActor, type StatementLifecycleStatus } from '../domain/contracts/statement';
+import { recipientWorkflowId } from '../domain/contracts/statement-recipient';
+import { getRecipientStatus } from './shared/statement-recipient';
 
 // The approval renders and stores every PDF, encrypted: the activities need the app's environment (DOCUMENT_KEY).
 useTestEnvironment();
@@ -128,6 +130,19 @@ async function tenantsOf(ref: { id: number }): Promise<Array<{ unitId: number; u
       WHERE o.statement_id = :id`,
     { replacements: { id: ref.id }, type: QueryTypes.SELECT },
   );
+}
+
+/** Each recipient's own workflow as its row names it. */
+async function recipientWorkflows(ref: { id: number; version: number }) {
+  return db.sequelize.query<{ occupancyId: number; workflowId: string | null }>(
+    `SELECT occupancy_id AS "occupancyId", workflow_id AS "workflowId" FROM statement_recipients
+      WHERE statement_id = :id AND version = :version ORDER BY occupancy_id`,
+    { replacements: ref, type: QueryTypes.SELECT },
+  );
+}
+
+async function recipientState(workflowId: string | null) {
+  return (await ts.client.workflow.getHandle(workflowId!).query(getRecipientStatus)).state;
 }
 
 async function dbStatus(id: number) {
@@ -240,6 +255,10 @@ describe('statement lifecycle', () => {
     const handle = ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version));
     expect((await handle.result()).state).toBe('superseded');
     expect(await dbStatus(ref.id)).toBe('superseded');
+    // Each tenant's own workflow of v1 ended with it: superseded while its window ran.
+    const own = await recipientWorkflows(ref);
+    expect(own.length).toBeGreaterThan(0);
+    for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('superseded');
     expect((await steps(ref)).at(-1)).toBe('corrected');
     // The tenants keep the version they received, marked superseded, beside the new one.
     const mine = (await tenantStatements(sessionUser(tenantC))).filter((r) => r.id === ref.id || r.id === v2.id);
@@ -292,9 +311,28 @@ describe('statement lifecycle', () => {
       expect(before.recipientSummary).toBe(`${n} Empfänger: 2 zugestellt, ${n - 2} per Post unterwegs`);
       expect(before.recipients.find((r) => r.userId === tenantC.id)).toMatchObject({ unitId: house.units.c.id, channel: 'portal' });
 
+      // Each tenant got its own workflow, named on its row: the web sends that tenant's messages there.
+      await ts.skip('1 minute');
+      const own = await recipientWorkflows(ref);
+      expect(own).toEqual(
+        recipients
+          .map((r) => ({ occupancyId: r.occupancyId, workflowId: recipientWorkflowId(ref.id, ref.version, r.occupancyId) }))
+          .sort((a, b) => a.occupancyId - b.occupancyId),
+      );
+      const workflowOf = (userId: number) =>
+        recipientWorkflowId(ref.id, ref.version, recipients.find((r) => r.userId === userId)!.occupancyId);
+
       await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', undefined, options());
       await ts.skip('1 minute');
       expect((await statusOf(ref)).state).toBe('delivered');
+      // A's own workflow proved the opening, naming A's recipient.
+      expect(await recipientState(workflowOf(tenantA.id))).toBe('opened');
+      expect(await recipientState(workflowOf(tenantC.id))).toBe('delivered');
+      const [opening] = (await proofEvents(db, ref.id, ref.version)).filter((e) => e.step === 'opened');
+      expect(opening!.details).toMatchObject({
+        unitId: house.units.a.id,
+        occupancyId: recipients.find((r) => r.userId === tenantA.id)!.occupancyId,
+      });
       const filed = await objectAs(tenantA, ref, house.units.a.id);
       expect(filed.ok).toBe(true);
       expect((await page()).recipientSummary).toBe(`${n} Empfänger: 1 zugestellt, ${n - 2} per Post unterwegs, 1 Einspruch`);
@@ -310,8 +348,11 @@ describe('statement lifecycle', () => {
       const late = await objectAs(tenantC, ref, house.units.c.id);
       expect(late).toMatchObject({ ok: false, message: expect.stringMatching(/Einspruchsfrist .*abgelaufen/) });
       expect(await dbStatus(ref.id)).toBe('delivered');
+      // C's window has closed; C's workflow waits for the version's end.
+      expect(await recipientState(workflowOf(tenantC.id))).toBe('final');
       await skipTo(endOfGermanDayMs(addMonths(arrives, 12)) + DAY);
       expect(await dbStatus(ref.id)).toBe('final');
+      for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('final');
     } finally {
       await db.sequelize.query('DELETE FROM statement_lifecycle_settings WHERE organisation_id = :id', {
         replacements: { id: house.org.organisation.id },

@@ -12,11 +12,25 @@
 //   channel (the portal only with an active account, else a letter) with its own receipt date,
 //   §556(3) check and objection window; an opening counts per tenant and no longer moves the
 //   version to "opened"; the version ends when the last tenant's window has closed.
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+// - RECIPIENT_WORKFLOWS_PATCH ('recipient-workflows'): after the delivery each tenant gets its own
+//   child workflow (workflows/statement-recipient.ts) for its opening, objection, receipt correction
+//   and window; this one keeps the version-wide steps, and its end (superseded, or after the last
+//   window) closes them.
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { addDays, isDate } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
+import { formatDate } from '../domain/format';
 import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';
 import {
   DELIVERY_REMINDER_DAYS,
@@ -54,19 +68,32 @@ import {
   type SupersededSignal,
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
+import { RECIPIENT_WORKFLOWS_PATCH, recipientWorkflowId } from '../domain/contracts/statement-recipient';
+import { recipientWindowMoved } from './shared/statement-recipient';
+import { statementRecipient } from './statement-recipient';
 
-const { recordStatementStep, sendDeliveryNotice, alertStatementDeadline, recordObjection, recordReceiptCorrection } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    // No attempt limit: a proof must eventually be written, however long the database is down.
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
-  });
+/** Recipient workflows started per workflow task: a page's start commands and their events stay small. */
+const RECIPIENT_PAGE = 500;
+
+const {
+  recordStatementStep,
+  sendDeliveryNotice,
+  alertStatementDeadline,
+  recordObjection,
+  recordReceiptCorrection,
+  registerRecipientWorkflows,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // No attempt limit: a proof must eventually be written, however long the database is down.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
+});
 
 // Rendering a whole property's PDFs, and delivering to each of its tenants, take longer than one
 // database write; retried like the proofs. They heartbeat per PDF and per batch of recipients: a
 // worker that dies mid-way is noticed within 15 s, not 10 minutes, and the retry goes on from there.
 // (Moving the delivery here from the group above changes its timeouts only, no command: no patch.)
-const { renderStatementDocuments, deliverToRecipients } = proxyActivities<Activities>({
+// Closing every recipient workflow of the version heartbeats per workflow alike.
+const { renderStatementDocuments, deliverToRecipients, closeRecipientWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
@@ -108,6 +135,10 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   let woken = false;
   /** Set when the version was delivered per recipient (PER_RECIPIENT_PATCH). */
   let recipients = null as DeliveredRecipient[] | null;
+  /** Delivered tenants whose own workflow is still to be started (RECIPIENT_WORKFLOWS_PATCH). */
+  const recipientsToStart: DeliveredRecipient[] = [];
+  /** The started recipient workflows' results: the version ends only after they have. */
+  const recipientResults: Array<Promise<unknown>> = [];
   /** What the proof events refer to: the computed content until approval, then the PDFs' manifest. */
   let documentSha256 = input.documentSha256;
 
@@ -273,6 +304,8 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           publishSearchAttributes();
           if (portal > 0)
             await sendDeliveryNotice({ statementId, version, dedupeKey: statementDedupeKey(statementId, version, 'delivery-notice') });
+          // Started by the main loop, page by page, once this update has answered.
+          if (patched(RECIPIENT_WORKFLOWS_PATCH)) recipientsToStart.push(...delivered);
           return answer();
         }
         const proven = await prove(
@@ -399,10 +432,10 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           const own = windowOf(request.unitId, request.actor.userId);
           if (!own) refuse('Diese Abrechnung wurde für Ihre Wohnung nicht zugestellt.');
           if (Date.now() >= own.endMs)
-            refuse(`Die Einspruchsfrist ist am ${germanDate(own.lastDay)} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+            refuse(`Die Einspruchsfrist ist am ${formatDate(own.lastDay)} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
         }
         if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
-          refuse(`Die Einspruchsfrist ist am ${germanDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+          refuse(`Die Einspruchsfrist ist am ${formatDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
         }
         requireState(objectionWindowRuns, 'Einspruch ist erst nach der Zustellung möglich');
         if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
@@ -420,6 +453,55 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     superseded ??= signal;
     woken = true;
   });
+  // A recipient workflow's receipt correction moved its window: the version ends after the last one.
+  setHandler(recipientWindowMoved, ({ occupancyId, objectionDeadline }) => {
+    recipients = (recipients ?? []).map((r) => (r.occupancyId === occupancyId ? { ...r, objectionDeadline } : r));
+    const lastDay = recipients
+      .map((r) => r.objectionDeadline)
+      .sort()
+      .at(-1);
+    if (lastDay !== undefined) windowEndMs = endOfGermanDayMs(lastDay);
+    woken = true;
+  });
+
+  /** Starts the next page of recipient workflows and names them on their rows, so the web sends there. */
+  async function startRecipientWorkflows() {
+    const page = recipientsToStart.splice(0, RECIPIENT_PAGE);
+    const handles = await Promise.all(
+      page.map((recipient) =>
+        startChild(statementRecipient, {
+          workflowId: recipientWorkflowId(statementId, version, recipient.occupancyId),
+          // They outlive their windows until this execution ends (endRecipientWorkflows; the policy
+          // is the server's backstop), so that no tenant's window adds a completion event before.
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          args: [
+            {
+              statementId,
+              version,
+              organisationId: input.organisationId,
+              propertyId: input.propertyId,
+              periodEnd: input.periodEnd,
+              objectionMode: input.objectionMode,
+              documentSha256,
+              recipient,
+            },
+          ],
+        }),
+      ),
+    );
+    recipientResults.push(...handles.map((handle) => handle.result()));
+    await registerRecipientWorkflows({ statementId, version, occupancyIds: page.map((r) => r.occupancyId) });
+  }
+
+  /**
+   * Closes the recipient workflows and waits for them, so that none ends after this execution (its
+   * end would then be an event of a closed execution).
+   */
+  async function endRecipientWorkflows() {
+    if (recipientResults.length === 0) return;
+    await closeRecipientWorkflows({ statementId, version });
+    await Promise.allSettled(recipientResults);
+  }
 
   await prove('created', 'created', input.createdBy, {
     propertyId: input.propertyId,
@@ -429,9 +511,14 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
 
   while (!isEnded(state)) {
     await condition(() => !busy);
+    if (recipientsToStart.length > 0) {
+      await startRecipientWorkflows();
+      continue;
+    }
     if (superseded && canTransition(state, 'superseded')) {
       const by = superseded;
       await prove('corrected', 'superseded', by.actor, { byStatementId: by.byStatementId, byVersion: by.byVersion }, 'superseded');
+      await endRecipientWorkflows();
       break;
     }
     for (const opening of openings.splice(0)) {
@@ -490,6 +577,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     } else if (objectionWindowRuns(state) && windowEndMs !== null) {
       if (nowMs >= windowEndMs) {
         await prove('final', 'final', { userId: null, name: 'system' }, { objectionDeadline: objectionLastDay(), objections }, 'final');
+        await endRecipientWorkflows();
         break;
       }
       wakeAtMs = windowEndMs;
@@ -502,10 +590,4 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   // Answer updates and signals that raced with the end, then finish; the version's history stays queryable.
   await condition(() => !busy);
   return answer();
-}
-
-function germanDate(date: string | null): string {
-  if (!date) return '–';
-  const [y, m, d] = date.split('-');
-  return `${d}.${m}.${y}`;
 }

@@ -130,6 +130,14 @@ const ACTIVITY_PHRASES: Readonly<Record<string, ActivityPhrase>> = {
     return { text: `Abrechnungs-PDFs erzeugt und verschlüsselt gespeichert${Array.isArray(documents) ? ` (${documents.length})` : ''}` };
   },
   sendDeliveryNotice: () => ({ text: 'Mieter über die Zustellung im Portal benachrichtigt', detail: 'minor' }),
+  closeRecipientWorkflows: (_input, result) => ({
+    text: `Workflows der ${formatNumber(num(asRecord(result).closed))} Empfänger mit der Version beendet`,
+    detail: 'minor',
+  }),
+  registerRecipientWorkflows: (input) => {
+    const ids = input.occupancyIds;
+    return { text: `Eigene Workflows für ${Array.isArray(ids) ? formatNumber(ids.length) : 'die'} Empfänger gestartet`, detail: 'minor' };
+  },
   alertStatementDeadline: (input, _result, ctx) => {
     const to = people(ctx.recipients(String(input.dedupeKey)));
     return input.kind === 'escalation'
@@ -396,6 +404,14 @@ const START_PHRASES: Readonly<Record<string, StartPhrase>> = {
   statementLifecycle: (input) =>
     `Heizkostenabrechnung Version ${String(input.version)} für ${formatDate(str(input.periodStart))}–${formatDate(str(input.periodEnd))} angelegt` +
     ` – ${actorName(input.createdBy)}`,
+  statementRecipient: (input, ctx) => {
+    const recipient = asRecord(input.recipient);
+    const late = recipient.deadlineMissed === true ? '; Zugang nach der Frist des § 556 Abs. 3 BGB' : '';
+    return (
+      `Heizkostenabrechnung Version ${String(input.version)} zugestellt (${unitText(ctx, recipient.unitId)}), ` +
+      `Zugang ${formatDate(str(recipient.receivedOn))}, Einspruchsfrist bis ${formatDate(str(recipient.objectionDeadline))}${late}`
+    );
+  },
   ticketWorkflow: (input) =>
     `Vorgang eröffnet (${TICKET_CATEGORY_LABELS[input.category as TicketCategory] ?? String(input.category)}, ` +
     `Priorität ${TICKET_PRIORITY_LABELS[input.priority as TicketPriority] ?? String(input.priority)})`,

@@ -14,6 +14,7 @@ import { WEBHOOK_DELIVERY_WORKFLOW_TYPE } from '../contracts/webhook';
 import { DEVICE_WORKFLOW_TYPE } from '../contracts/device';
 import { MONTHLY_OBLIGATION, MONTHLY_PROPERTY_WORKFLOW_TYPE } from '../contracts/monthly';
 import { STATEMENT_WORKFLOW_TYPE } from '../contracts/statement';
+import { RECIPIENT_OBLIGATION, RECIPIENT_STATE_LABELS, RECIPIENT_WORKFLOW_TYPE } from '../contracts/statement-recipient';
 import { TICKET_STATUS_LABELS, TICKET_WORKFLOW_TYPE } from '../contracts/ticket';
 import { LIFECYCLE_STATE_LABELS } from '../statement-lifecycle';
 
@@ -197,6 +198,23 @@ export const OBLIGATION_KINDS: readonly ObligationKind[] = [
     pagePath: (workflowId) => {
       const id = /^statement-(\d+)-v\d+/.exec(workflowId)?.[1];
       return id ? `/abrechnungen/${id}` : null;
+    },
+  },
+  {
+    // Each tenant's own delivery (workflows/statement-recipient.ts): KlarDueAt is the end of that
+    // tenant's objection window, counted from its receipt; KlarLate marks a receipt after the
+    // BGB §556(3) deadline, so "verspätet erledigt" lists the tenants reached too late.
+    key: RECIPIENT_OBLIGATION,
+    label: 'Zustellung an eine Mietpartei',
+    group: 'Abrechnung',
+    workflowType: RECIPIENT_WORKFLOW_TYPE,
+    dueLabel: 'Einspruchsfrist der Mietpartei (ab ihrem Zugang)',
+    states: RECIPIENT_STATE_LABELS,
+    openStates: [],
+    closedStates: ['delivered', 'opened', 'final'],
+    pagePath: (workflowId) => {
+      const match = /^statement-(\d+)-v\d+-recipient-(\d+)$/.exec(workflowId);
+      return match ? `/abrechnungen/${match[1]}/nachweis/${match[2]}` : null;
     },
   },
   {
