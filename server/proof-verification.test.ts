@@ -4,13 +4,14 @@
 // the head, drops the newest event and moves the head back, edits and empties the audit log: the
 // chain check alone passes some of these; the signed and anchored heads catch every one.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { createDb } from '../db';
 import { appendAudit } from '../db/audit';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { headSigner } from './proof/signing';
 import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-verification';
 import { checkConnectionRole, privilegeProblem } from '../db/roles';
+import { recordOpening } from './statement-lifecycle';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import type { StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
@@ -90,6 +91,41 @@ describe('tamper evidence of a statement proof', () => {
     const ref = await deliveredVersion();
     const newest = await dropNewestEvent(db, owner, ref);
     // The chain and the remaining signed head agree with each other: only the workflow's history knows better.
+    expect((await verifyProofChain(db, ref.id, ref.version)).ok).toBe(true);
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.findings).toEqual([
+      { problem: 'anchor-mismatch', message: `Ereignis Nr. ${newest.seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
+    ]);
+  }, 60_000);
+});
+
+describe("tamper evidence of a tenant's own steps", () => {
+  test("an opening dropped and the head moved back is found in the tenant's own workflow, which anchored it", async () => {
+    const ref = await deliveredVersion();
+    // The version's workflow starts each tenant's workflow and names it on the tenant's row.
+    await ts.skip('1 minute');
+    const [recipient] = await db.sequelize.query<{ workflowId: string; unitId: number; userId: number }>(
+      `SELECT workflow_id AS "workflowId", unit_id AS "unitId", user_id AS "userId" FROM statement_recipients
+        WHERE statement_id = :id AND version = :version AND user_id IS NOT NULL AND workflow_id IS NOT NULL ORDER BY occupancy_id LIMIT 1`,
+      { replacements: ref, type: QueryTypes.SELECT },
+    );
+    const tenant = await db.models.User.findByPk(recipient!.userId, { rejectOnEmpty: true });
+    await recordOpening(
+      ref,
+      { userId: tenant.id, name: tenant.email, role: 'tenant', ip: '203.0.113.4' },
+      recipient!.unitId,
+      'view',
+      undefined,
+      options(),
+    );
+    await ts.skip('1 minute');
+    const opening = (await proofEvents(db, ref.id, ref.version)).at(-1)!;
+    expect(opening.step).toBe('opened');
+    expect((await anchoredHeads(ts.client, recipient!.workflowId))!.map((h) => h.seq)).toEqual([opening.seq]);
+    expect((await verifyStatementProof(db, ts.client, ref)).ok).toBe(true);
+
+    const newest = await dropNewestEvent(db, owner, ref);
+    expect(newest.seq).toBe(opening.seq);
     expect((await verifyProofChain(db, ref.id, ref.version)).ok).toBe(true);
     const verdict = await verifyStatementProof(db, ts.client, ref);
     expect(verdict.findings).toEqual([

@@ -259,6 +259,7 @@ describe('statement lifecycle', () => {
     const own = await recipientWorkflows(ref);
     expect(own.length).toBeGreaterThan(0);
     for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('superseded');
+    await recordHistory(ts.client.workflow.getHandle(own[0]!.workflowId!), 'delivered-superseded');
     expect((await steps(ref)).at(-1)).toBe('corrected');
     // The tenants keep the version they received, marked superseded, beside the new one.
     const mine = (await tenantStatements(sessionUser(tenantC))).filter((r) => r.id === ref.id || r.id === v2.id);
@@ -353,6 +354,8 @@ describe('statement lifecycle', () => {
       await skipTo(endOfGermanDayMs(addMonths(arrives, 12)) + DAY);
       expect(await dbStatus(ref.id)).toBe('final');
       for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('final');
+      await recordHistory(ts.client.workflow.getHandle(workflowOf(tenantA.id)), 'delivered-opened-objection-final');
+      await recordHistory(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)), 'per-recipient-workflows-final');
     } finally {
       await db.sequelize.query('DELETE FROM statement_lifecycle_settings WHERE organisation_id = :id', {
         replacements: { id: house.org.organisation.id },

@@ -69,7 +69,7 @@ import {
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 import { RECIPIENT_WORKFLOWS_PATCH, recipientWorkflowId } from '../domain/contracts/statement-recipient';
-import { recipientWindowMoved } from './shared/statement-recipient';
+import { recipientCorrected } from './shared/statement-recipient';
 import { statementRecipient } from './statement-recipient';
 
 /** Recipient workflows started per workflow task: a page's start commands and their events stay small. */
@@ -453,9 +453,9 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     superseded ??= signal;
     woken = true;
   });
-  // A recipient workflow's receipt correction moved its window: the version ends after the last one.
-  setHandler(recipientWindowMoved, ({ occupancyId, objectionDeadline }) => {
-    recipients = (recipients ?? []).map((r) => (r.occupancyId === occupancyId ? { ...r, objectionDeadline } : r));
+  // A recipient workflow corrected its receipt date: the version ends after the last window.
+  setHandler(recipientCorrected, ({ recipient }) => {
+    recipients = (recipients ?? []).map((r) => (r.occupancyId === recipient.occupancyId ? recipient : r));
     const lastDay = recipients
       .map((r) => r.objectionDeadline)
       .sort()

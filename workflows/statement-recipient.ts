@@ -35,7 +35,7 @@ import {
   correctRecipientReceipt,
   fileRecipientObjection,
   getRecipientStatus,
-  recipientWindowMoved,
+  recipientCorrected,
   statementOpened,
 } from './shared/statement-recipient';
 import { SA } from './shared/search-attributes';
@@ -130,7 +130,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
   );
 
   // The letter's receipt date, corrected with a reason: the window and the §556(3) check move with
-  // it, and the version's workflow learns of the new window (it ends after the last one).
+  // it, and the version's workflow learns of the correction (it ends after the last one).
   setHandler(
     correctRecipientReceipt,
     ({ actor, receivedOn, reason }) =>
@@ -155,7 +155,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
         const parent = workflowInfo().parent;
         if (parent) {
           await getExternalWorkflowHandle(parent.workflowId)
-            .signal(recipientWindowMoved, { occupancyId: recipient.occupancyId, objectionDeadline: recipient.objectionDeadline })
+            .signal(recipientCorrected, { recipient })
             // A version that has ended (superseded) has no window left to extend.
             .catch(() => undefined);
         }

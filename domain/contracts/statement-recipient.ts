@@ -53,10 +53,9 @@ export interface StatementRecipientStatus {
   objections: number;
 }
 
-/** A recipient's window moved (its receipt date was corrected): the version stays open until the last one ends. */
-export interface RecipientWindowSignal {
-  occupancyId: number;
-  objectionDeadline: string;
+/** A recipient's receipt date was corrected: the version's record follows, and it stays open until the last window ends. */
+export interface RecipientCorrectedSignal {
+  recipient: DeliveredRecipient;
 }
 
 /** The activity that names the started recipient workflows on their rows (the web sends there from then on). */
