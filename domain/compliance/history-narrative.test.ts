@@ -40,6 +40,22 @@ describe('history narrative', () => {
   });
 });
 
+describe("history narrative of a tenant's own delivery", () => {
+  it('tells the delivery, opening and objection of one recipient, and how its workflow ended', () => {
+    const lines = narrate(history('statementRecipient/delivered-opened-objection-final@dafe86f.json'))
+      .filter((entry) => entry.detail === 'main')
+      .map((entry) => `${entry.tone}|${entry.text}`);
+    expect(lines[0]).toMatch(
+      /^info\|Heizkostenabrechnung Version \d+ zugestellt \(Einheit \d+\), Zugang \d\d\.\d\d\.\d{4}, Einspruchsfrist bis /,
+    );
+    expect(lines.some((l) => /^info\|Nachweis Geöffnet \(Nr\. \d+\) – tenant-/.test(l))).toBe(true);
+    expect(lines.some((l) => /^info\|Einspruch eingegangen von tenant-.* zu .*, innerhalb der Einspruchsfrist$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe('done|Pflicht abgeschlossen: Einspruchsfrist abgelaufen');
+    const superseded = narrate(history('statementRecipient/delivered-superseded@dafe86f.json'));
+    expect(superseded.at(-1)?.text).toBe('Pflicht abgeschlossen: Ersetzt');
+  });
+});
+
 describe('history narrative of the later kinds', () => {
   const texts = (path: string) => narrate(history(path)).map((entry) => `${entry.tone}|${entry.text}`);
 

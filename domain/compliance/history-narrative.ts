@@ -341,6 +341,11 @@ const SIGNAL_PHRASES: Readonly<Record<string, SignalPhrase>> = {
 
 // ---- updates: what someone asked of the workflow, and its answer ----
 
+function objectionReceived(input: Json, ctx: NarrativeContext): string {
+  const positions = Array.isArray(input.positions) ? ` zu ${(input.positions as unknown[]).map(String).join(', ')}` : '';
+  return `Einspruch eingegangen von ${actorName(input.actor)} (${unitText(ctx, input.unitId)})${positions}`;
+}
+
 type UpdatePhrase = (input: Json, result: unknown, at: string, ctx: NarrativeContext) => Phrase;
 
 const UPDATE_PHRASES: Readonly<Record<string, UpdatePhrase>> = {
@@ -357,10 +362,9 @@ const UPDATE_PHRASES: Readonly<Record<string, UpdatePhrase>> = {
   fileObjection: (input, result, at, ctx) => {
     const deadline = str(asRecord(asRecord(result).status).objectionDeadline);
     const inTime = deadline === null ? null : berlinDateOf(Date.parse(at)) <= deadline;
-    const positions = Array.isArray(input.positions) ? ` zu ${(input.positions as unknown[]).map(String).join(', ')}` : '';
     return {
       text:
-        `Einspruch eingegangen von ${actorName(input.actor)} (${unitText(ctx, input.unitId)})${positions}` +
+        objectionReceived(input, ctx) +
         (deadline === null
           ? ''
           : inTime
@@ -369,6 +373,11 @@ const UPDATE_PHRASES: Readonly<Record<string, UpdatePhrase>> = {
       tone: inTime === false ? 'warning' : 'info',
     };
   },
+  // The tenant's own workflow takes an objection only within the tenant's window.
+  fileRecipientObjection: (input, _result, _at, ctx) => ({ text: `${objectionReceived(input, ctx)}, innerhalb der Einspruchsfrist` }),
+  correctRecipientReceipt: (input) => ({
+    text: `Zugangsdatum berichtigt auf ${formatDate(str(input.receivedOn))} durch ${actorName(input.actor)}: ${str(input.reason) ?? ''}`,
+  }),
   assign: (input) => ({ text: `Zugewiesen an ${str(input.assigneeName) ?? 'jemanden'} durch ${actorName(input.actor)}`, detail: 'minor' }),
   reply: (input) => ({ text: `Antwort von ${actorName(input.actor)}`, detail: 'minor' }),
   askTenant: (input) => ({ text: `Rückfrage an den Mieter von ${actorName(input.actor)}`, detail: 'minor' }),
