@@ -30,7 +30,6 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { addDays, isDate } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
-import { formatDate } from '../domain/format';
 import { deliveryDeadline, objectionDeadline } from '../domain/statement-deadlines';
 import {
   DELIVERY_REMINDER_DAYS,
@@ -54,7 +53,6 @@ import {
   statementOpened,
   statementSuperseded,
 } from './shared/statement';
-import { receiptCorrectionErrors } from '../domain/statement-recipients';
 import {
   PER_RECIPIENT_PATCH,
   STATEMENT_GONE,
@@ -70,6 +68,14 @@ import {
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
 import { RECIPIENT_WORKFLOWS_PATCH, recipientWorkflowId } from '../domain/contracts/statement-recipient';
 import { recipientCorrected } from './shared/statement-recipient';
+import {
+  objectionRecord,
+  objectionRefusal,
+  oneAtATime,
+  receiptCorrectionRecord,
+  receiptCorrectionRefusal,
+  windowClosedMessage,
+} from './tenant-steps';
 import { statementRecipient } from './statement-recipient';
 
 /** Recipient workflows started per workflow task: a page's start commands and their events stay small. */
@@ -122,7 +128,6 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
 
   // Casts keep TypeScript from narrowing what the handlers change behind its back.
   let state = 'draft' as LifecycleState;
-  let busy = false; // an update is writing its proof: others wait for their turn
   let delivery: DeliveryRecord | null = null;
   let windowEndMs: number | null = null;
   let openedAt: string | null = null;
@@ -221,21 +226,23 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     return proven;
   }
 
-  /** Runs an update's writes one at a time, so two approvals cannot both pass their validator and write. */
-  async function exclusively<T>(work: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-      woken = true;
-    }
-  }
+  // An update is writing its proof: others wait for their turn (two approvals cannot both write).
+  const updates = oneAtATime(() => (woken = true));
+  const exclusively = updates.run;
 
   function requireState(allowed: (s: LifecycleState) => boolean, message: string) {
-    if (busy || !allowed(state))
-      refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${busy ? ', ein anderer Schritt läuft' : ''}).`);
+    if (updates.busy() || !allowed(state))
+      refuse(`${message} (aktueller Stand: ${LIFECYCLE_STATE_LABELS[state]}${updates.busy() ? ', ein anderer Schritt läuft' : ''}).`);
+  }
+
+  /** The version stays open until the last tenant's window has closed. */
+  function setRecipients(all: DeliveredRecipient[]) {
+    recipients = all;
+    const lastDay = all
+      .map((r) => r.objectionDeadline)
+      .sort()
+      .at(-1);
+    if (lastDay !== undefined) windowEndMs = endOfGermanDayMs(lastDay);
   }
 
   function setWindow(receivedOn: string) {
@@ -365,43 +372,25 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   const receiptCorrections = new Map<number, number>();
   setHandler(
     correctRecipientReceipt,
-    ({ actor, occupancyId, receivedOn, reason }) =>
+    (request) =>
       exclusively(async () => {
-        const n = (receiptCorrections.get(occupancyId) ?? 0) + 1;
-        receiptCorrections.set(occupancyId, n);
-        const corrected = await recordReceiptCorrection({
-          statementId,
-          version,
-          occupancyId,
-          receivedOn,
-          reason: reason.trim(),
-          periodEnd: input.periodEnd,
-          objectionMode: input.objectionMode,
-          actor: { userId: actor.userId, name: actor.name },
-          ip: actor.ip ?? null,
-          documentSha256,
-          idempotencyKey: `receipt-${occupancyId}-${n}`,
-        });
-        const all = (recipients ?? []).map((r) => (r.occupancyId === occupancyId ? corrected : r));
-        recipients = all;
-        // The version stays open until the last tenant's window has closed.
-        const lastDay = all
-          .map((r) => r.objectionDeadline)
-          .sort()
-          .at(-1);
-        if (lastDay !== undefined) windowEndMs = endOfGermanDayMs(lastDay);
+        const n = (receiptCorrections.get(request.occupancyId) ?? 0) + 1;
+        receiptCorrections.set(request.occupancyId, n);
+        const corrected = await recordReceiptCorrection(
+          receiptCorrectionRecord({ ...input, documentSha256 }, request, `receipt-${request.occupancyId}-${n}`),
+        );
+        setRecipients((recipients ?? []).map((r) => (r.occupancyId === request.occupancyId ? corrected : r)));
         publishSearchAttributes();
         return corrected;
       }),
     {
-      validator: ({ actor, occupancyId, receivedOn, reason }) => {
+      validator: (request) => {
         requireState(objectionWindowRuns, 'Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen');
-        if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
-        const recipient = recipients?.find((r) => r.occupancyId === occupancyId);
-        if (!recipient) refuse('Diese Abrechnung wurde diesem Empfänger nicht zugestellt.');
-        const errors = receiptCorrectionErrors({ receivedOn, reason }, recipient);
-        const first = errors.receivedOn ?? errors.reason;
-        if (first !== undefined) refuse(first);
+        const refusal = receiptCorrectionRefusal(
+          request,
+          recipients?.find((r) => r.occupancyId === request.occupancyId),
+        );
+        if (refusal) refuse(refusal);
       },
     },
   );
@@ -410,17 +399,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     fileObjection,
     (request) =>
       exclusively(async () => {
-        const { objectionId } = await recordObjection({
-          statementId,
-          version,
-          unitId: request.unitId,
-          filedBy: { userId: request.actor.userId, name: request.actor.name },
-          ip: request.actor.ip ?? null,
-          positions: request.positions,
-          reason: request.reason,
-          idempotencyKey: request.idempotencyKey,
-          documentSha256,
-        });
+        const { objectionId } = await recordObjection(objectionRecord(input, request, documentSha256));
         objections += 1;
         publishSearchAttributes();
         return { objectionId, status: answer() };
@@ -431,16 +410,12 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
           // Each tenant objects within its own window, counted from its own receipt.
           const own = windowOf(request.unitId, request.actor.userId);
           if (!own) refuse('Diese Abrechnung wurde für Ihre Wohnung nicht zugestellt.');
-          if (Date.now() >= own.endMs)
-            refuse(`Die Einspruchsfrist ist am ${formatDate(own.lastDay)} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
+          if (Date.now() >= own.endMs) refuse(windowClosedMessage(own.lastDay));
         }
-        if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) {
-          refuse(`Die Einspruchsfrist ist am ${formatDate(objectionLastDay())} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
-        }
+        if (state === 'final' || (windowEndMs !== null && Date.now() >= windowEndMs)) refuse(windowClosedMessage(objectionLastDay()));
         requireState(objectionWindowRuns, 'Einspruch ist erst nach der Zustellung möglich');
-        if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
-        if (request.positions.length === 0) refuse('Bitte mindestens eine beanstandete Position nennen.');
-        if (request.reason.trim().length === 0) refuse('Bitte den Einspruch begründen.');
+        const refusal = objectionRefusal(request);
+        if (refusal) refuse(refusal);
       },
     },
   );
@@ -455,12 +430,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   });
   // A recipient workflow corrected its receipt date: the version ends after the last window.
   setHandler(recipientCorrected, ({ recipient }) => {
-    recipients = (recipients ?? []).map((r) => (r.occupancyId === recipient.occupancyId ? recipient : r));
-    const lastDay = recipients
-      .map((r) => r.objectionDeadline)
-      .sort()
-      .at(-1);
-    if (lastDay !== undefined) windowEndMs = endOfGermanDayMs(lastDay);
+    setRecipients((recipients ?? []).map((r) => (r.occupancyId === recipient.occupancyId ? recipient : r)));
     woken = true;
   });
 
@@ -510,7 +480,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
   });
 
   while (!isEnded(state)) {
-    await condition(() => !busy);
+    await condition(() => !updates.busy());
     if (recipientsToStart.length > 0) {
       await startRecipientWorkflows();
       continue;
@@ -582,12 +552,12 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
       }
       wakeAtMs = windowEndMs;
     }
-    if (busy || openings.length > 0 || superseded) continue;
+    if (updates.busy() || openings.length > 0 || superseded) continue;
     woken = false;
     if (wakeAtMs === null) await condition(() => woken);
     else await condition(() => woken, Math.max(1, wakeAtMs - Date.now()));
   }
   // Answer updates and signals that raced with the end, then finish; the version's history stays queryable.
-  await condition(() => !busy);
+  await condition(() => !updates.busy());
   return answer();
 }

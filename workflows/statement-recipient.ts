@@ -5,9 +5,9 @@
 // they return stay in this history. The version's workflow keeps the version-wide steps (approval,
 // delivery, supersession, the end after the last window), so its history no longer grows with the
 // number of tenants: once this tenant's window has closed, this workflow waits for the version's to
-// end (which cancels it, ParentClosePolicy.REQUEST_CANCEL) instead of completing before it, as each
-// completion would add an event to the version's history. Cancelled while its window still runs,
-// the version was superseded by a correction.
+// end (which cancels it) instead of completing before it, as each completion would add an event to
+// the version's history. Cancelled while its window still runs, the version was superseded by a
+// correction.
 //
 // Deterministic code only: time comes from the workflow clock, side effects happen in activities.
 import {
@@ -22,8 +22,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { endOfGermanDayMs } from '../domain/statement-lifecycle';
-import { receiptCorrectionErrors } from '../domain/statement-recipients';
-import { formatDate } from '../domain/format';
 import { STATEMENT_GONE, type DeliveredRecipient, type OpenedSignal } from '../domain/contracts/statement';
 import {
   RECIPIENT_OBLIGATION,
@@ -39,6 +37,14 @@ import {
   statementOpened,
 } from './shared/statement-recipient';
 import { SA } from './shared/search-attributes';
+import {
+  objectionRecord,
+  objectionRefusal,
+  oneAtATime,
+  receiptCorrectionRecord,
+  receiptCorrectionRefusal,
+  windowClosedMessage,
+} from './tenant-steps';
 
 const { recordStatementStep, recordObjection, recordReceiptCorrection } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -58,7 +64,6 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
   let openedAt: string | null = null;
   let objections = 0;
   let corrections = 0;
-  let busy = false;
   let woken = false;
   const openings: OpenedSignal[] = [];
 
@@ -86,45 +91,25 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
 
   const windowRuns = () => (state === 'delivered' || state === 'opened') && Date.now() < windowEndMs;
 
-  async function exclusively<T>(work: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-      woken = true;
-    }
-  }
+  const updates = oneAtATime(() => (woken = true));
+  const busy = updates.busy;
 
   setHandler(getRecipientStatus, status);
 
   setHandler(
     fileRecipientObjection,
     (request) =>
-      exclusively(async () => {
-        const { objectionId } = await recordObjection({
-          statementId,
-          version,
-          unitId: request.unitId,
-          filedBy: { userId: request.actor.userId, name: request.actor.name },
-          ip: request.actor.ip ?? null,
-          positions: request.positions,
-          reason: request.reason,
-          idempotencyKey: request.idempotencyKey,
-          documentSha256: input.documentSha256,
-        });
+      updates.run(async () => {
+        const { objectionId } = await recordObjection(objectionRecord(input, request, input.documentSha256));
         objections += 1;
         return { objectionId };
       }),
     {
       validator: (request) => {
-        if (!windowRuns())
-          refuse(`Die Einspruchsfrist ist am ${formatDate(recipient.objectionDeadline)} abgelaufen; ein Einspruch ist nicht mehr möglich.`);
-        if (request.actor.role !== 'tenant' || request.actor.userId === null) refuse('Einspruch erheben Mieter über ihr Portal.');
+        if (!windowRuns()) refuse(windowClosedMessage(recipient.objectionDeadline));
         if (request.unitId !== recipient.unitId) refuse('Diese Abrechnung wurde für Ihre Wohnung nicht zugestellt.');
-        if (request.positions.length === 0) refuse('Bitte mindestens eine beanstandete Position nennen.');
-        if (request.reason.trim().length === 0) refuse('Bitte den Einspruch begründen.');
+        const refusal = objectionRefusal(request);
+        if (refusal) refuse(refusal);
       },
     },
   );
@@ -133,23 +118,13 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
   // it, and the version's workflow learns of the correction (it ends after the last one).
   setHandler(
     correctRecipientReceipt,
-    ({ actor, receivedOn, reason }) =>
-      exclusively(async () => {
+    (request) =>
+      updates.run(async () => {
         corrections += 1;
-        recipient = await recordReceiptCorrection({
-          statementId,
-          version,
-          occupancyId: recipient.occupancyId,
-          receivedOn,
-          reason: reason.trim(),
-          periodEnd: input.periodEnd,
-          objectionMode: input.objectionMode,
-          actor: { userId: actor.userId, name: actor.name },
-          ip: actor.ip ?? null,
-          documentSha256: input.documentSha256,
-          // Not the version workflow's `receipt-…` keys: each correction is its own event.
-          idempotencyKey: `recipient-receipt-${recipient.occupancyId}-${corrections}`,
-        });
+        // Not the version workflow's `receipt-…` keys: each correction is its own event.
+        recipient = await recordReceiptCorrection(
+          receiptCorrectionRecord(input, request, `recipient-receipt-${recipient.occupancyId}-${corrections}`),
+        );
         windowEndMs = endOfGermanDayMs(recipient.objectionDeadline);
         publishSearchAttributes();
         const parent = workflowInfo().parent;
@@ -162,13 +137,10 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
         return recipient;
       }),
     {
-      validator: ({ actor, occupancyId, receivedOn, reason }) => {
-        if (busy || !windowRuns()) refuse('Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen.');
-        if (actor.role !== 'manager') refuse('Das Zugangsdatum berichtigt nur die Verwaltung.');
-        if (occupancyId !== recipient.occupancyId) refuse('Diese Abrechnung wurde diesem Empfänger nicht zugestellt.');
-        const errors = receiptCorrectionErrors({ receivedOn, reason }, recipient);
-        const first = errors.receivedOn ?? errors.reason;
-        if (first !== undefined) refuse(first);
+      validator: (request) => {
+        if (busy() || !windowRuns()) refuse('Das Zugangsdatum lässt sich nur während der Einspruchsfrist berichtigen.');
+        const refusal = receiptCorrectionRefusal(request, request.occupancyId === recipient.occupancyId ? recipient : undefined);
+        if (refusal) refuse(refusal);
       },
     },
   );
@@ -184,14 +156,15 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
     await condition(() => false);
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    if (state !== 'final') state = 'superseded';
+    // The version ends at the last window's end too: a window that has run out closed, not superseded.
+    if (state !== 'final') state = Date.now() >= windowEndMs ? 'final' : 'superseded';
     publishSearchAttributes();
   }
   return status();
 
   async function untilWindowCloses() {
     for (;;) {
-      await condition(() => !busy);
+      await condition(() => !busy());
       for (const opening of openings.splice(0)) {
         if (openedAt !== null || !windowRuns()) continue;
         // The version workflow's key: an opening it proved before this workflow was named stays the one.
@@ -209,11 +182,11 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
         state = 'opened';
         publishSearchAttributes();
       }
-      if (Date.now() >= windowEndMs && !busy) {
+      if (Date.now() >= windowEndMs && !busy()) {
         state = 'final';
         return;
       }
-      if (busy || openings.length > 0) continue;
+      if (busy() || openings.length > 0) continue;
       woken = false;
       await condition(() => woken, Math.max(1, windowEndMs - Date.now()));
     }
