@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   ingest: async () => (await import('./bench/ingest')).benchIngest(),
   delivery: async () => (await import('./bench/delivery')).benchDelivery(),
   pruefung: async () => (await import('./bench/pruefung')).benchPruefung(),
+  'cluster-devices': async () => (await import('./bench/cluster-devices')).benchClusterDevices(),
 };
 
 const name = process.argv[2];

@@ -250,6 +250,12 @@ export class Cluster {
     });
   }
 
+  /** The app database as its owner, once start() has opened it (one Sequelize per process: the models bind to it). */
+  get ownerDatabase(): Db {
+    if (!this.db) throw new Error('The cluster has not been started.');
+    return this.db;
+  }
+
   private writeState(): ClusterState {
     const services: ClusterState['services'] = {};
     for (const service of this.supervisor.list()) {
