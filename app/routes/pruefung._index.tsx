@@ -163,7 +163,10 @@ export default function ObligationSearch() {
       {page && page.rows.length === 0 ? <EmptyState>Keine Pflichten gefunden, die den Filtern entsprechen.</EmptyState> : null}
       {page && page.rows.length > 0 ? (
         <>
-          <p role="status">{page.total === null ? 'Treffer' : `${formatNumber(page.total)} Treffer`}, neueste zuerst.</p>
+          <p role="status">
+            {page.total === null ? 'Treffer' : `${formatNumber(page.total)} Treffer (gezählt ${formatDateTime(page.countedAt)})`}, neueste
+            zuerst.
+          </p>
           <DataTable
             label="Pflichten"
             caption="Gefundene Pflichten"

@@ -8,8 +8,10 @@ import type { Device, User } from '../../db';
 import { ensureCostDeadlines } from '../../server/cost-deadlines';
 import { ensureDeviceWorkflow, reportDeviceHealth } from '../../server/device-obligation';
 import { pdfRenderer } from '../../server/statements';
+import { COUNT_REUSE_MS, searchObligations } from '../../server/compliance';
+import { EMPTY_OBLIGATION_FILTERS } from '../../domain/compliance/obligation-search';
 import { eventually } from '../../tests/support/eventually';
-import { createDeviceFixture, createOrgFixture, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
+import { createDeviceFixture, createOrgFixture, sessionUserOf, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
 import { cookieFor, createLoginUser, dataOf, makeRequest, run, testDb } from '../../tests/support/web';
 import { loader as searchLoader } from './pruefung._index';
@@ -148,6 +150,44 @@ describe('obligation search', () => {
     expect(csv).not.toContain(`device-${foreignExpired.id}`);
     const entry = await database.models.AuditEntry.findOne({ where: { actorId: officer.id, entity: 'obligation', action: 'export' } });
     expect(entry?.details).toMatchObject({ format: 'csv' });
+  });
+
+  test('counts a filter once a minute, shared by its pages and clients, and again after it', async () => {
+    const org = await createOrgFixture(database);
+    const user = sessionUserOf(await createLoginUser(database, org.organisation.id, 'compliance'));
+    const startDevice = async () => {
+      const device = await createDeviceFixture(database, org);
+      await ensureDeviceWorkflow(temporal.client, device.id, { taskQueue, db: database });
+      return `device-${device.id}`;
+    };
+    const listed = async (workflowId: string) =>
+      eventually(
+        async () => {
+          const page = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, { client: temporal.client, count: false });
+          expect(page!.rows.map((r) => r.workflowId)).toContain(workflowId);
+        },
+        { timeoutMs: 20_000 },
+      );
+    await listed(await startDevice());
+    const at = new Date();
+    const options = { client: temporal.client, pageSize: 1, now: at };
+    const first = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, options);
+    expect(first).toMatchObject({ total: 1, countedAt: at.toISOString() });
+    // Another device since: within the minute the page shows the count taken then, the rows as they are.
+    const added = await startDevice();
+    await listed(added);
+    const within = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, {
+      ...options,
+      pageSize: 50,
+      now: new Date(at.getTime() + 1_000),
+    });
+    expect(within!.rows).toHaveLength(2);
+    expect(within).toMatchObject({ total: 1, countedAt: at.toISOString() });
+    const later = new Date(at.getTime() + COUNT_REUSE_MS);
+    expect(await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, { ...options, now: later })).toMatchObject({
+      total: 2,
+      countedAt: later.toISOString(),
+    });
   });
 
   test('tenants may not open the desk', async () => {
