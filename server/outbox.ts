@@ -25,7 +25,16 @@ import {
   type DeviceReadingUpdate,
 } from './device-obligation';
 import type { DeviceRecalibrated, DeviceReplaced } from '../domain/contracts/device';
-import { queryLive, startOnce, temporalClient, temporalSettings, temporalUnavailable, type LiveStatus, type StartOnce } from './temporal';
+import {
+  queryLive,
+  startOnce,
+  startPending,
+  temporalClient,
+  temporalSettings,
+  temporalUnavailable,
+  type LiveStatus,
+  type StartOnce,
+} from './temporal';
 
 /** A workflow start, stored as JSON: `args` must survive JSON (no Dates, no undefined in arrays). */
 export type OutboxStart = Omit<StartOnce<Workflow>, 'args'> & { args: unknown[] };
@@ -35,8 +44,12 @@ export interface OutboxSignal {
   taskQueue: string;
   signal: string;
   args: unknown[];
-  /** What a signal to a workflow that does not run means: nothing to tell (`skip`), or try again later (`retry`). */
-  ifMissing: 'skip' | 'retry';
+  /**
+   * What a signal to a workflow that does not run means: nothing to tell (`skip`), try again later
+   * (`retry`), or the workflow `startedBy` starts it soon: try again while that one runs and this one
+   * has not run yet, skip once either has ended (a child whose row names it before its start).
+   */
+  ifMissing: 'skip' | 'retry' | { startedBy: string };
 }
 
 /** A fact about a device for its workflow; delivered as today's signals, starting the workflow if it has none. */
@@ -156,8 +169,11 @@ const HANDLERS: { [K in OutboxKind]: (payload: Payloads[K], context: DeliveryCon
       );
       return { done: true, result: { signalled: true } };
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError && signal.ifMissing === 'skip') return { done: true, result: { signalled: false } };
-      throw error;
+      if (!(error instanceof WorkflowNotFoundError) || signal.ifMissing === 'retry') throw error;
+      if (signal.ifMissing === 'skip') return { done: true, result: { signalled: false } };
+      if (await startPending(client, signal.workflowId, signal.ifMissing.startedBy))
+        throw new Error(`${signal.workflowId} is not started yet by ${signal.ifMissing.startedBy}`, { cause: error });
+      return { done: true, result: { signalled: false } };
     }
   },
   async 'device-report'(report, { client, database, deadlineMs }) {

@@ -68,7 +68,7 @@ import { proofEventsForViewer, seesTenantNames } from './personal-data';
 import { verifyStatementProof } from './proof-verification';
 import { temporalClient, temporalSettings } from './temporal';
 import { openTicket } from './tickets';
-import { runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
+import { awaitStart, runUpdate, startOnce, type LiveStatus, type StartOnce, type UpdateOutcome } from './temporal';
 import {
   QUEUED_REASON,
   deliverNow,
@@ -243,6 +243,18 @@ export async function lifecycleActor(
 
 const ENDED = 'Diese Abrechnungsversion ist abgeschlossen; der Schritt ist nicht mehr möglich.';
 
+/**
+ * How long an objection or a receipt correction waits for the tenant's own workflow, named by the
+ * delivery a moment before the version's workflow starts it (usually well under a second).
+ */
+const RECIPIENT_START_WAIT_MS = 10_000;
+
+/** ... and what the user reads if it has not started by then: nothing was recorded, the step can be repeated. */
+const RECIPIENT_STARTING: UpdateOutcome<never> = {
+  ok: false,
+  message: 'Die Zustellung wird gerade abgeschlossen; bitte versuchen Sie es in einem Moment erneut.',
+};
+
 function workflowIdOf(statement: { id: number; version: number }): string {
   return statementWorkflowId(statement.id, statement.version);
 }
@@ -288,8 +300,9 @@ export function correctReceiptDate(
 }
 
 /**
- * The recipient's own workflow once the version's workflow has started and named it (docs/decisions/0013);
- * null before that and for versions delivered before: their version's workflow takes the message.
+ * The recipient's own workflow as its row names it (docs/decisions/0013): from the delivery on (since
+ * RECIPIENTS_NAMED_AT_DELIVERY_PATCH), else once the version's workflow has started it; null for
+ * versions delivered before the recipient workflows: their version's workflow takes the message.
  */
 async function recipientWorkflowOf(
   database: Db,
@@ -317,6 +330,7 @@ export async function correctRecipientReceiptDate(
 ): Promise<UpdateOutcome<DeliveredRecipient>> {
   const { client, database } = resolve(options);
   const own = await recipientWorkflowOf(database, statement, { occupancyId: request.occupancyId });
+  if (own && !(await awaitStart(client, own, workflowIdOf(statement), RECIPIENT_START_WAIT_MS))) return RECIPIENT_STARTING;
   return runUpdate(client, own ?? workflowIdOf(statement), correctRecipientReceipt, request, ENDED);
 }
 
@@ -337,9 +351,12 @@ export async function recordOpening(
   const { database, client, taskQueue } = resolve(options);
   const opened = { actor, unitId, via, ...(documentSha256 && { documentSha256 }) };
   const own = actor.userId === null ? null : await recipientWorkflowOf(database, statement, { unitId, userId: actor.userId });
-  // `skip`: opening a final statement again (its workflow has ended) proves nothing new.
+  // `skip`: opening a final statement again (its workflow has ended) proves nothing new. The tenant's
+  // own workflow is named from the delivery on, before the version's workflow has started it: the
+  // opening waits in the outbox for that start, so that workflow (not the version's) proves it.
+  const ifMissing = own ? { startedBy: workflowIdOf(statement) } : 'skip';
   const entry = await database.sequelize.transaction((transaction) =>
-    enqueueSignal(transaction, own ?? workflowIdOf(statement), statementOpened, [opened], { ifMissing: 'skip', taskQueue }),
+    enqueueSignal(transaction, own ?? workflowIdOf(statement), statementOpened, [opened], { ifMissing, taskQueue }),
   );
   await deliverNow([entry], { db: database, client });
 }
@@ -373,6 +390,7 @@ export async function fileStatementObjection(
   };
   const ended = 'Die Einspruchsfrist für diese Abrechnung ist abgelaufen; ein Einspruch ist nicht mehr möglich.';
   const own = await recipientWorkflowOf(database, filing.statement, { unitId: filing.unitId, userId: user.id });
+  if (own && !(await awaitStart(client, own, workflowIdOf(filing.statement), RECIPIENT_START_WAIT_MS))) return RECIPIENT_STARTING;
   const outcome = own
     ? await runUpdate(client, own, fileRecipientObjection, request, ended)
     : await runUpdate(client, workflowIdOf(filing.statement), fileObjection, request, ended);

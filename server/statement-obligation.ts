@@ -247,14 +247,26 @@ async function deliverToRecipient(
     },
     transaction,
   );
+  // Named with its own workflow in the same transaction (when the version's workflow starts one): the
+  // tenant sees the statement only after every row (its status moves then), so each opening, objection
+  // and correction goes to that workflow, even before it has started (the web waits for the start).
+  const workflowId = input.recipientWorkflows ? recipientWorkflowId(input.statementId, input.version, tenant.occupancyId) : null;
   await db.sequelize.query(
     `INSERT INTO statement_recipients (occupancy_id, statement_id, version, unit_id, tenancy_id, user_id, tenant_name, channel,
-            dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline)
+            dispatched_on, received_on, delivered_at, delivery_deadline, deadline_missed, objection_deadline, workflow_id)
      VALUES (:occupancyId, :statementId, :version, :unitId, :tenancyId, :userId, :tenantName, :channel,
-            :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline)
+            :dispatchedOn, :receivedOn, :deliveredAt, :deliveryDeadline, :deadlineMissed, :objectionDeadline, :workflowId)
      ON CONFLICT (occupancy_id) DO NOTHING`,
     {
-      replacements: { ...tenant, ...receipt, userId, statementId: input.statementId, version: input.version, deliveredAt: event.at },
+      replacements: {
+        ...tenant,
+        ...receipt,
+        userId,
+        statementId: input.statementId,
+        version: input.version,
+        deliveredAt: event.at,
+        workflowId,
+      },
       transaction,
     },
   );

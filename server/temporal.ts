@@ -162,6 +162,37 @@ export async function runUpdate<T, A>(
   }
 }
 
+/**
+ * Whether `workflowId` is still to be started by `startedBy`: it has never run, and the workflow that
+ * starts it (its parent) runs. False once it has run (closed ones included) or its starter has ended.
+ */
+export async function startPending(temporal: Client, workflowId: string, startedBy: string): Promise<boolean> {
+  const { reachableWithinMs } = temporalDeadlines();
+  const runs = async (id: string) => {
+    try {
+      const { status } = await temporal.withDeadline(Date.now() + reachableWithinMs, () => temporal.workflow.getHandle(id).describe());
+      return status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'never';
+      throw error;
+    }
+  };
+  return (await runs(workflowId)) === 'never' && (await runs(startedBy)) === 'running';
+}
+
+/**
+ * Waits up to `timeoutMs` for `startedBy` to start `workflowId` (see startPending); false: it is still
+ * to be started, so a synchronous step asks the user to try again in a moment.
+ */
+export async function awaitStart(temporal: Client, workflowId: string, startedBy: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (await startPending(temporal, workflowId, startedBy)) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
 /** A query for a detail page; Temporal being away must not take the page down. */
 export type LiveStatus<T> =
   | { available: true; status: T }

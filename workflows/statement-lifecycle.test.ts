@@ -3,13 +3,20 @@
 // months ahead, and the clock moved to each reminder, the deadline and the end of the objection window.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { QueryTypes } from 'sequelize';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { createDb, type User } from '../db';
 import { saveStatement } from '../db/statements';
 import { type StatementData } from '../domain/billing/statement';
 import { proofEvents, verifyProofChain } from '../db/proof';
 import { createActivities } from '../activities';
 import { createMailer } from '../server/mail';
-import { documentManifestSha256, sortManifest, type DocumentManifestEntry, type ProofStepInput } from '../server/statement-obligation';
+import {
+  documentManifestSha256,
+  sortManifest,
+  type DeliveryNoticeInput,
+  type DocumentManifestEntry,
+  type ProofStepInput,
+} from '../server/statement-obligation';
 import { statementAddressees } from '../server/statement-documents';
 import { loadStatement } from '../db/statements';
 import {
@@ -22,12 +29,15 @@ import {
   recordOpening,
   startStatementLifecycle,
 } from '../server/statement-lifecycle';
+import { pendingWork, relayOutbox } from '../server/outbox';
+import { startPending } from '../server/temporal';
 import type { SessionUser } from '../server/session';
 import { tenantStatements } from '../server/statements';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
 import { recordHistory, startTimeSkipping, type TimeSkipping } from '../tests/support/time-skipping';
+import { eventually, sleep } from '../tests/support/eventually';
 import { addDays, addMonths } from '../domain/dates';
 import { berlinDateOf } from '../domain/business-hours';
 import { deliveryDeadline } from '../domain/statement-deadlines';
@@ -45,6 +55,8 @@ let tenantA: User;
 let tenantC: User;
 /** Delivery attempts that recorded their proof and then crashed, per statement version. */
 const crashedDeliveries = new Set<string>();
+/** Delivery notices held back per statement version: its delivery's update answers once released. */
+const heldNotices = new Map<string, { reached: () => void; released: Promise<void> }>();
 const DAY = 86_400_000;
 
 // One test server for the file: every statement's period is chosen from the server's clock, so the
@@ -62,7 +74,15 @@ beforeAll(async () => {
     }
     return proven;
   };
-  ts = await startTimeSkipping({ db, activities: { ...activities, recordStatementStep } });
+  const sendDeliveryNotice = async (input: DeliveryNoticeInput) => {
+    const held = heldNotices.get(`${input.statementId}-${input.version}`);
+    if (held) {
+      held.reached();
+      await held.released;
+    }
+    return activities.sendDeliveryNotice(input);
+  };
+  ts = await startTimeSkipping({ db, activities: { ...activities, recordStatementStep, sendDeliveryNotice } });
 }, 60_000);
 
 afterAll(async () => {
@@ -361,6 +381,72 @@ describe('statement lifecycle', () => {
         replacements: { id: house.org.organisation.id },
       });
     }
+  }, 120_000);
+
+  test("an opening between the delivery and the start of the tenant's own workflow is proven by that workflow, once", async () => {
+    const { ref } = await started();
+    const manager = house.org.managers[0]!;
+    await approve(ref, actor(manager), options());
+    // The delivery is held at its notice: every recipient's row is written and the statement is
+    // delivered for its tenants, but the version's workflow has not started their workflows yet.
+    let reached!: () => void;
+    let release!: () => void;
+    const atNotice = new Promise<void>((resolve) => (reached = resolve));
+    heldNotices.set(`${ref.id}-${ref.version}`, { reached, released: new Promise<void>((resolve) => (release = resolve)) });
+    const delivering = deliver(ref, { actor: actor(manager), channel: 'portal' }, options());
+    try {
+      await atNotice;
+      expect(await dbStatus(ref.id)).toBe('delivered');
+      // A's row names A's own workflow already, which does not run yet.
+      const [own] = await db.sequelize.query<{ occupancyId: number; workflowId: string }>(
+        `SELECT occupancy_id AS "occupancyId", workflow_id AS "workflowId" FROM statement_recipients
+          WHERE statement_id = :id AND version = :version AND user_id = :userId`,
+        { replacements: { ...ref, userId: tenantA.id }, type: QueryTypes.SELECT },
+      );
+      expect(own!.workflowId).toBe(recipientWorkflowId(ref.id, ref.version, own!.occupancyId));
+      await expect(ts.client.workflow.getHandle(own!.workflowId).describe()).rejects.toThrow(WorkflowNotFoundError);
+
+      // The opening waits in the outbox for A's workflow instead of going to the version's.
+      await recordOpening(ref, actor(tenantA), house.units.a.id, 'view', undefined, options());
+      expect((await pendingWork([own!.workflowId], db)).has(own!.workflowId)).toBe(true);
+      // An objection (synchronous: nothing to queue) waits for the start too.
+      let answered = false;
+      const objecting = objectAs(tenantA, ref, house.units.a.id).finally(() => (answered = true));
+      await sleep(500);
+      expect(answered).toBe(false);
+
+      release();
+      expect((await delivering).ok).toBe(true);
+      expect(await objecting).toMatchObject({ ok: true });
+      // The relay (every worker runs one) signals the opening once A's workflow runs.
+      await eventually(
+        async () => {
+          await relayOutbox({ db, client: ts.client, taskQueue: ts.taskQueue });
+          expect((await pendingWork([own!.workflowId], db)).size).toBe(0);
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      await ts.skip('1 minute');
+      expect(await recipientState(own!.workflowId)).toBe('opened');
+      // Opened again, now straight to A's workflow: the same key, so still one opening in the proof.
+      await recordOpening(ref, actor(tenantA), house.units.a.id, 'download', undefined, options());
+      await ts.skip('1 minute');
+      const openings = (await proofEvents(db, ref.id, ref.version)).filter((e) => e.step === 'opened');
+      expect(openings).toHaveLength(1);
+      // Proven by A's own workflow: only it names the recipient (the version's names the flat).
+      expect(openings[0]!.details).toMatchObject({ unitId: house.units.a.id, occupancyId: own!.occupancyId });
+      expect((await statusOf(ref)).openedAt).toBeNull();
+    } finally {
+      release();
+      await delivering;
+      heldNotices.delete(`${ref.id}-${ref.version}`);
+    }
+    // A named workflow is waited for while the version's runs (it starts them), not once that has ended.
+    const versionId = statementWorkflowId(ref.id, ref.version);
+    const neverStarted = recipientWorkflowId(ref.id, ref.version, 0);
+    expect(await startPending(ts.client, neverStarted, versionId)).toBe(true);
+    await ts.terminate(ts.client.workflow.getHandle(versionId));
+    expect(await startPending(ts.client, neverStarted, versionId)).toBe(false);
   }, 120_000);
 
   // Last: it moves the clock by more than a year.

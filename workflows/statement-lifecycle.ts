@@ -16,6 +16,10 @@
 //   child workflow (workflows/statement-recipient.ts) for its opening, objection, receipt correction
 //   and window; this one keeps the version-wide steps, and its end (superseded, or after the last
 //   window) closes them.
+// - RECIPIENTS_NAMED_AT_DELIVERY_PATCH ('recipients-named-at-delivery'): decided before the delivery
+//   activity and passed to it, which names each recipient's workflow on its row in the row's own
+//   transaction; so the web sends a tenant's opening to the tenant's workflow even before it has
+//   started (it waits for the start), and the version's workflow no longer proves it meanwhile.
 import {
   ApplicationFailure,
   ParentClosePolicy,
@@ -66,7 +70,11 @@ import {
   type SupersededSignal,
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
-import { RECIPIENT_WORKFLOWS_PATCH, recipientWorkflowId } from '../domain/contracts/statement-recipient';
+import {
+  RECIPIENTS_NAMED_AT_DELIVERY_PATCH,
+  RECIPIENT_WORKFLOWS_PATCH,
+  recipientWorkflowId,
+} from '../domain/contracts/statement-recipient';
 import { recipientCorrected } from './shared/statement-recipient';
 import {
   objectionRecord,
@@ -282,6 +290,8 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
         const dispatchedOn = request.channel === 'post' ? request.dispatchedOn : null;
         const receivedOn = request.channel === 'post' ? (request.receivedOn ?? addDays(request.dispatchedOn, POSTAL_DELIVERY_DAYS)) : today;
         if (patched(PER_RECIPIENT_PATCH)) {
+          // Its executions start the recipient workflows below too: a named row never waits in vain.
+          const namedAtDelivery = patched(RECIPIENTS_NAMED_AT_DELIVERY_PATCH);
           const delivered = await deliverToRecipients({
             statementId,
             version,
@@ -294,6 +304,7 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
             actor: { userId: request.actor.userId, name: request.actor.name },
             ip: request.actor.ip ?? null,
             documentSha256,
+            ...(namedAtDelivery ? { recipientWorkflows: true } : {}),
           });
           const portal = delivered.filter((r) => r.channel === 'portal').length;
           const proven = await prove(
@@ -434,7 +445,10 @@ export async function statementLifecycle(input: StatementLifecycleInput): Promis
     woken = true;
   });
 
-  /** Starts the next page of recipient workflows and names them on their rows, so the web sends there. */
+  /**
+   * Starts the next page of recipient workflows and names them on their rows, so the web sends there
+   * (a delivery since RECIPIENTS_NAMED_AT_DELIVERY_PATCH named them already: the same ids again).
+   */
   async function startRecipientWorkflows() {
     const page = recipientsToStart.splice(0, RECIPIENT_PAGE);
     const handles = await Promise.all(

@@ -13,6 +13,14 @@ export const RECIPIENT_OBLIGATION = 'statement-recipient';
 /** The patch from which the version's workflow starts a workflow per recipient after the delivery. */
 export const RECIPIENT_WORKFLOWS_PATCH = 'recipient-workflows';
 
+/**
+ * The patch from which the delivery itself names each recipient's workflow on its row (in the row's
+ * own transaction), before the version's workflow has started them: the web sends a tenant's
+ * messages there from the first second and waits for the start, so no opening lands in the version's
+ * workflow meanwhile. Executions with it start the recipient workflows (RECIPIENT_WORKFLOWS_PATCH) too.
+ */
+export const RECIPIENTS_NAMED_AT_DELIVERY_PATCH = 'recipients-named-at-delivery';
+
 /** Business id: one workflow per recipient of a version, under the version's own id. */
 export function recipientWorkflowId(statementId: number, version: number, occupancyId: number): string {
   return `${recipientWorkflowIdPrefix(statementId, version)}${occupancyId}`;

@@ -92,6 +92,11 @@ export interface RecipientDeliveryInput {
   actor: { userId: number | null; name: string };
   ip: string | null;
   documentSha256: string;
+  /**
+   * The version's workflow starts a workflow per recipient after this delivery: each row is named
+   * with its id at once (RECIPIENTS_NAMED_AT_DELIVERY_PATCH). Absent for executions delivered before.
+   */
+  recipientWorkflows?: boolean;
 }
 
 export interface ApproveRequest {
