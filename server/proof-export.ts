@@ -82,6 +82,8 @@ export interface RecipientFacts {
   userId: number | null;
   tenantName: string;
   channel: string;
+  /** The letter's dispatch (null in the portal). */
+  dispatchedOn: string | null;
   receivedOn: string;
   objectionDeadline: string;
   /** The tenant's PDF: the whole unit's (null) or, after a change of tenant, its occupancy's. */
@@ -106,7 +108,7 @@ export async function recipientFacts(db: Db, ref: RecipientRef): Promise<Recipie
     `SELECT r.occupancy_id AS "occupancyId", r.statement_id AS "statementId", r.version, s.document_number AS "documentNumber",
             p.id AS "propertyId", p.name AS "propertyName", p.organisation_id AS "organisationId", r.unit_id AS "unitId", u.label AS "unitLabel",
             r.tenancy_id AS "tenancyId", r.user_id AS "userId", r.tenant_name AS "tenantName", r.channel,
-            r.received_on::text AS "receivedOn", r.objection_deadline::text AS "objectionDeadline",
+            r.dispatched_on::text AS "dispatchedOn", r.received_on::text AS "receivedOn", r.objection_deadline::text AS "objectionDeadline",
             o.occupancy_key AS "occupancyKeyRaw",
             (SELECT count(*)::int FROM statement_occupancies x WHERE x.statement_id = o.statement_id AND x.unit_id = o.unit_id) AS occupancies
        FROM statement_recipients r

@@ -715,22 +715,21 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
     where: { statementId: ref.id, version: ref.version, unitId: own.addressee.unitId },
     order: [['id', 'ASC']],
   });
-  // Delivered per recipient: the tenant sees its own receipt and window, and nobody else's delivery.
+  // Delivered per recipient: the tenant sees its own receipt and window (in the portal, or a letter to
+  // its tenancy), and nobody else's delivery; a version delivered as a whole has one window for all.
   const { recipients: _others, recipientSummary: _summary, ...shared } = panel;
-  const [mine] = await database.sequelize.query<{ receivedOn: string; objectionDeadline: string }>(
-    `SELECT received_on AS "receivedOn", objection_deadline AS "objectionDeadline" FROM statement_recipients
-      WHERE statement_id = :id AND version = :version AND unit_id = :unitId AND user_id = :userId`,
-    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
-  );
-  const view: LifecycleView = mine
+  const ownDelivery = await ownRecipientFacts(user, own, database);
+  const view: LifecycleView = ownDelivery
     ? {
         ...shared,
-        delivery: shared.delivery ? { ...shared.delivery, channel: 'portal', dispatchedOn: null, receivedOn: mine.receivedOn } : null,
-        objectionDeadline: mine.objectionDeadline,
-        objectionWindowEndsAt: new Date(endOfGermanDayMs(mine.objectionDeadline)).toISOString(),
+        delivery: shared.delivery
+          ? { ...shared.delivery, channel: ownDelivery.channel, dispatchedOn: ownDelivery.dispatchedOn, receivedOn: ownDelivery.receivedOn }
+          : null,
+        objectionDeadline: ownDelivery.objectionDeadline,
+        objectionWindowEndsAt: new Date(endOfGermanDayMs(ownDelivery.objectionDeadline)).toISOString(),
       }
     : shared;
-  const ownDelivery = await ownRecipientFacts(user, own, database);
+  // The form follows that window: the version's runs until its last tenant's window has closed.
   const windowOpen =
     (view.state === 'delivered' || view.state === 'opened') &&
     view.objectionWindowEndsAt !== null &&

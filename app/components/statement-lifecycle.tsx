@@ -169,6 +169,8 @@ export function ObjectionForm({
   positions,
   outcome,
   objectionDeadline,
+  objectionWindowEndsAt,
+  now,
   token,
   late,
   lateOutcome,
@@ -176,7 +178,11 @@ export function ObjectionForm({
   canObject: boolean;
   positions: readonly string[];
   outcome?: { ok: boolean; message: string };
+  /** The tenant's own window (its own delivery's; the version's without one). */
   objectionDeadline: string | null;
+  objectionWindowEndsAt: string | null;
+  /** The server's now, so that the page reads the same on the server and in the browser. */
+  now: string;
   /** From the loader, one per rendered form: a double submit files one objection. */
   token: string;
   /** The tenant's own late objection; null before delivery. */
@@ -212,9 +218,11 @@ export function ObjectionForm({
       ) : (
         <>
           <p className="muted">
-            {objectionDeadline
-              ? `Die Einspruchsfrist endete am ${formatDate(objectionDeadline)}.`
-              : 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'}
+            {objectionDeadline === null || objectionWindowEndsAt === null
+              ? 'Ein Einspruch ist möglich, sobald die Abrechnung zugestellt ist.'
+              : Date.parse(objectionWindowEndsAt) <= Date.parse(now)
+                ? `Ihre Einspruchsfrist endete am ${formatDate(objectionDeadline)}; ein Einspruch ist nicht mehr möglich.`
+                : 'Gegen diese Abrechnungsversion ist kein Einspruch mehr möglich.'}
           </p>
           {late ? <LateObjectionRequest late={late} outcome={lateOutcome} /> : null}
         </>

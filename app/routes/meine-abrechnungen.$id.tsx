@@ -92,6 +92,8 @@ export default function MyStatement() {
         positions={positions}
         outcome={outcome}
         objectionDeadline={lifecycle.objectionDeadline}
+        objectionWindowEndsAt={lifecycle.objectionWindowEndsAt}
+        now={lifecycle.now}
         token={objectionToken}
         late={lateObjection}
         lateOutcome={lateOutcome}

@@ -10,14 +10,14 @@ import type { StatementFixture } from './statement-fixtures';
 
 /**
  * The fixture house's statement stored by `manager`, its lifecycle started, approved and delivered
- * in the portal, or by post on a given day (a worker on TEMPORAL_TASK_QUEUE renders its documents
+ * in the portal, or by post on a given day, received on another if given (a worker on TEMPORAL_TASK_QUEUE renders its documents
  * and runs the workflow).
  */
 export async function deliveredStatement(
   database: Db,
   house: StatementFixture,
   manager: User,
-  by: { channel: 'portal' } | { channel: 'post'; dispatchedOn: string } = { channel: 'portal' },
+  by: { channel: 'portal' } | { channel: 'post'; dispatchedOn: string; receivedOn?: string } = { channel: 'portal' },
 ): Promise<StatementData> {
   const statement = await saveStatement(database, house.request, {
     userId: manager.id,
@@ -43,7 +43,9 @@ export async function deliveredStatement(
   };
   await settled(await approve(ref, actor), 'approved');
   const request: DeliverRequest =
-    by.channel === 'post' ? { actor, channel: 'post', dispatchedOn: by.dispatchedOn } : { actor, channel: 'portal' };
+    by.channel === 'post'
+      ? { actor, channel: 'post', dispatchedOn: by.dispatchedOn, receivedOn: by.receivedOn }
+      : { actor, channel: 'portal' };
   // A letter whose window has long closed: the version's workflow proves "final" at once and ends.
   await settled(await deliver(ref, request), by.channel === 'post' ? 'final|delivered' : 'delivered');
   return statement;
