@@ -10,6 +10,7 @@ import { verifyAuditChain } from '../db/audit';
 import type { Db } from '../db';
 import { latestAuditHead, latestProofHead, type SignedHeadRow } from '../db/heads';
 import { proofEvents, verifyProofChain } from '../db/proof';
+import { recipientWorkflowIds } from '../db/statement-recipients';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowId, lateObjectionWorkflowIdPrefix } from '../domain/contracts/late-objection';
 import { RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix } from '../domain/contracts/statement-recipient';
@@ -104,7 +105,7 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   // tenant's recipient workflow anchors the heads of its opening and objection: one that proved
   // nothing yet has none, which is no finding.
   const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
-  const recipientIds = await recipientWorkflowIds(db, client, ref);
+  const recipientIds = await recipientWorkflows(db, client, ref);
   let anchoredSeq: number | null = null;
   for (const workflowId of [chainId, ...lateIds, ...recipientIds]) {
     const anchored = await anchoredHeads(client, workflowId);
@@ -159,14 +160,10 @@ async function lateObjectionWorkflowIds(
 }
 
 /** The workflows of the version's recipients: named by their rows and by Temporal's visibility. */
-async function recipientWorkflowIds(db: Db, client: Client, ref: { id: number; version: number }): Promise<string[]> {
-  const rows = await db.sequelize.query<{ workflowId: string }>(
-    `SELECT workflow_id AS "workflowId" FROM statement_recipients
-      WHERE statement_id = :id AND version = :version AND workflow_id IS NOT NULL`,
-    { replacements: ref, type: QueryTypes.SELECT },
-  );
+async function recipientWorkflows(db: Db, client: Client, ref: { id: number; version: number }): Promise<string[]> {
+  const named = await recipientWorkflowIds(db, { statementId: ref.id, version: ref.version });
   const fromTemporal = await listedWorkflowIds(client, RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix(ref.id, ref.version));
-  return [...new Set([...rows.map((r) => r.workflowId), ...fromTemporal])].sort();
+  return [...new Set([...named, ...fromTemporal])].sort();
 }
 
 /** The ids Temporal's visibility lists for a workflow type and id prefix. */

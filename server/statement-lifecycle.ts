@@ -49,6 +49,7 @@ import { clientIp, requireSameOrigin, type RequestContext } from './request';
 import { actorOf, findStatementVisibleTo, pdfRenderer, requireStoredStatement } from './statements';
 import { renderProofPdf } from './statement-obligation';
 import { saveStatement } from '../db/statements';
+import { findRecipient } from '../db/statement-recipients';
 import { enqueueCostDataEntered } from './cost-deadlines';
 import { sha256 } from '../db/audit';
 import { formatDateTime } from '../domain/format';
@@ -309,16 +310,7 @@ async function recipientWorkflowOf(
   statement: { id: number; version: number },
   recipient: { occupancyId: number } | { unitId: number; userId: number },
 ): Promise<string | null> {
-  const [row] = await database.sequelize.query<{ workflowId: string }>(
-    'occupancyId' in recipient
-      ? `SELECT workflow_id AS "workflowId" FROM statement_recipients
-          WHERE statement_id = :id AND version = :version AND occupancy_id = :occupancyId AND workflow_id IS NOT NULL`
-      : `SELECT r.workflow_id AS "workflowId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
-          WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
-            AND r.workflow_id IS NOT NULL
-          ORDER BY r.occupancy_id DESC LIMIT 1`,
-    { replacements: { id: statement.id, version: statement.version, ...recipient }, type: QueryTypes.SELECT },
-  );
+  const row = await findRecipient(database, { statementId: statement.id, version: statement.version }, recipient);
   return row?.workflowId ?? null;
 }
 
@@ -746,14 +738,10 @@ export async function tenantLifecycle(user: SessionUser, own: TenantOwn, options
 
 /** The tenant's own recipient of the version: delivered to its account, or (a letter) to its tenancy. */
 export async function ownRecipientFacts(user: SessionUser, own: TenantOwn, database: Db = sharedDb()): Promise<RecipientFacts | null> {
-  const ref = refOf(own);
-  const [row] = await database.sequelize.query<{ occupancyId: number }>(
-    `SELECT r.occupancy_id AS "occupancyId" FROM statement_recipients r JOIN tenancies t ON t.id = r.tenancy_id
-      WHERE r.statement_id = :id AND r.version = :version AND r.unit_id = :unitId AND (r.user_id = :userId OR t.user_id = :userId)
-      ORDER BY r.occupancy_id DESC LIMIT 1`,
-    { replacements: { ...ref, unitId: own.addressee.unitId, userId: user.id }, type: QueryTypes.SELECT },
-  );
-  return row ? recipientFacts(database, { statementId: ref.id, version: ref.version, occupancyId: row.occupancyId }) : null;
+  const { id: statementId, version } = refOf(own);
+  const ref = { statementId, version };
+  const row = await findRecipient(database, ref, { unitId: own.addressee.unitId, userId: user.id });
+  return row ? recipientFacts(database, { ...ref, occupancyId: row.occupancyId }) : null;
 }
 
 /** The objection form's action: positions and a reason, refused by the workflow outside the window. */

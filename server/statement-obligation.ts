@@ -18,6 +18,7 @@ import { createPdfRenderer, type PdfRenderer } from './pdf';
 import { genericNotice, managersOf, notifyUsers, type Recipient } from './notifications';
 import { appendAudit, canonicalJson, sha256 } from '../db/audit';
 import { loadStatement } from '../db/statements';
+import { recipientWorkflowIds } from '../db/statement-recipients';
 import { ensureStatementDocument, statementAddressees } from './statement-documents';
 import { noProgress, type ProgressSource } from './progress';
 import {
@@ -503,21 +504,17 @@ export function createStatementObligation(deps: {
       input: { statementId: number; version: number },
       temporal: { client: Client },
     ): Promise<{ closed: number }> {
-      const rows = await db.sequelize.query<{ workflowId: string }>(
-        `SELECT workflow_id AS "workflowId" FROM statement_recipients
-          WHERE statement_id = :statementId AND version = :version AND workflow_id IS NOT NULL ORDER BY occupancy_id`,
-        { replacements: input, type: QueryTypes.SELECT },
-      );
+      const workflowIds = await recipientWorkflowIds(db, input);
       const closing = progress<DeliveryProgress>();
       let closed = 0;
-      for (const { workflowId } of rows) {
+      for (const workflowId of workflowIds) {
         try {
           await temporal.client.workflow.getHandle(workflowId).cancel();
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
         closed += 1;
-        closing.report({ done: closed, total: rows.length });
+        closing.report({ done: closed, total: workflowIds.length });
       }
       return { closed };
     },
