@@ -14,6 +14,7 @@ import { recipientWorkflowIds } from '../db/statement-recipients';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowId, lateObjectionWorkflowIdPrefix } from '../domain/contracts/late-objection';
 import { RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix } from '../domain/contracts/statement-recipient';
+import { startPending } from './temporal';
 import { verifySignature } from './proof/keys';
 import { trustedKey } from './proof/signing';
 
@@ -60,13 +61,18 @@ function isSignedHead(value: unknown): value is SignedHeadRow {
   );
 }
 
+/** gRPC status codes: no such workflow; a method the server does not offer. */
+const GRPC_NOT_FOUND = 5;
+const GRPC_UNIMPLEMENTED = 12;
+
 /** Every signed head the workflow's activities returned, in history order. */
 export async function anchoredHeads(client: Client, workflowId: string): Promise<SignedHeadRow[] | null> {
   let history;
   try {
     history = await client.workflow.getHandle(workflowId).fetchHistory();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
+    // fetchHistory passes the server's NOT_FOUND on as it is, unlike the calls that throw WorkflowNotFoundError.
+    if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND)) return null;
     throw error;
   }
   const heads: SignedHeadRow[] = [];
@@ -103,13 +109,17 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   // (it may run after the version's has ended). Found by the chain's events, the acceptances' rows
   // and Temporal's own list, which still names one whose event and row an insider deleted. Each
   // tenant's recipient workflow anchors the heads of its opening and objection: one that proved
-  // nothing yet has none, which is no finding.
+  // nothing yet has none, and one the delivery named a moment before the version's workflow starts
+  // it has no history yet; neither is a finding.
   const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
   const recipientIds = await recipientWorkflows(db, client, ref);
   let anchoredSeq: number | null = null;
   for (const workflowId of [chainId, ...lateIds, ...recipientIds]) {
     const anchored = await anchoredHeads(client, workflowId);
-    if (anchored !== null && anchored.length === 0 && recipientIds.includes(workflowId)) continue;
+    if (recipientIds.includes(workflowId)) {
+      if (anchored?.length === 0) continue;
+      if (anchored === null && (await startPending(client, workflowId, chainId))) continue;
+    }
     if (anchored === null || anchored.length === 0) {
       findings.push({
         problem: 'anchor-missing',
@@ -137,9 +147,6 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   }
   return { ok: findings.length === 0, events: events.length, anchoredSeq, findings };
 }
-
-/** gRPC status code of a method the server does not offer. */
-const GRPC_UNIMPLEMENTED = 12;
 
 /** The workflows of the version's accepted late objections: named by its events, their rows and Temporal's visibility. */
 async function lateObjectionWorkflowIds(

@@ -31,6 +31,7 @@ import {
 } from '../server/statement-lifecycle';
 import { pendingWork, relayOutbox } from '../server/outbox';
 import { startPending } from '../server/temporal';
+import { verifyStatementProof } from '../server/proof-verification';
 import type { SessionUser } from '../server/session';
 import { tenantStatements } from '../server/statements';
 import { createOrgFixture, createUserFixture, uniqueSuffix } from '../tests/support/fixtures';
@@ -405,6 +406,9 @@ describe('statement lifecycle', () => {
       );
       expect(own!.workflowId).toBe(recipientWorkflowId(ref.id, ref.version, own!.occupancyId));
       await expect(ts.client.workflow.getHandle(own!.workflowId).describe()).rejects.toThrow(WorkflowNotFoundError);
+      // A verification meanwhile finds nothing amiss in the tenants' workflows: still to be started, they anchored nothing yet.
+      const { findings } = await verifyStatementProof(db, ts.client, ref);
+      expect(findings.filter((f) => f.message.includes('-recipient-'))).toEqual([]);
 
       // The opening waits in the outbox for A's workflow instead of going to the version's.
       await recordOpening(ref, actor(tenantA), house.units.a.id, 'view', undefined, options());
