@@ -12,13 +12,14 @@ import { DEMO_LOGINS } from '../db/seed/demo';
 import { DEMO_STATEMENT_PROPERTY, demoStatementPeriod, demoStatementRequest } from '../db/seed/statement';
 import { calendarDate } from '../domain/calendar';
 import type { LifecycleState } from '../domain/statement-lifecycle';
+import { statementWorkflowId } from '../domain/contracts/statement';
 import { db } from './db';
 import { QUEUED_REASON } from './outbox';
 import type { RequestContext } from './request';
 import type { SessionUser } from './session';
 import { approve, deliver, lifecycleActor, lifecycleStatus, recordTenantOpening, saveStatementDraft } from './statement-lifecycle';
 import { findTenantStatement } from './statements';
-import { UPDATE_NO_ANSWER, type UpdateOutcome } from './temporal';
+import { UPDATE_NO_ANSWER, startPending, temporalClient, type UpdateOutcome } from './temporal';
 
 /** The demo's steps are taken on this machine by `npm start`: its proof names the loopback address. */
 const DEMO_CONTEXT: RequestContext = { clientIp: '127.0.0.1' };
@@ -143,8 +144,12 @@ export async function deliverDemoStatement(options: DemoStatementOptions = {}): 
   const tenant = await sessionUserOf(demoLogin('tenant'));
   const own = tenant && (await findTenantStatement(tenant, ref.id, null));
   if (tenant && own && !(await openedBy(ref, tenant.id))) {
-    // What the tenant's page does when she confirms she has seen it: her own workflow proves it (outbox
-    // signal; the delivery named it, and the outbox waits for its start, docs/decisions/0013).
+    // As a tenant would open it minutes later: once her own workflow runs (docs/decisions/0013). Her row
+    // names it from the delivery on; an opening in the second before its start waits for the worker's
+    // outbox relay, which this may run without.
+    if (steps.includes('delivered'))
+      await waitFor(`statement ${ref.id}: the tenant's workflow`, () => ownWorkflowStarted(ref, tenant.id), timeoutMs, pollMs);
+    // What the tenant's page does when she confirms she has seen it; her workflow proves it (outbox signal).
     await recordTenantOpening(tenant, own, 'view', DEMO_CONTEXT);
     await waitFor(`statement ${ref.id} opened`, () => openedBy(ref, tenant.id), timeoutMs, pollMs);
     steps.push('opened');
@@ -155,6 +160,15 @@ export async function deliverDemoStatement(options: DemoStatementOptions = {}): 
       `${recipients.portal} recipients in the portal, ${recipients.post} by post.`,
   );
   return { done: true, statementId: ref.id, version: ref.version, created: steps.includes('saved'), steps, recipients };
+}
+
+async function ownWorkflowStarted(ref: { id: number; version: number }, userId: number): Promise<true | null> {
+  const [row] = await db().sequelize.query<{ workflowId: string | null }>(
+    `SELECT workflow_id AS "workflowId" FROM statement_recipients WHERE statement_id = :id AND version = :version AND user_id = :userId`,
+    { replacements: { ...ref, userId }, type: QueryTypes.SELECT },
+  );
+  if (!row?.workflowId) return null;
+  return (await startPending(temporalClient(), row.workflowId, statementWorkflowId(ref.id, ref.version))) ? null : true;
 }
 
 async function openedBy(ref: { id: number; version: number }, userId: number): Promise<true | null> {
