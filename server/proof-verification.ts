@@ -114,9 +114,10 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
   const recipientIds = await recipientWorkflows(db, client, ref);
   let anchoredSeq: number | null = null;
+  const isRecipient = new Set(recipientIds);
   for (const workflowId of [chainId, ...lateIds, ...recipientIds]) {
     const anchored = await anchoredHeads(client, workflowId);
-    if (recipientIds.includes(workflowId)) {
+    if (isRecipient.has(workflowId)) {
       if (anchored?.length === 0) continue;
       if (anchored === null && (await startPending(client, workflowId, chainId))) continue;
     }
