@@ -1,14 +1,19 @@
 // `npm run bench -- billing`: the HKVO engine for 1,000 and 10,000 units, the integer engine against
 // the rational reference engine on the same input in the same run (median of several runs each,
 // interleaved; target: at least 10× faster, about 90 ms for 10,000 units), also the whole assembly
-// from readings against the same assembly on the rational engine (the path before the integer
-// engine; target also 10×), each as wall and CPU time with the load average, since the machine is
-// shared; and statement PDFs per second against raw Chromium
+// from readings (target also 10×) against two references: the assembly as it was when issue 13 was
+// filed, taken from git (the "1.5 s" the issue measured; it must give the same amounts), and today's
+// assembly on the rational engine, which shows the engine's share alone. Each as wall and CPU time
+// with the load average, since the machine is shared; and statement PDFs per second against raw Chromium
 // printing of a trivial page in the same browser, same count, same concurrency, same print options
 // (A4, running footer with page numbers). Target: the statement rate is at least 80 % of the raw
 // rate. For reference also the rate of a bare A4 print without the footer. Synthetic data: no
 // database needed. BENCH_PDFS=0 leaves the PDF series out.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 import { computeBilling, computeBillingRational } from '../../domain/billing';
 import { addDays } from '../../domain/dates';
@@ -17,6 +22,7 @@ import {
   type BillingFacts,
   type DeviceFacts,
   type ReadingPoint,
+  type StatementData,
   type StatementRequest,
   type UnitFacts,
 } from '../../domain/billing/statement';
@@ -135,7 +141,7 @@ interface Timing {
   runs: number;
 }
 
-function time(work: () => void): { ms: number; cpuMs: number } {
+function time(work: () => unknown): { ms: number; cpuMs: number } {
   const cpu = process.cpuUsage();
   const started = performance.now();
   work();
@@ -147,22 +153,24 @@ function time(work: () => void): { ms: number; cpuMs: number } {
 /**
  * Median milliseconds of each piece of work, the pieces run alternately sample by sample, so that
  * the load of a shared machine hits all of them alike. One warm-up run each first (JIT, lazy
- * initialisation).
+ * initialisation). A piece given as undefined is left out and has no timing.
  */
-function interleavedMedians<K extends string>(runs: number, work: Record<K, () => void>): Record<K, Timing> {
-  const names = Object.keys(work) as K[];
-  const samples = Object.fromEntries(names.map((name) => [name, [] as Array<{ ms: number; cpuMs: number }>])) as Record<
-    K,
-    Array<{ ms: number; cpuMs: number }>
-  >;
-  for (const name of names) work[name]();
-  for (let run = 0; run < runs; run++) for (const name of names) samples[name].push(time(work[name]));
+function interleavedMedians<W extends Record<string, (() => unknown) | undefined>>(
+  runs: number,
+  work: W,
+): { [K in keyof W]: W[K] extends () => unknown ? Timing : Timing | undefined } {
+  const pieces = Object.entries(work).filter((entry): entry is [string, () => unknown] => entry[1] !== undefined);
+  const samples = pieces.map(() => [] as Array<{ ms: number; cpuMs: number }>);
+  for (const [, piece] of pieces) piece();
+  for (let run = 0; run < runs; run++) pieces.forEach(([, piece], i) => samples[i]!.push(time(piece)));
   const timing = (list: Array<{ ms: number; cpuMs: number }>): Timing => ({
     medianMs: round(median(list.map((s) => s.ms)), 1),
     medianCpuMs: round(median(list.map((s) => s.cpuMs)), 1),
     runs,
   });
-  return Object.fromEntries(names.map((name) => [name, timing(samples[name])])) as Record<K, Timing>;
+  return Object.fromEntries(pieces.map(([name], i) => [name, timing(samples[i]!)])) as {
+    [K in keyof W]: W[K] extends () => unknown ? Timing : Timing | undefined;
+  };
 }
 
 /** The reference's time over the new one's, by wall and by CPU time. */
@@ -174,7 +182,49 @@ function speedUp(reference: Timing, measured: Timing) {
 
 const load = () => loadavg().map((value) => round(value, 2));
 
-function benchEngine() {
+type Assembly = (facts: BillingFacts, request: StatementRequest) => { statement: StatementData };
+
+/**
+ * Issue 13's starting point: the commit that made the statement assembly pure (a verbatim move,
+ * before any of the issue's changes), with the rational engine of its day.
+ */
+const ASSEMBLY_BEFORE_ISSUE_13 = '0f65427e46abe6efb36a09859aa69aa4605845ff';
+
+/**
+ * That commit's `domain/` from git, unpacked once into node_modules/.cache (outside every check's
+ * reach) and loaded by tsx like our own sources. Null with the reason where the clone has no history.
+ */
+async function assemblyBeforeIssue13(): Promise<{ assemble: Assembly } | { unavailable: string }> {
+  const dir = join(process.cwd(), 'node_modules', '.cache', 'klarmeter-bench', ASSEMBLY_BEFORE_ISSUE_13.slice(0, 12));
+  const entry = join(dir, 'domain', 'billing', 'statement.ts');
+  try {
+    if (!existsSync(entry)) {
+      const archive = execFileSync('git', ['archive', '--format=tar', ASSEMBLY_BEFORE_ISSUE_13, 'domain'], {
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const unpacking = `${dir}.partial`;
+      rmSync(unpacking, { recursive: true, force: true });
+      mkdirSync(unpacking, { recursive: true });
+      execFileSync('tar', ['-x', '-C', unpacking], { input: archive });
+      renameSync(unpacking, dir);
+    }
+    const module = (await import(pathToFileURL(entry).href)) as { assembleStatement: Assembly };
+    return { assemble: module.assembleStatement };
+  } catch (error) {
+    return {
+      unavailable: `commit ${ASSEMBLY_BEFORE_ISSUE_13.slice(0, 7)} not readable from git: ${(error as Error).message.split('\n')[0]}`,
+    };
+  }
+}
+
+/** The money of every unit and occupancy: what two assemblies must agree on to be compared. */
+const amountsOf = (statement: StatementData) =>
+  JSON.stringify(statement.units.map((unit) => [unit.amounts, unit.occupancies.map((o) => o.amounts)]));
+
+async function benchEngine() {
+  const before = await assemblyBeforeIssue13();
+  if ('unavailable' in before) log(`assembly before issue 13 left out: ${before.unavailable}`);
   return ENGINE_SIZES.map((units) => {
     const facts = syntheticFacts(units);
     const request = requestFor(units);
@@ -183,8 +233,12 @@ function benchEngine() {
     if (JSON.stringify(computeBilling(input)) !== JSON.stringify(computeBillingRational(input))) {
       throw new Error(`the engines disagree on ${units} units`);
     }
+    const reference = 'assemble' in before ? before.assemble : null;
+    if (reference && amountsOf(reference(facts, request).statement) !== amountsOf(assembleStatement(facts, request).statement)) {
+      throw new Error(`the assembly before issue 13 gives other amounts on ${units} units`);
+    }
     const runs = units >= 10_000 ? 5 : 9;
-    log(`engine: ${units} units, integer and rational engine, assembly on each …`);
+    log(`engine: ${units} units, integer and rational engine, assembly on each${reference ? ' and before issue 13' : ''} …`);
     const loadBefore = load();
     const timings = interleavedMedians(runs, {
       integer: () => computeBilling(input),
@@ -192,7 +246,9 @@ function benchEngine() {
       // From readings to the statement: boundary values, substitutes, occupancies, engine, CO2 credits.
       assembly: () => assembleStatement(facts, request),
       rationalAssembly: () => assembleStatement(facts, request, computeBillingRational),
+      assemblyBeforeIssue13: reference ? () => reference(facts, request) : undefined,
     });
+    const beforeIssue13 = timings.assemblyBeforeIssue13;
     return {
       units,
       engine: timings.integer,
@@ -200,7 +256,11 @@ function benchEngine() {
       engineSpeedUp: speedUp(timings.rational, timings.integer),
       assembly: timings.assembly,
       rationalAssembly: timings.rationalAssembly,
+      // The engine's share: the same assembly, the rational engine swapped in (Amdahl's bound).
       assemblySpeedUp: speedUp(timings.rationalAssembly, timings.assembly),
+      assemblyBeforeIssue13: beforeIssue13 ?? { unavailable: 'unavailable' in before ? before.unavailable : '' },
+      // The issue's own measure: the assembly as it was then against today's, same facts, same amounts.
+      ...(beforeIssue13 && { assemblySpeedUpSinceIssue13: speedUp(beforeIssue13, timings.assembly) }),
       loadAverage: { before: loadBefore, after: load() },
     };
   });
@@ -269,7 +329,7 @@ async function benchPdf(browser: Browser) {
 }
 
 export async function benchBilling() {
-  const engine = benchEngine();
+  const engine = await benchEngine();
   if (PDF_COUNT === 0) return { engine };
   log('launching Chromium once for both PDF series …');
   const browser = await launchChromium();
