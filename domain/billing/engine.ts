@@ -61,7 +61,7 @@ function largestRemainders(remainders: readonly bigint[], count: number): number
   if (total <= SMALL) return fewLargest(remainders, count);
   const keys = new Float64Array(total);
   for (let i = 0; i < total; i++) keys[i] = Number(remainders[i]!);
-  const threshold = keys.slice().sort()[total - count]!;
+  const threshold = kthSmallest(keys.slice(), total - count);
   const chosen: number[] = [];
   const tied: number[] = [];
   for (let i = 0; i < total; i++) {
@@ -75,6 +75,43 @@ function largestRemainders(remainders: readonly bigint[], count: number): number
   });
   for (let k = 0; chosen.length < count; k++) chosen.push(tied[k]!);
   return chosen;
+}
+
+/**
+ * The value that would stand at index k (0-based) if `values` were sorted ascending; reorders
+ * `values`. Quickselect with three-way partitions (linear on average, and on many equal values, as
+ * remainders of round amounts are): a sort of all remainders only to read one of them cost more than
+ * the rest of the rounding.
+ */
+function kthSmallest(values: Float64Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    // Median of three as the pivot: sorted or reversed input stays linear.
+    const a = values[low]!;
+    const b = values[(low + high) >>> 1]!;
+    const c = values[high]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // values[low, lt) < pivot, [lt, i) = pivot, (gt, high] > pivot.
+    let lt = low;
+    let gt = high;
+    let i = low;
+    while (i <= gt) {
+      const value = values[i]!;
+      if (value < pivot) {
+        values[i] = values[lt]!;
+        values[lt++] = value;
+        i++;
+      } else if (value > pivot) {
+        values[i] = values[gt]!;
+        values[gt--] = value;
+      } else i++;
+    }
+    if (k < lt) high = lt - 1;
+    else if (k > gt) low = gt + 1;
+    else return pivot;
+  }
+  return values[low]!;
 }
 
 /** Few amounts (a unit's occupancies): pick the largest remainder `count` times, first index on ties. */
@@ -176,7 +213,7 @@ function splitExactly(total: number, weights: readonly number[], sum: number): n
     for (const index of fewLargest(remainders, missing)) cents[index]! += 1;
     return cents;
   }
-  const threshold = remainders.slice().sort()[count - missing]!;
+  const threshold = kthSmallest(remainders.slice(), count - missing);
   let tied = missing;
   for (let i = 0; i < count; i++) if (remainders[i]! > threshold) tied--;
   for (let i = 0; i < count; i++) {

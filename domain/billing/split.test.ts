@@ -19,6 +19,10 @@ describe('splitByWeights', () => {
       fc.array(fc.integer({ min: 0, max: 2_000_000 }), { minLength: 1, maxLength: 60 }),
       // Products beyond 2^53: the BigInt path.
       fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { minLength: 1, maxLength: 30 }),
+      // Many weights, many ties, in sorted and reversed order: the selection of the largest remainders.
+      fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 17, maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 17, maxLength: 300 }).map((list) => list.sort((a, b) => a - b)),
+      fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { minLength: 17, maxLength: 120 }).map((list) => list.sort((a, b) => b - a)),
     );
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 30 }), weights, (total, list) => {

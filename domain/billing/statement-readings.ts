@@ -122,7 +122,8 @@ function locate(readings: readonly ReadingPoint[], boundary: Boundary, setDate: 
     const day = readings[i]!.day;
     if (day === boundary.day) return i;
     if (day === boundary.before) late = i;
-    else if (setDate && stored === NONE && day > boundary.day && day <= boundary.lookaheadEnd && readings[i]!.setDateValue !== null)
+    // The cheap tests first: most readings carry no set-date value, and dates compare as text.
+    else if (setDate && stored === NONE && readings[i]!.setDateValue !== null && day > boundary.day && day <= boundary.lookaheadEnd)
       stored = i;
   }
   if (late !== NONE) return late;
