@@ -237,7 +237,7 @@ async function benchEngine() {
     if (reference && amountsOf(reference(facts, request).statement) !== amountsOf(assembleStatement(facts, request).statement)) {
       throw new Error(`the assembly before issue 13 gives other amounts on ${units} units`);
     }
-    const runs = units >= 10_000 ? 5 : 9;
+    const runs = units >= 10_000 ? 7 : 21;
     log(`engine: ${units} units, integer and rational engine, assembly on each${reference ? ' and before issue 13' : ''} …`);
     const loadBefore = load();
     const timings = interleavedMedians(runs, {
