@@ -1,9 +1,9 @@
 // `npm run bench -- billing`: the HKVO engine for 1,000 and 10,000 units, the integer engine against
 // the rational reference engine on the same input in the same run (median of several runs each,
 // interleaved; target: at least 10× faster, about 90 ms for 10,000 units), also the whole assembly
-// from readings (target also 10×) against two references: the assembly as it was when issue 13 was
-// filed, taken from git (the "1.5 s" the issue measured; it must give the same amounts), and today's
-// assembly on the rational engine, which shows the engine's share alone. Each as wall and CPU time
+// from readings against the assembly as it was when issue 13 was filed, taken from git (the "1.5 s"
+// the issue measured; it must give the same amounts; target also 10×), and, not a target, today's
+// assembly with the rational engine swapped in, which shows the engine's share. Each as wall and CPU time
 // with the load average, since the machine is shared; and statement PDFs per second against raw Chromium
 // printing of a trivial page in the same browser, same count, same concurrency, same print options
 // (A4, running footer with page numbers). Target: the statement rate is at least 80 % of the raw
@@ -174,10 +174,15 @@ function interleavedMedians<W extends Record<string, (() => unknown) | undefined
 }
 
 /** The reference's time over the new one's, by wall and by CPU time. */
+function ratio(reference: Timing, measured: Timing) {
+  return { wall: round(reference.medianMs / measured.medianMs, 1), cpu: round(reference.medianCpuMs / measured.medianCpuMs, 1) };
+}
+
+/** The same against issue 13's target: met when both wall and CPU time are at least 10× below the reference. */
 function speedUp(reference: Timing, measured: Timing) {
-  const wall = reference.medianMs / measured.medianMs;
-  const cpu = reference.medianCpuMs / measured.medianCpuMs;
-  return { wall: round(wall, 1), cpu: round(cpu, 1), target: TARGET_SPEED_UP, met: Math.min(wall, cpu) >= TARGET_SPEED_UP };
+  const { wall, cpu } = ratio(reference, measured);
+  const met = Math.min(reference.medianMs / measured.medianMs, reference.medianCpuMs / measured.medianCpuMs) >= TARGET_SPEED_UP;
+  return { wall, cpu, target: TARGET_SPEED_UP, met };
 }
 
 const load = () => loadavg().map((value) => round(value, 2));
@@ -255,12 +260,15 @@ async function benchEngine() {
       rationalEngine: timings.rational,
       engineSpeedUp: speedUp(timings.rational, timings.integer),
       assembly: timings.assembly,
-      rationalAssembly: timings.rationalAssembly,
-      // The engine's share: the same assembly, the rational engine swapped in (Amdahl's bound).
-      assemblySpeedUp: speedUp(timings.rationalAssembly, timings.assembly),
+      // Issue 13's measure: the assembly as it was when the issue was filed against today's, same
+      // facts, same amounts.
       assemblyBeforeIssue13: beforeIssue13 ?? { unavailable: 'unavailable' in before ? before.unavailable : '' },
-      // The issue's own measure: the assembly as it was then against today's, same facts, same amounts.
-      ...(beforeIssue13 && { assemblySpeedUpSinceIssue13: speedUp(beforeIssue13, timings.assembly) }),
+      ...(beforeIssue13 && { assemblySpeedUp: speedUp(beforeIssue13, timings.assembly) }),
+      // Not a target: today's assembly with only the engine swapped back shows the engine's share of
+      // it (the rest, boundary values, substitutes, cuts and the statement's objects, is the same code
+      // in both, so this ratio cannot exceed total ÷ non-engine time).
+      rationalAssembly: timings.rationalAssembly,
+      engineSwapRatio: ratio(timings.rationalAssembly, timings.assembly),
       loadAverage: { before: loadBefore, after: load() },
     };
   });
