@@ -24,6 +24,36 @@ describe('obligation search', () => {
     expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS, now)).toThrow(QueryValueError);
   });
 
+  it("writes a page's filter for an ordered index walk and the count's plainly, with the same clauses", () => {
+    const filters = (query: string) => {
+      const parsed = parseObligationFilters(new URLSearchParams(query));
+      if (!parsed.ok) throw new Error('expected valid filters');
+      return parsed.filters;
+    };
+    const due = `KlarDueAt < '2026-11-30T12:00:00.000Z'`;
+    // Overdue over every kind: the deadline inside each kind's clause for the page, once beside them for the count.
+    const page = obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now);
+    expect(page).toContain(`(KlarObligation = 'calibration' AND KlarState IN ('watching', 'escalated') AND ${due})`);
+    expect(page).toContain(`(KlarObligation = 'ticket' AND KlarState IN ('open', 'in_progress', 'waiting_for_tenant') AND ${due})`);
+    expect(page).not.toContain(`'Running' AND ${due}`);
+    const count = obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now, 'count');
+    expect(count).toContain(
+      `ExecutionStatus = 'Running' AND ${due} AND ((KlarObligation = 'calibration' AND KlarState IN ('watching', 'escalated'))`,
+    );
+    // One kind: the same either way.
+    expect(obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now)).toBe(
+      obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now, 'count'),
+    );
+    // A kind beside a property: OR-ed with the clause that matches nothing on the page only.
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now)).toContain(
+      `(KlarObligation = 'calibration' OR WorkflowId = '') AND KlarProperty = '3'`,
+    );
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now, 'count')).toContain(
+      `KlarObligation = 'calibration' AND KlarProperty = '3'`,
+    );
+    expect(obligationQuery(scope, filters(''), NO_LOOKUPS, now)).toBe(obligationQuery(scope, filters(''), NO_LOOKUPS, now, 'count'));
+  });
+
   it('turns an empty lookup into a query that matches nothing', () => {
     const parsed = parseObligationFilters(new URLSearchParams('unit=Nirgendwo'));
     if (!parsed.ok) throw new Error('expected valid filters');
