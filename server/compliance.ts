@@ -31,8 +31,6 @@ import {
   NO_LOOKUPS,
   QueryValueError,
   belongsToOrganisation,
-  COUNT_SHAPE,
-  PAGE_SHAPE,
   obligationQuery,
   type ObligationFilters,
   type OrganisationScope,
@@ -253,18 +251,14 @@ export async function searchObligations(
   const scope = options.scope ?? (await organisationScope(user));
   const now = options.now ?? new Date();
   const lookups = await resolveLookups(scope, filters);
-  const client = options.client ?? temporalClient();
   let query: string;
-  let countQuery: string;
   try {
-    countQuery = obligationQuery(scope, filters, lookups, minuteOf(now), COUNT_SHAPE);
-    // Overdue ones are walked to in the list's order only when this minute's count says there are many.
-    const overdue = filters.overdue ? knownCount(client, countQuery, now) : null;
-    query = obligationQuery(scope, filters, lookups, now, { ...PAGE_SHAPE, walkOverdue: overdue !== null && overdue >= WALK_OVERDUE_FROM });
+    query = obligationQuery(scope, filters, lookups, now);
   } catch (error) {
     if (error instanceof QueryValueError) return null;
     throw error;
   }
+  const client = options.client ?? temporalClient();
   const namespace = client.options.namespace;
   const [response, count] = await Promise.all([
     client.workflowService.listWorkflowExecutions({
@@ -273,7 +267,7 @@ export async function searchObligations(
       pageSize: options.pageSize ?? OBLIGATION_PAGE_SIZE,
       nextPageToken: pageToken ? Buffer.from(pageToken, 'base64url') : undefined,
     }),
-    options.count === false ? null : countOf(client, countQuery, now),
+    options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, minuteOf(now), 'count'), now),
   ]);
   const infos = response.executions ?? [];
   const labels = await labelsFor(infos, scope);
@@ -294,23 +288,7 @@ export async function searchObligations(
  */
 export const COUNT_REUSE_MS = 60_000;
 const COUNTS_KEPT = 500;
-const counts = new Map<string, { countedAt: string; total: Promise<number | null>; known?: number | null }>();
-
-/**
- * Overdue matches from which a page walks the running workflows in the list's order (PAGE_SHAPE's
- * walkOverdue): then 50 are found within the first few thousand. With fewer, or before the count
- * is known, the page reads every workflow past its date and sorts the matches (on the dev server
- * with 55,000 running workflows: a walk finding none 137 ms, the deadline's range 24 ms; with
- * 3,880 overdue the walk 17 ms, the range 41 ms).
- */
-export const WALK_OVERDUE_FROM = 500;
-
-/** The query's count if it was taken within COUNT_REUSE_MS and has arrived; null otherwise. */
-function knownCount(client: Client, query: string, now: Date): number | null {
-  const kept = counts.get(`${client.options.namespace}\n${query}`);
-  if (!kept || now.getTime() - Date.parse(kept.countedAt) >= COUNT_REUSE_MS) return null;
-  return kept.known ?? null;
-}
+const counts = new Map<string, { countedAt: string; total: Promise<number | null> }>();
 
 /** The query's count, shared by concurrent and following requests for COUNT_REUSE_MS. */
 async function countOf(client: Client, query: string, now: Date): Promise<{ total: number | null; countedAt: string }> {
@@ -322,8 +300,7 @@ async function countOf(client: Client, query: string, now: Date): Promise<{ tota
     .countWorkflowExecutions({ namespace, query })
     .then((answer) => (answer.count === undefined || answer.count === null ? null : Number(answer.count)))
     .catch(() => null);
-  const entry: { countedAt: string; total: Promise<number | null>; known?: number | null } = { countedAt: now.toISOString(), total };
-  void total.then((value) => (entry.known = value));
+  const entry = { countedAt: now.toISOString(), total };
   counts.delete(key);
   counts.set(key, entry);
   if (counts.size > COUNTS_KEPT) counts.delete(counts.keys().next().value!);

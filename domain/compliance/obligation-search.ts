@@ -184,55 +184,44 @@ function statesClause(
 const NOTHING = `WorkflowId = ''`;
 
 /**
- * How the filter is written. Every shape selects the same workflows; they differ in how the clauses
- * are written, so that the dev server's SQLite visibility store can answer without reading more
+ * What the filter is for: a page of the list (read in Temporal's order, newest first, 50 at a time)
+ * or the count of all matches. Both match the same workflows; they differ in how the clauses are
+ * written, so that the dev server's SQLite visibility store can answer each without reading more
  * than it must (see obligationQuery).
  */
-export interface QueryShape {
-  /** For a page of the list (read in Temporal's order, newest first, 50 at a time), not the count of all matches. */
-  page: boolean;
-  /**
-   * Overdue over every kind: walk the running workflows in the list's order (good when many are
-   * overdue: 50 are found soon) rather than read every workflow past its date and sort the
-   * matches (good when few are: the walk would read all running workflows to find them).
-   */
-  walkOverdue: boolean;
-}
-
-/** A page whose overdue matches are many (or not asked for). */
-export const PAGE_SHAPE: QueryShape = { page: true, walkOverdue: true };
-export const COUNT_SHAPE: QueryShape = { page: false, walkOverdue: false };
+export type QueryPurpose = 'page' | 'count';
 
 /**
  * The list filter for the filters within the organisation's scope. `now` decides what is overdue.
  * A property outside the scope is refused (QueryValueError): the caller answers "not found".
  *
- * Written for a page, two clauses take a shape that selects the same workflows but steers SQLite's
- * choice of index (it keeps no statistics: among equalities it takes the index it meets first,
- * and a range, such as "due before now", before any equality). A page should walk one index in
- * the list's order and stop after 50 matches; a range or an IN list instead reads every match and
- * sorts them all:
- * - overdue over more than one kind, when `walkOverdue`: "due before now" goes into each kind's
- *   clause, so that SQLite walks the running workflows in order (`ExecutionStatus = 'Running'`);
+ * Written for the page, two clauses take a shape that selects the same workflows but steers
+ * SQLite's choice of index (it has no statistics: among equalities it takes the index it meets
+ * first, and a range, such as "due before now", over any equality). A page should walk one index
+ * in the list's order and stop after 50 matches; a range or an IN list instead reads every match
+ * and sorts them all:
+ * - overdue (more than one kind): "due before now" goes into each kind's clause, so that SQLite
+ *   walks the running workflows in order instead of reading and sorting every one past its date;
  * - a kind beside a chosen property: the kind is OR-ed with the clause that matches nothing, so
  *   that SQLite walks the property's workflows (a few hundred) instead of the kind's (tens of
- *   thousands at full size).
- * The count keeps the plain clauses: it reads every match anyway, and the range is the shortest read.
+ *   thousands at full size). The count keeps the plain clauses (it reads every match anyway, and
+ *   the range is then the shortest read).
  */
 export function obligationQuery(
   scope: OrganisationScope,
   filters: ObligationFilters,
   lookups: ResolvedLookups,
   now: Date,
-  shape: QueryShape = PAGE_SHAPE,
+  purpose: QueryPurpose = 'page',
 ): string {
+  const page = purpose === 'page';
   const clauses = [`WorkflowType IN ${list(OBLIGATION_WORKFLOW_TYPES)}`, organisationClause(scope)];
   const chosen = filters.kind ? obligationKind(filters.kind) : undefined;
   // A narrowed kind's states are its wider kind's: listing both would only repeat the clause.
   const kinds = chosen ? [chosen] : OBLIGATION_KINDS.filter((kind) => !kind.narrowedBy);
   if (chosen) {
     const kind = `${SEARCH_KEYS.obligation} = ${literal(obligationValue(chosen))}`;
-    clauses.push(shape.page && filters.propertyId !== null ? `(${kind} OR ${NOTHING})` : kind);
+    clauses.push(page && filters.propertyId !== null ? `(${kind} OR ${NOTHING})` : kind);
     if (chosen.narrowedBy) {
       const ids = lookups.kindWorkflowIds;
       if (ids === null || ids === undefined) throw new Error(`kindWorkflowIds: the lookup of ${chosen.narrowedBy} is missing`);
@@ -259,7 +248,7 @@ export function obligationQuery(
     const due = `${SEARCH_KEYS.dueAt} < ${literal(now.toISOString())}`;
     clauses.push(`ExecutionStatus = 'Running'`);
     // One kind's clause would only be merged into the others again: SQLite then takes the range.
-    if (shape.page && shape.walkOverdue && kinds.filter((kind) => kind.openStates.length > 0).length > 1)
+    if (page && kinds.filter((kind) => kind.openStates.length > 0).length > 1)
       clauses.push(statesClause(kinds, (kind) => kind.openStates, due)!);
     else clauses.push(due, statesClause(kinds, (kind) => kind.openStates) ?? NOTHING);
   }
