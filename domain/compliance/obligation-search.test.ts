@@ -24,23 +24,16 @@ describe('obligation search', () => {
     expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS, now)).toThrow(QueryValueError);
   });
 
-  it("writes a page's filter for an ordered index walk and the count's plainly, with the same clauses", () => {
+  it("writes a kind beside a property for the page's ordered walk, the count's plainly; everything else alike", () => {
     const filters = (query: string) => {
       const parsed = parseObligationFilters(new URLSearchParams(query));
       if (!parsed.ok) throw new Error('expected valid filters');
       return parsed.filters;
     };
-    const due = `KlarDueAt < '2026-11-30T12:00:00.000Z'`;
-    // Overdue over every kind: the deadline inside each kind's clause for the page, once beside them for the count.
-    const page = obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now);
-    expect(page).toContain(`(KlarObligation = 'calibration' AND KlarState IN ('watching', 'escalated') AND ${due})`);
-    expect(page).toContain(`(KlarObligation = 'ticket' AND KlarState IN ('open', 'in_progress', 'waiting_for_tenant') AND ${due})`);
-    expect(page).not.toContain(`'Running' AND ${due}`);
-    const count = obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now, 'count');
-    expect(count).toContain(
-      `ExecutionStatus = 'Running' AND ${due} AND ((KlarObligation = 'calibration' AND KlarState IN ('watching', 'escalated'))`,
+    // Overdue: the same either way (the deadline's range, see obligationQuery).
+    expect(obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now)).toBe(
+      obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now, 'count'),
     );
-    // One kind: the same either way.
     expect(obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now)).toBe(
       obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now, 'count'),
     );

@@ -161,21 +161,10 @@ export function organisationClause(scope: OrganisationScope): string {
   return `(${own} OR (${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(scope.propertyIds)}))`;
 }
 
-/**
- * Each kind's clause with the states `pick` names: `(KlarObligation = k AND KlarState IN (…))`, OR-ed
- * over the kinds. `eachAlso` is added inside every kind's clause (the same set as adding it once
- * beside them: A AND (B OR C) is (A AND B) OR (A AND C)).
- */
-function statesClause(
-  kinds: readonly ObligationKind[],
-  pick: (kind: ObligationKind) => readonly string[],
-  eachAlso?: string,
-): string | null {
-  const chosen = kinds.filter((kind) => pick(kind).length > 0);
-  const also = eachAlso ? ` AND ${eachAlso}` : '';
-  const parts = chosen.map(
-    (kind) => `(${SEARCH_KEYS.obligation} = ${literal(obligationValue(kind))} AND ${SEARCH_KEYS.state} IN ${list(pick(kind))}${also})`,
-  );
+function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationKind) => readonly string[]): string | null {
+  const parts = kinds
+    .filter((kind) => pick(kind).length > 0)
+    .map((kind) => `(${SEARCH_KEYS.obligation} = ${literal(obligationValue(kind))} AND ${SEARCH_KEYS.state} IN ${list(pick(kind))})`);
   if (parts.length === 0) return null;
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
@@ -185,9 +174,9 @@ const NOTHING = `WorkflowId = ''`;
 
 /**
  * What the filter is for: a page of the list (read in Temporal's order, newest first, 50 at a time)
- * or the count of all matches. Both match the same workflows; they differ in how the clauses are
- * written, so that the dev server's SQLite visibility store can answer each without reading more
- * than it must (see obligationQuery).
+ * or the count of all matches. Both match the same workflows; they differ in how a clause is
+ * written, so that the dev server's SQLite visibility store reads no more than it must (see
+ * obligationQuery).
  */
 export type QueryPurpose = 'page' | 'count';
 
@@ -195,17 +184,16 @@ export type QueryPurpose = 'page' | 'count';
  * The list filter for the filters within the organisation's scope. `now` decides what is overdue.
  * A property outside the scope is refused (QueryValueError): the caller answers "not found".
  *
- * Written for the page, two clauses take a shape that selects the same workflows but steers
- * SQLite's choice of index (it has no statistics: among equalities it takes the index it meets
- * first, and a range, such as "due before now", over any equality). A page should walk one index
- * in the list's order and stop after 50 matches; a range or an IN list instead reads every match
- * and sorts them all:
- * - overdue (more than one kind): "due before now" goes into each kind's clause, so that SQLite
- *   walks the running workflows in order instead of reading and sorting every one past its date;
- * - a kind beside a chosen property: the kind is OR-ed with the clause that matches nothing, so
- *   that SQLite walks the property's workflows (a few hundred) instead of the kind's (tens of
- *   thousands at full size). The count keeps the plain clauses (it reads every match anyway, and
- *   the range is then the shortest read).
+ * For a page, a kind beside a chosen property is OR-ed with the clause that matches nothing: the
+ * same workflows, but SQLite (it keeps no statistics and takes, among equalities, the index it
+ * meets first) then walks the property's workflows in the list's order (a few hundred) instead of
+ * the kind's (tens of thousands at full size) to find 50. The count keeps the plain clause.
+ *
+ * Overdue keeps "due before now" beside the other clauses, which SQLite reads by the deadline's
+ * index (every workflow past its date) and sorts. Moved into each kind's clause, it makes SQLite
+ * walk the running workflows in the list's order instead, which was faster only while the overdue
+ * ones were among the newest started: behind 8,000 newer workflows not overdue, 83 ms against
+ * 45 ms (docs/operations/capacity.md), and overdue obligations are the older ones.
  */
 export function obligationQuery(
   scope: OrganisationScope,
@@ -245,12 +233,8 @@ export function obligationQuery(
   // Up to the end of that German day: before the next day's midnight.
   if (filters.dueTo) clauses.push(`${SEARCH_KEYS.dueAt} < ${literal(zonedTimeToInstant(addDays(filters.dueTo, 1)).toISOString())}`);
   if (filters.overdue) {
-    const due = `${SEARCH_KEYS.dueAt} < ${literal(now.toISOString())}`;
-    clauses.push(`ExecutionStatus = 'Running'`);
-    // One kind's clause would only be merged into the others again: SQLite then takes the range.
-    if (page && kinds.filter((kind) => kind.openStates.length > 0).length > 1)
-      clauses.push(statesClause(kinds, (kind) => kind.openStates, due)!);
-    else clauses.push(due, statesClause(kinds, (kind) => kind.openStates) ?? NOTHING);
+    clauses.push(`ExecutionStatus = 'Running'`, `${SEARCH_KEYS.dueAt} < ${literal(now.toISOString())}`);
+    clauses.push(statesClause(kinds, (kind) => kind.openStates) ?? NOTHING);
   }
   if (filters.late) {
     clauses.push(`${SEARCH_KEYS.late} = true`);
