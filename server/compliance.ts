@@ -267,7 +267,7 @@ export async function searchObligations(
       pageSize: options.pageSize ?? OBLIGATION_PAGE_SIZE,
       nextPageToken: pageToken ? Buffer.from(pageToken, 'base64url') : undefined,
     }),
-    options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, minuteOf(now)), now),
+    options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, minuteOf(now), 'count'), now),
   ]);
   const infos = response.executions ?? [];
   const labels = await labelsFor(infos, scope);

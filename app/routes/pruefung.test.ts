@@ -9,7 +9,7 @@ import { ensureCostDeadlines } from '../../server/cost-deadlines';
 import { ensureDeviceWorkflow, reportDeviceHealth } from '../../server/device-obligation';
 import { pdfRenderer } from '../../server/statements';
 import { COUNT_REUSE_MS, searchObligations } from '../../server/compliance';
-import { EMPTY_OBLIGATION_FILTERS } from '../../domain/compliance/obligation-search';
+import { EMPTY_OBLIGATION_FILTERS, NO_LOOKUPS, obligationQuery, parseObligationFilters } from '../../domain/compliance/obligation-search';
 import { eventually } from '../../tests/support/eventually';
 import { createDeviceFixture, createOrgFixture, sessionUserOf, uniqueSuffix, type OrgFixture } from '../../tests/support/fixtures';
 import { bundleWorkflows, connectTestClient, startTestWorker, type RunningWorker, type TestClient } from '../../tests/support/temporal';
@@ -109,6 +109,32 @@ describe('obligation search', () => {
       },
       { timeoutMs: 30_000 },
     );
+  });
+
+  test("a page's filter and the count's select the same workflows, however each is written", async () => {
+    const scope = { organisationId: orgA.organisation.id, propertyIds: [orgA.property.id] };
+    const listed = async (query: string) => {
+      const ids: string[] = [];
+      for await (const workflow of temporal.client.workflow.list({ query })) ids.push(workflow.workflowId);
+      return ids.sort();
+    };
+    for (const filter of ['overdue=1', `kind=calibration&property=${orgA.property.id}`, 'kind=calibration&overdue=1', '']) {
+      const parsed = parseObligationFilters(new URLSearchParams(filter));
+      if (!parsed.ok) throw new Error(`invalid filter ${filter}`);
+      const now = new Date();
+      const page = obligationQuery(scope, parsed.filters, NO_LOOKUPS, now, 'page');
+      const count = obligationQuery(scope, parsed.filters, NO_LOOKUPS, now, 'count');
+      if (filter.includes('property')) expect(page).not.toBe(count);
+      await eventually(
+        async () => {
+          const [byPage, byCount] = await Promise.all([listed(page), listed(count)]);
+          expect(byPage).toContain(`device-${expired.id}`);
+          expect(byPage).toEqual(byCount);
+          expect(byPage).not.toContain(`device-${foreignExpired.id}`);
+        },
+        { timeoutMs: 20_000 },
+      );
+    }
   });
 
   test('crafted filters never widen the organisation', async () => {

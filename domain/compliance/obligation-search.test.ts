@@ -24,6 +24,29 @@ describe('obligation search', () => {
     expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS, now)).toThrow(QueryValueError);
   });
 
+  it("writes a kind beside a property for the page's ordered walk, the count's plainly; everything else alike", () => {
+    const filters = (query: string) => {
+      const parsed = parseObligationFilters(new URLSearchParams(query));
+      if (!parsed.ok) throw new Error('expected valid filters');
+      return parsed.filters;
+    };
+    // Overdue: the same either way (the deadline's range, see obligationQuery).
+    expect(obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now)).toBe(
+      obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now, 'count'),
+    );
+    expect(obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now)).toBe(
+      obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now, 'count'),
+    );
+    // A kind beside a property: OR-ed with the clause that matches nothing on the page only.
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now)).toContain(
+      `(KlarObligation = 'calibration' OR WorkflowId = '') AND KlarProperty = '3'`,
+    );
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now, 'count')).toContain(
+      `KlarObligation = 'calibration' AND KlarProperty = '3'`,
+    );
+    expect(obligationQuery(scope, filters(''), NO_LOOKUPS, now)).toBe(obligationQuery(scope, filters(''), NO_LOOKUPS, now, 'count'));
+  });
+
   it('turns an empty lookup into a query that matches nothing', () => {
     const parsed = parseObligationFilters(new URLSearchParams('unit=Nirgendwo'));
     if (!parsed.ok) throw new Error('expected valid filters');
