@@ -197,7 +197,7 @@ const ASSEMBLY_BEFORE_ISSUE_13 = '0f65427e46abe6efb36a09859aa69aa4605845ff';
 
 /**
  * That commit's `domain/` from git, unpacked once into node_modules/.cache (outside every check's
- * reach) and loaded by tsx like our own sources. Null with the reason where the clone has no history.
+ * reach) and loaded by tsx like our own sources; where the clone has no history, why not.
  */
 async function assemblyBeforeIssue13(): Promise<{ assemble: Assembly } | { unavailable: string }> {
   const dir = join(process.cwd(), 'node_modules', '.cache', 'klarmeter-bench', ASSEMBLY_BEFORE_ISSUE_13.slice(0, 12));
