@@ -17,6 +17,8 @@ export const APPEND_ONLY_TABLES = [
   'audit_heads',
   'statement_proof_events',
   'statement_proof_head_log',
+  'recipient_proof_lines',
+  'recipient_proof_head_log',
   'documents',
   'statements',
   'statement_costs',

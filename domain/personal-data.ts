@@ -167,6 +167,29 @@ export function maySee(viewer: { role: Role }, category: PersonalDataCategory, r
   return reach === 'all' || (reach === 'assigned' && relation.assigned) || (reach !== 'none' && relation.own);
 }
 
+/** Details the proof pages show (stepNote); anything else (filer's name, IP, manifest) stays on the server. */
+// A receipt correction's reason and its new §556(3) check and window are the delivery's facts, not personal data.
+const PROOF_DETAILS_SHOWN: readonly string[] = [
+  'channel',
+  'receivedOn',
+  'dispatchedOn',
+  'previous',
+  'positions',
+  'via',
+  'byVersion',
+  'unitId',
+  'role',
+  'delegated',
+  'reason',
+  'deadlineMissed',
+  'objectionDeadline',
+];
+
+/** A proof event's details as pages, proof PDFs and stored recipient chains show them. */
+export function shownProofDetails(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([key]) => PROOF_DETAILS_SHOWN.includes(key)));
+}
+
 /** What pages and PDFs show in place of a tenant's name the viewer may not see. */
 export const TENANT_PLACEHOLDER = 'Mietpartei';
 

@@ -100,10 +100,13 @@ export async function findStatementDocument(
   db: Db,
   identity: Pick<DocumentIdentity, 'statementId' | 'unitId' | 'occupancyKey'>,
   transaction?: Transaction,
+  /** Only these columns (the content is large). */
+  attributes?: string[],
 ): Promise<Document | null> {
   return db.models.Document.findOne({
     where: { kind: 'statement', statementId: identity.statementId, unitId: identity.unitId, occupancyKey: identity.occupancyKey },
     transaction,
+    ...(attributes ? { attributes } : {}),
   });
 }
 

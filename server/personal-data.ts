@@ -3,7 +3,7 @@
 // instead of deciding on their own, so that every channel shows the same person the same way.
 import { QueryTypes } from 'sequelize';
 import type { StatementData } from '../domain/billing/statement';
-import { TENANT_PLACEHOLDER, maySee, pseudonymiseStatement } from '../domain/personal-data';
+import { TENANT_PLACEHOLDER, maySee, pseudonymiseStatement, reachOf, shownProofDetails } from '../domain/personal-data';
 import type { Role } from '../domain/roles';
 import { db } from './db';
 import type { SessionUser } from './session';
@@ -20,6 +20,14 @@ export function statementForViewer(viewer: Pick<SessionUser, 'role'>, statement:
   return seesTenantNames(viewer) ? statement : pseudonymiseStatement(statement);
 }
 
+/**
+ * Whether the viewer sees every proof event as the recipient's stored chain holds it (who acted, from
+ * which IP): then its bundle is the stored chain with the head signed when it was chained.
+ */
+export function seesWholeProof(viewer: Pick<SessionUser, 'role'>): boolean {
+  return (['tenant-contact', 'staff-identity', 'access-data'] as const).every((category) => reachOf(viewer.role, category) === 'all');
+}
+
 /** A proof event as the pages and the proof PDF show it. */
 export interface ProofEventLike {
   actorId: number | null;
@@ -27,24 +35,6 @@ export interface ProofEventLike {
   ip: string | null;
   details: Record<string, unknown>;
 }
-
-/** Details the proof pages show (stepNote); anything else (filer's name, IP, manifest) stays on the server. */
-// A receipt correction's reason and its new §556(3) check and window are the delivery's facts, not personal data.
-const SHOWN_DETAILS = [
-  'channel',
-  'receivedOn',
-  'dispatchedOn',
-  'previous',
-  'positions',
-  'via',
-  'byVersion',
-  'unitId',
-  'role',
-  'delegated',
-  'reason',
-  'deadlineMissed',
-  'objectionDeadline',
-];
 
 const STAFF_PLACEHOLDER = 'Beschäftigte/r';
 
@@ -88,7 +78,7 @@ export async function proofEventsForViewer<E extends ProofEventLike>(viewer: Vie
         ...e,
         actor: actorVisible ? e.actor : byTenant ? TENANT_PLACEHOLDER : STAFF_PLACEHOLDER,
         ip: maySee(viewer, 'access-data', { own, assigned: false }) ? e.ip : null,
-        details: Object.fromEntries(Object.entries(e.details).filter(([key]) => SHOWN_DETAILS.includes(key))),
+        details: shownProofDetails(e.details),
       };
     });
 }

@@ -1,19 +1,23 @@
 // The evidence bundle of one recipient (shared/PROOF.md): one statement version delivered to one
-// tenant (occupancy). The database keeps one chain per statement version (db/proof.ts), anchored
-// in the version's workflow; a recipient's chain is that version's events concerning the
-// recipient (the version's own steps, its delivery, receipt, opening and objections), each written
-// as a PROOF.md line in a fixed canonical form that names its source event's seq and hash. So the
-// lines are the same on every export, and a checker with the portal's chain can match each line to
-// the anchored event it comes from. The head is signed with the installation's key at export, and
+// tenant (occupancy). The database keeps one chain per statement version (db/proof.ts) and, since
+// issue 10's stored chains, one per recipient (server/recipient-chain.ts): the version's events
+// that concern the recipient (its own steps, its delivery, receipt, opening and objections), each
+// written as a PROOF.md line in a fixed canonical form that names its source event's seq and hash.
+// A viewer who sees every event whole (and the CLI) gets the stored lines byte for byte with the head
+// signed when they were chained. Anyone else, and a recipient delivered before stored chains, gets
+// the same lines built from the version's events as that viewer may see them, signed at export, and
 // only after the source chain and its stored signed head have been verified.
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { latestProofHead } from '../db/heads';
 import { proofEvents, verifyProofChain } from '../db/proof';
+import type { ProofEvent } from '../db/models/proof-event';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { PROOF_STEP_LABELS, type ProofStep } from '../domain/statement-lifecycle';
 import { findStatementDocument, openDocument } from './documents';
-import { buildBundle, type Bundle, type BundleDocument, type BundleManifestFields } from './proof/bundle';
+import { buildBundle, type Bundle, type BundleDocument, type BundleManifestFields, type BundleSigning } from './proof/bundle';
+import { recipientChainFindings, recipientChainId } from './proof/recipient-chain-check';
+import { storedRecipientChain } from '../db/recipient-chains';
 import { nextChainLine, type ChainDocument, type JsonValue } from './proof/chain';
 import { verifySignature } from './proof/keys';
 import { keyring, requireSigningKey, trustedKey, type Keyring } from './proof/signing';
@@ -103,7 +107,7 @@ export function concernsRecipient(event: Pick<SourceEvent, 'step' | 'actorId' | 
   return event.step !== 'delivered';
 }
 
-export async function recipientFacts(db: Db, ref: RecipientRef): Promise<RecipientFacts | null> {
+export async function recipientFacts(db: Db, ref: RecipientRef, transaction?: Transaction): Promise<RecipientFacts | null> {
   const [row] = await db.sequelize.query<Omit<RecipientFacts, 'occupancyKey'> & { occupancyKeyRaw: string; occupancies: number }>(
     `SELECT r.occupancy_id AS "occupancyId", r.statement_id AS "statementId", r.version, s.document_number AS "documentNumber",
             p.id AS "propertyId", p.name AS "propertyName", p.organisation_id AS "organisationId", r.unit_id AS "unitId", u.label AS "unitLabel",
@@ -117,7 +121,7 @@ export async function recipientFacts(db: Db, ref: RecipientRef): Promise<Recipie
        JOIN units u ON u.id = r.unit_id
        JOIN statement_occupancies o ON o.id = r.occupancy_id
       WHERE r.occupancy_id = :occupancyId AND r.statement_id = :statementId AND r.version = :version`,
-    { replacements: { ...ref }, type: QueryTypes.SELECT },
+    { replacements: { ...ref }, type: QueryTypes.SELECT, transaction },
   );
   if (!row) return null;
   const { occupancyKeyRaw, occupancies, ...facts } = row;
@@ -143,17 +147,24 @@ export function bundleFolder(facts: Pick<RecipientFacts, 'documentNumber' | 'ver
 
 export interface RecipientDocument extends BundleDocument, ChainDocument {}
 
+/** The recipient's delivered PDF as its lines name it (path and stored hash); null before approval. */
+export async function recipientDocumentName(db: Db, facts: RecipientFacts, transaction?: Transaction): Promise<ChainDocument | null> {
+  const identity = { statementId: facts.statementId, unitId: facts.unitId, occupancyKey: facts.occupancyKey };
+  const row = await findStatementDocument(db, identity, transaction, ['sha256']);
+  return row ? { path: recipientDocumentPath(facts), sha256: row.sha256 } : null;
+}
+
+function recipientDocumentPath(facts: RecipientFacts): string {
+  const occupancy = facts.occupancyKey === null ? '' : `-${plainName(facts.occupancyKey)}`;
+  return `documents/${plainName(facts.documentNumber)}-v${facts.version}-${plainName(facts.unitLabel)}${occupancy}.pdf`;
+}
+
 /** The recipient's delivered PDF, decrypted and checked against its stored hash; null before approval. */
 export async function recipientDocument(db: Db, facts: RecipientFacts): Promise<RecipientDocument | null> {
   const row = await findStatementDocument(db, { statementId: facts.statementId, unitId: facts.unitId, occupancyKey: facts.occupancyKey });
   if (!row) return null;
   const opened = openDocument(row);
-  const occupancy = facts.occupancyKey === null ? '' : `-${plainName(facts.occupancyKey)}`;
-  return {
-    path: `documents/${plainName(facts.documentNumber)}-v${facts.version}-${plainName(facts.unitLabel)}${occupancy}.pdf`,
-    bytes: opened.content,
-    sha256: opened.sha256,
-  };
+  return { path: recipientDocumentPath(facts), bytes: opened.content, sha256: opened.sha256 };
 }
 
 // Details that would only repeat another recipient's facts (the version's whole manifest).
@@ -165,27 +176,29 @@ function jsonDetails(details: Record<string, unknown>): Record<string, JsonValue
 }
 
 /**
- * The recipient's chain lines, oldest first: seq, kind, at, actor, prev, documents (its PDF on the
- * approval and its delivery), then the IP, the step's details and the source event in the version's chain.
+ * The recipient's line for one event, following `previousLine` (null for the first): seq, kind, at,
+ * actor, prev, documents (its PDF on the approval and its delivery), then the IP, the step's details
+ * and the source event in the version's chain.
  */
+export function recipientLine(previousLine: string | null, event: SourceEvent, chain: string, document: ChainDocument | null): string {
+  const names = document !== null && (event.step === 'approved' || event.step === 'delivered');
+  return nextChainLine(previousLine, {
+    kind: kindOf(event.step),
+    at: event.at,
+    actor: event.actor,
+    ...(names ? { documents: [{ path: document.path, sha256: document.sha256 }] } : {}),
+    extra: {
+      ip: event.ip,
+      details: jsonDetails(event.details),
+      source: { chain, seq: event.seq, sha256: event.hash },
+    },
+  });
+}
+
+/** The recipient's chain lines, oldest first (recipientLine). */
 export function recipientLines(events: readonly SourceEvent[], chain: string, document: ChainDocument | null): string[] {
   const lines: string[] = [];
-  for (const event of events) {
-    const names = document !== null && (event.step === 'approved' || event.step === 'delivered');
-    lines.push(
-      nextChainLine(lines.at(-1) ?? null, {
-        kind: kindOf(event.step),
-        at: event.at,
-        actor: event.actor,
-        ...(names ? { documents: [{ path: document.path, sha256: document.sha256 }] } : {}),
-        extra: {
-          ip: event.ip,
-          details: jsonDetails(event.details),
-          source: { chain, seq: event.seq, sha256: event.hash },
-        },
-      }),
-    );
-  }
+  for (const event of events) lines.push(recipientLine(lines.at(-1) ?? null, event, chain, document));
   return lines;
 }
 
@@ -216,7 +229,11 @@ export async function sourceChainFindings(db: Db, ref: { statementId: number; ve
 
 /** The version's stored events as SourceEvents, oldest first. */
 export async function sourceEvents(db: Db, ref: { statementId: number; version: number }): Promise<SourceEvent[]> {
-  return (await proofEvents(db, ref.statementId, ref.version)).map((e) => ({
+  return (await proofEvents(db, ref.statementId, ref.version)).map(toSourceEvent);
+}
+
+export function toSourceEvent(e: ProofEvent): SourceEvent {
+  return {
     seq: e.seq,
     step: e.step,
     at: e.at.toISOString(),
@@ -226,7 +243,7 @@ export async function sourceEvents(db: Db, ref: { statementId: number; version: 
     documentSha256: e.documentSha256,
     hash: e.hash,
     details: e.details,
-  }));
+  };
 }
 
 export interface RecipientBundleOptions {
@@ -260,11 +277,31 @@ export async function recipientBundle(db: Db, ref: RecipientRef, options: Recipi
     throw new ProofExportError('recipient', `no delivery of statement ${ref.statementId} v${ref.version} to occupancy ${ref.occupancyId}`);
   const findings = await sourceChainFindings(db, ref, ring);
   if (findings.length > 0) throw new ProofExportError('statement', `the stored proof chain does not verify: ${findings.join('; ')}`);
-  const all = (await sourceEvents(db, ref)).filter((e) => concernsRecipient(e, facts));
-  const events = options.forViewer ? await options.forViewer(all) : all;
+  const versionEvents = await sourceEvents(db, ref);
   const document = await recipientDocument(db, facts);
   const chain = statementWorkflowId(ref.statementId, ref.version);
-  const lines = recipientLines(events, chain, document);
+  // A viewer who sees every event whole gets the stored chain with its head signed when it was
+  // chained; anyone else a view of it without what they may not see, signed now.
+  const stored = options.forViewer ? null : await storedRecipientChain(db, ref);
+  let lines: string[];
+  let events: SourceEvent[];
+  let signing: BundleSigning;
+  if (stored && stored.lines.length > 0) {
+    const problems = recipientChainFindings(ref, stored, new Map(versionEvents.map((e) => [e.seq, e.hash])), ring);
+    if (problems.length > 0)
+      throw new ProofExportError('recipient', `the stored recipient chain does not verify: ${problems.map((p) => p.message).join('; ')}`);
+    const head = stored.head!;
+    const key = trustedKey(head.keyFingerprint, ring)!;
+    const bySeq = new Map(versionEvents.map((e) => [e.seq, e]));
+    lines = stored.lines.map((l) => l.line);
+    events = stored.lines.map((l) => bySeq.get(l.sourceSeq)!);
+    signing = { head: head.head, signature: head.signature, publicKey: key.publicKey };
+  } else {
+    const all = versionEvents.filter((e) => concernsRecipient(e, facts));
+    events = options.forViewer ? await options.forViewer(all) : all;
+    lines = recipientLines(events, chain, document);
+    signing = { privateKey, ...(options.signedAt === undefined ? {} : { signedAt: options.signedAt }) };
+  }
   const manifest: BundleManifestFields = {
     documentNumber: facts.documentNumber,
     version: facts.version,
@@ -279,13 +316,15 @@ export async function recipientBundle(db: Db, ref: RecipientRef, options: Recipi
     },
     statementId: facts.statementId,
     sourceChain: chain,
+    // The stored chain's name, whose heads its workflow's history keeps; absent for a view signed at export.
+    ...(stored && stored.lines.length > 0 ? { recipientChain: recipientChainId(ref) } : {}),
   };
   if (options.publicUrl !== undefined) manifest.publicKeys = new URL(KEY_PAGE_PATH, options.publicUrl).toString();
   const bundle = await buildBundle({
     manifest,
     events: lines,
     documents: document ? [{ path: document.path, bytes: document.bytes }] : [],
-    signing: { privateKey, ...(options.signedAt === undefined ? {} : { signedAt: options.signedAt }) },
+    signing,
     ...(options.publicUrl === undefined ? {} : { keyPageUrl: new URL(KEY_PAGE_PATH, options.publicUrl).toString() }),
   });
   return { bundle, folder: bundleFolder(facts), facts, events };

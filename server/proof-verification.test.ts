@@ -13,6 +13,11 @@ import { verifyAuditLog, verifyStatementProof, anchoredHeads } from './proof-ver
 import { checkConnectionRole, privilegeProblem } from '../db/roles';
 import { recordOpening } from './statement-lifecycle';
 import { statementWorkflowId } from '../domain/contracts/statement';
+import { chainedOccupancies, storedRecipientChain } from '../db/recipient-chains';
+import { recipientChainId } from './proof/recipient-chain-check';
+import { recipientBundle } from './proof-export';
+import { hashLine } from './proof/chain';
+import { memorySource, verifyBundle } from './proof/verify';
 import type { StatementFixture } from '../tests/support/statement-fixtures';
 import { useTestEnvironment } from '../tests/support/web';
 import { asInsider, deliverVersion, dropNewestEvent, rehashFrom, startProofStack, type ProofStack } from '../tests/support/tamper';
@@ -99,37 +104,160 @@ describe('tamper evidence of a statement proof', () => {
   }, 60_000);
 });
 
+/** A version delivered in the portal whose first tenant with an account has opened it in its own workflow. */
+async function openedByTenant() {
+  const ref = await deliveredVersion();
+  // The version's workflow starts each tenant's workflow and names it on the tenant's row.
+  await ts.skip('1 minute');
+  const [recipient] = await db.sequelize.query<{ workflowId: string; occupancyId: number; unitId: number; userId: number }>(
+    `SELECT workflow_id AS "workflowId", occupancy_id AS "occupancyId", unit_id AS "unitId", user_id AS "userId" FROM statement_recipients
+      WHERE statement_id = :id AND version = :version AND user_id IS NOT NULL AND workflow_id IS NOT NULL ORDER BY occupancy_id LIMIT 1`,
+    { replacements: ref, type: QueryTypes.SELECT },
+  );
+  const tenant = await db.models.User.findByPk(recipient!.userId, { rejectOnEmpty: true });
+  await recordOpening(
+    ref,
+    { userId: tenant.id, name: tenant.email, role: 'tenant', ip: '203.0.113.4' },
+    recipient!.unitId,
+    'view',
+    undefined,
+    options(),
+  );
+  await ts.skip('1 minute');
+  const opening = (await proofEvents(db, ref.id, ref.version)).at(-1)!;
+  expect(opening.step).toBe('opened');
+  const chain = { statementId: ref.id, version: ref.version, occupancyId: recipient!.occupancyId };
+  return { ref, recipient: recipient!, opening, chain, chainId: recipientChainId(chain) };
+}
+
+/** The seqs of the heads a workflow's history anchored, of one chain. */
+async function anchoredSeqs(workflowId: string, chain: string): Promise<number[]> {
+  return (await anchoredHeads(ts.client, workflowId))!.filter((h) => JSON.parse(h.head).chain === chain).map((h) => h.seq);
+}
+
 describe("tamper evidence of a tenant's own steps", () => {
   test("an opening dropped and the head moved back is found in the tenant's own workflow, which anchored it", async () => {
-    const ref = await deliveredVersion();
-    // The version's workflow starts each tenant's workflow and names it on the tenant's row.
-    await ts.skip('1 minute');
-    const [recipient] = await db.sequelize.query<{ workflowId: string; unitId: number; userId: number }>(
-      `SELECT workflow_id AS "workflowId", unit_id AS "unitId", user_id AS "userId" FROM statement_recipients
-        WHERE statement_id = :id AND version = :version AND user_id IS NOT NULL AND workflow_id IS NOT NULL ORDER BY occupancy_id LIMIT 1`,
-      { replacements: ref, type: QueryTypes.SELECT },
-    );
-    const tenant = await db.models.User.findByPk(recipient!.userId, { rejectOnEmpty: true });
-    await recordOpening(
-      ref,
-      { userId: tenant.id, name: tenant.email, role: 'tenant', ip: '203.0.113.4' },
-      recipient!.unitId,
-      'view',
-      undefined,
-      options(),
-    );
-    await ts.skip('1 minute');
-    const opening = (await proofEvents(db, ref.id, ref.version)).at(-1)!;
-    expect(opening.step).toBe('opened');
-    expect((await anchoredHeads(ts.client, recipient!.workflowId))!.map((h) => h.seq)).toEqual([opening.seq]);
+    const { ref, recipient, opening } = await openedByTenant();
+    expect(await anchoredSeqs(recipient.workflowId, statementWorkflowId(ref.id, ref.version))).toEqual([opening.seq]);
     expect((await verifyStatementProof(db, ts.client, ref)).ok).toBe(true);
 
     const newest = await dropNewestEvent(db, owner, ref);
     expect(newest.seq).toBe(opening.seq);
     expect((await verifyProofChain(db, ref.id, ref.version)).ok).toBe(true);
     const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.findings).toEqual(
+      expect.arrayContaining([
+        { problem: 'anchor-mismatch', message: `Ereignis Nr. ${newest.seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
+        // The tenant's own chain still names the dropped event as its source.
+        expect.objectContaining({ problem: 'chain-broken', message: expect.stringContaining(`passt nicht zu Ereignis Nr. ${newest.seq}`) }),
+      ]),
+    );
+  }, 60_000);
+});
+
+describe("tamper evidence of a tenant's own chain", () => {
+  test('each tenant has a stored chain whose heads its workflow anchors; the manager exports it byte for byte', async () => {
+    const { ref, recipient, opening, chain, chainId } = await openedByTenant();
+    const stored = await storedRecipientChain(db, chain);
+    const lines = stored.lines.map((l) => JSON.parse(l.line) as { seq: number; kind: string; source: { seq: number } });
+    expect(lines.map((l) => l.kind)).toEqual(['created', 'approved', 'delivered', 'opened']);
+    expect(lines.at(-1)!.source.seq).toBe(opening.seq);
+    // The delivery's lines were appended when the workflow started, the opening's after it: both heads signed then.
+    expect(await anchoredSeqs(recipient.workflowId, chainId)).toEqual([3, 4]);
+    expect(JSON.parse(stored.head!.head)).toMatchObject({ chain: chainId, seq: 4, sha256: stored.lines[3]!.sha256 });
+    // Every other tenant of the version has its own chain, without this one's opening.
+    const others = (await chainedOccupancies(db, { statementId: ref.id, version: ref.version })).filter((o) => o !== chain.occupancyId);
+    expect(others.length).toBeGreaterThan(0);
+    const other = await storedRecipientChain(db, { ...chain, occupancyId: others[0]! });
+    expect(other.lines.map((l) => JSON.parse(l.line).kind)).toEqual(['created', 'approved', 'delivered']);
+
+    const { bundle } = await recipientBundle(db, chain);
+    const text = (name: string) => Buffer.from(bundle.files.get(name)!).toString('utf8');
+    expect(text('events.jsonl')).toBe(stored.lines.map((l) => `${l.line}\n`).join(''));
+    expect(text('head.json')).toBe(stored.head!.head);
+    expect(text('head.sig').trim()).toBe(stored.head!.signature);
+    expect(JSON.parse(text('manifest.json')).recipientChain).toBe(chainId);
+    expect(await verifyBundle(memorySource(bundle.files))).toMatchObject({ valid: true, events: 4 });
+    expect(await verifyStatementProof(db, ts.client, ref)).toMatchObject({ ok: true, findings: [] });
+  }, 60_000);
+
+  test('an edited line is found, and no bundle is made of it', async () => {
+    const { ref, chain, chainId } = await openedByTenant();
+    await asInsider(owner, 'recipient_proof_lines', (q) =>
+      q(
+        `UPDATE recipient_proof_lines SET line = replace(line, '"via":"view"', '"via":"download"')
+          WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId AND seq = 4`,
+        chain,
+      ).then(() => undefined),
+    );
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.findings).toEqual([{ problem: 'chain-broken', message: `Kette ${chainId}: Zeile Nr. 4: Inhalt nachträglich geändert` }]);
+    await expect(recipientBundle(db, chain)).rejects.toThrow(/stored recipient chain does not verify/);
+  }, 60_000);
+
+  test('the newest line dropped with its signed head is found by the head its workflow anchored', async () => {
+    const { ref, chain, chainId } = await openedByTenant();
+    for (const table of ['recipient_proof_lines', 'recipient_proof_head_log'])
+      await asInsider(owner, table, (q) =>
+        q(
+          `DELETE FROM ${table} WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId AND seq = 4`,
+          chain,
+        ).then(() => undefined),
+      );
+    const verdict = await verifyStatementProof(db, ts.client, ref);
     expect(verdict.findings).toEqual([
-      { problem: 'anchor-mismatch', message: `Ereignis Nr. ${newest.seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
+      { problem: 'anchor-mismatch', message: `Kette ${chainId}: Zeile Nr. 4 fehlt, ist aber im Workflow verankert (gelöscht?)` },
+    ]);
+  }, 60_000);
+
+  test('a re-hashed chain without its signed heads, and an emptied one, are found', async () => {
+    const { ref, chain, chainId } = await openedByTenant();
+    const stored = await storedRecipientChain(db, chain);
+    // The insider rewrites the delivery's line and re-chains the lines after it with the public hash rule.
+    const rewritten: string[] = [];
+    for (const [i, l] of stored.lines.entries()) {
+      const fields = JSON.parse(l.line) as Record<string, unknown>;
+      if (i === 2) fields.ip = '192.0.2.1';
+      if (i > 0) fields.prev = hashLine(rewritten[i - 1]!);
+      rewritten.push(i < 2 ? l.line : JSON.stringify(fields));
+    }
+    await asInsider(owner, 'recipient_proof_lines', async (q) => {
+      for (const [i, line] of rewritten.entries())
+        await q(
+          `UPDATE recipient_proof_lines SET line = :line, sha256 = :sha256
+            WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId AND seq = :seq`,
+          { ...chain, line, sha256: hashLine(line), seq: i + 1 },
+        );
+    });
+    await asInsider(owner, 'recipient_proof_head_log', (q) =>
+      q(
+        `DELETE FROM recipient_proof_head_log WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId`,
+        chain,
+      ).then(() => undefined),
+    );
+    const verdict = await verifyStatementProof(db, ts.client, ref);
+    expect(verdict.findings).toEqual([
+      { problem: 'unsigned', message: `Kette ${chainId}: kein signierter Kopf gespeichert` },
+      {
+        problem: 'anchor-mismatch',
+        message: `Kette ${chainId}: Zeile Nr. 3 weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`,
+      },
+      {
+        problem: 'anchor-mismatch',
+        message: `Kette ${chainId}: Zeile Nr. 4 weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`,
+      },
+    ]);
+
+    await asInsider(owner, 'recipient_proof_lines', (q) =>
+      q(
+        `DELETE FROM recipient_proof_lines WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId`,
+        chain,
+      ).then(() => undefined),
+    );
+    const emptied = await verifyStatementProof(db, ts.client, ref);
+    expect(emptied.findings.map((f) => f.message)).toEqual([
+      `Kette ${chainId}: Zeile Nr. 3 fehlt, ist aber im Workflow verankert (gelöscht?)`,
+      `Kette ${chainId}: Zeile Nr. 4 fehlt, ist aber im Workflow verankert (gelöscht?)`,
     ]);
   }, 60_000);
 });

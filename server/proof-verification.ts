@@ -2,7 +2,9 @@
 // chain is recomputed, its newest signed head checked against the installation's keys and the
 // chain's last event, and the heads the workflow's history recorded (activity results, a store the
 // database cannot rewrite) checked against the chain: a re-hashed chain, a dropped newest event and
-// a moved head all disagree with them. The audit log is walked and checked against its signed head.
+// a moved head all disagree with them. Each recipient's stored chain is checked the same way, against
+// its own signed head, the heads its workflows recorded and its lines' sources in the version's chain.
+// The audit log is walked and checked against its signed head.
 import { defaultPayloadConverter, isGrpcServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { QueryTypes, type Transaction } from 'sequelize';
@@ -14,9 +16,9 @@ import { recipientWorkflowIds } from '../db/statement-recipients';
 import { statementWorkflowId } from '../domain/contracts/statement';
 import { LATE_OBJECTION_WORKFLOW_TYPE, lateObjectionWorkflowId, lateObjectionWorkflowIdPrefix } from '../domain/contracts/late-objection';
 import { RECIPIENT_WORKFLOW_TYPE, recipientWorkflowIdPrefix } from '../domain/contracts/statement-recipient';
+import { chainedOccupancies, storedRecipientChain } from '../db/recipient-chains';
+import { headSignatureHolds, recipientChainFindings, recipientChainId } from './proof/recipient-chain-check';
 import { startPending } from './temporal';
-import { verifySignature } from './proof/keys';
-import { trustedKey } from './proof/signing';
 
 export interface Finding {
   problem: 'chain-broken' | 'unsigned' | 'bad-signature' | 'head-mismatch' | 'anchor-mismatch' | 'anchor-missing';
@@ -42,12 +44,6 @@ interface HeadFields {
 function headNames(head: SignedHeadRow, chainId: string, last: { seq: number; hash: string } | undefined): boolean {
   const fields = JSON.parse(head.head) as HeadFields;
   return last !== undefined && fields.chain === chainId && fields.seq === last.seq && fields.sha256 === last.hash;
-}
-
-/** Whether the head's signature holds under one of the installation's keys (current or earlier). */
-function signatureHolds(head: { head: string; signature: string; keyFingerprint: string }): boolean {
-  const key = trustedKey(head.keyFingerprint);
-  return key !== null && verifySignature(head.head, head.signature, key.publicKey);
 }
 
 function isSignedHead(value: unknown): value is SignedHeadRow {
@@ -97,7 +93,7 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
 
   const stored = await latestProofHead(db, ref.id, ref.version);
   if (!stored) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf der Nachweiskette gespeichert' });
-  else if (!signatureHolds(stored))
+  else if (!headSignatureHolds(stored))
     findings.push({ problem: 'bad-signature', message: `Signatur des Kopfs (Ereignis Nr. ${stored.seq}) ungültig` });
   else if (!headNames(stored, chainId, last))
     findings.push({
@@ -113,6 +109,22 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
   // it has no history yet; neither is a finding.
   const lateIds = await lateObjectionWorkflowIds(db, client, ref, events);
   const recipientIds = await recipientWorkflows(db, client, ref);
+  // Each recipient's stored chain: its lines, their sources in the version's chain, its signed head.
+  const recipientPrefix = recipientWorkflowIdPrefix(ref.id, ref.version);
+  const recipientHashes = new Map<string, Map<number, string>>();
+  const recipientChain = async (chain: string): Promise<Map<number, string>> => {
+    const known = recipientHashes.get(chain);
+    if (known) return known;
+    const recipient = { statementId: ref.id, version: ref.version, occupancyId: Number(chain.slice(recipientPrefix.length)) };
+    const stored = await storedRecipientChain(db, recipient);
+    findings.push(...recipientChainFindings(recipient, stored, hashAt));
+    const hashes = new Map(stored.lines.map((line) => [line.seq, line.sha256]));
+    recipientHashes.set(chain, hashes);
+    return hashes;
+  };
+  for (const occupancyId of await chainedOccupancies(db, { statementId: ref.id, version: ref.version }))
+    await recipientChain(recipientChainId({ statementId: ref.id, version: ref.version, occupancyId }));
+
   let anchoredSeq: number | null = null;
   const isRecipient = new Set(recipientIds);
   for (const workflowId of [chainId, ...lateIds, ...recipientIds]) {
@@ -133,16 +145,28 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
     }
     for (const head of anchored) {
       const fields = JSON.parse(head.head) as HeadFields;
-      anchoredSeq = Math.max(anchoredSeq ?? 0, fields.seq);
-      if (fields.chain !== chainId || !signatureHolds(head)) {
+      const ofRecipient = fields.chain.startsWith(recipientPrefix) && /^\d+$/.test(fields.chain.slice(recipientPrefix.length));
+      if ((fields.chain !== chainId && !ofRecipient) || !headSignatureHolds(head)) {
         findings.push({ problem: 'bad-signature', message: `Im Workflow verankerter Kopf Nr. ${fields.seq}: Signatur ungültig` });
-      } else if (hashAt.get(fields.seq) !== fields.sha256) {
-        findings.push({
-          problem: 'anchor-mismatch',
-          message: hashAt.has(fields.seq)
-            ? `Ereignis Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
-            : `Ereignis Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
-        });
+      } else if (ofRecipient) {
+        const hashes = await recipientChain(fields.chain);
+        if (hashes.get(fields.seq) !== fields.sha256)
+          findings.push({
+            problem: 'anchor-mismatch',
+            message: hashes.has(fields.seq)
+              ? `Kette ${fields.chain}: Zeile Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
+              : `Kette ${fields.chain}: Zeile Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
+          });
+      } else {
+        anchoredSeq = Math.max(anchoredSeq ?? 0, fields.seq);
+        if (hashAt.get(fields.seq) !== fields.sha256) {
+          findings.push({
+            problem: 'anchor-mismatch',
+            message: hashAt.has(fields.seq)
+              ? `Ereignis Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
+              : `Ereignis Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
+          });
+        }
       }
     }
   }
@@ -203,7 +227,7 @@ export async function verifyAuditHead(db: Db, logHasEntries: boolean, transactio
   const head = await latestAuditHead(db, transaction);
   if (!head) {
     if (logHasEntries) findings.push({ problem: 'unsigned', message: 'Kein signierter Kopf des Protokolls gespeichert' });
-  } else if (!signatureHolds(head)) {
+  } else if (!headSignatureHolds(head)) {
     findings.push({ problem: 'bad-signature', message: `Signatur des Protokollkopfs (Eintrag ${head.seq}) ungültig` });
   } else {
     const [entry] = await db.sequelize.query<{ hash: string }>('SELECT hash FROM audit_log WHERE id = :id', {

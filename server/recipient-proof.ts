@@ -16,7 +16,7 @@ import { formatPeriod } from '../domain/statement-format';
 import { requireUser } from './auth';
 import { config } from './config';
 import { db } from './db';
-import { proofEventsForViewer, seesTenantNames } from './personal-data';
+import { proofEventsForViewer, seesTenantNames, seesWholeProof } from './personal-data';
 import { hashLine } from './proof/chain';
 import { zipBundle } from './proof/bundle';
 import { memorySource, verifyBundle, type VerifyResult } from './proof/verify';
@@ -29,6 +29,7 @@ import {
   stepLabel,
   type RecipientBundle,
   type RecipientFacts,
+  type SourceEvent,
 } from './proof-export';
 import type { SessionUser } from './session';
 import { findStatementVisibleTo, pdfRenderer } from './statements';
@@ -71,7 +72,7 @@ async function bundleFor(user: SessionUser, facts: RecipientFacts): Promise<Reci
     db(),
     { statementId: facts.statementId, version: facts.version, occupancyId: facts.occupancyId },
     {
-      forViewer: (events) => proofEventsForViewer(user, events),
+      ...(seesWholeProof(user) ? {} : { forViewer: (events: SourceEvent[]) => proofEventsForViewer(user, events) }),
       ...(seesTenantNames(user) ? {} : { recipientName: 'Mietpartei' }),
       ...(publicUrl === undefined ? {} : { publicUrl }),
     },

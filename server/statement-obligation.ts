@@ -28,7 +28,8 @@ import {
   type RecipientDeliveryInput,
   type RecipientReceiptCorrectionInput,
 } from '../domain/contracts/statement';
-import { recipientWorkflowId, type RecipientWorkflowsInput } from '../domain/contracts/statement-recipient';
+import { recipientWorkflowId, type RecipientChainInput, type RecipientWorkflowsInput } from '../domain/contracts/statement-recipient';
+import { appendRecipientChain, type RecipientChainHead } from './recipient-chain';
 import { channelFor, recipientReceipt, type RecipientReceipt } from '../domain/statement-recipients';
 import { formatDate, formatDateTime } from '../domain/format';
 import { formatPeriod } from '../domain/statement-format';
@@ -517,6 +518,14 @@ export function createStatementObligation(deps: {
         closing.report({ done: closed, total: workflowIds.length });
       }
       return { closed };
+    },
+
+    /**
+     * Appends the recipient's stored chain up to the version's newest event and returns its newest
+     * signed head, which the calling workflow's history keeps (server/recipient-chain.ts).
+     */
+    async recordRecipientChain(input: RecipientChainInput): Promise<RecipientChainHead> {
+      return db.sequelize.transaction((transaction) => appendRecipientChain(db, input, transaction));
     },
 
     /** Corrects one recipient's receipt date with its reason (correctRecipientReceipt). */

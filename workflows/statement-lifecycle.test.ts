@@ -8,6 +8,7 @@ import { createDb, type User } from '../db';
 import { saveStatement } from '../db/statements';
 import { type StatementData } from '../domain/billing/statement';
 import { proofEvents, verifyProofChain } from '../db/proof';
+import { storedRecipientChain } from '../db/recipient-chains';
 import { createActivities } from '../activities';
 import { createMailer } from '../server/mail';
 import {
@@ -280,6 +281,11 @@ describe('statement lifecycle', () => {
     const own = await recipientWorkflows(ref);
     expect(own.length).toBeGreaterThan(0);
     for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('superseded');
+    // …and its stored chain says so: the supersession is each tenant's last line.
+    for (const { occupancyId } of own) {
+      const { lines } = await storedRecipientChain(db, { statementId: ref.id, version: ref.version, occupancyId });
+      expect(lines.map((l) => JSON.parse(l.line).kind)).toEqual(['created', 'approved', 'delivered', 'superseded']);
+    }
     await recordHistory(ts.client.workflow.getHandle(own[0]!.workflowId!), 'delivered-superseded');
     expect((await steps(ref)).at(-1)).toBe('corrected');
     // The tenants keep the version they received, marked superseded, beside the new one.
@@ -375,6 +381,15 @@ describe('statement lifecycle', () => {
       await skipTo(endOfGermanDayMs(addMonths(arrives, 12)) + DAY);
       expect(await dbStatus(ref.id)).toBe('final');
       for (const { workflowId } of own) expect((await ts.client.workflow.getHandle(workflowId!).result()).state).toBe('final');
+      // Each tenant's own stored chain: A's holds A's opening and objection, C's neither; each ends with the window.
+      const kinds = async (userId: number | null) => {
+        const occupancyId = userId === null ? letters[0]!.occupancyId : recipients.find((r) => r.userId === userId)!.occupancyId;
+        const { lines } = await storedRecipientChain(db, { statementId: ref.id, version: ref.version, occupancyId });
+        return lines.map((l) => JSON.parse(l.line).kind as string);
+      };
+      expect(await kinds(tenantA.id)).toEqual(['created', 'approved', 'delivered', 'opened', 'objection', 'window-closed']);
+      expect(await kinds(tenantC.id)).toEqual(['created', 'approved', 'delivered', 'window-closed']);
+      expect(await kinds(null)).toEqual(['created', 'approved', 'delivered', 'window-closed']);
       await recordHistory(ts.client.workflow.getHandle(workflowOf(tenantA.id)), 'delivered-opened-objection-final');
       await recordHistory(ts.client.workflow.getHandle(statementWorkflowId(ref.id, ref.version)), 'per-recipient-workflows-final');
     } finally {

@@ -9,12 +9,18 @@
 // the version's history. Cancelled while its window still runs, the version was superseded by a
 // correction.
 //
+// Since RECIPIENT_CHAIN_PATCH it also appends the tenant's own stored chain after the delivery, after
+// each of its steps and at its end (supersession, or the window's close), through
+// recordRecipientChain, whose results keep that chain's signed heads in this history.
+//
 // Deterministic code only: time comes from the workflow clock, side effects happen in activities.
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -24,6 +30,7 @@ import type { Activities } from '../activities';
 import { endOfGermanDayMs } from '../domain/statement-lifecycle';
 import { STATEMENT_GONE, type DeliveredRecipient, type OpenedSignal } from '../domain/contracts/statement';
 import {
+  RECIPIENT_CHAIN_PATCH,
   RECIPIENT_OBLIGATION,
   type RecipientState,
   type StatementRecipientInput,
@@ -46,7 +53,7 @@ import {
   windowClosedMessage,
 } from './tenant-steps';
 
-const { recordStatementStep, recordObjection, recordReceiptCorrection } = proxyActivities<Activities>({
+const { recordStatementStep, recordObjection, recordReceiptCorrection, recordRecipientChain } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // No attempt limit: a proof must eventually be written, however long the database is down.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [STATEMENT_GONE] },
@@ -66,6 +73,11 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
   let corrections = 0;
   let woken = false;
   const openings: OpenedSignal[] = [];
+  const chained = patched(RECIPIENT_CHAIN_PATCH);
+  /** Brings the tenant's stored chain up to the version's newest event; its signed head stays in this history. */
+  const recordChain = async () => {
+    if (chained) await recordRecipientChain({ statementId, version, occupancyId: recipient.occupancyId });
+  };
 
   const status = (): StatementRecipientStatus => ({
     statementId,
@@ -102,6 +114,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
       updates.run(async () => {
         const { objectionId } = await recordObjection(objectionRecord(input, request, input.documentSha256));
         objections += 1;
+        await recordChain();
         return { objectionId };
       }),
     {
@@ -127,6 +140,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
         );
         windowEndMs = endOfGermanDayMs(recipient.objectionDeadline);
         publishSearchAttributes();
+        await recordChain();
         const parent = workflowInfo().parent;
         if (parent) {
           await getExternalWorkflowHandle(parent.workflowId)
@@ -151,6 +165,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
   });
   publishSearchAttributes();
   try {
+    await recordChain();
     await untilWindowCloses();
     publishSearchAttributes();
     await condition(() => false);
@@ -159,6 +174,8 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
     // The version ends at the last window's end too: a window that has run out closed, not superseded.
     if (state !== 'final') state = Date.now() >= windowEndMs ? 'final' : 'superseded';
     publishSearchAttributes();
+    // The version proved its end (superseded, or the last window closed) before it cancelled this one.
+    await CancellationScope.nonCancellable(recordChain);
   }
   return status();
 
@@ -181,6 +198,7 @@ export async function statementRecipient(input: StatementRecipientInput): Promis
         openedAt = proven.at;
         state = 'opened';
         publishSearchAttributes();
+        await recordChain();
       }
       if (Date.now() >= windowEndMs && !busy()) {
         state = 'final';

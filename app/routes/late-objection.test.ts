@@ -11,8 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDb, type User } from '../../db';
 import type { StatementData } from '../../domain/billing/statement';
 import { lateObjectionWorkflowId } from '../../domain/contracts/late-objection';
+import { recipientWorkflowIdPrefix } from '../../domain/contracts/statement-recipient';
 import { proofEvents, verifyProofChain } from '../../db/proof';
-import { verifyStatementProof } from '../../server/proof-verification';
+import { anchoredHeads, verifyStatementProof } from '../../server/proof-verification';
+import { storedRecipientChain } from '../../db/recipient-chains';
+import { recipientChainId } from '../../server/proof/recipient-chain-check';
 import { pdfRenderer } from '../../server/statements';
 import { temporalClient } from '../../server/temporal';
 import { deliveredStatement } from '../../tests/support/delivered-statement';
@@ -182,6 +185,14 @@ describe('late objection accepted by the manager', () => {
     // The nightly check finds the new head anchored in the acceptance's workflow: nothing to report.
     const verification = await verifyStatementProof(database, temporalClient(), ref());
     expect(verification).toMatchObject({ ok: true, findings: [], anchoredSeq: accepted[0]!.seq });
+    // That workflow also appended the tenant's own chain, and anchors its new head: the acceptance is its newest line.
+    const chain = { statementId: ref().id, version: ref().version, occupancyId: recipient.occupancyId };
+    const stored = await storedRecipientChain(database, chain);
+    expect(JSON.parse(stored.lines.at(-1)!.line)).toMatchObject({ kind: 'objection-accepted-late', source: { seq: accepted[0]!.seq } });
+    const anchored = await anchoredHeads(temporalClient(), lateObjectionWorkflowId(chain.statementId, chain.version, chain.occupancyId));
+    expect(anchored!.map((h) => JSON.parse(h.head))).toContainEqual(
+      expect.objectContaining({ chain: recipientChainId(chain), seq: stored.lines.length, sha256: stored.lines.at(-1)!.sha256 }),
+    );
 
     // The page: accepted, no second form, the event in the timeline, a valid bundle.
     const page = dataOf(await run(loader, makeRequest(path(), { cookie: await cookieFor(manager) }), params()));
@@ -367,6 +378,15 @@ describe('tampering with an accepted late objection', () => {
       expect(await acceptances()).toBe(0);
       const verdict = await verifyStatementProof(database, temporalClient(), ref());
       expect(verdict.findings).toEqual([
+        // The accepting tenant's own chain, appended by the acceptance's workflow, still names the dropped event.
+        {
+          problem: 'chain-broken',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Kette ${recipientWorkflowIdPrefix(ref().id, ref().version)}\\d+: Zeile Nr\\. \\d+ passt nicht zu Ereignis Nr\\. ${seq} `,
+            ),
+          ),
+        },
         { problem: 'anchor-mismatch', message: `Ereignis Nr. ${seq} fehlt, ist aber im Workflow verankert (gelöscht?)` },
       ]);
     } finally {

@@ -21,6 +21,19 @@ export const RECIPIENT_WORKFLOWS_PATCH = 'recipient-workflows';
  */
 export const RECIPIENTS_NAMED_AT_DELIVERY_PATCH = 'recipients-named-at-delivery';
 
+/**
+ * The patch from which the recipient workflow (and an accepted late objection's) appends the tenant's
+ * own stored chain after each step and keeps its signed heads in the history (issue 10).
+ */
+export const RECIPIENT_CHAIN_PATCH = 'recipient-chain';
+
+/** One recipient's stored chain: a version's delivery to one occupancy. */
+export interface RecipientChainInput {
+  statementId: number;
+  version: number;
+  occupancyId: number;
+}
+
 /** Business id: one workflow per recipient of a version, under the version's own id. */
 export function recipientWorkflowId(statementId: number, version: number, occupancyId: number): string {
   return `${recipientWorkflowIdPrefix(statementId, version)}${occupancyId}`;
