@@ -138,6 +138,11 @@ export interface RecipientProofPage {
   /** The bundle checked as `proof verify` does; or why no bundle can be made. */
   verification: VerifyResult | { unavailable: string };
   keyFingerprint: string | null;
+  /**
+   * When the bundle's head was signed: as the newest line was chained (the recipient's stored chain),
+   * or now, for a view of it (null: no bundle).
+   */
+  headSigned: { stored: boolean; at: string } | null;
   /** Staff see the version's whole chain on its proof page. */
   versionProofLink: string | null;
   /** A late objection accepted by the manager (BGB §556(3) S.6), or whether one may be accepted now. */
@@ -186,6 +191,7 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     timeline,
     verification,
     keyFingerprint: built?.bundle.keyFingerprint ?? null,
+    headSigned: built ? headSignedOf(built) : null,
     versionProofLink: hasPermission(user, 'read:statement:own') ? `/abrechnungen/${facts.statementId}/nachweis` : null,
     lateObjection: await lateObjectionState(user, facts),
   };
@@ -277,6 +283,13 @@ async function bundleOrUnavailable(...args: Parameters<typeof bundleFor>): Promi
     if (error instanceof ProofExportError) return unavailable(error.message);
     throw error;
   }
+}
+
+function headSignedOf(built: RecipientBundle): { stored: boolean; at: string } {
+  const text = (name: string) => Buffer.from(built.bundle.files.get(name) ?? new Uint8Array()).toString('utf8');
+  const manifest = JSON.parse(text('manifest.json')) as { recipientChain?: unknown };
+  const head = JSON.parse(text('head.json')) as { signedAt: string };
+  return { stored: typeof manifest.recipientChain === 'string', at: head.signedAt };
 }
 
 /** The chain's lines as exported, without their line ends. */

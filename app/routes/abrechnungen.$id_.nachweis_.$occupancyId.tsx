@@ -144,6 +144,13 @@ export default function RecipientProofPage() {
             Ungültig: {verification.reason}
           </p>
         )}
+        {data.headSigned ? (
+          <p className="muted" data-head-stored={data.headSigned.stored ? 'true' : 'false'}>
+            {data.headSigned.stored
+              ? `Gespeicherte Kette dieses Empfängers: jeder neue Kopf wird beim Eintrag signiert (der jüngste am ${formatDateTime(data.headSigned.at)}) und zusätzlich im Verlauf seines Workflows verankert.`
+              : `Der Kopf dieses Pakets wurde bei seiner Erstellung signiert (${formatDateTime(data.headSigned.at)}); jedes Ereignis nennt sein Ereignis in der Nachweiskette der Version, deren Köpfe beim Eintrag signiert und im Workflow verankert werden.`}
+          </p>
+        ) : null}
         <p className="muted">
           Das Nachweispaket enthält die Ereignisse (events.jsonl), den signierten Kopf, den öffentlichen Schlüssel, das zugestellte PDF und
           eine Anleitung (VERIFY.txt), mit der es jeder ohne das Portal mit openssl und sha256sum prüfen kann.

@@ -15,6 +15,7 @@ import { createStatementFixture, type StatementFixture } from '../../tests/suppo
 import { deliveredStatement } from '../../tests/support/delivered-statement';
 import { startTestWorker, type RunningWorker } from '../../tests/support/temporal';
 import { cookieFor, dataOf, makeRequest, run as runRoute } from '../../tests/support/web';
+import { eventually } from '../../tests/support/eventually';
 import { VERIFY_COMMANDS } from '../../server/proof/bundle';
 import { hashLine } from '../../server/proof/chain';
 import { pdfRenderer } from '../../server/statements';
@@ -188,6 +189,19 @@ describe("the recipient's proof page", () => {
     expect(keys.current?.fingerprint).toBe((page.verification as { keyFingerprint: string }).keyFingerprint);
     // The tenant sees its own delivery.
     expect(dataOf(await get(pageLoader, '', 'tenantC', house.units.c.id)).verification).toMatchObject({ valid: true });
+  });
+
+  test("once the tenant's workflow has stored its chain, the manager's bundle is that chain; the tenant's a view signed now", async () => {
+    const manager = await eventually(async () => {
+      const page = dataOf(await get(pageLoader, '', 'manager', house.units.c.id));
+      expect(page.headSigned).toMatchObject({ stored: true });
+      return page;
+    });
+    expect(manager.verification).toMatchObject({ valid: true, events: 3 });
+    const tenant = dataOf(await get(pageLoader, '', 'tenantC', house.units.c.id));
+    expect(tenant.headSigned).toMatchObject({ stored: false });
+    // The manager's head was signed when the delivery was chained, before this view.
+    expect(Date.parse(manager.headSigned!.at)).toBeLessThan(Date.parse(tenant.headSigned!.at));
   });
 
   test('only the statement readers who see it and its own tenant get it', async () => {
