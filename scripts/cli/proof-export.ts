@@ -3,7 +3,8 @@
 // ZIP holding one folder. Prints {"written":…,"events":N,"keyFingerprint":"…"} and exits 0. Wrong
 // arguments, an unknown statement, unit or recipient, a missing setting or an output that exists
 // exit 2 with one line on stderr naming the argument; a stored chain that does not verify exits 1
-// (nothing is written: the portal signs no bundle it cannot vouch for).
+// (nothing is written: the portal signs no bundle it cannot vouch for). Without DATABASE_URL it uses
+// the embedded PostgreSQL and the secrets of `npm start` (.data/), started for the export if needed.
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { write } from './io';
@@ -12,6 +13,7 @@ import { ProofExportError, findRecipient, recipientBundle, type RecipientQuery }
 import { SigningKeyMissingError } from '../../server/proof/signing';
 import { ConfigError, config } from '../../server/config';
 import { db } from '../../server/db';
+import { ensureDatabase } from '../lib/services';
 
 const USAGE = 'usage: cli proof export <statementId|documentNumber> --unit <unit> [--version N] [--occupancy ID] --out DIR|FILE.zip';
 const EXIT_REFUSED = 1;
@@ -66,6 +68,8 @@ export async function runExport(args: string[]): Promise<number> {
   let summary: string;
   try {
     const parsed = parseExportArgs(args);
+    // Beside `npm start` (or after it) without settings: its embedded PostgreSQL and .data/ secrets.
+    const stopDatabase = await ensureDatabase((line) => process.stderr.write(`${line}\n`));
     const database = db();
     try {
       const ref = await findRecipient(database, parsed);
@@ -90,10 +94,11 @@ export async function runExport(args: string[]): Promise<number> {
       summary = `${JSON.stringify({ written: parsed.out, events: count, keyFingerprint: bundle.keyFingerprint })}\n`;
     } finally {
       await database.close();
+      await stopDatabase();
     }
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).replace(/[\r\n]+/g, ' ');
-    const refused = error instanceof ProofExportError && error.field === 'statement' && /does not verify/.test(error.message);
+    const refused = error instanceof ProofExportError && /does not verify/.test(error.message);
     const input =
       error instanceof ArgumentError ||
       error instanceof ProofExportError ||
