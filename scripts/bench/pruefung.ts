@@ -17,7 +17,7 @@ import { temporalSettings } from '../../server/temporal';
 import { deviceHealth } from '../../workflows/shared/device';
 import { benchPortfolio, log, quietTemporalRuntime, startBenchEnvironment, startBenchWorker, timed, type BenchEnvironment } from './setup';
 import { round } from './stats';
-import { CLIENTS, latencies, staticAssetPath, startBenchWeb } from './web';
+import { CLIENTS, WEB_PROCESSES, latencies, staticAssetPath, startBenchWeb } from './web';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const HISTORY_EVENTS = Number(process.env.BENCH_HISTORY_EVENTS ?? 500);
@@ -106,14 +106,13 @@ export async function benchPruefung() {
     // The desk reads visibility and histories only: measured without the worker, whose CPU would share this process.
     const web = await startBenchWeb(db, organisationId, 'compliance');
     try {
-      const { url, cookie } = web;
       log(`${prepared.workflows} workflows; measuring the search and the history page …`);
       const loadBefore = round(loadavg()[0]!, 2);
-      const staticReference = await latencies(`${url}${staticAssetPath()}`, cookie);
-      const firstPage = await latencies(`${url}/pruefung`, cookie);
-      const oneProperty = await latencies(`${url}/pruefung?kind=calibration&property=${propertyIds[0]}`, cookie);
-      const overdue = await latencies(`${url}/pruefung?overdue=1`, cookie);
-      const history = await latencies(`${url}/pruefung/verlauf/${prepared.historyWorkflowId}`, cookie, 1);
+      const staticReference = await latencies(web, staticAssetPath());
+      const firstPage = await latencies(web, '/pruefung');
+      const oneProperty = await latencies(web, `/pruefung?kind=calibration&property=${propertyIds[0]}`);
+      const overdue = await latencies(web, '/pruefung?overdue=1');
+      const history = await latencies(web, `/pruefung/verlauf/${prepared.historyWorkflowId}`, 1);
       const searches = [firstPage, oneProperty, overdue];
       return {
         units: UNITS,
@@ -124,6 +123,7 @@ export async function benchPruefung() {
         loadAverage: { before: loadBefore, after: round(loadavg()[0]!, 2) },
         search: {
           clients: CLIENTS,
+          webProcesses: WEB_PROCESSES,
           targetP95Ms: SEARCH_TARGET_P95_MS,
           staticReferenceMs: staticReference,
           firstPageMs: firstPage,
