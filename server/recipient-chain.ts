@@ -6,7 +6,7 @@
 // rewrite). A line names its source event (seq and hash) in the version chain, which ties both
 // chains together; the lines are written in the form a manager's bundle shows (who acted, from which
 // IP), and that bundle exports them byte for byte with the head signed when they were chained.
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, QueryTypes, literal, where, type Transaction } from 'sequelize';
 import type { Db } from '../db';
 import { headText, type SignedHeadRow } from '../db/heads';
 import {
@@ -42,8 +42,15 @@ export async function appendRecipientChain(db: Db, ref: RecipientChainRef, trans
   const facts = await recipientFacts(db, ref, transaction);
   if (!facts) return { seq: 0, head: null };
   const newest = await newestRecipientLine(db, ref, transaction);
+  // The events naming this occupancy or none (statement_proof_events_occupancy_idx), not every other
+  // tenant's delivery; concernsRecipient decides among them.
   const events = await db.models.ProofEvent.findAll({
-    where: { statementId: ref.statementId, version: ref.version, seq: { [Op.gt]: newest?.sourceSeq ?? 0 } },
+    where: {
+      statementId: ref.statementId,
+      version: ref.version,
+      seq: { [Op.gt]: newest?.sourceSeq ?? 0 },
+      [Op.or]: [where(literal(`details->>'occupancyId'`), String(ref.occupancyId)), where(literal(`details->>'occupancyId'`), Op.is, null)],
+    },
     order: [['seq', 'ASC']],
     transaction,
   });
