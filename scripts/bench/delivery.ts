@@ -6,7 +6,8 @@
 // Reported: recipients per second over approval + delivery wall time, against the renderer's rate
 // measured in the same run (statement PDFs per second of the same renderer code with the worker's
 // concurrency, 1: it renders one PDF after the other), before and after the delivery; target ≥ 0.8
-// of it. Also the peak resident memory of the worker and of this process, and the load average.
+// of it. Then the time until every tenant's workflow has stored its own chain with a signed head.
+// Also the peak resident memory of the worker and of this process, and the load average.
 import { loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
@@ -146,6 +147,24 @@ async function step(db: Db, statementId: number, run: () => Promise<UpdateOutcom
   }
 }
 
+const CHAINS_TIMEOUT_MS = 10 * 60_000;
+
+/** Waits until every recipient of the statement has a stored chain with its delivery line and a signed head. */
+async function untilRecipientChains(db: Db, statementId: number): Promise<void> {
+  const deadline = Date.now() + CHAINS_TIMEOUT_MS;
+  for (;;) {
+    const [row] = await db.sequelize.query<{ chains: number }>(
+      `SELECT count(DISTINCT h.occupancy_id)::int AS chains FROM recipient_proof_head_log h
+        WHERE h.statement_id = :id AND h.seq >= 3`,
+      { replacements: { id: statementId }, type: QueryTypes.SELECT },
+    );
+    if ((row?.chains ?? 0) >= RECIPIENTS) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${row?.chains ?? 0} of ${RECIPIENTS} recipient chains signed after ${CHAINS_TIMEOUT_MS / 1000} s`);
+    await sleep(250);
+  }
+}
+
 /** Statement PDFs per second of the renderer (the worker's code) for the stored statement's addressees, one at a time. */
 async function rendererRate(db: Db, statementId: number): Promise<number> {
   const statement = (await loadStatement(db, statementId))!;
@@ -189,7 +208,9 @@ export async function benchDelivery() {
         const delivery = await timed(() =>
           step(env.db, statementId, () => deliver(ref, { actor, channel: 'portal' }, options), ['delivered', 'final']),
         );
-        return { approvalSeconds: approval.seconds, deliverySeconds: delivery.seconds };
+        // Each tenant's workflow then stores its own chain (created, approved, delivered) and signs its head.
+        const chains = await timed(() => untilRecipientChains(env.db, statementId));
+        return { approvalSeconds: approval.seconds, deliverySeconds: delivery.seconds, chainsSeconds: chains.seconds };
       },
       worker.pid === undefined ? [] : [worker.pid],
     );
@@ -216,6 +237,8 @@ export async function benchDelivery() {
       approvalSeconds: round(run.result.approvalSeconds, 1),
       deliverySeconds: round(run.result.deliverySeconds, 1),
       recipientsPerSecond: round(perSecond, 2),
+      // After the delivery, until every recipient's stored chain holds its delivery and a signed head.
+      recipientChainsSeconds: round(run.result.chainsSeconds, 1),
       renderer: {
         meaning: `statement PDFs per second of the worker's renderer code, ${WORKER_RENDER_CONCURRENCY} at a time as the worker renders, ${RATE_PDFS} PDFs of this statement before and after`,
         before: round(rateBefore, 2),

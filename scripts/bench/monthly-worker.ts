@@ -5,6 +5,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDb } from '../../db';
 import { buildWorker } from '../lib/worker';
+import { headSigner } from '../../server/proof/signing';
 
 const [address, databaseUrl, taskQueue] = process.argv.slice(2);
 if (!address || !databaseUrl || !taskQueue) {
@@ -16,8 +17,9 @@ Runtime.install({
   logger: new DefaultLogger('WARN'),
   telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
 });
-// The pool of the in-process bench worker (scripts/bench/monthly.ts), per process.
-const db = createDb(databaseUrl, { poolMax: 20 });
+// The pool of the in-process bench worker (scripts/bench/monthly.ts), per process; it signs proof heads
+// as the production worker does (PROOF_SIGNING_KEY from the bench's .data secrets).
+const db = createDb(databaseUrl, { poolMax: 20, headSigner: headSigner() });
 const connection = await NativeConnection.connect({ address });
 try {
   const worker = await buildWorker({ connection, taskQueue, db });
