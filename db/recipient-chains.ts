@@ -19,22 +19,25 @@ export interface StoredRecipientLine {
   sourceSeq: number;
 }
 
+const SELECT_LINES = `SELECT seq, line, sha256, source_seq AS "sourceSeq" FROM recipient_proof_lines
+  WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId`;
+
 /** The recipient's lines, oldest first. */
 export async function storedRecipientLines(db: Db, ref: RecipientChainRef, transaction?: Transaction): Promise<StoredRecipientLine[]> {
-  return db.sequelize.query<StoredRecipientLine>(
-    `SELECT seq, line, sha256, source_seq AS "sourceSeq" FROM recipient_proof_lines
-      WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId ORDER BY seq`,
-    { replacements: { ...ref }, type: QueryTypes.SELECT, transaction },
-  );
+  return db.sequelize.query<StoredRecipientLine>(`${SELECT_LINES} ORDER BY seq`, {
+    replacements: { ...ref },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
 }
 
 /** The recipient's newest line (null: no chain stored yet). */
 export async function newestRecipientLine(db: Db, ref: RecipientChainRef, transaction: Transaction): Promise<StoredRecipientLine | null> {
-  const [row] = await db.sequelize.query<StoredRecipientLine>(
-    `SELECT seq, line, sha256, source_seq AS "sourceSeq" FROM recipient_proof_lines
-      WHERE statement_id = :statementId AND version = :version AND occupancy_id = :occupancyId ORDER BY seq DESC LIMIT 1`,
-    { replacements: { ...ref }, type: QueryTypes.SELECT, transaction },
-  );
+  const [row] = await db.sequelize.query<StoredRecipientLine>(`${SELECT_LINES} ORDER BY seq DESC LIMIT 1`, {
+    replacements: { ...ref },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
   return row ?? null;
 }
 

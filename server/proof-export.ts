@@ -16,10 +16,9 @@ import { statementWorkflowId } from '../domain/contracts/statement';
 import { PROOF_STEP_LABELS, type ProofStep } from '../domain/statement-lifecycle';
 import { findStatementDocument, openDocument } from './documents';
 import { buildBundle, type Bundle, type BundleDocument, type BundleManifestFields, type BundleSigning } from './proof/bundle';
-import { recipientChainFindings, recipientChainId } from './proof/recipient-chain-check';
+import { headSignatureHolds, recipientChainFindings, recipientChainId } from './proof/recipient-chain-check';
 import { storedRecipientChain } from '../db/recipient-chains';
 import { nextChainLine, type ChainDocument, type JsonValue } from './proof/chain';
-import { verifySignature } from './proof/keys';
 import { keyring, requireSigningKey, trustedKey, type Keyring } from './proof/signing';
 
 export class ProofExportError extends Error {
@@ -212,10 +211,8 @@ export async function sourceChainFindings(db: Db, ref: { statementId: number; ve
   const last = events.at(-1);
   if (!head) findings.push('Kein signierter Kopf der Nachweiskette gespeichert');
   else {
-    const key = trustedKey(head.keyFingerprint, ring);
     const fields = JSON.parse(head.head) as { chain?: unknown; seq?: unknown; sha256?: unknown };
-    if (key === null || !verifySignature(head.head, head.signature, key.publicKey))
-      findings.push(`Signatur des Kopfs (Ereignis Nr. ${head.seq}) ungültig`);
+    if (!headSignatureHolds(head, ring)) findings.push(`Signatur des Kopfs (Ereignis Nr. ${head.seq}) ungültig`);
     else if (
       !last ||
       fields.chain !== statementWorkflowId(ref.statementId, ref.version) ||
@@ -262,6 +259,8 @@ export interface RecipientBundle {
   folder: string;
   facts: RecipientFacts;
   events: SourceEvent[];
+  /** The recipient's stored chain with its head signed when chained; false: a view signed at export. */
+  storedChain: boolean;
 }
 
 /**
@@ -327,7 +326,7 @@ export async function recipientBundle(db: Db, ref: RecipientRef, options: Recipi
     signing,
     ...(options.publicUrl === undefined ? {} : { keyPageUrl: new URL(KEY_PAGE_PATH, options.publicUrl).toString() }),
   });
-  return { bundle, folder: bundleFolder(facts), facts, events };
+  return { bundle, folder: bundleFolder(facts), facts, events, storedChain: manifest.recipientChain !== undefined };
 }
 
 /** The labelled step for pages: German label and the line's kind. */

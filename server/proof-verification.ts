@@ -46,6 +46,17 @@ function headNames(head: SignedHeadRow, chainId: string, last: { seq: number; ha
   return last !== undefined && fields.chain === chainId && fields.seq === last.seq && fields.sha256 === last.hash;
 }
 
+/** An anchored head the stored chain (seq → hash) no longer holds: rewritten, or deleted. `entry` names its line. */
+function anchorMismatch(hashes: ReadonlyMap<number, string>, head: HeadFields, entry: string): Finding | null {
+  if (hashes.get(head.seq) === head.sha256) return null;
+  return {
+    problem: 'anchor-mismatch',
+    message: hashes.has(head.seq)
+      ? `${entry} ${head.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
+      : `${entry} ${head.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
+  };
+}
+
 function isSignedHead(value: unknown): value is SignedHeadRow {
   const v = value as Partial<SignedHeadRow> | null;
   return (
@@ -149,24 +160,12 @@ export async function verifyStatementProof(db: Db, client: Client, ref: { id: nu
       if ((fields.chain !== chainId && !ofRecipient) || !headSignatureHolds(head)) {
         findings.push({ problem: 'bad-signature', message: `Im Workflow verankerter Kopf Nr. ${fields.seq}: Signatur ungültig` });
       } else if (ofRecipient) {
-        const hashes = await recipientChain(fields.chain);
-        if (hashes.get(fields.seq) !== fields.sha256)
-          findings.push({
-            problem: 'anchor-mismatch',
-            message: hashes.has(fields.seq)
-              ? `Kette ${fields.chain}: Zeile Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
-              : `Kette ${fields.chain}: Zeile Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
-          });
+        const mismatch = anchorMismatch(await recipientChain(fields.chain), fields, `Kette ${fields.chain}: Zeile Nr.`);
+        if (mismatch) findings.push(mismatch);
       } else {
         anchoredSeq = Math.max(anchoredSeq ?? 0, fields.seq);
-        if (hashAt.get(fields.seq) !== fields.sha256) {
-          findings.push({
-            problem: 'anchor-mismatch',
-            message: hashAt.has(fields.seq)
-              ? `Ereignis Nr. ${fields.seq} weicht vom im Workflow verankerten Stand ab (Kette neu berechnet?)`
-              : `Ereignis Nr. ${fields.seq} fehlt, ist aber im Workflow verankert (gelöscht?)`,
-          });
-        }
+        const mismatch = anchorMismatch(hashAt, fields, 'Ereignis Nr.');
+        if (mismatch) findings.push(mismatch);
       }
     }
   }

@@ -191,7 +191,7 @@ export async function recipientProofPage(request: Request, rawId: string | undef
     timeline,
     verification,
     keyFingerprint: built?.bundle.keyFingerprint ?? null,
-    headSigned: built ? headSignedOf(built) : null,
+    headSigned: built ? { stored: built.storedChain, at: built.bundle.signedAt.toISOString() } : null,
     versionProofLink: hasPermission(user, 'read:statement:own') ? `/abrechnungen/${facts.statementId}/nachweis` : null,
     lateObjection: await lateObjectionState(user, facts),
   };
@@ -283,13 +283,6 @@ async function bundleOrUnavailable(...args: Parameters<typeof bundleFor>): Promi
     if (error instanceof ProofExportError) return unavailable(error.message);
     throw error;
   }
-}
-
-function headSignedOf(built: RecipientBundle): { stored: boolean; at: string } {
-  const text = (name: string) => Buffer.from(built.bundle.files.get(name) ?? new Uint8Array()).toString('utf8');
-  const manifest = JSON.parse(text('manifest.json')) as { recipientChain?: unknown };
-  const head = JSON.parse(text('head.json')) as { signedAt: string };
-  return { stored: typeof manifest.recipientChain === 'string', at: head.signedAt };
 }
 
 /** The chain's lines as exported, without their line ends. */
