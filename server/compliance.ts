@@ -147,6 +147,24 @@ export async function resolveLookups(scope: OrganisationScope, filters: Obligati
 
 type Attributes = ReturnType<typeof decodeSearchAttributes>;
 
+const OUR_KEYS: readonly string[] = Object.values(SEARCH_KEYS);
+
+/** An execution with our search attributes decoded, once (Temporal's own, such as BuildIds, are not read). */
+interface Execution {
+  info: ExecutionInfo;
+  fields: Attributes;
+}
+
+function decoded(info: ExecutionInfo): Execution {
+  const indexed = info.searchAttributes?.indexedFields ?? {};
+  const ours: Record<string, NonNullable<(typeof indexed)[string]>> = {};
+  for (const key of OUR_KEYS) {
+    const payload = indexed[key];
+    if (payload) ours[key] = payload;
+  }
+  return { info, fields: decodeSearchAttributes(ours) };
+}
+
 function attributeText(fields: Attributes, key: string): string | null {
   const value: unknown = fields[key]?.[0];
   if (value === undefined || value === null) return null;
@@ -159,11 +177,9 @@ interface Labels {
   devices: Map<string, string>;
 }
 
-async function labelsFor(infos: ExecutionInfo[], scope: NamedScope): Promise<Labels> {
+async function labelsFor(executions: Execution[], scope: NamedScope): Promise<Labels> {
   const ids = (key: string) =>
-    [...new Set(infos.map((info) => attributeText(decodeSearchAttributes(info.searchAttributes?.indexedFields), key)))]
-      .map(Number)
-      .filter((id) => Number.isInteger(id) && id > 0);
+    [...new Set(executions.map(({ fields }) => attributeText(fields, key)))].map(Number).filter((id) => Number.isInteger(id) && id > 0);
   const unitIds = ids(SEARCH_KEYS.unit);
   const deviceIds = ids(SEARCH_KEYS.device);
   const sequelize = db().sequelize;
@@ -193,8 +209,7 @@ async function labelsFor(infos: ExecutionInfo[], scope: NamedScope): Promise<Lab
   };
 }
 
-function toRow(info: ExecutionInfo, labels: Labels, now: number): ObligationRow {
-  const fields = decodeSearchAttributes(info.searchAttributes?.indexedFields);
+function toRow({ info, fields }: Execution, labels: Labels, now: number): ObligationRow {
   const workflowType = info.type?.name ?? '';
   const obligation = attributeText(fields, SEARCH_KEYS.obligation);
   const kind = kindOf(obligation, workflowType);
@@ -269,12 +284,12 @@ export async function searchObligations(
     }),
     options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, minuteOf(now), 'count'), now),
   ]);
-  const infos = response.executions ?? [];
-  const labels = await labelsFor(infos, scope);
+  const executions = (response.executions ?? []).map(decoded);
+  const labels = await labelsFor(executions, scope);
   const next =
     response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : null;
   return {
-    rows: infos.map((info) => toRow(info, labels, now.getTime())),
+    rows: executions.map((execution) => toRow(execution, labels, now.getTime())),
     next,
     total: count?.total ?? null,
     countedAt: count?.total === null || count === null ? null : count.countedAt,
@@ -494,7 +509,8 @@ export async function obligationHistory(
   }
   const info = description.raw.workflowExecutionInfo;
   if (!info) return null;
-  const fields = decodeSearchAttributes(info.searchAttributes?.indexedFields);
+  const execution = decoded(info);
+  const { fields } = execution;
   const attributes = {
     organisation: attributeText(fields, SEARCH_KEYS.organisation),
     property: attributeText(fields, SEARCH_KEYS.property),
@@ -506,8 +522,8 @@ export async function obligationHistory(
   const raw = JSON.parse(historyToJSON(history)) as HistoryJson;
   const events = decodeHistory(raw);
   const context = await narrativeContext(events, scope, attributeText(fields, SEARCH_KEYS.device));
-  const labels = await labelsFor([info], scope);
-  const row = toRow(info, labels, Date.now());
+  const labels = await labelsFor([execution], scope);
+  const row = toRow(execution, labels, Date.now());
   const started = events[0]?.attributes;
   const previous =
     typeof started?.continuedExecutionRunId === 'string' && started.continuedExecutionRunId ? started.continuedExecutionRunId : null;
