@@ -44,7 +44,7 @@ async function measureWorkflowStarts(db: Db, deviceIds: number[], taskQueue: str
 }
 
 export async function benchDevices() {
-  const { db, close } = await startBenchEnvironment();
+  const { db, temporal, close } = await startBenchEnvironment();
   const taskQueue = 'klarmeter-bench';
   try {
     const { organisationId, propertyIds } = await benchPortfolio(db, UNITS);
@@ -56,7 +56,7 @@ export async function benchDevices() {
     const workflowStarts = WORKFLOW_STARTS ? await measureWorkflowStarts(db, deviceIds, taskQueue) : 'skipped (BENCH_WORKFLOW_STARTS=0)';
 
     // The register, served by the production build as users get it.
-    const web = await startBenchWeb(db, organisationId, 'manager');
+    const web = await startBenchWeb(db, organisationId, 'manager', temporal);
     try {
       const loadBefore = round(loadavg()[0]!, 2);
       const staticReference = await latencies(web, staticAssetPath());

@@ -104,7 +104,7 @@ export async function benchPruefung() {
     log(`${deviceIds.length} devices; starting the worker and their workflows …`);
     const prepared = await prepareWorkflows(environment, deviceIds, taskQueue);
     // The desk reads visibility and histories only: measured without the worker, whose CPU would share this process.
-    const web = await startBenchWeb(db, organisationId, 'compliance');
+    const web = await startBenchWeb(db, organisationId, 'compliance', environment.temporal);
     try {
       log(`${prepared.workflows} workflows; measuring the search and the history page …`);
       const loadBefore = round(loadavg()[0]!, 2);

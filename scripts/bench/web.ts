@@ -8,7 +8,7 @@ import { hash } from '@node-rs/argon2';
 import type { Db } from '../../db';
 import type { Role } from '../../domain/roles';
 import { ensureWebBuild } from '../lib/build';
-import { freePort } from '../lib/temporal';
+import { freePort, type DevServer } from '../lib/temporal';
 import { log } from './setup';
 import { percentile, pool, round } from './stats';
 
@@ -43,6 +43,8 @@ export interface BenchWeb {
   cookie: string;
   /** CPU seconds (user + system) the web processes have used so far. */
   cpuSeconds(): number;
+  /** CPU seconds the Temporal server has used so far, when the bench passed its process. */
+  temporalCpuSeconds(): number | null;
   close(): Promise<void>;
 }
 
@@ -78,8 +80,11 @@ async function startWebProcess(): Promise<{ url: string; child: ChildProcess }> 
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/** The production build (built if missing) served by WEB_PROCESSES web processes, and a signed-in `role` user of the organisation. */
-export async function startBenchWeb(db: Db, organisationId: number, role: Role): Promise<BenchWeb> {
+/**
+ * The production build (built if missing) served by WEB_PROCESSES web processes, and a signed-in
+ * `role` user of the organisation. With `temporal`, its CPU per request is reported as well.
+ */
+export async function startBenchWeb(db: Db, organisationId: number, role: Role, temporal?: DevServer): Promise<BenchWeb> {
   ensureWebBuild(log);
   const email = `bench-${role}-${organisationId}@klarmeter.de`;
   const password = 'bench-password';
@@ -105,7 +110,9 @@ export async function startBenchWeb(db: Db, organisationId: number, role: Role):
     // Sessions live in the database: one login serves every process.
     const cookie = await loginCookie(urls[0]!, email, password);
     const cpuSeconds = () => processes.reduce((sum, { child }) => sum + processCpuSeconds(child.pid!), 0);
-    return { urls, cookie, cpuSeconds, close };
+    const temporalPid = temporal?.process?.pid;
+    const temporalCpuSeconds = () => (temporalPid === undefined ? null : processCpuSeconds(temporalPid));
+    return { urls, cookie, cpuSeconds, temporalCpuSeconds, close };
   } catch (error) {
     await close();
     throw error;
@@ -120,6 +127,8 @@ export interface Latencies {
   serverCpuMsPerRequest: number;
   /** CPU of this process (the clients) per request. */
   clientCpuMsPerRequest: number;
+  /** CPU of the Temporal server per request (null: not metered). */
+  temporalCpuMsPerRequest: number | null;
 }
 
 // One keep-alive connection per client, as a browser keeps one per tab.
@@ -168,15 +177,19 @@ export async function latencies(web: BenchWeb, pathAndQuery: string, clients = C
   await run(WARM_UP_PER_CLIENT, () => undefined);
   const clientCpu = process.cpuUsage();
   const serverCpu = web.cpuSeconds();
+  const temporalCpu = web.temporalCpuSeconds();
   await run(REQUESTS_PER_CLIENT, (ms) => samples.push(ms));
   samples.sort((a, b) => a - b);
   const usedByClients = process.cpuUsage(clientCpu);
   const usedByServers = web.cpuSeconds() - serverCpu;
+  const temporalCpuAfter = web.temporalCpuSeconds();
+  const usedByTemporal = temporalCpu === null || temporalCpuAfter === null ? null : temporalCpuAfter - temporalCpu;
   return {
     p50: round(percentile(samples, 50)),
     p95: round(percentile(samples, 95)),
     requests: samples.length,
     serverCpuMsPerRequest: round((usedByServers * 1000) / samples.length),
     clientCpuMsPerRequest: round((usedByClients.user + usedByClients.system) / 1000 / samples.length),
+    temporalCpuMsPerRequest: usedByTemporal === null ? null : round((usedByTemporal * 1000) / samples.length),
   };
 }
