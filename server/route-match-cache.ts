@@ -44,7 +44,7 @@ function routeIndex(routes: AgnosticRouteObject[]): RouteIndex | null {
     for (const route of level) {
       if (typeof route.id !== 'string' || byId.has(route.id)) return false;
       byId.set(route.id, route);
-      shape += `${JSON.stringify([route.id, route.path ?? null, route.index === true, route.caseSensitive === true])}`;
+      shape += JSON.stringify([route.id, route.path ?? null, route.index === true, route.caseSensitive === true]);
       if (route.children && !walk(route.children)) return false;
     }
     shape += ']';
