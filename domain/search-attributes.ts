@@ -12,4 +12,5 @@ export const SEARCH_KEYS = {
   period: 'KlarPeriod',
   organisation: 'KlarOrganisation',
   late: 'KlarLate',
+  overdue: 'KlarOverdue',
 } as const;

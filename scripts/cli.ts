@@ -6,6 +6,7 @@ import { runProof } from './cli/proof';
 import { runReplay } from './cli/replay';
 import { runHistory } from './cli/history';
 import { runAudit } from './cli/audit';
+import { runTrackOverdue } from './cli/track-overdue';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   deadlines: runDeadlines,
@@ -15,6 +16,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   replay: (args) => runReplay(args),
   history: (args) => runHistory(args),
   audit: (args) => runAudit(args),
+  'track-overdue': (args) => runTrackOverdue(args),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -20,6 +20,8 @@ import { Supervisor } from './lib/supervisor';
 import { headSigner } from '../server/proof/signing';
 import { startAllDeviceWorkflows } from './lib/workflow-starts';
 import { ensureRetentionWorkflows } from '../server/archive';
+import { temporalClient } from '../server/temporal';
+import { signalUntracked } from './cli/track-overdue';
 import { config, databaseTimeouts } from '../server/config';
 
 const dev = process.argv.includes('--dev');
@@ -86,7 +88,14 @@ try {
     // Retention timers of archived documents whose start was lost (idempotent like the devices').
     .then(() => ensureRetentionWorkflows({ db }))
     .then((started) => log(`Retention workflows: ${started} started.`))
-    .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`));
+    .catch((error: Error) => log(`Starting retention workflows failed: ${error.message}`))
+    // Obligations a release before KlarOverdue started begin tracking it (a fresh demo has none).
+    .then(async () => {
+      if (freshDemo) return;
+      const signalled = await signalUntracked(temporalClient());
+      if (signalled.length > 0) log(`KlarOverdue: ${signalled.length} running obligations told to track it.`);
+    })
+    .catch((error: Error) => log(`Signalling obligations without KlarOverdue failed: ${error.message}`));
   // A new demo shows last month's consumption information at once instead of on the 5th, then a
   // year of history for the charts and comparisons; a later start completes a history it left unfinished.
   if (freshDemo || historyMonths.length > 0)

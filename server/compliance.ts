@@ -268,7 +268,7 @@ export async function searchObligations(
   const lookups = await resolveLookups(scope, filters);
   let query: string;
   try {
-    query = obligationQuery(scope, filters, lookups, now);
+    query = obligationQuery(scope, filters, lookups);
   } catch (error) {
     if (error instanceof QueryValueError) return null;
     throw error;
@@ -282,7 +282,7 @@ export async function searchObligations(
       pageSize: options.pageSize ?? OBLIGATION_PAGE_SIZE,
       nextPageToken: pageToken ? Buffer.from(pageToken, 'base64url') : undefined,
     }),
-    options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, minuteOf(now), 'count'), now),
+    options.count === false ? null : countOf(client, obligationQuery(scope, filters, lookups, 'count'), now),
   ]);
   const executions = (response.executions ?? []).map(decoded);
   const labels = await labelsFor(executions, scope);
@@ -323,9 +323,6 @@ async function countOf(client: Client, query: string, now: Date): Promise<{ tota
   void total.then((value) => value === null && counts.get(key) === entry && counts.delete(key));
   return { total: await total, countedAt: entry.countedAt };
 }
-
-/** The overdue filter compares with the time: counted by the minute, so that its count can be reused. */
-const minuteOf = (now: Date) => new Date(Math.floor(now.getTime() / 60_000) * 60_000);
 
 const CSV_HEADER = [
   'Workflow-ID',

@@ -8,9 +8,11 @@
 //
 // VERSIONING: any change that alters the commands an existing history replays to must be guarded
 // with patched('<change-id>') so running executions keep their old path; see
-// https://docs.temporal.io/develop/typescript/versioning. No patches yet: the technician's offer to the
-// tenant (device exchange) starts from its input and the tenant's counter-proposal was refused by the
-// validator before (a refused update leaves no history), so earlier histories replay unchanged.
+// https://docs.temporal.io/develop/typescript/versioning. The technician's offer to the tenant (device
+// exchange) starts from its input and the tenant's counter-proposal was refused by the validator
+// before (a refused update leaves no history), so earlier histories replay unchanged. Patches:
+// - LATE_ATTRIBUTE_PATCH: publishes KlarLate (the confirmation deadline was breached).
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   allHandlersFinished,
   condition,
@@ -26,6 +28,7 @@ import type { BusinessCalendar } from '../domain/business-hours';
 import { BUSINESS_DAY_MS } from '../domain/business-hours';
 import { dueAtOf, endMeasure, recordEscalation, remainingAt, startMeasure } from '../domain/sla';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import { cancelAppointment, chooseSlot, getAppointmentStatus, proposeSlots, recordOutcome } from './shared/appointment';
 import {
@@ -71,6 +74,7 @@ function sideOf(actor: Actor, tenantId: number): SlotOfferer | null {
 }
 
 export async function appointmentWorkflow(input: AppointmentWorkflowInput): Promise<AppointmentStatusView> {
+  trackOverdue();
   const { appointmentId, tenantId } = input;
   const calendar: BusinessCalendar = { federalState: input.federalState };
   // The technician's slots offered by the portal (a device exchange, server/device-exchange-obligation.ts):

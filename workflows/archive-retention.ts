@@ -4,7 +4,8 @@
 // stops the timer (the workflow then waits only for the hold's release) and refuses the deletion;
 // the database refuses it as well (trigger archive_version_guard), so a race cannot slip through.
 //
-// Deterministic code only. VERSIONING: first version, no patches yet.
+// Deterministic code only. VERSIONING: guard changes with patched(). Patches:
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { retentionEndMs } from '../domain/archive';
@@ -17,6 +18,7 @@ import {
 } from '../domain/contracts/retention';
 import { approveDeletion, holdsChanged, retentionStatus } from './shared/retention';
 import { SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 
 const { retentionHeld, announceRetentionEnd, deleteArchiveVersion } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -33,6 +35,7 @@ function isGone(error: unknown): boolean {
 }
 
 export async function archiveRetention(input: RetentionInput): Promise<RetentionStatus> {
+  trackOverdue();
   const endsMs = retentionEndMs(input.retentionUntil);
   let state: RetentionState = 'retaining';
   let held = false;

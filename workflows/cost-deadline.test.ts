@@ -2,6 +2,7 @@
 // activities and PostgreSQL: reminders before the deadline, one escalation when it is missed, and
 // the saved statement for the period that closes it.
 import { randomBytes } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { createDb } from '../db';
 import { addDays, addMonths, addYears } from '../domain/dates';
@@ -14,6 +15,7 @@ import { sessionUserOf } from '../tests/support/fixtures';
 import { createStatementFixture, type StatementFixture } from '../tests/support/statement-fixtures';
 import { recordHistory, timeSkippingPerTest, type TimeSkipping } from '../tests/support/time-skipping';
 import { costDeadlineStatus } from './shared/cost-deadline';
+import { SA } from './shared/search-attributes';
 
 process.env.DOCUMENT_KEY ??= randomBytes(32).toString('hex');
 process.env.DATABASE_URL ??= inject('databaseUrl');
@@ -45,6 +47,8 @@ const ofKind = async (propertyId: number, periodEnd: string, kind: string) =>
   );
 
 const settleOutbox = () => settle(db, ts.client, ts.taskQueue);
+/** What the workflow publishes for the desk's "überfällig" (read from the execution, not from visibility). */
+const overdueOf = async (handle: WorkflowHandle) => (await handle.describe()).typedSearchAttributes.get(SA.overdue);
 
 describe('the cost-data deadline', () => {
   test('reminds before the deadline and escalates once when it is missed', async () => {
@@ -65,14 +69,17 @@ describe('the cost-data deadline', () => {
     const reminders = () => ofKind(house.property.id, end, 'cost-deadline-reminder');
     const escalations = () => ofKind(house.property.id, end, 'cost-deadline-escalation');
     expect(await reminders()).toHaveLength(managers); // the 30-day point had passed
+    expect(await overdueOf(handle)).toBe(false);
     await skipTo(dueMs - 7 * DAY - HOUR);
     expect(await reminders()).toHaveLength(managers);
     await skipTo(dueMs - 7 * DAY + HOUR);
     expect(await reminders()).toHaveLength(2 * managers); // 7 days before
     await skipTo(dueMs - HOUR);
     expect(await escalations()).toHaveLength(0);
+    expect(await overdueOf(handle)).toBe(false);
     await skipTo(dueMs + HOUR);
     expect(await escalations()).toHaveLength(managers);
+    expect(await overdueOf(handle)).toBe(true);
     await ts.skip('30 days');
     expect(await escalations()).toHaveLength(managers);
     expect(await handle.query(costDeadlineStatus)).toMatchObject({ state: 'escalated', escalated: true, statementId: null });
@@ -94,12 +101,6 @@ describe('the cost-data deadline', () => {
        ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
       { replacements: { id: house.org.organisation.id } },
     );
-    // The organisation's own deadline (settings page): 5 months instead of the default 3.
-    await db.sequelize.query(
-      `INSERT INTO statement_lifecycle_settings (organisation_id, cost_deadline_months) VALUES (:id, 5)
-       ON CONFLICT (organisation_id) DO UPDATE SET cost_deadline_months = 5`,
-      { replacements: { id: house.org.organisation.id } },
-    );
     await ensureCostDeadlines(period, { ...options, propertyIds: [house.property.id] });
     await settleOutbox();
     const handle = ts.client.workflow.getHandle(costDeadlineWorkflowId(house.property.id, period.end));
@@ -110,12 +111,15 @@ describe('the cost-data deadline', () => {
     // Long past (the fixture period is 2025): no reminders, the escalation at once.
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-reminder')).toHaveLength(0);
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
+    expect(await overdueOf(handle)).toBe(true);
     await ts.skip('10 days');
     expect(await ofKind(house.property.id, period.end, 'cost-deadline-escalation')).toHaveLength(managers);
 
     const statementId = await saveStatementDraft(manager, house.request, undefined, options);
     await settleOutbox();
     expect(await handle.result()).toMatchObject({ state: 'entered', statementId, escalated: true });
+    // Done, so no longer overdue: cleared before the result was recorded.
+    expect(await overdueOf(handle)).toBe(false);
     await recordHistory(handle, 'escalation-then-statement');
 
     // An obligation started after the statement was saved closes at once, telling nobody.

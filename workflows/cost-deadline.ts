@@ -2,7 +2,8 @@
 // waits for the cost-data deadline, reminds the managers before it and escalates once when it
 // passes; a saved statement for the period (signal, or found at start) ends it.
 //
-// VERSIONING: first version, no patches. Guard changes with patched().
+// VERSIONING: guard changes with patched(). Patches:
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -25,6 +26,7 @@ import {
 } from '../domain/contracts/cost-deadline';
 import { costDataEntered, costDeadlineStatus } from './shared/cost-deadline';
 import { SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 
 const { findCostDataStatement, sendCostDeadlineReminder, escalateCostDeadline } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -40,6 +42,7 @@ function isGone(error: unknown): boolean {
 }
 
 export async function costDataDeadline(input: CostDeadlineInput): Promise<CostDeadlineStatus> {
+  trackOverdue();
   const { propertyId, periodEnd, dueAt } = input;
   const handled = new Set<string>();
   let escalated = false;

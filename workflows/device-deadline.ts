@@ -17,6 +17,7 @@
 //   offer whose deadline moved is withdrawn as no longer needed.
 // - DEVICE_EXCHANGE_END_OUTBOX_PATCH: the offer's end (withdrawal, recorded exchange) goes through the
 //   outbox behind the offer's start instead of a direct signal.
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -72,6 +73,7 @@ import {
 } from '../domain/contracts/device-exchange';
 import { deviceExchangeWithdrawn, deviceExchanged } from './shared/device-exchange';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 
 const {
   recordDeviceDeadline,
@@ -165,6 +167,7 @@ function isDeviceGone(error: unknown): boolean {
 }
 
 export async function deviceDeadline(input: DeviceDeadlineInput): Promise<DeviceDeadlineStatus> {
+  trackOverdue();
   const { deviceId } = input;
   const carried: CarriedDeviceState = input.carried ?? { handledReminders: [], escalationKey: null, recorded: null };
   let facts = input.facts;

@@ -6,7 +6,8 @@
 // no longer needed when the device's deadline moved (signal from the device workflow).
 //
 // VERSIONING: guard changes with patched(). Changes so far need none: the withdrawal runs only after
-// the `deviceExchangeWithdrawn` signal, which no history recorded before it contains.
+// the `deviceExchangeWithdrawn` signal, which no history recorded before it contains. Patches:
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -31,6 +32,7 @@ import {
 } from '../domain/contracts/device-exchange';
 import { deviceExchangeStatus, deviceExchangeWithdrawn, deviceExchanged } from './shared/device-exchange';
 import { SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 
 const { openDeviceExchange, deviceExchangeAnswered, remindDeviceExchange, escalateDeviceExchange, withdrawDeviceExchange } =
   proxyActivities<Activities>({
@@ -50,6 +52,7 @@ function isGone(error: unknown): boolean {
 }
 
 export async function deviceExchange(input: DeviceExchangeInput): Promise<DeviceExchangeStatus> {
+  trackOverdue();
   const { deviceId, dueAt } = input;
   let opened: OpenedExchange | null = null;
   let answered = false;

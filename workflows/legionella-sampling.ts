@@ -4,7 +4,8 @@
 // tenants (once per finding, in an activity) and sets the re-sampling deadline; only a clean result
 // ends the follow-up.
 //
-// VERSIONING: first version, no patches. Executions run for years; guard changes with patched().
+// VERSIONING: executions run for years; guard changes with patched(). Patches:
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -31,6 +32,7 @@ import {
 } from '../domain/contracts/legionella';
 import { labResultRecorded, legionellaStatus } from './shared/legionella';
 import { SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 
 const { recordLegionellaRound, sendLegionellaReminder, escalateLegionella, informLegionellaFinding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -54,6 +56,7 @@ function isGone(error: unknown): boolean {
 }
 
 export async function legionellaSampling(input: LegionellaInput): Promise<LegionellaStatus> {
+  trackOverdue();
   const { waterSystemId } = input;
   let phase: LegionellaPhase = input.phase;
   let dueAt = input.dueAt;

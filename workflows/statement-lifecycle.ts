@@ -20,6 +20,7 @@
 //   activity and passed to it, which names each recipient's workflow on its row in the row's own
 //   transaction; so the web sends a tenant's opening to the tenant's workflow even before it has
 //   started (it waits for the start), and the version's workflow no longer proves it meanwhile.
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   ApplicationFailure,
   ParentClosePolicy,
@@ -70,6 +71,7 @@ import {
   type SupersededSignal,
 } from '../domain/contracts/statement';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 import {
   RECIPIENTS_NAMED_AT_DELIVERY_PATCH,
   RECIPIENT_WORKFLOWS_PATCH,
@@ -124,6 +126,7 @@ function refuse(message: string): never {
 }
 
 export async function statementLifecycle(input: StatementLifecycleInput): Promise<StatementLifecycleStatus> {
+  trackOverdue();
   const { statementId, version } = input;
   const dueOn = deliveryDeadline(input.periodEnd);
   const deliveryDueMs = endOfGermanDayMs(dueOn);

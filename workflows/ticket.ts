@@ -13,6 +13,7 @@
 // https://docs.temporal.io/develop/typescript/versioning. Patches so far:
 // - LATE_ATTRIBUTE_PATCH: publishes KlarLate (an SLA deadline was breached).
 // - DEFAULT_ASSIGNEE_PATCH: a first run with `defaultAssignee` assigns the ticket as its first step.
+// - OVERDUE_ATTRIBUTE_PATCH: tracks KlarOverdue beside the workflow (workflows/shared/overdue.ts).
 import {
   allHandlersFinished,
   condition,
@@ -47,6 +48,7 @@ import {
   type SlaMeasure,
 } from '../domain/sla';
 import { LATE_ATTRIBUTE_PATCH, SA } from './shared/search-attributes';
+import { trackOverdue } from './shared/overdue';
 import { lingerThenDrain, sleepUntilWokenOr } from './shared/case-loop';
 import {
   askTenant,
@@ -128,6 +130,7 @@ function initialState(input: TicketWorkflowInput): TicketState {
 }
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketStatusView> {
+  trackOverdue();
   const { ticketId, createdBy } = input;
   const calendar: BusinessCalendar = { federalState: input.federalState };
   const state: TicketState = input.carried ?? initialState(input);

@@ -280,6 +280,7 @@ const ACTIVITY_PHRASES: Readonly<Record<string, ActivityPhrase>> = {
 type SignalPhrase = (input: Json, actor: string | null, ctx: NarrativeContext) => Phrase;
 
 const SIGNAL_PHRASES: Readonly<Record<string, SignalPhrase>> = {
+  startOverdueTracking: () => ({ text: 'Überfälligkeit wird ab jetzt im Suchindex geführt (nach einem Update)', detail: 'minor' }),
   deviceReplaced: (input, actor, ctx) => {
     const successor = num(input.successorId);
     return {
@@ -451,6 +452,7 @@ function searchAttributeText(fields: Json, workflowType: string, obligation: str
   const light = str(fields[SEARCH_KEYS.light]);
   if (light) parts.push(`Ampel ${LIGHT_LABELS[light as Light] ?? light}`);
   if (fields[SEARCH_KEYS.late] === true) parts.push('Frist verpasst');
+  if (fields[SEARCH_KEYS.overdue] === true) parts.push('überfällig');
   return parts.join(' · ');
 }
 
@@ -585,7 +587,11 @@ export function narrate(events: readonly HistoryEvent[], ctx: NarrativeContext =
         obligation = str(fields[SEARCH_KEYS.obligation]) ?? obligation;
         const text = searchAttributeText(fields, workflowType, obligation);
         if (text)
-          push(event, { text: `Suchindex: ${text}`, detail: 'minor', tone: fields[SEARCH_KEYS.late] === true ? 'warning' : 'info' });
+          push(event, {
+            text: `Suchindex: ${text}`,
+            detail: 'minor',
+            tone: fields[SEARCH_KEYS.late] === true || fields[SEARCH_KEYS.overdue] === true ? 'warning' : 'info',
+          });
         break;
       }
       case 'StartChildWorkflowExecutionInitiated':

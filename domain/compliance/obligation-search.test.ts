@@ -3,7 +3,6 @@ import { NOT_OBLIGATIONS, OBLIGATION_WORKFLOW_TYPES, kindLabel } from './obligat
 import { NO_LOOKUPS, QueryValueError, belongsToOrganisation, literal, obligationQuery, parseObligationFilters } from './obligation-search';
 
 const scope = { organisationId: 7, propertyIds: [3, 4] };
-const now = new Date('2026-11-30T12:00:00Z');
 
 describe('obligation search', () => {
   it('names every bad field and passes none of them on', () => {
@@ -16,41 +15,45 @@ describe('obligation search', () => {
   it('always adds the organisation clause and refuses a property outside it', () => {
     const parsed = parseObligationFilters(new URLSearchParams('kind=calibration&overdue=1'));
     if (!parsed.ok) throw new Error('expected valid filters');
-    const query = obligationQuery(scope, parsed.filters, NO_LOOKUPS, now);
+    const query = obligationQuery(scope, parsed.filters, NO_LOOKUPS);
     expect(query).toContain(`(KlarOrganisation = '7' OR (KlarOrganisation IS NULL AND KlarProperty IN ('3', '4')))`);
     expect(query).toContain(`KlarObligation = 'calibration'`);
-    expect(query).toContain(`KlarDueAt < '2026-11-30T12:00:00.000Z'`);
-    expect(query).toContain(`KlarState IN ('watching', 'escalated')`);
-    expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS, now)).toThrow(QueryValueError);
+    expect(query).toContain(`KlarOverdue = true`);
+    expect(query).not.toContain('KlarDueAt');
+    expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS)).toThrow(QueryValueError);
   });
 
-  it("writes a kind beside a property for the page's ordered walk, the count's plainly; everything else alike", () => {
+  it("writes the equalities beside a property for the page's ordered walk, the count's plainly; everything else alike", () => {
     const filters = (query: string) => {
       const parsed = parseObligationFilters(new URLSearchParams(query));
       if (!parsed.ok) throw new Error('expected valid filters');
       return parsed.filters;
     };
-    // Overdue: the same either way (the deadline's range, see obligationQuery).
-    expect(obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now)).toBe(
-      obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, now, 'count'),
+    // Overdue: KlarOverdue's walk on the page, never the running workflows'.
+    expect(obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS)).toContain(
+      `KlarOverdue = true AND (ExecutionStatus = 'Running' OR WorkflowId = '')`,
     );
-    expect(obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now)).toBe(
-      obligationQuery(scope, filters('kind=calibration&overdue=1'), NO_LOOKUPS, now, 'count'),
+    expect(obligationQuery(scope, filters('overdue=1'), NO_LOOKUPS, 'count')).toContain(
+      `KlarOverdue = true AND ExecutionStatus = 'Running'`,
+    );
+    // Overdue beside a property: the property's walk.
+    expect(obligationQuery(scope, filters('property=3&overdue=1'), NO_LOOKUPS)).toContain(
+      `KlarProperty = '3' AND (KlarOverdue = true OR WorkflowId = '') AND (ExecutionStatus = 'Running' OR WorkflowId = '')`,
     );
     // A kind beside a property: OR-ed with the clause that matches nothing on the page only.
-    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now)).toContain(
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS)).toContain(
       `(KlarObligation = 'calibration' OR WorkflowId = '') AND KlarProperty = '3'`,
     );
-    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, now, 'count')).toContain(
+    expect(obligationQuery(scope, filters('kind=calibration&property=3'), NO_LOOKUPS, 'count')).toContain(
       `KlarObligation = 'calibration' AND KlarProperty = '3'`,
     );
-    expect(obligationQuery(scope, filters(''), NO_LOOKUPS, now)).toBe(obligationQuery(scope, filters(''), NO_LOOKUPS, now, 'count'));
+    expect(obligationQuery(scope, filters(''), NO_LOOKUPS)).toBe(obligationQuery(scope, filters(''), NO_LOOKUPS, 'count'));
   });
 
   it('turns an empty lookup into a query that matches nothing', () => {
     const parsed = parseObligationFilters(new URLSearchParams('unit=Nirgendwo'));
     if (!parsed.ok) throw new Error('expected valid filters');
-    expect(obligationQuery(scope, parsed.filters, { ...NO_LOOKUPS, unitIds: [] }, now)).toContain(`WorkflowId = ''`);
+    expect(obligationQuery(scope, parsed.filters, { ...NO_LOOKUPS, unitIds: [] })).toContain(`WorkflowId = ''`);
   });
 
   it('quotes only the characters of our ids and dates', () => {
@@ -74,7 +77,7 @@ describe('obligation search over the later kinds', () => {
   };
 
   it('lists the workflow types of retention, legionella, cost data and device exchange, but not webhook deliveries', () => {
-    const query = obligationQuery(scope, filters(''), NO_LOOKUPS, now);
+    const query = obligationQuery(scope, filters(''), NO_LOOKUPS);
     for (const type of ['archiveRetention', 'legionellaSampling', 'costDataDeadline', 'deviceExchange'])
       expect(query).toContain(`'${type}'`);
     expect(query).not.toContain('webhookDelivery');
@@ -82,32 +85,29 @@ describe('obligation search over the later kinds', () => {
     expect(NOT_OBLIGATIONS.map((n) => n.workflowType)).toEqual(['webhookDelivery']);
   });
 
-  it('finds overdue cost data and retention by their own open states', () => {
-    expect(obligationQuery(scope, filters('kind=cost-data&overdue=1'), NO_LOOKUPS, now)).toContain(
-      `(KlarObligation = 'cost-data' AND KlarState IN ('watching', 'escalated'))`,
+  it('finds overdue cost data by what its workflows publish, retention by a state', () => {
+    expect(obligationQuery(scope, filters('kind=cost-data&overdue=1'), NO_LOOKUPS)).toContain(
+      `KlarObligation = 'cost-data' AND KlarOverdue = true`,
     );
-    expect(obligationQuery(scope, filters('kind=retention&state=awaiting-approval'), NO_LOOKUPS, now)).toContain(
+    expect(obligationQuery(scope, filters('kind=retention&state=awaiting-approval'), NO_LOOKUPS)).toContain(
       `KlarObligation = 'retention' AND`,
     );
     expect(parseObligationFilters(new URLSearchParams('kind=legionella&state=entered')).ok).toBe(false);
   });
 
-  it('finds an open device exchange by its offer states, one done after the escalation as late', () => {
-    expect(obligationQuery(scope, filters('kind=device-exchange&overdue=1'), NO_LOOKUPS, now)).toContain(
-      `(KlarObligation = 'device-exchange' AND KlarState IN ('offered', 'answered', 'escalated'))`,
-    );
-    expect(obligationQuery(scope, filters('kind=device-exchange&late=1'), NO_LOOKUPS, now)).toContain(
+  it('finds a device exchange done after the escalation as late', () => {
+    expect(obligationQuery(scope, filters('kind=device-exchange&late=1'), NO_LOOKUPS)).toContain(
       `(KlarObligation = 'device-exchange' AND KlarState IN ('exchanged', 'withdrawn'))`,
     );
     expect(kindLabel(null, 'deviceExchange')).toBe('Gerätetausch mit der Mietpartei');
   });
 
   it('narrows device faults to the tickets the server looked up, nothing when there are none', () => {
-    const query = obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: ['ticket-5', 'ticket-9'] }, now);
+    const query = obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: ['ticket-5', 'ticket-9'] });
     expect(query).toContain(`KlarObligation = 'ticket'`);
     expect(query).toContain(`WorkflowId IN ('ticket-5', 'ticket-9')`);
-    expect(obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: [] }, now)).toContain(`WorkflowId = ''`);
-    expect(() => obligationQuery(scope, filters('kind=device-fault'), NO_LOOKUPS, now)).toThrow(/kindWorkflowIds/);
+    expect(obligationQuery(scope, filters('kind=device-fault'), { ...NO_LOOKUPS, kindWorkflowIds: [] })).toContain(`WorkflowId = ''`);
+    expect(() => obligationQuery(scope, filters('kind=device-fault'), NO_LOOKUPS)).toThrow(/kindWorkflowIds/);
   });
 
   it('names a listed workflow by its published kind, a device fault ticket as a ticket', () => {

@@ -19,7 +19,7 @@ export interface ObligationFilters {
   state: string | null;
   dueFrom: string | null;
   dueTo: string | null;
-  /** Still open and past its deadline. */
+  /** Still open and past its deadline (KlarOverdue, which the workflow keeps). */
   overdue: boolean;
   /** Done, but after its deadline (KlarLate). */
   late: boolean;
@@ -181,35 +181,34 @@ const NOTHING = `WorkflowId = ''`;
 export type QueryPurpose = 'page' | 'count';
 
 /**
- * The list filter for the filters within the organisation's scope. `now` decides what is overdue.
- * A property outside the scope is refused (QueryValueError): the caller answers "not found".
+ * The list filter for the filters within the organisation's scope. A property outside the scope is
+ * refused (QueryValueError): the caller answers "not found".
  *
- * For a page, a kind beside a chosen property is OR-ed with the clause that matches nothing: the
- * same workflows, but SQLite (it keeps no statistics and takes, among equalities, the index it
- * meets first) then walks the property's workflows in the list's order (a few hundred) instead of
- * the kind's (tens of thousands at full size) to find 50. The count keeps the plain clause.
+ * For a page, the equalities SQLite should not walk are OR-ed with the clause that matches nothing:
+ * the same workflows, but SQLite (it keeps no statistics and walks the index of an equality it
+ * prefers by the query's shape) then walks the chosen property's workflows in the list's order (a
+ * few hundred) instead of the kind's or the overdue ones (thousands at full size) to find 50, and
+ * never the running ones. Without a property, overdue is KlarOverdue's walk. The count keeps the
+ * plain clauses.
  *
- * Overdue keeps "due before now" beside the other clauses, which SQLite reads by the deadline's
- * index (every workflow past its date) and sorts. Moved into each kind's clause, it makes SQLite
- * walk the running workflows in the list's order instead, which was faster only while the overdue
- * ones were among the newest started: behind 8,000 newer workflows not overdue, 83 ms against
- * 45 ms (docs/operations/capacity.md), and overdue obligations are the older ones.
+ * Overdue is the workflows' own KlarOverdue, not "KlarDueAt before now": that range made SQLite read
+ * every workflow past its date, open or done, and sort them (docs/operations/capacity.md).
  */
 export function obligationQuery(
   scope: OrganisationScope,
   filters: ObligationFilters,
   lookups: ResolvedLookups,
-  now: Date,
   purpose: QueryPurpose = 'page',
 ): string {
   const page = purpose === 'page';
+  const unlessProperty = (clause: string) => (page && filters.propertyId !== null ? `(${clause} OR ${NOTHING})` : clause);
   const clauses = [`WorkflowType IN ${list(OBLIGATION_WORKFLOW_TYPES)}`, organisationClause(scope)];
   const chosen = filters.kind ? obligationKind(filters.kind) : undefined;
   // A narrowed kind's states are its wider kind's: listing both would only repeat the clause.
   const kinds = chosen ? [chosen] : OBLIGATION_KINDS.filter((kind) => !kind.narrowedBy);
   if (chosen) {
     const kind = `${SEARCH_KEYS.obligation} = ${literal(obligationValue(chosen))}`;
-    clauses.push(page && filters.propertyId !== null ? `(${kind} OR ${NOTHING})` : kind);
+    clauses.push(unlessProperty(kind));
     if (chosen.narrowedBy) {
       const ids = lookups.kindWorkflowIds;
       if (ids === null || ids === undefined) throw new Error(`kindWorkflowIds: the lookup of ${chosen.narrowedBy} is missing`);
@@ -233,8 +232,9 @@ export function obligationQuery(
   // Up to the end of that German day: before the next day's midnight.
   if (filters.dueTo) clauses.push(`${SEARCH_KEYS.dueAt} < ${literal(zonedTimeToInstant(addDays(filters.dueTo, 1)).toISOString())}`);
   if (filters.overdue) {
-    clauses.push(`ExecutionStatus = 'Running'`, `${SEARCH_KEYS.dueAt} < ${literal(now.toISOString())}`);
-    clauses.push(statesClause(kinds, (kind) => kind.openStates) ?? NOTHING);
+    // A workflow ended from outside (terminated) keeps the KlarOverdue it had.
+    const running = `ExecutionStatus = 'Running'`;
+    clauses.push(unlessProperty(`${SEARCH_KEYS.overdue} = true`), page ? `(${running} OR ${NOTHING})` : running);
   }
   if (filters.late) {
     clauses.push(`${SEARCH_KEYS.late} = true`);

@@ -15,6 +15,8 @@ export const SA = {
   organisation: defineSearchAttributeKey(SEARCH_KEYS.organisation, 'KEYWORD'),
   /** True once the obligation's current deadline passed unmet (escalation, SLA breach): "closed late" is a closed state with this. */
   late: defineSearchAttributeKey(SEARCH_KEYS.late, 'BOOL'),
+  /** True while the obligation is open and its KlarDueAt has passed (workflows/shared/overdue.ts). */
+  overdue: defineSearchAttributeKey(SEARCH_KEYS.overdue, 'BOOL'),
 } as const;
 
 /**
@@ -22,6 +24,9 @@ export const SA = {
  * recorded commands and carry no KlarLate until they act again under the new code.
  */
 export const LATE_ATTRIBUTE_PATCH = 'search-attribute-klar-late';
+
+/** patched() id of the change that tracks KlarOverdue beside every obligation workflow with a deadline. */
+export const OVERDUE_ATTRIBUTE_PATCH = 'search-attribute-klar-overdue';
 
 export type SearchAttributeTypeName = 'Keyword' | 'Datetime' | 'Bool';
 
