@@ -173,7 +173,7 @@ function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationK
 const NOTHING = `WorkflowId = ''`;
 
 /**
- * What the filter is for: a page of the list (read in Temporal's order, newest first, 50 at a time)
+ * What the filter is for: a page of the list (read in Temporal's order, newest first, a page at a time)
  * or the count of all matches. Both match the same workflows; they differ in how a clause is
  * written, so that the dev server's SQLite visibility store reads no more than it must (see
  * obligationQuery).
@@ -187,7 +187,7 @@ export type QueryPurpose = 'page' | 'count';
  * For a page, the equalities SQLite should not walk are OR-ed with the clause that matches nothing:
  * the same workflows, but SQLite (it keeps no statistics and walks the index of an equality it
  * prefers by the query's shape) then walks the chosen property's workflows in the list's order (a
- * few hundred) instead of the kind's or the overdue ones (thousands at full size) to find 50, and
+ * few hundred) instead of the kind's or the overdue ones (thousands at full size) to fill a page, and
  * never the running ones. Without a property, overdue is KlarOverdue's walk. The count keeps the
  * plain clauses.
  *
