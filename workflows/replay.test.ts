@@ -9,6 +9,8 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type ReplayResult } from '@temporalio/worker';
 import { bundleWorkflows, quietRuntime } from '../tests/support/temporal';
+import { OVERDUE_TRACKING_WORKFLOW_TYPES } from '../domain/compliance/obligation-kinds';
+import { SEARCH_KEYS } from '../domain/search-attributes';
 
 const HISTORIES = path.join(import.meta.dirname, 'histories');
 
@@ -57,6 +59,21 @@ describe('replay of recorded histories', () => {
     for (const history of histories) {
       const started = history.history.events?.[0]?.workflowExecutionStartedEventAttributes;
       expect(started?.workflowType?.name, history.workflowId).toBe(history.workflowType);
+    }
+  });
+
+  test('every workflow type with a deadline to meet while open has a history that tracks KlarOverdue', () => {
+    // A new kind with open states whose workflow forgets trackOverdue() would be missing from the
+    // desk's overdue filter; its first recorded history shows it.
+    for (const type of OVERDUE_TRACKING_WORKFLOW_TYPES) {
+      const publishes = histories
+        .filter((h) => h.workflowType === type)
+        .some((h) =>
+          (h.history.events ?? []).some(
+            (event) => SEARCH_KEYS.overdue in (event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
+          ),
+        );
+      expect(publishes, type).toBe(true);
     }
   });
 

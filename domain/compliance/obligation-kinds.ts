@@ -253,6 +253,14 @@ export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   ...LATER_KINDS,
 ];
 
+/**
+ * The workflow types that track KlarOverdue (workflows/shared/overdue.ts): those of kinds with a
+ * deadline to meet while open.
+ */
+export const OVERDUE_TRACKING_WORKFLOW_TYPES: readonly string[] = [
+  ...new Set(OBLIGATION_KINDS.filter((kind) => kind.openStates.length > 0).map((kind) => kind.workflowType)),
+];
+
 /** The KlarObligation value a kind's workflows publish. */
 export function obligationValue(kind: ObligationKind): string {
   return kind.obligation ?? kind.key;

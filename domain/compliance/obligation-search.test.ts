@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOT_OBLIGATIONS, OBLIGATION_WORKFLOW_TYPES, kindLabel } from './obligation-kinds';
+import { NOT_OBLIGATIONS, OBLIGATION_WORKFLOW_TYPES, OVERDUE_TRACKING_WORKFLOW_TYPES, kindLabel } from './obligation-kinds';
 import { NO_LOOKUPS, QueryValueError, belongsToOrganisation, literal, obligationQuery, parseObligationFilters } from './obligation-search';
 
 const scope = { organisationId: 7, propertyIds: [3, 4] };
@@ -100,6 +100,21 @@ describe('obligation search over the later kinds', () => {
       `(KlarObligation = 'device-exchange' AND KlarState IN ('exchanged', 'withdrawn'))`,
     );
     expect(kindLabel(null, 'deviceExchange')).toBe('Gerätetausch mit der Mietpartei');
+  });
+
+  it('has KlarOverdue tracked by every workflow type with open states, by no other', () => {
+    expect([...OVERDUE_TRACKING_WORKFLOW_TYPES].sort()).toEqual(
+      [
+        'appointmentWorkflow',
+        'archiveRetention',
+        'costDataDeadline',
+        'deviceDeadline',
+        'deviceExchange',
+        'legionellaSampling',
+        'statementLifecycle',
+        'ticketWorkflow',
+      ].sort(),
+    );
   });
 
   it('narrows device faults to the tickets the server looked up, nothing when there are none', () => {

@@ -4,18 +4,13 @@
 // tracks already ignores it, so running it twice does no harm). Prints how many were signalled.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { OBLIGATION_KINDS } from '../../domain/compliance/obligation-kinds';
+import { OVERDUE_TRACKING_WORKFLOW_TYPES } from '../../domain/compliance/obligation-kinds';
 import { SEARCH_KEYS } from '../../domain/search-attributes';
 import { startOverdueTracking } from '../../workflows/shared/overdue';
 import { write } from './io';
 
-/** The workflow types that call trackOverdue(): those of kinds with a deadline to meet while open. */
-export const OVERDUE_TRACKING_TYPES: readonly string[] = [
-  ...new Set(OBLIGATION_KINDS.filter((kind) => kind.openStates.length > 0).map((kind) => kind.workflowType)),
-];
-
 export async function signalUntracked(client: Client): Promise<string[]> {
-  const types = OVERDUE_TRACKING_TYPES.map((type) => `'${type}'`).join(', ');
+  const types = OVERDUE_TRACKING_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ');
   const query = `WorkflowType IN (${types}) AND ExecutionStatus = 'Running' AND ${SEARCH_KEYS.overdue} IS NULL`;
   const signalled: string[] = [];
   for await (const execution of client.workflow.list({ query })) {
