@@ -42,9 +42,9 @@ type ExecutionInfo = NonNullable<Awaited<ReturnType<Client['workflowService']['l
 
 /**
  * Rows per page. Temporal's dev server spends about 0.3 ms of CPU per listed row (decoding and
- * encoding it), the page's rendering about as much again: 25 rows answer a search within the
- * target under 10 concurrent clients on 2 cores, 50 did not (docs/operations/capacity.md). The CSV
- * has every row.
+ * encoding it), the page's rendering about as much again: under 10 concurrent clients on 2 cores a
+ * page of 25 answers in about three quarters of the time a page of 50 took (docs/operations/capacity.md).
+ * The CSV has every row.
  */
 export const OBLIGATION_PAGE_SIZE = 25;
 /** The CSV holds at most this many rows (a filter narrows it); the page says so when it is cut. */

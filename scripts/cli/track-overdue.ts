@@ -5,12 +5,13 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { OVERDUE_TRACKING_WORKFLOW_TYPES } from '../../domain/compliance/obligation-kinds';
+import { literal } from '../../domain/compliance/obligation-search';
 import { SEARCH_KEYS } from '../../domain/search-attributes';
 import { startOverdueTracking } from '../../workflows/shared/overdue';
 import { write } from './io';
 
 export async function signalUntracked(client: Client): Promise<string[]> {
-  const types = OVERDUE_TRACKING_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ');
+  const types = OVERDUE_TRACKING_WORKFLOW_TYPES.map(literal).join(', ');
   const query = `WorkflowType IN (${types}) AND ExecutionStatus = 'Running' AND ${SEARCH_KEYS.overdue} IS NULL`;
   const signalled: string[] = [];
   for await (const execution of client.workflow.list({ query })) {
