@@ -70,6 +70,10 @@ const DYNAMIC_CONFIG = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   'frontend.enableExecuteMultiOperation=true',
+  // The CLI turns the search-attribute cache off so that attributes created at run time show at once;
+  // ours are all declared at start (--search-attribute), and with it off every listed workflow cost
+  // two SQLite reads (namespace and cluster metadata) under a global lock (docs/operations/capacity.md).
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
 ];
 
 /**
