@@ -49,7 +49,7 @@ export interface WorkflowOptions {
 export interface ObligationIdentity {
   /** Absent where the workflow names it itself once it knows (a device: calibration, replacement, inspection). */
   obligation?: string;
-  /** Scopes compliance queries (KlarOrganisation); see server/obligations.ts for workflows started without it. */
+  /** Scopes compliance queries (KlarOrganisation); organisationClause in domain/compliance/obligation-search.ts for workflows started without it. */
   organisationId: number;
   propertyId: number;
   unitId: number | null;

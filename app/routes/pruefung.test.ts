@@ -224,6 +224,46 @@ describe('obligation search', () => {
     });
   });
 
+  test("finds its properties' workflows without KlarOrganisation by property while visibility holds some, never another's", async () => {
+    const [org, other] = await Promise.all([createOrgFixture(database), createOrgFixture(database)]);
+    const officerOf = async (o: OrgFixture) => sessionUserOf(await createLoginUser(database, o.organisation.id, 'compliance'));
+    const [user, otherUser] = await Promise.all([officerOf(org), officerOf(other)]);
+    const listedFor = async (who: typeof user, now: Date) =>
+      (await searchObligations(who, EMPTY_OBLIGATION_FILTERS, null, { client: temporal.client, count: false, now }))!.rows.map(
+        (r) => r.workflowId,
+      );
+    // None yet: the filter leaves the property arm out, and keeps that answer for a minute.
+    const at = new Date();
+    expect(await listedFor(user, at)).toEqual([]);
+    // As started before KlarOrganisation existed: its property only, on a queue no worker polls.
+    const unmarked = await temporal.client.workflow.start('deviceDeadline', {
+      taskQueue: `${taskQueue}-idle`,
+      workflowId: `device-unmarked-${uniqueSuffix()}`,
+      args: [],
+      typedSearchAttributes: [
+        { key: SA.obligation, value: 'calibration' },
+        { key: SA.property, value: String(org.property.id) },
+      ],
+    });
+    try {
+      await eventually(
+        async () => {
+          const visible = await temporal.client.workflow.count(`WorkflowId = '${unmarked.workflowId}'`);
+          expect(visible.count).toBe(1);
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(await listedFor(user, new Date(at.getTime() + 1_000))).toEqual([]);
+      // Checked again after the minute: found, and the arm stays while it exists.
+      const later = new Date(at.getTime() + COUNT_REUSE_MS);
+      expect(await listedFor(user, later)).toEqual([unmarked.workflowId]);
+      expect(await listedFor(user, new Date(later.getTime() + 1_000))).toEqual([unmarked.workflowId]);
+      expect(await listedFor(otherUser, later)).toEqual([]);
+    } finally {
+      await unmarked.terminate('test over');
+    }
+  });
+
   test('tenants may not open the desk', async () => {
     expect(await search('', tenantCookie)).toMatchObject({ kind: 'response', status: 403 });
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { NOT_OBLIGATIONS, OBLIGATION_WORKFLOW_TYPES, OVERDUE_TRACKING_WORKFLOW_TYPES, kindLabel } from './obligation-kinds';
-import { NO_LOOKUPS, QueryValueError, belongsToOrganisation, literal, obligationQuery, parseObligationFilters } from './obligation-search';
+import {
+  NO_LOOKUPS,
+  QueryValueError,
+  belongsToOrganisation,
+  literal,
+  obligationQuery,
+  organisationClause,
+  parseObligationFilters,
+  unmarkedObligationsQuery,
+} from './obligation-search';
 
 const scope = { organisationId: 7, propertyIds: [3, 4] };
 
@@ -21,6 +30,17 @@ describe('obligation search', () => {
     expect(query).toContain(`KlarOverdue = true`);
     expect(query).not.toContain('KlarDueAt');
     expect(() => obligationQuery(scope, { ...parsed.filters, propertyId: 99 }, NO_LOOKUPS)).toThrow(QueryValueError);
+  });
+
+  it('matches workflows without KlarOrganisation by property only while some may exist, and only ours', () => {
+    const arm = `KlarOrganisation IS NULL AND KlarProperty IN`;
+    expect(organisationClause(scope)).toBe(`(KlarOrganisation = '7' OR (${arm} ('3', '4')))`);
+    expect(organisationClause({ ...scope, unmarkedPropertyIds: [4] })).toBe(`(KlarOrganisation = '7' OR (${arm} ('4')))`);
+    expect(organisationClause({ ...scope, unmarkedPropertyIds: [] })).toBe(`KlarOrganisation = '7'`);
+    expect(organisationClause({ organisationId: 7, propertyIds: [] })).toBe(`KlarOrganisation = '7'`);
+    const unmarked = unmarkedObligationsQuery(scope);
+    expect(unmarked).toMatch(/^WorkflowType IN \('[^)]+\) AND KlarOrganisation IS NULL AND KlarProperty IN \('3', '4'\)$/);
+    for (const type of OBLIGATION_WORKFLOW_TYPES) expect(unmarked).toContain(`'${type}'`);
   });
 
   it("writes the equalities beside a property for the page's ordered walk, the count's plainly; everything else alike", () => {

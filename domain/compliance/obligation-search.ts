@@ -118,6 +118,11 @@ export function obligationFilterParams(filters: ObligationFilters): URLSearchPar
 export interface OrganisationScope {
   organisationId: number;
   propertyIds: readonly number[];
+  /**
+   * The properties whose workflows may carry no KlarOrganisation (organisationClause); all of
+   * propertyIds when not given. The search leaves it empty while visibility holds none of them.
+   */
+  unmarkedPropertyIds?: readonly number[];
 }
 
 /**
@@ -157,8 +162,14 @@ function list(values: readonly (string | number)[]): string {
  */
 export function organisationClause(scope: OrganisationScope): string {
   const own = `${SEARCH_KEYS.organisation} = ${literal(scope.organisationId)}`;
-  if (scope.propertyIds.length === 0) return own;
-  return `(${own} OR (${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(scope.propertyIds)}))`;
+  const unmarked = scope.unmarkedPropertyIds ?? scope.propertyIds;
+  if (unmarked.length === 0) return own;
+  return `(${own} OR (${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(unmarked)}))`;
+}
+
+/** The organisation's obligations that carry no KlarOrganisation: whether the clause above still needs its second arm. */
+export function unmarkedObligationsQuery(scope: OrganisationScope): string {
+  return `WorkflowType IN ${list(OBLIGATION_WORKFLOW_TYPES)} AND ${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(scope.propertyIds)}`;
 }
 
 function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationKind) => readonly string[]): string | null {
