@@ -36,8 +36,8 @@ describe('obligation search', () => {
     const arm = `KlarOrganisation IS NULL AND KlarProperty IN`;
     expect(organisationClause(scope)).toBe(`(KlarOrganisation = '7' OR (${arm} ('3', '4')))`);
     expect(organisationClause({ ...scope, unmarkedPropertyIds: [4] })).toBe(`(KlarOrganisation = '7' OR (${arm} ('4')))`);
-    expect(organisationClause({ ...scope, unmarkedPropertyIds: [] })).toBe(`KlarOrganisation = '7'`);
-    expect(organisationClause({ organisationId: 7, propertyIds: [] })).toBe(`KlarOrganisation = '7'`);
+    expect(organisationClause({ ...scope, unmarkedPropertyIds: [] })).toBe(`(KlarOrganisation = '7' OR WorkflowId = '')`);
+    expect(organisationClause({ organisationId: 7, propertyIds: [] })).toBe(`(KlarOrganisation = '7' OR WorkflowId = '')`);
     const unmarked = unmarkedObligationsQuery(scope);
     expect(unmarked).toMatch(/^WorkflowType IN \('[^)]+\) AND KlarOrganisation IS NULL AND KlarProperty IN \('3', '4'\)$/);
     for (const type of OBLIGATION_WORKFLOW_TYPES) expect(unmarked).toContain(`'${type}'`);

@@ -155,6 +155,9 @@ function list(values: readonly (string | number)[]): string {
   return `(${values.map(literal).join(', ')})`;
 }
 
+/** A clause that matches nothing (a lookup found nothing): the query stays valid and answers empty. */
+const NOTHING = `WorkflowId = ''`;
+
 /**
  * The organisation's clause. Workflows started since KlarOrganisation exists carry it; those started
  * before carry only KlarProperty, so they are matched by the organisation's property ids, and only
@@ -163,7 +166,10 @@ function list(values: readonly (string | number)[]): string {
 export function organisationClause(scope: OrganisationScope): string {
   const own = `${SEARCH_KEYS.organisation} = ${literal(scope.organisationId)}`;
   const unmarked = scope.unmarkedPropertyIds ?? scope.propertyIds;
-  if (unmarked.length === 0) return own;
+  // Alone, OR-ed with the clause that matches nothing: as an equality SQLite would walk the
+  // organisation's index for every filter and read all its workflows to fill a property's page
+  // (obligationQuery); with the arm it is no equality either.
+  if (unmarked.length === 0) return `(${own} OR ${NOTHING})`;
   return `(${own} OR (${SEARCH_KEYS.organisation} IS NULL AND ${SEARCH_KEYS.property} IN ${list(unmarked)}))`;
 }
 
@@ -179,9 +185,6 @@ function statesClause(kinds: readonly ObligationKind[], pick: (kind: ObligationK
   if (parts.length === 0) return null;
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
-
-/** A clause that matches nothing (a lookup found nothing): the query stays valid and answers empty. */
-const NOTHING = `WorkflowId = ''`;
 
 /**
  * What the filter is for: a page of the list (read in Temporal's order, newest first, a page at a time)
