@@ -294,11 +294,13 @@ export async function searchObligations(
   const labels = await labelsFor(executions, scope);
   const next =
     response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : null;
+  // A first page without a next one holds every match: its length is the count, fresher than a kept one.
+  const whole = count !== null && !pageToken && !next ? { total: executions.length, countedAt: now.toISOString() } : count;
   return {
     rows: executions.map((execution) => toRow(execution, labels, now.getTime())),
     next,
-    total: count?.total ?? null,
-    countedAt: count?.total === null || count === null ? null : count.countedAt,
+    total: whole?.total ?? null,
+    countedAt: whole?.total === null || whole === null ? null : whole.countedAt,
   };
 }
 

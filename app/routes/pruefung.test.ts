@@ -207,16 +207,17 @@ describe('obligation search', () => {
     const options = { client: temporal.client, pageSize: 1, now: at };
     const first = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, options);
     expect(first).toMatchObject({ total: 1, countedAt: at.toISOString() });
-    // Another device since: within the minute the page shows the count taken then, the rows as they are.
+    // Another device since: within the minute a page of one shows the count taken then …
     const added = await startDevice();
     await listed(added);
-    const within = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, {
-      ...options,
-      pageSize: 50,
-      now: new Date(at.getTime() + 1_000),
-    });
-    expect(within!.rows).toHaveLength(2);
+    const soon = new Date(at.getTime() + 1_000);
+    const within = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, { ...options, now: soon });
+    expect(within!.next).not.toBeNull();
     expect(within).toMatchObject({ total: 1, countedAt: at.toISOString() });
+    // … but a page holding every match is its own count: never fewer hits than rows shown.
+    const whole = await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, { ...options, pageSize: 50, now: soon });
+    expect(whole!.rows).toHaveLength(2);
+    expect(whole).toMatchObject({ next: null, total: 2, countedAt: soon.toISOString() });
     const later = new Date(at.getTime() + COUNT_REUSE_MS);
     expect(await searchObligations(user, EMPTY_OBLIGATION_FILTERS, null, { ...options, now: later })).toMatchObject({
       total: 2,
